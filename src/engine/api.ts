@@ -1,0 +1,133 @@
+// The engine's public types: used by the headless entry, the worker, the host and the webviews.
+
+export type RunStatus =
+  | 'running' // not finished yet (a paused or streaming run)
+  | 'completed' // reached max steps
+  | 'converged' // gradient norm fell below stop.gradTol
+  | 'out_of_bounds' // left stop.bounds
+  | 'diverged' // a non-finite parameter, loss or gradient
+  | 'singular'; // Newton's system could not be solved
+
+export type ScheduleSpec =
+  | { type: 'constant' }
+  | { type: 'step'; step_size: number; gamma?: number }
+  | { type: 'exponential'; gamma: number }
+  | { type: 'cosine'; T_max: number; eta_min?: number }
+  | { type: 'linear'; start_factor?: number; end_factor?: number; total_iters?: number };
+
+export interface StopSpec {
+  /** Stop (status 'converged') once the gradient norm is at or below this. Off by default. */
+  gradTol?: number;
+  /** Stop (status 'out_of_bounds') once a parameter leaves [lo, hi] (one pair per parameter, or one pair for all). */
+  bounds?: [number, number][];
+}
+
+export interface TraceRequest {
+  /** A built-in loss name, or an expression in the loss language. */
+  loss: string;
+  /** One entry per parameter. Defaults to the loss's default start. */
+  start?: number[];
+  optimizer: string;
+  /** PyTorch option names, e.g. { lr: 0.01, betas: [0.9, 0.999] }. */
+  options?: Record<string, unknown>;
+  steps: number;
+  schedule?: ScheduleSpec;
+  stop?: StopSpec;
+  /** Built-in loss parameters (e.g. { condition: 100 } for quadratic, { dim: 10 } for n-D losses). */
+  lossParams?: Record<string, number>;
+}
+
+export interface TraceResult {
+  /** steps+1 rows of [...params, loss] (fewer when the run stopped early); row 0 is the start. */
+  trajectory: number[][];
+  status: RunStatus;
+  /** The step at which the run stopped (diverged, converged, ...), or the number of steps done. */
+  stoppedAt: number;
+  /** One gradient norm per trajectory row. */
+  gradNorm: number[];
+}
+
+export interface RunSpec {
+  optimizer: string;
+  options?: Record<string, unknown>;
+  start?: number[];
+  schedule?: ScheduleSpec;
+  /** A label for legends; defaults to the optimizer name. */
+  label?: string;
+}
+
+export interface RunsRequest {
+  loss: string;
+  lossParams?: Record<string, number>;
+  runs: RunSpec[];
+  steps: number;
+  stop?: StopSpec;
+  /** Also record the gradient and the optimizer's state at every step (for the inspector). */
+  recordState?: boolean;
+}
+
+export interface RunTrace {
+  label: string;
+  optimizer: string;
+  dim: number;
+  /** Rows of [...params, loss, gradNorm], row-major: (rows) x (dim + 2). */
+  rows: Float64Array;
+  rowCount: number;
+  status: RunStatus;
+  stoppedAt: number;
+  /** With recordState: rows of [...grad, ...state], (rowCount) x stateWidth. */
+  state?: Float64Array;
+  stateNames?: string[];
+}
+
+export interface LandscapeRequest {
+  loss: string;
+  lossParams?: Record<string, number>;
+  x: [number, number];
+  y: [number, number];
+  size: [number, number];
+  /** Also compute the gradient field on a coarser grid of this size. */
+  gradientSize?: [number, number];
+  /** For n-D losses: the values of the other parameters (the slice shown is params 0 and 1). */
+  base?: number[];
+}
+
+export interface LandscapeResult {
+  /** nx*ny loss values, row-major with y outer: values[j*nx + i] = f(x_i, y_j). */
+  values: Float64Array;
+  min: number;
+  max: number;
+  /** With gradientSize: gx, gy interleaved, row-major with y outer. */
+  gradient?: Float64Array;
+}
+
+export interface LossInfo {
+  name: string;
+  title: string;
+  formula: string;
+  dim: number;
+  /** Parameter names, e.g. ['x', 'y']. */
+  params: string[];
+  domain: { x: [number, number]; y: [number, number] };
+  start: number[];
+  minima: { point: number[]; value: number }[];
+  /** Adjustable built-in parameters and their defaults. */
+  lossParams?: Record<string, number>;
+}
+
+export interface OptimizerInfo {
+  name: string;
+  title: string;
+  /** PyTorch option names with their defaults. */
+  defaults: Record<string, number | boolean | number[]>;
+}
+
+export interface Engine {
+  trace(request: TraceRequest): Promise<TraceResult>;
+  landscape(request: LandscapeRequest): Promise<LandscapeResult>;
+  runs(request: RunsRequest): Promise<RunTrace[]>;
+  losses(): LossInfo[];
+  optimizers(): OptimizerInfo[];
+  /** Metadata for a built-in name or an expression. Rejects with the first diagnostic for a bad loss. */
+  lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo>;
+}
