@@ -1,0 +1,294 @@
+// The message protocol between the extension host and the panel webviews.
+// Imported by both sides: no 'vscode' or DOM imports here.
+import type { LossInfo, OptimizerInfo, RunStatus } from './engine/api';
+
+export type OptionValue = number | boolean | number[];
+
+/** One optimizer run in a scenario: PyTorch option names, e.g. { lr: 0.01, momentum: 0.9 }. */
+export interface RunConfig {
+  optimizer: string;
+  options: Record<string, OptionValue>;
+  label?: string;
+}
+
+export type Range = [number, number];
+
+/** Everything needed to redraw a panel: saved in the webview state and restored after a reload. */
+export interface Scenario {
+  loss: string;
+  lossParams?: Record<string, number>;
+  /** Start point for every run; null means the loss's default start. */
+  start: number[] | null;
+  runs: RunConfig[];
+  steps: number;
+  /** The visible extent; null means the loss's domain. */
+  view: { x: Range; y: Range } | null;
+}
+
+export const PANEL_STATE_VERSION = 1;
+
+export interface PanelState {
+  version: typeof PANEL_STATE_VERSION;
+  scenario: Scenario;
+}
+
+export interface PanelSettings {
+  gridResolution: number;
+  /** Playback speed in steps per second. */
+  animationSpeed: number;
+}
+
+export interface Snapshot {
+  scenario: Scenario;
+  loss: LossInfo;
+  optimizers: OptimizerInfo[];
+  settings: PanelSettings;
+}
+
+export interface LandscapeQuery {
+  loss: string;
+  lossParams?: Record<string, number>;
+  x: Range;
+  y: Range;
+  size: [number, number];
+}
+
+export interface LandscapeData extends LandscapeQuery {
+  /** size[0]*size[1] values, row-major with y outer (a copy, never a view on wasm memory). */
+  values: Float64Array;
+  min: number;
+  max: number;
+}
+
+export interface TraceData {
+  label: string;
+  optimizer: string;
+  dim: number;
+  /** Rows of [...params, loss, gradNorm]: rowCount x (dim + 2). */
+  rows: Float64Array;
+  rowCount: number;
+  status: RunStatus;
+  stoppedAt: number;
+}
+
+export interface RunsData {
+  traces: TraceData[];
+}
+
+/** Requests the webview makes, each with the type of the host's reply. */
+export interface WebviewRequests {
+  ready: { params: Record<string, never>; reply: Snapshot };
+  landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
+  run: { params: { scenario: Scenario }; reply: RunsData };
+}
+
+export type WebviewRequest = {
+  [K in keyof WebviewRequests]: { type: K; requestId: number } & WebviewRequests[K]['params'];
+}[keyof WebviewRequests];
+
+export type WebviewEvent =
+  | { type: 'pickLoss' }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+/** Webview -> host. */
+export type FromWebview = WebviewRequest | WebviewEvent;
+
+export type Reply = { type: 'reply'; inReplyTo: number; body: unknown } | { type: 'reply'; inReplyTo: number; error: string };
+
+/** Host -> webview. */
+export type ToWebview = Reply | { type: 'snapshot'; snapshot: Snapshot };
+
+/**
+ * Requests with promised replies over a postMessage channel.
+ * The caller side uses `request` and feeds replies to `settle`; the callee side uses `answer`.
+ */
+export class MessageHandler<Requests extends { [K in keyof Requests]: { params: object; reply: unknown } }> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly post: (message: unknown) => void) {}
+
+  request<K extends keyof Requests & string>(type: K, params: Requests[K]['params']): Promise<Requests[K]['reply']> {
+    const requestId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve: resolve as (value: never) => void, reject });
+      this.post({ ...params, type, requestId });
+    });
+  }
+
+  /** Resolves or rejects the request a reply answers; false if it answers none. */
+  settle(reply: Reply): boolean {
+    const waiting = this.pending.get(reply.inReplyTo);
+    if (!waiting) return false;
+    this.pending.delete(reply.inReplyTo);
+    if ('error' in reply) waiting.reject(new Error(reply.error));
+    else waiting.resolve(reply.body as never);
+    return true;
+  }
+
+  /** Rejects every request still waiting (the other side went away). */
+  rejectAll(reason: string): void {
+    for (const waiting of this.pending.values()) waiting.reject(new Error(reason));
+    this.pending.clear();
+  }
+
+  static async answer(post: (message: Reply) => void, requestId: number, compute: () => Promise<unknown>): Promise<void> {
+    try {
+      post({ type: 'reply', inReplyTo: requestId, body: await compute() });
+    } catch (error) {
+      post({ type: 'reply', inReplyTo: requestId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+// ---- Runtime validation of what the host receives ----
+
+export const LIMITS = {
+  lossLength: 4000,
+  labelLength: 120,
+  messageLength: 4000,
+  maxRuns: 12,
+  maxSteps: 100_000,
+  maxGrid: 1024,
+  maxOptions: 24,
+  maxParams: 64,
+  maxArray: 16,
+} as const;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+class Invalid extends Error {}
+
+function fail(path: string, expected: string): never {
+  throw new Invalid(`${path}: expected ${expected}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, path: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(path, 'an object');
+  return value;
+}
+
+function finite(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number');
+  return value;
+}
+
+function integer(value: unknown, path: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(path, `an integer in [${min}, ${max}]`);
+  return value;
+}
+
+function string(value: unknown, path: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.length > maxLength) fail(path, `a string of at most ${maxLength} characters`);
+  return value;
+}
+
+function numbers(value: unknown, path: string, maxLength: number): number[] {
+  if (!Array.isArray(value) || value.length > maxLength) fail(path, `an array of at most ${maxLength} numbers`);
+  return value.map((item, i) => finite(item, `${path}[${i}]`));
+}
+
+function range(value: unknown, path: string): Range {
+  const [lo, hi] = numbers(value, path, 2);
+  if (!(lo < hi)) fail(path, 'a range [lo, hi] with lo < hi');
+  return [lo, hi];
+}
+
+function numberRecord(value: unknown, path: string): Record<string, number> {
+  const entries = Object.entries(record(value, path));
+  if (entries.length > LIMITS.maxOptions) fail(path, `at most ${LIMITS.maxOptions} entries`);
+  return Object.fromEntries(entries.map(([key, item]) => [key, finite(item, `${path}.${key}`)]));
+}
+
+function optionValue(value: unknown, path: string): OptionValue {
+  if (typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return numbers(value, path, LIMITS.maxArray);
+  return finite(value, path);
+}
+
+function runConfig(value: unknown, path: string): RunConfig {
+  const run = record(value, path);
+  const options = Object.entries(record(run.options, `${path}.options`));
+  if (options.length > LIMITS.maxOptions) fail(`${path}.options`, `at most ${LIMITS.maxOptions} entries`);
+  const parsed: RunConfig = {
+    optimizer: string(run.optimizer, `${path}.optimizer`, LIMITS.labelLength),
+    options: Object.fromEntries(options.map(([key, item]) => [key, optionValue(item, `${path}.options.${key}`)])),
+  };
+  if (run.label !== undefined) parsed.label = string(run.label, `${path}.label`, LIMITS.labelLength);
+  return parsed;
+}
+
+function scenario(value: unknown, path: string): Scenario {
+  const s = record(value, path);
+  if (!Array.isArray(s.runs) || s.runs.length > LIMITS.maxRuns) fail(`${path}.runs`, `an array of at most ${LIMITS.maxRuns} runs`);
+  const view = s.view == null ? null : record(s.view, `${path}.view`);
+  const parsed: Scenario = {
+    loss: string(s.loss, `${path}.loss`, LIMITS.lossLength),
+    start: s.start == null ? null : numbers(s.start, `${path}.start`, LIMITS.maxParams),
+    runs: s.runs.map((run, i) => runConfig(run, `${path}.runs[${i}]`)),
+    steps: integer(s.steps, `${path}.steps`, 1, LIMITS.maxSteps),
+    view: view && { x: range(view.x, `${path}.view.x`), y: range(view.y, `${path}.view.y`) },
+  };
+  if (s.lossParams !== undefined) parsed.lossParams = numberRecord(s.lossParams, `${path}.lossParams`);
+  return parsed;
+}
+
+function landscapeQuery(value: unknown, path: string): LandscapeQuery {
+  const q = record(value, path);
+  const [nx, ny] = numbers(q.size, `${path}.size`, 2);
+  const parsed: LandscapeQuery = {
+    loss: string(q.loss, `${path}.loss`, LIMITS.lossLength),
+    x: range(q.x, `${path}.x`),
+    y: range(q.y, `${path}.y`),
+    size: [integer(nx, `${path}.size[0]`, 2, LIMITS.maxGrid), integer(ny, `${path}.size[1]`, 2, LIMITS.maxGrid)],
+  };
+  if (q.lossParams !== undefined) parsed.lossParams = numberRecord(q.lossParams, `${path}.lossParams`);
+  return parsed;
+}
+
+function parse<T>(read: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, error: error.message };
+    throw error;
+  }
+}
+
+/** Validates a message from a webview; the result holds only known, well-formed fields. */
+export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
+  return parse(() => {
+    const message = record(raw, 'message');
+    const type = message.type;
+    const requestId = () => integer(message.requestId, 'message.requestId', 1, Number.MAX_SAFE_INTEGER);
+    switch (type) {
+      case 'ready':
+        return { type, requestId: requestId() };
+      case 'landscape':
+        return { type, requestId: requestId(), query: landscapeQuery(message.query, 'message.query') };
+      case 'run':
+        return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
+      case 'pickLoss':
+        return { type };
+      case 'log': {
+        if (message.level !== 'info' && message.level !== 'error') fail('message.level', "'info' or 'error'");
+        return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
+      }
+      default:
+        return fail('message.type', 'one of ready, landscape, run, pickLoss, log');
+    }
+  });
+}
+
+/** Validates saved webview state (the serializer's input). */
+export function parsePanelState(raw: unknown): Parsed<PanelState> {
+  return parse(() => {
+    const state = record(raw, 'state');
+    if (state.version !== PANEL_STATE_VERSION) fail('state.version', String(PANEL_STATE_VERSION));
+    return { version: PANEL_STATE_VERSION, scenario: scenario(state.scenario, 'state.scenario') };
+  });
+}

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTs } from './panels-bundle.mjs';
+
+const { parseFromWebview, parsePanelState, MessageHandler, LIMITS } = await loadTs('src/protocol.ts');
+
+const scenario = {
+  loss: 'rosenbrock',
+  start: [-1.5, 2],
+  runs: [{ optimizer: 'adam', options: { lr: 0.01, betas: [0.9, 0.999], amsgrad: false }, label: 'Adam' }],
+  steps: 200,
+  view: { x: [-2, 2], y: [-1, 3] },
+};
+
+test('accepts every well-formed message and keeps only known fields', () => {
+  assert.deepEqual(parseFromWebview({ type: 'ready', requestId: 1, extra: 'dropped' }), { ok: true, value: { type: 'ready', requestId: 1 } });
+  const run = parseFromWebview({ type: 'run', requestId: 2, scenario: { ...scenario, junk: 1 } });
+  assert.equal(run.ok, true);
+  assert.deepEqual(run.value.scenario, scenario);
+  const query = { loss: 'beale', x: [-4.5, 4.5], y: [-4.5, 4.5], size: [256, 256] };
+  assert.deepEqual(parseFromWebview({ type: 'landscape', requestId: 3, query }).value, { type: 'landscape', requestId: 3, query });
+  assert.deepEqual(parseFromWebview({ type: 'pickLoss' }).value, { type: 'pickLoss' });
+  assert.deepEqual(parseFromWebview({ type: 'log', level: 'error', message: 'x' }).value, { type: 'log', level: 'error', message: 'x' });
+});
+
+test('a missing start or view means the defaults', () => {
+  const { start, view, ...rest } = scenario;
+  const parsed = parseFromWebview({ type: 'run', requestId: 1, scenario: rest });
+  assert.equal(parsed.value.scenario.start, null);
+  assert.equal(parsed.value.scenario.view, null);
+});
+
+test('rejects malformed messages with the path of the first problem', () => {
+  const cases = [
+    [null, 'message: expected an object'],
+    [[], 'message: expected an object'],
+    [{ type: 'nope' }, 'message.type'],
+    [{ type: 'ready' }, 'message.requestId'],
+    [{ type: 'ready', requestId: 1.5 }, 'message.requestId'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: 0 } }, 'message.scenario.steps'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: LIMITS.maxSteps + 1 } }, 'message.scenario.steps'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, start: [0, NaN] } }, 'message.scenario.start[1]'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, loss: 7 } }, 'message.scenario.loss'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, runs: {} } }, 'message.scenario.runs'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, runs: [{ optimizer: 'sgd', options: { lr: 'big' } }] } }, 'message.scenario.runs[0].options.lr'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, runs: Array(LIMITS.maxRuns + 1).fill(scenario.runs[0]) } }, 'message.scenario.runs'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, view: { x: [2, -2], y: [0, 1] } } }, 'message.scenario.view.x'],
+    [{ type: 'landscape', requestId: 1, query: { loss: 'beale', x: [0, 1], y: [0, 1], size: [4096, 4] } }, 'message.query.size[0]'],
+    [{ type: 'landscape', requestId: 1, query: { loss: 'beale', x: [0, Infinity], y: [0, 1], size: [4, 4] } }, 'message.query.x[1]'],
+    [{ type: 'log', level: 'warn', message: 'x' }, 'message.level'],
+    [{ type: 'log', level: 'info', message: 'x'.repeat(LIMITS.messageLength + 1) }, 'message.message'],
+  ];
+  for (const [raw, path] of cases) {
+    const parsed = parseFromWebview(raw);
+    assert.equal(parsed.ok, false, JSON.stringify(raw).slice(0, 80));
+    assert.ok(parsed.error.startsWith(path), `${parsed.error} should start with ${path}`);
+  }
+});
+
+test('panel state must carry the current version and a valid scenario', () => {
+  assert.deepEqual(parsePanelState({ version: 1, scenario }), { ok: true, value: { version: 1, scenario } });
+  assert.equal(parsePanelState({ version: 0, scenario }).ok, false);
+  assert.equal(parsePanelState({ scenario }).ok, false);
+  assert.equal(parsePanelState(undefined).ok, false);
+  assert.equal(parsePanelState({ version: 1, scenario: { ...scenario, runs: 'adam' } }).ok, false);
+});
+
+test('MessageHandler pairs replies with requests', async () => {
+  const posted = [];
+  const handler = new MessageHandler((message) => posted.push(message));
+  const first = handler.request('landscape', { query: { loss: 'a' } });
+  const second = handler.request('run', { scenario });
+  assert.deepEqual(posted.map((m) => [m.type, m.requestId]), [['landscape', 1], ['run', 2]]);
+  assert.equal(handler.settle({ type: 'reply', inReplyTo: 2, body: 'two' }), true);
+  assert.equal(handler.settle({ type: 'reply', inReplyTo: 2, body: 'again' }), false);
+  handler.settle({ type: 'reply', inReplyTo: 1, error: 'bad loss' });
+  assert.equal(await second, 'two');
+  await assert.rejects(first, /bad loss/);
+});
+
+test('MessageHandler.answer turns a failure into an error reply', async () => {
+  const replies = [];
+  await MessageHandler.answer((r) => replies.push(r), 4, async () => 42);
+  await MessageHandler.answer((r) => replies.push(r), 5, async () => {
+    throw new Error('no such loss');
+  });
+  assert.deepEqual(replies, [
+    { type: 'reply', inReplyTo: 4, body: 42 },
+    { type: 'reply', inReplyTo: 5, error: 'no such loss' },
+  ]);
+});
+
+test('rejectAll fails every pending request', async () => {
+  const handler = new MessageHandler(() => {});
+  const pending = handler.request('ready', {});
+  handler.rejectAll('panel closed');
+  await assert.rejects(pending, /panel closed/);
+});
