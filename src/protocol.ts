@@ -77,7 +77,7 @@ export interface RunsData {
 
 /** Requests the webview makes, each with the type of the host's reply. */
 export interface WebviewRequests {
-  ready: { params: Record<string, never>; reply: Snapshot };
+  ready: { params: Record<never, never>; reply: Snapshot };
   landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
   run: { params: { scenario: Scenario }; reply: RunsData };
 }
@@ -261,7 +261,7 @@ function parse<T>(read: () => T): Parsed<T> {
 
 /** Validates a message from a webview; the result holds only known, well-formed fields. */
 export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
-  return parse(() => {
+  return parse<FromWebview>(() => {
     const message = record(raw, 'message');
     const type = message.type;
     const requestId = () => integer(message.requestId, 'message.requestId', 1, Number.MAX_SAFE_INTEGER);
