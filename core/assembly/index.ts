@@ -1,0 +1,83 @@
+// The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
+import { Loss, createLoss, createCustomLoss, freeLoss, evaluate } from './losses';
+import { Run, createRun, freeRun, advance, traceWidth, stateWidth } from './run';
+import { landscape, gradientField, gridMin, gridMax } from './landscape';
+
+export function alloc(bytes: usize): usize {
+  return heap.alloc(bytes);
+}
+export function free(ptr: usize): void {
+  heap.free(ptr);
+}
+
+export function lossCreate(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
+  return createLoss(kind, dim, c0, c1);
+}
+export function lossCreateCustom(dim: i32, valueFn: i32, gradFn: i32, hessFn: i32, rowFn: i32): Loss {
+  return createCustomLoss(dim, valueFn, gradFn, hessFn, rowFn);
+}
+export function lossFree(loss: Loss): void {
+  freeLoss(loss);
+}
+/** f(x); also the gradient at g and the Hessian at h when they are not 0. */
+export function lossEvaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
+  return evaluate(loss, x, g, h);
+}
+
+export function runCreate(
+  loss: Loss, optimizer: i32, options: usize, schedule: usize, start: usize, maxSteps: i32,
+  gradTol: f64, bounds: usize, recordState: bool,
+): Run {
+  return createRun(loss, optimizer, options, schedule, start, maxSteps, gradTol, bounds, recordState);
+}
+export function runAdvance(run: Run, steps: i32): i32 {
+  return advance(run, steps);
+}
+/** Advances each of count runs (pointers at runs) by up to steps. */
+export function runAdvanceMany(runs: usize, count: i32, steps: i32): void {
+  for (let i = 0; i < count; i++) advance(changetype<Run>(load<usize>(runs + (<usize>i << 2))), steps);
+}
+export function runFree(run: Run): void {
+  freeRun(run);
+}
+export function runStatus(run: Run): i32 { return run.status; }
+export function runStep(run: Run): i32 { return run.step; }
+export function runRows(run: Run): i32 { return run.rows; }
+export function runTrace(run: Run): usize { return run.trace; }
+export function runStateTrace(run: Run): usize { return run.stateTrace; }
+export function runTraceWidth(dim: i32): i32 { return traceWidth(dim); }
+export function runStateWidth(dim: i32): i32 { return stateWidth(dim); }
+
+export function landscapeGrid(
+  loss: Loss, x0: f64, x1: f64, y0: f64, y1: f64, nx: i32, ny: i32, out: usize, point: usize,
+): void {
+  landscape(loss, x0, x1, y0, y1, nx, ny, out, point);
+}
+export function landscapeMin(): f64 { return gridMin; }
+export function landscapeMax(): f64 { return gridMax; }
+export function landscapeGradient(
+  loss: Loss, x0: f64, x1: f64, y0: f64, y1: f64, nx: i32, ny: i32, out: usize, point: usize, grad: usize,
+): void {
+  gradientField(loss, x0, x1, y0, y1, nx, ny, out, point, grad);
+}
+
+// Math for compiled custom losses (imported by them as math.<name>).
+export function math_exp(x: f64): f64 { return Math.exp(x); }
+export function math_expm1(x: f64): f64 { return Math.expm1(x); }
+export function math_log(x: f64): f64 { return Math.log(x); }
+export function math_log1p(x: f64): f64 { return Math.log1p(x); }
+export function math_log2(x: f64): f64 { return Math.log2(x); }
+export function math_log10(x: f64): f64 { return Math.log10(x); }
+export function math_sin(x: f64): f64 { return Math.sin(x); }
+export function math_cos(x: f64): f64 { return Math.cos(x); }
+export function math_tan(x: f64): f64 { return Math.tan(x); }
+export function math_asin(x: f64): f64 { return Math.asin(x); }
+export function math_acos(x: f64): f64 { return Math.acos(x); }
+export function math_atan(x: f64): f64 { return Math.atan(x); }
+export function math_sinh(x: f64): f64 { return Math.sinh(x); }
+export function math_cosh(x: f64): f64 { return Math.cosh(x); }
+export function math_tanh(x: f64): f64 { return Math.tanh(x); }
+export function math_cbrt(x: f64): f64 { return Math.cbrt(x); }
+export function math_atan2(y: f64, x: f64): f64 { return Math.atan2(y, x); }
+export function math_pow(x: f64, y: f64): f64 { return Math.pow(x, y); }
+export function math_hypot(x: f64, y: f64): f64 { return Math.hypot(x, y); }

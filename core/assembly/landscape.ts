@@ -1,0 +1,103 @@
+// Loss values on a grid (y outer, x inner), vectorized across grid points where it pays.
+import { Loss, evaluate } from './losses';
+import { LOSS_ROSENBROCK, LOSS_ACKLEY, LOSS_CUSTOM } from './layout';
+import { exp2x, cosTwoPi2x } from './vecmath';
+
+export let gridMin: f64 = 0;
+export let gridMax: f64 = 0;
+
+@inline function gridStep(lo: f64, hi: f64, n: i32): f64 {
+  return n > 1 ? (hi - lo) / <f64>(n - 1) : 0.0;
+}
+
+/**
+ * Writes f at nx*ny grid points into out. point holds dim f64s: its first two entries are replaced by
+ * the grid coordinates, the others stay (a 2-D slice of an n-D loss). Sets gridMin / gridMax over the
+ * finite values.
+ */
+export function landscape(
+  loss: Loss, x0: f64, x1: f64, y0: f64, y1: f64, nx: i32, ny: i32, out: usize, point: usize,
+): void {
+  const dx = gridStep(x0, x1, nx);
+  const dy = gridStep(y0, y1, ny);
+  const is2d = loss.dim == 2;
+  for (let j = 0; j < ny; j++) {
+    const y = y0 + <f64>j * dy;
+    const row = out + (<usize>(j * nx) << 3);
+    if (is2d && loss.kind == LOSS_ROSENBROCK) rosenbrockRow(loss.c0, loss.c1, x0, dx, y, nx, row);
+    else if (is2d && loss.kind == LOSS_ACKLEY) ackleyRow(x0, dx, y, nx, row);
+    else if (loss.kind == LOSS_CUSTOM && is2d && loss.rowFn >= 0) {
+      call_indirect<void>(<u32>loss.rowFn, x0, dx, y, nx, row);
+    } else {
+      store<f64>(point, y, 8);
+      for (let i = 0; i < nx; i++) {
+        store<f64>(point, x0 + <f64>i * dx);
+        store<f64>(row + (<usize>i << 3), evaluate(loss, point, 0, 0));
+      }
+    }
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  const count = nx * ny;
+  for (let k = 0; k < count; k++) {
+    const v = load<f64>(out + (<usize>k << 3));
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  gridMin = lo;
+  gridMax = hi;
+}
+
+/** Writes (gx, gy) pairs at nx*ny grid points into out. */
+export function gradientField(
+  loss: Loss, x0: f64, x1: f64, y0: f64, y1: f64, nx: i32, ny: i32, out: usize, point: usize, grad: usize,
+): void {
+  const dx = gridStep(x0, x1, nx);
+  const dy = gridStep(y0, y1, ny);
+  for (let j = 0; j < ny; j++) {
+    store<f64>(point, y0 + <f64>j * dy, 8);
+    for (let i = 0; i < nx; i++) {
+      store<f64>(point, x0 + <f64>i * dx);
+      evaluate(loss, point, grad, 0);
+      const cell = out + (<usize>((j * nx + i) * 2) << 3);
+      store<f64>(cell, load<f64>(grad));
+      store<f64>(cell, load<f64>(grad, 8), 8);
+    }
+  }
+}
+
+@inline function xPair(x0: f64, dx: f64, i: i32): v128 {
+  return f64x2.add(f64x2.splat(x0), f64x2.mul(f64x2(<f64>i, <f64>(i + 1)), f64x2.splat(dx)));
+}
+
+// Stores both lanes, or only the first at the end of an odd row.
+@inline function storePair(out: usize, i: i32, n: i32, v: v128): void {
+  if (i + 1 < n) v128.store(out + (<usize>i << 3), v);
+  else store<f64>(out + (<usize>i << 3), f64x2.extract_lane(v, 0));
+}
+
+function rosenbrockRow(a: f64, b: f64, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
+  const va = f64x2.splat(a);
+  const vb = f64x2.splat(b);
+  const vy = f64x2.splat(y);
+  for (let i = 0; i < n; i += 2) {
+    const x = xPair(x0, dx, i);
+    const u = f64x2.sub(va, x);
+    const v = f64x2.sub(vy, f64x2.mul(x, x));
+    storePair(out, i, n, f64x2.add(f64x2.mul(u, u), f64x2.mul(vb, f64x2.mul(v, v))));
+  }
+}
+
+function ackleyRow(x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
+  const y2 = f64x2.splat(y * y);
+  const cy = cosTwoPi2x(f64x2.splat(y));
+  const half = f64x2.splat(0.5);
+  const tail = f64x2.splat(Math.E + 20.0);
+  for (let i = 0; i < n; i += 2) {
+    const x = xPair(x0, dx, i);
+    const r = f64x2.sqrt(f64x2.mul(half, f64x2.add(f64x2.mul(x, x), y2)));
+    const radial = f64x2.mul(f64x2.splat(-20.0), exp2x(f64x2.mul(f64x2.splat(-0.2), r)));
+    const wave = exp2x(f64x2.mul(half, f64x2.add(cosTwoPi2x(x), cy)));
+    storePair(out, i, n, f64x2.add(f64x2.sub(radial, wave), tail));
+  }
+}

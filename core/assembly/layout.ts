@@ -1,0 +1,75 @@
+// Numeric identifiers and slot layouts shared with src/engine/layout.ts (keep both in step).
+
+// Optimizers
+export const OPT_SGD: i32 = 0;
+export const OPT_ADAGRAD: i32 = 1;
+export const OPT_RMSPROP: i32 = 2;
+export const OPT_ADAM: i32 = 3;
+export const OPT_ADADELTA: i32 = 4;
+export const OPT_ADAMAX: i32 = 5;
+export const OPT_NADAM: i32 = 6;
+export const OPT_RADAM: i32 = 7;
+export const OPT_NEWTON: i32 = 8;
+
+// Option slots (f64 each)
+export const O_LR: i32 = 0;
+export const O_MOMENTUM: i32 = 1;
+export const O_BETA1: i32 = 2;
+export const O_BETA2: i32 = 3;
+export const O_ALPHA: i32 = 4; // rmsprop alpha, adadelta rho
+export const O_EPS: i32 = 5;
+export const O_WEIGHT_DECAY: i32 = 6;
+export const O_DAMPENING: i32 = 7;
+export const O_LR_DECAY: i32 = 8;
+export const O_INITIAL_ACCUMULATOR: i32 = 9;
+export const O_MOMENTUM_DECAY: i32 = 10;
+export const O_DAMPING: i32 = 11;
+export const O_NESTEROV: i32 = 12;
+export const O_AMSGRAD: i32 = 13;
+export const O_CENTERED: i32 = 14;
+export const O_MAXIMIZE: i32 = 15;
+export const O_DECOUPLED: i32 = 16;
+export const OPTION_SLOTS: i32 = 17;
+
+// Learning-rate schedules: slot 0 is the kind, slots 1..3 its parameters
+export const SCHED_CONSTANT: i32 = 0;
+export const SCHED_STEP: i32 = 1; // step_size, gamma
+export const SCHED_EXPONENTIAL: i32 = 2; // gamma
+export const SCHED_COSINE: i32 = 3; // T_max, eta_min
+export const SCHED_LINEAR: i32 = 4; // start_factor, end_factor, total_iters
+export const SCHEDULE_SLOTS: i32 = 4;
+
+// Run status
+export const STATUS_RUNNING: i32 = 0;
+export const STATUS_COMPLETED: i32 = 1;
+export const STATUS_CONVERGED: i32 = 2;
+export const STATUS_OUT_OF_BOUNDS: i32 = 3;
+export const STATUS_DIVERGED: i32 = 4;
+export const STATUS_SINGULAR: i32 = 5;
+
+// Optimizer state: three vectors of dim plus scalars
+export const STATE_VECTORS: i32 = 3;
+export const STATE_SCALARS: i32 = 2;
+
+// Built-in losses
+export const LOSS_SPHERE: i32 = 0;
+export const LOSS_QUADRATIC: i32 = 1;
+export const LOSS_ROSENBROCK: i32 = 2;
+export const LOSS_BEALE: i32 = 3;
+export const LOSS_HIMMELBLAU: i32 = 4;
+export const LOSS_BOOTH: i32 = 5;
+export const LOSS_MATYAS: i32 = 6;
+export const LOSS_RASTRIGIN: i32 = 7;
+export const LOSS_ACKLEY: i32 = 8;
+export const LOSS_GOLDSTEIN_PRICE: i32 = 9;
+export const LOSS_SIX_HUMP_CAMEL: i32 = 10;
+export const LOSS_THREE_HUMP_CAMEL: i32 = 11;
+export const LOSS_MCCORMICK: i32 = 12;
+export const LOSS_STYBLINSKI_TANG: i32 = 13;
+export const LOSS_LEVI13: i32 = 14;
+export const LOSS_EASOM: i32 = 15;
+export const LOSS_DUPONT_BOWL: i32 = 16;
+export const LOSS_SADDLE: i32 = 17;
+export const LOSS_DEGENERATE_SADDLE: i32 = 18;
+export const LOSS_MONKEY_SADDLE: i32 = 19;
+export const LOSS_CUSTOM: i32 = 20;

@@ -1,0 +1,433 @@
+// Built-in losses with analytic gradients and Hessians, and custom losses called through the table.
+import {
+  LOSS_SPHERE, LOSS_QUADRATIC, LOSS_ROSENBROCK, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS,
+  LOSS_RASTRIGIN, LOSS_ACKLEY, LOSS_GOLDSTEIN_PRICE, LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL,
+  LOSS_MCCORMICK, LOSS_STYBLINSKI_TANG, LOSS_LEVI13, LOSS_EASOM, LOSS_DUPONT_BOWL, LOSS_SADDLE,
+  LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_CUSTOM,
+} from './layout';
+
+const PI = Math.PI;
+const TWO_PI = 2.0 * Math.PI;
+
+@unmanaged
+export class Loss {
+  kind: i32;
+  dim: i32;
+  // Constants: quadratic condition (c0); rosenbrock a (c0), b (c1).
+  c0: f64;
+  c1: f64;
+  // Per-coordinate weights (quadratic eigenvalues), dim f64s, or 0.
+  weights: usize;
+  // Custom losses: table indices of value(x), grad(x, g), hess(x, g, h), row(x0, dx, y, n, out) (-1 if absent).
+  valueFn: i32;
+  gradFn: i32;
+  hessFn: i32;
+  rowFn: i32;
+}
+
+@inline function at(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function put(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+export function createLoss(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
+  const loss = changetype<Loss>(heap.alloc(offsetof<Loss>()));
+  loss.kind = kind;
+  loss.dim = dim;
+  loss.c0 = c0;
+  loss.c1 = c1;
+  loss.weights = 0;
+  loss.valueFn = -1;
+  loss.gradFn = -1;
+  loss.hessFn = -1;
+  loss.rowFn = -1;
+  if (kind == LOSS_QUADRATIC) {
+    loss.weights = heap.alloc(<usize>dim << 3);
+    for (let i = 0; i < dim; i++) {
+      put(loss.weights, i, i == 0 ? 1.0 : i == dim - 1 ? c0 : Math.pow(c0, <f64>i / <f64>(dim - 1)));
+    }
+  }
+  return loss;
+}
+
+export function createCustomLoss(dim: i32, valueFn: i32, gradFn: i32, hessFn: i32, rowFn: i32): Loss {
+  const loss = createLoss(LOSS_CUSTOM, dim, 0, 0);
+  loss.valueFn = valueFn;
+  loss.gradFn = gradFn;
+  loss.hessFn = hessFn;
+  loss.rowFn = rowFn;
+  return loss;
+}
+
+export function freeLoss(loss: Loss): void {
+  if (loss.weights) heap.free(loss.weights);
+  heap.free(changetype<usize>(loss));
+}
+
+/** The loss at x; writes the gradient at g when g != 0 and the row-major Hessian at h when h != 0. */
+export function evaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
+  const n = loss.dim;
+  switch (loss.kind) {
+    case LOSS_SPHERE: return sphere(n, x, g, h);
+    case LOSS_QUADRATIC: return quadratic(n, loss.weights, x, g, h);
+    case LOSS_ROSENBROCK: return rosenbrock(n, loss.c0, loss.c1, x, g, h);
+    case LOSS_RASTRIGIN: return rastrigin(n, x, g, h);
+    case LOSS_ACKLEY: return ackley(n, x, g, h);
+    case LOSS_STYBLINSKI_TANG: return styblinskiTang(n, x, g, h);
+    case LOSS_CUSTOM: return custom(loss, x, g, h);
+    default: return evaluate2(loss.kind, at(x, 0), at(x, 1), g, h);
+  }
+}
+
+function custom(loss: Loss, x: usize, g: usize, h: usize): f64 {
+  if (h) return call_indirect<f64>(<u32>loss.hessFn, x, g, h);
+  if (g) return call_indirect<f64>(<u32>loss.gradFn, x, g);
+  return call_indirect<f64>(<u32>loss.valueFn, x);
+}
+
+function zeroHessian(n: i32, h: usize): void {
+  memory.fill(h, 0, <usize>(n * n) << 3);
+}
+
+function sphere(n: i32, x: usize, g: usize, h: usize): f64 {
+  let f = 0.0;
+  for (let i = 0; i < n; i++) {
+    const xi = at(x, i);
+    f += xi * xi;
+    if (g) put(g, i, 2.0 * xi);
+  }
+  if (h) {
+    zeroHessian(n, h);
+    for (let i = 0; i < n; i++) put(h, i * n + i, 2.0);
+  }
+  return f;
+}
+
+// 0.5 * sum(w_i x_i^2), w log-spaced from 1 to the condition number.
+function quadratic(n: i32, w: usize, x: usize, g: usize, h: usize): f64 {
+  let s = 0.0;
+  for (let i = 0; i < n; i++) {
+    const xi = at(x, i);
+    const wi = at(w, i);
+    s += wi * (xi * xi);
+    if (g) put(g, i, wi * xi);
+  }
+  if (h) {
+    zeroHessian(n, h);
+    for (let i = 0; i < n; i++) put(h, i * n + i, at(w, i));
+  }
+  return 0.5 * s;
+}
+
+// sum_{i<n-1} (a - x_i)^2 + b (x_{i+1} - x_i^2)^2
+function rosenbrock(n: i32, a: f64, b: f64, x: usize, g: usize, h: usize): f64 {
+  let f = 0.0;
+  if (g) memory.fill(g, 0, <usize>n << 3);
+  if (h) zeroHessian(n, h);
+  for (let i = 0; i < n - 1; i++) {
+    const xi = at(x, i);
+    const xn = at(x, i + 1);
+    const u = a - xi;
+    const v = xn - xi * xi;
+    f += u * u + b * (v * v);
+    if (g) {
+      put(g, i, at(g, i) - 2.0 * u - 4.0 * b * xi * v);
+      put(g, i + 1, at(g, i + 1) + 2.0 * b * v);
+    }
+    if (h) {
+      const ii = i * n + i;
+      put(h, ii, at(h, ii) + 2.0 + 12.0 * b * xi * xi - 4.0 * b * xn);
+      const jj = (i + 1) * n + i + 1;
+      put(h, jj, at(h, jj) + 2.0 * b);
+      put(h, i * n + i + 1, -4.0 * b * xi);
+      put(h, (i + 1) * n + i, -4.0 * b * xi);
+    }
+  }
+  return f;
+}
+
+function rastrigin(n: i32, x: usize, g: usize, h: usize): f64 {
+  let f = 10.0 * <f64>n;
+  if (h) zeroHessian(n, h);
+  for (let i = 0; i < n; i++) {
+    const xi = at(x, i);
+    f += xi * xi - 10.0 * Math.cos(TWO_PI * xi);
+    if (g) put(g, i, 2.0 * xi + 20.0 * PI * Math.sin(TWO_PI * xi));
+    if (h) put(h, i * n + i, 2.0 + 40.0 * PI * PI * Math.cos(TWO_PI * xi));
+  }
+  return f;
+}
+
+// -20 exp(-0.2 sqrt(mean x^2)) - exp(mean cos(2 pi x)) + e + 20
+function ackley(n: i32, x: usize, g: usize, h: usize): f64 {
+  const inv = 1.0 / <f64>n;
+  let sq = 0.0;
+  let cs = 0.0;
+  for (let i = 0; i < n; i++) {
+    const xi = at(x, i);
+    sq += xi * xi;
+    cs += Math.cos(TWO_PI * xi);
+  }
+  const r = Math.sqrt(sq * inv);
+  const er = Math.exp(-0.2 * r);
+  const ec = Math.exp(cs * inv);
+  const f = -20.0 * er - ec + Math.E + 20.0;
+  if (g) {
+    for (let i = 0; i < n; i++) {
+      const xi = at(x, i);
+      const radial = r > 0 ? 4.0 * er * xi * inv / r : 0.0;
+      put(g, i, radial + TWO_PI * inv * ec * Math.sin(TWO_PI * xi));
+    }
+  }
+  if (h) {
+    for (let i = 0; i < n; i++) {
+      const xi = at(x, i);
+      const si = Math.sin(TWO_PI * xi);
+      for (let j = 0; j < n; j++) {
+        const xj = at(x, j);
+        const sj = Math.sin(TWO_PI * xj);
+        const delta: f64 = i == j ? 1.0 : 0.0;
+        let radial = 0.0;
+        if (r > 0) {
+          radial = 4.0 * inv * er * (delta / r - 0.2 * xi * xj * inv / (r * r) - xi * xj * inv / (r * r * r));
+        }
+        const wave = 4.0 * PI * PI * inv * ec * (delta * Math.cos(TWO_PI * xi) - si * sj * inv);
+        put(h, i * n + j, radial + wave);
+      }
+    }
+  }
+  return f;
+}
+
+// 0.5 * sum(x^4 - 16 x^2 + 5 x)
+function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
+  let s = 0.0;
+  if (h) zeroHessian(n, h);
+  for (let i = 0; i < n; i++) {
+    const xi = at(x, i);
+    const x2 = xi * xi;
+    s += x2 * x2 - 16.0 * x2 + 5.0 * xi;
+    if (g) put(g, i, 2.0 * x2 * xi - 16.0 * xi + 2.5);
+    if (h) put(h, i * n + i, 6.0 * x2 - 16.0);
+  }
+  return 0.5 * s;
+}
+
+// Two-dimensional losses: value, gradient (gx, gy) and Hessian (hxx, hxy, hyy).
+let gx = 0.0;
+let gy = 0.0;
+let hxx = 0.0;
+let hxy = 0.0;
+let hyy = 0.0;
+
+function evaluate2(kind: i32, x: f64, y: f64, g: usize, h: usize): f64 {
+  let f = 0.0;
+  switch (kind) {
+    case LOSS_BEALE: f = beale(x, y); break;
+    case LOSS_HIMMELBLAU: f = himmelblau(x, y); break;
+    case LOSS_BOOTH: f = booth(x, y); break;
+    case LOSS_MATYAS: f = matyas(x, y); break;
+    case LOSS_GOLDSTEIN_PRICE: f = goldsteinPrice(x, y); break;
+    case LOSS_SIX_HUMP_CAMEL: f = sixHumpCamel(x, y); break;
+    case LOSS_THREE_HUMP_CAMEL: f = threeHumpCamel(x, y); break;
+    case LOSS_MCCORMICK: f = mccormick(x, y); break;
+    case LOSS_LEVI13: f = levi13(x, y); break;
+    case LOSS_EASOM: f = easom(x, y); break;
+    case LOSS_DUPONT_BOWL: f = dupontBowl(x, y); break;
+    case LOSS_SADDLE: f = saddle(x, y); break;
+    case LOSS_DEGENERATE_SADDLE: f = degenerateSaddle(x, y); break;
+    case LOSS_MONKEY_SADDLE: f = monkeySaddle(x, y); break;
+    default: f = NaN;
+  }
+  if (g) {
+    put(g, 0, gx);
+    put(g, 1, gy);
+  }
+  if (h) {
+    put(h, 0, hxx);
+    put(h, 1, hxy);
+    put(h, 2, hxy);
+    put(h, 3, hyy);
+  }
+  return f;
+}
+
+function beale(x: f64, y: f64): f64 {
+  const y2 = y * y;
+  const y3 = y2 * y;
+  const t1 = 1.5 - x + x * y;
+  const t2 = 2.25 - x + x * y2;
+  const t3 = 2.625 - x + x * y3;
+  const ax = y - 1.0, bx = y2 - 1.0, cx = y3 - 1.0;
+  const ay = x, by = 2.0 * x * y, cy = 3.0 * x * y2;
+  gx = 2.0 * (t1 * ax + t2 * bx + t3 * cx);
+  gy = 2.0 * (t1 * ay + t2 * by + t3 * cy);
+  hxx = 2.0 * (ax * ax + bx * bx + cx * cx);
+  hxy = 2.0 * (ax * ay + bx * by + cx * cy + t1 + t2 * 2.0 * y + t3 * 3.0 * y2);
+  hyy = 2.0 * (ay * ay + by * by + cy * cy + t2 * 2.0 * x + t3 * 6.0 * x * y);
+  return t1 * t1 + t2 * t2 + t3 * t3;
+}
+
+function himmelblau(x: f64, y: f64): f64 {
+  const u = x * x + y - 11.0;
+  const v = x + y * y - 7.0;
+  gx = 4.0 * x * u + 2.0 * v;
+  gy = 2.0 * u + 4.0 * y * v;
+  hxx = 4.0 * u + 8.0 * x * x + 2.0;
+  hxy = 4.0 * x + 4.0 * y;
+  hyy = 2.0 + 4.0 * v + 8.0 * y * y;
+  return u * u + v * v;
+}
+
+function booth(x: f64, y: f64): f64 {
+  const u = x + 2.0 * y - 7.0;
+  const v = 2.0 * x + y - 5.0;
+  gx = 2.0 * u + 4.0 * v;
+  gy = 4.0 * u + 2.0 * v;
+  hxx = 10.0;
+  hxy = 8.0;
+  hyy = 10.0;
+  return u * u + v * v;
+}
+
+function matyas(x: f64, y: f64): f64 {
+  gx = 0.52 * x - 0.48 * y;
+  gy = 0.52 * y - 0.48 * x;
+  hxx = 0.52;
+  hxy = -0.48;
+  hyy = 0.52;
+  return 0.26 * (x * x + y * y) - 0.48 * x * y;
+}
+
+function goldsteinPrice(x: f64, y: f64): f64 {
+  const s = x + y + 1.0;
+  const p = 19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y;
+  const pd = -14.0 + 6.0 * x + 6.0 * y; // dp/dx == dp/dy
+  const a = 1.0 + s * s * p;
+  const ax = 2.0 * s * p + s * s * pd;
+  const ay = ax;
+  const axx = 2.0 * p + 4.0 * s * pd + 6.0 * s * s;
+  const axy = axx;
+  const ayy = axx;
+  const d = 2.0 * x - 3.0 * y;
+  const q = 18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y;
+  const qx = -32.0 + 24.0 * x - 36.0 * y;
+  const qy = 48.0 - 36.0 * x + 54.0 * y;
+  const b = 30.0 + d * d * q;
+  const bx = 4.0 * d * q + d * d * qx;
+  const by = -6.0 * d * q + d * d * qy;
+  const bxx = 8.0 * q + 8.0 * d * qx + 24.0 * d * d;
+  const bxy = -12.0 * q + 4.0 * d * qy - 6.0 * d * qx - 36.0 * d * d;
+  const byy = 18.0 * q - 12.0 * d * qy + 54.0 * d * d;
+  gx = ax * b + a * bx;
+  gy = ay * b + a * by;
+  hxx = axx * b + 2.0 * ax * bx + a * bxx;
+  hxy = axy * b + ax * by + ay * bx + a * bxy;
+  hyy = ayy * b + 2.0 * ay * by + a * byy;
+  return a * b;
+}
+
+function sixHumpCamel(x: f64, y: f64): f64 {
+  const x2 = x * x, y2 = y * y;
+  gx = 8.0 * x - 8.4 * x2 * x + 2.0 * x2 * x2 * x + y;
+  gy = x - 8.0 * y + 16.0 * y2 * y;
+  hxx = 8.0 - 25.2 * x2 + 10.0 * x2 * x2;
+  hxy = 1.0;
+  hyy = -8.0 + 48.0 * y2;
+  return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (-4.0 + 4.0 * y2) * y2;
+}
+
+function threeHumpCamel(x: f64, y: f64): f64 {
+  const x2 = x * x;
+  gx = 4.0 * x - 4.2 * x2 * x + x2 * x2 * x + y;
+  gy = x + 2.0 * y;
+  hxx = 4.0 - 12.6 * x2 + 5.0 * x2 * x2;
+  hxy = 1.0;
+  hyy = 2.0;
+  return 2.0 * x2 - 1.05 * x2 * x2 + x2 * x2 * x2 / 6.0 + x * y + y * y;
+}
+
+function mccormick(x: f64, y: f64): f64 {
+  const s = Math.sin(x + y);
+  const c = Math.cos(x + y);
+  gx = c + 2.0 * (x - y) - 1.5;
+  gy = c - 2.0 * (x - y) + 2.5;
+  hxx = 2.0 - s;
+  hxy = -s - 2.0;
+  hyy = 2.0 - s;
+  return s + (x - y) * (x - y) - 1.5 * x + 2.5 * y + 1.0;
+}
+
+function levi13(x: f64, y: f64): f64 {
+  const s1 = Math.sin(3.0 * PI * x);
+  const s2 = Math.sin(3.0 * PI * y);
+  const s3 = Math.sin(TWO_PI * y);
+  const u = x - 1.0, v = y - 1.0;
+  const k2 = 1.0 + s2 * s2, k3 = 1.0 + s3 * s3;
+  gx = 3.0 * PI * Math.sin(6.0 * PI * x) + 2.0 * u * k2;
+  gy = u * u * 3.0 * PI * Math.sin(6.0 * PI * y) + 2.0 * v * k3 + v * v * TWO_PI * Math.sin(4.0 * PI * y);
+  hxx = 18.0 * PI * PI * Math.cos(6.0 * PI * x) + 2.0 * k2;
+  hxy = 6.0 * PI * u * Math.sin(6.0 * PI * y);
+  hyy = u * u * 18.0 * PI * PI * Math.cos(6.0 * PI * y) + 2.0 * k3
+    + 8.0 * PI * v * Math.sin(4.0 * PI * y) + 8.0 * PI * PI * v * v * Math.cos(4.0 * PI * y);
+  return s1 * s1 + u * u * k2 + v * v * k3;
+}
+
+function easom(x: f64, y: f64): f64 {
+  const u = x - PI, v = y - PI;
+  const e = Math.exp(-(u * u + v * v));
+  const cx = Math.cos(x), sx = Math.sin(x), cy = Math.cos(y), sy = Math.sin(y);
+  gx = cy * e * (sx + 2.0 * u * cx);
+  gy = cx * e * (sy + 2.0 * v * cy);
+  hxx = cy * e * (3.0 * cx - 4.0 * u * sx - 4.0 * u * u * cx);
+  hxy = -(sx + 2.0 * u * cx) * e * (sy + 2.0 * v * cy);
+  hyy = cx * e * (3.0 * cy - 4.0 * v * sy - 4.0 * v * v * cy);
+  return -cx * cy * e;
+}
+
+// log(1 + p^2 + 10 q^2) in coordinates rotated by 45 degrees: a bowl that flattens far out.
+function dupontBowl(x: f64, y: f64): f64 {
+  const r = Math.SQRT1_2;
+  const p = (x + y) * r, q = (x - y) * r;
+  const d = 1.0 + p * p + 10.0 * q * q;
+  const fp = 2.0 * p / d, fq = 20.0 * q / d;
+  const fpp = 2.0 / d - 4.0 * p * p / (d * d);
+  const fpq = -40.0 * p * q / (d * d);
+  const fqq = 20.0 / d - 400.0 * q * q / (d * d);
+  gx = (fp + fq) * r;
+  gy = (fp - fq) * r;
+  hxx = 0.5 * (fpp + 2.0 * fpq + fqq);
+  hxy = 0.5 * (fpp - fqq);
+  hyy = 0.5 * (fpp - 2.0 * fpq + fqq);
+  return Math.log(d);
+}
+
+function saddle(x: f64, y: f64): f64 {
+  gx = 2.0 * x;
+  gy = -2.0 * y;
+  hxx = 2.0;
+  hxy = 0.0;
+  hyy = -2.0;
+  return x * x - y * y;
+}
+
+function degenerateSaddle(x: f64, y: f64): f64 {
+  const x2 = x * x, y2 = y * y;
+  gx = -4.0 * x2 * x;
+  gy = 4.0 * y2 * y;
+  hxx = -12.0 * x2;
+  hxy = 0.0;
+  hyy = 12.0 * y2;
+  return y2 * y2 - x2 * x2;
+}
+
+function monkeySaddle(x: f64, y: f64): f64 {
+  gx = 3.0 * x * x - 3.0 * y * y;
+  gy = -6.0 * x * y;
+  hxx = 6.0 * x;
+  hxy = -6.0 * y;
+  hyy = -6.0 * x;
+  return x * x * x - 3.0 * x * y * y;
+}

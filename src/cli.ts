@@ -1,0 +1,116 @@
+// Command-line entry (dist/cli.js): trace, landscape, losses, optimizers. Prints JSON on stdout;
+// a bad argument prints one line on stderr and exits with code 2.
+import { createEngine } from './engine/index';
+import type { ScheduleSpec, StopSpec } from './engine/api';
+
+const USAGE = `Usage:
+  node dist/cli.js trace --loss NAME_OR_EXPRESSION [--start X,Y] --optimizer NAME [--options JSON] --steps N
+                         [--schedule JSON] [--grad-tol T] [--loss-params JSON]
+  node dist/cli.js landscape --loss NAME_OR_EXPRESSION --x A,B --y C,D --size NX,NY [--loss-params JSON]
+  node dist/cli.js losses
+  node dist/cli.js optimizers`;
+
+class UsageError extends Error {}
+
+const FLAGS: Record<string, string[]> = {
+  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params'],
+  landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
+  losses: [],
+  optimizers: [],
+};
+
+function parseFlags(command: string, args: string[]): Map<string, string> {
+  const allowed = FLAGS[command];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i];
+    if (!flag.startsWith('--') || !allowed.includes(flag.slice(2))) {
+      throw new UsageError(`Unknown argument '${flag}' for ${command}. Valid: ${allowed.map((f) => `--${f}`).join(' ') || 'none'}`);
+    }
+    if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
+    flags.set(flag.slice(2), args[i + 1]);
+  }
+  return flags;
+}
+
+function required(flags: Map<string, string>, name: string): string {
+  const value = flags.get(name);
+  if (value === undefined) throw new UsageError(`Missing --${name}`);
+  return value;
+}
+
+function numbers(text: string, name: string, count?: number): number[] {
+  const values = text.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
+  if (values.some((v) => !Number.isFinite(v)) || (count !== undefined && values.length !== count)) {
+    const shape = count === undefined ? 'comma-separated numbers' : `${count} comma-separated numbers`;
+    throw new UsageError(`--${name} needs ${shape}, got '${text}'`);
+  }
+  return values;
+}
+
+function json<T>(text: string | undefined, name: string): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new UsageError(`--${name} is not valid JSON: ${text}`);
+  }
+}
+
+function integer(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || text.trim() === '') throw new UsageError(`--${name} needs an integer, got '${text}'`);
+  return value;
+}
+
+async function main(argv: string[]): Promise<string> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    if (command === undefined) throw new UsageError(`Missing command. ${USAGE.split('\n')[0]} trace|landscape|losses|optimizers`);
+    return USAGE;
+  }
+  if (!(command in FLAGS)) throw new UsageError(`Unknown command '${command}'. Commands: ${Object.keys(FLAGS).join(', ')}`);
+  const flags = parseFlags(command, rest);
+  const engine = await createEngine();
+  const lossParams = json<Record<string, number>>(flags.get('loss-params'), 'loss-params');
+  switch (command) {
+    case 'trace': {
+      const gradTol = flags.get('grad-tol');
+      const stop: StopSpec | undefined = gradTol === undefined ? undefined : { gradTol: numbers(gradTol, 'grad-tol', 1)[0] };
+      const start = flags.get('start');
+      const result = await engine.trace({
+        loss: required(flags, 'loss'),
+        start: start === undefined ? undefined : numbers(start, 'start'),
+        optimizer: required(flags, 'optimizer'),
+        options: json<Record<string, unknown>>(flags.get('options'), 'options') ?? {},
+        steps: integer(required(flags, 'steps'), 'steps'),
+        schedule: json<ScheduleSpec>(flags.get('schedule'), 'schedule'),
+        stop,
+        lossParams,
+      });
+      return JSON.stringify({ trajectory: result.trajectory, status: result.status, stoppedAt: result.stoppedAt });
+    }
+    case 'landscape': {
+      const x = numbers(required(flags, 'x'), 'x', 2) as [number, number];
+      const y = numbers(required(flags, 'y'), 'y', 2) as [number, number];
+      const size = numbers(required(flags, 'size'), 'size', 2) as [number, number];
+      const result = await engine.landscape({ loss: required(flags, 'loss'), x, y, size, lossParams });
+      return JSON.stringify({ x, y, size, min: result.min, max: result.max, values: Array.from(result.values) });
+    }
+    case 'losses':
+      return JSON.stringify(engine.losses(), null, 2);
+    default:
+      return JSON.stringify(engine.optimizers(), null, 2);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (output) => {
+    process.stdout.write(`${output}\n`);
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`optiscope: ${message.split('\n')[0]}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,101 @@
+// The WebAssembly core: instantiation, memory access, and linking of compiled custom losses.
+import coreWasm from '../../dist/core.wasm';
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  table: WebAssembly.Table;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  lossCreate(kind: number, dim: number, c0: number, c1: number): number;
+  lossCreateCustom(dim: number, valueFn: number, gradFn: number, hessFn: number, rowFn: number): number;
+  lossFree(loss: number): void;
+  lossEvaluate(loss: number, x: number, g: number, h: number): number;
+  runCreate(
+    loss: number, optimizer: number, options: number, schedule: number, start: number, maxSteps: number,
+    gradTol: number, bounds: number, recordState: number,
+  ): number;
+  runAdvance(run: number, steps: number): number;
+  runAdvanceMany(runs: number, count: number, steps: number): void;
+  runFree(run: number): void;
+  runStatus(run: number): number;
+  runStep(run: number): number;
+  runRows(run: number): number;
+  runTrace(run: number): number;
+  runStateTrace(run: number): number;
+  runTraceWidth(dim: number): number;
+  runStateWidth(dim: number): number;
+  landscapeGrid(loss: number, x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: number, point: number): void;
+  landscapeMin(): number;
+  landscapeMax(): number;
+  landscapeGradient(
+    loss: number, x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: number, point: number, grad: number,
+  ): void;
+  [name: `math_${string}`]: (...args: number[]) => number;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+export class Core {
+  private constructor(readonly exports: CoreExports) {}
+
+  static async create(): Promise<Core> {
+    compiled ??= WebAssembly.compile(coreWasm);
+    const instance = await WebAssembly.instantiate(await compiled, {
+      env: {
+        abort: () => {
+          throw new Error('The optimizer core stopped on an internal error');
+        },
+      },
+    });
+    return new Core(instance.exports as unknown as CoreExports);
+  }
+
+  /** A fresh view (memory may have grown since the last one). */
+  f64(ptr: number, count: number): Float64Array {
+    return new Float64Array(this.exports.memory.buffer, ptr, count);
+  }
+
+  /** Allocates count f64s, filled from values when given. Free with release(). */
+  allocF64(count: number, values?: ArrayLike<number>): number {
+    const ptr = this.exports.alloc(Math.max(count, 1) * 8);
+    const view = this.f64(ptr, count);
+    if (values) view.set(values);
+    else view.fill(0);
+    return ptr;
+  }
+
+  release(...ptrs: number[]): void {
+    for (const ptr of ptrs) if (ptr) this.exports.free(ptr);
+  }
+
+  /**
+   * Links a compiled custom-loss module to this core (it imports env.memory and math.*) and returns
+   * a loss handle. Its value/grad/hess/row exports are placed in the core's function table.
+   */
+  async linkCustomLoss(module: WebAssembly.Module | Uint8Array, dim: number): Promise<number> {
+    const wasmModule = module instanceof WebAssembly.Module ? module : await WebAssembly.compile(module);
+    const math: Record<string, (...args: number[]) => number> = {};
+    for (const { module: from, name } of WebAssembly.Module.imports(wasmModule)) {
+      if (from !== 'math') continue;
+      const fn = this.exports[`math_${name}`];
+      if (typeof fn !== 'function') throw new Error(`Compiled loss needs an unknown math function '${name}'`);
+      math[name] = fn;
+    }
+    const instance = await WebAssembly.instantiate(wasmModule, { env: { memory: this.exports.memory }, math });
+    const exported = instance.exports as Record<string, unknown>;
+    const table = this.exports.table;
+    const slot = (name: string): number => {
+      const fn = exported[name];
+      if (typeof fn !== 'function') return -1;
+      const index = table.grow(1);
+      table.set(index, fn);
+      return index;
+    };
+    const valueFn = slot('value');
+    const gradFn = slot('grad');
+    const hessFn = slot('hess');
+    const rowFn = slot('row');
+    if (valueFn < 0 || gradFn < 0 || hessFn < 0) throw new Error('Compiled loss lacks value, grad or hess');
+    return this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn);
+  }
+}

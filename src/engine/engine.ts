@@ -1,0 +1,313 @@
+// The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
+import type {
+  Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest, RunTrace,
+  StopSpec, TraceRequest, TraceResult,
+} from './api';
+import { Core } from './core';
+import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
+import { packOptimizer, packSchedule, optimizerInfos, stateVectorNames } from './optimizers';
+import { STATE_VECTORS, STATUS_NAMES, STATUS_RUNNING } from './layout';
+
+export const MAX_STEPS = 100_000_000;
+const MAX_GRID_SIDE = 4096;
+const ADVANCE_CHUNK = 4096;
+
+/** Turns an expression into a loss the core can run; supplied once the loss language is linked in. */
+export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
+export interface CompiledExpression {
+  info: LossInfo;
+  wasm: Uint8Array | WebAssembly.Module;
+}
+
+interface ResolvedLoss {
+  handle: number;
+  info: LossInfo;
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function checkNumberList(value: unknown, what: string, length?: number): number[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    fail(`${what} must be a list of finite numbers, got ${JSON.stringify(value)}`);
+  }
+  if (length !== undefined && value.length !== length) {
+    fail(`${what} needs ${length} number${length === 1 ? '' : 's'}, got ${value.length}`);
+  }
+  return value as number[];
+}
+
+function checkSteps(steps: unknown): number {
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0 || steps > MAX_STEPS) {
+    fail(`steps must be an integer from 0 to ${MAX_STEPS}, got ${JSON.stringify(steps)}`);
+  }
+  return steps;
+}
+
+function checkRange(value: unknown, axis: string): [number, number] {
+  const [lo, hi] = checkNumberList(value, `The ${axis} range`, 2);
+  if (!(lo < hi)) fail(`The ${axis} range must have its lower end first, got [${lo}, ${hi}]`);
+  return [lo, hi];
+}
+
+/** One run set: several runs on one loss, advanced together; their traces are views on core memory. */
+export class RunSet {
+  private disposed = false;
+
+  constructor(
+    private readonly core: Core,
+    readonly loss: LossInfo,
+    readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[] }[],
+    private readonly handles: number,
+  ) {}
+
+  /**
+   * Advances every unfinished run by up to steps, in chunks (wasm has no on-stack replacement, so a
+   * long first call would stay in the baseline tier). Returns true while any run can go on.
+   */
+  advance(steps: number): boolean {
+    for (let done = 0; done < steps; done += ADVANCE_CHUNK) {
+      this.core.exports.runAdvanceMany(this.handles, this.runs.length, Math.min(ADVANCE_CHUNK, steps - done));
+    }
+    return this.runs.some((r) => this.core.exports.runStatus(r.handle) === STATUS_RUNNING);
+  }
+
+  status(i: number): RunStatus {
+    return STATUS_NAMES[this.core.exports.runStatus(this.runs[i].handle)];
+  }
+
+  /** The run's trace so far: a view on core memory, valid until the next advance or dispose. */
+  view(i: number): RunTrace {
+    const { exports } = this.core;
+    const { handle, spec, label, stateNames } = this.runs[i];
+    const dim = this.loss.dim;
+    const rowCount = exports.runRows(handle);
+    const stateTrace = exports.runStateTrace(handle);
+    return {
+      label,
+      optimizer: spec.optimizer,
+      dim,
+      rows: this.core.f64(exports.runTrace(handle), rowCount * exports.runTraceWidth(dim)),
+      rowCount,
+      status: this.status(i),
+      stoppedAt: exports.runStep(handle),
+      state: stateTrace ? this.core.f64(stateTrace, rowCount * exports.runStateWidth(dim)) : undefined,
+      stateNames,
+    };
+  }
+
+  /** A copy of the run's trace that outlives this set. */
+  snapshot(i: number): RunTrace {
+    const view = this.view(i);
+    return { ...view, rows: view.rows.slice(), state: view.state?.slice() };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const run of this.runs) this.core.exports.runFree(run.handle);
+    this.core.release(this.handles);
+  }
+}
+
+export class WasmEngine implements Engine {
+  private readonly builtins = new Map<string, ResolvedLoss>();
+  private readonly expressions = new Map<string, Promise<ResolvedLoss>>();
+
+  constructor(private readonly core: Core, private readonly compileExpression?: ExpressionCompiler) {}
+
+  losses(): LossInfo[] {
+    return Object.keys(BUILTIN_LOSSES).map((name) => builtinLossInfo(name, resolveLossParams(name, undefined)));
+  }
+
+  optimizers(): OptimizerInfo[] {
+    return optimizerInfos();
+  }
+
+  async lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo> {
+    return (await this.resolveLoss(loss, lossParams)).info;
+  }
+
+  /** Evaluates the loss, gradient and Hessian at a point. */
+  async evaluate(loss: string, point: number[], lossParams?: Record<string, number>) {
+    const { handle, info } = await this.resolveLoss(loss, lossParams);
+    checkNumberList(point, 'The point', info.dim);
+    const n = info.dim;
+    const x = this.core.allocF64(n, point);
+    const g = this.core.allocF64(n);
+    const h = this.core.allocF64(n * n);
+    try {
+      const value = this.core.exports.lossEvaluate(handle, x, g, h);
+      return { value, gradient: Array.from(this.core.f64(g, n)), hessian: Array.from(this.core.f64(h, n * n)) };
+    } finally {
+      this.core.release(x, g, h);
+    }
+  }
+
+  async trace(request: TraceRequest): Promise<TraceResult> {
+    if (request === null || typeof request !== 'object') fail('trace needs a request object');
+    const set = await this.startRuns({
+      loss: request.loss,
+      lossParams: request.lossParams,
+      steps: request.steps,
+      stop: request.stop,
+      runs: [{ optimizer: request.optimizer, options: request.options, start: request.start, schedule: request.schedule }],
+    });
+    try {
+      set.advance(request.steps);
+      const run = set.view(0);
+      const width = run.dim + 2;
+      const trajectory: number[][] = [];
+      const gradNorm: number[] = [];
+      for (let r = 0; r < run.rowCount; r++) {
+        trajectory.push(Array.from(run.rows.subarray(r * width, r * width + run.dim + 1)));
+        gradNorm.push(run.rows[r * width + run.dim + 1]);
+      }
+      return { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
+    } finally {
+      set.dispose();
+    }
+  }
+
+  async runs(request: RunsRequest): Promise<RunTrace[]> {
+    const set = await this.startRuns(request);
+    try {
+      set.advance(request.steps);
+      return set.runs.map((_, i) => set.snapshot(i));
+    } finally {
+      set.dispose();
+    }
+  }
+
+  /** Creates the runs of a request without advancing them (row 0, the start, is recorded). */
+  async startRuns(request: RunsRequest): Promise<RunSet> {
+    if (request === null || typeof request !== 'object') fail('runs needs a request object');
+    const steps = checkSteps(request.steps);
+    if (!Array.isArray(request.runs) || request.runs.length === 0) fail('runs needs at least one run');
+    const { handle: loss, info } = await this.resolveLoss(request.loss, request.lossParams);
+    const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
+    const { core } = this;
+    const prepared = request.runs.map((spec) => {
+      if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
+      const optimizer = packOptimizer(spec.optimizer, spec.options);
+      const schedule = packSchedule(spec.schedule);
+      const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
+      return { spec, optimizer, schedule, start };
+    });
+    const handles = core.exports.alloc(4 * prepared.length);
+    const runs = prepared.map(({ spec, optimizer, schedule, start }, i) => {
+      const options = core.allocF64(optimizer.options.length, optimizer.options);
+      const schedulePtr = core.allocF64(schedule.length, schedule);
+      const startPtr = core.allocF64(info.dim, start);
+      const boundsPtr = bounds ? core.allocF64(bounds.length, bounds) : 0;
+      const handle = core.exports.runCreate(
+        loss, optimizer.id, options, schedulePtr, startPtr, steps, gradTol, boundsPtr, request.recordState ? 1 : 0,
+      );
+      core.release(options, schedulePtr, startPtr, boundsPtr);
+      new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
+      const stateNames = request.recordState ? this.stateNames(spec.optimizer, optimizer.resolved, info) : undefined;
+      return { handle, spec, label: spec.label ?? spec.optimizer, stateNames };
+    });
+    return new RunSet(core, info, runs, handles);
+  }
+
+  async landscape(request: LandscapeRequest): Promise<LandscapeResult> {
+    if (request === null || typeof request !== 'object') fail('landscape needs a request object');
+    const { handle, info } = await this.resolveLoss(request.loss, request.lossParams);
+    const [x0, x1] = checkRange(request.x, 'x');
+    const [y0, y1] = checkRange(request.y, 'y');
+    const [nx, ny] = this.checkSize(request.size, 'size');
+    const base = request.base === undefined ? info.start : checkNumberList(request.base, 'base', info.dim);
+    const { core } = this;
+    const out = core.allocF64(nx * ny);
+    const point = core.allocF64(info.dim, base);
+    try {
+      core.exports.landscapeGrid(handle, x0, x1, y0, y1, nx, ny, out, point);
+      const result: LandscapeResult = {
+        values: core.f64(out, nx * ny).slice(),
+        min: core.exports.landscapeMin(),
+        max: core.exports.landscapeMax(),
+      };
+      if (request.gradientSize !== undefined) {
+        const [gx, gy] = this.checkSize(request.gradientSize, 'gradientSize');
+        const field = core.allocF64(2 * gx * gy);
+        const grad = core.allocF64(info.dim);
+        core.f64(point, info.dim).set(base);
+        core.exports.landscapeGradient(handle, x0, x1, y0, y1, gx, gy, field, point, grad);
+        result.gradient = core.f64(field, 2 * gx * gy).slice();
+        core.release(field, grad);
+      }
+      return result;
+    } finally {
+      core.release(out, point);
+    }
+  }
+
+  private checkSize(value: unknown, what: string): [number, number] {
+    const [nx, ny] = checkNumberList(value, what, 2);
+    const ok = (n: number) => Number.isInteger(n) && n >= 2 && n <= MAX_GRID_SIDE;
+    if (!ok(nx) || !ok(ny)) fail(`${what} must be two integers from 2 to ${MAX_GRID_SIDE}, got [${nx}, ${ny}]`);
+    return [nx, ny];
+  }
+
+  private checkStop(stop: StopSpec | undefined, dim: number): { gradTol: number; bounds?: number[] } {
+    if (stop === undefined) return { gradTol: -1 };
+    if (stop === null || typeof stop !== 'object') fail('stop must be an object such as {"gradTol": 1e-6}');
+    let gradTol = -1;
+    if (stop.gradTol !== undefined) {
+      if (typeof stop.gradTol !== 'number' || !(stop.gradTol >= 0)) fail(`stop.gradTol must be a number >= 0, got ${JSON.stringify(stop.gradTol)}`);
+      gradTol = stop.gradTol;
+    }
+    if (stop.bounds === undefined) return { gradTol };
+    const pairs = Array.isArray(stop.bounds) && stop.bounds.length === 1 ? Array.from({ length: dim }, () => stop.bounds![0]) : stop.bounds;
+    if (!Array.isArray(pairs) || pairs.length !== dim) fail(`stop.bounds needs one [lo, hi] pair, or one per parameter (${dim})`);
+    const bounds = pairs.flatMap((pair, i) => {
+      const [lo, hi] = checkNumberList(pair, `stop.bounds[${i}]`, 2);
+      if (!(lo <= hi)) fail(`stop.bounds[${i}] must have its lower end first`);
+      return [lo, hi];
+    });
+    return { gradTol, bounds };
+  }
+
+  private stateNames(optimizer: string, resolved: Record<string, unknown>, info: LossInfo): string[] {
+    const vectors = stateVectorNames(optimizer, resolved as Record<string, number | boolean | number[]>);
+    const names: string[] = info.params.map((p) => `grad.${p}`);
+    for (let v = 0; v < STATE_VECTORS; v++) for (const p of info.params) names.push(vectors[v] ? `${vectors[v]}.${p}` : '');
+    names.push('lr', optimizer === 'nadam' ? 'mu_product' : '', '');
+    return names;
+  }
+
+  private async resolveLoss(loss: unknown, lossParams: Record<string, number> | undefined): Promise<ResolvedLoss> {
+    if (typeof loss !== 'string' || loss.trim() === '') fail('loss must be a built-in name or an expression');
+    const name = loss.trim();
+    if (isBuiltinLoss(name)) {
+      if (lossParams !== undefined && (lossParams === null || typeof lossParams !== 'object')) fail('lossParams must be an object');
+      const params = resolveLossParams(name, lossParams);
+      const key = `${name}${JSON.stringify(params)}`;
+      let resolved = this.builtins.get(key);
+      if (!resolved) {
+        const spec = BUILTIN_LOSSES[name];
+        const info = builtinLossInfo(name, params);
+        const c0 = params.condition ?? params.a ?? 0;
+        const c1 = params.b ?? 0;
+        resolved = { handle: this.core.exports.lossCreate(spec.kind, info.dim, c0, c1), info };
+        this.builtins.set(key, resolved);
+      }
+      return resolved;
+    }
+    if (!this.compileExpression) {
+      fail(`Unknown loss '${name}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
+    }
+    let pending = this.expressions.get(name);
+    if (!pending) {
+      pending = this.compileExpression(name).then(async ({ info, wasm }) => ({
+        info,
+        handle: await this.core.linkCustomLoss(wasm, info.dim),
+      }));
+      this.expressions.set(name, pending);
+      pending.catch(() => this.expressions.delete(name));
+    }
+    return pending;
+  }
+}

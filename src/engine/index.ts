@@ -1,0 +1,10 @@
+// Headless entry (dist/engine.js): createEngine() for scripts, CI, the CLI and the worker.
+import { Core } from './core';
+import { WasmEngine } from './engine';
+
+export type * from './api';
+export { WasmEngine, RunSet } from './engine';
+
+export async function createEngine(): Promise<WasmEngine> {
+  return new WasmEngine(await Core.create());
+}

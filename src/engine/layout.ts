@@ -1,0 +1,66 @@
+// Numeric identifiers shared with core/assembly/layout.ts (keep both in step).
+
+export const OptimizerId = {
+  sgd: 0,
+  adagrad: 1,
+  rmsprop: 2,
+  adam: 3,
+  adadelta: 4,
+  adamax: 5,
+  nadam: 6,
+  radam: 7,
+  newton: 8,
+} as const;
+
+export const OptionSlot = {
+  lr: 0,
+  momentum: 1,
+  beta1: 2,
+  beta2: 3,
+  alpha: 4,
+  eps: 5,
+  weight_decay: 6,
+  dampening: 7,
+  lr_decay: 8,
+  initial_accumulator_value: 9,
+  momentum_decay: 10,
+  damping: 11,
+  nesterov: 12,
+  amsgrad: 13,
+  centered: 14,
+  maximize: 15,
+  decoupled_weight_decay: 16,
+} as const;
+export const OPTION_SLOTS = 17;
+
+export const ScheduleId = { constant: 0, step: 1, exponential: 2, cosine: 3, linear: 4 } as const;
+export const SCHEDULE_SLOTS = 4;
+
+export const STATUS_NAMES = ['running', 'completed', 'converged', 'out_of_bounds', 'diverged', 'singular'] as const;
+export const STATUS_RUNNING = 0;
+
+export const STATE_VECTORS = 3;
+
+export const LossId = {
+  sphere: 0,
+  quadratic: 1,
+  rosenbrock: 2,
+  beale: 3,
+  himmelblau: 4,
+  booth: 5,
+  matyas: 6,
+  rastrigin: 7,
+  ackley: 8,
+  goldstein_price: 9,
+  six_hump_camel: 10,
+  three_hump_camel: 11,
+  mccormick: 12,
+  styblinski_tang: 13,
+  levi13: 14,
+  easom: 15,
+  dupont_bowl: 16,
+  saddle: 17,
+  degenerate_saddle: 18,
+  monkey_saddle: 19,
+  custom: 20,
+} as const;

@@ -1,0 +1,199 @@
+// Built-in losses: names, formulas, domains, default starts and known minima. The math is in the core.
+import type { LossInfo } from './api';
+import { LossId } from './layout';
+
+interface BuiltinLoss {
+  kind: number;
+  title: string;
+  formula: string;
+  domain: { x: [number, number]; y: [number, number] };
+  start: [number, number];
+  /** Minima of the 2-D version; for n-D losses `minimaFor` gives them. */
+  minima: { point: number[]; value: number }[];
+  /** Adjustable parameters: dim for n-D losses, and constants. */
+  params?: Record<string, number>;
+  minimaFor?: (params: Record<string, number>) => { point: number[]; value: number }[];
+  note?: string;
+}
+
+const STYBLINSKI_TANG_X = -2.903534027771177;
+const STYBLINSKI_TANG_VALUE = -39.16616570377141;
+const repeat = (value: number, n: number) => Array.from({ length: n }, () => value);
+
+export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
+  sphere: {
+    kind: LossId.sphere, title: 'Sphere', formula: 'sum x_i^2',
+    domain: { x: [-5, 5], y: [-5, 5] }, start: [3.5, -2.5],
+    minima: [{ point: [0, 0], value: 0 }], params: { dim: 2 },
+    minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
+  },
+  quadratic: {
+    kind: LossId.quadratic, title: 'Ill-conditioned quadratic',
+    formula: '0.5 * sum w_i x_i^2, w log-spaced from 1 to the condition number',
+    domain: { x: [-4, 4], y: [-4, 4] }, start: [3, 1],
+    minima: [{ point: [0, 0], value: 0 }], params: { dim: 2, condition: 10 },
+    minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
+  },
+  ill_quadratic: {
+    kind: LossId.quadratic, title: 'Quadratic with condition number 20', formula: '0.5*(x^2 + 20*y^2)',
+    domain: { x: [-4, 4], y: [-2, 2] }, start: [3, 1],
+    minima: [{ point: [0, 0], value: 0 }], params: { dim: 2, condition: 20 },
+    minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
+  },
+  rosenbrock: {
+    kind: LossId.rosenbrock, title: 'Rosenbrock', formula: '(a - x)^2 + b*(y - x^2)^2, a = 1, b = 100',
+    domain: { x: [-2, 2], y: [-1, 3] }, start: [-1.5, 2],
+    minima: [{ point: [1, 1], value: 0 }], params: { dim: 2, a: 1, b: 100 },
+    minimaFor: (p) => {
+      if (p.dim === 2) return [{ point: [p.a, p.a * p.a], value: 0 }];
+      return p.a === 1 ? [{ point: repeat(1, p.dim), value: 0 }] : [];
+    },
+  },
+  beale: {
+    kind: LossId.beale, title: "Beale's function",
+    formula: '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2',
+    domain: { x: [-4.5, 4.5], y: [-4.5, 4.5] }, start: [1, 1.5],
+    minima: [{ point: [3, 0.5], value: 0 }],
+  },
+  himmelblau: {
+    kind: LossId.himmelblau, title: "Himmelblau's function", formula: '(x^2 + y - 11)^2 + (x + y^2 - 7)^2',
+    domain: { x: [-5, 5], y: [-5, 5] }, start: [-1, 0.5],
+    minima: [
+      { point: [3, 2], value: 0 },
+      { point: [-2.805118086952745, 3.131312518250573], value: 0 },
+      { point: [-3.779310253377747, -3.283185991286169], value: 0 },
+      { point: [3.5844283403304917, -1.8481265269644034], value: 0 },
+    ],
+  },
+  booth: {
+    kind: LossId.booth, title: 'Booth', formula: '(x + 2*y - 7)^2 + (2*x + y - 5)^2',
+    domain: { x: [-10, 10], y: [-10, 10] }, start: [-4, 6],
+    minima: [{ point: [1, 3], value: 0 }],
+  },
+  matyas: {
+    kind: LossId.matyas, title: 'Matyas', formula: '0.26*(x^2 + y^2) - 0.48*x*y',
+    domain: { x: [-10, 10], y: [-10, 10] }, start: [8, -6],
+    minima: [{ point: [0, 0], value: 0 }],
+  },
+  rastrigin: {
+    kind: LossId.rastrigin, title: 'Rastrigin', formula: '10 n + sum (x_i^2 - 10 cos(2 pi x_i))',
+    domain: { x: [-5.12, 5.12], y: [-5.12, 5.12] }, start: [3.2, -2.3],
+    minima: [{ point: [0, 0], value: 0 }], params: { dim: 2 },
+    minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
+  },
+  ackley: {
+    kind: LossId.ackley, title: 'Ackley',
+    formula: '-20 exp(-0.2 sqrt(mean x_i^2)) - exp(mean cos(2 pi x_i)) + e + 20',
+    domain: { x: [-5, 5], y: [-5, 5] }, start: [3, -2.5],
+    minima: [{ point: [0, 0], value: 0 }], params: { dim: 2 },
+    minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
+    note: 'The gradient at the minimum is taken as 0 (the cone tip has no derivative).',
+  },
+  goldstein_price: {
+    kind: LossId.goldstein_price, title: 'Goldstein-Price',
+    formula: '(1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)) (30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2))',
+    domain: { x: [-2, 2], y: [-2, 2] }, start: [1.2, 1.4],
+    minima: [{ point: [0, -1], value: 3 }],
+  },
+  six_hump_camel: {
+    kind: LossId.six_hump_camel, title: 'Six-hump camel', formula: '(4 - 2.1x^2 + x^4/3) x^2 + x y + (-4 + 4y^2) y^2',
+    domain: { x: [-3, 3], y: [-2, 2] }, start: [-1.5, 1.2],
+    minima: [
+      { point: [0.08984201310031807, -0.7126564030207396], value: -1.0316284534898774 },
+      { point: [-0.08984201310031807, 0.7126564030207396], value: -1.0316284534898774 },
+    ],
+  },
+  three_hump_camel: {
+    kind: LossId.three_hump_camel, title: 'Three-hump camel', formula: '2x^2 - 1.05x^4 + x^6/6 + x y + y^2',
+    domain: { x: [-3, 3], y: [-3, 3] }, start: [2.5, -2],
+    minima: [{ point: [0, 0], value: 0 }],
+  },
+  mccormick: {
+    kind: LossId.mccormick, title: 'McCormick', formula: 'sin(x + y) + (x - y)^2 - 1.5x + 2.5y + 1',
+    domain: { x: [-1.5, 4], y: [-3, 4] }, start: [3, 3],
+    minima: [{ point: [0.5 - Math.PI / 3, -0.5 - Math.PI / 3], value: -1.9132229549810362 }],
+  },
+  styblinski_tang: {
+    kind: LossId.styblinski_tang, title: 'Styblinski-Tang', formula: '0.5 * sum (x_i^4 - 16 x_i^2 + 5 x_i)',
+    domain: { x: [-5, 5], y: [-5, 5] }, start: [0.5, 4],
+    minima: [{ point: [STYBLINSKI_TANG_X, STYBLINSKI_TANG_X], value: 2 * STYBLINSKI_TANG_VALUE }], params: { dim: 2 },
+    minimaFor: (p) => [{ point: repeat(STYBLINSKI_TANG_X, p.dim), value: p.dim * STYBLINSKI_TANG_VALUE }],
+  },
+  levi13: {
+    kind: LossId.levi13, title: 'Levi N.13',
+    formula: 'sin^2(3 pi x) + (x-1)^2 (1 + sin^2(3 pi y)) + (y-1)^2 (1 + sin^2(2 pi y))',
+    domain: { x: [-10, 10], y: [-10, 10] }, start: [-4, 6],
+    minima: [{ point: [1, 1], value: 0 }],
+  },
+  easom: {
+    kind: LossId.easom, title: 'Easom', formula: '-cos(x) cos(y) exp(-((x - pi)^2 + (y - pi)^2))',
+    domain: { x: [-1, 7], y: [-1, 7] }, start: [2, 2],
+    minima: [{ point: [Math.PI, Math.PI], value: -1 }],
+  },
+  dupont_bowl: {
+    kind: LossId.dupont_bowl, title: 'Dupont bowl',
+    formula: 'log(1 + p^2 + 10 q^2), p = (x + y)/sqrt(2), q = (x - y)/sqrt(2)',
+    domain: { x: [-6, 6], y: [-6, 6] }, start: [-4.5, 3],
+    minima: [{ point: [0, 0], value: 0 }],
+    note: 'A tilted, elongated bowl whose walls flatten far from the centre: gradients vanish out there.',
+  },
+  saddle: {
+    kind: LossId.saddle, title: 'Saddle', formula: 'x^2 - y^2',
+    domain: { x: [-2, 2], y: [-2, 2] }, start: [-1.5, 0.01],
+    minima: [], note: 'Unbounded below; a saddle point at (0, 0).',
+  },
+  degenerate_saddle: {
+    kind: LossId.degenerate_saddle, title: 'Degenerate saddle (lecture)', formula: 'y^4 - x^4',
+    domain: { x: [-2, 2], y: [-2, 2] }, start: [0.001, 1.5],
+    minima: [], note: 'Unbounded below; a flat saddle at (0, 0) where the Hessian is zero.',
+  },
+  monkey_saddle: {
+    kind: LossId.monkey_saddle, title: 'Monkey saddle', formula: 'x^3 - 3 x y^2',
+    domain: { x: [-2, 2], y: [-2, 2] }, start: [1.5, 0.2],
+    minima: [], note: 'Unbounded below; a monkey saddle at (0, 0).',
+  },
+};
+
+export function isBuiltinLoss(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(BUILTIN_LOSSES, name);
+}
+
+/** Parameters with defaults filled in and checked; dim is an integer >= 2. */
+export function resolveLossParams(name: string, given: Record<string, number> | undefined): Record<string, number> {
+  const spec = BUILTIN_LOSSES[name];
+  const params = { ...(spec.params ?? {}) };
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (!(key in params)) {
+      const valid = Object.keys(params);
+      throw new Error(`Loss '${name}' has no parameter '${key}'${valid.length ? `. Valid parameters: ${valid.join(', ')}` : ''}`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new Error(`Loss parameter '${key}' must be a finite number, got ${JSON.stringify(value)}`);
+    }
+    params[key] = value;
+  }
+  if ('dim' in params && !(Number.isInteger(params.dim) && params.dim >= 2 && params.dim <= 100_000)) {
+    throw new Error(`Loss parameter 'dim' must be an integer from 2 to 100000, got ${params.dim}`);
+  }
+  if ('condition' in params && !(params.condition >= 1)) {
+    throw new Error(`Loss parameter 'condition' must be at least 1, got ${params.condition}`);
+  }
+  return params;
+}
+
+export function builtinLossInfo(name: string, params: Record<string, number>): LossInfo {
+  const spec = BUILTIN_LOSSES[name];
+  const dim = params.dim ?? 2;
+  const names = dim === 2 ? ['x', 'y'] : Array.from({ length: dim }, (_, i) => `x${i + 1}`);
+  return {
+    name,
+    title: spec.title,
+    formula: spec.formula,
+    dim,
+    params: names,
+    domain: spec.domain,
+    start: Array.from({ length: dim }, (_, i) => spec.start[i % 2]),
+    minima: spec.minimaFor ? spec.minimaFor(params) : spec.minima,
+    lossParams: spec.params ? params : undefined,
+  };
+}
