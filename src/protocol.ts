@@ -88,6 +88,8 @@ export type WebviewRequest = {
 
 export type WebviewEvent =
   | { type: 'pickLoss' }
+  /** The first landscape with its trajectories is on screen. */
+  | { type: 'painted' }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
 /** Webview -> host. */
@@ -273,13 +275,14 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'run':
         return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
       case 'pickLoss':
+      case 'painted':
         return { type };
       case 'log': {
         if (message.level !== 'info' && message.level !== 'error') fail('message.level', "'info' or 'error'");
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, pickLoss, log');
+        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, log');
     }
   });
 }

@@ -1,0 +1,65 @@
+// Registers the panels' commands and serializers.
+import * as vscode from 'vscode';
+import type { Engine } from '../engine/api';
+import type { Scenario } from '../protocol';
+import { PlaygroundPanel, PlaygroundSerializer, type PanelServices } from './playgroundPanel';
+import { defaultScenario, lossPreview } from './scenario';
+import { scenarioDefaults } from './settings';
+
+function scenarioFor(engine: Engine, lossName: string): Scenario {
+  const loss = engine.losses().find((l) => l.name === lossName);
+  if (!loss) throw new Error(`Unknown loss '${lossName}'`);
+  return defaultScenario(loss, engine.optimizers(), scenarioDefaults());
+}
+
+async function pickScenario(engine: Engine): Promise<Scenario | undefined> {
+  const items = engine.losses().map((loss) => ({
+    label: loss.title,
+    description: loss.dim === 2 ? loss.name : `${loss.name} · ${loss.dim}-D (slice of ${loss.params[0]}, ${loss.params[1]})`,
+    detail: lossPreview(loss),
+    loss,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Optiscope: Open Playground',
+    placeHolder: 'Pick a loss landscape',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return picked && defaultScenario(picked.loss, engine.optimizers(), scenarioDefaults());
+}
+
+/** Runs a command and turns any failure into an error notification and a log line. */
+function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unknown[]) => Promise<unknown>): (...args: unknown[]) => Promise<void> {
+  return async (...args) => {
+    try {
+      await body(...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error(`${name}: ${message}`);
+      void vscode.window.showErrorMessage(`Optiscope: ${message}`);
+    }
+  };
+}
+
+export function registerPanelsWith(context: vscode.ExtensionContext, engine: () => Engine): void {
+  const log = vscode.window.createOutputChannel('Optiscope Panels', { log: true });
+  const services: PanelServices = {
+    extensionUri: context.extensionUri,
+    engine,
+    log,
+    pickScenario: () => pickScenario(engine()),
+  };
+  context.subscriptions.push(
+    log,
+    vscode.commands.registerCommand(
+      'optiscope.openPlayground',
+      guarded(log, 'Open Playground', async (lossName?: unknown) => {
+        // A loss name (from a CodeLens, a test or a keybinding) skips the quick pick.
+        const scenario = typeof lossName === 'string' ? scenarioFor(engine(), lossName) : await services.pickScenario();
+        if (scenario) PlaygroundPanel.createOrShow(services, scenario);
+      }),
+    ),
+    vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, new PlaygroundSerializer(services)),
+    { dispose: () => PlaygroundPanel.active?.dispose() },
+  );
+}

@@ -1,0 +1,207 @@
+// The Playground: one landscape with every run's trajectory, driven by the webview over src/protocol.ts.
+import * as vscode from 'vscode';
+import type { Engine } from '../engine/api';
+import {
+  MessageHandler,
+  parseFromWebview,
+  parsePanelState,
+  type FromWebview,
+  type LandscapeData,
+  type LandscapeQuery,
+  type Reply,
+  type RunsData,
+  type Scenario,
+  type Snapshot,
+  type ToWebview,
+} from '../protocol';
+import { Disposable } from './dispose';
+import { panelSettings } from './settings';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export interface PanelServices {
+  extensionUri: vscode.Uri;
+  /** The engine, started on first use. */
+  engine: () => Engine;
+  log: vscode.LogOutputChannel;
+  /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
+  pickScenario: () => Promise<Scenario | undefined>;
+}
+
+export class PlaygroundPanel extends Disposable {
+  static readonly viewType = 'optiscope.playground';
+  private static current: PlaygroundPanel | undefined;
+
+  static get active(): PlaygroundPanel | undefined {
+    return PlaygroundPanel.current;
+  }
+
+  static createOrShow(services: PanelServices, scenario: Scenario): PlaygroundPanel {
+    const openedAt = Date.now();
+    const existing = PlaygroundPanel.current;
+    if (existing) {
+      existing.panel.reveal();
+      existing.openedAt = openedAt;
+      void existing.load(scenario);
+      return existing;
+    }
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, 'Optiscope Playground', column, webviewOptions(services.extensionUri));
+    const created = new PlaygroundPanel(panel, services, scenario);
+    created.openedAt = openedAt;
+    return created;
+  }
+
+  static revive(panel: vscode.WebviewPanel, services: PanelServices, scenario: Scenario): PlaygroundPanel {
+    PlaygroundPanel.current?.dispose();
+    return new PlaygroundPanel(panel, services, scenario);
+  }
+
+  private openedAt: number | undefined;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly services: PanelServices,
+    private scenario: Scenario,
+  ) {
+    super();
+    PlaygroundPanel.current = this;
+    this.register(panel);
+    this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('optiscope.panels')) void this.pushSnapshot();
+      }),
+    );
+    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'optiscope.svg');
+    this.updateTitle();
+    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'playground', panel.title);
+  }
+
+  get currentScenario(): Scenario {
+    return this.scenario;
+  }
+
+  override dispose(): void {
+    if (PlaygroundPanel.current === this) PlaygroundPanel.current = undefined;
+    super.dispose();
+  }
+
+  /** Shows another scenario in this panel. */
+  async load(scenario: Scenario): Promise<void> {
+    this.scenario = scenario;
+    this.updateTitle();
+    await this.pushSnapshot();
+  }
+
+  private updateTitle(): void {
+    const loss = this.services.engine().losses().find((l) => l.name === this.scenario.loss);
+    this.panel.title = `Playground: ${loss?.title ?? this.scenario.loss}`;
+  }
+
+  private post(message: ToWebview): void {
+    if (!this.isDisposed) void this.panel.webview.postMessage(message);
+  }
+
+  private async pushSnapshot(): Promise<void> {
+    try {
+      this.post({ type: 'snapshot', snapshot: await this.snapshot() });
+    } catch (error) {
+      this.services.log.error(`Playground: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async snapshot(): Promise<Snapshot> {
+    const engine = this.services.engine();
+    return {
+      scenario: this.scenario,
+      loss: await engine.lossInfo(this.scenario.loss, this.scenario.lossParams),
+      optimizers: engine.optimizers(),
+      settings: panelSettings(),
+    };
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseFromWebview(raw);
+    if (!parsed.ok) {
+      this.services.log.warn(`Playground: ignored an invalid message (${parsed.error})`);
+      return;
+    }
+    const message = parsed.value;
+    this.services.log.trace(`Playground <- ${message.type}`);
+    const reply = (r: Reply) => this.post(r);
+    switch (message.type) {
+      case 'ready':
+        void MessageHandler.answer(reply, message.requestId, () => this.snapshot());
+        break;
+      case 'landscape':
+        void MessageHandler.answer(reply, message.requestId, () => this.landscape(message.query));
+        break;
+      case 'run':
+        this.scenario = message.scenario;
+        void MessageHandler.answer(reply, message.requestId, () => this.run(message.scenario));
+        break;
+      default:
+        this.handleEvent(message);
+    }
+  }
+
+  private handleEvent(message: Exclude<FromWebview, { requestId: number }>): void {
+    switch (message.type) {
+      case 'pickLoss':
+        void this.services.pickScenario().then((scenario) => scenario && this.load(scenario));
+        break;
+      case 'painted':
+        if (this.openedAt !== undefined) this.services.log.info(`Playground: first paint ${Date.now() - this.openedAt} ms after the command`);
+        this.openedAt = undefined;
+        break;
+      case 'log':
+        if (message.level === 'error') this.services.log.error(`Playground webview: ${message.message}`);
+        else this.services.log.info(`Playground webview: ${message.message}`);
+        break;
+    }
+  }
+
+  private async landscape(query: LandscapeQuery): Promise<LandscapeData> {
+    const result = await this.services.engine().landscape(query);
+    // A copy of exactly the grid: never post a view on (possibly shared) engine memory.
+    return { ...query, values: result.values.slice(0, query.size[0] * query.size[1]), min: result.min, max: result.max };
+  }
+
+  private async run(scenario: Scenario): Promise<RunsData> {
+    const start = scenario.start ?? undefined;
+    const traces = await this.services.engine().runs({
+      loss: scenario.loss,
+      lossParams: scenario.lossParams,
+      steps: scenario.steps,
+      runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label, start })),
+    });
+    return {
+      traces: traces.map((trace) => ({
+        label: trace.label,
+        optimizer: trace.optimizer,
+        dim: trace.dim,
+        rows: trace.rows.slice(0, trace.rowCount * (trace.dim + 2)),
+        rowCount: trace.rowCount,
+        status: trace.status,
+        stoppedAt: trace.stoppedAt,
+      })),
+    };
+  }
+}
+
+/** Restores Playground panels after a reload; a panel whose saved state is invalid is closed. */
+export class PlaygroundSerializer implements vscode.WebviewPanelSerializer {
+  constructor(private readonly services: PanelServices) {}
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const parsed = parsePanelState(state);
+    if (!parsed.ok) {
+      this.services.log.warn(`Playground: could not restore a panel (${parsed.error})`);
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = webviewOptions(this.services.extensionUri);
+    PlaygroundPanel.revive(panel, this.services, parsed.value.scenario);
+  }
+}

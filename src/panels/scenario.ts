@@ -1,0 +1,64 @@
+// Pure helpers for scenarios and loss previews (no 'vscode' import: unit-tested in node).
+import type { LossInfo, OptimizerInfo } from '../engine/api';
+import type { OptionValue, RunConfig, Scenario } from '../protocol';
+
+export function formatNumber(value: number): string {
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e4 || magnitude < 1e-3) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
+}
+
+export function formatPoint(point: number[]): string {
+  return `(${point.map(formatNumber).join(', ')})`;
+}
+
+/** The quick-pick preview of a loss: its formula and its known minima. */
+export function describeMinima(loss: LossInfo, shown = 2): string {
+  if (loss.minima.length === 0) return 'no known minimum';
+  const listed = loss.minima.slice(0, shown).map((m) => `f${formatPoint(m.point)} = ${formatNumber(m.value)}`);
+  const more = loss.minima.length - shown;
+  return `min ${listed.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`;
+}
+
+export function lossPreview(loss: LossInfo): string {
+  return `${loss.formula}  ·  ${describeMinima(loss)}`;
+}
+
+/** Finds an optimizer by name, ignoring case (settings may say "adam" for "Adam"). */
+export function findOptimizer(optimizers: OptimizerInfo[], name: string): OptimizerInfo | undefined {
+  const wanted = name.toLowerCase();
+  return optimizers.find((o) => o.name.toLowerCase() === wanted);
+}
+
+/** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
+export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunConfig | undefined {
+  const info = findOptimizer(optimizers, run.optimizer);
+  if (!info) return undefined;
+  const options: Record<string, OptionValue> = { ...info.defaults };
+  for (const [key, value] of Object.entries(run.options)) if (key in info.defaults) options[key] = value;
+  return run.label ? { optimizer: info.name, options, label: run.label } : { optimizer: info.name, options };
+}
+
+export interface ScenarioDefaults {
+  runs: RunConfig[];
+  steps: number;
+}
+
+/** A fresh scenario for a loss: the configured runs the engine knows, from the loss's default start. */
+export function defaultScenario(loss: LossInfo, optimizers: OptimizerInfo[], defaults: ScenarioDefaults): Scenario {
+  let runs = defaults.runs.map((run) => completeRun(optimizers, run)).filter((run): run is RunConfig => run !== undefined);
+  if (runs.length === 0 && optimizers.length > 0) runs = [{ optimizer: optimizers[0].name, options: { ...optimizers[0].defaults } }];
+  return { loss: loss.name, lossParams: loss.lossParams, start: null, runs, steps: defaults.steps, view: null };
+}
+
+/** The label a run shows in legends: its own, or the optimizer and any non-default options. */
+export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
+  if (run.label) return run.label;
+  const defaults = findOptimizer(optimizers, run.optimizer)?.defaults ?? {};
+  const changed = Object.entries(run.options)
+    .filter(([key, value]) => key !== 'lr' && JSON.stringify(value) !== JSON.stringify(defaults[key]))
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('/') : value}`);
+  const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
+  return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}`;
+}

@@ -1,0 +1,344 @@
+// The landscape: heatmap on a canvas, contours, axes, minima, start point and trajectories as SVG, zoom and pan.
+import { axisBottom, axisLeft } from 'd3-axis';
+import { contours } from 'd3-contour';
+import { scaleLinear } from 'd3-scale';
+import { select, type Selection } from 'd3-selection';
+import { line, symbol, symbolStar } from 'd3-shape';
+import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3-zoom';
+import type { LossInfo } from '../src/engine/api';
+import type { LandscapeData, TraceData } from '../src/protocol';
+import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './colorScale';
+import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
+import { readTheme, runColor, type Theme } from './theme';
+import { nearestRow, pixelPath, positionAt, rowAtStep, type Hit, type Point } from './traces';
+
+const MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
+const CONTOUR_COUNT = 14;
+const HOVER_RADIUS = 12;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export interface LandscapeEvents {
+  /** The visible extent changed (resize, zoom, pan, new loss): wants a landscape for it. */
+  extentChanged(extent: Extent, pixels: [number, number]): void;
+  startChosen(point: [number, number]): void;
+  /** Lines to show beside a hovered trajectory row. */
+  describe(hit: Hit): string[];
+}
+
+type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
+type Group = Selection<SVGGElement, unknown, null, undefined>;
+
+interface DrawnLandscape {
+  data: LandscapeData;
+  image: HTMLCanvasElement;
+  contourPaths: string[];
+}
+
+export class LandscapeView {
+  readonly element = document.createElement('div');
+  private readonly canvas = document.createElement('canvas');
+  private readonly tooltip = document.createElement('div');
+  private readonly svg: Svg;
+  private readonly plot: Group;
+  private readonly contourGroup: Group;
+  private readonly traceGroup: Group;
+  private readonly markerGroup: Group;
+  private readonly axisX: Group;
+  private readonly axisY: Group;
+  private readonly clipRect: Selection<SVGRectElement, unknown, null, undefined>;
+  private readonly zoomBehavior: ZoomBehavior<SVGSVGElement, unknown>;
+  private theme: Theme = readTheme();
+  private width = 0;
+  private height = 0;
+  /** The extent shown at zoom identity, and the current scales. */
+  private home: Extent = { x: [-1, 1], y: [-1, 1] };
+  private requestedHome: Extent = this.home;
+  private baseX = scaleLinear();
+  private baseY = scaleLinear();
+  private x = scaleLinear();
+  private y = scaleLinear();
+  private landscape: DrawnLandscape | undefined;
+  private traces: TraceData[] = [];
+  private step = 0;
+  private minima: LossInfo['minima'] = [];
+  private start: number[] = [];
+  private hoverHit: Hit | undefined;
+
+  constructor(private readonly events: LandscapeEvents) {
+    this.element.className = 'landscape';
+    this.canvas.className = 'landscape-canvas';
+    const svgElement = document.createElementNS(SVG_NS, 'svg');
+    svgElement.classList.add('landscape-overlay');
+    this.tooltip.className = 'tooltip';
+    this.tooltip.hidden = true;
+    this.element.append(this.canvas, svgElement, this.tooltip);
+    this.svg = select(svgElement);
+    const clipId = 'landscape-clip';
+    this.clipRect = this.svg.append('defs').append('clipPath').attr('id', clipId).append('rect');
+    this.plot = this.svg.append('g').attr('clip-path', `url(#${clipId})`);
+    this.contourGroup = this.plot.append('g').attr('class', 'contours');
+    this.traceGroup = this.plot.append('g').attr('class', 'trajectories');
+    this.markerGroup = this.plot.append('g').attr('class', 'markers');
+    this.axisX = this.svg.append('g').attr('class', 'axis axis-x');
+    this.axisY = this.svg.append('g').attr('class', 'axis axis-y');
+
+    this.zoomBehavior = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([1 / 64, 1e6])
+      .on('zoom', (event: D3ZoomEvent<SVGSVGElement, unknown>) => {
+        this.x = event.transform.rescaleX(this.baseX);
+        this.y = event.transform.rescaleY(this.baseY);
+        this.draw();
+        this.events.extentChanged(this.visibleExtent(), [this.width, this.height]);
+      });
+    this.svg.call(this.zoomBehavior).on('dblclick.zoom', null);
+    this.svg.on('click', (event: MouseEvent) => {
+      const [px, py] = this.pointer(event);
+      if (px < 0 || py < 0 || px > this.width || py > this.height) return;
+      this.events.startChosen([this.x.invert(px), this.y.invert(py)]);
+    });
+    this.svg.on('mousemove', (event: MouseEvent) => {
+      const [px, py] = this.pointer(event);
+      const hit = nearestRow(this.traces, this.step, this.toPixel, px, py, HOVER_RADIUS);
+      if (hit?.trace !== this.hoverHit?.trace || hit?.row !== this.hoverHit?.row) {
+        this.hoverHit = hit;
+        this.drawMarkers();
+        this.showTooltip();
+      }
+    });
+    this.svg.on('mouseleave', () => {
+      this.hoverHit = undefined;
+      this.drawMarkers();
+      this.showTooltip();
+    });
+    new ResizeObserver(() => this.resize()).observe(this.element);
+  }
+
+  private readonly toPixel = (x: number, y: number): Point => [this.x(x), this.y(y)];
+
+  private pointer(event: MouseEvent): Point {
+    const box = this.element.getBoundingClientRect();
+    return [event.clientX - box.left - MARGIN.left, event.clientY - box.top - MARGIN.top];
+  }
+
+  /** The data extent inside the plot area now. */
+  visibleExtent(): Extent {
+    return { x: this.x.domain() as [number, number], y: this.y.domain() as [number, number] };
+  }
+
+  /** Shows an extent at zoom identity (a new loss, or a restored view). */
+  setHome(extent: Extent): void {
+    this.requestedHome = extent;
+    this.layout();
+  }
+
+  setMarkers(minima: LossInfo['minima'], start: number[]): void {
+    this.minima = minima;
+    this.start = start;
+    this.drawMarkers();
+  }
+
+  setLandscape(data: LandscapeData): void {
+    const [nx, ny] = data.size;
+    const transform = valueTransform(data.values, data.min, data.max);
+    const grid = transformGrid(data.values, transform);
+    const image = document.createElement('canvas');
+    image.width = nx;
+    image.height = ny;
+    const pixels = heatmapPixels(grid, nx, ny, transform.domain, this.theme.palette);
+    image.getContext('2d')!.putImageData(new ImageData(pixels, nx, ny), 0, 0);
+    const generator = contours().size([nx, ny]).thresholds(contourLevels(transform, CONTOUR_COUNT));
+    const contourPaths = generator(Array.from(grid)).map((shape) =>
+      shape.coordinates.map((polygon) => polygon.map((ring) => `M${ring.map((p) => `${p[0]},${p[1]}`).join('L')}Z`).join('')).join(''),
+    );
+    this.landscape = { data, image, contourPaths };
+    this.contourGroup
+      .selectAll('path')
+      .data(contourPaths)
+      .join('path')
+      .attr('d', (d) => d)
+      .attr('vector-effect', 'non-scaling-stroke');
+    this.draw();
+  }
+
+  setTraces(traces: TraceData[]): void {
+    this.traces = traces;
+    this.hoverHit = undefined;
+    this.showTooltip();
+    this.drawTraces();
+    this.drawMarkers();
+  }
+
+  setStep(step: number): void {
+    this.step = step;
+    this.drawTraces();
+    this.drawMarkers();
+  }
+
+  private showTooltip(): void {
+    const hit = this.hoverHit;
+    this.tooltip.hidden = !hit;
+    if (!hit) return;
+    this.tooltip.replaceChildren(
+      ...this.events.describe(hit).map((text) => {
+        const lineElement = document.createElement('div');
+        lineElement.textContent = text;
+        return lineElement;
+      }),
+    );
+    const [px, py] = this.toPixel(...positionAt(this.traces[hit.trace], hit.row));
+    const flip = px > this.width / 2;
+    this.tooltip.style.left = flip ? '' : `${MARGIN.left + px + 12}px`;
+    this.tooltip.style.right = flip ? `${this.width + MARGIN.right - px + 12}px` : '';
+    this.tooltip.style.top = `${MARGIN.top + Math.max(0, py - 10)}px`;
+    this.tooltip.style.borderColor = runColor(hit.trace);
+  }
+
+  /** Theme changed: re-read colours and repaint the canvas. */
+  refreshTheme(): void {
+    this.theme = readTheme();
+    if (this.landscape) this.setLandscape(this.landscape.data);
+  }
+
+  private resize(): void {
+    const box = this.element.getBoundingClientRect();
+    const width = Math.max(10, Math.floor(box.width) - MARGIN.left - MARGIN.right);
+    const height = Math.max(10, Math.floor(box.height) - MARGIN.top - MARGIN.bottom);
+    if (width === this.width && height === this.height) return;
+    this.width = width;
+    this.height = height;
+    const ratio = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(box.width * ratio);
+    this.canvas.height = Math.round(box.height * ratio);
+    this.svg.attr('width', box.width).attr('height', box.height);
+    this.plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    this.clipRect.attr('width', width).attr('height', height);
+    this.axisX.attr('transform', `translate(${MARGIN.left},${MARGIN.top + height})`);
+    this.axisY.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    // Keep what is visible now, refitted to the new shape.
+    if (this.home !== this.requestedHome || !this.landscape) this.layout();
+    else this.setHomeExtent(this.visibleExtent());
+  }
+
+  private layout(): void {
+    if (!this.width) return;
+    this.setHomeExtent(this.requestedHome);
+    this.home = this.requestedHome;
+  }
+
+  private setHomeExtent(extent: Extent): void {
+    const fitted = fitExtent(extent, this.width, this.height);
+    this.baseX = scaleLinear().domain(fitted.x).range([0, this.width]);
+    this.baseY = scaleLinear().domain(fitted.y).range([this.height, 0]);
+    this.x = this.baseX.copy();
+    this.y = this.baseY.copy();
+    // Resetting the zoom fires a zoom event, which draws and asks for the landscape.
+    this.svg.call(this.zoomBehavior.transform, zoomIdentity);
+  }
+
+  private draw(): void {
+    this.drawCanvas();
+    this.drawContours();
+    this.drawAxes();
+    this.drawTraces();
+    this.drawMarkers();
+  }
+
+  private drawCanvas(): void {
+    const ctx = this.canvas.getContext('2d')!;
+    const ratio = this.canvas.width / Math.max(1, this.width + MARGIN.left + MARGIN.right);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.setTransform(ratio, 0, 0, ratio, MARGIN.left * ratio, MARGIN.top * ratio);
+    ctx.fillStyle = this.theme.background;
+    ctx.fillRect(0, 0, this.width, this.height);
+    if (!this.landscape) return;
+    const { data, image } = this.landscape;
+    const stepX = (data.x[1] - data.x[0]) / (data.size[0] - 1);
+    const stepY = (data.y[1] - data.y[0]) / (data.size[1] - 1);
+    const left = this.x(data.x[0] - stepX / 2);
+    const right = this.x(data.x[1] + stepX / 2);
+    const top = this.y(data.y[1] + stepY / 2);
+    const bottom = this.y(data.y[0] - stepY / 2);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, 0, this.width, this.height);
+    ctx.clip();
+    ctx.globalAlpha = this.theme.kind === 'high-contrast' ? 1 : 0.85;
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(image, left, top, right - left, bottom - top);
+    ctx.restore();
+  }
+
+  private drawContours(): void {
+    if (!this.landscape) return;
+    const { data } = this.landscape;
+    const [a, d, e, f] = gridToPixelMatrix(data, data.size, this.x, this.y);
+    this.contourGroup.attr('transform', `matrix(${a},0,0,${d},${e},${f})`);
+  }
+
+  private drawAxes(): void {
+    this.axisX.call(axisBottom(this.x).ticks(Math.max(2, Math.floor(this.width / 80))));
+    this.axisY.call(axisLeft(this.y).ticks(Math.max(2, Math.floor(this.height / 50))));
+  }
+
+  private drawTraces(): void {
+    const pathOf = line();
+    const paths = this.traces.map((trace) => pathOf(pixelPath(trace, rowAtStep(trace, this.step), this.toPixel)) ?? '');
+    this.traceGroup
+      .selectAll('path.trajectory-halo')
+      .data(paths)
+      .join('path')
+      .attr('class', 'trajectory-halo')
+      .attr('d', (d) => d)
+      .attr('stroke', this.theme.background);
+    this.traceGroup
+      .selectAll('path.trajectory')
+      .data(paths)
+      .join('path')
+      .attr('class', 'trajectory')
+      .attr('data-run', (_, i) => i)
+      .attr('d', (d) => d)
+      .attr('stroke', (_, i) => runColor(i));
+  }
+
+  private drawMarkers(): void {
+    const star = symbol(symbolStar, 90)() ?? '';
+    this.markerGroup
+      .selectAll('path.minimum')
+      .data(this.minima.filter((m) => m.point.length >= 2))
+      .join('path')
+      .attr('class', 'minimum')
+      .attr('d', star)
+      .attr('transform', (m) => `translate(${this.x(m.point[0])},${this.y(m.point[1])})`);
+    this.markerGroup
+      .selectAll('circle.start')
+      .data(this.start.length >= 2 ? [this.start] : [])
+      .join('circle')
+      .attr('class', 'start')
+      .attr('r', 5)
+      .attr('cx', (p) => this.x(p[0]))
+      .attr('cy', (p) => this.y(p[1]));
+    const heads = this.traces
+      .map((trace, i) => ({ i, p: this.toPixel(...positionAt(trace, rowAtStep(trace, this.step))) }))
+      .filter(({ p }) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
+    this.markerGroup
+      .selectAll('circle.head')
+      .data(heads)
+      .join('circle')
+      .attr('class', 'head')
+      .attr('r', 4.5)
+      .attr('cx', (h) => h.p[0])
+      .attr('cy', (h) => h.p[1])
+      .attr('fill', (h) => runColor(h.i));
+    const hit = this.hoverHit;
+    const hovered = hit ? [this.toPixel(...positionAt(this.traces[hit.trace], hit.row))] : [];
+    this.markerGroup
+      .selectAll('circle.hover')
+      .data(hovered)
+      .join('circle')
+      .attr('class', 'hover')
+      .attr('r', 7)
+      .attr('cx', (p) => p[0])
+      .attr('cy', (p) => p[1]);
+  }
+}

@@ -1,0 +1,103 @@
+// Reading trajectories (rows of [...params, loss, gradNorm]) for drawing and hovering (pure).
+import type { TraceData } from '../src/protocol';
+
+export function rowWidth(trace: TraceData): number {
+  return trace.dim + 2;
+}
+
+export function paramsAt(trace: TraceData, row: number): number[] {
+  const base = row * rowWidth(trace);
+  return Array.from(trace.rows.subarray(base, base + trace.dim));
+}
+
+/** The first two parameters of a row: its position on the landscape. */
+export function positionAt(trace: TraceData, row: number): Point {
+  const base = row * rowWidth(trace);
+  return [trace.rows[base], trace.rows[base + 1]];
+}
+
+export function lossAt(trace: TraceData, row: number): number {
+  return trace.rows[row * rowWidth(trace) + trace.dim];
+}
+
+export function gradNormAt(trace: TraceData, row: number): number {
+  return trace.rows[row * rowWidth(trace) + trace.dim + 1];
+}
+
+/** The last row drawn at a playback step: runs that stopped early stay at their last row. */
+export function rowAtStep(trace: TraceData, step: number): number {
+  return Math.max(0, Math.min(Math.floor(step), trace.rowCount - 1));
+}
+
+export function longestRun(traces: TraceData[]): number {
+  return traces.reduce((most, t) => Math.max(most, t.rowCount - 1), 0);
+}
+
+export type Point = [number, number];
+
+/**
+ * Pixel positions of rows 0..lastRow, dropping points closer than `minDistance` pixels to the previous kept
+ * point (the last one is always kept) and stopping at the first non-finite position.
+ */
+export function pixelPath(trace: TraceData, lastRow: number, toPixel: (x: number, y: number) => Point, minDistance = 0.75): Point[] {
+  const width = rowWidth(trace);
+  const points: Point[] = [];
+  let previous: Point | undefined;
+  for (let row = 0; row <= lastRow; row++) {
+    const p = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) break;
+    const isLast = row === lastRow;
+    if (!previous || isLast || Math.abs(p[0] - previous[0]) + Math.abs(p[1] - previous[1]) >= minDistance) {
+      points.push(p);
+      previous = p;
+    }
+  }
+  return points;
+}
+
+export interface Hit {
+  trace: number;
+  row: number;
+  distance: number;
+}
+
+/** The row nearest to (px, py) among rows drawn so far, within `radius` pixels. */
+export function nearestRow(traces: TraceData[], step: number, toPixel: (x: number, y: number) => Point, px: number, py: number, radius: number): Hit | undefined {
+  let best: Hit | undefined;
+  traces.forEach((trace, index) => {
+    const width = rowWidth(trace);
+    const last = rowAtStep(trace, step);
+    for (let row = 0; row <= last; row++) {
+      const [x, y] = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
+      const distance = Math.hypot(x - px, y - py);
+      if (distance <= radius && (!best || distance < best.distance)) best = { trace: index, row, distance };
+    }
+  });
+  return best;
+}
+
+/** Log scale for the loss chart when every loss is positive, symlog otherwise (losses may reach 0 or below). */
+export function lossAxisKind(traces: TraceData[]): 'log' | 'symlog' {
+  for (const trace of traces) {
+    for (let row = 0; row < trace.rowCount; row++) {
+      const loss = lossAt(trace, row);
+      if (Number.isFinite(loss) && loss <= 0) return 'symlog';
+    }
+  }
+  return 'log';
+}
+
+/** [min, max] of the finite losses of all runs. */
+export function lossExtent(traces: TraceData[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const trace of traces) {
+    for (let row = 0; row < trace.rowCount; row++) {
+      const loss = lossAt(trace, row);
+      if (!Number.isFinite(loss)) continue;
+      lo = Math.min(lo, loss);
+      hi = Math.max(hi, loss);
+    }
+  }
+  return lo <= hi ? [lo, hi] : [0, 1];
+}
