@@ -72,7 +72,7 @@ export class Core {
    * Links a compiled custom-loss module to this core (it imports env.memory and math.*) and returns
    * a loss handle. Its value/grad/hess/row exports are placed in the core's function table.
    */
-  async linkCustomLoss(module: WebAssembly.Module | Uint8Array, dim: number): Promise<number> {
+  async linkCustomLoss(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number): Promise<number> {
     const wasmModule = module instanceof WebAssembly.Module ? module : await WebAssembly.compile(module);
     const math: Record<string, (...args: number[]) => number> = {};
     for (const { module: from, name } of WebAssembly.Module.imports(wasmModule)) {

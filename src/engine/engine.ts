@@ -16,7 +16,7 @@ const ADVANCE_CHUNK = 4096;
 export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
 export interface CompiledExpression {
   info: LossInfo;
-  wasm: Uint8Array | WebAssembly.Module;
+  wasm: Uint8Array<ArrayBuffer> | WebAssembly.Module;
 }
 
 interface ResolvedLoss {

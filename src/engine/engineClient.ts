@@ -1,0 +1,127 @@
+// The host's view of the engine: the same Engine interface, answered by a lazily started worker.
+// Cancelling a request ends the worker at once (a long run cannot be interrupted otherwise) and
+// re-sends the other pending requests to a fresh one.
+import type { Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsRequest, RunTrace, TraceRequest, TraceResult } from './api';
+import { BUILTIN_LOSSES, builtinLossInfo, resolveLossParams } from './losses';
+import { optimizerInfos } from './optimizers';
+import type { EngineMethod, WorkerReply, WorkerRequest } from './workerProtocol';
+
+/** The part of a worker (Node's worker_threads or a Web Worker) the client uses. */
+export interface EngineWorker {
+  postMessage(message: WorkerRequest): void;
+  onMessage(listener: (reply: WorkerReply) => void): void;
+  onError(listener: (error: Error) => void): void;
+  terminate(): void;
+}
+
+export interface CancelSignal {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): { dispose(): void };
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+interface Pending {
+  request: WorkerRequest;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export class EngineClient implements Engine {
+  private worker: EngineWorker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly startWorker: () => EngineWorker) {}
+
+  losses(): LossInfo[] {
+    return Object.keys(BUILTIN_LOSSES).map((name) => builtinLossInfo(name, resolveLossParams(name, undefined)));
+  }
+
+  optimizers(): OptimizerInfo[] {
+    return optimizerInfos();
+  }
+
+  trace(request: TraceRequest, cancel?: CancelSignal): Promise<TraceResult> {
+    return this.call('trace', [request], cancel) as Promise<TraceResult>;
+  }
+
+  landscape(request: LandscapeRequest, cancel?: CancelSignal): Promise<LandscapeResult> {
+    return this.call('landscape', [request], cancel) as Promise<LandscapeResult>;
+  }
+
+  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> {
+    return this.call('runs', [request], cancel) as Promise<RunTrace[]>;
+  }
+
+  lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo> {
+    return this.call('lossInfo', [loss, lossParams]) as Promise<LossInfo>;
+  }
+
+  evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Promise<{ value: number; gradient: number[]; hessian: number[] }> {
+    return this.call('evaluate', [loss, point, lossParams]) as Promise<{ value: number; gradient: number[]; hessian: number[] }>;
+  }
+
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    for (const entry of this.pending.values()) entry.reject(new CancelledError());
+    this.pending.clear();
+  }
+
+  private call(method: EngineMethod, params: unknown[], cancel?: CancelSignal): Promise<unknown> {
+    if (cancel?.isCancellationRequested) return Promise.reject(new CancelledError());
+    const request: WorkerRequest = { id: this.nextId++, method, params };
+    return new Promise((resolve, reject) => {
+      const subscription = cancel?.onCancellationRequested(() => this.cancel(request.id));
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        subscription?.dispose();
+        fn(value);
+      };
+      this.pending.set(request.id, { request, resolve: settle(resolve), reject: settle(reject) });
+      this.ensureWorker().postMessage(request);
+    });
+  }
+
+  private cancel(id: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.pending.delete(id);
+    entry.reject(new CancelledError());
+    this.restart();
+  }
+
+  private restart(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    if (this.pending.size === 0) return;
+    const worker = this.ensureWorker();
+    for (const { request } of this.pending.values()) worker.postMessage(request);
+  }
+
+  private ensureWorker(): EngineWorker {
+    if (this.worker) return this.worker;
+    const worker = this.startWorker();
+    worker.onMessage((reply) => {
+      if (worker !== this.worker) return;
+      const entry = this.pending.get(reply.id);
+      if (!entry) return;
+      this.pending.delete(reply.id);
+      if (reply.error !== undefined) entry.reject(new Error(reply.error));
+      else entry.resolve(reply.result);
+    });
+    worker.onError((error) => {
+      if (worker !== this.worker) return;
+      this.worker = undefined;
+      for (const entry of this.pending.values()) entry.reject(new Error(`The engine worker stopped: ${error.message}`));
+      this.pending.clear();
+    });
+    this.worker = worker;
+    return worker;
+  }
+}
