@@ -185,7 +185,7 @@ function ackley(n: i32, x: usize, g: usize, h: usize): f64 {
     for (let i = 0; i < n; i++) {
       const xi = at(x, i);
       const si = Math.sin(TWO_PI * xi);
-      for (let j = 0; j < n; j++) {
+      for (let j = 0; j <= i; j++) {
         const xj = at(x, j);
         const sj = Math.sin(TWO_PI * xj);
         const delta: f64 = i == j ? 1.0 : 0.0;
@@ -195,6 +195,7 @@ function ackley(n: i32, x: usize, g: usize, h: usize): f64 {
         }
         const wave = 4.0 * PI * PI * inv * ec * (delta * Math.cos(TWO_PI * xi) - si * sj * inv);
         put(h, i * n + j, radial + wave);
+        put(h, j * n + i, radial + wave);
       }
     }
   }
