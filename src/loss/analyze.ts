@@ -1,0 +1,481 @@
+// parseLoss: text -> a checked loss (expression DAG + scenario) or diagnostics. Never throws.
+import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, PREFIXED_CONSTANTS, SCENARIO_KEYWORDS, UNARY_IMPORTS, UnaryImport } from './builtins';
+import { closestName, Diagnostic, DiagnosticSink, LineMap, Range } from './diagnostics';
+import { Graph, GraphTooLarge } from './graph';
+import { Expr, LOSS_NAMES, OptionValue, parseStatements, Statement } from './parser';
+
+export const MAX_DIM = 128;
+/** Expression nodes visited while expanding sums; beyond it the loss is rejected. */
+export const MAX_EXPANSION = 2_000_000;
+
+export type OptionSetting = number | boolean | number[];
+
+export interface Scenario {
+  /** The plotted ranges of the first two parameters (x and y axes), where given. */
+  domain: { x?: [number, number]; y?: [number, number] };
+  start: number[][];
+  minima: { point: number[]; value: number }[];
+  optimizers: { name: string; options: Record<string, OptionSetting> }[];
+  steps?: number;
+}
+
+export interface LossSymbol {
+  name: string;
+  kind: 'parameter' | 'vector' | 'constant' | 'definition';
+  /** The value of a constant. */
+  value?: number;
+  range: Range;
+}
+
+export interface CompiledLossSource {
+  dim: number;
+  params: string[];
+  /** The loss expression as written. */
+  formula: string;
+  /** Where the loss expression is in the text. */
+  range: Range;
+  graph: Graph;
+  /** The loss's node in graph. */
+  root: number;
+  scenario: Scenario;
+  symbols: LossSymbol[];
+  warnings: Diagnostic[];
+}
+
+export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; diagnostics: Diagnostic[] };
+
+class ExpansionTooLarge extends Error {}
+
+type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; first: number; size: number };
+
+export function parseLoss(text: string): ParseResult {
+  const sink = new DiagnosticSink();
+  let lines: LineMap | undefined;
+  try {
+    lines = new LineMap(text);
+    const analysis = new Analysis(text, sink, lines);
+    const loss = analysis.run();
+    if (loss && !sink.hasErrors) {
+      return { ok: true, loss: { ...loss, warnings: toDiagnostics(sink, lines) } };
+    }
+  } catch (error) {
+    const message = error instanceof GraphTooLarge
+      ? `This loss is too large to compile (${error.message} after expanding sums)`
+      : `Internal error in the loss compiler: ${error instanceof Error ? error.message : String(error)}`;
+    sink.error(message, 0, 0);
+  }
+  return { ok: false, diagnostics: toDiagnostics(sink, lines ?? new LineMap('')) };
+}
+
+function toDiagnostics(sink: DiagnosticSink, lines: LineMap): Diagnostic[] {
+  return [...sink.items].sort((a, b) => a.start - b.start).map((d) => ({ message: d.message, severity: d.severity, range: lines.range(d.start, d.end) }));
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+class Analysis {
+  private readonly graph = new Graph();
+  private readonly params = new Map<string, ParamEntry>();
+  private readonly paramNames: string[] = [];
+  private readonly definitions = new Map<string, { id: number; start: number }>();
+  private readonly indexVariables: { name: string; value: number }[] = [];
+  private readonly symbols: LossSymbol[] = [];
+  /** Names defined or declared anywhere in the file, for "defined later" messages. */
+  private readonly declaredAt = new Map<string, number>();
+  private expansion = 0;
+  private hasParamsStatement = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly sink: DiagnosticSink,
+    private readonly lines: LineMap,
+  ) {}
+
+  run(): Omit<CompiledLossSource, 'warnings'> | undefined {
+    const statements = parseStatements(this.text, this.sink);
+    for (const s of statements) {
+      if (s.kind === 'params') {
+        this.hasParamsStatement = true;
+        for (const entry of s.entries) if (!this.declaredAt.has(entry.name.name)) this.declaredAt.set(entry.name.name, entry.name.start);
+      } else if (s.kind === 'define' && !this.declaredAt.has(s.target.name)) {
+        this.declaredAt.set(s.target.name, s.target.start);
+      }
+    }
+    if (!this.hasParamsStatement) {
+      for (const name of ['x', 'y']) this.addScalarParam(name);
+    }
+    let loss: { root: number; statement: Statement & { kind: 'loss' } } | undefined;
+    for (const s of statements) {
+      if (this.sink.full) break;
+      this.expansion = 0;
+      try {
+        if (s.kind === 'params') this.declareParams(s);
+        else if (s.kind === 'define') this.define(s);
+        else if (s.kind === 'loss') {
+          if (loss) {
+            this.sink.error(`A file holds one loss; it is already given on line ${this.lines.lineNumber(loss.statement.start)}`, s.start, s.end);
+          } else {
+            loss = { root: this.lower(s.expr), statement: s };
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof ExpansionTooLarge)) throw error;
+        this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, s.start, s.end);
+      }
+    }
+    if (!loss) {
+      if (!this.sink.hasErrors) this.sink.error("No loss expression: write one, e.g. 'f = (1 - x)^2 + 100*(y - x^2)^2'", 0, 0);
+      return undefined;
+    }
+    const scenario: Scenario = { domain: {}, start: [], minima: [], optimizers: [] };
+    for (const s of statements) this.addToScenario(s, scenario, loss.root);
+    const { statement, root } = loss;
+    return {
+      dim: this.paramNames.length,
+      params: this.paramNames,
+      formula: this.text.slice(statement.expr.start, statement.expr.end),
+      range: this.lines.range(statement.expr.start, statement.expr.end),
+      graph: this.graph,
+      root,
+      scenario,
+      symbols: this.symbols,
+    };
+  }
+
+  // --- declarations ---
+
+  private checkNewName(name: string, start: number, end: number): boolean {
+    const taken = this.params.has(name) ? 'a parameter'
+      : this.definitions.has(name) ? 'already defined'
+      : FUNCTIONS.has(name) || FUNCTION_ALIASES.has(name) ? 'a function'
+      : CONSTANTS.has(name) ? 'a built-in constant'
+      : (SCENARIO_KEYWORDS as readonly string[]).includes(name) ? 'a keyword'
+      : LOSS_NAMES.has(name) ? 'the name of the loss'
+      : undefined;
+    if (taken === undefined) return true;
+    const where = this.definitions.get(name) ?? (this.params.has(name) ? { start: this.declaredAt.get(name) } : undefined);
+    const line = where?.start !== undefined && this.hasParamsStatement ? ` (line ${this.lines.lineNumber(where.start)})` : '';
+    this.sink.error(`'${name}' is ${taken}${taken === 'already defined' || taken === 'a parameter' ? line : ''}`, start, end);
+    return false;
+  }
+
+  private addScalarParam(name: string, range: Range = this.lines.range(0, 0)): void {
+    this.params.set(name, { kind: 'scalar', index: this.paramNames.length });
+    this.paramNames.push(name);
+    this.symbols.push({ name, kind: 'parameter', range });
+  }
+
+  private declareParams(s: Statement & { kind: 'params' }): void {
+    for (const { name, size } of s.entries) {
+      if (!this.checkNewName(name.name, name.start, name.end)) continue;
+      const range = this.lines.range(name.start, name.end);
+      if (size === undefined) {
+        if (this.paramNames.length >= MAX_DIM) {
+          this.sink.error(`At most ${MAX_DIM} parameters are supported`, name.start, name.end);
+          continue;
+        }
+        this.addScalarParam(name.name, range);
+        continue;
+      }
+      const count = this.integer(size, 'A vector size');
+      if (count === undefined) continue;
+      if (count < 1 || this.paramNames.length + count > MAX_DIM) {
+        this.sink.error(count < 1 ? 'A vector needs at least 1 element' : `At most ${MAX_DIM} parameters are supported`, size.start, size.end);
+        continue;
+      }
+      this.params.set(name.name, { kind: 'vector', first: this.paramNames.length, size: count });
+      for (let i = 1; i <= count; i++) this.paramNames.push(`${name.name}[${i}]`);
+      this.symbols.push({ name: name.name, kind: 'vector', range });
+    }
+  }
+
+  private define(s: Statement & { kind: 'define' }): void {
+    const { name, start, end } = s.target;
+    const id = this.lower(s.expr);
+    if (!this.checkNewName(name, start, end)) return;
+    this.definitions.set(name, { id, start });
+    const value = this.graph.constantValue(id);
+    this.symbols.push({ name, kind: value === undefined ? 'definition' : 'constant', value, range: this.lines.range(start, end) });
+  }
+
+  // --- scenario ---
+
+  private addToScenario(s: Statement, scenario: Scenario, root: number): void {
+    const dim = this.paramNames.length;
+    if (s.kind === 'steps') {
+      const steps = this.integer(s.expr, 'The number of steps');
+      if (steps !== undefined && steps < 0) this.sink.error('The number of steps cannot be negative', s.expr.start, s.expr.end);
+      else if (steps !== undefined) scenario.steps = steps;
+    } else if (s.kind === 'points') {
+      for (const value of s.points) {
+        const point = this.point(value, dim);
+        if (!point) continue;
+        if (s.which === 'start') scenario.start.push(point);
+        else scenario.minima.push({ point, value: this.graph.evaluate([root], point)[0] });
+      }
+    } else if (s.kind === 'domain') {
+      for (const entry of s.entries) {
+        const low = this.constant(entry.low, 'A domain bound');
+        const high = this.constant(entry.high, 'A domain bound');
+        if (low === undefined || high === undefined) continue;
+        if (!(low < high)) {
+          this.sink.error('The lower bound must be below the upper bound', entry.low.start, entry.high.end);
+          continue;
+        }
+        let axes: ('x' | 'y')[] = ['x', 'y'];
+        if (entry.target) {
+          const index = this.paramIndex(entry.target.name, entry.target.index, entry.target.start, entry.target.end);
+          if (index === undefined) continue;
+          if (index > 1) {
+            const plotted = this.paramNames.slice(0, 2).map((p) => `'${p}'`).join(' and ');
+            this.sink.error(`The domain is for the plotted parameters (${plotted}), not '${this.paramNames[index]}'`, entry.target.start, entry.target.end);
+            continue;
+          }
+          axes = [index === 0 ? 'x' : 'y'];
+        }
+        for (const axis of axes) scenario.domain[axis] = [low, high];
+      }
+    } else if (s.kind === 'optimizer') {
+      const name = s.name.name.toLowerCase();
+      if (!KNOWN_OPTIMIZERS.includes(name)) {
+        const suggestion = closestName(name, KNOWN_OPTIMIZERS);
+        this.sink.warning(`Unknown optimizer '${s.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, s.name.start, s.name.end);
+      }
+      const options: Record<string, OptionSetting> = {};
+      for (const option of s.options) {
+        if (Object.prototype.hasOwnProperty.call(options, option.name.name)) {
+          this.sink.error(`Option '${option.name.name}' is given twice`, option.name.start, option.name.end);
+          continue;
+        }
+        const setting = this.optionSetting(option.value);
+        if (setting !== undefined) options[option.name.name] = setting;
+      }
+      scenario.optimizers.push({ name, options });
+    }
+  }
+
+  private optionSetting(value: OptionValue): OptionSetting | undefined {
+    if (value.kind === 'bool') return value.value;
+    if (value.kind === 'expr') return this.constant(value.expr, 'An option value');
+    const items = value.items.map((item) => this.constant(item, 'An option value'));
+    return items.every((v): v is number => v !== undefined) ? items : undefined;
+  }
+
+  /** A point: a tuple of dim values, or one value for every parameter. */
+  private point(value: OptionValue, dim: number): number[] | undefined {
+    if (value.kind === 'bool') {
+      this.sink.error('Expected a point such as (1, 2)', value.start, value.end);
+      return undefined;
+    }
+    const items = value.kind === 'tuple' ? value.items : [value.expr];
+    const numbers = items.map((item) => this.constant(item, 'A coordinate'));
+    if (!numbers.every((v): v is number => v !== undefined)) return undefined;
+    if (value.kind === 'expr') return new Array<number>(dim).fill(numbers[0]);
+    if (numbers.length !== dim) {
+      this.sink.error(`Expected ${plural(dim, 'coordinate')} (${this.paramNames.join(', ')}), got ${numbers.length}`, value.start, value.end);
+      return undefined;
+    }
+    return numbers;
+  }
+
+  /** The value of an expression that must not depend on the parameters. */
+  private constant(expr: Expr, what: string): number | undefined {
+    this.expansion = 0;
+    const id = this.lower(expr);
+    if (this.graph.node(id).dep) {
+      this.sink.error(`${what} must be a constant, not depend on the parameters`, expr.start, expr.end);
+      return undefined;
+    }
+    return this.graph.evaluate([id], [])[0];
+  }
+
+  private integer(expr: Expr, what: string): number | undefined {
+    const value = this.constant(expr, what);
+    if (value === undefined) return undefined;
+    if (!Number.isInteger(value)) {
+      this.sink.error(`${what} must be a whole number, got ${value}`, expr.start, expr.end);
+      return undefined;
+    }
+    return value;
+  }
+
+  private paramIndex(name: string, index: Expr | undefined, start: number, end: number): number | undefined {
+    const entry = this.params.get(name);
+    if (!entry) {
+      this.unknownName(name, start, end);
+      return undefined;
+    }
+    if (entry.kind === 'scalar') {
+      if (index === undefined) return entry.index;
+      this.sink.error(`'${name}' is a single parameter, not a vector`, start, end);
+      return undefined;
+    }
+    if (index === undefined) {
+      this.sink.error(`'${name}' is a vector of ${entry.size} parameters: write ${name}[i] with i in 1..${entry.size}`, start, end);
+      return undefined;
+    }
+    const i = this.integer(index, 'An index');
+    if (i === undefined) return undefined;
+    if (i < 1 || i > entry.size) {
+      this.sink.error(`Index ${i} is out of range: '${name}' has indices 1..${entry.size}`, index.start, index.end);
+      return undefined;
+    }
+    return entry.first + i - 1;
+  }
+
+  // --- expressions ---
+
+  private invalid(): number {
+    return this.graph.constant(NaN);
+  }
+
+  private lower(e: Expr): number {
+    if (++this.expansion > MAX_EXPANSION) throw new ExpansionTooLarge();
+    const g = this.graph;
+    switch (e.kind) {
+      case 'number':
+        return g.constant(e.value);
+      case 'name':
+        return this.lowerName(e.name, e.prefix, e.start, e.end);
+      case 'index': {
+        const saved = this.expansion;
+        const index = this.paramIndex(e.name, e.index, e.start, e.nameEnd);
+        this.expansion = Math.max(saved, this.expansion);
+        return index === undefined ? this.invalid() : g.param(index);
+      }
+      case 'negate':
+        return g.neg(this.lower(e.operand));
+      case 'power':
+        return g.pow(this.lower(e.base), this.lower(e.exponent));
+      case 'chain': {
+        let acc = this.lower(e.first);
+        for (const { op, operand } of e.rest) {
+          const right = this.lower(operand);
+          acc = op === '+' ? g.add(acc, right) : op === '-' ? g.sub(acc, right) : op === '*' ? g.mul(acc, right) : g.div(acc, right);
+        }
+        return acc;
+      }
+      case 'reduce':
+        return this.lowerReduce(e.op, e.variable, e.variableStart, e.variableEnd, e.from, e.to, e.body);
+      case 'call':
+        return this.lowerCall(e);
+    }
+  }
+
+  private lowerName(name: string, prefix: string, start: number, end: number): number {
+    const g = this.graph;
+    if (prefix) {
+      const value = CONSTANTS.get(name) ?? PREFIXED_CONSTANTS.get(name);
+      if (value !== undefined) return g.constant(value);
+    } else {
+      for (let i = this.indexVariables.length - 1; i >= 0; i--) {
+        if (this.indexVariables[i].name === name) return g.constant(this.indexVariables[i].value);
+      }
+      const definition = this.definitions.get(name);
+      if (definition) return definition.id;
+      if (this.params.has(name)) {
+        const index = this.paramIndex(name, undefined, start, end);
+        return index === undefined ? this.invalid() : g.param(index);
+      }
+      const value = CONSTANTS.get(name);
+      if (value !== undefined) return g.constant(value);
+    }
+    if (FUNCTIONS.has(name) || FUNCTION_ALIASES.has(name)) {
+      this.sink.error(`'${name}' is a function: call it as ${name}(...)`, start, end);
+      return this.invalid();
+    }
+    this.unknownName(prefix ? `${prefix}.${name}` : name, start, end);
+    return this.invalid();
+  }
+
+  private unknownName(name: string, start: number, end: number): void {
+    const declared = this.declaredAt.get(name);
+    if (declared !== undefined && declared > start) {
+      this.sink.error(`'${name}' is defined on line ${this.lines.lineNumber(declared)}, after this use: move it up`, start, end);
+      return;
+    }
+    const candidates = [
+      ...this.indexVariables.map((v) => v.name), ...this.definitions.keys(), ...this.params.keys(), ...CONSTANTS.keys(), ...FUNCTIONS.keys(),
+    ];
+    const suggestion = closestName(name, candidates);
+    let message = `Unknown name '${name}'.`;
+    if (suggestion) message += ` Did you mean '${suggestion}'?`;
+    else if (!this.hasParamsStatement && /^[a-zA-Z]\w*$/.test(name)) message += " The parameters are x and y; declare others with 'params', e.g. params w, b";
+    this.sink.error(message, start, end);
+  }
+
+  private lowerCall(e: Expr & { kind: 'call' }): number {
+    const g = this.graph;
+    const name = FUNCTION_ALIASES.get(e.name) ?? e.name;
+    const info = FUNCTIONS.get(name);
+    if (!info) {
+      if (!e.prefix && (this.params.has(e.name) || this.definitions.has(e.name) || CONSTANTS.has(e.name))) {
+        this.sink.error(`'${e.name}' is not a function (write ${e.name}*(...) for a product)`, e.start, e.nameEnd);
+      } else {
+        const suggestion = closestName(e.name, [...FUNCTIONS.keys(), ...FUNCTION_ALIASES.keys()]);
+        const shown = e.prefix ? `${e.prefix}.${e.name}` : e.name;
+        this.sink.error(`Unknown name '${shown}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, e.start, e.nameEnd);
+      }
+      for (const arg of e.args) this.lower(arg);
+      return this.invalid();
+    }
+    if (name === 'sum' || name === 'prod') {
+      const [variable, from, to, body] = e.args;
+      if (e.args.length !== 4 || variable.kind !== 'name' || variable.prefix) {
+        this.sink.error(`Write ${name}(i = 1..n, term), or ${name}(i, 1, n, term)`, e.start, e.end);
+        return this.invalid();
+      }
+      return this.lowerReduce(name, variable.name, variable.start, variable.end, from, to, body);
+    }
+    const count = e.args.length;
+    if (count < info.minArgs || count > info.maxArgs) {
+      const takes = info.maxArgs === Infinity ? `at least ${plural(info.minArgs, 'argument')}` : plural(info.minArgs, 'argument');
+      this.sink.error(`'${e.name}' takes ${takes}, got ${count}`, e.start, e.end);
+      for (const arg of e.args) this.lower(arg);
+      return this.invalid();
+    }
+    const args = e.args.map((arg) => this.lower(arg));
+    const [a, b] = args;
+    switch (name) {
+      case 'sqrt': return g.sqrt(a);
+      case 'abs': return g.abs(a);
+      case 'sign': return g.sign(a);
+      case 'relu': return g.relu(a);
+      case 'sigmoid':
+      case 'softplus': return g.unary(name, a);
+      case 'min': return args.reduce((acc, next) => g.min(acc, next));
+      case 'max': return args.reduce((acc, next) => g.max(acc, next));
+      case 'pow': return g.pow(a, b);
+      case 'atan2':
+      case 'hypot': return g.call2(name, a, b);
+      default:
+        if ((UNARY_IMPORTS as readonly string[]).includes(name)) return g.call1(name as UnaryImport, a);
+        throw new Error(`no lowering for function ${name}`);
+    }
+  }
+
+  private lowerReduce(op: 'sum' | 'prod', variable: string, variableStart: number, variableEnd: number, from: Expr, to: Expr, body: Expr): number {
+    const g = this.graph;
+    const low = this.integer(from, 'A sum bound');
+    const high = this.integer(to, 'A sum bound');
+    if (low === undefined || high === undefined) return this.invalid();
+    if (this.params.has(variable) || this.definitions.has(variable) || FUNCTIONS.has(variable) || CONSTANTS.has(variable)) {
+      this.sink.error(`The index '${variable}' hides another name: choose a different letter`, variableStart, variableEnd);
+      return this.invalid();
+    }
+    let acc = g.constant(op === 'sum' ? 0 : 1);
+    for (let i = low; i <= high; i++) {
+      this.indexVariables.push({ name: variable, value: i });
+      try {
+        const term = this.lower(body);
+        acc = i === low ? term : op === 'sum' ? g.add(acc, term) : g.mul(acc, term);
+      } finally {
+        this.indexVariables.pop();
+      }
+      if (this.sink.full) break;
+    }
+    return acc;
+  }
+}

@@ -1,0 +1,4 @@
+// The loss language: parse, differentiate and compile a loss to a WebAssembly module.
+export { parseLoss } from './analyze';
+export type { CompiledLossSource, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
+export type { Diagnostic, Position, Range, Severity } from './diagnostics';

@@ -1,0 +1,96 @@
+// Tokens of the loss language. Newlines inside brackets are dropped, so a bracketed expression may span lines.
+import { DiagnosticSink } from './diagnostics';
+
+export type TokenKind = 'number' | 'name' | 'symbol' | 'newline' | 'end';
+
+export interface Token {
+  kind: TokenKind;
+  /** The symbol or name (without a library prefix such as `np.`), or the number's source text. */
+  text: string;
+  value: number;
+  /** A library prefix written before a name (`np`, `math`, `Math`, `torch`), or ''. */
+  prefix: string;
+  start: number;
+  end: number;
+}
+
+export const LIBRARY_PREFIXES = new Set(['np', 'numpy', 'math', 'Math', 'torch']);
+
+const SYMBOLS = ['**', '..', '+', '-', '*', '/', '^', '(', ')', '[', ']', ',', '=', ';'];
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isNamePart(c: number): boolean {
+  return isNameStart(c) || isDigit(c);
+}
+
+export function tokenize(text: string, sink: DiagnosticSink): Token[] {
+  const tokens: Token[] = [];
+  let depth = 0;
+  let i = 0;
+  const push = (kind: TokenKind, tokenText: string, start: number, end: number, value = NaN, prefix = ''): void => {
+    tokens.push({ kind, text: tokenText, value, prefix, start, end });
+  };
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    const start = i;
+    if (c === 32 || c === 9 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff) {
+      i++;
+    } else if (c === 10 || c === 13) {
+      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      if (depth === 0) push('newline', '\n', start, i);
+    } else if (c === 35 /* # */) {
+      while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+    } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
+      while (isDigit(text.charCodeAt(i))) i++;
+      if (text.charCodeAt(i) === 46 && text.charCodeAt(i + 1) !== 46) {
+        i++;
+        while (isDigit(text.charCodeAt(i))) i++;
+      }
+      const e = text.charCodeAt(i);
+      if (e === 101 || e === 69) {
+        let j = i + 1;
+        if (text.charCodeAt(j) === 43 || text.charCodeAt(j) === 45) j++;
+        if (isDigit(text.charCodeAt(j))) {
+          while (isDigit(text.charCodeAt(j))) j++;
+          i = j;
+        }
+      }
+      const source = text.slice(start, i);
+      push('number', source, start, i, Number(source));
+    } else if (isNameStart(c)) {
+      while (isNamePart(text.charCodeAt(i))) i++;
+      let name = text.slice(start, i);
+      let prefix = '';
+      if (LIBRARY_PREFIXES.has(name) && text.charCodeAt(i) === 46 && isNameStart(text.charCodeAt(i + 1))) {
+        prefix = name;
+        const nameStart = ++i;
+        while (isNamePart(text.charCodeAt(i))) i++;
+        name = text.slice(nameStart, i);
+      }
+      push('name', name, start, i, NaN, prefix);
+    } else {
+      const symbol = SYMBOLS.find((s) => text.startsWith(s, i));
+      if (symbol === undefined) {
+        const width = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+        i += width;
+        sink.error(`Unexpected character '${text.slice(start, i)}'`, start, i);
+        continue;
+      }
+      i += symbol.length;
+      if (symbol === '(' || symbol === '[') depth++;
+      else if ((symbol === ')' || symbol === ']') && depth > 0) depth--;
+      if (symbol === ';' && depth === 0) push('newline', ';', start, i);
+      else if (symbol !== ';') push('symbol', symbol, start, i);
+      else sink.error("Unexpected ';' inside brackets", start, i);
+    }
+  }
+  push('end', '', text.length, text.length);
+  return tokens;
+}

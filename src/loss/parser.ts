@@ -1,0 +1,387 @@
+// Recursive-descent parser: tokens -> statements with expression trees. One error per statement; parsing resumes
+// at the next line. Chains of + - and * / are kept flat so that long sums do not make deep trees.
+import { DiagnosticSink } from './diagnostics';
+import { Token, tokenize } from './lexer';
+
+export const MAX_NESTING = 200;
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+export type Expr =
+  | (Span & { kind: 'number'; value: number })
+  | (Span & { kind: 'name'; name: string; prefix: string })
+  | (Span & { kind: 'index'; name: string; nameEnd: number; index: Expr })
+  | (Span & { kind: 'call'; name: string; prefix: string; nameEnd: number; args: Expr[] })
+  | (Span & { kind: 'reduce'; op: 'sum' | 'prod'; variable: string; variableStart: number; variableEnd: number; from: Expr; to: Expr; body: Expr })
+  | (Span & { kind: 'negate'; operand: Expr })
+  | (Span & { kind: 'power'; base: Expr; exponent: Expr })
+  | (Span & { kind: 'chain'; first: Expr; rest: { op: '+' | '-' | '*' | '/'; operand: Expr }[] });
+
+export interface Name extends Span {
+  name: string;
+}
+
+/** A parameter reference in a scenario line: `w1` or `x[2]`. */
+export interface ParamRef extends Span {
+  name: string;
+  index?: Expr;
+}
+
+export type OptionValue = (Span & { kind: 'expr'; expr: Expr }) | (Span & { kind: 'tuple'; items: Expr[] }) | (Span & { kind: 'bool'; value: boolean });
+
+export type Statement =
+  | (Span & { kind: 'loss'; expr: Expr; assigned: boolean })
+  | (Span & { kind: 'define'; target: Name; expr: Expr })
+  | (Span & { kind: 'params'; entries: { name: Name; size?: Expr }[] })
+  | (Span & { kind: 'domain'; entries: { target?: ParamRef; low: Expr; high: Expr }[] })
+  | (Span & { kind: 'points'; which: 'start' | 'minima'; points: OptionValue[] })
+  | (Span & { kind: 'steps'; expr: Expr })
+  | (Span & { kind: 'optimizer'; name: Name; options: { name: Name; value: OptionValue }[] });
+
+class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    super(message);
+  }
+}
+
+export const LOSS_NAMES = new Set(['f', 'loss']);
+
+export function parseStatements(text: string, sink: DiagnosticSink): Statement[] {
+  return new Parser(tokenize(text, sink), sink).parseFile();
+}
+
+function describe(token: Token): string {
+  if (token.kind === 'end') return 'the end of the input';
+  if (token.kind === 'newline') return 'the end of the line';
+  return `'${token.prefix ? token.prefix + '.' : ''}${token.text}'`;
+}
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  parseFile(): Statement[] {
+    const statements: Statement[] = [];
+    while (this.peek().kind !== 'end' && !this.sink.full) {
+      if (this.peek().kind === 'newline') {
+        this.pos++;
+        continue;
+      }
+      try {
+        this.depth = 0;
+        statements.push(this.parseStatement());
+        const next = this.peek();
+        if (next.kind !== 'newline' && next.kind !== 'end') throw this.unexpectedAfterStatement(next);
+      } catch (error) {
+        if (!(error instanceof ParseError)) throw error;
+        this.sink.error(error.message, error.start, error.end);
+        while (this.peek().kind !== 'newline' && this.peek().kind !== 'end') this.pos++;
+      }
+    }
+    return statements;
+  }
+
+  private peek(ahead = 0): Token {
+    return this.tokens[Math.min(this.pos + ahead, this.tokens.length - 1)];
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (token.kind !== 'end') this.pos++;
+    return token;
+  }
+
+  private isSymbol(text: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.kind === 'symbol' && token.text === text;
+  }
+
+  private isWord(text: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.kind === 'name' && token.prefix === '' && token.text === text;
+  }
+
+  private error(message: string, token: Token): ParseError {
+    return new ParseError(message, token.start, token.end);
+  }
+
+  private expectSymbol(text: string, what: string): Token {
+    if (!this.isSymbol(text)) throw this.error(`Expected '${text}' ${what}, found ${describe(this.peek())}`, this.peek());
+    return this.next();
+  }
+
+  private expectName(what: string): Name {
+    const token = this.peek();
+    if (token.kind !== 'name' || token.prefix) throw this.error(`Expected ${what}, found ${describe(token)}`, token);
+    this.pos++;
+    return { name: token.text, start: token.start, end: token.end };
+  }
+
+  private unexpectedAfterStatement(token: Token): ParseError {
+    const previous = this.tokens[this.pos - 1];
+    if (token.kind === 'symbol' && (token.text === ')' || token.text === ']')) {
+      return this.error(`Unmatched '${token.text}'`, token);
+    }
+    if (previous && (token.kind === 'name' || token.kind === 'number' || this.isSymbol('('))) {
+      const left = previous.kind === 'number' ? previous.text : 'a';
+      const right = token.kind === 'name' ? token.text : token.kind === 'number' ? token.text : '(...)';
+      return this.error(`Missing operator before ${describe(token)} (write ${left}*${right} for a product)`, token);
+    }
+    return this.error(`Unexpected ${describe(token)}`, token);
+  }
+
+  private parseStatement(): Statement {
+    const first = this.peek();
+    if (first.kind === 'name' && !first.prefix) {
+      const keyword = first.text;
+      const assigns = this.isSymbol('=', 1);
+      if (keyword === 'params' && !assigns) return this.parseParams();
+      if (keyword === 'domain' && !assigns) return this.parseDomain();
+      if (keyword === 'optimizer' && !assigns) return this.parseOptimizer();
+      if (assigns) {
+        this.pos += 2;
+        if (keyword === 'start' || keyword === 'minimum' || keyword === 'minima') {
+          const points = [this.parseValue()];
+          while (this.isSymbol(',')) {
+            this.next();
+            points.push(this.parseValue());
+          }
+          const which = keyword === 'start' ? 'start' : 'minima';
+          return { kind: 'points', which, points, start: first.start, end: this.tokens[this.pos - 1].end };
+        }
+        const expr = this.parseExpression();
+        if (keyword === 'steps') return { kind: 'steps', expr, start: first.start, end: expr.end };
+        if (LOSS_NAMES.has(keyword)) return { kind: 'loss', expr, assigned: true, start: first.start, end: expr.end };
+        return { kind: 'define', target: { name: keyword, start: first.start, end: first.end }, expr, start: first.start, end: expr.end };
+      }
+    }
+    const expr = this.parseExpression();
+    return { kind: 'loss', expr, assigned: false, start: expr.start, end: expr.end };
+  }
+
+  /** `params w1, w2, b` or `params x[10]`. */
+  private parseParams(): Statement {
+    const keyword = this.next();
+    const entries: { name: Name; size?: Expr }[] = [];
+    do {
+      if (entries.length > 0) this.next();
+      const name = this.expectName('a parameter name');
+      let size: Expr | undefined;
+      if (this.isSymbol('[')) {
+        this.next();
+        size = this.parseExpression();
+        this.expectSymbol(']', 'after the vector size');
+      }
+      entries.push({ name, size });
+    } while (this.isSymbol(','));
+    return { kind: 'params', entries, start: keyword.start, end: this.tokens[this.pos - 1].end };
+  }
+
+  /** `domain x in [-2, 2], y in [-1, 3]` or `domain [-2, 2]` for both axes. */
+  private parseDomain(): Statement {
+    const keyword = this.next();
+    const entries: { target?: ParamRef; low: Expr; high: Expr }[] = [];
+    do {
+      if (entries.length > 0) this.next();
+      let target: ParamRef | undefined;
+      if (!this.isSymbol('[') && !this.isSymbol('(')) {
+        const name = this.expectName("a parameter name or '['");
+        target = { ...name };
+        if (this.isSymbol('[')) {
+          this.next();
+          target.index = this.parseExpression();
+          target.end = this.expectSymbol(']', 'after the index').end;
+        }
+        if (!this.isWord('in')) throw this.error(`Expected 'in' after '${name.name}', as in: domain x in [-2, 2]`, this.peek());
+        this.next();
+      }
+      const open = this.peek();
+      if (!this.isSymbol('[') && !this.isSymbol('(')) throw this.error(`Expected an interval such as [-2, 2], found ${describe(open)}`, open);
+      this.next();
+      const low = this.parseExpression();
+      this.expectSymbol(',', 'between the interval bounds');
+      const high = this.parseExpression();
+      this.expectSymbol(open.text === '[' ? ']' : ')', 'to close the interval');
+      entries.push({ target, low, high });
+    } while (this.isSymbol(','));
+    return { kind: 'domain', entries, start: keyword.start, end: this.tokens[this.pos - 1].end };
+  }
+
+  /** `optimizer adam lr=0.05 betas=(0.9, 0.999)`; commas between options are optional. */
+  private parseOptimizer(): Statement {
+    const keyword = this.next();
+    const name = this.expectName('an optimizer name, as in: optimizer adam lr=0.01');
+    const options: { name: Name; value: OptionValue }[] = [];
+    while (this.peek().kind !== 'newline' && this.peek().kind !== 'end') {
+      if (options.length > 0 && this.isSymbol(',')) this.next();
+      const option = this.expectName('an option name, as in lr=0.01');
+      this.expectSymbol('=', `after '${option.name}'`);
+      options.push({ name: option, value: this.parseValue() });
+    }
+    return { kind: 'optimizer', name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+  }
+
+  /** An expression, a tuple `(a, b)` / `[a, b]`, or true/false. */
+  private parseValue(): OptionValue {
+    const token = this.peek();
+    if (token.kind === 'name' && !token.prefix && /^(true|false|True|False)$/.test(token.text)) {
+      this.next();
+      return { kind: 'bool', value: token.text.toLowerCase() === 'true', start: token.start, end: token.end };
+    }
+    if (this.isSymbol('(') || this.isSymbol('[')) {
+      const close = token.text === '(' ? ')' : ']';
+      const save = this.pos;
+      this.next();
+      const items = [this.parseExpression()];
+      if (this.isSymbol(',') || token.text === '[') {
+        while (this.isSymbol(',')) {
+          this.next();
+          if (this.isSymbol(close)) break;
+          items.push(this.parseExpression());
+        }
+        const end = this.expectSymbol(close, 'to close the list').end;
+        return { kind: 'tuple', items, start: token.start, end };
+      }
+      this.pos = save;
+    }
+    const expr = this.parseExpression();
+    return { kind: 'expr', expr, start: expr.start, end: expr.end };
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) {
+      throw this.error(`Expression nested too deeply (more than ${MAX_NESTING} levels)`, this.peek());
+    }
+  }
+
+  parseExpression(): Expr {
+    this.enter();
+    const first = this.parseTerm();
+    const rest: { op: '+' | '-'; operand: Expr }[] = [];
+    while (this.isSymbol('+') || this.isSymbol('-')) {
+      const op = this.next().text as '+' | '-';
+      rest.push({ op, operand: this.parseTerm() });
+    }
+    this.depth--;
+    return rest.length === 0 ? first : { kind: 'chain', first, rest, start: first.start, end: rest[rest.length - 1].operand.end };
+  }
+
+  private parseTerm(): Expr {
+    const first = this.parseUnary();
+    const rest: { op: '*' | '/'; operand: Expr }[] = [];
+    while (this.isSymbol('*') || this.isSymbol('/')) {
+      const op = this.next().text as '*' | '/';
+      rest.push({ op, operand: this.parseUnary() });
+    }
+    return rest.length === 0 ? first : { kind: 'chain', first, rest, start: first.start, end: rest[rest.length - 1].operand.end };
+  }
+
+  /** Unary minus binds looser than a power, as in Python: -x^2 = -(x^2), 2^-x = 2^(-x). */
+  private parseUnary(): Expr {
+    if (this.isSymbol('-') || this.isSymbol('+')) {
+      const sign = this.next();
+      this.enter();
+      const operand = this.parseUnary();
+      this.depth--;
+      return sign.text === '+' ? operand : { kind: 'negate', operand, start: sign.start, end: operand.end };
+    }
+    return this.parsePower();
+  }
+
+  /** `^` and `**` are the same operator, right-associative. */
+  private parsePower(): Expr {
+    const base = this.parsePrimary();
+    if (!this.isSymbol('^') && !this.isSymbol('**')) return base;
+    this.next();
+    this.enter();
+    const exponent = this.parseUnary();
+    this.depth--;
+    return { kind: 'power', base, exponent, start: base.start, end: exponent.end };
+  }
+
+  private parsePrimary(): Expr {
+    const token = this.peek();
+    if (token.kind === 'number') {
+      this.next();
+      return { kind: 'number', value: token.value, start: token.start, end: token.end };
+    }
+    if (token.kind === 'name') {
+      this.next();
+      if (this.isSymbol('(')) return this.parseCall(token);
+      if (this.isSymbol('[')) {
+        this.next();
+        const index = this.parseExpression();
+        const close = this.expectSymbol(']', 'after the index');
+        return { kind: 'index', name: token.text, nameEnd: token.end, index, start: token.start, end: close.end };
+      }
+      return { kind: 'name', name: token.text, prefix: token.prefix, start: token.start, end: token.end };
+    }
+    if (this.isSymbol('(')) {
+      this.next();
+      const inner = this.parseExpression();
+      if (!this.isSymbol(')')) {
+        const found = this.peek();
+        if (found.kind === 'end' || found.kind === 'newline') throw this.error("Missing ')' for this '('", token);
+        throw this.error(`Expected ')' to close '(', found ${describe(found)}`, found);
+      }
+      const close = this.next();
+      return { ...inner, start: token.start, end: close.end };
+    }
+    if (token.kind === 'end' || token.kind === 'newline') {
+      const previous = this.tokens[this.pos - 1];
+      const at = previous ?? token;
+      throw new ParseError(`Expected an expression after ${previous ? describe(previous) : 'this'}`, at.start, at.end);
+    }
+    throw this.error(`Expected a number, a name or '(', found ${describe(token)}`, token);
+  }
+
+  private parseCall(name: Token): Expr {
+    const open = this.next();
+    if (!name.prefix && (name.text === 'sum' || name.text === 'prod') && this.peek().kind === 'name' && this.isSymbol('=', 1)) {
+      return this.parseReduce(name);
+    }
+    const args: Expr[] = [];
+    if (!this.isSymbol(')')) {
+      args.push(this.parseExpression());
+      while (this.isSymbol(',')) {
+        this.next();
+        args.push(this.parseExpression());
+      }
+    }
+    if (!this.isSymbol(')')) {
+      const found = this.peek();
+      if (found.kind === 'end' || found.kind === 'newline') throw this.error(`Missing ')' to close '${name.text}('`, open);
+      throw this.error(`Expected ',' or ')' in the arguments of '${name.text}', found ${describe(found)}`, found);
+    }
+    const close = this.next();
+    return { kind: 'call', name: name.text, prefix: name.prefix, nameEnd: name.end, args, start: name.start, end: close.end };
+  }
+
+  /** `sum(i = 1..n, body)` and `prod(i = 1..n, body)`; the bounds are inclusive. */
+  private parseReduce(name: Token): Expr {
+    const variable = this.next();
+    this.next();
+    const from = this.parseExpression();
+    this.expectSymbol('..', `between the bounds, as in ${name.text}(i = 1..n, ...)`);
+    const to = this.parseExpression();
+    this.expectSymbol(',', `after the range of '${variable.text}'`);
+    const body = this.parseExpression();
+    const close = this.expectSymbol(')', `to close '${name.text}('`);
+    return {
+      kind: 'reduce', op: name.text as 'sum' | 'prod', variable: variable.text, variableStart: variable.start, variableEnd: variable.end,
+      from, to, body, start: name.start, end: close.end,
+    };
+  }
+}
