@@ -212,36 +212,49 @@ export class WasmEngine implements Engine {
     return new RunSet(core, info, runs, handles);
   }
 
+  /** A landscape with values copied out of core memory. */
   async landscape(request: LandscapeRequest): Promise<LandscapeResult> {
+    const view = await this.landscapeView(request);
+    return { ...view, values: view.values.slice(), gradient: view.gradient?.slice() };
+  }
+
+  /**
+   * A landscape whose values (and gradient) are views on core memory, without copying: valid until
+   * the next landscapeView call on this engine.
+   */
+  async landscapeView(request: LandscapeRequest): Promise<LandscapeResult> {
     if (request === null || typeof request !== 'object') fail('landscape needs a request object');
     const { handle, info } = await this.resolveLoss(request.loss, request.lossParams);
     const [x0, x1] = checkRange(request.x, 'x');
     const [y0, y1] = checkRange(request.y, 'y');
     const [nx, ny] = this.checkSize(request.size, 'size');
     const base = request.base === undefined ? info.start : checkNumberList(request.base, 'base', info.dim);
+    const [gx, gy] = request.gradientSize === undefined ? [0, 0] : this.checkSize(request.gradientSize, 'gradientSize');
     const { core } = this;
-    const out = core.allocF64(nx * ny);
-    const point = core.allocF64(info.dim, base);
-    try {
-      core.exports.landscapeGrid(handle, x0, x1, y0, y1, nx, ny, out, point);
-      const result: LandscapeResult = {
-        values: core.f64(out, nx * ny).slice(),
-        min: core.exports.landscapeMin(),
-        max: core.exports.landscapeMax(),
-      };
-      if (request.gradientSize !== undefined) {
-        const [gx, gy] = this.checkSize(request.gradientSize, 'gradientSize');
-        const field = core.allocF64(2 * gx * gy);
-        const grad = core.allocF64(info.dim);
-        core.f64(point, info.dim).set(base);
-        core.exports.landscapeGradient(handle, x0, x1, y0, y1, gx, gy, field, point, grad);
-        result.gradient = core.f64(field, 2 * gx * gy).slice();
-        core.release(field, grad);
-      }
-      return result;
-    } finally {
-      core.release(out, point);
+    const buffer = this.gridBuffer(nx * ny + 2 * gx * gy + 2 * info.dim);
+    const values = buffer;
+    const field = buffer + 8 * nx * ny;
+    const point = field + 16 * gx * gy;
+    const grad = point + 8 * info.dim;
+    core.f64(point, info.dim).set(base);
+    core.exports.landscapeGrid(handle, x0, x1, y0, y1, nx, ny, values, point);
+    const result: LandscapeResult = { values: core.f64(values, nx * ny), min: core.exports.landscapeMin(), max: core.exports.landscapeMax() };
+    if (gx > 0) {
+      core.f64(point, info.dim).set(base);
+      core.exports.landscapeGradient(handle, x0, x1, y0, y1, gx, gy, field, point, grad);
+      result.gradient = core.f64(field, 2 * gx * gy);
     }
+    return result;
+  }
+
+  // One reusable landscape buffer, grown on demand.
+  private grid = { ptr: 0, count: 0 };
+  private gridBuffer(count: number): number {
+    if (count > this.grid.count) {
+      this.core.release(this.grid.ptr);
+      this.grid = { ptr: this.core.allocF64(count), count };
+    }
+    return this.grid.ptr;
   }
 
   private checkSize(value: unknown, what: string): [number, number] {

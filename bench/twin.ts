@@ -1,0 +1,94 @@
+// Plain TypeScript twins of the core's kernels: the baseline the benchmark compares against.
+// Not used by the extension (optimizers live in the AssemblyScript core only).
+
+export function rosenbrockGrid(x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: Float64Array): void {
+  const dx = (x1 - x0) / (nx - 1);
+  const dy = (y1 - y0) / (ny - 1);
+  for (let j = 0; j < ny; j++) {
+    const y = y0 + j * dy;
+    for (let i = 0; i < nx; i++) {
+      const x = x0 + i * dx;
+      const u = 1 - x;
+      const v = y - x * x;
+      out[j * nx + i] = u * u + 100 * (v * v);
+    }
+  }
+}
+
+export function ackleyGrid(x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: Float64Array): void {
+  const dx = (x1 - x0) / (nx - 1);
+  const dy = (y1 - y0) / (ny - 1);
+  for (let j = 0; j < ny; j++) {
+    const y = y0 + j * dy;
+    const cy = Math.cos(2 * Math.PI * y);
+    for (let i = 0; i < nx; i++) {
+      const x = x0 + i * dx;
+      const r = Math.sqrt(0.5 * (x * x + y * y));
+      out[j * nx + i] = -20 * Math.exp(-0.2 * r) - Math.exp(0.5 * (Math.cos(2 * Math.PI * x) + cy)) + Math.E + 20;
+    }
+  }
+}
+
+/** Adam on 2-D rosenbrock, recording [x, y, loss, gradNorm] for every step. */
+export function adamRosenbrock2d(start: [number, number], lr: number, steps: number, trace: Float64Array): void {
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const eps = 1e-8;
+  let x = start[0];
+  let y = start[1];
+  let m0 = 0, m1 = 0, v0 = 0, v1 = 0;
+  for (let k = 0; k <= steps; k++) {
+    const u = 1 - x;
+    const w = y - x * x;
+    const g0 = -2 * u - 400 * x * w;
+    const g1 = 200 * w;
+    trace[4 * k] = x;
+    trace[4 * k + 1] = y;
+    trace[4 * k + 2] = u * u + 100 * (w * w);
+    trace[4 * k + 3] = Math.sqrt(g0 * g0 + g1 * g1);
+    if (k === steps) break;
+    const t = k + 1;
+    const bc1 = 1 - Math.pow(beta1, t);
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+    const stepSize = lr / bc1;
+    m0 += (1 - beta1) * (g0 - m0);
+    m1 += (1 - beta1) * (g1 - m1);
+    v0 = v0 * beta2 + (1 - beta2) * (g0 * g0);
+    v1 = v1 * beta2 + (1 - beta2) * (g1 * g1);
+    x += -stepSize * (m0 / (Math.sqrt(v0) / bc2Sqrt + eps));
+    y += -stepSize * (m1 / (Math.sqrt(v1) / bc2Sqrt + eps));
+  }
+}
+
+/** Adam on an n-D quadratic 0.5 * sum w_i x_i^2, recording [x..., loss, gradNorm] per step. */
+export function adamQuadratic(start: Float64Array, weights: Float64Array, lr: number, steps: number, trace: Float64Array): void {
+  const n = start.length;
+  const width = n + 2;
+  const x = start.slice();
+  const g = new Float64Array(n);
+  const m = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let k = 0; k <= steps; k++) {
+    let s = 0;
+    let sq = 0;
+    const row = k * width;
+    for (let i = 0; i < n; i++) {
+      const gi = weights[i] * x[i];
+      g[i] = gi;
+      s += weights[i] * (x[i] * x[i]);
+      sq += gi * gi;
+      trace[row + i] = x[i];
+    }
+    trace[row + n] = 0.5 * s;
+    trace[row + n + 1] = Math.sqrt(sq);
+    if (k === steps) break;
+    const t = k + 1;
+    const stepSize = lr / (1 - Math.pow(0.9, t));
+    const bc2Sqrt = Math.sqrt(1 - Math.pow(0.999, t));
+    for (let i = 0; i < n; i++) {
+      m[i] += 0.1 * (g[i] - m[i]);
+      v[i] = v[i] * 0.999 + 0.001 * (g[i] * g[i]);
+      x[i] += -stepSize * (m[i] / (Math.sqrt(v[i]) / bc2Sqrt + 1e-8));
+    }
+  }
+}
