@@ -62,7 +62,8 @@ function optionalTargets() {
   }
   if (existsSync(join(root, 'test', 'integration', 'index.ts'))) {
     const entries = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => `test/integration/${f}`);
-    extra.push({ ...nodeTargets, bundle: false, entryPoints: entries, outdir: 'out/test/integration' });
+    // One bundle per file; mocha stays external so it resolves from node_modules in the extension host.
+    extra.push({ ...nodeTargets, external: ['vscode', 'mocha'], entryPoints: entries, outdir: 'out/test/integration' });
   }
   return extra;
 }

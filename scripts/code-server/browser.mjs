@@ -1,0 +1,45 @@
+// Headless Chromium for the code-server workbench, and the console watch that fails a run on errors.
+import { chromium } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// Console errors that code-server's workbench logs on every start, whatever the extension does.
+// Each entry says why it is benign; anything else fails the run.
+export const benignConsoleErrors = [
+  {
+    // vsda is Microsoft's closed-source signing module; code-server does not ship it, and the workbench
+    // falls back without it.
+    pattern: /^console\.error: Failed to load resource: the server responded with a status of 404 .*\/node_modules\/vsda\/rust\/web\/vsda(_bg\.wasm|\.js)\)$/,
+  },
+];
+
+/**
+ * Records uncaught page errors and console errors (the workbench forwards the extension host's
+ * errors and webviews' console there). `unexpected()` lists those not in benignConsoleErrors.
+ */
+export function watchConsole(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.stack || error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()} (${message.location().url})`);
+  });
+  return {
+    unexpected: () => errors.filter((text) => !benignConsoleErrors.some(({ pattern }) => pattern.test(text))),
+  };
+}

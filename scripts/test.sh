@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `npm test`: set-up, build, then every test step; a failing step does not stop the later ones.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+started=$SECONDS
+
+say "Checking prerequisites"
+require_node_20
+ensure_system_packages libkrb5-dev ripgrep chromium
+ensure_node_modules
+ensure_code_server
+say "Building (npm run build)"
+npm run --silent build || die "build failed"
+
+passed=0 failed=0 skipped=0 failed_steps=()
+step() {
+  local name=$1
+  shift
+  say "$name: $*"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failed_steps+=("$name")
+  fi
+}
+# has_node_tests DIR: DIR holds files node --test would run.
+has_node_tests() { [ -d "$1" ] && [ -n "$(find "$1" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' \) -print -quit)" ]; }
+skip() {
+  say "$1: skipped, $2"
+  skipped=$((skipped + 1))
+}
+
+step "type checks" npm run --silent typecheck
+if has_node_tests test/unit; then step "unit tests" node --test test/unit/; else skip "unit tests" "no tests in test/unit yet"; fi
+if has_node_tests core/test; then step "core tests" node --test core/test/; else skip "core tests" "no tests in core/test yet"; fi
+step "integration tests (extension host in code-server)" node scripts/code-server/run-integration.mjs
+
+say "npm test finished in $((SECONDS - started))s"
+[ "$failed" -eq 0 ] || echo "failed: ${failed_steps[*]}"
+echo "steps: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
