@@ -2,3 +2,5 @@
 export { parseLoss } from './analyze';
 export type { CompiledLossSource, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
 export type { Diagnostic, Position, Range, Severity } from './diagnostics';
+export { differentiate, evaluateLoss } from './evaluate';
+export type { LossDerivatives, LossEvaluation } from './evaluate';
