@@ -53,6 +53,7 @@ const targets = [
   { ...nodeTargets, entryPoints: { worker: 'src/engine/worker.ts' }, outdir: 'dist' },
   { ...nodeTargets, entryPoints: { engine: 'src/engine/index.ts' }, outdir: 'dist' },
   { ...nodeTargets, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { worker: 'src/engine/webWorker.ts' }, outdir: 'dist/web' },
 ];
 
 function optionalTargets() {
