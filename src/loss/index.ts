@@ -4,3 +4,5 @@ export type { CompiledLossSource, LossSymbol, OptionSetting, ParseResult, Scenar
 export type { Diagnostic, Position, Range, Severity } from './diagnostics';
 export { differentiate, evaluateLoss } from './evaluate';
 export type { LossDerivatives, LossEvaluation } from './evaluate';
+export { compileLoss } from './compile';
+export type { CompiledLoss, CompileResult } from './compile';

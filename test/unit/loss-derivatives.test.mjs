@@ -1,35 +1,9 @@
 // Exact gradients and Hessians of the loss language against central differences, and PyTorch's choices at kinks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLoss } from './loss-bundle.mjs';
+import { loadLoss, mulberry32, SMOOTH_EXPRESSIONS } from './loss-helpers.mjs';
 
 const { parseLoss, evaluateLoss } = await loadLoss();
-
-export const SMOOTH_EXPRESSIONS = [
-  '(1 - x)^2 + 100*(y - x^2)^2',
-  '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2',
-  '(x^2 + y - 11)^2 + (x + y^2 - 7)^2',
-  '0.5*(x^2 + 20*y^2)',
-  'x^4 - 3*x^3*y + y^5 / 7 + x^-1 + y^-2 + x^0.5 + x^-0.5 + x^1.7',
-  'sin(x)*cos(y) + tan(x/3) + exp(-x^2) + expm1(y/4) + log(x) + log1p(y) + log2(x + 1) + log10(y + 2)',
-  'asin(x/4) + acos(y/5) + atan(x*y) + atan2(y, x) + atan2(x, y + 3)',
-  'sinh(x/2) + cosh(y/3) + tanh(x - y) + sqrt(x + y) + cbrt(x + 2*y)',
-  'pow(x, y) + pow(y, 2.5) + pow(2, x*y) + hypot(x, y) + x^y^0.5',
-  'sigmoid(3*x - y) + softplus(x*y - 1) + softplus(30 + x) + relu(x - 0.1) + abs(y - 0.2) + 5*sign(x) * y',
-  'max(x, y^2) + min(x*y, 1) + max(x, y, 1.5) / (1 + x^2)',
-  'e^(x/3) + pi*y + -x^2 + --y',
-  '-20*exp(-0.2*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20',
-  'log(1 + exp(-(x*2 - y))) + 1e-3*(x^2 + y^2)',
-];
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function close(actual, expected, tolerance, label) {
   const scale = 1 + Math.abs(expected);
@@ -37,7 +11,7 @@ function close(actual, expected, tolerance, label) {
 }
 
 /** Checks gradient and Hessian at a point against central differences of the value and of the gradient. */
-export function checkDerivatives(loss, evaluate, point, label) {
+function checkDerivatives(loss, evaluate, point, label) {
   const { value, gradient, hessian } = evaluate(point);
   if (!Number.isFinite(value)) return false;
   for (let i = 0; i < point.length; i++) {

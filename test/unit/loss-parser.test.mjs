@@ -1,7 +1,7 @@
 // The loss language's parser: meaning, error messages and their ranges.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLoss, rangesAreValid } from './loss-bundle.mjs';
+import { loadLoss, rangesAreValid } from './loss-helpers.mjs';
 
 const { parseLoss } = await loadLoss();
 

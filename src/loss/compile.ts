@@ -1,0 +1,42 @@
+// compileLoss: text -> a WebAssembly module with value, grad, hess (and row for 2-D losses), or diagnostics.
+import { parseLoss, Scenario } from './analyze';
+import type { CompiledLossSource } from './analyze';
+import { generateLossModule } from './codegen';
+import { Diagnostic } from './diagnostics';
+import { differentiate } from './evaluate';
+import { GraphTooLarge } from './graph';
+
+export interface CompiledLoss {
+  ok: true;
+  dim: number;
+  params: string[];
+  /** The module: imports env.memory and math.<name> for each name in imports; exports value, grad, hess (and row when dim is 2). */
+  wasm: Uint8Array<ArrayBuffer>;
+  imports: string[];
+  hasRow: boolean;
+  scenario: Scenario;
+  formula: string;
+  warnings: Diagnostic[];
+  source: CompiledLossSource;
+}
+
+export type CompileResult = CompiledLoss | { ok: false; diagnostics: Diagnostic[] };
+
+export function compileLoss(text: string): CompileResult {
+  const parsed = parseLoss(text);
+  if (!parsed.ok) return parsed;
+  const loss = parsed.loss;
+  try {
+    const { gradient, hessian = [] } = differentiate(loss, true);
+    const module = generateLossModule({ graph: loss.graph, root: loss.root, dim: loss.dim, gradient, hessian });
+    return {
+      ok: true, dim: loss.dim, params: loss.params, wasm: module.wasm, imports: module.imports, hasRow: module.hasRow,
+      scenario: loss.scenario, formula: loss.formula, warnings: loss.warnings, source: loss,
+    };
+  } catch (error) {
+    const message = error instanceof GraphTooLarge
+      ? `This loss is too large to compile: its Hessian needs ${error.message}`
+      : `Internal error in the loss compiler: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, diagnostics: [{ message, severity: 'error', range: loss.range }] };
+  }
+}
