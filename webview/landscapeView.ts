@@ -147,7 +147,8 @@ export class LandscapeView {
     const pixels = heatmapPixels(grid, nx, ny, transform.domain, this.theme.palette);
     image.getContext('2d')!.putImageData(new ImageData(pixels, nx, ny), 0, 0);
     const generator = contours().size([nx, ny]).thresholds(contourLevels(transform, CONTOUR_COUNT));
-    const contourPaths = generator(Array.from(grid)).map((shape) =>
+    // d3-contour only indexes the values: a typed array does (its types say number[]).
+    const contourPaths = generator(grid as unknown as number[]).map((shape) =>
       shape.coordinates.map((polygon) => polygon.map((ring) => `M${ring.map((p) => `${p[0]},${p[1]}`).join('L')}Z`).join('')).join(''),
     );
     this.landscape = { data, image, contourPaths };
@@ -263,7 +264,7 @@ export class LandscapeView {
     ctx.beginPath();
     ctx.rect(0, 0, this.width, this.height);
     ctx.clip();
-    ctx.globalAlpha = this.theme.kind === 'high-contrast' ? 1 : 0.85;
+    ctx.globalAlpha = this.theme.kind === 'high-contrast' ? 1 : 0.6;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(image, left, top, right - left, bottom - top);
     ctx.restore();

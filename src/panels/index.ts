@@ -1,6 +1,7 @@
 // Registers the panels' commands and serializers.
 import * as vscode from 'vscode';
 import type { Engine } from '../engine/api';
+import { getEngineClient } from '../engine/client';
 import type { Scenario } from '../protocol';
 import { PlaygroundPanel, PlaygroundSerializer, type PanelServices } from './playgroundPanel';
 import { defaultScenario, lossPreview } from './scenario';
@@ -41,7 +42,8 @@ function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unk
   };
 }
 
-export function registerPanelsWith(context: vscode.ExtensionContext, engine: () => Engine): void {
+export function registerPanels(context: vscode.ExtensionContext): void {
+  const engine = () => getEngineClient(context);
   const log = vscode.window.createOutputChannel('Optiscope Panels', { log: true });
   const services: PanelServices = {
     extensionUri: context.extensionUri,
