@@ -1,10 +1,11 @@
 // Headless entry (dist/engine.js): createEngine() for scripts, CI, the CLI and the worker.
 import { Core } from './core';
 import { WasmEngine } from './engine';
+import { compileExpression } from './expressions';
 
 export type * from './api';
 export { WasmEngine, RunSet } from './engine';
 
 export async function createEngine(): Promise<WasmEngine> {
-  return new WasmEngine(await Core.create());
+  return new WasmEngine(await Core.create(), compileExpression);
 }

@@ -40,6 +40,22 @@ for (const c of golden.cases) {
   });
 }
 
+for (const c of golden.cases) {
+  test(`golden ${c.name} via its expression`, async () => {
+    const result = await engine.trace({ loss: c.expression, start: c.start, optimizer: c.optimizer, options: c.options, steps: c.steps });
+    assert.equal(result.status, 'completed');
+    assertTrajectoryMatches(result.trajectory, c.trajectory, `${c.name} (expression)`);
+  });
+}
+
+test('every golden expression through the CLI', () => {
+  for (const c of golden.cases) {
+    const out = execFileSync(process.execPath, [cli, 'trace', '--loss', c.expression, '--start', c.start.join(','),
+      '--optimizer', c.optimizer, '--options', JSON.stringify(c.options), '--steps', String(c.steps)], { encoding: 'utf8' });
+    assertTrajectoryMatches(JSON.parse(out).trajectory, c.trajectory, `${c.name} (cli, expression)`);
+  }
+});
+
 test('golden cases via the CLI', () => {
   for (const c of golden.cases.filter((c, i) => builtinNames.has(c.function) && i % 7 === 0)) {
     const out = execFileSync(process.execPath, [cli, 'trace', '--loss', c.function, '--start', c.start.join(','),

@@ -1,0 +1,41 @@
+// Losses written in the loss language, compiled for the core (src/loss does the compiling).
+import type { LossInfo } from './api';
+import type { CompiledExpression } from './engine';
+import { BUILTIN_LOSSES } from './losses';
+import { compileLoss } from '../loss/index';
+import { closestName } from '../loss/diagnostics';
+
+const DEFAULT_RANGE: [number, number] = [-3, 3];
+
+/** Compiles an expression (or a whole .loss file) or throws an Error naming its first problem and where. */
+export async function compileExpression(text: string): Promise<CompiledExpression> {
+  const compiled = compileLoss(text);
+  if (!compiled.ok) {
+    const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
+    if (identifier) {
+      const suggestion = closestName(text, Object.keys(BUILTIN_LOSSES));
+      throw new Error(`Unknown loss '${text}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
+    }
+    const first = compiled.diagnostics.find((d) => d.severity === 'error') ?? compiled.diagnostics[0];
+    const { line, character } = first.range.start;
+    throw new Error(`Invalid loss at line ${line + 1}, column ${character + 1}: ${first.message}`);
+  }
+  const { scenario, dim, params } = compiled;
+  const x = scenario.domain.x ?? DEFAULT_RANGE;
+  const y = scenario.domain.y ?? DEFAULT_RANGE;
+  const start = scenario.start[0] ?? params.map((_, i) => {
+    const [lo, hi] = i % 2 === 0 ? x : y;
+    return lo + (i % 2 === 0 ? 0.2 : 0.8) * (hi - lo);
+  });
+  const info: LossInfo = {
+    name: text,
+    title: 'Custom loss',
+    formula: compiled.formula,
+    dim,
+    params,
+    domain: { x, y },
+    start,
+    minima: scenario.minima,
+  };
+  return { info, wasm: compiled.wasm };
+}
