@@ -1,0 +1,64 @@
+// Scenario helpers shared by the host and the webview: loss previews, defaults, run labels.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTs } from './panels-bundle.mjs';
+
+const { describeMinima, lossPreview, defaultScenario, completeRun, runLabel, formatNumber } = await loadTs('src/panels/scenario.ts');
+
+const himmelblau = {
+  name: 'himmelblau',
+  title: "Himmelblau's function",
+  formula: '(x^2 + y - 11)^2 + (x + y^2 - 7)^2',
+  dim: 2,
+  params: ['x', 'y'],
+  domain: { x: [-5, 5], y: [-5, 5] },
+  start: [0, 0],
+  minima: [
+    { point: [3, 2], value: 0 },
+    { point: [-2.805118, 3.131312], value: 0 },
+    { point: [-3.77931, -3.283186], value: 0 },
+    { point: [3.584428, -1.848126], value: 0 },
+  ],
+};
+const optimizers = [
+  { name: 'sgd', title: 'SGD', defaults: { lr: 1e-3, momentum: 0, nesterov: false } },
+  { name: 'adam', title: 'Adam', defaults: { lr: 1e-3, betas: [0.9, 0.999], amsgrad: false } },
+];
+
+test('the quick-pick preview shows the formula and the first minima', () => {
+  assert.equal(describeMinima(himmelblau), 'min f(3, 2) = 0, f(-2.805, 3.131) = 0 (+2 more)');
+  assert.equal(describeMinima({ ...himmelblau, minima: [] }), 'no known minimum');
+  assert.ok(lossPreview(himmelblau).startsWith('(x^2 + y - 11)^2'));
+  assert.equal(formatNumber(1e-6), '1.00e-6');
+  assert.equal(formatNumber(123456), '1.23e+5');
+});
+
+test('default scenario: configured runs the engine knows, defaults filled in, unknown options dropped', () => {
+  const scenario = defaultScenario(himmelblau, optimizers, {
+    steps: 200,
+    runs: [
+      { optimizer: 'SGD', options: { lr: 0.01, momentum: 0.9, bogus: 1 } },
+      { optimizer: 'lion', options: {} },
+      { optimizer: 'adam', options: {}, label: 'Adam' },
+    ],
+  });
+  assert.deepEqual(scenario.runs, [
+    { optimizer: 'sgd', options: { lr: 0.01, momentum: 0.9, nesterov: false } },
+    { optimizer: 'adam', options: { lr: 1e-3, betas: [0.9, 0.999], amsgrad: false }, label: 'Adam' },
+  ]);
+  assert.equal(scenario.start, null);
+  assert.equal(scenario.view, null);
+  assert.equal(scenario.steps, 200);
+});
+
+test('default scenario falls back to the first optimizer when none configured is known', () => {
+  const scenario = defaultScenario(himmelblau, optimizers, { steps: 10, runs: [{ optimizer: 'lion', options: {} }] });
+  assert.deepEqual(scenario.runs.map((r) => r.optimizer), ['sgd']);
+  assert.equal(completeRun(optimizers, { optimizer: 'nope', options: {} }), undefined);
+});
+
+test('run labels name the optimizer, its lr and the options changed from the defaults', () => {
+  assert.equal(runLabel({ optimizer: 'sgd', options: { lr: 0.01, momentum: 0.9, nesterov: true } }, optimizers), 'sgd lr=0.01 momentum=0.9 nesterov=true');
+  assert.equal(runLabel({ optimizer: 'adam', options: { lr: 0.001, betas: [0.8, 0.9] } }, optimizers), 'adam lr=0.001 betas=0.8/0.9');
+  assert.equal(runLabel({ optimizer: 'adam', options: {}, label: 'mine' }, optimizers), 'mine');
+});

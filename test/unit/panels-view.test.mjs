@@ -1,0 +1,137 @@
+// Pure view logic of the panels' webview: colour scale, geometry, trajectories, playback, option fields.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTs } from './panels-bundle.mjs';
+
+const { valueTransform, contourLevels, transformGrid, heatmapPixels } = await loadTs('webview/colorScale.ts');
+const { fitExtent, gridSize, gridToPixelMatrix } = await loadTs('webview/geometry.ts');
+const traces = await loadTs('webview/traces.ts');
+const { Playback } = await loadTs('webview/playback.ts');
+const { parseOption, formatOption } = await loadTs('webview/options.ts');
+
+function trace(points, label = 'run') {
+  // rows of [x, y, loss, gradNorm]
+  return { label, optimizer: 'sgd', dim: 2, rows: Float64Array.from(points.flat()), rowCount: points.length, status: 'completed', stoppedAt: points.length - 1 };
+}
+
+test('colour scale: linear for evenly spread values, log for a steep-walled valley', () => {
+  const even = Float64Array.from({ length: 100 }, (_, i) => i);
+  assert.equal(valueTransform(even, 0, 99).kind, 'linear');
+  const valley = Float64Array.from({ length: 100 }, (_, i) => (i < 90 ? i * 0.01 : 1000 * i));
+  const log = valueTransform(valley, 0, 99000);
+  assert.equal(log.kind, 'log');
+  for (const v of [0, 0.5, 10, 99000]) assert.ok(Math.abs(log.inverse(log.forward(v)) - v) < 1e-9 * Math.max(1, v));
+  assert.ok(log.forward(0) === log.domain[0] && Math.abs(log.forward(99000) - log.domain[1]) < 1e-12);
+});
+
+test('colour scale: a flat or non-finite landscape still has a usable domain', () => {
+  const flat = valueTransform(new Float64Array(4).fill(3), 3, 3);
+  assert.equal(flat.kind, 'linear');
+  assert.ok(flat.domain[1] > flat.domain[0]);
+  const broken = valueTransform(new Float64Array([NaN, NaN]), NaN, NaN);
+  assert.deepEqual(broken.domain, [0, 1]);
+});
+
+test('contour levels are evenly spaced strictly inside the domain; NaN survives the transform', () => {
+  const t = valueTransform(Float64Array.from([0, 1, 2, 3, 4]), 0, 4);
+  assert.deepEqual(contourLevels(t, 3), [1, 2, 3]);
+  const grid = transformGrid([1, Infinity, NaN], t);
+  assert.equal(grid[0], 1);
+  assert.ok(Number.isNaN(grid[1]) && Number.isNaN(grid[2]));
+});
+
+test('heatmap pixels put the largest y on the top row and leave NaN transparent', () => {
+  const palette = new Uint8Array(256 * 3);
+  for (let i = 0; i < 256; i++) palette.set([i, 255 - i, 7], i * 3);
+  // 2x2 grid, y outer: row j=0 is the bottom.
+  const pixels = heatmapPixels(Float64Array.from([0, 1, NaN, 0.5]), 2, 2, [0, 1], palette);
+  assert.deepEqual(Array.from(pixels.slice(0, 8)), [0, 0, 0, 0, 128, 127, 7, 255]); // top row: NaN, 0.5
+  assert.deepEqual(Array.from(pixels.slice(8, 16)), [0, 255, 7, 255, 255, 0, 7, 255]); // bottom row: 0, 1
+});
+
+test('fitExtent keeps one data unit equally long in x and y', () => {
+  const fitted = fitExtent({ x: [-2, 2], y: [-1, 3] }, 800, 400);
+  assert.deepEqual(fitted.y, [-1, 3]);
+  assert.deepEqual(fitted.x, [-4, 4]);
+  assert.equal((fitted.x[1] - fitted.x[0]) / 800, (fitted.y[1] - fitted.y[0]) / 400);
+});
+
+test('gridSize puts the resolution on the longer side', () => {
+  assert.deepEqual(gridSize(800, 400, 256), [256, 128]);
+  assert.deepEqual(gridSize(300, 600, 256), [128, 256]);
+  assert.deepEqual(gridSize(1000, 1, 256), [256, 2]);
+});
+
+test("gridToPixelMatrix maps d3-contour's sample centres (i + 0.5) onto the samples' pixels", () => {
+  const extent = { x: [0, 10], y: [0, 5] };
+  const px = (x) => 20 * x + 3;
+  const py = (y) => 100 - 10 * y;
+  const [a, d, e, f] = gridToPixelMatrix(extent, [11, 6], px, py);
+  // grid sample i=4 (x=4) sits at contour coordinate 4.5; sample j=2 (y=2) at 2.5
+  assert.equal(a * 4.5 + e, px(4));
+  assert.equal(d * 2.5 + f, py(2));
+});
+
+test('trajectory rows: params, loss, gradient norm, and the row shown at a step', () => {
+  const t = trace([[0, 0, 5, 1], [1, 2, 3, 0.5], [2, 4, 1, 0.1]]);
+  assert.deepEqual(traces.paramsAt(t, 1), [1, 2]);
+  assert.deepEqual(traces.positionAt(t, 2), [2, 4]);
+  assert.equal(traces.lossAt(t, 2), 1);
+  assert.equal(traces.gradNormAt(t, 1), 0.5);
+  assert.equal(traces.rowAtStep(t, 1.7), 1);
+  assert.equal(traces.rowAtStep(t, 99), 2);
+  assert.equal(traces.longestRun([t, trace([[0, 0, 1, 1]])]), 2);
+});
+
+test('pixelPath drops sub-pixel moves, keeps the last point, stops at a non-finite position', () => {
+  const t = trace([[0, 0, 1, 1], [0.1, 0, 1, 1], [0.2, 0, 1, 1], [5, 0, 1, 1], [5.1, 0, 1, 1], [NaN, 0, 1, 1]]);
+  const toPixel = (x, y) => [x, y];
+  assert.deepEqual(traces.pixelPath(t, 4, toPixel), [[0, 0], [5, 0], [5.1, 0]]);
+  assert.deepEqual(traces.pixelPath(t, 5, toPixel), [[0, 0], [5, 0]]);
+});
+
+test('nearestRow finds the closest drawn row within the radius', () => {
+  const a = trace([[0, 0, 1, 1], [10, 0, 1, 1], [20, 0, 1, 1]]);
+  const b = trace([[0, 10, 1, 1], [11, 11, 1, 1]]);
+  const toPixel = (x, y) => [x, y];
+  assert.deepEqual(traces.nearestRow([a, b], 5, toPixel, 11, 9, 5), { trace: 1, row: 1, distance: 2 });
+  assert.equal(traces.nearestRow([a, b], 0, toPixel, 20, 0, 5), undefined); // row 2 not drawn at step 0
+  assert.equal(traces.nearestRow([a, b], 5, toPixel, 50, 50, 5), undefined);
+});
+
+test('loss axis: log while every loss is positive, symlog once one reaches 0', () => {
+  assert.equal(traces.lossAxisKind([trace([[0, 0, 3, 1], [0, 0, 1e-9, 1]])]), 'log');
+  assert.equal(traces.lossAxisKind([trace([[0, 0, 3, 1], [0, 0, 0, 1]])]), 'symlog');
+  assert.deepEqual(traces.lossExtent([trace([[0, 0, 3, 1], [0, 0, NaN, 1], [0, 0, 0.5, 1]])]), [0.5, 3]);
+  assert.deepEqual(traces.lossExtent([]), [0, 1]);
+});
+
+test('playback advances with time at its speed, stops at the end, restarts from the start', () => {
+  const playback = new Playback(100, 50);
+  playback.play();
+  assert.equal(playback.frame(1000), false); // first frame only records the time
+  assert.equal(playback.frame(1200), true);
+  assert.equal(playback.step, 10);
+  playback.frame(4000);
+  assert.equal(playback.step, 100);
+  assert.equal(playback.playing, false);
+  playback.play();
+  assert.equal(playback.step, 0);
+  playback.pause();
+  assert.equal(playback.frame(9000), false);
+  playback.seek(250);
+  assert.equal(playback.step, 100);
+  playback.setLastStep(40);
+  assert.equal(playback.step, 40);
+});
+
+test('option fields parse like the option they edit', () => {
+  assert.equal(parseOption('0.01', 0.001), 0.01);
+  assert.equal(parseOption('1e-3', 0.001), 0.001);
+  assert.equal(parseOption('', 0.001), undefined);
+  assert.equal(parseOption('fast', 0.001), undefined);
+  assert.deepEqual(parseOption('0.8, 0.99', [0.9, 0.999]), [0.8, 0.99]);
+  assert.equal(parseOption('0.8', [0.9, 0.999]), undefined);
+  assert.equal(parseOption('true', false), true);
+  assert.equal(formatOption([0.9, 0.999]), '0.9, 0.999');
+});
