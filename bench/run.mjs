@@ -95,9 +95,28 @@ await compare(`(d) ${STEPS / 1000} k steps of adam on a ${DIM}-D quadratic`,
   { run: () => twin.adamQuadratic(Float64Array.from(quadStart), weights, 0.01, STEPS, quadTrace) },
   undefined);
 
+// Custom losses (compiled from the loss language) against the same built-in, both in wasm.
+const customRows = [];
+for (const [loss, expression, x, y] of [
+  ['rosenbrock', '(1 - x)^2 + 100*(y - x^2)^2', [-2, 2], [-1, 3]],
+  ['ackley', '-20*exp(-0.2*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20', [-5, 5], [-5, 5]],
+  ['beale', '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2', [-4.5, 4.5], [-4.5, 4.5]],
+]) {
+  const builtinMs = await time(() => engine.landscapeView({ loss, x, y, size: [N, N] }));
+  const customMs = await time(() => engine.landscapeView({ loss: expression, x, y, size: [N, N] }));
+  customRows.push({ loss, builtinMs, customMs });
+}
+
 console.log(`\nOptiscope benchmark (Node ${process.version}, median of ${REPEATS}; ratio = TypeScript time / wasm time)\n`);
 console.log('| kernel | wasm (ms) | TypeScript twin (ms) | ratio | aim |');
 console.log('|---|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.name} | ${r.wasmMs.toFixed(2)} | ${r.tsMs.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.aim ? `>= ${r.aim}x` : '-'} |`);
+}
+
+console.log(`\nCustom losses (loss language, compiled to wasm) against the same built-in, ${N}x${N} landscape\n`);
+console.log('| loss | built-in (ms) | custom (ms) | custom speed / built-in speed | aim |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of customRows) {
+  console.log(`| ${r.loss} | ${r.builtinMs.toFixed(2)} | ${r.customMs.toFixed(2)} | ${(r.builtinMs / r.customMs).toFixed(2)} | >= 0.5 |`);
 }

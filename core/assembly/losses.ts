@@ -1,4 +1,5 @@
 // Built-in losses with analytic gradients and Hessians, and custom losses called through the table.
+import { at, put, zeroF64 } from './f64mem';
 import {
   LOSS_SPHERE, LOSS_QUADRATIC, LOSS_ROSENBROCK, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS,
   LOSS_RASTRIGIN, LOSS_ACKLEY, LOSS_GOLDSTEIN_PRICE, LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL,
@@ -25,12 +26,6 @@ export class Loss {
   rowFn: i32;
 }
 
-@inline function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-@inline function put(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
 export function createLoss(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
   const loss = changetype<Loss>(heap.alloc(offsetof<Loss>()));
@@ -88,7 +83,7 @@ function custom(loss: Loss, x: usize, g: usize, h: usize): f64 {
 }
 
 function zeroHessian(n: i32, h: usize): void {
-  memory.fill(h, 0, <usize>(n * n) << 3);
+  zeroF64(h, n * n);
 }
 
 function sphere(n: i32, x: usize, g: usize, h: usize): f64 {
@@ -124,7 +119,7 @@ function quadratic(n: i32, w: usize, x: usize, g: usize, h: usize): f64 {
 // sum_{i<n-1} (a - x_i)^2 + b (x_{i+1} - x_i^2)^2
 function rosenbrock(n: i32, a: f64, b: f64, x: usize, g: usize, h: usize): f64 {
   let f = 0.0;
-  if (g) memory.fill(g, 0, <usize>n << 3);
+  if (g) zeroF64(g, n);
   if (h) zeroHessian(n, h);
   for (let i = 0; i < n - 1; i++) {
     const xi = at(x, i);

@@ -1,4 +1,5 @@
 // One step of each optimizer, following torch.optim's single-tensor (foreach=False) code path in float64.
+import { at, put } from './f64mem';
 import {
   OPT_SGD, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM, OPT_ADADELTA, OPT_ADAMAX, OPT_NADAM, OPT_RADAM, OPT_NEWTON,
   O_LR, O_MOMENTUM, O_BETA1, O_BETA2, O_ALPHA, O_EPS, O_WEIGHT_DECAY, O_DAMPENING, O_LR_DECAY,
@@ -6,14 +7,12 @@ import {
   O_DECOUPLED,
 } from './layout';
 
-@inline function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-@inline function put(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
-/** The optimizer's working memory: three state vectors of dim, two scalars, and scratch. */
+/**
+ * The optimizer's working memory: three state vectors, two scalars, and Newton's scratch. Vectors
+ * (like x and g) are padded to an even length with zeros, so every update runs on f64x2 pairs; a
+ * zero pad lane stays zero (or harmlessly NaN) and is never read as a parameter.
+ */
 @unmanaged
 export class OptimizerState {
   s0: usize;
@@ -41,9 +40,39 @@ export function initState(optimizer: i32, dim: i32, options: usize, state: Optim
   }
 }
 
+@inline function ld(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 3));
+}
+@inline function st(p: usize, i: i32, v: v128): void {
+  v128.store(p + (<usize>i << 3), v);
+}
+@inline function splat(v: f64): v128 {
+  return f64x2.splat(v);
+}
+@inline function add(a: v128, b: v128): v128 {
+  return f64x2.add(a, b);
+}
+@inline function sub(a: v128, b: v128): v128 {
+  return f64x2.sub(a, b);
+}
+@inline function mul(a: v128, b: v128): v128 {
+  return f64x2.mul(a, b);
+}
+@inline function div(a: v128, b: v128): v128 {
+  return f64x2.div(a, b);
+}
+@inline function sqrt(a: v128): v128 {
+  return f64x2.sqrt(a);
+}
+
 // torch.lerp for a scalar weight: start + w * (end - start), or end - (end - start) * (1 - w) when w >= 0.5.
-@inline function lerp(start: f64, end: f64, w: f64): f64 {
-  return w < 0.5 ? start + w * (end - start) : end - (end - start) * (1.0 - w);
+@inline function lerp(start: v128, end: v128, w: f64): v128 {
+  return w < 0.5 ? add(start, mul(splat(w), sub(end, start))) : sub(end, mul(sub(end, start), splat(1.0 - w)));
+}
+
+// a * b + c * d, the shape of torch's mul_(a).addcmul_/add_(..., value=c).
+@inline function decay(avg: v128, rate: f64, rest: f64, term: v128): v128 {
+  return add(mul(avg, splat(rate)), mul(splat(rest), term));
 }
 
 /**
@@ -70,66 +99,80 @@ export function optimizerStep(
   return true;
 }
 
-// The gradient as torch's optimizers see it: negated for maximize, plus weight decay unless decoupled.
-@inline function effectiveGrad(options: usize, x: usize, g: usize, i: i32, coupledDecay: bool): f64 {
-  let grad = at(g, i);
-  if (at(options, O_MAXIMIZE) != 0) grad = -grad;
-  const wd = at(options, O_WEIGHT_DECAY);
-  if (coupledDecay && wd != 0) grad = grad + wd * at(x, i);
-  return grad;
+// The gradient as torch's optimizers see it: negated for maximize, plus weight decay (if coupled).
+@inline function effectiveGrad(g: v128, x: v128, maximize: bool, wd: f64): v128 {
+  const grad = maximize ? f64x2.neg(g) : g;
+  return wd != 0 ? add(grad, mul(splat(wd), x)) : grad;
+}
+
+// Decoupled weight decay (AdamW and friends): x * (1 - lr * wd).
+@inline function decoupledDecay(x: v128, decoupled: bool, lr: f64, wd: f64): v128 {
+  return decoupled ? mul(x, splat(1.0 - lr * wd)) : x;
+}
+
+@inline function maximizing(o: usize): bool {
+  return at(o, O_MAXIMIZE) != 0;
 }
 
 function sgd(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const momentum = at(o, O_MOMENTUM);
   const dampening = at(o, O_DAMPENING);
   const nesterov = at(o, O_NESTEROV) != 0;
-  for (let i = 0; i < dim; i++) {
-    let grad = effectiveGrad(o, x, g, i, true);
+  const maximize = maximizing(o);
+  const wd = at(o, O_WEIGHT_DECAY);
+  for (let i = 0; i < dim; i += 2) {
+    const xi = ld(x, i);
+    let grad = effectiveGrad(ld(g, i), xi, maximize, wd);
     if (momentum != 0) {
-      let buf = at(s.s0, i);
-      buf = step == 1 ? grad : buf * momentum + (1.0 - dampening) * grad;
-      put(s.s0, i, buf);
-      grad = nesterov ? grad + momentum * buf : buf;
+      const buf = step == 1 ? grad : decay(ld(s.s0, i), momentum, 1.0 - dampening, grad);
+      st(s.s0, i, buf);
+      grad = nesterov ? add(grad, mul(splat(momentum), buf)) : buf;
     }
-    put(x, i, at(x, i) + -lr * grad);
+    st(x, i, add(xi, mul(splat(-lr), grad)));
   }
 }
 
 function adagrad(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const clr = lr / (1.0 + <f64>(step - 1) * at(o, O_LR_DECAY));
-  const eps = at(o, O_EPS);
-  for (let i = 0; i < dim; i++) {
-    const grad = effectiveGrad(o, x, g, i, true);
-    const sum = at(s.s0, i) + grad * grad;
-    put(s.s0, i, sum);
-    put(x, i, at(x, i) + -clr * (grad / (Math.sqrt(sum) + eps)));
+  const eps = splat(at(o, O_EPS));
+  const maximize = maximizing(o);
+  const wd = at(o, O_WEIGHT_DECAY);
+  for (let i = 0; i < dim; i += 2) {
+    const xi = ld(x, i);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, wd);
+    const sum = add(ld(s.s0, i), mul(grad, grad));
+    st(s.s0, i, sum);
+    st(x, i, add(xi, mul(splat(-clr), div(grad, add(sqrt(sum), eps)))));
   }
 }
 
 function rmsprop(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, lr: f64): void {
   const alpha = at(o, O_ALPHA);
-  const eps = at(o, O_EPS);
+  const eps = splat(at(o, O_EPS));
   const momentum = at(o, O_MOMENTUM);
   const centered = at(o, O_CENTERED) != 0;
-  for (let i = 0; i < dim; i++) {
-    const grad = effectiveGrad(o, x, g, i, true);
-    const squareAvg = at(s.s0, i) * alpha + (1.0 - alpha) * (grad * grad);
-    put(s.s0, i, squareAvg);
-    let avg: f64;
+  const maximize = maximizing(o);
+  const wd = at(o, O_WEIGHT_DECAY);
+  for (let i = 0; i < dim; i += 2) {
+    const xi = ld(x, i);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, wd);
+    const squareAvg = decay(ld(s.s0, i), alpha, 1.0 - alpha, mul(grad, grad));
+    st(s.s0, i, squareAvg);
+    let avg: v128;
     if (centered) {
-      const gradAvg = lerp(at(s.s1, i), grad, 1.0 - alpha);
-      put(s.s1, i, gradAvg);
-      avg = Math.sqrt(squareAvg + -1.0 * (gradAvg * gradAvg));
+      const gradAvg = lerp(ld(s.s1, i), grad, 1.0 - alpha);
+      st(s.s1, i, gradAvg);
+      avg = sqrt(add(squareAvg, mul(splat(-1.0), mul(gradAvg, gradAvg))));
     } else {
-      avg = Math.sqrt(squareAvg);
+      avg = sqrt(squareAvg);
     }
-    avg = avg + eps;
+    avg = add(avg, eps);
     if (momentum > 0) {
-      const buf = at(s.s2, i) * momentum + grad / avg;
-      put(s.s2, i, buf);
-      put(x, i, at(x, i) + -lr * buf);
+      const buf = add(mul(ld(s.s2, i), splat(momentum)), div(grad, avg));
+      st(s.s2, i, buf);
+      st(x, i, add(xi, mul(splat(-lr), buf)));
     } else {
-      put(x, i, at(x, i) + -lr * (grad / avg));
+      st(x, i, add(xi, mul(splat(-lr), div(grad, avg))));
     }
   }
 }
@@ -138,121 +181,129 @@ function rmsprop(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, lr: 
 function adam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
   const beta2 = at(o, O_BETA2);
-  const eps = at(o, O_EPS);
+  const eps = splat(at(o, O_EPS));
   const decoupled = at(o, O_DECOUPLED) != 0;
   const amsgrad = at(o, O_AMSGRAD) != 0;
+  const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
   const t = <f64>step;
   const biasCorrection1 = 1.0 - Math.pow(beta1, t);
   const biasCorrection2 = 1.0 - Math.pow(beta2, t);
-  const stepSize = lr / biasCorrection1;
-  const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-  for (let i = 0; i < dim; i++) {
-    if (decoupled) put(x, i, at(x, i) * (1.0 - lr * wd));
-    const grad = effectiveGrad(o, x, g, i, !decoupled);
-    const expAvg = lerp(at(s.s0, i), grad, 1.0 - beta1);
-    const expAvgSq = at(s.s1, i) * beta2 + (1.0 - beta2) * (grad * grad);
-    put(s.s0, i, expAvg);
-    put(s.s1, i, expAvgSq);
+  const stepSize = splat(-(lr / biasCorrection1));
+  const biasCorrection2Sqrt = splat(Math.sqrt(biasCorrection2));
+  for (let i = 0; i < dim; i += 2) {
+    const xi = decoupledDecay(ld(x, i), decoupled, lr, wd);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, decoupled ? 0 : wd);
+    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
+    const expAvgSq = decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad));
+    st(s.s0, i, expAvg);
+    st(s.s1, i, expAvgSq);
     let second = expAvgSq;
     if (amsgrad) {
-      second = Math.max(at(s.s2, i), expAvgSq);
-      put(s.s2, i, second);
+      second = f64x2.max(ld(s.s2, i), expAvgSq);
+      st(s.s2, i, second);
     }
-    const denom = Math.sqrt(second) / biasCorrection2Sqrt + eps;
-    put(x, i, at(x, i) + -stepSize * (expAvg / denom));
+    const denom = add(div(sqrt(second), biasCorrection2Sqrt), eps);
+    st(x, i, add(xi, mul(stepSize, div(expAvg, denom))));
   }
 }
 
 function adadelta(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, lr: f64): void {
   const rho = at(o, O_ALPHA);
-  const eps = at(o, O_EPS);
-  for (let i = 0; i < dim; i++) {
-    const grad = effectiveGrad(o, x, g, i, true);
-    const squareAvg = at(s.s0, i) * rho + (1.0 - rho) * (grad * grad);
-    put(s.s0, i, squareAvg);
-    const std = Math.sqrt(squareAvg + eps);
-    const delta = Math.sqrt(at(s.s1, i) + eps) / std * grad;
-    put(s.s1, i, at(s.s1, i) * rho + (1.0 - rho) * (delta * delta));
-    put(x, i, at(x, i) + -lr * delta);
+  const eps = splat(at(o, O_EPS));
+  const maximize = maximizing(o);
+  const wd = at(o, O_WEIGHT_DECAY);
+  for (let i = 0; i < dim; i += 2) {
+    const xi = ld(x, i);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, wd);
+    const squareAvg = decay(ld(s.s0, i), rho, 1.0 - rho, mul(grad, grad));
+    st(s.s0, i, squareAvg);
+    const std = sqrt(add(squareAvg, eps));
+    const accDelta = ld(s.s1, i);
+    const delta = mul(div(sqrt(add(accDelta, eps)), std), grad);
+    st(s.s1, i, decay(accDelta, rho, 1.0 - rho, mul(delta, delta)));
+    st(x, i, add(xi, mul(splat(-lr), delta)));
   }
 }
 
 function adamax(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
-  const beta2 = at(o, O_BETA2);
-  const eps = at(o, O_EPS);
-  const clr = lr / (1.0 - Math.pow(beta1, <f64>step));
-  for (let i = 0; i < dim; i++) {
-    const grad = effectiveGrad(o, x, g, i, true);
-    const expAvg = lerp(at(s.s0, i), grad, 1.0 - beta1);
-    const expInf = Math.max(at(s.s1, i) * beta2, Math.abs(grad) + eps);
-    put(s.s0, i, expAvg);
-    put(s.s1, i, expInf);
-    put(x, i, at(x, i) + -clr * (expAvg / expInf));
+  const beta2 = splat(at(o, O_BETA2));
+  const eps = splat(at(o, O_EPS));
+  const maximize = maximizing(o);
+  const wd = at(o, O_WEIGHT_DECAY);
+  const clr = splat(-(lr / (1.0 - Math.pow(beta1, <f64>step))));
+  for (let i = 0; i < dim; i += 2) {
+    const xi = ld(x, i);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, wd);
+    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
+    const expInf = f64x2.max(mul(ld(s.s1, i), beta2), add(f64x2.abs(grad), eps));
+    st(s.s0, i, expAvg);
+    st(s.s1, i, expInf);
+    st(x, i, add(xi, mul(clr, div(expAvg, expInf))));
   }
 }
 
 function nadam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
   const beta2 = at(o, O_BETA2);
-  const eps = at(o, O_EPS);
+  const eps = splat(at(o, O_EPS));
   const momentumDecay = at(o, O_MOMENTUM_DECAY);
   const decoupled = at(o, O_DECOUPLED) != 0;
+  const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
   const t = <f64>step;
-  const biasCorrection2 = 1.0 - Math.pow(beta2, t);
+  const biasCorrection2 = splat(1.0 - Math.pow(beta2, t));
   const mu = beta1 * (1.0 - 0.5 * Math.pow(0.96, t * momentumDecay));
   const muNext = beta1 * (1.0 - 0.5 * Math.pow(0.96, (t + 1.0) * momentumDecay));
   const muProduct = s.scalar0 * mu;
   s.scalar0 = muProduct;
   const muProductNext = muProduct * muNext;
-  const gradCoefficient = -lr * (1.0 - mu) / (1.0 - muProduct);
-  const avgCoefficient = -lr * muNext / (1.0 - muProductNext);
-  for (let i = 0; i < dim; i++) {
-    if (decoupled) put(x, i, at(x, i) * (1.0 - lr * wd));
-    const grad = effectiveGrad(o, x, g, i, !decoupled);
-    const expAvg = lerp(at(s.s0, i), grad, 1.0 - beta1);
-    const expAvgSq = at(s.s1, i) * beta2 + (1.0 - beta2) * (grad * grad);
-    put(s.s0, i, expAvg);
-    put(s.s1, i, expAvgSq);
-    const denom = Math.sqrt(expAvgSq / biasCorrection2) + eps;
-    let xi = at(x, i) + gradCoefficient * (grad / denom);
-    xi = xi + avgCoefficient * (expAvg / denom);
-    put(x, i, xi);
+  const gradCoefficient = splat(-lr * (1.0 - mu) / (1.0 - muProduct));
+  const avgCoefficient = splat(-lr * muNext / (1.0 - muProductNext));
+  for (let i = 0; i < dim; i += 2) {
+    const xi = decoupledDecay(ld(x, i), decoupled, lr, wd);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, decoupled ? 0 : wd);
+    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
+    const expAvgSq = decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad));
+    st(s.s0, i, expAvg);
+    st(s.s1, i, expAvgSq);
+    const denom = add(sqrt(div(expAvgSq, biasCorrection2)), eps);
+    const moved = add(xi, mul(gradCoefficient, div(grad, denom)));
+    st(x, i, add(moved, mul(avgCoefficient, div(expAvg, denom))));
   }
 }
 
 function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
   const beta2 = at(o, O_BETA2);
-  const eps = at(o, O_EPS);
+  const eps = splat(at(o, O_EPS));
   const decoupled = at(o, O_DECOUPLED) != 0;
+  const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
   const t = <f64>step;
-  const biasCorrection1 = 1.0 - Math.pow(beta1, t);
+  const biasCorrection1 = splat(1.0 - Math.pow(beta1, t));
   const biasCorrection2 = 1.0 - Math.pow(beta2, t);
   const rhoInf = 2.0 / (1.0 - beta2) - 1.0;
   const rhoT = rhoInf - 2.0 * t * Math.pow(beta2, t) / biasCorrection2;
   const rectified = rhoT > 5.0;
-  const rect = rectified
+  const rect = splat(rectified
     ? Math.sqrt((rhoT - 4.0) * (rhoT - 2.0) * rhoInf / ((rhoInf - 4.0) * (rhoInf - 2.0) * rhoT))
-    : 0.0;
-  const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-  for (let i = 0; i < dim; i++) {
-    if (decoupled) put(x, i, at(x, i) * (1.0 - lr * wd));
-    const grad = effectiveGrad(o, x, g, i, !decoupled);
-    const expAvg = lerp(at(s.s0, i), grad, 1.0 - beta1);
-    const expAvgSq = at(s.s1, i) * beta2 + (1.0 - beta2) * (grad * grad);
-    put(s.s0, i, expAvg);
-    put(s.s1, i, expAvgSq);
-    const corrected = expAvg / biasCorrection1;
-    let update = corrected * lr;
+    : 0.0);
+  const biasCorrection2Sqrt = splat(Math.sqrt(biasCorrection2));
+  for (let i = 0; i < dim; i += 2) {
+    const xi = decoupledDecay(ld(x, i), decoupled, lr, wd);
+    const grad = effectiveGrad(ld(g, i), xi, maximize, decoupled ? 0 : wd);
+    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
+    const expAvgSq = decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad));
+    st(s.s0, i, expAvg);
+    st(s.s1, i, expAvgSq);
+    let update = mul(div(expAvg, biasCorrection1), splat(lr));
     if (rectified) {
-      const adaptive = biasCorrection2Sqrt / (Math.sqrt(expAvgSq) + eps);
-      update = update * adaptive * rect;
+      const adaptive = div(biasCorrection2Sqrt, add(sqrt(expAvgSq), eps));
+      update = mul(mul(update, adaptive), rect);
     }
-    put(x, i, at(x, i) + -1.0 * update);
+    st(x, i, add(xi, mul(splat(-1.0), update)));
   }
 }
 

@@ -1,4 +1,5 @@
 // A run: one optimizer from one start on one loss, advanced in chunks and recorded step by step.
+import { at, put, copyF64 } from './f64mem';
 import { Loss, evaluate } from './losses';
 import { OptimizerState, initState, optimizerStep } from './optimizers';
 import { scheduledLr } from './schedules';
@@ -6,17 +7,6 @@ import {
   OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
 } from './layout';
-
-@inline function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-@inline function put(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
-// A plain loop: for the short vectors of a step it beats memory.copy, which V8 calls out for.
-@inline function copyF64(to: usize, from: usize, count: i32): void {
-  for (let i = 0; i < count; i++) put(to, i, at(from, i));
-}
 
 function allocF64(count: i32): usize {
   const p = heap.alloc(<usize>max(count, 1) << 3);
@@ -82,18 +72,19 @@ export function createRun(
     run.bounds = allocF64(2 * dim);
     memory.copy(run.bounds, bounds, <usize>(2 * dim) << 3);
   }
-  run.x = allocF64(dim);
+  const padded = (dim + 1) & ~1; // optimizers work on f64x2 pairs
+  run.x = allocF64(padded);
   memory.copy(run.x, start, <usize>dim << 3);
-  run.g = allocF64(dim);
+  run.g = allocF64(padded);
   run.h = optimizer == OPT_NEWTON ? allocF64(dim * dim) : 0;
   const state = changetype<OptimizerState>(heap.alloc(offsetof<OptimizerState>()));
-  state.s0 = allocF64(dim);
-  state.s1 = allocF64(dim);
-  state.s2 = allocF64(dim);
+  state.s0 = allocF64(padded);
+  state.s1 = allocF64(padded);
+  state.s2 = allocF64(padded);
   state.matrix = optimizer == OPT_NEWTON ? allocF64(dim * dim) : 0;
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   run.state = state;
-  initState(optimizer, dim, run.options, state);
+  initState(optimizer, padded, run.options, state);
   run.trace = heap.alloc(<usize>((maxSteps + 1) * traceWidth(dim)) << 3);
   run.stateTrace = recordState ? heap.alloc(<usize>((maxSteps + 1) * stateWidth(dim)) << 3) : 0;
   recordCurrent(run);

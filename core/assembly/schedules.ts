@@ -1,9 +1,7 @@
 // Learning-rate schedules with torch.optim.lr_scheduler's recursive (chainable) formulas.
+import { at } from './f64mem';
 import { SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE, SCHED_LINEAR } from './layout';
 
-@inline function at(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
 
 /** The learning rate at epoch (0 for the first step), given the previous epoch's rate and the base rate. */
 export function scheduledLr(schedule: usize, epoch: i32, previous: f64, base: f64): f64 {

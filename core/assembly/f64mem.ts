@@ -1,0 +1,18 @@
+// Reading and writing f64 arrays in linear memory by element index.
+
+@inline export function at(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+@inline export function put(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+// Plain loops: for the short vectors of one step they beat memory.copy/fill, which V8 calls out for.
+@inline export function copyF64(to: usize, from: usize, count: i32): void {
+  for (let i = 0; i < count; i++) put(to, i, at(from, i));
+}
+
+@inline export function zeroF64(p: usize, count: i32): void {
+  for (let i = 0; i < count; i++) put(p, i, 0.0);
+}
