@@ -288,7 +288,7 @@ class Analysis {
       this.sink.error(`${what} must be a constant, not depend on the parameters`, expr.start, expr.end);
       return undefined;
     }
-    return this.graph.evaluate([id], [])[0];
+    return this.graph.constantValue(id) ?? this.graph.evaluate([id], [])[0];
   }
 
   private integer(expr: Expr, what: string): number | undefined {

@@ -22,10 +22,20 @@ export const SimdOp = {
 } as const;
 
 class Bytes {
-  readonly data: number[] = [];
+  private buffer = new Uint8Array(256);
+  length = 0;
+  private static readonly scratch = new DataView(new ArrayBuffer(8));
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + extra));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
 
   byte(b: number): this {
-    this.data.push(b);
+    this.reserve(1);
+    this.buffer[this.length++] = b;
     return this;
   }
 
@@ -34,7 +44,7 @@ class Bytes {
     do {
       const b = v & 0x7f;
       v >>>= 7;
-      this.data.push(v === 0 ? b : b | 0x80);
+      this.byte(v === 0 ? b : b | 0x80);
     } while (v !== 0);
     return this;
   }
@@ -45,29 +55,34 @@ class Bytes {
       const b = v & 0x7f;
       v >>= 7;
       const done = (v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0);
-      this.data.push(done ? b : b | 0x80);
+      this.byte(done ? b : b | 0x80);
       if (done) return this;
     }
   }
 
   f64(value: number): this {
-    const view = new DataView(new ArrayBuffer(8));
-    view.setFloat64(0, value, true);
-    for (let i = 0; i < 8; i++) this.data.push(view.getUint8(i));
+    Bytes.scratch.setFloat64(0, value, true);
+    this.reserve(8);
+    for (let i = 0; i < 8; i++) this.buffer[this.length++] = Bytes.scratch.getUint8(i);
     return this;
   }
 
   name(text: string): this {
-    const utf8 = new TextEncoder().encode(text);
-    this.u32(utf8.length);
-    for (const b of utf8) this.data.push(b);
+    return this.append(new TextEncoder().encode(text), true);
+  }
+
+  /** Appends bytes, after their length as a u32 when sized. */
+  append(other: Bytes | Uint8Array | number[], sized = false): this {
+    const bytes = other instanceof Bytes ? other.buffer.subarray(0, other.length) : other;
+    if (sized) this.u32(bytes.length);
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
     return this;
   }
 
-  append(other: Bytes | number[]): this {
-    const items = other instanceof Bytes ? other.data : other;
-    for (const b of items) this.data.push(b);
-    return this;
+  toArray(): Uint8Array<ArrayBuffer> {
+    return this.buffer.slice(0, this.length);
   }
 }
 
@@ -163,7 +178,7 @@ export class Code {
     const body = new Bytes().u32(groups.length);
     for (const [count, type] of groups) body.u32(count).byte(TYPE_CODE[type]);
     body.append(this.bytes).byte(Op.end);
-    return new Bytes().u32(body.data.length).append(body);
+    return new Bytes().append(body, true);
   }
 }
 
@@ -205,7 +220,7 @@ export class ModuleBuilder {
   encode(): Uint8Array<ArrayBuffer> {
     const out = new Bytes().append([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     const section = (id: number, content: Bytes): void => {
-      out.byte(id).u32(content.data.length).append(content);
+      out.byte(id).append(content, true);
     };
     const types = new Bytes().u32(this.types.length);
     for (const t of this.types) {
@@ -228,6 +243,6 @@ export class ModuleBuilder {
     const code = new Bytes().u32(this.functions.length);
     for (const f of this.functions) code.append(f.code.encode());
     section(10, code);
-    return new Uint8Array(out.data);
+    return out.toArray();
   }
 }
