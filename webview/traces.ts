@@ -61,7 +61,7 @@ export interface Hit {
   distance: number;
 }
 
-/** The row nearest to (px, py) among rows drawn so far, within `radius` pixels. */
+/** The row nearest to (px, py) among rows drawn so far, within `radius` pixels; the latest of equally near rows. */
 export function nearestRow(traces: TraceData[], step: number, toPixel: (x: number, y: number) => Point, px: number, py: number, radius: number): Hit | undefined {
   let best: Hit | undefined;
   traces.forEach((trace, index) => {
@@ -70,7 +70,7 @@ export function nearestRow(traces: TraceData[], step: number, toPixel: (x: numbe
     for (let row = 0; row <= last; row++) {
       const [x, y] = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
       const distance = Math.hypot(x - px, y - py);
-      if (distance <= radius && (!best || distance < best.distance)) best = { trace: index, row, distance };
+      if (distance <= radius && (!best || distance <= best.distance)) best = { trace: index, row, distance };
     }
   });
   return best;

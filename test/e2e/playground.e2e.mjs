@@ -1,0 +1,176 @@
+// The Playground in code-server: open from the palette, click a start point, play, pause, scrub, hover,
+// zoom, and restore after a reload; asserts on the SVG paths and canvas pixels, screenshots per theme.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../../scripts/code-server/server.mjs';
+import { describeWorkbench } from './harness.mjs';
+
+const TIMEOUT = 30_000;
+
+/** Polls `read` until `accept(value)`; returns the value. */
+async function until(read, accept, what, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let value;
+  for (;;) {
+    value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** What is drawn: trajectory paths, their points, canvas pixels, texts. */
+function readPanel(frame) {
+  return frame.locator('body').evaluate(() => {
+    const canvas = document.querySelector('canvas.landscape-canvas');
+    let paintedPixels = 0;
+    let distinctColours = 0;
+    if (canvas && canvas.width > 0) {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const colours = new Set();
+      for (let i = 0; i < data.length; i += 4 * 97) {
+        if (data[i + 3] > 0) paintedPixels++;
+        colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      }
+      distinctColours = colours.size;
+    }
+    const trajectories = [...document.querySelectorAll('path.trajectory')].map((p) => {
+      const d = p.getAttribute('d') ?? '';
+      const points = (d.match(/[ML]/g) ?? []).length;
+      const first = /M([-\d.e]+),([-\d.e]+)/.exec(d);
+      return { points, first: first ? [Number(first[1]), Number(first[2])] : null };
+    });
+    const text = (selector) => document.querySelector(selector)?.textContent ?? '';
+    return {
+      paintedPixels,
+      distinctColours,
+      contours: document.querySelectorAll('.contours path').length,
+      minima: document.querySelectorAll('path.minimum').length,
+      trajectories,
+      legend: document.querySelectorAll('.legend-item').length,
+      lossLines: [...document.querySelectorAll('.loss-lines path')].filter((p) => (p.getAttribute('d') ?? '').length > 0).length,
+      step: text('.step-text'),
+      start: text('.start-text'),
+      play: text('vscode-button.play'),
+      tooltip: document.querySelector('.tooltip')?.hidden === false ? text('.tooltip') : '',
+      xTicks: [...document.querySelectorAll('.landscape .axis-x .tick text')].map((t) => t.textContent),
+      error: document.querySelector('.error')?.hidden === false ? text('.error') : '',
+    };
+  });
+}
+
+const drawn = (state) => state.paintedPixels > 0 && state.distinctColours > 20 && state.trajectories.length > 0 && state.trajectories.every((t) => t.points > 1);
+
+describeWorkbench('playground', (vscode) => {
+  let frame;
+
+  test('opens from the palette: landscape, contours, minima, trajectories, legend, loss chart', async (t) => {
+    await vscode.page.keyboard.press('F1');
+    await vscode.page.locator('.quick-input-widget input').fill('>Optiscope: Open Playground');
+    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Optiscope: Open Playground' }).first().click();
+    // The loss quick pick: each entry previews its formula and minima.
+    const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
+    await rosenbrock.waitFor();
+    assert.match(await rosenbrock.textContent(), /min f\(1, 1\) = 0/);
+    const started = Date.now();
+    await rosenbrock.click();
+    frame = await vscode.webviewFrame();
+    const state = await until(() => readPanel(frame), drawn, 'the first paint');
+    const firstPaintMs = Date.now() - started;
+    const theme = await frame.locator('body').evaluate((b) => (b.classList.contains('vscode-dark') ? 'dark' : 'light'));
+    const timings = join(repoRoot, 'test-results');
+    mkdirSync(timings, { recursive: true });
+    writeFileSync(join(timings, `playground-first-paint-${theme}.json`), JSON.stringify({ firstPaintMs }));
+    t.diagnostic(`command to first painted landscape with trajectories: ${firstPaintMs} ms`);
+
+    assert.equal(state.error, '');
+    assert.ok(state.contours > 5, `contours: ${state.contours}`);
+    assert.equal(state.minima, 1);
+    assert.equal(state.legend, state.trajectories.length);
+    assert.equal(state.lossLines, state.trajectories.length);
+    assert.match(state.step, /step (\d+) \/ \1/); // complete runs shown at the end
+  });
+
+  test('a click on the landscape sets the start point and re-runs from it', async () => {
+    const overlay = frame.locator('svg.landscape-overlay');
+    const before = await readPanel(frame);
+    const box = await overlay.boundingBox();
+    const click = { x: Math.round(box.width * 0.7), y: Math.round(box.height * 0.3) };
+    await overlay.click({ position: click });
+    const after = await until(() => readPanel(frame), (s) => s.start !== before.start && drawn(s) && s.trajectories[0].first?.[0] !== before.trajectories[0].first?.[0], 'the re-run');
+    // Paths are drawn inside the plot group, offset by the left and top margins.
+    const [x, y] = after.trajectories[0].first;
+    const margin = await frame.locator('svg.landscape-overlay > g').first().evaluate((g) => {
+      const { e, f } = g.transform.baseVal.consolidate().matrix;
+      return { e, f };
+    });
+    assert.ok(Math.abs(x + margin.e - click.x) < 2 && Math.abs(y + margin.f - click.y) < 2, `path starts at ${x + margin.e},${y + margin.f}, clicked ${click.x},${click.y}`);
+    await vscode.screenshot('playground-start-moved');
+  });
+
+  test('play animates, pause stops, the scrubber seeks', async () => {
+    const play = frame.locator('vscode-button.play');
+    await play.click();
+    const playing = await until(() => readPanel(frame), (s) => s.play === 'Pause' && /step [1-9]\d* \//.test(s.step), 'playback to advance');
+    assert.ok(playing.trajectories.some((t) => t.points > 0));
+    await play.click();
+    const paused = await until(() => readPanel(frame), (s) => s.play === 'Play', 'pause');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal((await readPanel(frame)).step, paused.step, 'the step moved while paused');
+
+    await frame.locator('input.scrubber').fill('20');
+    const scrubbed = await until(() => readPanel(frame), (s) => s.step.startsWith('step 20 /'), 'the scrubber');
+    const full = await until(
+      async () => {
+        await frame.locator('input.scrubber').fill(await frame.locator('input.scrubber').getAttribute('max'));
+        return readPanel(frame);
+      },
+      (s) => /step (\d+) \/ \1/.test(s.step),
+      'the end',
+    );
+    assert.ok(scrubbed.trajectories.every((t, i) => t.points <= 21 && t.points <= full.trajectories[i].points), 'paths at step 20 have at most 21 points');
+    const cursor = await frame.locator('.loss-chart .cursor').getAttribute('x1');
+    assert.ok(Number(cursor) > 0, 'the loss chart cursor follows the scrubber');
+    await frame.locator('input.scrubber').fill('20');
+    await until(() => readPanel(frame), (s) => s.step.startsWith('step 20 /'), 'the scrubber');
+  });
+
+  test('hovering a trajectory shows step, parameters, loss and gradient norm', async () => {
+    const head = frame.locator('circle.head').first();
+    const box = await head.boundingBox();
+    const overlayBox = await frame.locator('svg.landscape-overlay').boundingBox();
+    await frame.locator('svg.landscape-overlay').hover({ position: { x: box.x + box.width / 2 - overlayBox.x, y: box.y + box.height / 2 - overlayBox.y } });
+    const state = await until(() => readPanel(frame), (s) => s.tooltip !== '', 'the tooltip');
+    assert.match(state.tooltip, /step 20/);
+    assert.match(state.tooltip, /x = .*y = /);
+    assert.match(state.tooltip, /loss .*‖∇‖/);
+    await vscode.screenshot('playground-hover');
+  });
+
+  test('zooming re-draws the axes and repaints the landscape for the new extent', async () => {
+    const overlay = frame.locator('svg.landscape-overlay');
+    const before = await readPanel(frame);
+    const box = await overlay.boundingBox();
+    await vscode.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 4; i++) await vscode.page.mouse.wheel(0, -200);
+    const after = await until(() => readPanel(frame), (s) => JSON.stringify(s.xTicks) !== JSON.stringify(before.xTicks) && drawn(s), 'the zoomed axes');
+    assert.ok(after.contours > 5);
+  });
+
+  test('the panel comes back after a reload with its scenario', async () => {
+    const before = await readPanel(frame);
+    await vscode.page.keyboard.press('F1');
+    await vscode.page.locator('.quick-input-widget input').fill('>Developer: Reload Window');
+    const reloaded = vscode.page.waitForEvent('load');
+    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Developer: Reload Window' }).first().click();
+    await reloaded;
+    await vscode.page.locator('.monaco-workbench .part.statusbar').waitFor();
+    frame = await vscode.webviewFrame();
+    const restored = await until(() => readPanel(frame), drawn, 'the restored panel');
+    assert.equal(restored.start, before.start);
+    assert.equal(restored.trajectories.length, before.trajectories.length);
+    await vscode.screenshot('playground-restored');
+  });
+});
