@@ -1,0 +1,43 @@
+// A minimal stand-in for the vscode module: records registrations so the loss editor can be tested in Node.
+class Position { constructor(line, character) { this.line = line; this.character = character; } }
+class Range {
+  constructor(a, b, c, d) { this.start = new Position(a, b); this.end = new Position(c, d); }
+  contains(p) {
+    const after = p.line > this.start.line || (p.line === this.start.line && p.character >= this.start.character);
+    const before = p.line < this.end.line || (p.line === this.end.line && p.character <= this.end.character);
+    return after && before;
+  }
+}
+// Shared through globalThis: the test bundles its own copy of this file into the editor bundle.
+const registered = (globalThis.lossEditorRegistrations ??= { commands: {}, completion: [], hover: [], collections: [], listeners: {} });
+const listener = (name) => (fn) => { registered.listeners[name] = fn; return { dispose() {} }; };
+module.exports = {
+  registered,
+  Position, Range,
+  Diagnostic: class { constructor(range, message, severity) { Object.assign(this, { range, message, severity }); } },
+  DiagnosticSeverity: { Error: 0, Warning: 1 },
+  CompletionItem: class { constructor(label, kind) { Object.assign(this, { label, kind }); } },
+  CompletionItemKind: { Function: 1, Constant: 2, Variable: 3, Keyword: 4, Class: 5 },
+  SnippetString: class { constructor(value) { this.value = value; } },
+  MarkdownString: class { constructor(value) { this.value = value; } },
+  Hover: class { constructor(contents, range) { Object.assign(this, { contents, range }); } },
+  languages: {
+    createDiagnosticCollection() {
+      const map = new Map();
+      const c = { set: (uri, d) => map.set(uri.toString(), d), delete: (uri) => map.delete(uri.toString()), get: (uri) => map.get(uri.toString()), dispose() {} };
+      registered.collections.push(c);
+      return c;
+    },
+    registerCompletionItemProvider(selector, provider) { registered.completion.push(provider); return { dispose() {} }; },
+    registerHoverProvider(selector, provider) { registered.hover.push(provider); return { dispose() {} }; },
+  },
+  workspace: {
+    textDocuments: [],
+    onDidOpenTextDocument: listener('open'),
+    onDidChangeTextDocument: listener('change'),
+    onDidCloseTextDocument: listener('close'),
+    openTextDocument: async (options) => ({ ...options }),
+  },
+  window: { showTextDocument: async (doc) => { registered.shown = doc; } },
+  commands: { registerCommand(name, fn) { registered.commands[name] = fn; return { dispose() {} }; } },
+};
