@@ -8,7 +8,7 @@ import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
-const outfile = join(root, 'out', 'unit', `loss-editor-${process.pid}.cjs`);
+const outfile = join(root, 'out', 'unit', 'loss-editor.test.bundle.cjs');
 await esbuild.build({
   entryPoints: [join(root, 'src/loss/editor.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error',
   alias: { vscode: join(root, 'test/unit/loss-editor-fake-vscode.cjs') },

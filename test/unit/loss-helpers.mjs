@@ -1,7 +1,7 @@
-// Helpers of the loss-language tests: the bundle of src/loss (CommonJS in out/unit/, one per test process),
+// Helpers of the loss-language tests: the bundle of src/loss (CommonJS in out/unit/, one per test file),
 // range checks, a seeded random generator and a set of smooth expressions.
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -9,7 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 
 export async function loadLoss() {
-  const outfile = join(root, 'out', 'unit', `loss-${process.pid}.cjs`);
+  const outfile = join(root, 'out', 'unit', `${basename(process.argv[1] ?? 'loss', '.mjs')}.bundle.cjs`);
   await esbuild.build({ entryPoints: [join(root, 'src/loss/index.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
   return require(outfile);
 }
