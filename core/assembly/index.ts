@@ -1,6 +1,6 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
-import { Loss, createLoss, createCustomLoss, freeLoss, evaluate } from './losses';
-import { Run, createRun, freeRun, advance, traceWidth, stateWidth } from './run';
+import { Loss, createLoss, createCustomLoss, createDataLoss, freeLoss, evaluate } from './losses';
+import { Run, createRun, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 
 export function alloc(bytes: usize): usize {
@@ -16,6 +16,12 @@ export function lossCreate(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
 export function lossCreateCustom(dim: i32, valueFn: i32, gradFn: i32, hessFn: i32, rowFn: i32): Loss {
   return createCustomLoss(dim, valueFn, gradFn, hessFn, rowFn);
 }
+/** A loss that is the mean over count generated samples (kind: linear or logistic regression). */
+export function lossCreateData(kind: i32, count: i32, seed: f64, noise: f64): Loss {
+  return createDataLoss(kind, count, <u64>seed, noise);
+}
+export function lossSamples(loss: Loss): usize { return loss.samples; }
+export function lossSampleCount(loss: Loss): i32 { return loss.sampleCount; }
 export function lossFree(loss: Loss): void {
   freeLoss(loss);
 }
@@ -36,6 +42,12 @@ export function runAdvance(run: Run, steps: i32): i32 {
 /** Advances each of count runs (pointers at runs) by up to steps. */
 export function runAdvanceMany(runs: usize, count: i32, steps: i32): void {
   for (let i = 0; i < count; i++) advance(changetype<Run>(load<usize>(runs + (<usize>i << 2))), steps);
+}
+export function runSetStochastic(run: Run, batchSize: i32, replacement: bool, noise: f64, seed: f64): void {
+  setStochastic(run, batchSize, replacement, noise, <u64>seed);
+}
+export function runSetProjection(run: Run, box: usize): void {
+  setProjection(run, box);
 }
 export function runFree(run: Run): void {
   freeRun(run);

@@ -37,6 +37,7 @@ export const SCHED_STEP: i32 = 1; // step_size, gamma
 export const SCHED_EXPONENTIAL: i32 = 2; // gamma
 export const SCHED_COSINE: i32 = 3; // T_max, eta_min
 export const SCHED_LINEAR: i32 = 4; // start_factor, end_factor, total_iters
+export const SCHED_INVERSE_SQRT: i32 = 5; // lr / sqrt(epoch + 1), as LambdaLR(lambda e: 1 / sqrt(e + 1))
 export const SCHEDULE_SLOTS: i32 = 4;
 
 // Run status
@@ -73,3 +74,8 @@ export const LOSS_SADDLE: i32 = 17;
 export const LOSS_DEGENERATE_SADDLE: i32 = 18;
 export const LOSS_MONKEY_SADDLE: i32 = 19;
 export const LOSS_CUSTOM: i32 = 20;
+// Losses backed by a data set (a mean over samples) and online losses that change with the step
+export const LOSS_LINEAR_REGRESSION: i32 = 21; // params (w, b); sample (x, y): (w x + b - y)^2
+export const LOSS_LOGISTIC_REGRESSION: i32 = 22; // params (w1, w2); sample (x1, x2, label +-1)
+export const LOSS_REDDI: i32 = 23; // f_t(x) = C x when t mod 3 == 1, else -x (Reddi et al. 2018)
+export const LOSS_REDDI_STOCHASTIC: i32 = 24; // C x with probability (1 + delta)/(C + 1), else -x

@@ -4,8 +4,10 @@ import {
   LOSS_SPHERE, LOSS_QUADRATIC, LOSS_ROSENBROCK, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS,
   LOSS_RASTRIGIN, LOSS_ACKLEY, LOSS_GOLDSTEIN_PRICE, LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL,
   LOSS_MCCORMICK, LOSS_STYBLINSKI_TANG, LOSS_LEVI13, LOSS_EASOM, LOSS_DUPONT_BOWL, LOSS_SADDLE,
-  LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_CUSTOM,
+  LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_CUSTOM, LOSS_LINEAR_REGRESSION, LOSS_LOGISTIC_REGRESSION,
+  LOSS_REDDI, LOSS_REDDI_STOCHASTIC,
 } from './layout';
+import { generateSamples, meanOverSamples, onlineExpected, sampleWidth } from './data';
 
 const PI = Math.PI;
 const TWO_PI = 2.0 * Math.PI;
@@ -24,6 +26,9 @@ export class Loss {
   gradFn: i32;
   hessFn: i32;
   rowFn: i32;
+  // Data-backed losses: sampleCount rows of sampleWidth(kind) f64s.
+  samples: usize;
+  sampleCount: i32;
 }
 
 
@@ -38,6 +43,8 @@ export function createLoss(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
   loss.gradFn = -1;
   loss.hessFn = -1;
   loss.rowFn = -1;
+  loss.samples = 0;
+  loss.sampleCount = 0;
   if (kind == LOSS_QUADRATIC) {
     loss.weights = heap.alloc(<usize>dim << 3);
     for (let i = 0; i < dim; i++) {
@@ -56,8 +63,18 @@ export function createCustomLoss(dim: i32, valueFn: i32, gradFn: i32, hessFn: i3
   return loss;
 }
 
+/** A loss that is the mean over count generated samples (seeded); see data.ts. */
+export function createDataLoss(kind: i32, count: i32, seed: u64, noise: f64): Loss {
+  const loss = createLoss(kind, 2, 0, 0);
+  loss.samples = heap.alloc(<usize>(count * sampleWidth(kind)) << 3);
+  loss.sampleCount = count;
+  generateSamples(kind, count, seed, noise, loss.samples);
+  return loss;
+}
+
 export function freeLoss(loss: Loss): void {
   if (loss.weights) heap.free(loss.weights);
+  if (loss.samples) heap.free(loss.samples);
   heap.free(changetype<usize>(loss));
 }
 
@@ -72,6 +89,12 @@ export function evaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
     case LOSS_ACKLEY: return ackley(n, x, g, h);
     case LOSS_STYBLINSKI_TANG: return styblinskiTang(n, x, g, h);
     case LOSS_CUSTOM: return custom(loss, x, g, h);
+    case LOSS_LINEAR_REGRESSION:
+    case LOSS_LOGISTIC_REGRESSION:
+      return meanOverSamples(loss.kind, loss.samples, 0, 0, loss.sampleCount, x, g, h);
+    case LOSS_REDDI:
+    case LOSS_REDDI_STOCHASTIC:
+      return onlineExpected(loss.kind, loss.c0, loss.c1, x, g, h);
     default: return evaluate2(loss.kind, at(x, 0), at(x, 1), g, h);
   }
 }

@@ -3,6 +3,8 @@ import { at, put, copyF64 } from './f64mem';
 import { Loss, evaluate } from './losses';
 import { OptimizerState, initState, optimizerStep } from './optimizers';
 import { scheduledLr } from './schedules';
+import { Rng, seedRng, below, normal } from './random';
+import { isOnline, meanOverSamples, onlineGradient } from './data';
 import {
   OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
@@ -35,6 +37,14 @@ export class Run {
   state: OptimizerState;
   trace: usize; // (maxSteps+1) rows of [x..., loss, gradNorm]
   stateTrace: usize; // with recordState: (maxSteps+1) rows of stateWidth
+  // Stochastic gradients: minibatches of a data-backed loss, online losses, Gaussian noise.
+  rng: Rng;
+  batchSize: i32; // 0: full batch
+  replacement: i32;
+  noise: f64;
+  order: usize; // i32 sample indices: a shuffled epoch, or the current batch (with replacement)
+  cursor: i32; // next position in order
+  project: usize; // 2*dim f64 box that x is projected onto after each step, or 0
 }
 
 /** Row width of the trace: parameters, loss, gradient norm. */
@@ -85,6 +95,14 @@ export function createRun(
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
+  run.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
+  seedRng(run.rng, 0);
+  run.batchSize = 0;
+  run.replacement = 0;
+  run.noise = 0;
+  run.order = 0;
+  run.cursor = 0;
+  run.project = 0;
   run.trace = heap.alloc(<usize>((maxSteps + 1) * traceWidth(dim)) << 3);
   run.stateTrace = recordState ? heap.alloc(<usize>((maxSteps + 1) * stateWidth(dim)) << 3) : 0;
   recordCurrent(run);
@@ -107,7 +125,81 @@ export function freeRun(run: Run): void {
   if (run.h) heap.free(run.h);
   heap.free(run.trace);
   if (run.stateTrace) heap.free(run.stateTrace);
+  heap.free(changetype<usize>(run.rng));
+  if (run.order) heap.free(run.order);
+  if (run.project) heap.free(run.project);
   heap.free(changetype<usize>(run));
+}
+
+/**
+ * Makes the steps stochastic: minibatches of batchSize samples (0: the full batch) drawn with or
+ * without replacement, plus Gaussian gradient noise of the given scale, all from seed.
+ */
+export function setStochastic(run: Run, batchSize: i32, replacement: bool, noise: f64, seed: u64): void {
+  seedRng(run.rng, seed);
+  run.batchSize = batchSize;
+  run.replacement = replacement ? 1 : 0;
+  run.noise = noise;
+  const count = run.loss.sampleCount;
+  if (run.order) heap.free(run.order);
+  run.order = 0;
+  if (batchSize > 0 && batchSize < count) {
+    run.order = heap.alloc(<usize>count << 2);
+    for (let i = 0; i < count; i++) store<i32>(run.order + (<usize>i << 2), i);
+    run.cursor = count; // shuffle before the first batch
+  }
+}
+
+/** Projects x onto the box (lo, hi pairs) after every step. */
+export function setProjection(run: Run, box: usize): void {
+  if (!run.project) run.project = allocF64(2 * run.dim);
+  memory.copy(run.project, box, <usize>(2 * run.dim) << 3);
+}
+
+@inline function orderAt(run: Run, i: i32): usize {
+  return run.order + (<usize>i << 2);
+}
+
+// The first position in run.order of the next minibatch.
+function nextBatch(run: Run): i32 {
+  const count = run.loss.sampleCount;
+  const size = run.batchSize;
+  if (run.replacement) {
+    for (let k = 0; k < size; k++) store<i32>(orderAt(run, k), below(run.rng, count));
+    return 0;
+  }
+  if (run.cursor + size > count) {
+    // A new epoch: Fisher-Yates shuffle; an incomplete last batch is dropped.
+    for (let i = count - 1; i > 0; i--) {
+      const j = below(run.rng, i + 1);
+      const t = load<i32>(orderAt(run, i));
+      store<i32>(orderAt(run, i), load<i32>(orderAt(run, j)));
+      store<i32>(orderAt(run, j), t);
+    }
+    run.cursor = 0;
+  }
+  const first = run.cursor;
+  run.cursor += size;
+  return first;
+}
+
+// Replaces run.g (the full gradient) by the gradient this step sees, when that differs.
+function stepGradient(run: Run, step: i32): void {
+  const loss = run.loss;
+  if (isOnline(loss.kind)) {
+    put(run.g, 0, onlineGradient(loss.kind, loss.c0, loss.c1, step, run.rng));
+  } else if (run.order) {
+    meanOverSamples(loss.kind, loss.samples, run.order, nextBatch(run), run.batchSize, run.x, run.g, 0);
+  }
+  if (run.noise > 0) {
+    for (let i = 0; i < run.dim; i++) put(run.g, i, at(run.g, i) + run.noise * normal(run.rng));
+  }
+}
+
+function projectOntoBox(run: Run): void {
+  for (let i = 0; i < run.dim; i++) {
+    put(run.x, i, Math.min(Math.max(at(run.x, i), at(run.project, 2 * i)), at(run.project, 2 * i + 1)));
+  }
 }
 
 // Evaluates loss and gradient at run.x and appends a row, or ends the run when a value is not finite.
@@ -174,11 +266,13 @@ export function advance(run: Run, steps: i32): i32 {
     const lr = scheduledLr(run.schedule, epoch, run.lr, at(run.options, O_LR));
     run.lr = lr;
     if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
+    stepGradient(run, epoch + 1);
     const ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
     if (!ok) {
       run.status = STATUS_SINGULAR;
       break;
     }
+    if (run.project) projectOntoBox(run);
     run.step = epoch + 1;
     recordCurrent(run);
   }

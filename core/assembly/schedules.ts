@@ -1,6 +1,6 @@
 // Learning-rate schedules with torch.optim.lr_scheduler's recursive (chainable) formulas.
 import { at } from './f64mem';
-import { SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE, SCHED_LINEAR } from './layout';
+import { SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE, SCHED_LINEAR, SCHED_INVERSE_SQRT } from './layout';
 
 
 /** The learning rate at epoch (0 for the first step), given the previous epoch's rate and the base rate. */
@@ -32,6 +32,8 @@ export function scheduledLr(schedule: usize, epoch: i32, previous: f64, base: f6
       if (e > totalIters) return previous;
       return previous * (1.0 + (endFactor - startFactor) / (totalIters * startFactor + (e - 1.0) * (endFactor - startFactor)));
     }
+    case SCHED_INVERSE_SQRT:
+      return base * (1.0 / Math.sqrt(e + 1.0));
     default:
       return base;
   }

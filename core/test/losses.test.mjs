@@ -75,6 +75,14 @@ for (const { name, params, info } of cases) {
     for (const { point, value } of info.minima) {
       const at = await engine.evaluate(name, point, params);
       close(at.value, value, 1, 1e-12, `${label} value at ${point}`);
+      if (info.online) {
+        // A minimum on the box's boundary: the gradient pushes outward, so it is a KKT point.
+        info.online.projection.forEach(([lo, hi], i) => {
+          const pushesOut = (point[i] === lo && at.gradient[i] > 0) || (point[i] === hi && at.gradient[i] < 0);
+          assert.ok(pushesOut, `${label}: ${point} is not a boundary minimum`);
+        });
+        continue;
+      }
       const gradNorm = Math.hypot(...at.gradient);
       assert.ok(gradNorm < 1e-6, `${label}: gradient norm ${gradNorm} at the minimum ${point}`);
       // No nearby point is lower: probe a small sphere of directions.

@@ -13,7 +13,21 @@ export type ScheduleSpec =
   | { type: 'step'; step_size: number; gamma?: number }
   | { type: 'exponential'; gamma: number }
   | { type: 'cosine'; T_max: number; eta_min?: number }
-  | { type: 'linear'; start_factor?: number; end_factor?: number; total_iters?: number };
+  | { type: 'linear'; start_factor?: number; end_factor?: number; total_iters?: number }
+  /** lr / sqrt(epoch + 1): torch's LambdaLR(lambda e: 1 / sqrt(e + 1)). */
+  | { type: 'inverse_sqrt' };
+
+/** Stochastic steps: minibatches of a data-backed loss and/or Gaussian gradient noise, reproducible from seed. */
+export interface StochasticSpec {
+  /** Samples per step (data-backed losses); 0 or absent: the full batch. */
+  batchSize?: number;
+  /** Draw each batch with replacement (default: shuffled epochs without replacement). */
+  replacement?: boolean;
+  /** Standard deviation of Gaussian noise added to every gradient coordinate. */
+  noise?: number;
+  /** Default 0. The same seed gives the same bits. */
+  seed?: number;
+}
 
 export interface StopSpec {
   /** Stop (status 'converged') once the gradient norm is at or below this. Off by default. */
@@ -35,6 +49,9 @@ export interface TraceRequest {
   stop?: StopSpec;
   /** Built-in loss parameters (e.g. { condition: 100 } for quadratic, { dim: 10 } for n-D losses). */
   lossParams?: Record<string, number>;
+  stochastic?: StochasticSpec;
+  /** A box (one [lo, hi] pair, or one per parameter) that x is projected onto after every step. */
+  project?: [number, number][];
 }
 
 export interface TraceResult {
@@ -54,6 +71,8 @@ export interface RunSpec {
   schedule?: ScheduleSpec;
   /** A label for legends; defaults to the optimizer name. */
   label?: string;
+  stochastic?: StochasticSpec;
+  project?: [number, number][];
 }
 
 export interface RunsRequest {
@@ -113,6 +132,11 @@ export interface LossInfo {
   minima: { point: number[]; value: number }[];
   /** Adjustable built-in parameters and their defaults. */
   lossParams?: Record<string, number>;
+  /** Data-backed losses: the number of samples and their columns (see Engine.samples). */
+  data?: { count: number; columns: string[] };
+  /** Online losses change with the step; runs are projected onto this box unless they say otherwise. */
+  online?: { projection: [number, number][] };
+  note?: string;
 }
 
 export interface OptimizerInfo {
@@ -130,4 +154,6 @@ export interface Engine {
   optimizers(): OptimizerInfo[];
   /** Metadata for a built-in name or an expression. Rejects with the first diagnostic for a bad loss. */
   lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo>;
+  /** The samples of a data-backed loss: rows of LossInfo.data.columns, row-major. */
+  samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array>;
 }

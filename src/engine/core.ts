@@ -8,6 +8,9 @@ export interface CoreExports {
   free(ptr: number): void;
   lossCreate(kind: number, dim: number, c0: number, c1: number): number;
   lossCreateCustom(dim: number, valueFn: number, gradFn: number, hessFn: number, rowFn: number): number;
+  lossCreateData(kind: number, count: number, seed: number, noise: number): number;
+  lossSamples(loss: number): number;
+  lossSampleCount(loss: number): number;
   lossFree(loss: number): void;
   lossEvaluate(loss: number, x: number, g: number, h: number): number;
   runCreate(
@@ -16,6 +19,8 @@ export interface CoreExports {
   ): number;
   runAdvance(run: number, steps: number): number;
   runAdvanceMany(runs: number, count: number, steps: number): void;
+  runSetStochastic(run: number, batchSize: number, replacement: number, noise: number, seed: number): void;
+  runSetProjection(run: number, box: number): void;
   runFree(run: number): void;
   runStatus(run: number): number;
   runStep(run: number): number;

@@ -1,12 +1,12 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
   Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest, RunTrace,
-  StopSpec, TraceRequest, TraceResult,
+  StochasticSpec, StopSpec, TraceRequest, TraceResult,
 } from './api';
 import { Core } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, stateVectorNames } from './optimizers';
-import { STATE_VECTORS, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { LossId, STATE_VECTORS, STATUS_NAMES, STATUS_RUNNING } from './layout';
 
 export const MAX_STEPS = 100_000_000;
 const MAX_GRID_SIDE = 4096;
@@ -152,7 +152,10 @@ export class WasmEngine implements Engine {
       lossParams: request.lossParams,
       steps: request.steps,
       stop: request.stop,
-      runs: [{ optimizer: request.optimizer, options: request.options, start: request.start, schedule: request.schedule }],
+      runs: [{
+        optimizer: request.optimizer, options: request.options, start: request.start, schedule: request.schedule,
+        stochastic: request.stochastic, project: request.project,
+      }],
     });
     try {
       set.advance(request.steps);
@@ -193,10 +196,13 @@ export class WasmEngine implements Engine {
       const optimizer = packOptimizer(spec.optimizer, spec.options);
       const schedule = packSchedule(spec.schedule);
       const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
-      return { spec, optimizer, schedule, start };
+      const stochastic = this.checkStochastic(spec.stochastic, info);
+      const project = spec.project === undefined ? info.online?.projection : spec.project;
+      const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
+      return { spec, optimizer, schedule, start, stochastic, box };
     });
     const handles = core.exports.alloc(4 * prepared.length);
-    const runs = prepared.map(({ spec, optimizer, schedule, start }, i) => {
+    const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box }, i) => {
       const options = core.allocF64(optimizer.options.length, optimizer.options);
       const schedulePtr = core.allocF64(schedule.length, schedule);
       const startPtr = core.allocF64(info.dim, start);
@@ -205,6 +211,15 @@ export class WasmEngine implements Engine {
         loss, optimizer.id, options, schedulePtr, startPtr, steps, gradTol, boundsPtr, request.recordState ? 1 : 0,
       );
       core.release(options, schedulePtr, startPtr, boundsPtr);
+      if (stochastic) {
+        const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
+        core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
+      }
+      if (box) {
+        const boxPtr = core.allocF64(box.length, box);
+        core.exports.runSetProjection(handle, boxPtr);
+        core.release(boxPtr);
+      }
       new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
       const stateNames = request.recordState ? this.stateNames(spec.optimizer, optimizer.resolved, info) : undefined;
       return { handle, spec, label: spec.label ?? spec.optimizer, stateNames };
@@ -273,14 +288,36 @@ export class WasmEngine implements Engine {
       gradTol = stop.gradTol;
     }
     if (stop.bounds === undefined) return { gradTol };
-    const pairs = Array.isArray(stop.bounds) && stop.bounds.length === 1 ? Array.from({ length: dim }, () => stop.bounds![0]) : stop.bounds;
-    if (!Array.isArray(pairs) || pairs.length !== dim) fail(`stop.bounds needs one [lo, hi] pair, or one per parameter (${dim})`);
-    const bounds = pairs.flatMap((pair, i) => {
-      const [lo, hi] = checkNumberList(pair, `stop.bounds[${i}]`, 2);
-      if (!(lo <= hi)) fail(`stop.bounds[${i}] must have its lower end first`);
+    return { gradTol, bounds: this.checkBox(stop.bounds, dim, 'stop.bounds') };
+  }
+
+  /** One [lo, hi] pair for every parameter, or one per parameter, flattened. */
+  private checkBox(pairs: unknown, dim: number, what: string): number[] {
+    const all = Array.isArray(pairs) && pairs.length === 1 ? Array.from({ length: dim }, () => pairs[0]) : pairs;
+    if (!Array.isArray(all) || all.length !== dim) fail(`${what} needs one [lo, hi] pair, or one per parameter (${dim})`);
+    return all.flatMap((pair, i) => {
+      const [lo, hi] = checkNumberList(pair, `${what}[${i}]`, 2);
+      if (!(lo <= hi)) fail(`${what}[${i}] must have its lower end first`);
       return [lo, hi];
     });
-    return { gradTol, bounds };
+  }
+
+  private checkStochastic(spec: StochasticSpec | undefined, info: LossInfo): StochasticSpec | undefined {
+    if (spec === undefined) return undefined;
+    if (spec === null || typeof spec !== 'object') fail('stochastic must be an object such as {"batchSize": 8, "seed": 1}');
+    const { batchSize, replacement, noise, seed } = spec;
+    if (batchSize !== undefined && batchSize !== 0) {
+      if (!info.data) fail(`stochastic.batchSize needs a data-backed loss; '${info.name}' has no samples (use stochastic.noise)`);
+      if (!Number.isInteger(batchSize) || batchSize < 0 || batchSize > info.data.count) {
+        fail(`stochastic.batchSize must be an integer from 0 to ${info.data.count} (the number of samples), got ${JSON.stringify(batchSize)}`);
+      }
+    }
+    if (replacement !== undefined && typeof replacement !== 'boolean') fail('stochastic.replacement must be true or false');
+    if (noise !== undefined && !(typeof noise === 'number' && noise >= 0 && Number.isFinite(noise))) {
+      fail(`stochastic.noise must be a number >= 0, got ${JSON.stringify(noise)}`);
+    }
+    if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) fail(`stochastic.seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
+    return spec;
   }
 
   private stateNames(optimizer: string, resolved: Record<string, unknown>, info: LossInfo): string[] {
@@ -289,6 +326,46 @@ export class WasmEngine implements Engine {
     for (let v = 0; v < STATE_VECTORS; v++) for (const p of info.params) names.push(vectors[v] ? `${vectors[v]}.${p}` : '');
     names.push('lr', optimizer === 'nadam' ? 'mu_product' : '', '');
     return names;
+  }
+
+  async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
+    const { handle, info } = await this.resolveLoss(loss, lossParams);
+    if (!info.data) fail(`'${info.name}' is not backed by data`);
+    return this.core.f64(this.core.exports.lossSamples(handle), info.data.count * info.data.columns.length).slice();
+  }
+
+  private createBuiltin(name: string, params: Record<string, number>): ResolvedLoss {
+    const { kind } = BUILTIN_LOSSES[name];
+    const info = builtinLossInfo(name, params);
+    const { exports } = this.core;
+    if (info.data) {
+      const handle = exports.lossCreateData(kind, params.samples, params.seed, params.noise);
+      return { handle, info: { ...info, minima: this.dataMinimum(handle, kind) } };
+    }
+    const c0 = params.condition ?? params.a ?? params.C ?? 0;
+    const c1 = params.b ?? params.delta ?? 0;
+    return { handle: exports.lossCreate(kind, info.dim, c0, c1), info };
+  }
+
+  /** The minimum of a data-backed loss, by Newton's method from the generating parameters; none if it does not converge. */
+  private dataMinimum(loss: number, kind: number): { point: number[]; value: number }[] {
+    const { core } = this;
+    const { id, options } = packOptimizer('newton', {});
+    const optionsPtr = core.allocF64(options.length, options);
+    const schedule = core.allocF64(packSchedule(undefined).length);
+    const start = core.allocF64(2, kind === LossId.linear_regression ? [2, -1] : [0, 0]);
+    const steps = 50;
+    const run = core.exports.runCreate(loss, id, optionsPtr, schedule, start, steps, 1e-12, 0, 0);
+    core.release(optionsPtr, schedule, start);
+    try {
+      const status = STATUS_NAMES[core.exports.runAdvance(run, steps)];
+      if (status !== 'converged') return [];
+      const rows = core.exports.runRows(run);
+      const last = core.f64(core.exports.runTrace(run) + (rows - 1) * 4 * 8, 3);
+      return [{ point: [last[0], last[1]], value: last[2] }];
+    } finally {
+      core.exports.runFree(run);
+    }
   }
 
   private async resolveLoss(loss: unknown, lossParams: Record<string, number> | undefined): Promise<ResolvedLoss> {
@@ -300,11 +377,7 @@ export class WasmEngine implements Engine {
       const key = `${name}${JSON.stringify(params)}`;
       let resolved = this.builtins.get(key);
       if (!resolved) {
-        const spec = BUILTIN_LOSSES[name];
-        const info = builtinLossInfo(name, params);
-        const c0 = params.condition ?? params.a ?? 0;
-        const c1 = params.b ?? 0;
-        resolved = { handle: this.core.exports.lossCreate(spec.kind, info.dim, c0, c1), info };
+        resolved = this.createBuiltin(name, params);
         this.builtins.set(key, resolved);
       }
       return resolved;

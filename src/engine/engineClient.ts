@@ -63,6 +63,10 @@ export class EngineClient implements Engine {
     return this.call('lossInfo', [loss, lossParams]) as Promise<LossInfo>;
   }
 
+  samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
+    return this.call('samples', [loss, lossParams]) as Promise<Float64Array>;
+  }
+
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Promise<{ value: number; gradient: number[]; hessian: number[] }> {
     return this.call('evaluate', [loss, point, lossParams]) as Promise<{ value: number; gradient: number[]; hessian: number[] }>;
   }

@@ -33,7 +33,7 @@ export const OptionSlot = {
 } as const;
 export const OPTION_SLOTS = 17;
 
-export const ScheduleId = { constant: 0, step: 1, exponential: 2, cosine: 3, linear: 4 } as const;
+export const ScheduleId = { constant: 0, step: 1, exponential: 2, cosine: 3, linear: 4, inverse_sqrt: 5 } as const;
 export const SCHEDULE_SLOTS = 4;
 
 export const STATUS_NAMES = ['running', 'completed', 'converged', 'out_of_bounds', 'diverged', 'singular'] as const;
@@ -63,4 +63,8 @@ export const LossId = {
   degenerate_saddle: 18,
   monkey_saddle: 19,
   custom: 20,
+  linear_regression: 21,
+  logistic_regression: 22,
+  reddi: 23,
+  reddi_stochastic: 24,
 } as const;

@@ -7,13 +7,19 @@ interface BuiltinLoss {
   title: string;
   formula: string;
   domain: { x: [number, number]; y: [number, number] };
-  start: [number, number];
+  start: number[];
   /** Minima of the 2-D version; for n-D losses `minimaFor` gives them. */
   minima: { point: number[]; value: number }[];
   /** Adjustable parameters: dim for n-D losses, and constants. */
   params?: Record<string, number>;
   minimaFor?: (params: Record<string, number>) => { point: number[]; value: number }[];
   note?: string;
+  /** Parameter names when not x, y (or x1..xn). */
+  paramNames?: string[];
+  /** Data-backed losses: the columns of a sample. Their minimum is found by the engine (Newton). */
+  columns?: string[];
+  /** Online losses: the box runs are projected onto. */
+  projection?: [number, number][];
 }
 
 const STYBLINSKI_TANG_X = -2.903534027771177;
@@ -147,6 +153,36 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     domain: { x: [-2, 2], y: [-2, 2] }, start: [0.001, 1.5],
     minima: [], note: 'Unbounded below; a flat saddle at (0, 0) where the Hessian is zero.',
   },
+  linear_regression: {
+    kind: LossId.linear_regression, title: 'Linear regression (squared loss, generated data)',
+    formula: 'mean over samples of (w*x_i + b - y_i)^2, with x_i ~ N(0, 1), y_i = 2 x_i - 1 + noise N(0, 1)',
+    domain: { x: [-1, 5], y: [-4, 2] }, start: [4.5, 1.5],
+    minima: [], params: { samples: 256, seed: 1, noise: 0.5 }, paramNames: ['w', 'b'], columns: ['x', 'y'],
+    note: 'The landscape is the full-batch loss; runs with stochastic.batchSize see minibatches.',
+  },
+  logistic_regression: {
+    kind: LossId.logistic_regression, title: 'Logistic regression through the origin (generated data)',
+    formula: 'mean over samples of log(1 + exp(-label_i * (w1*x1_i + w2*x2_i))), two Gaussian classes around +-(1, 0.5)',
+    domain: { x: [-3, 5], y: [-4, 4] }, start: [-2, 3],
+    minima: [], params: { samples: 256, seed: 1, noise: 1 }, paramNames: ['w1', 'w2'], columns: ['x1', 'x2', 'label'],
+    note: 'The landscape is the full-batch loss; runs with stochastic.batchSize see minibatches.',
+  },
+  reddi: {
+    kind: LossId.reddi, title: 'Online problem where Adam fails (Reddi et al. 2018)',
+    formula: 'f_t(x) = C x when t mod 3 = 1, else -x, on [-1, 1]',
+    domain: { x: [-1, 1], y: [-1, 1] }, start: [0],
+    minima: [], params: { C: 3 }, paramNames: ['x'], projection: [[-1, 1]],
+    minimaFor: (p) => [{ point: [-1], value: -(p.C - 2) / 3 }],
+    note: 'The recorded loss is the average of f_t, ((C - 2)/3) x; its minimum on [-1, 1] is at x = -1.',
+  },
+  reddi_stochastic: {
+    kind: LossId.reddi_stochastic, title: 'Stochastic online problem where Adam fails (Reddi et al. 2018)',
+    formula: 'f_t(x) = C x with probability (1 + delta)/(C + 1), else -x, on [-1, 1]',
+    domain: { x: [-1, 1], y: [-1, 1] }, start: [0],
+    minima: [], params: { C: 1010, delta: 0.02 }, paramNames: ['x'], projection: [[-1, 1]],
+    minimaFor: (p) => [{ point: [-1], value: -p.delta }],
+    note: 'The recorded loss is the expected loss, delta * x; its minimum on [-1, 1] is at x = -1.',
+  },
   monkey_saddle: {
     kind: LossId.monkey_saddle, title: 'Monkey saddle', formula: 'x^3 - 3 x y^2',
     domain: { x: [-2, 2], y: [-2, 2] }, start: [1.5, 0.2],
@@ -178,13 +214,24 @@ export function resolveLossParams(name: string, given: Record<string, number> | 
   if ('condition' in params && !(params.condition >= 1)) {
     throw new Error(`Loss parameter 'condition' must be at least 1, got ${params.condition}`);
   }
+  if ('samples' in params && !(Number.isInteger(params.samples) && params.samples >= 1 && params.samples <= 1_000_000)) {
+    throw new Error(`Loss parameter 'samples' must be an integer from 1 to 1000000, got ${params.samples}`);
+  }
+  if ('seed' in params && !(Number.isSafeInteger(params.seed) && params.seed >= 0)) {
+    throw new Error(`Loss parameter 'seed' must be a non-negative integer, got ${params.seed}`);
+  }
+  if ('noise' in params && !(params.noise >= 0)) throw new Error(`Loss parameter 'noise' must be at least 0, got ${params.noise}`);
+  if ('C' in params && !(params.C > 2)) throw new Error(`Loss parameter 'C' must be greater than 2, got ${params.C}`);
+  if ('delta' in params && !(params.delta > 0 && params.delta < 1)) {
+    throw new Error(`Loss parameter 'delta' must be between 0 and 1, got ${params.delta}`);
+  }
   return params;
 }
 
 export function builtinLossInfo(name: string, params: Record<string, number>): LossInfo {
   const spec = BUILTIN_LOSSES[name];
-  const dim = params.dim ?? 2;
-  const names = dim === 2 ? ['x', 'y'] : Array.from({ length: dim }, (_, i) => `x${i + 1}`);
+  const dim = spec.paramNames?.length ?? params.dim ?? 2;
+  const names = spec.paramNames ?? (dim === 2 ? ['x', 'y'] : Array.from({ length: dim }, (_, i) => `x${i + 1}`));
   return {
     name,
     title: spec.title,
@@ -195,5 +242,8 @@ export function builtinLossInfo(name: string, params: Record<string, number>): L
     start: Array.from({ length: dim }, (_, i) => spec.start[i % 2]),
     minima: spec.minimaFor ? spec.minimaFor(params) : spec.minima,
     lossParams: spec.params ? params : undefined,
+    data: spec.columns ? { count: params.samples, columns: spec.columns } : undefined,
+    online: spec.projection ? { projection: spec.projection } : undefined,
+    note: spec.note,
   };
 }

@@ -230,6 +230,8 @@ export function packSchedule(schedule: ScheduleSpec | undefined): Float64Array {
       packed[2] = param('end_factor', 1, (v) => v >= 0 && v <= 1, 'between 0 and 1');
       packed[3] = param('total_iters', 5, (v) => Number.isInteger(v) && v >= 0, 'as a non-negative integer');
       break;
+    case 'inverse_sqrt':
+      break;
   }
   return packed;
 }

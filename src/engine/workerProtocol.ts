@@ -1,6 +1,6 @@
 // Messages between the extension host (EngineClient) and the engine worker.
 
-export type EngineMethod = 'trace' | 'landscape' | 'runs' | 'lossInfo' | 'evaluate';
+export type EngineMethod = 'trace' | 'landscape' | 'runs' | 'lossInfo' | 'evaluate' | 'samples';
 
 export interface WorkerRequest {
   id: number;
