@@ -131,7 +131,7 @@ test('options are checked with PyTorch texts', async () => {
     message: "Unknown option 'momentum' for adam. Valid options: lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay",
   });
   await assert.rejects(run('adam', { lr: '0.1' }), /Option 'lr' of adam must be a number, got "0.1"/);
-  await assert.rejects(run('lbfgs', {}), /Unknown optimizer "lbfgs". Valid optimizers: sgd, adagrad/);
+  await assert.rejects(run('lbfgs', {}), /Unknown optimizer "lbfgs". Valid optimizers: sgd, gd, momentum, nesterov, adagrad/);
   await assert.rejects(run('sgd', {}, { start: [1, 2, 3] }), /start needs 2 numbers, got 3/);
   await assert.rejects(run('sgd', {}, { steps: -1 }), /steps must be an integer from 0/);
   await assert.rejects(run('sgd', {}, { schedule: { type: 'cyclic' } }), /Unknown schedule .* Valid types: constant, step/);
@@ -141,4 +141,18 @@ test('options are checked with PyTorch texts', async () => {
 test('maximize ascends', async () => {
   const up = await engine.trace({ loss: 'sphere', start: [1, 1], optimizer: 'adam', options: { lr: 0.1, maximize: true }, steps: 10 });
   assert.ok(up.trajectory.at(-1)[2] > up.trajectory[0][2]);
+});
+
+test('presets gd, momentum, nesterov and amsgrad are sgd and adam with those options', async () => {
+  const same = async (preset, base, options = {}) => {
+    const request = { loss: 'beale', start: [1, 1.5], steps: 30 };
+    const a = await engine.trace({ ...request, optimizer: preset, options: { lr: 0.001 } });
+    const b = await engine.trace({ ...request, optimizer: base, options: { lr: 0.001, ...options } });
+    assert.deepEqual(a.trajectory, b.trajectory, preset);
+  };
+  await same('gd', 'sgd');
+  await same('momentum', 'sgd', { momentum: 0.9 });
+  await same('nesterov', 'sgd', { momentum: 0.9, nesterov: true });
+  await same('amsgrad', 'adam', { amsgrad: true });
+  await assert.rejects(engine.trace({ loss: 'beale', optimizer: 'gd', options: { momentum: 0.9 }, steps: 1 }), /Unknown option 'momentum' for gd. Valid options: lr, weight_decay, maximize/);
 });

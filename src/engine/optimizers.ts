@@ -54,6 +54,29 @@ const SPECS: Record<string, OptimizerSpec> = {
         ? 'Nesterov momentum requires a momentum and zero dampening' : undefined),
     ],
   },
+  gd: {
+    id: OptimizerId.sgd,
+    title: 'Gradient descent (sgd without momentum)',
+    defaults: { lr: 1e-3, weight_decay: 0, maximize: false },
+    checks: [lr, weightDecay],
+  },
+  momentum: {
+    id: OptimizerId.sgd,
+    title: 'Polyak momentum (sgd with momentum=0.9)',
+    defaults: { lr: 1e-3, momentum: 0.9, dampening: 0, weight_decay: 0, maximize: false },
+    checks: [lr, atLeastZero('momentum', 'momentum value'), weightDecay],
+  },
+  nesterov: {
+    id: OptimizerId.sgd,
+    title: 'Nesterov momentum (sgd with momentum=0.9, nesterov=true)',
+    defaults: { lr: 1e-3, momentum: 0.9, weight_decay: 0, maximize: false },
+    checks: [
+      lr,
+      weightDecay,
+      (o) => (num(o, 'momentum') > 0 ? undefined : 'Nesterov momentum requires a momentum and zero dampening'),
+    ],
+    fixed: { nesterov: true },
+  },
   adagrad: {
     id: OptimizerId.adagrad,
     title: 'Adagrad',
@@ -77,6 +100,13 @@ const SPECS: Record<string, OptimizerSpec> = {
     title: 'Adam (AMSGrad with amsgrad=true)',
     defaults: { ...adamDefaults, decoupled_weight_decay: false },
     checks: [lr, eps, betas, weightDecay],
+  },
+  amsgrad: {
+    id: OptimizerId.adam,
+    title: 'AMSGrad (adam with amsgrad=true)',
+    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, maximize: false },
+    checks: [lr, eps, betas, weightDecay],
+    fixed: { amsgrad: true },
   },
   adamw: {
     id: OptimizerId.adam,
@@ -239,9 +269,12 @@ export function packSchedule(schedule: ScheduleSpec | undefined): Float64Array {
 /** Names of the recorded state vectors for each optimizer (slots s0, s1, s2; '' when unused). */
 export function stateVectorNames(optimizer: string, resolved: Record<string, OptionValue>): [string, string, string] {
   switch (optimizer) {
-    case 'sgd': return [Number(resolved.momentum) !== 0 ? 'momentum_buffer' : '', '', ''];
+    case 'sgd':
+    case 'momentum':
+    case 'nesterov': return [Number(resolved.momentum ?? 0) !== 0 ? 'momentum_buffer' : '', '', ''];
     case 'adagrad': return ['sum', '', ''];
     case 'rmsprop': return ['square_avg', resolved.centered ? 'grad_avg' : '', Number(resolved.momentum) > 0 ? 'momentum_buffer' : ''];
+    case 'amsgrad': return ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
     case 'adam':
     case 'adamw': return ['exp_avg', 'exp_avg_sq', resolved.amsgrad ? 'max_exp_avg_sq' : ''];
     case 'adadelta': return ['square_avg', 'acc_delta', ''];

@@ -1,4 +1,5 @@
 // Built-in functions and constants of the loss language.
+import { optimizerNames } from '../engine/optimizers';
 
 /** Functions the generated module imports from the host as `math.<name>`. */
 export type UnaryImport =
@@ -79,6 +80,4 @@ export const PREFIXED_CONSTANTS: ReadonlyMap<string, number> = new Map([
 export const SCENARIO_KEYWORDS = ['params', 'domain', 'start', 'minimum', 'minima', 'optimizer', 'steps'] as const;
 
 /** Optimizer names the engine knows (PyTorch's), for "did you mean" warnings. */
-export const KNOWN_OPTIMIZERS = [
-  'gd', 'sgd', 'momentum', 'nesterov', 'adagrad', 'adadelta', 'rmsprop', 'adam', 'amsgrad', 'adamw', 'adamax', 'nadam', 'radam', 'newton',
-];
+export const KNOWN_OPTIMIZERS = optimizerNames();
