@@ -1,12 +1,17 @@
 // Command-line entry (dist/cli.js): trace, landscape, losses, optimizers. Prints JSON on stdout;
 // a bad argument prints one line on stderr and exits with code 2.
+import { readFileSync } from 'node:fs';
 import { createEngine } from './engine/index';
 import type { ScheduleSpec, StopSpec } from './engine/api';
+import { parseLoss } from './loss/index';
+import type { Scenario } from './loss/index';
 
 const USAGE = `Usage:
-  node dist/cli.js trace --loss NAME_OR_EXPRESSION [--start X,Y] --optimizer NAME [--options JSON] --steps N
+  node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
                          [--schedule JSON] [--grad-tol T] [--loss-params JSON]
-  node dist/cli.js landscape --loss NAME_OR_EXPRESSION --x A,B --y C,D --size NX,NY [--loss-params JSON]
+  node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
+  LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
+  (whose start, optimizer and steps lines stand in for missing flags).
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
@@ -63,6 +68,19 @@ function integer(text: string, name: string): number {
   return value;
 }
 
+/** The --loss text: a .loss file's contents, or the argument itself. */
+function lossText(argument: string): { text: string; scenario?: Scenario } {
+  if (!argument.endsWith('.loss')) return { text: argument };
+  let text: string;
+  try {
+    text = readFileSync(argument, 'utf8');
+  } catch {
+    throw new UsageError(`Cannot read the loss file '${argument}'`);
+  }
+  const parsed = parseLoss(text);
+  return { text, scenario: parsed.ok ? parsed.loss.scenario : undefined };
+}
+
 async function main(argv: string[]): Promise<string> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
@@ -75,15 +93,22 @@ async function main(argv: string[]): Promise<string> {
   const lossParams = json<Record<string, number>>(flags.get('loss-params'), 'loss-params');
   switch (command) {
     case 'trace': {
+      const { text, scenario } = lossText(required(flags, 'loss'));
       const gradTol = flags.get('grad-tol');
       const stop: StopSpec | undefined = gradTol === undefined ? undefined : { gradTol: numbers(gradTol, 'grad-tol', 1)[0] };
       const start = flags.get('start');
+      const fileOptimizer = scenario?.optimizers[0];
+      const optimizer = flags.get('optimizer') ?? fileOptimizer?.name;
+      if (optimizer === undefined) throw new UsageError('Missing --optimizer');
+      const options = json<Record<string, unknown>>(flags.get('options'), 'options');
+      const steps = flags.get('steps') ?? (scenario?.steps === undefined ? undefined : String(scenario.steps));
+      if (steps === undefined) throw new UsageError('Missing --steps');
       const result = await engine.trace({
-        loss: required(flags, 'loss'),
+        loss: text,
         start: start === undefined ? undefined : numbers(start, 'start'),
-        optimizer: required(flags, 'optimizer'),
-        options: json<Record<string, unknown>>(flags.get('options'), 'options') ?? {},
-        steps: integer(required(flags, 'steps'), 'steps'),
+        optimizer,
+        options: { ...(optimizer === fileOptimizer?.name ? fileOptimizer.options : {}), ...options },
+        steps: integer(steps, 'steps'),
         schedule: json<ScheduleSpec>(flags.get('schedule'), 'schedule'),
         stop,
         lossParams,
@@ -94,7 +119,7 @@ async function main(argv: string[]): Promise<string> {
       const x = numbers(required(flags, 'x'), 'x', 2) as [number, number];
       const y = numbers(required(flags, 'y'), 'y', 2) as [number, number];
       const size = numbers(required(flags, 'size'), 'size', 2) as [number, number];
-      const result = await engine.landscape({ loss: required(flags, 'loss'), x, y, size, lossParams });
+      const result = await engine.landscape({ loss: lossText(required(flags, 'loss')).text, x, y, size, lossParams });
       return JSON.stringify({ x, y, size, min: result.min, max: result.max, values: Array.from(result.values) });
     }
     case 'losses':

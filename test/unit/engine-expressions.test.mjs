@@ -73,3 +73,21 @@ test('many custom losses can be linked into one core', async () => {
     assert.equal(value, k + 1);
   }
 });
+
+test('the CLI runs a .loss file, taking start, optimizer and steps from it', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const file = join(mkdtempSync(join(tmpdir(), 'optiscope-')), 'rosenbrock.loss');
+  writeFileSync(file, '# Rosenbrock\nf = (1 - x)^2 + 100*(y - x^2)^2\nstart = (-1.5, 2)\noptimizer adam lr=0.05\nsteps = 20\n');
+  const fromFile = spawnSync(process.execPath, [cli, 'trace', '--loss', file], { encoding: 'utf8' });
+  assert.equal(fromFile.status, 0, fromFile.stderr);
+  const expected = await engine.trace({ loss: 'rosenbrock', start: [-1.5, 2], optimizer: 'adam', options: { lr: 0.05 }, steps: 20 });
+  assert.deepEqual(JSON.parse(fromFile.stdout).trajectory, expected.trajectory);
+  const overridden = spawnSync(process.execPath, [cli, 'trace', '--loss', file, '--steps', '5', '--options', '{"lr": 0.01}'], { encoding: 'utf8' });
+  const expectedOverride = await engine.trace({ loss: 'rosenbrock', start: [-1.5, 2], optimizer: 'adam', options: { lr: 0.01 }, steps: 5 });
+  assert.deepEqual(JSON.parse(overridden.stdout).trajectory, expectedOverride.trajectory);
+  const missing = spawnSync(process.execPath, [cli, 'trace', '--loss', join(tmpdir(), 'no-such.loss')], { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /^optiscope: Cannot read the loss file/);
+});
