@@ -3,7 +3,10 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CODE_SERVER_VERSION=4.100.3
-CODE_SERVER_DIR="$ROOT/.cache/code-server"
+# Outside the repo on purpose: VS Code treats every extension under the development extension's
+# folder as part of it (a built-in theme found there overrides workbench.colorTheme).
+# scripts/code-server/server.mjs computes the same default.
+CODE_SERVER_DIR="${OPTISCOPE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/optiscope}/code-server-$CODE_SERVER_VERSION"
 export CODE_SERVER_BIN="$CODE_SERVER_DIR/node_modules/.bin/code-server"
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -42,12 +45,12 @@ ensure_node_modules() {
   (cd "$ROOT" && npm ci --no-audit --no-fund)
 }
 
-# code-server lives in its own npm project under .cache/ (gitignored), installed once.
+# code-server lives in its own npm project, installed once.
 ensure_code_server() {
   local marker="$CODE_SERVER_DIR/installed-$CODE_SERVER_VERSION"
   [ -f "$marker" ] && [ -x "$CODE_SERVER_BIN" ] && return 0
   ensure_system_packages libkrb5-dev ripgrep
-  say "Installing code-server $CODE_SERVER_VERSION into .cache/code-server (once; about 2 minutes)"
+  say "Installing code-server $CODE_SERVER_VERSION into $CODE_SERVER_DIR (once; about 2 minutes)"
   # @vscode/ripgrep's postinstall downloads rg from GitHub unless its cache already holds the archive.
   local rg_cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-1.15.11"
   local rg_archive="$rg_cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"

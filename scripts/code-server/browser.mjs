@@ -41,5 +41,6 @@ export function watchConsole(page) {
   });
   return {
     unexpected: () => errors.filter((text) => !benignConsoleErrors.some(({ pattern }) => pattern.test(text))),
+    clear: () => errors.splice(0),
   };
 }

@@ -2,12 +2,14 @@
 // on exit, and on SIGINT/SIGTERM. Everything it writes goes to a temp dir that is removed afterwards.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const codeServerBin = process.env.CODE_SERVER_BIN || join(repoRoot, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
+// Where scripts/setup.sh installs it (outside the repo: see there).
+const cacheDir = process.env.OPTISCOPE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'optiscope');
+const codeServerBin = process.env.CODE_SERVER_BIN || join(cacheDir, 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
 const startTimeoutMs = 60_000;
 
 const running = new Set();
@@ -42,7 +44,9 @@ export async function startCodeServer({ settings = {}, workspace, port = 0 } = {
   const extensionsDir = dir('extensions');
   const folder = workspace ?? dir('workspace');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // Built-in extensions send telemetry from the extension host despite --disable-telemetry.
+  const userSettings = { 'telemetry.telemetryLevel': 'off', ...settings };
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VSCODE_') && key !== 'ELECTRON_RUN_AS_NODE'));
   Object.assign(env, {

@@ -1,0 +1,132 @@
+// E2E harness: each theme gets its own code-server with the extension loaded, opened in headless
+// Chromium. Tests drive the UI through the helpers below; see test/README.md.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, afterEach, before, describe } from 'node:test';
+import { launchChromium, watchConsole } from '../../scripts/code-server/browser.mjs';
+import { repoRoot, startCodeServer } from '../../scripts/code-server/server.mjs';
+
+// The workbench gets the class once it has applied the theme from settings.json, which it does only
+// after registering the extensions' contributions: the handshake that the workbench is ready.
+export const themes = {
+  light: { setting: 'Default Light Modern', workbenchClass: 'vscode-theme-defaults-themes-light_modern-json' },
+  dark: { setting: 'Default Dark Modern', workbenchClass: 'vscode-theme-defaults-themes-dark_modern-json' },
+};
+const paletteTimeoutMs = 60_000;
+export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
+
+const settings = (theme) => ({
+  'workbench.colorTheme': theme.setting,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'window.restoreWindows': 'none',
+});
+
+/**
+ * Declares `body` once per theme, as a node:test suite. `body(vscode)` declares tests with
+ * node:test's `test()`; inside them, use `vscode` (set up before the first test):
+ *   vscode.page                 the Playwright page with the workbench
+ *   vscode.openCommand(title)   runs a command from the F1 palette ("Optiscope: Open Playground")
+ *   vscode.findInPalette(title) the palette entry for a command (the palette is left open)
+ *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
+ *   vscode.webviewFrame()       the content frame of the newest visible webview panel
+ *   vscode.screenshot(name)     saves test-results/screenshots/<name>-<theme>.png
+ * After each test a screenshot of the workbench is saved (so every panel opened is captured), and
+ * the test fails if the extension host or a webview logged an error.
+ */
+export function describeWorkbench(name, body) {
+  for (const [themeName, theme] of Object.entries(themes)) {
+    describe(`${name} (${themeName} theme)`, () => {
+      const vscode = new Workbench(themeName);
+      before(() => vscode.open(theme));
+      afterEach(async (t) => {
+        await vscode.screenshot(t.name.replace(/[^\w-]+/g, '-'));
+        vscode.assertNoConsoleErrors();
+      });
+      after(() => vscode.close());
+      body(vscode);
+    });
+  }
+}
+
+class Workbench {
+  #themeName;
+  #server;
+  #browser;
+  #console;
+  page;
+
+  constructor(themeName) {
+    this.#themeName = themeName;
+  }
+
+  async open(theme) {
+    this.#server = await startCodeServer({ settings: settings(theme) });
+    this.#browser = await launchChromium();
+    this.page = await this.#browser.newPage({ viewport: { width: 1400, height: 900 } });
+    this.#console = watchConsole(this.page);
+    await this.page.goto(this.#server.workbenchUrl());
+    await this.page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ timeout: 90_000 });
+  }
+
+  async close() {
+    await this.#browser?.close();
+    await this.#server?.stop();
+  }
+
+  /** Runs a command by its palette label, e.g. "Optiscope: Open Playground". */
+  async openCommand(title) {
+    await (await this.findInPalette(title)).click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * Opens the F1 palette filtered to `title` and returns its entry (the palette stays open).
+   * The palette lists what was registered when it opened, so it is reopened until the entry shows.
+   */
+  async findInPalette(title) {
+    const input = this.page.locator('.quick-input-widget input');
+    const entry = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.getByText(title, { exact: true }) }).first();
+    const deadline = Date.now() + paletteTimeoutMs;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.fill(`>${title}`);
+      try {
+        await entry.waitFor({ timeout: 5000 });
+        return entry;
+      } catch (error) {
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw new Error(`"${title}" is not in the command palette`, { cause: error });
+      }
+    }
+  }
+
+  /** Picks the entry whose label is `label` in the quick pick a command opened. */
+  async pickQuickInput(label) {
+    const entry = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
+    await entry.click();
+  }
+
+  /** The document inside the newest visible webview (waits for it to be ready). */
+  async webviewFrame() {
+    const outer = this.page.locator('iframe.webview.ready:visible').last();
+    await outer.waitFor();
+    const inner = outer.contentFrame().locator('#active-frame');
+    await inner.waitFor({ state: 'attached' });
+    return inner.contentFrame();
+  }
+
+  async screenshot(name) {
+    mkdirSync(screenshotDir, { recursive: true });
+    const path = join(screenshotDir, `${name}-${this.#themeName}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  assertNoConsoleErrors() {
+    const unexpected = this.#console.unexpected();
+    this.#console.clear();
+    assert.deepEqual(unexpected, [], 'errors in the extension host or a webview console');
+  }
+}
