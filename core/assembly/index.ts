@@ -1,6 +1,6 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
 import { Loss, createLoss, createCustomLoss, createDataLoss, freeLoss, evaluate } from './losses';
-import { Run, createRun, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection } from './run';
+import { Run, createRun, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 
 export function alloc(bytes: usize): usize {
@@ -48,6 +48,25 @@ export function runSetStochastic(run: Run, batchSize: i32, replacement: bool, no
 }
 export function runSetProjection(run: Run, box: usize): void {
   setProjection(run, box);
+}
+/** count conditions compiled into one check function (a table index); modes and targets: i32 per breakpoint. */
+export function runSetBreakpoints(run: Run, checkFn: i32, count: i32, modes: usize, targets: usize): void {
+  setBreakpoints(run, checkFn, count, modes, targets);
+}
+export function runResume(run: Run): void {
+  resume(run);
+}
+/** The breakpoints that paused the run last (a bitmask), and each one's hit count. */
+export function runPausedBy(run: Run): i32 {
+  const b = run.breakpoints;
+  return b ? b.pausedBy : 0;
+}
+export function runHits(run: Run): usize {
+  const b = run.breakpoints;
+  return b ? b.hits : 0;
+}
+export function runContextSize(dim: i32): i32 {
+  return contextSize(dim);
 }
 export function runFree(run: Run): void {
   freeRun(run);

@@ -47,6 +47,7 @@ export const STATUS_CONVERGED: i32 = 2;
 export const STATUS_OUT_OF_BOUNDS: i32 = 3;
 export const STATUS_DIVERGED: i32 = 4;
 export const STATUS_SINGULAR: i32 = 5;
+export const STATUS_PAUSED: i32 = 6; // a breakpoint hit; the run can resume
 
 // Optimizer state: three vectors of dim plus scalars
 export const STATE_VECTORS: i32 = 3;

@@ -5,9 +5,11 @@ import { OptimizerState, initState, optimizerStep } from './optimizers';
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, meanOverSamples, onlineGradient } from './data';
+import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import {
   OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
+  STATUS_PAUSED,
 } from './layout';
 
 function allocF64(count: i32): usize {
@@ -45,6 +47,7 @@ export class Run {
   order: usize; // i32 sample indices: a shuffled epoch, or the current batch (with replacement)
   cursor: i32; // next position in order
   project: usize; // 2*dim f64 box that x is projected onto after each step, or 0
+  breakpoints: Breakpoints | null;
 }
 
 /** Row width of the trace: parameters, loss, gradient norm. */
@@ -103,6 +106,7 @@ export function createRun(
   run.order = 0;
   run.cursor = 0;
   run.project = 0;
+  run.breakpoints = null;
   run.trace = heap.alloc(<usize>((maxSteps + 1) * traceWidth(dim)) << 3);
   run.stateTrace = recordState ? heap.alloc(<usize>((maxSteps + 1) * stateWidth(dim)) << 3) : 0;
   recordCurrent(run);
@@ -128,7 +132,44 @@ export function freeRun(run: Run): void {
   heap.free(changetype<usize>(run.rng));
   if (run.order) heap.free(run.order);
   if (run.project) heap.free(run.project);
+  const breakpoints = run.breakpoints;
+  if (breakpoints) freeBreakpoints(breakpoints);
   heap.free(changetype<usize>(run));
+}
+
+/**
+ * The values a breakpoint condition reads, in this order: step, loss, gradnorm, lr, x (dim),
+ * grad (dim), the three state vectors (dim each), and the optimizer's first scalar.
+ */
+export function contextSize(dim: i32): i32 {
+  return 4 + dim * 5 + 1;
+}
+
+/** Conditions (a compiled check function) checked after every step; see breakpoints.ts. */
+export function setBreakpoints(run: Run, checkFn: i32, count: i32, modes: usize, targets: usize): void {
+  const old = run.breakpoints;
+  if (old) freeBreakpoints(old);
+  run.breakpoints = count > 0 ? createBreakpoints(checkFn, count, modes, targets, contextSize(run.dim)) : null;
+}
+
+/** A paused run goes on with the next advance. */
+export function resume(run: Run): void {
+  if (run.status == STATUS_PAUSED) run.status = run.step >= run.maxSteps ? STATUS_COMPLETED : STATUS_RUNNING;
+}
+
+function fillContext(run: Run, b: Breakpoints, f: f64, gradNorm: f64): void {
+  const dim = run.dim;
+  const c = b.context;
+  put(c, 0, <f64>run.step);
+  put(c, 1, f);
+  put(c, 2, gradNorm);
+  put(c, 3, run.lr);
+  copyF64(c + (<usize>4 << 3), run.x, dim);
+  copyF64(c + (<usize>(4 + dim) << 3), run.g, dim);
+  copyF64(c + (<usize>(4 + 2 * dim) << 3), run.state.s0, dim);
+  copyF64(c + (<usize>(4 + 3 * dim) << 3), run.state.s1, dim);
+  copyF64(c + (<usize>(4 + 4 * dim) << 3), run.state.s2, dim);
+  put(c, 4 + 5 * dim, run.state.scalar0);
 }
 
 /**
@@ -231,6 +272,11 @@ function recordCurrent(run: Run): void {
     run.status = STATUS_OUT_OF_BOUNDS;
   } else if (run.step >= run.maxSteps) {
     run.status = STATUS_COMPLETED;
+  }
+  const breakpoints = run.breakpoints;
+  if (breakpoints && run.step > 0 && (run.status == STATUS_RUNNING || run.status == STATUS_COMPLETED)) {
+    fillContext(run, breakpoints, f, gradNorm);
+    if (checkBreakpoints(breakpoints) != 0) run.status = STATUS_PAUSED;
   }
 }
 
