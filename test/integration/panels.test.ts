@@ -1,0 +1,107 @@
+// The panels in a real extension host: commands open and reuse the Playground, the serializer restores or closes it.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { getEngineClient } from '../../src/engine/client';
+import { PlaygroundPanel, PlaygroundSerializer, type PanelServices } from '../../src/panels/playgroundPanel';
+
+const extensionId = 'optiscope.optiscope';
+
+function playgroundTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PlaygroundPanel.viewType));
+}
+
+async function until<T>(read: () => T, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('panels', () => {
+  let extension: vscode.Extension<unknown>;
+
+  before(async () => {
+    const found = vscode.extensions.getExtension(extensionId);
+    assert.ok(found);
+    await found.activate();
+    extension = found;
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('Open Playground with a loss name opens one panel and reuses it for the next loss', async () => {
+    await vscode.commands.executeCommand('optiscope.openPlayground', 'rosenbrock');
+    const [first] = await until(playgroundTabs, (tabs) => tabs.length === 1, 'the Playground tab');
+    assert.equal(first.label, 'Playground: Rosenbrock');
+
+    await vscode.commands.executeCommand('optiscope.openPlayground', 'beale');
+    const tabs = await until(playgroundTabs, (t) => t.length === 1 && t[0].label !== 'Playground: Rosenbrock', 'the retitled tab');
+    assert.match(tabs[0].label, /^Playground: Beale/);
+  });
+
+  describe('serializer', () => {
+    const context = { extensionUri: vscode.Uri.file('/'), subscriptions: [] as vscode.Disposable[] };
+    let services: PanelServices;
+    const warnings: string[] = [];
+
+    before(() => {
+      context.extensionUri = extension.extensionUri;
+      const log = { trace() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) };
+      const engine = getEngineClient(context as unknown as vscode.ExtensionContext);
+      services = {
+        extensionUri: extension.extensionUri,
+        engine: () => engine,
+        log: log as unknown as vscode.LogOutputChannel,
+        pickScenario: async () => undefined,
+      };
+    });
+
+    after(() => {
+      for (const disposable of context.subscriptions) disposable.dispose();
+    });
+
+    /** A panel as VS Code hands it to a serializer: already loaded (with a placeholder page here). */
+    async function newPanel(): Promise<vscode.WebviewPanel> {
+      const panel = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, 'restoring', vscode.ViewColumn.Active, { enableScripts: true });
+      const loaded = new Promise((resolve) => panel.webview.onDidReceiveMessage(resolve));
+      panel.webview.html = '<!DOCTYPE html><script>acquireVsCodeApi().postMessage("loaded")</script>';
+      await loaded;
+      return panel;
+    }
+
+    it('restores a panel from valid state with a strict CSP and local resource roots', async () => {
+      const panel = await newPanel();
+      const scenario = { loss: 'himmelblau', start: [1, 1], runs: [{ optimizer: 'adam', options: { lr: 0.1 } }], steps: 50, view: null };
+      await new PlaygroundSerializer(services).deserializeWebviewPanel(panel, { version: 1, scenario });
+      assert.equal(panel.title, "Playground: Himmelblau's function");
+      const html = panel.webview.html;
+      const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'nonce-[A-Za-z0-9]{32}'/);
+      assert.doesNotMatch(csp, /unsafe-(eval|inline)/);
+      assert.doesNotMatch(html, /style="/);
+      const roots = (panel.webview.options.localResourceRoots ?? []).map((uri) => uri.path.split('/').pop());
+      assert.deepEqual(roots, ['dist', 'media']);
+      assert.equal(panel.webview.options.enableScripts, true);
+      panel.dispose();
+    });
+
+    it('closes a panel whose saved state is invalid or from another version', async () => {
+      for (const state of [undefined, { version: 99, scenario: {} }, { version: 1, scenario: { loss: 3 } }]) {
+        const panel = await newPanel();
+        let disposed = false;
+        panel.onDidDispose(() => (disposed = true));
+        await new PlaygroundSerializer(services).deserializeWebviewPanel(panel, state);
+        assert.equal(disposed, true, JSON.stringify(state));
+      }
+      assert.equal(warnings.length, 3);
+    });
+  });
+});
