@@ -235,6 +235,9 @@ function mount(): void {
   document.addEventListener('keydown', onKey);
   onThemeChange(() => landscape.refreshTheme());
   window.addEventListener('error', (event) => host.send({ type: 'log', level: 'error', message: String(event.message) }));
+  document.addEventListener('securitypolicyviolation', (event) =>
+    host.send({ type: 'log', level: 'error', message: `CSP blocked ${event.blockedURI || 'inline'} (${event.violatedDirective})` }),
+  );
 }
 
 mount();
