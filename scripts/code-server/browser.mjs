@@ -27,6 +27,15 @@ export const benignConsoleErrors = [
     // falls back without it.
     pattern: /^console\.error: Failed to load resource: the server responded with a status of 404 .*\/node_modules\/vsda\/rust\/web\/vsda(_bg\.wasm|\.js)\)$/,
   },
+  {
+    // On every page reload or close: the workbench's own shutdown participants (remote connection,
+    // chat) cannot delay an unload in a browser, and it says so.
+    pattern: /\[lifecycle\] Long running operations during shutdown are unsupported in the web \(id: join\.(disconnectRemote|chatSessionStore|chatEditingSession)\)/,
+  },
+  {
+    // After such an unload, the workbench's log writer finds the browser's storage already closed.
+    pattern: /Unable to write file 'vscode-log:[^']*' \(Error: IndexedDB database 'vscode-web-db' is closed\.\)/,
+  },
 ];
 
 /**
