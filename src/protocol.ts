@@ -90,6 +90,8 @@ export type WebviewEvent =
   | { type: 'pickLoss' }
   /** The first landscape with its trajectories is on screen. */
   | { type: 'painted' }
+  /** Show this scenario side by side, one landscape per run. */
+  | { type: 'openCompare'; scenario: Scenario }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
 /** Webview -> host. */
@@ -277,12 +279,14 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'pickLoss':
       case 'painted':
         return { type };
+      case 'openCompare':
+        return { type, scenario: scenario(message.scenario, 'message.scenario') };
       case 'log': {
         if (message.level !== 'info' && message.level !== 'error') fail('message.level', "'info' or 'error'");
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, log');
+        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, openCompare, log');
     }
   });
 }

@@ -21,6 +21,7 @@ export interface ControlsEvents {
   pickLoss(): void;
   resetStart(): void;
   resetView(): void;
+  compare(): void;
 }
 
 function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -49,12 +50,15 @@ export class Controls {
     resetStart.addEventListener('click', () => events.resetStart());
     const resetView = create('vscode-button', { secondary: true }, 'Reset view');
     resetView.addEventListener('click', () => events.resetView());
+    const compare = create('vscode-button', { className: 'compare' }, 'Compare side by side');
+    compare.addEventListener('click', () => events.compare());
     this.stepsField.addEventListener('input', () => this.emit());
     this.element.append(
       create('section', { className: 'loss' }, this.lossTitle, this.lossFormula, changeLoss),
       create('section', {}, create('h3', {}, 'Optimizers'), this.runList, addRun),
       create('section', { className: 'steps-row' }, create('vscode-label', {}, 'Steps'), this.stepsField),
       create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, create('div', { className: 'hint' }, 'Click the landscape to move it.'), resetStart, resetView),
+      create('section', {}, compare),
     );
   }
 

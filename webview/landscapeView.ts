@@ -9,7 +9,7 @@ import type { LossInfo } from '../src/engine/api';
 import type { LandscapeData, TraceData } from '../src/protocol';
 import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './colorScale';
 import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
-import { readTheme, runColor, type Theme } from './theme';
+import { heatmapPalette, readTheme, runColor, type Theme } from './theme';
 import { nearestRow, pixelPath, positionAt, rowAtStep, type Hit, type Point } from './traces';
 
 const MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
@@ -28,10 +28,33 @@ export interface LandscapeEvents {
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
 type Group = Selection<SVGGElement, unknown, null, undefined>;
 
-interface DrawnLandscape {
+/** A landscape ready to draw: the heatmap at grid resolution and contour paths in grid coordinates. */
+export interface LandscapeLayer {
   data: LandscapeData;
   image: HTMLCanvasElement;
   contourPaths: string[];
+}
+
+export function prepareLayer(data: LandscapeData): LandscapeLayer {
+  const [nx, ny] = data.size;
+  const transform = valueTransform(data.values, data.min, data.max);
+  const grid = transformGrid(data.values, transform);
+  const image = document.createElement('canvas');
+  image.width = nx;
+  image.height = ny;
+  const pixels = heatmapPixels(grid, nx, ny, transform.domain, heatmapPalette());
+  image.getContext('2d')!.putImageData(new ImageData(pixels, nx, ny), 0, 0);
+  const generator = contours().size([nx, ny]).thresholds(contourLevels(transform, CONTOUR_COUNT));
+  // d3-contour only indexes the values: a typed array does (its types say number[]).
+  const contourPaths = generator(grid as unknown as number[]).map((shape) =>
+    shape.coordinates.map((polygon) => polygon.map((ring) => `M${ring.map((p) => `${p[0]},${p[1]}`).join('L')}Z`).join('')).join(''),
+  );
+  return { data, image, contourPaths };
+}
+
+export interface LandscapeOptions {
+  /** Scroll to zoom and drag to pan (re-requesting the landscape). */
+  zoomable: boolean;
 }
 
 export class LandscapeView {
@@ -57,14 +80,18 @@ export class LandscapeView {
   private baseY = scaleLinear();
   private x = scaleLinear();
   private y = scaleLinear();
-  private landscape: DrawnLandscape | undefined;
+  private landscape: LandscapeLayer | undefined;
   private traces: TraceData[] = [];
+  private colors: string[] = [];
   private step = 0;
   private minima: LossInfo['minima'] = [];
   private start: number[] = [];
   private hoverHit: Hit | undefined;
 
-  constructor(private readonly events: LandscapeEvents) {
+  constructor(
+    private readonly events: LandscapeEvents,
+    options: LandscapeOptions = { zoomable: true },
+  ) {
     this.element.className = 'landscape';
     this.canvas.className = 'landscape-canvas';
     const svgElement = document.createElementNS(SVG_NS, 'svg');
@@ -90,7 +117,7 @@ export class LandscapeView {
         this.draw();
         this.events.extentChanged(this.visibleExtent(), [this.width, this.height]);
       });
-    this.svg.call(this.zoomBehavior).on('dblclick.zoom', null);
+    if (options.zoomable) this.svg.call(this.zoomBehavior).on('dblclick.zoom', null);
     this.svg.on('click', (event: MouseEvent) => {
       const [px, py] = this.pointer(event);
       if (px < 0 || py < 0 || px > this.width || py > this.height) return;
@@ -138,31 +165,24 @@ export class LandscapeView {
   }
 
   setLandscape(data: LandscapeData): void {
-    const [nx, ny] = data.size;
-    const transform = valueTransform(data.values, data.min, data.max);
-    const grid = transformGrid(data.values, transform);
-    const image = document.createElement('canvas');
-    image.width = nx;
-    image.height = ny;
-    const pixels = heatmapPixels(grid, nx, ny, transform.domain, this.theme.palette);
-    image.getContext('2d')!.putImageData(new ImageData(pixels, nx, ny), 0, 0);
-    const generator = contours().size([nx, ny]).thresholds(contourLevels(transform, CONTOUR_COUNT));
-    // d3-contour only indexes the values: a typed array does (its types say number[]).
-    const contourPaths = generator(grid as unknown as number[]).map((shape) =>
-      shape.coordinates.map((polygon) => polygon.map((ring) => `M${ring.map((p) => `${p[0]},${p[1]}`).join('L')}Z`).join('')).join(''),
-    );
-    this.landscape = { data, image, contourPaths };
+    this.setLayer(prepareLayer(data));
+  }
+
+  setLayer(layer: LandscapeLayer): void {
+    this.landscape = layer;
     this.contourGroup
       .selectAll('path')
-      .data(contourPaths)
+      .data(layer.contourPaths)
       .join('path')
       .attr('d', (d) => d)
       .attr('vector-effect', 'non-scaling-stroke');
     this.draw();
   }
 
-  setTraces(traces: TraceData[]): void {
+  /** The runs to draw, each in its colour (by default the run colour of its index). */
+  setTraces(traces: TraceData[], colors: string[] = traces.map((_, i) => runColor(i))): void {
     this.traces = traces;
+    this.colors = colors;
     this.hoverHit = undefined;
     this.showTooltip();
     this.drawTraces();
@@ -191,13 +211,13 @@ export class LandscapeView {
     this.tooltip.style.left = flip ? '' : `${MARGIN.left + px + 12}px`;
     this.tooltip.style.right = flip ? `${this.width + MARGIN.right - px + 12}px` : '';
     this.tooltip.style.top = `${MARGIN.top + Math.max(0, py - 10)}px`;
-    this.tooltip.style.borderColor = runColor(hit.trace);
+    this.tooltip.style.borderColor = this.colors[hit.trace];
   }
 
   /** Theme changed: re-read colours and repaint the canvas. */
   refreshTheme(): void {
     this.theme = readTheme();
-    if (this.landscape) this.setLandscape(this.landscape.data);
+    this.draw();
   }
 
   private resize(): void {
@@ -299,7 +319,7 @@ export class LandscapeView {
       .attr('class', 'trajectory')
       .attr('data-run', (_, i) => i)
       .attr('d', (d) => d)
-      .attr('stroke', (_, i) => runColor(i));
+      .attr('stroke', (_, i) => this.colors[i]);
   }
 
   private drawMarkers(): void {
@@ -330,7 +350,7 @@ export class LandscapeView {
       .attr('r', 4.5)
       .attr('cx', (h) => h.p[0])
       .attr('cy', (h) => h.p[1])
-      .attr('fill', (h) => runColor(h.i));
+      .attr('fill', (h) => this.colors[h.i]);
     const hit = this.hoverHit;
     const hovered = hit ? [this.toPixel(...positionAt(this.traces[hit.trace], hit.row))] : [];
     this.markerGroup

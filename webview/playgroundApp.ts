@@ -1,245 +1,235 @@
-// The Playground webview: asks the host for a snapshot, then keeps landscape, runs and playback in step.
+// The Playground: asks the host for a snapshot, then keeps landscape, runs and playback in step.
 import { formatNumber, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
 import { Controls } from './controls';
 import { gridSize, type Extent } from './geometry';
-import { Host } from './host';
+import type { Host } from './host';
 import { LandscapeView } from './landscapeView';
 import { LossChart } from './lossChart';
 import { Playback } from './playback';
 import { PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
+import { statusText } from './metrics';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 
 const LANDSCAPE_DELAY_MS = 120;
 const RUN_DELAY_MS = 80;
 
-const host = new Host();
-const playback = new Playback(0, 60);
-let snapshot: Snapshot | undefined;
-let scenario: Scenario | undefined;
-let traces: TraceData[] = [];
-let landscapeToken = 0;
-let runToken = 0;
-let landscapeTimer: ReturnType<typeof setTimeout> | undefined;
-let runTimer: ReturnType<typeof setTimeout> | undefined;
-let paintPending = { landscape: true, traces: true };
-let looping = false;
+export function mountPlayground(host: Host): void {
+  const playback = new Playback(0, 60);
+  let snapshot: Snapshot | undefined;
+  let scenario: Scenario | undefined;
+  let traces: TraceData[] = [];
+  let landscapeToken = 0;
+  let runToken = 0;
+  let landscapeTimer: ReturnType<typeof setTimeout> | undefined;
+  let runTimer: ReturnType<typeof setTimeout> | undefined;
+  let paintPending = { landscape: true, traces: true };
+  let looping = false;
 
-const errorBanner = Object.assign(document.createElement('div'), { className: 'error', hidden: true });
-const legend = Object.assign(document.createElement('div'), { className: 'legend' });
+  const errorBanner = Object.assign(document.createElement('div'), { className: 'error', hidden: true });
+  const legend = Object.assign(document.createElement('div'), { className: 'legend' });
 
-function startPoint(): number[] {
-  return scenario?.start ?? snapshot?.loss.start ?? [0, 0];
-}
-
-function showError(error: unknown): void {
-  errorBanner.textContent = error instanceof Error ? error.message : String(error);
-  errorBanner.hidden = false;
-}
-
-function clearError(): void {
-  errorBanner.hidden = true;
-}
-
-function markPainted(part: 'landscape' | 'traces'): void {
-  if (!paintPending[part]) return;
-  paintPending[part] = false;
-  if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.send({ type: 'painted' }));
-}
-
-function save(): void {
-  if (scenario) host.saveScenario(scenario);
-}
-
-const landscape = new LandscapeView({
-  extentChanged(extent, pixels) {
-    if (!scenario) return;
-    scenario.view = extent;
-    save();
-    clearTimeout(landscapeTimer);
-    landscapeTimer = setTimeout(() => void loadLandscape(extent, pixels), paintPending.landscape ? 0 : LANDSCAPE_DELAY_MS);
-  },
-  startChosen(point) {
-    if (!scenario || !snapshot) return;
-    scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)];
-    landscape.setMarkers(snapshot.loss.minima, scenario.start);
-    controls.showStart(scenario.start);
-    save();
-    void run();
-  },
-  describe(hit) {
-    const trace = traces[hit.trace];
-    const params = snapshot?.loss.params ?? [];
-    const values = paramsAt(trace, hit.row);
-    return [
-      `${legendLabel(hit.trace)} · step ${hit.row}`,
-      values.map((v, i) => `${params[i] ?? `p${i}`} = ${formatNumber(v)}`).join(', '),
-      `loss ${formatNumber(lossAt(trace, hit.row))} · ‖∇‖ ${formatNumber(gradNormAt(trace, hit.row))}`,
-    ];
-  },
-});
-
-const chart = new LossChart((step) => {
-  playback.pause();
-  playback.seek(step);
-  showStep();
-});
-
-const bar = new PlaybackBar(playback, () => showStep());
-
-const controls = new Controls({
-  changed(runs, steps) {
-    if (!scenario) return;
-    scenario.runs = runs;
-    scenario.steps = steps;
-    save();
-    clearTimeout(runTimer);
-    runTimer = setTimeout(() => void run(), RUN_DELAY_MS);
-  },
-  pickLoss: () => host.send({ type: 'pickLoss' }),
-  resetStart() {
-    if (!scenario || !snapshot) return;
-    scenario.start = null;
-    landscape.setMarkers(snapshot.loss.minima, startPoint());
-    controls.showStart(startPoint());
-    save();
-    void run();
-  },
-  resetView() {
-    if (snapshot) landscape.setHome(snapshot.loss.domain);
-  },
-});
-
-async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
-  if (!scenario || !snapshot) return;
-  const token = ++landscapeToken;
-  try {
-    const data = await host.requests.request('landscape', {
-      query: { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) },
-    });
-    if (token !== landscapeToken) return;
-    landscape.setLandscape(data);
-    markPainted('landscape');
-  } catch (error) {
-    if (token === landscapeToken) showError(error);
+  function startPoint(): number[] {
+    return scenario?.start ?? snapshot?.loss.start ?? [0, 0];
   }
-}
 
-async function run(): Promise<void> {
-  if (!scenario) return;
-  const token = ++runToken;
-  try {
-    const result = await host.requests.request('run', { scenario });
-    if (token !== runToken) return;
-    clearError();
-    traces = result.traces;
-    playback.setLastStep(longestRun(traces));
-    if (!playback.playing) playback.seek(playback.lastStep);
-    landscape.setTraces(traces);
-    chart.setTraces(traces);
-    renderLegend();
+  function showError(error: unknown): void {
+    errorBanner.textContent = error instanceof Error ? error.message : String(error);
+    errorBanner.hidden = false;
+  }
+
+  function clearError(): void {
+    errorBanner.hidden = true;
+  }
+
+  function markPainted(part: 'landscape' | 'traces'): void {
+    if (!paintPending[part]) return;
+    paintPending[part] = false;
+    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.send({ type: 'painted' }));
+  }
+
+  function save(): void {
+    if (scenario) host.saveScenario(scenario);
+  }
+
+  const landscape = new LandscapeView({
+    extentChanged(extent, pixels) {
+      if (!scenario) return;
+      scenario.view = extent;
+      save();
+      clearTimeout(landscapeTimer);
+      landscapeTimer = setTimeout(() => void loadLandscape(extent, pixels), paintPending.landscape ? 0 : LANDSCAPE_DELAY_MS);
+    },
+    startChosen(point) {
+      if (!scenario || !snapshot) return;
+      scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)];
+      landscape.setMarkers(snapshot.loss.minima, scenario.start);
+      controls.showStart(scenario.start);
+      save();
+      void run();
+    },
+    describe(hit) {
+      const trace = traces[hit.trace];
+      const params = snapshot?.loss.params ?? [];
+      const values = paramsAt(trace, hit.row);
+      return [
+        `${legendLabel(hit.trace)} · step ${hit.row}`,
+        values.map((v, i) => `${params[i] ?? `p${i}`} = ${formatNumber(v)}`).join(', '),
+        `loss ${formatNumber(lossAt(trace, hit.row))} · ‖∇‖ ${formatNumber(gradNormAt(trace, hit.row))}`,
+      ];
+    },
+  });
+
+  const chart = new LossChart((step) => {
+    playback.pause();
+    playback.seek(step);
     showStep();
-    markPainted('traces');
-  } catch (error) {
-    if (token === runToken) showError(error);
+  });
+
+  const bar = new PlaybackBar(playback, () => showStep());
+
+  const controls = new Controls({
+    changed(runs, steps) {
+      if (!scenario) return;
+      scenario.runs = runs;
+      scenario.steps = steps;
+      save();
+      clearTimeout(runTimer);
+      runTimer = setTimeout(() => void run(), RUN_DELAY_MS);
+    },
+    pickLoss: () => host.send({ type: 'pickLoss' }),
+    resetStart() {
+      if (!scenario || !snapshot) return;
+      scenario.start = null;
+      landscape.setMarkers(snapshot.loss.minima, startPoint());
+      controls.showStart(startPoint());
+      save();
+      void run();
+    },
+    resetView() {
+      if (snapshot) landscape.setHome(snapshot.loss.domain);
+    },
+    compare() {
+      if (scenario) host.send({ type: 'openCompare', scenario });
+    },
+  });
+
+  async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
+    if (!scenario || !snapshot) return;
+    const token = ++landscapeToken;
+    try {
+      const data = await host.requests.request('landscape', {
+        query: { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) },
+      });
+      if (token !== landscapeToken) return;
+      landscape.setLandscape(data);
+      markPainted('landscape');
+    } catch (error) {
+      if (token === landscapeToken) showError(error);
+    }
   }
-}
 
-function legendLabel(index: number): string {
-  const run = scenario?.runs[index];
-  return run && snapshot ? runLabel(run, snapshot.optimizers) : (traces[index]?.label ?? '');
-}
-
-function statusText(trace: TraceData): string {
-  switch (trace.status) {
-    case 'diverged':
-      return `diverged at step ${trace.stoppedAt}`;
-    case 'converged':
-      return `converged at step ${trace.stoppedAt}`;
-    case 'out_of_bounds':
-      return `left the bounds at step ${trace.stoppedAt}`;
-    case 'singular':
-      return `singular at step ${trace.stoppedAt}`;
-    default:
-      return `final loss ${formatNumber(lossAt(trace, trace.rowCount - 1))}`;
+  async function run(): Promise<void> {
+    if (!scenario) return;
+    const token = ++runToken;
+    try {
+      const result = await host.requests.request('run', { scenario });
+      if (token !== runToken) return;
+      clearError();
+      traces = result.traces;
+      playback.setLastStep(longestRun(traces));
+      if (!playback.playing) playback.seek(playback.lastStep);
+      landscape.setTraces(traces);
+      chart.setTraces(traces);
+      renderLegend();
+      showStep();
+      markPainted('traces');
+    } catch (error) {
+      if (token === runToken) showError(error);
+    }
   }
-}
 
-function renderLegend(): void {
-  legend.replaceChildren(
-    ...traces.map((trace, i) => {
-      const item = Object.assign(document.createElement('div'), { className: 'legend-item' });
-      const swatch = Object.assign(document.createElement('span'), { className: 'swatch' });
-      swatch.style.backgroundColor = runColor(i);
-      const label = Object.assign(document.createElement('span'), { className: 'legend-label', textContent: legendLabel(i) });
-      const status = Object.assign(document.createElement('span'), { className: `legend-status status-${trace.status}`, textContent: statusText(trace) });
-      item.append(swatch, label, status);
-      return item;
-    }),
-  );
-}
-
-function showStep(): void {
-  landscape.setStep(playback.step);
-  chart.setStep(playback.step);
-  bar.update();
-  if (playback.playing && !looping) {
-    looping = true;
-    requestAnimationFrame(frame);
+  function legendLabel(index: number): string {
+    const run = scenario?.runs[index];
+    return run && snapshot ? runLabel(run, snapshot.optimizers) : (traces[index]?.label ?? '');
   }
-}
 
-function frame(now: number): void {
-  if (playback.frame(now)) {
+  function renderLegend(): void {
+    legend.replaceChildren(
+      ...traces.map((trace, i) => {
+        const item = Object.assign(document.createElement('div'), { className: 'legend-item' });
+        const swatch = Object.assign(document.createElement('span'), { className: 'swatch' });
+        swatch.style.backgroundColor = runColor(i);
+        const label = Object.assign(document.createElement('span'), { className: 'legend-label', textContent: legendLabel(i) });
+        const status = Object.assign(document.createElement('span'), { className: `legend-status status-${trace.status}`, textContent: statusText(trace, formatNumber) });
+        item.append(swatch, label, status);
+        return item;
+      }),
+    );
+  }
+
+  function showStep(): void {
     landscape.setStep(playback.step);
     chart.setStep(playback.step);
+    bar.update();
+    if (playback.playing && !looping) {
+      looping = true;
+      requestAnimationFrame(frame);
+    }
   }
-  bar.update();
-  if (playback.playing) requestAnimationFrame(frame);
-  else looping = false;
-}
 
-function applySnapshot(next: Snapshot): void {
-  const lossChanged = snapshot?.loss.name !== next.loss.name || JSON.stringify(snapshot?.scenario.lossParams) !== JSON.stringify(next.scenario.lossParams);
-  snapshot = next;
-  scenario = structuredClone(next.scenario);
-  paintPending = { landscape: lossChanged, traces: true };
-  save();
-  clearError();
-  bar.setSpeed(next.settings.animationSpeed);
-  controls.render(next, scenario, startPoint());
-  landscape.setMarkers(next.loss.minima, startPoint());
-  landscape.setHome(scenario.view ?? next.loss.domain);
-  void run();
-}
-
-function onKey(event: KeyboardEvent): void {
-  const target = event.target as HTMLElement;
-  if (target.closest('vscode-textfield, vscode-single-select, input')) return;
-  if (event.key === ' ') {
-    event.preventDefault();
-    bar.toggle();
-  } else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
-    playback.pause();
-    playback.seek(Math.floor(playback.step) + (event.key === 'ArrowRight' ? 1 : -1) * (event.shiftKey ? 10 : 1));
-    showStep();
+  function frame(now: number): void {
+    if (playback.frame(now)) {
+      landscape.setStep(playback.step);
+      chart.setStep(playback.step);
+    }
+    bar.update();
+    if (playback.playing) requestAnimationFrame(frame);
+    else looping = false;
   }
-}
 
-function mount(): void {
-  const app = document.getElementById('app')!;
-  const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
-  chartArea.append(chart.element, legend);
-  app.append(errorBanner, landscape.element, bar.element, chartArea, controls.element);
-  document.addEventListener('keydown', onKey);
-  onThemeChange(() => landscape.refreshTheme());
-  window.addEventListener('error', (event) => host.send({ type: 'log', level: 'error', message: String(event.message) }));
-  document.addEventListener('securitypolicyviolation', (event) =>
-    host.send({ type: 'log', level: 'error', message: `CSP blocked ${event.blockedURI || 'inline'} (${event.violatedDirective})` }),
-  );
-}
+  function applySnapshot(next: Snapshot): void {
+    const lossChanged = snapshot?.loss.name !== next.loss.name || JSON.stringify(snapshot?.scenario.lossParams) !== JSON.stringify(next.scenario.lossParams);
+    snapshot = next;
+    scenario = structuredClone(next.scenario);
+    paintPending = { landscape: lossChanged, traces: true };
+    save();
+    clearError();
+    bar.setSpeed(next.settings.animationSpeed);
+    controls.render(next, scenario, startPoint());
+    landscape.setMarkers(next.loss.minima, startPoint());
+    landscape.setHome(scenario.view ?? next.loss.domain);
+    void run();
+  }
 
-mount();
-host.onSnapshot = applySnapshot;
-host.requests.request('ready', {}).then(applySnapshot, showError);
+  function onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (target.closest('vscode-textfield, vscode-single-select, input')) return;
+    if (event.key === ' ') {
+      event.preventDefault();
+      bar.toggle();
+    } else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+      playback.pause();
+      playback.seek(Math.floor(playback.step) + (event.key === 'ArrowRight' ? 1 : -1) * (event.shiftKey ? 10 : 1));
+      showStep();
+    }
+  }
+
+  function mount(): void {
+    const app = document.getElementById('app')!;
+    const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
+    chartArea.append(chart.element, legend);
+    app.append(errorBanner, landscape.element, bar.element, chartArea, controls.element);
+    document.addEventListener('keydown', onKey);
+    onThemeChange(() => landscape.refreshTheme());
+    window.addEventListener('error', (event) => host.send({ type: 'log', level: 'error', message: String(event.message) }));
+    document.addEventListener('securitypolicyviolation', (event) =>
+      host.send({ type: 'log', level: 'error', message: `CSP blocked ${event.blockedURI || 'inline'} (${event.violatedDirective})` }),
+    );
+  }
+
+  mount();
+  host.onSnapshot = applySnapshot;
+  host.requests.request('ready', {}).then(applySnapshot, showError);
+}

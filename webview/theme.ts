@@ -5,8 +5,6 @@ export interface Theme {
   kind: 'light' | 'dark' | 'high-contrast';
   background: string;
   foreground: string;
-  /** 256 RGB triples for the heatmap, low to high. */
-  palette: Uint8Array;
 }
 
 function cssVariable(name: string, fallback: string): string {
@@ -28,15 +26,19 @@ function paletteFrom(interpolate: (t: number) => string): Uint8Array {
 
 let viridis: Uint8Array | undefined;
 
+/** 256 RGB triples for the heatmap, low to high (the same in every theme: the canvas blends it with the background). */
+export function heatmapPalette(): Uint8Array {
+  viridis ??= paletteFrom(interpolateViridis);
+  return viridis;
+}
+
 export function readTheme(): Theme {
   const classes = document.body.classList;
   const kind = classes.contains('vscode-high-contrast') || classes.contains('vscode-high-contrast-light') ? 'high-contrast' : classes.contains('vscode-light') ? 'light' : 'dark';
-  viridis ??= paletteFrom(interpolateViridis);
   return {
     kind,
     background: cssVariable('--vscode-editor-background', kind === 'light' ? '#ffffff' : '#1e1e1e'),
     foreground: cssVariable('--vscode-editor-foreground', kind === 'light' ? '#333333' : '#cccccc'),
-    palette: viridis,
   };
 }
 

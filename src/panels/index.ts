@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Engine } from '../engine/api';
 import { getEngineClient } from '../engine/client';
 import type { Scenario } from '../protocol';
-import { PlaygroundPanel, PlaygroundSerializer, type PanelServices } from './playgroundPanel';
+import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossPreview } from './scenario';
 import { scenarioDefaults } from './settings';
 
@@ -13,7 +13,7 @@ function scenarioFor(engine: Engine, lossName: string): Scenario {
   return defaultScenario(loss, engine.optimizers(), scenarioDefaults());
 }
 
-async function pickScenario(engine: Engine): Promise<Scenario | undefined> {
+async function pickScenario(engine: Engine, title: string): Promise<Scenario | undefined> {
   const items = engine.losses().map((loss) => ({
     label: loss.title,
     description: loss.dim === 2 ? loss.name : `${loss.name} · ${loss.dim}-D (slice of ${loss.params[0]}, ${loss.params[1]})`,
@@ -21,7 +21,7 @@ async function pickScenario(engine: Engine): Promise<Scenario | undefined> {
     loss,
   }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Optiscope: Open Playground',
+    title,
     placeHolder: 'Pick a loss landscape',
     matchOnDescription: true,
     matchOnDetail: true,
@@ -49,7 +49,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     extensionUri: context.extensionUri,
     engine,
     log,
-    pickScenario: () => pickScenario(engine()),
+    pickScenario: () => pickScenario(engine(), 'Optiscope: Pick a Loss'),
   };
   context.subscriptions.push(
     log,
@@ -57,11 +57,23 @@ export function registerPanels(context: vscode.ExtensionContext): void {
       'optiscope.openPlayground',
       guarded(log, 'Open Playground', async (lossName?: unknown) => {
         // A loss name (from a CodeLens, a test or a keybinding) skips the quick pick.
-        const scenario = typeof lossName === 'string' ? scenarioFor(engine(), lossName) : await services.pickScenario();
-        if (scenario) PlaygroundPanel.createOrShow(services, scenario);
+        const scenario = typeof lossName === 'string' ? scenarioFor(engine(), lossName) : await pickScenario(engine(), 'Optiscope: Open Playground');
+        if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
       }),
     ),
-    vscode.window.registerWebviewPanelSerializer(PlaygroundPanel.viewType, new PlaygroundSerializer(services)),
-    { dispose: () => PlaygroundPanel.active?.dispose() },
+    vscode.commands.registerCommand(
+      'optiscope.compareOptimizers',
+      guarded(log, 'Compare Optimizers', async (lossName?: unknown) => {
+        // The open Playground's scenario, else a loss name or a pick.
+        const playground = ScenarioPanel.active(PLAYGROUND);
+        const scenario =
+          typeof lossName === 'string'
+            ? scenarioFor(engine(), lossName)
+            : (playground?.currentScenario ?? (await pickScenario(engine(), 'Optiscope: Compare Optimizers')));
+        if (scenario) ScenarioPanel.createOrShow(COMPARE, services, scenario);
+      }),
+    ),
+    ...[PLAYGROUND, COMPARE].map((kind) => vscode.window.registerWebviewPanelSerializer(kind.viewType, new ScenarioPanelSerializer(kind, services))),
+    { dispose: () => [PLAYGROUND, COMPARE].forEach((kind) => ScenarioPanel.active(kind)?.dispose()) },
   );
 }

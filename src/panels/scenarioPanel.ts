@@ -1,4 +1,5 @@
-// The Playground: one landscape with every run's trajectory, driven by the webview over src/protocol.ts.
+// A panel showing one scenario, driven by its webview over src/protocol.ts: the Playground (one landscape with
+// every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
 import type { Engine } from '../engine/api';
 import {
@@ -18,6 +19,16 @@ import { Disposable } from './dispose';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
+export interface PanelKind {
+  viewType: string;
+  view: 'playground' | 'compare';
+  /** Title prefix, e.g. "Playground: Rosenbrock". */
+  name: string;
+}
+
+export const PLAYGROUND: PanelKind = { viewType: 'optiscope.playground', view: 'playground', name: 'Playground' };
+export const COMPARE: PanelKind = { viewType: 'optiscope.compare', view: 'compare', name: 'Compare' };
+
 export interface PanelServices {
   extensionUri: vscode.Uri;
   /** The engine, started on first use. */
@@ -27,17 +38,21 @@ export interface PanelServices {
   pickScenario: () => Promise<Scenario | undefined>;
 }
 
-export class PlaygroundPanel extends Disposable {
-  static readonly viewType = 'optiscope.playground';
-  private static current: PlaygroundPanel | undefined;
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
-  static get active(): PlaygroundPanel | undefined {
-    return PlaygroundPanel.current;
+export class ScenarioPanel extends Disposable {
+  /** At most one panel of each kind: opening another scenario reuses it. */
+  private static readonly current = new Map<string, ScenarioPanel>();
+
+  static active(kind: PanelKind): ScenarioPanel | undefined {
+    return ScenarioPanel.current.get(kind.viewType);
   }
 
-  static createOrShow(services: PanelServices, scenario: Scenario): PlaygroundPanel {
+  static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario): ScenarioPanel {
     const openedAt = Date.now();
-    const existing = PlaygroundPanel.current;
+    const existing = ScenarioPanel.active(kind);
     if (existing) {
       existing.panel.reveal();
       existing.openedAt = openedAt;
@@ -45,26 +60,27 @@ export class PlaygroundPanel extends Disposable {
       return existing;
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, 'Optiscope Playground', column, webviewOptions(services.extensionUri));
-    const created = new PlaygroundPanel(panel, services, scenario);
+    const panel = vscode.window.createWebviewPanel(kind.viewType, `Optiscope ${kind.name}`, column, webviewOptions(services.extensionUri));
+    const created = new ScenarioPanel(kind, panel, services, scenario);
     created.openedAt = openedAt;
     return created;
   }
 
-  static revive(panel: vscode.WebviewPanel, services: PanelServices, scenario: Scenario): PlaygroundPanel {
-    PlaygroundPanel.current?.dispose();
-    return new PlaygroundPanel(panel, services, scenario);
+  static revive(kind: PanelKind, panel: vscode.WebviewPanel, services: PanelServices, scenario: Scenario): ScenarioPanel {
+    ScenarioPanel.active(kind)?.dispose();
+    return new ScenarioPanel(kind, panel, services, scenario);
   }
 
   private openedAt: number | undefined;
 
   private constructor(
+    private readonly kind: PanelKind,
     readonly panel: vscode.WebviewPanel,
     private readonly services: PanelServices,
     private scenario: Scenario,
   ) {
     super();
-    PlaygroundPanel.current = this;
+    ScenarioPanel.current.set(kind.viewType, this);
     this.register(panel);
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -75,7 +91,7 @@ export class PlaygroundPanel extends Disposable {
     );
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'optiscope.svg');
     this.updateTitle();
-    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'playground', panel.title);
+    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, kind.view, panel.title);
   }
 
   get currentScenario(): Scenario {
@@ -83,7 +99,7 @@ export class PlaygroundPanel extends Disposable {
   }
 
   override dispose(): void {
-    if (PlaygroundPanel.current === this) PlaygroundPanel.current = undefined;
+    if (ScenarioPanel.active(this.kind) === this) ScenarioPanel.current.delete(this.kind.viewType);
     super.dispose();
   }
 
@@ -96,7 +112,7 @@ export class PlaygroundPanel extends Disposable {
 
   private updateTitle(): void {
     const loss = this.services.engine().losses().find((l) => l.name === this.scenario.loss);
-    this.panel.title = `Playground: ${loss?.title ?? this.scenario.loss}`;
+    this.panel.title = `${this.kind.name}: ${loss?.title ?? this.scenario.loss}`;
   }
 
   private post(message: ToWebview): void {
@@ -107,7 +123,7 @@ export class PlaygroundPanel extends Disposable {
     try {
       this.post({ type: 'snapshot', snapshot: await this.snapshot() });
     } catch (error) {
-      this.services.log.error(`Playground: ${error instanceof Error ? error.message : String(error)}`);
+      this.services.log.error(`${this.kind.name}: ${errorText(error)}`);
     }
   }
 
@@ -124,11 +140,11 @@ export class PlaygroundPanel extends Disposable {
   private receive(raw: unknown): void {
     const parsed = parseFromWebview(raw);
     if (!parsed.ok) {
-      this.services.log.warn(`Playground: ignored an invalid message (${parsed.error})`);
+      this.services.log.warn(`${this.kind.name}: ignored an invalid message (${parsed.error})`);
       return;
     }
     const message = parsed.value;
-    this.services.log.trace(`Playground <- ${message.type}`);
+    this.services.log.trace(`${this.kind.name} <- ${message.type}`);
     const reply = (r: Reply) => this.post(r);
     switch (message.type) {
       case 'ready':
@@ -151,13 +167,16 @@ export class PlaygroundPanel extends Disposable {
       case 'pickLoss':
         void this.services.pickScenario().then((scenario) => scenario && this.load(scenario));
         break;
+      case 'openCompare':
+        ScenarioPanel.createOrShow(COMPARE, this.services, message.scenario);
+        break;
       case 'painted':
-        if (this.openedAt !== undefined) this.services.log.info(`Playground: first paint ${Date.now() - this.openedAt} ms after the command`);
+        if (this.openedAt !== undefined) this.services.log.info(`${this.kind.name}: first paint ${Date.now() - this.openedAt} ms after the command`);
         this.openedAt = undefined;
         break;
       case 'log':
-        if (message.level === 'error') this.services.log.error(`Playground webview: ${message.message}`);
-        else this.services.log.info(`Playground webview: ${message.message}`);
+        if (message.level === 'error') this.services.log.error(`${this.kind.name} webview: ${message.message}`);
+        else this.services.log.info(`${this.kind.name} webview: ${message.message}`);
         break;
     }
   }
@@ -190,18 +209,21 @@ export class PlaygroundPanel extends Disposable {
   }
 }
 
-/** Restores Playground panels after a reload; a panel whose saved state is invalid is closed. */
-export class PlaygroundSerializer implements vscode.WebviewPanelSerializer {
-  constructor(private readonly services: PanelServices) {}
+/** Restores panels of one kind after a reload; a panel whose saved state is invalid is closed. */
+export class ScenarioPanelSerializer implements vscode.WebviewPanelSerializer {
+  constructor(
+    private readonly kind: PanelKind,
+    private readonly services: PanelServices,
+  ) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const parsed = parsePanelState(state);
     if (!parsed.ok) {
-      this.services.log.warn(`Playground: could not restore a panel (${parsed.error})`);
+      this.services.log.warn(`${this.kind.name}: could not restore a panel (${parsed.error})`);
       panel.dispose();
       return;
     }
     panel.webview.options = webviewOptions(this.services.extensionUri);
-    PlaygroundPanel.revive(panel, this.services, parsed.value.scenario);
+    ScenarioPanel.revive(this.kind, panel, this.services, parsed.value.scenario);
   }
 }

@@ -2,15 +2,18 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { getEngineClient } from '../../src/engine/client';
-import { PlaygroundPanel, PlaygroundSerializer, type PanelServices } from '../../src/panels/playgroundPanel';
+import { COMPARE, PLAYGROUND, ScenarioPanelSerializer, type PanelServices } from '../../src/panels/scenarioPanel';
 
 const extensionId = 'optiscope.optiscope';
 
-function playgroundTabs(): vscode.Tab[] {
+function tabsOf(viewType: string): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
-    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PlaygroundPanel.viewType));
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
 }
+
+const playgroundTabs = () => tabsOf(PLAYGROUND.viewType);
+const compareTabs = () => tabsOf(COMPARE.viewType);
 
 async function until<T>(read: () => T, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -46,6 +49,14 @@ describe('panels', () => {
     assert.match(tabs[0].label, /^Playground: Beale/);
   });
 
+  it("Compare Optimizers opens a Compare panel with the open Playground's scenario", async () => {
+    await vscode.commands.executeCommand('optiscope.openPlayground', 'himmelblau');
+    await until(playgroundTabs, (tabs) => tabs.length === 1, 'the Playground tab');
+    await vscode.commands.executeCommand('optiscope.compareOptimizers');
+    const [tab] = await until(compareTabs, (tabs) => tabs.length === 1, 'the Compare tab');
+    assert.equal(tab.label, "Compare: Himmelblau's function");
+  });
+
   describe('serializer', () => {
     const context = { extensionUri: vscode.Uri.file('/'), subscriptions: [] as vscode.Disposable[] };
     let services: PanelServices;
@@ -69,7 +80,7 @@ describe('panels', () => {
 
     /** A panel as VS Code hands it to a serializer: already loaded (with a placeholder page here). */
     async function newPanel(): Promise<vscode.WebviewPanel> {
-      const panel = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, 'restoring', vscode.ViewColumn.Active, { enableScripts: true });
+      const panel = vscode.window.createWebviewPanel(PLAYGROUND.viewType, 'restoring', vscode.ViewColumn.Active, { enableScripts: true });
       const loaded = new Promise((resolve) => panel.webview.onDidReceiveMessage(resolve));
       panel.webview.html = '<!DOCTYPE html><script>acquireVsCodeApi().postMessage("loaded")</script>';
       await loaded;
@@ -79,7 +90,7 @@ describe('panels', () => {
     it('restores a panel from valid state with a strict CSP and local resource roots', async () => {
       const panel = await newPanel();
       const scenario = { loss: 'himmelblau', start: [1, 1], runs: [{ optimizer: 'adam', options: { lr: 0.1 } }], steps: 50, view: null };
-      await new PlaygroundSerializer(services).deserializeWebviewPanel(panel, { version: 1, scenario });
+      await new ScenarioPanelSerializer(PLAYGROUND, services).deserializeWebviewPanel(panel, { version: 1, scenario });
       assert.equal(panel.title, "Playground: Himmelblau's function");
       const html = panel.webview.html;
       const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -98,7 +109,7 @@ describe('panels', () => {
         const panel = await newPanel();
         let disposed = false;
         panel.onDidDispose(() => (disposed = true));
-        await new PlaygroundSerializer(services).deserializeWebviewPanel(panel, state);
+        await new ScenarioPanelSerializer(PLAYGROUND, services).deserializeWebviewPanel(panel, state);
         assert.equal(disposed, true, JSON.stringify(state));
       }
       assert.equal(warnings.length, 3);

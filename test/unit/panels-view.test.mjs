@@ -135,3 +135,20 @@ test('option fields parse like the option they edit', () => {
   assert.equal(parseOption('true', false), true);
   assert.equal(formatOption([0.9, 0.999]), '0.9, 0.999');
 });
+
+const { runMetrics, statusText } = await loadTs('webview/metrics.ts');
+
+test('metrics: final loss, steps to tolerance, distance to the nearest minimum, divergence', () => {
+  const minima = [{ point: [1, 1], value: 0 }, { point: [-1, 0], value: 0.5 }];
+  const run = trace([[3, 3, 10, 1], [2, 1, 0.6, 1], [1, 1.001, 0.0005, 1]]);
+  assert.deepEqual(runMetrics(run, minima, 1e-3), { finalLoss: 0.0005, stepsToTolerance: 2, distanceToMinimum: 0.0009999999999998899, divergedAt: undefined });
+  assert.equal(runMetrics(run, minima, 0.7).stepsToTolerance, 1);
+  assert.equal(runMetrics(run, [], 1).stepsToTolerance, undefined);
+  assert.equal(runMetrics(run, [], 1).distanceToMinimum, undefined);
+  const diverged = { ...trace([[0, 0, 1, 1], [Infinity, NaN, NaN, NaN]]), status: 'diverged', stoppedAt: 1 };
+  const metrics = runMetrics(diverged, minima, 1e-3);
+  assert.equal(metrics.divergedAt, 1);
+  assert.equal(metrics.distanceToMinimum, undefined);
+  assert.equal(statusText(diverged, String), 'diverged at step 1');
+  assert.equal(statusText(run, String), 'final loss 0.0005');
+});

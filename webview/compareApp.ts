@@ -1,0 +1,255 @@
+// Compare: one landscape per run (small multiples) with synchronised playback, a metrics table and the loss chart.
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
+import type { Scenario, Snapshot, TraceData } from '../src/protocol';
+import { gridSize, type Extent } from './geometry';
+import type { Host } from './host';
+import { LandscapeView, prepareLayer } from './landscapeView';
+import { LossChart } from './lossChart';
+import { runMetrics, statusText } from './metrics';
+import { Playback } from './playback';
+import { PlaybackBar } from './playbackBar';
+import { onThemeChange, runColor } from './theme';
+import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
+
+const LANDSCAPE_DELAY_MS = 120;
+const DEFAULT_TOLERANCE = 1e-3;
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const created = document.createElement(tag);
+  created.className = className;
+  if (text !== undefined) created.textContent = text;
+  return created;
+}
+
+export function mountCompare(host: Host): void {
+  const playback = new Playback(0, 60);
+  let snapshot: Snapshot | undefined;
+  let scenario: Scenario | undefined;
+  let traces: TraceData[] = [];
+  let views: LandscapeView[] = [];
+  let captions: HTMLElement[] = [];
+  let tolerance = DEFAULT_TOLERANCE;
+  let landscapeToken = 0;
+  let runToken = 0;
+  let landscapeTimer: ReturnType<typeof setTimeout> | undefined;
+  let paintPending = { landscape: true, traces: true };
+  let looping = false;
+
+  const errorBanner = Object.assign(element('div', 'error'), { hidden: true });
+  const title = element('div', 'compare-title');
+  const startText = element('span', 'start-text');
+  const toleranceField = document.createElement('vscode-textfield') as VscodeTextfield;
+  toleranceField.className = 'tolerance';
+  toleranceField.value = String(DEFAULT_TOLERANCE);
+  const multiples = element('div', 'multiples');
+  const table = element('table', 'metrics');
+  const chart = new LossChart((step) => {
+    playback.pause();
+    playback.seek(step);
+    showStep();
+  });
+  const bar = new PlaybackBar(playback, () => showStep());
+
+  function label(index: number): string {
+    const run = scenario?.runs[index];
+    return run && snapshot ? runLabel(run, snapshot.optimizers) : (traces[index]?.label ?? '');
+  }
+
+  function startPoint(): number[] {
+    return scenario?.start ?? snapshot?.loss.start ?? [0, 0];
+  }
+
+  function showError(error: unknown): void {
+    errorBanner.textContent = error instanceof Error ? error.message : String(error);
+    errorBanner.hidden = false;
+  }
+
+  function markPainted(part: 'landscape' | 'traces'): void {
+    if (!paintPending[part]) return;
+    paintPending[part] = false;
+    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.send({ type: 'painted' }));
+  }
+
+  function setStart(point: [number, number]): void {
+    if (!scenario || !snapshot) return;
+    scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)];
+    host.saveScenario(scenario);
+    showStart();
+    void run();
+  }
+
+  function showStart(): void {
+    startText.textContent = `start ${formatPoint(startPoint())}`;
+    for (const view of views) view.setMarkers(snapshot?.loss.minima ?? [], startPoint());
+  }
+
+  /** One small multiple per run; the first one's extent decides the shared landscape. */
+  function buildViews(count: number): void {
+    views = [];
+    captions = [];
+    const cells = Array.from({ length: count }, (_, index) => {
+      const view = new LandscapeView(
+        {
+          extentChanged(extent, pixels) {
+            if (index === 0) scheduleLandscape(extent, pixels);
+          },
+          startChosen: setStart,
+          describe(hit) {
+            const trace = traces[index];
+            const params = snapshot?.loss.params ?? [];
+            return [
+              `step ${hit.row}`,
+              paramsAt(trace, hit.row).map((v, i) => `${params[i] ?? `p${i}`} = ${formatNumber(v)}`).join(', '),
+              `loss ${formatNumber(lossAt(trace, hit.row))} · ‖∇‖ ${formatNumber(gradNormAt(trace, hit.row))}`,
+            ];
+          },
+        },
+        { zoomable: false },
+      );
+      views.push(view);
+      const caption = element('div', 'cell-caption');
+      captions.push(caption);
+      const cell = element('div', 'cell');
+      cell.append(caption, view.element);
+      return cell;
+    });
+    multiples.replaceChildren(...cells);
+    multiples.style.setProperty('--columns', String(Math.min(count, count <= 4 ? count : Math.ceil(count / 2))));
+  }
+
+  function scheduleLandscape(extent: Extent, pixels: [number, number]): void {
+    if (!scenario) return;
+    clearTimeout(landscapeTimer);
+    landscapeTimer = setTimeout(() => void loadLandscape(extent, pixels), paintPending.landscape ? 0 : LANDSCAPE_DELAY_MS);
+  }
+
+  async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
+    if (!scenario || !snapshot) return;
+    const token = ++landscapeToken;
+    try {
+      const data = await host.requests.request('landscape', {
+        query: { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) },
+      });
+      if (token !== landscapeToken) return;
+      const layer = prepareLayer(data);
+      for (const view of views) view.setLayer(layer);
+      markPainted('landscape');
+    } catch (error) {
+      if (token === landscapeToken) showError(error);
+    }
+  }
+
+  async function run(): Promise<void> {
+    if (!scenario) return;
+    const token = ++runToken;
+    try {
+      const result = await host.requests.request('run', { scenario });
+      if (token !== runToken) return;
+      errorBanner.hidden = true;
+      traces = result.traces;
+      traces.forEach((trace, i) => views[i]?.setTraces([trace], [runColor(i)]));
+      playback.setLastStep(longestRun(traces));
+      if (!playback.playing) playback.seek(playback.lastStep);
+      chart.setTraces(traces);
+      renderCaptions();
+      renderTable();
+      showStep();
+      markPainted('traces');
+    } catch (error) {
+      if (token === runToken) showError(error);
+    }
+  }
+
+  function renderCaptions(): void {
+    captions.forEach((caption, i) => {
+      const swatch = element('span', 'swatch');
+      swatch.style.backgroundColor = runColor(i);
+      const trace = traces[i];
+      caption.replaceChildren(swatch, element('span', 'legend-label', label(i)), element('span', `legend-status status-${trace?.status ?? 'running'}`, trace ? statusText(trace, formatNumber) : ''));
+    });
+  }
+
+  function renderTable(): void {
+    const minima = snapshot?.loss.minima ?? [];
+    const head = element('thead', '');
+    const headRow = element('tr', '');
+    for (const name of ['Run', 'Final loss', 'Steps to tolerance', 'Distance to minimum', 'Diverged at step']) headRow.append(element('th', '', name));
+    head.append(headRow);
+    const body = element('tbody', '');
+    traces.forEach((trace, i) => {
+      const metrics = runMetrics(trace, minima, tolerance);
+      const row = element('tr', '');
+      const runCell = element('td', 'run-cell');
+      const swatch = element('span', 'swatch');
+      swatch.style.backgroundColor = runColor(i);
+      runCell.append(swatch, ` ${label(i)}`);
+      const cell = (value: number | undefined) => element('td', 'number', value === undefined ? '—' : formatNumber(value));
+      row.append(runCell, cell(metrics.finalLoss), cell(metrics.stepsToTolerance), cell(metrics.distanceToMinimum), cell(metrics.divergedAt));
+      body.append(row);
+    });
+    table.replaceChildren(head, body);
+  }
+
+  function showStep(): void {
+    for (const view of views) view.setStep(playback.step);
+    chart.setStep(playback.step);
+    bar.update();
+    if (playback.playing && !looping) {
+      looping = true;
+      requestAnimationFrame(frame);
+    }
+  }
+
+  function frame(now: number): void {
+    if (playback.frame(now)) {
+      for (const view of views) view.setStep(playback.step);
+      chart.setStep(playback.step);
+    }
+    bar.update();
+    if (playback.playing) requestAnimationFrame(frame);
+    else looping = false;
+  }
+
+  function applySnapshot(next: Snapshot): void {
+    snapshot = next;
+    scenario = structuredClone(next.scenario);
+    paintPending = { landscape: true, traces: true };
+    host.saveScenario(scenario);
+    errorBanner.hidden = true;
+    title.textContent = `${next.loss.title}: ${next.loss.formula}`;
+    bar.setSpeed(next.settings.animationSpeed);
+    traces = [];
+    buildViews(scenario.runs.length);
+    showStart();
+    for (const view of views) view.setHome(scenario.view ?? next.loss.domain);
+    void run();
+  }
+
+  toleranceField.addEventListener('input', () => {
+    const value = Number(toleranceField.value);
+    toleranceField.invalid = !(value > 0);
+    if (!(value > 0)) return;
+    tolerance = value;
+    renderTable();
+  });
+
+  const header = element('div', 'compare-header');
+  const toleranceLabel = element('label', 'tolerance-label', 'tolerance ');
+  toleranceLabel.append(toleranceField);
+  header.append(title, startText, toleranceLabel);
+  const bottom = element('div', 'compare-bottom');
+  bottom.append(table, chart.element);
+  document.getElementById('app')!.append(errorBanner, header, multiples, bar.element, bottom);
+  document.addEventListener('keydown', (event) => {
+    if ((event.target as HTMLElement).closest('vscode-textfield, input')) return;
+    if (event.key === ' ') {
+      event.preventDefault();
+      bar.toggle();
+    }
+  });
+  onThemeChange(() => views.forEach((view) => view.refreshTheme()));
+  host.onSnapshot = applySnapshot;
+  host.requests.request('ready', {}).then(applySnapshot, showError);
+}
