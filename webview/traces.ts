@@ -61,19 +61,25 @@ export interface Hit {
   distance: number;
 }
 
+/** Rows closer than this to the nearest one count as equally near (slow runs pile up on one pixel). */
+const TIE_PIXELS = 1;
+
 /** The row nearest to (px, py) among rows drawn so far, within `radius` pixels; the latest of equally near rows. */
 export function nearestRow(traces: TraceData[], step: number, toPixel: (x: number, y: number) => Point, px: number, py: number, radius: number): Hit | undefined {
-  let best: Hit | undefined;
+  const candidates: Hit[] = [];
   traces.forEach((trace, index) => {
     const width = rowWidth(trace);
     const last = rowAtStep(trace, step);
     for (let row = 0; row <= last; row++) {
       const [x, y] = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
       const distance = Math.hypot(x - px, y - py);
-      if (distance <= radius && (!best || distance <= best.distance)) best = { trace: index, row, distance };
+      if (distance <= radius) candidates.push({ trace: index, row, distance });
     }
   });
-  return best;
+  if (candidates.length === 0) return undefined;
+  const nearest = Math.min(...candidates.map((c) => c.distance));
+  const near = candidates.filter((c) => c.distance <= nearest + TIE_PIXELS);
+  return near.reduce((latest, c) => (c.row > latest.row ? c : latest));
 }
 
 /** Log scale for the loss chart when every loss is positive, symlog otherwise (losses may reach 0 or below). */

@@ -1,5 +1,6 @@
 // The Playground in code-server: open from the palette, click a start point, play, pause, scrub, hover,
-// zoom, and restore after a reload; asserts on the SVG paths and canvas pixels, screenshots per theme.
+// zoom, restore after a reload, compare side by side; asserts on SVG paths, canvas pixels and table text,
+// screenshots per theme.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -172,5 +173,46 @@ describeWorkbench('playground', (vscode) => {
     assert.equal(restored.start, before.start);
     assert.equal(restored.trajectories.length, before.trajectories.length);
     await vscode.screenshot('playground-restored');
+  });
+
+  test('Compare side by side: one landscape per run, synchronised playback, a metrics table', async () => {
+    const runs = (await readPanel(frame)).trajectories.length;
+    await frame.locator('vscode-button.compare').click();
+    const compare = await until(
+      async () => {
+        const candidate = await vscode.webviewFrame();
+        return (await candidate.locator('body').getAttribute('data-view')) === 'compare' ? candidate : undefined;
+      },
+      Boolean,
+      'the Compare panel',
+    );
+    const readCompare = () =>
+      compare.locator('body').evaluate(() => ({
+        cells: [...document.querySelectorAll('.cell')].map((cell) => ({
+          caption: cell.querySelector('.legend-label')?.textContent ?? '',
+          points: (cell.querySelector('path.trajectory')?.getAttribute('d')?.match(/[ML]/g) ?? []).length,
+          painted: (() => {
+            const canvas = cell.querySelector('canvas');
+            if (!canvas || canvas.width === 0) return false;
+            const { data } = canvas.getContext('2d').getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1);
+            return data[3] > 0;
+          })(),
+        })),
+        rows: [...document.querySelectorAll('.metrics tbody tr')].map((row) => [...row.cells].map((cell) => cell.textContent.trim())),
+        step: document.querySelector('.step-text')?.textContent ?? '',
+      }));
+    const state = await until(readCompare, (s) => s.cells.length === runs && s.rows.length === runs && s.cells.every((c) => c.painted && c.points > 1), 'the small multiples');
+    assert.deepEqual(state.rows.map((row) => row[0]), state.cells.map((cell) => cell.caption));
+    for (const row of state.rows) {
+      assert.ok(Number.isFinite(Number(row[1])), `final loss ${row[1]}`);
+      assert.ok(row[3] === '—' || Number(row[3]) >= 0, `distance ${row[3]}`);
+    }
+    await compare.locator('input.scrubber').fill('10');
+    const scrubbed = await until(readCompare, (s) => s.step.startsWith('step 10 /'), 'the shared scrubber');
+    assert.ok(scrubbed.cells.every((cell) => cell.points <= 11), 'every landscape shows step 10');
+    await compare.locator('vscode-button.play').click();
+    await until(readCompare, (s) => !s.step.startsWith('step 10 /'), 'playback');
+    await compare.locator('vscode-button.play').click();
+    await vscode.screenshot('compare');
   });
 });

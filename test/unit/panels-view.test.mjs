@@ -97,6 +97,9 @@ test('nearestRow finds the closest drawn row within the radius', () => {
   assert.deepEqual(traces.nearestRow([a, b], 5, toPixel, 11, 9, 5), { trace: 1, row: 1, distance: 2 });
   assert.equal(traces.nearestRow([a, b], 0, toPixel, 20, 0, 5), undefined); // row 2 not drawn at step 0
   assert.equal(traces.nearestRow([a, b], 5, toPixel, 50, 50, 5), undefined);
+  // A slow run piles rows onto one pixel: the latest one drawn is shown.
+  const slow = trace([[0, 0, 1, 1], [5, 5, 1, 1], [5.2, 5, 1, 1], [5.3, 5.1, 1, 1], [9, 9, 1, 1]]);
+  assert.equal(traces.nearestRow([slow], 3, toPixel, 5, 5, 5).row, 3);
 });
 
 test('loss axis: log while every loss is positive, symlog once one reaches 0', () => {
