@@ -1,8 +1,11 @@
 // parseLoss: text -> a checked loss (expression DAG + scenario) or diagnostics. Never throws.
-import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, PREFIXED_CONSTANTS, SCENARIO_KEYWORDS, UNARY_IMPORTS, UnaryImport } from './builtins';
+// analyzeCondition: a breakpoint condition -> a Condition over nodes of a shared graph.
+import {
+  CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, PREDICATES, PREFIXED_CONSTANTS, SCENARIO_KEYWORDS, UNARY_IMPORTS, UnaryImport,
+} from './builtins';
 import { closestName, Diagnostic, DiagnosticSink, LineMap, Range } from './diagnostics';
 import { Graph, GraphTooLarge } from './graph';
-import { Expr, LOSS_NAMES, OptionValue, parseStatements, Statement } from './parser';
+import { ComparisonOperator, Expr, LOSS_NAMES, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 
 export const MAX_DIM = 128;
 /** Expression nodes visited while expanding sums; beyond it the loss is rejected. */
@@ -46,7 +49,27 @@ export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; 
 
 class ExpansionTooLarge extends Error {}
 
-type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; first: number; size: number };
+/** A vector's element i (1-based) is parameter slots[i - 1]. */
+type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; slots: number[] };
+
+/** A breakpoint condition: true or false, built from comparisons and tests of graph nodes. */
+export type Condition =
+  | { kind: 'const'; value: boolean }
+  | { kind: 'compare'; op: ComparisonOperator; left: number; right: number }
+  | { kind: 'isnan' | 'isfinite' | 'isinf'; operand: number }
+  | { kind: 'and' | 'or'; operands: Condition[] }
+  | { kind: 'not'; operand: Condition };
+
+/** The names a condition reads (names[k] is graph parameter k) and the graph shared by a module's conditions. */
+export interface ConditionScope {
+  names: readonly string[];
+  graph: Graph;
+}
+
+/** Lowers one condition into scope.graph; undefined when it has errors (reported to sink). Throws GraphTooLarge. */
+export function analyzeCondition(text: string, sink: DiagnosticSink, lines: LineMap, scope: ConditionScope): Condition | undefined {
+  return new Analysis(text, sink, lines, scope).runCondition();
+}
 
 export function parseLoss(text: string): ParseResult {
   const sink = new DiagnosticSink();
@@ -67,8 +90,20 @@ export function parseLoss(text: string): ParseResult {
   return { ok: false, diagnostics: toDiagnostics(sink, lines ?? new LineMap('')) };
 }
 
-function toDiagnostics(sink: DiagnosticSink, lines: LineMap): Diagnostic[] {
+export function toDiagnostics(sink: DiagnosticSink, lines: LineMap): Diagnostic[] {
   return [...sink.items].sort((a, b) => a.start - b.start).map((d) => ({ message: d.message, severity: d.severity, range: lines.range(d.start, d.end) }));
+}
+
+function onlyInConditions(word: string): string {
+  return `'${word}' is only allowed in breakpoint conditions, not in a loss`;
+}
+
+/** `a, b and c`, at most 12 names. */
+function listNames(names: string[]): string {
+  if (names.length === 0) return 'no values';
+  const shown = names.slice(0, 12);
+  if (names.length > shown.length) return `${shown.join(', ')}, ...`;
+  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
 function plural(count: number, word: string): string {
@@ -76,7 +111,7 @@ function plural(count: number, word: string): string {
 }
 
 class Analysis {
-  private readonly graph = new Graph();
+  private readonly graph: Graph;
   private readonly params = new Map<string, ParamEntry>();
   private readonly paramNames: string[] = [];
   private readonly definitions = new Map<string, { id: number; start: number }>();
@@ -91,7 +126,27 @@ class Analysis {
     private readonly text: string,
     private readonly sink: DiagnosticSink,
     private readonly lines: LineMap,
-  ) {}
+    private readonly scope?: ConditionScope,
+  ) {
+    this.graph = scope?.graph ?? new Graph();
+    if (scope) this.declareState(scope.names);
+  }
+
+  runCondition(): Condition | undefined {
+    const expr = parseCondition(this.text, this.sink);
+    if (!expr) {
+      if (!this.sink.hasErrors) this.sink.error('Empty condition: write one, e.g. loss < 1e-6', 0, this.text.length);
+      return undefined;
+    }
+    try {
+      const condition = this.condition(expr);
+      return this.sink.hasErrors ? undefined : condition;
+    } catch (error) {
+      if (!(error instanceof ExpansionTooLarge)) throw error;
+      this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, expr.start, expr.end);
+      return undefined;
+    }
+  }
 
   run(): Omit<CompiledLossSource, 'warnings'> | undefined {
     const statements = parseStatements(this.text, this.sink);
@@ -151,7 +206,7 @@ class Analysis {
       : this.definitions.has(name) ? 'already defined'
       : FUNCTIONS.has(name) || FUNCTION_ALIASES.has(name) ? 'a function'
       : CONSTANTS.has(name) ? 'a built-in constant'
-      : (SCENARIO_KEYWORDS as readonly string[]).includes(name) ? 'a keyword'
+      : (SCENARIO_KEYWORDS as readonly string[]).includes(name) || RESERVED_WORDS.has(name) ? 'a keyword'
       : LOSS_NAMES.has(name) ? 'the name of the loss'
       : undefined;
     if (taken === undefined) return true;
@@ -185,7 +240,8 @@ class Analysis {
         this.sink.error(count < 1 ? 'A vector needs at least 1 element' : `At most ${MAX_DIM} parameters are supported`, size.start, size.end);
         continue;
       }
-      this.params.set(name.name, { kind: 'vector', first: this.paramNames.length, size: count });
+      const first = this.paramNames.length;
+      this.params.set(name.name, { kind: 'vector', slots: Array.from({ length: count }, (_, i) => first + i) });
       for (let i = 1; i <= count; i++) this.paramNames.push(`${name.name}[${i}]`);
       this.symbols.push({ name: name.name, kind: 'vector', range });
     }
@@ -198,6 +254,22 @@ class Analysis {
     this.definitions.set(name, { id, start });
     const value = this.graph.constantValue(id);
     this.symbols.push({ name, kind: value === undefined ? 'definition' : 'constant', value, range: this.lines.range(start, end) });
+  }
+
+  /** A run's state: names[k] is parameter k; `v[1]`, `v[2]`, ... form the vector `v`. The first of equal names wins. */
+  private declareState(names: readonly string[]): void {
+    const vectors = new Map<string, number[]>();
+    names.forEach((name, k) => {
+      const element = /^([A-Za-z_]\w*)\[([1-9]\d{0,5})\]$/.exec(name);
+      if (element) {
+        const slots = vectors.get(element[1]) ?? [];
+        slots[Number(element[2]) - 1] ??= k;
+        vectors.set(element[1], slots);
+      } else if (!this.params.has(name)) {
+        this.params.set(name, { kind: 'scalar', index: k });
+      }
+    });
+    for (const [name, slots] of vectors) if (!this.params.has(name)) this.params.set(name, { kind: 'vector', slots });
   }
 
   // --- scenario ---
@@ -282,10 +354,10 @@ class Analysis {
 
   /** The value of an expression that must not depend on the parameters. */
   private constant(expr: Expr, what: string): number | undefined {
-    this.expansion = 0;
+    if (!this.scope) this.expansion = 0;
     const id = this.lower(expr);
     if (this.graph.node(id).dep) {
-      this.sink.error(`${what} must be a constant, not depend on the parameters`, expr.start, expr.end);
+      this.sink.error(`${what} must be a constant, not depend on the ${this.scope ? "run's state" : 'parameters'}`, expr.start, expr.end);
       return undefined;
     }
     return this.graph.constantValue(id) ?? this.graph.evaluate([id], [])[0];
@@ -309,20 +381,22 @@ class Analysis {
     }
     if (entry.kind === 'scalar') {
       if (index === undefined) return entry.index;
-      this.sink.error(`'${name}' is a single parameter, not a vector`, start, end);
+      this.sink.error(`'${name}' is a single ${this.scope ? 'value' : 'parameter'}, not a vector`, start, end);
       return undefined;
     }
+    const size = entry.slots.length;
     if (index === undefined) {
-      this.sink.error(`'${name}' is a vector of ${entry.size} parameters: write ${name}[i] with i in 1..${entry.size}`, start, end);
+      this.sink.error(`'${name}' is a vector of ${size} ${this.scope ? 'values' : 'parameters'}: write ${name}[i] with i in 1..${size}`, start, end);
       return undefined;
     }
     const i = this.integer(index, 'An index');
     if (i === undefined) return undefined;
-    if (i < 1 || i > entry.size) {
-      this.sink.error(`Index ${i} is out of range: '${name}' has indices 1..${entry.size}`, index.start, index.end);
+    const slot = i >= 1 ? entry.slots[i - 1] : undefined;
+    if (slot === undefined) {
+      this.sink.error(`Index ${i} is out of range: '${name}' has indices 1..${size}`, index.start, index.end);
       return undefined;
     }
-    return entry.first + i - 1;
+    return slot;
   }
 
   // --- expressions ---
@@ -351,9 +425,11 @@ class Analysis {
         return g.pow(this.lower(e.base), this.lower(e.exponent));
       case 'chain': {
         let acc = this.lower(e.first);
-        for (const { op, operand } of e.rest) {
+        for (const { op, opStart, operand } of e.rest) {
           const right = this.lower(operand);
-          acc = op === '+' ? g.add(acc, right) : op === '-' ? g.sub(acc, right) : op === '*' ? g.mul(acc, right) : g.div(acc, right);
+          if (op === '%' && !this.scope) this.sink.error(onlyInConditions('%'), opStart, opStart + 1);
+          acc = op === '+' ? g.add(acc, right) : op === '-' ? g.sub(acc, right) : op === '*' ? g.mul(acc, right)
+            : op === '/' ? g.div(acc, right) : g.mod(acc, right);
         }
         return acc;
       }
@@ -361,7 +437,59 @@ class Analysis {
         return this.lowerReduce(e.op, e.variable, e.variableStart, e.variableEnd, e.from, e.to, e.body);
       case 'call':
         return this.lowerCall(e);
+      case 'bool':
+      case 'compare':
+      case 'logic':
+      case 'not':
+        return this.notANumber(e);
     }
+  }
+
+  /** A true/false expression where a number is expected: in a loss, or inside arithmetic in a condition. */
+  private notANumber(e: Expr & { kind: 'bool' | 'compare' | 'logic' | 'not' | 'call' }): number {
+    const [start, end] = e.kind === 'compare' ? [e.rest[0].opStart, e.rest[0].opEnd]
+      : e.kind === 'logic' ? [e.opStart, e.opEnd]
+      : e.kind === 'not' ? [e.start, e.opEnd]
+      : e.kind === 'call' ? [e.start, e.nameEnd]
+      : [e.start, e.end];
+    const word = this.text.slice(start, end);
+    if (!this.scope) {
+      this.sink.error(`${onlyInConditions(word)}${word === '==' ? "; write '=' to define a name" : ''}`, start, end);
+    } else {
+      const what = e.kind === 'compare' ? 'A comparison' : e.kind === 'call' ? `'${word}(...)'` : `'${word}'`;
+      this.sink.error(`${what} gives true or false, not a number`, e.start, e.end);
+    }
+    return this.invalid();
+  }
+
+  // --- conditions ---
+
+  private condition(e: Expr): Condition {
+    if (++this.expansion > MAX_EXPANSION) throw new ExpansionTooLarge();
+    switch (e.kind) {
+      case 'bool':
+        return { kind: 'const', value: e.value };
+      case 'not':
+        return { kind: 'not', operand: this.condition(e.operand) };
+      case 'logic':
+        return { kind: e.op, operands: e.operands.map((operand) => this.condition(operand)) };
+      case 'compare': {
+        // a < b <= c means a < b and b <= c (b is one node)
+        const values = [this.lower(e.first), ...e.rest.map((r) => this.lower(r.operand))];
+        const tests: Condition[] = e.rest.map((r, k) => ({ kind: 'compare', op: r.op, left: values[k], right: values[k + 1] }));
+        return tests.length === 1 ? tests[0] : { kind: 'and', operands: tests };
+      }
+      case 'call':
+        if (PREDICATES.has(e.name)) {
+          if (e.args.length === 1) return { kind: e.name as 'isnan' | 'isfinite' | 'isinf', operand: this.lower(e.args[0]) };
+          this.sink.error(`'${e.name}' takes 1 argument, got ${e.args.length}`, e.start, e.end);
+          return { kind: 'const', value: false };
+        }
+    }
+    const errors = this.sink.items.length;
+    this.lower(e);
+    if (this.sink.items.length === errors) this.sink.error('A condition must compare something, e.g. loss < 1e-6', e.start, e.end);
+    return { kind: 'const', value: false };
   }
 
   private lowerName(name: string, prefix: string, start: number, end: number): number {
@@ -398,23 +526,26 @@ class Analysis {
     }
     const candidates = [
       ...this.indexVariables.map((v) => v.name), ...this.definitions.keys(), ...this.params.keys(), ...CONSTANTS.keys(), ...FUNCTIONS.keys(),
+      ...(this.scope ? PREDICATES.keys() : []),
     ];
     const suggestion = closestName(name, candidates);
     let message = `Unknown name '${name}'.`;
     if (suggestion) message += ` Did you mean '${suggestion}'?`;
+    else if (this.scope) message += ` The run's state has ${listNames([...this.params.keys()])}`;
     else if (!this.hasParamsStatement && /^[a-zA-Z]\w*$/.test(name)) message += " The parameters are x and y; declare others with 'params', e.g. params w, b";
     this.sink.error(message, start, end);
   }
 
   private lowerCall(e: Expr & { kind: 'call' }): number {
     const g = this.graph;
+    if (PREDICATES.has(e.name)) return this.notANumber(e);
     const name = FUNCTION_ALIASES.get(e.name) ?? e.name;
     const info = FUNCTIONS.get(name);
     if (!info) {
       if (!e.prefix && (this.params.has(e.name) || this.definitions.has(e.name) || CONSTANTS.has(e.name))) {
         this.sink.error(`'${e.name}' is not a function (write ${e.name}*(...) for a product)`, e.start, e.nameEnd);
       } else {
-        const suggestion = closestName(e.name, [...FUNCTIONS.keys(), ...FUNCTION_ALIASES.keys()]);
+        const suggestion = closestName(e.name, [...FUNCTIONS.keys(), ...FUNCTION_ALIASES.keys(), ...(this.scope ? PREDICATES.keys() : [])]);
         const shown = e.prefix ? `${e.prefix}.${e.name}` : e.name;
         this.sink.error(`Unknown name '${shown}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, e.start, e.nameEnd);
       }

@@ -55,6 +55,13 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionInfo> = new Map<string, Func
   ['prod', { minArgs: 2, maxArgs: 4, doc: 'prod(i = 1..n, term): the product of term for i = 1, 2, ..., n' }],
 ]);
 
+/** Functions giving true or false, allowed only in breakpoint conditions. */
+export const PREDICATES: ReadonlyMap<string, string> = new Map([
+  ['isnan', 'true when the value is NaN'],
+  ['isfinite', 'true when the value is neither NaN nor infinite'],
+  ['isinf', 'true when the value is +inf or -inf'],
+]);
+
 /** Other spellings (NumPy, JavaScript) of the functions above. */
 export const FUNCTION_ALIASES: ReadonlyMap<string, string> = new Map([
   ['arcsin', 'asin'],

@@ -1,6 +1,7 @@
-// Compiles a loss DAG with its gradient and Hessian to a WebAssembly module (see README.md for the contract).
-// Each function is straight-line code: nodes used more than once (or deep in a tree) are computed once into
-// locals, in id order (a topological order); locals are reused once their last reader has run.
+// Compiles a loss DAG with its gradient and Hessian to a WebAssembly module (see README.md for the contract), and
+// provides the expression emission that condition modules share. Each function is straight-line code: nodes used
+// more than once (or deep in a tree) are computed once into locals, in id order (a topological order); locals are
+// reused once their last reader has run.
 import { BINARY_IMPORTS, BinaryImport, UNARY_IMPORTS, UnaryImport } from './builtins';
 import { Comparison, Graph, isArithmeticExponent, Node, SOFTPLUS_THRESHOLD } from './graph';
 import { Code, ModuleBuilder, Op, SimdOp, ValueType } from './wasm';
@@ -34,11 +35,12 @@ function operandReads(node: Node): number {
   return 1;
 }
 
-/** The math imports a node's emission calls. */
-function importsOf(node: Node): string[] {
+/** The functions a node's emission calls: math imports, or 'mod' (a helper defined in the module). */
+function functionsOf(node: Node): string[] {
   switch (node.op) {
     case 'call1':
     case 'call2': return [node.fn];
+    case 'mod': return ['mod'];
     case 'sigmoid': return ['exp'];
     case 'softplus': return ['exp', 'log1p'];
     case 'powc': return isArithmeticExponent(node.exponent) ? [] : ['pow'];
@@ -46,24 +48,41 @@ function importsOf(node: Node): string[] {
   }
 }
 
+export interface ModuleStart {
+  builder: ModuleBuilder;
+  /** Function indices by name: the math imports, then the module's own helpers. */
+  functions: Map<string, number>;
+  /** The math functions imported as `math.<name>`. */
+  imports: string[];
+}
+
+/** A module importing env.memory and the math functions the outputs need, with the helpers they call defined. */
+export function startModule(graph: Graph, outputs: number[]): ModuleStart {
+  const reachable = graph.reachable(outputs);
+  const used = new Set<string>();
+  for (let id = 0; id < graph.size; id++) if (reachable[id]) for (const name of functionsOf(graph.node(id))) used.add(name);
+  const builder = new ModuleBuilder();
+  builder.importMemory('env', 'memory');
+  const functions = new Map<string, number>();
+  for (const name of UNARY_IMPORTS) if (used.has(name)) functions.set(name, builder.importFunction('math', name, ['f64'], ['f64']));
+  for (const name of BINARY_IMPORTS) if (used.has(name)) functions.set(name, builder.importFunction('math', name, ['f64', 'f64'], ['f64']));
+  const imports = [...functions.keys()];
+  if (used.has('mod')) functions.set('mod', builder.addFunction(undefined, ['f64', 'f64'], ['f64'], pythonModuloFunction()));
+  return { builder, functions, imports };
+}
+
+/** Emits parameter k as the f64 at byte offset 8k of the array whose address is in local `pointer`. */
+export function loadFrom(pointer: number): (code: Code, index: number) => void {
+  return (code, index) => {
+    code.local(Op.localGet, pointer).memory(Op.f64Load, 8 * index);
+  };
+}
+
 export function generateLossModule(spec: LossModuleSpec): LossModule {
   const { graph, root, dim, gradient, hessian } = spec;
   const present = (ids: (number | null)[]): number[] => ids.filter((id): id is number => id !== null);
-  const all = [root, ...present(gradient), ...present(hessian)];
-  const reachable = graph.reachable(all);
-  const used = new Set<string>();
-  for (let id = 0; id < graph.size; id++) if (reachable[id]) for (const name of importsOf(graph.node(id))) used.add(name);
-
-  const builder = new ModuleBuilder();
-  builder.importMemory('env', 'memory');
-  const importIndex = new Map<string, number>();
-  for (const name of UNARY_IMPORTS) if (used.has(name)) importIndex.set(name, builder.importFunction('math', name, ['f64'], ['f64']));
-  for (const name of BINARY_IMPORTS) if (used.has(name)) importIndex.set(name, builder.importFunction('math', name, ['f64', 'f64'], ['f64']));
-
-  const point = 0;
-  const loadParam = (code: Code, index: number): void => {
-    code.local(Op.localGet, point).memory(Op.f64Load, 8 * index);
-  };
+  const { builder, functions, imports } = startModule(graph, [root, ...present(gradient), ...present(hessian)]);
+  const loadParam = loadFrom(0);
   const storeAll = (code: Code, emitter: Emitter, pointer: number, ids: (number | null)[]): void => {
     ids.forEach((id, k) => {
       if (id === null) return;
@@ -76,7 +95,7 @@ export function generateLossModule(spec: LossModuleSpec): LossModule {
   // value(x) -> f64
   {
     const code = new Code(1);
-    const emitter = new Emitter(graph, code, 'scalar', importIndex, loadParam);
+    const emitter = new Emitter(graph, code, 'scalar', functions, loadParam);
     emitter.prepare([root]);
     emitter.emit(root);
     builder.addFunction('value', ['i32'], ['f64'], code);
@@ -84,7 +103,7 @@ export function generateLossModule(spec: LossModuleSpec): LossModule {
   // grad(x, g) -> f64
   {
     const code = new Code(2);
-    const emitter = new Emitter(graph, code, 'scalar', importIndex, loadParam);
+    const emitter = new Emitter(graph, code, 'scalar', functions, loadParam);
     emitter.prepare([root, ...present(gradient)]);
     storeZeros(code, 1, gradient);
     storeAll(code, emitter, 1, gradient);
@@ -94,7 +113,7 @@ export function generateLossModule(spec: LossModuleSpec): LossModule {
   // hess(x, g, h) -> f64
   {
     const code = new Code(3);
-    const emitter = new Emitter(graph, code, 'scalar', importIndex, loadParam);
+    const emitter = new Emitter(graph, code, 'scalar', functions, loadParam);
     emitter.prepare([root, ...present(gradient), ...present(hessian)]);
     storeZeros(code, 1, gradient);
     storeZeros(code, 2, hessian);
@@ -103,8 +122,43 @@ export function generateLossModule(spec: LossModuleSpec): LossModule {
     emitter.emit(root);
     builder.addFunction('hess', ['i32', 'i32', 'i32'], ['f64'], code);
   }
-  if (dim === 2) builder.addFunction('row', ['f64', 'f64', 'f64', 'i32', 'i32'], [], rowFunction(graph, root, importIndex));
-  return { wasm: builder.encode(), imports: [...importIndex.keys()], hasRow: dim === 2 };
+  if (dim === 2) builder.addFunction('row', ['f64', 'f64', 'f64', 'i32', 'i32'], [], rowFunction(graph, root, functions));
+  return { wasm: builder.encode(), imports, hasRow: dim === 2 };
+}
+
+/**
+ * mod(a, b): Python's a % b, exact. r = fmod(|a|, |b|) by subtracting |b|*2^k for decreasing k (each subtraction is
+ * exact); the result is r, or |b| - r when a and b differ in sign, with the sign of b. NaN for infinite a or zero b.
+ */
+function pythonModuloFunction(): Code {
+  const [a, b] = [0, 1];
+  const code = new Code(2);
+  const [r, y, t] = [code.addLocal('f64'), code.addLocal('f64'), code.addLocal('f64')];
+  code.local(Op.localGet, b).op(Op.f64Abs).local(Op.localSet, y);
+  code.local(Op.localGet, a).op(Op.f64Abs).local(Op.localTee, r).f64(Infinity).op(Op.f64Lt);
+  code.local(Op.localGet, y).f64(0).op(Op.f64Gt).op(Op.i32And).op(Op.i32Eqz);
+  code.begin(Op.if).f64(NaN).op(Op.return).op(Op.end);
+  code.local(Op.localGet, r).local(Op.localGet, y).op(Op.f64Ge).begin(Op.if);
+  // t = the largest y*2^k <= r (doubling is exact; an overflow to inf ends it)
+  code.local(Op.localGet, y).local(Op.localSet, t);
+  code.begin(Op.loop);
+  code.local(Op.localGet, t).local(Op.localGet, t).op(Op.f64Add).local(Op.localGet, r).op(Op.f64Le).begin(Op.if);
+  code.local(Op.localGet, t).local(Op.localGet, t).op(Op.f64Add).local(Op.localSet, t).branch(Op.br, 1);
+  code.op(Op.end).op(Op.end);
+  // r -= t where r >= t, halving t down to y (r < 2t throughout, so r - t is exact)
+  code.begin(Op.loop);
+  code.local(Op.localGet, r).local(Op.localGet, t).op(Op.f64Sub).local(Op.localGet, r);
+  code.local(Op.localGet, r).local(Op.localGet, t).op(Op.f64Ge).op(Op.select).local(Op.localSet, r);
+  code.local(Op.localGet, t).local(Op.localGet, y).op(Op.f64Ne).begin(Op.if);
+  code.local(Op.localGet, t).f64(0.5).op(Op.f64Mul).local(Op.localSet, t).branch(Op.br, 1);
+  code.op(Op.end).op(Op.end);
+  code.op(Op.end);
+  // copysign((a < 0) == (b < 0) || r == 0 ? r : y - r, b)
+  code.local(Op.localGet, r).local(Op.localGet, y).local(Op.localGet, r).op(Op.f64Sub);
+  code.local(Op.localGet, a).f64(0).op(Op.f64Lt).local(Op.localGet, b).f64(0).op(Op.f64Lt).op(Op.i32Eq);
+  code.local(Op.localGet, r).f64(0).op(Op.f64Eq).op(Op.i32Or).op(Op.select);
+  code.local(Op.localGet, b).op(Op.f64Copysign);
+  return code;
 }
 
 /** Zero-fills an output array when some of its entries are structural zeros. */
@@ -117,7 +171,7 @@ function storeZeros(code: Code, pointer: number, ids: (number | null)[]): void {
  * row(x0, dx, y, n, out): out[i] = f(x0 + i*dx, y) for i < n. Nodes that do not depend on x are computed once,
  * before the loop; the loop evaluates two points per iteration in f64x2 lanes; an odd last point runs in scalar code.
  */
-function rowFunction(graph: Graph, root: number, importIndex: Map<string, number>): Code {
+function rowFunction(graph: Graph, root: number, functions: Map<string, number>): Code {
   const [x0, dx, y, n, out] = [0, 1, 2, 3, 4];
   const code = new Code(5);
   const reachable = graph.reachable([root]);
@@ -137,7 +191,7 @@ function rowFunction(graph: Graph, root: number, importIndex: Map<string, number
 
   // Before the loop: the x-independent values, in scalar locals and splatted into vector locals.
   const scalarEnv = new Map<number, number>([[yParam, y]]);
-  const prelude = new Emitter(graph, code, 'scalar', importIndex, () => undefined, scalarEnv);
+  const prelude = new Emitter(graph, code, 'scalar', functions, () => undefined, scalarEnv);
   prelude.prepare([...invariant]);
   const vectorEnv = new Map<number, number>();
   for (const id of invariant) {
@@ -165,7 +219,7 @@ function rowFunction(graph: Graph, root: number, importIndex: Map<string, number
   code.begin(Op.block).begin(Op.loop);
   code.local(Op.localGet, i).i32(1).op(Op.i32Add).local(Op.localGet, n).op(Op.i32GeS).branch(Op.brIf, 1);
   code.local(Op.localGet, x0v).local(Op.localGet, iv).local(Op.localGet, dxv).simd(SimdOp.f64x2Mul).simd(SimdOp.f64x2Add).local(Op.localSet, xv);
-  const vector = new Emitter(graph, code, 'vector', importIndex, () => undefined, vectorEnv);
+  const vector = new Emitter(graph, code, 'vector', functions, () => undefined, vectorEnv);
   vector.prepare([root]);
   address();
   vector.emit(root);
@@ -176,7 +230,7 @@ function rowFunction(graph: Graph, root: number, importIndex: Map<string, number
 
   code.local(Op.localGet, i).local(Op.localGet, n).op(Op.i32LtS).begin(Op.if);
   code.local(Op.localGet, x0).local(Op.localGet, i).op(Op.f64ConvertI32S).local(Op.localGet, dx).op(Op.f64Mul).op(Op.f64Add).local(Op.localSet, xs);
-  const tail = new Emitter(graph, code, 'scalar', importIndex, () => undefined, new Map([...scalarEnv, [xParam, xs]]));
+  const tail = new Emitter(graph, code, 'scalar', functions, () => undefined, new Map([...scalarEnv, [xParam, xs]]));
   tail.prepare([root]);
   address();
   tail.emit(root);
@@ -192,12 +246,13 @@ const SCALAR_COMPARE: Record<Comparison, number> = { lt: Op.f64Lt, le: Op.f64Le,
 const VECTOR_COMPARE: Record<Comparison, number> = { lt: SimdOp.f64x2Lt, le: SimdOp.f64x2Le, eq: SimdOp.f64x2Eq };
 
 /** Emits nodes of one graph into one function body, in scalar (f64) or vector (f64x2) form. */
-class Emitter {
+export class Emitter {
   private readonly type: ValueType;
   private readonly freeLocals: number[] = [];
   private laneTemps: [number, number] | undefined;
 
   /**
+   * @param functions function indices by name (see startModule)
    * @param param emits a parameter node not found in env (scalar functions load it from memory)
    * @param env nodes already computed, by local index
    */
@@ -205,7 +260,7 @@ class Emitter {
     private readonly graph: Graph,
     private readonly code: Code,
     private readonly mode: Mode,
-    private readonly importIndex: Map<string, number>,
+    private readonly functions: Map<string, number>,
     private readonly param: (code: Code, index: number) => void,
     private readonly env = new Map<number, number>(),
   ) {
@@ -367,9 +422,10 @@ class Emitter {
         this.callImport([node.fn]);
         return;
       case 'call2':
+      case 'mod':
         this.emit(a);
         this.emit(args[1]);
-        this.callImport2(node.fn);
+        this.callBinary(node.op === 'mod' ? 'mod' : node.fn);
         return;
       case 'select':
         this.emit(args[2]);
@@ -411,13 +467,13 @@ class Emitter {
     }
     this.emit(base);
     if (!vector) {
-      this.code.f64(exponent).call(this.importIndex.get('pow')!);
+      this.code.f64(exponent).call(this.functions.get('pow')!);
       return;
     }
     const [t] = this.temps();
     this.code.local(Op.localSet, t);
     for (const lane of [0, 1]) {
-      this.code.local(Op.localGet, t).simd(SimdOp.f64x2ExtractLane).lane(lane).f64(exponent).call(this.importIndex.get('pow')!);
+      this.code.local(Op.localGet, t).simd(SimdOp.f64x2ExtractLane).lane(lane).f64(exponent).call(this.functions.get('pow')!);
       this.finishLane(lane);
     }
   }
@@ -425,7 +481,7 @@ class Emitter {
   /** Applies imported (f64)->f64 functions, in order, to the value on the stack (per lane in vector mode). */
   private callImport(names: UnaryImport[]): void {
     const calls = (): void => {
-      for (const name of names) this.code.call(this.importIndex.get(name)!);
+      for (const name of names) this.code.call(this.functions.get(name)!);
     };
     if (this.mode === 'scalar') {
       calls();
@@ -440,8 +496,9 @@ class Emitter {
     }
   }
 
-  private callImport2(name: BinaryImport): void {
-    const index = this.importIndex.get(name)!;
+  /** Applies an (f64, f64)->f64 function to the two values on the stack (per lane in vector mode). */
+  private callBinary(name: BinaryImport | 'mod'): void {
+    const index = this.functions.get(name)!;
     if (this.mode === 'scalar') {
       this.code.call(index);
       return;

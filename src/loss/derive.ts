@@ -65,6 +65,8 @@ export function gradientOf(graph: Graph, output: number, dim: number): (number |
         break;
       case 'sign':
         break;
+      case 'mod':
+        throw new Error('% is not differentiable here: it is only allowed in breakpoint conditions');
       case 'relu':
         accumulate(a, g.select('le', a, g.constant(0), g.constant(0), A));
         break;

@@ -10,6 +10,8 @@ export type Node =
   | { op: 'const'; value: number; args: []; dep: false }
   | { op: 'param'; index: number; args: []; dep: true }
   | { op: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max'; args: [number, number]; dep: boolean }
+  /** a % b with Python's meaning (only in breakpoint conditions, never differentiated). */
+  | { op: 'mod'; args: [number, number]; dep: boolean }
   | { op: 'neg' | 'sqrt' | 'abs' | 'sign' | 'sigmoid' | 'softplus' | 'relu'; args: [number]; dep: boolean }
   /** base^exponent with a constant exponent, computed as PyTorch's pow(Tensor, Scalar). */
   | { op: 'powc'; exponent: number; args: [number]; dep: boolean }
@@ -58,6 +60,13 @@ export function isArithmeticExponent(exponent: number): boolean {
 
 export function signOf(a: number): number {
   return a > 0 ? 1 : a < 0 ? -1 : 0;
+}
+
+/** Python's float %: exact, with the sign of the divisor; NaN for an infinite dividend or a zero divisor. */
+export function pythonModulo(a: number, b: number): number {
+  const r = a % b; // exact fmod: the sign of a
+  if (r === 0) return b < 0 ? -0 : 0;
+  return r < 0 !== b < 0 ? r + b : r;
 }
 
 export function compare(cmp: Comparison, a: number, b: number): boolean {
@@ -174,6 +183,13 @@ export class Graph {
     return this.intern({ op: 'powc', exponent: cb, args: [a] });
   }
 
+  mod(a: number, b: number): number {
+    const ca = this.constantValue(a);
+    const cb = this.constantValue(b);
+    if (ca !== undefined && cb !== undefined) return this.constant(pythonModulo(ca, cb));
+    return this.intern({ op: 'mod', args: [a, b] });
+  }
+
   min(a: number, b: number): number {
     const ca = this.constantValue(a);
     const cb = this.constantValue(b);
@@ -259,6 +275,7 @@ export class Graph {
       case 'sub': return a - b;
       case 'mul': return a * b;
       case 'div': return a / b;
+      case 'mod': return pythonModulo(a, b);
       case 'min': return Math.min(a, b);
       case 'max': return Math.max(a, b);
       case 'neg': return -a;

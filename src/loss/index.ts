@@ -6,3 +6,5 @@ export { differentiate, evaluateLoss } from './evaluate';
 export type { LossDerivatives, LossEvaluation } from './evaluate';
 export { compileLoss } from './compile';
 export type { CompiledLoss, CompileResult } from './compile';
+export { checkCondition, compileConditions, MAX_CONDITIONS } from './conditions';
+export type { CompiledConditions, ConditionErrors } from './conditions';

@@ -16,7 +16,10 @@ export interface Token {
 
 export const LIBRARY_PREFIXES = new Set(['np', 'numpy', 'math', 'Math', 'torch']);
 
-const SYMBOLS = ['**', '..', '+', '-', '*', '/', '^', '(', ')', '[', ']', ',', '=', ';'];
+/** Longest first. Comparisons, logic and % are parsed everywhere but allowed only in breakpoint conditions. */
+const SYMBOLS = [
+  '**', '..', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '^', '(', ')', '[', ']', ',', '=', ';', '<', '>', '!',
+];
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

@@ -1,5 +1,6 @@
 // Recursive-descent parser: tokens -> statements with expression trees. One error per statement; parsing resumes
-// at the next line. Chains of + - and * / are kept flat so that long sums do not make deep trees.
+// at the next line. Chains of + - and * / %, comparisons, and/or are kept flat so that long ones do not make deep trees.
+// Precedence, loosest first: or, and, not, comparisons, + -, * / %, unary minus, power.
 import { DiagnosticSink } from './diagnostics';
 import { Token, tokenize } from './lexer';
 
@@ -10,6 +11,9 @@ interface Span {
   end: number;
 }
 
+export type ComparisonOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+const COMPARISON_OPERATORS: readonly string[] = ['<', '<=', '>', '>=', '==', '!='];
+
 export type Expr =
   | (Span & { kind: 'number'; value: number })
   | (Span & { kind: 'name'; name: string; prefix: string })
@@ -18,7 +22,12 @@ export type Expr =
   | (Span & { kind: 'reduce'; op: 'sum' | 'prod'; variable: string; variableStart: number; variableEnd: number; from: Expr; to: Expr; body: Expr })
   | (Span & { kind: 'negate'; operand: Expr })
   | (Span & { kind: 'power'; base: Expr; exponent: Expr })
-  | (Span & { kind: 'chain'; first: Expr; rest: { op: '+' | '-' | '*' | '/'; operand: Expr }[] });
+  | (Span & { kind: 'chain'; first: Expr; rest: { op: '+' | '-' | '*' | '/' | '%'; opStart: number; operand: Expr }[] })
+  // Condition-only forms (a loss rejects them): true/false, comparisons (a < b < c means a < b and b < c), logic.
+  | (Span & { kind: 'bool'; value: boolean })
+  | (Span & { kind: 'compare'; first: Expr; rest: { op: ComparisonOperator; opStart: number; opEnd: number; operand: Expr }[] })
+  | (Span & { kind: 'logic'; op: 'and' | 'or'; opStart: number; opEnd: number; operands: Expr[] })
+  | (Span & { kind: 'not'; opEnd: number; operand: Expr });
 
 export interface Name extends Span {
   name: string;
@@ -53,8 +62,18 @@ class ParseError extends Error {
 
 export const LOSS_NAMES = new Set(['f', 'loss']);
 
+const KEYWORD_OPERATORS = new Set(['and', 'or', 'not']);
+const BOOLEAN_WORDS = new Map([['true', true], ['false', false], ['True', true], ['False', false]]);
+/** Words the expression grammar reserves; they cannot name parameters or constants. */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set([...KEYWORD_OPERATORS, ...BOOLEAN_WORDS.keys()]);
+
 export function parseStatements(text: string, sink: DiagnosticSink): Statement[] {
   return new Parser(tokenize(text, sink), sink).parseFile();
+}
+
+/** A breakpoint condition: one expression; undefined when the text is empty or does not parse (errors are in sink). */
+export function parseCondition(text: string, sink: DiagnosticSink): Expr | undefined {
+  return new Parser(tokenize(text, sink), sink).parseSingleExpression();
 }
 
 function describe(token: Token): string {
@@ -91,6 +110,31 @@ class Parser {
       }
     }
     return statements;
+  }
+
+  parseSingleExpression(): Expr | undefined {
+    this.skipNewlines();
+    if (this.peek().kind === 'end') return undefined;
+    try {
+      const expr = this.parseExpression();
+      const lineEnds = this.skipNewlines();
+      const next = this.peek();
+      if (next.kind === 'end') return expr;
+      if (lineEnds) throw this.error("A condition is a single expression: combine conditions with 'and' or 'or'", next);
+      if (this.isSymbol('=')) throw this.error("Use '==' to compare ('=' is not a comparison)", next);
+      throw this.unexpectedAfterStatement(next);
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      this.sink.error(error.message, error.start, error.end);
+      return undefined;
+    }
+  }
+
+  /** Skips line ends (and ';'); returns whether there were any. */
+  private skipNewlines(): boolean {
+    const start = this.pos;
+    while (this.peek().kind === 'newline') this.pos++;
+    return this.pos > start;
   }
 
   private peek(ahead = 0): Token {
@@ -268,22 +312,63 @@ class Parser {
 
   parseExpression(): Expr {
     this.enter();
-    const first = this.parseTerm();
-    const rest: { op: '+' | '-'; operand: Expr }[] = [];
-    while (this.isSymbol('+') || this.isSymbol('-')) {
-      const op = this.next().text as '+' | '-';
-      rest.push({ op, operand: this.parseTerm() });
-    }
+    const expr = this.parseLogic('or');
     this.depth--;
+    return expr;
+  }
+
+  /** `a or b or ...` (also `||`), whose operands are `a and b and ...` (also `&&`). */
+  private parseLogic(op: 'and' | 'or'): Expr {
+    const operand = (): Expr => (op === 'or' ? this.parseLogic('and') : this.parseNot());
+    const isOperator = (): boolean => (op === 'or' ? this.isWord('or') || this.isSymbol('||') : this.isWord('and') || this.isSymbol('&&'));
+    const first = operand();
+    if (!isOperator()) return first;
+    const operator = this.peek();
+    const operands = [first];
+    while (isOperator()) {
+      this.next();
+      operands.push(operand());
+    }
+    const end = operands[operands.length - 1].end;
+    return { kind: 'logic', op, opStart: operator.start, opEnd: operator.end, operands, start: first.start, end };
+  }
+
+  /** `not a` / `!a` binds looser than comparisons: `not x < 1` is `not (x < 1)`. */
+  private parseNot(): Expr {
+    if (!this.isWord('not') && !this.isSymbol('!')) return this.parseComparison();
+    const operator = this.next();
+    this.enter();
+    const operand = this.parseNot();
+    this.depth--;
+    return { kind: 'not', opEnd: operator.end, operand, start: operator.start, end: operand.end };
+  }
+
+  private parseComparison(): Expr {
+    const first = this.parseSum();
+    const rest: { op: ComparisonOperator; opStart: number; opEnd: number; operand: Expr }[] = [];
+    while (this.peek().kind === 'symbol' && COMPARISON_OPERATORS.includes(this.peek().text)) {
+      const operator = this.next();
+      rest.push({ op: operator.text as ComparisonOperator, opStart: operator.start, opEnd: operator.end, operand: this.parseSum() });
+    }
+    return rest.length === 0 ? first : { kind: 'compare', first, rest, start: first.start, end: rest[rest.length - 1].operand.end };
+  }
+
+  private parseSum(): Expr {
+    const first = this.parseTerm();
+    const rest: { op: '+' | '-'; opStart: number; operand: Expr }[] = [];
+    while (this.isSymbol('+') || this.isSymbol('-')) {
+      const operator = this.next();
+      rest.push({ op: operator.text as '+' | '-', opStart: operator.start, operand: this.parseTerm() });
+    }
     return rest.length === 0 ? first : { kind: 'chain', first, rest, start: first.start, end: rest[rest.length - 1].operand.end };
   }
 
   private parseTerm(): Expr {
     const first = this.parseUnary();
-    const rest: { op: '*' | '/'; operand: Expr }[] = [];
-    while (this.isSymbol('*') || this.isSymbol('/')) {
-      const op = this.next().text as '*' | '/';
-      rest.push({ op, operand: this.parseUnary() });
+    const rest: { op: '*' | '/' | '%'; opStart: number; operand: Expr }[] = [];
+    while (this.isSymbol('*') || this.isSymbol('/') || this.isSymbol('%')) {
+      const operator = this.next();
+      rest.push({ op: operator.text as '*' | '/' | '%', opStart: operator.start, operand: this.parseUnary() });
     }
     return rest.length === 0 ? first : { kind: 'chain', first, rest, start: first.start, end: rest[rest.length - 1].operand.end };
   }
@@ -318,6 +403,7 @@ class Parser {
       return { kind: 'number', value: token.value, start: token.start, end: token.end };
     }
     if (token.kind === 'name') {
+      if (!token.prefix && KEYWORD_OPERATORS.has(token.text)) throw this.error(`Expected an expression before '${token.text}'`, token);
       this.next();
       if (this.isSymbol('(')) return this.parseCall(token);
       if (this.isSymbol('[')) {
@@ -326,6 +412,7 @@ class Parser {
         const close = this.expectSymbol(']', 'after the index');
         return { kind: 'index', name: token.text, nameEnd: token.end, index, start: token.start, end: close.end };
       }
+      if (!token.prefix && BOOLEAN_WORDS.has(token.text)) return { kind: 'bool', value: BOOLEAN_WORDS.get(token.text)!, start: token.start, end: token.end };
       return { kind: 'name', name: token.text, prefix: token.prefix, start: token.start, end: token.end };
     }
     if (this.isSymbol('(')) {

@@ -1,4 +1,4 @@
-// A small WebAssembly binary encoder: just what the loss code generator needs (no dependencies).
+// A small WebAssembly binary encoder: just what the loss and condition code generators need (no dependencies).
 
 export type ValueType = 'i32' | 'f64' | 'v128';
 
@@ -6,12 +6,13 @@ const TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f64: 0x7c, v128: 0x7b 
 
 /** Opcodes used by the code generator (scalar, then the 0xFD-prefixed SIMD ones). */
 export const Op = {
-  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, call: 0x10, select: 0x1b,
+  block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f, call: 0x10, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
   f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
-  i32GeS: 0x4e, i32LtS: 0x48, i32Add: 0x6a, i32Shl: 0x74,
-  f64Eq: 0x61, f64Lt: 0x63, f64Le: 0x65,
+  i32Eqz: 0x45, i32Eq: 0x46, i32GeS: 0x4e, i32LtS: 0x48, i32Add: 0x6a, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74,
+  f64Eq: 0x61, f64Ne: 0x62, f64Lt: 0x63, f64Gt: 0x64, f64Le: 0x65, f64Ge: 0x66,
   f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3, f64Min: 0xa4, f64Max: 0xa5,
+  f64Copysign: 0xa6,
   f64ConvertI32S: 0xb7,
 } as const;
 
@@ -187,12 +188,12 @@ interface FunctionType {
   results: ValueType[];
 }
 
-/** A module of imported functions, an imported memory and exported functions. */
+/** A module of imported functions, an imported memory and defined (exported or internal) functions. */
 export class ModuleBuilder {
   private readonly types: FunctionType[] = [];
   private readonly functionImports: { module: string; name: string; type: number }[] = [];
   private memoryImport: { module: string; name: string } | undefined;
-  private readonly functions: { type: number; code: Code; exportName: string }[] = [];
+  private readonly functions: { type: number; code: Code; exportName?: string }[] = [];
 
   private typeIndex(params: ValueType[], results: ValueType[]): number {
     const key = `${params.join(',')}>${results.join(',')}`;
@@ -213,8 +214,10 @@ export class ModuleBuilder {
     return this.functionImports.length - 1;
   }
 
-  addFunction(exportName: string, params: ValueType[], results: ValueType[], code: Code): void {
+  /** Adds a function, exported unless exportName is undefined; returns its function index. */
+  addFunction(exportName: string | undefined, params: ValueType[], results: ValueType[], code: Code): number {
     this.functions.push({ type: this.typeIndex(params, results), code, exportName });
+    return this.functionImports.length + this.functions.length - 1;
   }
 
   encode(): Uint8Array<ArrayBuffer> {
@@ -237,8 +240,11 @@ export class ModuleBuilder {
     const functions = new Bytes().u32(this.functions.length);
     for (const f of this.functions) functions.u32(f.type);
     section(3, functions);
-    const exports = new Bytes().u32(this.functions.length);
-    this.functions.forEach((f, i) => exports.name(f.exportName).byte(0x00).u32(this.functionImports.length + i));
+    const exported = this.functions.filter((f) => f.exportName !== undefined);
+    const exports = new Bytes().u32(exported.length);
+    this.functions.forEach((f, i) => {
+      if (f.exportName !== undefined) exports.name(f.exportName).byte(0x00).u32(this.functionImports.length + i);
+    });
     section(7, exports);
     const code = new Bytes().u32(this.functions.length);
     for (const f of this.functions) code.append(f.code.encode());
