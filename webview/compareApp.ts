@@ -175,7 +175,7 @@ export function mountCompare(host: Host): void {
     const minima = snapshot?.loss.minima ?? [];
     const head = element('thead', '');
     const headRow = element('tr', '');
-    for (const name of ['Run', 'Final loss', 'Steps to tolerance', 'Distance to minimum', 'Diverged at step']) headRow.append(element('th', '', name));
+    for (const name of ['Run', 'Final loss', 'Steps to tolerance', 'Distance to minimum', 'Diverged at']) headRow.append(element('th', '', name));
     head.append(headRow);
     const body = element('tbody', '');
     traces.forEach((trace, i) => {
@@ -240,7 +240,9 @@ export function mountCompare(host: Host): void {
   toleranceLabel.append(toleranceField);
   header.append(title, startText, toleranceLabel);
   const bottom = element('div', 'compare-bottom');
-  bottom.append(table, chart.element);
+  const tableArea = element('div', 'metrics-area');
+  tableArea.append(table);
+  bottom.append(tableArea, chart.element);
   document.getElementById('app')!.append(errorBanner, header, multiples, bar.element, bottom);
   document.addEventListener('keydown', (event) => {
     if ((event.target as HTMLElement).closest('vscode-textfield, input')) return;

@@ -64,12 +64,14 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(
       'optiscope.compareOptimizers',
       guarded(log, 'Compare Optimizers', async (lossName?: unknown) => {
-        // The open Playground's scenario, else a loss name or a pick.
+        // A loss name, else the open Playground's scenario, else a pick.
         const playground = ScenarioPanel.active(PLAYGROUND);
         const scenario =
           typeof lossName === 'string'
             ? scenarioFor(engine(), lossName)
-            : (playground?.currentScenario ?? (await pickScenario(engine(), 'Optiscope: Compare Optimizers')));
+            : playground
+              ? { ...playground.currentScenario, view: null } // the whole domain: small multiples show where runs go
+              : await pickScenario(engine(), 'Optiscope: Compare Optimizers');
         if (scenario) ScenarioPanel.createOrShow(COMPARE, services, scenario);
       }),
     ),

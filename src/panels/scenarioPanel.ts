@@ -168,7 +168,7 @@ export class ScenarioPanel extends Disposable {
         void this.services.pickScenario().then((scenario) => scenario && this.load(scenario));
         break;
       case 'openCompare':
-        ScenarioPanel.createOrShow(COMPARE, this.services, message.scenario);
+        ScenarioPanel.createOrShow(COMPARE, this.services, { ...message.scenario, view: null });
         break;
       case 'painted':
         if (this.openedAt !== undefined) this.services.log.info(`${this.kind.name}: first paint ${Date.now() - this.openedAt} ms after the command`);
