@@ -8,7 +8,7 @@ import type { Scenario } from './loss/index';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
-                         [--schedule JSON] [--grad-tol T] [--loss-params JSON]
+                         [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--break CONDITION]...
   node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer and steps lines stand in for missing flags).
@@ -18,11 +18,15 @@ const USAGE = `Usage:
 class UsageError extends Error {}
 
 const FLAGS: Record<string, string[]> = {
-  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params'],
+  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'break'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
   optimizers: [],
 };
+
+/** Flags that may be given more than once; their values are joined with REPEAT_SEPARATOR. */
+const REPEATABLE = new Set(['break']);
+const REPEAT_SEPARATOR = '\n';
 
 function parseFlags(command: string, args: string[]): Map<string, string> {
   const allowed = FLAGS[command];
@@ -33,7 +37,10 @@ function parseFlags(command: string, args: string[]): Map<string, string> {
       throw new UsageError(`Unknown argument '${flag}' for ${command}. Valid: ${allowed.map((f) => `--${f}`).join(' ') || 'none'}`);
     }
     if (i + 1 >= args.length) throw new UsageError(`${flag} needs a value`);
-    flags.set(flag.slice(2), args[i + 1]);
+    const name = flag.slice(2);
+    const earlier = flags.get(name);
+    if (earlier !== undefined && !REPEATABLE.has(name)) throw new UsageError(`${flag} is given twice`);
+    flags.set(name, earlier === undefined ? args[i + 1] : `${earlier}${REPEAT_SEPARATOR}${args[i + 1]}`);
   }
   return flags;
 }
@@ -112,8 +119,10 @@ async function main(argv: string[]): Promise<string> {
         schedule: json<ScheduleSpec>(flags.get('schedule'), 'schedule'),
         stop,
         lossParams,
+        breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
       });
-      return JSON.stringify({ trajectory: result.trajectory, status: result.status, stoppedAt: result.stoppedAt });
+      const pausedBy = result.pausedBy === undefined ? {} : { pausedBy: result.pausedBy };
+      return JSON.stringify({ trajectory: result.trajectory, status: result.status, stoppedAt: result.stoppedAt, ...pausedBy });
     }
     case 'landscape': {
       const x = numbers(required(flags, 'x'), 'x', 2) as [number, number];

@@ -5,6 +5,7 @@ export const HIT_ALWAYS: i32 = 0;
 export const HIT_EQUAL: i32 = 1; // the n-th hit
 export const HIT_AT_LEAST: i32 = 2; // from the n-th hit on
 export const HIT_MULTIPLE: i32 = 3; // every n-th hit
+export const HIT_DISABLED: i32 = 4; // counts nothing and never pauses (off, or not for this run)
 
 @unmanaged
 export class Breakpoints {
@@ -51,7 +52,7 @@ export function checkBreakpoints(b: Breakpoints): i32 {
   if (holds == 0) return 0;
   let pause = 0;
   for (let i = 0; i < b.count; i++) {
-    if (!(holds & (1 << i))) continue;
+    if (!(holds & (1 << i)) || i32At(b.modes, i) == HIT_DISABLED) continue;
     const hits = i32At(b.hits, i) + 1;
     store<i32>(b.hits + (<usize>i << 2), hits);
     const target = i32At(b.targets, i);

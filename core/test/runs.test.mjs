@@ -96,12 +96,12 @@ test("recorded state is the optimizer's state after each step", async () => {
   const [run] = await engine.runs({ loss: 'beale', runs: [{ optimizer: 'adam', options: { lr: 0.05, amsgrad: true }, start: [1, 1.5] }], steps: 3, recordState: true });
   const names = run.stateNames;
   const width = names.length;
-  const g0 = [run.state[names.indexOf('grad.x')], run.state[names.indexOf('grad.y')]];
-  const m1 = run.state[width + names.indexOf('exp_avg.x')];
-  const v1 = run.state[width + names.indexOf('exp_avg_sq.y')];
+  const g0 = [run.state[names.indexOf('grad_x')], run.state[names.indexOf('grad_y')]];
+  const m1 = run.state[width + names.indexOf('exp_avg_x')];
+  const v1 = run.state[width + names.indexOf('exp_avg_sq_y')];
   assert.ok(Math.abs(m1 - 0.1 * g0[0]) < 1e-15 * Math.abs(g0[0]));
   assert.ok(Math.abs(v1 - 0.001 * g0[1] * g0[1]) < 1e-15 * g0[1] * g0[1]);
-  assert.ok(names.includes('max_exp_avg_sq.x'));
+  assert.ok(names.includes('max_exp_avg_sq_x'));
   assert.equal(run.state.length, run.rowCount * width);
 });
 

@@ -6,7 +6,8 @@ export type RunStatus =
   | 'converged' // gradient norm fell below stop.gradTol
   | 'out_of_bounds' // left stop.bounds
   | 'diverged' // a non-finite parameter, loss or gradient
-  | 'singular'; // Newton's system could not be solved
+  | 'singular' // Newton's system could not be solved
+  | 'paused'; // a breakpoint was hit; the run can go on
 
 export type ScheduleSpec =
   | { type: 'constant' }
@@ -36,6 +37,21 @@ export interface StopSpec {
   bounds?: [number, number][];
 }
 
+/** A breakpoint: a loss-language condition over the run's state, checked after every step. */
+export interface BreakpointSpec {
+  /**
+   * E.g. 'loss < 1e-6', 'step % 100 == 0', 'gradnorm > 1e3', 'x > 2', 'isnan(loss)'. Names: step, loss,
+   * gradnorm, lr, the parameters (x, y, ...), grad_<param>, the optimizer's state as <buffer>_<param>
+   * (momentum_buffer_x, exp_avg_x, exp_avg_sq_x, max_exp_avg_sq_x, sum_x, square_avg_x, ...).
+   */
+  condition: string;
+  /** VS Code's hit count: '5' or '== 5' (the 5th hit), '>= 5' (from the 5th on), '% 5' (every 5th). */
+  hitCondition?: string;
+  /** The runs it applies to (indices into runs); default: all. */
+  runs?: number[];
+  enabled?: boolean;
+}
+
 export interface TraceRequest {
   /** A built-in loss name, or an expression in the loss language. */
   loss: string;
@@ -52,6 +68,8 @@ export interface TraceRequest {
   stochastic?: StochasticSpec;
   /** A box (one [lo, hi] pair, or one per parameter) that x is projected onto after every step. */
   project?: [number, number][];
+  /** Conditions (strings or specs): the run pauses at the first step where one holds (status 'paused'). */
+  breakpoints?: (string | BreakpointSpec)[];
 }
 
 export interface TraceResult {
@@ -62,6 +80,8 @@ export interface TraceResult {
   stoppedAt: number;
   /** One gradient norm per trajectory row. */
   gradNorm: number[];
+  /** With status 'paused': the indices of the breakpoints that paused the run. */
+  pausedBy?: number[];
 }
 
 export interface RunSpec {
@@ -83,6 +103,7 @@ export interface RunsRequest {
   stop?: StopSpec;
   /** Also record the gradient and the optimizer's state at every step (for the inspector). */
   recordState?: boolean;
+  breakpoints?: (string | BreakpointSpec)[];
 }
 
 export interface RunTrace {
@@ -97,6 +118,9 @@ export interface RunTrace {
   /** With recordState: rows of [...grad, ...state], (rowCount) x stateWidth. */
   state?: Float64Array;
   stateNames?: string[];
+  /** With status 'paused': the breakpoints that paused it; hits: each breakpoint's hit count. */
+  pausedBy?: number[];
+  hits?: number[];
 }
 
 export interface LandscapeRequest {

@@ -21,6 +21,11 @@ export interface CoreExports {
   runAdvanceMany(runs: number, count: number, steps: number): void;
   runSetStochastic(run: number, batchSize: number, replacement: number, noise: number, seed: number): void;
   runSetProjection(run: number, box: number): void;
+  runSetBreakpoints(run: number, checkFn: number, count: number, modes: number, targets: number): void;
+  runResume(run: number): void;
+  runPausedBy(run: number): number;
+  runHits(run: number): number;
+  runContextSize(dim: number): number;
   runFree(run: number): void;
   runStatus(run: number): number;
   runStep(run: number): number;
@@ -74,32 +79,33 @@ export class Core {
   }
 
   /**
-   * Links a compiled custom-loss module to this core (it imports env.memory and math.*) and returns
-   * a loss handle. Its value/grad/hess/row exports are placed in the core's function table.
+   * Links a compiled module (it imports env.memory and math.*) to this core and places the named
+   * exports in the core's function table. Returns their table indices (-1 for a missing export).
    */
-  async linkCustomLoss(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number): Promise<number> {
+  async link(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, exportNames: string[]): Promise<number[]> {
     const wasmModule = module instanceof WebAssembly.Module ? module : await WebAssembly.compile(module);
     const math: Record<string, (...args: number[]) => number> = {};
     for (const { module: from, name } of WebAssembly.Module.imports(wasmModule)) {
       if (from !== 'math') continue;
       const fn = this.exports[`math_${name}`];
-      if (typeof fn !== 'function') throw new Error(`Compiled loss needs an unknown math function '${name}'`);
+      if (typeof fn !== 'function') throw new Error(`A compiled module needs an unknown math function '${name}'`);
       math[name] = fn;
     }
     const instance = await WebAssembly.instantiate(wasmModule, { env: { memory: this.exports.memory }, math });
     const exported = instance.exports as Record<string, unknown>;
     const table = this.exports.table;
-    const slot = (name: string): number => {
+    return exportNames.map((name) => {
       const fn = exported[name];
       if (typeof fn !== 'function') return -1;
       const index = table.grow(1);
       table.set(index, fn);
       return index;
-    };
-    const valueFn = slot('value');
-    const gradFn = slot('grad');
-    const hessFn = slot('hess');
-    const rowFn = slot('row');
+    });
+  }
+
+  /** Links a compiled custom loss (value, grad, hess and, for 2-D, row) and returns a loss handle. */
+  async linkCustomLoss(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number): Promise<number> {
+    const [valueFn, gradFn, hessFn, rowFn] = await this.link(module, ['value', 'grad', 'hess', 'row']);
     if (valueFn < 0 || gradFn < 0 || hessFn < 0) throw new Error('Compiled loss lacks value, grad or hess');
     return this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn);
   }

@@ -1,12 +1,15 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest, RunTrace,
-  StochasticSpec, StopSpec, TraceRequest, TraceResult,
+  BreakpointSpec, Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest,
+  RunTrace, StochasticSpec, StopSpec, TraceRequest, TraceResult,
 } from './api';
 import { Core } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, stateVectorNames } from './optimizers';
-import { LossId, STATE_VECTORS, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { HitMode, LossId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import {
+  ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, parseHitCondition, stateNames,
+} from './breakpoints';
 
 export const MAX_STEPS = 100_000_000;
 const MAX_GRID_SIDE = 4096;
@@ -58,7 +61,7 @@ export class RunSet {
   constructor(
     private readonly core: Core,
     readonly loss: LossInfo,
-    readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[] }[],
+    readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number }[],
     private readonly handles: number,
   ) {}
 
@@ -77,10 +80,15 @@ export class RunSet {
     return STATUS_NAMES[this.core.exports.runStatus(this.runs[i].handle)];
   }
 
+  /** Lets a paused run go on with the next advance. */
+  resume(i: number): void {
+    this.core.exports.runResume(this.runs[i].handle);
+  }
+
   /** The run's trace so far: a view on core memory, valid until the next advance or dispose. */
   view(i: number): RunTrace {
     const { exports } = this.core;
-    const { handle, spec, label, stateNames } = this.runs[i];
+    const { handle, spec, label, stateNames, breakpoints } = this.runs[i];
     const dim = this.loss.dim;
     const rowCount = exports.runRows(handle);
     const stateTrace = exports.runStateTrace(handle);
@@ -94,6 +102,17 @@ export class RunSet {
       stoppedAt: exports.runStep(handle),
       state: stateTrace ? this.core.f64(stateTrace, rowCount * exports.runStateWidth(dim)) : undefined,
       stateNames,
+      ...(breakpoints > 0 ? this.breakpointState(handle, breakpoints) : {}),
+    };
+  }
+
+  private breakpointState(handle: number, count: number): { pausedBy: number[]; hits: number[] } {
+    const { exports } = this.core;
+    const mask = exports.runPausedBy(handle);
+    const paused = STATUS_NAMES[exports.runStatus(handle)] === 'paused';
+    return {
+      pausedBy: paused ? Array.from({ length: count }, (_, b) => b).filter((b) => mask & (1 << b)) : [],
+      hits: Array.from(new Int32Array(exports.memory.buffer, exports.runHits(handle), count)),
     };
   }
 
@@ -114,8 +133,13 @@ export class RunSet {
 export class WasmEngine implements Engine {
   private readonly builtins = new Map<string, ResolvedLoss>();
   private readonly expressions = new Map<string, Promise<ResolvedLoss>>();
+  private readonly checks = new Map<string, Promise<number>>();
 
-  constructor(private readonly core: Core, private readonly compileExpression?: ExpressionCompiler) {}
+  constructor(
+    private readonly core: Core,
+    private readonly compileExpression?: ExpressionCompiler,
+    private readonly compileConditions?: ConditionCompiler,
+  ) {}
 
   losses(): LossInfo[] {
     return Object.keys(BUILTIN_LOSSES).map((name) => builtinLossInfo(name, resolveLossParams(name, undefined)));
@@ -156,6 +180,7 @@ export class WasmEngine implements Engine {
         optimizer: request.optimizer, options: request.options, start: request.start, schedule: request.schedule,
         stochastic: request.stochastic, project: request.project,
       }],
+      breakpoints: request.breakpoints,
     });
     try {
       set.advance(request.steps);
@@ -167,7 +192,9 @@ export class WasmEngine implements Engine {
         trajectory.push(Array.from(run.rows.subarray(r * width, r * width + run.dim + 1)));
         gradNorm.push(run.rows[r * width + run.dim + 1]);
       }
-      return { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
+      const result: TraceResult = { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
+      if (run.status === 'paused') result.pausedBy = run.pausedBy;
+      return result;
     } finally {
       set.dispose();
     }
@@ -221,10 +248,40 @@ export class WasmEngine implements Engine {
         core.release(boxPtr);
       }
       new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-      const stateNames = request.recordState ? this.stateNames(spec.optimizer, optimizer.resolved, info) : undefined;
-      return { handle, spec, label: spec.label ?? spec.optimizer, stateNames };
+      const names = stateNames(info.params, stateVectorNames(spec.optimizer, optimizer.resolved), spec.optimizer === 'nadam' ? 'mu_product' : '');
+      const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
+      return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, names };
     });
+    const breakpoints = normalizeBreakpoints(request.breakpoints);
+    if (breakpoints.length > 0) {
+      for (const [i, run] of runs.entries()) {
+        await this.setBreakpoints(run.handle, i, breakpoints, contextNames(info.params, run.names));
+        run.breakpoints = breakpoints.length;
+      }
+    }
     return new RunSet(core, info, runs, handles);
+  }
+
+  private async setBreakpoints(handle: number, runIndex: number, breakpoints: BreakpointSpec[], names: string[]): Promise<void> {
+    if (!this.compileConditions) fail('Breakpoints need the loss language, which this engine was built without');
+    const applies = breakpoints.map((b) => b.enabled !== false && (b.runs === undefined || b.runs.includes(runIndex)));
+    const conditions = breakpoints.map((b, k) => (applies[k] ? b : { condition: 'false' }));
+    const key = JSON.stringify([conditions.map((b) => b.condition), names]);
+    let checkFn = this.checks.get(key);
+    if (!checkFn) {
+      const wasm = compileOrThrow(this.compileConditions, conditions, names);
+      checkFn = this.core.link(wasm, ['check']).then(([index]) => index);
+      this.checks.set(key, checkFn);
+      checkFn.catch(() => this.checks.delete(key));
+    }
+    const hits = breakpoints.map((b, k) => (applies[k] ? parseHitCondition(b.hitCondition) : { mode: HitMode.disabled, target: 0 }));
+    const modes = this.core.exports.alloc(4 * hits.length);
+    const targets = this.core.exports.alloc(4 * hits.length);
+    const memory = this.core.exports.memory.buffer;
+    new Int32Array(memory, modes, hits.length).set(hits.map((h) => h.mode));
+    new Int32Array(memory, targets, hits.length).set(hits.map((h) => h.target));
+    this.core.exports.runSetBreakpoints(handle, await checkFn, hits.length, modes, targets);
+    this.core.release(modes, targets);
   }
 
   /** A landscape with values copied out of core memory. */
@@ -318,14 +375,6 @@ export class WasmEngine implements Engine {
     }
     if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) fail(`stochastic.seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
     return spec;
-  }
-
-  private stateNames(optimizer: string, resolved: Record<string, unknown>, info: LossInfo): string[] {
-    const vectors = stateVectorNames(optimizer, resolved as Record<string, number | boolean | number[]>);
-    const names: string[] = info.params.map((p) => `grad.${p}`);
-    for (let v = 0; v < STATE_VECTORS; v++) for (const p of info.params) names.push(vectors[v] ? `${vectors[v]}.${p}` : '');
-    names.push('lr', optimizer === 'nadam' ? 'mu_product' : '', '');
-    return names;
   }
 
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {

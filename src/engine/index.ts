@@ -2,10 +2,11 @@
 import { Core } from './core';
 import { WasmEngine } from './engine';
 import { compileExpression } from './expressions';
+import { compileConditions } from '../loss/conditions';
 
 export type * from './api';
 export { WasmEngine, RunSet } from './engine';
 
 export async function createEngine(): Promise<WasmEngine> {
-  return new WasmEngine(await Core.create(), compileExpression);
+  return new WasmEngine(await Core.create(), compileExpression, compileConditions);
 }

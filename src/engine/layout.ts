@@ -36,10 +36,13 @@ export const OPTION_SLOTS = 17;
 export const ScheduleId = { constant: 0, step: 1, exponential: 2, cosine: 3, linear: 4, inverse_sqrt: 5 } as const;
 export const SCHEDULE_SLOTS = 4;
 
-export const STATUS_NAMES = ['running', 'completed', 'converged', 'out_of_bounds', 'diverged', 'singular'] as const;
+export const STATUS_NAMES = ['running', 'completed', 'converged', 'out_of_bounds', 'diverged', 'singular', 'paused'] as const;
 export const STATUS_RUNNING = 0;
 
 export const STATE_VECTORS = 3;
+
+/** How a breakpoint's hit count decides whether a hit pauses (core/assembly/breakpoints.ts). */
+export const HitMode = { always: 0, equal: 1, atLeast: 2, multiple: 3, disabled: 4 } as const;
 
 export const LossId = {
   sphere: 0,

@@ -1,0 +1,70 @@
+// Breakpoints for runs: hit conditions, the names a condition can use, and linking compiled checks.
+import type { BreakpointSpec } from './api';
+import { HitMode } from './layout';
+
+/** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
+export type ConditionCompiler = (conditions: string[], names: string[]) =>
+  | { ok: true; wasm: Uint8Array<ArrayBuffer> }
+  | { ok: false; errors: { index: number; diagnostics: { message: string; range: { start: { line: number; character: number } } }[] }[] };
+
+export interface StateNames {
+  /** One name per gradient coordinate, e.g. grad_x. */
+  grad: string[];
+  /** The three state vectors' names per coordinate ('' for an unused slot), e.g. exp_avg_x. */
+  vectors: string[][];
+  /** The optimizer's scalar state, e.g. mu_product ('' when none). */
+  scalar: string;
+}
+
+export function stateNames(params: string[], vectors: [string, string, string], scalar: string): StateNames {
+  return {
+    grad: params.map((p) => `grad_${p}`),
+    vectors: vectors.map((v) => params.map((p) => (v ? `${v}_${p}` : ''))),
+    scalar,
+  };
+}
+
+/** The names of the context a condition reads, in core order (run.ts contextSize/fillContext). */
+export function contextNames(params: string[], state: StateNames): string[] {
+  const unused = (name: string, slot: string) => name || `_unused_${slot}`;
+  return [
+    'step', 'loss', 'gradnorm', 'lr',
+    ...params,
+    ...state.grad,
+    ...state.vectors.flatMap((names, v) => names.map((n, i) => unused(n, `${v}_${i}`))),
+    unused(state.scalar, 'scalar'),
+  ];
+}
+
+export function normalizeBreakpoints(breakpoints: unknown): BreakpointSpec[] {
+  if (breakpoints === undefined) return [];
+  if (!Array.isArray(breakpoints)) throw new Error('breakpoints must be a list of conditions such as ["loss < 1e-6"]');
+  return breakpoints.map((b, i) => {
+    const spec = typeof b === 'string' ? { condition: b } : b;
+    if (spec === null || typeof spec !== 'object' || typeof spec.condition !== 'string' || spec.condition.trim() === '') {
+      throw new Error(`breakpoints[${i}] needs a condition such as "loss < 1e-6"`);
+    }
+    return spec as BreakpointSpec;
+  });
+}
+
+/** VS Code's hit count text: '5' or '== 5' (the 5th hit), '>= 5' (from the 5th on), '% 5' (every 5th). */
+export function parseHitCondition(text: string | undefined): { mode: number; target: number } {
+  if (text === undefined || text.trim() === '') return { mode: HitMode.always, target: 0 };
+  const match = /^\s*(==|>=|%)?\s*(\d+)\s*$/.exec(text);
+  const target = match ? Number(match[2]) : NaN;
+  if (!match || target < 1 || target > 2 ** 31 - 1) {
+    throw new Error(`Invalid hit condition '${text}': use a count such as 5, '>= 5' or '% 5'`);
+  }
+  const mode = match[1] === '>=' ? HitMode.atLeast : match[1] === '%' ? HitMode.multiple : HitMode.equal;
+  return { mode, target };
+}
+
+/** Compiles the conditions or throws an Error naming the breakpoint, its problem and where. */
+export function compileOrThrow(compile: ConditionCompiler, breakpoints: BreakpointSpec[], names: string[]): Uint8Array<ArrayBuffer> {
+  const result = compile(breakpoints.map((b) => b.condition), names);
+  if (result.ok) return result.wasm;
+  const { index, diagnostics } = result.errors[0];
+  const { message, range } = diagnostics[0];
+  throw new Error(`Invalid breakpoint condition '${breakpoints[index].condition}' (column ${range.start.character + 1}): ${message}`);
+}
