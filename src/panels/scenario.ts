@@ -62,3 +62,10 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
   return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}`;
 }
+
+/** The same string for equal scenarios, whatever the order of their keys. */
+export function scenarioKey(scenario: Scenario): string {
+  return JSON.stringify(scenario, (_, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
+  );
+}

@@ -16,6 +16,7 @@ import {
   type ToWebview,
 } from '../protocol';
 import { Disposable } from './dispose';
+import { scenarioKey } from './scenario';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -91,7 +92,20 @@ export class ScenarioPanel extends Disposable {
     );
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'optiscope.svg');
     this.updateTitle();
+    this.prefetch();
     panel.webview.html = webviewHtml(panel.webview, services.extensionUri, kind.view, panel.title);
+  }
+
+  /** Engine work started while the webview loads; its first requests for the same scenario use it. */
+  private prefetched: { key: string; snapshot: Promise<Snapshot>; runs: Promise<RunsData> } | undefined;
+
+  private prefetch(): void {
+    const snapshot = this.snapshot();
+    const runs = this.run(this.scenario);
+    // A failure reaches the webview when it asks; until then it is not unhandled.
+    snapshot.catch(() => undefined);
+    runs.catch(() => undefined);
+    this.prefetched = { key: scenarioKey(this.scenario), snapshot, runs };
   }
 
   get currentScenario(): Scenario {
@@ -107,6 +121,7 @@ export class ScenarioPanel extends Disposable {
   async load(scenario: Scenario): Promise<void> {
     this.scenario = scenario;
     this.updateTitle();
+    this.prefetch();
     await this.pushSnapshot();
   }
 
@@ -121,10 +136,15 @@ export class ScenarioPanel extends Disposable {
 
   private async pushSnapshot(): Promise<void> {
     try {
-      this.post({ type: 'snapshot', snapshot: await this.snapshot() });
+      this.post({ type: 'snapshot', snapshot: await this.currentSnapshot() });
     } catch (error) {
       this.services.log.error(`${this.kind.name}: ${errorText(error)}`);
     }
+  }
+
+  private currentSnapshot(): Promise<Snapshot> {
+    const prefetched = this.prefetched;
+    return prefetched?.key === scenarioKey(this.scenario) ? prefetched.snapshot : this.snapshot();
   }
 
   private async snapshot(): Promise<Snapshot> {
@@ -148,15 +168,19 @@ export class ScenarioPanel extends Disposable {
     const reply = (r: Reply) => this.post(r);
     switch (message.type) {
       case 'ready':
-        void MessageHandler.answer(reply, message.requestId, () => this.snapshot());
+        void MessageHandler.answer(reply, message.requestId, () => this.currentSnapshot());
         break;
       case 'landscape':
         void MessageHandler.answer(reply, message.requestId, () => this.landscape(message.query));
         break;
-      case 'run':
+      case 'run': {
         this.scenario = message.scenario;
-        void MessageHandler.answer(reply, message.requestId, () => this.run(message.scenario));
+        const prefetched = this.prefetched;
+        this.prefetched = undefined;
+        const runs = prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.run(message.scenario);
+        void MessageHandler.answer(reply, message.requestId, () => runs);
         break;
+      }
       default:
         this.handleEvent(message);
     }

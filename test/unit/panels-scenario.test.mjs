@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { describeMinima, lossPreview, defaultScenario, completeRun, runLabel, formatNumber } = await loadTs('src/panels/scenario.ts');
+const { describeMinima, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey } = await loadTs('src/panels/scenario.ts');
 
 const himmelblau = {
   name: 'himmelblau',
@@ -61,4 +61,12 @@ test('run labels name the optimizer, its lr and the options changed from the def
   assert.equal(runLabel({ optimizer: 'sgd', options: { lr: 0.01, momentum: 0.9, nesterov: true } }, optimizers), 'sgd lr=0.01 momentum=0.9 nesterov=true');
   assert.equal(runLabel({ optimizer: 'adam', options: { lr: 0.001, betas: [0.8, 0.9] } }, optimizers), 'adam lr=0.001 betas=0.8/0.9');
   assert.equal(runLabel({ optimizer: 'adam', options: {}, label: 'mine' }, optimizers), 'mine');
+});
+
+test('scenarioKey ignores key order and tells different scenarios apart', () => {
+  const a = { loss: 'beale', lossParams: undefined, start: null, runs: [{ optimizer: 'adam', options: { lr: 0.1, betas: [0.9, 0.99] } }], steps: 10, view: null };
+  const b = { view: null, steps: 10, runs: [{ options: { betas: [0.9, 0.99], lr: 0.1 }, optimizer: 'adam' }], start: null, loss: 'beale' };
+  assert.equal(scenarioKey(a), scenarioKey(b));
+  assert.notEqual(scenarioKey(a), scenarioKey({ ...b, steps: 11 }));
+  assert.notEqual(scenarioKey(a), scenarioKey({ ...b, runs: [{ optimizer: 'adam', options: { lr: 0.1, betas: [0.99, 0.9] } }] }));
 });
