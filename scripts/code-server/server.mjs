@@ -108,9 +108,7 @@ export async function startCodeServer({ settings = {}, workspace, port = 0 } = {
   const remote = (path) => `vscode-remote://127.0.0.1:${actualPort}${path}`;
 
   return {
-    origin,
     workspace: folder,
-    userDataDir,
     /** Workbench URL; with extensionTestsPath the workbench runs that module's run() and reports its result. */
     workbenchUrl({ extensionDevelopmentPath = repoRoot, extensionTestsPath } = {}) {
       const payload = [['extensionDevelopmentPath', remote(extensionDevelopmentPath)], ['skipWelcome', 'true']];

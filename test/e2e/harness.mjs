@@ -27,6 +27,7 @@ const settings = (theme) => ({
  * Declares `body` once per theme, as a node:test suite. `body(vscode)` declares tests with
  * node:test's `test()`; inside them, use `vscode` (set up before the first test):
  *   vscode.page                 the Playwright page with the workbench
+ *   vscode.workspace            the open folder (empty at the start; files written there show up)
  *   vscode.openCommand(title)   runs a command from the F1 palette ("Optiscope: Open Playground")
  *   vscode.findInPalette(title) the palette entry for a command (the palette is left open)
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
@@ -41,7 +42,7 @@ export function describeWorkbench(name, body) {
       const vscode = new Workbench(themeName);
       before(() => vscode.open(theme));
       afterEach(async (t) => {
-        await vscode.screenshot(t.name.replace(/[^\w-]+/g, '-'));
+        await vscode.screenshot(`${name} ${t.name}`.replace(/[^\w-]+/g, '-'));
         vscode.assertNoConsoleErrors();
       });
       after(() => vscode.close());
@@ -68,6 +69,10 @@ class Workbench {
     this.#console = watchConsole(this.page);
     await this.page.goto(this.#server.workbenchUrl());
     await this.page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ timeout: 90_000 });
+  }
+
+  get workspace() {
+    return this.#server.workspace;
   }
 
   async close() {
