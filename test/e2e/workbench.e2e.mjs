@@ -24,7 +24,9 @@ describeWorkbench('workbench', (vscode) => {
     await vscode.openCommand('Optiscope: Open Playground');
     await vscode.pickQuickInput('Rosenbrock');
     const frame = await vscode.webviewFrame();
-    await frame.locator('#app canvas, #app svg').first().waitFor();
+    // The legend's "final loss" shows once the runs have come back from the engine.
+    await frame.getByText(/final loss/).first().waitFor();
+    await frame.getByText('Rosenbrock', { exact: true }).first().waitFor();
     assert.equal(await frame.locator('body').getAttribute('data-view'), 'playground');
   });
 });
