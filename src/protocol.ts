@@ -43,6 +43,8 @@ export interface Snapshot {
   loss: LossInfo;
   optimizers: OptimizerInfo[];
   settings: PanelSettings;
+  /** The landscape over the scenario's view (or the loss's domain), so the first paint needs no round trip. */
+  landscape?: LandscapeData;
 }
 
 export interface LandscapeQuery {

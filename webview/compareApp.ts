@@ -224,6 +224,12 @@ export function mountCompare(host: Host): void {
     buildViews(scenario.runs.length);
     showStart();
     for (const view of views) view.setHome(scenario.view ?? next.loss.domain);
+    // Drawn at once; the exact grid for the cells' shape follows.
+    if (next.landscape) {
+      const layer = prepareLayer(next.landscape);
+      for (const view of views) view.setLayer(layer);
+      markPainted('landscape');
+    }
     void run();
   }
 

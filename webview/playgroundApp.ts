@@ -200,6 +200,11 @@ export function mountPlayground(host: Host): void {
     controls.render(next, scenario, startPoint());
     landscape.setMarkers(next.loss.minima, startPoint());
     landscape.setHome(scenario.view ?? next.loss.domain);
+    // Drawn at once; the exact grid for the plot's shape follows.
+    if (next.landscape) {
+      landscape.setLandscape(next.landscape);
+      markPainted('landscape');
+    }
     void run();
   }
 

@@ -149,12 +149,13 @@ export class ScenarioPanel extends Disposable {
 
   private async snapshot(): Promise<Snapshot> {
     const engine = this.services.engine();
-    return {
-      scenario: this.scenario,
-      loss: await engine.lossInfo(this.scenario.loss, this.scenario.lossParams),
-      optimizers: engine.optimizers(),
-      settings: panelSettings(),
-    };
+    const { loss: lossName, lossParams, view } = this.scenario;
+    const loss = await engine.lossInfo(lossName, lossParams);
+    const settings = panelSettings();
+    const { x, y } = view ?? loss.domain;
+    const resolution = settings.gridResolution;
+    const landscape = await this.landscape({ loss: lossName, lossParams, x, y, size: [resolution, resolution] });
+    return { scenario: this.scenario, loss, optimizers: engine.optimizers(), settings, landscape };
   }
 
   private receive(raw: unknown): void {
