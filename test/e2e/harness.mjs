@@ -80,10 +80,12 @@ class Workbench {
     await this.#server?.stop();
   }
 
-  /** Runs a command by its palette label, e.g. "Optiscope: Open Playground". */
+  /**
+   * Runs a command by its palette label, e.g. "Optiscope: Open Playground". Returns once it is picked;
+   * wait for what the command shows (a quick pick reuses the palette's widget, so it may never hide).
+   */
   async openCommand(title) {
     await (await this.findInPalette(title)).click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
   /**
