@@ -34,7 +34,6 @@ export class Controls {
   readonly element = create('div', { className: 'controls' });
   private optimizers: OptimizerInfo[] = [];
   private runs: RunConfig[] = [];
-  private steps = 1;
   private readonly runList = create('div', { className: 'runs' });
   private readonly stepsField = create('vscode-textfield', { type: 'number', min: 1, max: LIMITS.maxSteps, className: 'steps' });
   private readonly lossTitle = create('div', { className: 'loss-title' });
@@ -65,7 +64,6 @@ export class Controls {
   render(snapshot: Snapshot, scenario: Scenario, start: number[]): void {
     this.optimizers = snapshot.optimizers;
     this.runs = scenario.runs.map((run) => structuredClone(run));
-    this.steps = scenario.steps;
     this.lossTitle.textContent = snapshot.loss.title;
     this.lossFormula.textContent = snapshot.loss.formula;
     this.stepsField.value = String(scenario.steps);
@@ -143,7 +141,6 @@ export class Controls {
     const validSteps = Number.isInteger(steps) && steps >= 1 && steps <= LIMITS.maxSteps;
     this.stepsField.invalid = !validSteps;
     if (!validSteps) return;
-    this.steps = steps;
-    this.events.changed(this.runs.map((run) => structuredClone(run)), this.steps);
+    this.events.changed(this.runs.map((run) => structuredClone(run)), steps);
   }
 }

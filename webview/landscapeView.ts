@@ -10,7 +10,7 @@ import type { LandscapeData, TraceData } from '../src/protocol';
 import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './colorScale';
 import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
 import { heatmapPalette, readTheme, runColor, type Theme } from './theme';
-import { nearestRow, pixelPath, positionAt, rowAtStep, type Hit, type Point } from './traces';
+import { nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from './traces';
 
 const MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
 const CONTOUR_COUNT = 14;
@@ -83,6 +83,8 @@ export class LandscapeView {
   private landscape: LandscapeLayer | undefined;
   private traces: TraceData[] = [];
   private colors: string[] = [];
+  /** Full trajectories in pixels for the current scales (playback only cuts them). */
+  private pixelPaths: PixelPath[] | undefined;
   private step = 0;
   private minima: LossInfo['minima'] = [];
   private start: number[] = [];
@@ -114,6 +116,7 @@ export class LandscapeView {
       .on('zoom', (event: D3ZoomEvent<SVGSVGElement, unknown>) => {
         this.x = event.transform.rescaleX(this.baseX);
         this.y = event.transform.rescaleY(this.baseY);
+        this.pixelPaths = undefined;
         this.draw();
         this.events.extentChanged(this.visibleExtent(), [this.width, this.height]);
       });
@@ -183,6 +186,7 @@ export class LandscapeView {
   setTraces(traces: TraceData[], colors: string[] = traces.map((_, i) => runColor(i))): void {
     this.traces = traces;
     this.colors = colors;
+    this.pixelPaths = undefined;
     this.hoverHit = undefined;
     this.showTooltip();
     this.drawTraces();
@@ -252,6 +256,7 @@ export class LandscapeView {
     this.baseY = scaleLinear().domain(fitted.y).range([this.height, 0]);
     this.x = this.baseX.copy();
     this.y = this.baseY.copy();
+    this.pixelPaths = undefined;
     // Resetting the zoom fires a zoom event, which draws and asks for the landscape.
     this.svg.call(this.zoomBehavior.transform, zoomIdentity);
   }
@@ -304,7 +309,11 @@ export class LandscapeView {
 
   private drawTraces(): void {
     const pathOf = line();
-    const paths = this.traces.map((trace) => pathOf(pixelPath(trace, rowAtStep(trace, this.step), this.toPixel)) ?? '');
+    this.pixelPaths ??= this.traces.map((trace) => pixelPath(trace, this.toPixel));
+    const paths = this.traces.map((trace, i) => {
+      const row = rowAtStep(trace, this.step);
+      return pathOf(pathUpTo(this.pixelPaths![i], row, this.toPixel(...positionAt(trace, row)))) ?? '';
+    });
     this.traceGroup
       .selectAll('path.trajectory-halo')
       .data(paths)

@@ -35,23 +35,44 @@ export function longestRun(traces: TraceData[]): number {
 
 export type Point = [number, number];
 
+/** A trajectory in pixels, thinned out: each kept point with the row it came from. */
+export interface PixelPath {
+  rows: number[];
+  points: Point[];
+}
+
 /**
- * Pixel positions of rows 0..lastRow, dropping points closer than `minDistance` pixels to the previous kept
- * point (the last one is always kept) and stopping at the first non-finite position.
+ * Pixel positions of all rows, dropping points closer than `minDistance` pixels to the previous kept point
+ * and stopping at the first non-finite position. Computed once per scale; `pathUpTo` cuts it at a step.
  */
-export function pixelPath(trace: TraceData, lastRow: number, toPixel: (x: number, y: number) => Point, minDistance = 0.75): Point[] {
+export function pixelPath(trace: TraceData, toPixel: (x: number, y: number) => Point, minDistance = 0.75): PixelPath {
   const width = rowWidth(trace);
-  const points: Point[] = [];
+  const path: PixelPath = { rows: [], points: [] };
   let previous: Point | undefined;
-  for (let row = 0; row <= lastRow; row++) {
+  for (let row = 0; row < trace.rowCount; row++) {
     const p = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
     if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) break;
-    const isLast = row === lastRow;
-    if (!previous || isLast || Math.abs(p[0] - previous[0]) + Math.abs(p[1] - previous[1]) >= minDistance) {
-      points.push(p);
+    if (!previous || Math.abs(p[0] - previous[0]) + Math.abs(p[1] - previous[1]) >= minDistance) {
+      path.rows.push(row);
+      path.points.push(p);
       previous = p;
     }
   }
+  return path;
+}
+
+/** The points of a path up to `lastRow`, ending exactly at that row's position (when finite). */
+export function pathUpTo(path: PixelPath, lastRow: number, exact: Point): Point[] {
+  let lo = 0;
+  let hi = path.rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (path.rows[mid] <= lastRow) lo = mid + 1;
+    else hi = mid;
+  }
+  const points = path.points.slice(0, lo);
+  const endsAtRow = lo > 0 && path.rows[lo - 1] === lastRow;
+  if (!endsAtRow && Number.isFinite(exact[0]) && Number.isFinite(exact[1])) points.push(exact);
   return points;
 }
 

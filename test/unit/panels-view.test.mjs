@@ -83,11 +83,17 @@ test('trajectory rows: params, loss, gradient norm, and the row shown at a step'
   assert.equal(traces.longestRun([t, trace([[0, 0, 1, 1]])]), 2);
 });
 
-test('pixelPath drops sub-pixel moves, keeps the last point, stops at a non-finite position', () => {
+test('pixelPath drops sub-pixel moves and stops at a non-finite position; pathUpTo cuts it at a row', () => {
   const t = trace([[0, 0, 1, 1], [0.1, 0, 1, 1], [0.2, 0, 1, 1], [5, 0, 1, 1], [5.1, 0, 1, 1], [NaN, 0, 1, 1]]);
   const toPixel = (x, y) => [x, y];
-  assert.deepEqual(traces.pixelPath(t, 4, toPixel), [[0, 0], [5, 0], [5.1, 0]]);
-  assert.deepEqual(traces.pixelPath(t, 5, toPixel), [[0, 0], [5, 0]]);
+  const path = traces.pixelPath(t, toPixel);
+  assert.deepEqual(path, { rows: [0, 3], points: [[0, 0], [5, 0]] });
+  const upTo = (row) => traces.pathUpTo(path, row, toPixel(...traces.positionAt(t, row)));
+  assert.deepEqual(upTo(0), [[0, 0]]);
+  assert.deepEqual(upTo(2), [[0, 0], [0.2, 0]]); // ends exactly at row 2
+  assert.deepEqual(upTo(3), [[0, 0], [5, 0]]);
+  assert.deepEqual(upTo(4), [[0, 0], [5, 0], [5.1, 0]]);
+  assert.deepEqual(upTo(5), [[0, 0], [5, 0]]); // the non-finite row is not drawn
 });
 
 test('nearestRow finds the closest drawn row within the radius', () => {
