@@ -68,9 +68,7 @@ describeWorkbench('playground', (vscode) => {
   let frame;
 
   test('opens from the palette: landscape, contours, minima, trajectories, legend, loss chart', async (t) => {
-    await vscode.page.keyboard.press('F1');
-    await vscode.page.locator('.quick-input-widget input').fill('>Optiscope: Open Playground');
-    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Optiscope: Open Playground' }).first().click();
+    await vscode.openCommand('Optiscope: Open Playground');
     // The loss quick pick: each entry previews its formula and minima.
     const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
     await rosenbrock.waitFor();
@@ -162,10 +160,8 @@ describeWorkbench('playground', (vscode) => {
 
   test('the panel comes back after a reload with its scenario', async () => {
     const before = await readPanel(frame);
-    await vscode.page.keyboard.press('F1');
-    await vscode.page.locator('.quick-input-widget input').fill('>Developer: Reload Window');
     const reloaded = vscode.page.waitForEvent('load');
-    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Developer: Reload Window' }).first().click();
+    await vscode.openCommand('Developer: Reload Window');
     await reloaded;
     await vscode.page.locator('.monaco-workbench .part.statusbar').waitFor();
     frame = await vscode.webviewFrame();
