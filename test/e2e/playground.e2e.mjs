@@ -158,6 +158,22 @@ describeWorkbench('playground', (vscode) => {
     assert.ok(after.contours > 5);
   });
 
+  test("editing an option re-runs at once; an invalid one shows the engine's message", async () => {
+    const lr = frame.locator('vscode-textfield.option-lr').first().locator('input');
+    const before = await readPanel(frame);
+    await lr.fill('-1');
+    const rejected = await until(() => readPanel(frame), (s) => s.error !== '', 'the error banner');
+    assert.match(rejected.error, /learning rate/i);
+    await lr.fill('0.002');
+    const rerun = await until(
+      () => readPanel(frame),
+      (s) => s.error === '' && drawn(s) && JSON.stringify(s.trajectories[0]) !== JSON.stringify(before.trajectories[0]),
+      'the re-run',
+    );
+    assert.equal(rerun.trajectories.length, before.trajectories.length);
+    assert.match(await frame.locator('.legend-label').first().textContent(), /lr=0\.002/);
+  });
+
   test('the panel comes back after a reload with its scenario', async () => {
     const before = await readPanel(frame);
     const reloaded = vscode.page.waitForEvent('load');
