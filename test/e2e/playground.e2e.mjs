@@ -227,4 +227,20 @@ describeWorkbench('playground', (vscode) => {
     await compare.locator('vscode-button.play').click();
     await vscode.screenshot('compare');
   });
+
+  test('canvas colours follow a theme change', async () => {
+    const compare = await vscode.webviewFrame();
+    const read = () =>
+      compare.locator('body').evaluate(() => {
+        const canvas = document.querySelector('canvas.landscape-canvas');
+        const { data } = canvas.getContext('2d').getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1);
+        return { dark: document.body.classList.contains('vscode-dark'), pixel: Array.from(data).join(',') };
+      });
+    const before = await read();
+    await vscode.openCommand('Preferences: Toggle between Light/Dark Themes');
+    const after = await until(read, (s) => s.dark !== before.dark && s.pixel !== before.pixel, 'the repaint in the other theme');
+    assert.notEqual(after.pixel, before.pixel);
+    await vscode.openCommand('Preferences: Toggle between Light/Dark Themes');
+    await until(read, (s) => s.dark === before.dark && s.pixel === before.pixel, 'the repaint in the first theme');
+  });
 });
