@@ -94,6 +94,8 @@ export type WebviewEvent =
   | { type: 'painted' }
   /** Show this scenario side by side, one landscape per run. */
   | { type: 'openCompare'; scenario: Scenario }
+  /** The webview's scenario changed (start, view, runs): the host answers the next "ready" with it. */
+  | { type: 'scenario'; scenario: Scenario }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
 /** Webview -> host. */
@@ -282,13 +284,14 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'painted':
         return { type };
       case 'openCompare':
+      case 'scenario':
         return { type, scenario: scenario(message.scenario, 'message.scenario') };
       case 'log': {
         if (message.level !== 'info' && message.level !== 'error') fail('message.level', "'info' or 'error'");
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, openCompare, log');
+        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, openCompare, scenario, log');
     }
   });
 }

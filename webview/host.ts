@@ -9,6 +9,9 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** Zoom and pan change the scenario at every frame: the host hears of it once they settle. */
+const SCENARIO_DELAY_MS = 250;
+
 export class Host {
   private readonly api = acquireVsCodeApi();
   readonly requests = new MessageHandler<WebviewRequests>((message) => this.api.postMessage(message));
@@ -27,8 +30,16 @@ export class Host {
     this.api.postMessage(event);
   }
 
-  /** Saved by VS Code and handed to the panel serializer after a reload. */
+  private scenarioTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Saved by VS Code for the panel serializer (after a reload), and told to the host, which answers
+   * "ready" with it when the webview comes back after being hidden (zoom and pan do not go through it otherwise).
+   */
   saveScenario(scenario: Scenario): void {
     this.api.setState({ version: PANEL_STATE_VERSION, scenario });
+    clearTimeout(this.scenarioTimer);
+    const copy = structuredClone(scenario);
+    this.scenarioTimer = setTimeout(() => this.send({ type: 'scenario', scenario: copy }), SCENARIO_DELAY_MS);
   }
 }

@@ -125,9 +125,10 @@ export class ScenarioPanel extends Disposable {
     await this.pushSnapshot();
   }
 
-  private updateTitle(): void {
-    const loss = this.services.engine().losses().find((l) => l.name === this.scenario.loss);
-    this.panel.title = `${this.kind.name}: ${loss?.title ?? this.scenario.loss}`;
+  /** The loss's title: a built-in's at once, a custom loss's (its formula) once the engine has compiled it. */
+  private updateTitle(loss = this.services.engine().losses().find((l) => l.name === this.scenario.loss)): void {
+    const title = loss?.title ?? this.scenario.loss.split('\n')[0].slice(0, 60);
+    this.panel.title = `${this.kind.name}: ${title}`;
   }
 
   private post(message: ToWebview): void {
@@ -149,13 +150,15 @@ export class ScenarioPanel extends Disposable {
 
   private async snapshot(): Promise<Snapshot> {
     const engine = this.services.engine();
-    const { loss: lossName, lossParams, view } = this.scenario;
+    const scenario = this.scenario;
+    const { loss: lossName, lossParams, view } = scenario;
     const loss = await engine.lossInfo(lossName, lossParams);
+    if (lossName === this.scenario.loss) this.updateTitle(loss);
     const settings = panelSettings();
     const { x, y } = view ?? loss.domain;
     const resolution = settings.gridResolution;
     const landscape = await this.landscape({ loss: lossName, lossParams, x, y, size: [resolution, resolution] });
-    return { scenario: this.scenario, loss, optimizers: engine.optimizers(), settings, landscape };
+    return { scenario, loss, optimizers: engine.optimizers(), settings, landscape };
   }
 
   private receive(raw: unknown): void {
@@ -194,6 +197,9 @@ export class ScenarioPanel extends Disposable {
         break;
       case 'openCompare':
         ScenarioPanel.createOrShow(COMPARE, this.services, { ...message.scenario, view: null });
+        break;
+      case 'scenario':
+        this.scenario = message.scenario;
         break;
       case 'painted':
         if (this.openedAt !== undefined) this.services.log.info(`${this.kind.name}: first paint ${Date.now() - this.openedAt} ms after the command`);

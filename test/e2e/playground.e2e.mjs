@@ -158,6 +158,17 @@ describeWorkbench('playground', (vscode) => {
     assert.ok(after.contours > 5);
   });
 
+  test('a hidden panel comes back with its zoomed view', async () => {
+    const zoomed = await until(() => readPanel(frame), drawn, 'the zoomed panel');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the webview tells the host its view once zooming settles
+    await vscode.openCommand('File: New Untitled Text File');
+    await vscode.page.locator('.monaco-editor').first().waitFor();
+    await vscode.openCommand('View: Close Editor');
+    frame = await vscode.webviewFrame();
+    const back = await until(() => readPanel(frame), (s) => drawn(s) && s.xTicks.length > 0, 'the panel to come back');
+    assert.deepEqual(back.xTicks, zoomed.xTicks);
+  });
+
   test("editing an option re-runs at once; an invalid one shows the engine's message", async () => {
     const lr = frame.locator('vscode-textfield.option-lr').first().locator('input');
     const before = await readPanel(frame);

@@ -22,6 +22,7 @@ test('accepts every well-formed message and keeps only known fields', () => {
   assert.deepEqual(parseFromWebview({ type: 'pickLoss' }).value, { type: 'pickLoss' });
   assert.deepEqual(parseFromWebview({ type: 'painted' }).value, { type: 'painted' });
   assert.deepEqual(parseFromWebview({ type: 'openCompare', scenario }).value, { type: 'openCompare', scenario });
+  assert.deepEqual(parseFromWebview({ type: 'scenario', scenario }).value, { type: 'scenario', scenario });
   assert.deepEqual(parseFromWebview({ type: 'log', level: 'error', message: 'x' }).value, { type: 'log', level: 'error', message: 'x' });
 });
 
@@ -51,6 +52,7 @@ test('rejects malformed messages with the path of the first problem', () => {
     [{ type: 'landscape', requestId: 1, query: { loss: 'beale', x: [0, Infinity], y: [0, 1], size: [4, 4] } }, 'message.query.x[1]'],
     [{ type: 'log', level: 'warn', message: 'x' }, 'message.level'],
     [{ type: 'openCompare', scenario: { ...scenario, steps: -1 } }, 'message.scenario.steps'],
+    [{ type: 'scenario', scenario: { ...scenario, loss: null } }, 'message.scenario.loss'],
     [{ type: 'log', level: 'info', message: 'x'.repeat(LIMITS.messageLength + 1) }, 'message.message'],
   ];
   for (const [raw, path] of cases) {
