@@ -152,7 +152,8 @@ export class MessageHandler<Requests extends { [K in keyof Requests]: { params: 
 // ---- Runtime validation of what the host receives ----
 
 export const LIMITS = {
-  lossLength: 4000,
+  // A loss may be a whole .loss file (comments included).
+  lossLength: 65_536,
   labelLength: 120,
   messageLength: 4000,
   maxRuns: 12,
