@@ -2,11 +2,12 @@
 import * as vscode from 'vscode';
 import { registerPanels } from './panels';
 import { registerLossEditor } from './loss/editor';
+import { registerLossVisualize } from './loss/visualize';
 
 export function activate(context: vscode.ExtensionContext): void {
-  void context;
   registerPanels(context);
   registerLossEditor(context);
+  registerLossVisualize(context);
 }
 
 export function deactivate(): void {}

@@ -29,7 +29,7 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
   });
   const info: LossInfo = {
     name: text,
-    title: 'Custom loss',
+    title: compiled.formula.length > 60 ? `${compiled.formula.slice(0, 57)}...` : compiled.formula,
     formula: compiled.formula,
     dim,
     params,

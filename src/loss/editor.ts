@@ -27,15 +27,15 @@ steps = 200
 
 export function registerLossEditor(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(LANGUAGE_ID);
-  const parses = new Map<string, { version: number; result: ParseResult }>();
+  // Keyed by the document object: an untitled document's URI is reused after it closes.
+  const parses = new WeakMap<vscode.TextDocument, { version: number; result: ParseResult }>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const parse = (document: vscode.TextDocument): ParseResult => {
-    const key = document.uri.toString();
-    const cached = parses.get(key);
+    const cached = parses.get(document);
     if (cached && cached.version === document.version) return cached.result;
     const result = parseLoss(document.getText());
-    parses.set(key, { version: document.version, result });
+    parses.set(document, { version: document.version, result });
     return result;
   };
   const validate = (document: vscode.TextDocument): void => {
@@ -55,7 +55,7 @@ export function registerLossEditor(context: vscode.ExtensionContext): void {
     const key = document.uri.toString();
     clearTimeout(timers.get(key));
     timers.delete(key);
-    parses.delete(key);
+    parses.delete(document);
     collection.delete(document.uri);
   };
 

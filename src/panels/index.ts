@@ -6,11 +6,26 @@ import type { Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossPreview } from './scenario';
 import { scenarioDefaults } from './settings';
+import type { LossLaunch } from '../loss/visualize';
 
-function scenarioFor(engine: Engine, lossName: string): Scenario {
-  const loss = engine.losses().find((l) => l.name === lossName);
-  if (!loss) throw new Error(`Unknown loss '${lossName}'`);
-  return defaultScenario(loss, engine.optimizers(), scenarioDefaults());
+/** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
+function asLaunch(value: unknown): LossLaunch | undefined {
+  if (typeof value === 'string') return { loss: value };
+  if (!value || typeof value !== 'object') return undefined;
+  const { loss, runs, steps } = value as Record<string, unknown>;
+  if (typeof loss !== 'string') return undefined;
+  const validRuns = Array.isArray(runs) && runs.every((r) => r && typeof r === 'object' && typeof r.optimizer === 'string' && r.options && typeof r.options === 'object');
+  return {
+    loss,
+    runs: validRuns ? (runs as LossLaunch['runs']) : undefined,
+    steps: typeof steps === 'number' && Number.isInteger(steps) && steps > 0 ? steps : undefined,
+  };
+}
+
+async function scenarioFor(engine: Engine, launch: LossLaunch): Promise<Scenario> {
+  const defaults = scenarioDefaults();
+  const loss = await engine.lossInfo(launch.loss);
+  return defaultScenario(loss, engine.optimizers(), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
 }
 
 async function pickScenario(engine: Engine, title: string): Promise<Scenario | undefined> {
@@ -55,20 +70,22 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     log,
     vscode.commands.registerCommand(
       'optiscope.openPlayground',
-      guarded(log, 'Open Playground', async (lossName?: unknown) => {
-        // A loss name (from a CodeLens, a test or a keybinding) skips the quick pick.
-        const scenario = typeof lossName === 'string' ? scenarioFor(engine(), lossName) : await pickScenario(engine(), 'Optiscope: Open Playground');
+      guarded(log, 'Open Playground', async (argument?: unknown) => {
+        // A loss (a name or text, from a CodeLens, Visualize Loss, a test or a keybinding) skips the quick pick.
+        const launch = asLaunch(argument);
+        const scenario = launch ? await scenarioFor(engine(), launch) : await pickScenario(engine(), 'Optiscope: Open Playground');
         if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
       }),
     ),
     vscode.commands.registerCommand(
       'optiscope.compareOptimizers',
-      guarded(log, 'Compare Optimizers', async (lossName?: unknown) => {
-        // A loss name, else the open Playground's scenario, else a pick.
+      guarded(log, 'Compare Optimizers', async (argument?: unknown) => {
+        // A loss (name or text), else the open Playground's scenario, else a pick.
         const playground = ScenarioPanel.active(PLAYGROUND);
+        const launch = asLaunch(argument);
         const scenario =
-          typeof lossName === 'string'
-            ? scenarioFor(engine(), lossName)
+          launch
+            ? await scenarioFor(engine(), launch)
             : playground
               ? { ...playground.currentScenario, view: null } // the whole domain: small multiples show where runs go
               : await pickScenario(engine(), 'Optiscope: Compare Optimizers');

@@ -1,0 +1,84 @@
+// From the editor to the panels: CodeLens over .loss files and "Visualize Loss" for a file or a selected formula.
+import * as vscode from 'vscode';
+import { parseLoss } from './index';
+import type { Diagnostic, Scenario } from './index';
+
+const LANGUAGE_ID = 'loss';
+
+/** What the Playground and Compare commands accept besides a built-in name: a loss text and its runs. */
+export interface LossLaunch {
+  loss: string;
+  runs?: { optimizer: string; options: Record<string, number | boolean | number[]> }[];
+  steps?: number;
+}
+
+function launchFrom(text: string, scenario: Scenario): LossLaunch {
+  const launch: LossLaunch = { loss: text };
+  if (scenario.optimizers.length > 0) launch.runs = scenario.optimizers.map(({ name, options }) => ({ optimizer: name, options }));
+  if (scenario.steps !== undefined) launch.steps = scenario.steps;
+  return launch;
+}
+
+/**
+ * A formula as selected in Python, JS/TS or Markdown, made into loss text: without code fences, `$` or
+ * backticks around it, a leading `return`, `lambda x, y:` or `name =`, and a trailing `;` or comment.
+ */
+export function selectionToLoss(selected: string): string {
+  let text = selected.trim();
+  text = text.replace(/^```\w*\s*|\s*```$/g, '').replace(/^\$+|\$+$/g, '').replace(/^`+|`+$/g, '').trim();
+  text = text.replace(/^return\s+/, '').replace(/^lambda[^:]*:\s*/, '').replace(/^(?:const|let|var)\s+/, '');
+  text = text.replace(/^[A-Za-z_]\w*\s*=(?!=)\s*/, '');
+  text = text.replace(/\s*(?:\/\/.*|;)\s*$/, '');
+  return text.trim();
+}
+
+function describe(diagnostic: Diagnostic, text: string): string {
+  const lines = text.split('\n');
+  const { line, character } = diagnostic.range.start;
+  const where = lines.length > 1 ? `line ${line + 1}, column ${character + 1}` : `column ${character + 1}`;
+  return `${diagnostic.message} (${where})`;
+}
+
+export function registerLossVisualize(context: vscode.ExtensionContext): void {
+  const lenses: vscode.CodeLensProvider = {
+    provideCodeLenses(document) {
+      const parsed = parseLoss(document.getText());
+      if (!parsed.ok) return [];
+      const { line } = parsed.loss.range.start;
+      const range = new vscode.Range(line, 0, line, 0);
+      const launch = launchFrom(document.getText(), parsed.loss.scenario);
+      return [
+        new vscode.CodeLens(range, { title: '$(graph) Visualize', command: 'optiscope.openPlayground', arguments: [launch] }),
+        new vscode.CodeLens(range, { title: '$(split-horizontal) Compare optimizers', command: 'optiscope.compareOptimizers', arguments: [launch] }),
+      ];
+    },
+  };
+
+  const visualize = async (): Promise<void> => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showErrorMessage('Optiscope: open a .loss file, or select a formula such as x**2 + 3*np.sin(y), then run Visualize Loss.');
+      return;
+    }
+    const { document, selection } = editor;
+    const whole = document.languageId === LANGUAGE_ID && selection.isEmpty;
+    if (!whole && selection.isEmpty) {
+      void vscode.window.showErrorMessage('Optiscope: select a formula such as x**2 + 3*np.sin(y) first.');
+      return;
+    }
+    const text = whole ? document.getText() : selectionToLoss(document.getText(selection));
+    const parsed = parseLoss(text);
+    if (!parsed.ok) {
+      const first = parsed.diagnostics[0];
+      const what = whole ? `${vscode.workspace.asRelativePath(document.uri)} has an error` : `Could not understand the selection '${text}'`;
+      void vscode.window.showErrorMessage(`Optiscope: ${what}: ${describe(first, text)}`);
+      return;
+    }
+    await vscode.commands.executeCommand('optiscope.openPlayground', launchFrom(text, parsed.loss.scenario));
+  };
+
+  context.subscriptions.push(
+    vscode.languages.registerCodeLensProvider({ language: LANGUAGE_ID }, lenses),
+    vscode.commands.registerCommand('optiscope.visualizeLoss', visualize),
+  );
+}
