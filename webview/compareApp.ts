@@ -74,7 +74,7 @@ export function mountCompare(host: Host): void {
 
   function setStart(point: [number, number]): void {
     if (!scenario || !snapshot) return;
-    scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)];
+    scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)].slice(0, snapshot.loss.dim);
     host.saveScenario(scenario);
     showStart();
     void run();
@@ -222,6 +222,7 @@ export function mountCompare(host: Host): void {
     bar.setSpeed(next.settings.animationSpeed);
     traces = [];
     buildViews(scenario.runs.length);
+    for (const view of views) view.setDimension(next.loss.dim);
     showStart();
     for (const view of views) view.setHome(scenario.view ?? next.loss.domain);
     // Drawn at once; the exact grid for the cells' shape follows.

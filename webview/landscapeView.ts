@@ -64,6 +64,7 @@ export class LandscapeView {
   private readonly svg: Svg;
   private readonly plot: Group;
   private readonly contourGroup: Group;
+  private readonly curve: Selection<SVGPathElement, unknown, null, undefined>;
   private readonly traceGroup: Group;
   private readonly markerGroup: Group;
   private readonly axisX: Group;
@@ -88,6 +89,8 @@ export class LandscapeView {
   private step = 0;
   private minima: LossInfo['minima'] = [];
   private start: number[] = [];
+  /** A 1-D loss is drawn as its graph: x across, the loss up. */
+  private dim = 2;
   private hoverHit: Hit | undefined;
 
   constructor(
@@ -106,6 +109,7 @@ export class LandscapeView {
     this.clipRect = this.svg.append('defs').append('clipPath').attr('id', clipId).append('rect');
     this.plot = this.svg.append('g').attr('clip-path', `url(#${clipId})`);
     this.contourGroup = this.plot.append('g').attr('class', 'contours');
+    this.curve = this.plot.append('path').attr('class', 'loss-curve');
     this.traceGroup = this.plot.append('g').attr('class', 'trajectories');
     this.markerGroup = this.plot.append('g').attr('class', 'markers');
     this.axisX = this.svg.append('g').attr('class', 'axis axis-x');
@@ -161,6 +165,11 @@ export class LandscapeView {
     this.layout();
   }
 
+  /** The loss's number of parameters: 1 draws the graph of the loss instead of a heatmap. */
+  setDimension(dim: number): void {
+    this.dim = dim;
+  }
+
   setMarkers(minima: LossInfo['minima'], start: number[]): void {
     this.minima = minima;
     this.start = start;
@@ -175,7 +184,7 @@ export class LandscapeView {
     this.landscape = layer;
     this.contourGroup
       .selectAll('path')
-      .data(layer.contourPaths)
+      .data(this.dim === 1 ? [] : layer.contourPaths)
       .join('path')
       .attr('d', (d) => d)
       .attr('vector-effect', 'non-scaling-stroke');
@@ -277,7 +286,7 @@ export class LandscapeView {
     ctx.setTransform(ratio, 0, 0, ratio, MARGIN.left * ratio, MARGIN.top * ratio);
     ctx.fillStyle = this.theme.background;
     ctx.fillRect(0, 0, this.width, this.height);
-    if (!this.landscape) return;
+    if (!this.landscape || this.dim === 1) return;
     const { data, image } = this.landscape;
     const stepX = (data.x[1] - data.x[0]) / (data.size[0] - 1);
     const stepY = (data.y[1] - data.y[0]) / (data.size[1] - 1);
@@ -296,10 +305,23 @@ export class LandscapeView {
   }
 
   private drawContours(): void {
+    this.curve.attr('d', this.dim === 1 && this.landscape ? this.curvePath(this.landscape.data) : null);
     if (!this.landscape) return;
     const { data } = this.landscape;
     const [a, d, e, f] = gridToPixelMatrix(data, data.size, this.x, this.y);
     this.contourGroup.attr('transform', `matrix(${a},0,0,${d},${e},${f})`);
+  }
+
+  /** The graph of a 1-D loss: the grid's first row holds f(x_i). */
+  private curvePath(data: LandscapeData): string {
+    const [nx] = data.size;
+    const points: Point[] = Array.from({ length: nx }, (_, i) => [this.x(data.x[0] + (i * (data.x[1] - data.x[0])) / (nx - 1)), this.y(data.values[i])]);
+    return line().defined((p) => Number.isFinite(p[1]))(points) ?? '';
+  }
+
+  /** Where a point of parameter space (with its loss) is drawn: (x, y), or (x, loss) for a 1-D loss. */
+  private plotPoint(point: number[], value: number): Point {
+    return this.dim === 1 ? [point[0], value] : [point[0], point[1]];
   }
 
   private drawAxes(): void {
@@ -335,14 +357,16 @@ export class LandscapeView {
     const star = symbol(symbolStar, 90)() ?? '';
     this.markerGroup
       .selectAll('path.minimum')
-      .data(this.minima.filter((m) => m.point.length >= 2))
+      .data(this.minima.map((m) => this.plotPoint(m.point, m.value)))
       .join('path')
       .attr('class', 'minimum')
       .attr('d', star)
-      .attr('transform', (m) => `translate(${this.x(m.point[0])},${this.y(m.point[1])})`);
+      .attr('transform', ([x, y]) => `translate(${this.x(x)},${this.y(y)})`);
+    // A 1-D start is drawn once its loss is known (row 0 of a run).
+    const start = this.dim === 1 ? (this.traces[0] && positionAt(this.traces[0], 0)) : this.plotPoint(this.start, 0);
     this.markerGroup
       .selectAll('circle.start')
-      .data(this.start.length >= 2 ? [this.start] : [])
+      .data(start ? [start] : [])
       .join('circle')
       .attr('class', 'start')
       .attr('r', 5)

@@ -63,7 +63,7 @@ export function mountPlayground(host: Host): void {
     },
     startChosen(point) {
       if (!scenario || !snapshot) return;
-      scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)];
+      scenario.start = [point[0], point[1], ...snapshot.loss.start.slice(2)].slice(0, snapshot.loss.dim);
       landscape.setMarkers(snapshot.loss.minima, scenario.start);
       controls.showStart(scenario.start);
       save();
@@ -198,6 +198,7 @@ export function mountPlayground(host: Host): void {
     clearError();
     bar.setSpeed(next.settings.animationSpeed);
     controls.render(next, scenario, startPoint());
+    landscape.setDimension(next.loss.dim);
     landscape.setMarkers(next.loss.minima, startPoint());
     landscape.setHome(scenario.view ?? next.loss.domain);
     // Drawn at once; the exact grid for the plot's shape follows.

@@ -10,7 +10,7 @@ export function paramsAt(trace: TraceData, row: number): number[] {
   return Array.from(trace.rows.subarray(base, base + trace.dim));
 }
 
-/** The first two parameters of a row: its position on the landscape. */
+/** A row's position on the landscape: its first two parameters, or (x, loss) for a 1-D loss (the next column). */
 export function positionAt(trace: TraceData, row: number): Point {
   const base = row * rowWidth(trace);
   return [trace.rows[base], trace.rows[base + 1]];
