@@ -54,7 +54,28 @@ const targets = [
   { ...nodeTargets, entryPoints: { engine: 'src/engine/index.ts' }, outdir: 'dist' },
   { ...nodeTargets, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { worker: 'src/engine/webWorker.ts' }, outdir: 'dist/web' },
+  // The web extension (VS Code in a browser): the same entry, with the engine worker started as a Web Worker.
+  {
+    ...common,
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2022',
+    external: ['vscode'],
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist/web',
+    plugins: [webWorkerStarter()],
+  },
 ];
+
+/** Resolves ./workerStarter to ./workerStarter.web.ts for the web build. */
+function webWorkerStarter() {
+  return {
+    name: 'web-worker-starter',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/workerStarter$/ }, (args) => ({ path: join(args.resolveDir, 'workerStarter.web.ts') }));
+    },
+  };
+}
 
 function optionalTargets() {
   const extra = [];
