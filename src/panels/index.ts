@@ -4,7 +4,7 @@ import type { Engine } from '../engine/api';
 import { getEngineClient } from '../engine/client';
 import type { Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
-import { defaultScenario, lossPreview } from './scenario';
+import { defaultScenario, lossDescription, lossPreview } from './scenario';
 import { scenarioDefaults } from './settings';
 import type { LossLaunch } from '../loss/visualize';
 
@@ -31,7 +31,7 @@ async function scenarioFor(engine: Engine, launch: LossLaunch): Promise<Scenario
 async function pickScenario(engine: Engine, title: string): Promise<Scenario | undefined> {
   const items = engine.losses().map((loss) => ({
     label: loss.title,
-    description: loss.dim === 2 ? loss.name : `${loss.name} · ${loss.dim}-D (slice of ${loss.params[0]}, ${loss.params[1]})`,
+    description: lossDescription(loss),
     detail: lossPreview(loss),
     loss,
   }));

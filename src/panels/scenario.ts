@@ -21,6 +21,13 @@ export function describeMinima(loss: LossInfo, shown = 2): string {
   return `min ${listed.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`;
 }
 
+/** The quick-pick description: the loss's name, and how a loss that is not 2-D is shown. */
+export function lossDescription(loss: LossInfo): string {
+  if (loss.dim === 2) return loss.name;
+  if (loss.dim === 1) return `${loss.name} · 1-D, drawn as its graph`;
+  return `${loss.name} · ${loss.dim}-D, the slice of ${loss.params[0]} and ${loss.params[1]}`;
+}
+
 export function lossPreview(loss: LossInfo): string {
   return `${loss.formula}  ·  ${describeMinima(loss)}`;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { describeMinima, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey } = await loadTs('src/panels/scenario.ts');
+const { describeMinima, lossDescription, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey } = await loadTs('src/panels/scenario.ts');
 
 const himmelblau = {
   name: 'himmelblau',
@@ -29,6 +29,9 @@ test('the quick-pick preview shows the formula and the first minima', () => {
   assert.equal(describeMinima(himmelblau), 'min f(3, 2) = 0, f(-2.805, 3.131) = 0 (+2 more)');
   assert.equal(describeMinima({ ...himmelblau, minima: [] }), 'no known minimum');
   assert.ok(lossPreview(himmelblau).startsWith('(x^2 + y - 11)^2'));
+  assert.equal(lossDescription(himmelblau), 'himmelblau');
+  assert.equal(lossDescription({ ...himmelblau, name: 'reddi', dim: 1, params: ['x'] }), 'reddi · 1-D, drawn as its graph');
+  assert.equal(lossDescription({ ...himmelblau, name: 'sphere', dim: 10, params: ['x1', 'x2'] }), 'sphere · 10-D, the slice of x1 and x2');
   assert.equal(formatNumber(1e-6), '1.00e-6');
   assert.equal(formatNumber(123456), '1.23e+5');
 });
