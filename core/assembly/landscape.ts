@@ -21,6 +21,8 @@ export function landscape(
   const dx = gridStep(x0, x1, nx);
   const dy = gridStep(y0, y1, ny);
   const is2d = loss.dim == 2;
+  let lo = f64x2.splat(Infinity);
+  let hi = f64x2.splat(-Infinity);
   for (let j = 0; j < ny; j++) {
     const y = y0 + <f64>j * dy;
     const row = out + (<usize>(j * nx) << 3);
@@ -35,17 +37,21 @@ export function landscape(
         store<f64>(row + (<usize>i << 3), evaluate(loss, point, 0, 0));
       }
     }
+    // While the row is in cache. pmin/pmax keep the accumulator when the value is NaN.
+    let i = 0;
+    for (; i + 1 < nx; i += 2) {
+      const v = v128.load(row + (<usize>i << 3));
+      lo = f64x2.pmin(lo, v);
+      hi = f64x2.pmax(hi, v);
+    }
+    if (i < nx) {
+      const v = f64x2.splat(load<f64>(row + (<usize>i << 3)));
+      lo = f64x2.pmin(lo, v);
+      hi = f64x2.pmax(hi, v);
+    }
   }
-  let lo = Infinity;
-  let hi = -Infinity;
-  const count = nx * ny;
-  for (let k = 0; k < count; k++) {
-    const v = load<f64>(out + (<usize>k << 3));
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  gridMin = lo;
-  gridMax = hi;
+  gridMin = Math.min(f64x2.extract_lane(lo, 0), f64x2.extract_lane(lo, 1));
+  gridMax = Math.max(f64x2.extract_lane(hi, 0), f64x2.extract_lane(hi, 1));
 }
 
 /** Writes (gx, gy) pairs at nx*ny grid points into out. */

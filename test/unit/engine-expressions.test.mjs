@@ -91,3 +91,10 @@ test('the CLI runs a .loss file, taking start, optimizer and steps from it', asy
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /^optiscope: Cannot read the loss file/);
 });
+
+test('landscape min and max skip points where the loss is not a number', async () => {
+  const grid = await engine.landscape({ loss: 'sqrt(-x) + y', x: [-1, 1], y: [0, 1], size: [5, 3] }); // NaN at the end of each row
+  assert.ok(grid.values.some(Number.isNaN));
+  assert.equal(grid.min, 0);
+  assert.equal(grid.max, 2);
+});
