@@ -1,6 +1,6 @@
 // The message protocol between the extension host and the panel webviews.
 // Imported by both sides: no 'vscode' or DOM imports here.
-import type { LossInfo, OptimizerInfo, RunStatus } from './engine/api';
+import type { LossInfo, OptimizerInfo, RunStatus, RunTrace } from './engine/api';
 
 export type OptionValue = number | boolean | number[];
 
@@ -62,16 +62,8 @@ export interface LandscapeData extends LandscapeQuery {
   max: number;
 }
 
-export interface TraceData {
-  label: string;
-  optimizer: string;
-  dim: number;
-  /** Rows of [...params, loss, gradNorm]: rowCount x (dim + 2). */
-  rows: Float64Array;
-  rowCount: number;
-  status: RunStatus;
-  stoppedAt: number;
-}
+/** One run's trace as the webview gets it (a copy, never a view on wasm memory). */
+export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'>;
 
 export interface RunsData {
   traces: TraceData[];

@@ -177,6 +177,13 @@ function rmsprop(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, lr: 
   }
 }
 
+// torch's moment updates shared by the Adam family: exp_avg.lerp_(grad, 1 - beta1) into s0 and
+// exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2) into s1.
+@inline function updateMoments(s: OptimizerState, i: i32, grad: v128, beta1: f64, beta2: f64): void {
+  st(s.s0, i, lerp(ld(s.s0, i), grad, 1.0 - beta1));
+  st(s.s1, i, decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad)));
+}
+
 // Adam, AMSGrad and AdamW (decoupled weight decay).
 function adam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
@@ -194,10 +201,9 @@ function adam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i
   for (let i = 0; i < dim; i += 2) {
     const xi = decoupledDecay(ld(x, i), decoupled, lr, wd);
     const grad = effectiveGrad(ld(g, i), xi, maximize, decoupled ? 0 : wd);
-    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
-    const expAvgSq = decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad));
-    st(s.s0, i, expAvg);
-    st(s.s1, i, expAvgSq);
+    updateMoments(s, i, grad, beta1, beta2);
+    const expAvg = ld(s.s0, i);
+    const expAvgSq = ld(s.s1, i);
     let second = expAvgSq;
     if (amsgrad) {
       second = f64x2.max(ld(s.s2, i), expAvgSq);
@@ -264,10 +270,9 @@ function nadam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
   for (let i = 0; i < dim; i += 2) {
     const xi = decoupledDecay(ld(x, i), decoupled, lr, wd);
     const grad = effectiveGrad(ld(g, i), xi, maximize, decoupled ? 0 : wd);
-    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
-    const expAvgSq = decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad));
-    st(s.s0, i, expAvg);
-    st(s.s1, i, expAvgSq);
+    updateMoments(s, i, grad, beta1, beta2);
+    const expAvg = ld(s.s0, i);
+    const expAvgSq = ld(s.s1, i);
     const denom = add(sqrt(div(expAvgSq, biasCorrection2)), eps);
     const moved = add(xi, mul(gradCoefficient, div(grad, denom)));
     st(x, i, add(moved, mul(avgCoefficient, div(expAvg, denom))));
@@ -294,10 +299,9 @@ function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
   for (let i = 0; i < dim; i += 2) {
     const xi = decoupledDecay(ld(x, i), decoupled, lr, wd);
     const grad = effectiveGrad(ld(g, i), xi, maximize, decoupled ? 0 : wd);
-    const expAvg = lerp(ld(s.s0, i), grad, 1.0 - beta1);
-    const expAvgSq = decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad));
-    st(s.s0, i, expAvg);
-    st(s.s1, i, expAvgSq);
+    updateMoments(s, i, grad, beta1, beta2);
+    const expAvg = ld(s.s0, i);
+    const expAvgSq = ld(s.s1, i);
     let update = mul(div(expAvg, biasCorrection1), splat(lr));
     if (rectified) {
       const adaptive = div(biasCorrection2Sqrt, add(sqrt(expAvgSq), eps));
