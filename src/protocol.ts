@@ -1,6 +1,6 @@
 // The message protocol between the extension host and the panel webviews.
 // Imported by both sides: no 'vscode' or DOM imports here.
-import type { LossInfo, OptimizerInfo, RunStatus, RunTrace } from './engine/api';
+import type { LossInfo, OptimizerInfo, RunTrace } from './engine/api';
 
 export type OptionValue = number | boolean | number[];
 
