@@ -156,3 +156,11 @@ test('presets gd, momentum, nesterov and amsgrad are sgd and adam with those opt
   await same('amsgrad', 'adam', { amsgrad: true });
   await assert.rejects(engine.trace({ loss: 'beale', optimizer: 'gd', options: { momentum: 0.9 }, steps: 1 }), /Unknown option 'momentum' for gd. Valid options: lr, weight_decay, maximize/);
 });
+
+test('a request whose traces would not fit in memory is refused up front, and the engine stays usable', async () => {
+  await assert.rejects(
+    engine.runs({ loss: 'quadratic', lossParams: { dim: 1000 }, runs: [{ optimizer: 'adam' }], steps: 10_000_000 }),
+    /Recording 1 run\(s\) of 10000000 steps needs 74\.7 GiB, more than the engine's 2 GiB/,
+  );
+  assert.equal((await engine.trace({ loss: 'sphere', optimizer: 'sgd', steps: 2 })).trajectory.length, 3);
+});

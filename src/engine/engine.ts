@@ -14,6 +14,8 @@ import {
 export const MAX_STEPS = 100_000_000;
 const MAX_GRID_SIDE = 4096;
 const ADVANCE_CHUNK = 4096;
+/** Recorded traces must fit in the core's 32-bit memory, beside everything else. */
+const MAX_TRACE_BYTES = 2 ** 31;
 
 /** Turns an expression into a loss the core can run; supplied once the loss language is linked in. */
 export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
@@ -217,6 +219,11 @@ export class WasmEngine implements Engine {
     if (!Array.isArray(request.runs) || request.runs.length === 0) fail('runs needs at least one run');
     const { handle: loss, info } = await this.resolveLoss(request.loss, request.lossParams);
     const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
+    const rowBytes = 8 * (info.dim + 2 + (request.recordState ? this.core.exports.runStateWidth(info.dim) : 0));
+    const traceBytes = request.runs.length * (steps + 1) * rowBytes;
+    if (traceBytes > MAX_TRACE_BYTES) {
+      fail(`Recording ${request.runs.length} run(s) of ${steps} steps needs ${(traceBytes / 2 ** 30).toFixed(1)} GiB, more than the engine's 2 GiB: use fewer steps or runs`);
+    }
     const { core } = this;
     const prepared = request.runs.map((spec) => {
       if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
