@@ -88,7 +88,17 @@ export type WebviewEvent =
   | { type: 'openCompare'; scenario: Scenario }
   /** The webview's scenario changed (start, view, runs): the host answers the next "ready" with it. */
   | { type: 'scenario'; scenario: Scenario }
-  | { type: 'log'; level: 'info' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'error'; message: string }
+  /** The Export button: the host asks for a format and a file. */
+  | { type: 'export' }
+  /** The answer to the host's "render": the plot as a PNG (base64) or an SVG document, or why not. */
+  | RenderedImage;
+
+export type ImageFormat = 'png' | 'svg';
+
+export type RenderedImage =
+  | { type: 'rendered'; inReplyTo: number; format: ImageFormat; data: string }
+  | { type: 'rendered'; inReplyTo: number; error: string };
 
 /** Webview -> host. */
 export type FromWebview = WebviewRequest | WebviewEvent;
@@ -96,7 +106,11 @@ export type FromWebview = WebviewRequest | WebviewEvent;
 export type Reply = { type: 'reply'; inReplyTo: number; body: unknown } | { type: 'reply'; inReplyTo: number; error: string };
 
 /** Host -> webview. */
-export type ToWebview = Reply | { type: 'snapshot'; snapshot: Snapshot };
+export type ToWebview =
+  | Reply
+  | { type: 'snapshot'; snapshot: Snapshot }
+  /** Draw the plot as an image and answer with "rendered". */
+  | { type: 'render'; requestId: number; format: ImageFormat };
 
 /**
  * Requests with promised replies over a postMessage channel.
@@ -154,6 +168,8 @@ export const LIMITS = {
   maxOptions: 24,
   maxParams: 64,
   maxArray: 16,
+  /** A rendered PNG (base64) or SVG document. */
+  imageLength: 64 * 1024 * 1024,
 } as const;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -275,7 +291,17 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
       case 'pickLoss':
       case 'painted':
+      case 'export':
         return { type };
+      case 'rendered': {
+        const inReplyTo = integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER);
+        if (message.error !== undefined) return { type, inReplyTo, error: string(message.error, 'message.error', LIMITS.messageLength) };
+        if (message.format !== 'png' && message.format !== 'svg') fail('message.format', "'png' or 'svg'");
+        const data = string(message.data, 'message.data', LIMITS.imageLength);
+        if (message.format === 'png' && !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) fail('message.data', 'a PNG in base64');
+        if (message.format === 'svg' && !data.startsWith('<svg')) fail('message.data', 'an SVG document');
+        return { type, inReplyTo, format: message.format, data };
+      }
       case 'openCompare':
       case 'scenario':
         return { type, scenario: scenario(message.scenario, 'message.scenario') };
@@ -284,7 +310,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, export, rendered, openCompare, scenario, log');
     }
   });
 }

@@ -1,10 +1,12 @@
 // Compare: one landscape per run (small multiples) with synchronised playback, a metrics table and the loss chart.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
 import { gridSize, type Extent } from './geometry';
 import type { Host } from './host';
+import { plotPng, plotSvg } from './exportImage';
 import { LandscapeView, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
 import { runMetrics, statusText } from './metrics';
@@ -245,7 +247,10 @@ export function mountCompare(host: Host): void {
   const header = element('div', 'compare-header');
   const toleranceLabel = element('label', 'tolerance-label', 'tolerance ');
   toleranceLabel.append(toleranceField);
-  header.append(title, startText, toleranceLabel);
+  const exportButton = element('vscode-button', 'export', 'Export…');
+  exportButton.secondary = true;
+  exportButton.addEventListener('click', () => host.send({ type: 'export' }));
+  header.append(title, startText, toleranceLabel, exportButton);
   const bottom = element('div', 'compare-bottom');
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);
@@ -259,6 +264,7 @@ export function mountCompare(host: Host): void {
     }
   });
   onThemeChange(() => views.forEach((view) => view.refreshTheme()));
+  host.onRender = async (format) => (format === 'png' ? plotPng(views.map((view) => view.element)) : plotSvg(views.map((view) => view.element)));
   host.onSnapshot = applySnapshot;
   host.requests.request('ready', {}).then(applySnapshot, showError);
 }

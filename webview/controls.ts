@@ -22,6 +22,7 @@ export interface ControlsEvents {
   resetStart(): void;
   resetView(): void;
   compare(): void;
+  exportPlot(): void;
 }
 
 function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -51,13 +52,15 @@ export class Controls {
     resetView.addEventListener('click', () => events.resetView());
     const compare = create('vscode-button', { className: 'compare' }, 'Compare side by side');
     compare.addEventListener('click', () => events.compare());
+    const exportButton = create('vscode-button', { secondary: true, className: 'export' }, 'Export…');
+    exportButton.addEventListener('click', () => events.exportPlot());
     this.stepsField.addEventListener('input', () => this.emit());
     this.element.append(
       create('section', { className: 'loss' }, this.lossTitle, this.lossFormula, changeLoss),
       create('section', {}, create('h3', {}, 'Optimizers'), this.runList, addRun),
       create('section', { className: 'steps-row' }, create('vscode-label', {}, 'Steps'), this.stepsField),
       create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, create('div', { className: 'hint' }, 'Click the landscape to move it.'), resetStart, resetView),
-      create('section', {}, compare),
+      create('section', {}, compare, exportButton),
     );
   }
 

@@ -1,5 +1,5 @@
 // The webview's side of the channel to the extension host.
-import { MessageHandler, PANEL_STATE_VERSION, type Scenario, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { MessageHandler, PANEL_STATE_VERSION, type ImageFormat, type Scenario, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -17,13 +17,24 @@ export class Host {
   readonly requests = new MessageHandler<WebviewRequests>((message) => this.api.postMessage(message));
   /** Called when the host pushes a new snapshot (another loss, changed settings). */
   onSnapshot: (snapshot: Snapshot) => void = () => {};
+  /** Draws the plot for Export: a PNG in base64 or an SVG document. */
+  onRender: (format: ImageFormat) => Promise<string> = () => Promise.reject(new Error('nothing to export yet'));
 
   constructor() {
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       const message = event.data;
       if (message.type === 'reply') this.requests.settle(message);
       else if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
+      else if (message.type === 'render') void this.render(message.requestId, message.format);
     });
+  }
+
+  private async render(inReplyTo: number, format: ImageFormat): Promise<void> {
+    try {
+      this.send({ type: 'rendered', inReplyTo, format, data: await this.onRender(format) });
+    } catch (error) {
+      this.send({ type: 'rendered', inReplyTo, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   send(event: WebviewEvent): void {

@@ -10,6 +10,7 @@ import { Playback } from './playback';
 import { PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { statusText } from './metrics';
+import { plotPng, plotSvg } from './exportImage';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 
 const LANDSCAPE_DELAY_MS = 120;
@@ -113,6 +114,7 @@ export function mountPlayground(host: Host): void {
     compare() {
       if (scenario) host.send({ type: 'openCompare', scenario });
     },
+    exportPlot: () => host.send({ type: 'export' }),
   });
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
@@ -236,6 +238,7 @@ export function mountPlayground(host: Host): void {
   }
 
   mount();
+  host.onRender = async (format) => (format === 'png' ? plotPng([landscape.element]) : plotSvg([landscape.element]));
   host.onSnapshot = applySnapshot;
   host.requests.request('ready', {}).then(applySnapshot, showError);
 }

@@ -6,6 +6,7 @@ import type { Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossDescription, lossPreview } from './scenario';
 import { scenarioDefaults } from './settings';
+import { EXPORT_FORMATS, isExportFormat } from './export';
 import type { LossLaunch } from '../loss/visualize';
 
 /** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
@@ -45,10 +46,10 @@ async function pickScenario(engine: Engine, title: string): Promise<Scenario | u
 }
 
 /** Runs a command and turns any failure into an error notification and a log line. */
-function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unknown[]) => Promise<unknown>): (...args: unknown[]) => Promise<void> {
+function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unknown[]) => Promise<unknown>): (...args: unknown[]) => Promise<unknown> {
   return async (...args) => {
     try {
-      await body(...args);
+      return await body(...args);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.error(`${name}: ${message}`);
@@ -90,6 +91,37 @@ export function registerPanels(context: vscode.ExtensionContext): void {
               ? { ...playground.currentScenario, view: null } // the whole domain: small multiples show where runs go
               : await pickScenario(engine(), 'Optiscope: Compare Optimizers');
         if (scenario) ScenarioPanel.createOrShow(COMPARE, services, scenario);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'optiscope.export',
+      guarded(log, 'Export', async (argument?: unknown) => {
+        // { panel?: 'playground' | 'compare', format?, uri? } (the panels' buttons, tests): a format and a uri skip the dialogs.
+        const options = argument && typeof argument === 'object' ? (argument as Record<string, unknown>) : {};
+        const panel = options.panel === 'compare' ? ScenarioPanel.active(COMPARE) : options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : ScenarioPanel.focused();
+        if (!panel) {
+          void vscode.window.showInformationMessage('Optiscope: open a Playground or Compare panel first, then export it.');
+          return;
+        }
+        const format = isExportFormat(options.format)
+          ? options.format
+          : (await vscode.window.showQuickPick(EXPORT_FORMATS, { title: 'Optiscope: Export', placeHolder: 'Export as' }))?.format;
+        if (!format) return;
+        const entry = EXPORT_FORMATS.find((f) => f.format === format)!;
+        const given = options.uri instanceof vscode.Uri ? options.uri : typeof options.uri === 'string' ? vscode.Uri.parse(options.uri) : undefined;
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const builtin = engine().losses().some((l) => l.name === panel.currentScenario.loss);
+        const name = `optiscope-${panel.view}-${builtin ? panel.currentScenario.loss : 'loss'}.${entry.extension}`;
+        const uri =
+          given ??
+          (await vscode.window.showSaveDialog({
+            title: `Optiscope: Export ${entry.label}`,
+            defaultUri: folder && vscode.Uri.joinPath(folder, name),
+            filters: { [entry.filter]: [entry.extension] },
+          }));
+        if (!uri) return;
+        await vscode.workspace.fs.writeFile(uri, await panel.exportData(format));
+        log.info(`Export: wrote ${entry.label} to ${uri.toString()}`);
       }),
     ),
     ...[PLAYGROUND, COMPARE].map((kind) => vscode.window.registerWebviewPanelSerializer(kind.viewType, new ScenarioPanelSerializer(kind, services))),

@@ -7,6 +7,8 @@ import {
   parseFromWebview,
   parsePanelState,
   type FromWebview,
+  type ImageFormat,
+  type RenderedImage,
   type LandscapeData,
   type LandscapeQuery,
   type Reply,
@@ -15,8 +17,10 @@ import {
   type Snapshot,
   type ToWebview,
 } from '../protocol';
+import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
-import { scenarioKey } from './scenario';
+import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
+import { runLabel, scenarioKey } from './scenario';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -49,6 +53,12 @@ export class ScenarioPanel extends Disposable {
 
   static active(kind: PanelKind): ScenarioPanel | undefined {
     return ScenarioPanel.current.get(kind.viewType);
+  }
+
+  /** The panel in front: the active one, else the Playground, else Compare. */
+  static focused(): ScenarioPanel | undefined {
+    const panels = [...ScenarioPanel.current.values()];
+    return panels.find((p) => p.panel.active) ?? ScenarioPanel.active(PLAYGROUND) ?? ScenarioPanel.active(COMPARE);
   }
 
   static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario): ScenarioPanel {
@@ -114,7 +124,54 @@ export class ScenarioPanel extends Disposable {
 
   override dispose(): void {
     if (ScenarioPanel.active(this.kind) === this) ScenarioPanel.current.delete(this.kind.viewType);
+    for (const waiting of this.renders.values()) waiting.reject(new Error('the panel was closed'));
+    this.renders.clear();
     super.dispose();
+  }
+
+  get view(): PanelKind['view'] {
+    return this.kind.view;
+  }
+
+  private nextRenderId = 1;
+  private readonly renders = new Map<number, { resolve: (data: string) => void; reject: (error: Error) => void }>();
+
+  /** The webview draws its plot as a PNG (base64) or an SVG document. */
+  private render(format: ImageFormat): Promise<string> {
+    const requestId = this.nextRenderId++;
+    return new Promise((resolve, reject) => {
+      this.renders.set(requestId, { resolve, reject });
+      this.post({ type: 'render', requestId, format });
+    });
+  }
+
+  private settleRender(message: RenderedImage): void {
+    const waiting = this.renders.get(message.inReplyTo);
+    if (!waiting) return;
+    this.renders.delete(message.inReplyTo);
+    if ('error' in message) waiting.reject(new Error(message.error));
+    else waiting.resolve(message.data);
+  }
+
+  /** The file Export writes for this panel's scenario. */
+  async exportData(format: ExportFormat): Promise<Uint8Array> {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    if (format === 'png') return Uint8Array.from(atob(await this.render('png')), (c) => c.charCodeAt(0));
+    if (format === 'svg') return encode(await this.render('svg'));
+    const engine = this.services.engine();
+    const scenario = this.scenario;
+    const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
+    if (format === 'loss') {
+      const builtin = engine.losses().some((l) => l.name === scenario.loss);
+      const text = scenarioLossFile(scenario, loss, builtin);
+      const parsed = parseLoss(text);
+      if (!parsed.ok) throw new Error(`${loss.title} cannot be written as a .loss file: ${parsed.diagnostics[0]?.message ?? 'it does not parse'}`);
+      return encode(text);
+    }
+    const { traces } = await this.run(scenario);
+    const optimizers = engine.optimizers();
+    const runs = traces.map((trace, i) => ({ label: runLabel(scenario.runs[i], optimizers), options: scenario.runs[i].options, trace }));
+    return encode(format === 'csv' ? trajectoriesCsv(runs, loss.params) : trajectoriesJson(scenario, loss, runs));
   }
 
   /** Shows another scenario in this panel. */
@@ -194,6 +251,12 @@ export class ScenarioPanel extends Disposable {
     switch (message.type) {
       case 'pickLoss':
         void this.services.pickScenario().then((scenario) => scenario && this.load(scenario));
+        break;
+      case 'export':
+        void vscode.commands.executeCommand('optiscope.export', { panel: this.kind.view });
+        break;
+      case 'rendered':
+        this.settleRender(message);
         break;
       case 'openCompare':
         ScenarioPanel.createOrShow(COMPARE, this.services, { ...message.scenario, view: null });

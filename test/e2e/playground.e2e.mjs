@@ -2,7 +2,7 @@
 // zoom, restore after a reload, compare side by side; asserts on SVG paths, canvas pixels and table text,
 // screenshots per theme.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../scripts/code-server/server.mjs';
@@ -237,6 +237,32 @@ describeWorkbench('playground', (vscode) => {
     await until(readCompare, (s) => !s.step.startsWith('step 10 /'), 'playback');
     await compare.locator('vscode-button.play').click();
     await vscode.screenshot('compare');
+  });
+
+  test('Export from the Compare panel: the button, a format, the save dialog, a PNG and an SVG in the workspace', async () => {
+    const compare = await vscode.webviewFrame();
+    const exportAs = async (label, file) => {
+      await compare.locator('vscode-button.export').click();
+      await vscode.pickQuickInput(label);
+      // The save dialog (code-server's own, a quick input) proposes the file in the workspace folder.
+      const path = vscode.page.locator('.quick-input-widget input');
+      await until(() => path.inputValue(), (value) => value.endsWith(file), `the save dialog proposing ${file}`);
+      await path.press('Enter');
+      const written = join(vscode.workspace, file);
+      return until(() => (existsSync(written) ? readFileSync(written) : undefined), (bytes) => bytes?.length > 0, `${file} to be written`);
+    };
+    const png = await exportAs('PNG image', 'optiscope-compare-rosenbrock.png');
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    const theme = await compare.locator('body').evaluate((b) => (b.classList.contains('vscode-dark') ? 'dark' : 'light'));
+    mkdirSync(join(repoRoot, 'test-results', 'screenshots'), { recursive: true });
+    writeFileSync(join(repoRoot, 'test-results', 'screenshots', `exported-compare-${theme}.png`), png);
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.ok(width > 300 && height > 100, `PNG ${width}x${height}`);
+    const svg = (await exportAs('SVG', 'optiscope-compare-rosenbrock.svg')).toString('utf8');
+    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const runs = await compare.locator('.cell').count();
+    assert.equal((svg.match(/<image /g) ?? []).length, runs, 'one heatmap per landscape');
+    assert.equal((svg.match(/class="trajectory/g) ?? []).length >= runs, true, 'the trajectories');
   });
 
   test('canvas colours follow a theme change', async () => {

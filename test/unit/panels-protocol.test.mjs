@@ -101,3 +101,20 @@ test('rejectAll fails every pending request', async () => {
   handler.rejectAll('panel closed');
   await assert.rejects(pending, /panel closed/);
 });
+
+test('export: the button event, and the rendered image validated by format', () => {
+  assert.deepEqual(parseFromWebview({ type: 'export', format: 'csv' }), { ok: true, value: { type: 'export' } });
+  assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 3, format: 'png', data: 'iVBORw0KGgo=' }), {
+    ok: true,
+    value: { type: 'rendered', inReplyTo: 3, format: 'png', data: 'iVBORw0KGgo=' },
+  });
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"></svg>';
+  assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 4, format: 'svg', data: svg }).value, { type: 'rendered', inReplyTo: 4, format: 'svg', data: svg });
+  assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 5, error: 'no plot' }).value, { type: 'rendered', inReplyTo: 5, error: 'no plot' });
+  const error = (message) => parseFromWebview(message).error;
+  assert.equal(error({ type: 'rendered', inReplyTo: 0, format: 'svg', data: svg }), `message.inReplyTo: expected an integer in [1, ${Number.MAX_SAFE_INTEGER}]`);
+  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'gif', data: 'R0lG' }), "message.format: expected 'png' or 'svg'");
+  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'png', data: 'not base64!' }), 'message.data: expected a PNG in base64');
+  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: '<script>' }), 'message.data: expected an SVG document');
+  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: 'x'.repeat(LIMITS.imageLength + 1) }), `message.data: expected a string of at most ${LIMITS.imageLength} characters`);
+});

@@ -1,0 +1,113 @@
+// What Export writes for CSV, JSON and .loss (no 'vscode' import: unit-tested in node). Only formatting: the
+// numbers are the engine's traces as the panel got them.
+import type { LossInfo } from '../engine/api';
+import type { OptionValue, Scenario, TraceData } from '../protocol';
+
+export type ExportFormat = 'png' | 'svg' | 'csv' | 'json' | 'loss';
+
+export const EXPORT_FORMATS: { format: ExportFormat; label: string; detail: string; extension: string; filter: string }[] = [
+  { format: 'png', label: 'PNG image', detail: "The panel's plot as an image", extension: 'png', filter: 'PNG image' },
+  { format: 'svg', label: 'SVG', detail: 'The landscape with the trajectories, as vector graphics', extension: 'svg', filter: 'SVG image' },
+  { format: 'csv', label: 'CSV of trajectories', detail: 'run, label, optimizer, step, parameters, loss, grad_norm', extension: 'csv', filter: 'CSV' },
+  { format: 'json', label: 'JSON of trajectories', detail: "The runs' scenario and rows", extension: 'json', filter: 'JSON' },
+  { format: 'loss', label: 'Scenario as a .loss file', detail: 'Loss, start, domain, optimizers and steps, to share or open again', extension: 'loss', filter: 'Loss file' },
+];
+
+export function isExportFormat(value: unknown): value is ExportFormat {
+  return EXPORT_FORMATS.some((f) => f.format === value);
+}
+
+/** A run's trace with the run's own label (the scenario's, else the engine's). */
+export interface ExportRun {
+  label: string;
+  options: Record<string, OptionValue>;
+  trace: TraceData;
+}
+
+function rowsOf(trace: TraceData): { step: number; params: number[]; loss: number; gradNorm: number }[] {
+  const width = trace.dim + 2;
+  const rows = [];
+  for (let r = 0; r < trace.rowCount; r++) {
+    const row = Array.from(trace.rows.subarray(r * width, (r + 1) * width));
+    rows.push({ step: r, params: row.slice(0, trace.dim), loss: row[trace.dim], gradNorm: row[trace.dim + 1] });
+  }
+  return rows;
+}
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One line per row of every run: run (1-based), label, optimizer, step, the parameters by name, loss, grad_norm. */
+export function trajectoriesCsv(runs: ExportRun[], params: string[]): string {
+  const dim = Math.max(0, ...runs.map((run) => run.trace.dim));
+  const names = Array.from({ length: dim }, (_, i) => params[i] ?? `p${i + 1}`);
+  const lines = [['run', 'label', 'optimizer', 'step', ...names, 'loss', 'grad_norm'].map(csvField).join(',')];
+  runs.forEach((run, index) => {
+    for (const row of rowsOf(run.trace)) {
+      const cells = [String(index + 1), csvField(run.label), csvField(run.trace.optimizer), String(row.step), ...row.params.map(String), String(row.loss), String(row.gradNorm)];
+      lines.push(cells.join(','));
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** The scenario and every run's rows; a non-finite number (a diverged run) is null. */
+export function trajectoriesJson(scenario: Scenario, loss: LossInfo, runs: ExportRun[]): string {
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  const document = {
+    scenario,
+    loss: { name: loss.name, title: loss.title, formula: loss.formula, params: loss.params },
+    runs: runs.map((run) => ({
+      label: run.label,
+      optimizer: run.trace.optimizer,
+      options: run.options,
+      status: run.trace.status,
+      stoppedAt: run.trace.stoppedAt,
+      rows: rowsOf(run.trace).map((row) => ({ step: row.step, params: row.params.map(finite), loss: finite(row.loss), grad_norm: finite(row.gradNorm) })),
+    })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** A number as the loss language reads it back to the same double. */
+function lossNumber(value: number): string {
+  return String(value).replace('e+', 'e');
+}
+
+function lossValue(value: OptionValue): string {
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `(${value.map(lossNumber).join(', ')})`;
+  return lossNumber(value);
+}
+
+/** Scenario statements a loss text may carry: the export writes its own. */
+const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|steps)\b/;
+
+/**
+ * The scenario as a .loss file: the loss (its text without scenario lines, or a built-in's formula with its
+ * parameters as constants), the domain (the visible extent), the start, one `optimizer` line per run, steps.
+ */
+export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: boolean): string {
+  const lines: string[] = [];
+  if (builtin) {
+    lines.push(`# ${loss.title} (Optiscope's built-in "${loss.name}")`);
+    for (const [name, value] of Object.entries(scenario.lossParams ?? loss.lossParams ?? {})) lines.push(`${name} = ${lossNumber(value)}`);
+    if (loss.params.join(',') !== 'x,y') lines.push(`params ${loss.params.join(', ')}`);
+    lines.push(`f = ${loss.formula}`);
+  } else {
+    lines.push(...scenario.loss.split(/\r\n|\r|\n/).filter((line) => !SCENARIO_LINE.test(line)));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  }
+  lines.push('');
+  const extent = scenario.view ?? loss.domain;
+  const [px, py] = loss.params;
+  lines.push(loss.dim === 1 ? `domain ${px} in [${extent.x.map(lossNumber).join(', ')}]` : `domain ${px} in [${extent.x.map(lossNumber).join(', ')}], ${py} in [${extent.y.map(lossNumber).join(', ')}]`);
+  lines.push(`start = (${(scenario.start ?? loss.start).map(lossNumber).join(', ')})`);
+  for (const run of scenario.runs) {
+    const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
+    lines.push(`optimizer ${[run.optimizer, ...options].join(' ')}`);
+  }
+  lines.push(`steps = ${scenario.steps}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,104 @@
+// Export's CSV, JSON and .loss text; the .loss file parses back to the same scenario.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTs } from './panels-bundle.mjs';
+
+const { trajectoriesCsv, trajectoriesJson, scenarioLossFile } = await loadTs('src/panels/export.ts');
+const { parseLoss } = await loadTs('src/loss/index.ts');
+
+const beale = {
+  name: 'beale',
+  title: "Beale's function",
+  formula: '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2',
+  dim: 2,
+  params: ['x', 'y'],
+  domain: { x: [-4.5, 4.5], y: [-4.5, 4.5] },
+  start: [1, 1.5],
+  minima: [{ point: [3, 0.5], value: 0 }],
+};
+
+const scenario = {
+  loss: 'beale',
+  start: [-1.25, 3.5e-7],
+  runs: [
+    { optimizer: 'SGD', options: { lr: 0.001, momentum: 0.9, nesterov: true } },
+    { optimizer: 'Adam', options: { lr: 0.1, betas: [0.9, 0.999], amsgrad: false }, label: 'Adam, "fast"' },
+    { optimizer: 'Adagrad', options: { lr: 1e-21 } },
+  ],
+  steps: 300,
+  view: { x: [-2, 4.25], y: [-1.5, 2] },
+};
+
+const trace = (optimizer, rows, status = 'completed') => ({
+  label: optimizer,
+  optimizer,
+  dim: 2,
+  rows: Float64Array.from(rows.flat()),
+  rowCount: rows.length,
+  status,
+  stoppedAt: rows.length - 1,
+});
+const runs = [
+  { label: 'SGD', options: scenario.runs[0].options, trace: trace('SGD', [[1, 2, 3, 4], [0.5, 1, 2, 3.5]]) },
+  { label: 'Adam, "fast"', options: scenario.runs[1].options, trace: trace('Adam', [[1, 2, 3, 4], [NaN, Infinity, NaN, NaN]], 'diverged') },
+];
+
+test('CSV: a header with the parameter names, one line per row of every run, quoted labels', () => {
+  const lines = trajectoriesCsv(runs, ['x', 'y']).trimEnd().split('\n');
+  assert.equal(lines[0], 'run,label,optimizer,step,x,y,loss,grad_norm');
+  assert.deepEqual(lines.slice(1), ['1,SGD,SGD,0,1,2,3,4', '1,SGD,SGD,1,0.5,1,2,3.5', '2,"Adam, ""fast""",Adam,0,1,2,3,4', '2,"Adam, ""fast""",Adam,1,NaN,Infinity,NaN,NaN']);
+});
+
+test('JSON: the scenario and the rows, non-finite numbers as null', () => {
+  const document = JSON.parse(trajectoriesJson(scenario, beale, runs));
+  assert.deepEqual(document.scenario, scenario);
+  assert.equal(document.runs.length, 2);
+  assert.deepEqual(document.runs[0].rows[1], { step: 1, params: [0.5, 1], loss: 2, grad_norm: 3.5 });
+  assert.deepEqual(document.runs[1].rows[1], { step: 1, params: [null, null], loss: null, grad_norm: null });
+  assert.equal(document.runs[1].status, 'diverged');
+  assert.deepEqual(document.runs[1].options, { lr: 0.1, betas: [0.9, 0.999], amsgrad: false });
+});
+
+function assertRoundTrip(text, expected, loss) {
+  const parsed = parseLoss(text);
+  assert.ok(parsed.ok, JSON.stringify(parsed.diagnostics, null, 1) + '\n' + text);
+  const back = parsed.loss.scenario;
+  assert.deepEqual(back.start, [expected.start ?? loss.start]);
+  const extent = expected.view ?? loss.domain;
+  assert.deepEqual(back.domain, loss.dim === 1 ? { x: extent.x } : extent);
+  // The loss language reads optimizer names in lower case; the engine finds them ignoring case.
+  assert.deepEqual(back.optimizers, expected.runs.map((run) => ({ name: run.optimizer.toLowerCase(), options: run.options })));
+  assert.equal(back.steps, expected.steps);
+  return parsed.loss;
+}
+
+test(".loss of a built-in: the formula, domain (the view), start, optimizers, steps parse back to the same scenario", () => {
+  const text = scenarioLossFile(scenario, beale, true);
+  assert.match(text, /^# Beale's function/);
+  assert.match(text, /^optimizer SGD lr=0.001 momentum=0.9 nesterov=true$/m);
+  assert.match(text, /^optimizer Adam lr=0.1 betas=\(0.9, 0.999\) amsgrad=false$/m);
+  const loss = assertRoundTrip(text, scenario, beale);
+  assert.equal(loss.formula, beale.formula);
+  // The default start and the whole domain when the scenario has none.
+  assertRoundTrip(scenarioLossFile({ ...scenario, start: null, view: null }, beale, true), { ...scenario, start: null, view: null }, beale);
+});
+
+test('.loss of a loss text: its own scenario lines are replaced by the panel\'s, the rest kept', () => {
+  const source = '# bowl\na = 3\nf = a*x^2 + y^2\ndomain [-1, 1]\nstart = (0.5, 0.5)\noptimizer sgd lr=0.1\nsteps = 10\nminimum = (0, 0)\n';
+  const custom = { ...beale, name: source, title: 'a*x^2 + y^2', formula: 'a*x^2 + y^2', domain: { x: [-1, 1], y: [-1, 1] }, start: [0.5, 0.5] };
+  const s = { ...scenario, loss: source };
+  const text = scenarioLossFile(s, custom, false);
+  assert.equal(text.match(/^optimizer /gm).length, 3);
+  assert.match(text, /^minimum = \(0, 0\)$/m);
+  const loss = assertRoundTrip(text, s, custom);
+  assert.equal(loss.formula, 'a*x^2 + y^2');
+  assert.deepEqual(loss.scenario.minima.map((m) => m.point), [[0, 0]]);
+});
+
+test('.loss of a 1-D loss: one domain range and one start value', () => {
+  const reddi = { ...beale, name: 'cube', title: 'cube', formula: 'x^2', dim: 1, params: ['x'], domain: { x: [-1, 1], y: [0, 1] }, start: [0.75] };
+  const s = { loss: 'cube', start: null, runs: [{ optimizer: 'Adam', options: { lr: 0.5 } }], steps: 20, view: null };
+  const text = scenarioLossFile(s, reddi, true);
+  assert.match(text, /^domain x in \[-1, 1\]$/m);
+  assertRoundTrip(text, s, reddi);
+});

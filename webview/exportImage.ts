@@ -1,0 +1,88 @@
+// Export: the panel's landscapes (canvas heatmap under SVG contours, axes and trajectories) as one SVG document,
+// or that document drawn to a PNG. Styles are copied as presentation attributes: the file stands alone.
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const STYLED = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-opacity', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin', 'opacity', 'font-size', 'font-family', 'text-anchor', 'visibility'];
+
+function inlineStyles(source: Element, target: Element): void {
+  const computed = getComputedStyle(source);
+  if (computed.display === 'none') target.setAttribute('display', 'none');
+  for (const name of STYLED) {
+    const value = computed.getPropertyValue(name);
+    if (value) target.setAttribute(name, value);
+  }
+  const sources = source.children;
+  const targets = target.children;
+  for (let i = 0; i < sources.length && i < targets.length; i++) inlineStyles(sources[i], targets[i]);
+}
+
+/** One SVG document with every landscape where it is on screen. */
+export function plotSvg(landscapes: HTMLElement[]): string {
+  const boxes = landscapes.map((element) => element.getBoundingClientRect());
+  const left = Math.min(...boxes.map((b) => b.left));
+  const top = Math.min(...boxes.map((b) => b.top));
+  const width = Math.max(...boxes.map((b) => b.right)) - left;
+  const height = Math.max(...boxes.map((b) => b.bottom)) - top;
+  const root = document.createElementNS(SVG_NS, 'svg');
+  root.setAttribute('xmlns', SVG_NS);
+  root.setAttribute('width', String(Math.ceil(width)));
+  root.setAttribute('height', String(Math.ceil(height)));
+  root.setAttribute('viewBox', `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`);
+  const background = document.createElementNS(SVG_NS, 'rect');
+  background.setAttribute('width', '100%');
+  background.setAttribute('height', '100%');
+  background.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
+  root.append(background);
+  landscapes.forEach((element, i) => {
+    const box = boxes[i];
+    const group = document.createElementNS(SVG_NS, 'svg');
+    group.setAttribute('x', String(box.left - left));
+    group.setAttribute('y', String(box.top - top));
+    group.setAttribute('width', String(box.width));
+    group.setAttribute('height', String(box.height));
+    const canvas = element.querySelector('canvas');
+    if (canvas) {
+      const image = document.createElementNS(SVG_NS, 'image');
+      image.setAttribute('href', canvas.toDataURL('image/png'));
+      image.setAttribute('width', String(box.width));
+      image.setAttribute('height', String(box.height));
+      image.setAttribute('preserveAspectRatio', 'none');
+      group.append(image);
+    }
+    const svg = element.querySelector('svg');
+    if (svg) {
+      const copy = svg.cloneNode(true) as SVGSVGElement;
+      inlineStyles(svg, copy);
+      copy.removeAttribute('class');
+      group.append(copy);
+    }
+    // Clip paths need ids unique in the document.
+    for (const clip of group.querySelectorAll('clipPath[id]')) {
+      const id = clip.id;
+      clip.id = `${id}-${i}`;
+      for (const user of group.querySelectorAll(`[clip-path="url(#${id})"]`)) user.setAttribute('clip-path', `url(#${id}-${i})`);
+    }
+    root.append(group);
+  });
+  return new XMLSerializer().serializeToString(root);
+}
+
+/** The SVG document drawn at the screen's pixel ratio, as a PNG in base64. */
+export async function plotPng(landscapes: HTMLElement[]): Promise<string> {
+  const svg = plotSvg(landscapes);
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(image.width * ratio);
+    canvas.height = Math.round(image.height * ratio);
+    const context = canvas.getContext('2d')!;
+    context.scale(ratio, ratio);
+    context.drawImage(image, 0, 0, image.width, image.height);
+    return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
