@@ -91,6 +91,8 @@ export type WebviewEvent =
   | { type: 'log'; level: 'info' | 'error'; message: string }
   /** The Export button: the host asks for a format and a file. */
   | { type: 'export' }
+  /** The Tune learning rates button. */
+  | { type: 'tune' }
   /** The answer to the host's "render": the plot as a PNG (base64) or an SVG document, or why not. */
   | RenderedImage;
 
@@ -292,6 +294,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'pickLoss':
       case 'painted':
       case 'export':
+      case 'tune':
         return { type };
       case 'rendered': {
         const inReplyTo = integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER);
@@ -310,7 +313,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, export, rendered, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, export, tune, rendered, openCompare, scenario, log');
     }
   });
 }

@@ -250,7 +250,10 @@ export function mountCompare(host: Host): void {
   const exportButton = element('vscode-button', 'export', 'Export…');
   exportButton.secondary = true;
   exportButton.addEventListener('click', () => host.send({ type: 'export' }));
-  header.append(title, startText, toleranceLabel, exportButton);
+  const tuneButton = element('vscode-button', 'tune', 'Tune learning rates');
+  tuneButton.title = 'Search learning rates for each run in the engine and show each at its best';
+  tuneButton.addEventListener('click', () => host.send({ type: 'tune' }));
+  header.append(title, startText, toleranceLabel, tuneButton, exportButton);
   const bottom = element('div', 'compare-bottom');
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);

@@ -51,6 +51,10 @@ function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unk
     try {
       return await body(...args);
     } catch (error) {
+      if (error instanceof Error && error.name === 'CancelledError') {
+        log.info(`${name}: cancelled`);
+        return undefined;
+      }
       const message = error instanceof Error ? error.message : String(error);
       log.error(`${name}: ${message}`);
       void vscode.window.showErrorMessage(`Optiscope: ${message}`);
@@ -122,6 +126,29 @@ export function registerPanels(context: vscode.ExtensionContext): void {
         if (!uri) return;
         await vscode.workspace.fs.writeFile(uri, await panel.exportData(format));
         log.info(`Export: wrote ${entry.label} to ${uri.toString()}`);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'optiscope.tuneLearningRates',
+      guarded(log, 'Tune Learning Rates', async (argument?: unknown) => {
+        // Returns the tuned scenario (for tests and keybindings); undefined when there is no panel or it was cancelled.
+        const options = argument && typeof argument === 'object' ? (argument as Record<string, unknown>) : {};
+        const panel = options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : (ScenarioPanel.active(COMPARE) ?? ScenarioPanel.focused());
+        if (!panel) {
+          void vscode.window.showInformationMessage('Optiscope: open Compare Optimizers first, then tune the learning rates.');
+          return undefined;
+        }
+        return vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Optiscope: tuning learning rates', cancellable: true },
+          (progress, token) => {
+            let reported = 0;
+            return panel.tuneLearningRates(token, (done, total, label) => {
+              const increment = (100 * done) / total - reported;
+              reported += increment;
+              progress.report({ increment, message: done < total ? `${label} (${done + 1} of ${total})` : 'done' });
+            });
+          },
+        );
       }),
     ),
     ...[PLAYGROUND, COMPARE].map((kind) => vscode.window.registerWebviewPanelSerializer(kind.viewType, new ScenarioPanelSerializer(kind, services))),

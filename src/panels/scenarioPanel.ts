@@ -1,7 +1,8 @@
 // A panel showing one scenario, driven by its webview over src/protocol.ts: the Playground (one landscape with
 // every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
-import type { Engine } from '../engine/api';
+import type { Engine, RunsRequest, RunTrace } from '../engine/api';
+import type { CancelSignal } from '../engine/engineClient';
 import {
   MessageHandler,
   parseFromWebview,
@@ -21,6 +22,7 @@ import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
 import { runLabel, scenarioKey } from './scenario';
+import { bestRate, candidateRates, rateOutcome } from './tune';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -36,8 +38,8 @@ export const COMPARE: PanelKind = { viewType: 'optiscope.compare', view: 'compar
 
 export interface PanelServices {
   extensionUri: vscode.Uri;
-  /** The engine, started on first use. */
-  engine: () => Engine;
+  /** The engine, started on first use; long requests can be cancelled. */
+  engine: () => Engine & { runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> };
   log: vscode.LogOutputChannel;
   /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
   pickScenario: () => Promise<Scenario | undefined>;
@@ -153,6 +155,39 @@ export class ScenarioPanel extends Disposable {
     else waiting.resolve(message.data);
   }
 
+  /**
+   * Searches each run's learning rate in the engine (one `runs` call of candidate rates per run) and shows
+   * every run at its best rate. Runs without a numeric `lr`, or whose every candidate diverged, keep theirs.
+   */
+  async tuneLearningRates(cancel: CancelSignal, progress: (done: number, total: number, label: string) => void): Promise<Scenario> {
+    const engine = this.services.engine();
+    const scenario = structuredClone(this.scenario);
+    const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
+    const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
+    const optimizers = engine.optimizers();
+    const start = scenario.start ?? undefined;
+    for (const [index, run] of scenario.runs.entries()) {
+      const lr = run.options.lr;
+      progress(index, scenario.runs.length, runLabel(run, optimizers));
+      if (typeof lr !== 'number' || !(lr > 0)) continue;
+      const rates = candidateRates(lr);
+      const traces = await engine.runs(
+        {
+          loss: scenario.loss,
+          lossParams: scenario.lossParams,
+          steps: scenario.steps,
+          runs: rates.map((rate) => ({ optimizer: run.optimizer, options: { ...run.options, lr: rate }, start })),
+        },
+        cancel,
+      );
+      const chosen = bestRate(traces.map((trace, k) => rateOutcome(rates[k], trace, best)));
+      if (chosen) run.options = { ...run.options, lr: chosen.lr };
+    }
+    progress(scenario.runs.length, scenario.runs.length, '');
+    if (!this.isDisposed) await this.load(scenario);
+    return scenario;
+  }
+
   /** The file Export writes for this panel's scenario. */
   async exportData(format: ExportFormat): Promise<Uint8Array> {
     const encode = (text: string) => new TextEncoder().encode(text);
@@ -254,6 +289,9 @@ export class ScenarioPanel extends Disposable {
         break;
       case 'export':
         void vscode.commands.executeCommand('optiscope.export', { panel: this.kind.view });
+        break;
+      case 'tune':
+        void vscode.commands.executeCommand('optiscope.tuneLearningRates', { panel: this.kind.view });
         break;
       case 'rendered':
         this.settleRender(message);

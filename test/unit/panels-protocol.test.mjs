@@ -102,8 +102,9 @@ test('rejectAll fails every pending request', async () => {
   await assert.rejects(pending, /panel closed/);
 });
 
-test('export: the button event, and the rendered image validated by format', () => {
+test('export and tune: the buttons\' events, and the rendered image validated by format', () => {
   assert.deepEqual(parseFromWebview({ type: 'export', format: 'csv' }), { ok: true, value: { type: 'export' } });
+  assert.deepEqual(parseFromWebview({ type: 'tune', lr: 1 }), { ok: true, value: { type: 'tune' } });
   assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 3, format: 'png', data: 'iVBORw0KGgo=' }), {
     ok: true,
     value: { type: 'rendered', inReplyTo: 3, format: 'png', data: 'iVBORw0KGgo=' },
