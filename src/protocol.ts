@@ -112,7 +112,11 @@ export type ToWebview =
   | Reply
   | { type: 'snapshot'; snapshot: Snapshot }
   /** Draw the plot as an image and answer with "rendered". */
-  | { type: 'render'; requestId: number; format: ImageFormat };
+  | { type: 'render'; requestId: number; format: ImageFormat }
+  /** A keybinding: play / pause, or one step forward or back. */
+  | { type: 'playback'; action: PlaybackAction };
+
+export type PlaybackAction = 'toggle' | 'forward' | 'back';
 
 /**
  * Requests with promised replies over a postMessage channel.

@@ -268,6 +268,7 @@ export function mountCompare(host: Host): void {
   });
   onThemeChange(() => views.forEach((view) => view.refreshTheme()));
   host.onRender = async (format) => (format === 'png' ? plotPng(views.map((view) => view.element)) : plotSvg(views.map((view) => view.element)));
+  host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   host.onSnapshot = applySnapshot;
   host.requests.request('ready', {}).then(applySnapshot, showError);
 }

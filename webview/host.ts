@@ -1,5 +1,5 @@
 // The webview's side of the channel to the extension host.
-import { MessageHandler, PANEL_STATE_VERSION, type ImageFormat, type Scenario, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { MessageHandler, PANEL_STATE_VERSION, type ImageFormat, type PlaybackAction, type Scenario, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -19,6 +19,8 @@ export class Host {
   onSnapshot: (snapshot: Snapshot) => void = () => {};
   /** Draws the plot for Export: a PNG in base64 or an SVG document. */
   onRender: (format: ImageFormat) => Promise<string> = () => Promise.reject(new Error('nothing to export yet'));
+  /** A keybinding's play / pause or step. */
+  onPlayback: (action: PlaybackAction) => void = () => {};
 
   constructor() {
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -26,6 +28,7 @@ export class Host {
       if (message.type === 'reply') this.requests.settle(message);
       else if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
       else if (message.type === 'render') void this.render(message.requestId, message.format);
+      else if (message.type === 'playback') this.onPlayback(message.action);
     });
   }
 

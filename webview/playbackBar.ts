@@ -63,6 +63,13 @@ export class PlaybackBar {
     this.changed();
   }
 
+  /** Pauses and moves by whole steps (the arrow keys, the step keybindings). */
+  stepBy(delta: number): void {
+    this.playback.pause();
+    this.playback.seek(Math.floor(this.playback.step) + delta);
+    this.changed();
+  }
+
   /** Reflects the playback position and state. */
   update(): void {
     this.playButton.textContent = this.playback.playing ? 'Pause' : 'Play';

@@ -2,11 +2,12 @@
 import * as vscode from 'vscode';
 import type { Engine } from '../engine/api';
 import { getEngineClient } from '../engine/client';
-import type { Scenario } from '../protocol';
+import type { PlaybackAction, Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossDescription, lossPreview } from './scenario';
 import { scenarioDefaults } from './settings';
 import { EXPORT_FORMATS, isExportFormat } from './export';
+import { RunningStatus } from './status';
 import type { LossLaunch } from '../loss/visualize';
 
 /** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
@@ -65,14 +66,27 @@ function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unk
 export function registerPanels(context: vscode.ExtensionContext): void {
   const engine = () => getEngineClient(context);
   const log = vscode.window.createOutputChannel('Optiscope Panels', { log: true });
+  const statusItem = vscode.window.createStatusBarItem('optiscope.running', vscode.StatusBarAlignment.Left, 10);
+  statusItem.name = 'Optiscope: running';
   const services: PanelServices = {
     extensionUri: context.extensionUri,
     engine,
     log,
+    status: new RunningStatus(statusItem),
     pickScenario: () => pickScenario(engine(), 'Optiscope: Pick a Loss'),
+  };
+  const playback = (action: PlaybackAction) => () => {
+    // The keybindings' when clause names the active panel; from the palette, the panel in front.
+    const panel = ScenarioPanel.focused();
+    panel?.playback(action);
+    return panel !== undefined;
   };
   context.subscriptions.push(
     log,
+    statusItem,
+    vscode.commands.registerCommand('optiscope.togglePlayback', playback('toggle')),
+    vscode.commands.registerCommand('optiscope.stepForward', playback('forward')),
+    vscode.commands.registerCommand('optiscope.stepBack', playback('back')),
     vscode.commands.registerCommand(
       'optiscope.openPlayground',
       guarded(log, 'Open Playground', async (argument?: unknown) => {

@@ -9,6 +9,7 @@ import {
   parsePanelState,
   type FromWebview,
   type ImageFormat,
+  type PlaybackAction,
   type RenderedImage,
   type LandscapeData,
   type LandscapeQuery,
@@ -22,6 +23,7 @@ import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
 import { runLabel, scenarioKey } from './scenario';
+import type { RunningStatus } from './status';
 import { bestRate, candidateRates, rateOutcome } from './tune';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -41,6 +43,8 @@ export interface PanelServices {
   /** The engine, started on first use; long requests can be cancelled. */
   engine: () => Engine & { runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> };
   log: vscode.LogOutputChannel;
+  /** The status-bar item while the engine computes. */
+  status?: RunningStatus;
   /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
   pickScenario: () => Promise<Scenario | undefined>;
 }
@@ -171,14 +175,17 @@ export class ScenarioPanel extends Disposable {
       progress(index, scenario.runs.length, runLabel(run, optimizers));
       if (typeof lr !== 'number' || !(lr > 0)) continue;
       const rates = candidateRates(lr);
-      const traces = await engine.runs(
-        {
-          loss: scenario.loss,
-          lossParams: scenario.lossParams,
-          steps: scenario.steps,
-          runs: rates.map((rate) => ({ optimizer: run.optimizer, options: { ...run.options, lr: rate }, start })),
-        },
-        cancel,
+      const traces = await this.tracked(
+        rates.length,
+        engine.runs(
+          {
+            loss: scenario.loss,
+            lossParams: scenario.lossParams,
+            steps: scenario.steps,
+            runs: rates.map((rate) => ({ optimizer: run.optimizer, options: { ...run.options, lr: rate }, start })),
+          },
+          cancel,
+        ),
       );
       const chosen = bestRate(traces.map((trace, k) => rateOutcome(rates[k], trace, best)));
       if (chosen) run.options = { ...run.options, lr: chosen.lr };
@@ -186,6 +193,15 @@ export class ScenarioPanel extends Disposable {
     progress(scenario.runs.length, scenario.runs.length, '');
     if (!this.isDisposed) await this.load(scenario);
     return scenario;
+  }
+
+  private tracked<T>(runs: number, work: Promise<T>): Promise<T> {
+    return this.services.status ? this.services.status.track(runs, work) : work;
+  }
+
+  /** Play / pause or one step, as the panel's own keys do (the keybindings' commands). */
+  playback(action: PlaybackAction): void {
+    this.post({ type: 'playback', action });
   }
 
   /** The file Export writes for this panel's scenario. */
@@ -321,12 +337,15 @@ export class ScenarioPanel extends Disposable {
 
   private async run(scenario: Scenario): Promise<RunsData> {
     const start = scenario.start ?? undefined;
-    const traces = await this.services.engine().runs({
-      loss: scenario.loss,
-      lossParams: scenario.lossParams,
-      steps: scenario.steps,
-      runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label, start })),
-    });
+    const traces = await this.tracked(
+      scenario.runs.length,
+      this.services.engine().runs({
+        loss: scenario.loss,
+        lossParams: scenario.lossParams,
+        steps: scenario.steps,
+        runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label, start })),
+      }),
+    );
     return {
       traces: traces.map((trace) => ({
         label: trace.label,

@@ -136,6 +136,24 @@ describeWorkbench('playground', (vscode) => {
     await until(() => readPanel(frame), (s) => s.step.startsWith('step 20 /'), 'the scrubber');
   });
 
+  test('keyboard shortcuts with the panel active: Ctrl+Alt+P plays and pauses, Ctrl+Alt+. and , step', async () => {
+    await frame.locator('input.scrubber').fill('20');
+    await until(() => readPanel(frame), (s) => s.step.startsWith('step 20 /'), 'the scrubber at step 20');
+    // The workbench's keybinding, not the webview's own Space: focus stays in the panel, the workbench dispatches.
+    await vscode.page.keyboard.press('Control+Alt+Period');
+    await until(() => readPanel(frame), (s) => s.step.startsWith('step 21 /'), 'one step forward');
+    await vscode.page.keyboard.press('Control+Alt+Comma');
+    await vscode.page.keyboard.press('Control+Alt+Comma');
+    await until(() => readPanel(frame), (s) => s.step.startsWith('step 19 /'), 'two steps back');
+    await vscode.page.keyboard.press('Control+Alt+P');
+    await until(() => readPanel(frame), (s) => s.play === 'Pause' && !s.step.startsWith('step 19 /'), 'playback to start');
+    await vscode.page.keyboard.press('Control+Alt+P');
+    await until(() => readPanel(frame), (s) => s.play === 'Play', 'playback to pause');
+    // The hover test reads the heads at step 20, where the test before this one left them.
+    await frame.locator('input.scrubber').fill('20');
+    await until(() => readPanel(frame), (s) => s.step.startsWith('step 20 /'), 'the scrubber back at step 20');
+  });
+
   test('hovering a trajectory shows step, parameters, loss and gradient norm', async () => {
     const head = frame.locator('circle.head').first();
     const box = await head.boundingBox();
@@ -237,6 +255,18 @@ describeWorkbench('playground', (vscode) => {
     await until(readCompare, (s) => !s.step.startsWith('step 10 /'), 'playback');
     await compare.locator('vscode-button.play').click();
     await vscode.screenshot('compare');
+  });
+
+  test('Tune learning rates: a progress notification, then every run at its own best rate', async () => {
+    const compare = await vscode.webviewFrame();
+    const labels = () => compare.locator('.metrics tbody tr td:first-child').allTextContents();
+    const before = await labels();
+    await compare.locator('vscode-button.tune').click();
+    const tuned = await until(labels, (now) => now.length === before.length && now.some((label, i) => label !== before[i]), 'the tuned runs', 120_000);
+    for (const label of tuned) assert.match(label, /lr=/);
+    const rows = await compare.locator('.metrics tbody tr').evaluateAll((rows) => rows.map((row) => [...row.cells].map((c) => c.textContent.trim())));
+    for (const row of rows) assert.ok(Number.isFinite(Number(row[1])), `final loss ${row[1]}`);
+    await vscode.screenshot('compare-tuned');
   });
 
   test('Export from the Compare panel: the button, a format, the save dialog, a PNG and an SVG in the workspace', async () => {
