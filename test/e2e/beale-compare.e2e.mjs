@@ -1,0 +1,60 @@
+// The issue's "done when", as a new user does it: from the palette to a fair side-by-side comparison of five
+// optimizers on Beale's function (each at its own best learning rate), exported as a PNG.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../../scripts/code-server/server.mjs';
+import { describeWorkbench } from './harness.mjs';
+
+const TIMEOUT = 60_000;
+
+async function until(read, accept, what, timeout = TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let value;
+  for (;;) {
+    value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describeWorkbench('beale', (vscode) => {
+  test('palette -> Compare Optimizers on Beale -> Tune learning rates -> Export as PNG', async () => {
+    await vscode.openCommand('Optiscope: Compare Optimizers');
+    const beale = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: "Beale's function" }).first();
+    await beale.waitFor();
+    await beale.click();
+    const compare = await vscode.webviewFrame();
+    const readTable = () =>
+      compare.locator('body').evaluate(() => ({
+        title: document.querySelector('.compare-title')?.textContent ?? '',
+        cells: document.querySelectorAll('.cell path.trajectory').length,
+        rows: [...document.querySelectorAll('.metrics tbody tr')].map((row) => [...row.cells].map((c) => c.textContent.trim())),
+      }));
+    const before = await until(readTable, (s) => s.rows.length === 5 && s.cells === 5, 'five runs side by side');
+    assert.match(before.title, /^Beale/);
+
+    await compare.locator('vscode-button.tune').click();
+    // The progress notification while the engine searches.
+    await vscode.page.locator('.notifications-toasts', { hasText: 'tuning learning rates' }).waitFor({ timeout: TIMEOUT });
+    const tuned = await until(readTable, (s) => s.rows.length === 5 && s.rows.some((row, i) => row[0] !== before.rows[i][0]), 'the tuned runs');
+    const finalLoss = (rows) => rows.map((row) => Number(row[1]));
+    // Each run at its best candidate, the current rate among them: no run ends higher than before.
+    finalLoss(tuned.rows).forEach((loss, i) => assert.ok(loss <= finalLoss(before.rows)[i] * (1 + 1e-9), `${tuned.rows[i][0]}: ${loss} vs ${before.rows[i][1]}`));
+    await vscode.screenshot('beale-compare-tuned');
+
+    await vscode.openCommand('Optiscope: Export...');
+    await vscode.pickQuickInput('PNG image');
+    const path = vscode.page.locator('.quick-input-widget input');
+    await until(() => path.inputValue(), (value) => value.endsWith('optiscope-compare-beale.png'), 'the save dialog');
+    await path.press('Enter');
+    const written = join(vscode.workspace, 'optiscope-compare-beale.png');
+    const png = await until(() => (existsSync(written) ? readFileSync(written) : undefined), (bytes) => bytes?.length > 0, 'the PNG');
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    const theme = await compare.locator('body').evaluate((b) => (b.classList.contains('vscode-dark') ? 'dark' : 'light'));
+    mkdirSync(join(repoRoot, 'test-results', 'screenshots'), { recursive: true });
+    writeFileSync(join(repoRoot, 'test-results', 'screenshots', `exported-beale-${theme}.png`), png);
+  });
+});
