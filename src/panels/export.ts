@@ -92,9 +92,15 @@ export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: bo
   const lines: string[] = [];
   if (builtin) {
     lines.push(`# ${loss.title} (Optiscope's built-in "${loss.name}")`);
-    for (const [name, value] of Object.entries(scenario.lossParams ?? loss.lossParams ?? {})) lines.push(`${name} = ${lossNumber(value)}`);
+    // A built-in's formula may end with its constants ("..., a = 1, b = 100"): they become constant lines.
+    const trailing = /(?:,\s*[A-Za-z_]\w*\s*=\s*[-+0-9.eE]+)+\s*$/.exec(loss.formula);
+    const constants = new Map<string, string>();
+    for (const [, name, value] of (trailing?.[0] ?? '').matchAll(/([A-Za-z_]\w*)\s*=\s*([-+0-9.eE]+)/g)) constants.set(name, value);
+    // `dim` sizes the n-D built-ins; it is no constant of the formula.
+    for (const [name, value] of Object.entries(scenario.lossParams ?? loss.lossParams ?? {})) if (name !== 'dim') constants.set(name, lossNumber(value));
+    for (const [name, value] of constants) lines.push(`${name} = ${value}`);
     if (loss.params.join(',') !== 'x,y') lines.push(`params ${loss.params.join(', ')}`);
-    lines.push(`f = ${loss.formula}`);
+    lines.push(`f = ${trailing ? loss.formula.slice(0, trailing.index) : loss.formula}`);
   } else {
     lines.push(...scenario.loss.split(/\r\n|\r|\n/).filter((line) => !SCENARIO_LINE.test(line)));
     while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
 const { trajectoriesCsv, trajectoriesJson, scenarioLossFile } = await loadTs('src/panels/export.ts');
-const { parseLoss } = await loadTs('src/loss/index.ts');
+const { parseLoss, evaluateLoss } = await loadTs('src/loss/index.ts');
 
 const beale = {
   name: 'beale',
@@ -101,4 +101,23 @@ test('.loss of a 1-D loss: one domain range and one start value', () => {
   const text = scenarioLossFile(s, reddi, true);
   assert.match(text, /^domain x in \[-1, 1\]$/m);
   assertRoundTrip(text, s, reddi);
+});
+
+test(".loss of a built-in whose formula ends with its constants (Rosenbrock): constant lines, the scenario's values", () => {
+  const rosenbrock = {
+    ...beale,
+    name: 'rosenbrock',
+    title: 'Rosenbrock',
+    formula: '(a - x)^2 + b*(y - x^2)^2, a = 1, b = 100',
+    lossParams: { dim: 2, a: 1, b: 100 },
+    domain: { x: [-2, 2], y: [-1, 3] },
+    start: [-1.5, 2],
+  };
+  const s = { loss: 'rosenbrock', lossParams: { dim: 2, a: 2, b: 50 }, start: null, runs: [{ optimizer: 'SGD', options: { lr: 0.001 } }], steps: 50, view: null };
+  const text = scenarioLossFile(s, rosenbrock, true);
+  assert.match(text, /^a = 2\nb = 50\nf = \(a - x\)\^2 \+ b\*\(y - x\^2\)\^2$/m);
+  assert.doesNotMatch(text, /^dim =/m);
+  const loss = assertRoundTrip(text, s, rosenbrock);
+  // The file computes the scenario's Rosenbrock: (2 - x)^2 + 50 (y - x^2)^2 at (0.5, 1) = 2.25 + 50 * 0.5625.
+  assert.equal(evaluateLoss(loss, [0.5, 1]).value, 2.25 + 50 * 0.5625);
 });
