@@ -38,11 +38,14 @@ describeWorkbench('beale', (vscode) => {
 
     await compare.locator('vscode-button.tune').click();
     // The progress notification while the engine searches.
-    await vscode.page.locator('.notifications-toasts', { hasText: 'tuning learning rates' }).waitFor({ timeout: TIMEOUT });
+    const toast = vscode.page.locator('.notification-toast', { hasText: 'tuning learning rates' });
+    await toast.waitFor({ timeout: TIMEOUT });
     const tuned = await until(readTable, (s) => s.rows.length === 5 && s.rows.some((row, i) => row[0] !== before.rows[i][0]), 'the tuned runs');
     const finalLoss = (rows) => rows.map((row) => Number(row[1]));
     // Each run at its best candidate, the current rate among them: no run ends higher than before.
     finalLoss(tuned.rows).forEach((loss, i) => assert.ok(loss <= finalLoss(before.rows)[i] * (1 + 1e-9), `${tuned.rows[i][0]}: ${loss} vs ${before.rows[i][1]}`));
+    // The notification closes when the search is done.
+    await toast.waitFor({ state: 'hidden', timeout: TIMEOUT });
     await vscode.screenshot('beale-compare-tuned');
 
     await vscode.openCommand('Optiscope: Export...');
