@@ -267,7 +267,11 @@ export function mountCompare(host: Host): void {
     }
   });
   onThemeChange(() => views.forEach((view) => view.refreshTheme()));
-  host.onRender = async (format) => (format === 'png' ? plotPng(views.map((view) => view.element)) : plotSvg(views.map((view) => view.element)));
+  host.onRender = async (format) => {
+    const landscapes = views.map((view) => view.element);
+    const captions = [...multiples.querySelectorAll<HTMLElement>('.cell-caption')];
+    return format === 'png' ? plotPng(landscapes, captions) : plotSvg(landscapes, captions);
+  };
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   host.onSnapshot = applySnapshot;
   host.requests.request('ready', {}).then(applySnapshot, showError);

@@ -15,9 +15,45 @@ function inlineStyles(source: Element, target: Element): void {
   for (let i = 0; i < sources.length && i < targets.length; i++) inlineStyles(sources[i], targets[i]);
 }
 
-/** One SVG document with every landscape where it is on screen. */
-export function plotSvg(landscapes: HTMLElement[]): string {
-  const boxes = landscapes.map((element) => element.getBoundingClientRect());
+/** A caption or legend (swatches and texts) as SVG, clipped to its box as on screen. */
+function captionSvg(caption: HTMLElement, left: number, top: number): SVGSVGElement {
+  const box = caption.getBoundingClientRect();
+  const group = document.createElementNS(SVG_NS, 'svg');
+  group.setAttribute('x', String(box.left - left));
+  group.setAttribute('y', String(box.top - top));
+  group.setAttribute('width', String(box.width));
+  group.setAttribute('height', String(box.height));
+  for (const item of caption.querySelectorAll<HTMLElement>('*')) {
+    const rect = item.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    const computed = getComputedStyle(item);
+    if (item.classList.contains('swatch')) {
+      const swatch = document.createElementNS(SVG_NS, 'rect');
+      swatch.setAttribute('x', String(rect.left - box.left));
+      swatch.setAttribute('y', String(rect.top - box.top));
+      swatch.setAttribute('width', String(rect.width));
+      swatch.setAttribute('height', String(rect.height));
+      swatch.setAttribute('rx', '2');
+      swatch.setAttribute('fill', computed.backgroundColor);
+      group.append(swatch);
+    } else if (item.children.length === 0 && item.textContent?.trim()) {
+      const text = document.createElementNS(SVG_NS, 'text');
+      text.setAttribute('x', String(rect.left - box.left));
+      text.setAttribute('y', String(rect.top - box.top + rect.height / 2));
+      text.setAttribute('dominant-baseline', 'central');
+      text.setAttribute('fill', computed.color);
+      text.setAttribute('font-size', computed.fontSize);
+      text.setAttribute('font-family', computed.fontFamily);
+      text.textContent = item.textContent;
+      group.append(text);
+    }
+  }
+  return group;
+}
+
+/** One SVG document with every landscape (and caption or legend) where it is on screen. */
+export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = []): string {
+  const boxes = [...landscapes, ...captions].map((element) => element.getBoundingClientRect());
   const left = Math.min(...boxes.map((b) => b.left));
   const top = Math.min(...boxes.map((b) => b.top));
   const width = Math.max(...boxes.map((b) => b.right)) - left;
@@ -63,12 +99,13 @@ export function plotSvg(landscapes: HTMLElement[]): string {
     }
     root.append(group);
   });
+  for (const caption of captions) root.append(captionSvg(caption, left, top));
   return new XMLSerializer().serializeToString(root);
 }
 
 /** The SVG document drawn at the screen's pixel ratio, as a PNG in base64. */
-export async function plotPng(landscapes: HTMLElement[]): Promise<string> {
-  const svg = plotSvg(landscapes);
+export async function plotPng(landscapes: HTMLElement[], captions: HTMLElement[] = []): Promise<string> {
+  const svg = plotSvg(landscapes, captions);
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
   try {
     const image = new Image();

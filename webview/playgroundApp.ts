@@ -238,7 +238,7 @@ export function mountPlayground(host: Host): void {
   }
 
   mount();
-  host.onRender = async (format) => (format === 'png' ? plotPng([landscape.element]) : plotSvg([landscape.element]));
+  host.onRender = async (format) => (format === 'png' ? plotPng([landscape.element], [legend]) : plotSvg([landscape.element], [legend]));
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   host.onSnapshot = applySnapshot;
   host.requests.request('ready', {}).then(applySnapshot, showError);

@@ -54,7 +54,8 @@ describeWorkbench('beale', (vscode) => {
     await until(() => path.inputValue(), (value) => value.endsWith('optiscope-compare-beale.png'), 'the save dialog');
     await path.press('Enter');
     const written = join(vscode.workspace, 'optiscope-compare-beale.png');
-    const png = await until(() => (existsSync(written) ? readFileSync(written) : undefined), (bytes) => bytes?.length > 0, 'the PNG');
+    // Written in chunks: wait for the PNG's last chunk.
+    const png = await until(() => (existsSync(written) ? readFileSync(written) : undefined), (bytes) => bytes?.includes('IEND'), 'the PNG');
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     const theme = await compare.locator('body').evaluate((b) => (b.classList.contains('vscode-dark') ? 'dark' : 'light'));
     mkdirSync(join(repoRoot, 'test-results', 'screenshots'), { recursive: true });

@@ -279,7 +279,9 @@ describeWorkbench('playground', (vscode) => {
       await until(() => path.inputValue(), (value) => value.endsWith(file), `the save dialog proposing ${file}`);
       await path.press('Enter');
       const written = join(vscode.workspace, file);
-      return until(() => (existsSync(written) ? readFileSync(written) : undefined), (bytes) => bytes?.length > 0, `${file} to be written`);
+      // Written in chunks: wait for the whole file (a PNG ends with its IEND chunk, an SVG with </svg>).
+      const complete = (bytes) => bytes?.length > 0 && (file.endsWith('.png') ? bytes.includes('IEND') : bytes.toString('utf8').trimEnd().endsWith('</svg>'));
+      return until(() => (existsSync(written) ? readFileSync(written) : undefined), complete, `${file} to be written`);
     };
     const png = await exportAs('PNG image', 'optiscope-compare-rosenbrock.png');
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
@@ -293,6 +295,8 @@ describeWorkbench('playground', (vscode) => {
     const runs = await compare.locator('.cell').count();
     assert.equal((svg.match(/<image /g) ?? []).length, runs, 'one heatmap per landscape');
     assert.equal((svg.match(/class="trajectory/g) ?? []).length >= runs, true, 'the trajectories');
+    // Each landscape's caption (colour and run) is in the file, as on screen.
+    for (const label of await compare.locator('.cell .legend-label').allTextContents()) assert.ok(svg.includes(`>${label}</text>`), `caption ${label}`);
   });
 
   test('canvas colours follow a theme change', async () => {
