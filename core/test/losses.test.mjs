@@ -150,3 +150,26 @@ test('loss parameters are checked', async () => {
   await assert.rejects(engine.lossInfo('quadratic', { condition: 0.5 }), /'condition' must be at least 1/);
   await assert.rejects(engine.lossInfo('nope'), /Unknown loss 'nope'/);
 });
+
+test("every built-in's loss-language expression computes the same value, gradient and Hessian", async () => {
+  let checked = 0;
+  for (const { name, params, info } of cases) {
+    if (!info.expression) continue;
+    const custom = await engine.lossInfo(info.expression);
+    assert.equal(custom.dim, info.dim, `${name}: dimension of its expression`);
+    const random = rng(name.length * 31 + info.dim);
+    for (let trial = 0; trial < 10; trial++) {
+      const point = samplePoint(info, random);
+      const a = await engine.evaluate(name, point, params);
+      const b = await engine.evaluate(info.expression, point);
+      const label = `${name} (${info.dim}-D) at ${point}`;
+      close(b.value, a.value, 1, 1e-12, `${label} value`);
+      const gradScale = 1e-9 * (1 + Math.max(...a.gradient.map(Math.abs)));
+      a.gradient.forEach((g, i) => close(b.gradient[i], g, gradScale, 1e-9, `${label} d/dx${i}`));
+      const hessScale = 1e-9 * (1 + Math.max(...a.hessian.map(Math.abs)));
+      a.hessian.forEach((h, k) => close(b.hessian[k], h, hessScale, 1e-8, `${label} hessian[${k}]`));
+    }
+    checked++;
+  }
+  assert.ok(checked >= 25, `only ${checked} built-ins have an expression`);
+});

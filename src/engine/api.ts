@@ -158,6 +158,8 @@ export interface LossInfo {
   lossParams?: Record<string, number>;
   /** Data-backed losses: the number of samples and their columns (see Engine.samples). */
   data?: { count: number; columns: string[] };
+  /** The loss in the loss language (what a .loss file can say), where it can be said. */
+  expression?: string;
   /** Online losses change with the step; runs are projected onto this box unless they say otherwise. */
   online?: { projection: [number, number][] };
   note?: string;

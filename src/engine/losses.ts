@@ -20,7 +20,12 @@ interface BuiltinLoss {
   columns?: string[];
   /** Online losses: the box runs are projected onto. */
   projection?: [number, number][];
+  /** The same loss in the loss language, for the given parameters (absent when the language cannot say it). */
+  expression?: (params: Record<string, number>) => string;
 }
+
+/** n-D formulas as indexed sums over `params x[n]`; 2-D ones in x and y. */
+const nd = (n: number, body: string) => `params x[${n}]\nf = ${body}`;
 
 const STYBLINSKI_TANG_X = -2.903534027771177;
 const STYBLINSKI_TANG_VALUE = -39.16616570377141;
@@ -28,12 +33,14 @@ const repeat = (value: number, n: number) => Array.from({ length: n }, () => val
 
 export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
   sphere: {
+    expression: (p) => (p.dim === 2 ? 'x^2 + y^2' : nd(p.dim, `sum(i = 1..${p.dim}, x[i]^2)`)),
     kind: LossId.sphere, title: 'Sphere', formula: 'sum x_i^2',
     domain: { x: [-5, 5], y: [-5, 5] }, start: [3.5, -2.5],
     minima: [{ point: [0, 0], value: 0 }], params: { dim: 2 },
     minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
   },
   quadratic: {
+    expression: (p) => (p.dim === 2 ? `0.5*(x^2 + ${p.condition}*y^2)` : nd(p.dim, `0.5*sum(i = 1..${p.dim}, ${p.condition}^((i - 1)/${p.dim - 1})*x[i]^2)`)),
     kind: LossId.quadratic, title: 'Ill-conditioned quadratic',
     formula: '0.5 * sum w_i x_i^2, w log-spaced from 1 to the condition number',
     domain: { x: [-4, 4], y: [-4, 4] }, start: [3, 1],
@@ -41,12 +48,14 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
   },
   ill_quadratic: {
+    expression: (p) => (p.dim === 2 ? `0.5*(x^2 + ${p.condition}*y^2)` : nd(p.dim, `0.5*sum(i = 1..${p.dim}, ${p.condition}^((i - 1)/${p.dim - 1})*x[i]^2)`)),
     kind: LossId.quadratic, title: 'Quadratic with condition number 20', formula: '0.5*(x^2 + 20*y^2)',
     domain: { x: [-4, 4], y: [-2, 2] }, start: [3, 1],
     minima: [{ point: [0, 0], value: 0 }], params: { dim: 2, condition: 20 },
     minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
   },
   rosenbrock: {
+    expression: (p) => (p.dim === 2 ? `(${p.a} - x)^2 + ${p.b}*(y - x^2)^2` : nd(p.dim, `sum(i = 1..${p.dim - 1}, (${p.a} - x[i])^2 + ${p.b}*(x[i+1] - x[i]^2)^2)`)),
     kind: LossId.rosenbrock, title: 'Rosenbrock', formula: '(a - x)^2 + b*(y - x^2)^2, a = 1, b = 100',
     domain: { x: [-2, 2], y: [-1, 3] }, start: [-1.5, 2],
     minima: [{ point: [1, 1], value: 0 }], params: { dim: 2, a: 1, b: 100 },
@@ -56,12 +65,14 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     },
   },
   beale: {
+    expression: () => '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2',
     kind: LossId.beale, title: "Beale's function",
     formula: '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2',
     domain: { x: [-4.5, 4.5], y: [-4.5, 4.5] }, start: [1, 1.5],
     minima: [{ point: [3, 0.5], value: 0 }],
   },
   himmelblau: {
+    expression: () => '(x^2 + y - 11)^2 + (x + y^2 - 7)^2',
     kind: LossId.himmelblau, title: "Himmelblau's function", formula: '(x^2 + y - 11)^2 + (x + y^2 - 7)^2',
     domain: { x: [-5, 5], y: [-5, 5] }, start: [-1, 0.5],
     minima: [
@@ -72,22 +83,26 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     ],
   },
   booth: {
+    expression: () => '(x + 2*y - 7)^2 + (2*x + y - 5)^2',
     kind: LossId.booth, title: 'Booth', formula: '(x + 2*y - 7)^2 + (2*x + y - 5)^2',
     domain: { x: [-10, 10], y: [-10, 10] }, start: [-4, 6],
     minima: [{ point: [1, 3], value: 0 }],
   },
   matyas: {
+    expression: () => '0.26*(x^2 + y^2) - 0.48*x*y',
     kind: LossId.matyas, title: 'Matyas', formula: '0.26*(x^2 + y^2) - 0.48*x*y',
     domain: { x: [-10, 10], y: [-10, 10] }, start: [8, -6],
     minima: [{ point: [0, 0], value: 0 }],
   },
   rastrigin: {
+    expression: (p) => (p.dim === 2 ? '20 + (x^2 - 10*cos(2*pi*x)) + (y^2 - 10*cos(2*pi*y))' : nd(p.dim, `${10 * p.dim} + sum(i = 1..${p.dim}, x[i]^2 - 10*cos(2*pi*x[i]))`)),
     kind: LossId.rastrigin, title: 'Rastrigin', formula: '10 n + sum (x_i^2 - 10 cos(2 pi x_i))',
     domain: { x: [-5.12, 5.12], y: [-5.12, 5.12] }, start: [3.2, -2.3],
     minima: [{ point: [0, 0], value: 0 }], params: { dim: 2 },
     minimaFor: (p) => [{ point: repeat(0, p.dim), value: 0 }],
   },
   ackley: {
+    expression: (p) => (p.dim === 2 ? '-20*exp(-0.2*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20' : nd(p.dim, `-20*exp(-0.2*sqrt(sum(i = 1..${p.dim}, x[i]^2)/${p.dim})) - exp(sum(i = 1..${p.dim}, cos(2*pi*x[i]))/${p.dim}) + e + 20`)),
     kind: LossId.ackley, title: 'Ackley',
     formula: '-20 exp(-0.2 sqrt(mean x_i^2)) - exp(mean cos(2 pi x_i)) + e + 20',
     domain: { x: [-5, 5], y: [-5, 5] }, start: [3, -2.5],
@@ -96,12 +111,14 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     note: 'The gradient at the minimum is taken as 0 (the cone tip has no derivative).',
   },
   goldstein_price: {
+    expression: () => '(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))',
     kind: LossId.goldstein_price, title: 'Goldstein-Price',
     formula: '(1 + (x+y+1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)) (30 + (2x-3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2))',
     domain: { x: [-2, 2], y: [-2, 2] }, start: [1.2, 1.4],
     minima: [{ point: [0, -1], value: 3 }],
   },
   six_hump_camel: {
+    expression: () => '(4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2',
     kind: LossId.six_hump_camel, title: 'Six-hump camel', formula: '(4 - 2.1x^2 + x^4/3) x^2 + x y + (-4 + 4y^2) y^2',
     domain: { x: [-3, 3], y: [-2, 2] }, start: [-1.5, 1.2],
     minima: [
@@ -110,33 +127,39 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     ],
   },
   three_hump_camel: {
+    expression: () => '2*x^2 - 1.05*x^4 + x^6/6 + x*y + y^2',
     kind: LossId.three_hump_camel, title: 'Three-hump camel', formula: '2x^2 - 1.05x^4 + x^6/6 + x y + y^2',
     domain: { x: [-3, 3], y: [-3, 3] }, start: [2.5, -2],
     minima: [{ point: [0, 0], value: 0 }],
   },
   mccormick: {
+    expression: () => 'sin(x + y) + (x - y)^2 - 1.5*x + 2.5*y + 1',
     kind: LossId.mccormick, title: 'McCormick', formula: 'sin(x + y) + (x - y)^2 - 1.5x + 2.5y + 1',
     domain: { x: [-1.5, 4], y: [-3, 4] }, start: [3, 3],
     minima: [{ point: [0.5 - Math.PI / 3, -0.5 - Math.PI / 3], value: -1.9132229549810362 }],
   },
   styblinski_tang: {
+    expression: (p) => (p.dim === 2 ? '0.5*((x^4 - 16*x^2 + 5*x) + (y^4 - 16*y^2 + 5*y))' : nd(p.dim, `0.5*sum(i = 1..${p.dim}, x[i]^4 - 16*x[i]^2 + 5*x[i])`)),
     kind: LossId.styblinski_tang, title: 'Styblinski-Tang', formula: '0.5 * sum (x_i^4 - 16 x_i^2 + 5 x_i)',
     domain: { x: [-5, 5], y: [-5, 5] }, start: [0.5, 4],
     minima: [{ point: [STYBLINSKI_TANG_X, STYBLINSKI_TANG_X], value: 2 * STYBLINSKI_TANG_VALUE }], params: { dim: 2 },
     minimaFor: (p) => [{ point: repeat(STYBLINSKI_TANG_X, p.dim), value: p.dim * STYBLINSKI_TANG_VALUE }],
   },
   levi13: {
+    expression: () => 'sin(3*pi*x)^2 + (x - 1)^2*(1 + sin(3*pi*y)^2) + (y - 1)^2*(1 + sin(2*pi*y)^2)',
     kind: LossId.levi13, title: 'Levi N.13',
     formula: 'sin^2(3 pi x) + (x-1)^2 (1 + sin^2(3 pi y)) + (y-1)^2 (1 + sin^2(2 pi y))',
     domain: { x: [-10, 10], y: [-10, 10] }, start: [-4, 6],
     minima: [{ point: [1, 1], value: 0 }],
   },
   easom: {
+    expression: () => '-cos(x)*cos(y)*exp(-((x - pi)^2 + (y - pi)^2))',
     kind: LossId.easom, title: 'Easom', formula: '-cos(x) cos(y) exp(-((x - pi)^2 + (y - pi)^2))',
     domain: { x: [-1, 7], y: [-1, 7] }, start: [2, 2],
     minima: [{ point: [Math.PI, Math.PI], value: -1 }],
   },
   dupont_bowl: {
+    expression: () => 'log(1 + ((x + y)/sqrt(2))^2 + 10*((x - y)/sqrt(2))^2)',
     kind: LossId.dupont_bowl, title: 'Dupont bowl',
     formula: 'log(1 + p^2 + 10 q^2), p = (x + y)/sqrt(2), q = (x - y)/sqrt(2)',
     domain: { x: [-6, 6], y: [-6, 6] }, start: [-4.5, 3],
@@ -144,11 +167,13 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     note: 'A tilted, elongated bowl whose walls flatten far from the centre: gradients vanish out there.',
   },
   saddle: {
+    expression: () => 'x^2 - y^2',
     kind: LossId.saddle, title: 'Saddle', formula: 'x^2 - y^2',
     domain: { x: [-2, 2], y: [-2, 2] }, start: [-1.5, 0.01],
     minima: [], note: 'Unbounded below; a saddle point at (0, 0).',
   },
   degenerate_saddle: {
+    expression: () => 'y^4 - x^4',
     kind: LossId.degenerate_saddle, title: 'Degenerate saddle (lecture)', formula: 'y^4 - x^4',
     domain: { x: [-2, 2], y: [-2, 2] }, start: [0.001, 1.5],
     minima: [], note: 'Unbounded below; a flat saddle at (0, 0) where the Hessian is zero.',
@@ -184,6 +209,7 @@ export const BUILTIN_LOSSES: Record<string, BuiltinLoss> = {
     note: 'The recorded loss is the expected loss, delta * x; its minimum on [-1, 1] is at x = -1.',
   },
   monkey_saddle: {
+    expression: () => 'x^3 - 3*x*y^2',
     kind: LossId.monkey_saddle, title: 'Monkey saddle', formula: 'x^3 - 3 x y^2',
     domain: { x: [-2, 2], y: [-2, 2] }, start: [1.5, 0.2],
     minima: [], note: 'Unbounded below; a monkey saddle at (0, 0).',
@@ -231,7 +257,7 @@ export function resolveLossParams(name: string, given: Record<string, number> | 
 export function builtinLossInfo(name: string, params: Record<string, number>): LossInfo {
   const spec = BUILTIN_LOSSES[name];
   const dim = spec.paramNames?.length ?? params.dim ?? 2;
-  const names = spec.paramNames ?? (dim === 2 ? ['x', 'y'] : Array.from({ length: dim }, (_, i) => `x${i + 1}`));
+  const names = spec.paramNames ?? (dim === 2 ? ['x', 'y'] : Array.from({ length: dim }, (_, i) => `x[${i + 1}]`)); // as the loss language names them
   return {
     name,
     title: spec.title,
@@ -243,6 +269,7 @@ export function builtinLossInfo(name: string, params: Record<string, number>): L
     minima: spec.minimaFor ? spec.minimaFor(params) : spec.minima,
     lossParams: spec.params ? params : undefined,
     data: spec.columns ? { count: params.samples, columns: spec.columns } : undefined,
+    expression: spec.expression?.(params),
     online: spec.projection ? { projection: spec.projection } : undefined,
     note: spec.note,
   };

@@ -90,7 +90,10 @@ const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|steps)\b/;
  */
 export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: boolean): string {
   const lines: string[] = [];
-  if (builtin) {
+  if (builtin && loss.expression) {
+    lines.push(`# ${loss.title} (Optiscope's built-in "${loss.name}")`);
+    lines.push(...(loss.expression.includes('\n') ? loss.expression.split('\n') : [`f = ${loss.expression}`]));
+  } else if (builtin) {
     lines.push(`# ${loss.title} (Optiscope's built-in "${loss.name}")`);
     // A built-in's formula may end with its constants ("..., a = 1, b = 100"): they become constant lines.
     const trailing = /(?:,\s*[A-Za-z_]\w*\s*=\s*[-+0-9.eE]+)+\s*$/.exec(loss.formula);

@@ -121,3 +121,20 @@ test(".loss of a built-in whose formula ends with its constants (Rosenbrock): co
   // The file computes the scenario's Rosenbrock: (2 - x)^2 + 50 (y - x^2)^2 at (0.5, 1) = 2.25 + 50 * 0.5625.
   assert.equal(evaluateLoss(loss, [0.5, 1]).value, 2.25 + 50 * 0.5625);
 });
+
+test("every built-in with a loss-language expression exports a .loss file that computes the built-in's values", async () => {
+  const { createRequire } = await import('node:module');
+  const { createEngine } = createRequire(import.meta.url)('../../dist/engine.js');
+  const engine = await createEngine();
+  const infos = [...engine.losses(), await engine.lossInfo('rosenbrock', { dim: 4 })].filter((info) => info.expression);
+  assert.ok(infos.length >= 21);
+  for (const info of infos) {
+    const text = scenarioLossFile({ loss: info.name, lossParams: info.lossParams, start: null, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: 10, view: null }, info, true);
+    const parsed = parseLoss(text);
+    assert.ok(parsed.ok, `${info.name}: ${parsed.ok ? '' : parsed.diagnostics[0].message}\n${text}`);
+    const point = info.start.map((v) => v + 0.125);
+    const want = (await engine.evaluate(info.name, point, info.lossParams)).value;
+    const got = evaluateLoss(parsed.loss, point).value;
+    assert.ok(Math.abs(got - want) <= 1e-12 * (1 + Math.abs(want)), `${info.name}: ${got} vs ${want}`);
+  }
+});
