@@ -1,6 +1,7 @@
 // Export in a real extension host: the command writes CSV, JSON and a .loss file for the open panel.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, until } from './wait';
 import { parseLoss } from '../../src/loss/index';
 
 function playgroundOpen(): boolean {
@@ -9,19 +10,11 @@ function playgroundOpen(): boolean {
   );
 }
 
-async function until(accept: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!accept()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('export', () => {
   let folder: vscode.Uri;
 
   before(async () => {
-    await vscode.extensions.getExtension('optiscope.optiscope')!.activate();
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
     assert.ok(workspace, 'the run has a workspace folder');
     folder = vscode.Uri.joinPath(workspace, 'exports');
@@ -30,7 +23,7 @@ describe('export', () => {
 
   beforeEach(async () => {
     await vscode.commands.executeCommand('optiscope.openPlayground', 'beale');
-    await until(playgroundOpen, 'the Playground');
+    await until(playgroundOpen, (open) => open, 'the Playground');
   });
 
   afterEach(async () => {

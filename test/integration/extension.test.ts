@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-
-const extensionId = 'optiscope.optiscope';
+import { EXTENSION_ID } from './wait';
 
 async function activeExtension(): Promise<vscode.Extension<unknown>> {
-  const extension = vscode.extensions.getExtension(extensionId);
-  assert.ok(extension, `${extensionId} is not loaded`);
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not loaded`);
   await extension.activate();
   return extension;
 }

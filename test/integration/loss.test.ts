@@ -1,19 +1,9 @@
 // The loss language in a real editor: diagnostics, completion, hover, CodeLens, New Loss File, Visualize Loss.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, until, webviewTabs } from './wait';
 
-const extensionId = 'optiscope.optiscope';
 const ROSENBROCK = 'f = (1 - x)^2 + 100*(y - x^2)^2\nstart = (-1.5, 2)\noptimizer adam lr=0.05\nsteps = 50\n';
-
-async function until<T>(read: () => T | Thenable<T>, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let fileCount = 0;
 
@@ -28,14 +18,11 @@ async function openFile(content: string, extension: string): Promise<vscode.Text
 
 const openLoss = (content: string) => openFile(content, 'loss');
 
-const playgroundTabs = () =>
-  vscode.window.tabGroups.all
-    .flatMap((group) => group.tabs)
-    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('optiscope.playground'));
+const playgroundTabs = () => webviewTabs('optiscope.playground');
 
 describe('loss files', () => {
   before(async () => {
-    await vscode.extensions.getExtension(extensionId)?.activate();
+    await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
   });
 
   afterEach(async () => {

@@ -1,35 +1,18 @@
 // The panels in a real extension host: commands open and reuse the Playground, the serializer restores or closes it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, until, webviewTabs } from './wait';
 import { getEngineClient } from '../../src/engine/client';
 import { COMPARE, PLAYGROUND, ScenarioPanelSerializer, type PanelServices } from '../../src/panels/scenarioPanel';
 
-const extensionId = 'optiscope.optiscope';
-
-function tabsOf(viewType: string): vscode.Tab[] {
-  return vscode.window.tabGroups.all
-    .flatMap((group) => group.tabs)
-    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
-}
-
-const playgroundTabs = () => tabsOf(PLAYGROUND.viewType);
-const compareTabs = () => tabsOf(COMPARE.viewType);
-
-async function until<T>(read: () => T, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const playgroundTabs = () => webviewTabs(PLAYGROUND.viewType);
+const compareTabs = () => webviewTabs(COMPARE.viewType);
 
 describe('panels', () => {
   let extension: vscode.Extension<unknown>;
 
   before(async () => {
-    const found = vscode.extensions.getExtension(extensionId);
+    const found = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(found);
     await found.activate();
     extension = found;

@@ -1,6 +1,7 @@
 // Playback keybindings: contributed for the panels only, and their commands reach the panel in front.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID } from './wait';
 
 const WHEN = "activeWebviewPanelId == 'optiscope.playground' || activeWebviewPanelId == 'optiscope.compare'";
 
@@ -8,7 +9,7 @@ describe('playback keybindings', () => {
   let extension: vscode.Extension<unknown>;
 
   before(async () => {
-    extension = vscode.extensions.getExtension('optiscope.optiscope')!;
+    extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     await extension.activate();
   });
 

@@ -1,6 +1,7 @@
 // Tune learning rates in a real extension host: the Compare panel's runs move to their best rates.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, until } from './wait';
 import type { Scenario } from '../../src/protocol';
 
 function compareOpen(): boolean {
@@ -9,17 +10,9 @@ function compareOpen(): boolean {
   );
 }
 
-async function until(accept: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!accept()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('tune learning rates', () => {
   before(async () => {
-    await vscode.extensions.getExtension('optiscope.optiscope')!.activate();
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
   });
 
   afterEach(async () => {
@@ -34,7 +27,7 @@ describe('tune learning rates', () => {
       { optimizer: 'Adam', options: { lr: 1e-4 } },
     ];
     await vscode.commands.executeCommand('optiscope.compareOptimizers', { loss: 'beale', runs, steps: 100 });
-    await until(compareOpen, 'the Compare panel');
+    await until(compareOpen, (open) => open, 'the Compare panel');
     const workspace = vscode.workspace.workspaceFolders![0].uri;
     const exported = async (name: string) => {
       const uri = vscode.Uri.joinPath(workspace, name);
