@@ -36,6 +36,18 @@ const settings = (theme) => ({
  * After each test a screenshot of the workbench is saved (so every panel opened is captured), and
  * the test fails if the extension host or a webview logged an error.
  */
+/** Polls `read` until `accept(value)`; returns the value, or fails after `timeout` ms naming what it waited for. */
+export async function until(read, accept, what, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let value;
+  for (;;) {
+    value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export function describeWorkbench(name, body) {
   for (const [themeName, theme] of Object.entries(themes)) {
     describe(`${name} (${themeName} theme)`, () => {

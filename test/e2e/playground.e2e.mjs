@@ -6,21 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../scripts/code-server/server.mjs';
-import { describeWorkbench } from './harness.mjs';
-
-const TIMEOUT = 30_000;
-
-/** Polls `read` until `accept(value)`; returns the value. */
-async function until(read, accept, what, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let value;
-  for (;;) {
-    value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { describeWorkbench, until } from './harness.mjs';
 
 /** What is drawn: trajectory paths, their points, canvas pixels, texts. */
 function readPanel(frame) {
