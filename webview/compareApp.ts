@@ -5,7 +5,7 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
 import { gridSize, type Extent } from './geometry';
-import type { Host } from './host';
+import { newestOnly, type Host } from './host';
 import { plotPng, plotSvg } from './exportImage';
 import { LandscapeView, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
@@ -33,8 +33,8 @@ export function mountCompare(host: Host): void {
   let views: LandscapeView[] = [];
   let captions: HTMLElement[] = [];
   let tolerance = DEFAULT_TOLERANCE;
-  let landscapeToken = 0;
-  let runToken = 0;
+  const newestLandscape = newestOnly();
+  const newestRun = newestOnly();
   let landscapeTimer: ReturnType<typeof setTimeout> | undefined;
   let paintPending = { landscape: true, traces: true };
   let looping = false;
@@ -129,26 +129,18 @@ export function mountCompare(host: Host): void {
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
-    const token = ++landscapeToken;
-    try {
-      const data = await host.requests.request('landscape', {
-        query: { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) },
-      });
-      if (token !== landscapeToken) return;
+    const query = { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) };
+    await newestLandscape(() => host.requests.request('landscape', { query }), (data) => {
       const layer = prepareLayer(data);
       for (const view of views) view.setLayer(layer);
       markPainted('landscape');
-    } catch (error) {
-      if (token === landscapeToken) showError(error);
-    }
+    }, showError);
   }
 
   async function run(): Promise<void> {
     if (!scenario) return;
-    const token = ++runToken;
-    try {
-      const result = await host.requests.request('run', { scenario });
-      if (token !== runToken) return;
+    const current = scenario;
+    await newestRun(() => host.requests.request('run', { scenario: current }), (result) => {
       errorBanner.hidden = true;
       traces = result.traces;
       traces.forEach((trace, i) => views[i]?.setTraces([trace], [runColor(i)]));
@@ -159,9 +151,7 @@ export function mountCompare(host: Host): void {
       renderTable();
       showStep();
       markPainted('traces');
-    } catch (error) {
-      if (token === runToken) showError(error);
-    }
+    }, showError);
   }
 
   function renderCaptions(): void {

@@ -57,3 +57,20 @@ export class Host {
     this.scenarioTimer = setTimeout(() => this.send({ type: 'scenario', scenario: copy }), SCENARIO_DELAY_MS);
   }
 }
+
+/**
+ * Requests of one kind where only the newest matters: an older request's reply, or its error, is
+ * dropped once a newer one has started.
+ */
+export function newestOnly(): <T>(request: () => Promise<T>, use: (value: T) => void, fail: (error: unknown) => void) => Promise<void> {
+  let newest = 0;
+  return async (request, use, fail) => {
+    const token = ++newest;
+    try {
+      const value = await request();
+      if (token === newest) use(value);
+    } catch (error) {
+      if (token === newest) fail(error);
+    }
+  };
+}

@@ -3,7 +3,7 @@ import { formatNumber, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
 import { Controls } from './controls';
 import { gridSize, type Extent } from './geometry';
-import type { Host } from './host';
+import { newestOnly, type Host } from './host';
 import { LandscapeView } from './landscapeView';
 import { LossChart } from './lossChart';
 import { Playback } from './playback';
@@ -21,8 +21,8 @@ export function mountPlayground(host: Host): void {
   let snapshot: Snapshot | undefined;
   let scenario: Scenario | undefined;
   let traces: TraceData[] = [];
-  let landscapeToken = 0;
-  let runToken = 0;
+  const newestLandscape = newestOnly();
+  const newestRun = newestOnly();
   let landscapeTimer: ReturnType<typeof setTimeout> | undefined;
   let runTimer: ReturnType<typeof setTimeout> | undefined;
   let paintPending = { landscape: true, traces: true };
@@ -119,25 +119,17 @@ export function mountPlayground(host: Host): void {
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
-    const token = ++landscapeToken;
-    try {
-      const data = await host.requests.request('landscape', {
-        query: { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) },
-      });
-      if (token !== landscapeToken) return;
+    const query = { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) };
+    await newestLandscape(() => host.requests.request('landscape', { query }), (data) => {
       landscape.setLandscape(data);
       markPainted('landscape');
-    } catch (error) {
-      if (token === landscapeToken) showError(error);
-    }
+    }, showError);
   }
 
   async function run(): Promise<void> {
     if (!scenario) return;
-    const token = ++runToken;
-    try {
-      const result = await host.requests.request('run', { scenario });
-      if (token !== runToken) return;
+    const current = scenario;
+    await newestRun(() => host.requests.request('run', { scenario: current }), (result) => {
       clearError();
       traces = result.traces;
       playback.setLastStep(longestRun(traces));
@@ -147,9 +139,7 @@ export function mountPlayground(host: Host): void {
       renderLegend();
       showStep();
       markPainted('traces');
-    } catch (error) {
-      if (token === runToken) showError(error);
-    }
+    }, showError);
   }
 
   function legendLabel(index: number): string {
