@@ -24,7 +24,7 @@ import { Disposable } from './dispose';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
 import { runLabel, scenarioKey } from './scenario';
 import type { RunningStatus } from './status';
-import { bestRate, candidateRates, rateOutcome } from './tune';
+import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -160,8 +160,8 @@ export class ScenarioPanel extends Disposable {
   }
 
   /**
-   * Searches each run's learning rate in the engine (one `runs` call of candidate rates per run) and shows
-   * every run at its best rate. Runs without a numeric `lr`, or whose every candidate diverged, keep theirs.
+   * Searches each run's learning rate in the engine (one `runs` call of candidate rates per run, and one more
+   * decade while the best is at an edge: searchRate) and shows every run at its best rate. Runs without a numeric `lr`, or whose every candidate diverged, keep theirs.
    */
   async tuneLearningRates(cancel: CancelSignal, progress: (done: number, total: number, label: string) => void): Promise<Scenario> {
     const engine = this.services.engine();
@@ -174,20 +174,22 @@ export class ScenarioPanel extends Disposable {
       const lr = run.options.lr;
       progress(index, scenario.runs.length, runLabel(run, optimizers));
       if (typeof lr !== 'number' || !(lr > 0)) continue;
-      const rates = candidateRates(lr);
-      const traces = await this.tracked(
-        rates.length,
-        engine.runs(
-          {
-            loss: scenario.loss,
-            lossParams: scenario.lossParams,
-            steps: scenario.steps,
-            runs: rates.map((rate) => ({ optimizer: run.optimizer, options: { ...run.options, lr: rate }, start })),
-          },
-          cancel,
-        ),
-      );
-      const chosen = bestRate(traces.map((trace, k) => rateOutcome(rates[k], trace, best)));
+      const evaluate = async (rates: number[]) => {
+        const traces = await this.tracked(
+          rates.length,
+          engine.runs(
+            {
+              loss: scenario.loss,
+              lossParams: scenario.lossParams,
+              steps: scenario.steps,
+              runs: rates.map((rate) => ({ optimizer: run.optimizer, options: { ...run.options, lr: rate }, start })),
+            },
+            cancel,
+          ),
+        );
+        return traces.map((trace, k) => rateOutcome(rates[k], trace, best));
+      };
+      const { best: chosen } = await searchRate(lr, evaluate);
       if (chosen) run.options = { ...run.options, lr: chosen.lr };
     }
     progress(scenario.runs.length, scenario.runs.length, '');

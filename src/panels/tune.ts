@@ -5,12 +5,23 @@ import type { TraceData } from '../protocol';
 /** Candidates per run: four per decade from lr/100 to about 5.6 lr, the current rate among them. */
 export const TUNE_CANDIDATES = 12;
 
+/** Rates per decade in every window. */
+const PER_DECADE = 4;
+
+/** When the best rate is at an edge of what was searched, one more decade beyond it is searched, at most this often. */
+export const TUNE_MAX_WIDENINGS = 4;
+
 /** The tolerance on the loss above the best known minimum, as the Compare table's default. */
 export const TUNE_TOLERANCE = 1e-3;
 
 export function candidateRates(lr: number, count = TUNE_CANDIDATES): number[] {
   const below = Math.round((count * 2) / 3);
-  return Array.from({ length: count }, (_, i) => Number((lr * 10 ** ((i - below) / 4)).toPrecision(3)));
+  return Array.from({ length: count }, (_, i) => Number((lr * 10 ** ((i - below) / PER_DECADE)).toPrecision(3)));
+}
+
+/** One decade of rates beyond `edge`: above it (direction 1) or below it (-1), nearest first. */
+export function ratesBeyond(edge: number, direction: 1 | -1): number[] {
+  return Array.from({ length: PER_DECADE }, (_, i) => Number((edge * 10 ** ((direction * (i + 1)) / PER_DECADE)).toPrecision(3)));
 }
 
 export interface RateOutcome {
@@ -47,4 +58,46 @@ export function bestRate(outcomes: RateOutcome[]): RateOutcome | undefined {
     if (!best || outcome.finalLoss < best.finalLoss || (outcome.finalLoss === best.finalLoss && steps(outcome) < steps(best))) best = outcome;
   }
   return best;
+}
+
+/** Whether a ends strictly better than b (the order bestRate uses). */
+function better(a: RateOutcome, b: RateOutcome): boolean {
+  if (a.diverged) return false;
+  if (b.diverged || a.finalLoss < b.finalLoss) return true;
+  return a.finalLoss === b.finalLoss && (a.stepsToTolerance ?? Infinity) < (b.stepsToTolerance ?? Infinity);
+}
+
+/**
+ * Where to search further: towards smaller rates when every rate diverged or the smallest is strictly the
+ * best, towards larger ones when the largest is; undefined when the best lies inside what was searched.
+ */
+export function widenDirection(outcomes: RateOutcome[]): 1 | -1 | undefined {
+  const sorted = [...outcomes].sort((a, b) => a.lr - b.lr);
+  const best = bestRate(sorted);
+  if (!best) return sorted.length > 0 ? -1 : undefined;
+  if (sorted.length < 2) return undefined;
+  if (best === sorted[0] && better(best, sorted[1])) return -1;
+  if (best === sorted[sorted.length - 1] && better(best, sorted[sorted.length - 2])) return 1;
+  return undefined;
+}
+
+/**
+ * Searches the rates around lr (candidateRates), then, while the best is at an edge of the searched rates,
+ * one decade beyond that edge (at most maxWidenings times): the result is never an artifact of the window.
+ * `evaluate` runs a list of rates and returns their outcomes in the same order.
+ */
+export async function searchRate(
+  lr: number,
+  evaluate: (rates: number[]) => Promise<RateOutcome[]>,
+  maxWidenings = TUNE_MAX_WIDENINGS,
+): Promise<{ best: RateOutcome | undefined; searched: RateOutcome[] }> {
+  const searched = await evaluate(candidateRates(lr));
+  for (let widened = 0; widened < maxWidenings; widened++) {
+    const direction = widenDirection(searched);
+    if (!direction) break;
+    const rates = searched.map((o) => o.lr);
+    const edge = direction > 0 ? Math.max(...rates) : Math.min(...rates);
+    searched.push(...(await evaluate(ratesBeyond(edge, direction))));
+  }
+  return { best: bestRate([...searched].sort((a, b) => a.lr - b.lr)), searched };
 }
