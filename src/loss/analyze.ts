@@ -18,7 +18,8 @@ export interface Scenario {
   domain: { x?: [number, number]; y?: [number, number] };
   start: number[][];
   minima: { point: number[]; value: number }[];
-  optimizers: { name: string; options: Record<string, OptionSetting> }[];
+  /** label: the run's name in legends (`label="Adam (fast)"`), where given. */
+  optimizers: { name: string; options: Record<string, OptionSetting>; label?: string }[];
   steps?: number;
 }
 
@@ -316,20 +317,30 @@ class Analysis {
         this.sink.warning(`Unknown optimizer '${s.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, s.name.start, s.name.end);
       }
       const options: Record<string, OptionSetting> = {};
+      let label: string | undefined;
       for (const option of s.options) {
-        if (Object.prototype.hasOwnProperty.call(options, option.name.name)) {
+        if (Object.prototype.hasOwnProperty.call(options, option.name.name) || (option.name.name === 'label' && label !== undefined)) {
           this.sink.error(`Option '${option.name.name}' is given twice`, option.name.start, option.name.end);
+          continue;
+        }
+        if (option.name.name === 'label') {
+          if (option.value.kind === 'string') label = option.value.value;
+          else this.sink.error('A label is text in double quotes, as in label="Adam (fast)"', option.value.start, option.value.end);
           continue;
         }
         const setting = this.optionSetting(option.value);
         if (setting !== undefined) options[option.name.name] = setting;
       }
-      scenario.optimizers.push({ name, options });
+      scenario.optimizers.push(label === undefined ? { name, options } : { name, options, label });
     }
   }
 
   private optionSetting(value: OptionValue): OptionSetting | undefined {
     if (value.kind === 'bool') return value.value;
+    if (value.kind === 'string') {
+      this.sink.error('Only label takes text; option values are numbers, tuples or true/false', value.start, value.end);
+      return undefined;
+    }
     if (value.kind === 'expr') return this.constant(value.expr, 'An option value');
     const items = value.items.map((item) => this.constant(item, 'An option value'));
     return items.every((v): v is number => v !== undefined) ? items : undefined;
@@ -337,7 +348,7 @@ class Analysis {
 
   /** A point: a tuple of dim values, or one value for every parameter. */
   private point(value: OptionValue, dim: number): number[] | undefined {
-    if (value.kind === 'bool') {
+    if (value.kind === 'bool' || value.kind === 'string') {
       this.sink.error('Expected a point such as (1, 2)', value.start, value.end);
       return undefined;
     }

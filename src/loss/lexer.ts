@@ -1,11 +1,11 @@
 // Tokens of the loss language. Newlines inside brackets are dropped, so a bracketed expression may span lines.
 import { DiagnosticSink } from './diagnostics';
 
-export type TokenKind = 'number' | 'name' | 'symbol' | 'newline' | 'end';
+export type TokenKind = 'number' | 'name' | 'string' | 'symbol' | 'newline' | 'end';
 
 export interface Token {
   kind: TokenKind;
-  /** The symbol or name (without a library prefix such as `np.`), or the number's source text. */
+  /** The symbol or name (without a library prefix such as `np.`), the number's source text, or a string's content. */
   text: string;
   value: number;
   /** A library prefix written before a name (`np`, `math`, `Math`, `torch`), or ''. */
@@ -67,6 +67,17 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
       }
       const source = text.slice(start, i);
       push('number', source, start, i, Number(source));
+    } else if (c === 34 /* " */) {
+      // A string (run labels): one line, \" and \\ escaped.
+      let content = '';
+      i++;
+      while (i < text.length && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) {
+        if (text.charCodeAt(i) === 92 /* \ */ && (text.charCodeAt(i + 1) === 34 || text.charCodeAt(i + 1) === 92)) i++;
+        content += text[i++];
+      }
+      if (text.charCodeAt(i) === 34) i++;
+      else sink.error('Unterminated string: close it with " on the same line', start, i);
+      push('string', content, start, i);
     } else if (isNameStart(c)) {
       while (isNamePart(text.charCodeAt(i))) i++;
       let name = text.slice(start, i);

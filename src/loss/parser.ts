@@ -39,7 +39,11 @@ export interface ParamRef extends Span {
   index?: Expr;
 }
 
-export type OptionValue = (Span & { kind: 'expr'; expr: Expr }) | (Span & { kind: 'tuple'; items: Expr[] }) | (Span & { kind: 'bool'; value: boolean });
+export type OptionValue =
+  | (Span & { kind: 'expr'; expr: Expr })
+  | (Span & { kind: 'tuple'; items: Expr[] })
+  | (Span & { kind: 'bool'; value: boolean })
+  | (Span & { kind: 'string'; value: string });
 
 export type Statement =
   | (Span & { kind: 'loss'; expr: Expr; assigned: boolean })
@@ -79,6 +83,7 @@ export function parseCondition(text: string, sink: DiagnosticSink): Expr | undef
 function describe(token: Token): string {
   if (token.kind === 'end') return 'the end of the input';
   if (token.kind === 'newline') return 'the end of the line';
+  if (token.kind === 'string') return 'a string';
   return `'${token.prefix ? token.prefix + '.' : ''}${token.text}'`;
 }
 
@@ -277,9 +282,13 @@ class Parser {
     return { kind: 'optimizer', name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
   }
 
-  /** An expression, a tuple `(a, b)` / `[a, b]`, or true/false. */
+  /** An expression, a tuple `(a, b)` / `[a, b]`, true/false, or a string in double quotes. */
   private parseValue(): OptionValue {
     const token = this.peek();
+    if (token.kind === 'string') {
+      this.next();
+      return { kind: 'string', value: token.text, start: token.start, end: token.end };
+    }
     if (token.kind === 'name' && !token.prefix && /^(true|false|True|False)$/.test(token.text)) {
       this.next();
       return { kind: 'bool', value: token.text.toLowerCase() === 'true', start: token.start, end: token.end };
@@ -398,6 +407,12 @@ class Parser {
 
   private parsePrimary(): Expr {
     const token = this.peek();
+    if (token.kind === 'string') {
+      // Reported, then read as 0 so the rest of the statement is still checked (code pasted with strings in it).
+      this.sink.error('Text in double quotes is only for run labels (optimizer ... label="...")', token.start, token.end);
+      this.next();
+      return { kind: 'number', value: 0, start: token.start, end: token.end };
+    }
     if (token.kind === 'number') {
       this.next();
       return { kind: 'number', value: token.value, start: token.start, end: token.end };

@@ -8,13 +8,13 @@ const LANGUAGE_ID = 'loss';
 /** What the Playground and Compare commands accept besides a built-in name: a loss text and its runs. */
 export interface LossLaunch {
   loss: string;
-  runs?: { optimizer: string; options: Record<string, number | boolean | number[]> }[];
+  runs?: { optimizer: string; options: Record<string, number | boolean | number[]>; label?: string }[];
   steps?: number;
 }
 
 function launchFrom(text: string, scenario: Scenario): LossLaunch {
   const launch: LossLaunch = { loss: text };
-  if (scenario.optimizers.length > 0) launch.runs = scenario.optimizers.map(({ name, options }) => ({ optimizer: name, options }));
+  if (scenario.optimizers.length > 0) launch.runs = scenario.optimizers.map(({ name, options, label }) => (label === undefined ? { optimizer: name, options } : { optimizer: name, options, label }));
   if (scenario.steps !== undefined) launch.steps = scenario.steps;
   return launch;
 }

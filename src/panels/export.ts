@@ -81,6 +81,11 @@ function lossValue(value: OptionValue): string {
   return lossNumber(value);
 }
 
+/** Text in double quotes as the loss language reads it back (one line, \\ and \" escaped). */
+function lossString(text: string): string {
+  return `"${text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 /** Scenario statements a loss text may carry: the export writes its own. */
 const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|steps)\b/;
 
@@ -115,6 +120,7 @@ export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: bo
   lines.push(`start = (${(scenario.start ?? loss.start).map(lossNumber).join(', ')})`);
   for (const run of scenario.runs) {
     const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
+    if (run.label) options.push(`label=${lossString(run.label)}`);
     lines.push(`optimizer ${[run.optimizer, ...options].join(' ')}`);
   }
   lines.push(`steps = ${scenario.steps}`);

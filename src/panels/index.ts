@@ -16,7 +16,9 @@ function asLaunch(value: unknown): LossLaunch | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const { loss, runs, steps } = value as Record<string, unknown>;
   if (typeof loss !== 'string') return undefined;
-  const validRuns = Array.isArray(runs) && runs.every((r) => r && typeof r === 'object' && typeof r.optimizer === 'string' && r.options && typeof r.options === 'object');
+  const validRuns =
+    Array.isArray(runs) &&
+    runs.every((r) => r && typeof r === 'object' && typeof r.optimizer === 'string' && r.options && typeof r.options === 'object' && (r.label === undefined || typeof r.label === 'string'));
   return {
     loss,
     runs: validRuns ? (runs as LossLaunch['runs']) : undefined,

@@ -75,4 +75,36 @@ describe('export', () => {
       document.scenario.runs.map((r: { options: unknown }) => r.options),
     );
   });
+
+  it('a .loss export keeps the run labels: its CodeLens opens the runs again under the same labels', async () => {
+    const runs = [
+      { optimizer: 'Adam', options: { lr: 0.05 }, label: 'Adam (fast)' },
+      { optimizer: 'SGD', options: { lr: 0.001, momentum: 0.9 }, label: 'heavy "ball"' },
+    ];
+    await vscode.commands.executeCommand('optiscope.openPlayground', { loss: 'beale', runs, steps: 50 });
+    const exportJson = async (name: string) => {
+      const uri = vscode.Uri.joinPath(folder, name);
+      await vscode.commands.executeCommand('optiscope.export', { panel: 'playground', format: 'json', uri });
+      return JSON.parse(await read(uri));
+    };
+    const before = await until(() => exportJson('labelled.json'), (d) => d.scenario.runs.length === 2, 'the labelled runs');
+    assert.deepEqual(before.runs.map((r: { label: string }) => r.label), ['Adam (fast)', 'heavy "ball"']);
+
+    const file = vscode.Uri.joinPath(folder, 'labelled.loss');
+    await vscode.commands.executeCommand('optiscope.export', { panel: 'playground', format: 'loss', uri: file });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const document = await vscode.workspace.openTextDocument(file);
+    const lenses = await until(
+      () => vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri),
+      (found) => (found ?? []).some((lens) => lens.command?.command === 'optiscope.openPlayground'),
+      'the Visualize CodeLens',
+    );
+    const visualize = lenses.find((lens) => lens.command?.command === 'optiscope.openPlayground')!.command!;
+    await vscode.commands.executeCommand(visualize.command, ...(visualize.arguments ?? []));
+    await until(playgroundOpen, (open) => open, 'the Playground from the .loss file');
+    const after = await exportJson('reopened.json');
+    assert.deepEqual(after.scenario.runs.map((r: { label?: string }) => r.label), ['Adam (fast)', 'heavy "ball"']);
+    assert.deepEqual(after.runs.map((r: { label: string }) => r.label), ['Adam (fast)', 'heavy "ball"']);
+    assert.deepEqual(after.scenario.runs.map((r: { options: { lr: number } }) => r.options.lr), [0.05, 0.001]);
+  });
 });

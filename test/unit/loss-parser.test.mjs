@@ -82,6 +82,23 @@ test('scenario lines', () => {
   assert.equal(both.loss.warnings[0].message, "Unknown optimizer 'adma'. Did you mean 'adam'?");
 });
 
+test('optimizer labels: text in double quotes, with escaped quotes and backslashes; clear errors otherwise', () => {
+  const result = parseLoss('f = x^2 + y^2\noptimizer adam lr=0.05 label="Adam (fast)"\noptimizer sgd label="a \\"b\\" \\\\ c", lr=0.1');
+  assert.ok(result.ok, JSON.stringify(result.diagnostics));
+  assert.deepEqual(result.loss.scenario.optimizers, [
+    { name: 'adam', options: { lr: 0.05 }, label: 'Adam (fast)' },
+    { name: 'sgd', options: { lr: 0.1 }, label: 'a "b" \\ c' },
+  ]);
+  assert.deepEqual(firstError('f = x^2\noptimizer adam label="open'), ['Unterminated string: close it with " on the same line', 1, 21, 1, 26]);
+  assert.deepEqual(firstError('f = x^2\noptimizer adam label=3'), ['A label is text in double quotes, as in label="Adam (fast)"', 1, 21, 1, 22]);
+  assert.deepEqual(firstError('f = x^2\noptimizer adam lr="fast"'), ['Only label takes text; option values are numbers, tuples or true/false', 1, 18, 1, 24]);
+  assert.deepEqual(firstError('f = x^2\noptimizer adam label="a" label="b"'), ["Option 'label' is given twice", 1, 25, 1, 30]);
+  assert.deepEqual(firstError('f = x^2\nstart = "here"'), ['Expected a point such as (1, 2)', 1, 8, 1, 14]);
+  assert.deepEqual(firstError('f = "x"'), ['Text in double quotes is only for run labels (optimizer ... label="...")', 0, 4, 0, 7]);
+  // Code pasted with a string: the rest is still checked, so the unknown function is named first.
+  assert.deepEqual(firstError('print("hello")')[0], "Unknown name 'print'.");
+});
+
 test('error messages and ranges', () => {
   assert.deepEqual(firstError('sni(x)'), ["Unknown name 'sni'. Did you mean 'sin'?", 0, 0, 0, 3]);
   assert.deepEqual(firstError('x^2 + atan2(x)'), ["'atan2' takes 2 arguments, got 1", 0, 6, 0, 14]);

@@ -67,7 +67,8 @@ function assertRoundTrip(text, expected, loss) {
   const extent = expected.view ?? loss.domain;
   assert.deepEqual(back.domain, loss.dim === 1 ? { x: extent.x } : extent);
   // The loss language reads optimizer names in lower case; the engine finds them ignoring case.
-  assert.deepEqual(back.optimizers, expected.runs.map((run) => ({ name: run.optimizer.toLowerCase(), options: run.options })));
+  // Labels come back too.
+  assert.deepEqual(back.optimizers, expected.runs.map((run) => ({ name: run.optimizer.toLowerCase(), options: run.options, ...(run.label ? { label: run.label } : {}) })));
   assert.equal(back.steps, expected.steps);
   return parsed.loss;
 }
@@ -76,7 +77,7 @@ test(".loss of a built-in: the formula, domain (the view), start, optimizers, st
   const text = scenarioLossFile(scenario, beale, true);
   assert.match(text, /^# Beale's function/);
   assert.match(text, /^optimizer SGD lr=0.001 momentum=0.9 nesterov=true$/m);
-  assert.match(text, /^optimizer Adam lr=0.1 betas=\(0.9, 0.999\) amsgrad=false$/m);
+  assert.match(text, /^optimizer Adam lr=0.1 betas=\(0.9, 0.999\) amsgrad=false label="Adam, \\"fast\\""$/m);
   const loss = assertRoundTrip(text, scenario, beale);
   assert.equal(loss.formula, beale.formula);
   // The default start and the whole domain when the scenario has none.
@@ -137,4 +138,16 @@ test("every built-in with a loss-language expression exports a .loss file that c
     const got = evaluateLoss(parsed.loss, point).value;
     assert.ok(Math.abs(got - want) <= 1e-12 * (1 + Math.abs(want)), `${info.name}: ${got} vs ${want}`);
   }
+});
+
+test('.loss labels survive the round trip: quotes, backslashes, brackets and non-ASCII; a line break becomes a space', () => {
+  const labels = ['Adam (fast)', 'SGD "heavy" \\ ball', 'Σ η=0.1 #1', 'two\nlines'];
+  const s = { ...scenario, runs: labels.map((label, i) => ({ optimizer: 'SGD', options: { lr: 0.01 * (i + 1) }, label })) };
+  const text = scenarioLossFile(s, beale, true);
+  assert.match(text, /^optimizer SGD lr=0.01 label="Adam \(fast\)"$/m);
+  const parsed = parseLoss(text);
+  assert.ok(parsed.ok, JSON.stringify(parsed.diagnostics));
+  assert.deepEqual(parsed.loss.scenario.optimizers.map((o) => o.label), ['Adam (fast)', 'SGD "heavy" \\ ball', 'Σ η=0.1 #1', 'two lines']);
+  // A run without a label writes none.
+  assert.doesNotMatch(scenarioLossFile(scenario, beale, true).split('\n').find((l) => l.startsWith('optimizer SGD')), /label/);
 });
