@@ -1,24 +1,27 @@
 // Command-line entry (dist/cli.js): trace, landscape, losses, optimizers. Prints JSON on stdout;
 // a bad argument prints one line on stderr and exits with code 2.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createEngine } from './engine/index';
-import type { ScheduleSpec, StopSpec } from './engine/api';
-import { parseLoss } from './loss/index';
+import type { ScheduleSpec, StochasticSpec, StopSpec } from './engine/api';
+import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Scenario } from './loss/index';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
-                         [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--break CONDITION]...
+                         [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--stochastic JSON]
+                         [--break CONDITION]...
   node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
-  (whose start, optimizer and steps lines stand in for missing flags).
+  (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
+  read next to it). --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
 class UsageError extends Error {}
 
 const FLAGS: Record<string, string[]> = {
-  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'break'],
+  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
   optimizers: [],
@@ -75,17 +78,26 @@ function integer(text: string, name: string): number {
   return value;
 }
 
-/** The --loss text: a .loss file's contents, or the argument itself. */
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The --loss text: a .loss file's contents with its data files (read next to it) inline, or the argument itself. */
 function lossText(argument: string): { text: string; scenario?: Scenario } {
   if (!argument.endsWith('.loss')) return { text: argument };
-  let text: string;
-  try {
-    text = readFileSync(argument, 'utf8');
-  } catch {
-    throw new UsageError(`Cannot read the loss file '${argument}'`);
+  const text = readText(argument);
+  if (text === undefined) throw new UsageError(`Cannot read the loss file '${argument}'`);
+  const files = Object.fromEntries(dataFiles(text).map((file) => [file, readText(resolve(dirname(argument), file))]));
+  const parsed = parseLoss(text, files);
+  if (!parsed.ok && Object.keys(files).length > 0) {
+    const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
+    throw new Error(`Invalid loss at line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${first.message}`);
   }
-  const parsed = parseLoss(text);
-  return { text, scenario: parsed.ok ? parsed.loss.scenario : undefined };
+  return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined };
 }
 
 async function main(argv: string[]): Promise<string> {
@@ -119,6 +131,7 @@ async function main(argv: string[]): Promise<string> {
         schedule: json<ScheduleSpec>(flags.get('schedule'), 'schedule'),
         stop,
         lossParams,
+        stochastic: json<StochasticSpec>(flags.get('stochastic'), 'stochastic'),
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
       });
       const pausedBy = result.pausedBy === undefined ? {} : { pausedBy: result.pausedBy };

@@ -1,5 +1,5 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
-import { Loss, createLoss, createCustomLoss, createDataLoss, freeLoss, evaluate } from './losses';
+import { Loss, createLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import { Run, createRun, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 
@@ -15,6 +15,12 @@ export function lossCreate(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
 }
 export function lossCreateCustom(dim: i32, valueFn: i32, gradFn: i32, hessFn: i32, rowFn: i32): Loss {
   return createCustomLoss(dim, valueFn, gradFn, hessFn, rowFn);
+}
+/** The mean of a compiled per-sample loss over count samples of columns f64s, written by the caller at lossSamples. */
+export function lossCreateCustomData(
+  dim: i32, valueFn: i32, gradFn: i32, hessFn: i32, count: i32, columns: i32, dataOffset: i32,
+): Loss {
+  return createCustomDataLoss(dim, valueFn, gradFn, hessFn, count, columns, dataOffset);
 }
 /** A loss that is the mean over count generated samples (kind: linear or logistic regression). */
 export function lossCreateData(kind: i32, count: i32, seed: f64, noise: f64): Loss {

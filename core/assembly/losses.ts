@@ -26,9 +26,16 @@ export class Loss {
   gradFn: i32;
   hessFn: i32;
   rowFn: i32;
-  // Data-backed losses: sampleCount rows of sampleWidth(kind) f64s.
+  // Data-backed losses: sampleCount rows of columns f64s.
   samples: usize;
   sampleCount: i32;
+  columns: i32;
+  // Custom per-sample losses: the compiled functions read the parameters at input and a sample at input + 8*dataOffset;
+  // sampleGrad (dim) and sampleHess (dim*dim) receive one sample's derivatives.
+  input: usize;
+  dataOffset: i32;
+  sampleGrad: usize;
+  sampleHess: usize;
 }
 
 
@@ -45,6 +52,11 @@ export function createLoss(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
   loss.rowFn = -1;
   loss.samples = 0;
   loss.sampleCount = 0;
+  loss.columns = 0;
+  loss.input = 0;
+  loss.dataOffset = 0;
+  loss.sampleGrad = 0;
+  loss.sampleHess = 0;
   if (kind == LOSS_QUADRATIC) {
     loss.weights = heap.alloc(<usize>dim << 3);
     for (let i = 0; i < dim; i++) {
@@ -66,15 +78,38 @@ export function createCustomLoss(dim: i32, valueFn: i32, gradFn: i32, hessFn: i3
 /** A loss that is the mean over count generated samples (seeded); see data.ts. */
 export function createDataLoss(kind: i32, count: i32, seed: u64, noise: f64): Loss {
   const loss = createLoss(kind, 2, 0, 0);
-  loss.samples = heap.alloc(<usize>(count * sampleWidth(kind)) << 3);
+  loss.columns = sampleWidth(kind);
+  loss.samples = heap.alloc(<usize>(count * loss.columns) << 3);
   loss.sampleCount = count;
   generateSamples(kind, count, seed, noise, loss.samples);
+  return loss;
+}
+
+/**
+ * The mean of a compiled per-sample loss over count samples of columns f64s (the caller fills lossSamples).
+ * The compiled functions read the parameters at f64 slot 0 of their input and the sample at slot dataOffset.
+ */
+export function createCustomDataLoss(
+  dim: i32, valueFn: i32, gradFn: i32, hessFn: i32, count: i32, columns: i32, dataOffset: i32,
+): Loss {
+  const loss = createCustomLoss(dim, valueFn, gradFn, hessFn, -1);
+  loss.samples = heap.alloc(<usize>max(count * columns, 1) << 3);
+  loss.sampleCount = count;
+  loss.columns = columns;
+  loss.dataOffset = dataOffset;
+  loss.input = heap.alloc(<usize>(dataOffset + columns) << 3);
+  zeroF64(loss.input, dataOffset + columns);
+  loss.sampleGrad = heap.alloc(<usize>max(dim, 1) << 3);
+  loss.sampleHess = heap.alloc(<usize>max(dim * dim, 1) << 3);
   return loss;
 }
 
 export function freeLoss(loss: Loss): void {
   if (loss.weights) heap.free(loss.weights);
   if (loss.samples) heap.free(loss.samples);
+  if (loss.input) heap.free(loss.input);
+  if (loss.sampleGrad) heap.free(loss.sampleGrad);
+  if (loss.sampleHess) heap.free(loss.sampleHess);
   heap.free(changetype<usize>(loss));
 }
 
@@ -88,10 +123,10 @@ export function evaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
     case LOSS_RASTRIGIN: return rastrigin(n, x, g, h);
     case LOSS_ACKLEY: return ackley(n, x, g, h);
     case LOSS_STYBLINSKI_TANG: return styblinskiTang(n, x, g, h);
-    case LOSS_CUSTOM: return custom(loss, x, g, h);
+    case LOSS_CUSTOM: return loss.samples ? meanOverSamples(loss, 0, 0, loss.sampleCount, x, g, h) : custom(loss, x, g, h);
     case LOSS_LINEAR_REGRESSION:
     case LOSS_LOGISTIC_REGRESSION:
-      return meanOverSamples(loss.kind, loss.samples, 0, 0, loss.sampleCount, x, g, h);
+      return meanOverSamples(loss, 0, 0, loss.sampleCount, x, g, h);
     case LOSS_REDDI:
     case LOSS_REDDI_STOCHASTIC:
       return onlineExpected(loss.kind, loss.c0, loss.c1, x, g, h);
@@ -99,7 +134,7 @@ export function evaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
   }
 }
 
-function custom(loss: Loss, x: usize, g: usize, h: usize): f64 {
+export function custom(loss: Loss, x: usize, g: usize, h: usize): f64 {
   if (h) return call_indirect<f64>(<u32>loss.hessFn, x, g, h);
   if (g) return call_indirect<f64>(<u32>loss.gradFn, x, g);
   return call_indirect<f64>(<u32>loss.valueFn, x);

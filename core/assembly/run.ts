@@ -230,7 +230,7 @@ function stepGradient(run: Run, step: i32): void {
   if (isOnline(loss.kind)) {
     put(run.g, 0, onlineGradient(loss.kind, loss.c0, loss.c1, step, run.rng));
   } else if (run.order) {
-    meanOverSamples(loss.kind, loss.samples, run.order, nextBatch(run), run.batchSize, run.x, run.g, 0);
+    meanOverSamples(loss, run.order, nextBatch(run), run.batchSize, run.x, run.g, 0);
   }
   if (run.noise > 0) {
     for (let i = 0; i < run.dim; i++) put(run.g, i, at(run.g, i) + run.noise * normal(run.rng));

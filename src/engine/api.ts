@@ -53,7 +53,10 @@ export interface BreakpointSpec {
 }
 
 export interface TraceRequest {
-  /** A built-in loss name, or an expression in the loss language. */
+  /**
+   * A built-in loss name, or an expression in the loss language. A per-sample loss carries its data inline
+   * (`data x, y = [1, 2; 3, 4]`); files (`data "p.csv"`) are read by the caller: see inlineDataFiles in src/loss.
+   */
   loss: string;
   /** One entry per parameter. Defaults to the loss's default start. */
   start?: number[];
@@ -160,6 +163,8 @@ export interface LossInfo {
   data?: { count: number; columns: string[] };
   /** The loss in the loss language (what a .loss file can say), where it can be said. */
   expression?: string;
+  /** Stochastic steps every run on this loss takes unless its own stochastic says otherwise (per field): a .loss file's stochastic line. */
+  stochastic?: StochasticSpec;
   /** Online losses change with the step; runs are projected onto this box unless they say otherwise. */
   online?: { projection: [number, number][] };
   note?: string;

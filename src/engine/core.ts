@@ -9,6 +9,7 @@ export interface CoreExports {
   lossCreate(kind: number, dim: number, c0: number, c1: number): number;
   lossCreateCustom(dim: number, valueFn: number, gradFn: number, hessFn: number, rowFn: number): number;
   lossCreateData(kind: number, count: number, seed: number, noise: number): number;
+  lossCreateCustomData(dim: number, valueFn: number, gradFn: number, hessFn: number, count: number, columns: number, dataOffset: number): number;
   lossSamples(loss: number): number;
   lossSampleCount(loss: number): number;
   lossFree(loss: number): void;
@@ -41,6 +42,14 @@ export interface CoreExports {
     loss: number, x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: number, point: number, grad: number,
   ): void;
   [name: `math_${string}`]: (...args: number[]) => number;
+}
+
+/** Samples for a per-sample custom loss: count rows of columns, read by the compiled code at f64 slot offset. */
+export interface CustomLossData {
+  columns: string[];
+  values: ArrayLike<number>;
+  count: number;
+  offset: number;
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
@@ -103,10 +112,17 @@ export class Core {
     });
   }
 
-  /** Links a compiled custom loss (value, grad, hess and, for 2-D, row) and returns a loss handle. */
-  async linkCustomLoss(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number): Promise<number> {
+  /**
+   * Links a compiled custom loss (value, grad, hess and, for 2-D, row) and returns a loss handle. With data, the
+   * loss is the mean of the compiled per-sample loss over the samples (see src/loss/README.md).
+   */
+  async linkCustomLoss(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number, data?: CustomLossData): Promise<number> {
     const [valueFn, gradFn, hessFn, rowFn] = await this.link(module, ['value', 'grad', 'hess', 'row']);
     if (valueFn < 0 || gradFn < 0 || hessFn < 0) throw new Error('Compiled loss lacks value, grad or hess');
-    return this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn);
+    if (!data) return this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn);
+    const width = data.columns.length;
+    const handle = this.exports.lossCreateCustomData(dim, valueFn, gradFn, hessFn, data.count, width, data.offset);
+    this.f64(this.exports.lossSamples(handle), data.count * width).set(data.values);
+    return handle;
   }
 }

@@ -3,7 +3,7 @@ import type {
   BreakpointSpec, Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest,
   RunTrace, StochasticSpec, StopSpec, TraceRequest, TraceResult,
 } from './api';
-import { Core } from './core';
+import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, stateVectorNames } from './optimizers';
 import { HitMode, LossId, STATUS_NAMES, STATUS_RUNNING } from './layout';
@@ -22,6 +22,8 @@ export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
 export interface CompiledExpression {
   info: LossInfo;
   wasm: Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  /** A per-sample loss's samples (the loss is their mean). */
+  data?: CustomLossData;
 }
 
 interface ResolvedLoss {
@@ -230,7 +232,7 @@ export class WasmEngine implements Engine {
       const optimizer = packOptimizer(spec.optimizer, spec.options);
       const schedule = packSchedule(spec.schedule);
       const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
-      const stochastic = this.checkStochastic(spec.stochastic, info);
+      const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
       const project = spec.project === undefined ? info.online?.projection : spec.project;
       const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
       return { spec, optimizer, schedule, start, stochastic, box };
@@ -443,9 +445,9 @@ export class WasmEngine implements Engine {
     }
     let pending = this.expressions.get(name);
     if (!pending) {
-      pending = this.compileExpression(name).then(async ({ info, wasm }) => ({
+      pending = this.compileExpression(name).then(async ({ info, wasm, data }) => ({
         info,
-        handle: await this.core.linkCustomLoss(wasm, info.dim),
+        handle: await this.core.linkCustomLoss(wasm, info.dim, data),
       }));
       this.expressions.set(name, pending);
       pending.catch(() => this.expressions.delete(name));

@@ -2,7 +2,7 @@
 import type { LossInfo } from './api';
 import type { CompiledExpression } from './engine';
 import { BUILTIN_LOSSES } from './losses';
-import { compileLoss } from '../loss/index';
+import { compileLoss, DATA_OFFSET } from '../loss/index';
 import { closestName } from '../loss/diagnostics';
 
 const DEFAULT_RANGE: [number, number] = [-3, 3];
@@ -20,7 +20,7 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
     const { line, character } = first.range.start;
     throw new Error(`Invalid loss at line ${line + 1}, column ${character + 1}: ${first.message}`);
   }
-  const { scenario, dim, params } = compiled;
+  const { scenario, dim, params, data } = compiled;
   const x = scenario.domain.x ?? DEFAULT_RANGE;
   const y = scenario.domain.y ?? DEFAULT_RANGE;
   const start = scenario.start[0] ?? params.map((_, i) => {
@@ -37,5 +37,7 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
     start,
     minima: scenario.minima,
   };
-  return { info, wasm: compiled.wasm };
+  if (data) info.data = { count: data.count, columns: data.columns };
+  if (scenario.stochastic) info.stochastic = scenario.stochastic;
+  return { info, wasm: compiled.wasm, data: data && { ...data, offset: DATA_OFFSET } };
 }

@@ -5,9 +5,12 @@ import {
 } from './builtins';
 import { closestName, Diagnostic, DiagnosticSink, LineMap, Range } from './diagnostics';
 import { Graph, GraphTooLarge } from './graph';
-import { ComparisonOperator, Expr, LOSS_NAMES, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
+import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
+import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
 
 export const MAX_DIM = 128;
+/** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
+export const DATA_OFFSET = MAX_DIM;
 /** Expression nodes visited while expanding sums; beyond it the loss is rejected. */
 export const MAX_EXPANSION = 2_000_000;
 
@@ -21,11 +24,26 @@ export interface Scenario {
   /** label: the run's name in legends (`label="Adam (fast)"`), where given. */
   optimizers: { name: string; options: Record<string, OptionSetting>; label?: string }[];
   steps?: number;
+  /** From a `stochastic` line: how runs sample minibatches (and gradient noise) unless they say otherwise. */
+  stochastic?: { batchSize?: number; replacement?: boolean; noise?: number; seed?: number };
 }
+
+/** The samples of a per-sample loss: the loss is the mean over them. */
+export interface LossData {
+  columns: string[];
+  /** count rows of columns.length numbers, row-major. */
+  values: Float64Array;
+  count: number;
+  /** Where the data statement is. */
+  range: Range;
+}
+
+/** Contents of the data files a loss names (`data "points.csv"`), keyed as written; undefined: could not be read. */
+export type DataFiles = Readonly<Record<string, string | undefined>>;
 
 export interface LossSymbol {
   name: string;
-  kind: 'parameter' | 'vector' | 'constant' | 'definition';
+  kind: 'parameter' | 'vector' | 'constant' | 'definition' | 'data';
   /** The value of a constant. */
   value?: number;
   range: Range;
@@ -44,6 +62,8 @@ export interface CompiledLossSource {
   scenario: Scenario;
   symbols: LossSymbol[];
   warnings: Diagnostic[];
+  /** A per-sample loss's data; the loss is the mean over the samples. */
+  data?: LossData;
 }
 
 export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; diagnostics: Diagnostic[] };
@@ -72,12 +92,13 @@ export function analyzeCondition(text: string, sink: DiagnosticSink, lines: Line
   return new Analysis(text, sink, lines, scope).runCondition();
 }
 
-export function parseLoss(text: string): ParseResult {
+/** files: the contents of the data files the text names (see dataFiles); without it, data must be inline. */
+export function parseLoss(text: string, files?: DataFiles): ParseResult {
   const sink = new DiagnosticSink();
   let lines: LineMap | undefined;
   try {
     lines = new LineMap(text);
-    const analysis = new Analysis(text, sink, lines);
+    const analysis = new Analysis(text, sink, lines, undefined, files);
     const loss = analysis.run();
     if (loss && !sink.hasErrors) {
       return { ok: true, loss: { ...loss, warnings: toDiagnostics(sink, lines) } };
@@ -93,6 +114,20 @@ export function parseLoss(text: string): ParseResult {
 
 export function toDiagnostics(sink: DiagnosticSink, lines: LineMap): Diagnostic[] {
   return [...sink.items].sort((a, b) => a.start - b.start).map((d) => ({ message: d.message, severity: d.severity, range: lines.range(d.start, d.end) }));
+}
+
+/** The mean of each output over the samples, at a point (the parameters). */
+export function meanOverData(graph: Graph, outputs: number[], point: ArrayLike<number>, data: LossData): number[] {
+  const width = data.columns.length;
+  const input = new Array<number>(DATA_OFFSET + width).fill(NaN);
+  for (let i = 0; i < point.length; i++) input[i] = point[i];
+  const sums = new Array<number>(outputs.length).fill(0);
+  for (let r = 0; r < data.count; r++) {
+    for (let c = 0; c < width; c++) input[DATA_OFFSET + c] = data.values[r * width + c];
+    const values = graph.evaluate(outputs, input);
+    for (let k = 0; k < outputs.length; k++) sums[k] += values[k];
+  }
+  return sums.map((sum) => sum / data.count);
 }
 
 function onlyInConditions(word: string): string {
@@ -122,12 +157,18 @@ class Analysis {
   private readonly declaredAt = new Map<string, number>();
   private expansion = 0;
   private hasParamsStatement = false;
+  private readonly dataColumns = new Map<string, number>();
+  private data?: LossData;
+  private dataLine?: number;
+  /** A data file whose column names could not be read: unknown names in the loss may be its columns. */
+  private columnsUnknown = false;
 
   constructor(
     private readonly text: string,
     private readonly sink: DiagnosticSink,
     private readonly lines: LineMap,
     private readonly scope?: ConditionScope,
+    private readonly files?: DataFiles,
   ) {
     this.graph = scope?.graph ?? new Graph();
     if (scope) this.declareState(scope.names);
@@ -157,6 +198,8 @@ class Analysis {
         for (const entry of s.entries) if (!this.declaredAt.has(entry.name.name)) this.declaredAt.set(entry.name.name, entry.name.start);
       } else if (s.kind === 'define' && !this.declaredAt.has(s.target.name)) {
         this.declaredAt.set(s.target.name, s.target.start);
+      } else if (s.kind === 'data') {
+        for (const name of s.names) if (!this.declaredAt.has(name.name)) this.declaredAt.set(name.name, name.start);
       }
     }
     if (!this.hasParamsStatement) {
@@ -169,6 +212,7 @@ class Analysis {
       try {
         if (s.kind === 'params') this.declareParams(s);
         else if (s.kind === 'define') this.define(s);
+        else if (s.kind === 'data') this.declareData(s);
         else if (s.kind === 'loss') {
           if (loss) {
             this.sink.error(`A file holds one loss; it is already given on line ${this.lines.lineNumber(loss.statement.start)}`, s.start, s.end);
@@ -197,6 +241,7 @@ class Analysis {
       root,
       scenario,
       symbols: this.symbols,
+      data: this.data,
     };
   }
 
@@ -204,6 +249,7 @@ class Analysis {
 
   private checkNewName(name: string, start: number, end: number): boolean {
     const taken = this.params.has(name) ? 'a parameter'
+      : this.dataColumns.has(name) ? 'a data column'
       : this.definitions.has(name) ? 'already defined'
       : FUNCTIONS.has(name) || FUNCTION_ALIASES.has(name) ? 'a function'
       : CONSTANTS.has(name) ? 'a built-in constant'
@@ -257,6 +303,77 @@ class Analysis {
     this.symbols.push({ name, kind: value === undefined ? 'definition' : 'constant', value, range: this.lines.range(start, end) });
   }
 
+  /** `data x, y = [rows]` or `data "file.csv"`: columns usable in the loss, which is the mean over the rows. */
+  private declareData(s: Statement & { kind: 'data' }): void {
+    if (this.dataLine !== undefined) {
+      this.sink.error(`A file holds one data set; it is already given on line ${this.dataLine}`, s.start, s.end);
+      return;
+    }
+    this.dataLine = this.lines.lineNumber(s.start);
+    // Columns are declared even when the rows have errors, so that uses in the loss do not add more.
+    const columns: string[] = [];
+    const declare = (names: Name[]): boolean => {
+      for (const name of names) {
+        if (!this.checkNewName(name.name, name.start, name.end)) return false;
+        this.dataColumns.set(name.name, columns.length);
+        columns.push(name.name);
+        this.symbols.push({ name: name.name, kind: 'data', range: this.lines.range(name.start, name.end) });
+      }
+      return true;
+    };
+    const declared = declare(s.names);
+    if (s.broken) return;
+    let rows: number[][] = [];
+    if (s.file) {
+      const file = s.file;
+      const contents = this.files?.[file.path];
+      const fail = (message: string, start = file.start, end = file.end): void => {
+        this.sink.error(message, start, end);
+        if (columns.length === 0) this.columnsUnknown = true;
+      };
+      if (contents === undefined) {
+        return fail(this.files ? `Cannot read the data file "${file.path}" (paths are relative to this file)`
+          : `The data file "${file.path}" was not supplied: the editor and the CLI read it; the engine takes the data inline`);
+      }
+      const table = parseCsv(contents);
+      if (s.names.length === 0) {
+        if (!table.header) return fail(`${file.path} has no header row naming its columns: add one, or name them here as in: data x, y = "${file.path}"`);
+        const bad = table.header.find((h) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(h));
+        if (bad !== undefined) return fail(`${file.path}: the column name '${bad}' is not a name the loss can use (letters, digits and _)`);
+        if (!declare(table.header.map((name) => ({ name, start: file.start, end: file.end })))) return;
+      }
+      for (const e of table.errors) fail(`${file.path} line ${e.line}: ${e.message}`);
+      if (table.errors.length > 0) return;
+      rows = table.rows;
+      const width = rows[0]?.length ?? table.header?.length ?? columns.length;
+      if (width !== columns.length) {
+        return fail(`${file.path} has ${plural(width, 'column')}, but ${plural(columns.length, 'name')} ${columns.length === 1 ? 'is' : 'are'} given`, s.start, file.end);
+      }
+    } else {
+      for (const row of s.rows ?? []) {
+        if (row.values.length !== s.names.length) {
+          this.sink.error(`Expected ${plural(s.names.length, 'value')} (${s.names.map((n) => n.name).join(', ')}), got ${row.values.length}`, row.start, row.end);
+        } else {
+          rows.push(row.values);
+        }
+      }
+      if (rows.length !== (s.rows ?? []).length) return;
+    }
+    if (!declared) return;
+    if (rows.length === 0) {
+      this.sink.error('The data has no rows: a per-sample loss needs at least one sample', s.start, s.end);
+      return;
+    }
+    if (columns.length > MAX_DATA_COLUMNS || rows.length * columns.length > MAX_DATA_VALUES) {
+      const why = columns.length > MAX_DATA_COLUMNS ? `at most ${MAX_DATA_COLUMNS} columns` : `at most ${MAX_DATA_VALUES} numbers (samples x columns) fit in memory`;
+      this.sink.error(`Too much data: ${why}`, s.start, s.end);
+      return;
+    }
+    const values = new Float64Array(rows.length * columns.length);
+    rows.forEach((row, r) => values.set(row, r * columns.length));
+    this.data = { columns, values, count: rows.length, range: this.lines.range(s.start, s.end) };
+  }
+
   /** A run's state: names[k] is parameter k; `v[1]`, `v[2]`, ... form the vector `v`. The first of equal names wins. */
   private declareState(names: readonly string[]): void {
     const vectors = new Map<string, number[]>();
@@ -286,7 +403,7 @@ class Analysis {
         const point = this.point(value, dim);
         if (!point) continue;
         if (s.which === 'start') scenario.start.push(point);
-        else scenario.minima.push({ point, value: this.graph.evaluate([root], point)[0] });
+        else scenario.minima.push({ point, value: this.valueAt(root, point) });
       }
     } else if (s.kind === 'domain') {
       for (const entry of s.entries) {
@@ -332,7 +449,60 @@ class Analysis {
         if (setting !== undefined) options[option.name.name] = setting;
       }
       scenario.optimizers.push(label === undefined ? { name, options } : { name, options, label });
+    } else if (s.kind === 'stochastic') {
+      if (scenario.stochastic) {
+        this.sink.error('A file holds one stochastic line', s.keyword.start, s.keyword.end);
+        return;
+      }
+      scenario.stochastic = this.stochastic(s);
     }
+  }
+
+  /** `stochastic batch=8 replacement=true seed=1 noise=0.1`. */
+  private stochastic(s: Statement & { kind: 'stochastic' }): NonNullable<Scenario['stochastic']> {
+    const spec: NonNullable<Scenario['stochastic']> = {};
+    const names = ['batch', 'replacement', 'seed', 'noise'];
+    const seen = new Set<string>();
+    for (const { name, value } of s.options) {
+      if (!names.includes(name.name)) {
+        const suggestion = closestName(name.name, names);
+        this.sink.error(`Unknown option '${name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} The options are ${listNames(names)}`, name.start, name.end);
+        continue;
+      }
+      if (seen.has(name.name)) {
+        this.sink.error(`Option '${name.name}' is given twice`, name.start, name.end);
+        continue;
+      }
+      seen.add(name.name);
+      if (name.name === 'replacement') {
+        if (value.kind === 'bool') spec.replacement = value.value;
+        else this.sink.error('replacement is true or false', value.start, value.end);
+        continue;
+      }
+      const number = value.kind === 'expr' ? this.constant(value.expr, `${name.name}`) : undefined;
+      if (value.kind !== 'expr') this.sink.error(`${name.name} is a number`, value.start, value.end);
+      if (number === undefined) continue;
+      if (name.name === 'noise') {
+        if (number >= 0 && Number.isFinite(number)) spec.noise = number;
+        else this.sink.error(`noise is a standard deviation >= 0, got ${number}`, value.start, value.end);
+      } else if (name.name === 'seed') {
+        if (Number.isSafeInteger(number) && number >= 0) spec.seed = number;
+        else this.sink.error(`seed is a whole number >= 0, got ${number}`, value.start, value.end);
+      } else if (!this.data) {
+        this.sink.error("batch needs data to sample from: add a 'data' line (use noise for gradient noise without data)", name.start, value.end);
+      } else if (Number.isInteger(number) && number >= 1 && number <= this.data.count) {
+        spec.batchSize = number;
+      } else {
+        this.sink.error(`batch is a whole number from 1 to ${this.data.count} (the number of samples), got ${number}`, value.start, value.end);
+      }
+    }
+    return spec;
+  }
+
+  /** The loss at a point: for a per-sample loss, the mean over the samples. */
+  private valueAt(root: number, point: number[]): number {
+    if (!this.data) return this.graph.evaluate([root], point)[0];
+    return meanOverData(this.graph, [root], point, this.data)[0];
   }
 
   private optionSetting(value: OptionValue): OptionSetting | undefined {
@@ -518,6 +688,8 @@ class Analysis {
         const index = this.paramIndex(name, undefined, start, end);
         return index === undefined ? this.invalid() : g.param(index);
       }
+      const column = this.dataColumns.get(name);
+      if (column !== undefined) return g.param(DATA_OFFSET + column);
       const value = CONSTANTS.get(name);
       if (value !== undefined) return g.constant(value);
     }
@@ -530,19 +702,21 @@ class Analysis {
   }
 
   private unknownName(name: string, start: number, end: number): void {
+    if (this.columnsUnknown) return;
     const declared = this.declaredAt.get(name);
     if (declared !== undefined && declared > start) {
       this.sink.error(`'${name}' is defined on line ${this.lines.lineNumber(declared)}, after this use: move it up`, start, end);
       return;
     }
     const candidates = [
-      ...this.indexVariables.map((v) => v.name), ...this.definitions.keys(), ...this.params.keys(), ...CONSTANTS.keys(), ...FUNCTIONS.keys(),
+      ...this.indexVariables.map((v) => v.name), ...this.definitions.keys(), ...this.params.keys(), ...this.dataColumns.keys(), ...CONSTANTS.keys(), ...FUNCTIONS.keys(),
       ...(this.scope ? PREDICATES.keys() : []),
     ];
     const suggestion = closestName(name, candidates);
     let message = `Unknown name '${name}'.`;
     if (suggestion) message += ` Did you mean '${suggestion}'?`;
     else if (this.scope) message += ` The run's state has ${listNames([...this.params.keys()])}`;
+    else if (this.dataColumns.size > 0) message += ` The parameters are ${listNames([...this.params.keys()])}; the data columns are ${listNames([...this.dataColumns.keys()])}`;
     else if (!this.hasParamsStatement && /^[a-zA-Z]\w*$/.test(name)) message += " The parameters are x and y; declare others with 'params', e.g. params w, b";
     this.sink.error(message, start, end);
   }

@@ -17,13 +17,15 @@ export interface LossModuleSpec {
   dim: number;
   gradient: (number | null)[];
   hessian: (number | null)[];
+  /** Export row() (2-D losses without data). */
+  row: boolean;
 }
 
 export interface LossModule {
   wasm: Uint8Array<ArrayBuffer>;
   /** The math functions the module imports as `math.<name>`. */
   imports: string[];
-  /** Whether the module exports row() (2-D losses). */
+  /** Whether the module exports row() (2-D losses without data). */
   hasRow: boolean;
 }
 
@@ -79,7 +81,7 @@ export function loadFrom(pointer: number): (code: Code, index: number) => void {
 }
 
 export function generateLossModule(spec: LossModuleSpec): LossModule {
-  const { graph, root, dim, gradient, hessian } = spec;
+  const { graph, root, gradient, hessian, row } = spec;
   const present = (ids: (number | null)[]): number[] => ids.filter((id): id is number => id !== null);
   const { builder, functions, imports } = startModule(graph, [root, ...present(gradient), ...present(hessian)]);
   const loadParam = loadFrom(0);
@@ -122,8 +124,8 @@ export function generateLossModule(spec: LossModuleSpec): LossModule {
     emitter.emit(root);
     builder.addFunction('hess', ['i32', 'i32', 'i32'], ['f64'], code);
   }
-  if (dim === 2) builder.addFunction('row', ['f64', 'f64', 'f64', 'i32', 'i32'], [], rowFunction(graph, root, functions));
-  return { wasm: builder.encode(), imports, hasRow: dim === 2 };
+  if (row) builder.addFunction('row', ['f64', 'f64', 'f64', 'i32', 'i32'], [], rowFunction(graph, root, functions));
+  return { wasm: builder.encode(), imports, hasRow: row };
 }
 
 /**

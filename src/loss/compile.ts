@@ -1,6 +1,6 @@
 // compileLoss: text -> a WebAssembly module with value, grad, hess (and row for 2-D losses), or diagnostics.
 import { parseLoss, Scenario } from './analyze';
-import type { CompiledLossSource } from './analyze';
+import type { CompiledLossSource, DataFiles, LossData } from './analyze';
 import { generateLossModule } from './codegen';
 import { Diagnostic } from './diagnostics';
 import { differentiate } from './evaluate';
@@ -10,7 +10,10 @@ export interface CompiledLoss {
   ok: true;
   dim: number;
   params: string[];
-  /** The module: imports env.memory and math.<name> for each name in imports; exports value, grad, hess (and row when dim is 2). */
+  /**
+   * The module: imports env.memory and math.<name> for each name in imports; exports value, grad, hess (and row when
+   * dim is 2 and there is no data). With data, the input array holds the parameters, then at f64 slot DATA_OFFSET a sample.
+   */
   wasm: Uint8Array<ArrayBuffer>;
   imports: string[];
   hasRow: boolean;
@@ -18,20 +21,22 @@ export interface CompiledLoss {
   formula: string;
   warnings: Diagnostic[];
   source: CompiledLossSource;
+  /** A per-sample loss's samples: the loss is the mean of the module's function over them. */
+  data?: LossData;
 }
 
 export type CompileResult = CompiledLoss | { ok: false; diagnostics: Diagnostic[] };
 
-export function compileLoss(text: string): CompileResult {
-  const parsed = parseLoss(text);
+export function compileLoss(text: string, files?: DataFiles): CompileResult {
+  const parsed = parseLoss(text, files);
   if (!parsed.ok) return parsed;
   const loss = parsed.loss;
   try {
     const { gradient, hessian = [] } = differentiate(loss, true);
-    const module = generateLossModule({ graph: loss.graph, root: loss.root, dim: loss.dim, gradient, hessian });
+    const module = generateLossModule({ graph: loss.graph, root: loss.root, dim: loss.dim, gradient, hessian, row: loss.dim === 2 && !loss.data });
     return {
       ok: true, dim: loss.dim, params: loss.params, wasm: module.wasm, imports: module.imports, hasRow: module.hasRow,
-      scenario: loss.scenario, formula: loss.formula, warnings: loss.warnings, source: loss,
+      scenario: loss.scenario, formula: loss.formula, warnings: loss.warnings, source: loss, data: loss.data,
     };
   } catch (error) {
     const message = error instanceof GraphTooLarge

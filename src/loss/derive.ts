@@ -23,7 +23,7 @@ export function gradientOf(graph: Graph, output: number, dim: number): (number |
     adjoint.delete(id);
     const n = graph.node(id);
     if (n.op === 'param') {
-      result[n.index] = A;
+      if (n.index < dim) result[n.index] = A; // higher indices are data (constants for the derivative)
       continue;
     }
     const args = n.args as number[];

@@ -1,4 +1,5 @@
 // Gradient and Hessian nodes of a parsed loss, and their evaluation in JavaScript (for hover and tests).
+import { meanOverData } from './analyze';
 import type { CompiledLossSource } from './analyze';
 import { gradientOf, hessianOf } from './derive';
 
@@ -28,12 +29,12 @@ export function differentiate(loss: CompiledLossSource, withHessian = false): Lo
   return derivatives;
 }
 
-/** Value, gradient and (withHessian) row-major Hessian at a point, computed with JavaScript's Math. */
+/** Value, gradient and (withHessian) row-major Hessian at a point, computed with JavaScript's Math (means over the data, if any). */
 export function evaluateLoss(loss: CompiledLossSource, point: ArrayLike<number>, withHessian = false): LossEvaluation {
   const { gradient, hessian = [] } = differentiate(loss, withHessian);
   const zero = loss.graph.constant(0);
   const outputs = [loss.root, ...gradient, ...hessian].map((id) => id ?? zero);
-  const values = loss.graph.evaluate(outputs, point);
+  const values = loss.data ? meanOverData(loss.graph, outputs, point, loss.data) : loss.graph.evaluate(outputs, point);
   const dim = loss.dim;
   return {
     value: values[0],

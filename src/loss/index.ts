@@ -1,6 +1,8 @@
 // The loss language: parse, differentiate and compile a loss to a WebAssembly module.
 export { parseLoss } from './analyze';
-export type { CompiledLossSource, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
+export { DATA_OFFSET } from './analyze';
+export type { CompiledLossSource, DataFiles, LossData, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
+export { dataFiles, inlineDataFiles, parseCsv, MAX_DATA_VALUES } from './data';
 export type { Diagnostic, Position, Range, Severity } from './diagnostics';
 export { differentiate, evaluateLoss } from './evaluate';
 export type { LossDerivatives, LossEvaluation } from './evaluate';

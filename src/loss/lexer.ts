@@ -1,4 +1,5 @@
 // Tokens of the loss language. Newlines inside brackets are dropped, so a bracketed expression may span lines.
+// ';' ends a statement, except inside '[ ]' where it separates the rows of inline data.
 import { DiagnosticSink } from './diagnostics';
 
 export type TokenKind = 'number' | 'name' | 'string' | 'symbol' | 'newline' | 'end';
@@ -35,7 +36,7 @@ function isNamePart(c: number): boolean {
 
 export function tokenize(text: string, sink: DiagnosticSink): Token[] {
   const tokens: Token[] = [];
-  let depth = 0;
+  const brackets: string[] = [];
   let i = 0;
   const push = (kind: TokenKind, tokenText: string, start: number, end: number, value = NaN, prefix = ''): void => {
     tokens.push({ kind, text: tokenText, value, prefix, start, end });
@@ -47,7 +48,7 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
       i++;
     } else if (c === 10 || c === 13) {
       i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      if (depth === 0) push('newline', '\n', start, i);
+      if (brackets.length === 0) push('newline', '\n', start, i);
     } else if (c === 35 /* # */) {
       while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
     } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
@@ -98,10 +99,10 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
         continue;
       }
       i += symbol.length;
-      if (symbol === '(' || symbol === '[') depth++;
-      else if ((symbol === ')' || symbol === ']') && depth > 0) depth--;
-      if (symbol === ';' && depth === 0) push('newline', ';', start, i);
-      else if (symbol !== ';') push('symbol', symbol, start, i);
+      if (symbol === '(' || symbol === '[') brackets.push(symbol);
+      else if (symbol === ')' || symbol === ']') brackets.pop();
+      if (symbol === ';' && brackets.length === 0) push('newline', ';', start, i);
+      else if (symbol !== ';' || brackets[brackets.length - 1] === '[') push('symbol', symbol, start, i);
       else sink.error("Unexpected ';' inside brackets", start, i);
     }
   }

@@ -52,7 +52,14 @@ export type Statement =
   | (Span & { kind: 'domain'; entries: { target?: ParamRef; low: Expr; high: Expr }[] })
   | (Span & { kind: 'points'; which: 'start' | 'minima'; points: OptionValue[] })
   | (Span & { kind: 'steps'; expr: Expr })
-  | (Span & { kind: 'optimizer'; name: Name; options: { name: Name; value: OptionValue }[] });
+  | (Span & { kind: 'optimizer'; name: Name; options: { name: Name; value: OptionValue }[] })
+  | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
+  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean });
+
+/** A row of inline data: its numbers and where it is. */
+export interface DataRow extends Span {
+  values: number[];
+}
 
 class ParseError extends Error {
   constructor(
@@ -199,6 +206,12 @@ class Parser {
       if (keyword === 'params' && !assigns) return this.parseParams();
       if (keyword === 'domain' && !assigns) return this.parseDomain();
       if (keyword === 'optimizer' && !assigns) return this.parseOptimizer();
+      if (keyword === 'stochastic' && !assigns) {
+        this.next();
+        const options = this.parseOptions();
+        return { kind: 'stochastic', keyword: first, options, start: first.start, end: this.tokens[this.pos - 1].end };
+      }
+      if (keyword === 'data' && !assigns) return this.parseData();
       if (assigns) {
         this.pos += 2;
         if (keyword === 'start' || keyword === 'minimum' || keyword === 'minima') {
@@ -272,6 +285,12 @@ class Parser {
   private parseOptimizer(): Statement {
     const keyword = this.next();
     const name = this.expectName('an optimizer name, as in: optimizer adam lr=0.01');
+    const options = this.parseOptions();
+    return { kind: 'optimizer', name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+  }
+
+  /** `name=value` pairs to the end of the line (after the keyword or optimizer name); commas are optional. */
+  private parseOptions(): { name: Name; value: OptionValue }[] {
     const options: { name: Name; value: OptionValue }[] = [];
     while (this.peek().kind !== 'newline' && this.peek().kind !== 'end') {
       if (options.length > 0 && this.isSymbol(',')) this.next();
@@ -279,7 +298,67 @@ class Parser {
       this.expectSymbol('=', `after '${option.name}'`);
       options.push({ name: option, value: this.parseValue() });
     }
-    return { kind: 'optimizer', name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    return options;
+  }
+
+  /** `data "points.csv"`, `data x, y = "points.csv"` or `data x, y = [1, 2; 3, 4]` (rows end with ';'). */
+  private parseData(): Statement {
+    const keyword = this.next();
+    const names: Name[] = [];
+    const file = (): Span & { path: string } => {
+      const token = this.next();
+      return { path: token.text, start: token.start, end: token.end };
+    };
+    if (this.peek().kind === 'string') {
+      const source = file();
+      return { kind: 'data', keyword, names, file: source, start: keyword.start, end: source.end };
+    }
+    do {
+      if (names.length > 0) this.next();
+      names.push(this.expectName('a column name or a file name in quotes, as in: data x, y = [1, 2; 3, 4] or data "points.csv"'));
+    } while (this.isSymbol(','));
+    this.expectSymbol('=', 'after the column names, then the rows in [ ] or a file name in quotes');
+    if (this.peek().kind === 'string') {
+      const source = file();
+      return { kind: 'data', keyword, names, file: source, start: keyword.start, end: source.end };
+    }
+    const open = this.expectSymbol('[', 'before the rows (or a file name in quotes), as in [1, 2; 3, 4]');
+    const rows: DataRow[] = [];
+    try {
+      while (!this.isSymbol(']')) {
+        const values: number[] = [];
+        const first = this.peek();
+        while (!this.isSymbol(';') && !this.isSymbol(']')) {
+          if (values.length > 0) this.expectSymbol(',', "between the values of a row (';' ends a row)");
+          values.push(this.dataNumber());
+        }
+        if (values.length > 0) rows.push({ values, start: first.start, end: this.tokens[this.pos - 1].end });
+        if (this.isSymbol(';')) this.next();
+      }
+    } catch (error) {
+      // Keep the column names (uses in the loss stay known); skip the rest of the rows.
+      if (!(error instanceof ParseError)) throw error;
+      const closed = this.tokens.slice(this.pos).some((t) => t.kind === 'symbol' && t.text === ']');
+      if (closed) this.sink.error(error.message, error.start, error.end);
+      else this.sink.error("Missing ']' to close these data rows", open.start, open.end);
+      while (!this.isSymbol(']') && this.peek().kind !== 'end' && this.peek().kind !== 'newline') this.pos++;
+      if (this.isSymbol(']')) this.next();
+      return { kind: 'data', keyword, names, rows, broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    }
+    const close = this.next();
+    return { kind: 'data', keyword, names, rows, start: keyword.start, end: close.end };
+  }
+
+  /** A number with an optional sign. */
+  private dataNumber(): number {
+    const sign = this.isSymbol('-') ? -1 : 1;
+    if (this.isSymbol('-') || this.isSymbol('+')) this.next();
+    const token = this.peek();
+    if (token.kind !== 'number') {
+      throw this.error(`Data values must be numbers, found ${describe(token)}`, token);
+    }
+    this.next();
+    return sign * token.value;
   }
 
   /** An expression, a tuple `(a, b)` / `[a, b]`, true/false, or a string in double quotes. */
@@ -409,7 +488,7 @@ class Parser {
     const token = this.peek();
     if (token.kind === 'string') {
       // Reported, then read as 0 so the rest of the statement is still checked (code pasted with strings in it).
-      this.sink.error('Text in double quotes is only for run labels (optimizer ... label="...")', token.start, token.end);
+      this.sink.error('Text in double quotes is only for run labels (optimizer ... label="...") and data files (data "points.csv")', token.start, token.end);
       this.next();
       return { kind: 'number', value: 0, start: token.start, end: token.end };
     }

@@ -1,0 +1,91 @@
+// Data for per-sample losses: CSV parsing (I/O-free: callers read the files) and inlining files into loss text.
+import { DiagnosticSink } from './diagnostics';
+import { parseStatements } from './parser';
+
+/** At most this many numbers (samples x columns): 32 MiB of f64 in the core. */
+export const MAX_DATA_VALUES = 4_194_304;
+export const MAX_DATA_COLUMNS = 128;
+
+export interface CsvTable {
+  /** The header's names when the first line is not all numbers. */
+  header?: string[];
+  rows: number[][];
+  /** Problems with 1-based line numbers; at most a few are reported. */
+  errors: { line: number; message: string }[];
+}
+
+const MAX_CSV_ERRORS = 5;
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function splitFields(line: string): string[] {
+  return line.split(line.includes(',') ? ',' : line.includes('\t') ? '\t' : /\s+/).map((field) => field.trim());
+}
+
+/**
+ * Comma-separated values (or tab- or space-separated when a line has no comma), numbers only; blank lines and
+ * lines starting with '#' are skipped. A first line that is not all numbers is the header.
+ */
+export function parseCsv(text: string): CsvTable {
+  const table: CsvTable = { rows: [], errors: [] };
+  const fail = (line: number, message: string): void => {
+    if (table.errors.length < MAX_CSV_ERRORS) table.errors.push({ line, message });
+  };
+  let width = -1;
+  const lines = text.split(/\r\n|\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const fields = splitFields(line);
+    if (width < 0 && table.header === undefined && !fields.every((f) => NUMBER.test(f))) {
+      table.header = fields;
+      width = fields.length;
+      continue;
+    }
+    if (width < 0) width = fields.length;
+    if (fields.length !== width) {
+      fail(i + 1, `expected ${width} value${width === 1 ? '' : 's'} as in the ${table.header ? 'header' : 'first row'}, found ${fields.length}`);
+      continue;
+    }
+    const bad = fields.findIndex((f) => !NUMBER.test(f));
+    if (bad >= 0) {
+      fail(i + 1, `'${fields[bad]}' in column ${bad + 1} is not a number`);
+      continue;
+    }
+    table.rows.push(fields.map(Number));
+    if (table.rows.length * width > MAX_DATA_VALUES) {
+      fail(i + 1, `too much data: at most ${MAX_DATA_VALUES} numbers (samples x columns)`);
+      break;
+    }
+  }
+  return table;
+}
+
+/** The data files a loss text refers to (`data "points.csv"`), in order; callers read them and pass their contents. */
+export function dataFiles(text: string): string[] {
+  const files: string[] = [];
+  for (const s of parseStatements(text, new DiagnosticSink())) {
+    if (s.kind === 'data' && s.file && !files.includes(s.file.path)) files.push(s.file.path);
+  }
+  return files;
+}
+
+/**
+ * The text with each data file replaced by its rows inline (`data "p.csv"` becomes `data x, y = [1, 2; ...]` on
+ * the same line, so other lines keep their numbers). Files that are missing or do not parse are left as they are.
+ */
+export function inlineDataFiles(text: string, files: Readonly<Record<string, string | undefined>>): string {
+  let result = '';
+  let copied = 0;
+  for (const s of parseStatements(text, new DiagnosticSink())) {
+    if (s.kind !== 'data' || !s.file) continue;
+    const contents = files[s.file.path];
+    if (contents === undefined) continue;
+    const table = parseCsv(contents);
+    const names = s.names.length > 0 ? s.names.map((n) => n.name) : table.header;
+    if (table.errors.length > 0 || !names) continue;
+    const rows = table.rows.map((row) => row.map(String).join(', ')).join('; ');
+    result += text.slice(copied, s.keyword.end) + ` ${names.join(', ')} = [${rows}]`;
+    copied = s.file.end;
+  }
+  return result + text.slice(copied);
+}
