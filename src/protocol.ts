@@ -164,8 +164,8 @@ export class MessageHandler<Requests extends { [K in keyof Requests]: { params: 
 // ---- Runtime validation of what the host receives ----
 
 export const LIMITS = {
-  // A loss may be a whole .loss file (comments included).
-  lossLength: 65_536,
+  // A loss may be a whole .loss file (comments included), with its data inline (4 MiB of text).
+  lossLength: 4_194_304,
   labelLength: 120,
   messageLength: 4000,
   maxRuns: 12,

@@ -1,8 +1,9 @@
 // Editor support for .loss files: diagnostics as you type, completion, hover, and a "New Loss File" command.
 import * as vscode from 'vscode';
 import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, SCENARIO_KEYWORDS } from './builtins';
-import { evaluateLoss, parseLoss } from './index';
-import type { Diagnostic, ParseResult, Range } from './index';
+import { dataFiles, evaluateLoss, parseLoss } from './index';
+import type { DataFiles, Diagnostic, ParseResult, Range } from './index';
+import { dataFileReader } from './dataFiles';
 
 const LANGUAGE_ID = 'loss';
 const DEBOUNCE_MS = 250;
@@ -29,20 +30,44 @@ export function registerLossEditor(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(LANGUAGE_ID);
   // Keyed by the document object: an untitled document's URI is reused after it closes.
   const parses = new WeakMap<vscode.TextDocument, { version: number; result: ParseResult }>();
+  // The data files each document names, as last read (next to the document, through vscode.workspace.fs).
+  const files = new WeakMap<vscode.TextDocument, DataFiles>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const parse = (document: vscode.TextDocument): ParseResult => {
     const cached = parses.get(document);
     if (cached && cached.version === document.version) return cached.result;
-    const result = parseLoss(document.getText());
+    const result = parseLoss(document.getText(), files.get(document));
     parses.set(document, { version: document.version, result });
     return result;
   };
-  const validate = (document: vscode.TextDocument): void => {
-    if (document.languageId !== LANGUAGE_ID) return;
+  const publish = (document: vscode.TextDocument): void => {
     const result = parse(document);
     collection.set(document.uri, (result.ok ? result.loss.warnings : result.diagnostics).map(toVsDiagnostic));
   };
+  const validate = (document: vscode.TextDocument): void => {
+    if (document.languageId !== LANGUAGE_ID) return;
+    const text = document.getText();
+    if (dataFiles(text).length === 0) {
+      files.delete(document);
+      publish(document);
+      return;
+    }
+    // Data files are read first (asynchronously); a newer version of the document validates itself.
+    const reader = dataFileReader(context);
+    if (!watching) {
+      watching = true;
+      context.subscriptions.push(reader.onDidChange(() => vscode.workspace.textDocuments.forEach(validate)));
+    }
+    const version = document.version;
+    void reader.read(document.uri, text).then((read) => {
+      if (document.isClosed || document.version !== version) return;
+      files.set(document, read);
+      parses.delete(document);
+      publish(document);
+    });
+  };
+  let watching = false;
   const schedule = (document: vscode.TextDocument): void => {
     const key = document.uri.toString();
     clearTimeout(timers.get(key));

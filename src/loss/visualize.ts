@@ -1,7 +1,8 @@
 // From the editor to the panels: CodeLens over .loss files and "Visualize Loss" for a file or a selected formula.
 import * as vscode from 'vscode';
 import { parseLoss } from './index';
-import type { Diagnostic, Scenario } from './index';
+import type { Diagnostic, ParseResult, Scenario } from './index';
+import { dataFileReader } from './dataFiles';
 
 const LANGUAGE_ID = 'loss';
 
@@ -40,13 +41,18 @@ function describe(diagnostic: Diagnostic, text: string): string {
 }
 
 export function registerLossVisualize(context: vscode.ExtensionContext): void {
+  /** A .loss document parsed with its data files, and its text with them inline (what the engine takes). */
+  const readDocument = async (document: vscode.TextDocument): Promise<{ parsed: ParseResult; text: string }> => {
+    const { text, files } = await dataFileReader(context).inline(document.uri, document.getText());
+    return { parsed: parseLoss(document.getText(), files), text };
+  };
   const lenses: vscode.CodeLensProvider = {
-    provideCodeLenses(document) {
-      const parsed = parseLoss(document.getText());
+    async provideCodeLenses(document) {
+      const { parsed, text } = await readDocument(document);
       if (!parsed.ok) return [];
       const { line } = parsed.loss.range.start;
       const range = new vscode.Range(line, 0, line, 0);
-      const launch = launchFrom(document.getText(), parsed.loss.scenario);
+      const launch = launchFrom(text, parsed.loss.scenario);
       return [
         new vscode.CodeLens(range, { title: '$(graph) Visualize', command: 'optiscope.openPlayground', arguments: [launch] }),
         new vscode.CodeLens(range, { title: '$(split-horizontal) Compare optimizers', command: 'optiscope.compareOptimizers', arguments: [launch] }),
@@ -66,8 +72,8 @@ export function registerLossVisualize(context: vscode.ExtensionContext): void {
       void vscode.window.showErrorMessage('Optiscope: select a formula such as x**2 + 3*np.sin(y) first.');
       return;
     }
-    const text = whole ? document.getText() : selectionToLoss(document.getText(selection));
-    const parsed = parseLoss(text);
+    const selected = whole ? undefined : selectionToLoss(document.getText(selection));
+    const { text, parsed } = selected === undefined ? await readDocument(document) : { text: selected, parsed: parseLoss(selected) };
     if (!parsed.ok) {
       const first = parsed.diagnostics[0];
       const what = whole ? `${vscode.workspace.asRelativePath(document.uri)} has an error` : `Could not understand the selection '${text}'`;
