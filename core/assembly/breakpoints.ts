@@ -6,6 +6,8 @@ export const HIT_EQUAL: i32 = 1; // the n-th hit
 export const HIT_AT_LEAST: i32 = 2; // from the n-th hit on
 export const HIT_MULTIPLE: i32 = 3; // every n-th hit
 export const HIT_DISABLED: i32 = 4; // counts nothing and never pauses (off, or not for this run)
+/** Added to a mode: only steps where the condition becomes true count (it did not hold at the check before). */
+export const HIT_ON_CHANGE: i32 = 8;
 
 @unmanaged
 export class Breakpoints {
@@ -16,6 +18,7 @@ export class Breakpoints {
   hits: usize; // i32 per breakpoint
   context: usize; // f64s the condition reads (filled by the run)
   pausedBy: i32; // bitmask of the breakpoints that paused the run last
+  held: i32; // bitmask of the conditions that held at the last check
 }
 
 @inline function i32At(p: usize, i: i32): i32 {
@@ -35,6 +38,7 @@ export function createBreakpoints(checkFn: i32, count: i32, modes: usize, target
   memory.fill(b.hits, 0, bytes);
   b.context = heap.alloc(<usize>contextSize << 3);
   b.pausedBy = 0;
+  b.held = 0;
   return b;
 }
 
@@ -49,14 +53,18 @@ export function freeBreakpoints(b: Breakpoints): void {
 /** Runs the conditions on the filled context, counts hits, and returns the breakpoints that pause (a bitmask). */
 export function checkBreakpoints(b: Breakpoints): i32 {
   const holds = call_indirect<i32>(<u32>b.checkFn, b.context);
+  const rising = holds & ~b.held;
+  b.held = holds;
   if (holds == 0) return 0;
   let pause = 0;
   for (let i = 0; i < b.count; i++) {
-    if (!(holds & (1 << i)) || i32At(b.modes, i) == HIT_DISABLED) continue;
+    const flags = i32At(b.modes, i);
+    const counted = flags & HIT_ON_CHANGE ? rising : holds;
+    const mode = flags & ~HIT_ON_CHANGE;
+    if (!(counted & (1 << i)) || mode == HIT_DISABLED) continue;
     const hits = i32At(b.hits, i) + 1;
     store<i32>(b.hits + (<usize>i << 2), hits);
     const target = i32At(b.targets, i);
-    const mode = i32At(b.modes, i);
     const stops = mode == HIT_EQUAL ? hits == target
       : mode == HIT_AT_LEAST ? hits >= target
       : mode == HIT_MULTIPLE ? hits % target == 0

@@ -71,6 +71,18 @@ export function runHits(run: Run): usize {
   const b = run.breakpoints;
   return b ? b.hits : 0;
 }
+/** The conditions that held at the last check (a bitmask; HIT_ON_CHANGE breakpoints compare with it). */
+export function runBreakpointsHeld(run: Run): i32 {
+  const b = run.breakpoints;
+  return b ? b.held : 0;
+}
+/** Carries state over to new breakpoints: the conditions that held, and hit counts (i32 per breakpoint). */
+export function runRestoreBreakpoints(run: Run, held: i32, hits: usize): void {
+  const b = run.breakpoints;
+  if (!b) return;
+  b.held = held;
+  memory.copy(b.hits, hits, <usize>b.count << 2);
+}
 export function runContextSize(dim: i32): i32 {
   return contextSize(dim);
 }

@@ -50,6 +50,8 @@ export interface BreakpointSpec {
   /** The runs it applies to (indices into runs); default: all. */
   runs?: number[];
   enabled?: boolean;
+  /** Count only steps where the condition becomes true (it did not hold at the step before), so a run goes on past them. */
+  onChange?: boolean;
 }
 
 export interface TraceRequest {
@@ -175,6 +177,52 @@ export interface OptimizerInfo {
   title: string;
   /** PyTorch option names with their defaults. */
   defaults: Record<string, number | boolean | number[]>;
+}
+
+/** A run set kept in the engine between requests (for stepping, pausing and inspecting); see SessionRequest. */
+export interface SessionRequest extends Omit<RunsRequest, 'recordState' | 'breakpoints'> {
+  breakpoints?: SessionBreakpoint[];
+}
+
+/** A session's breakpoint: its id carries its hit counts over when the list changes. */
+export interface SessionBreakpoint extends BreakpointSpec {
+  id: string;
+}
+
+export interface SessionAdvance {
+  /** The runs to advance (indices); default: all. Paused ones are resumed first. */
+  runs?: number[];
+  /** At most this many steps each; they stop earlier at a breakpoint or their end. */
+  steps: number;
+}
+
+/** What changed in one run: rows [from, rowCount) of its trace and state trace, and its status. */
+export interface SessionRunUpdate {
+  status: RunStatus;
+  /** The engine's step: the last row, or for a diverged run the step whose values were not finite. */
+  stoppedAt: number;
+  rowCount: number;
+  from: number;
+  /** (rowCount - from) rows of [...params, loss, gradNorm]. */
+  rows: Float64Array;
+  /** (rowCount - from) rows of stateNames. */
+  state: Float64Array;
+  /** Ids of the breakpoints that paused the run (status 'paused'). */
+  pausedBy: string[];
+  /** Hit counts by breakpoint id. */
+  hits: Record<string, number>;
+}
+
+export interface SessionUpdate {
+  id: number;
+  runs: SessionRunUpdate[];
+}
+
+export interface SessionOpened extends SessionUpdate {
+  loss: LossInfo;
+  /** Per run: label, optimizer, the state trace's column names, and the names conditions can use. */
+  info: { label: string; optimizer: string; stateNames: string[]; conditionNames: string[] }[];
+  steps: number;
 }
 
 export interface Engine {

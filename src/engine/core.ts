@@ -26,6 +26,8 @@ export interface CoreExports {
   runResume(run: number): void;
   runPausedBy(run: number): number;
   runHits(run: number): number;
+  runBreakpointsHeld(run: number): number;
+  runRestoreBreakpoints(run: number, held: number, hits: number): void;
   runContextSize(dim: number): number;
   runFree(run: number): void;
   runStatus(run: number): number;

@@ -1,8 +1,10 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
   BreakpointSpec, Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest,
-  RunTrace, StochasticSpec, StopSpec, TraceRequest, TraceResult,
+  RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
+  TraceRequest, TraceResult,
 } from './api';
+import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, stateVectorNames } from './optimizers';
@@ -65,7 +67,7 @@ export class RunSet {
   constructor(
     private readonly core: Core,
     readonly loss: LossInfo,
-    readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number }[],
+    readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number; conditionNames: string[] }[],
     private readonly handles: number,
   ) {}
 
@@ -78,6 +80,16 @@ export class RunSet {
       this.core.exports.runAdvanceMany(this.handles, this.runs.length, Math.min(ADVANCE_CHUNK, steps - done));
     }
     return this.runs.some((r) => this.core.exports.runStatus(r.handle) === STATUS_RUNNING);
+  }
+
+  /** Advances run i alone by up to steps (resuming it first when paused). */
+  advanceRun(i: number, steps: number): RunStatus {
+    const { handle } = this.runs[i];
+    this.core.exports.runResume(handle);
+    for (let done = 0; done < steps && this.status(i) === 'running'; done += ADVANCE_CHUNK) {
+      this.core.exports.runAdvance(handle, Math.min(ADVANCE_CHUNK, steps - done));
+    }
+    return this.status(i);
   }
 
   status(i: number): RunStatus {
@@ -118,6 +130,24 @@ export class RunSet {
       pausedBy: paused ? Array.from({ length: count }, (_, b) => b).filter((b) => mask & (1 << b)) : [],
       hits: Array.from(new Int32Array(exports.memory.buffer, exports.runHits(handle), count)),
     };
+  }
+
+  /** Run i's breakpoint state: the conditions that held at the last check (bit k: breakpoint k) and hit counts. */
+  breakpointMemory(i: number): { held: number; hits: number[] } {
+    const { handle, breakpoints } = this.runs[i];
+    const { exports } = this.core;
+    if (breakpoints === 0) return { held: 0, hits: [] };
+    return { held: exports.runBreakpointsHeld(handle), hits: Array.from(new Int32Array(exports.memory.buffer, exports.runHits(handle), breakpoints)) };
+  }
+
+  /** Sets run i's breakpoint state (after new breakpoints, to carry the old ones' over). */
+  restoreBreakpoints(i: number, held: number, hits: number[]): void {
+    const { handle, breakpoints } = this.runs[i];
+    if (breakpoints === 0) return;
+    const ptr = this.core.exports.alloc(4 * breakpoints);
+    new Int32Array(this.core.exports.memory.buffer, ptr, breakpoints).set(hits.slice(0, breakpoints));
+    this.core.exports.runRestoreBreakpoints(handle, held, ptr);
+    this.core.release(ptr);
   }
 
   /** A copy of the run's trace that outlives this set. */
@@ -259,16 +289,68 @@ export class WasmEngine implements Engine {
       new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
       const names = stateNames(info.params, stateVectorNames(spec.optimizer, optimizer.resolved), spec.optimizer === 'nadam' ? 'mu_product' : '');
       const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
-      return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, names };
+      const conditionNames = contextNames(info.params, names);
+      return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
     });
-    const breakpoints = normalizeBreakpoints(request.breakpoints);
-    if (breakpoints.length > 0) {
-      for (const [i, run] of runs.entries()) {
-        await this.setBreakpoints(run.handle, i, breakpoints, contextNames(info.params, run.names));
-        run.breakpoints = breakpoints.length;
-      }
+    const set = new RunSet(core, info, runs, handles);
+    try {
+      await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
+    } catch (error) {
+      set.dispose();
+      throw error;
     }
-    return new RunSet(core, info, runs, handles);
+    return set;
+  }
+
+  /** Gives every run of the set these breakpoints (hit counts start from 0). */
+  async setRunBreakpoints(set: RunSet, breakpoints: BreakpointSpec[]): Promise<void> {
+    for (const [i, run] of set.runs.entries()) {
+      if (breakpoints.length === 0 && run.breakpoints === 0) continue;
+      await this.setBreakpoints(run.handle, i, breakpoints, run.conditionNames);
+      run.breakpoints = breakpoints.length;
+    }
+  }
+
+  private readonly sessions = new Map<number, EngineSession>();
+  private nextSession = 1;
+
+  /** Opens a session: the request's runs (with their state recorded) stay here until closeSession. */
+  async openSession(request: SessionRequest): Promise<SessionOpened> {
+    if (request === null || typeof request !== 'object') fail('openSession needs a request object');
+    const set = await this.startRuns({ ...request, breakpoints: undefined, recordState: true });
+    const session = new EngineSession(this.nextSession++, set, (list) => this.setRunBreakpoints(set, list));
+    try {
+      await session.setBreakpoints(request.breakpoints ?? []);
+    } catch (error) {
+      set.dispose();
+      throw error;
+    }
+    this.sessions.set(session.id, session);
+    return {
+      ...session.update(),
+      loss: set.loss,
+      steps: request.steps,
+      info: set.runs.map((r) => ({ label: r.label, optimizer: r.spec.optimizer, stateNames: r.stateNames ?? [], conditionNames: r.conditionNames })),
+    };
+  }
+
+  async advanceSession(id: number, advance: SessionAdvance): Promise<SessionUpdate> {
+    return this.session(id).advance(advance);
+  }
+
+  async setSessionBreakpoints(id: number, breakpoints: SessionBreakpoint[]): Promise<SessionUpdate> {
+    const session = this.session(id);
+    await session.setBreakpoints(breakpoints);
+    return session.update();
+  }
+
+  async closeSession(id: number): Promise<void> {
+    this.sessions.get(id)?.dispose();
+    this.sessions.delete(id);
+  }
+
+  private session(id: number): EngineSession {
+    return this.sessions.get(id) ?? fail(`Unknown session ${id}: it was closed, or the engine restarted`);
   }
 
   private async setBreakpoints(handle: number, runIndex: number, breakpoints: BreakpointSpec[], names: string[]): Promise<void> {
@@ -287,7 +369,7 @@ export class WasmEngine implements Engine {
     const modes = this.core.exports.alloc(4 * hits.length);
     const targets = this.core.exports.alloc(4 * hits.length);
     const memory = this.core.exports.memory.buffer;
-    new Int32Array(memory, modes, hits.length).set(hits.map((h) => h.mode));
+    new Int32Array(memory, modes, hits.length).set(hits.map((h, k) => h.mode | (breakpoints[k].onChange ? HitMode.onChange : 0)));
     new Int32Array(memory, targets, hits.length).set(hits.map((h) => h.target));
     this.core.exports.runSetBreakpoints(handle, await checkFn, hits.length, modes, targets);
     this.core.release(modes, targets);

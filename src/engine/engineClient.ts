@@ -1,7 +1,10 @@
 // The host's view of the engine: the same Engine interface, answered by a lazily started worker.
 // Cancelling a request ends the worker at once (a long run cannot be interrupted otherwise) and
 // re-sends the other pending requests to a fresh one.
-import type { Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsRequest, RunTrace, TraceRequest, TraceResult } from './api';
+import type {
+  Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
+  SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult,
+} from './api';
 import { BUILTIN_LOSSES, builtinLossInfo, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
 import type { EngineMethod, WorkerReply, WorkerRequest } from './workerProtocol';
@@ -69,6 +72,23 @@ export class EngineClient implements Engine {
 
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Promise<{ value: number; gradient: number[]; hessian: number[] }> {
     return this.call('evaluate', [loss, point, lossParams]) as Promise<{ value: number; gradient: number[]; hessian: number[] }>;
+  }
+
+  /** Sessions live in the worker: cancelling another request (which restarts the worker) ends them. */
+  openSession(request: SessionRequest): Promise<SessionOpened> {
+    return this.call('openSession', [request]) as Promise<SessionOpened>;
+  }
+
+  advanceSession(id: number, advance: SessionAdvance): Promise<SessionUpdate> {
+    return this.call('advanceSession', [id, advance]) as Promise<SessionUpdate>;
+  }
+
+  setSessionBreakpoints(id: number, breakpoints: SessionBreakpoint[]): Promise<SessionUpdate> {
+    return this.call('setSessionBreakpoints', [id, breakpoints]) as Promise<SessionUpdate>;
+  }
+
+  closeSession(id: number): Promise<void> {
+    return this.call('closeSession', [id]) as Promise<void>;
   }
 
   dispose(): void {

@@ -42,7 +42,7 @@ export const STATUS_RUNNING = 0;
 export const STATE_VECTORS = 3;
 
 /** How a breakpoint's hit count decides whether a hit pauses (core/assembly/breakpoints.ts). */
-export const HitMode = { always: 0, equal: 1, atLeast: 2, multiple: 3, disabled: 4 } as const;
+export const HitMode = { always: 0, equal: 1, atLeast: 2, multiple: 3, disabled: 4, onChange: 8 } as const;
 
 export const LossId = {
   sphere: 0,

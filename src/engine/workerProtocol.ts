@@ -1,6 +1,8 @@
 // Messages between the extension host (EngineClient) and the engine worker.
 
-export type EngineMethod = 'trace' | 'landscape' | 'runs' | 'lossInfo' | 'evaluate' | 'samples';
+export type EngineMethod =
+  | 'trace' | 'landscape' | 'runs' | 'lossInfo' | 'evaluate' | 'samples'
+  | 'openSession' | 'advanceSession' | 'setSessionBreakpoints' | 'closeSession';
 
 export interface WorkerRequest {
   id: number;

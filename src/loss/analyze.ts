@@ -92,6 +92,11 @@ export function analyzeCondition(text: string, sink: DiagnosticSink, lines: Line
   return new Analysis(text, sink, lines, scope).runCondition();
 }
 
+/** A watch expression over the same names: a condition (true/false) or a value (a graph node). */
+export function analyzeWatch(text: string, sink: DiagnosticSink, lines: LineMap, scope: ConditionScope): { condition: Condition } | { value: number } | undefined {
+  return new Analysis(text, sink, lines, scope).runWatch();
+}
+
 /** files: the contents of the data files the text names (see dataFiles); without it, data must be inline. */
 export function parseLoss(text: string, files?: DataFiles): ParseResult {
   const sink = new DiagnosticSink();
@@ -183,6 +188,24 @@ class Analysis {
     try {
       const condition = this.condition(expr);
       return this.sink.hasErrors ? undefined : condition;
+    } catch (error) {
+      if (!(error instanceof ExpansionTooLarge)) throw error;
+      this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, expr.start, expr.end);
+      return undefined;
+    }
+  }
+
+  runWatch(): { condition: Condition } | { value: number } | undefined {
+    const expr = parseCondition(this.text, this.sink);
+    if (!expr) {
+      if (!this.sink.hasErrors) this.sink.error('Empty expression: write one, e.g. exp_avg_x or loss < 1e-6', 0, this.text.length);
+      return undefined;
+    }
+    try {
+      const isCondition = expr.kind === 'bool' || expr.kind === 'not' || expr.kind === 'logic' || expr.kind === 'compare'
+        || (expr.kind === 'call' && PREDICATES.has(expr.name));
+      const result = isCondition ? { condition: this.condition(expr) } : { value: this.lower(expr) };
+      return this.sink.hasErrors ? undefined : result;
     } catch (error) {
       if (!(error instanceof ExpansionTooLarge)) throw error;
       this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, expr.start, expr.end);

@@ -1,6 +1,6 @@
 // Breakpoint conditions: loss-language expressions over a run's state (`step % 100 == 0`, `loss < 1e-6`), compiled
 // together into one WebAssembly function check(ctx) -> bitmask that the engine calls after every step.
-import { analyzeCondition, Condition, toDiagnostics } from './analyze';
+import { analyzeCondition, analyzeWatch, Condition, toDiagnostics } from './analyze';
 import { Emitter, loadFrom, startModule } from './codegen';
 import { Diagnostic, DiagnosticSink, LineMap } from './diagnostics';
 import { Graph, GraphTooLarge } from './graph';
@@ -48,6 +48,52 @@ export function compileConditions(conditions: string[], names: string[]): Compil
 /** The diagnostics of one condition ([] when it compiles), for validation as the user types. Never throws. */
 export function checkCondition(text: string, names: string[]): Diagnostic[] {
   return analyze(text, names, new Graph()).diagnostics;
+}
+
+/**
+ * Evaluates an expression or a condition over the same names as conditions (values[k] is names[k]) with
+ * JavaScript's Math, for a debugger's watch and hover. Never throws.
+ */
+export function evaluateExpression(text: string, names: string[], values: ArrayLike<number>):
+  | { ok: true; value: number | boolean }
+  | { ok: false; diagnostics: Diagnostic[] } {
+  const sink = new DiagnosticSink();
+  let lines: LineMap | undefined;
+  try {
+    lines = new LineMap(text);
+    const graph = new Graph();
+    const result = analyzeWatch(text, sink, lines, { names, graph });
+    if (result && !sink.hasErrors) {
+      if ('value' in result) return { ok: true, value: graph.evaluate([result.value], values)[0] };
+      return { ok: true, value: holds(result.condition, graph, values) };
+    }
+  } catch (error) {
+    const message = error instanceof GraphTooLarge
+      ? `This expression is too large (${error.message})`
+      : `Internal error in the expression evaluator: ${error instanceof Error ? error.message : String(error)}`;
+    sink.error(message, 0, text.length);
+  }
+  return { ok: false, diagnostics: toDiagnostics(sink, lines ?? new LineMap('')) };
+}
+
+const COMPARE: Record<ComparisonOperator, (a: number, b: number) => boolean> = {
+  '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b,
+  '==': (a, b) => a === b, '!=': (a, b) => a !== b,
+};
+
+/** The same IEEE semantics as the compiled check(). */
+function holds(condition: Condition, graph: Graph, values: ArrayLike<number>): boolean {
+  const value = (id: number) => graph.evaluate([id], values)[0];
+  switch (condition.kind) {
+    case 'const': return condition.value;
+    case 'compare': return COMPARE[condition.op](value(condition.left), value(condition.right));
+    case 'isnan': return Number.isNaN(value(condition.operand));
+    case 'isfinite': return Number.isFinite(value(condition.operand));
+    case 'isinf': return Math.abs(value(condition.operand)) === Infinity;
+    case 'and': return condition.operands.every((c) => holds(c, graph, values));
+    case 'or': return condition.operands.some((c) => holds(c, graph, values));
+    case 'not': return !holds(condition.operand, graph, values);
+  }
 }
 
 function analyze(text: string, names: readonly string[], graph: Graph): { condition?: Condition; diagnostics: Diagnostic[] } {

@@ -8,5 +8,5 @@ export { differentiate, evaluateLoss } from './evaluate';
 export type { LossDerivatives, LossEvaluation } from './evaluate';
 export { compileLoss } from './compile';
 export type { CompiledLoss, CompileResult } from './compile';
-export { checkCondition, compileConditions, MAX_CONDITIONS } from './conditions';
+export { checkCondition, compileConditions, evaluateExpression, MAX_CONDITIONS } from './conditions';
 export type { CompiledConditions, ConditionErrors } from './conditions';
