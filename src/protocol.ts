@@ -1,6 +1,6 @@
 // The message protocol between the extension host and the panel webviews.
 // Imported by both sides: no 'vscode' or DOM imports here.
-import type { LossInfo, OptimizerInfo, RunTrace } from './engine/api';
+import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engine/api';
 
 export type OptionValue = number | boolean | number[];
 
@@ -9,7 +9,25 @@ export interface RunConfig {
   optimizer: string;
   options: Record<string, OptionValue>;
   label?: string;
+  /** Minibatches of a data-backed loss, gradient noise, seed (the engine's StochasticSpec). */
+  stochastic?: StochasticSpec;
+  /** A learning-rate schedule (torch.optim.lr_scheduler's formulas). */
+  schedule?: ScheduleSpec;
+  /** A box x is projected onto after every step (online losses have one by default). */
+  project?: [number, number][];
 }
+
+export const SCHEDULE_TYPES = ['constant', 'step', 'exponential', 'cosine', 'linear', 'inverse_sqrt'] as const;
+
+/** Each schedule's numeric fields and the defaults the panel fills in. */
+export const SCHEDULE_FIELDS: Record<ScheduleSpec['type'], Record<string, number>> = {
+  constant: {},
+  step: { step_size: 100, gamma: 0.5 },
+  exponential: { gamma: 0.99 },
+  cosine: { T_max: 300, eta_min: 0 },
+  linear: { start_factor: 0.1, end_factor: 1, total_iters: 50 },
+  inverse_sqrt: {},
+};
 
 export type Range = [number, number];
 
@@ -23,6 +41,10 @@ export interface Scenario {
   steps: number;
   /** The visible extent; null means the loss's domain. */
   view: { x: Range; y: Range } | null;
+  /** The loss chart's x axis: optimizer steps (default) or samples seen (step x batch size). */
+  chartX?: 'step' | 'samples';
+  /** The lesson this scenario belongs to (its explanation is shown beside it). */
+  lesson?: string;
 }
 
 export const PANEL_STATE_VERSION = 1;
@@ -45,6 +67,8 @@ export interface Snapshot {
   settings: PanelSettings;
   /** The landscape over the scenario's view (or the loss's domain), so the first paint needs no round trip. */
   landscape?: LandscapeData;
+  /** A data-backed loss's samples: rows of loss.data.columns, row-major (a copy). */
+  samples?: Float64Array;
 }
 
 export interface LandscapeQuery {
@@ -233,6 +257,36 @@ function optionValue(value: unknown, path: string): OptionValue {
   return finite(value, path);
 }
 
+function stochasticSpec(value: unknown, path: string): StochasticSpec {
+  const spec = record(value, path);
+  const parsed: StochasticSpec = {};
+  if (spec.batchSize !== undefined) parsed.batchSize = integer(spec.batchSize, `${path}.batchSize`, 0, 1_000_000);
+  if (spec.replacement !== undefined) {
+    if (typeof spec.replacement !== 'boolean') fail(`${path}.replacement`, 'true or false');
+    parsed.replacement = spec.replacement;
+  }
+  if (spec.noise !== undefined) {
+    parsed.noise = finite(spec.noise, `${path}.noise`);
+    if (parsed.noise < 0) fail(`${path}.noise`, 'a number >= 0');
+  }
+  if (spec.seed !== undefined) parsed.seed = integer(spec.seed, `${path}.seed`, 0, 2 ** 31 - 1);
+  return parsed;
+}
+
+function scheduleSpec(value: unknown, path: string): ScheduleSpec {
+  const spec = record(value, path);
+  const type = spec.type as ScheduleSpec['type'];
+  if (!SCHEDULE_TYPES.includes(type)) fail(`${path}.type`, `one of ${SCHEDULE_TYPES.join(', ')}`);
+  const parsed: Record<string, unknown> = { type };
+  for (const key of Object.keys(SCHEDULE_FIELDS[type])) if (spec[key] !== undefined) parsed[key] = finite(spec[key], `${path}.${key}`);
+  return parsed as unknown as ScheduleSpec;
+}
+
+function box(value: unknown, path: string): [number, number][] {
+  if (!Array.isArray(value) || value.length < 1 || value.length > LIMITS.maxParams) fail(path, `an array of 1 to ${LIMITS.maxParams} ranges`);
+  return value.map((item, i) => range(item, `${path}[${i}]`));
+}
+
 function runConfig(value: unknown, path: string): RunConfig {
   const run = record(value, path);
   const options = Object.entries(record(run.options, `${path}.options`));
@@ -242,6 +296,9 @@ function runConfig(value: unknown, path: string): RunConfig {
     options: Object.fromEntries(options.map(([key, item]) => [key, optionValue(item, `${path}.options.${key}`)])),
   };
   if (run.label !== undefined) parsed.label = string(run.label, `${path}.label`, LIMITS.labelLength);
+  if (run.stochastic !== undefined) parsed.stochastic = stochasticSpec(run.stochastic, `${path}.stochastic`);
+  if (run.schedule !== undefined) parsed.schedule = scheduleSpec(run.schedule, `${path}.schedule`);
+  if (run.project !== undefined) parsed.project = box(run.project, `${path}.project`);
   return parsed;
 }
 
@@ -257,6 +314,11 @@ function scenario(value: unknown, path: string): Scenario {
     view: view && { x: range(view.x, `${path}.view.x`), y: range(view.y, `${path}.view.y`) },
   };
   if (s.lossParams !== undefined) parsed.lossParams = numberRecord(s.lossParams, `${path}.lossParams`);
+  if (s.chartX !== undefined) {
+    if (s.chartX !== 'step' && s.chartX !== 'samples') fail(`${path}.chartX`, "'step' or 'samples'");
+    parsed.chartX = s.chartX;
+  }
+  if (s.lesson !== undefined) parsed.lesson = string(s.lesson, `${path}.lesson`, LIMITS.labelLength);
   return parsed;
 }
 
@@ -319,6 +381,14 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       default:
         return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, export, tune, rendered, openCompare, scenario, log');
     }
+  });
+}
+
+/** Validates runs from outside the protocol (a command's argument). */
+export function parseRuns(raw: unknown): Parsed<RunConfig[]> {
+  return parse(() => {
+    if (!Array.isArray(raw) || raw.length > LIMITS.maxRuns) fail('runs', `an array of at most ${LIMITS.maxRuns} runs`);
+    return raw.map((run, i) => runConfig(run, `runs[${i}]`));
   });
 }
 

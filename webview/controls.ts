@@ -11,7 +11,8 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../src/engine/api';
 import { completeRun, formatPoint, runLabel } from '../src/panels/scenario';
-import { LIMITS, type RunConfig, type Scenario, type Snapshot } from '../src/protocol';
+import type { LossInfo, ScheduleSpec } from '../src/engine/api';
+import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../src/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
 import { runColor } from './theme';
 
@@ -23,12 +24,26 @@ export interface ControlsEvents {
   resetView(): void;
   compare(): void;
   exportPlot(): void;
+  /** The loss chart's x axis (data-backed losses): steps or samples seen. */
+  chartX(axis: 'step' | 'samples'): void;
 }
 
 function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const element = Object.assign(document.createElement(tag), props);
   element.append(...children);
   return element;
+}
+
+/** The collapsed stochastic section's one-line summary, e.g. "B=8, noise 0.1, cosine". */
+export function stochasticSummary(run: RunConfig): string {
+  const parts: string[] = [];
+  const st = run.stochastic;
+  if (st?.batchSize) parts.push(`B=${st.batchSize}${st.replacement ? ' w/ repl.' : ''}`);
+  if (st?.noise) parts.push(`noise ${st.noise}`);
+  if (st?.seed) parts.push(`seed ${st.seed}`);
+  if (run.schedule && run.schedule.type !== 'constant') parts.push(run.schedule.type);
+  if (run.project) parts.push(`project [${run.project[0].join(', ')}]`);
+  return parts.join(', ');
 }
 
 export class Controls {
@@ -40,6 +55,9 @@ export class Controls {
   private readonly lossTitle = create('div', { className: 'loss-title' });
   private readonly lossFormula = create('div', { className: 'loss-formula' });
   private readonly startText = create('span', { className: 'start-text' });
+  private loss: LossInfo | undefined;
+  private readonly chartXSection = create('section', { className: 'chart-x-row' });
+  private readonly chartXSelect = create('vscode-single-select', { className: 'chart-x' }) as VscodeSingleSelect;
 
   constructor(private readonly events: ControlsEvents) {
     const changeLoss = create('vscode-button', { secondary: true, className: 'change-loss' }, 'Change loss…');
@@ -55,10 +73,14 @@ export class Controls {
     const exportButton = create('vscode-button', { secondary: true, className: 'export' }, 'Export…');
     exportButton.addEventListener('click', () => events.exportPlot());
     this.stepsField.addEventListener('input', () => this.emit());
+    this.chartXSelect.append(create('vscode-option', { value: 'step' }, 'steps'), create('vscode-option', { value: 'samples' }, 'samples seen'));
+    this.chartXSelect.addEventListener('change', () => events.chartX(this.chartXSelect.value === 'samples' ? 'samples' : 'step'));
+    this.chartXSection.append(create('vscode-label', {}, 'Loss against'), this.chartXSelect);
     this.element.append(
       create('section', { className: 'loss' }, this.lossTitle, this.lossFormula, changeLoss),
       create('section', {}, create('h3', {}, 'Optimizers'), this.runList, addRun),
       create('section', { className: 'steps-row' }, create('vscode-label', {}, 'Steps'), this.stepsField),
+      this.chartXSection,
       create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, create('div', { className: 'hint' }, 'Click the landscape to move it.'), resetStart, resetView),
       create('section', {}, compare, exportButton),
     );
@@ -66,6 +88,9 @@ export class Controls {
 
   render(snapshot: Snapshot, scenario: Scenario, start: number[]): void {
     this.optimizers = snapshot.optimizers;
+    this.loss = snapshot.loss;
+    this.chartXSection.hidden = !snapshot.loss.data;
+    this.chartXSelect.value = scenario.chartX ?? 'step';
     this.runs = scenario.runs.map((run) => structuredClone(run));
     this.lossTitle.textContent = snapshot.loss.title;
     this.lossFormula.textContent = snapshot.loss.formula;
@@ -115,7 +140,92 @@ export class Controls {
     const primary = keys.filter((k) => PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k]));
     const more = create('vscode-collapsible', { title: 'More options', className: 'more-options' } as Partial<HTMLElement>);
     more.append(...keys.filter((k) => !PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k])));
-    return create('div', { className: 'run' }, create('div', { className: 'run-head' }, swatch, select, ...primary, remove), more);
+    return create('div', { className: 'run' }, create('div', { className: 'run-head' }, swatch, select, ...primary, remove), more, this.stochasticEditor(run));
+  }
+
+  /** Batch size, sampling, gradient noise, seed, learning-rate schedule and projection of one run. */
+  private stochasticEditor(run: RunConfig): HTMLElement {
+    const section = create('vscode-collapsible', { title: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) } as Partial<HTMLElement>);
+    const refresh = () => section.setAttribute('description', stochasticSummary(run));
+    const setStochastic = (key: 'batchSize' | 'noise' | 'seed' | 'replacement', value: number | boolean | undefined) => {
+      const next = { ...run.stochastic, [key]: value };
+      if (value === undefined || value === false || value === 0) delete next[key];
+      if (Object.keys(next).length) run.stochastic = next;
+      else delete run.stochastic;
+      refresh();
+      this.emit();
+    };
+    const numberField = (name: string, key: 'batchSize' | 'noise' | 'seed', integerOnly: boolean, hint: string) =>
+      this.textOption(name, String(run.stochastic?.[key] ?? 0), hint, (text) => {
+        const value = Number(text);
+        if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (integerOnly && !Number.isInteger(value))) return false;
+        if (key === 'batchSize' && this.loss?.data && value > this.loss.data.count) return false;
+        setStochastic(key, value);
+        return true;
+      });
+    const fields: HTMLElement[] = [];
+    if (this.loss?.data) {
+      fields.push(numberField('batch size', 'batchSize', true, `samples per step, 0 = all ${this.loss.data.count}`));
+      const replacement = create('vscode-checkbox', { label: 'with replacement', checked: run.stochastic?.replacement === true, className: 'replacement' }) as VscodeCheckbox;
+      replacement.addEventListener('change', () => setStochastic('replacement', replacement.checked));
+      fields.push(create('div', { className: 'option' }, replacement));
+    }
+    fields.push(numberField('gradient noise', 'noise', false, 'standard deviation added to each gradient coordinate'));
+    fields.push(numberField('seed', 'seed', true, 'the same seed gives the same run'));
+    const schedule = create('vscode-single-select', { className: 'schedule' }) as VscodeSingleSelect;
+    schedule.append(...SCHEDULE_TYPES.map((type) => create('vscode-option', { value: type }, type)));
+    schedule.value = run.schedule?.type ?? 'constant';
+    const scheduleFields = create('div', { className: 'schedule-fields' });
+    const renderScheduleFields = () => {
+      const spec = run.schedule as Record<string, number> | undefined;
+      scheduleFields.replaceChildren(
+        ...Object.entries(SCHEDULE_FIELDS[run.schedule?.type ?? 'constant']).map(([key, fallback]) =>
+          this.textOption(key, String(spec?.[key] ?? fallback), '', (text) => {
+            const value = Number(text);
+            if (text.trim() === '' || !Number.isFinite(value) || !run.schedule) return false;
+            run.schedule = { ...run.schedule, [key]: value } as ScheduleSpec;
+            this.emit();
+            return true;
+          }),
+        ),
+      );
+    };
+    schedule.addEventListener('change', () => {
+      const type = schedule.value as ScheduleSpec['type'];
+      if (type === 'constant') delete run.schedule;
+      else run.schedule = { type, ...SCHEDULE_FIELDS[type] } as ScheduleSpec;
+      renderScheduleFields();
+      refresh();
+      this.emit();
+    });
+    renderScheduleFields();
+    fields.push(create('label', { className: 'option' }, create('span', { className: 'option-name' }, 'lr schedule'), schedule), scheduleFields);
+    if (this.loss?.online || run.project) {
+      const fallback = this.loss?.online?.projection[0];
+      fields.push(
+        this.textOption('project onto', (run.project?.[0] ?? fallback ?? []).join(', '), 'x is clipped to [lo, hi] after every step; empty: the loss\'s own box, if it has one', (text) => {
+          if (text.trim() === '') {
+            delete run.project;
+            this.emit();
+            return true;
+          }
+          const [lo, hi, extra] = text.split(/[,\s]+/).filter((p) => p !== '').map(Number);
+          if (extra !== undefined || !(lo < hi)) return false;
+          run.project = [[lo, hi]];
+          this.emit();
+          return true;
+        }),
+      );
+    }
+    section.append(...fields);
+    return section;
+  }
+
+  /** A labelled text field; `apply` takes the text and says whether it was valid. */
+  private textOption(name: string, value: string, hint: string, apply: (text: string) => boolean): HTMLElement {
+    const field = create('vscode-textfield', { value, className: `option-${name.replace(/\s+/g, '-')}`, title: hint }) as VscodeTextfield;
+    field.addEventListener('input', () => (field.invalid = !apply(field.value)));
+    return create('label', { className: 'option' }, create('span', { className: 'option-name', title: hint }, name), field);
   }
 
   private optionField(run: RunConfig, key: string, like: RunConfig['options'][string]): HTMLElement {

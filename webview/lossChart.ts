@@ -24,6 +24,9 @@ export class LossChart {
   private width = 0;
   private height = 0;
   private x = scaleLinear();
+  /** Samples seen per step of each run: the x axis is samples seen instead of steps. */
+  private perStep: number[] | undefined;
+  private readonly xLabel: Selection<SVGTextElement, unknown, null, undefined>;
 
   constructor(onSeek: (step: number) => void) {
     this.element.className = 'loss-chart';
@@ -35,10 +38,12 @@ export class LossChart {
     this.cursor = plot.append('line').attr('class', 'cursor');
     this.axisX = plot.append('g').attr('class', 'axis axis-x');
     this.axisY = plot.append('g').attr('class', 'axis axis-y');
+    this.xLabel = plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'end');
     let dragging = false;
     const seek = (event: PointerEvent) => {
       const [px] = pointer(event, plot.node());
-      onSeek(Math.round(this.x.invert(Math.max(0, Math.min(this.width, px)))));
+      const at = this.x.invert(Math.max(0, Math.min(this.width, px)));
+      onSeek(Math.round(this.perStep ? at / Math.min(...this.perStep) : at));
     };
     this.svg.on('pointerdown', (event: PointerEvent) => {
       dragging = true;
@@ -52,6 +57,12 @@ export class LossChart {
 
   setTraces(traces: TraceData[]): void {
     this.traces = traces;
+    this.draw();
+  }
+
+  /** Draws loss against samples seen (row x perStep[run]) up to the budget every run reached; undefined: against steps. */
+  setSamplesPerStep(perStep: number[] | undefined): void {
+    this.perStep = perStep;
     this.draw();
   }
 
@@ -69,21 +80,28 @@ export class LossChart {
   }
 
   private draw(): void {
-    this.x = scaleLinear().domain([0, Math.max(1, longestRun(this.traces))]).range([0, this.width]);
+    const perStep = this.perStep;
+    const scale = (run: number) => perStep?.[run] ?? 1;
+    // Against samples: up to the budget every run reached, so the curves compare the same work.
+    const last = perStep && this.traces.length > 0 ? Math.min(...this.traces.map((t, i) => (t.rowCount - 1) * scale(i))) : longestRun(this.traces);
+    this.x = scaleLinear().domain([0, Math.max(1, last)]).range([0, this.width]);
+    this.xLabel.attr('x', this.width).attr('y', this.height - 4).text(perStep ? 'samples seen' : '');
     const [lo, hi] = lossExtent(this.traces);
     const y =
       lossAxisKind(this.traces) === 'log'
         ? scaleLog().domain([lo, hi > lo ? hi : lo * 10]).range([this.height, 0]).clamp(true)
         : scaleSymlog().domain([lo, hi > lo ? hi : lo + 1]).range([this.height, 0]).clamp(true);
-    const paths = this.traces.map((trace) => {
-      const stride = Math.max(1, Math.ceil(trace.rowCount / MAX_POINTS));
+    const paths = this.traces.map((trace, run) => {
+      const k = scale(run);
+      const rows = Math.min(trace.rowCount, Math.floor(last / k) + 1);
+      const stride = Math.max(1, Math.ceil(rows / MAX_POINTS));
       const points: [number, number][] = [];
-      for (let row = 0; row < trace.rowCount; row += stride) {
+      for (let row = 0; row < rows; row += stride) {
         const loss = lossAt(trace, row);
-        if (Number.isFinite(loss)) points.push([this.x(row), y(loss)]);
+        if (Number.isFinite(loss)) points.push([this.x(row * k), y(loss)]);
       }
-      const last = trace.rowCount - 1;
-      if (last % stride !== 0 && Number.isFinite(lossAt(trace, last))) points.push([this.x(last), y(lossAt(trace, last))]);
+      const lastRow = rows - 1;
+      if (lastRow % stride !== 0 && Number.isFinite(lossAt(trace, lastRow))) points.push([this.x(lastRow * k), y(lossAt(trace, lastRow))]);
       return line()(points) ?? '';
     });
     this.lines
@@ -99,7 +117,8 @@ export class LossChart {
   }
 
   private drawCursor(): void {
-    const px = this.x(this.step);
+    // Against samples each run is elsewhere at a step: the cursor follows the smallest batch.
+    const px = this.x(this.step * (this.perStep ? Math.min(...this.perStep) : 1));
     this.cursor.attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', this.height);
   }
 }

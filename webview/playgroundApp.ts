@@ -12,6 +12,10 @@ import { onThemeChange, runColor } from './theme';
 import { statusText } from './metrics';
 import { plotPng, plotSvg } from './exportImage';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
+import { DataView } from './dataView';
+import { SeriesChart } from './seriesChart';
+import { findLesson } from '../src/panels/lessons';
+import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
 
 const LANDSCAPE_DELAY_MS = 120;
 const RUN_DELAY_MS = 80;
@@ -30,6 +34,11 @@ export function mountPlayground(host: Host): void {
 
   const errorBanner = Object.assign(document.createElement('div'), { className: 'error', hidden: true });
   const legend = Object.assign(document.createElement('div'), { className: 'legend' });
+  const lessonBox = Object.assign(document.createElement('section'), { className: 'lesson', hidden: true });
+  const sideCharts = Object.assign(document.createElement('div'), { className: 'side-charts', hidden: true });
+  const dataView = new DataView();
+  const positionChart = new SeriesChart('position-chart', 'x against t');
+  const regretChart = new SeriesChart('regret-chart', 'average regret R_T / T');
 
   function startPoint(): number[] {
     return scenario?.start ?? snapshot?.loss.start ?? [0, 0];
@@ -115,7 +124,47 @@ export function mountPlayground(host: Host): void {
       if (scenario) host.send({ type: 'openCompare', scenario });
     },
     exportPlot: () => host.send({ type: 'export' }),
+    chartX(axis) {
+      if (!scenario) return;
+      scenario.chartX = axis;
+      save();
+      updateChartX();
+    },
   });
+
+  /** The loss chart against samples seen (step x batch size) when the scenario asks for it and the loss has data. */
+  function updateChartX(): void {
+    const loss = snapshot?.loss;
+    const bySamples = scenario?.chartX === 'samples' && loss?.data !== undefined;
+    chart.setSamplesPerStep(bySamples && loss ? traces.map((_, i) => samplesPerStep(scenario?.runs[i], loss)) : undefined);
+  }
+
+  /** The side charts: the data set with each run's model, or x against t and the average regret of an online problem. */
+  function updateSideCharts(): void {
+    const loss = snapshot?.loss;
+    if (!loss) return;
+    if (loss.online) {
+      positionChart.setSeries(traces.map((trace) => ({ first: 0, values: Array.from({ length: trace.rowCount }, (_, r) => paramsAt(trace, r)[0]) })));
+      regretChart.setSeries(
+        traces.map((trace, i) => {
+          const box = scenario?.runs[i]?.project?.[0];
+          return { first: 1, values: averageRegret(trace, { ...loss, lossParams: scenario?.lossParams ?? loss.lossParams }, box)?.averageRegret ?? [] };
+        }),
+      );
+    }
+    dataView.setTraces(traces);
+  }
+
+  function renderLesson(): void {
+    const lesson = findLesson(scenario?.lesson);
+    lessonBox.hidden = !lesson;
+    if (!lesson) return;
+    lessonBox.replaceChildren(
+      Object.assign(document.createElement('h2'), { className: 'lesson-title', textContent: lesson.title }),
+      ...lesson.explanation.map((text) => Object.assign(document.createElement('p'), { textContent: text })),
+      Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Edit the .loss file beside this panel: the panel follows it.' }),
+    );
+  }
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
@@ -136,6 +185,8 @@ export function mountPlayground(host: Host): void {
       if (!playback.playing) playback.seek(playback.lastStep);
       landscape.setTraces(traces);
       chart.setTraces(traces);
+      updateChartX();
+      updateSideCharts();
       renderLegend();
       showStep();
       markPainted('traces');
@@ -161,9 +212,18 @@ export function mountPlayground(host: Host): void {
     );
   }
 
+  function setStep(step: number): void {
+    landscape.setStep(step);
+    chart.setStep(step);
+    if (!sideCharts.hidden) {
+      dataView.setStep(step);
+      positionChart.setStep(step);
+      regretChart.setStep(step);
+    }
+  }
+
   function showStep(): void {
-    landscape.setStep(playback.step);
-    chart.setStep(playback.step);
+    setStep(playback.step);
     bar.update();
     if (playback.playing && !looping) {
       looping = true;
@@ -172,10 +232,7 @@ export function mountPlayground(host: Host): void {
   }
 
   function frame(now: number): void {
-    if (playback.frame(now)) {
-      landscape.setStep(playback.step);
-      chart.setStep(playback.step);
-    }
+    if (playback.frame(now)) setStep(playback.step);
     bar.update();
     if (playback.playing) requestAnimationFrame(frame);
     else looping = false;
@@ -190,6 +247,12 @@ export function mountPlayground(host: Host): void {
     clearError();
     bar.setSpeed(next.settings.animationSpeed);
     controls.render(next, scenario, startPoint());
+    renderLesson();
+    const online = next.loss.online !== undefined;
+    const data = next.samples !== undefined && next.loss.data !== undefined;
+    sideCharts.hidden = !online && !data;
+    sideCharts.replaceChildren(...(online ? [positionChart.element, regretChart.element] : data ? [dataView.element] : []));
+    if (data && next.samples && next.loss.data) dataView.setData(next.samples, next.loss.data.columns);
     landscape.setDimension(next.loss.dim);
     landscape.setMarkers(next.loss.minima, startPoint());
     landscape.setHome(scenario.view ?? next.loss.domain);
@@ -217,7 +280,8 @@ export function mountPlayground(host: Host): void {
   function mount(): void {
     const app = document.getElementById('app')!;
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
-    chartArea.append(chart.element, legend);
+    chartArea.append(chart.element, sideCharts, legend);
+    controls.element.prepend(lessonBox);
     app.append(errorBanner, landscape.element, bar.element, chartArea, controls.element);
     document.addEventListener('keydown', onKey);
     onThemeChange(() => landscape.refreshTheme());

@@ -21,11 +21,13 @@ export interface Scenario {
   domain: { x?: [number, number]; y?: [number, number] };
   start: number[][];
   minima: { point: number[]; value: number }[];
-  /** label: the run's name in legends (`label="Adam (fast)"`), where given. */
-  optimizers: { name: string; options: Record<string, OptionSetting>; label?: string }[];
+  /** label: the run's name in legends (`label="Adam (fast)"`), where given; `schedule` lines attach to the optimizer line above them. */
+  optimizers: { name: string; options: Record<string, OptionSetting>; label?: string; schedule?: { type: string; options: Record<string, OptionSetting> } }[];
   steps?: number;
   /** From a `stochastic` line: how runs sample minibatches (and gradient noise) unless they say otherwise. */
   stochastic?: { batchSize?: number; replacement?: boolean; noise?: number; seed?: number };
+  /** A `builtin NAME k=v` line: the loss is the engine's built-in NAME with these parameters (no formula). */
+  builtin?: { name: string; params: Record<string, number> };
 }
 
 /** The samples of a per-sample loss: the loss is the mean over them. */
@@ -247,6 +249,15 @@ class Analysis {
         if (!(error instanceof ExpansionTooLarge)) throw error;
         this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, s.start, s.end);
       }
+    }
+    const builtin = statements.find((s): s is Statement & { kind: 'builtin' } => s.kind === 'builtin');
+    if (builtin && loss) {
+      this.sink.error('A file either names a built-in loss or writes its formula, not both', builtin.start, builtin.end);
+      return undefined;
+    }
+    if (builtin) {
+      // The engine computes a built-in; the graph holds a stand-in so the scenario lines check as usual.
+      loss = { root: this.lower({ kind: 'number', value: 0, start: builtin.start, end: builtin.end }), statement: { kind: 'loss', expr: { kind: 'number', value: 0, start: builtin.name.start, end: builtin.name.end }, assigned: true, start: builtin.start, end: builtin.end } };
     }
     if (!loss) {
       if (!this.sink.hasErrors) this.sink.error("No loss expression: write one, e.g. 'f = (1 - x)^2 + 100*(y - x^2)^2'", 0, 0);
@@ -478,6 +489,25 @@ class Analysis {
         return;
       }
       scenario.stochastic = this.stochastic(s);
+    } else if (s.kind === 'schedule' || s.kind === 'builtin') {
+      const options: Record<string, OptionSetting> = {};
+      for (const option of s.options) {
+        const setting = this.optionSetting(option.value);
+        if (typeof setting !== 'number') {
+          if (setting !== undefined) this.sink.error(`'${option.name.name}' takes a number`, option.value.start, option.value.end);
+        } else if (Object.prototype.hasOwnProperty.call(options, option.name.name)) {
+          this.sink.error(`Option '${option.name.name}' is given twice`, option.name.start, option.name.end);
+        } else options[option.name.name] = setting;
+      }
+      if (s.kind === 'builtin') {
+        if (scenario.builtin) this.sink.error('A file names one built-in loss', s.start, s.end);
+        else scenario.builtin = { name: s.name.name, params: options as Record<string, number> };
+        return;
+      }
+      const last = scenario.optimizers[scenario.optimizers.length - 1];
+      if (!last) this.sink.error('A schedule line applies to the optimizer line above it: write an optimizer line first', s.start, s.end);
+      else if (last.schedule) this.sink.error('This optimizer already has a schedule', s.start, s.end);
+      else last.schedule = { type: s.name.name, options };
     }
   }
 

@@ -31,6 +31,10 @@ export function compileLoss(text: string, files?: DataFiles): CompileResult {
   const parsed = parseLoss(text, files);
   if (!parsed.ok) return parsed;
   const loss = parsed.loss;
+  if (loss.scenario.builtin) {
+    const { name } = loss.scenario.builtin;
+    return { ok: false, diagnostics: [{ message: `This file names the built-in loss '${name}': the engine takes it by name ('${name}' with lossParams); Visualize opens it`, severity: 'error', range: loss.range }] };
+  }
   try {
     const { gradient, hessian = [] } = differentiate(loss, true);
     const module = generateLossModule({ graph: loss.graph, root: loss.root, dim: loss.dim, gradient, hessian, row: loss.dim === 2 && !loss.data });

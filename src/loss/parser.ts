@@ -52,7 +52,8 @@ export type Statement =
   | (Span & { kind: 'domain'; entries: { target?: ParamRef; low: Expr; high: Expr }[] })
   | (Span & { kind: 'points'; which: 'start' | 'minima'; points: OptionValue[] })
   | (Span & { kind: 'steps'; expr: Expr })
-  | (Span & { kind: 'optimizer'; name: Name; options: { name: Name; value: OptionValue }[] })
+  /** `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a built-in loss). */
+  | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean });
 
@@ -205,7 +206,7 @@ class Parser {
       const assigns = this.isSymbol('=', 1);
       if (keyword === 'params' && !assigns) return this.parseParams();
       if (keyword === 'domain' && !assigns) return this.parseDomain();
-      if (keyword === 'optimizer' && !assigns) return this.parseOptimizer();
+      if ((keyword === 'optimizer' || keyword === 'schedule' || keyword === 'builtin') && !assigns) return this.parseNamed(keyword);
       if (keyword === 'stochastic' && !assigns) {
         this.next();
         const options = this.parseOptions();
@@ -281,12 +282,13 @@ class Parser {
     return { kind: 'domain', entries, start: keyword.start, end: this.tokens[this.pos - 1].end };
   }
 
-  /** `optimizer adam lr=0.05 betas=(0.9, 0.999)`; commas between options are optional. */
-  private parseOptimizer(): Statement {
+  /** `optimizer adam lr=0.05 betas=(0.9, 0.999)`, `schedule cosine T_max=100`, `builtin reddi C=3`; commas between options are optional. */
+  private parseNamed(kind: 'optimizer' | 'schedule' | 'builtin'): Statement {
     const keyword = this.next();
-    const name = this.expectName('an optimizer name, as in: optimizer adam lr=0.01');
+    const example = { optimizer: 'an optimizer name, as in: optimizer adam lr=0.01', schedule: 'a schedule name, as in: schedule cosine T_max=100', builtin: 'a built-in loss name, as in: builtin reddi C=3' };
+    const name = this.expectName(example[kind]);
     const options = this.parseOptions();
-    return { kind: 'optimizer', name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    return { kind, name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
   }
 
   /** `name=value` pairs to the end of the line (after the keyword or optimizer name); commas are optional. */

@@ -1,24 +1,15 @@
 // From the editor to the panels: CodeLens over .loss files and "Visualize Loss" for a file or a selected formula.
 import * as vscode from 'vscode';
 import { parseLoss } from './index';
-import type { Diagnostic, ParseResult, Scenario } from './index';
+import type { Diagnostic, ParseResult } from './index';
 import { dataFileReader } from './dataFiles';
+import { launchFromFile } from '../panels/lossLaunch';
 
 const LANGUAGE_ID = 'loss';
 
-/** What the Playground and Compare commands accept besides a built-in name: a loss text and its runs. */
-export interface LossLaunch {
-  loss: string;
-  runs?: { optimizer: string; options: Record<string, number | boolean | number[]>; label?: string }[];
-  steps?: number;
-}
+export type { LossLaunch } from '../panels/lossLaunch';
 
-function launchFrom(text: string, scenario: Scenario): LossLaunch {
-  const launch: LossLaunch = { loss: text };
-  if (scenario.optimizers.length > 0) launch.runs = scenario.optimizers.map(({ name, options, label }) => (label === undefined ? { optimizer: name, options } : { optimizer: name, options, label }));
-  if (scenario.steps !== undefined) launch.steps = scenario.steps;
-  return launch;
-}
+const launchFrom = launchFromFile;
 
 /**
  * A formula as selected in Python, JS/TS or Markdown, made into loss text: without code fences, `$` or

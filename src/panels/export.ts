@@ -1,7 +1,7 @@
 // What Export writes for CSV, JSON and .loss (no 'vscode' import: unit-tested in node). Only formatting: the
 // numbers are the engine's traces as the panel got them.
 import type { LossInfo } from '../engine/api';
-import type { OptionValue, Scenario, TraceData } from '../protocol';
+import type { OptionValue, RunConfig, Scenario, TraceData } from '../protocol';
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'json' | 'loss';
 
@@ -86,8 +86,26 @@ function lossString(text: string): string {
   return `"${text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+/** A run as .loss lines: `optimizer NAME options... batch= replacement= noise= seed= project= label=`, then its `schedule` line. */
+export function runLines(run: RunConfig): string[] {
+  const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
+  const st = run.stochastic;
+  if (st?.batchSize) options.push(`batch=${st.batchSize}`);
+  if (st?.replacement) options.push('replacement=true');
+  if (st?.noise) options.push(`noise=${lossNumber(st.noise)}`);
+  if (st && st.seed !== undefined) options.push(`seed=${st.seed}`);
+  if (run.project?.length === 1) options.push(`project=${lossValue(run.project[0])}`);
+  if (run.label) options.push(`label=${lossString(run.label)}`);
+  const lines = [`optimizer ${[run.optimizer, ...options].join(' ')}`];
+  if (run.schedule && run.schedule.type !== 'constant') {
+    const { type, ...fields } = run.schedule as { type: string } & Record<string, number>;
+    lines.push(`schedule ${[type, ...Object.entries(fields).map(([key, value]) => `${key}=${lossNumber(value)}`)].join(' ')}`);
+  }
+  return lines;
+}
+
 /** Scenario statements a loss text may carry: the export writes its own. */
-const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|steps)\b/;
+const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|schedule|steps)\b/;
 
 /**
  * The scenario as a .loss file: the loss (its text without scenario lines, or a built-in's formula with its
@@ -95,7 +113,13 @@ const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|steps)\b/;
  */
 export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: boolean): string {
   const lines: string[] = [];
-  if (builtin && loss.expression) {
+  if (builtin && (loss.data || loss.online)) {
+    // Data-backed and online losses have no formula in the language: the file names the built-in.
+    lines.push(`# ${loss.title}`);
+    const params = Object.entries(scenario.lossParams ?? loss.lossParams ?? {}).map(([name, value]) => `${name}=${lossNumber(value)}`);
+    lines.push(`builtin ${[loss.name, ...params].join(' ')}`);
+    if (loss.params.join(',') !== 'x,y') lines.push(`params ${loss.params.join(', ')}`);
+  } else if (builtin && loss.expression) {
     lines.push(`# ${loss.title} (Optiscope's built-in "${loss.name}")`);
     lines.push(...(loss.expression.includes('\n') ? loss.expression.split('\n') : [`f = ${loss.expression}`]));
   } else if (builtin) {
@@ -118,11 +142,7 @@ export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: bo
   const [px, py] = loss.params;
   lines.push(loss.dim === 1 ? `domain ${px} in [${extent.x.map(lossNumber).join(', ')}]` : `domain ${px} in [${extent.x.map(lossNumber).join(', ')}], ${py} in [${extent.y.map(lossNumber).join(', ')}]`);
   lines.push(`start = (${(scenario.start ?? loss.start).map(lossNumber).join(', ')})`);
-  for (const run of scenario.runs) {
-    const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
-    if (run.label) options.push(`label=${lossString(run.label)}`);
-    lines.push(`optimizer ${[run.optimizer, ...options].join(' ')}`);
-  }
+  for (const run of scenario.runs) lines.push(...runLines(run));
   lines.push(`steps = ${scenario.steps}`);
   return `${lines.join('\n')}\n`;
 }

@@ -2,35 +2,91 @@
 import * as vscode from 'vscode';
 import type { Engine } from '../engine/api';
 import { getEngineClient } from '../engine/client';
-import type { PlaybackAction, Scenario } from '../protocol';
+import { parseRuns, type PlaybackAction, type Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossDescription, lossPreview } from './scenario';
 import { scenarioDefaults } from './settings';
 import { EXPORT_FORMATS, isExportFormat } from './export';
 import { RunningStatus } from './status';
-import type { LossLaunch } from '../loss/visualize';
+import { launchFromFile, type LossLaunch } from './lossLaunch';
+import { findLesson, LESSONS, type Lesson } from './lessons';
+import { parseLoss } from '../loss/index';
 
 /** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
 function asLaunch(value: unknown): LossLaunch | undefined {
   if (typeof value === 'string') return { loss: value };
   if (!value || typeof value !== 'object') return undefined;
-  const { loss, runs, steps } = value as Record<string, unknown>;
+  const { loss, runs, steps, lossParams, start } = value as Record<string, unknown>;
   if (typeof loss !== 'string') return undefined;
-  const validRuns =
-    Array.isArray(runs) &&
-    runs.every((r) => r && typeof r === 'object' && typeof r.optimizer === 'string' && r.options && typeof r.options === 'object' && (r.label === undefined || typeof r.label === 'string'));
+  const validRuns = parseRuns(runs);
+  const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n));
+  const params = lossParams && typeof lossParams === 'object' && Object.values(lossParams).every((n) => typeof n === 'number') ? (lossParams as Record<string, number>) : undefined;
   return {
     loss,
-    runs: validRuns ? (runs as LossLaunch['runs']) : undefined,
+    runs: validRuns.ok ? validRuns.value : undefined,
     steps: typeof steps === 'number' && Number.isInteger(steps) && steps > 0 ? steps : undefined,
+    ...(params && { lossParams: params }),
+    ...(numbers(start) && { start }),
   };
 }
 
 async function scenarioFor(engine: Engine, launch: LossLaunch): Promise<Scenario> {
   const defaults = scenarioDefaults();
-  const loss = await engine.lossInfo(launch.loss);
-  return defaultScenario(loss, engine.optimizers(), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
+  const loss = await engine.lossInfo(launch.loss, launch.lossParams);
+  const scenario = defaultScenario(loss, engine.optimizers(), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
+  if (launch.start?.length === loss.dim) scenario.start = launch.start;
+  return scenario;
 }
+
+/** A lesson's scenario from its .loss text (as edited), with the lesson's id and chart. */
+async function lessonScenario(engine: Engine, lesson: Lesson, text: string): Promise<Scenario> {
+  const parsed = parseLoss(text);
+  if (!parsed.ok) throw new Error(`the lesson's .loss file has an error: ${parsed.diagnostics[0]?.message ?? 'it does not parse'}`);
+  const scenario = await scenarioFor(engine, launchFromFile(text, parsed.loss.scenario));
+  scenario.lesson = lesson.id;
+  if (lesson.chartX) scenario.chartX = lesson.chartX;
+  return scenario;
+}
+
+/** Keeps a lesson's panel in step with its .loss document: an edit that parses re-runs the panel. */
+class LessonFollower implements vscode.Disposable {
+  private followed: { document: vscode.TextDocument; lesson: Lesson; panel: ScenarioPanel } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listener: vscode.Disposable;
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly scenarioOf: (lesson: Lesson, text: string) => Promise<Scenario>,
+  ) {
+    this.listener = vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document !== this.followed?.document || event.contentChanges.length === 0) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.update(), LESSON_EDIT_DELAY_MS);
+    });
+  }
+
+  follow(document: vscode.TextDocument, lesson: Lesson, panel: ScenarioPanel): void {
+    this.followed = { document, lesson, panel };
+  }
+
+  private async update(): Promise<void> {
+    const followed = this.followed;
+    if (!followed || followed.panel !== ScenarioPanel.active(PLAYGROUND)) return;
+    if (!parseLoss(followed.document.getText()).ok) return; // the editor shows the problem; the panel keeps the last good scenario
+    try {
+      await followed.panel.load(await this.scenarioOf(followed.lesson, followed.document.getText()));
+    } catch (error) {
+      this.log.warn(`Lesson ${followed.lesson.id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.listener.dispose();
+  }
+}
+
+const LESSON_EDIT_DELAY_MS = 400;
 
 async function pickScenario(engine: Engine, title: string): Promise<Scenario | undefined> {
   const items = engine.losses().map((loss) => ({
@@ -77,6 +133,8 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     status: new RunningStatus(statusItem),
     pickScenario: () => pickScenario(engine(), 'Optiscope: Pick a Loss'),
   };
+  const lessons = new LessonFollower(log, async (lesson, text) => lessonScenario(engine(), lesson, text));
+  context.subscriptions.push(lessons);
   const playback = (action: PlaybackAction) => () => {
     // The keybindings' when clause names the active panel; from the palette, the panel in front.
     const panel = ScenarioPanel.focused();
@@ -96,6 +154,25 @@ export function registerPanels(context: vscode.ExtensionContext): void {
         const launch = asLaunch(argument);
         const scenario = launch ? await scenarioFor(engine(), launch) : await pickScenario(engine(), 'Optiscope: Open Playground');
         if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'optiscope.openLesson',
+      guarded(log, 'Open Lesson', async (argument?: unknown) => {
+        // A lesson id (tests, links) skips the quick pick. Returns the lesson's document.
+        const lesson =
+          findLesson(typeof argument === 'string' ? argument : undefined) ??
+          (await vscode.window.showQuickPick(
+            LESSONS.map((l) => ({ label: l.title, detail: l.summary, lesson: l })),
+            { title: 'Optiscope: Open Lesson', placeHolder: 'Pick a topic of the lecture', matchOnDetail: true },
+          ))?.lesson;
+        if (!lesson) return undefined;
+        const document = await vscode.workspace.openTextDocument({ language: 'loss', content: lesson.source });
+        await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+        const scenario = await lessonScenario(engine(), lesson, document.getText());
+        const panel = ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
+        lessons.follow(document, lesson, panel);
+        return document;
       }),
     ),
     vscode.commands.registerCommand(

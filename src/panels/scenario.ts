@@ -44,7 +44,12 @@ export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunCon
   if (!info) return undefined;
   const options: Record<string, OptionValue> = { ...info.defaults };
   for (const [key, value] of Object.entries(run.options)) if (key in info.defaults) options[key] = value;
-  return run.label ? { optimizer: info.name, options, label: run.label } : { optimizer: info.name, options };
+  const complete: RunConfig = { optimizer: info.name, options };
+  if (run.label) complete.label = run.label;
+  if (run.stochastic) complete.stochastic = run.stochastic;
+  if (run.schedule) complete.schedule = run.schedule;
+  if (run.project) complete.project = run.project;
+  return complete;
 }
 
 export interface ScenarioDefaults {
@@ -67,7 +72,9 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
     .filter(([key, value]) => key !== 'lr' && JSON.stringify(value) !== JSON.stringify(defaults[key]))
     .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('/') : value}`);
   const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
-  return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}`;
+  const batch = run.stochastic?.batchSize ? ` B=${run.stochastic.batchSize}` : '';
+  const schedule = run.schedule && run.schedule.type !== 'constant' ? ` ${run.schedule.type}` : '';
+  return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
 }
 
 /** The same string for equal scenarios, whatever the order of their keys. */

@@ -1,7 +1,7 @@
 // A panel showing one scenario, driven by its webview over src/protocol.ts: the Playground (one landscape with
 // every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
-import type { Engine, RunsRequest, RunTrace } from '../engine/api';
+import type { Engine, RunSpec, RunsRequest, RunTrace } from '../engine/api';
 import type { CancelSignal } from '../engine/engineClient';
 import {
   MessageHandler,
@@ -47,6 +47,11 @@ export interface PanelServices {
   status?: RunningStatus;
   /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
   pickScenario: () => Promise<Scenario | undefined>;
+}
+
+/** What the engine needs of a run besides its start and label. */
+function runSpec(run: Scenario['runs'][number]): RunSpec {
+  return { optimizer: run.optimizer, options: run.options, stochastic: run.stochastic, schedule: run.schedule, project: run.project };
 }
 
 function errorText(error: unknown): string {
@@ -182,7 +187,7 @@ export class ScenarioPanel extends Disposable {
               loss: scenario.loss,
               lossParams: scenario.lossParams,
               steps: scenario.steps,
-              runs: rates.map((rate) => ({ optimizer: run.optimizer, options: { ...run.options, lr: rate }, start })),
+              runs: rates.map((rate) => ({ ...runSpec(run), options: { ...run.options, lr: rate }, start })),
             },
             cancel,
           ),
@@ -267,8 +272,11 @@ export class ScenarioPanel extends Disposable {
     const settings = panelSettings();
     const { x, y } = view ?? loss.domain;
     const resolution = settings.gridResolution;
-    const landscape = await this.landscape({ loss: lossName, lossParams, x, y, size: [resolution, resolution] });
-    return { scenario, loss, optimizers: engine.optimizers(), settings, landscape };
+    const [landscape, samples] = await Promise.all([
+      this.landscape({ loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
+      loss.data ? engine.samples(lossName, lossParams).then((values) => values.slice()) : undefined,
+    ]);
+    return { scenario, loss, optimizers: engine.optimizers(), settings, landscape, ...(samples && { samples }) };
   }
 
   private receive(raw: unknown): void {
@@ -345,7 +353,7 @@ export class ScenarioPanel extends Disposable {
         loss: scenario.loss,
         lossParams: scenario.lossParams,
         steps: scenario.steps,
-        runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label, start })),
+        runs: scenario.runs.map((run) => ({ ...runSpec(run), label: run.label, start })),
       }),
     );
     return {

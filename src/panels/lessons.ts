@@ -1,0 +1,167 @@
+// The lessons: one scenario per topic of the optimization lecture, each a .loss file with a short explanation
+// (no 'vscode' import: unit-tested in node, and the webview shows the explanation).
+import type { RunConfig } from '../protocol';
+import { runLines } from './export';
+import { scalingRuleRuns } from './stochastic';
+
+export interface Lesson {
+  id: string;
+  title: string;
+  /** One line for the quick pick. */
+  summary: string;
+  /** Paragraphs shown beside the plot. */
+  explanation: string[];
+  /** The scenario as an editable .loss file. */
+  source: string;
+  /** The loss chart's x axis. */
+  chartX?: 'step' | 'samples';
+}
+
+/** The scaling-rule lesson's runs: B = 4, 16, 64 with lr 0.005 scaled by k = 4 and k^2 = 16, and unscaled. */
+export const SCALING_RULE = { batch: 4, k: 4, lr: 0.005, seed: 1 } as const;
+
+export function scalingRuleLessonRuns(): RunConfig[] {
+  const { batch, k, lr, seed } = SCALING_RULE;
+  return scalingRuleRuns({ optimizer: 'sgd', options: { lr }, stochastic: { seed } }, batch, k);
+}
+
+const BEALE = 'f = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2';
+
+const ADAPTIVE_RUNS = ['optimizer sgd lr=0.01', 'optimizer adagrad lr=0.5', 'optimizer rmsprop lr=0.01', 'optimizer adam lr=0.05'];
+
+export const LESSONS: Lesson[] = [
+  {
+    id: 'gd-newton',
+    title: 'Gradient descent vs Newton',
+    summary: "Rosenbrock's banana: first-order steps crawl, Newton's steps use the curvature",
+    explanation: [
+      'Gradient descent steps against the gradient: x ← x − η∇f(x). In the long, curved valley of Rosenbrock\'s function the gradient points mostly across the valley, so with a learning rate small enough to stay stable it zigzags and crawls towards (1, 1).',
+      'Newton\'s method rescales the step by the inverse Hessian: x ← x − (∇²f(x))⁻¹∇f(x). It uses the local curvature, so it takes long steps along the flat valley floor and reaches the minimum in a handful of steps.',
+      'The price: solving a d×d linear system at every step, which is why it is not used directly for networks with millions of parameters. The adaptive methods in the later lessons are cheap, diagonal stand-ins for that curvature.',
+    ],
+    source: [
+      "# Gradient descent vs Newton's method on Rosenbrock's banana",
+      'f = (1 - x)^2 + 100*(y - x^2)^2',
+      '',
+      'domain x in [-2, 2], y in [-1, 3]',
+      'start = (-1.5, 2)',
+      'minimum = (1, 1)',
+      'optimizer sgd lr=0.001',
+      'optimizer newton lr=1',
+      'steps = 300',
+    ].join('\n'),
+  },
+  {
+    id: 'sgd-minibatch',
+    title: 'SGD and minibatches',
+    summary: 'Linear regression on generated data: full-batch GD vs SGD with B = 1 and B = 16',
+    explanation: [
+      'A training loss is a mean over samples. Gradient descent computes the gradient over all of them; stochastic gradient descent uses a random minibatch of B samples per step. That gradient is right on average but noisy.',
+      'The plot shows the full-batch loss of fitting a line y ≈ w·x + b to 256 generated points (the scatter; each run\'s current line is drawn on it). GD follows a smooth path; SGD with B = 1 jitters around it and never quite settles at a constant learning rate; B = 16 jitters less.',
+      'Each step of SGD is far cheaper: with B = 1 it reads one sample instead of 256. Change batch, seed or the learning rate in the .loss file (or in a run\'s "Stochastic & schedule" section) and watch the jitter change. A decaying schedule (e.g. a `schedule cosine T_max=200` line under an optimizer line) lets SGD settle.',
+    ],
+    source: [
+      '# SGD vs gradient descent: linear regression on 256 generated samples',
+      'builtin linear_regression samples=256 seed=1 noise=0.5',
+      'params w, b                                   # the line y = w*x + b',
+      '',
+      'start = (4.5, 1.5)',
+      'optimizer sgd lr=0.05                         # full batch: gradient descent',
+      'optimizer sgd lr=0.05 batch=1 seed=1     # one sample per step',
+      'optimizer sgd lr=0.05 batch=16 seed=1    # minibatches of 16',
+      'steps = 200',
+    ].join('\n'),
+  },
+  {
+    id: 'scaling-rule',
+    title: 'The linear scaling rule',
+    summary: 'Batch sizes B, kB, k²B: scale the learning rate by k and the loss curves against samples seen coincide',
+    chartX: 'samples',
+    explanation: [
+      `Goyal et al. (2017): when the minibatch grows by a factor k, multiply the learning rate by k. Here B = ${SCALING_RULE.batch}, ${SCALING_RULE.batch * SCALING_RULE.k} and ${SCALING_RULE.batch * SCALING_RULE.k ** 2} with learning rates ${SCALING_RULE.lr}, ${SCALING_RULE.lr * SCALING_RULE.k} and ${SCALING_RULE.lr * SCALING_RULE.k ** 2}.`,
+      'The loss chart is drawn against samples seen (steps × batch size), the work done. k small steps of size η on k batches move about as far as one step of size kη on their union, so the three scaled curves lie on top of each other. The two runs with larger batches but the unscaled rate fall behind: they spend k times the samples per step and move no further.',
+      'The rule holds while kη stays small compared with the curvature (the step must stay stable); for very large batches it breaks down, which is why it is used with a warm-up.',
+    ],
+    source: '', // filled in below from scalingRuleLessonRuns()
+  },
+  {
+    id: 'momentum-nesterov',
+    title: 'Momentum and Nesterov',
+    summary: 'An ill-conditioned quadratic: heavy-ball momentum and Nesterov vs plain gradient descent',
+    explanation: [
+      'On f = ½(x² + 50y²) the curvature is 50 times larger along y than along x. The learning rate must stay below 2/50 for y not to blow up, so gradient descent moves slowly along x.',
+      'Momentum keeps a running sum of past gradients, v ← βv + ∇f(x), x ← x − ηv: the oscillations across the valley cancel and the steady pull along x adds up, so it goes much faster.',
+      'Nesterov evaluates the gradient at the point momentum is about to reach (a look-ahead), which damps the overshoot; in PyTorch\'s form x ← x − η(∇f + βv). Compare the final losses in the legend.',
+    ],
+    source: [
+      '# Momentum and Nesterov on an ill-conditioned quadratic (condition number 50)',
+      'f = 0.5*(x^2 + 50*y^2)',
+      '',
+      'domain x in [-4.5, 4.5], y in [-1.5, 1.5]',
+      'start = (-4, 1)',
+      'minimum = (0, 0)',
+      'optimizer sgd lr=0.02',
+      'optimizer sgd lr=0.02 momentum=0.9',
+      'optimizer sgd lr=0.02 momentum=0.9 nesterov=true',
+      'steps = 150',
+    ].join('\n'),
+  },
+  {
+    id: 'adaptive-beale',
+    title: "AdaGrad, RMSProp and Adam on Beale's function",
+    summary: "Per-parameter learning rates on Beale's function (minimum at (3, 0.5))",
+    explanation: [
+      "Beale's function has its minimum at (3, 0.5), at the end of a narrow, curved valley, with steep walls elsewhere: the gradient's scale differs by orders of magnitude from place to place and from coordinate to coordinate.",
+      'AdaGrad divides each coordinate\'s step by the root of the sum of its squared gradients, a cheap diagonal stand-in for curvature; the sum only grows, so the steps keep shrinking. RMSProp uses a moving average of squared gradients instead, so the step size can recover. Adam adds momentum (a moving average of the gradients themselves) to RMSProp\'s scaling, with bias correction.',
+      'Watch how the adaptive methods head along the valley while plain gradient descent\'s path bends with the steepest slope.',
+    ],
+    source: ["# AdaGrad, RMSProp and Adam on Beale's function", BEALE, '', 'domain x in [-4.5, 4.5], y in [-4.5, 4.5]', 'start = (1, 1.5)', 'minimum = (3, 0.5)', ...ADAPTIVE_RUNS, 'steps = 500'].join('\n'),
+  },
+  {
+    id: 'adaptive-saddle',
+    title: 'Escaping the saddle of y⁴ − x⁴',
+    summary: 'A flat saddle at (0, 0): gradient descent stalls, adaptive methods escape',
+    explanation: [
+      'f = y⁴ − x⁴ has a saddle at (0, 0) where the gradient and the Hessian both vanish; it decreases without bound along x. Starting just off the saddle (x = 0.001), the pull along x is 4x³ ≈ 4·10⁻⁹.',
+      'Gradient descent follows y down to the saddle and then barely moves: it sees almost no gradient. AdaGrad, RMSProp and Adam divide by the size of the recent gradients, so even a tiny but consistent gradient along x gives steps of about the learning rate, and they leave the saddle along x, out of the plotted box.',
+      'SGD\'s noise helps here too: try noise=0.01 on the first optimizer line.',
+    ],
+    source: ['# Escaping a degenerate saddle: y^4 - x^4', 'f = y^4 - x^4', '', 'domain x in [-2, 2], y in [-2, 2]', 'start = (0.001, 1.5)', ...ADAPTIVE_RUNS, 'steps = 300'].join('\n'),
+  },
+  {
+    id: 'adam-amsgrad',
+    title: 'Adam vs AMSGrad (Reddi, Kale, Kumar)',
+    summary: 'The online problem where Adam converges to the worst point, +1, and AMSGrad to the best, −1',
+    explanation: [
+      'Reddi, Kale and Kumar (ICLR 2018) showed that Adam need not converge even on a convex problem. The losses are linear on [−1, 1]: f_t(x) = 3x when t mod 3 = 1, else −x. On average they pull towards x = −1, the best fixed point.',
+      'With β₁ = 0, β₂ = 1/(1 + C²) = 0.1 and a learning rate decaying as 1/√t (the paper\'s setting), Adam\'s second-moment average forgets the rare large gradient within a step or two, so every step is about as long as the learning rate: the one large gradient (3) moves x down by about as much as each of the two small ones (−1) moves it up. Adam drifts to +1, the worst point, and its average regret R_T/T stays positive.',
+      'AMSGrad keeps the maximum of the second-moment estimates, so the step size never grows back: it goes to −1 and its average regret falls towards 0. The charts show x against t and R_T/T.',
+    ],
+    source: [
+      '# Adam vs AMSGrad on the online problem of Reddi, Kale and Kumar (2018)',
+      'builtin reddi C=3',
+      'params x',
+      '',
+      'start = 0',
+      'optimizer adam lr=0.5 betas=(0, 0.1)',
+      'schedule inverse_sqrt',
+      'optimizer adam lr=0.5 betas=(0, 0.1) amsgrad=true',
+      'schedule inverse_sqrt',
+      'steps = 3000',
+    ].join('\n'),
+  },
+];
+
+LESSONS.find((l) => l.id === 'scaling-rule')!.source = [
+  '# The linear scaling rule (Goyal et al. 2017): B, kB, k^2 B with lr scaled by k, k^2; then unscaled',
+  'builtin linear_regression samples=256 seed=1 noise=0.5',
+  'params w, b',
+  '',
+  'start = (4.5, 1.5)',
+  ...scalingRuleLessonRuns().flatMap(runLines),
+  'steps = 1000',
+].join('\n');
+
+export function findLesson(id: string | undefined): Lesson | undefined {
+  return LESSONS.find((lesson) => lesson.id === id);
+}
