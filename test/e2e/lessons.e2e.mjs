@@ -1,0 +1,76 @@
+// Lessons from the palette: each opens its .loss file and the Playground with the explanation beside the plot,
+// and draws what the lesson is about (traces, captions, the data scatter, loss against samples, x against t, regret).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeWorkbench, until } from './harness.mjs';
+
+const TIMEOUT = 60_000;
+
+/** What each lesson must show: its quick-pick label, runs, a phrase of its text and file, what else is drawn. */
+const LESSONS = [
+  { id: 'gd-newton', title: 'Gradient descent vs Newton', runs: 2, says: 'inverse Hessian', file: 'optimizer newton lr=1', legend: ['newton'] },
+  { id: 'sgd-minibatch', title: 'SGD and minibatches', runs: 3, says: 'random minibatch', file: 'builtin linear_regression', legend: ['B=1', 'B=16'], data: 256 },
+  { id: 'scaling-rule', title: 'The linear scaling rule', runs: 5, says: 'samples seen', file: 'label="B=64, lr=0.08 (scaled)"', legend: ['(scaled)', '(unscaled)'], data: 256, samples: true },
+  { id: 'momentum-nesterov', title: 'Momentum and Nesterov', runs: 3, says: 'look-ahead', file: 'nesterov=true', legend: ['momentum=0.9', 'nesterov=true'] },
+  { id: 'adaptive-beale', title: "AdaGrad, RMSProp and Adam on Beale's function", runs: 4, says: '(3, 0.5)', file: 'minimum = (3, 0.5)', legend: ['adagrad', 'rmsprop', 'adam'] },
+  { id: 'adaptive-saddle', title: 'Escaping the saddle of y⁴ − x⁴', runs: 4, says: 'saddle at (0, 0)', file: 'f = y^4 - x^4', legend: ['adagrad', 'adam'] },
+  { id: 'adam-amsgrad', title: 'Adam vs AMSGrad (Reddi, Kale, Kumar)', runs: 2, says: 'AMSGrad keeps the maximum', file: 'builtin reddi C=3', legend: ['amsgrad=true'], online: true },
+];
+
+/** The panel as drawn: lesson text, traces, legend, the side charts. */
+function readPanel() {
+  const lastPoint = (path) => {
+    const numbers = (path?.getAttribute('d') ?? '').match(/-?[\d.]+(?:e-?\d+)?/g) ?? [];
+    return numbers.slice(-2).map(Number);
+  };
+  const paths = (selector) => [...document.querySelectorAll(selector)].filter((p) => (p.getAttribute('d') ?? '').length > 10);
+  return {
+    title: document.querySelector('.lesson:not([hidden]) .lesson-title')?.textContent ?? '',
+    text: document.querySelector('.lesson')?.textContent ?? '',
+    traces: paths('path.trajectory').length,
+    lossLines: paths('.loss-lines path').length,
+    legend: [...document.querySelectorAll('.legend-label')].map((l) => l.textContent),
+    xLabel: document.querySelector('.loss-chart .x-label')?.textContent ?? '',
+    samples: document.querySelectorAll('.side-charts:not([hidden]) .data-view circle.sample').length,
+    models: [...document.querySelectorAll('.side-charts:not([hidden]) .data-view line.model')].filter((l) => l.getAttribute('visibility') === 'visible').length,
+    position: paths('.side-charts:not([hidden]) .position-chart .series-lines path').map(lastPoint),
+    regret: paths('.side-charts:not([hidden]) .regret-chart .series-lines path').length,
+    chartTitles: [...document.querySelectorAll('.side-charts:not([hidden]) .chart-title')].map((t) => t.textContent),
+  };
+}
+
+describeWorkbench('lessons', (vscode) => {
+  for (const lesson of LESSONS) {
+    test(`${lesson.id}: Open Lesson from the palette`, async () => {
+      await vscode.openCommand('Optiscope: Open Lesson…');
+      await vscode.pickQuickInput(lesson.title);
+      // The .loss file, editable, in the editor.
+      const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
+      await until(editorText, (text) => text.replace(/\u00a0/g, ' ').includes(lesson.file), `the lesson's .loss file (${lesson.file})`, TIMEOUT);
+      const frame = await vscode.webviewFrame();
+      const panel = await until(
+        () => frame.locator('body').evaluate(readPanel),
+        (p) => p.title === lesson.title && p.traces === lesson.runs && p.lossLines === lesson.runs && p.legend.length === lesson.runs,
+        `${lesson.id}: the explanation and ${lesson.runs} runs`,
+        TIMEOUT,
+      );
+      assert.ok(panel.text.includes(lesson.says), `the explanation says "${lesson.says}"`);
+      for (const caption of lesson.legend) assert.ok(panel.legend.some((l) => l.includes(caption)), `a legend entry with "${caption}" in ${JSON.stringify(panel.legend)}`);
+      if (lesson.data) {
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.samples === lesson.data && p.models === lesson.runs, 'the data scatter with each run\'s model', TIMEOUT);
+        assert.match(drawn.chartTitles[0], /^256 samples \(x, y\)/);
+      } else {
+        assert.equal(panel.samples, 0);
+      }
+      assert.equal(panel.xLabel, lesson.samples ? 'samples seen' : '');
+      if (lesson.online) {
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.position.length === 2 && p.regret === 2, 'x against t and the average regret', TIMEOUT);
+        assert.deepEqual(drawn.chartTitles, ['x against t', 'average regret R_T / T']);
+        // SVG y grows downwards: Adam ends at the top (+1), AMSGrad at the bottom (-1).
+        const [adam, amsgrad] = drawn.position;
+        assert.ok(adam[1] < amsgrad[1], `Adam's last point (y ${adam[1]}) above AMSGrad's (y ${amsgrad[1]})`);
+      }
+      await vscode.screenshot(`lesson-${lesson.id}`);
+    });
+  }
+});
