@@ -30,7 +30,8 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
   const info: LossInfo = {
     name: text,
     title: compiled.formula.length > 60 ? `${compiled.formula.slice(0, 57)}...` : compiled.formula,
-    formula: compiled.formula,
+    // A per-sample loss says what it is the mean of, as the built-in regressions do.
+    formula: data ? `mean over ${data.count} samples (${data.columns.join(', ')}) of ${compiled.formula}` : compiled.formula,
     dim,
     params,
     domain: { x, y },

@@ -63,6 +63,8 @@ test('the landscape is the full-batch mean, computed here independently from the
   assert.equal(max, Math.max(...values));
   const info = await engine.lossInfo(FIT);
   assert.deepEqual(info.data, { count: 40, columns: ['x', 'y'] });
+  assert.equal(info.title, 'log(1 + (a*x^2 + b*x - y)^2)');
+  assert.equal(info.formula, 'mean over 40 samples (x, y) of log(1 + (a*x^2 + b*x - y)^2)');
   assert.deepEqual(Array.from(await engine.samples(FIT)), ROWS.flat());
 });
 
