@@ -53,6 +53,8 @@ const targets = [
   { ...nodeTargets, entryPoints: { worker: 'src/engine/worker.ts' }, outdir: 'dist' },
   { ...nodeTargets, entryPoints: { engine: 'src/engine/index.ts' }, outdir: 'dist' },
   { ...nodeTargets, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
+  // The debug adapter as a Node process over stdio (protocol tests); the extension runs it inline.
+  { ...nodeTargets, entryPoints: { debugAdapter: 'src/debug/adapterServer.ts' }, outdir: 'dist' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { worker: 'src/engine/webWorker.ts' }, outdir: 'dist/web' },
   // The web extension (VS Code in a browser): the same entry, with the engine worker started as a Web Worker.
   {
@@ -63,16 +65,26 @@ const targets = [
     external: ['vscode'],
     entryPoints: { extension: 'src/extension.ts' },
     outdir: 'dist/web',
-    plugins: [webWorkerStarter()],
+    plugins: [webWorkerStarter(), webNodeShims()],
   },
 ];
 
-/** Resolves ./workerStarter to ./workerStarter.web.ts for the web build. */
+/** Resolves ./workerStarter (or ../engine/workerStarter) to workerStarter.web.ts for the web build. */
 function webWorkerStarter() {
   return {
     name: 'web-worker-starter',
     setup(build) {
-      build.onResolve({ filter: /^\.\/workerStarter$/ }, (args) => ({ path: join(args.resolveDir, 'workerStarter.web.ts') }));
+      build.onResolve({ filter: /^\.\.?\/(.*\/)?workerStarter$/ }, (args) => ({ path: join(args.resolveDir, `${args.path}.web.ts`) }));
+    },
+  };
+}
+
+/** Node's 'events' and 'url', as far as @vscode/debugadapter uses them inline, for the web build. */
+function webNodeShims() {
+  return {
+    name: 'web-node-shims',
+    setup(build) {
+      build.onResolve({ filter: /^(events|url)$/ }, (args) => ({ path: join(root, 'src', 'debug', 'web', `${args.path}.ts`) }));
     },
   };
 }

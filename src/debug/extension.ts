@@ -1,0 +1,61 @@
+// Registers the "optiscope" debug type: F5 on a .loss file debugs its training runs (adapter inline, in the host).
+import * as vscode from 'vscode';
+import { DEBUG_TYPE, OptiscopeDebugSession, type AdapterHost, type LaunchArguments } from './adapter';
+import { scenarioFromLoss } from './adapterScenario';
+import { startTrainingSession } from './sessionHost';
+import { scenarioDefaults } from '../panels/settings';
+
+const LANGUAGE_ID = 'loss';
+
+export const DEFAULT_CONFIGURATION = {
+  type: DEBUG_TYPE,
+  request: 'launch',
+  name: 'Debug training run',
+  program: '${file}',
+};
+
+/** The open document's text (unsaved edits count), else the file's. */
+async function readProgram(program: string): Promise<string> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === program || d.uri.toString() === program);
+  if (open) return open.getText();
+  const uri = /^[a-z][\w+.-]*:/i.test(program) && !/^[a-z]:[\\/]/i.test(program) ? vscode.Uri.parse(program) : vscode.Uri.file(program);
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+export function registerDebugger(context: vscode.ExtensionContext): void {
+  const host: AdapterHost = {
+    readFile: readProgram,
+    openSession: ({ text, steps }) => startTrainingSession(context, scenarioFromLoss(text, scenarioDefaults(), steps)),
+  };
+  const factory: vscode.DebugAdapterDescriptorFactory = {
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new OptiscopeDebugSession(host)),
+  };
+  const configurations: vscode.DebugConfigurationProvider = {
+    provideDebugConfigurations: () => [DEFAULT_CONFIGURATION],
+    resolveDebugConfiguration(_folder, config) {
+      // F5 without a launch.json: debug the .loss file in the editor.
+      if (!config.type && !config.request && !config.name) {
+        const document = vscode.window.activeTextEditor?.document;
+        if (document?.languageId !== LANGUAGE_ID) {
+          void vscode.window.showInformationMessage('Optiscope: open a .loss file, then start debugging to step through its training runs.');
+          return undefined;
+        }
+        return { ...DEFAULT_CONFIGURATION };
+      }
+      if (!config.program) {
+        const document = vscode.window.activeTextEditor?.document;
+        if (document?.languageId !== LANGUAGE_ID) {
+          void vscode.window.showErrorMessage('Optiscope: set "program" in the launch configuration to a .loss file.');
+          return undefined;
+        }
+        return { ...config, program: document.uri.fsPath } as vscode.DebugConfiguration & LaunchArguments;
+      }
+      return config;
+    },
+  };
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, configurations, vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: () => [DEFAULT_CONFIGURATION] }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+  );
+}
