@@ -16,11 +16,11 @@ export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps
   const { scenario } = parsed.loss;
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new Error(`"steps" must be a whole number of at least 1, got ${JSON.stringify(steps)}`);
   const optimizers = optimizerInfos();
-  const configs = scenario.optimizers.length > 0 ? scenario.optimizers.map(({ name, options }) => ({ optimizer: name, options })) : defaults.runs;
+  const configs = scenario.optimizers.length > 0 ? scenario.optimizers.map(({ name, options, label }) => ({ optimizer: name, options, label })) : defaults.runs;
   const runs: RunSpec[] = configs.map((config) => {
-    // The label shows the options as the panel does; an unknown optimizer keeps its name for the engine's message.
+    // The file's label, else the options as the panel shows them; an unknown optimizer keeps its name for the engine's message.
     const complete = completeRun(optimizers, config);
-    return { optimizer: config.optimizer, options: config.options, label: complete ? runLabel(config, optimizers) : config.optimizer };
+    return { optimizer: config.optimizer, options: config.options, label: config.label ?? (complete ? runLabel(config, optimizers) : config.optimizer) };
   });
   return { loss: text, runs, steps: steps ?? scenario.steps ?? defaults.steps };
 }
