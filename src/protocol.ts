@@ -65,10 +65,15 @@ export interface Snapshot {
   loss: LossInfo;
   optimizers: OptimizerInfo[];
   settings: PanelSettings;
-  /** The landscape over the scenario's view (or the loss's domain), so the first paint needs no round trip. */
+  /**
+   * The landscape over the scenario's view (or the loss's domain), so the first paint needs no round trip: a
+   * coarse grid, quick to draw; the webview asks for the grid that fits its size next.
+   */
   landscape?: LandscapeData;
   /** A data-backed loss's samples: rows of loss.data.columns, row-major (a copy). */
   samples?: Float64Array;
+  /** The scenario's runs as far as the engine has computed them, drawn with the first paint; "run" goes on from there. */
+  runs?: RunsData;
 }
 
 export interface LandscapeQuery {
@@ -93,11 +98,21 @@ export interface RunsData {
   traces: TraceData[];
 }
 
+/** A run's rows [from, rowCount) while its runs stream in. */
+export type TraceDataChunk = TraceData & { from: number };
+
+/** Sent as the "run" request's progress before its reply: every run's new rows; done on the last one. */
+export interface RunsDataChunk {
+  traces: TraceDataChunk[];
+  done: boolean;
+}
+
 /** Requests the webview makes, each with the type of the host's reply. */
 export interface WebviewRequests {
   ready: { params: Record<never, never>; reply: Snapshot };
   landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
-  run: { params: { scenario: Scenario }; reply: RunsData };
+  /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. */
+  run: { params: { scenario: Scenario }; reply: RunsData; progress: RunsDataChunk };
 }
 
 export type WebviewRequest = {
@@ -131,9 +146,13 @@ export type FromWebview = WebviewRequest | WebviewEvent;
 
 export type Reply = { type: 'reply'; inReplyTo: number; body: unknown } | { type: 'reply'; inReplyTo: number; error: string };
 
+/** Part of a request's answer, before its reply (streamed runs). */
+export type Progress = { type: 'progress'; inReplyTo: number; body: unknown };
+
 /** Host -> webview. */
 export type ToWebview =
   | Reply
+  | Progress
   | { type: 'snapshot'; snapshot: Snapshot }
   /** Draw the plot as an image and answer with "rendered". */
   | { type: 'render'; requestId: number; format: ImageFormat }
@@ -146,18 +165,30 @@ export type PlaybackAction = 'toggle' | 'forward' | 'back';
  * Requests with promised replies over a postMessage channel.
  * The caller side uses `request` and feeds replies to `settle`; the callee side uses `answer`.
  */
-export class MessageHandler<Requests extends { [K in keyof Requests]: { params: object; reply: unknown } }> {
+export class MessageHandler<Requests extends { [K in keyof Requests]: { params: object; reply: unknown; progress?: unknown } }> {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void; progress?: (body: never) => void }>();
 
   constructor(private readonly post: (message: unknown) => void) {}
 
-  request<K extends keyof Requests & string>(type: K, params: Requests[K]['params']): Promise<Requests[K]['reply']> {
+  /** onProgress gets the parts of the answer sent before the reply (see `progress`). */
+  request<K extends keyof Requests & string>(
+    type: K,
+    params: Requests[K]['params'],
+    onProgress?: (body: Requests[K]['progress']) => void,
+  ): Promise<Requests[K]['reply']> {
     const requestId = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (value: never) => void, reject });
+      this.pending.set(requestId, { resolve: resolve as (value: never) => void, reject, progress: onProgress as ((body: never) => void) | undefined });
       this.post({ ...params, type, requestId });
     });
+  }
+
+  /** Hands a part of an answer to its request's onProgress; false if it answers no waiting request. */
+  progress(message: Progress): boolean {
+    const waiting = this.pending.get(message.inReplyTo);
+    waiting?.progress?.(message.body as never);
+    return waiting !== undefined;
   }
 
   /** Resolves or rejects the request a reply answers; false if it answers none. */

@@ -14,6 +14,7 @@ import { Playback } from './playback';
 import { PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
+import { TraceAccumulator } from '../src/panels/traceStream';
 
 const LANDSCAPE_DELAY_MS = 120;
 const DEFAULT_TOLERANCE = 1e-3;
@@ -26,6 +27,8 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
 }
 
 export function mountCompare(host: Host): void {
+  // Asked before the panel is built: the host answers while it is.
+  const ready = host.requests.request('ready', {});
   const playback = new Playback(0, 60);
   let snapshot: Snapshot | undefined;
   let scenario: Scenario | undefined;
@@ -71,7 +74,7 @@ export function mountCompare(host: Host): void {
   function markPainted(part: 'landscape' | 'traces'): void {
     if (!paintPending[part]) return;
     paintPending[part] = false;
-    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.send({ type: 'painted' }));
+    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.painted());
   }
 
   function setStart(point: [number, number]): void {
@@ -137,21 +140,32 @@ export function mountCompare(host: Host): void {
     }, showError);
   }
 
+  /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. */
   async function run(): Promise<void> {
     if (!scenario) return;
     const current = scenario;
-    await newestRun(() => host.requests.request('run', { scenario: current }), (result) => {
-      errorBanner.hidden = true;
-      traces = result.traces;
-      traces.forEach((trace, i) => views[i]?.setTraces([trace], [runColor(i)]));
-      playback.setLastStep(longestRun(traces));
-      if (!playback.playing) playback.seek(playback.lastStep);
-      chart.setTraces(traces);
-      renderCaptions();
-      renderTable();
-      showStep();
-      markPainted('traces');
-    }, showError);
+    const streamed = new TraceAccumulator();
+    await newestRun(
+      (isNewest) => host.requests.request('run', { scenario: current }, (chunk) => {
+        host.mark('runs');
+        if (isNewest()) showTraces(streamed.add(chunk));
+      }),
+      (result) => streamed.done || showTraces(result.traces),
+      showError,
+    );
+  }
+
+  function showTraces(next: TraceData[]): void {
+    errorBanner.hidden = true;
+    traces = next;
+    traces.forEach((trace, i) => views[i]?.setTraces([trace], [runColor(i)]));
+    playback.setLastStep(longestRun(traces));
+    if (!playback.playing) playback.seek(playback.lastStep);
+    chart.setTraces(traces);
+    renderCaptions();
+    renderTable();
+    showStep();
+    markPainted('traces');
   }
 
   function renderCaptions(): void {
@@ -208,12 +222,15 @@ export function mountCompare(host: Host): void {
     snapshot = next;
     scenario = structuredClone(next.scenario);
     paintPending = { landscape: true, traces: true };
+    host.mark('snapshot');
     host.saveScenario(scenario);
     errorBanner.hidden = true;
     title.textContent = `${next.loss.title}: ${next.loss.formula}`;
     bar.setSpeed(next.settings.animationSpeed);
     traces = [];
     buildViews(scenario.runs.length);
+    // Asked first: the runs stream in while the landscapes are drawn.
+    void run();
     for (const view of views) view.setDimension(next.loss.dim);
     showStart();
     for (const view of views) view.setHome(scenario.view ?? next.loss.domain);
@@ -221,9 +238,11 @@ export function mountCompare(host: Host): void {
     if (next.landscape) {
       const layer = prepareLayer(next.landscape);
       for (const view of views) view.setLayer(layer);
+      host.mark('landscape');
       markPainted('landscape');
     }
-    void run();
+    // The runs so far come with the snapshot: on screen in the same frame; the stream goes on from there.
+    if (next.runs) showTraces(next.runs.traces);
   }
 
   toleranceField.addEventListener('input', () => {
@@ -264,5 +283,5 @@ export function mountCompare(host: Host): void {
   };
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   host.onSnapshot = applySnapshot;
-  host.requests.request('ready', {}).then(applySnapshot, showError);
+  ready.then(applySnapshot, showError);
 }

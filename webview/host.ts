@@ -26,6 +26,7 @@ export class Host {
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       const message = event.data;
       if (message.type === 'reply') this.requests.settle(message);
+      else if (message.type === 'progress') this.requests.progress(message);
       else if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
       else if (message.type === 'render') void this.render(message.requestId, message.format);
       else if (message.type === 'playback') this.onPlayback(message.action);
@@ -44,6 +45,23 @@ export class Host {
     this.api.postMessage(event);
   }
 
+  /** Times (ms since the document started loading) of the steps to the first paint, for the log. */
+  private readonly marks: string[] = [`script ${Math.round(performance.now())}`];
+
+  mark(what: string): void {
+    if (this.marks.length > 0 && !this.marks.some((m) => m.startsWith(`${what} `))) this.marks.push(`${what} ${Math.round(performance.now())}`);
+  }
+
+  /** The first landscape with its trajectories is on screen: tells the host, with the webview's timings (once). */
+  painted(): void {
+    if (this.marks.length > 0) {
+      this.mark('painted');
+      this.send({ type: 'log', level: 'info', message: `first paint (ms since the webview started loading): ${this.marks.join(', ')}` });
+      this.marks.length = 0;
+    }
+    this.send({ type: 'painted' });
+  }
+
   private scenarioTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -60,14 +78,14 @@ export class Host {
 
 /**
  * Requests of one kind where only the newest matters: an older request's reply, or its error, is
- * dropped once a newer one has started.
+ * dropped once a newer one has started (request gets isNewest, for its progress).
  */
-export function newestOnly(): <T>(request: () => Promise<T>, use: (value: T) => void, fail: (error: unknown) => void) => Promise<void> {
+export function newestOnly(): <T>(request: (isNewest: () => boolean) => Promise<T>, use: (value: T) => void, fail: (error: unknown) => void) => Promise<void> {
   let newest = 0;
   return async (request, use, fail) => {
     const token = ++newest;
     try {
-      const value = await request();
+      const value = await request(() => token === newest);
       if (token === newest) use(value);
     } catch (error) {
       if (token === newest) fail(error);

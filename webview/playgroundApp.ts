@@ -16,6 +16,7 @@ import { DataView } from './dataView';
 import { SeriesChart } from './seriesChart';
 import { findLesson } from '../src/panels/lessons';
 import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
+import { TraceAccumulator } from '../src/panels/traceStream';
 
 const LANDSCAPE_DELAY_MS = 120;
 const RUN_DELAY_MS = 80;
@@ -56,7 +57,7 @@ export function mountPlayground(host: Host): void {
   function markPainted(part: 'landscape' | 'traces'): void {
     if (!paintPending[part]) return;
     paintPending[part] = false;
-    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.send({ type: 'painted' }));
+    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.painted());
   }
 
   function save(): void {
@@ -175,22 +176,33 @@ export function mountPlayground(host: Host): void {
     }, showError);
   }
 
+  /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. */
   async function run(): Promise<void> {
     if (!scenario) return;
     const current = scenario;
-    await newestRun(() => host.requests.request('run', { scenario: current }), (result) => {
-      clearError();
-      traces = result.traces;
-      playback.setLastStep(longestRun(traces));
-      if (!playback.playing) playback.seek(playback.lastStep);
-      landscape.setTraces(traces);
-      chart.setTraces(traces);
-      updateChartX();
-      updateSideCharts();
-      renderLegend();
-      showStep();
-      markPainted('traces');
-    }, showError);
+    const streamed = new TraceAccumulator();
+    await newestRun(
+      (isNewest) => host.requests.request('run', { scenario: current }, (chunk) => {
+        host.mark('runs');
+        if (isNewest()) showTraces(streamed.add(chunk));
+      }),
+      (result) => streamed.done || showTraces(result.traces),
+      showError,
+    );
+  }
+
+  function showTraces(next: TraceData[]): void {
+    clearError();
+    traces = next;
+    playback.setLastStep(longestRun(traces));
+    if (!playback.playing) playback.seek(playback.lastStep);
+    landscape.setTraces(traces);
+    chart.setTraces(traces);
+    updateChartX();
+    updateSideCharts();
+    renderLegend();
+    showStep();
+    markPainted('traces');
   }
 
   function legendLabel(index: number): string {
@@ -243,7 +255,10 @@ export function mountPlayground(host: Host): void {
     snapshot = next;
     scenario = structuredClone(next.scenario);
     paintPending = { landscape: lossChanged, traces: true };
+    host.mark('snapshot');
     save();
+    // Asked first: the runs stream in while the landscape is drawn.
+    void run();
     clearError();
     bar.setSpeed(next.settings.animationSpeed);
     controls.render(next, scenario, startPoint());
@@ -259,9 +274,11 @@ export function mountPlayground(host: Host): void {
     // Drawn at once; the exact grid for the plot's shape follows.
     if (next.landscape) {
       landscape.setLandscape(next.landscape);
+      host.mark('landscape');
       markPainted('landscape');
     }
-    void run();
+    // The runs so far come with the snapshot: on screen in the same frame; the stream goes on from there.
+    if (next.runs) showTraces(next.runs.traces);
   }
 
   function onKey(event: KeyboardEvent): void {
@@ -291,9 +308,11 @@ export function mountPlayground(host: Host): void {
     );
   }
 
+  // Asked before the panel is built: the host answers while it is.
+  const ready = host.requests.request('ready', {});
   mount();
   host.onRender = async (format) => (format === 'png' ? plotPng([landscape.element], [legend]) : plotSvg([landscape.element], [legend]));
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   host.onSnapshot = applySnapshot;
-  host.requests.request('ready', {}).then(applySnapshot, showError);
+  ready.then(applySnapshot, showError);
 }

@@ -109,6 +109,8 @@ export async function startCodeServer({ settings = {}, workspace, port = 0 } = {
 
   return {
     workspace: folder,
+    /** The user data folder (settings, and the logs of the server and its extension host). */
+    userDataDir,
     /** Workbench URL; with extensionTestsPath the workbench runs that module's run() and reports its result. */
     workbenchUrl({ extensionDevelopmentPath = repoRoot, extensionTestsPath } = {}) {
       const payload = [['extensionDevelopmentPath', remote(extensionDevelopmentPath)], ['skipWelcome', 'true']];

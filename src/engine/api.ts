@@ -128,6 +128,27 @@ export interface RunTrace {
   hits?: number[];
 }
 
+/** The rows one run added since the previous chunk of a stream (see Engine.streamRuns). */
+export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state'> {
+  /** The index of the first row in rows: rows [from, rowCount) of the whole trace. */
+  from: number;
+  /** (rowCount - from) x (dim + 2), a copy. */
+  rows: Float64Array;
+  /** With recordState: the state of the same rows. */
+  state?: Float64Array;
+}
+
+/** One step of a streamed run set: every run's new rows; done on the last one. */
+export interface RunsChunk {
+  traces: TraceChunk[];
+  done: boolean;
+}
+
+/** A stream can be stopped between chunks (a vscode.CancellationToken is one). */
+export interface StreamSignal {
+  readonly isCancellationRequested: boolean;
+}
+
 export interface LandscapeRequest {
   loss: string;
   lossParams?: Record<string, number>;
@@ -229,6 +250,11 @@ export interface Engine {
   trace(request: TraceRequest): Promise<TraceResult>;
   landscape(request: LandscapeRequest): Promise<LandscapeResult>;
   runs(request: RunsRequest): Promise<RunTrace[]>;
+  /**
+   * The runs of a request in chunks, as they are computed: a small first chunk (the first steps, at once),
+   * then bigger ones, until every run stopped or reached the steps, or the signal is cancelled.
+   */
+  streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: StreamSignal): Promise<void>;
   losses(): LossInfo[];
   optimizers(): OptimizerInfo[];
   /** Metadata for a built-in name or an expression. Rejects with the first diagnostic for a bad loss. */

@@ -1,8 +1,8 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  BreakpointSpec, Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunSpec, RunStatus, RunsRequest,
+  BreakpointSpec, Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
   RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
-  TraceRequest, TraceResult,
+  StreamSignal, TraceChunk, TraceRequest, TraceResult,
 } from './api';
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
@@ -16,6 +16,8 @@ import {
 export const MAX_STEPS = 100_000_000;
 const MAX_GRID_SIDE = 4096;
 const ADVANCE_CHUNK = 4096;
+/** Streamed runs: the first chunk's steps (on screen at once), each next chunk this factor bigger, up to the last size. */
+export const STREAM_CHUNK_STEPS = { first: 200, growth: 4, most: 16_384 };
 /** Recorded traces must fit in the core's 32-bit memory, beside everything else. */
 const MAX_TRACE_BYTES = 2 ** 31;
 
@@ -150,6 +152,19 @@ export class RunSet {
     this.core.release(ptr);
   }
 
+  /** A copy of the rows [from, rowCount) of a run (and of their state), with the run's status. */
+  chunk(i: number, from: number): TraceChunk {
+    const view = this.view(i);
+    const width = view.dim + 2;
+    const stateWidth = this.core.exports.runStateWidth(view.dim);
+    return {
+      ...view,
+      from,
+      rows: view.rows.slice(from * width, view.rowCount * width),
+      state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth),
+    };
+  }
+
   /** A copy of the run's trace that outlives this set. */
   snapshot(i: number): RunTrace {
     const view = this.view(i);
@@ -239,6 +254,28 @@ export class WasmEngine implements Engine {
     try {
       set.advance(request.steps);
       return set.runs.map((_, i) => set.snapshot(i));
+    } finally {
+      set.dispose();
+    }
+  }
+
+  async streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: StreamSignal): Promise<void> {
+    const set = await this.startRuns(request);
+    try {
+      const sent = set.runs.map(() => 0);
+      let done = 0;
+      let size = STREAM_CHUNK_STEPS.first;
+      for (;;) {
+        const steps = Math.min(size, request.steps - done);
+        const going = steps > 0 && set.advance(steps);
+        done += steps;
+        const last = !going || done >= request.steps;
+        const traces = set.runs.map((_, i) => set.chunk(i, sent[i]));
+        traces.forEach((trace, i) => (sent[i] = trace.rowCount));
+        await onChunk({ traces, done: last });
+        if (last || signal?.isCancellationRequested) return;
+        size = Math.min(size * STREAM_CHUNK_STEPS.growth, STREAM_CHUNK_STEPS.most);
+      }
     } finally {
       set.dispose();
     }

@@ -1,17 +1,17 @@
 // The host's view of the engine: the same Engine interface, answered by a lazily started worker.
 // Cancelling a request ends the worker at once (a long run cannot be interrupted otherwise) and
-// re-sends the other pending requests to a fresh one.
+// re-sends the other pending requests to a fresh one; a stream (streamRuns) is stopped between chunks instead.
 import type {
-  Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
+  Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
   SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult,
 } from './api';
-import { BUILTIN_LOSSES, builtinLossInfo, resolveLossParams } from './losses';
+import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
-import type { EngineMethod, WorkerReply, WorkerRequest } from './workerProtocol';
+import type { EngineMethod, WorkerMessage, WorkerReply, WorkerRequest } from './workerProtocol';
 
 /** The part of a worker (Node's worker_threads or a Web Worker) the client uses. */
 export interface EngineWorker {
-  postMessage(message: WorkerRequest): void;
+  postMessage(message: WorkerMessage): void;
   onMessage(listener: (reply: WorkerReply) => void): void;
   onError(listener: (error: Error) => void): void;
   terminate(): void;
@@ -33,6 +33,8 @@ interface Pending {
   request: WorkerRequest;
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** A stream's chunks. */
+  chunk?(chunk: RunsChunk): void;
 }
 
 export class EngineClient implements Engine {
@@ -62,7 +64,27 @@ export class EngineClient implements Engine {
     return this.call('runs', [request], cancel) as Promise<RunTrace[]>;
   }
 
+  /** Chunks reach onChunk as the worker computes them; cancelling stops the stream between chunks (the worker stays). */
+  streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void, cancel?: CancelSignal): Promise<void> {
+    return this.call('streamRuns', [request], cancel, onChunk) as Promise<void>;
+  }
+
+  /** Starts the worker now (it compiles the core), so that the first request does not wait for it. */
+  warmUp(): void {
+    this.ensureWorker();
+  }
+
   lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo> {
+    // A built-in's metadata is known here (the engine computes it the same way), without waiting for the worker;
+    // a data-backed one's minimum is the engine's to compute.
+    const name = typeof loss === 'string' ? loss.trim() : '';
+    if (isBuiltinLoss(name) && !BUILTIN_LOSSES[name].columns && (lossParams === undefined || (lossParams !== null && typeof lossParams === 'object'))) {
+      try {
+        return Promise.resolve(builtinLossInfo(name, resolveLossParams(name, lossParams)));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.call('lossInfo', [loss, lossParams]) as Promise<LossInfo>;
   }
 
@@ -98,7 +120,7 @@ export class EngineClient implements Engine {
     this.pending.clear();
   }
 
-  private call(method: EngineMethod, params: unknown[], cancel?: CancelSignal): Promise<unknown> {
+  private call(method: EngineMethod, params: unknown[], cancel?: CancelSignal, chunk?: (chunk: RunsChunk) => void): Promise<unknown> {
     if (cancel?.isCancellationRequested) return Promise.reject(new CancelledError());
     const request: WorkerRequest = { id: this.nextId++, method, params };
     return new Promise((resolve, reject) => {
@@ -107,7 +129,7 @@ export class EngineClient implements Engine {
         subscription?.dispose();
         fn(value);
       };
-      this.pending.set(request.id, { request, resolve: settle(resolve), reject: settle(reject) });
+      this.pending.set(request.id, { request, resolve: settle(resolve), reject: settle(reject), chunk });
       this.ensureWorker().postMessage(request);
     });
   }
@@ -117,7 +139,8 @@ export class EngineClient implements Engine {
     if (!entry) return;
     this.pending.delete(id);
     entry.reject(new CancelledError());
-    this.restart();
+    if (entry.chunk) this.worker?.postMessage({ cancel: id });
+    else this.restart();
   }
 
   private restart(): void {
@@ -135,6 +158,10 @@ export class EngineClient implements Engine {
       if (worker !== this.worker) return;
       const entry = this.pending.get(reply.id);
       if (!entry) return;
+      if (reply.chunk) {
+        entry.chunk?.(reply.chunk);
+        return;
+      }
       this.pending.delete(reply.id);
       if (reply.error !== undefined) entry.reject(new Error(reply.error));
       else entry.resolve(reply.result);

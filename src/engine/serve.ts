@@ -1,7 +1,8 @@
 // Answers engine requests from a worker's message port: shared by the Node and the browser worker.
 import { createEngine } from './index';
+import type { RunsRequest } from './api';
 import type { WasmEngine } from './engine';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import type { WorkerMessage, WorkerReply, WorkerRequest } from './workerProtocol';
 
 export type PostReply = (reply: WorkerReply, transfer: ArrayBuffer[]) => void;
 
@@ -17,12 +18,31 @@ function transferables(value: unknown, found: ArrayBuffer[] = []): ArrayBuffer[]
   return found;
 }
 
-/** Returns the handler for incoming requests; replies go out through post. */
-export function serveEngine(post: PostReply): (request: WorkerRequest) => void {
+/** Lets queued messages (a cancel) in before the next chunk. */
+const yieldToMessages = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/** Returns the handler for incoming messages; replies go out through post. */
+export function serveEngine(post: PostReply): (message: WorkerMessage) => void {
   const enginePromise: Promise<WasmEngine> = createEngine();
+  const streams = new Map<number, { isCancellationRequested: boolean }>();
+  const stream = async (engine: WasmEngine, request: WorkerRequest): Promise<null> => {
+    const signal = { isCancellationRequested: false };
+    streams.set(request.id, signal);
+    try {
+      await engine.streamRuns(request.params[0] as RunsRequest, async (chunk) => {
+        post({ id: request.id, chunk }, transferables(chunk));
+        await yieldToMessages();
+      }, signal);
+      return null;
+    } finally {
+      streams.delete(request.id);
+    }
+  };
   const answer = async (request: WorkerRequest): Promise<WorkerReply> => {
     try {
       const engine = await enginePromise;
+      if (request.method === 'streamRuns') return { id: request.id, result: await stream(engine, request) };
       const method = engine[request.method] as (...args: unknown[]) => Promise<unknown>;
       if (typeof method !== 'function') throw new Error(`Unknown engine method '${request.method}'`);
       return { id: request.id, result: await method.apply(engine, request.params) };
@@ -30,7 +50,12 @@ export function serveEngine(post: PostReply): (request: WorkerRequest) => void {
       return { id: request.id, error: error instanceof Error ? error.message : String(error) };
     }
   };
-  return (request) => {
-    void answer(request).then((reply) => post(reply, transferables(reply.result)));
+  return (message) => {
+    if ('cancel' in message) {
+      const signal = streams.get(message.cancel);
+      if (signal) signal.isCancellationRequested = true;
+      return;
+    }
+    void answer(message).then((reply) => post(reply, transferables(reply.result)));
   };
 }

@@ -2,12 +2,12 @@
 // file system (extension files may live on another origin than the extension host).
 import * as vscode from 'vscode';
 import type { EngineWorker } from './engineClient';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import type { WorkerMessage, WorkerReply } from './workerProtocol';
 
 export function startEngineWorker(extensionUri: vscode.Uri): EngineWorker {
   const messageListeners: ((reply: WorkerReply) => void)[] = [];
   const errorListeners: ((error: Error) => void)[] = [];
-  const queued: WorkerRequest[] = [];
+  const queued: WorkerMessage[] = [];
   let worker: Worker | undefined;
   let terminated = false;
   const fail = (error: Error) => errorListeners.forEach((listener) => listener(error));

@@ -135,6 +135,8 @@ export function registerPanels(context: vscode.ExtensionContext): void {
   };
   const lessons = new LessonFollower(log, async (lesson, text) => lessonScenario(engine(), lesson, text));
   context.subscriptions.push(lessons);
+  // The worker compiles the core while the user picks a loss: the first panel does not wait for it.
+  engine().warmUp();
   const playback = (action: PlaybackAction) => () => {
     // The keybindings' when clause names the active panel; from the palette, the panel in front.
     const panel = ScenarioPanel.focused();
@@ -152,8 +154,10 @@ export function registerPanels(context: vscode.ExtensionContext): void {
       guarded(log, 'Open Playground', async (argument?: unknown) => {
         // A loss (a name or text, from a CodeLens, Visualize Loss, a test or a keybinding) skips the quick pick.
         const launch = asLaunch(argument);
+        const invokedAt = Date.now();
         const scenario = launch ? await scenarioFor(engine(), launch) : await pickScenario(engine(), 'Optiscope: Open Playground');
-        if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
+        // Picked from the list: the time to the first paint counts from the pick.
+        if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario, launch ? invokedAt : Date.now());
       }),
     ),
     vscode.commands.registerCommand(

@@ -1,7 +1,7 @@
 // A panel showing one scenario, driven by its webview over src/protocol.ts: the Playground (one landscape with
 // every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
-import type { Engine, RunSpec, RunsRequest, RunTrace } from '../engine/api';
+import type { Engine, RunsChunk, RunSpec, RunsRequest, RunTrace } from '../engine/api';
 import type { CancelSignal } from '../engine/engineClient';
 import {
   MessageHandler,
@@ -15,6 +15,7 @@ import {
   type LandscapeQuery,
   type Reply,
   type RunsData,
+  type RunsDataChunk,
   type Scenario,
   type Snapshot,
   type ToWebview,
@@ -27,6 +28,7 @@ import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
+import { CancelSource, TraceAccumulator } from './traceStream';
 
 export interface PanelKind {
   viewType: string;
@@ -54,6 +56,54 @@ function runSpec(run: Scenario['runs'][number]): RunSpec {
   return { optimizer: run.optimizer, options: run.options, stochastic: run.stochastic, schedule: run.schedule, project: run.project };
 }
 
+/** One streamed run set for a webview request: chunks wait until a request takes the stream, then go straight to it. */
+class RunStream {
+  private readonly waiting: RunsDataChunk[] = [];
+  private listener: ((chunk: RunsDataChunk) => void) | undefined;
+  private readonly accumulator = new TraceAccumulator();
+  private readonly source = new CancelSource();
+  /** Every run's whole trace once the stream ended. */
+  readonly result: Promise<RunsData>;
+
+  constructor(start: (onChunk: (chunk: RunsChunk) => void, cancel: CancelSource) => Promise<void>) {
+    this.result = start((chunk) => this.receive(chunk), this.source).then(() => ({ traces: this.accumulator.copies() }));
+    this.result.catch(() => undefined); // a failure reaches the request that takes the stream
+  }
+
+  private receive(chunk: RunsChunk): void {
+    const forWebview: RunsDataChunk = {
+      done: chunk.done,
+      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from }) => ({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from })),
+    };
+    this.accumulator.add(forWebview);
+    if (this.listener) this.listener(forWebview);
+    else this.waiting.push(forWebview);
+  }
+
+  /** The runs as far as they have come; undefined before the first chunk. */
+  soFar(): RunsData | undefined {
+    return this.accumulator.traces.length > 0 ? { traces: this.accumulator.copies() } : undefined;
+  }
+
+  /** The runs so far (as one chunk), then each new chunk, go to listener. */
+  attach(listener: (chunk: RunsDataChunk) => void): void {
+    if (this.waiting.length > 0) {
+      const done = this.waiting[this.waiting.length - 1].done;
+      this.waiting.length = 0;
+      listener({ done, traces: this.accumulator.copies().map((trace) => ({ ...trace, from: 0 })) });
+    }
+    this.listener = listener;
+  }
+
+  cancel(): void {
+    this.listener = undefined;
+    this.source.cancel();
+  }
+}
+
+/** The snapshot's landscape grid: coarse, so that the first paint is quick; the webview asks for its exact grid next. */
+const SNAPSHOT_GRID = 64;
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -72,20 +122,18 @@ export class ScenarioPanel extends Disposable {
     return panels.find((p) => p.panel.active) ?? ScenarioPanel.active(PLAYGROUND) ?? ScenarioPanel.active(COMPARE);
   }
 
-  static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario): ScenarioPanel {
-    const openedAt = Date.now();
+  /** invokedAt: when the command started (Date.now()), for the first-paint time in the log. */
+  static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario, invokedAt = Date.now()): ScenarioPanel {
     const existing = ScenarioPanel.active(kind);
     if (existing) {
       existing.panel.reveal();
-      existing.openedAt = openedAt;
+      existing.startPaintTimer(invokedAt);
       void existing.load(scenario);
       return existing;
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(kind.viewType, `Optiscope ${kind.name}`, column, webviewOptions(services.extensionUri));
-    const created = new ScenarioPanel(kind, panel, services, scenario);
-    created.openedAt = openedAt;
-    return created;
+    return new ScenarioPanel(kind, panel, services, scenario, invokedAt);
   }
 
   static revive(kind: PanelKind, panel: vscode.WebviewPanel, services: PanelServices, scenario: Scenario): ScenarioPanel {
@@ -93,15 +141,28 @@ export class ScenarioPanel extends Disposable {
     return new ScenarioPanel(kind, panel, services, scenario);
   }
 
-  private openedAt: number | undefined;
+  /** From the command to the webview's first paint: when it started, and what happened when (ms after it). */
+  private paintTimer: { start: number; marks: string[] } | undefined;
+
+  private startPaintTimer(start: number): void {
+    this.paintTimer = { start, marks: [] };
+    this.markPaint('panel');
+  }
+
+  private markPaint(what: string): void {
+    const timer = this.paintTimer;
+    if (timer && !timer.marks.some((mark) => mark.startsWith(`${what} `))) timer.marks.push(`${what} ${Date.now() - timer.start}`);
+  }
 
   private constructor(
     private readonly kind: PanelKind,
     readonly panel: vscode.WebviewPanel,
     private readonly services: PanelServices,
     private scenario: Scenario,
+    invokedAt?: number,
   ) {
     super();
+    if (invokedAt !== undefined) this.startPaintTimer(invokedAt);
     ScenarioPanel.current.set(kind.viewType, this);
     this.register(panel);
     this.register(panel.onDidDispose(() => this.dispose()));
@@ -118,15 +179,16 @@ export class ScenarioPanel extends Disposable {
   }
 
   /** Engine work started while the webview loads; its first requests for the same scenario use it. */
-  private prefetched: { key: string; snapshot: Promise<Snapshot>; runs: Promise<RunsData> } | undefined;
+  private prefetched: { key: string; snapshot: Promise<Snapshot>; runs: RunStream } | undefined;
+  /** The stream the webview's newest "run" request shows; a newer request cancels it. */
+  private stream: RunStream | undefined;
 
   private prefetch(): void {
     const snapshot = this.snapshot();
-    const runs = this.run(this.scenario);
     // A failure reaches the webview when it asks; until then it is not unhandled.
     snapshot.catch(() => undefined);
-    runs.catch(() => undefined);
-    this.prefetched = { key: scenarioKey(this.scenario), snapshot, runs };
+    if (this.prefetched && this.prefetched.runs !== this.stream) this.prefetched.runs.cancel();
+    this.prefetched = { key: scenarioKey(this.scenario), snapshot, runs: this.startStream(this.scenario) };
   }
 
   get currentScenario(): Scenario {
@@ -137,6 +199,8 @@ export class ScenarioPanel extends Disposable {
     if (ScenarioPanel.active(this.kind) === this) ScenarioPanel.current.delete(this.kind.viewType);
     for (const waiting of this.renders.values()) waiting.reject(new Error('the panel was closed'));
     this.renders.clear();
+    this.stream?.cancel();
+    this.prefetched?.runs.cancel();
     super.dispose();
   }
 
@@ -258,9 +322,12 @@ export class ScenarioPanel extends Disposable {
     }
   }
 
-  private currentSnapshot(): Promise<Snapshot> {
+  private async currentSnapshot(): Promise<Snapshot> {
     const prefetched = this.prefetched;
-    return prefetched?.key === scenarioKey(this.scenario) ? prefetched.snapshot : this.snapshot();
+    if (prefetched?.key !== scenarioKey(this.scenario)) return this.snapshot();
+    const snapshot = await prefetched.snapshot;
+    const runs = prefetched.runs.soFar();
+    return runs ? { ...snapshot, runs } : snapshot;
   }
 
   private async snapshot(): Promise<Snapshot> {
@@ -271,7 +338,7 @@ export class ScenarioPanel extends Disposable {
     if (lossName === this.scenario.loss) this.updateTitle(loss);
     const settings = panelSettings();
     const { x, y } = view ?? loss.domain;
-    const resolution = settings.gridResolution;
+    const resolution = Math.min(settings.gridResolution, SNAPSHOT_GRID);
     const [landscape, samples] = await Promise.all([
       this.landscape({ loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
       loss.data ? engine.samples(lossName, lossParams).then((values) => values.slice()) : undefined,
@@ -290,7 +357,12 @@ export class ScenarioPanel extends Disposable {
     const reply = (r: Reply) => this.post(r);
     switch (message.type) {
       case 'ready':
-        void MessageHandler.answer(reply, message.requestId, () => this.currentSnapshot());
+        this.markPaint('ready');
+        void MessageHandler.answer(reply, message.requestId, async () => {
+          const snapshot = await this.currentSnapshot();
+          this.markPaint('snapshot');
+          return snapshot;
+        });
         break;
       case 'landscape':
         void MessageHandler.answer(reply, message.requestId, () => this.landscape(message.query));
@@ -299,8 +371,17 @@ export class ScenarioPanel extends Disposable {
         this.scenario = message.scenario;
         const prefetched = this.prefetched;
         this.prefetched = undefined;
-        const runs = prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.run(message.scenario);
-        void MessageHandler.answer(reply, message.requestId, () => runs);
+        const stream = prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.startStream(message.scenario);
+        if (prefetched && prefetched.runs !== stream) prefetched.runs.cancel();
+        if (this.stream !== stream) this.stream?.cancel();
+        this.stream = stream;
+        const { requestId } = message;
+        this.markPaint('run');
+        stream.attach((chunk) => {
+          this.markPaint('chunk');
+          this.post({ type: 'progress', inReplyTo: requestId, body: chunk });
+        });
+        void MessageHandler.answer(reply, requestId, () => stream.result);
         break;
       }
       default:
@@ -329,8 +410,11 @@ export class ScenarioPanel extends Disposable {
         this.scenario = message.scenario;
         break;
       case 'painted':
-        if (this.openedAt !== undefined) this.services.log.info(`${this.kind.name}: first paint ${Date.now() - this.openedAt} ms after the command`);
-        this.openedAt = undefined;
+        if (this.paintTimer) {
+          const { start, marks } = this.paintTimer;
+          this.services.log.info(`${this.kind.name}: first paint ${Date.now() - start} ms after the command (ms after it: ${marks.join(', ')})`);
+        }
+        this.paintTimer = undefined;
         break;
       case 'log':
         if (message.level === 'error') this.services.log.error(`${this.kind.name} webview: ${message.message}`);
@@ -345,17 +429,27 @@ export class ScenarioPanel extends Disposable {
     return { ...query, values: result.values.slice(0, query.size[0] * query.size[1]), min: result.min, max: result.max };
   }
 
-  private async run(scenario: Scenario): Promise<RunsData> {
+  private runsRequest(scenario: Scenario): RunsRequest {
     const start = scenario.start ?? undefined;
-    const traces = await this.tracked(
-      scenario.runs.length,
-      this.services.engine().runs({
-        loss: scenario.loss,
-        lossParams: scenario.lossParams,
-        steps: scenario.steps,
-        runs: scenario.runs.map((run) => ({ ...runSpec(run), label: run.label, start })),
-      }),
-    );
+    return {
+      loss: scenario.loss,
+      lossParams: scenario.lossParams,
+      steps: scenario.steps,
+      runs: scenario.runs.map((run) => ({ ...runSpec(run), label: run.label, start })),
+    };
+  }
+
+  /** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
+  private startStream(scenario: Scenario): RunStream {
+    const engine = this.services.engine();
+    const request = this.runsRequest(scenario);
+    const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
+    this.tracked(scenario.runs.length, stream.result).catch(() => undefined);
+    return stream;
+  }
+
+  private async run(scenario: Scenario): Promise<RunsData> {
+    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(this.runsRequest(scenario)));
     return {
       traces: traces.map((trace) => ({
         label: trace.label,

@@ -1,7 +1,7 @@
 // E2E harness: each theme gets its own code-server with the extension loaded, opened in headless
 // Chromium. Tests drive the UI through the helpers below; see test/README.md.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe } from 'node:test';
 import { launchChromium, watchConsole } from '../../scripts/code-server/browser.mjs';
@@ -12,6 +12,11 @@ import { repoRoot, startCodeServer } from '../../scripts/code-server/server.mjs'
 export const themes = {
   light: { setting: 'Default Light Modern', workbenchClass: 'vscode-theme-defaults-themes-light_modern-json' },
   dark: { setting: 'Default Dark Modern', workbenchClass: 'vscode-theme-defaults-themes-dark_modern-json' },
+};
+/** Only for suites that ask for them (describeWorkbench's third argument): one short suite, not every file twice more. */
+export const highContrastThemes = {
+  'high-contrast': { setting: 'Default High Contrast', workbenchClass: 'vscode-theme-defaults-themes-hc_black-json' },
+  'high-contrast-light': { setting: 'Default High Contrast Light', workbenchClass: 'vscode-theme-defaults-themes-hc_light-json' },
 };
 const paletteTimeoutMs = 60_000;
 export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
@@ -33,6 +38,8 @@ const settings = (theme) => ({
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
  *   vscode.screenshot(name)     saves test-results/screenshots/<name>-<theme>.png
+ *   vscode.themeName            'light', 'dark' (or a high-contrast theme's key)
+ *   vscode.logLines(channel)    the lines an output channel of the extension logged so far, e.g. 'Optiscope Panels'
  * After each test a screenshot of the workbench is saved (so every panel opened is captured), and
  * the test fails if the extension host or a webview logged an error.
  */
@@ -48,8 +55,8 @@ export async function until(read, accept, what, timeout = 30_000) {
   }
 }
 
-export function describeWorkbench(name, body) {
-  for (const [themeName, theme] of Object.entries(themes)) {
+export function describeWorkbench(name, body, suiteThemes = themes) {
+  for (const [themeName, theme] of Object.entries(suiteThemes)) {
     describe(`${name} (${themeName} theme)`, () => {
       const vscode = new Workbench(themeName);
       before(() => vscode.open(theme));
@@ -72,6 +79,24 @@ class Workbench {
 
   constructor(themeName) {
     this.#themeName = themeName;
+  }
+
+  get themeName() {
+    return this.#themeName;
+  }
+
+  /** The lines of the extension's log output channel `channel` (its file among the server's logs). */
+  logLines(channel) {
+    const files = [];
+    const walk = (dir) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith(`${channel}.log`)) files.push(path);
+      }
+    };
+    walk(join(this.#server.userDataDir, 'logs'));
+    return files.flatMap((file) => readFileSync(file, 'utf8').split('\n')).filter((line) => line.trim() !== '');
   }
 
   async open(theme) {

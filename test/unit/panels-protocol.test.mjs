@@ -83,6 +83,22 @@ test('MessageHandler pairs replies with requests', async () => {
   await assert.rejects(first, /bad loss/);
 });
 
+test('MessageHandler hands progress to its request until the reply, and to no other', async () => {
+  const handler = new MessageHandler(() => undefined);
+  const parts = [];
+  const run = handler.request('run', { scenario }, (body) => parts.push(body));
+  const other = handler.request('landscape', { query: { loss: 'a' } });
+  assert.equal(handler.progress({ type: 'progress', inReplyTo: 1, body: 'first' }), true);
+  assert.equal(handler.progress({ type: 'progress', inReplyTo: 2, body: 'not for run' }), true);
+  handler.progress({ type: 'progress', inReplyTo: 1, body: 'second' });
+  handler.settle({ type: 'reply', inReplyTo: 1, body: 'all' });
+  assert.equal(handler.progress({ type: 'progress', inReplyTo: 1, body: 'late' }), false);
+  assert.equal(await run, 'all');
+  assert.deepEqual(parts, ['first', 'second']);
+  handler.settle({ type: 'reply', inReplyTo: 2, body: 'grid' });
+  assert.equal(await other, 'grid');
+});
+
 test('MessageHandler.answer turns a failure into an error reply', async () => {
   const replies = [];
   await MessageHandler.answer((r) => replies.push(r), 4, async () => 42);

@@ -1,0 +1,115 @@
+// Speed, measured (never asserted on time; see bench/ for goals): command to first painted landscape with
+// trajectories, cold and warm (the panel opened a second time in the session), and 8 runs x 10 000 steps from a
+// .loss file: streamed paint, then the playback frame rate. One theme only; numbers go to
+// test-results/performance.json and the test's diagnostics.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../../scripts/code-server/server.mjs';
+import { describeWorkbench, themes, until } from './harness.mjs';
+
+const measured = {};
+function report(t, name, value, text) {
+  measured[name] = value;
+  mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
+  writeFileSync(join(repoRoot, 'test-results', 'performance.json'), `${JSON.stringify(measured, null, 2)}\n`);
+  t.diagnostic(text);
+}
+
+const readPanel = (frame) =>
+  frame.locator('body').evaluate(() => {
+    const paths = [...document.querySelectorAll('path.trajectory')];
+    const canvas = document.querySelector('canvas.landscape-canvas');
+    return {
+      painted: Boolean(canvas && canvas.width > 0 && canvas.getContext('2d').getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data[3] > 0),
+      trajectories: paths.filter((p) => ((p.getAttribute('d') ?? '').match(/L/g) ?? []).length > 0).length,
+      step: document.querySelector('.step-text')?.textContent ?? '',
+      play: document.querySelector('vscode-button.play')?.textContent ?? '',
+    };
+  });
+
+/** The host's and the webview's own account of the count-th first paint: total and its stages. */
+function hostFirstPaint(vscode, count) {
+  const lines = vscode.logLines('Optiscope Panels');
+  const host = lines.filter((line) => /first paint \d+ ms/.test(line));
+  const webview = lines.filter((line) => /webview: first paint/.test(line));
+  if (host.length < count || webview.length < count) return undefined;
+  const strip = (line) => line.replace(/^.*?(Playground|Compare)/, '$1');
+  return `${strip(host[count - 1])}; ${strip(webview[count - 1])}`;
+}
+
+async function openRosenbrock(vscode) {
+  await vscode.openCommand('Optiscope: Open Playground');
+  const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
+  await rosenbrock.waitFor();
+  const started = Date.now();
+  await rosenbrock.click();
+  const frame = await vscode.webviewFrame();
+  await until(() => readPanel(frame), (s) => s.painted && s.trajectories > 0, 'the first paint');
+  return { frame, ms: Date.now() - started };
+}
+
+describeWorkbench(
+  'performance',
+  (vscode) => {
+    test('command to first painted landscape with trajectories, cold then warm', async (t) => {
+      const cold = await openRosenbrock(vscode);
+      const coldHost = await until(() => hostFirstPaint(vscode, 1), Boolean, "the host's first-paint log line");
+      report(t, 'firstPaintColdMs', cold.ms, `cold: ${cold.ms} ms from the pick to the paint seen by the test; host: ${coldHost}`);
+      await vscode.openCommand('View: Close All Editors');
+      await until(() => vscode.page.locator('iframe.webview.ready:visible').count(), (n) => n === 0, 'the panel to close');
+      const warm = await openRosenbrock(vscode);
+      const warmHost = await until(() => hostFirstPaint(vscode, 2), Boolean, "the host's second first-paint log line");
+      report(t, 'firstPaintWarmMs', warm.ms, `warm: ${warm.ms} ms from the pick to the paint seen by the test; host: ${warmHost}`);
+      measured.host = { cold: coldHost, warm: warmHost };
+      await vscode.openCommand('View: Close All Editors');
+    });
+
+    test('8 runs x 10 000 steps from a .loss file: streamed, then played back; frames measured', async (t) => {
+      const optimizers = ['sgd lr=0.0005', 'sgd lr=0.0005 momentum=0.9', 'sgd lr=0.0005 momentum=0.9 nesterov=true', 'adagrad lr=0.5', 'rmsprop lr=0.005', 'adam lr=0.02', 'adamw lr=0.02', 'amsgrad lr=0.02'];
+      const text = ['f = (1 - x)^2 + 100*(y - x^2)^2', 'domain x in [-2, 2], y in [-1, 3]', 'start = (-1.5, 2)', ...optimizers.map((o) => `optimizer ${o.replace('amsgrad', 'adam amsgrad=true')}`), 'steps = 10000', ''].join('\n');
+      writeFileSync(join(vscode.workspace, 'eight.loss'), text);
+      await vscode.openCommand('Go to File...');
+      await vscode.page.keyboard.type('eight.loss');
+      await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'eight.loss' }).first().click();
+      const lens = vscode.page.locator('.codelens-decoration a', { hasText: 'Visualize' }).first();
+      await lens.waitFor({ timeout: 60_000 });
+      const started = Date.now();
+      await lens.click();
+      const frame = await vscode.webviewFrame();
+      const first = await until(() => readPanel(frame), (s) => s.painted && s.trajectories === 8, 'eight trajectories');
+      const firstMs = Date.now() - started;
+      const done = await until(() => readPanel(frame), (s) => /step 10000 \/ 10000/.test(s.step), 'all 10 000 steps', 120_000);
+      const doneMs = Date.now() - started;
+      assert.equal(done.trajectories, 8);
+      report(t, 'eightRuns', { firstPaintMs: firstMs, firstStep: first.step, allStepsMs: doneMs }, `8 x 10 000 steps: first paint ${firstMs} ms (${first.step}), every step ${doneMs} ms after the CodeLens click`);
+
+      // Playback from the middle (long paths) at the default speed: count animation frames for 3 s.
+      await frame.locator('input.scrubber').fill('5000');
+      await until(() => readPanel(frame), (s) => s.step.startsWith('step 5000 /'), 'the scrubber at 5000');
+      await frame.locator('vscode-button.play').click();
+      await until(() => readPanel(frame), (s) => s.play === 'Pause', 'playback');
+      const frames = await frame.locator('body').evaluate(
+        () =>
+          new Promise((resolve) => {
+            const times = [];
+            const tick = (now) => {
+              times.push(now);
+              if (now - times[0] < 3000) requestAnimationFrame(tick);
+              else resolve(times);
+            };
+            requestAnimationFrame(tick);
+          }),
+      );
+      await frame.locator('vscode-button.play').click();
+      const gaps = frames.slice(1).map((time, i) => time - frames[i]).sort((a, b) => a - b);
+      const fps = (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000);
+      const playback = { fps: Number(fps.toFixed(1)), medianFrameMs: Number(gaps[gaps.length >> 1].toFixed(1)), worstFrameMs: Number(gaps[gaps.length - 1].toFixed(1)), frames: frames.length };
+      report(t, 'playback8x10000', playback, `playback of 8 x 10 000 steps: ${playback.fps} fps, median frame ${playback.medianFrameMs} ms, worst ${playback.worstFrameMs} ms`);
+      const after = await readPanel(frame);
+      assert.notEqual(after.step, 'step 5000 / 10000', 'playback moved');
+    });
+  },
+  { dark: themes.dark },
+);

@@ -1,0 +1,133 @@
+// Streamed runs: the engine's chunks add up to exactly the runs' traces, in and out of the worker; a cancel stops
+// a stream between chunks without ending the worker; the host and webview grow traces from the chunks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { loadTs } from './panels-bundle.mjs';
+
+const require = createRequire(import.meta.url);
+const { createEngine } = require('../../dist/engine.js');
+const { EngineClient, CancelledError } = await loadTs('src/engine/engineClient.ts');
+const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
+const { TraceAccumulator, CancelSource } = await loadTs('src/panels/traceStream.ts');
+const workerScript = fileURLToPath(new URL('../../dist/worker.js', import.meta.url));
+
+const request = {
+  loss: 'rosenbrock',
+  steps: 10_000,
+  runs: [
+    { optimizer: 'adam', options: { lr: 0.02 }, label: 'Adam' },
+    { optimizer: 'sgd', options: { lr: 0.01 } }, // diverges early: its rows stop, the others go on
+    { optimizer: 'rmsprop', options: { lr: 0.001 } },
+  ],
+};
+
+function sameTraces(streamed, whole) {
+  assert.equal(streamed.length, whole.length);
+  streamed.forEach((trace, i) => {
+    assert.equal(trace.rowCount, whole[i].rowCount, `run ${i} rows`);
+    assert.equal(trace.status, whole[i].status);
+    assert.equal(trace.stoppedAt, whole[i].stoppedAt);
+    assert.equal(trace.label, whole[i].label);
+    assert.deepEqual(trace.rows, whole[i].rows.subarray(0, whole[i].rowCount * (whole[i].dim + 2)));
+  });
+}
+
+test('in-process: a small first chunk, growing chunks, and rows that add up bit for bit to runs()', async () => {
+  const engine = await createEngine();
+  const whole = await engine.runs(request);
+  assert.equal(whole[1].status, 'diverged');
+  const chunks = [];
+  const grown = new TraceAccumulator();
+  await engine.streamRuns(request, (chunk) => {
+    chunks.push(chunk);
+    grown.add(chunk);
+  });
+  assert.ok(chunks.length >= 3, `${chunks.length} chunks`);
+  assert.ok(chunks[0].traces[0].rowCount <= 201, `first chunk: ${chunks[0].traces[0].rowCount} rows`);
+  assert.ok(chunks[1].traces[0].rows.length > chunks[0].traces[0].rows.length, 'the chunks grow');
+  assert.deepEqual(chunks.map((c) => c.done), [...chunks.slice(1).map(() => false), true]);
+  // Every chunk starts where the one before ended.
+  for (let k = 1; k < chunks.length; k++) chunks[k].traces.forEach((t, i) => assert.equal(t.from, chunks[k - 1].traces[i].rowCount));
+  assert.equal(chunks[0].traces[0].status, 'running');
+  sameTraces(grown.traces, whole);
+});
+
+test('in-process: recorded state streams with its rows; a cancelled signal ends the stream after the current chunk', async () => {
+  const engine = await createEngine();
+  const withState = { ...request, recordState: true, steps: 1000 };
+  const whole = await engine.runs(withState);
+  const states = whole.map(() => []);
+  await engine.streamRuns(withState, (chunk) => chunk.traces.forEach((t, i) => states[i].push(...t.state)));
+  states.forEach((state, i) => assert.deepEqual(Float64Array.from(state), whole[i].state));
+
+  const signal = { isCancellationRequested: false };
+  const seen = [];
+  await engine.streamRuns(request, (chunk) => {
+    seen.push(chunk);
+    signal.isCancellationRequested = true;
+  }, signal);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].done, false);
+});
+
+test('through the worker: chunks arrive before the reply and add up to runs(); a cancel stops the stream, the same worker answers on', async () => {
+  let started = 0;
+  const client = new EngineClient(() => {
+    started++;
+    return startNodeWorker(workerScript);
+  });
+  try {
+    const whole = await client.runs(request);
+    const grown = new TraceAccumulator();
+    let chunks = 0;
+    await client.streamRuns(request, (chunk) => {
+      chunks++;
+      assert.ok(chunk.traces[0].rows instanceof Float64Array);
+      grown.add(chunk);
+    });
+    assert.ok(chunks >= 3);
+    sameTraces(grown.traces, whole);
+
+    // A stream long enough to be cancelled in the middle: 12 runs of 100 000 steps.
+    const long = { loss: 'rosenbrock', steps: 100_000, runs: Array.from({ length: 12 }, () => ({ optimizer: 'adam', options: { lr: 1e-4 } })) };
+    const cancel = new CancelSource();
+    let afterCancel = 0;
+    const first = new Promise((resolve) => {
+      const stream = client.streamRuns(long, () => {
+        if (cancel.isCancellationRequested) afterCancel++;
+        resolve({ stream }); // wrapped: a promise would be awaited
+      }, cancel);
+    });
+    const { stream } = await first;
+    cancel.cancel();
+    await assert.rejects(stream, (error) => error instanceof CancelledError);
+    // The worker stopped the stream and answers the next request; it was never restarted.
+    const after = await client.runs({ ...request, steps: 10 });
+    assert.equal(after[0].rowCount, 11);
+    assert.equal(started, 1);
+    assert.equal(afterCancel, 0, 'no chunk reaches a cancelled stream');
+  } finally {
+    client.dispose();
+  }
+});
+
+test('TraceAccumulator: rows land at their index, a chunk sent again overwrites, traces are views sized to rowCount', () => {
+  const part = (from, values, rowCount, done = false) => ({
+    done,
+    traces: [{ label: 'a', optimizer: 'sgd', dim: 1, from, rows: Float64Array.from(values), rowCount, status: done ? 'completed' : 'running', stoppedAt: rowCount - 1 }],
+  });
+  const grown = new TraceAccumulator();
+  grown.add(part(0, [0, 1, 2, 3, 4, 5], 2));
+  grown.add(part(2, [6, 7, 8], 3));
+  assert.deepEqual(Array.from(grown.traces[0].rows), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  // After a worker restart the stream starts again from row 0.
+  grown.add(part(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 4, true));
+  assert.equal(grown.traces[0].rowCount, 4);
+  assert.deepEqual(Array.from(grown.traces[0].rows), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.equal(grown.done, true);
+  const copy = grown.copies()[0];
+  assert.equal(copy.rows.buffer.byteLength, 12 * 8, 'a copy is exactly its rows');
+  assert.equal(copy.status, 'completed');
+});
