@@ -298,8 +298,7 @@ export function mountPlayground(host: Host): void {
     const app = document.getElementById('app')!;
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
     chartArea.append(chart.element, sideCharts, legend);
-    controls.element.prepend(lessonBox);
-    app.append(errorBanner, landscape.element, bar.element, chartArea, controls.element);
+    app.append(errorBanner, lessonBox, landscape.element, bar.element, chartArea, controls.element);
     document.addEventListener('keydown', onKey);
     onThemeChange(() => landscape.refreshTheme());
     window.addEventListener('error', (event) => host.send({ type: 'log', level: 'error', message: String(event.message) }));

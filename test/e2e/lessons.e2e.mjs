@@ -43,6 +43,10 @@ describeWorkbench('lessons', (vscode) => {
   for (const lesson of LESSONS) {
     test(`${lesson.id}: Open Lesson from the palette`, async () => {
       await vscode.openCommand('Optiscope: Open Lesson…');
+      // Typed into the quick pick first: with two-line entries not every lesson fits in the list at once.
+      const input = vscode.page.locator('.quick-input-widget input');
+      await until(() => input.getAttribute('placeholder'), (text) => text === 'Pick a topic of the lecture', 'the lesson quick pick', TIMEOUT);
+      await input.fill(lesson.title);
       await vscode.pickQuickInput(lesson.title);
       // The .loss file, editable, in the editor.
       const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
