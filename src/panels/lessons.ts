@@ -58,7 +58,7 @@ export const LESSONS: Lesson[] = [
     explanation: [
       'A training loss is a mean over samples. Gradient descent computes the gradient over all of them; stochastic gradient descent uses a random minibatch of B samples per step. That gradient is right on average but noisy.',
       'The plot shows the full-batch loss of fitting a line y ≈ w·x + b to 256 generated points (the scatter; each run\'s current line is drawn on it). GD follows a smooth path; SGD with B = 1 jitters around it and never quite settles at a constant learning rate; B = 16 jitters less.',
-      'Each step of SGD is far cheaper: with B = 1 it reads one sample instead of 256. Change batch, seed or the learning rate in the .loss file (or in a run\'s "Stochastic & schedule" section) and watch the jitter change. A decaying schedule (e.g. a `schedule cosine T_max=200` line under an optimizer line) lets SGD settle.',
+      'Each step of SGD is far cheaper: with B = 1 it reads one sample instead of 256. Change batch, seed or the learning rate in the .loss file (or in a run\'s "Stochastic & schedule" section) and watch the jitter change. A decaying schedule (e.g. a line "schedule cosine T_max=200" under an optimizer line) lets SGD settle.',
     ],
     source: [
       '# SGD vs gradient descent: linear regression on 256 generated samples',

@@ -104,7 +104,7 @@ class Workbench {
     this.#browser = await launchChromium();
     this.page = await this.#browser.newPage({ viewport: { width: 1400, height: 900 } });
     this.#console = watchConsole(this.page);
-    await this.page.goto(this.#server.workbenchUrl());
+    await this.page.goto(this.#server.workbenchUrl(), { timeout: 90_000 }); // code-server is slow to serve the workbench on a busy machine
     await this.page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ timeout: 90_000 });
   }
 
