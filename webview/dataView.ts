@@ -17,6 +17,7 @@ export class DataView {
   private readonly title: Selection<SVGTextElement, unknown, null, undefined>;
   private samples: Float64Array = new Float64Array();
   private columns: string[] = [];
+  private model: 'line' | 'boundary' | undefined;
   private traces: TraceData[] = [];
   private readonly clip: Selection<SVGRectElement, unknown, null, undefined>;
   private step = 0;
@@ -36,10 +37,11 @@ export class DataView {
     new ResizeObserver(() => this.resize()).observe(this.element);
   }
 
-  /** Rows of `columns` (x, y for regression; x1, x2, label for classification). */
-  setData(samples: Float64Array, columns: string[]): void {
+  /** Rows of `columns` (x, y for regression; x1, x2, label for classification); model: how runs are drawn (none if absent). */
+  setData(samples: Float64Array, columns: string[], model?: 'line' | 'boundary'): void {
     this.samples = samples;
     this.columns = columns;
+    this.model = model;
     this.title.text(`${samples.length / Math.max(1, columns.length)} samples (${columns.join(', ')})`);
     this.draw();
   }
@@ -64,7 +66,7 @@ export class DataView {
   }
 
   private get classification(): boolean {
-    return this.columns.length === 3;
+    return this.model === 'boundary';
   }
 
   private scales(): { x: ReturnType<typeof scaleLinear<number, number>>; y: ReturnType<typeof scaleLinear<number, number>> } {
@@ -102,7 +104,7 @@ export class DataView {
     const { x, y } = this.scales();
     const [xa, xb] = x.domain();
     const [ya, yb] = y.domain();
-    const segments = this.traces.map((trace) => {
+    const segments = (this.model ? this.traces : []).map((trace) => {
       const [w1, w2] = paramsAt(trace, rowAtStep(trace, this.step));
       if (!this.classification) return [xa, w1 * xa + w2, xb, w1 * xb + w2];
       // w1 x1 + w2 x2 = 0: a line through the origin along (-w2, w1).

@@ -267,7 +267,7 @@ export function mountPlayground(host: Host): void {
     const data = next.samples !== undefined && next.loss.data !== undefined;
     sideCharts.hidden = !online && !data;
     sideCharts.replaceChildren(...(online ? [positionChart.element, regretChart.element] : data ? [dataView.element] : []));
-    if (data && next.samples && next.loss.data) dataView.setData(next.samples, next.loss.data.columns);
+    if (data && next.samples && next.loss.data) dataView.setData(next.samples, next.loss.data.columns, next.loss.data.model);
     landscape.setDimension(next.loss.dim);
     landscape.setMarkers(next.loss.minima, startPoint());
     landscape.setHome(scenario.view ?? next.loss.domain);

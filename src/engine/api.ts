@@ -183,7 +183,15 @@ export interface LossInfo {
   /** Adjustable built-in parameters and their defaults. */
   lossParams?: Record<string, number>;
   /** Data-backed losses: the number of samples and their columns (see Engine.samples). */
-  data?: { count: number; columns: string[] };
+  data?: {
+    count: number;
+    columns: string[];
+    /**
+     * How a run's parameters read as a model over the samples: 'line' y = p1*x + p2 (linear regression),
+     * 'boundary' p1*x1 + p2*x2 = 0 (logistic regression). Absent (a per-sample loss of a .loss file): no model drawn.
+     */
+    model?: 'line' | 'boundary';
+  };
   /** The loss in the loss language (what a .loss file can say), where it can be said. */
   expression?: string;
   /** Stochastic steps every run on this loss takes unless its own stochastic says otherwise (per field): a .loss file's stochastic line. */

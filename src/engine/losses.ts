@@ -268,7 +268,7 @@ export function builtinLossInfo(name: string, params: Record<string, number>): L
     start: Array.from({ length: dim }, (_, i) => spec.start[i % 2]),
     minima: spec.minimaFor ? spec.minimaFor(params) : spec.minima,
     lossParams: spec.params ? params : undefined,
-    data: spec.columns ? { count: params.samples, columns: spec.columns } : undefined,
+    data: spec.columns ? { count: params.samples, columns: spec.columns, model: spec.columns.length === 3 ? 'boundary' : 'line' } : undefined,
     expression: spec.expression?.(params),
     online: spec.projection ? { projection: spec.projection } : undefined,
     note: spec.note,

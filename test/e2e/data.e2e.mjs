@@ -41,11 +41,15 @@ describeWorkbench('data', (vscode) => {
         contours: document.querySelectorAll('.contours path').length,
         paths,
         legend: [...document.querySelectorAll('.legend-item')].map((item) => item.textContent ?? ''),
+        samples: document.querySelectorAll('.side-charts:not([hidden]) .data-view circle.sample').length,
+        models: document.querySelectorAll('.side-charts:not([hidden]) .data-view line.model').length,
         error: document.querySelector('.error')?.hidden === false ? document.querySelector('.error')?.textContent : '',
       };
-    }), (s) => s.painted && s.paths.length === 2 && s.paths.every((n) => n > 50), 'the landscape and both paths');
+    }), (s) => s.painted && s.paths.length === 2 && s.paths.every((n) => n > 50) && s.samples === ROWS.length, 'the landscape, both paths and the samples');
     assert.equal(state.error, '');
     assert.ok(state.contours > 5, `contours: ${state.contours}`);
+    // A .loss file's per-sample loss is no known model: the samples are shown, no fitted lines.
+    assert.equal(state.models, 0);
     assert.ok(state.legend.some((l) => l.includes('SGD, batch 4')) && state.legend.some((l) => l.includes('Adam, batch 4')), state.legend.join(' | '));
   });
 });
