@@ -24,6 +24,12 @@ steps = 200
 # For n-D losses declare the parameters and use indexed sums:
 #   params w[10]
 #   f = sum(i = 1..9, 100*(w[i+1] - w[i]^2)^2 + (1 - w[i])^2)
+#
+# For a loss over data, name the columns and write the loss of one sample (the loss is the mean):
+#   params w, b
+#   data x, y = [1, 2.1; 2, 3.9; 3, 6.2]   # or: data "points.csv" (a CSV beside this file, with a header)
+#   f = (w*x + b - y)^2
+#   stochastic batch=2 seed=1              # minibatch steps, reproducible
 `;
 
 export function registerLossEditor(context: vscode.ExtensionContext): void {
