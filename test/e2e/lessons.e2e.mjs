@@ -42,12 +42,20 @@ function readPanel() {
 describeWorkbench('lessons', (vscode) => {
   for (const lesson of LESSONS) {
     test(`${lesson.id}: Open Lesson from the palette`, async () => {
-      await vscode.openCommand('Optiscope: Open Lesson…');
-      // Typed into the quick pick first: with two-line entries not every lesson fits in the list at once.
-      const input = vscode.page.locator('.quick-input-widget input');
-      await until(() => input.getAttribute('placeholder'), (text) => text === 'Pick a topic of the lecture', 'the lesson quick pick', TIMEOUT);
-      await input.fill(lesson.title);
-      await vscode.pickQuickInput(lesson.title);
+      // Typed into the quick pick first: with two-line entries not every lesson fits in the list at once. A quick
+      // pick closes when focus moves (the previous lesson's panel may still be settling): then open it again.
+      const input = vscode.page.locator('.quick-input-widget input[placeholder="Pick a topic of the lecture"]');
+      for (let attempt = 1; ; attempt++) {
+        await vscode.openCommand('Optiscope: Open Lesson…');
+        try {
+          await input.fill(lesson.title, { timeout: 10_000 });
+          await vscode.pickQuickInput(lesson.title);
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+          await vscode.page.keyboard.press('Escape');
+        }
+      }
       // The .loss file, editable, in the editor.
       const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
       await until(editorText, (text) => text.replace(/\u00a0/g, ' ').includes(lesson.file), `the lesson's .loss file (${lesson.file})`, TIMEOUT);
