@@ -52,6 +52,53 @@ export const PANEL_STATE_VERSION = 1;
 export interface PanelState {
   version: typeof PANEL_STATE_VERSION;
   scenario: Scenario;
+  /** Added later (optional, so older saved states still restore). */
+  breakpoints?: PanelBreakpoints;
+}
+
+/** A breakpoint in the panel's list: a loss-language condition for all runs (run null) or one. */
+export interface PanelBreakpoint {
+  condition: string;
+  enabled: boolean;
+  run: number | null;
+}
+
+export interface PanelBreakpoints {
+  list: PanelBreakpoint[];
+  /** Stop where a run's values become non-finite (on by default). */
+  breakOnDivergence: boolean;
+}
+
+export type DebugAction = 'continue' | 'step' | 'stepBack' | 'runTo' | 'restart' | 'pause' | 'stop';
+
+/** The training session the panel shows (src/debug/trainingSession.ts), as the webview draws it. */
+export interface SessionView {
+  running: boolean;
+  /** The banner, e.g. "Paused at step 914: loss < 1e-3 (adam)"; empty while running. */
+  banner: string;
+  /** The step the panel shows (the stopped runs' step). */
+  step: number;
+  positions: { label: string; step: number; engineStep: number; status: string }[];
+  /** The run the inspector shows first (the one that stopped). */
+  focusRun: number;
+  /** In the order of the panel's list: whether the engine checks it, why not, and its hits over all runs. */
+  breakpoints: { verified: boolean; message?: string; hits: number }[];
+  traces: TraceData[];
+}
+
+/** What the inspector shows for a run at a step (TrainingSession.inspect). */
+export interface InspectorData {
+  run: number;
+  label: string;
+  step: number;
+  params: Record<string, number>;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  grad: Record<string, number>;
+  state: Record<string, number>;
+  effectiveStep?: Record<string, number>;
+  hessianEigenvalues: number[];
 }
 
 export interface PanelSettings {
@@ -113,6 +160,9 @@ export interface WebviewRequests {
   landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
   /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. */
   run: { params: { scenario: Scenario }; reply: RunsData; progress: RunsDataChunk };
+  /** Diagnostics of a breakpoint condition as it is typed ([] when it is fine). */
+  checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
+  inspect: { params: { run: number; step: number }; reply: InspectorData };
 }
 
 export type WebviewRequest = {
@@ -132,6 +182,10 @@ export type WebviewEvent =
   | { type: 'export' }
   /** The Tune learning rates button. */
   | { type: 'tune' }
+  /** The breakpoints list changed: the host checks them in the engine (starting a session when needed). */
+  | { type: 'breakpoints'; breakpoints: PanelBreakpoints }
+  /** A control of the paused session; step (runTo) or count (step). */
+  | { type: 'debug'; action: DebugAction; step?: number; count?: number }
   /** The answer to the host's "render": the plot as a PNG (base64) or an SVG document, or why not. */
   | RenderedImage;
 
@@ -157,7 +211,9 @@ export type ToWebview =
   /** Draw the plot as an image and answer with "rendered". */
   | { type: 'render'; requestId: number; format: ImageFormat }
   /** A keybinding: play / pause, or one step forward or back. */
-  | { type: 'playback'; action: PlaybackAction };
+  | { type: 'playback'; action: PlaybackAction }
+  /** The training session shown, or null when there is none. */
+  | { type: 'session'; session: SessionView | null };
 
 export type PlaybackAction = 'toggle' | 'forward' | 'back';
 
@@ -228,6 +284,8 @@ export const LIMITS = {
   maxGrid: 1024,
   maxOptions: 24,
   maxParams: 64,
+  maxBreakpoints: 32,
+  conditionLength: 1000,
   maxArray: 16,
   /** A rendered PNG (base64) or SVG document. */
   imageLength: 64 * 1024 * 1024,
@@ -366,6 +424,26 @@ function landscapeQuery(value: unknown, path: string): LandscapeQuery {
   return parsed;
 }
 
+function panelBreakpoints(value: unknown, path: string): PanelBreakpoints {
+  const b = record(value, path);
+  if (!Array.isArray(b.list) || b.list.length > LIMITS.maxBreakpoints) fail(`${path}.list`, `an array of at most ${LIMITS.maxBreakpoints} breakpoints`);
+  if (typeof b.breakOnDivergence !== 'boolean') fail(`${path}.breakOnDivergence`, 'true or false');
+  return {
+    breakOnDivergence: b.breakOnDivergence,
+    list: b.list.map((item, i) => {
+      const entry = record(item, `${path}.list[${i}]`);
+      if (typeof entry.enabled !== 'boolean') fail(`${path}.list[${i}].enabled`, 'true or false');
+      return {
+        condition: string(entry.condition, `${path}.list[${i}].condition`, LIMITS.conditionLength),
+        enabled: entry.enabled,
+        run: entry.run === null ? null : integer(entry.run, `${path}.list[${i}].run`, 0, LIMITS.maxRuns - 1),
+      };
+    }),
+  };
+}
+
+const DEBUG_ACTIONS: readonly DebugAction[] = ['continue', 'step', 'stepBack', 'runTo', 'restart', 'pause', 'stop'];
+
 function parse<T>(read: () => T): Parsed<T> {
   try {
     return { ok: true, value: read() };
@@ -388,6 +466,23 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), query: landscapeQuery(message.query, 'message.query') };
       case 'run':
         return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
+      case 'checkCondition':
+        return {
+          type, requestId: requestId(),
+          condition: string(message.condition, 'message.condition', LIMITS.conditionLength),
+          run: message.run === null ? null : integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1),
+        };
+      case 'inspect':
+        return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.maxSteps) };
+      case 'breakpoints':
+        return { type, breakpoints: panelBreakpoints(message.breakpoints, 'message.breakpoints') };
+      case 'debug': {
+        if (!DEBUG_ACTIONS.includes(message.action as DebugAction)) fail('message.action', DEBUG_ACTIONS.join(', '));
+        const parsed: FromWebview = { type, action: message.action as DebugAction };
+        if (message.step !== undefined) parsed.step = integer(message.step, 'message.step', 0, LIMITS.maxSteps);
+        if (message.count !== undefined) parsed.count = integer(message.count, 'message.count', 1, LIMITS.maxSteps);
+        return parsed;
+      }
       case 'pickLoss':
       case 'painted':
       case 'export':
@@ -410,7 +505,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, pickLoss, painted, export, tune, rendered, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, tune, rendered, openCompare, scenario, log');
     }
   });
 }
@@ -428,6 +523,8 @@ export function parsePanelState(raw: unknown): Parsed<PanelState> {
   return parse(() => {
     const state = record(raw, 'state');
     if (state.version !== PANEL_STATE_VERSION) fail('state.version', String(PANEL_STATE_VERSION));
-    return { version: PANEL_STATE_VERSION, scenario: scenario(state.scenario, 'state.scenario') };
+    const parsed: PanelState = { version: PANEL_STATE_VERSION, scenario: scenario(state.scenario, 'state.scenario') };
+    if (state.breakpoints !== undefined) parsed.breakpoints = panelBreakpoints(state.breakpoints, 'state.breakpoints');
+    return parsed;
   });
 }

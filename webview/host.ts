@@ -1,5 +1,5 @@
 // The webview's side of the channel to the extension host.
-import { MessageHandler, PANEL_STATE_VERSION, type ImageFormat, type PlaybackAction, type Scenario, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { MessageHandler, PANEL_STATE_VERSION, parsePanelState, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -21,6 +21,8 @@ export class Host {
   onRender: (format: ImageFormat) => Promise<string> = () => Promise.reject(new Error('nothing to export yet'));
   /** A keybinding's play / pause or step. */
   onPlayback: (action: PlaybackAction) => void = () => {};
+  /** The training session the panel shows changed (null: none). */
+  onSession: (session: SessionView | null) => void = () => {};
 
   constructor() {
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -30,6 +32,7 @@ export class Host {
       else if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
       else if (message.type === 'render') void this.render(message.requestId, message.format);
       else if (message.type === 'playback') this.onPlayback(message.action);
+      else if (message.type === 'session') this.onSession(message.session);
     });
   }
 
@@ -63,13 +66,28 @@ export class Host {
   }
 
   private scenarioTimer: ReturnType<typeof setTimeout> | undefined;
+  private scenario: Scenario | undefined;
+  private breakpoints: PanelBreakpoints | undefined;
+
+  /** The breakpoints saved with the panel's state (restored after a reload). */
+  savedBreakpoints(): PanelBreakpoints | undefined {
+    const parsed = parsePanelState(this.api.getState());
+    return parsed.ok ? parsed.value.breakpoints : undefined;
+  }
+
+  saveBreakpoints(breakpoints: PanelBreakpoints): void {
+    this.breakpoints = structuredClone(breakpoints);
+    const scenario = this.scenario ?? (parsePanelState(this.api.getState()) as { ok: true; value: { scenario: Scenario } }).value?.scenario;
+    if (scenario) this.api.setState({ version: PANEL_STATE_VERSION, scenario, breakpoints: this.breakpoints });
+  }
 
   /**
    * Saved by VS Code for the panel serializer (after a reload), and told to the host, which answers
    * "ready" with it when the webview comes back after being hidden (zoom and pan do not go through it otherwise).
    */
   saveScenario(scenario: Scenario): void {
-    this.api.setState({ version: PANEL_STATE_VERSION, scenario });
+    this.scenario = scenario;
+    this.api.setState({ version: PANEL_STATE_VERSION, scenario, ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}) });
     clearTimeout(this.scenarioTimer);
     const copy = structuredClone(scenario);
     this.scenarioTimer = setTimeout(() => this.send({ type: 'scenario', scenario: copy }), SCENARIO_DELAY_MS);

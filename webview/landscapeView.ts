@@ -208,6 +208,14 @@ export class LandscapeView {
     this.drawMarkers();
   }
 
+  /** Rings the point where a training session paused (runs at that step), or none. */
+  setPaused(paused: { runs: number[]; step: number } | undefined): void {
+    this.paused = paused;
+    this.drawMarkers();
+  }
+
+  private paused: { runs: number[]; step: number } | undefined;
+
   private showTooltip(): void {
     const hit = this.hoverHit;
     this.tooltip.hidden = !hit;
@@ -384,6 +392,18 @@ export class LandscapeView {
       .attr('cx', (h) => h.p[0])
       .attr('cy', (h) => h.p[1])
       .attr('fill', (h) => this.colors[h.i]);
+    const paused = this.paused;
+    const pausedAt = paused
+      ? paused.runs.filter((i) => this.traces[i]).map((i) => this.toPixel(...positionAt(this.traces[i], rowAtStep(this.traces[i], paused.step))))
+      : [];
+    this.markerGroup
+      .selectAll('circle.paused')
+      .data(pausedAt.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1])))
+      .join('circle')
+      .attr('class', 'paused')
+      .attr('r', 9)
+      .attr('cx', (p) => p[0])
+      .attr('cy', (p) => p[1]);
     const hit = this.hoverHit;
     const hovered = hit ? [this.toPixel(...positionAt(this.traces[hit.trace], hit.row))] : [];
     this.markerGroup

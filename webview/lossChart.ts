@@ -28,7 +28,13 @@ export class LossChart {
   private perStep: number[] | undefined;
   private readonly xLabel: Selection<SVGTextElement, unknown, null, undefined>;
 
-  constructor(onSeek: (step: number) => void) {
+  private breakpointSteps: number[] = [];
+  private pausedStep: number | undefined;
+  private minSteps = 0;
+  private readonly markers: Selection<SVGGElement, unknown, null, undefined>;
+
+  /** onAxisClick: a click on the step axis band (below the plot), e.g. to toggle a step breakpoint. */
+  constructor(onSeek: (step: number) => void, onAxisClick?: (step: number) => void) {
     this.element.className = 'loss-chart';
     const svgElement = document.createElementNS(SVG_NS, 'svg');
     this.element.append(svgElement);
@@ -39,13 +45,20 @@ export class LossChart {
     this.axisX = plot.append('g').attr('class', 'axis axis-x');
     this.axisY = plot.append('g').attr('class', 'axis axis-y');
     this.xLabel = plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'end');
+    this.markers = plot.append('g').attr('class', 'step-markers');
     let dragging = false;
-    const seek = (event: PointerEvent) => {
+    const stepAt = (event: PointerEvent) => {
       const [px] = pointer(event, plot.node());
       const at = this.x.invert(Math.max(0, Math.min(this.width, px)));
-      onSeek(Math.round(this.perStep ? at / Math.min(...this.perStep) : at));
+      return Math.round(this.perStep ? at / Math.min(...this.perStep) : at);
     };
+    const seek = (event: PointerEvent) => onSeek(stepAt(event));
     this.svg.on('pointerdown', (event: PointerEvent) => {
+      const [, py] = pointer(event, plot.node());
+      if (onAxisClick && py > this.height) {
+        onAxisClick(stepAt(event));
+        return;
+      }
       dragging = true;
       svgElement.setPointerCapture(event.pointerId);
       seek(event);
@@ -71,6 +84,39 @@ export class LossChart {
     this.drawCursor();
   }
 
+  /** Marks step breakpoints on the step axis and the paused step; minSteps keeps the axis at least that long. */
+  setBreakpoints(steps: number[], paused: number | undefined, minSteps = 0): void {
+    this.breakpointSteps = steps;
+    this.pausedStep = paused;
+    const changed = this.minSteps !== minSteps;
+    this.minSteps = minSteps;
+    if (changed) this.draw();
+    else this.drawMarkers();
+  }
+
+  private drawMarkers(): void {
+    // Against samples seen, step s is at s times the fewest samples per step (as seeking reads it).
+    const perStep = this.perStep ? Math.min(...this.perStep) : 1;
+    const at = (s: number) => this.x(s * perStep);
+    const inRange = (s: number) => s >= 0 && s * perStep <= this.x.domain()[1];
+    this.markers
+      .selectAll('path.step-breakpoint')
+      .data(this.breakpointSteps.filter(inRange))
+      .join('path')
+      .attr('class', 'step-breakpoint')
+      .attr('data-step', (s) => s)
+      .attr('d', (s) => `M${at(s)},${this.height + 1} l-5,8 h10 z`);
+    this.markers
+      .selectAll('line.paused-step')
+      .data(this.pausedStep !== undefined && inRange(this.pausedStep) ? [this.pausedStep] : [])
+      .join('line')
+      .attr('class', 'paused-step')
+      .attr('x1', at)
+      .attr('x2', at)
+      .attr('y1', 0)
+      .attr('y2', this.height);
+  }
+
   private resize(): void {
     const box = this.element.getBoundingClientRect();
     this.width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
@@ -84,7 +130,7 @@ export class LossChart {
     const scale = (run: number) => perStep?.[run] ?? 1;
     // Against samples: up to the budget every run reached, so the curves compare the same work.
     const last = perStep && this.traces.length > 0 ? Math.min(...this.traces.map((t, i) => (t.rowCount - 1) * scale(i))) : longestRun(this.traces);
-    this.x = scaleLinear().domain([0, Math.max(1, last)]).range([0, this.width]);
+    this.x = scaleLinear().domain([0, Math.max(1, last, perStep ? 0 : this.minSteps)]).range([0, this.width]);
     this.xLabel.attr('x', this.width).attr('y', this.height - 4).text(perStep ? 'samples seen' : '');
     const [lo, hi] = lossExtent(this.traces);
     const y =
@@ -114,6 +160,7 @@ export class LossChart {
     this.axisX.attr('transform', `translate(0,${this.height})`).call(axisBottom(this.x).ticks(Math.max(2, Math.floor(this.width / 80))));
     this.axisY.call(axisLeft(y).ticks(Math.max(2, Math.floor(this.height / 30)), '~g'));
     this.drawCursor();
+    this.drawMarkers();
   }
 
   private drawCursor(): void {

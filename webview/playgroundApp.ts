@@ -17,6 +17,8 @@ import { SeriesChart } from './seriesChart';
 import { findLesson } from '../src/panels/lessons';
 import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
 import { TraceAccumulator } from '../src/panels/traceStream';
+import { DebugPanel } from './debugPanel';
+import type { SessionView } from '../src/protocol';
 
 const LANDSCAPE_DELAY_MS = 120;
 const RUN_DELAY_MS = 80;
@@ -96,7 +98,52 @@ export function mountPlayground(host: Host): void {
     playback.pause();
     playback.seek(step);
     showStep();
+  }, (step) => debug.toggleStep(step));
+
+  const debug = new DebugPanel(host, {
+    changed: () => showBreakpoints(),
+    shownStep: () => Math.floor(playback.step),
   });
+
+  function showBreakpoints(): void {
+    const session = debug.session;
+    chart.setBreakpoints(debug.stepBreakpoints(), session && !session.running ? session.step : undefined, scenario?.steps ?? 0);
+  }
+
+  let inspectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Shows the training session (the panel's or the debugger's): its traces, the paused point, the inspector. */
+  function showSession(view: SessionView | null): void {
+    const wasActive = debug.active;
+    debug.setSession(view);
+    if (!view) {
+      landscape.setPaused(undefined);
+      showBreakpoints();
+      if (wasActive) void run();
+      return;
+    }
+    traces = view.traces;
+    playback.pause();
+    playback.setLastStep(longestRun(traces));
+    playback.seek(view.step);
+    landscape.setTraces(traces);
+    chart.setTraces(traces);
+    const stopped = view.running ? [] : view.positions.map((p, i) => (p.step === view.step ? i : -1)).filter((i) => i >= 0);
+    landscape.setPaused(view.running ? undefined : { runs: stopped, step: view.step });
+    showBreakpoints();
+    renderLegend();
+    showStep();
+    markPainted('traces');
+  }
+
+  function inspectShownStep(): void {
+    const session = debug.session;
+    if (!session || session.running) return;
+    clearTimeout(inspectTimer);
+    const run = session.focusRun;
+    const step = Math.min(Math.floor(playback.step), session.positions[run]?.engineStep ?? 0);
+    inspectTimer = setTimeout(() => void debug.inspect(run, step), 30);
+  }
 
   const bar = new PlaybackBar(playback, () => showStep());
 
@@ -193,6 +240,7 @@ export function mountPlayground(host: Host): void {
 
   function showTraces(next: TraceData[]): void {
     clearError();
+    if (debug.active) return; // the session's traces are shown
     traces = next;
     playback.setLastStep(longestRun(traces));
     if (!playback.playing) playback.seek(playback.lastStep);
@@ -237,6 +285,7 @@ export function mountPlayground(host: Host): void {
   function showStep(): void {
     setStep(playback.step);
     bar.update();
+    inspectShownStep();
     if (playback.playing && !looping) {
       looping = true;
       requestAnimationFrame(frame);
@@ -268,6 +317,9 @@ export function mountPlayground(host: Host): void {
     sideCharts.hidden = !online && !data;
     sideCharts.replaceChildren(...(online ? [positionChart.element, regretChart.element] : data ? [dataView.element] : []));
     if (data && next.samples && next.loss.data) dataView.setData(next.samples, next.loss.data.columns, next.loss.data.model);
+    controls.element.append(debug.element);
+    debug.setRuns(scenario.runs.map((_, i) => legendLabel(i)));
+    showBreakpoints();
     landscape.setDimension(next.loss.dim);
     landscape.setMarkers(next.loss.minima, startPoint());
     landscape.setHome(scenario.view ?? next.loss.domain);
@@ -299,6 +351,15 @@ export function mountPlayground(host: Host): void {
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
     chartArea.append(chart.element, sideCharts, legend);
     app.append(errorBanner, lessonBox, landscape.element, bar.element, chartArea, controls.element);
+    landscape.element.append(debug.banner);
+    bar.element.querySelector('.scrubber')?.addEventListener('pointerdown', (event) => {
+      const pointerEvent = event as PointerEvent;
+      if (!pointerEvent.altKey) return;
+      pointerEvent.preventDefault();
+      const box = (pointerEvent.target as HTMLElement).getBoundingClientRect();
+      debug.toggleStep(Math.round(((pointerEvent.clientX - box.left) / box.width) * Math.max(playback.lastStep, scenario?.steps ?? 0)));
+    });
+    debug.restore(host.savedBreakpoints());
     document.addEventListener('keydown', onKey);
     onThemeChange(() => landscape.refreshTheme());
     window.addEventListener('error', (event) => host.send({ type: 'log', level: 'error', message: String(event.message) }));
@@ -311,7 +372,12 @@ export function mountPlayground(host: Host): void {
   const ready = host.requests.request('ready', {});
   mount();
   host.onRender = async (format) => (format === 'png' ? plotPng([landscape.element], [legend]) : plotSvg([landscape.element], [legend]));
-  host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
+  host.onPlayback = (action) => {
+    if (debug.active) debug.keyAction(action);
+    else if (action === 'toggle') bar.toggle();
+    else bar.stepBy(action === 'forward' ? 1 : -1);
+  };
+  host.onSession = showSession;
   host.onSnapshot = applySnapshot;
   ready.then(applySnapshot, showError);
 }

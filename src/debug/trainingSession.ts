@@ -373,31 +373,37 @@ export class TrainingSession {
     this.moving = true;
     this.pauseRequested = false;
     this.continueEmitter.fire();
+    let event: StopEvent;
     try {
-      const moves = new Map<number, Move>();
-      let common = Infinity;
-      for (const i of runs) {
-        const r = this.records[i];
-        const cap = this.pauseAllRuns ? Math.min(limit(r), common) : limit(r);
-        const move = await this.nextStop(i, cap, reachedReason);
-        moves.set(i, move);
-        if (this.pauseAllRuns && move.reason !== 'end') common = Math.min(common, move.step);
-      }
-      const stopped: { i: number; move: Move }[] = [];
-      for (const i of runs) {
-        let move = moves.get(i)!;
-        if (this.pauseAllRuns && move.step > common) move = { step: common, reason: reachedReason === 'end' ? 'pause' : reachedReason, breakpoints: [] };
-        this.showAt(i, move.step);
-        if (move.reason === 'divergence') this.records[i].divergenceReported = true;
-        stopped.push({ i, move });
-      }
-      const reason = REASON_PRIORITY.find((p) => stopped.some((s) => s.move.reason === p)) ?? 'end';
-      const chosen = stopped.filter((s) => s.move.reason === reason);
-      this.stop({ reason, runs: chosen.map((s) => s.i), breakpoints: [...new Set(chosen.flatMap((s) => s.move.breakpoints))] });
+      event = await this.movesToStop(runs, limit, reachedReason);
     } finally {
       this.moving = false;
       this.pauseRequested = false;
     }
+    this.stop(event);
+  }
+
+  private async movesToStop(runs: number[], limit: (r: RunRecord) => number, reachedReason: StopReason): Promise<StopEvent> {
+    const moves = new Map<number, Move>();
+    let common = Infinity;
+    for (const i of runs) {
+      const r = this.records[i];
+      const cap = this.pauseAllRuns ? Math.min(limit(r), common) : limit(r);
+      const move = await this.nextStop(i, cap, reachedReason);
+      moves.set(i, move);
+      if (this.pauseAllRuns && move.reason !== 'end') common = Math.min(common, move.step);
+    }
+    const stopped: { i: number; move: Move }[] = [];
+    for (const i of runs) {
+      let move = moves.get(i)!;
+      if (this.pauseAllRuns && move.step > common) move = { step: common, reason: reachedReason === 'end' ? 'pause' : reachedReason, breakpoints: [] };
+      this.showAt(i, move.step);
+      if (move.reason === 'divergence') this.records[i].divergenceReported = true;
+      stopped.push({ i, move });
+    }
+    const reason = REASON_PRIORITY.find((p) => stopped.some((s) => s.move.reason === p)) ?? 'end';
+    const chosen = stopped.filter((s) => s.move.reason === reason);
+    return { reason, runs: chosen.map((s) => s.i), breakpoints: [...new Set(chosen.flatMap((s) => s.move.breakpoints))] };
   }
 
   /** Where run i stops on its own, going at most to step cap. */

@@ -1,6 +1,7 @@
 // Breakpoints for runs: hit conditions, the names a condition can use, and linking compiled checks.
 import type { BreakpointSpec } from './api';
 import { HitMode } from './layout';
+import { packOptimizer, stateVectorNames } from './optimizers';
 
 /** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
 export type ConditionCompiler = (conditions: string[], names: string[]) =>
@@ -22,6 +23,16 @@ export function stateNames(params: string[], vectors: [string, string, string], 
     vectors: vectors.map((v) => params.map((p) => (v ? `${v}_${p}` : ''))),
     scalar,
   };
+}
+
+/** The state names of an optimizer with these options (resolved: packOptimizer's defaults filled in). */
+export function optimizerStateNames(params: string[], optimizer: string, resolved: Parameters<typeof stateVectorNames>[1]): StateNames {
+  return stateNames(params, stateVectorNames(optimizer, resolved), optimizer === 'nadam' ? 'mu_product' : '');
+}
+
+/** The names a condition can use for a run of this optimizer (throws for an unknown optimizer or bad options). */
+export function conditionNamesFor(params: string[], optimizer: string, options: Record<string, unknown> | undefined): string[] {
+  return contextNames(params, optimizerStateNames(params, optimizer, packOptimizer(optimizer, options).resolved));
 }
 
 /** The names of the context a condition reads, in core order (run.ts contextSize/fillContext). */

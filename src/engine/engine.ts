@@ -7,10 +7,10 @@ import type {
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
-import { packOptimizer, packSchedule, optimizerInfos, stateVectorNames } from './optimizers';
+import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
 import { HitMode, LossId, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import {
-  ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, parseHitCondition, stateNames,
+  ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
 
 export const MAX_STEPS = 100_000_000;
@@ -324,7 +324,7 @@ export class WasmEngine implements Engine {
         core.release(boxPtr);
       }
       new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-      const names = stateNames(info.params, stateVectorNames(spec.optimizer, optimizer.resolved), spec.optimizer === 'nadam' ? 'mu_product' : '');
+      const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
       const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
       const conditionNames = contextNames(info.params, names);
       return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };

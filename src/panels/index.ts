@@ -11,6 +11,18 @@ import { RunningStatus } from './status';
 import { launchFromFile, type LossLaunch } from './lossLaunch';
 import { findLesson, LESSONS, type Lesson } from './lessons';
 import { parseLoss } from '../loss/index';
+import { startTrainingSession } from '../debug/sessionHost';
+import type { TrainingSession } from '../debug/trainingSession';
+
+let panelServices: PanelServices | undefined;
+
+/**
+ * Opens (or reveals) a Playground bound to a training session (e.g. the debugger's): it shows the session's
+ * runs, and its controls and breakpoints drive the same session. Undefined before the panels are registered.
+ */
+export function showTrainingSession(session: TrainingSession): ScenarioPanel | undefined {
+  return panelServices && ScenarioPanel.showSession(panelServices, session);
+}
 
 /** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
 function asLaunch(value: unknown): LossLaunch | undefined {
@@ -132,11 +144,13 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     log,
     status: new RunningStatus(statusItem),
     pickScenario: () => pickScenario(engine(), 'Optiscope: Pick a Loss'),
+    startSession: (scenario) => startTrainingSession(context, scenario),
   };
   const lessons = new LessonFollower(log, async (lesson, text) => lessonScenario(engine(), lesson, text));
   context.subscriptions.push(lessons);
   // The worker compiles the core while the user picks a loss: the first panel does not wait for it.
   engine().warmUp();
+  panelServices = services;
   const playback = (action: PlaybackAction) => () => {
     // The keybindings' when clause names the active panel; from the palette, the panel in front.
     const panel = ScenarioPanel.focused();

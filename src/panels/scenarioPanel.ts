@@ -29,6 +29,8 @@ import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 import { CancelSource, TraceAccumulator } from './traceStream';
+import { PanelSession, panelScenario } from './panelSession';
+import type { TrainingScenario, TrainingSession } from '../debug/trainingSession';
 
 export interface PanelKind {
   viewType: string;
@@ -49,6 +51,8 @@ export interface PanelServices {
   status?: RunningStatus;
   /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
   pickScenario: () => Promise<Scenario | undefined>;
+  /** Starts a training session (for breakpoints); without it the panel has none. */
+  startSession?: (scenario: TrainingScenario) => Promise<TrainingSession>;
 }
 
 /** What the engine needs of a run besides its start and label. */
@@ -154,6 +158,18 @@ export class ScenarioPanel extends Disposable {
     if (timer && !timer.marks.some((mark) => mark.startsWith(`${what} `))) timer.marks.push(`${what} ${Date.now() - timer.start}`);
   }
 
+  /** Opens (or reveals) the Playground showing this session; its controls drive the session too. */
+  static showSession(services: PanelServices, session: TrainingSession): ScenarioPanel {
+    const existing = ScenarioPanel.active(PLAYGROUND);
+    const panel = existing?.debugSession?.current === session ? existing : ScenarioPanel.createOrShow(PLAYGROUND, services, panelScenario(session));
+    panel.panel.reveal(undefined, true);
+    void panel.debugSession?.bind(session, false).catch((error) => services.log.error(`Playground: ${errorText(error)}`));
+    return panel;
+  }
+
+  /** The Playground's training session (breakpoints, stepping, the inspector). */
+  readonly debugSession: PanelSession | undefined;
+
   private constructor(
     private readonly kind: PanelKind,
     readonly panel: vscode.WebviewPanel,
@@ -164,6 +180,11 @@ export class ScenarioPanel extends Disposable {
     super();
     if (invokedAt !== undefined) this.startPaintTimer(invokedAt);
     ScenarioPanel.current.set(kind.viewType, this);
+    if (kind.view === 'playground') {
+      const debugSession = new PanelSession((m) => this.post(m), services.startSession, services.engine, () => this.scenario);
+      this.debugSession = debugSession;
+      this.register({ dispose: () => debugSession.dispose() });
+    }
     this.register(panel);
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
@@ -362,13 +383,20 @@ export class ScenarioPanel extends Disposable {
           const snapshot = await this.currentSnapshot();
           this.markPaint('snapshot');
           return snapshot;
-        });
+        }).then(() => this.debugSession?.refresh());
+        break;
+      case 'checkCondition':
+        void MessageHandler.answer(reply, message.requestId, () => this.requireSession().checkCondition(message.condition, message.run));
+        break;
+      case 'inspect':
+        void MessageHandler.answer(reply, message.requestId, () => this.requireSession().inspect(message.run, message.step));
         break;
       case 'landscape':
         void MessageHandler.answer(reply, message.requestId, () => this.landscape(message.query));
         break;
       case 'run': {
         this.scenario = message.scenario;
+        void this.debugSession?.scenarioChanged(message.scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));
         const prefetched = this.prefetched;
         this.prefetched = undefined;
         const stream = prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.startStream(message.scenario);
@@ -409,6 +437,12 @@ export class ScenarioPanel extends Disposable {
       case 'scenario':
         this.scenario = message.scenario;
         break;
+      case 'breakpoints':
+        void this.debugSession?.setBreakpoints(message.breakpoints).catch((error) => this.services.log.error(`${this.kind.name}: breakpoints: ${errorText(error)}`));
+        break;
+      case 'debug':
+        void this.debugSession?.control(message.action, message.step, message.count).catch((error) => this.services.log.error(`${this.kind.name}: ${message.action}: ${errorText(error)}`));
+        break;
       case 'painted':
         if (this.paintTimer) {
           const { start, marks } = this.paintTimer;
@@ -421,6 +455,11 @@ export class ScenarioPanel extends Disposable {
         else this.services.log.info(`${this.kind.name} webview: ${message.message}`);
         break;
     }
+  }
+
+  private requireSession(): PanelSession {
+    if (!this.debugSession) throw new Error(`${this.kind.name} has no breakpoints`);
+    return this.debugSession;
   }
 
   private async landscape(query: LandscapeQuery): Promise<LandscapeData> {
