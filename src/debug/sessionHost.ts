@@ -1,8 +1,8 @@
 // Starting training sessions in the extension host: their own engine worker (a panel cancelling its requests
 // restarts the shared one, which would end the sessions in it) and the optiscope.breakpoints.* settings.
 import * as vscode from 'vscode';
-import { EngineClient } from '../engine/engineClient';
-import { startEngineWorker } from '../engine/workerStarter';
+import { createEngineClient } from '../engine/client';
+import type { EngineClient } from '../engine/engineClient';
 import { trainingSessions } from './sessions';
 import { TrainingSession, type TrainingScenario, type TrainingSessionOptions } from './trainingSession';
 
@@ -10,15 +10,13 @@ let sessionClient: EngineClient | undefined;
 
 function sessionEngine(context: vscode.ExtensionContext): EngineClient {
   if (!sessionClient) {
-    const created = new EngineClient(() => startEngineWorker(context.extensionUri));
     context.subscriptions.push({
       dispose: () => {
-        trainingSessions.active?.dispose();
-        created.dispose();
+        void trainingSessions.active?.dispose();
         sessionClient = undefined;
       },
     });
-    sessionClient = created;
+    sessionClient = createEngineClient(context);
   }
   return sessionClient;
 }

@@ -18,3 +18,10 @@ export function getEngineClient(context: vscode.ExtensionContext): EngineClient 
   }
   return client;
 }
+
+/** A client with a worker of its own, ended with the extension (training sessions live in it, safe from others' cancelling). */
+export function createEngineClient(context: vscode.ExtensionContext): EngineClient {
+  const created = new EngineClient(() => startEngineWorker(context.extensionUri));
+  context.subscriptions.push(created);
+  return created;
+}
