@@ -16,7 +16,7 @@ export function trainingScenario(scenario: Scenario): TrainingScenario {
     lossParams: scenario.lossParams,
     start: scenario.start ?? undefined,
     steps: scenario.steps,
-    runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label })),
+    runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label, ...(run.stochastic ? { stochastic: run.stochastic } : {}) })),
   };
 }
 
@@ -29,13 +29,15 @@ export function panelScenario(session: TrainingSession): Scenario {
     start: start ?? null,
     steps,
     view: null,
-    runs: runs.map((r): RunConfig => ({ optimizer: r.optimizer, options: (r.options ?? {}) as RunConfig['options'], ...(r.label ? { label: r.label } : {}) })),
+    runs: runs.map((r): RunConfig => ({
+      optimizer: r.optimizer, options: (r.options ?? {}) as RunConfig['options'], ...(r.label ? { label: r.label } : {}), ...(r.stochastic ? { stochastic: r.stochastic } : {}),
+    })),
   };
 }
 
 function sameRuns(a: Scenario, b: TrainingScenario): boolean {
   const mine = trainingScenario(a);
-  const strip = (s: TrainingScenario) => JSON.stringify([s.loss, s.lossParams ?? null, s.start ?? null, s.steps, s.runs.map((r) => [r.optimizer, r.options ?? {}])]);
+  const strip = (s: TrainingScenario) => JSON.stringify([s.loss, s.lossParams ?? null, s.start ?? null, s.steps, s.runs.map((r) => [r.optimizer, r.options ?? {}, r.stochastic ?? null])]);
   return strip(mine) === strip(b);
 }
 
