@@ -182,7 +182,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
           findLesson(typeof argument === 'string' ? argument : undefined) ??
           (await vscode.window.showQuickPick(
             LESSONS.map((l) => ({ label: l.title, detail: l.summary, lesson: l })),
-            { title: 'Optiscope: Open Lesson', placeHolder: 'Pick a topic of the lecture', matchOnDetail: true },
+            { title: 'Optiscope: Open Lesson', placeHolder: 'Pick a topic of the lecture', matchOnDetail: true, ignoreFocusOut: true },
           ))?.lesson;
         if (!lesson) return undefined;
         const document = await vscode.workspace.openTextDocument({ language: 'loss', content: lesson.source });
