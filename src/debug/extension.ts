@@ -4,6 +4,7 @@ import { DEBUG_TYPE, OptiscopeDebugSession, type AdapterHost, type LaunchArgumen
 import { scenarioFromLoss } from './adapterScenario';
 import { startTrainingSession } from './sessionHost';
 import { scenarioDefaults } from '../panels/settings';
+import { showTrainingSession } from '../panels/index';
 
 const LANGUAGE_ID = 'loss';
 
@@ -25,7 +26,12 @@ async function readProgram(program: string): Promise<string> {
 export function registerDebugger(context: vscode.ExtensionContext): void {
   const host: AdapterHost = {
     readFile: readProgram,
-    openSession: ({ text, steps }) => startTrainingSession(context, scenarioFromLoss(text, scenarioDefaults(), steps)),
+    openSession: async ({ text, steps }) => {
+      const session = await startTrainingSession(context, scenarioFromLoss(text, scenarioDefaults(), steps));
+      // The Playground shows the same session: its controls and the debug toolbar drive the same runs.
+      showTrainingSession(session);
+      return session;
+    },
   };
   const factory: vscode.DebugAdapterDescriptorFactory = {
     createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new OptiscopeDebugSession(host)),
