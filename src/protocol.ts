@@ -49,11 +49,25 @@ export interface Scenario {
 
 export const PANEL_STATE_VERSION = 1;
 
+/** How the Playground draws its scenario (webview-only toggles, saved with the panel's state). */
+export interface DisplayOptions {
+  /** The landscape as a 2-D heatmap or a 3-D surface. */
+  landscape: '2d' | '3d';
+  /** Arrows of the descent direction over the landscape. */
+  gradientField: boolean;
+  /** Each run's gradient and update vector at the current step. */
+  stepArrows: boolean;
+}
+
+export const DEFAULT_DISPLAY: DisplayOptions = { landscape: '2d', gradientField: false, stepArrows: false };
+
 export interface PanelState {
   version: typeof PANEL_STATE_VERSION;
   scenario: Scenario;
   /** Added later (optional, so older saved states still restore). */
   breakpoints?: PanelBreakpoints;
+  /** Absent in states saved before the display toggles existed. */
+  display?: DisplayOptions;
 }
 
 /** A breakpoint in the panel's list: a loss-language condition for all runs (run null) or one. */
@@ -129,6 +143,8 @@ export interface LandscapeQuery {
   x: Range;
   y: Range;
   size: [number, number];
+  /** Also the gradient field on a coarser grid of this size (over the same extent). */
+  gradientSize?: [number, number];
 }
 
 export interface LandscapeData extends LandscapeQuery {
@@ -136,10 +152,15 @@ export interface LandscapeData extends LandscapeQuery {
   values: Float64Array;
   min: number;
   max: number;
+  /** With gradientSize: (df/dx, df/dy) interleaved, row-major with y outer. */
+  gradient?: Float64Array;
 }
 
 /** One run's trace as the webview gets it (a copy, never a view on wasm memory). */
-export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'>;
+export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'> & {
+  /** When asked for: the gradient's first two components at every row, rowCount x 2 (the plotted parameters). */
+  grad?: Float64Array;
+};
 
 export interface RunsData {
   traces: TraceData[];
@@ -158,8 +179,8 @@ export interface RunsDataChunk {
 export interface WebviewRequests {
   ready: { params: Record<never, never>; reply: Snapshot };
   landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
-  /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. */
-  run: { params: { scenario: Scenario }; reply: RunsData; progress: RunsDataChunk };
+  /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. `gradients`: also each row's gradient (the step arrows). */
+  run: { params: { scenario: Scenario; gradients?: boolean }; reply: RunsData; progress: RunsDataChunk };
   /** Diagnostics of a breakpoint condition as it is typed ([] when it is fine). */
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
   inspect: { params: { run: number; step: number }; reply: InspectorData };
@@ -186,6 +207,8 @@ export type WebviewEvent =
   | { type: 'breakpoints'; breakpoints: PanelBreakpoints }
   /** A control of the paused session; step (runTo) or count (step). */
   | { type: 'debug'; action: DebugAction; step?: number; count?: number }
+  /** The Compare values button: the host asks for a run, an option and its values. */
+  | { type: 'sweep' }
   /** The answer to the host's "render": the plot as a PNG (base64) or an SVG document, or why not. */
   | RenderedImage;
 
@@ -282,6 +305,7 @@ export const LIMITS = {
   maxRuns: 12,
   maxSteps: 100_000,
   maxGrid: 1024,
+  maxGradientGrid: 128,
   maxOptions: 24,
   maxParams: 64,
   maxBreakpoints: 32,
@@ -420,6 +444,10 @@ function landscapeQuery(value: unknown, path: string): LandscapeQuery {
     y: range(q.y, `${path}.y`),
     size: [integer(nx, `${path}.size[0]`, 2, LIMITS.maxGrid), integer(ny, `${path}.size[1]`, 2, LIMITS.maxGrid)],
   };
+  if (q.gradientSize !== undefined) {
+    const [gx, gy] = numbers(q.gradientSize, `${path}.gradientSize`, 2);
+    parsed.gradientSize = [integer(gx, `${path}.gradientSize[0]`, 2, LIMITS.maxGradientGrid), integer(gy, `${path}.gradientSize[1]`, 2, LIMITS.maxGradientGrid)];
+  }
   if (q.lossParams !== undefined) parsed.lossParams = numberRecord(q.lossParams, `${path}.lossParams`);
   return parsed;
 }
@@ -464,8 +492,14 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId() };
       case 'landscape':
         return { type, requestId: requestId(), query: landscapeQuery(message.query, 'message.query') };
-      case 'run':
-        return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
+      case 'run': {
+        const parsed: Extract<FromWebview, { type: 'run' }> = { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
+        if (message.gradients !== undefined) {
+          if (typeof message.gradients !== 'boolean') fail('message.gradients', 'a boolean');
+          parsed.gradients = message.gradients;
+        }
+        return parsed;
+      }
       case 'checkCondition':
         return {
           type, requestId: requestId(),
@@ -487,6 +521,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'painted':
       case 'export':
       case 'tune':
+      case 'sweep':
         return { type };
       case 'rendered': {
         const inReplyTo = integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER);
@@ -505,7 +540,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, tune, rendered, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, tune, sweep, rendered, openCompare, scenario, log');
     }
   });
 }
@@ -525,6 +560,24 @@ export function parsePanelState(raw: unknown): Parsed<PanelState> {
     if (state.version !== PANEL_STATE_VERSION) fail('state.version', String(PANEL_STATE_VERSION));
     const parsed: PanelState = { version: PANEL_STATE_VERSION, scenario: scenario(state.scenario, 'state.scenario') };
     if (state.breakpoints !== undefined) parsed.breakpoints = panelBreakpoints(state.breakpoints, 'state.breakpoints');
+    if (state.display !== undefined) parsed.display = displayOptions(state.display, 'state.display');
     return parsed;
   });
+}
+
+function displayOptions(value: unknown, path: string): DisplayOptions {
+  const d = record(value, path);
+  const flag = (key: 'gradientField' | 'stepArrows') => {
+    if (d[key] === undefined) return DEFAULT_DISPLAY[key];
+    if (typeof d[key] !== 'boolean') fail(`${path}.${key}`, 'a boolean');
+    return d[key];
+  };
+  if (d.landscape !== undefined && d.landscape !== '2d' && d.landscape !== '3d') fail(`${path}.landscape`, "'2d' or '3d'");
+  return { landscape: (d.landscape as DisplayOptions['landscape'] | undefined) ?? DEFAULT_DISPLAY.landscape, gradientField: flag('gradientField'), stepArrows: flag('stepArrows') };
+}
+
+/** The display toggles of a saved state; the defaults when absent or invalid (an older or damaged state). */
+export function parseDisplayOptions(raw: unknown): DisplayOptions {
+  const parsed = parse(() => displayOptions(raw, 'display'));
+  return parsed.ok ? parsed.value : { ...DEFAULT_DISPLAY };
 }

@@ -15,6 +15,8 @@ import { PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 import { TraceAccumulator } from '../src/panels/traceStream';
+import { GradNormChart } from './gradNormChart';
+import { SweepForm } from './sweepForm';
 
 const LANDSCAPE_DELAY_MS = 120;
 const DEFAULT_TOLERANCE = 1e-3;
@@ -50,11 +52,14 @@ export function mountCompare(host: Host): void {
   toleranceField.value = String(DEFAULT_TOLERANCE);
   const multiples = element('div', 'multiples');
   const table = element('table', 'metrics');
-  const chart = new LossChart((step) => {
+  const seekTo = (step: number) => {
     playback.pause();
     playback.seek(step);
     showStep();
-  });
+  };
+  const chart = new LossChart(seekTo);
+  const gradChart = new GradNormChart(seekTo);
+  const sweepForm = new SweepForm((swept) => host.send({ type: 'openCompare', scenario: swept }));
   const bar = new PlaybackBar(playback, () => showStep());
 
   function label(index: number): string {
@@ -121,6 +126,7 @@ export function mountCompare(host: Host): void {
       return cell;
     });
     multiples.replaceChildren(...cells);
+    alignCaptions();
     multiples.style.setProperty('--columns', String(Math.min(count, count <= 4 ? count : Math.ceil(count / 2))));
   }
 
@@ -162,6 +168,7 @@ export function mountCompare(host: Host): void {
     playback.setLastStep(longestRun(traces));
     if (!playback.playing) playback.seek(playback.lastStep);
     chart.setTraces(traces);
+    gradChart.setTraces(traces);
     renderCaptions();
     renderTable();
     showStep();
@@ -175,6 +182,13 @@ export function mountCompare(host: Host): void {
       const trace = traces[i];
       caption.replaceChildren(swatch, element('span', 'legend-label', label(i)), element('span', `legend-status status-${trace?.status ?? 'running'}`, trace ? statusText(trace, formatNumber) : ''));
     });
+    alignCaptions();
+  }
+
+  /** When one caption needs two lines, every caption gets two: the landscapes stay aligned. */
+  function alignCaptions(): void {
+    multiples.classList.remove('wrapped');
+    multiples.classList.toggle('wrapped', captions.some((caption) => caption.scrollHeight > 24));
   }
 
   function renderTable(): void {
@@ -201,6 +215,7 @@ export function mountCompare(host: Host): void {
   function showStep(): void {
     for (const view of views) view.setStep(playback.step);
     chart.setStep(playback.step);
+    gradChart.setStep(playback.step);
     bar.update();
     if (playback.playing && !looping) {
       looping = true;
@@ -212,6 +227,7 @@ export function mountCompare(host: Host): void {
     if (playback.frame(now)) {
       for (const view of views) view.setStep(playback.step);
       chart.setStep(playback.step);
+      gradChart.setStep(playback.step);
     }
     bar.update();
     if (playback.playing) requestAnimationFrame(frame);
@@ -226,6 +242,7 @@ export function mountCompare(host: Host): void {
     host.saveScenario(scenario);
     errorBanner.hidden = true;
     title.textContent = `${next.loss.title}: ${next.loss.formula}`;
+    sweepForm.render(scenario, next.optimizers);
     bar.setSpeed(next.settings.animationSpeed);
     traces = [];
     buildViews(scenario.runs.length);
@@ -262,11 +279,12 @@ export function mountCompare(host: Host): void {
   const tuneButton = element('vscode-button', 'tune', 'Tune learning rates');
   tuneButton.title = 'Search learning rates for each run in the engine and show each at its best';
   tuneButton.addEventListener('click', () => host.send({ type: 'tune' }));
-  header.append(title, startText, toleranceLabel, tuneButton, exportButton);
+  header.append(title, startText, toleranceLabel, tuneButton, exportButton, sweepForm.element);
   const bottom = element('div', 'compare-bottom');
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);
-  bottom.append(tableArea, chart.element);
+  bottom.append(tableArea, chart.element, gradChart.element);
+  new ResizeObserver(alignCaptions).observe(multiples);
   document.getElementById('app')!.append(errorBanner, header, multiples, bar.element, bottom);
   document.addEventListener('keydown', (event) => {
     if ((event.target as HTMLElement).closest('vscode-textfield, input')) return;

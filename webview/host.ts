@@ -1,5 +1,5 @@
 // The webview's side of the channel to the extension host.
-import { MessageHandler, PANEL_STATE_VERSION, parsePanelState, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -78,7 +78,19 @@ export class Host {
   saveBreakpoints(breakpoints: PanelBreakpoints): void {
     this.breakpoints = structuredClone(breakpoints);
     const scenario = this.scenario ?? (parsePanelState(this.api.getState()) as { ok: true; value: { scenario: Scenario } }).value?.scenario;
-    if (scenario) this.api.setState({ version: PANEL_STATE_VERSION, scenario, breakpoints: this.breakpoints });
+    if (scenario) this.api.setState({ version: PANEL_STATE_VERSION, scenario, breakpoints: this.breakpoints, display: this.display });
+  }
+
+  /** The display toggles saved with the panel (the defaults for a new panel or an older state). */
+  private display: DisplayOptions = parseDisplayOptions((this.api.getState() as { display?: unknown } | undefined)?.display);
+
+  get displayOptions(): DisplayOptions {
+    return { ...this.display };
+  }
+
+  saveDisplay(display: DisplayOptions): void {
+    this.display = { ...display };
+    if (this.scenario) this.api.setState({ version: PANEL_STATE_VERSION, scenario: this.scenario, display: this.display, ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}) });
   }
 
   /**
@@ -87,7 +99,7 @@ export class Host {
    */
   saveScenario(scenario: Scenario): void {
     this.scenario = scenario;
-    this.api.setState({ version: PANEL_STATE_VERSION, scenario, ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}) });
+    this.api.setState({ version: PANEL_STATE_VERSION, scenario, display: this.display, ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}) });
     clearTimeout(this.scenarioTimer);
     const copy = structuredClone(scenario);
     this.scenarioTimer = setTimeout(() => this.send({ type: 'scenario', scenario: copy }), SCENARIO_DELAY_MS);

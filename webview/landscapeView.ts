@@ -52,6 +52,21 @@ export function prepareLayer(data: LandscapeData): LandscapeLayer {
   return { data, image, contourPaths };
 }
 
+/** What an overlay draws with: the current scales, step, landscape and runs. */
+export interface OverlayContext {
+  toPixel(x: number, y: number): Point;
+  step: number;
+  /** The plot area in pixels. */
+  width: number;
+  height: number;
+  landscape: LandscapeData | undefined;
+  traces: TraceData[];
+  colors: string[];
+}
+
+/** Extra SVG over the landscape (the vector arrows), redrawn whenever the scales, landscape, runs or step change. */
+export type Overlay = (group: Selection<SVGGElement, unknown, null, undefined>, context: OverlayContext) => void;
+
 export interface LandscapeOptions {
   /** Scroll to zoom and drag to pan (re-requesting the landscape). */
   zoomable: boolean;
@@ -92,6 +107,7 @@ export class LandscapeView {
   /** A 1-D loss is drawn as its graph: x across, the loss up. */
   private dim = 2;
   private hoverHit: Hit | undefined;
+  private readonly overlays: { group: Group; draw: Overlay }[] = [];
 
   constructor(
     private readonly events: LandscapeEvents,
@@ -149,6 +165,27 @@ export class LandscapeView {
 
   private readonly toPixel = (x: number, y: number): Point => [this.x(x), this.y(y)];
 
+  /** Adds an overlay drawn under the trajectories or under the markers (over the trajectories). */
+  addOverlay(draw: Overlay, below: 'trajectories' | 'markers'): void {
+    const group = this.plot.insert('g', below === 'trajectories' ? '.trajectories' : '.markers');
+    this.overlays.push({ group, draw });
+    this.drawOverlays();
+  }
+
+  /** Redraws the overlays (after their own settings changed). */
+  drawOverlays(): void {
+    const context: OverlayContext = {
+      toPixel: this.toPixel,
+      step: this.step,
+      width: this.width,
+      height: this.height,
+      landscape: this.landscape?.data,
+      traces: this.traces,
+      colors: this.colors,
+    };
+    for (const overlay of this.overlays) overlay.draw(overlay.group, context);
+  }
+
   private pointer(event: MouseEvent): Point {
     const box = this.element.getBoundingClientRect();
     return [event.clientX - box.left - MARGIN.left, event.clientY - box.top - MARGIN.top];
@@ -200,12 +237,14 @@ export class LandscapeView {
     this.showTooltip();
     this.drawTraces();
     this.drawMarkers();
+    this.drawOverlays();
   }
 
   setStep(step: number): void {
     this.step = step;
     this.drawTraces();
     this.drawMarkers();
+    this.drawOverlays();
   }
 
   /** Rings the point where a training session paused (runs at that step), or none. */
@@ -284,6 +323,7 @@ export class LandscapeView {
     this.drawAxes();
     this.drawTraces();
     this.drawMarkers();
+    this.drawOverlays();
   }
 
   private drawCanvas(): void {

@@ -19,6 +19,11 @@ import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
 import { TraceAccumulator } from '../src/panels/traceStream';
 import { DebugPanel } from './debugPanel';
 import type { SessionView } from '../src/protocol';
+import { GradNormChart } from './gradNormChart';
+import { Surface3D } from './surface3d';
+import { ViewToolbar } from './viewToolbar';
+import { fieldGridSize, gradientFieldOverlay, stepArrowsOverlay } from './vectorOverlays';
+import type { DisplayOptions } from '../src/protocol';
 
 const LANDSCAPE_DELAY_MS = 120;
 const RUN_DELAY_MS = 80;
@@ -34,6 +39,9 @@ export function mountPlayground(host: Host): void {
   let runTimer: ReturnType<typeof setTimeout> | undefined;
   let paintPending = { landscape: true, traces: true };
   let looping = false;
+  let display: DisplayOptions = host.displayOptions;
+  /** The landscape's last extent and plot size, to ask again with or without the gradient field. */
+  let shown: { extent: Extent; pixels: [number, number] } | undefined;
 
   const errorBanner = Object.assign(document.createElement('div'), { className: 'error', hidden: true });
   const legend = Object.assign(document.createElement('div'), { className: 'legend' });
@@ -69,6 +77,7 @@ export function mountPlayground(host: Host): void {
   const landscape = new LandscapeView({
     extentChanged(extent, pixels) {
       if (!scenario) return;
+      shown = { extent, pixels };
       scenario.view = extent;
       save();
       clearTimeout(landscapeTimer);
@@ -94,16 +103,39 @@ export function mountPlayground(host: Host): void {
     },
   });
 
-  const chart = new LossChart((step) => {
+  const seekTo = (step: number) => {
     playback.pause();
     playback.seek(step);
     showStep();
-  }, (step) => debug.toggleStep(step));
+  };
+  const chart = new LossChart(seekTo, (step) => debug.toggleStep(step));
+  const gradChart = new GradNormChart(seekTo);
+  const surface = new Surface3D();
+  landscape.element.append(surface.element);
 
   const debug = new DebugPanel(host, {
     changed: () => showBreakpoints(),
     shownStep: () => Math.floor(playback.step),
   });
+  const toolbar = new ViewToolbar(display, {
+    changed(next) {
+      const before = display;
+      display = next;
+      host.saveDisplay(next);
+      showDisplay();
+      if (next.gradientField !== before.gradientField && next.gradientField && shown) void loadLandscape(shown.extent, shown.pixels);
+      if (next.stepArrows && !before.stepArrows && traces.some((t) => !t.grad)) void run(true);
+    },
+    compareValues: () => host.send({ type: 'sweep' }),
+  });
+  landscape.addOverlay(gradientFieldOverlay(() => toolbar.effective.gradientField), 'trajectories');
+  landscape.addOverlay(stepArrowsOverlay(() => toolbar.effective.stepArrows), 'markers');
+
+  /** Shows the 2-D or 3-D landscape and the overlays the toggles ask for. */
+  function showDisplay(): void {
+    surface.show(toolbar.effective.landscape === '3d');
+    landscape.drawOverlays();
+  }
 
   function showBreakpoints(): void {
     const session = debug.session;
@@ -184,7 +216,9 @@ export function mountPlayground(host: Host): void {
   function updateChartX(): void {
     const loss = snapshot?.loss;
     const bySamples = scenario?.chartX === 'samples' && loss?.data !== undefined;
-    chart.setSamplesPerStep(bySamples && loss ? traces.map((_, i) => samplesPerStep(scenario?.runs[i], loss)) : undefined);
+    const perStep = bySamples && loss ? traces.map((_, i) => samplesPerStep(scenario?.runs[i], loss)) : undefined;
+    chart.setSamplesPerStep(perStep);
+    gradChart.setSamplesPerStep(perStep);
   }
 
   /** The side charts: the data set with each run's model, or x against t and the average regret of an online problem. */
@@ -216,36 +250,47 @@ export function mountPlayground(host: Host): void {
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
-    const query = { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) };
+    const query = {
+      loss: scenario.loss,
+      lossParams: scenario.lossParams,
+      x: extent.x,
+      y: extent.y,
+      size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution),
+      gradientSize: display.gradientField ? fieldGridSize(pixels[0], pixels[1]) : undefined,
+    };
     await newestLandscape(() => host.requests.request('landscape', { query }), (data) => {
       landscape.setLandscape(data);
+      surface.setLandscape(data);
       markPainted('landscape');
     }, showError);
   }
 
   /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. */
-  async function run(): Promise<void> {
+  /** `keepStep` stays at the current step (the same runs again, with gradients for the step arrows). */
+  async function run(keepStep = false): Promise<void> {
     if (!scenario) return;
     const current = scenario;
     const streamed = new TraceAccumulator();
     await newestRun(
-      (isNewest) => host.requests.request('run', { scenario: current }, (chunk) => {
+      (isNewest) => host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
         host.mark('runs');
         if (isNewest()) showTraces(streamed.add(chunk));
       }),
-      (result) => streamed.done || showTraces(result.traces),
+      (result) => streamed.done || showTraces(result.traces, keepStep),
       showError,
     );
   }
 
-  function showTraces(next: TraceData[]): void {
+  function showTraces(next: TraceData[], keepStep = false): void {
     clearError();
     if (debug.active) return; // the session's traces are shown
     traces = next;
     playback.setLastStep(longestRun(traces));
-    if (!playback.playing) playback.seek(playback.lastStep);
+    if (!playback.playing && !keepStep) playback.seek(playback.lastStep);
     landscape.setTraces(traces);
+    surface.setTraces(traces, traces.map((_, i) => runColor(i)));
     chart.setTraces(traces);
+    gradChart.setTraces(traces);
     updateChartX();
     updateSideCharts();
     renderLegend();
@@ -275,6 +320,8 @@ export function mountPlayground(host: Host): void {
   function setStep(step: number): void {
     landscape.setStep(step);
     chart.setStep(step);
+    gradChart.setStep(step);
+    surface.setStep(step);
     if (!sideCharts.hidden) {
       dataView.setStep(step);
       positionChart.setStep(step);
@@ -322,11 +369,16 @@ export function mountPlayground(host: Host): void {
     showBreakpoints();
     landscape.setDimension(next.loss.dim);
     landscape.setMarkers(next.loss.minima, startPoint());
+    surface.setParams(next.loss.params);
+    surface.setMinima(next.loss.minima);
+    toolbar.allowSurface(next.loss.dim >= 2);
+    showDisplay();
     landscape.setHome(scenario.view ?? next.loss.domain);
     // Drawn at once; the exact grid for the plot's shape follows.
     if (next.landscape) {
       landscape.setLandscape(next.landscape);
       host.mark('landscape');
+      surface.setLandscape(next.landscape);
       markPainted('landscape');
     }
     // The runs so far come with the snapshot: on screen in the same frame; the stream goes on from there.
@@ -349,8 +401,8 @@ export function mountPlayground(host: Host): void {
   function mount(): void {
     const app = document.getElementById('app')!;
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
-    chartArea.append(chart.element, sideCharts, legend);
-    app.append(errorBanner, lessonBox, landscape.element, bar.element, chartArea, controls.element);
+    chartArea.append(chart.element, gradChart.element, sideCharts, legend);
+    app.append(errorBanner, lessonBox, toolbar.element, landscape.element, bar.element, chartArea, controls.element);
     landscape.element.append(debug.banner);
     bar.element.querySelector('.scrubber')?.addEventListener('pointerdown', (event) => {
       const pointerEvent = event as PointerEvent;
@@ -361,7 +413,10 @@ export function mountPlayground(host: Host): void {
     });
     debug.restore(host.savedBreakpoints());
     document.addEventListener('keydown', onKey);
-    onThemeChange(() => landscape.refreshTheme());
+    onThemeChange(() => {
+      landscape.refreshTheme();
+      surface.refreshTheme();
+    });
     window.addEventListener('error', (event) => host.send({ type: 'log', level: 'error', message: String(event.message) }));
     document.addEventListener('securitypolicyviolation', (event) =>
       host.send({ type: 'log', level: 'error', message: `CSP blocked ${event.blockedURI || 'inline'} (${event.violatedDirective})` }),
@@ -371,7 +426,10 @@ export function mountPlayground(host: Host): void {
   // Asked before the panel is built: the host answers while it is.
   const ready = host.requests.request('ready', {});
   mount();
-  host.onRender = async (format) => (format === 'png' ? plotPng([landscape.element], [legend]) : plotSvg([landscape.element], [legend]));
+  host.onRender = async (format) => {
+    const plot = toolbar.effective.landscape === '3d' ? surface.element : landscape.element;
+    return format === 'png' ? plotPng([plot], [legend]) : plotSvg([plot], [legend]);
+  };
   host.onPlayback = (action) => {
     if (debug.active) debug.keyAction(action);
     else if (action === 'toggle') bar.toggle();

@@ -103,28 +103,41 @@ export function nearestRow(traces: TraceData[], step: number, toPixel: (x: numbe
   return near.reduce((latest, c) => (c.row > latest.row ? c : latest));
 }
 
-/** Log scale for the loss chart when every loss is positive, symlog otherwise (losses may reach 0 or below). */
-export function lossAxisKind(traces: TraceData[]): 'log' | 'symlog' {
+/** A per-row value of a trace, as a chart plots it (loss, gradient norm). */
+export type RowValue = (trace: TraceData, row: number) => number;
+
+/** Log scale when every finite value is positive, symlog otherwise (losses may reach 0 or below). */
+export function seriesAxisKind(traces: TraceData[], value: RowValue): 'log' | 'symlog' {
   for (const trace of traces) {
     for (let row = 0; row < trace.rowCount; row++) {
-      const loss = lossAt(trace, row);
-      if (Number.isFinite(loss) && loss <= 0) return 'symlog';
+      const v = value(trace, row);
+      if (Number.isFinite(v) && v <= 0) return 'symlog';
     }
   }
   return 'log';
 }
 
-/** [min, max] of the finite losses of all runs. */
-export function lossExtent(traces: TraceData[]): [number, number] {
+/** [min, max] of the finite values of all runs. */
+export function seriesExtent(traces: TraceData[], value: RowValue): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const trace of traces) {
     for (let row = 0; row < trace.rowCount; row++) {
-      const loss = lossAt(trace, row);
-      if (!Number.isFinite(loss)) continue;
-      lo = Math.min(lo, loss);
-      hi = Math.max(hi, loss);
+      const v = value(trace, row);
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
   }
   return lo <= hi ? [lo, hi] : [0, 1];
+}
+
+/** Log scale for the loss chart when every loss is positive, symlog otherwise. */
+export function lossAxisKind(traces: TraceData[]): 'log' | 'symlog' {
+  return seriesAxisKind(traces, lossAt);
+}
+
+/** [min, max] of the finite losses of all runs. */
+export function lossExtent(traces: TraceData[]): [number, number] {
+  return seriesExtent(traces, lossAt);
 }

@@ -1,10 +1,10 @@
 // Registers the panels' commands and serializers.
 import * as vscode from 'vscode';
-import type { Engine } from '../engine/api';
+import type { Engine, OptimizerInfo } from '../engine/api';
 import { getEngineClient } from '../engine/client';
 import { parseRuns, type PlaybackAction, type Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
-import { defaultScenario, lossDescription, lossPreview } from './scenario';
+import { defaultScenario, lossDescription, lossPreview, runLabel } from './scenario';
 import { scenarioDefaults } from './settings';
 import { EXPORT_FORMATS, isExportFormat } from './export';
 import { RunningStatus } from './status';
@@ -23,6 +23,7 @@ let panelServices: PanelServices | undefined;
 export function showTrainingSession(session: TrainingSession): ScenarioPanel | undefined {
   return panelServices && ScenarioPanel.showSession(panelServices, session);
 }
+import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario, type Sweep } from './sweep';
 
 /** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
 function asLaunch(value: unknown): LossLaunch | undefined {
@@ -114,6 +115,50 @@ async function pickScenario(engine: Engine, title: string): Promise<Scenario | u
     matchOnDetail: true,
   });
   return picked && defaultScenario(picked.loss, engine.optimizers(), scenarioDefaults());
+}
+
+/** The run, option and values of a sweep: the given ones, the rest asked for (undefined when cancelled). */
+async function askSweep(optimizers: OptimizerInfo[], scenario: Scenario, given: Record<string, unknown>): Promise<Sweep | undefined> {
+  let run = typeof given.run === 'number' && Number.isInteger(given.run) ? given.run : undefined;
+  if (run === undefined && scenario.runs.length === 1) run = 0;
+  if (run === undefined) {
+    const picked = await vscode.window.showQuickPick(
+      scenario.runs.map((r, index) => ({ label: runLabel(r, optimizers), index })),
+      { title: 'Optiscope: Compare Hyper-parameter Values', placeHolder: 'The run whose option varies' },
+    );
+    if (!picked) return undefined;
+    run = picked.index;
+  }
+  const base = scenario.runs[run];
+  if (!base) throw new Error(`There is no run ${run + 1}`);
+  let option = typeof given.option === 'string' ? given.option : undefined;
+  if (option === undefined) {
+    const names = sweepableOptions(optimizers, base);
+    const picked = await vscode.window.showQuickPick(
+      names.map((name) => ({ label: name, description: `now ${String(base.options[name])}` })),
+      { title: `Optiscope: Compare values of an option of ${runLabel(base, optimizers)}`, placeHolder: 'The option to vary' },
+    );
+    if (!picked) return undefined;
+    option = picked.label;
+  }
+  let values = Array.isArray(given.values) && given.values.every((v) => typeof v === 'number') ? (given.values as number[]) : undefined;
+  if (values === undefined) {
+    const current = base.options[option];
+    const text = await vscode.window.showInputBox({
+      title: `Optiscope: values of ${option}`,
+      prompt: 'One landscape per value (comma-separated)',
+      value: typeof current === 'number' ? defaultSweepValues(current).join(', ') : '',
+      validateInput: (input) => {
+        const parsed = parseSweepValues(input);
+        return typeof parsed === 'string' ? parsed : undefined;
+      },
+    });
+    if (text === undefined) return undefined;
+    const parsed = parseSweepValues(text);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    values = parsed;
+  }
+  return { run, option, values };
 }
 
 /** Runs a command and turns any failure into an error notification and a log line. */
@@ -260,6 +305,22 @@ export function registerPanels(context: vscode.ExtensionContext): void {
             });
           },
         );
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'optiscope.compareValues',
+      guarded(log, 'Compare Hyper-parameter Values', async (argument?: unknown) => {
+        // { panel?, run?, option?, values? } (the panels' buttons, tests): given parts skip their prompts.
+        // Returns the scenario shown in Compare (undefined when cancelled).
+        const options = argument && typeof argument === 'object' ? (argument as Record<string, unknown>) : {};
+        const panel = options.panel === 'compare' ? ScenarioPanel.active(COMPARE) : options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : ScenarioPanel.focused();
+        const scenario = panel?.currentScenario ?? (await pickScenario(engine(), 'Optiscope: Compare Hyper-parameter Values'));
+        if (!scenario) return undefined;
+        const sweep = await askSweep(engine().optimizers(), scenario, options);
+        if (!sweep) return undefined;
+        const swept = { ...sweepScenario(scenario, engine().optimizers(), sweep), view: null };
+        ScenarioPanel.createOrShow(COMPARE, services, swept);
+        return swept;
       }),
     ),
     ...[PLAYGROUND, COMPARE].map((kind) => vscode.window.registerWebviewPanelSerializer(kind.viewType, new ScenarioPanelSerializer(kind, services))),

@@ -83,3 +83,16 @@ export function scenarioKey(scenario: Scenario): string {
     value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
   );
 }
+
+/**
+ * The gradient's first two components per row (the parameters a landscape shows) out of the engine's
+ * recorded state, whose rows start with the whole gradient: rowCount x stateWidth -> rowCount x 2.
+ */
+export function plottedGradient(state: Float64Array, stateWidth: number, rowCount: number, dim: number): Float64Array {
+  const out = new Float64Array(rowCount * 2);
+  for (let row = 0; row < rowCount; row++) {
+    out[row * 2] = state[row * stateWidth];
+    out[row * 2 + 1] = dim > 1 ? state[row * stateWidth + 1] : 0;
+  }
+  return out;
+}

@@ -19,11 +19,12 @@ import {
   type Scenario,
   type Snapshot,
   type ToWebview,
+  type TraceData,
 } from '../protocol';
 import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
-import { runLabel, scenarioKey } from './scenario';
+import { plottedGradient, runLabel, scenarioKey } from './scenario';
 import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
@@ -399,6 +400,14 @@ export class ScenarioPanel extends Disposable {
         void this.debugSession?.scenarioChanged(message.scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));
         const prefetched = this.prefetched;
         this.prefetched = undefined;
+        if (message.gradients) {
+          // The step arrows need each row's gradient: one run with the recorded state, not streamed.
+          if (prefetched && prefetched.runs !== this.stream) prefetched.runs.cancel();
+          this.stream?.cancel();
+          this.stream = undefined;
+          void MessageHandler.answer(reply, message.requestId, () => this.run(message.scenario, true));
+          break;
+        }
         const stream = prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.startStream(message.scenario);
         if (prefetched && prefetched.runs !== stream) prefetched.runs.cancel();
         if (this.stream !== stream) this.stream?.cancel();
@@ -427,6 +436,9 @@ export class ScenarioPanel extends Disposable {
         break;
       case 'tune':
         void vscode.commands.executeCommand('optiscope.tuneLearningRates', { panel: this.kind.view });
+        break;
+      case 'sweep':
+        void vscode.commands.executeCommand('optiscope.compareValues', { panel: this.kind.view });
         break;
       case 'rendered':
         this.settleRender(message);
@@ -465,7 +477,9 @@ export class ScenarioPanel extends Disposable {
   private async landscape(query: LandscapeQuery): Promise<LandscapeData> {
     const result = await this.services.engine().landscape(query);
     // A copy of exactly the grid: never post a view on (possibly shared) engine memory.
-    return { ...query, values: result.values.slice(0, query.size[0] * query.size[1]), min: result.min, max: result.max };
+    const data: LandscapeData = { ...query, values: result.values.slice(0, query.size[0] * query.size[1]), min: result.min, max: result.max };
+    if (query.gradientSize && result.gradient) data.gradient = result.gradient.slice(0, 2 * query.gradientSize[0] * query.gradientSize[1]);
+    return data;
   }
 
   private runsRequest(scenario: Scenario): RunsRequest {
@@ -487,18 +501,24 @@ export class ScenarioPanel extends Disposable {
     return stream;
   }
 
-  private async run(scenario: Scenario): Promise<RunsData> {
-    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(this.runsRequest(scenario)));
+  /** The scenario's runs at once; with `gradients`, each row's gradient too (recorded with the optimizer's state). */
+  private async run(scenario: Scenario, gradients = false): Promise<RunsData> {
+    const request: RunsRequest = { ...this.runsRequest(scenario), recordState: gradients || undefined };
+    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(request));
     return {
-      traces: traces.map((trace) => ({
-        label: trace.label,
-        optimizer: trace.optimizer,
-        dim: trace.dim,
-        rows: trace.rows.slice(0, trace.rowCount * (trace.dim + 2)),
-        rowCount: trace.rowCount,
-        status: trace.status,
-        stoppedAt: trace.stoppedAt,
-      })),
+      traces: traces.map((trace) => {
+        const data: TraceData = {
+          label: trace.label,
+          optimizer: trace.optimizer,
+          dim: trace.dim,
+          rows: trace.rows.slice(0, trace.rowCount * (trace.dim + 2)),
+          rowCount: trace.rowCount,
+          status: trace.status,
+          stoppedAt: trace.stoppedAt,
+        };
+        if (gradients && trace.state && trace.stateNames) data.grad = plottedGradient(trace.state, trace.stateNames.length, trace.rowCount, trace.dim);
+        return data;
+      }),
     };
   }
 }

@@ -1,0 +1,85 @@
+// The landscape's optional vector overlays: the gradient field, and each run's −∇f and step at the current step.
+import type { Selection } from 'd3-selection';
+import { arrowPath, fieldArrows, screenDirection, stepVectors, type FieldArrow } from './arrows';
+import type { Overlay, OverlayContext } from './landscapeView';
+import { rowAtStep, type Point } from './traces';
+
+type Group = Selection<SVGGElement, unknown, null, undefined>;
+
+/** Pixels between the gradient field's arrows. */
+export const FIELD_SPACING = 36;
+/** Screen length of the −∇f arrow at the current step (its direction is what matters; the step has its own length). */
+const DESCENT_LENGTH = 40;
+
+/** A step shorter than this many pixels is drawn this long (in its direction), so that it can be seen. */
+const MIN_UPDATE_LENGTH = 10;
+
+/** `to`, moved away from `from` along their line to at least `length` pixels (unchanged when it is there already or they coincide). */
+export function atLeast(from: Point, to: Point, length: number): Point {
+  const dx = to[0] - from[0];
+  const dy = to[1] - from[1];
+  const now = Math.hypot(dx, dy);
+  if (now >= length || !(now > 0)) return to;
+  return [from[0] + (dx / now) * length, from[1] + (dy / now) * length];
+}
+
+/** The gradient grid for a plot of width x height pixels: one arrow every FIELD_SPACING pixels. */
+export function fieldGridSize(width: number, height: number): [number, number] {
+  return [Math.max(2, Math.round(width / FIELD_SPACING)), Math.max(2, Math.round(height / FIELD_SPACING))];
+}
+
+/** The gradient field: −∇f at each point of the coarse grid, longer where the slope is steeper (log scale). */
+export function gradientFieldOverlay(enabled: () => boolean): Overlay {
+  let cached: { data: OverlayContext['landscape']; arrows: FieldArrow[] } | undefined;
+  return (group: Group, context: OverlayContext) => {
+    const data = enabled() ? context.landscape : undefined;
+    if (!cached || cached.data !== data) cached = { data, arrows: data ? fieldArrows(data) : [] };
+    const arrows = cached.arrows;
+    const cell = data?.gradientSize ? Math.min(context.width / data.gradientSize[0], context.height / data.gradientSize[1]) : 0;
+    const paths = arrows.map((arrow) => {
+      const direction = screenDirection(context.toPixel, arrow.at, arrow.descent);
+      if (!direction) return '';
+      const length = cell * 0.8 * (0.3 + 0.7 * arrow.strength);
+      const [x, y] = context.toPixel(...arrow.at);
+      const from: Point = [x - (direction[0] * length) / 2, y - (direction[1] * length) / 2];
+      return arrowPath(from, [from[0] + direction[0] * length, from[1] + direction[1] * length], 4);
+    });
+    group.attr('class', 'gradient-field');
+    group
+      .selectAll('path')
+      .data(paths.filter((d) => d !== ''))
+      .join('path')
+      .attr('d', (d) => d);
+  };
+}
+
+/** Each run's −∇f (dashed, a fixed length) and the step it takes (to the next row) at the current step. */
+export function stepArrowsOverlay(enabled: () => boolean): Overlay {
+  return (group: Group, context: OverlayContext) => {
+    const arrows: { kind: 'descent' | 'update'; run: number; d: string }[] = [];
+    if (enabled()) {
+      context.traces.forEach((trace, run) => {
+        const vectors = stepVectors(trace, rowAtStep(trace, context.step));
+        if (!vectors) return;
+        const from = context.toPixel(...vectors.origin);
+        if (vectors.descent) {
+          const direction = screenDirection(context.toPixel, vectors.origin, vectors.descent);
+          if (direction) arrows.push({ kind: 'descent', run, d: arrowPath(from, [from[0] + direction[0] * DESCENT_LENGTH, from[1] + direction[1] * DESCENT_LENGTH]) });
+        }
+        if (vectors.update) {
+          const to = context.toPixel(vectors.origin[0] + vectors.update[0], vectors.origin[1] + vectors.update[1]);
+          arrows.push({ kind: 'update', run, d: arrowPath(from, atLeast(from, to, MIN_UPDATE_LENGTH)) });
+        }
+      });
+    }
+    group.attr('class', 'step-arrows');
+    group
+      .selectAll('path')
+      .data(arrows.filter((a) => a.d !== ''))
+      .join('path')
+      .attr('class', (a) => `step-arrow ${a.kind}`)
+      .attr('data-run', (a) => a.run)
+      .attr('d', (a) => a.d)
+      .attr('stroke', (a) => context.colors[a.run]);
+  };
+}
