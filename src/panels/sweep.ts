@@ -48,7 +48,7 @@ export function sweepProblem(scenario: Scenario, optimizers: OptimizerInfo[], sw
 }
 
 /**
- * The scenario with one run per value: the chosen run with its option set to the value, labelled with it.
+ * The scenario with one run per value: the chosen run with its option set to the value (its label names it).
  * The loss, start, steps and view stay.
  */
 export function sweepScenario(scenario: Scenario, optimizers: OptimizerInfo[], sweep: Sweep): Scenario {
@@ -58,9 +58,9 @@ export function sweepScenario(scenario: Scenario, optimizers: OptimizerInfo[], s
   const runs = sweep.values.map((value) => {
     const run = completeRun(optimizers, { optimizer: base.optimizer, options: { ...base.options, [sweep.option]: value } })!;
     const label = runLabel(run, optimizers);
-    // runLabel leaves out options at their default: the swept one is always named.
-    const named = label.includes(`${sweep.option}=`) ? label : `${label} ${sweep.option}=${formatNumber(value)}`;
-    return { ...run, label: named };
+    // runLabel names lr and options off their defaults; the swept one is always named (a fixed label only then:
+    // tuning may change the lr later).
+    return label.includes(`${sweep.option}=`) ? run : { ...run, label: `${label} ${sweep.option}=${formatNumber(value)}` };
   });
   return { ...structuredClone(scenario), runs };
 }

@@ -26,10 +26,7 @@ describe('compare hyper-parameter values', () => {
       values,
     );
     assert.ok(swept.runs.every((run) => run.optimizer === 'adam'));
-    assert.deepEqual(
-      swept.runs.map((run) => run.label),
-      values.map((lr) => `adam lr=${lr}`),
-    );
+    assert.ok(swept.runs.every((run) => run.options.betas !== undefined && run.label === undefined));
     const [tab] = await until(() => webviewTabs('optiscope.compare'), (tabs) => tabs.length === 1, 'the Compare tab');
     assert.match(tab.label, /^Compare: Beale/);
   });

@@ -8,7 +8,7 @@ const projection = await loadTs('webview/projection.ts');
 const { valueTransform } = await loadTs('webview/colorScale.ts');
 const { stepVectors, screenDirection, arrowPath, fieldArrows } = await loadTs('webview/arrows.ts');
 const { sweepableOptions, defaultSweepValues, parseSweepValues, sweepProblem, sweepScenario } = await loadTs('src/panels/sweep.ts');
-const { plottedGradient } = await loadTs('src/panels/scenario.ts');
+const { plottedGradient, runLabel } = await loadTs('src/panels/scenario.ts');
 const { compactTick } = await loadTs('webview/lossChart.ts');
 const { atLeast, fieldGridSize, FIELD_SPACING } = await loadTs('webview/vectorOverlays.ts');
 const { parsePanelState, parseDisplayOptions, parseFromWebview, DEFAULT_DISPLAY } = await loadTs('src/protocol.ts');
@@ -200,13 +200,14 @@ test('sweeps: five learning rates give five runs of the chosen run, each labelle
   assert.equal(swept.runs.length, 5);
   assert.deepEqual(swept.runs.map((r) => r.options.lr), [0.001, 0.003, 0.01, 0.03, 0.1]);
   assert.ok(swept.runs.every((r) => r.optimizer === 'adam' && r.options.betas[1] === 0.999));
-  assert.deepEqual(swept.runs.map((r) => r.label), ['adam lr=0.001', 'adam lr=0.003', 'adam lr=0.01', 'adam lr=0.03', 'adam lr=0.1']);
+  assert.deepEqual(swept.runs.map((r) => runLabel(r, optimizers)), ['adam lr=0.001', 'adam lr=0.003', 'adam lr=0.01', 'adam lr=0.03', 'adam lr=0.1']);
+  assert.ok(swept.runs.every((r) => r.label === undefined), 'the label of the swept run is not copied');
   // Everything else stays; the input is not changed.
   assert.deepEqual({ ...swept, runs: scenario.runs }, scenario);
   assert.equal(scenario.runs.length, 2);
   // An option at its default is still named.
   const momentum = sweepScenario(scenario, optimizers, { run: 0, option: 'momentum', values: [0, 0.9] });
-  assert.deepEqual(momentum.runs.map((r) => r.label), ['sgd lr=0.001 momentum=0', 'sgd lr=0.001 momentum=0.9']);
+  assert.deepEqual(momentum.runs.map((r) => runLabel(r, optimizers)), ['sgd lr=0.001 momentum=0', 'sgd lr=0.001 momentum=0.9']);
 });
 
 test('sweeps: a missing run, a non-numeric option or bad values are refused with a reason', () => {
