@@ -144,6 +144,8 @@ describeWorkbench('views', (vscode) => {
     const reloaded = vscode.page.waitForEvent('load');
     await vscode.openCommand('Developer: Reload Window');
     await reloaded;
+    // The restored panel waits for the extension to activate again: slow on a busy machine.
+    await vscode.page.locator('iframe.webview.ready:visible').last().waitFor({ timeout: 120_000 });
     frame = await vscode.webviewFrame();
     const restored = await until(() => readSurface(frame), (s) => s.visible && s.colours > 40, 'the 3-D view after the reload', 90_000);
     assert.ok(restored.painted > 500);
