@@ -39,7 +39,7 @@ step "type checks" npm run --silent typecheck
 if has_node_tests test/unit; then step "unit tests" node --test test/unit/; else skip "unit tests" "no tests in test/unit yet"; fi
 if has_node_tests core/test; then step "core tests" node --test core/test/; else skip "core tests" "no tests in core/test yet"; fi
 step "integration tests (extension host in code-server)" node scripts/code-server/run-integration.mjs
-step "e2e tests (UI in headless Chromium)" node --test --test-timeout=300000 test/e2e/*.e2e.mjs
+step "e2e tests (UI in headless Chromium)" node --test --test-timeout=900000 test/e2e/*.e2e.mjs
 
 say "npm test finished in $((SECONDS - started))s"
 [ "$failed" -eq 0 ] || echo "failed: ${failed_steps[*]}"
