@@ -1,5 +1,6 @@
 // The message protocol between the extension host and the panel webviews.
 // Imported by both sides: no 'vscode' or DOM imports here.
+import type { StepState } from './debug/trainingSession';
 import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engine/api';
 
 export type OptionValue = number | boolean | number[];
@@ -100,19 +101,9 @@ export interface SessionView {
   traces: TraceData[];
 }
 
-/** What the inspector shows for a run at a step (TrainingSession.inspect). */
-export interface InspectorData {
-  run: number;
+/** What the inspector shows for a run at a step: TrainingSession.inspect's state with the run's label. */
+export interface InspectorData extends Omit<StepState, 'hessian'> {
   label: string;
-  step: number;
-  params: Record<string, number>;
-  loss: number;
-  gradNorm: number;
-  lr: number;
-  grad: Record<string, number>;
-  state: Record<string, number>;
-  effectiveStep?: Record<string, number>;
-  hessianEigenvalues: number[];
 }
 
 export interface PanelSettings {

@@ -134,12 +134,8 @@ export class PanelSession {
   async inspect(run: number, step: number): Promise<InspectorData> {
     const session = this.session;
     if (!session) throw new Error('No training session: add a breakpoint to start one');
-    const state = await session.inspect(run, step);
-    const { label } = session.positions()[run];
-    return {
-      run, label, step: state.step, params: state.params, loss: state.loss, gradNorm: state.gradNorm, lr: state.lr,
-      grad: state.grad, state: state.state, effectiveStep: state.effectiveStep, hessianEigenvalues: state.hessianEigenvalues,
-    };
+    const { hessian: _, ...state } = await session.inspect(run, step);
+    return { ...state, label: session.positions()[run].label };
   }
 
   /** Diagnostics for a condition as it is typed: errors when no run in scope can use it, a warning when some cannot. */

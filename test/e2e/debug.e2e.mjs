@@ -1,6 +1,6 @@
 // The issue's "done when" for the debugger, from the UI: a function breakpoint `loss < 1e-3`, F5 on a .loss file,
 // Adam paused where its loss first drops below 1e-3 with m and v in the Variables view, then Step Over, Step Back
-// and Continue from the debug toolbar.
+// and Continue from the debug toolbar; the Playground beside shows the same run and its Step / Step back move the debugger.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -63,6 +63,15 @@ describeWorkbench('debug', (vscode) => {
     await stack.getByText(new RegExp(`step ${stoppedAt}\\b`)).first().waitFor();
     await rows.filter({ hasText: `Step ${stoppedAt}` }).first().waitFor();
     await vscode.screenshot('debug-after-step-back');
+
+    // The Playground beside shows the same paused run, and its controls drive the debugger.
+    const panel = await vscode.webviewFrameOf('playground');
+    await panel.locator('.debug-banner-text', { hasText: `Paused at step ${stoppedAt}:` }).waitFor();
+    await panel.locator('vscode-button.debug-step').click();
+    await stack.getByText(new RegExp(`step ${stoppedAt + 1}\\b`)).first().waitFor();
+    await rows.filter({ hasText: `Step ${stoppedAt + 1}` }).first().waitFor();
+    await panel.locator('vscode-button.debug-step-back').click();
+    await stack.getByText(new RegExp(`step ${stoppedAt}\\b`)).first().waitFor();
     await press('debug-continue');
     await until(() => toolbar.isVisible(), (visible) => !visible, 'the debug toolbar to close when training ends');
   });

@@ -37,6 +37,7 @@ const settings = (theme) => ({
  *   vscode.findInPalette(title) the palette entry for a command (the palette is left open)
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
+ *   vscode.webviewFrameOf(view) waits for the newest visible panel to be that view ('playground', 'compare')
  *   vscode.screenshot(name)     saves test-results/screenshots/<name>-<theme>.png
  *   vscode.themeName            'light', 'dark' (or a high-contrast theme's key)
  *   vscode.logLines(channel)    the lines an output channel of the extension logged so far, e.g. 'Optiscope Panels'
@@ -159,6 +160,18 @@ class Workbench {
     const inner = outer.contentFrame().locator('#active-frame');
     await inner.waitFor({ state: 'attached' });
     return inner.contentFrame();
+  }
+
+  /** Waits until the newest visible webview is the given view (its body's data-view) and returns its frame. */
+  webviewFrameOf(view) {
+    return until(
+      async () => {
+        const frame = await this.webviewFrame();
+        return (await frame.locator('body').getAttribute('data-view')) === view ? frame : undefined;
+      },
+      Boolean,
+      `the ${view} panel`,
+    );
   }
 
   async screenshot(name) {

@@ -49,14 +49,7 @@ describeWorkbench(
       await vscode.screenshot('high-contrast-playground');
 
       await frame.locator('vscode-button.compare').click();
-      const compare = await until(
-        async () => {
-          const candidate = await vscode.webviewFrame();
-          return (await candidate.locator('body').getAttribute('data-view')) === 'compare' ? candidate : undefined;
-        },
-        Boolean,
-        'the Compare panel',
-      );
+      const compare = await vscode.webviewFrameOf('compare');
       const state = await until(() => readColours(compare), (s) => s.canvasPainted && s.trajectories > 0 && s.tableBorder !== '', 'the Compare panel drawn');
       assert.equal(state.tableBorder, state.contrastBorder, 'the metrics rows are ruled in contrastBorder');
       assert.equal(state.cellBorder, state.contrastBorder, 'each small multiple is framed in contrastBorder');

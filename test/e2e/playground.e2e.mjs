@@ -205,14 +205,7 @@ describeWorkbench('playground', (vscode) => {
   test('Compare side by side: one landscape per run, synchronised playback, a metrics table', async () => {
     const runs = (await readPanel(frame)).trajectories.length;
     await frame.locator('vscode-button.compare').click();
-    const compare = await until(
-      async () => {
-        const candidate = await vscode.webviewFrame();
-        return (await candidate.locator('body').getAttribute('data-view')) === 'compare' ? candidate : undefined;
-      },
-      Boolean,
-      'the Compare panel',
-    );
+    const compare = await vscode.webviewFrameOf('compare');
     const readCompare = () =>
       compare.locator('body').evaluate(() => ({
         cells: [...document.querySelectorAll('.cell')].map((cell) => ({
