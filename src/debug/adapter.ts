@@ -35,6 +35,8 @@ export interface AdapterHost {
 }
 
 const LINE_SOURCE = 'debugger lines';
+/** Frames and variable containers kept for late requests. */
+const MAX_HANDLES = 10_000;
 const FUNCTION_SOURCE = 'debugger conditions';
 
 /** DAP numbers a run's thread from 1. */
@@ -61,9 +63,14 @@ export class OptiscopeDebugSession extends DebugSession {
   /** DAP breakpoint id by the session's id. */
   private readonly dapIds = new Map<number, number>();
   private nextBreakpointId = 1;
-  /** Since the last stop: frames (id - 1 -> run and step) and variable containers (reference -> children). */
-  private frames: { run: number; step: number }[] = [];
-  private containers = new Map<number, () => Promise<DebugProtocol.Variable[]>>();
+  /**
+   * Frames (id -> run and step) and variable containers (reference -> children). A run's recorded steps stay
+   * inspectable, so these outlive the stop they were made for (VS Code may still ask for them after the next
+   * stop); ids never repeat and the oldest are dropped past MAX_HANDLES.
+   */
+  private readonly frames = new Map<number, { run: number; step: number }>();
+  private readonly containers = new Map<number, () => Promise<DebugProtocol.Variable[]>>();
+  private nextHandle = 1;
   private lastStopRun = 0;
   /** A restart without stopOnEntry goes on from step 0 instead of showing the entry stop. */
   private skipEntryStop = false;
@@ -276,8 +283,6 @@ export class OptiscopeDebugSession extends DebugSession {
 
   private onStop(event: StopEvent): void {
     if (event.reason === 'entry' && this.skipEntryStop) return;
-    this.frames = [];
-    this.containers.clear();
     if (event.reason === 'end') {
       const summary = this.requireTarget().positions().map((p) => `  ${p.label}: ${p.status} at step ${p.step}`).join('\n');
       this.sendEvent(new OutputEvent(`Training finished.\n${summary}\n`, 'console'));
@@ -311,7 +316,7 @@ export class OptiscopeDebugSession extends DebugSession {
     const run = runOf(args.threadId);
     const position = this.requireTarget().positions()[run];
     if (!position) throw new Error(`No run for thread ${args.threadId}`);
-    const id = this.frames.push({ run, step: position.step });
+    const id = this.remember(this.frames, { run, step: position.step });
     const line = this.lines.optimizers[run] ?? this.lines.loss ?? 0;
     const frame = new StackFrame(id, `${position.label} · step ${position.step}`, this.source(), this.convertDebuggerLineToClient(line));
     response.body = { stackFrames: [frame], totalFrames: 1 };
@@ -331,15 +336,21 @@ export class OptiscopeDebugSession extends DebugSession {
   }
 
   private frame(frameId: number): { run: number; step: number } {
-    const frame = this.frames[frameId - 1];
+    const frame = this.frames.get(frameId);
     if (!frame) throw new Error('This frame is gone: the run has moved on');
     return frame;
   }
 
   private container(children: () => Promise<DebugProtocol.Variable[]>): number {
-    const reference = this.containers.size + 1;
-    this.containers.set(reference, children);
-    return reference;
+    return this.remember(this.containers, children);
+  }
+
+  /** Stores value under a new id (frames and variable references share the counter) and returns the id. */
+  private remember<T>(handles: Map<number, T>, value: T): number {
+    const id = this.nextHandle++;
+    handles.set(id, value);
+    if (handles.size > MAX_HANDLES) handles.delete(handles.keys().next().value as number);
+    return id;
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
@@ -354,7 +365,7 @@ export class OptiscopeDebugSession extends DebugSession {
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     void this.handle(response, async () => {
       const target = this.requireTarget();
-      const frame = args.frameId === undefined ? undefined : this.frames[args.frameId - 1];
+      const frame = args.frameId === undefined ? undefined : this.frames.get(args.frameId);
       const run = frame?.run ?? this.lastStopRun;
       const value = await target.evaluate(args.expression, run, frame?.step);
       response.body = { result: formatValue(value), variablesReference: 0 };

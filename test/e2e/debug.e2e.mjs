@@ -57,19 +57,21 @@ describeWorkbench('debug', (vscode) => {
     const press = async (codicon) => toolbar.locator(`.codicon-${codicon}`).first().click();
     await press('debug-step-over');
     await stack.getByText(new RegExp(`step ${stoppedAt + 1}\\b`)).first().waitFor();
-    await rows.filter({ hasText: `Step ${stoppedAt + 1}` }).first().waitFor();
+    const variables = page.locator('.debug-variables .monaco-list-row');
+    await variables.filter({ hasText: new RegExp(`\\bStep ${stoppedAt + 1}\\b`) }).first().waitFor();
     await vscode.screenshot('debug-after-step-over');
     await press('debug-step-back');
     await stack.getByText(new RegExp(`step ${stoppedAt}\\b`)).first().waitFor();
-    await rows.filter({ hasText: `Step ${stoppedAt}` }).first().waitFor();
+    await variables.filter({ hasText: new RegExp(`\\bStep ${stoppedAt}\\b`) }).first().waitFor();
+    await variables.filter({ hasText: 'exp_avg_sq_y' }).first().waitFor();
     await vscode.screenshot('debug-after-step-back');
 
     // The Playground beside shows the same paused run, and its controls drive the debugger.
     const panel = await vscode.webviewFrameOf('playground');
-    await panel.locator('.debug-banner-text', { hasText: `Paused at step ${stoppedAt}:` }).waitFor();
+    await panel.locator('.debug-banner-text', { hasText: new RegExp(`Paused at step ${stoppedAt}\\b`) }).waitFor();
     await panel.locator('vscode-button.debug-step').click();
     await stack.getByText(new RegExp(`step ${stoppedAt + 1}\\b`)).first().waitFor();
-    await rows.filter({ hasText: `Step ${stoppedAt + 1}` }).first().waitFor();
+    await variables.filter({ hasText: new RegExp(`\\bStep ${stoppedAt + 1}\\b`) }).first().waitFor();
     await panel.locator('vscode-button.debug-step-back').click();
     await stack.getByText(new RegExp(`step ${stoppedAt}\\b`)).first().waitFor();
     await press('debug-continue');
