@@ -284,6 +284,7 @@ export class OptiscopeDebugSession extends DebugSession {
   private onStop(event: StopEvent): void {
     if (event.reason === 'entry' && this.skipEntryStop) return;
     if (event.reason === 'end') {
+      this.forgetHandles();
       const summary = this.requireTarget().positions().map((p) => `  ${p.label}: ${p.status} at step ${p.step}`).join('\n');
       this.sendEvent(new OutputEvent(`Training finished.\n${summary}\n`, 'console'));
       this.terminate();
@@ -314,7 +315,13 @@ export class OptiscopeDebugSession extends DebugSession {
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const run = runOf(args.threadId);
-    const position = this.requireTarget().positions()[run];
+    if (!this.target) {
+      // VS Code may still ask after the training ended: nothing to show is no error.
+      response.body = { stackFrames: [], totalFrames: 0 };
+      this.sendResponse(response);
+      return;
+    }
+    const position = this.target.positions()[run];
     if (!position) throw new Error(`No run for thread ${args.threadId}`);
     const id = this.remember(this.frames, { run, step: position.step });
     const line = this.lines.optimizers[run] ?? this.lines.loss ?? 0;
@@ -355,9 +362,8 @@ export class OptiscopeDebugSession extends DebugSession {
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     void this.handle(response, async () => {
-      const children = this.containers.get(args.variablesReference);
-      if (!children) throw new Error('These variables are gone: the run has moved on');
-      response.body = { variables: await children() };
+      const children = this.target && this.containers.get(args.variablesReference);
+      response.body = { variables: children ? await children() : [] };
     });
   }
 
@@ -404,7 +410,13 @@ export class OptiscopeDebugSession extends DebugSession {
     }
   }
 
+  private forgetHandles(): void {
+    this.frames.clear();
+    this.containers.clear();
+  }
+
   override dispose(): void {
+    this.forgetHandles();
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
     this.target?.dispose();
