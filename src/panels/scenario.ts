@@ -1,5 +1,5 @@
 // Pure helpers for scenarios and loss previews (no 'vscode' import: unit-tested in node).
-import type { LossInfo, OptimizerInfo } from '../engine/api';
+import type { LossInfo, OptimizerInfo, RunSpec } from '../engine/api';
 import type { OptionValue, RunConfig, Scenario } from '../protocol';
 
 export function formatNumber(value: number): string {
@@ -39,6 +39,11 @@ export function findOptimizer(optimizers: OptimizerInfo[], name: string): Optimi
 }
 
 /** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
+/** What the engine needs of a run besides its start and label. */
+export function runSpec(run: RunConfig): RunSpec {
+  return { optimizer: run.optimizer, options: run.options, stochastic: run.stochastic, schedule: run.schedule, project: run.project };
+}
+
 export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunConfig | undefined {
   const info = findOptimizer(optimizers, run.optimizer);
   if (!info) return undefined;

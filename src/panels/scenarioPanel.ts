@@ -1,7 +1,7 @@
 // A panel showing one scenario, driven by its webview over src/protocol.ts: the Playground (one landscape with
 // every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
-import type { Engine, RunsChunk, RunSpec, RunsRequest, RunTrace } from '../engine/api';
+import type { Engine, RunsChunk, RunsRequest, RunTrace } from '../engine/api';
 import type { CancelSignal } from '../engine/engineClient';
 import {
   MessageHandler,
@@ -24,7 +24,7 @@ import {
 import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
-import { plottedGradient, runLabel, scenarioKey } from './scenario';
+import { plottedGradient, runLabel, runSpec, scenarioKey } from './scenario';
 import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
@@ -54,11 +54,6 @@ export interface PanelServices {
   pickScenario: () => Promise<Scenario | undefined>;
   /** Starts a training session (for breakpoints); without it the panel has none. */
   startSession?: (scenario: TrainingScenario) => Promise<TrainingSession>;
-}
-
-/** What the engine needs of a run besides its start and label. */
-function runSpec(run: Scenario['runs'][number]): RunSpec {
-  return { optimizer: run.optimizer, options: run.options, stochastic: run.stochastic, schedule: run.schedule, project: run.project };
 }
 
 /** One streamed run set for a webview request: chunks wait until a request takes the stream, then go straight to it. */

@@ -49,14 +49,19 @@ async function launch(program, configure = async () => {}, args = {}) {
   const dc = new DebugClient('node', adapter, 'optiscope');
   dc.defaultTimeout = 20_000;
   await dc.start();
-  const initialized = dc.waitForEvent('initialized');
-  const capabilities = await dc.initializeRequest({ adapterID: 'optiscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  const launched = dc.launchRequest({ program, ...args });
-  await initialized;
-  await configure(dc);
-  await dc.configurationDoneRequest();
-  await launched;
-  return { dc, capabilities: capabilities.body };
+  try {
+    const initialized = dc.waitForEvent('initialized');
+    const capabilities = await dc.initializeRequest({ adapterID: 'optiscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const launched = dc.launchRequest({ program, ...args });
+    await initialized;
+    await configure(dc);
+    await dc.configurationDoneRequest();
+    await launched;
+    return { dc, capabilities: capabilities.body };
+  } catch (error) {
+    await dc.stop(); // a refused launch must not leave the adapter running
+    throw error;
+  }
 }
 
 async function topFrame(dc, threadId) {
@@ -251,6 +256,38 @@ test('stop on entry, continue to a breakpoint, evaluate in the console, restart 
     const again = await restarted;
     assert.equal(again.body.reason, 'entry');
     assert.match((await topFrame(dc, again.body.threadId)).name, /step 0\b/);
+  } finally {
+    await dc.stop();
+  }
+});
+
+test('a .loss naming a built-in with per-run minibatch keys (as the lessons write) debugs with the engine\'s stochastic steps', async () => {
+  const text = `builtin linear_regression samples=64 seed=1
+params w, b
+start = (4.5, 1.5)
+optimizer sgd lr=0.02 batch=8 seed=3
+steps = 50
+`;
+  const program = writeLoss('minibatch.loss', text);
+  const { dc } = await launch(program, async (client) => {
+    await client.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'step == 7' }] });
+    client.firstStop = client.waitForEvent('stopped');
+  });
+  try {
+    const stop = await dc.firstStop;
+    assert.equal(stop.body.reason, 'breakpoint');
+    const frame = await topFrame(dc, stop.body.threadId);
+    assert.match(frame.name, /step 7\b/);
+    const [run] = await engine.runs({
+      loss: 'linear_regression', lossParams: { samples: 64, seed: 1 }, steps: 7,
+      runs: [{ optimizer: 'sgd', options: { lr: 0.02 }, start: [4.5, 1.5], stochastic: { batchSize: 8, seed: 3 } }],
+    });
+    const width = run.dim + 2;
+    const shown = await variables(dc, frame.id);
+    assert.equal(shown.w, run.rows[7 * width]);
+    assert.equal(shown.b, run.rows[7 * width + 1]);
+    const [fullBatch] = await engine.runs({ loss: 'linear_regression', lossParams: { samples: 64, seed: 1 }, steps: 7, runs: [{ optimizer: 'sgd', options: { lr: 0.02 }, start: [4.5, 1.5] }] });
+    assert.notEqual(shown.w, fullBatch.rows[7 * width], 'the minibatch keys reached the engine');
   } finally {
     await dc.stop();
   }
