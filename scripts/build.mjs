@@ -92,7 +92,8 @@ function webNodeShims() {
 function optionalTargets() {
   const extra = [];
   if (existsSync(join(root, 'webview', 'main.ts'))) {
-    extra.push({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' });
+    // Minified in every build (a source map beside it in development): the panel's first paint waits for this script.
+    extra.push({ ...common, minify: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' });
   }
   if (existsSync(join(root, 'test', 'integration', 'index.ts'))) {
     const entries = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => `test/integration/${f}`);

@@ -213,7 +213,7 @@ export function mountCompare(host: Host): void {
   }
 
   function showStep(): void {
-    for (const view of views) view.setStep(playback.step);
+    for (const view of views) view.setStep(playback.step, playback.playing);
     chart.setStep(playback.step);
     gradChart.setStep(playback.step);
     bar.update();
@@ -225,7 +225,7 @@ export function mountCompare(host: Host): void {
 
   function frame(now: number): void {
     if (playback.frame(now)) {
-      for (const view of views) view.setStep(playback.step);
+      for (const view of views) view.setStep(playback.step, playback.playing);
       chart.setStep(playback.step);
       gradChart.setStep(playback.step);
     }
@@ -295,6 +295,11 @@ export function mountCompare(host: Host): void {
   });
   onThemeChange(() => views.forEach((view) => view.refreshTheme()));
   host.onRender = async (format) => {
+    // An export is of a frame at rest (SVG trajectories): playback pauses.
+    if (playback.playing) {
+      playback.pause();
+      showStep();
+    }
     const landscapes = views.map((view) => view.element);
     const captions = [...multiples.querySelectorAll<HTMLElement>('.cell-caption')];
     return format === 'png' ? plotPng(landscapes, captions) : plotSvg(landscapes, captions);

@@ -84,8 +84,8 @@ export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = [])
       image.setAttribute('preserveAspectRatio', 'none');
       group.append(image);
     }
-    const svg = element.querySelector('svg');
-    if (svg) {
+    // The view's SVG layers in order (contours, then trajectories, markers and axes).
+    for (const svg of element.querySelectorAll('svg')) {
       const copy = svg.cloneNode(true) as SVGSVGElement;
       inlineStyles(svg, copy);
       copy.removeAttribute('class');

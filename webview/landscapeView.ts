@@ -10,12 +10,15 @@ import type { LandscapeData, TraceData } from '../src/protocol';
 import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './colorScale';
 import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
 import { heatmapPalette, readTheme, runColor, type Theme } from './theme';
+import { HALO_OPACITY, HALO_WIDTH, TRAJECTORY_WIDTH, TrailLayer } from './trailLayer';
 import { nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from './traces';
 
 const MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
 const CONTOUR_COUNT = 14;
 const HOVER_RADIUS = 12;
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Makes each view's clip path id unique in the document (Compare shows several views). */
+let clipCount = 0;
 
 export interface LandscapeEvents {
   /** The visible extent changed (resize, zoom, pan, new loss): wants a landscape for it. */
@@ -78,6 +81,11 @@ export class LandscapeView {
   private readonly tooltip = document.createElement('div');
   private readonly svg: Svg;
   private readonly plot: Group;
+  private readonly contourSvg: Svg;
+  private readonly contourPlot: Group;
+  /** Draws the trajectories while playback runs (the SVG paths are hidden then). */
+  private readonly trail = new TrailLayer();
+  private animating = false;
   private readonly contourGroup: Group;
   private readonly curve: Selection<SVGPathElement, unknown, null, undefined>;
   private readonly traceGroup: Group;
@@ -115,17 +123,23 @@ export class LandscapeView {
   ) {
     this.element.className = 'landscape';
     this.canvas.className = 'landscape-canvas';
+    // Two SVG layers: contours (redrawn on zoom) under trajectories, markers and axes (redrawn every frame).
+    const contourElement = document.createElementNS(SVG_NS, 'svg');
+    contourElement.classList.add('landscape-contours');
     const svgElement = document.createElementNS(SVG_NS, 'svg');
     svgElement.classList.add('landscape-overlay');
     this.tooltip.className = 'tooltip';
     this.tooltip.hidden = true;
-    this.element.append(this.canvas, svgElement, this.tooltip);
+    this.element.append(this.canvas, contourElement, this.trail.halo, this.trail.lines, svgElement, this.tooltip);
+    this.contourSvg = select(contourElement);
     this.svg = select(svgElement);
-    const clipId = 'landscape-clip';
+    const clipId = `landscape-clip-${++clipCount}`;
     this.clipRect = this.svg.append('defs').append('clipPath').attr('id', clipId).append('rect');
-    this.plot = this.svg.append('g').attr('clip-path', `url(#${clipId})`);
-    this.contourGroup = this.plot.append('g').attr('class', 'contours');
-    this.curve = this.plot.append('path').attr('class', 'loss-curve');
+    const clipped = (svg: Svg): Group => svg.append('g').attr('clip-path', `url(#${clipId})`);
+    this.contourPlot = clipped(this.contourSvg);
+    this.plot = clipped(this.svg);
+    this.contourGroup = this.contourPlot.append('g').attr('class', 'contours');
+    this.curve = this.contourPlot.append('path').attr('class', 'loss-curve');
     this.traceGroup = this.plot.append('g').attr('class', 'trajectories');
     this.markerGroup = this.plot.append('g').attr('class', 'markers');
     this.axisX = this.svg.append('g').attr('class', 'axis axis-x');
@@ -240,8 +254,14 @@ export class LandscapeView {
     this.drawOverlays();
   }
 
-  setStep(step: number): void {
+  /** Shows the runs up to `step`; `animating` while playback runs (canvas trails, drawn incrementally). */
+  setStep(step: number, animating = false): void {
     this.step = step;
+    if (animating !== this.animating) {
+      this.animating = animating;
+      this.traceGroup.attr('display', animating ? 'none' : null);
+      this.trail.clear();
+    }
     this.drawTraces();
     this.drawMarkers();
     this.drawOverlays();
@@ -290,9 +310,10 @@ export class LandscapeView {
     const ratio = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(box.width * ratio);
     this.canvas.height = Math.round(box.height * ratio);
-    this.svg.attr('width', box.width).attr('height', box.height);
-    this.plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    for (const svg of [this.svg, this.contourSvg]) svg.attr('width', box.width).attr('height', box.height);
+    for (const plot of [this.plot, this.contourPlot]) plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     this.clipRect.attr('width', width).attr('height', height);
+    this.trail.resize(box, { left: MARGIN.left, top: MARGIN.top, width, height }, ratio);
     this.axisX.attr('transform', `translate(${MARGIN.left},${MARGIN.top + height})`);
     this.axisY.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     // Keep what is visible now, refitted to the new shape.
@@ -378,8 +399,12 @@ export class LandscapeView {
   }
 
   private drawTraces(): void {
-    const pathOf = line();
     this.pixelPaths ??= this.traces.map((trace) => pixelPath(trace, this.toPixel));
+    if (this.animating) {
+      this.trail.draw({ traces: this.traces, paths: this.pixelPaths, colors: this.colors, halo: this.theme.background, toPixel: this.toPixel }, this.step);
+      return;
+    }
+    const pathOf = line();
     const paths = this.traces.map((trace, i) => {
       const row = rowAtStep(trace, this.step);
       return pathOf(pathUpTo(this.pixelPaths![i], row, this.toPixel(...positionAt(trace, row)))) ?? '';
@@ -390,7 +415,9 @@ export class LandscapeView {
       .join('path')
       .attr('class', 'trajectory-halo')
       .attr('d', (d) => d)
-      .attr('stroke', this.theme.background);
+      .attr('stroke', this.theme.background)
+      .attr('stroke-width', HALO_WIDTH)
+      .attr('stroke-opacity', HALO_OPACITY);
     this.traceGroup
       .selectAll('path.trajectory')
       .data(paths)
@@ -398,7 +425,8 @@ export class LandscapeView {
       .attr('class', 'trajectory')
       .attr('data-run', (_, i) => i)
       .attr('d', (d) => d)
-      .attr('stroke', (_, i) => this.colors[i]);
+      .attr('stroke', (_, i) => this.colors[i])
+      .attr('stroke-width', TRAJECTORY_WIDTH);
   }
 
   private drawMarkers(): void {

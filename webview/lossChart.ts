@@ -5,6 +5,7 @@ import { scaleLinear, scaleLog, scaleSymlog } from 'd3-scale';
 import { pointer, select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
 import type { TraceData } from '../src/protocol';
+import { CursorLayer } from './cursorLayer';
 import { runColor } from './theme';
 import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from './traces';
 
@@ -36,7 +37,7 @@ export class LossChart {
   readonly element = document.createElement('div');
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly lines: Selection<SVGGElement, unknown, null, undefined>;
-  private readonly cursor: Selection<SVGLineElement, unknown, null, undefined>;
+  private readonly cursor: CursorLayer;
   private readonly axisX: Selection<SVGGElement, unknown, null, undefined>;
   private readonly axisY: Selection<SVGGElement, unknown, null, undefined>;
   private traces: TraceData[] = [];
@@ -66,16 +67,17 @@ export class LossChart {
   ) {
     this.element.className = options.className;
     const svgElement = document.createElementNS(SVG_NS, 'svg');
+    svgElement.classList.add('chart-plot');
     this.element.append(svgElement);
     this.svg = select(svgElement);
     const plot = this.svg.append('g');
     this.plot = plot;
     this.lines = plot.append('g').attr('class', `${options.className.replace(/-chart$/, '')}-lines`);
-    this.cursor = plot.append('line').attr('class', 'cursor');
     this.axisX = plot.append('g').attr('class', 'axis axis-x');
     this.axisY = plot.append('g').attr('class', 'axis axis-y');
     this.xLabel = plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'end');
     this.markers = plot.append('g').attr('class', 'step-markers');
+    this.cursor = new CursorLayer(this.element);
     this.title = plot.append('text').attr('class', 'chart-title').attr('text-anchor', 'end').attr('dy', '0.9em').text(options.title);
     let dragging = false;
     const stepAt = (event: PointerEvent) => {
@@ -219,6 +221,6 @@ export class LossChart {
   private drawCursor(): void {
     // Against samples each run is elsewhere at a step: the cursor follows the smallest batch.
     const px = this.x(this.step * (this.perStep ? Math.min(...this.perStep) : 1));
-    this.cursor.attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', this.height);
+    this.cursor.place(this.left, MARGIN.top, this.height, px);
   }
 }

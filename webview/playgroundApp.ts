@@ -318,7 +318,7 @@ export function mountPlayground(host: Host): void {
   }
 
   function setStep(step: number): void {
-    landscape.setStep(step);
+    landscape.setStep(step, playback.playing);
     chart.setStep(step);
     gradChart.setStep(step);
     surface.setStep(step);
@@ -427,6 +427,11 @@ export function mountPlayground(host: Host): void {
   const ready = host.requests.request('ready', {});
   mount();
   host.onRender = async (format) => {
+    // An export is of a frame at rest (SVG trajectories): playback pauses.
+    if (playback.playing) {
+      playback.pause();
+      showStep();
+    }
     const plot = toolbar.effective.landscape === '3d' ? surface.element : landscape.element;
     return format === 'png' ? plotPng([plot], [legend]) : plotSvg([plot], [legend]);
   };

@@ -3,6 +3,7 @@ import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
+import { CursorLayer } from './cursorLayer';
 import { runColor } from './theme';
 
 const MARGIN = { top: 18, right: 8, bottom: 20, left: 40 };
@@ -19,7 +20,7 @@ export class SeriesChart {
   readonly element = document.createElement('div');
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly plot: Selection<SVGGElement, unknown, null, undefined>;
-  private readonly cursor: Selection<SVGLineElement, unknown, null, undefined>;
+  private readonly cursor: CursorLayer;
   private series: Series[] = [];
   private step = 0;
   private width = 0;
@@ -39,7 +40,7 @@ export class SeriesChart {
     this.plot.append('g').attr('class', 'series-lines');
     this.plot.append('g').attr('class', 'axis axis-x');
     this.plot.append('g').attr('class', 'axis axis-y');
-    this.cursor = this.plot.append('line').attr('class', 'cursor');
+    this.cursor = new CursorLayer(this.element);
     new ResizeObserver(() => this.resize()).observe(this.element);
   }
 
@@ -51,7 +52,7 @@ export class SeriesChart {
   setStep(step: number): void {
     this.step = step;
     const px = this.x(step);
-    this.cursor.attr('x1', px).attr('x2', px).attr('y1', 0).attr('y2', this.height);
+    this.cursor.place(MARGIN.left, MARGIN.top, this.height, px);
   }
 
   private resize(): void {

@@ -33,11 +33,6 @@ export const benignConsoleErrors = [
     pattern: /\[lifecycle\] Long running operations during shutdown are unsupported in the web \(id: join\.(disconnectRemote|chatSessionStore|chatEditingSession)\)/,
   },
   {
-    // The built-in TypeScript extension's task provider: the workbench asks it for tasks and gives up after a
-    // timeout when the machine is busy (load 20+ on our shared 2 cores). No Optiscope code is involved.
-    pattern: /^console\.error: Timed out getting tasks from {2}typescript \(/,
-  },
-  {
     // After such an unload, the workbench's log writer finds the browser's storage already closed.
     pattern: /Unable to write file 'vscode-log:[^']*' \(Error: IndexedDB database 'vscode-web-db' is closed\.\)/,
   },

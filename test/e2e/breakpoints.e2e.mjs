@@ -109,7 +109,9 @@ describeWorkbench('breakpoints', (vscode) => {
   test('a click on the step axis adds a step breakpoint; Restart stops at both', async () => {
     const axis = frame.locator('.loss-chart .axis-x');
     const box = await axis.boundingBox();
-    await frame.locator('.loss-chart svg').click({ position: { x: box.x - (await frame.locator('.loss-chart svg').boundingBox()).x + box.width * 0.6, y: (await frame.locator('.loss-chart svg').boundingBox()).height - 8 } });
+    const plot = frame.locator('.loss-chart svg.chart-plot');
+    const plotBox = await plot.boundingBox();
+    await plot.click({ position: { x: box.x - plotBox.x + box.width * 0.6, y: plotBox.height - 8 } });
     let state = await until(() => readDebug(frame), (s) => s.stepMarkers.length === 1, 'the step marker');
     const [marked] = state.stepMarkers;
     assert.ok(marked > 1500 && marked < 2100, `step ${marked}`);

@@ -27,9 +27,7 @@ describeWorkbench('data', (vscode) => {
   test('Visualize Loss on a .loss file with a CSV: landscape, contours and two noisy paths', async () => {
     writeFileSync(join(vscode.workspace, 'points.csv'), `x,y\n${ROWS.map((r) => r.join(',')).join('\n')}\n`);
     writeFileSync(join(vscode.workspace, 'fit.loss'), LOSS);
-    await vscode.page.keyboard.press('Control+P');
-    await vscode.page.locator('.quick-input-widget input').fill('fit.loss');
-    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'fit.loss' }).first().click();
+    await vscode.openFile('fit.loss');
     await vscode.page.locator('.monaco-editor .view-line', { hasText: 'data "points.csv"' }).waitFor();
     await vscode.openCommand('Optiscope: Visualize Loss (File or Selected Formula)');
     const frame = await vscode.webviewFrame();

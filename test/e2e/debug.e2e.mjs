@@ -26,10 +26,7 @@ describeWorkbench('debug', (vscode) => {
     const { page } = vscode;
 
     // Open the file (Quick Open), add the function breakpoint from the palette, press F5.
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget input').fill('rosenbrock.loss');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'rosenbrock.loss' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await vscode.openFile('rosenbrock.loss');
     await page.locator('.monaco-editor .view-line', { hasText: 'optimizer adam lr=0.05' }).waitFor();
     // Run and Debug, then the Breakpoints view's "Add Function Breakpoint" action and its input.
     await vscode.openCommand('View: Show Run and Debug');

@@ -36,6 +36,7 @@ const settings = (theme) => ({
  *   vscode.openCommand(title)   runs a command from the F1 palette ("Optiscope: Open Playground")
  *   vscode.findInPalette(title) the palette entry for a command (the palette is left open)
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
+ *   vscode.openFile(name)       opens a workspace file with Quick Open and waits for its editor tab
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
  *   vscode.webviewFrameOf(view) waits for the newest visible panel to be that view ('playground', 'compare')
  *   vscode.screenshot(name)     saves test-results/screenshots/<name>-<theme>.png
@@ -148,6 +149,17 @@ class Workbench {
   }
 
   /** Picks the entry whose label is `label` in the quick pick a command opened. */
+  /**
+   * Opens a file of the workspace with Quick Open and waits for its editor. The name is filled in at once:
+   * typed key by key, each key cancels the previous file search and the workbench logs that as an error.
+   */
+  async openFile(name) {
+    await this.page.keyboard.press('Control+P');
+    await this.page.locator('.quick-input-widget input').fill(name);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
+    await this.page.locator('.tab.active', { hasText: name }).waitFor();
+  }
+
   async pickQuickInput(label) {
     const entry = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
     await entry.click();

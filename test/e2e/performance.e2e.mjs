@@ -1,7 +1,7 @@
 // Speed, measured (never asserted on time; see bench/ for goals): command to first painted landscape with
-// trajectories, cold and warm (the panel opened a second time in the session), and 8 runs x 10 000 steps from a
-// .loss file: streamed paint, then the playback frame rate. One theme only; numbers go to
-// test-results/performance.json and the test's diagnostics.
+// trajectories, cold, warm (the panel opened a second time in the session) and in the open panel (another loss);
+// 8 runs x 10 000 steps from a .loss file: streamed paint, then the playback frame rate (trajectories on canvases
+// while playing, SVG at rest). One theme only; numbers go to test-results/performance.json and the diagnostics.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,19 +24,32 @@ const readPanel = (frame) =>
     return {
       painted: Boolean(canvas && canvas.width > 0 && canvas.getContext('2d').getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data[3] > 0),
       trajectories: paths.filter((p) => ((p.getAttribute('d') ?? '').match(/L/g) ?? []).length > 0).length,
+      // While playing, the trajectories are drawn on a canvas (the SVG paths are hidden): its painted pixels.
+      trailPixels: (() => {
+        const trail = document.querySelector('canvas.trajectory-canvas');
+        if (!trail || trail.width === 0) return 0;
+        const { data } = trail.getContext('2d').getImageData(0, 0, trail.width, trail.height);
+        let painted = 0;
+        for (let k = 3; k < data.length; k += 4) if (data[k] > 0) painted++;
+        return painted;
+      })(),
+      svgShown: paths.length > 0 && paths.every((p) => p.getBoundingClientRect().width > 0),
       step: document.querySelector('.step-text')?.textContent ?? '',
       play: document.querySelector('vscode-button.play')?.textContent ?? '',
     };
   });
 
-/** The host's and the webview's own account of the count-th first paint: total and its stages. */
-function hostFirstPaint(vscode, count) {
+/**
+ * The host's and the webview's own account of the count-th first paint: total and its stages. A webview gives
+ * its stages once (webviewCount: how many webviews were opened).
+ */
+function hostFirstPaint(vscode, count, webviewCount = count) {
   const lines = vscode.logLines('Optiscope Panels');
   const host = lines.filter((line) => /first paint \d+ ms/.test(line));
   const webview = lines.filter((line) => /webview: first paint/.test(line));
-  if (host.length < count || webview.length < count) return undefined;
+  if (host.length < count || webview.length < webviewCount) return undefined;
   const strip = (line) => line.replace(/^.*?(Playground|Compare)/, '$1');
-  return `${strip(host[count - 1])}; ${strip(webview[count - 1])}`;
+  return count === webviewCount ? `${strip(host[count - 1])}; ${strip(webview[count - 1])}` : strip(host[count - 1]);
 }
 
 async function openRosenbrock(vscode) {
@@ -53,7 +66,7 @@ async function openRosenbrock(vscode) {
 describeWorkbench(
   'performance',
   (vscode) => {
-    test('command to first painted landscape with trajectories, cold then warm', async (t) => {
+    test('command to first painted landscape with trajectories: cold, warm, in the open panel', async (t) => {
       const cold = await openRosenbrock(vscode);
       const coldHost = await until(() => hostFirstPaint(vscode, 1), Boolean, "the host's first-paint log line");
       report(t, 'firstPaintColdMs', cold.ms, `cold: ${cold.ms} ms from the pick to the paint seen by the test; host: ${coldHost}`);
@@ -62,7 +75,18 @@ describeWorkbench(
       const warm = await openRosenbrock(vscode);
       const warmHost = await until(() => hostFirstPaint(vscode, 2), Boolean, "the host's second first-paint log line");
       report(t, 'firstPaintWarmMs', warm.ms, `warm: ${warm.ms} ms from the pick to the paint seen by the test; host: ${warmHost}`);
-      measured.host = { cold: coldHost, warm: warmHost };
+      // Another loss in the open Playground (the panel is reused: no new webview).
+      await vscode.openCommand('Optiscope: Open Playground');
+      const beale = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Beale' }).first();
+      await beale.waitFor();
+      const reuseStarted = Date.now();
+      await beale.click();
+      const reuseHost = await until(() => hostFirstPaint(vscode, 3, 2), Boolean, "the host's third first-paint log line");
+      const reuseMs = Date.now() - reuseStarted;
+      const shown = await until(() => readPanel(warm.frame), (s) => s.painted && s.trajectories > 0, 'Beale painted');
+      assert.ok(shown.trajectories > 0);
+      report(t, 'firstPaintOpenPanelMs', reuseMs, `another loss in the open panel: ${reuseMs} ms from the pick to the host's paint message; host: ${reuseHost}`);
+      measured.host = { cold: coldHost, warm: warmHost, openPanel: reuseHost };
       await vscode.openCommand('View: Close All Editors');
     });
 
@@ -70,9 +94,7 @@ describeWorkbench(
       const optimizers = ['sgd lr=0.0005', 'sgd lr=0.0005 momentum=0.9', 'sgd lr=0.0005 momentum=0.9 nesterov=true', 'adagrad lr=0.5', 'rmsprop lr=0.005', 'adam lr=0.02', 'adamw lr=0.02', 'amsgrad lr=0.02'];
       const text = ['f = (1 - x)^2 + 100*(y - x^2)^2', 'domain x in [-2, 2], y in [-1, 3]', 'start = (-1.5, 2)', ...optimizers.map((o) => `optimizer ${o.replace('amsgrad', 'adam amsgrad=true')}`), 'steps = 10000', ''].join('\n');
       writeFileSync(join(vscode.workspace, 'eight.loss'), text);
-      await vscode.openCommand('Go to File...');
-      await vscode.page.keyboard.type('eight.loss');
-      await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'eight.loss' }).first().click();
+      await vscode.openFile('eight.loss');
       const lens = vscode.page.locator('.codelens-decoration a', { hasText: 'Visualize' }).first();
       await lens.waitFor({ timeout: 60_000 });
       const started = Date.now();
@@ -102,7 +124,11 @@ describeWorkbench(
             requestAnimationFrame(tick);
           }),
       );
+      const playing = await readPanel(frame);
+      assert.ok(playing.trailPixels > 1000 && !playing.svgShown, `playing: trails on the canvas, SVG paths hidden (${playing.trailPixels} pixels)`);
       await frame.locator('vscode-button.play').click();
+      const paused = await until(() => readPanel(frame), (s) => s.play === 'Play', 'the pause');
+      assert.ok(paused.svgShown && paused.trajectories === 8 && paused.trailPixels === 0, 'paused: the SVG paths again, the canvas cleared');
       const gaps = frames.slice(1).map((time, i) => time - frames[i]).sort((a, b) => a - b);
       const fps = (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000);
       const playback = { fps: Number(fps.toFixed(1)), medianFrameMs: Number(gaps[gaps.length >> 1].toFixed(1)), worstFrameMs: Number(gaps[gaps.length - 1].toFixed(1)), frames: frames.length };

@@ -161,3 +161,46 @@ test('metrics: final loss, steps to tolerance, distance to the nearest minimum, 
   assert.equal(statusText(diverged, String), 'diverged at step 1');
   assert.equal(statusText(run, String), 'final loss 0.0005');
 });
+
+/** A canvas whose 2-D context records the polylines stroked since the last clearRect, with their colours. */
+function recordingCanvas() {
+  const strokes = [];
+  let current = [];
+  const context = {
+    strokeStyle: '',
+    save() {}, restore() {}, setTransform() {}, rect() {}, clip() {},
+    clearRect: () => strokes.splice(0),
+    beginPath: () => (current = []),
+    moveTo: (x, y) => current.push([x, y]),
+    lineTo: (x, y) => current.push([x, y]),
+    stroke() { strokes.push({ color: context.strokeStyle, points: current }); },
+  };
+  return { style: {}, width: 0, height: 0, getContext: () => context, strokes };
+}
+
+test('playback trails: drawing step by step strokes the same trajectory as drawing it at once; going back redraws', async () => {
+  globalThis.document = { createElement: () => recordingCanvas() };
+  const { TrailLayer } = await loadTs('webview/trailLayer.ts');
+  const zigzag = trace(Array.from({ length: 60 }, (_, i) => [i * 0.5, i % 2 ? 1 : -1, 1, 1]));
+  const toPixel = (x, y) => [x * 10, 50 - y * 10];
+  const scene = { traces: [zigzag], paths: [traces.pixelPath(zigzag, toPixel)], colors: ['#f00'], halo: '#000', toPixel };
+  const joined = (strokes) => strokes.flatMap((s, k) => (k === 0 ? s.points : s.points.slice(1)));
+
+  const stepwise = new TrailLayer();
+  for (let step = 0; step <= 59; step += 1) stepwise.draw(scene, step);
+  const once = new TrailLayer();
+  once.draw(scene, 59);
+  const expected = traces.pathUpTo(scene.paths[0], 59, toPixel(...traces.positionAt(zigzag, 59)));
+  assert.equal(stepwise.lines.strokes.length, 59, 'one segment a frame');
+  assert.deepEqual(joined(stepwise.lines.strokes), expected);
+  assert.deepEqual(joined(once.lines.strokes), expected);
+  assert.ok(stepwise.lines.strokes.every((s) => s.color === '#f00'));
+  assert.equal(stepwise.halo.strokes.length, 59, 'each segment gets its halo');
+
+  stepwise.draw(scene, 20);
+  assert.deepEqual(joined(stepwise.lines.strokes), traces.pathUpTo(scene.paths[0], 20, toPixel(...traces.positionAt(zigzag, 20))), 'back to step 20: cleared and redrawn');
+  stepwise.draw({ ...scene, colors: ['#0f0'] }, 21);
+  assert.equal(stepwise.lines.strokes.length, 1, 'new colours: redrawn from the start');
+  assert.equal(stepwise.lines.strokes[0].color, '#0f0');
+  delete globalThis.document;
+});
