@@ -184,7 +184,8 @@ export type WebviewRequest = {
 export type WebviewEvent =
   | { type: 'pickLoss' }
   /** The first landscape with its trajectories is on screen. */
-  | { type: 'painted' }
+  /** The first paint of a snapshot; the first of a page also says when (epoch ms) the page started loading and painted. */
+  | { type: 'painted'; pageStarted?: number; paintedAt?: number }
   /** Show this scenario side by side, one landscape per run. */
   | { type: 'openCompare'; scenario: Scenario }
   /** The webview's scenario changed (start, view, runs): the host answers the next "ready" with it. */
@@ -508,8 +509,13 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         if (message.count !== undefined) parsed.count = integer(message.count, 'message.count', 1, LIMITS.maxSteps);
         return parsed;
       }
+      case 'painted': {
+        const parsed: FromWebview = { type };
+        if (message.pageStarted !== undefined) parsed.pageStarted = integer(message.pageStarted, 'message.pageStarted', 0, Number.MAX_SAFE_INTEGER);
+        if (message.paintedAt !== undefined) parsed.paintedAt = integer(message.paintedAt, 'message.paintedAt', 0, Number.MAX_SAFE_INTEGER);
+        return parsed;
+      }
       case 'pickLoss':
-      case 'painted':
       case 'export':
       case 'tune':
       case 'sweep':
@@ -571,4 +577,30 @@ function displayOptions(value: unknown, path: string): DisplayOptions {
 export function parseDisplayOptions(raw: unknown): DisplayOptions {
   const parsed = parse(() => displayOptions(raw, 'display'));
   return parsed.ok ? parsed.value : { ...DEFAULT_DISPLAY };
+}
+
+// ---- the first snapshot, embedded in the webview's HTML (a nonce'd JSON script: no round trip before the first paint) ----
+
+export const EMBEDDED_SNAPSHOT_ID = 'initial-snapshot';
+
+/** JSON for a <script type="application/json">: Float64Arrays as base64 of their bytes, and no "<" (so no "</script>"). */
+export function encodeEmbedded(value: unknown): string {
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (!(v instanceof Float64Array)) return v;
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { $float64: btoa(binary) };
+  });
+  return json.replace(/</g, '\\u003c');
+}
+
+export function decodeEmbedded(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || typeof (v as { $float64?: unknown }).$float64 !== 'string') return v;
+    const binary = atob((v as { $float64: string }).$float64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new Float64Array(bytes.buffer);
+  });
 }

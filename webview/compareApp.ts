@@ -306,5 +306,5 @@ export function mountCompare(host: Host): void {
   };
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   host.onSnapshot = applySnapshot;
-  ready.then(applySnapshot, showError);
+  host.start(ready, applySnapshot, showError);
 }

@@ -1,5 +1,5 @@
 // The webview's side of the channel to the extension host.
-import { MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -24,6 +24,9 @@ export class Host {
   /** The training session the panel shows changed (null: none). */
   onSession: (session: SessionView | null) => void = () => {};
 
+  /** The page had saved state when it loaded: VS Code reloaded it (the panel came back, or VS Code restarted). */
+  private readonly reloaded = this.api.getState() !== undefined;
+
   constructor() {
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       const message = event.data;
@@ -34,6 +37,19 @@ export class Host {
       else if (message.type === 'playback') this.onPlayback(message.action);
       else if (message.type === 'session') this.onSession(message.session);
     });
+  }
+
+  /**
+   * Applies the snapshot that came in the page (a new panel: no round trip before the first paint), then the
+   * handshake's answer unless it shows the same scenario. A reloaded page (it has saved state) waits for the answer:
+   * its page may be older than the scenario.
+   */
+  start(ready: Promise<Snapshot>, apply: (snapshot: Snapshot) => void, showError: (error: unknown) => void): void {
+    const embedded = this.reloaded ? undefined : readEmbeddedSnapshot();
+    if (embedded) apply(embedded);
+    ready.then((snapshot) => {
+      if (!embedded || JSON.stringify(snapshot.scenario) !== JSON.stringify(embedded.scenario)) apply(snapshot);
+    }, showError);
   }
 
   private async render(inReplyTo: number, format: ImageFormat): Promise<void> {
@@ -61,8 +77,8 @@ export class Host {
       this.mark('painted');
       this.send({ type: 'log', level: 'info', message: `first paint (ms since the webview started loading): ${this.marks.join(', ')}` });
       this.marks.length = 0;
-    }
-    this.send({ type: 'painted' });
+      this.send({ type: 'painted', pageStarted: Math.round(performance.timeOrigin), paintedAt: Date.now() });
+    } else this.send({ type: 'painted' });
   }
 
   private scenarioTimer: ReturnType<typeof setTimeout> | undefined;
@@ -121,4 +137,14 @@ export function newestOnly(): <T>(request: (isNewest: () => boolean) => Promise<
       if (token === newest) fail(error);
     }
   };
+}
+
+function readEmbeddedSnapshot(): Snapshot | undefined {
+  const text = document.getElementById(EMBEDDED_SNAPSHOT_ID)?.textContent;
+  if (!text) return undefined;
+  try {
+    return decodeEmbedded(text) as Snapshot;
+  } catch {
+    return undefined; // the handshake brings it
+  }
 }

@@ -426,6 +426,7 @@ export function mountPlayground(host: Host): void {
   // Asked before the panel is built: the host answers while it is.
   const ready = host.requests.request('ready', {});
   mount();
+  host.mark('mounted');
   host.onRender = async (format) => {
     // An export is of a frame at rest (SVG trajectories): playback pauses.
     if (playback.playing) {
@@ -442,5 +443,5 @@ export function mountPlayground(host: Host): void {
   };
   host.onSession = showSession;
   host.onSnapshot = applySnapshot;
-  ready.then(applySnapshot, showError);
+  host.start(ready, applySnapshot, showError);
 }

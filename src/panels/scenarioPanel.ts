@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Engine, RunsChunk, RunsRequest, RunTrace } from '../engine/api';
 import type { CancelSignal } from '../engine/engineClient';
 import {
+  encodeEmbedded,
   MessageHandler,
   parseFromWebview,
   parsePanelState,
@@ -103,6 +104,8 @@ class RunStream {
 
 /** The snapshot's landscape grid: coarse, so that the first paint is quick; the webview asks for its exact grid next. */
 const SNAPSHOT_GRID = 64;
+/** How long a new page waits for its first snapshot to come in the HTML (the webview itself loads meanwhile). */
+const EMBED_WAIT_MS = 250;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -192,7 +195,21 @@ export class ScenarioPanel extends Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'optiscope.svg');
     this.updateTitle();
     this.prefetch();
-    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, kind.view, panel.title);
+    // A revived page has saved state and asks through the handshake; a new one gets its first snapshot in the page.
+    if (invokedAt === undefined) this.setPage(undefined);
+    else void this.setPageWithSnapshot();
+  }
+
+  /** The page with the first snapshot in it when the engine has it within EMBED_WAIT_MS (else the handshake brings it). */
+  private async setPageWithSnapshot(): Promise<void> {
+    const waited = new Promise<undefined>((resolve) => setTimeout(resolve, EMBED_WAIT_MS));
+    const snapshot = await Promise.race([this.currentSnapshot().catch(() => undefined), waited]);
+    if (!this.isDisposed) this.setPage(snapshot);
+  }
+
+  private setPage(snapshot: Snapshot | undefined): void {
+    this.panel.webview.html = webviewHtml(this.panel.webview, this.services.extensionUri, this.kind.view, this.panel.title, snapshot && encodeEmbedded(snapshot));
+    if (snapshot) this.markPaint('page with snapshot');
   }
 
   /** Engine work started while the webview loads; its first requests for the same scenario use it. */
@@ -453,6 +470,11 @@ export class ScenarioPanel extends Disposable {
       case 'painted':
         if (this.paintTimer) {
           const { start, marks } = this.paintTimer;
+          // The page's own clock is the machine's: when VS Code started loading the page, and when it painted.
+          if (message.pageStarted !== undefined) marks.push(`page loading ${message.pageStarted - start}`);
+          if (message.paintedAt !== undefined) marks.push(`painted in the page ${message.paintedAt - start}`);
+          const at = (mark: string) => Number(mark.slice(mark.lastIndexOf(' ') + 1));
+          marks.sort((a, b) => at(a) - at(b));
           this.services.log.info(`${this.kind.name}: first paint ${Date.now() - start} ms after the command (ms after it: ${marks.join(', ')})`);
         }
         this.paintTimer = undefined;

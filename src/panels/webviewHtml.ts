@@ -1,5 +1,7 @@
-// The webview shell: strict CSP with a nonce; data goes in through the ready handshake, never the HTML.
+// The webview shell: strict CSP with a nonce. Data goes in through the ready handshake; the first snapshot may also
+// come in the page as a nonce'd JSON script (encodeEmbedded), so the first paint needs no round trip.
 import * as vscode from 'vscode';
+import { EMBEDDED_SNAPSHOT_ID } from '../protocol';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {
@@ -15,7 +17,7 @@ function makeNonce(): string {
   return nonce;
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, view: 'playground' | 'compare', title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, view: 'playground' | 'compare', title: string, embeddedSnapshot?: string): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panels.css'));
@@ -38,7 +40,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, v
 </head>
 <body data-view="${view}">
 <div id="app"></div>
-<script nonce="${nonce}" src="${script}"></script>
+${embeddedSnapshot === undefined ? '' : `<script nonce="${nonce}" type="application/json" id="${EMBEDDED_SNAPSHOT_ID}">${embeddedSnapshot}</script>\n`}<script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
 }

@@ -1,9 +1,11 @@
 // The panels in a real extension host: commands open and reuse the Playground, the serializer restores or closes it.
 import * as assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, until, webviewTabs } from './wait';
 import { getEngineClient } from '../../src/engine/client';
-import { COMPARE, PLAYGROUND, ScenarioPanelSerializer, type PanelServices } from '../../src/panels/scenarioPanel';
+import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from '../../src/panels/scenarioPanel';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, type RunConfig, type RunsData, type Scenario, type Snapshot } from '../../src/protocol';
 
 const playgroundTabs = () => webviewTabs(PLAYGROUND.viewType);
 const compareTabs = () => webviewTabs(COMPARE.viewType);
@@ -85,6 +87,49 @@ describe('panels', () => {
       assert.deepEqual(roots, ['dist', 'media']);
       assert.equal(panel.webview.options.enableScripts, true);
       panel.dispose();
+    });
+
+    it('a new panel gets its first snapshot in the page (a nonce\'d JSON script), under the same strict CSP', async () => {
+      const scenario = { loss: 'rosenbrock', start: [-1.5, 2], runs: [{ optimizer: 'adam', options: { lr: 0.05 } }], steps: 40, view: null };
+      const shown = ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
+      const html = await until(() => shown.panel.webview.html, (text) => text.length > 0, 'the page');
+      const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+      const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+      assert.ok(nonce);
+      const embedded = new RegExp(`<script nonce="${nonce}" type="application/json" id="${EMBEDDED_SNAPSHOT_ID}">([^<]*)</script>`).exec(html);
+      assert.ok(embedded, 'the snapshot is in the page');
+      const snapshot = decodeEmbedded(embedded[1]) as Snapshot;
+      assert.deepEqual(snapshot.scenario, scenario);
+      assert.equal(snapshot.loss.name, 'rosenbrock');
+      assert.ok(snapshot.landscape && snapshot.landscape.values instanceof Float64Array && snapshot.landscape.values.length === snapshot.landscape.size[0] * snapshot.landscape.size[1]);
+      shown.panel.dispose();
+    });
+
+    it('8 runs x 10 000 steps stream into a Playground: every step arrives; the host\'s event-loop delay is measured', async function () {
+      this.timeout(120_000);
+      const tracked: Promise<unknown>[] = [];
+      const infos: string[] = [];
+      const measuredServices: PanelServices = {
+        ...services,
+        log: { ...services.log, trace() {}, info: (line: string) => infos.push(line), error() {}, warn() {} } as unknown as vscode.LogOutputChannel,
+        status: { track: <T>(_runs: number, work: Promise<T>) => (tracked.push(work), work) } as unknown as PanelServices['status'],
+      };
+      const optimizers = ['sgd', 'sgd', 'sgd', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adam'];
+      const options: RunConfig['options'][] = [{ lr: 0.0005 }, { lr: 0.0005, momentum: 0.9 }, { lr: 0.0005, momentum: 0.9, nesterov: true }, { lr: 0.5 }, { lr: 0.005 }, { lr: 0.02 }, { lr: 0.02 }, { lr: 0.02, amsgrad: true }];
+      const scenario: Scenario = { loss: '(1 - x)^2 + 100*(y - x^2)^2', start: [-1.5, 2], runs: optimizers.map((optimizer, i) => ({ optimizer, options: options[i] })), steps: 10_000, view: null };
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const shown = ScenarioPanel.createOrShow(PLAYGROUND, measuredServices, scenario);
+      const [stream] = await until(() => tracked, (works) => works.length > 0, 'the stream');
+      const runs = (await stream) as RunsData;
+      await until(() => infos, (lines) => lines.some((line) => /first paint/.test(line)), 'the first paint', 60_000);
+      delay.disable();
+      const ms = (ns: number) => Number((ns / 1e6).toFixed(1));
+      const measured = { maxMs: ms(delay.max), p99Ms: ms(delay.percentile(99)), meanMs: ms(delay.mean) };
+      console.log(`extension host event-loop delay while 8 x 10 000 steps streamed into the Playground: ${JSON.stringify(measured)}`);
+      assert.deepEqual(runs.traces.map((trace) => trace.rowCount), optimizers.map(() => 10_001));
+      assert.ok(runs.traces.every((trace) => trace.status === 'completed'));
+      shown.panel.dispose();
     });
 
     it('closes a panel whose saved state is invalid or from another version', async () => {

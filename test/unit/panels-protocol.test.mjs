@@ -135,3 +135,25 @@ test('export and tune: the buttons\' events, and the rendered image validated by
   assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: '<script>' }), 'message.data: expected an SVG document');
   assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: 'x'.repeat(LIMITS.imageLength + 1) }), `message.data: expected a string of at most ${LIMITS.imageLength} characters`);
 });
+
+test('the snapshot embedded in the page: Float64Arrays come back bit for bit, and no "<" can end the script element', async () => {
+  const { encodeEmbedded, decodeEmbedded } = await loadTs('src/protocol.ts');
+  const values = Float64Array.from([0, -0, 1 / 3, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -1e-300]);
+  const rows = new Float64Array(new ArrayBuffer(8 * 70000)).map((_, i) => Math.sin(i) * 1e3); // more than one chunk of bytes
+  const snapshot = { scenario: { loss: 'f = x^2 </script><script>alert(1)</script>', runs: [] }, landscape: { values, size: [2, 4] }, runs: { traces: [{ rows: rows.subarray(3, 69999) }] } };
+  const text = encodeEmbedded(snapshot);
+  assert.ok(!text.includes('<'), 'no "<" in the page');
+  const back = decodeEmbedded(text);
+  assert.equal(back.scenario.loss, snapshot.scenario.loss);
+  assert.ok(back.landscape.values instanceof Float64Array);
+  assert.deepEqual(new Uint8Array(back.landscape.values.buffer), new Uint8Array(values.buffer));
+  assert.ok(back.runs.traces[0].rows instanceof Float64Array);
+  assert.deepEqual(back.runs.traces[0].rows, rows.subarray(3, 69999));
+  assert.deepEqual(back.landscape.size, [2, 4]);
+});
+
+test('"painted" may say when the page started loading and painted (epoch ms); anything else there is refused', () => {
+  assert.deepEqual(parseFromWebview({ type: 'painted' }), { ok: true, value: { type: 'painted' } });
+  assert.deepEqual(parseFromWebview({ type: 'painted', pageStarted: 1795840768252, paintedAt: 1795840769022 }), { ok: true, value: { type: 'painted', pageStarted: 1795840768252, paintedAt: 1795840769022 } });
+  for (const bad of [-1, 1.5, '1795840768252', Infinity]) assert.equal(parseFromWebview({ type: 'painted', pageStarted: bad }).ok, false, String(bad));
+});
