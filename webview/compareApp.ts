@@ -17,6 +17,8 @@ import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 import { TraceAccumulator } from '../src/panels/traceStream';
 import { GradNormChart } from './gradNormChart';
 import { SweepForm } from './sweepForm';
+import { fieldGridSize, gradientFieldOverlay, stepArrowsOverlay } from './vectorOverlays';
+import { ViewToolbar } from './viewToolbar';
 
 const LANDSCAPE_DELAY_MS = 120;
 const DEFAULT_TOLERANCE = 1e-3;
@@ -61,6 +63,24 @@ export function mountCompare(host: Host): void {
   const gradChart = new GradNormChart(seekTo);
   const sweepForm = new SweepForm((swept) => host.send({ type: 'openCompare', scenario: swept }));
   const bar = new PlaybackBar(playback, () => showStep());
+  let display = host.displayOptions;
+  /** The last landscape asked for: asked again with the field's gradients when the field is turned on. */
+  let shown: { extent: Extent; pixels: [number, number] } | undefined;
+  const toolbar = new ViewToolbar(
+    display,
+    {
+      changed(next) {
+        const before = display;
+        display = next;
+        host.saveDisplay(next);
+        for (const view of views) view.drawOverlays();
+        if (next.gradientField && !before.gradientField && shown) void loadLandscape(shown.extent, shown.pixels);
+        if (next.stepArrows && !before.stepArrows && traces.some((t) => !t.grad)) void run(true);
+      },
+      compareValues: () => {},
+    },
+    { modes: false, compareValues: false },
+  );
 
   function label(index: number): string {
     const run = scenario?.runs[index];
@@ -118,6 +138,8 @@ export function mountCompare(host: Host): void {
         },
         { zoomable: false },
       );
+      view.addOverlay(gradientFieldOverlay(() => display.gradientField), 'trajectories');
+      view.addOverlay(stepArrowsOverlay(() => display.stepArrows), 'markers');
       views.push(view);
       const caption = element('div', 'cell-caption');
       captions.push(caption);
@@ -138,7 +160,15 @@ export function mountCompare(host: Host): void {
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
-    const query = { loss: scenario.loss, lossParams: scenario.lossParams, x: extent.x, y: extent.y, size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution) };
+    shown = { extent, pixels };
+    const query = {
+      loss: scenario.loss,
+      lossParams: scenario.lossParams,
+      x: extent.x,
+      y: extent.y,
+      size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution),
+      gradientSize: display.gradientField ? fieldGridSize(pixels[0], pixels[1]) : undefined,
+    };
     await newestLandscape(() => host.requests.request('landscape', { query }), (data) => {
       const layer = prepareLayer(data);
       for (const view of views) view.setLayer(layer);
@@ -146,27 +176,27 @@ export function mountCompare(host: Host): void {
     }, showError);
   }
 
-  /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. */
-  async function run(): Promise<void> {
+  /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. `keepStep`: the same runs again, with gradients for the step arrows. */
+  async function run(keepStep = false): Promise<void> {
     if (!scenario) return;
     const current = scenario;
     const streamed = new TraceAccumulator();
     await newestRun(
-      (isNewest) => host.requests.request('run', { scenario: current }, (chunk) => {
+      (isNewest) => host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
         host.mark('runs');
         if (isNewest()) showTraces(streamed.add(chunk));
       }),
-      (result) => streamed.done || showTraces(result.traces),
+      (result) => streamed.done || showTraces(result.traces, keepStep),
       showError,
     );
   }
 
-  function showTraces(next: TraceData[]): void {
+  function showTraces(next: TraceData[], keepStep = false): void {
     errorBanner.hidden = true;
     traces = next;
     traces.forEach((trace, i) => views[i]?.setTraces([trace], [runColor(i)]));
     playback.setLastStep(longestRun(traces));
-    if (!playback.playing) playback.seek(playback.lastStep);
+    if (!playback.playing && !keepStep) playback.seek(playback.lastStep);
     chart.setTraces(traces);
     gradChart.setTraces(traces);
     renderCaptions();
@@ -279,7 +309,7 @@ export function mountCompare(host: Host): void {
   const tuneButton = element('vscode-button', 'tune', 'Tune learning rates');
   tuneButton.title = 'Search learning rates for each run in the engine and show each at its best';
   tuneButton.addEventListener('click', () => host.send({ type: 'tune' }));
-  header.append(title, startText, toleranceLabel, tuneButton, exportButton, sweepForm.element);
+  header.append(title, startText, toleranceLabel, tuneButton, exportButton, sweepForm.element, toolbar.element);
   const bottom = element('div', 'compare-bottom');
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);

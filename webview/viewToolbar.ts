@@ -28,9 +28,11 @@ export class ViewToolbar {
   private display: DisplayOptions;
   private surfaceAllowed = true;
 
+  /** parts: Compare shows the overlay toggles only (its cells are 2-D; it has its own sweep form). */
   constructor(
     initial: DisplayOptions,
     private readonly events: ViewToolbarEvents,
+    parts: { modes: boolean; compareValues: boolean } = { modes: true, compareValues: true },
   ) {
     this.display = { ...initial };
     this.element.className = 'view-toolbar';
@@ -47,7 +49,9 @@ export class ViewToolbar {
     sweep.secondary = true;
     sweep.addEventListener('click', () => events.compareValues());
     const label = Object.assign(document.createElement('span'), { className: 'view-label', textContent: 'Landscape' });
-    this.element.append(label, group, this.field, this.arrows, sweep);
+    if (parts.modes) this.element.append(label, group);
+    this.element.append(this.field, this.arrows);
+    if (parts.compareValues) this.element.append(sweep);
     this.render();
   }
 

@@ -1,6 +1,6 @@
 // The Playground's extra views in code-server: the gradient-norm chart, the step arrows and the gradient field,
 // the 3-D surface (toggle, drag, zoom, reset, restored after a reload), and comparing five learning rates as
-// five landscapes; asserts on SVG paths, canvas pixels and captions, screenshots per theme.
+// five landscapes (with arrows and the field per cell); asserts on SVG paths, canvas pixels and captions, screenshots per theme.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeWorkbench, until } from './harness.mjs';
@@ -195,5 +195,29 @@ describeWorkbench('views', (vscode) => {
     await compare.locator('vscode-button.sweep-go').click();
     const two = await until(readCells, (s) => s.cells.length === 2 && s.cells.every((c) => c.trajectories === 1), 'two landscapes', TIMEOUT);
     assert.deepEqual(two.cells.map((c) => c.label), ['adam lr=0.002', 'adam lr=0.2']);
+
+    // Step arrows and the gradient field in every cell: each cell's arrows start where its run is.
+    const readOverlays = () =>
+      compare.locator('body').evaluate(() =>
+        [...document.querySelectorAll('.multiples .cell')].map((cell) => {
+          const head = cell.querySelector('circle.head');
+          const arrows = [...cell.querySelectorAll('.step-arrow')].map((p) => {
+            const start = /^M([-\d.e]+),([-\d.e]+)/.exec(p.getAttribute('d') ?? '');
+            return { kind: p.classList.contains('update') ? 'update' : 'descent', from: start ? [Number(start[1]), Number(start[2])] : null };
+          });
+          return { head: head ? [Number(head.getAttribute('cx')), Number(head.getAttribute('cy'))] : null, arrows, field: cell.querySelectorAll('.gradient-field path').length };
+        }),
+      );
+    await compare.locator('input.scrubber').fill('20');
+    await compare.locator('vscode-checkbox.step-arrows-toggle').click();
+    const arrowed = await until(readOverlays, (cells) => cells.length === 2 && cells.every((c) => c.arrows.length === 2), 'an update and a −∇f arrow per cell', TIMEOUT);
+    for (const cell of arrowed) {
+      assert.deepEqual(cell.arrows.map((a) => a.kind).sort(), ['descent', 'update']);
+      for (const arrow of cell.arrows) assert.ok(Math.hypot(arrow.from[0] - cell.head[0], arrow.from[1] - cell.head[1]) < 0.6, `arrow at ${arrow.from}, run at ${cell.head}`);
+    }
+    assert.match(await compare.locator('.step-text').textContent(), /^step 20 \//, 'the gradients came without moving the step');
+    await compare.locator('vscode-checkbox.gradient-field-toggle').click();
+    await until(readOverlays, (cells) => cells.every((c) => c.field > 20), 'the gradient field in every cell', TIMEOUT);
+    await vscode.screenshot('views-compare-arrows-and-field');
   });
 });
