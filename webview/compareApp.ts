@@ -32,7 +32,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
 
 export function mountCompare(host: Host): void {
   // Asked before the panel is built: the host answers while it is.
-  const ready = host.requests.request('ready', {});
+  const ready = host.requestReady();
   const playback = new Playback(0, 60);
   let snapshot: Snapshot | undefined;
   let scenario: Scenario | undefined;
@@ -99,7 +99,7 @@ export function mountCompare(host: Host): void {
   function markPainted(part: 'landscape' | 'traces'): void {
     if (!paintPending[part]) return;
     paintPending[part] = false;
-    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.painted());
+    if (!paintPending.landscape && !paintPending.traces) host.paintedAfterNextFrame();
   }
 
   function setStart(point: [number, number]): void {

@@ -26,6 +26,13 @@ export class Host {
 
   /** The page had saved state when it loaded: VS Code reloaded it (the panel came back, or VS Code restarted). */
   private readonly reloaded = this.api.getState() !== undefined;
+  /** The snapshot that came in a new page (a reloaded page's may be older than its scenario: not used). */
+  private readonly pageSnapshot = this.reloaded ? undefined : readEmbeddedSnapshot();
+
+  /** Asks for the snapshot (sent before the panel is built: the host answers while it is). */
+  requestReady(): Promise<Snapshot> {
+    return this.requests.request('ready', this.pageSnapshot ? { pageSnapshot: true } : {});
+  }
 
   constructor() {
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -45,7 +52,7 @@ export class Host {
    * its page may be older than the scenario.
    */
   start(ready: Promise<Snapshot>, apply: (snapshot: Snapshot) => void, showError: (error: unknown) => void): void {
-    const embedded = this.reloaded ? undefined : readEmbeddedSnapshot();
+    const embedded = this.pageSnapshot;
     if (embedded) apply(embedded);
     ready.then((snapshot) => {
       if (!embedded || JSON.stringify(snapshot.scenario) !== JSON.stringify(embedded.scenario)) apply(snapshot);
@@ -71,8 +78,13 @@ export class Host {
     if (this.marks.length > 0 && !this.marks.some((m) => m.startsWith(`${what} `))) this.marks.push(`${what} ${Math.round(performance.now())}`);
   }
 
+  /** The landscape and its trajectories are drawn: tells the host once the browser has produced that frame. */
+  paintedAfterNextFrame(): void {
+    requestAnimationFrame(() => setTimeout(() => this.painted(), 0));
+  }
+
   /** The first landscape with its trajectories is on screen: tells the host, with the webview's timings (once). */
-  painted(): void {
+  private painted(): void {
     if (this.marks.length > 0) {
       this.mark('painted');
       this.send({ type: 'log', level: 'info', message: `first paint (ms since the webview started loading): ${this.marks.join(', ')}` });

@@ -67,7 +67,7 @@ export function mountPlayground(host: Host): void {
   function markPainted(part: 'landscape' | 'traces'): void {
     if (!paintPending[part]) return;
     paintPending[part] = false;
-    if (!paintPending.landscape && !paintPending.traces) requestAnimationFrame(() => host.painted());
+    if (!paintPending.landscape && !paintPending.traces) host.paintedAfterNextFrame();
   }
 
   function save(): void {
@@ -424,7 +424,7 @@ export function mountPlayground(host: Host): void {
   }
 
   // Asked before the panel is built: the host answers while it is.
-  const ready = host.requests.request('ready', {});
+  const ready = host.requestReady();
   mount();
   host.mark('mounted');
   host.onRender = async (format) => {

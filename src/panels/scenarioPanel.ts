@@ -106,6 +106,8 @@ class RunStream {
 const SNAPSHOT_GRID = 64;
 /** How long a new page waits for its first snapshot to come in the HTML (the webview itself loads meanwhile). */
 const EMBED_WAIT_MS = 250;
+/** The most trajectory numbers a page carries (800 KB; a few ms to encode). */
+const EMBED_MAX_RUN_VALUES = 100_000;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -204,7 +206,10 @@ export class ScenarioPanel extends Disposable {
   private async setPageWithSnapshot(): Promise<void> {
     const waited = new Promise<undefined>((resolve) => setTimeout(resolve, EMBED_WAIT_MS));
     const snapshot = await Promise.race([this.currentSnapshot().catch(() => undefined), waited]);
-    if (!this.isDisposed) this.setPage(snapshot);
+    if (this.isDisposed) return;
+    // Long runs stay out of the page (encoding them would hold the host): the stream brings them.
+    const values = snapshot?.runs?.traces.reduce((sum, trace) => sum + trace.rows.length, 0) ?? 0;
+    this.setPage(snapshot && values > EMBED_MAX_RUN_VALUES ? { ...snapshot, runs: undefined } : snapshot);
   }
 
   private setPage(snapshot: Snapshot | undefined): void {
@@ -395,7 +400,7 @@ export class ScenarioPanel extends Disposable {
         void MessageHandler.answer(reply, message.requestId, async () => {
           const snapshot = await this.currentSnapshot();
           this.markPaint('snapshot');
-          return snapshot;
+          return message.pageSnapshot ? { ...snapshot, runs: undefined } : snapshot;
         }).then(() => this.debugSession?.refresh());
         break;
       case 'checkCondition':

@@ -150,6 +150,17 @@ test('the snapshot embedded in the page: Float64Arrays come back bit for bit, an
   assert.ok(back.runs.traces[0].rows instanceof Float64Array);
   assert.deepEqual(back.runs.traces[0].rows, rows.subarray(3, 69999));
   assert.deepEqual(back.landscape.size, [2, 4]);
+  // Standard base64, with either padding (8 bytes leave 2 over, 64 bytes leave 1).
+  for (const array of [Float64Array.of(Math.PI), values]) {
+    const { $float64 } = JSON.parse(encodeEmbedded({ array })).array;
+    assert.equal($float64, Buffer.from(array.buffer).toString('base64'));
+  }
+});
+
+test('"ready" may say the page came with its snapshot', () => {
+  assert.deepEqual(parseFromWebview({ type: 'ready', requestId: 2, pageSnapshot: true }), { ok: true, value: { type: 'ready', requestId: 2, pageSnapshot: true } });
+  assert.deepEqual(parseFromWebview({ type: 'ready', requestId: 2, pageSnapshot: false }), { ok: true, value: { type: 'ready', requestId: 2 } });
+  assert.equal(parseFromWebview({ type: 'ready', requestId: 2, pageSnapshot: 'yes' }).ok, false);
 });
 
 test('"painted" may say when the page started loading and painted (epoch ms); anything else there is refused', () => {
