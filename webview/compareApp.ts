@@ -4,7 +4,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
-import { gridSize, type Extent } from './geometry';
+import type { Extent } from './geometry';
 import { newestOnly, type Host } from './host';
 import { plotPng, plotSvg } from './exportImage';
 import { LandscapeView, prepareLayer } from './landscapeView';
@@ -17,7 +17,7 @@ import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 import { TraceAccumulator } from '../src/panels/traceStream';
 import { GradNormChart } from './gradNormChart';
 import { SweepForm } from './sweepForm';
-import { fieldGridSize, gradientFieldOverlay, stepArrowsOverlay } from './vectorOverlays';
+import { gradientFieldOverlay, landscapeQuery, stepArrowsOverlay } from './vectorOverlays';
 import { ViewToolbar } from './viewToolbar';
 
 const LANDSCAPE_DELAY_MS = 120;
@@ -161,14 +161,7 @@ export function mountCompare(host: Host): void {
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
     shown = { extent, pixels };
-    const query = {
-      loss: scenario.loss,
-      lossParams: scenario.lossParams,
-      x: extent.x,
-      y: extent.y,
-      size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution),
-      gradientSize: display.gradientField ? fieldGridSize(pixels[0], pixels[1]) : undefined,
-    };
+    const query = landscapeQuery(scenario, extent, pixels, snapshot.settings.gridResolution, display.gradientField);
     await newestLandscape(() => host.requests.request('landscape', { query }), (data) => {
       const layer = prepareLayer(data);
       for (const view of views) view.setLayer(layer);

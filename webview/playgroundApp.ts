@@ -2,7 +2,7 @@
 import { formatNumber, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
 import { Controls } from './controls';
-import { gridSize, type Extent } from './geometry';
+import type { Extent } from './geometry';
 import { newestOnly, type Host } from './host';
 import { LandscapeView } from './landscapeView';
 import { LossChart } from './lossChart';
@@ -22,7 +22,7 @@ import type { SessionView } from '../src/protocol';
 import { GradNormChart } from './gradNormChart';
 import { Surface3D } from './surface3d';
 import { ViewToolbar } from './viewToolbar';
-import { fieldGridSize, gradientFieldOverlay, stepArrowsOverlay } from './vectorOverlays';
+import { gradientFieldOverlay, landscapeQuery, stepArrowsOverlay } from './vectorOverlays';
 import type { DisplayOptions } from '../src/protocol';
 
 const LANDSCAPE_DELAY_MS = 120;
@@ -250,14 +250,7 @@ export function mountPlayground(host: Host): void {
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
     if (!scenario || !snapshot) return;
-    const query = {
-      loss: scenario.loss,
-      lossParams: scenario.lossParams,
-      x: extent.x,
-      y: extent.y,
-      size: gridSize(pixels[0], pixels[1], snapshot.settings.gridResolution),
-      gradientSize: display.gradientField ? fieldGridSize(pixels[0], pixels[1]) : undefined,
-    };
+    const query = landscapeQuery(scenario, extent, pixels, snapshot.settings.gridResolution, display.gradientField);
     await newestLandscape(() => host.requests.request('landscape', { query }), (data) => {
       landscape.setLandscape(data);
       surface.setLandscape(data);

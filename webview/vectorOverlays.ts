@@ -1,6 +1,8 @@
 // The landscape's optional vector overlays: the gradient field, and each run's −∇f and step at the current step.
 import type { Selection } from 'd3-selection';
+import type { LandscapeQuery, Scenario } from '../src/protocol';
 import { arrowPath, fieldArrows, screenDirection, stepVectors, type FieldArrow } from './arrows';
+import { gridSize, type Extent } from './geometry';
 import type { Overlay, OverlayContext } from './landscapeView';
 import { rowAtStep, type Point } from './traces';
 
@@ -26,6 +28,18 @@ export function atLeast(from: Point, to: Point, length: number): Point {
 /** The gradient grid for a plot of width x height pixels: one arrow every FIELD_SPACING pixels. */
 export function fieldGridSize(width: number, height: number): [number, number] {
   return [Math.max(2, Math.round(width / FIELD_SPACING)), Math.max(2, Math.round(height / FIELD_SPACING))];
+}
+
+/** The landscape to ask for over an extent drawn in `pixels`: the grid that fits, and the field's gradients when shown. */
+export function landscapeQuery(scenario: Pick<Scenario, 'loss' | 'lossParams'>, extent: Extent, pixels: [number, number], gridResolution: number, gradientField: boolean): LandscapeQuery {
+  return {
+    loss: scenario.loss,
+    lossParams: scenario.lossParams,
+    x: extent.x,
+    y: extent.y,
+    size: gridSize(pixels[0], pixels[1], gridResolution),
+    gradientSize: gradientField ? fieldGridSize(pixels[0], pixels[1]) : undefined,
+  };
 }
 
 /** The gradient field: −∇f at each point of the coarse grid, longer where the slope is steeper (log scale). */
