@@ -30,7 +30,7 @@ import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { webviewHtml, webviewOptions } from './webviewHtml';
-import { CancelSource, TraceAccumulator } from './traceStream';
+import { CancelSource, catchUpChunks, TraceAccumulator } from './traceStream';
 import { PanelSession, panelScenario } from './panelSession';
 import type { TrainingScenario, TrainingSession } from '../debug/trainingSession';
 
@@ -86,12 +86,12 @@ class RunStream {
     return this.accumulator.traces.length > 0 ? { traces: this.accumulator.copies() } : undefined;
   }
 
-  /** The runs so far (as one chunk), then each new chunk, go to listener. */
+  /** The runs so far (in chunks of at most MESSAGE_MAX_VALUES numbers: the first is drawn at once), then each new chunk, go to listener. */
   attach(listener: (chunk: RunsDataChunk) => void): void {
     if (this.waiting.length > 0) {
       const done = this.waiting[this.waiting.length - 1].done;
       this.waiting.length = 0;
-      listener({ done, traces: this.accumulator.copies().map((trace) => ({ ...trace, from: 0 })) });
+      for (const chunk of catchUpChunks(this.accumulator.traces, done, MESSAGE_MAX_VALUES)) listener(chunk);
     }
     this.listener = listener;
   }
@@ -106,8 +106,8 @@ class RunStream {
 const SNAPSHOT_GRID = 64;
 /** How long a new page waits for its first snapshot to come in the HTML (the webview itself loads meanwhile). */
 const EMBED_WAIT_MS = 250;
-/** The most trajectory numbers a page carries (800 KB; a few ms to encode). */
-const EMBED_MAX_RUN_VALUES = 100_000;
+/** The most trajectory numbers in a page or in one catch-up message to it (800 KB; a few ms to encode). */
+const MESSAGE_MAX_VALUES = 100_000;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -207,9 +207,13 @@ export class ScenarioPanel extends Disposable {
     const waited = new Promise<undefined>((resolve) => setTimeout(resolve, EMBED_WAIT_MS));
     const snapshot = await Promise.race([this.currentSnapshot().catch(() => undefined), waited]);
     if (this.isDisposed) return;
-    // Long runs stay out of the page (encoding them would hold the host): the stream brings them.
-    const values = snapshot?.runs?.traces.reduce((sum, trace) => sum + trace.rows.length, 0) ?? 0;
-    this.setPage(snapshot && values > EMBED_MAX_RUN_VALUES ? { ...snapshot, runs: undefined } : snapshot);
+    // Of long runs, the page gets their first steps (encoding them all would hold the host): the stream brings the rest.
+    const runs = snapshot?.runs;
+    const values = runs?.traces.reduce((sum, trace) => sum + trace.rows.length, 0) ?? 0;
+    if (snapshot && runs && values > MESSAGE_MAX_VALUES) {
+      const [first] = catchUpChunks(runs.traces, false, MESSAGE_MAX_VALUES);
+      this.setPage({ ...snapshot, runs: { traces: first.traces.map(({ from: _from, ...trace }) => trace) } });
+    } else this.setPage(snapshot);
   }
 
   private setPage(snapshot: Snapshot | undefined): void {

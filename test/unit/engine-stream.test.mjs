@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { EngineClient, CancelledError } = await loadTs('src/engine/engineClient.ts');
 const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
-const { TraceAccumulator, CancelSource } = await loadTs('src/panels/traceStream.ts');
+const { TraceAccumulator, CancelSource, catchUpChunks } = await loadTs('src/panels/traceStream.ts');
 const workerScript = fileURLToPath(new URL('../../dist/worker.js', import.meta.url));
 
 const request = {
@@ -130,4 +130,25 @@ test('TraceAccumulator: rows land at their index, a chunk sent again overwrites,
   const copy = grown.copies()[0];
   assert.equal(copy.rows.buffer.byteLength, 12 * 8, 'a copy is exactly its rows');
   assert.equal(copy.status, 'completed');
+});
+
+test('catch-up chunks: small enough, in step order, and accumulated they are the traces again (statuses at the end)', () => {
+  const trace = (rowCount, dim, status) => ({ label: `${status}`, optimizer: 'adam', dim, rows: Float64Array.from({ length: rowCount * (dim + 2) }, (_, k) => k + dim / 10), rowCount, status, stoppedAt: rowCount - 1 });
+  const traces = [trace(1001, 2, 'completed'), trace(40, 2, 'diverged'), trace(1001, 3, 'completed')];
+  const chunks = catchUpChunks(traces, true, 1000);
+  assert.ok(chunks.length > 1);
+  for (const chunk of chunks) assert.ok(chunk.traces.reduce((sum, t) => sum + t.rows.length, 0) <= 1000, 'at most 1000 numbers a chunk');
+  assert.deepEqual(chunks.map((c) => c.done), chunks.map((_, k) => k === chunks.length - 1), 'done on the last one only');
+  assert.deepEqual(chunks[0].traces.map((t) => t.from), [0, 0, 0]);
+  assert.equal(chunks[0].traces[0].status, 'running', 'a run shown in part is still running');
+  const grown = new TraceAccumulator();
+  for (const chunk of chunks) grown.add(chunk);
+  assert.equal(grown.done, true);
+  grown.traces.forEach((t, i) => {
+    assert.deepEqual(t.rows, traces[i].rows);
+    assert.equal(t.rowCount, traces[i].rowCount);
+    assert.equal(t.status, traces[i].status);
+  });
+  assert.equal(catchUpChunks(traces, false, 1e9).length, 1, 'short runs: one chunk');
+  assert.equal(catchUpChunks(traces, false, 1e9)[0].done, false);
 });
