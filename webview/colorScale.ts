@@ -33,7 +33,13 @@ export function valueTransform(values: ArrayLike<number>, min: number, max: numb
   if (medianAboveMin(values, min) >= spread / 20) {
     return { kind: 'linear', forward: (v) => v, inverse: (t) => t, domain: [min, max] };
   }
-  const offset = spread * 1e-5;
+  return logAboveMin(min, max, 1e-5);
+}
+
+/** log10 of the height above min, offset by `offsetFraction` of the range so that the minimum stays finite. */
+export function logAboveMin(min: number, max: number, offsetFraction: number): ValueTransform {
+  const spread = max - min;
+  const offset = spread * offsetFraction;
   return {
     kind: 'log',
     forward: (v) => Math.log10(Math.max(v - min, 0) + offset),

@@ -1,7 +1,7 @@
 // The 3-D view's geometry (pure): an orbiting camera, orthographic projection, the surface mesh and the
 // back-to-front order for the painter's algorithm.
 import type { LandscapeData } from '../src/protocol';
-import type { ValueTransform } from './colorScale';
+import { logAboveMin, type ValueTransform } from './colorScale';
 
 /** yaw turns about the vertical axis; elevation 0 looks from the side, π/2 from straight above; zoom scales. */
 export interface Camera {
@@ -56,15 +56,7 @@ export function projector(camera: Camera, width: number, height: number): (x: nu
  * narrow valley is a groove rather than a comb of spikes between mesh points.
  */
 export function heightTransform(colour: ValueTransform, min: number, max: number): ValueTransform {
-  if (colour.kind !== 'log') return colour;
-  const spread = max - min;
-  const offset = spread * 1e-3;
-  return {
-    kind: 'log',
-    forward: (v) => Math.log10(Math.max(v - min, 0) + offset),
-    inverse: (t) => 10 ** t - offset + min,
-    domain: [Math.log10(offset), Math.log10(spread + offset)],
-  };
+  return colour.kind === 'log' ? logAboveMin(min, max, 1e-3) : colour;
 }
 
 /** Maps data coordinates and loss values (through the height transform) into the unit box. */
