@@ -211,7 +211,7 @@ export class ScenarioPanel extends Disposable {
     const runs = snapshot?.runs;
     const values = runs?.traces.reduce((sum, trace) => sum + trace.rows.length, 0) ?? 0;
     if (snapshot && runs && values > MESSAGE_MAX_VALUES) {
-      const [first] = catchUpChunks(runs.traces, false, MESSAGE_MAX_VALUES);
+      const first: RunsDataChunk = catchUpChunks(runs.traces, false, MESSAGE_MAX_VALUES).next().value;
       this.setPage({ ...snapshot, runs: { traces: first.traces.map(({ from: _from, ...trace }) => trace) } });
     } else this.setPage(snapshot);
   }

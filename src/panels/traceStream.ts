@@ -55,26 +55,24 @@ export class TraceAccumulator {
 }
 
 /**
- * Whole traces as chunks of at most about `maxValues` numbers each (every run's rows [from, to) of one block of
+ * Whole traces as chunks (made one at a time) of at most about `maxValues` numbers each (every run's rows [from, to) of one block of
  * steps), in order: a webview that catches up on a long stream draws the first block at once instead of waiting
  * for one message with every row. Runs end with their status in the chunk that holds their last row.
  */
-export function catchUpChunks(traces: TraceData[], done: boolean, maxValues: number): RunsDataChunk[] {
+export function* catchUpChunks(traces: TraceData[], done: boolean, maxValues: number): Generator<RunsDataChunk> {
   const widths = traces.map((trace) => trace.dim + 2);
   const perStep = widths.reduce((sum, width) => sum + width, 0);
   const block = Math.max(1, Math.floor(maxValues / Math.max(1, perStep)));
   const longest = traces.reduce((most, trace) => Math.max(most, trace.rowCount), 0);
-  const chunks: RunsDataChunk[] = [];
-  for (let start = 0; start < longest || chunks.length === 0; start += block) {
+  for (let start = 0; start === 0 || start < longest; start += block) {
     const end = Math.min(start + block, longest);
-    chunks.push({
+    yield {
       done: done && end >= longest,
       traces: traces.map((trace, i) => {
         const from = Math.min(start, trace.rowCount);
         const to = Math.min(end, trace.rowCount);
         return { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(from * widths[i], to * widths[i]) };
       }),
-    });
+    };
   }
-  return chunks;
 }
