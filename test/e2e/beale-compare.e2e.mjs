@@ -12,9 +12,7 @@ const TIMEOUT = 60_000;
 describeWorkbench('beale', (vscode) => {
   test('palette -> Compare Optimizers on Beale -> Tune learning rates -> Export as PNG', async () => {
     await vscode.openCommand('Optiscope: Compare Optimizers');
-    const beale = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: "Beale's function" }).first();
-    await beale.waitFor();
-    await beale.click();
+    await (await vscode.quickInputRow("Beale's function")).click();
     const compare = await vscode.webviewFrame();
     const readTable = () =>
       compare.locator('body').evaluate(() => ({

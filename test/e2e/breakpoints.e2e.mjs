@@ -44,8 +44,7 @@ describeWorkbench('breakpoints', (vscode) => {
 
   test('Adam on Rosenbrock: a panel breakpoint pauses at the first step with loss < 1e-3', async () => {
     await vscode.openCommand('Optiscope: Open Playground');
-    const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
-    await rosenbrock.waitFor();
+    const rosenbrock = await vscode.quickInputRow('Rosenbrock');
     await rosenbrock.click();
     frame = await vscode.webviewFrame();
     let state = await until(() => readDebug(frame), (s) => s.legend.length > 1, 'the default runs');

@@ -36,6 +36,7 @@ const settings = (theme) => ({
  *   vscode.openCommand(title)   runs a command from the F1 palette ("Optiscope: Open Playground")
  *   vscode.findInPalette(title) the palette entry for a command (the palette is left open)
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
+ *   vscode.quickInputRow(text)  the quick pick's first row containing text, once shown
  *   vscode.openFile(name)       opens a workspace file with Quick Open and waits for its editor tab
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
  *   vscode.webviewFrameOf(view) waits for the newest visible panel to be that view ('playground', 'compare')
@@ -156,8 +157,15 @@ class Workbench {
   async openFile(name) {
     await this.page.keyboard.press('Control+P');
     await this.page.locator('.quick-input-widget input').fill(name);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
+    await (await this.quickInputRow(name)).click();
     await this.page.locator('.tab.active', { hasText: name }).waitFor();
+  }
+
+  /** The first row of the open quick pick that contains `text`, once shown (to read, or to click at a measured time). */
+  async quickInputRow(text) {
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row.waitFor();
+    return row;
   }
 
   async pickQuickInput(label) {

@@ -65,8 +65,7 @@ async function clickToFrame(vscode, frame, count, clickedAt) {
 
 async function openRosenbrock(vscode, count) {
   await vscode.openCommand('Optiscope: Open Playground');
-  const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
-  await rosenbrock.waitFor();
+  const rosenbrock = await vscode.quickInputRow('Rosenbrock');
   const started = Date.now();
   await rosenbrock.click();
   const frame = await vscode.webviewFrame();
@@ -89,8 +88,7 @@ describeWorkbench(
       report(t, 'firstPaintWarmMs', warm.ms, `warm: ${warm.ms} ms from the pick to the painted frame (${warm.seenMs} ms until the test saw it); host: ${warmHost}`);
       // Another loss in the open Playground (the panel is reused: no new webview).
       await vscode.openCommand('Optiscope: Open Playground');
-      const beale = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Beale' }).first();
-      await beale.waitFor();
+      const beale = await vscode.quickInputRow('Beale');
       const reuseStarted = Date.now();
       await beale.click();
       const reuseHost = await until(() => hostFirstPaint(vscode, 3, 2), Boolean, "the host's third first-paint log line");

@@ -56,8 +56,7 @@ describeWorkbench('playground', (vscode) => {
   test('opens from the palette: landscape, contours, minima, trajectories, legend, loss chart', async (t) => {
     await vscode.openCommand('Optiscope: Open Playground');
     // The loss quick pick: each entry previews its formula and minima.
-    const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
-    await rosenbrock.waitFor();
+    const rosenbrock = await vscode.quickInputRow('Rosenbrock');
     assert.match(await rosenbrock.textContent(), /min f\(1, 1\) = 0/);
     const started = Date.now();
     await rosenbrock.click();

@@ -63,8 +63,7 @@ describeWorkbench('views', (vscode) => {
 
   test('the gradient-norm chart: one line per run across the whole chart, log axis labelled', async () => {
     await vscode.openCommand('Optiscope: Open Playground');
-    const rosenbrock = vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rosenbrock' }).first();
-    await rosenbrock.waitFor();
+    const rosenbrock = await vscode.quickInputRow('Rosenbrock');
     await rosenbrock.click();
     frame = await vscode.webviewFrame();
     const runs = await frame.locator('.legend-item').count().then(() => until(() => frame.locator('.legend-item').count(), (n) => n > 0, 'the legend', TIMEOUT));

@@ -2,7 +2,7 @@
 // on the full-batch loss with minibatch runs, and a broken CSV becomes a diagnostic on the data line.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, until, webviewTabs } from './wait';
+import { activatedWorkspace, until, webviewTabs } from './wait';
 
 const ROWS = [[-2, -4.8], [-1, -3.1], [0, -0.9], [0.5, 0.2], [1, 1.1], [1.5, 2.2], [2, 2.9], [3, 5.2]];
 const START = [0.5, 0.5];
@@ -28,10 +28,7 @@ describe('data files', () => {
   let folder: vscode.Uri;
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
-    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
-    assert.ok(workspace, 'the run has a workspace folder');
-    folder = vscode.Uri.joinPath(workspace, `data-${Date.now()}`);
+    folder = vscode.Uri.joinPath(await activatedWorkspace(), `data-${Date.now()}`);
     await vscode.workspace.fs.createDirectory(folder);
   });
 

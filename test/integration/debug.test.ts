@@ -2,7 +2,7 @@
 // the paused run's state through the debug session, stepping back and forth, and the Playground showing the run.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, until, webviewTabs } from './wait';
+import { activatedWorkspace, until, webviewTabs } from './wait';
 import { createEngine } from '../../src/engine/index';
 
 const ROSENBROCK = `# Rosenbrock's banana
@@ -38,10 +38,7 @@ describe('debugging a .loss file', () => {
   let tracker: vscode.Disposable;
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
-    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
-    assert.ok(workspace, 'the run has a workspace folder');
-    program = vscode.Uri.joinPath(workspace, 'rosenbrock.loss');
+    program = vscode.Uri.joinPath(await activatedWorkspace(), 'rosenbrock.loss');
     await vscode.workspace.fs.writeFile(program, new TextEncoder().encode(ROSENBROCK));
     tracker = vscode.debug.registerDebugAdapterTrackerFactory('optiscope', {
       createDebugAdapterTracker: () => ({ onDidSendMessage: (message: Message) => void sent.push(message) }),

@@ -1,7 +1,7 @@
 // Export in a real extension host: the command writes CSV, JSON and a .loss file for the open panel.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, until } from './wait';
+import { activatedWorkspace, until } from './wait';
 import { parseLoss } from '../../src/loss/index';
 
 function playgroundOpen(): boolean {
@@ -14,10 +14,7 @@ describe('export', () => {
   let folder: vscode.Uri;
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
-    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
-    assert.ok(workspace, 'the run has a workspace folder');
-    folder = vscode.Uri.joinPath(workspace, 'exports');
+    folder = vscode.Uri.joinPath(await activatedWorkspace(), 'exports');
     await vscode.workspace.fs.createDirectory(folder);
   });
 

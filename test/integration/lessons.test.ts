@@ -2,7 +2,7 @@
 // panel's path (stochastic settings, schedules, projection), and editing the file re-runs the panel.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, until, webviewTabs } from './wait';
+import { activatedWorkspace, until, webviewTabs } from './wait';
 
 interface ExportedRun {
   optimizer: string;
@@ -14,10 +14,7 @@ describe('lessons', () => {
   let folder: vscode.Uri;
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
-    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
-    assert.ok(workspace, 'the run has a workspace folder');
-    folder = vscode.Uri.joinPath(workspace, 'lessons');
+    folder = vscode.Uri.joinPath(await activatedWorkspace(), 'lessons');
     await vscode.workspace.fs.createDirectory(folder);
   });
 

@@ -14,6 +14,14 @@ export async function until<T>(read: () => T | Thenable<T>, accept: (value: T) =
   }
 }
 
+/** Activates the extension and returns the test workspace's folder (the runs always open one). */
+export async function activatedWorkspace(): Promise<vscode.Uri> {
+  await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!workspace) throw new Error('the run has no workspace folder');
+  return workspace;
+}
+
 /** The open webview tabs whose view type ends with viewType. */
 export function webviewTabs(viewType: string): vscode.Tab[] {
   return vscode.window.tabGroups.all
