@@ -11,7 +11,7 @@ import { LandscapeView, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
 import { runMetrics, statusText } from './metrics';
 import { Playback } from './playback';
-import { PlaybackBar } from './playbackBar';
+import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 import { TraceAccumulator } from '../src/panels/traceStream';
@@ -310,8 +310,7 @@ export function mountCompare(host: Host): void {
   new ResizeObserver(alignCaptions).observe(multiples);
   document.getElementById('app')!.append(errorBanner, header, multiples, bar.element, bottom);
   document.addEventListener('keydown', (event) => {
-    if ((event.target as HTMLElement).closest('vscode-textfield, input')) return;
-    if (event.key === ' ') {
+    if (isPanelKey(event) && event.key === ' ') {
       event.preventDefault();
       bar.toggle();
     }

@@ -87,7 +87,7 @@ export class Host {
   private painted(): void {
     if (this.marks.length > 0) {
       this.mark('painted');
-      this.send({ type: 'log', level: 'info', message: `first paint (ms since the webview started loading): ${this.marks.join(', ')}` });
+      this.send({ type: 'log', level: 'info', message: `first paint (ms since the webview started loading): ${this.marks.join(', ')}; ${arrivals()}` });
       this.marks.length = 0;
       this.send({ type: 'painted', pageStarted: Math.round(performance.timeOrigin), paintedAt: Date.now() });
     } else this.send({ type: 'painted' });
@@ -149,6 +149,14 @@ export function newestOnly(): <T>(request: (isNewest: () => boolean) => Promise<
       if (token === newest) fail(error);
     }
   };
+}
+
+/** When the page, its style sheet and its script arrived (ms since the webview started loading). */
+function arrivals(): string {
+  const page = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const times = page ? [`page ${Math.round(page.responseEnd)}`] : [];
+  for (const entry of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) times.push(`${entry.name.replace(/^.*\/|\?.*$/g, '')} ${Math.round(entry.responseEnd)}`);
+  return `arrived: ${times.join(', ')}`;
 }
 
 function readEmbeddedSnapshot(): Snapshot | undefined {

@@ -8,6 +8,14 @@ import type { Playback } from './playback';
 
 const SPEEDS = [10, 30, 60, 120, 300, 1000, 3000];
 
+/** Focused controls that use Space and the arrows themselves (a button clicks on Space): the panel's keys leave them alone. */
+const OWN_KEYS = 'input, textarea, select, button, vscode-textfield, vscode-textarea, vscode-single-select, vscode-button, vscode-checkbox, vscode-collapsible';
+
+/** Whether a key pressed here is the panel's (play / pause, step) rather than the focused control's. */
+export function isPanelKey(event: KeyboardEvent): boolean {
+  return !(event.target instanceof Element && event.target.closest(OWN_KEYS));
+}
+
 export class PlaybackBar {
   readonly element = document.createElement('div');
   private readonly playButton = document.createElement('vscode-button') as VscodeButton;
@@ -72,9 +80,14 @@ export class PlaybackBar {
 
   /** Reflects the playback position and state. */
   update(): void {
-    this.playButton.textContent = this.playback.playing ? 'Pause' : 'Play';
-    this.scrubber.max = String(this.playback.lastStep);
-    this.scrubber.value = String(Math.floor(this.playback.step));
-    this.stepText.textContent = `step ${Math.floor(this.playback.step)} / ${this.playback.lastStep}`;
+    // Written only when changed: this runs at every animation frame.
+    const label = this.playback.playing ? 'Pause' : 'Play';
+    if (this.playButton.textContent !== label) this.playButton.textContent = label;
+    const step = String(Math.floor(this.playback.step));
+    const last = String(this.playback.lastStep);
+    if (this.scrubber.max !== last) this.scrubber.max = last;
+    if (this.scrubber.value !== step) this.scrubber.value = step;
+    const text = `step ${step} / ${last}`;
+    if (this.stepText.textContent !== text) this.stepText.textContent = text;
   }
 }

@@ -7,7 +7,7 @@ import { newestOnly, type Host } from './host';
 import { LandscapeView } from './landscapeView';
 import { LossChart } from './lossChart';
 import { Playback } from './playback';
-import { PlaybackBar } from './playbackBar';
+import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { statusText } from './metrics';
 import { plotPng, plotSvg } from './exportImage';
@@ -379,8 +379,7 @@ export function mountPlayground(host: Host): void {
   }
 
   function onKey(event: KeyboardEvent): void {
-    const target = event.target as HTMLElement;
-    if (target.closest('vscode-textfield, vscode-single-select, input')) return;
+    if (!isPanelKey(event)) return;
     if (event.key === ' ') {
       event.preventDefault();
       bar.toggle();

@@ -13,7 +13,7 @@ describeWorkbench('beale', (vscode) => {
   test('palette -> Compare Optimizers on Beale -> Tune learning rates -> Export as PNG', async () => {
     await vscode.openCommand('Optiscope: Compare Optimizers');
     await (await vscode.quickInputRow("Beale's function")).click();
-    const compare = await vscode.webviewFrame();
+    const compare = await vscode.webviewFrameOf('compare');
     const readTable = () =>
       compare.locator('body').evaluate(() => ({
         title: document.querySelector('.compare-title')?.textContent ?? '',

@@ -103,6 +103,11 @@ describeWorkbench('playground', (vscode) => {
     const paused = await until(() => readPanel(frame), (s) => s.play === 'Play', 'pause');
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal((await readPanel(frame)).step, paused.step, 'the step moved while paused');
+    // Space on the focused button toggles once: the button's own click, not also the panel's Space key.
+    await play.press(' ');
+    await until(() => readPanel(frame), (s) => s.play === 'Pause', 'Space on the Play button to play');
+    await play.press(' ');
+    await until(() => readPanel(frame), (s) => s.play === 'Play', 'Space on the Pause button to pause');
 
     await frame.locator('input.scrubber').fill('20');
     const scrubbed = await until(() => readPanel(frame), (s) => s.step.startsWith('step 20 /'), 'the scrubber');

@@ -161,7 +161,7 @@ describeWorkbench('views', (vscode) => {
     await until(() => input.inputValue(), (v) => v.split(',').length === 5, 'the suggested values');
     await input.fill('0.001, 0.003, 0.01, 0.03, 0.1');
     await input.press('Enter');
-    const compare = await vscode.webviewFrame();
+    const compare = await vscode.webviewFrameOf('compare');
     const readCells = () =>
       compare.locator('body').evaluate(() => ({
         cells: [...document.querySelectorAll('.multiples .cell')].map((cell) => ({
