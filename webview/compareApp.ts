@@ -11,6 +11,7 @@ import { LandscapeView, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
 import { runMetrics, statusText } from './metrics';
 import { Playback } from './playback';
+import { newestPerFrame } from './frames';
 import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
@@ -169,16 +170,20 @@ export function mountCompare(host: Host): void {
     }, showError);
   }
 
-  /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. `keepStep`: the same runs again, with gradients for the step arrows. */
+  /** Runs stream in: drawn as chunks arrive, once per frame; the reply has them all. `keepStep`: the same runs again, with gradients for the step arrows. */
   async function run(keepStep = false): Promise<void> {
     if (!scenario) return;
     const current = scenario;
     const streamed = new TraceAccumulator();
     await newestRun(
-      (isNewest) => host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
-        host.mark('runs');
-        if (isNewest()) showTraces(streamed.add(chunk));
-      }),
+      (isNewest) => {
+        // Chunks that come in the same frame (a catch-up) are drawn once.
+        const draw = newestPerFrame((next: TraceData[]) => isNewest() && showTraces(next));
+        return host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
+          host.mark('runs');
+          if (isNewest()) draw(streamed.add(chunk));
+        });
+      },
       (result) => streamed.done || showTraces(result.traces, keepStep),
       showError,
     );

@@ -395,7 +395,7 @@ export class LandscapeView {
 
   private drawAxes(): void {
     this.axisX.call(axisBottom(this.x).ticks(Math.max(2, Math.floor(this.width / 80))));
-    this.axisY.call(axisLeft(this.y).ticks(Math.max(2, Math.floor(this.height / 50))));
+    this.axisY.call(axisLeft(this.y).ticks(Math.max(3, Math.floor(this.height / 50))));
   }
 
   private drawTraces(): void {

@@ -7,6 +7,7 @@ import { newestOnly, type Host } from './host';
 import { LandscapeView } from './landscapeView';
 import { LossChart } from './lossChart';
 import { Playback } from './playback';
+import { newestPerFrame } from './frames';
 import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { statusText } from './metrics';
@@ -258,17 +259,21 @@ export function mountPlayground(host: Host): void {
     }, showError);
   }
 
-  /** Runs stream in: each chunk is drawn as it arrives; the reply has them all. */
+  /** Runs stream in: drawn as chunks arrive, once per frame; the reply has them all. */
   /** `keepStep` stays at the current step (the same runs again, with gradients for the step arrows). */
   async function run(keepStep = false): Promise<void> {
     if (!scenario) return;
     const current = scenario;
     const streamed = new TraceAccumulator();
     await newestRun(
-      (isNewest) => host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
-        host.mark('runs');
-        if (isNewest()) showTraces(streamed.add(chunk));
-      }),
+      (isNewest) => {
+        // Chunks that come in the same frame (a catch-up) are drawn once.
+        const draw = newestPerFrame((next: TraceData[]) => isNewest() && showTraces(next));
+        return host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
+          host.mark('runs');
+          if (isNewest()) draw(streamed.add(chunk));
+        });
+      },
       (result) => streamed.done || showTraces(result.traces, keepStep),
       showError,
     );

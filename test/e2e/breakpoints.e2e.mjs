@@ -43,10 +43,7 @@ describeWorkbench('breakpoints', (vscode) => {
   let frame;
 
   test('Adam on Rosenbrock: a panel breakpoint pauses at the first step with loss < 1e-3', async () => {
-    await vscode.openCommand('Optiscope: Open Playground');
-    const rosenbrock = await vscode.quickInputRow('Rosenbrock');
-    await rosenbrock.click();
-    frame = await vscode.webviewFrame();
+    frame = await vscode.openPlayground('Rosenbrock');
     let state = await until(() => readDebug(frame), (s) => s.legend.length > 1, 'the default runs');
     // Keep only the Adam run (lr 0.05, the last default) and run 3000 steps.
     while (state.legend.length > 1) {

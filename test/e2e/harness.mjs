@@ -38,6 +38,7 @@ const settings = (theme) => ({
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
  *   vscode.quickInputRow(text)  the quick pick's first row containing text, once shown
  *   vscode.openFile(name)       opens a workspace file with Quick Open and waits for its editor tab
+ *   vscode.openPlayground(loss) Open Playground from the palette on a built-in loss ('Rosenbrock'); returns its frame
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
  *   vscode.webviewFrameOf(view) waits for the newest visible panel to be that view ('playground', 'compare')
  *   vscode.screenshot(name)     saves test-results/screenshots/<name>-<theme>.png
@@ -171,6 +172,12 @@ class Workbench {
   async pickQuickInput(label) {
     const entry = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
     await entry.click();
+  }
+
+  async openPlayground(loss) {
+    await this.openCommand('Optiscope: Open Playground');
+    await this.pickQuickInput(loss);
+    return this.webviewFrameOf('playground');
   }
 
   /** The document inside the newest visible webview (waits for it to be ready). */

@@ -37,9 +37,7 @@ describeWorkbench(
   'high-contrast',
   (vscode) => {
     test('Playground and Compare draw with the high-contrast borders', async () => {
-      await vscode.openCommand('Optiscope: Open Playground');
-      await vscode.pickQuickInput('Rosenbrock');
-      const frame = await vscode.webviewFrame();
+      const frame = await vscode.openPlayground('Rosenbrock');
       const playground = await until(() => readColours(frame), (s) => s.canvasPainted && s.trajectories > 0, 'the Playground');
       assert.match(playground.classes, /vscode-high-contrast/);
       assert.notEqual(playground.contrastBorder, '', 'the theme defines contrastBorder');

@@ -62,10 +62,7 @@ describeWorkbench('views', (vscode) => {
   let frame;
 
   test('the gradient-norm chart: one line per run across the whole chart, log axis labelled', async () => {
-    await vscode.openCommand('Optiscope: Open Playground');
-    const rosenbrock = await vscode.quickInputRow('Rosenbrock');
-    await rosenbrock.click();
-    frame = await vscode.webviewFrame();
+    frame = await vscode.openPlayground('Rosenbrock');
     const runs = await frame.locator('.legend-item').count().then(() => until(() => frame.locator('.legend-item').count(), (n) => n > 0, 'the legend', TIMEOUT));
     const state = await until(() => readViews(frame), (s) => s.lines.length === runs && s.lines.every((l) => l.d > 0) && s.chartWidth > 50, 'the gradient-norm lines', TIMEOUT);
     assert.equal(state.error, '');

@@ -21,9 +21,7 @@ describeWorkbench('workbench', (vscode) => {
   });
 
   test('Open Playground shows a panel that renders', async () => {
-    await vscode.openCommand('Optiscope: Open Playground');
-    await vscode.pickQuickInput('Rosenbrock');
-    const frame = await vscode.webviewFrame();
+    const frame = await vscode.openPlayground('Rosenbrock');
     // The legend's "final loss" shows once the runs have come back from the engine.
     await frame.getByText(/final loss/).first().waitFor();
     await frame.getByText('Rosenbrock', { exact: true }).first().waitFor();
