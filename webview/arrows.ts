@@ -44,6 +44,24 @@ export function screenDirection(toPixel: (x: number, y: number) => Point, origin
   return pixels > 0 ? [dx / pixels, dy / pixels] : undefined;
 }
 
+/**
+ * Where −∇f points on screen along a surface that `place` draws (a point and its loss to pixels): a first-order
+ * step of length h along −∇f lowers the loss by h·|∇f|. A unit vector; undefined for a zero gradient or off the
+ * surface. `extent`: the plotted width in data units (the step is a millionth of it).
+ */
+export function surfaceDirection(place: (point: Point, loss: number) => Point | undefined, origin: Point, loss: number, descent: Point, extent: number): Point | undefined {
+  const norm = Math.hypot(descent[0], descent[1]);
+  if (!(norm > 0) || !Number.isFinite(norm)) return undefined;
+  const h = 1e-6 * extent;
+  const a = place(origin, loss);
+  const b = place([origin[0] + (h * descent[0]) / norm, origin[1] + (h * descent[1]) / norm], loss - h * norm);
+  if (!a || !b) return undefined;
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const pixels = Math.hypot(dx, dy);
+  return pixels > 0 ? [dx / pixels, dy / pixels] : undefined;
+}
+
 /** An SVG path for an arrow from `from` to `to` (pixels): the shaft and an open head; '' when shorter than 1 px. */
 export function arrowPath(from: Point, to: Point, head = 6): string {
   const dx = to[0] - from[0];

@@ -135,6 +135,7 @@ export function mountPlayground(host: Host): void {
   /** Shows the 2-D or 3-D landscape and the overlays the toggles ask for. */
   function showDisplay(): void {
     surface.show(toolbar.effective.landscape === '3d');
+    surface.setStepArrows(toolbar.effective.stepArrows);
     landscape.drawOverlays();
   }
 

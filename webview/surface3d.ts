@@ -7,7 +7,9 @@ import type { LandscapeData, TraceData } from '../src/protocol';
 import { valueTransform } from './colorScale';
 import { backToFront, boxMapping, DEFAULT_CAMERA, heightTransform, projector, quadShade, rotateCamera, surfaceMesh, zoomCamera, type BoxMapping, type Camera, type Mesh, type Projected } from './projection';
 import { heatmapPalette, readTheme, type Theme } from './theme';
-import { lossAt, positionAt, rowAtStep } from './traces';
+import { stepVectors, surfaceDirection } from './arrows';
+import { lossAt, positionAt, rowAtStep, type Point } from './traces';
+import { stepArrowPaths } from './vectorOverlays';
 
 /** Mesh points a side: 72 x 72 quads redraw in a few milliseconds while dragging. */
 const MESH_RESOLUTION = 72;
@@ -34,6 +36,7 @@ export class Surface3D {
   private surfaceStale = true;
   private frameRequested = false;
   private visible = false;
+  private stepArrows = false;
 
   constructor() {
     this.element.className = 'surface3d';
@@ -117,6 +120,12 @@ export class Surface3D {
 
   setStep(step: number): void {
     this.step = step;
+    this.requestDraw();
+  }
+
+  /** The lecture's arrows at the current step: −∇f along the surface (dashed) and the step taken (solid). */
+  setStepArrows(shown: boolean): void {
+    this.stepArrows = shown;
     this.requestDraw();
   }
 
@@ -299,6 +308,12 @@ export class Surface3D {
         ctx.stroke();
       }
     });
+    if (this.stepArrows) {
+      this.drawStepArrows(ctx, (point, loss) => {
+        const p = place(point, loss);
+        return p && [p[0], p[1]];
+      });
+    }
     ctx.fillStyle = this.theme.foreground;
     ctx.strokeStyle = this.theme.background;
     for (const minimum of this.minima) {
@@ -321,5 +336,34 @@ export class Surface3D {
       ctx.strokeStyle = this.theme.foreground;
       ctx.stroke();
     }
+  }
+
+  /** Each run's arrows at the current step, on the surface: `place` puts a point with its loss on screen. */
+  private drawStepArrows(ctx: CanvasRenderingContext2D, place: (point: Point, loss: number) => Point | undefined): void {
+    const extent = this.data ? this.data.x[1] - this.data.x[0] : 1;
+    ctx.lineCap = 'round';
+    this.traces.forEach((trace, index) => {
+      const row = rowAtStep(trace, this.step);
+      const vectors = stepVectors(trace, row);
+      const from = vectors && place(vectors.origin, lossAt(trace, row));
+      if (!vectors || !from) return;
+      const { origin, descent, update } = vectors;
+      const direction = descent && surfaceDirection(place, origin, lossAt(trace, row), descent, extent);
+      const next = update && place([origin[0] + update[0], origin[1] + update[1]], lossAt(trace, row + 1));
+      for (const arrow of stepArrowPaths(from, direction, next)) {
+        const path = new Path2D(arrow.d);
+        ctx.setLineDash(arrow.kind === 'descent' ? [5, 3] : []);
+        // A halo in the background colour keeps the arrow visible on any part of the surface.
+        ctx.globalAlpha = 0.75;
+        ctx.strokeStyle = this.theme.background;
+        ctx.lineWidth = 4.5;
+        ctx.stroke(path);
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = this.colors[index];
+        ctx.lineWidth = arrow.kind === 'descent' ? 1.8 : 2.2;
+        ctx.stroke(path);
+      }
+    });
+    ctx.setLineDash([]);
   }
 }

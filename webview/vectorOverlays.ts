@@ -67,29 +67,41 @@ export function gradientFieldOverlay(enabled: () => boolean): Overlay {
   };
 }
 
+export interface StepArrow {
+  kind: 'descent' | 'update';
+  /** An SVG path in pixels. */
+  d: string;
+}
+
+/**
+ * The arrows at a run's current point `from` (pixels): −∇f along its screen direction, DESCENT_LENGTH long, and
+ * the step to the next point `next` (pixels), at least MIN_UPDATE_LENGTH long. The 2-D and 3-D views share them.
+ */
+export function stepArrowPaths(from: Point, descentDirection: Point | undefined, next: Point | undefined): StepArrow[] {
+  const arrows: StepArrow[] = [];
+  if (descentDirection) arrows.push({ kind: 'descent', d: arrowPath(from, [from[0] + descentDirection[0] * DESCENT_LENGTH, from[1] + descentDirection[1] * DESCENT_LENGTH]) });
+  if (next) arrows.push({ kind: 'update', d: arrowPath(from, atLeast(from, next, MIN_UPDATE_LENGTH)) });
+  return arrows.filter((arrow) => arrow.d !== '');
+}
+
 /** Each run's −∇f (dashed, a fixed length) and the step it takes (to the next row) at the current step. */
 export function stepArrowsOverlay(enabled: () => boolean): Overlay {
   return (group: Group, context: OverlayContext) => {
-    const arrows: { kind: 'descent' | 'update'; run: number; d: string }[] = [];
+    const arrows: (StepArrow & { run: number })[] = [];
     if (enabled()) {
       context.traces.forEach((trace, run) => {
         const vectors = stepVectors(trace, rowAtStep(trace, context.step));
         if (!vectors) return;
-        const from = context.toPixel(...vectors.origin);
-        if (vectors.descent) {
-          const direction = screenDirection(context.toPixel, vectors.origin, vectors.descent);
-          if (direction) arrows.push({ kind: 'descent', run, d: arrowPath(from, [from[0] + direction[0] * DESCENT_LENGTH, from[1] + direction[1] * DESCENT_LENGTH]) });
-        }
-        if (vectors.update) {
-          const to = context.toPixel(vectors.origin[0] + vectors.update[0], vectors.origin[1] + vectors.update[1]);
-          arrows.push({ kind: 'update', run, d: arrowPath(from, atLeast(from, to, MIN_UPDATE_LENGTH)) });
-        }
+        const { origin, descent, update } = vectors;
+        const direction = descent && screenDirection(context.toPixel, origin, descent);
+        const next = update && context.toPixel(origin[0] + update[0], origin[1] + update[1]);
+        for (const arrow of stepArrowPaths(context.toPixel(...origin), direction, next)) arrows.push({ ...arrow, run });
       });
     }
     group.attr('class', 'step-arrows');
     group
       .selectAll('path')
-      .data(arrows.filter((a) => a.d !== ''))
+      .data(arrows)
       .join('path')
       .attr('class', (a) => `step-arrow ${a.kind}`)
       .attr('data-run', (a) => a.run)

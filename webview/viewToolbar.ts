@@ -81,8 +81,7 @@ export class ViewToolbar {
     this.surface.disabled = !this.surfaceAllowed;
     this.field.checked = this.display.gradientField;
     this.arrows.checked = this.display.stepArrows;
-    // The field is drawn on the 2-D landscape only.
+    // The field is drawn on the 2-D landscape only; the step arrows on both.
     this.field.disabled = mode === '3d';
-    this.arrows.disabled = mode === '3d';
   }
 }

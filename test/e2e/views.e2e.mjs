@@ -37,7 +37,7 @@ function readViews(frame) {
   });
 }
 
-/** The 3-D canvas: visible or not, and a fingerprint of its pixels. */
+/** The 3-D canvas: visible or not, a fingerprint of all its pixels, and (sampled) its colours and painted pixels. */
 function readSurface(frame) {
   return frame.locator('body').evaluate(() => {
     const surface = document.querySelector('.surface3d');
@@ -48,10 +48,11 @@ function readSurface(frame) {
     let hash = 0;
     const background = [data[0], data[1], data[2]];
     let painted = 0;
-    for (let i = 0; i < data.length; i += 4 * 31) {
+    for (let i = 0; i < data.length; i += 4) {
       const rgb = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-      colours.add(rgb);
       hash = (hash * 31 + rgb) | 0;
+      if (i % (4 * 31) !== 0) continue;
+      colours.add(rgb);
       if (data[i] !== background[0] || data[i + 1] !== background[1] || data[i + 2] !== background[2]) painted++;
     }
     return { visible: true, colours: colours.size, hash, painted };
@@ -136,6 +137,13 @@ describeWorkbench('views', (vscode) => {
     await frame.locator('vscode-button.reset-camera').click();
     await until(() => readSurface(frame), (s) => s.hash === shown.hash, 'the default camera again');
     await vscode.screenshot('views-3d');
+    // The step arrows (on since the test before) are drawn on the surface too: off, the picture changes; on, it is back.
+    const arrows = frame.locator('vscode-checkbox.step-arrows-toggle');
+    assert.equal(await arrows.evaluate((toggle) => toggle.disabled), false, 'the step arrows can be toggled in 3-D');
+    await arrows.click();
+    await until(() => readSurface(frame), (s) => s.hash !== shown.hash, 'the surface without the arrows');
+    await arrows.click();
+    await until(() => readSurface(frame), (s) => s.hash === shown.hash, 'the arrows back');
 
     const reloaded = vscode.page.waitForEvent('load');
     await vscode.openCommand('Developer: Reload Window');

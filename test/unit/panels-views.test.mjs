@@ -6,11 +6,11 @@ import { loadTs } from './panels-bundle.mjs';
 
 const projection = await loadTs('webview/projection.ts');
 const { valueTransform } = await loadTs('webview/colorScale.ts');
-const { stepVectors, screenDirection, arrowPath, fieldArrows } = await loadTs('webview/arrows.ts');
+const { stepVectors, screenDirection, surfaceDirection, arrowPath, fieldArrows } = await loadTs('webview/arrows.ts');
 const { sweepableOptions, defaultSweepValues, parseSweepValues, sweepProblem, sweepScenario } = await loadTs('src/panels/sweep.ts');
 const { plottedGradient, runLabel } = await loadTs('src/panels/scenario.ts');
 const { compactTick } = await loadTs('webview/lossChart.ts');
-const { atLeast, fieldGridSize, FIELD_SPACING } = await loadTs('webview/vectorOverlays.ts');
+const { atLeast, fieldGridSize, FIELD_SPACING, stepArrowPaths } = await loadTs('webview/vectorOverlays.ts');
 const { parsePanelState, parseDisplayOptions, parseFromWebview, DEFAULT_DISPLAY } = await loadTs('src/protocol.ts');
 
 const close = (a, b, eps = 1e-9) => Math.abs(a - b) <= eps;
@@ -148,6 +148,30 @@ test('arrows on screen: directions follow the axes (y flipped), arrow paths have
   assert.deepEqual([tx, ty], [10, 0]);
   assert.ok(lx < 10 && rx < 10 && close(lx, rx, 0.01) && close(ly, -ry, 0.01) && ly !== 0);
   assert.equal(arrowPath([0, 0], [0.5, 0]), '');
+});
+
+test('on a surface, −∇f points downhill: a side view of f = x^2 shows it going left and down as much as 2:1', () => {
+  // Screen x is the parameter, screen y (down) is minus the loss: the first-order step left by h lowers f by 2h at x = 1.
+  const side = (point, loss) => [point[0] * 100, -loss * 100];
+  const [dx, dy] = surfaceDirection(side, [1, 0], 1, [-2, 0], 4);
+  assert.ok(close(dx, -1 / Math.sqrt(5), 1e-6) && close(dy, 2 / Math.sqrt(5), 1e-6), `${dx}, ${dy}`);
+  // From straight above the loss does not show: the direction is −∇f's on the plane (y up the screen).
+  const above = (point) => [point[0] * 10, -point[1] * 10];
+  const [ax, ay] = surfaceDirection(above, [0, 0], 5, [3, 4], 1);
+  assert.ok(close(ax, 0.6, 1e-6) && close(ay, -0.8, 1e-6));
+  assert.equal(surfaceDirection(above, [0, 0], 5, [0, 0], 1), undefined);
+  assert.equal(surfaceDirection(() => undefined, [0, 0], 5, [1, 0], 1), undefined, 'off the surface');
+});
+
+test('step arrow paths: −∇f is 40 px along its direction, the step reaches the next point (at least 10 px)', () => {
+  const end = (d) => d.match(/-?[\d.]+/g).map(Number).slice(2, 4);
+  const [descent, update] = stepArrowPaths([100, 100], [0, 1], [103, 96]);
+  assert.equal(descent.kind, 'descent');
+  assert.deepEqual(end(descent.d), [100, 140]);
+  assert.equal(update.kind, 'update');
+  assert.deepEqual(end(update.d), [106, 92]);
+  assert.deepEqual(stepArrowPaths([0, 0], undefined, [0, 50]).map((a) => [a.kind, end(a.d)]), [['update', [0, 50]]]);
+  assert.deepEqual(stepArrowPaths([0, 0], undefined, [0, 0]), [], 'no step, no arrow');
 });
 
 test('gradient field: −∇f at each grid point, strength on a log scale from flattest to steepest', () => {
