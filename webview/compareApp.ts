@@ -4,10 +4,10 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
-import type { Extent } from './geometry';
+import { bestColumns, type Extent } from './geometry';
 import { newestOnly, type Host } from './host';
 import { plotPng, plotSvg } from './exportImage';
-import { LandscapeView, prepareLayer } from './landscapeView';
+import { LandscapeView, PLOT_MARGIN, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
 import { runMetrics, statusText } from './metrics';
 import { Playback } from './playback';
@@ -23,6 +23,10 @@ import { ViewToolbar } from './viewToolbar';
 
 const LANDSCAPE_DELAY_MS = 120;
 const DEFAULT_TOLERANCE = 1e-3;
+/** A caption's one line (pixels). */
+const MIN_CAPTION_HEIGHT = 16;
+/** Narrower cells would squeeze their captions (pixels). */
+const MIN_CELL_WIDTH = 240;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
@@ -40,6 +44,7 @@ export function mountCompare(host: Host): void {
   let traces: TraceData[] = [];
   let views: LandscapeView[] = [];
   let captions: HTMLElement[] = [];
+  let captionHeight = MIN_CAPTION_HEIGHT;
   let tolerance = DEFAULT_TOLERANCE;
   const newestLandscape = newestOnly();
   const newestRun = newestOnly();
@@ -149,8 +154,22 @@ export function mountCompare(host: Host): void {
       return cell;
     });
     multiples.replaceChildren(...cells);
+    layoutCells();
+  }
+
+  /** As many columns as draw each landscape largest in the cells' space (2-D); the captions aligned. */
+  function layoutCells(): void {
+    const count = views.length;
+    const box = multiples.getBoundingClientRect();
+    const extent = scenario?.view ?? snapshot?.loss.domain;
+    const aspect = extent ? (extent.x[1] - extent.x[0]) / (extent.y[1] - extent.y[0]) : NaN;
+    let columns = Math.min(count, count <= 4 ? count : Math.ceil(count / 2));
+    if ((snapshot?.loss.dim ?? 0) >= 2 && aspect > 0 && Number.isFinite(aspect) && box.width > 0 && box.height > 0) {
+      const chrome = { gap: parseFloat(getComputedStyle(multiples).columnGap) || 0, x: PLOT_MARGIN.left + PLOT_MARGIN.right, y: captionHeight + PLOT_MARGIN.top + PLOT_MARGIN.bottom, minWidth: MIN_CELL_WIDTH };
+      columns = bestColumns(count, box.width, box.height, aspect, chrome);
+    }
+    if (multiples.style.getPropertyValue('--columns') !== String(columns)) multiples.style.setProperty('--columns', String(columns));
     alignCaptions();
-    multiples.style.setProperty('--columns', String(Math.min(count, count <= 4 ? count : Math.ceil(count / 2))));
   }
 
   function scheduleLandscape(extent: Extent, pixels: [number, number]): void {
@@ -213,10 +232,11 @@ export function mountCompare(host: Host): void {
     alignCaptions();
   }
 
-  /** When one caption needs two lines, every caption gets two: the landscapes stay aligned. */
+  /** Every caption as tall as the tallest: the landscapes stay aligned. */
   function alignCaptions(): void {
-    multiples.classList.remove('wrapped');
-    multiples.classList.toggle('wrapped', captions.some((caption) => caption.scrollHeight > 24));
+    multiples.style.removeProperty('--caption-height');
+    captionHeight = Math.max(MIN_CAPTION_HEIGHT, ...captions.map((caption) => caption.scrollHeight));
+    multiples.style.setProperty('--caption-height', `${captionHeight}px`);
   }
 
   function renderTable(): void {
@@ -312,7 +332,7 @@ export function mountCompare(host: Host): void {
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);
   bottom.append(tableArea, chart.element, gradChart.element);
-  new ResizeObserver(alignCaptions).observe(multiples);
+  new ResizeObserver(layoutCells).observe(multiples);
   document.getElementById('app')!.append(errorBanner, header, multiples, bar.element, bottom);
   document.addEventListener('keydown', (event) => {
     if (isPanelKey(event) && event.key === ' ') {

@@ -19,6 +19,37 @@ export function fitExtent(extent: Extent, width: number, height: number): Extent
   return { x: [cx - halfX, cx + halfX], y: [cy - halfY, cy + halfY] };
 }
 
+/** What a small multiple's cell loses to its caption and axes, the gap between cells, and its narrowest width (pixels). */
+export interface CellChrome {
+  gap: number;
+  x: number;
+  y: number;
+  minWidth?: number;
+}
+
+/**
+ * The columns for `count` equal cells in width x height pixels that draw an extent of aspect dx/dy (the same
+ * scale on both axes) largest, with cells no narrower than minWidth (one column always fits); the fewer columns on a tie.
+ */
+export function bestColumns(count: number, width: number, height: number, aspect: number, chrome: CellChrome): number {
+  let best = 1;
+  let bestScale = -Infinity;
+  for (let columns = 1; columns <= count; columns++) {
+    const rows = Math.ceil(count / columns);
+    const cellWidth = (width - chrome.gap * (columns - 1)) / columns;
+    if (columns > 1 && cellWidth < (chrome.minWidth ?? 0)) break;
+    const plotWidth = cellWidth - chrome.x;
+    const plotHeight = (height - chrome.gap * (rows - 1)) / rows - chrome.y;
+    // Pixels per data unit of the extent fitted into the plot.
+    const scale = Math.min(plotWidth / aspect, plotHeight);
+    if (scale > bestScale * (1 + 1e-9) + 1e-9) {
+      best = columns;
+      bestScale = scale;
+    }
+  }
+  return best;
+}
+
 /** Grid size for an extent drawn in width x height pixels: `resolution` along the longer side. */
 export function gridSize(width: number, height: number, resolution: number): [number, number] {
   if (width >= height) return [resolution, Math.max(2, Math.round((resolution * height) / width))];

@@ -13,7 +13,8 @@ import { heatmapPalette, readTheme, runColor, type Theme } from './theme';
 import { HALO_OPACITY, HALO_WIDTH, TRAJECTORY_WIDTH, TrailLayer } from './trailLayer';
 import { nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from './traces';
 
-const MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
+/** The plot area inside a landscape view: room for the axes. */
+export const PLOT_MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
 const CONTOUR_COUNT = 14;
 const HOVER_RADIUS = 12;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -202,7 +203,7 @@ export class LandscapeView {
 
   private pointer(event: MouseEvent): Point {
     const box = this.element.getBoundingClientRect();
-    return [event.clientX - box.left - MARGIN.left, event.clientY - box.top - MARGIN.top];
+    return [event.clientX - box.left - PLOT_MARGIN.left, event.clientY - box.top - PLOT_MARGIN.top];
   }
 
   /** The data extent inside the plot area now. */
@@ -288,9 +289,9 @@ export class LandscapeView {
     );
     const [px, py] = this.toPixel(...positionAt(this.traces[hit.trace], hit.row));
     const flip = px > this.width / 2;
-    this.tooltip.style.left = flip ? '' : `${MARGIN.left + px + 12}px`;
-    this.tooltip.style.right = flip ? `${this.width + MARGIN.right - px + 12}px` : '';
-    this.tooltip.style.top = `${MARGIN.top + Math.max(0, py - 10)}px`;
+    this.tooltip.style.left = flip ? '' : `${PLOT_MARGIN.left + px + 12}px`;
+    this.tooltip.style.right = flip ? `${this.width + PLOT_MARGIN.right - px + 12}px` : '';
+    this.tooltip.style.top = `${PLOT_MARGIN.top + Math.max(0, py - 10)}px`;
     this.tooltip.style.borderColor = this.colors[hit.trace];
   }
 
@@ -302,8 +303,8 @@ export class LandscapeView {
 
   private resize(): void {
     const box = this.element.getBoundingClientRect();
-    const width = Math.max(10, Math.floor(box.width) - MARGIN.left - MARGIN.right);
-    const height = Math.max(10, Math.floor(box.height) - MARGIN.top - MARGIN.bottom);
+    const width = Math.max(10, Math.floor(box.width) - PLOT_MARGIN.left - PLOT_MARGIN.right);
+    const height = Math.max(10, Math.floor(box.height) - PLOT_MARGIN.top - PLOT_MARGIN.bottom);
     if (width === this.width && height === this.height) return;
     this.width = width;
     this.height = height;
@@ -311,11 +312,11 @@ export class LandscapeView {
     this.canvas.width = Math.round(box.width * ratio);
     this.canvas.height = Math.round(box.height * ratio);
     for (const svg of [this.svg, this.contourSvg]) svg.attr('width', box.width).attr('height', box.height);
-    for (const plot of [this.plot, this.contourPlot]) plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    for (const plot of [this.plot, this.contourPlot]) plot.attr('transform', `translate(${PLOT_MARGIN.left},${PLOT_MARGIN.top})`);
     this.clipRect.attr('width', width).attr('height', height);
-    this.trail.resize(box, { left: MARGIN.left, top: MARGIN.top, width, height }, ratio);
-    this.axisX.attr('transform', `translate(${MARGIN.left},${MARGIN.top + height})`);
-    this.axisY.attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    this.trail.resize(box, { left: PLOT_MARGIN.left, top: PLOT_MARGIN.top, width, height }, ratio);
+    this.axisX.attr('transform', `translate(${PLOT_MARGIN.left},${PLOT_MARGIN.top + height})`);
+    this.axisY.attr('transform', `translate(${PLOT_MARGIN.left},${PLOT_MARGIN.top})`);
     // Keep what is visible now, refitted to the new shape.
     if (this.home !== this.requestedHome || !this.landscape) this.layout();
     else this.setHomeExtent(this.visibleExtent());
@@ -349,10 +350,10 @@ export class LandscapeView {
 
   private drawCanvas(): void {
     const ctx = this.canvas.getContext('2d')!;
-    const ratio = this.canvas.width / Math.max(1, this.width + MARGIN.left + MARGIN.right);
+    const ratio = this.canvas.width / Math.max(1, this.width + PLOT_MARGIN.left + PLOT_MARGIN.right);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.setTransform(ratio, 0, 0, ratio, MARGIN.left * ratio, MARGIN.top * ratio);
+    ctx.setTransform(ratio, 0, 0, ratio, PLOT_MARGIN.left * ratio, PLOT_MARGIN.top * ratio);
     ctx.fillStyle = this.theme.background;
     ctx.fillRect(0, 0, this.width, this.height);
     if (!this.landscape || this.dim === 1) return;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
 const { valueTransform, contourLevels, transformGrid, heatmapPixels } = await loadTs('webview/colorScale.ts');
-const { fitExtent, gridSize, gridToPixelMatrix } = await loadTs('webview/geometry.ts');
+const { bestColumns, fitExtent, gridSize, gridToPixelMatrix } = await loadTs('webview/geometry.ts');
 const traces = await loadTs('webview/traces.ts');
 const { Playback } = await loadTs('webview/playback.ts');
 const { parseOption, formatOption } = await loadTs('webview/options.ts');
@@ -54,6 +54,29 @@ test('fitExtent keeps one data unit equally long in x and y', () => {
   assert.deepEqual(fitted.y, [-1, 3]);
   assert.deepEqual(fitted.x, [-4, 4]);
   assert.equal((fitted.x[1] - fitted.x[0]) / 800, (fitted.y[1] - fitted.y[0]) / 400);
+});
+
+test('small multiples: the columns that draw a square landscape largest follow the space the cells have', () => {
+  const none = { gap: 0, x: 0, y: 0 };
+  // Five cells: a wide strip puts them in a row, a tall column one under another, a square area 3 x 2.
+  assert.equal(bestColumns(5, 1000, 200, 1, none), 5);
+  assert.equal(bestColumns(5, 200, 1000, 1, none), 1);
+  assert.equal(bestColumns(5, 600, 400, 1, none), 3);
+  // A wide extent (4:1) in a square area: one column of five flat cells beats a row of five narrow ones.
+  assert.equal(bestColumns(5, 500, 500, 4, none), 1);
+  // Every cell loses its axes' room: two cells side by side in 800 x 700, unless 300 px of axes leave each 100 px.
+  assert.equal(bestColumns(2, 800, 700, 1, none), 2);
+  assert.equal(bestColumns(2, 800, 700, 1, { gap: 0, x: 300, y: 0 }), 1);
+  assert.equal(bestColumns(2, 1000, 400, 1, { gap: 8, x: 56, y: 48 }), 2);
+  // Cells no narrower than minWidth: five in a 1000 x 370 strip would go in a row of 193 px; 240 px keeps 3 x 2.
+  const cells = { gap: 8, x: 56, y: 48 };
+  assert.equal(bestColumns(5, 1000, 370, 1, cells), 5);
+  assert.equal(bestColumns(5, 1000, 370, 1, { ...cells, minWidth: 240 }), 3);
+  assert.equal(bestColumns(3, 200, 900, 1, { ...cells, minWidth: 240 }), 1, 'one column even when narrower');
+  // A tie keeps the fewer columns; four cells in a square go 2 x 2; one cell is one column.
+  assert.equal(bestColumns(2, 800, 800, 1, none), 1);
+  assert.equal(bestColumns(4, 400, 400, 1, none), 2);
+  assert.equal(bestColumns(1, 1000, 100, 1, none), 1);
 });
 
 test('gridSize puts the resolution on the longer side', () => {
