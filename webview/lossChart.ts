@@ -157,7 +157,19 @@ export class LossChart {
     this.draw();
   }
 
+  private drawRequested = false;
+
+  /** Draws at the next animation frame: what changes in one frame (runs, breakpoints, size) draws once. */
   private draw(): void {
+    if (this.drawRequested) return;
+    this.drawRequested = true;
+    requestAnimationFrame(() => {
+      this.drawRequested = false;
+      this.drawNow();
+    });
+  }
+
+  private drawNow(): void {
     this.drawOnce();
     // The y labels' width is known once drawn: make room for them (their text does not depend on the width).
     const labels = (this.axisY.node() as SVGGElement).getBBox().width;
