@@ -11,11 +11,9 @@ import { LandscapeView, PLOT_MARGIN, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
 import { runMetrics, statusText } from './metrics';
 import { Playback } from './playback';
-import { newestPerFrame } from './frames';
 import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
-import { TraceAccumulator } from '../src/panels/traceStream';
 import { GradNormChart } from './gradNormChart';
 import { SweepForm } from './sweepForm';
 import { gradientFieldOverlay, landscapeQuery, stepArrowsOverlay } from './vectorOverlays';
@@ -189,21 +187,13 @@ export function mountCompare(host: Host): void {
     }, showError);
   }
 
-  /** Runs stream in: drawn as chunks arrive, once per frame; the reply has them all. `keepStep`: the same runs again, with gradients for the step arrows. */
+  /** The scenario's runs, drawn as they stream in. `keepStep`: the same runs again, with gradients for the step arrows. */
   async function run(keepStep = false): Promise<void> {
     if (!scenario) return;
     const current = scenario;
-    const streamed = new TraceAccumulator();
     await newestRun(
-      (isNewest) => {
-        // Chunks that come in the same frame (a catch-up) are drawn once.
-        const draw = newestPerFrame((next: TraceData[]) => isNewest() && showTraces(next));
-        return host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
-          host.mark('runs');
-          if (isNewest()) draw(streamed.add(chunk));
-        });
-      },
-      (result) => streamed.done || showTraces(result.traces, keepStep),
+      (isNewest) => host.runs(current, display.stepArrows, isNewest, showTraces),
+      (result) => result.streamed || showTraces(result.traces, keepStep),
       showError,
     );
   }

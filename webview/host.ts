@@ -1,5 +1,7 @@
 // The webview's side of the channel to the extension host.
-import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type RunsData, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { TraceAccumulator } from '../src/panels/traceStream';
+import { newestPerFrame } from './frames';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -28,6 +30,21 @@ export class Host {
   private readonly reloaded = this.api.getState() !== undefined;
   /** The snapshot that came in a new page (a reloaded page's may be older than its scenario: not used). */
   private readonly pageSnapshot = this.reloaded ? undefined : readEmbeddedSnapshot();
+
+  /**
+   * Asks for a scenario's runs: they stream in as chunks, drawn as they arrive (once per frame, while `isNewest`);
+   * `streamed` says the chunks brought them all (else the reply's traces are the ones to show).
+   */
+  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void): Promise<RunsData & { streamed: boolean }> {
+    const streamed = new TraceAccumulator();
+    // Chunks that come in the same frame (a catch-up) are drawn once.
+    const drawSoon = newestPerFrame((traces: TraceData[]) => isNewest() && draw(traces));
+    const result = await this.requests.request('run', { scenario, gradients: gradients || undefined }, (chunk) => {
+      this.mark('runs');
+      if (isNewest()) drawSoon(streamed.add(chunk));
+    });
+    return { ...result, streamed: streamed.done };
+  }
 
   /** Asks for the snapshot (sent before the panel is built: the host answers while it is). */
   requestReady(): Promise<Snapshot> {

@@ -7,7 +7,6 @@ import { newestOnly, type Host } from './host';
 import { LandscapeView } from './landscapeView';
 import { LossChart } from './lossChart';
 import { Playback } from './playback';
-import { newestPerFrame } from './frames';
 import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { statusText } from './metrics';
@@ -17,7 +16,6 @@ import { DataView } from './dataView';
 import { SeriesChart } from './seriesChart';
 import { findLesson } from '../src/panels/lessons';
 import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
-import { TraceAccumulator } from '../src/panels/traceStream';
 import { DebugPanel } from './debugPanel';
 import type { SessionView } from '../src/protocol';
 import { GradNormChart } from './gradNormChart';
@@ -260,22 +258,13 @@ export function mountPlayground(host: Host): void {
     }, showError);
   }
 
-  /** Runs stream in: drawn as chunks arrive, once per frame; the reply has them all. */
-  /** `keepStep` stays at the current step (the same runs again, with gradients for the step arrows). */
+  /** The scenario's runs, drawn as they stream in. `keepStep`: the same runs again, with gradients for the step arrows. */
   async function run(keepStep = false): Promise<void> {
     if (!scenario) return;
     const current = scenario;
-    const streamed = new TraceAccumulator();
     await newestRun(
-      (isNewest) => {
-        // Chunks that come in the same frame (a catch-up) are drawn once.
-        const draw = newestPerFrame((next: TraceData[]) => isNewest() && showTraces(next));
-        return host.requests.request('run', { scenario: current, gradients: display.stepArrows || undefined }, (chunk) => {
-          host.mark('runs');
-          if (isNewest()) draw(streamed.add(chunk));
-        });
-      },
-      (result) => streamed.done || showTraces(result.traces, keepStep),
+      (isNewest) => host.runs(current, display.stepArrows, isNewest, showTraces),
+      (result) => result.streamed || showTraces(result.traces, keepStep),
       showError,
     );
   }
