@@ -150,7 +150,7 @@ test('arrows on screen: directions follow the axes (y flipped), arrow paths have
   assert.equal(arrowPath([0, 0], [0.5, 0]), '');
 });
 
-test('on a surface, −∇f points downhill: a side view of f = x^2 shows it going left and down as much as 2:1', () => {
+test('on a surface, −∇f points downhill: a side view of f = x^2 at x = 1 shows it going down twice as far as left', () => {
   // Screen x is the parameter, screen y (down) is minus the loss: the first-order step left by h lowers f by 2h at x = 1.
   const side = (point, loss) => [point[0] * 100, -loss * 100];
   const [dx, dy] = surfaceDirection(side, [1, 0], 1, [-2, 0], 4);
