@@ -157,7 +157,7 @@ export interface RunsData {
   traces: TraceData[];
 }
 
-/** A run's rows [from, rowCount) while its runs stream in. */
+/** A run's rows [from, rowCount) while its runs stream in (and their gradients, rows x 2, when asked for). */
 export type TraceDataChunk = TraceData & { from: number };
 
 /** Sent as the "run" request's progress before its reply: every run's new rows; done on the last one. */
@@ -171,7 +171,7 @@ export interface WebviewRequests {
   /** pageSnapshot: the page came with its first snapshot, so the answer leaves out the runs (the run stream brings them). */
   ready: { params: { pageSnapshot?: boolean }; reply: Snapshot };
   landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
-  /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. `gradients`: also each row's gradient (the step arrows). */
+  /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. `gradients`: each row's gradient too, in the chunks (the step arrows). */
   run: { params: { scenario: Scenario; gradients?: boolean }; reply: RunsData; progress: RunsDataChunk };
   /** Diagnostics of a breakpoint condition as it is typed ([] when it is fine). */
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };

@@ -32,16 +32,19 @@ export class Host {
   private readonly pageSnapshot = this.reloaded ? undefined : readEmbeddedSnapshot();
 
   /**
-   * Asks for a scenario's runs: they stream in as chunks, drawn as they arrive (once per frame, while `isNewest`);
-   * `streamed` says the chunks brought them all (else the reply's traces are the ones to show).
+   * Asks for a scenario's runs: they stream in as chunks, drawn as they arrive (once per frame, while `isNewest`;
+   * only once complete unless `partial`); `streamed` says the chunks brought them all (else the reply's traces are
+   * the ones to show).
    */
-  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void): Promise<RunsData & { streamed: boolean }> {
+  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void, partial = true): Promise<RunsData & { streamed: boolean }> {
     const streamed = new TraceAccumulator();
     // Chunks that come in the same frame (a catch-up) are drawn once.
     const drawSoon = newestPerFrame((traces: TraceData[]) => isNewest() && draw(traces));
     const result = await this.requests.request('run', { scenario, gradients: gradients || undefined }, (chunk) => {
       this.mark('runs');
-      if (isNewest()) drawSoon(streamed.add(chunk));
+      if (!isNewest()) return;
+      const traces = streamed.add(chunk);
+      if (partial || streamed.done) drawSoon(traces);
     });
     return { ...result, streamed: streamed.done };
   }

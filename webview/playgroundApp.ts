@@ -263,7 +263,8 @@ export function mountPlayground(host: Host): void {
     if (!scenario) return;
     const current = scenario;
     await newestRun(
-      (isNewest) => host.runs(current, display.stepArrows, isNewest, showTraces),
+      // The same runs again (with gradients) are shown once complete: a partial run would move the step.
+      (isNewest) => host.runs(current, display.stepArrows, isNewest, (next) => showTraces(next, keepStep), !keepStep),
       (result) => result.streamed || showTraces(result.traces, keepStep),
       showError,
     );

@@ -21,6 +21,7 @@ import {
   type Snapshot,
   type ToWebview,
   type TraceData,
+  type TraceDataChunk,
 } from '../protocol';
 import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
@@ -74,7 +75,12 @@ class RunStream {
   private receive(chunk: RunsChunk): void {
     const forWebview: RunsDataChunk = {
       done: chunk.done,
-      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from }) => ({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from })),
+      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames }) => {
+        const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from };
+        // Recorded state (the step arrows): each row's gradient, its plotted components.
+        if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);
+        return part;
+      }),
     };
     this.accumulator.add(forWebview);
     if (this.listener) this.listener(forWebview);
@@ -421,15 +427,9 @@ export class ScenarioPanel extends Disposable {
         void this.debugSession?.scenarioChanged(message.scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));
         const prefetched = this.prefetched;
         this.prefetched = undefined;
-        if (message.gradients) {
-          // The step arrows need each row's gradient: one run with the recorded state, not streamed.
-          if (prefetched && prefetched.runs !== this.stream) prefetched.runs.cancel();
-          this.stream?.cancel();
-          this.stream = undefined;
-          void MessageHandler.answer(reply, message.requestId, () => this.run(message.scenario, true));
-          break;
-        }
-        const stream = prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.startStream(message.scenario);
+        // The step arrows need each row's gradient: runs that record their state (not the prefetched ones).
+        const gradients = message.gradients === true;
+        const stream = !gradients && prefetched?.key === scenarioKey(message.scenario) ? prefetched.runs : this.startStream(message.scenario, gradients);
         if (prefetched && prefetched.runs !== stream) prefetched.runs.cancel();
         if (this.stream !== stream) this.stream?.cancel();
         this.stream = stream;
@@ -519,32 +519,19 @@ export class ScenarioPanel extends Disposable {
   }
 
   /** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
-  private startStream(scenario: Scenario): RunStream {
+  private startStream(scenario: Scenario, gradients = false): RunStream {
     const engine = this.services.engine();
-    const request = this.runsRequest(scenario);
+    const request: RunsRequest = { ...this.runsRequest(scenario), recordState: gradients || undefined };
     const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
     this.tracked(scenario.runs.length, stream.result).catch(() => undefined);
     return stream;
   }
 
-  /** The scenario's runs at once; with `gradients`, each row's gradient too (recorded with the optimizer's state). */
-  private async run(scenario: Scenario, gradients = false): Promise<RunsData> {
-    const request: RunsRequest = { ...this.runsRequest(scenario), recordState: gradients || undefined };
-    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(request));
+  /** The scenario's runs at once (for Export). */
+  private async run(scenario: Scenario): Promise<RunsData> {
+    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(this.runsRequest(scenario)));
     return {
-      traces: traces.map((trace) => {
-        const data: TraceData = {
-          label: trace.label,
-          optimizer: trace.optimizer,
-          dim: trace.dim,
-          rows: trace.rows.slice(0, trace.rowCount * (trace.dim + 2)),
-          rowCount: trace.rowCount,
-          status: trace.status,
-          stoppedAt: trace.stoppedAt,
-        };
-        if (gradients && trace.state && trace.stateNames) data.grad = plottedGradient(trace.state, trace.stateNames.length, trace.rowCount, trace.dim);
-        return data;
-      }),
+      traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt }): TraceData => ({ label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt })),
     };
   }
 }

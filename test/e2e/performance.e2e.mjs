@@ -150,6 +150,18 @@ describeWorkbench(
       report(t, 'playback8x10000', playback, `playback of 8 x 10 000 steps: ${playback.fps} fps, median frame ${playback.medianFrameMs} ms, worst ${playback.worstFrameMs} ms`);
       const after = await readPanel(frame);
       assert.notEqual(after.step, 'step 5000 / 10000', 'playback moved');
+
+      // Step arrows on the long runs: the runs come again with their gradients (streamed), the step stays.
+      const toggle = frame.locator('vscode-checkbox.step-arrows-toggle');
+      const arrowsStarted = Date.now();
+      await toggle.click();
+      // −∇f needs the gradients: its arrows show when they have come.
+      await until(() => frame.locator('path.step-arrow.descent').count(), (n) => n === 8, 'a −∇f arrow per run', 60_000);
+      assert.equal(await frame.locator('path.step-arrow.update').count(), 8);
+      const arrowsMs = Date.now() - arrowsStarted;
+      assert.equal((await readPanel(frame)).step, after.step, 'the step stays');
+      report(t, 'stepArrows8x10000Ms', arrowsMs, `step arrows on 8 x 10 000 steps: ${arrowsMs} ms from the click to the arrows`);
+      await toggle.click();
     });
   },
   { dark: themes.dark },

@@ -149,6 +149,19 @@ test('catch-up chunks: small enough, in step order, and accumulated they are the
     assert.equal(t.rowCount, traces[i].rowCount);
     assert.equal(t.status, traces[i].status);
   });
+  // With the gradients (the step arrows): they come along, counted in the chunk size, and accumulate likewise.
+  const withGrad = traces.map((t) => ({ ...t, grad: Float64Array.from({ length: t.rowCount * 2 }, (_, k) => -k) }));
+  const gradChunks = [...catchUpChunks(withGrad, true, 1000)];
+  for (const chunk of gradChunks) assert.ok(chunk.traces.reduce((sum, t) => sum + t.rows.length + t.grad.length, 0) <= 1000, 'at most 1000 numbers with the gradients');
+  const grownWithGrad = new TraceAccumulator();
+  for (const chunk of gradChunks) grownWithGrad.add(chunk);
+  grownWithGrad.traces.forEach((t, i) => {
+    assert.deepEqual(t.rows, traces[i].rows);
+    assert.deepEqual(t.grad, withGrad[i].grad);
+  });
+  assert.deepEqual(grownWithGrad.copies()[1].grad, withGrad[1].grad);
+  assert.equal(grownWithGrad.copies()[1].grad.buffer.byteLength, 40 * 2 * 8, 'a copy is exactly its gradients');
+  assert.equal(grown.traces[0].grad, undefined, 'no gradients unless the chunks have them');
   const [only, ...more] = catchUpChunks(traces, false, 1e9);
   assert.equal(more.length, 0, 'short runs: one chunk');
   assert.equal(only.done, false);
