@@ -36,8 +36,11 @@ export function stepVectors(trace: TraceData, row: number): StepVectors | undefi
 export function screenDirection(toPixel: (x: number, y: number) => Point, origin: Point, vector: Point): Point | undefined {
   const length = Math.hypot(vector[0], vector[1]);
   if (!(length > 0) || !Number.isFinite(length)) return undefined;
-  const a = toPixel(origin[0], origin[1]);
-  const b = toPixel(origin[0] + vector[0] / length, origin[1] + vector[1] / length);
+  return unitBetween(toPixel(origin[0], origin[1]), toPixel(origin[0] + vector[0] / length, origin[1] + vector[1] / length));
+}
+
+/** The unit vector from screen point a to b; undefined when they coincide. */
+function unitBetween(a: Point, b: Point): Point | undefined {
   const dx = b[0] - a[0];
   const dy = b[1] - a[1];
   const pixels = Math.hypot(dx, dy);
@@ -55,11 +58,7 @@ export function surfaceDirection(place: (point: Point, loss: number) => Point | 
   const h = 1e-6 * extent;
   const a = place(origin, loss);
   const b = place([origin[0] + (h * descent[0]) / norm, origin[1] + (h * descent[1]) / norm], loss - h * norm);
-  if (!a || !b) return undefined;
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const pixels = Math.hypot(dx, dy);
-  return pixels > 0 ? [dx / pixels, dy / pixels] : undefined;
+  return a && b && unitBetween(a, b);
 }
 
 /** An SVG path for an arrow from `from` to `to` (pixels): the shaft and an open head; '' when shorter than 1 px. */

@@ -6,6 +6,7 @@ import { pointer, select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
 import type { TraceData } from '../src/protocol';
 import { CursorLayer } from './cursorLayer';
+import { newestPerFrame } from './frames';
 import { runColor } from './theme';
 import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from './traces';
 
@@ -157,17 +158,8 @@ export class LossChart {
     this.draw();
   }
 
-  private drawRequested = false;
-
   /** Draws at the next animation frame: what changes in one frame (runs, breakpoints, size) draws once. */
-  private draw(): void {
-    if (this.drawRequested) return;
-    this.drawRequested = true;
-    requestAnimationFrame(() => {
-      this.drawRequested = false;
-      this.drawNow();
-    });
-  }
+  private readonly draw = newestPerFrame<void>(() => this.drawNow());
 
   private drawNow(): void {
     this.drawOnce();
