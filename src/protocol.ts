@@ -171,8 +171,11 @@ export interface WebviewRequests {
   /** pageSnapshot: the page came with its first snapshot, so the answer leaves out the runs (the run stream brings them). */
   ready: { params: { pageSnapshot?: boolean }; reply: Snapshot };
   landscape: { params: { query: LandscapeQuery }; reply: LandscapeData };
-  /** Progress: the runs stream in as RunsDataChunks, then the reply has them all. `gradients`: each row's gradient too, in the chunks (the step arrows). */
-  run: { params: { scenario: Scenario; gradients?: boolean }; reply: RunsData; progress: RunsDataChunk };
+  /**
+   * Progress: the runs stream in as RunsDataChunks (the last one done), then the reply says how many rows each run has
+   * (the chunks brought them all). `gradients`: each row's gradient too, in the chunks (the step arrows).
+   */
+  run: { params: { scenario: Scenario; gradients?: boolean }; reply: { rowCounts: number[] }; progress: RunsDataChunk };
   /** Diagnostics of a breakpoint condition as it is typed ([] when it is fine). */
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
   inspect: { params: { run: number; step: number }; reply: InspectorData };

@@ -194,7 +194,7 @@ export function mountCompare(host: Host): void {
     await newestRun(
       // The same runs again (with gradients) are shown once complete: a partial run would move the step.
       (isNewest) => host.runs(current, display.stepArrows, isNewest, (next) => showTraces(next, keepStep), !keepStep),
-      (result) => result.streamed || showTraces(result.traces, keepStep),
+      () => {}, // drawn as they streamed
       showError,
     );
   }

@@ -1,7 +1,7 @@
 // The webview's side of the channel to the extension host.
-import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type RunsData, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/protocol';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 import { TraceAccumulator } from '../src/panels/traceStream';
-import { newestPerFrame } from './frames';
+import { afterNextFrame, newestPerFrame } from './frames';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -33,20 +33,20 @@ export class Host {
 
   /**
    * Asks for a scenario's runs: they stream in as chunks, drawn as they arrive (once per frame, while `isNewest`;
-   * only once complete unless `partial`); `streamed` says the chunks brought them all (else the reply's traces are
-   * the ones to show).
+   * only once complete unless `partial`). Resolves to the complete runs.
    */
-  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void, partial = true): Promise<RunsData & { streamed: boolean }> {
+  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void, partial = true): Promise<TraceData[]> {
     const streamed = new TraceAccumulator();
     // Chunks that come in the same frame (a catch-up) are drawn once.
     const drawSoon = newestPerFrame((traces: TraceData[]) => isNewest() && draw(traces));
-    const result = await this.requests.request('run', { scenario, gradients: gradients || undefined }, (chunk) => {
+    const { rowCounts } = await this.requests.request('run', { scenario, gradients: gradients || undefined }, (chunk) => {
       this.mark('runs');
-      if (!isNewest()) return;
       const traces = streamed.add(chunk);
-      if (partial || streamed.done) drawSoon(traces);
+      if (isNewest() && (partial || streamed.done)) drawSoon(traces);
     });
-    return { ...result, streamed: streamed.done };
+    const complete = streamed.done && rowCounts.length === streamed.traces.length && streamed.traces.every((trace, i) => trace.rowCount === rowCounts[i]);
+    if (!complete) throw new Error(`the runs did not all arrive (${streamed.traces.map((t) => t.rowCount).join(', ')} of ${rowCounts.join(', ')} rows)`);
+    return streamed.traces;
   }
 
   /** Asks for the snapshot (sent before the panel is built: the host answers while it is). */
@@ -100,7 +100,7 @@ export class Host {
 
   /** The landscape and its trajectories are drawn: tells the host once the browser has produced that frame. */
   paintedAfterNextFrame(): void {
-    requestAnimationFrame(() => setTimeout(() => this.painted(), 0));
+    afterNextFrame(() => this.painted());
   }
 
   /** The first landscape with its trajectories is on screen: tells the host, with the webview's timings (once). */

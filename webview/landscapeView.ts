@@ -340,6 +340,8 @@ export class LandscapeView {
   }
 
   private draw(): void {
+    // Not laid out yet: the first resize draws.
+    if (!this.width) return;
     this.drawCanvas();
     this.drawContours();
     this.drawAxes();

@@ -17,6 +17,7 @@ import { SeriesChart } from './seriesChart';
 import { findLesson } from '../src/panels/lessons';
 import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
 import { DebugPanel } from './debugPanel';
+import { afterNextFrame } from './frames';
 import type { SessionView } from '../src/protocol';
 import { GradNormChart } from './gradNormChart';
 import { Surface3D } from './surface3d';
@@ -265,7 +266,7 @@ export function mountPlayground(host: Host): void {
     await newestRun(
       // The same runs again (with gradients) are shown once complete: a partial run would move the step.
       (isNewest) => host.runs(current, display.stepArrows, isNewest, (next) => showTraces(next, keepStep), !keepStep),
-      (result) => result.streamed || showTraces(result.traces, keepStep),
+      () => {}, // drawn as they streamed
       showError,
     );
   }
@@ -390,7 +391,9 @@ export function mountPlayground(host: Host): void {
     const app = document.getElementById('app')!;
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
     chartArea.append(chart.element, gradChart.element, sideCharts, legend);
-    app.append(errorBanner, lessonBox, toolbar.element, landscape.element, bar.element, chartArea, controls.element);
+    app.append(errorBanner, lessonBox, toolbar.element, landscape.element, bar.element, chartArea);
+    // The controls' first render (dozens of components) waits for the first frame: the landscape shows sooner.
+    afterNextFrame(() => app.append(controls.element));
     landscape.element.append(debug.banner);
     bar.element.querySelector('.scrubber')?.addEventListener('pointerdown', (event) => {
       const pointerEvent = event as PointerEvent;

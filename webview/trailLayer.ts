@@ -42,11 +42,16 @@ export class TrailLayer {
       canvas.height = Math.round(box.height * ratio);
     }
     this.size = { ...plot, ratio };
-    this.clear();
+    // A new size already cleared the canvases (and drawing nothing allocates none of their pixels).
+    this.forget();
   }
 
   clear(): void {
     for (const canvas of [this.halo, this.lines]) canvas.getContext('2d')!.clearRect(0, 0, canvas.width, canvas.height);
+    this.forget();
+  }
+
+  private forget(): void {
     this.drawn = [];
     this.drawnStep = Infinity;
   }

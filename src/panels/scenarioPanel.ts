@@ -439,7 +439,8 @@ export class ScenarioPanel extends Disposable {
           this.markPaint('chunk');
           this.post({ type: 'progress', inReplyTo: requestId, body: chunk });
         });
-        void MessageHandler.answer(reply, requestId, () => stream.result);
+        // The chunks brought every row: the reply only says how many.
+        void MessageHandler.answer(reply, requestId, async () => ({ rowCounts: (await stream.result).traces.map((trace) => trace.rowCount) }));
         break;
       }
       default:
