@@ -30,7 +30,7 @@ import { plottedGradient, runLabel, runSpec, scenarioKey } from './scenario';
 import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { panelOptions, webviewHtml, webviewOptions } from './webviewHtml';
 import { CancelSource, catchUpChunks, TraceAccumulator } from './traceStream';
 import { PanelSession, panelScenario } from './panelSession';
 import type { TrainingScenario, TrainingSession } from '../debug/trainingSession';
@@ -143,7 +143,7 @@ export class ScenarioPanel extends Disposable {
       return existing;
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(kind.viewType, `Optiscope ${kind.name}`, column, webviewOptions(services.extensionUri));
+    const panel = vscode.window.createWebviewPanel(kind.viewType, `Optiscope ${kind.name}`, column, panelOptions(services.extensionUri));
     return new ScenarioPanel(kind, panel, services, scenario, invokedAt);
   }
 

@@ -166,15 +166,18 @@ describeWorkbench('playground', (vscode) => {
     assert.ok(after.contours > 5);
   });
 
-  test('a hidden panel comes back with its zoomed view', async () => {
+  test('a hidden panel comes back at once, as it was (the same page, its zoomed view)', async (t) => {
     const zoomed = await until(() => readPanel(frame), drawn, 'the zoomed panel');
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the webview tells the host its view once zooming settles
+    await frame.locator('body').evaluate(() => (window.optiscopeSamePage = true));
     await vscode.openCommand('File: New Untitled Text File');
     await vscode.page.locator('.monaco-editor').first().waitFor();
     await vscode.openCommand('View: Close Editor');
+    const closed = Date.now();
     frame = await vscode.webviewFrame();
     const back = await until(() => readPanel(frame), (s) => drawn(s) && s.xTicks.length > 0, 'the panel to come back');
+    t.diagnostic(`the hidden panel is back ${Date.now() - closed} ms after its tab showed again`);
     assert.deepEqual(back.xTicks, zoomed.xTicks);
+    assert.equal(await frame.locator('body').evaluate(() => window.optiscopeSamePage), true, 'the page was kept, not loaded again');
   });
 
   test("editing an option re-runs at once; an invalid one shows the engine's message", async () => {
