@@ -64,11 +64,11 @@ class RunStream {
   private listener: ((chunk: RunsDataChunk) => void) | undefined;
   private readonly accumulator = new TraceAccumulator();
   private readonly source = new CancelSource();
-  /** Every run's whole trace once the stream ended. */
+  /** Every run's whole trace once the stream ended (views on the stream's buffers: never posted). */
   readonly result: Promise<RunsData>;
 
   constructor(start: (onChunk: (chunk: RunsChunk) => void, cancel: CancelSource) => Promise<void>) {
-    this.result = start((chunk) => this.receive(chunk), this.source).then(() => ({ traces: this.accumulator.copies() }));
+    this.result = start((chunk) => this.receive(chunk), this.source).then(() => ({ traces: this.accumulator.traces }));
     this.result.catch(() => undefined); // a failure reaches the request that takes the stream
   }
 
