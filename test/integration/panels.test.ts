@@ -117,14 +117,14 @@ describe('panels', () => {
       return { measured, infos, tracked };
     }
 
-    /** A webview with one small script that paints a word: ms from creating it to its first frame, and to the page starting. */
+    /** The page of bench/minimal-webview (one small script that shows a word): ms from creating it to its first frame, and to the page starting. */
     async function minimalWebviewPaint(): Promise<{ paintedMs: number; pageMs: number }> {
-      const fixtures = vscode.Uri.joinPath(extension.extensionUri, 'test', 'fixtures');
+      const media = vscode.Uri.joinPath(extension.extensionUri, 'bench', 'minimal-webview', 'media');
       const start = Date.now();
-      const panel = vscode.window.createWebviewPanel('optiscope.paintProbe', 'probe', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [fixtures] });
+      const panel = vscode.window.createWebviewPanel('optiscope.minimalWebview', 'minimal', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [media] });
       const painted = new Promise<{ pageStarted: number; paintedAt: number }>((resolve) => panel.webview.onDidReceiveMessage(resolve));
       const nonce = Math.random().toString(36).slice(2);
-      const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(fixtures, 'paint-probe.js'));
+      const script = panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'show.js'));
       panel.webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'"></head><body><script nonce="${nonce}" src="${script}"></script></body></html>`;
       const { pageStarted, paintedAt } = await painted;
       panel.dispose();
