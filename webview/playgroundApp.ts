@@ -336,6 +336,12 @@ export function mountPlayground(host: Host): void {
     else looping = false;
   }
 
+  /** The controls show the newest snapshot and scenario, once they are on the page. */
+  let controlsShown = false;
+  function renderControls(): void {
+    if (controlsShown && snapshot && scenario) controls.render(snapshot, scenario, startPoint());
+  }
+
   function applySnapshot(next: Snapshot): void {
     const lossChanged = snapshot?.loss.name !== next.loss.name || JSON.stringify(snapshot?.scenario.lossParams) !== JSON.stringify(next.scenario.lossParams);
     snapshot = next;
@@ -347,7 +353,7 @@ export function mountPlayground(host: Host): void {
     void run();
     clearError();
     bar.setSpeed(next.settings.animationSpeed);
-    controls.render(next, scenario, startPoint());
+    renderControls();
     renderLesson();
     const online = next.loss.online !== undefined;
     const data = next.samples !== undefined && next.loss.data !== undefined;
@@ -392,9 +398,13 @@ export function mountPlayground(host: Host): void {
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
     chartArea.append(chart.element, gradChart.element, sideCharts, legend);
     app.append(errorBanner, lessonBox, toolbar.element, landscape.element, bar.element, chartArea);
-    // The controls' first render (dozens of components) waits for the first frame: the landscape shows sooner.
-    afterNextFrame(() => app.append(controls.element));
-    landscape.element.append(debug.banner);
+    // The controls (dozens of components) and the session banner come after the first frame: the landscape shows sooner.
+    afterNextFrame(() => {
+      controlsShown = true;
+      renderControls();
+      app.append(controls.element);
+      landscape.element.append(debug.banner);
+    });
     bar.element.querySelector('.scrubber')?.addEventListener('pointerdown', (event) => {
       const pointerEvent = event as PointerEvent;
       if (!pointerEvent.altKey) return;
