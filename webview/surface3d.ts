@@ -104,12 +104,18 @@ export class Surface3D {
 
   setLandscape(data: LandscapeData): void {
     this.data = data;
+    // Its mesh is made when it is drawn: a hidden 3-D view costs nothing.
+    this.mesh = undefined;
+    this.box = undefined;
+    this.surfaceStale = true;
+    this.requestDraw();
+  }
+
+  private makeMesh(data: LandscapeData): void {
     const colours = valueTransform(data.values, data.min, data.max);
     const heights = heightTransform(colours, data.min, data.max);
     this.mesh = surfaceMesh(data, colours, heights, MESH_RESOLUTION);
     this.box = boxMapping(data, heights);
-    this.surfaceStale = true;
-    this.requestDraw();
   }
 
   setTraces(traces: TraceData[], colors: string[]): void {
@@ -172,6 +178,7 @@ export class Surface3D {
 
   private draw(): void {
     if (!this.width) return;
+    if (!this.mesh && this.data) this.makeMesh(this.data);
     if (this.surfaceStale) {
       this.drawSurface();
       this.surfaceStale = false;
