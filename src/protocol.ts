@@ -232,7 +232,9 @@ export type ToWebview =
   /** A keybinding: play / pause, or one step forward or back. */
   | { type: 'playback'; action: PlaybackAction }
   /** The training session shown, or null when there is none. */
-  | { type: 'session'; session: SessionView | null };
+  | { type: 'session'; session: SessionView | null }
+  /** The panel went out of sight (it keeps its page): playback pauses. */
+  | { type: 'hidden' };
 
 export type PlaybackAction = 'toggle' | 'forward' | 'back';
 

@@ -343,6 +343,8 @@ export function mountCompare(host: Host): void {
     return format === 'png' ? plotPng(landscapes, captions) : plotSvg(landscapes, captions);
   };
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
+  // A hidden page keeps running (and drawing): an animation out of sight pauses.
+  host.onHidden = () => bar.pause();
   host.onSnapshot = applySnapshot;
   host.start(ready, applySnapshot, showError);
 }

@@ -25,6 +25,8 @@ export class Host {
   onPlayback: (action: PlaybackAction) => void = () => {};
   /** The training session the panel shows changed (null: none). */
   onSession: (session: SessionView | null) => void = () => {};
+  /** The panel went out of sight; its page stays. */
+  onHidden: () => void = () => {};
 
   /** The page had saved state when it loaded: VS Code reloaded it (the panel came back, or VS Code restarted). */
   private readonly reloaded = this.api.getState() !== undefined;
@@ -33,9 +35,9 @@ export class Host {
 
   /**
    * Asks for a scenario's runs: they stream in as chunks, drawn as they arrive (once per frame, while `isNewest`;
-   * only once complete unless `partial`). Resolves to the complete runs.
+   * only once complete unless `partial`). Resolves once every row arrived.
    */
-  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void, partial = true): Promise<TraceData[]> {
+  async runs(scenario: Scenario, gradients: boolean, isNewest: () => boolean, draw: (traces: TraceData[]) => void, partial = true): Promise<void> {
     const streamed = new TraceAccumulator();
     // Chunks that come in the same frame (a catch-up) are drawn once.
     const drawSoon = newestPerFrame((traces: TraceData[]) => isNewest() && draw(traces));
@@ -46,7 +48,6 @@ export class Host {
     });
     const complete = streamed.done && rowCounts.length === streamed.traces.length && streamed.traces.every((trace, i) => trace.rowCount === rowCounts[i]);
     if (!complete) throw new Error(`the runs did not all arrive (${streamed.traces.map((t) => t.rowCount).join(', ')} of ${rowCounts.join(', ')} rows)`);
-    return streamed.traces;
   }
 
   /** Asks for the snapshot (sent before the panel is built: the host answers while it is). */
@@ -63,6 +64,7 @@ export class Host {
       else if (message.type === 'render') void this.render(message.requestId, message.format);
       else if (message.type === 'playback') this.onPlayback(message.action);
       else if (message.type === 'session') this.onSession(message.session);
+      else if (message.type === 'hidden') this.onHidden();
     });
   }
 

@@ -71,6 +71,12 @@ export class PlaybackBar {
     this.changed();
   }
 
+  pause(): void {
+    if (!this.playback.playing) return;
+    this.playback.pause();
+    this.changed();
+  }
+
   /** Pauses and moves by whole steps (the arrow keys, the step keybindings). */
   stepBy(delta: number): void {
     this.playback.pause();

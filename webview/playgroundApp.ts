@@ -443,6 +443,8 @@ export function mountPlayground(host: Host): void {
     else bar.stepBy(action === 'forward' ? 1 : -1);
   };
   host.onSession = showSession;
+  // A hidden page keeps running (and drawing): an animation out of sight pauses.
+  host.onHidden = () => bar.pause();
   host.onSnapshot = applySnapshot;
   host.start(ready, applySnapshot, showError);
 }

@@ -194,6 +194,11 @@ export class ScenarioPanel extends Disposable {
     }
     this.register(panel);
     this.register(panel.onDidDispose(() => this.dispose()));
+    this.register(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.post({ type: 'hidden' });
+      }),
+    );
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this.register(
       vscode.workspace.onDidChangeConfiguration((event) => {

@@ -166,9 +166,16 @@ describeWorkbench('playground', (vscode) => {
     assert.ok(after.contours > 5);
   });
 
-  test('a hidden panel comes back at once, as it was (the same page, its zoomed view)', async (t) => {
+  test('a hidden panel comes back at once, as it was (the same page, its zoomed view), its playback paused', async (t) => {
     const zoomed = await until(() => readPanel(frame), drawn, 'the zoomed panel');
     await frame.locator('body').evaluate(() => (window.optiscopeSamePage = true));
+    // Slowly (10 steps/s), so that it is still playing when the panel goes out of sight.
+    await frame.locator('vscode-single-select.speed').evaluate((select) => {
+      select.value = '10';
+      select.dispatchEvent(new Event('change'));
+    });
+    await frame.locator('vscode-button.play').click();
+    await until(() => readPanel(frame), (s) => s.play === 'Pause', 'playback');
     await vscode.openCommand('File: New Untitled Text File');
     await vscode.page.locator('.monaco-editor').first().waitFor();
     await vscode.openCommand('View: Close Editor');
@@ -178,6 +185,10 @@ describeWorkbench('playground', (vscode) => {
     t.diagnostic(`the hidden panel is back ${Date.now() - closed} ms after its tab showed again`);
     assert.deepEqual(back.xTicks, zoomed.xTicks);
     assert.equal(await frame.locator('body').evaluate(() => window.optiscopeSamePage), true, 'the page was kept, not loaded again');
+    const [, step, last] = /step (\d+) \/ (\d+)/.exec(back.step);
+    assert.ok(back.play === 'Play' && Number(step) < Number(last), `playback paused out of sight: ${back.play}, ${back.step}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await readPanel(frame)).step, back.step, 'the step stays while paused');
   });
 
   test("editing an option re-runs at once; an invalid one shows the engine's message", async () => {
