@@ -1,5 +1,6 @@
 // Speed, measured (never asserted on time; see bench/ for goals): command to first painted landscape with
-// trajectories, cold, warm (the panel opened a second time in the session) and in the open panel (another loss);
+// trajectories, cold, warm (the panel opened a second time in the session), in the open panel (another loss) and
+// a Compare opened from it;
 // 8 runs x 10 000 steps from a .loss file: streamed paint, then the playback frame rate (trajectories on canvases
 // while playing, SVG at rest). One theme only; numbers go to test-results/performance.json and the diagnostics.
 import assert from 'node:assert/strict';
@@ -77,7 +78,7 @@ async function openRosenbrock(vscode, count) {
 describeWorkbench(
   'performance',
   (vscode) => {
-    test('command to first painted landscape with trajectories: cold, warm, in the open panel', async (t) => {
+    test('command to first painted landscape with trajectories: cold, warm, in the open panel, a Compare from it', async (t) => {
       const cold = await openRosenbrock(vscode, 1);
       const coldHost = await until(() => hostFirstPaint(vscode, 1), Boolean, "the host's first-paint log line");
       report(t, 'firstPaintColdMs', cold.ms, `cold: ${cold.ms} ms from the pick to the painted frame (${cold.seenMs} ms until the test saw it); host: ${coldHost}`);
@@ -96,6 +97,14 @@ describeWorkbench(
       const shown = await until(() => readPanel(warm.frame), (s) => s.painted && s.trajectories > 0, 'Beale painted');
       assert.ok(shown.trajectories > 0);
       report(t, 'firstPaintOpenPanelMs', reuseMs, `another loss in the open panel: ${reuseMs} ms from the pick to the host's paint message; host: ${reuseHost}`);
+      // Compare side by side from the open Playground: a new Compare panel (its page marks its first frame).
+      const compareClicked = Date.now();
+      await warm.frame.locator('vscode-button.compare').click();
+      const compare = await vscode.webviewFrameOf('compare');
+      const compareMs = Number(await compare.locator('html[data-painted-at]').getAttribute('data-painted-at')) - compareClicked;
+      assert.ok(compareMs > 0);
+      const compareLog = await until(() => vscode.logLines('Optiscope Panels').filter((l) => /Compare( webview)?: first paint/.test(l)), (l) => l.length === 2, "the Compare's first-paint lines");
+      report(t, 'firstPaintCompareMs', compareMs, `Compare side by side from the Playground: ${compareMs} ms from the click to its painted frame; ${compareLog.map((l) => l.replace(/^.*?Compare/, 'Compare')).join('; ')}`);
       measured.host = { cold: coldHost, warm: warmHost, openPanel: reuseHost };
       await vscode.openCommand('View: Close All Editors');
     });
