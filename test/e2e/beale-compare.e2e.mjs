@@ -11,8 +11,7 @@ const TIMEOUT = 60_000;
 
 describeWorkbench('beale', (vscode) => {
   test('palette -> Compare Optimizers on Beale -> Tune learning rates -> Export as PNG', async () => {
-    await vscode.openCommand('Optiscope: Compare Optimizers');
-    await (await vscode.quickInputRow("Beale's function")).click();
+    await vscode.pickAfterCommand('Optiscope: Compare Optimizers', "Beale's function");
     const compare = await vscode.webviewFrameOf('compare');
     const readTable = () =>
       compare.locator('body').evaluate(() => ({

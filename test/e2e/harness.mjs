@@ -37,6 +37,7 @@ const settings = (theme) => ({
  *   vscode.findInPalette(title) the palette entry for a command (the palette is left open)
  *   vscode.pickQuickInput(label) picks an entry in a quick pick that a command opened
  *   vscode.quickInputRow(text)  the quick pick's first row containing text, once shown
+ *   vscode.pickAfterCommand(title, text) runs a command and clicks its quick pick's row (again if the pick closed)
  *   vscode.openFile(name)       opens a workspace file with Quick Open and waits for its editor tab
  *   vscode.openPlayground(loss) Open Playground from the palette on a built-in loss ('Rosenbrock'); returns its frame
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
@@ -174,9 +175,31 @@ class Workbench {
     await entry.click();
   }
 
+  /**
+   * Runs a command from the palette and clicks the row of the quick pick it opens that contains `text` (in its label
+   * only, with `label`); `before(row)` runs on the shown row first. Returns the click's time. A webview that takes
+   * focus as it finishes loading closes a quick pick opened meanwhile: then the command runs again.
+   */
+  async pickAfterCommand(title, text, { label = false, before = async () => {} } = {}) {
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    const row = (label ? rows.filter({ has: this.page.locator('.label-name', { hasText: text }) }) : rows.filter({ hasText: text })).first();
+    for (let attempt = 1; ; attempt++) {
+      await this.openCommand(title);
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5000 });
+        await before(row);
+        const clickedAt = Date.now();
+        await row.click({ timeout: 5000 });
+        return clickedAt;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
   async openPlayground(loss) {
-    await this.openCommand('Optiscope: Open Playground');
-    await this.pickQuickInput(loss);
+    await this.pickAfterCommand('Optiscope: Open Playground', loss, { label: true });
     return this.webviewFrameOf('playground');
   }
 

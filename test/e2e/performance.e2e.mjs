@@ -65,10 +65,7 @@ async function clickToFrame(vscode, frame, count, clickedAt) {
 }
 
 async function openRosenbrock(vscode, count) {
-  await vscode.openCommand('Optiscope: Open Playground');
-  const rosenbrock = await vscode.quickInputRow('Rosenbrock');
-  const started = Date.now();
-  await rosenbrock.click();
+  const started = await vscode.pickAfterCommand('Optiscope: Open Playground', 'Rosenbrock');
   const frame = await vscode.webviewFrame();
   await until(() => readPanel(frame), (s) => s.painted && s.trajectories > 0, 'the first paint');
   const seenMs = Date.now() - started;
@@ -88,10 +85,7 @@ describeWorkbench(
       const warmHost = await until(() => hostFirstPaint(vscode, 2), Boolean, "the host's second first-paint log line");
       report(t, 'firstPaintWarmMs', warm.ms, `warm: ${warm.ms} ms from the pick to the painted frame (${warm.seenMs} ms until the test saw it); host: ${warmHost}`);
       // Another loss in the open Playground (the panel is reused: no new webview).
-      await vscode.openCommand('Optiscope: Open Playground');
-      const beale = await vscode.quickInputRow('Beale');
-      const reuseStarted = Date.now();
-      await beale.click();
+      const reuseStarted = await vscode.pickAfterCommand('Optiscope: Open Playground', 'Beale');
       const reuseHost = await until(() => hostFirstPaint(vscode, 3, 2), Boolean, "the host's third first-paint log line");
       const reuseMs = Date.now() - reuseStarted;
       const shown = await until(() => readPanel(warm.frame), (s) => s.painted && s.trajectories > 0, 'Beale painted');

@@ -54,12 +54,10 @@ describeWorkbench('playground', (vscode) => {
   let frame;
 
   test('opens from the palette: landscape, contours, minima, trajectories, legend, loss chart', async (t) => {
-    await vscode.openCommand('Optiscope: Open Playground');
     // The loss quick pick: each entry previews its formula and minima.
-    const rosenbrock = await vscode.quickInputRow('Rosenbrock');
-    assert.match(await rosenbrock.textContent(), /min f\(1, 1\) = 0/);
-    const started = Date.now();
-    await rosenbrock.click();
+    const started = await vscode.pickAfterCommand('Optiscope: Open Playground', 'Rosenbrock', {
+      before: async (rosenbrock) => assert.match(await rosenbrock.textContent(), /min f\(1, 1\) = 0/),
+    });
     frame = await vscode.webviewFrame();
     const state = await until(() => readPanel(frame), drawn, 'the first paint');
     const firstPaintMs = Date.now() - started;
