@@ -337,9 +337,8 @@ export function mountPlayground(host: Host): void {
   }
 
   /** The controls show the newest snapshot and scenario, once they are on the page. */
-  let controlsShown = false;
   function renderControls(): void {
-    if (controlsShown && snapshot && scenario) controls.render(snapshot, scenario, startPoint());
+    if (controls.element.isConnected && snapshot && scenario) controls.render(snapshot, scenario, startPoint());
   }
 
   function applySnapshot(next: Snapshot): void {
@@ -400,9 +399,8 @@ export function mountPlayground(host: Host): void {
     app.append(errorBanner, lessonBox, toolbar.element, landscape.element, bar.element, chartArea);
     // The controls (dozens of components) and the session banner come after the first frame: the landscape shows sooner.
     afterNextFrame(() => {
-      controlsShown = true;
-      renderControls();
       app.append(controls.element);
+      renderControls();
       landscape.element.append(debug.banner);
     });
     bar.element.querySelector('.scrubber')?.addEventListener('pointerdown', (event) => {
