@@ -93,7 +93,8 @@ function optionalTargets() {
   const extra = [];
   if (existsSync(join(root, 'webview', 'main.ts'))) {
     // Minified in every build (a source map beside it in development): the panel's first paint waits for this script.
-    extra.push({ ...common, minify: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' });
+    // The toolkit's components are a second script, loaded after the first frame (webview/components.ts).
+    extra.push({ ...common, minify: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'webview/main.ts', components: 'webview/components.ts' }, outdir: 'dist' });
   }
   if (existsSync(join(root, 'test', 'integration', 'index.ts'))) {
     const entries = readdirSync(join(root, 'test', 'integration')).filter((f) => f.endsWith('.ts')).map((f) => `test/integration/${f}`);

@@ -1,6 +1,4 @@
 // Compare: one landscape per run (small multiples) with synchronised playback, a metrics table and the loss chart.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';

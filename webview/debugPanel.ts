@@ -1,9 +1,5 @@
 // Breakpoints on training steps: the list (conditions in the loss language, scope, hits, on/off), "Break on
 // divergence", the paused banner with its controls, and the inspector of the paused run.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatNumber } from '../src/panels/scenario';

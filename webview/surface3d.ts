@@ -1,6 +1,5 @@
 // The 3-D view: the loss surface as a shaded mesh (canvas 2-D, painter's algorithm), the trajectories on it
 // and the current step's markers; drag to rotate, wheel to zoom, double-click or the button to reset.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { symbol, symbolStar } from 'd3-shape';
 import type { LossInfo } from '../src/engine/api';
 import type { LandscapeData, TraceData } from '../src/protocol';

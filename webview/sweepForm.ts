@@ -1,9 +1,5 @@
 // Compare's "values of one option" form: a run, one of its numeric options and the values to try
 // (e.g. lr = 0.001, 0.003, 0.01, 0.03, 0.1), shown as one landscape per value.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../src/engine/api';

@@ -1,7 +1,5 @@
 // The Playground's view toggles above the landscape: 2-D / 3-D, gradient field, step arrows, and a way to
 // compare values of one hyper-parameter.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { DisplayOptions } from '../src/protocol';

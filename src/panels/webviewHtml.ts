@@ -25,6 +25,8 @@ function makeNonce(): string {
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, view: 'playground' | 'compare', title: string, embeddedSnapshot?: string): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  // The toolkit's components: the page loads them after its first frame.
+  const components = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'components.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panels.css'));
   const csp = [
     "default-src 'none'",
@@ -43,7 +45,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, v
 <link rel="stylesheet" href="${style}">
 <title>${escapedTitle}</title>
 </head>
-<body data-view="${view}">
+<body data-view="${view}" data-components="${components}">
 <div id="app"></div>
 ${embeddedSnapshot === undefined ? '' : `<script nonce="${nonce}" type="application/json" id="${EMBEDDED_SNAPSHOT_ID}">${embeddedSnapshot}</script>\n`}<script nonce="${nonce}" src="${script}"></script>
 </body>

@@ -83,6 +83,8 @@ describe('panels', () => {
       assert.match(csp, /script-src 'nonce-[A-Za-z0-9]{32}'/);
       assert.doesNotMatch(csp, /unsafe-(eval|inline)/);
       assert.doesNotMatch(html, /style="/);
+      // The toolkit's components: a second script of the extension's, which the page loads with its nonce.
+      assert.match(html, /data-components="[^"]*\/dist\/components\.js"/);
       const roots = (panel.webview.options.localResourceRoots ?? []).map((uri) => uri.path.split('/').pop());
       assert.deepEqual(roots, ['dist', 'media']);
       assert.equal(panel.webview.options.enableScripts, true);
