@@ -6,7 +6,7 @@ import { pointer, select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
 import type { TraceData } from '../src/protocol';
 import { CursorLayer } from './cursorLayer';
-import { newestPerFrame } from './frames';
+import { afterNextFrame, newestPerFrame } from './frames';
 import { runColor } from './theme';
 import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from './traces';
 
@@ -99,7 +99,8 @@ export class LossChart {
     });
     this.svg.on('pointermove', (event: PointerEvent) => dragging && seek(event));
     this.svg.on('pointerup pointercancel', () => (dragging = false));
-    new ResizeObserver(() => this.resize()).observe(this.element);
+    // Sized (and so drawn) from the page's second frame on: the landscape and its trajectories come first.
+    afterNextFrame(() => new ResizeObserver(() => this.resize()).observe(this.element));
   }
 
   setTraces(traces: TraceData[]): void {
@@ -162,6 +163,7 @@ export class LossChart {
   private readonly draw = newestPerFrame<void>(() => this.drawNow());
 
   private drawNow(): void {
+    if (this.box.width === 0) return; // not sized yet: its first resize draws
     this.drawOnce();
     // The y labels' width is known once drawn: make room for them (their text does not depend on the width).
     const labels = (this.axisY.node() as SVGGElement).getBBox().width;
