@@ -21,7 +21,11 @@ function loadComponentsAfterFirstFrame(ownScript: HTMLScriptElement | null, host
     const script = document.createElement('script');
     script.nonce = nonce;
     script.src = src;
-    script.addEventListener('error', () => host.send({ type: 'log', level: 'error', message: `the panel's controls did not load (${src})` }));
+    script.addEventListener('error', () => {
+      const message = `The panel's controls did not load (${src}); reloading the window may help.`;
+      document.getElementById('app')?.append(Object.assign(document.createElement('div'), { className: 'error', textContent: message }));
+      host.send({ type: 'log', level: 'error', message });
+    });
     document.body.append(script);
   });
 }
