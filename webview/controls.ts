@@ -21,6 +21,18 @@ export interface ControlsEvents {
   chartX(axis: 'step' | 'samples'): void;
 }
 
+/** A collapsed section whose contents are built when it is first opened: a panel's runs start with fewer components. */
+function collapsible(props: Record<string, unknown>, contents: () => HTMLElement[]): HTMLElement {
+  const section = create('vscode-collapsible', props as Partial<HTMLElement>);
+  let built = false;
+  section.addEventListener('vsc-collapsible-toggle', () => {
+    if (built) return;
+    built = true;
+    section.append(...contents());
+  });
+  return section;
+}
+
 function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const element = Object.assign(document.createElement(tag), props);
   element.append(...children);
@@ -131,15 +143,22 @@ export class Controls {
     const defaults = this.optimizers.find((o) => o.name === run.optimizer)?.defaults ?? {};
     const keys = Object.keys(defaults);
     const primary = keys.filter((k) => PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k]));
-    const more = create('vscode-collapsible', { title: 'More options', className: 'more-options' } as Partial<HTMLElement>);
-    more.append(...keys.filter((k) => !PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k])));
+    const more = collapsible({ heading: 'More options', className: 'more-options' }, () =>
+      keys.filter((k) => !PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k])),
+    );
     return create('div', { className: 'run' }, create('div', { className: 'run-head' }, swatch, select, ...primary, remove), more, this.stochasticEditor(run));
   }
 
   /** Batch size, sampling, gradient noise, seed, learning-rate schedule and projection of one run. */
   private stochasticEditor(run: RunConfig): HTMLElement {
-    const section = create('vscode-collapsible', { title: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) } as Partial<HTMLElement>);
-    const refresh = () => section.setAttribute('description', stochasticSummary(run));
+    const section = collapsible({ heading: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) }, () =>
+      this.stochasticFields(run, () => section.setAttribute('description', stochasticSummary(run))),
+    );
+    return section;
+  }
+
+  /** The stochastic section's fields; `refresh` updates its summary. */
+  private stochasticFields(run: RunConfig, refresh: () => void): HTMLElement[] {
     const setStochastic = (key: 'batchSize' | 'noise' | 'seed' | 'replacement', value: number | boolean | undefined) => {
       const next = { ...run.stochastic, [key]: value };
       if (value === undefined || value === false || value === 0) delete next[key];
@@ -210,8 +229,7 @@ export class Controls {
         }),
       );
     }
-    section.append(...fields);
-    return section;
+    return fields;
   }
 
   /** A labelled text field; `apply` takes the text and says whether it was valid. */

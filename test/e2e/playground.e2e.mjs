@@ -205,6 +205,29 @@ describeWorkbench('playground', (vscode) => {
     assert.match(await frame.locator('.legend-label').first().textContent(), /lr=0\.002/);
   });
 
+  test("a run's More options and Stochastic & schedule open on a click, and their fields re-run it", async () => {
+    const run = frame.locator('.run').first();
+    const label = () => frame.locator('.legend-label').first().textContent();
+    const firstPath = () => frame.locator('path.trajectory').first().getAttribute('d');
+    const more = run.locator('vscode-collapsible.more-options');
+    await more.click();
+    const momentum = more.locator('vscode-textfield.option-momentum input');
+    await momentum.fill('0.5');
+    await until(label, (text) => /^sgd lr=0\.002 momentum=0\.5$/.test(text), 'the run with momentum');
+    const steady = await until(firstPath, (d) => Boolean(d), 'its path');
+    const stochastic = run.locator('vscode-collapsible.stochastic');
+    await stochastic.click();
+    const noise = stochastic.locator('vscode-textfield.option-gradient-noise input');
+    await noise.fill('0.1');
+    await until(() => stochastic.getAttribute('description'), (summary) => summary === 'noise 0.1', "the section's summary");
+    await until(firstPath, (d) => d !== steady, 'the run with gradient noise');
+    await vscode.screenshot('playground-run-sections');
+    await noise.fill('0');
+    await until(firstPath, (d) => d === steady, 'the same run again without noise');
+    await momentum.fill('0');
+    await until(label, (text) => text === 'sgd lr=0.002', 'the run without momentum');
+  });
+
   test('the panel comes back after a reload with its scenario', async () => {
     const before = await readPanel(frame);
     const reloaded = vscode.page.waitForEvent('load');
