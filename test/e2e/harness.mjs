@@ -163,16 +163,21 @@ class Workbench {
     await this.page.locator('.tab.active', { hasText: name }).waitFor();
   }
 
+  /** The open quick pick's first row that contains `text` (in its label only, with `label`), as a locator. */
+  quickPickRow(text, { label = false } = {}) {
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    return (label ? rows.filter({ has: this.page.locator('.label-name', { hasText: text }) }) : rows.filter({ hasText: text })).first();
+  }
+
   /** The first row of the open quick pick that contains `text`, once shown (to read, or to click at a measured time). */
   async quickInputRow(text) {
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    const row = this.quickPickRow(text);
     await row.waitFor();
     return row;
   }
 
   async pickQuickInput(label) {
-    const entry = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
-    await entry.click();
+    await this.quickPickRow(label, { label: true }).click();
   }
 
   /**
@@ -181,8 +186,7 @@ class Workbench {
    * focus as it finishes loading closes a quick pick opened meanwhile: then the command runs again.
    */
   async pickAfterCommand(title, text, { label = false, before = async () => {} } = {}) {
-    const rows = this.page.locator('.quick-input-list .monaco-list-row');
-    const row = (label ? rows.filter({ has: this.page.locator('.label-name', { hasText: text }) }) : rows.filter({ hasText: text })).first();
+    const row = this.quickPickRow(text, { label });
     for (let attempt = 1; ; attempt++) {
       await this.openCommand(title);
       try {
