@@ -4,12 +4,14 @@ import { registerPanels } from './panels';
 import { registerLossEditor } from './loss/editor';
 import { registerLossVisualize } from './loss/visualize';
 import { registerDebugger } from './debug/extension';
+import { registerExamples } from './examples';
 
 export function activate(context: vscode.ExtensionContext): void {
   registerPanels(context);
   registerLossEditor(context);
   registerLossVisualize(context);
   registerDebugger(context);
+  registerExamples(context);
 }
 
 export function deactivate(): void {}

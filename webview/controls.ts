@@ -3,7 +3,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../src/engine/api';
-import { completeRun, formatPoint, runLabel } from '../src/panels/scenario';
+import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../src/panels/scenario';
 import type { LossInfo, ScheduleSpec } from '../src/engine/api';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../src/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
@@ -125,10 +125,10 @@ export class Controls {
     const swatch = create('span', { className: 'swatch', title: runLabel(run, this.optimizers) });
     swatch.style.backgroundColor = runColor(index);
     const select = create('vscode-single-select', { className: 'optimizer' }) as VscodeSingleSelect;
-    select.append(...this.optimizers.map((o) => create('vscode-option', { value: o.name, description: o.title }, o.name)));
-    select.value = run.optimizer;
+    select.append(...optimizerChoices(this.optimizers).map((c) => create('vscode-option', { value: c.value, description: c.description }, c.label)));
+    select.value = choiceOf(run);
     select.addEventListener('change', () => {
-      const switched = completeRun(this.optimizers, { optimizer: select.value, options: run.options });
+      const switched = applyChoice(this.optimizers, run, select.value);
       if (!switched) return;
       this.runs[index] = switched;
       this.renderRuns();

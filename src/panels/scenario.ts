@@ -57,6 +57,60 @@ export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunCon
   return complete;
 }
 
+/** An entry of the optimizer picker: an optimizer, or a named variant of one (GD, momentum, Nesterov, AMSGrad). */
+export interface OptimizerChoice {
+  value: string;
+  label: string;
+  description: string;
+  optimizer: string;
+  /** Options the choice sets over the run's own (the plain entries of sgd and adam switch their variants off). */
+  options: Record<string, OptionValue>;
+}
+
+const VARIANTS: Record<string, Omit<OptimizerChoice, 'optimizer' | 'description'>[]> = {
+  sgd: [
+    { value: 'sgd', label: 'GD / SGD', options: { momentum: 0, nesterov: false } },
+    { value: 'sgd:momentum', label: 'SGD + momentum', options: { momentum: 0.9, nesterov: false } },
+    { value: 'sgd:nesterov', label: 'Nesterov', options: { momentum: 0.9, dampening: 0, nesterov: true } },
+  ],
+  adam: [
+    { value: 'adam', label: 'Adam', options: { amsgrad: false } },
+    { value: 'adam:amsgrad', label: 'AMSGrad', options: { amsgrad: true } },
+  ],
+};
+
+/** The optimizer picker's entries, in the engine's order, each optimizer followed by its named variants. */
+export function optimizerChoices(optimizers: OptimizerInfo[]): OptimizerChoice[] {
+  return optimizers.flatMap((info) =>
+    (VARIANTS[info.name] ?? [{ value: info.name, label: info.name, options: {} }]).map((variant) => ({
+      ...variant,
+      optimizer: info.name,
+      description: variant.value === info.name ? info.title : `${info.name} with ${Object.entries(variant.options).filter(([, v]) => v !== false && v !== 0).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    })),
+  );
+}
+
+/** The picker entry that shows a run: the variant its options make it. */
+export function choiceOf(run: RunConfig): string {
+  const { optimizer, options } = run;
+  if (optimizer === 'sgd' && options.nesterov === true) return 'sgd:nesterov';
+  if (optimizer === 'sgd' && typeof options.momentum === 'number' && options.momentum > 0) return 'sgd:momentum';
+  if (optimizer === 'adam' && options.amsgrad === true) return 'adam:amsgrad';
+  return optimizer;
+}
+
+/** The run after picking an entry: its options kept where the new optimizer has them, the variant's set over them. */
+export function applyChoice(optimizers: OptimizerInfo[], run: RunConfig, value: string): RunConfig | undefined {
+  const choice = optimizerChoices(optimizers).find((c) => c.value === value);
+  if (!choice) return undefined;
+  const options = { ...run.options, ...choice.options };
+  // Momentum already chosen by the user survives a switch between momentum and Nesterov.
+  if (choice.options.momentum && typeof run.options.momentum === 'number' && run.options.momentum > 0) options.momentum = run.options.momentum;
+  // A label named the old choice; stochastic settings, schedule and projection belong to the run and stay.
+  const { label: _label, ...kept } = run;
+  return completeRun(optimizers, { ...kept, optimizer: choice.optimizer, options });
+}
+
 export interface ScenarioDefaults {
   runs: RunConfig[];
   steps: number;

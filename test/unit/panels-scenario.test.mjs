@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { describeMinima, lossDescription, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey } = await loadTs('src/panels/scenario.ts');
+const { describeMinima, lossDescription, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey, optimizerChoices, choiceOf, applyChoice } = await loadTs('src/panels/scenario.ts');
 
 const himmelblau = {
   name: 'himmelblau',
@@ -72,4 +72,35 @@ test('scenarioKey ignores key order and tells different scenarios apart', () => 
   assert.equal(scenarioKey(a), scenarioKey(b));
   assert.notEqual(scenarioKey(a), scenarioKey({ ...b, steps: 11 }));
   assert.notEqual(scenarioKey(a), scenarioKey({ ...b, runs: [{ optimizer: 'adam', options: { lr: 0.1, betas: [0.99, 0.9] } }] }));
+});
+
+// sgd with its dampening option, as the engine lists it.
+const pickable = [{ ...optimizers[0], defaults: { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false } }, optimizers[1]];
+
+test('the optimizer picker names GD, momentum, Nesterov and AMSGrad, and shows the variant a run is', () => {
+  const choices = optimizerChoices(pickable);
+  assert.deepEqual(choices.map((c) => c.label), ['GD / SGD', 'SGD + momentum', 'Nesterov', 'Adam', 'AMSGrad']);
+  assert.deepEqual(new Set(choices.map((c) => c.value)).size, choices.length);
+  assert.equal(choiceOf({ optimizer: 'sgd', options: { lr: 0.1, momentum: 0 } }), 'sgd');
+  assert.equal(choiceOf({ optimizer: 'sgd', options: { lr: 0.1, momentum: 0.5 } }), 'sgd:momentum');
+  assert.equal(choiceOf({ optimizer: 'sgd', options: { lr: 0.1, momentum: 0.5, nesterov: true } }), 'sgd:nesterov');
+  assert.equal(choiceOf({ optimizer: 'adam', options: { amsgrad: true } }), 'adam:amsgrad');
+  assert.equal(choiceOf({ optimizer: 'adam', options: { amsgrad: false } }), 'adam');
+  // Every choice, applied, is shown as itself.
+  for (const choice of choices) {
+    const run = applyChoice(pickable, { optimizer: 'sgd', options: { lr: 0.02 } }, choice.value);
+    assert.equal(choiceOf(run), choice.value, choice.value);
+  }
+});
+
+test('picking a variant keeps the run\'s lr, its own momentum, stochastic settings and schedule, and drops its label', () => {
+  const run = { optimizer: 'sgd', options: { lr: 0.02, momentum: 0.5, nesterov: false }, label: 'mine', stochastic: { batchSize: 4 }, schedule: { type: 'cosine', T_max: 10 }, project: [-1, 1] };
+  const nesterov = applyChoice(pickable, run, 'sgd:nesterov');
+  assert.deepEqual(nesterov.options, { lr: 0.02, momentum: 0.5, dampening: 0, nesterov: true });
+  assert.deepEqual([nesterov.stochastic, nesterov.schedule, nesterov.project, nesterov.label], [run.stochastic, run.schedule, run.project, undefined]);
+  assert.deepEqual(applyChoice(pickable, nesterov, 'sgd').options, { lr: 0.02, momentum: 0, dampening: 0, nesterov: false });
+  assert.deepEqual(applyChoice(pickable, { optimizer: 'sgd', options: { lr: 0.02 } }, 'sgd:momentum').options.momentum, 0.9);
+  const amsgrad = applyChoice(pickable, run, 'adam:amsgrad');
+  assert.deepEqual(amsgrad.options, { lr: 0.02, betas: [0.9, 0.999], amsgrad: true });
+  assert.equal(applyChoice(pickable, run, 'lion'), undefined);
 });
