@@ -1,20 +1,25 @@
-// Command-line entry (dist/cli.js): trace, landscape, losses, optimizers. Prints JSON on stdout;
-// a bad argument prints one line on stderr and exits with code 2.
+// Command-line entry (dist/cli.js): trace, runs, landscape, losses, optimizers. Prints JSON on stdout;
+// a bad argument prints one line on stderr and exits with code 2; a .loss file's warnings go to stderr.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createEngine } from './engine/index';
 import type { ScheduleSpec, StochasticSpec, StopSpec } from './engine/api';
 import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
-import type { Scenario } from './loss/index';
+import type { Diagnostic, Scenario } from './loss/index';
+import { launchFromFile } from './panels/lossLaunch';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
                          [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--stochastic JSON]
                          [--break CONDITION]...
-  node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
+  node dist/cli.js runs --loss FILE.loss [--start X,Y] [--steps N] [--break CONDITION]...
+  node dist/cli.js landscape --loss LOSS [--x A,B] [--y C,D] [--size NX,NY] [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
-  read next to it). --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
+  read next to it). trace runs one optimizer from one start; runs runs every optimizer line of a
+  FILE.loss from every start point (or --start). landscape takes the file's or the built-in's domain
+  when --x or --y is missing, and a 64x64 grid when --size is. --stochastic is e.g.
+  '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
@@ -22,6 +27,7 @@ class UsageError extends Error {}
 
 const FLAGS: Record<string, string[]> = {
   trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break'],
+  runs: ['loss', 'start', 'steps', 'break'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
   optimizers: [],
@@ -86,8 +92,17 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** The --loss text: a .loss file's contents with its data files (read next to it) inline, or the argument itself. */
-function lossText(argument: string): { text: string; scenario?: Scenario } {
+/** A diagnostic as compilers print it: FILE:LINE:COLUMN: severity: message. */
+function located(file: string, diagnostic: Diagnostic): string {
+  const { line, character } = diagnostic.range.start;
+  return `${file}:${line + 1}:${character + 1}: ${diagnostic.severity}: ${diagnostic.message}`;
+}
+
+/**
+ * The --loss text: a .loss file's contents with its data files (read next to it) inline, or the argument itself.
+ * The file's warnings (an unknown optimizer, say) are printed with their place before the engine runs it.
+ */
+function lossText(argument: string): { text: string; scenario?: Scenario; source?: string } {
   if (!argument.endsWith('.loss')) return { text: argument };
   const text = readText(argument);
   if (text === undefined) throw new UsageError(`Cannot read the loss file '${argument}'`);
@@ -97,7 +112,14 @@ function lossText(argument: string): { text: string; scenario?: Scenario } {
     const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
     throw new Error(`Invalid loss at line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${first.message}`);
   }
-  return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined };
+  if (parsed.ok) for (const warning of parsed.loss.warnings) process.stderr.write(`${located(argument, warning)}\n`);
+  return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined, source: argument };
+}
+
+/** Rows of [...params, loss] out of a run's [...params, loss, gradNorm] rows. */
+function trajectoryRows(rows: Float64Array, rowCount: number, dim: number): number[][] {
+  const width = dim + 2;
+  return Array.from({ length: rowCount }, (_, i) => Array.from(rows.subarray(i * width, i * width + dim + 1)));
 }
 
 async function main(argv: string[]): Promise<string> {
@@ -135,13 +157,60 @@ async function main(argv: string[]): Promise<string> {
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
       });
       const pausedBy = result.pausedBy === undefined ? {} : { pausedBy: result.pausedBy };
+      const runCount = (scenario?.optimizers.length ?? 0) * Math.max(1, scenario?.start.length ?? 0);
+      if (runCount > 1 && start === undefined && flags.get('optimizer') === undefined) {
+        process.stderr.write(`optiscope: trace ran the first optimizer from the first start of ${runCount} runs in the file; \`runs --loss FILE.loss\` runs them all\n`);
+      }
       return JSON.stringify({ trajectory: result.trajectory, status: result.status, stoppedAt: result.stoppedAt, ...pausedBy });
     }
+    case 'runs': {
+      const argument = required(flags, 'loss');
+      if (!argument.endsWith('.loss')) throw new UsageError('runs needs a FILE.loss (its optimizer lines are the runs); for one expression use trace');
+      const { text, scenario } = lossText(argument);
+      if (!scenario) {
+        // The engine reports the file's first error with its line and column.
+        await engine.lossInfo(text);
+        throw new Error(`Invalid loss file '${argument}'`);
+      }
+      const launch = launchFromFile(text, scenario);
+      if (!launch.runs?.length) throw new UsageError(`${argument} has no optimizer line: add one, e.g. optimizer adam lr=0.05`);
+      const steps = flags.get('steps') ?? (launch.steps === undefined ? undefined : String(launch.steps));
+      if (steps === undefined) throw new UsageError('Missing --steps (or a steps line in the file)');
+      const given = flags.get('start');
+      const starts: (number[] | undefined)[] = given !== undefined ? [numbers(given, 'start')] : scenario.start.length ? scenario.start : [launch.start];
+      const runs = starts.flatMap((point) => launch.runs!.map((run) => ({ ...run, ...(point ? { start: point } : {}) })));
+      const traces = await engine.runs({
+        loss: launch.loss,
+        lossParams: launch.lossParams,
+        steps: integer(steps, 'steps'),
+        runs,
+        breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
+      });
+      return JSON.stringify({
+        runs: traces.map((trace, i) => ({
+          label: trace.label,
+          optimizer: runs[i].optimizer,
+          options: runs[i].options,
+          start: trajectoryRows(trace.rows, 1, trace.dim)[0].slice(0, trace.dim),
+          trajectory: trajectoryRows(trace.rows, trace.rowCount, trace.dim),
+          status: trace.status,
+          stoppedAt: trace.stoppedAt,
+          ...(trace.pausedBy === undefined ? {} : { pausedBy: trace.pausedBy }),
+        })),
+      });
+    }
     case 'landscape': {
-      const x = numbers(required(flags, 'x'), 'x', 2) as [number, number];
-      const y = numbers(required(flags, 'y'), 'y', 2) as [number, number];
-      const size = numbers(required(flags, 'size'), 'size', 2) as [number, number];
-      const result = await engine.landscape({ loss: lossText(required(flags, 'loss')).text, x, y, size, lossParams });
+      const { text, scenario } = lossText(required(flags, 'loss'));
+      // Missing ranges come from the file's domain line, else the loss's own domain (built-ins and formulas have one).
+      const domain = flags.has('x') && flags.has('y') ? undefined : (await engine.lossInfo(text, lossParams)).domain;
+      const range = (axis: 'x' | 'y'): [number, number] => {
+        const flag = flags.get(axis);
+        if (flag !== undefined) return numbers(flag, axis, 2) as [number, number];
+        return scenario?.domain[axis] ?? domain![axis];
+      };
+      const [x, y] = [range('x'), range('y')];
+      const size = numbers(flags.get('size') ?? '64,64', 'size', 2) as [number, number];
+      const result = await engine.landscape({ loss: text, x, y, size, lossParams });
       return JSON.stringify({ x, y, size, min: result.min, max: result.max, values: Array.from(result.values) });
     }
     case 'losses':
