@@ -42,7 +42,8 @@ ensure_node_modules() {
     return 0
   fi
   say "Installing npm dependencies (npm ci)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund)
+  # Errors only: npm's notes on install scripts not covered by allowScripts (esbuild's, vsce-sign's) are expected.
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 # code-server lives in its own npm project, installed once.
@@ -50,7 +51,8 @@ ensure_code_server() {
   local marker="$CODE_SERVER_DIR/installed-$CODE_SERVER_VERSION"
   [ -f "$marker" ] && [ -x "$CODE_SERVER_BIN" ] && return 0
   ensure_system_packages libkrb5-dev ripgrep
-  say "Installing code-server $CODE_SERVER_VERSION into $CODE_SERVER_DIR (once; about 2 minutes)"
+  local log="${CODE_SERVER_DIR%/*}/code-server-$CODE_SERVER_VERSION-install.log"
+  say "Installing code-server $CODE_SERVER_VERSION into $CODE_SERVER_DIR (once; about 2 minutes; log: $log)"
   # @vscode/ripgrep's postinstall downloads rg from GitHub unless its cache already holds the archive.
   local rg_cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-1.15.11"
   local rg_archive="$rg_cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
@@ -61,9 +63,13 @@ ensure_code_server() {
   rm -rf "$CODE_SERVER_DIR"
   mkdir -p "$CODE_SERVER_DIR"
   echo '{ "private": true }' >"$CODE_SERVER_DIR/package.json"
-  # As root, code-server's postinstall needs unsafe-perm, and node-pty's `npx node-gyp` needs yes.
-  (cd "$CODE_SERVER_DIR" && npm_config_unsafe_perm=true npm_config_yes=true \
-    npm install --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION")
+  # node-pty's `npx node-gyp` needs yes. The full output goes to the log: its npm warnings about install scripts and
+  # node-pre-gyp's "ENOTFOUND github.com" (argon2 has no reachable prebuilt binary, so it builds from source) are expected.
+  if ! (cd "$CODE_SERVER_DIR" && npm_config_yes=true \
+    npm install --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION") >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    die "installing code-server failed; the whole output is in $log"
+  fi
   "$CODE_SERVER_BIN" --version >/dev/null || die "code-server was installed but does not start"
   touch "$marker"
 }
