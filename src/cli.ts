@@ -6,6 +6,7 @@ import { createEngine } from './engine/index';
 import type { ScheduleSpec, StochasticSpec, StopSpec } from './engine/api';
 import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Scenario } from './loss/index';
+import { readLocalDataFile } from './loss/localDataFiles';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
@@ -14,7 +15,7 @@ const USAGE = `Usage:
   node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
-  read next to it). --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
+  read from its folder and the folders below it: regular files of at most 50 MB). --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
@@ -86,12 +87,15 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** The --loss text: a .loss file's contents with its data files (read next to it) inline, or the argument itself. */
-function lossText(argument: string): { text: string; scenario?: Scenario } {
+const LOSS_FOLDER = "the .loss file's folder";
+
+/** The --loss text: a .loss file's contents with its data files (read from its folder tree) inline, or the argument itself. */
+async function lossText(argument: string): Promise<{ text: string; scenario?: Scenario }> {
   if (!argument.endsWith('.loss')) return { text: argument };
   const text = readText(argument);
   if (text === undefined) throw new UsageError(`Cannot read the loss file '${argument}'`);
-  const files = Object.fromEntries(dataFiles(text).map((file) => [file, readText(resolve(dirname(argument), file))]));
+  const folder = resolve(dirname(argument));
+  const files = Object.fromEntries(await Promise.all(dataFiles(text).map(async (file) => [file, await readLocalDataFile(folder, folder, file, LOSS_FOLDER)] as const)));
   const parsed = parseLoss(text, files);
   if (!parsed.ok && Object.keys(files).length > 0) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
@@ -112,7 +116,7 @@ async function main(argv: string[]): Promise<string> {
   const lossParams = json<Record<string, number>>(flags.get('loss-params'), 'loss-params');
   switch (command) {
     case 'trace': {
-      const { text, scenario } = lossText(required(flags, 'loss'));
+      const { text, scenario } = await lossText(required(flags, 'loss'));
       const gradTol = flags.get('grad-tol');
       const stop: StopSpec | undefined = gradTol === undefined ? undefined : { gradTol: numbers(gradTol, 'grad-tol', 1)[0] };
       const start = flags.get('start');
@@ -141,7 +145,7 @@ async function main(argv: string[]): Promise<string> {
       const x = numbers(required(flags, 'x'), 'x', 2) as [number, number];
       const y = numbers(required(flags, 'y'), 'y', 2) as [number, number];
       const size = numbers(required(flags, 'size'), 'size', 2) as [number, number];
-      const result = await engine.landscape({ loss: lossText(required(flags, 'loss')).text, x, y, size, lossParams });
+      const result = await engine.landscape({ loss: (await lossText(required(flags, 'loss'))).text, x, y, size, lossParams });
       return JSON.stringify({ x, y, size, min: result.min, max: result.max, values: Array.from(result.values) });
     }
     case 'losses':
