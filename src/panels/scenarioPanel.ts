@@ -556,6 +556,9 @@ export class ScenarioPanelSerializer implements vscode.WebviewPanelSerializer {
       panel.dispose();
       return;
     }
+    if ((state as { display?: unknown }).display !== undefined && parsed.value.display === undefined) {
+      this.services.log.warn(`${this.kind.name}: the saved display options were damaged; the panel shows the defaults`);
+    }
     panel.webview.options = webviewOptions(this.services.extensionUri);
     ScenarioPanel.revive(this.kind, panel, this.services, parsed.value.scenario);
   }
