@@ -15,7 +15,8 @@ const USAGE = `Usage:
   node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
-  read from its folder and the folders below it: regular files of at most 50 MB). --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
+  read from its folder and the folders below it: regular files of at most 50 MB).
+  --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 

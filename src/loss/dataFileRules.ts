@@ -17,7 +17,8 @@ export function problem(message: string): DataFileProblem {
   return { problem: message };
 }
 
-const megabytes = (bytes: number): string => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+/** Rounded up, so that a file just over the limit does not read as the limit itself. */
+const megabytes = (bytes: number): string => `${Math.ceil((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
 /** The messages, one per rule; `file` is the path as written in the .loss file. */
 export const dataFileMessages = {

@@ -60,7 +60,8 @@ export interface PanelServices {
 
 /**
  * One streamed run set for a webview request: chunks are kept until a request takes the stream, then go to it in
- * slices of at most SLICE_VALUES numbers, one per macrotask (a long task would stall every extension in the host).
+ * slices of at most SLICE_VALUES numbers, one per macrotask and one in flight (a long task would stall every
+ * extension in the host).
  */
 class RunStream {
   private listener: ((chunk: RunsDataChunk) => void | PromiseLike<unknown>) | undefined;

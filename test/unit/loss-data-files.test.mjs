@@ -82,7 +82,7 @@ test('the CLI refuses a FIFO at once, a folder, and a file over the size limit (
   assert.deepEqual(trace(project, '.'), refused('.', 'is a folder, not a regular file'));
   writeFileSync(join(project, 'big.csv'), '');
   truncateSync(join(project, 'big.csv'), MAX_DATA_FILE_BYTES + 1);
-  assert.deepEqual(trace(project, 'big.csv'), refused('big.csv', 'is 50 MB, over the limit of 50 MB'));
+  assert.deepEqual(trace(project, 'big.csv'), refused('big.csv', 'is 50.1 MB, over the limit of 50 MB'));
   truncateSync(join(project, 'big.csv'), 6 * 1024 ** 3);
   assert.deepEqual(trace(project, 'big.csv'), refused('big.csv', 'is 6144 MB, over the limit of 50 MB'));
   assert.deepEqual(trace(project, 'nothing.csv'), { status: 2, stderr: 'optiscope: Invalid loss at line 2, column 6: Cannot read the data file "nothing.csv": no such file (paths are relative to this file)\n' });
