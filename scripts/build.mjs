@@ -69,12 +69,12 @@ const targets = [
   },
 ];
 
-/** Resolves ./workerStarter (or ../engine/workerStarter) to workerStarter.web.ts for the web build. */
+/** Resolves ./workerStarter (or ../engine/workerStarter) and ./localDataFiles to their .web.ts twins for the web build. */
 function webWorkerStarter() {
   return {
     name: 'web-worker-starter',
     setup(build) {
-      build.onResolve({ filter: /^\.\.?\/(.*\/)?workerStarter$/ }, (args) => ({ path: join(args.resolveDir, `${args.path}.web.ts`) }));
+      build.onResolve({ filter: /^\.\.?\/(.*\/)?(workerStarter|localDataFiles)$/ }, (args) => ({ path: join(args.resolveDir, `${args.path}.web.ts`) }));
     },
   };
 }

@@ -6,6 +6,7 @@ import { createEngine } from './engine/index';
 import type { ScheduleSpec, StochasticSpec, StopSpec } from './engine/api';
 import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Diagnostic, Scenario } from './loss/index';
+import { readLocalDataFile } from './loss/localDataFiles';
 import { launchFromFile } from './panels/lossLaunch';
 
 const USAGE = `Usage:
@@ -16,9 +17,10 @@ const USAGE = `Usage:
   node dist/cli.js landscape --loss LOSS [--x A,B] [--y C,D] [--size NX,NY] [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
-  read next to it). trace runs one optimizer from one start; runs runs every optimizer line of a
-  FILE.loss from every start point (or --start). landscape takes the file's or the built-in's domain
-  when --x or --y is missing, and a 64x64 grid when --size is. --stochastic is e.g.
+  read from its folder and the folders below it: regular files of at most 50 MB). trace runs one
+  optimizer from one start; runs runs every optimizer line of a FILE.loss from every start point
+  (or --start). landscape takes the file's or the built-in's domain when --x or --y is missing, and
+  a 64x64 grid when --size is. --stochastic is e.g.
   '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
@@ -92,6 +94,8 @@ function readText(path: string): string | undefined {
   }
 }
 
+const LOSS_FOLDER = "the .loss file's folder";
+
 /** A diagnostic as compilers print it: FILE:LINE:COLUMN: severity: message. */
 function located(file: string, diagnostic: Diagnostic): string {
   const { line, character } = diagnostic.range.start;
@@ -99,21 +103,22 @@ function located(file: string, diagnostic: Diagnostic): string {
 }
 
 /**
- * The --loss text: a .loss file's contents with its data files (read next to it) inline, or the argument itself.
+ * The --loss text: a .loss file's contents with its data files (read from its folder tree) inline, or the argument itself.
  * The file's warnings (an unknown optimizer, say) are printed with their place before the engine runs it.
  */
-function lossText(argument: string): { text: string; scenario?: Scenario; source?: string } {
+async function lossText(argument: string): Promise<{ text: string; scenario?: Scenario }> {
   if (!argument.endsWith('.loss')) return { text: argument };
   const text = readText(argument);
   if (text === undefined) throw new UsageError(`Cannot read the loss file '${argument}'`);
-  const files = Object.fromEntries(dataFiles(text).map((file) => [file, readText(resolve(dirname(argument), file))]));
+  const folder = resolve(dirname(argument));
+  const files = Object.fromEntries(await Promise.all(dataFiles(text).map(async (file) => [file, await readLocalDataFile(folder, folder, file, LOSS_FOLDER)] as const)));
   const parsed = parseLoss(text, files);
   if (!parsed.ok && Object.keys(files).length > 0) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
     throw new Error(`Invalid loss at line ${first.range.start.line + 1}, column ${first.range.start.character + 1}: ${first.message}`);
   }
   if (parsed.ok) for (const warning of parsed.loss.warnings) process.stderr.write(`${located(argument, warning)}\n`);
-  return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined, source: argument };
+  return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined };
 }
 
 /** Rows of [...params, loss] out of a run's [...params, loss, gradNorm] rows. */
@@ -134,7 +139,7 @@ async function main(argv: string[]): Promise<string> {
   const lossParams = json<Record<string, number>>(flags.get('loss-params'), 'loss-params');
   switch (command) {
     case 'trace': {
-      const { text, scenario } = lossText(required(flags, 'loss'));
+      const { text, scenario } = await lossText(required(flags, 'loss'));
       const gradTol = flags.get('grad-tol');
       const stop: StopSpec | undefined = gradTol === undefined ? undefined : { gradTol: numbers(gradTol, 'grad-tol', 1)[0] };
       const start = flags.get('start');
@@ -166,7 +171,7 @@ async function main(argv: string[]): Promise<string> {
     case 'runs': {
       const argument = required(flags, 'loss');
       if (!argument.endsWith('.loss')) throw new UsageError('runs needs a FILE.loss (its optimizer lines are the runs); for one expression use trace');
-      const { text, scenario } = lossText(argument);
+      const { text, scenario } = await lossText(argument);
       if (!scenario) {
         // The engine reports the file's first error with its line and column.
         await engine.lossInfo(text);
@@ -200,7 +205,7 @@ async function main(argv: string[]): Promise<string> {
       });
     }
     case 'landscape': {
-      const { text, scenario } = lossText(required(flags, 'loss'));
+      const { text, scenario } = await lossText(required(flags, 'loss'));
       // Missing ranges come from the file's domain line, else the loss's own domain (built-ins and formulas have one).
       const domain = flags.has('x') && flags.has('y') ? undefined : (await engine.lossInfo(text, lossParams)).domain;
       const range = (axis: 'x' | 'y'): [number, number] => {

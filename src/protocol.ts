@@ -558,14 +558,16 @@ export function parseRuns(raw: unknown): Parsed<RunConfig[]> {
   });
 }
 
-/** Validates saved webview state (the serializer's input). */
+/** Validates saved webview state (the serializer's input); an invalid display field is left out. */
 export function parsePanelState(raw: unknown): Parsed<PanelState> {
   return parse(() => {
     const state = record(raw, 'state');
     if (state.version !== PANEL_STATE_VERSION) fail('state.version', String(PANEL_STATE_VERSION));
     const parsed: PanelState = { version: PANEL_STATE_VERSION, scenario: scenario(state.scenario, 'state.scenario') };
     if (state.breakpoints !== undefined) parsed.breakpoints = panelBreakpoints(state.breakpoints, 'state.breakpoints');
-    if (state.display !== undefined) parsed.display = displayOptions(state.display, 'state.display');
+    // A damaged display field is dropped (the panel shows the defaults) rather than costing the whole panel.
+    const display = state.display === undefined ? undefined : parse(() => displayOptions(state.display, 'state.display'));
+    if (display?.ok) parsed.display = display.value;
     return parsed;
   });
 }

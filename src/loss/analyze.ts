@@ -7,6 +7,7 @@ import { closestName, Diagnostic, DiagnosticSink, LineMap, Range } from './diagn
 import { Graph, GraphTooLarge } from './graph';
 import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
+import type { DataFile } from './dataFileRules';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -40,8 +41,8 @@ export interface LossData {
   range: Range;
 }
 
-/** Contents of the data files a loss names (`data "points.csv"`), keyed as written; undefined: could not be read. */
-export type DataFiles = Readonly<Record<string, string | undefined>>;
+/** The data files a loss names (`data "points.csv"`), keyed as written: contents, or why they were not read. */
+export type DataFiles = Readonly<Record<string, DataFile | undefined>>;
 
 export interface LossSymbol {
   name: string;
@@ -369,11 +370,13 @@ class Analysis {
         return fail(this.files ? `Cannot read the data file "${file.path}" (paths are relative to this file)`
           : `The data file "${file.path}" was not supplied: the editor and the CLI read it; the engine takes the data inline`);
       }
+      if (typeof contents !== 'string') return fail(contents.problem);
       const table = parseCsv(contents);
       if (s.names.length === 0) {
         if (!table.header) return fail(`${file.path} has no header row naming its columns: add one, or name them here as in: data x, y = "${file.path}"`);
-        const bad = table.header.find((h) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(h));
-        if (bad !== undefined) return fail(`${file.path}: the column name '${bad}' is not a name the loss can use (letters, digits and _)`);
+        // The header is not quoted: a file that is not a CSV at all would be echoed.
+        const bad = table.header.findIndex((h) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(h));
+        if (bad >= 0) return fail(`${file.path} line ${table.headerLine}: the name of column ${bad + 1} is not a name the loss can use (letters, digits and _)`);
         if (!declare(table.header.map((name) => ({ name, start: file.start, end: file.end })))) return;
       }
       for (const e of table.errors) fail(`${file.path} line ${e.line}: ${e.message}`);

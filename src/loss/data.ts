@@ -1,4 +1,5 @@
 // Data for per-sample losses: CSV parsing (I/O-free: callers read the files) and inlining files into loss text.
+import type { DataFile } from './dataFileRules';
 import { DiagnosticSink } from './diagnostics';
 import { parseStatements } from './parser';
 
@@ -9,6 +10,8 @@ export const MAX_DATA_COLUMNS = 128;
 export interface CsvTable {
   /** The header's names when the first line is not all numbers. */
   header?: string[];
+  /** The header's 1-based line number. */
+  headerLine?: number;
   rows: number[][];
   /** Problems with 1-based line numbers; at most a few are reported. */
   errors: { line: number; message: string }[];
@@ -16,6 +19,14 @@ export interface CsvTable {
 
 const MAX_CSV_ERRORS = 5;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A value messages may quote: it looks like a mistyped number, so quoting it reveals nothing else of the file. */
+const QUOTABLE = /^(?:[0-9eE.+-]{1,16}|[+-]?(?:nan|inf|infinity))$/i;
+
+/** Why a field is not a number, quoting it only when it is a short, number-like value. */
+function notANumber(field: string, column: number): string {
+  if (field === '') return `column ${column} is empty`;
+  return QUOTABLE.test(field) ? `'${field}' in column ${column} is not a number` : `column ${column} is not a number`;
+}
 
 function splitFields(line: string): string[] {
   return line.split(line.includes(',') ? ',' : line.includes('\t') ? '\t' : /\s+/).map((field) => field.trim());
@@ -38,6 +49,7 @@ export function parseCsv(text: string): CsvTable {
     const fields = splitFields(line);
     if (width < 0 && table.header === undefined && !fields.every((f) => NUMBER.test(f))) {
       table.header = fields;
+      table.headerLine = i + 1;
       width = fields.length;
       continue;
     }
@@ -48,7 +60,7 @@ export function parseCsv(text: string): CsvTable {
     }
     const bad = fields.findIndex((f) => !NUMBER.test(f));
     if (bad >= 0) {
-      fail(i + 1, `'${fields[bad]}' in column ${bad + 1} is not a number`);
+      fail(i + 1, notANumber(fields[bad], bad + 1));
       continue;
     }
     table.rows.push(fields.map(Number));
@@ -71,15 +83,15 @@ export function dataFiles(text: string): string[] {
 
 /**
  * The text with each data file replaced by its rows inline (`data "p.csv"` becomes `data x, y = [1, 2; ...]` on
- * the same line, so other lines keep their numbers). Files that are missing or do not parse are left as they are.
+ * the same line, so other lines keep their numbers). Files that are missing, refused or do not parse are left as they are.
  */
-export function inlineDataFiles(text: string, files: Readonly<Record<string, string | undefined>>): string {
+export function inlineDataFiles(text: string, files: Readonly<Record<string, DataFile | undefined>>): string {
   let result = '';
   let copied = 0;
   for (const s of parseStatements(text, new DiagnosticSink())) {
     if (s.kind !== 'data' || !s.file) continue;
     const contents = files[s.file.path];
-    if (contents === undefined) continue;
+    if (typeof contents !== 'string') continue;
     const table = parseCsv(contents);
     const names = s.names.length > 0 ? s.names.map((n) => n.name) : table.header;
     if (table.errors.length > 0 || !names) continue;

@@ -3,6 +3,8 @@ export { parseLoss } from './analyze';
 export { DATA_OFFSET } from './analyze';
 export type { CompiledLossSource, DataFiles, LossData, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
 export { dataFiles, inlineDataFiles, parseCsv, MAX_DATA_VALUES } from './data';
+export { MAX_DATA_FILE_BYTES } from './dataFileRules';
+export type { DataFile } from './dataFileRules';
 export type { Diagnostic, Position, Range, Severity } from './diagnostics';
 export { differentiate, evaluateLoss } from './evaluate';
 export type { LossDerivatives, LossEvaluation } from './evaluate';

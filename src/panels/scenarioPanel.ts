@@ -31,7 +31,7 @@ import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { panelOptions, webviewHtml, webviewOptions } from './webviewHtml';
-import { CancelSource, catchUpChunks, TraceAccumulator } from './traceStream';
+import { CancelSource, catchUpChunks, Paced, sliceChunk, TraceAccumulator } from './traceStream';
 import { PanelSession, panelScenario } from './panelSession';
 import type { TrainingScenario, TrainingSession } from '../debug/trainingSession';
 
@@ -58,10 +58,14 @@ export interface PanelServices {
   startSession?: (scenario: TrainingScenario) => Promise<TrainingSession>;
 }
 
-/** One streamed run set for a webview request: chunks wait until a request takes the stream, then go straight to it. */
+/**
+ * One streamed run set for a webview request: chunks are kept until a request takes the stream, then go to it in
+ * slices of at most SLICE_VALUES numbers, one per macrotask and one in flight (a long task would stall every
+ * extension in the host).
+ */
 class RunStream {
-  private readonly waiting: RunsDataChunk[] = [];
-  private listener: ((chunk: RunsDataChunk) => void) | undefined;
+  private listener: ((chunk: RunsDataChunk) => void | PromiseLike<unknown>) | undefined;
+  private readonly paced = new Paced<RunsDataChunk>((chunk) => this.listener?.(chunk));
   private readonly accumulator = new TraceAccumulator();
   private readonly source = new CancelSource();
   /** Every run's whole trace once the stream ended (views on the stream's buffers: never posted). */
@@ -83,8 +87,7 @@ class RunStream {
       }),
     };
     this.accumulator.add(forWebview);
-    if (this.listener) this.listener(forWebview);
-    else this.waiting.push(forWebview);
+    if (this.listener) this.paced.push(sliceChunk(forWebview, SLICE_VALUES));
   }
 
   /** The runs as far as they have come; undefined before the first chunk. */
@@ -92,18 +95,20 @@ class RunStream {
     return this.accumulator.traces.length > 0 ? { traces: this.accumulator.copies() } : undefined;
   }
 
-  /** The runs so far (in chunks of at most MESSAGE_MAX_VALUES numbers: the first is drawn at once), then each new chunk, go to listener. */
-  attach(listener: (chunk: RunsDataChunk) => void): void {
-    if (this.waiting.length > 0) {
-      const done = this.waiting[this.waiting.length - 1].done;
-      this.waiting.length = 0;
-      for (const chunk of catchUpChunks(this.accumulator.traces, done, MESSAGE_MAX_VALUES)) listener(chunk);
-    }
+  /** The runs so far, then each new chunk, go to listener (in slices: the first is drawn at once). */
+  attach(listener: (chunk: RunsDataChunk) => void | PromiseLike<unknown>): void {
     this.listener = listener;
+    if (this.accumulator.traces.length > 0) this.paced.push(catchUpChunks(this.accumulator.traces, this.accumulator.done, SLICE_VALUES));
+  }
+
+  /** Resolves once the listener has had every chunk received so far. */
+  delivered(): Promise<void> {
+    return this.paced.drained();
   }
 
   cancel(): void {
     this.listener = undefined;
+    this.paced.clear();
     this.source.cancel();
   }
 }
@@ -112,8 +117,10 @@ class RunStream {
 const SNAPSHOT_GRID = 64;
 /** How long a new page waits for its first snapshot to come in the HTML (the webview itself loads meanwhile). */
 const EMBED_WAIT_MS = 250;
-/** The most trajectory numbers in a page or in one catch-up message to it (800 KB; a few ms to encode). */
+/** The most trajectory numbers in a page (800 KB; a few ms to encode). */
 const MESSAGE_MAX_VALUES = 100_000;
+/** The most trajectory numbers in one streamed message (256 KB): each message is one short task of the host's. */
+const SLICE_VALUES = 32_768;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -365,7 +372,12 @@ export class ScenarioPanel extends Disposable {
   }
 
   private post(message: ToWebview): void {
-    if (!this.isDisposed) void this.panel.webview.postMessage(message);
+    void this.postAndWait(message);
+  }
+
+  /** Resolves when the page has the message (false: it is gone). */
+  private postAndWait(message: ToWebview): Thenable<boolean> {
+    return this.isDisposed ? Promise.resolve(false) : this.panel.webview.postMessage(message);
   }
 
   private async pushSnapshot(): Promise<void> {
@@ -376,11 +388,12 @@ export class ScenarioPanel extends Disposable {
     }
   }
 
-  private async currentSnapshot(): Promise<Snapshot> {
+  /** withRuns: false when the page will not use them (copying the runs so far is whole-trace work). */
+  private async currentSnapshot(withRuns = true): Promise<Snapshot> {
     const prefetched = this.prefetched;
     if (prefetched?.key !== scenarioKey(this.scenario)) return this.snapshot();
     const snapshot = await prefetched.snapshot;
-    const runs = prefetched.runs.soFar();
+    const runs = withRuns ? prefetched.runs.soFar() : undefined;
     return runs ? { ...snapshot, runs } : snapshot;
   }
 
@@ -413,7 +426,7 @@ export class ScenarioPanel extends Disposable {
       case 'ready':
         this.markPaint('ready');
         void MessageHandler.answer(reply, message.requestId, async () => {
-          const snapshot = await this.currentSnapshot();
+          const snapshot = await this.currentSnapshot(!message.pageSnapshot);
           this.markPaint('snapshot');
           return message.pageSnapshot ? { ...snapshot, runs: undefined } : snapshot;
         }).then(() => this.debugSession?.refresh());
@@ -442,10 +455,14 @@ export class ScenarioPanel extends Disposable {
         this.markPaint('run');
         stream.attach((chunk) => {
           this.markPaint('chunk');
-          this.post({ type: 'progress', inReplyTo: requestId, body: chunk });
+          return this.postAndWait({ type: 'progress', inReplyTo: requestId, body: chunk });
         });
         // The chunks brought every row: the reply only says how many.
-        void MessageHandler.answer(reply, requestId, async () => ({ rowCounts: (await stream.result).traces.map((trace) => trace.rowCount) }));
+        void MessageHandler.answer(reply, requestId, async () => {
+          const { traces } = await stream.result;
+          await stream.delivered();
+          return { rowCounts: traces.map((trace) => trace.rowCount) };
+        });
         break;
       }
       default:
@@ -555,6 +572,9 @@ export class ScenarioPanelSerializer implements vscode.WebviewPanelSerializer {
       this.services.log.warn(`${this.kind.name}: could not restore a panel (${parsed.error})`);
       panel.dispose();
       return;
+    }
+    if ((state as { display?: unknown }).display !== undefined && parsed.value.display === undefined) {
+      this.services.log.warn(`${this.kind.name}: the saved display options were damaged; the panel shows the defaults`);
     }
     panel.webview.options = webviewOptions(this.services.extensionUri);
     ScenarioPanel.revive(this.kind, panel, this.services, parsed.value.scenario);

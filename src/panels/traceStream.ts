@@ -66,26 +66,101 @@ export class TraceAccumulator {
 }
 
 /**
- * Whole traces as chunks (made one at a time) of at most about `maxValues` numbers each (every run's rows [from, to) of one block of
- * steps), in order: a webview that catches up on a long stream draws the first block at once instead of waiting
- * for one message with every row. Runs end with their status in the chunk that holds their last row.
+ * A chunk as chunks of at most about `maxValues` numbers each (every run's rows of one block of steps), made one at
+ * a time, in order, as copies (a view would carry its whole buffer in a message). A run's status is 'running' until
+ * the part that holds its last row; `done` is on the last part.
  */
-export function* catchUpChunks(traces: TraceData[], done: boolean, maxValues: number): Generator<RunsDataChunk> {
+export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<RunsDataChunk> {
+  const { traces } = chunk;
   const widths = traces.map((trace) => trace.dim + 2);
   const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + (trace.grad ? 2 : 0), 0);
   const block = Math.max(1, Math.floor(maxValues / Math.max(1, perStep)));
-  const longest = traces.reduce((most, trace) => Math.max(most, trace.rowCount), 0);
-  for (let start = 0; start === 0 || start < longest; start += block) {
-    const end = Math.min(start + block, longest);
+  const first = traces.reduce((least, trace) => Math.min(least, trace.from), traces.length > 0 ? Infinity : 0);
+  const last = traces.reduce((most, trace) => Math.max(most, trace.rowCount), 0);
+  for (let start = first; start === first || start < last; start += block) {
+    const end = Math.min(start + block, last);
     yield {
-      done: done && end >= longest,
+      done: chunk.done && end >= last,
       traces: traces.map((trace, i) => {
-        const from = Math.min(start, trace.rowCount);
-        const to = Math.min(end, trace.rowCount);
-        const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(from * widths[i], to * widths[i]) };
-        if (trace.grad) part.grad = trace.grad.slice(from * 2, to * 2);
+        const from = Math.min(Math.max(start, trace.from), trace.rowCount);
+        const to = Math.min(Math.max(end, trace.from), trace.rowCount);
+        const offset = from - trace.from;
+        const count = to - from;
+        const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(offset * widths[i], (offset + count) * widths[i]) };
+        if (trace.grad) part.grad = trace.grad.slice(offset * 2, (offset + count) * 2);
         return part;
       }),
     };
+  }
+}
+
+/** Whole traces as chunks of at most about `maxValues` numbers each (see sliceChunk): a webview catching up on a long stream draws the first block at once. */
+export function catchUpChunks(traces: TraceData[], done: boolean, maxValues: number): Generator<RunsDataChunk> {
+  return sliceChunk({ done, traces: traces.map((trace) => ({ ...trace, from: 0 })) }, maxValues);
+}
+
+const nextMacrotask: (callback: () => void) => void = typeof setImmediate === 'function' ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);
+
+/**
+ * Hands items to `deliver` one per macrotask, in the order pushed, so that posting many of them never makes one long
+ * task of the host's (its other work and I/O run in between). When `deliver` returns a promise (webview.postMessage's:
+ * the message reached the page), the next item waits for it: one item in flight, so no backlog builds up behind a
+ * slow connection to be written out at once.
+ */
+export class Paced<T> {
+  private readonly queue: Iterator<T>[] = [];
+  private scheduled = false;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly deliver: (item: T) => void | PromiseLike<unknown>) {}
+
+  /** Queues items (made lazily, one per task). */
+  push(items: Iterable<T>): void {
+    this.queue.push(items[Symbol.iterator]());
+    this.schedule();
+  }
+
+  /** Resolves once every item pushed so far was delivered (or cleared). */
+  drained(): Promise<void> {
+    return this.queue.length === 0 ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Drops what is still queued. */
+  clear(): void {
+    this.queue.length = 0;
+    this.settle();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    nextMacrotask(() => this.step());
+  }
+
+  private step(): void {
+    let inFlight: void | PromiseLike<unknown> = undefined;
+    try {
+      while (this.queue.length > 0) {
+        const next = this.queue[0].next();
+        if (!next.done) {
+          inFlight = this.deliver(next.value);
+          break;
+        }
+        this.queue.shift();
+      }
+    } finally {
+      const after = (): void => {
+        this.scheduled = false;
+        if (this.queue.length > 0) this.schedule();
+        else this.settle();
+      };
+      // Still "scheduled" while an item is in flight: a push meanwhile does not start a second chain.
+      if (inFlight && typeof inFlight.then === 'function') inFlight.then(after, after);
+      else after();
+    }
+  }
+
+  private settle(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
   }
 }

@@ -15,10 +15,21 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptio
   return { ...webviewOptions(extensionUri), retainContextWhenHidden: true };
 }
 
-function makeNonce(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const NONCE_LENGTH = 32;
+
+/** 32 letters and digits from the platform's cryptographic generator (Node and browsers alike). */
+export function makeNonce(): string {
+  // Bytes from 248 up are drawn again, so that each of the 62 characters is equally likely (248 = 4 * 62).
+  const limit = 256 - (256 % NONCE_ALPHABET.length);
   let nonce = '';
-  for (let i = 0; i < 32; i++) nonce += alphabet.charAt(Math.floor(Math.random() * alphabet.length));
+  const bytes = new Uint8Array(NONCE_LENGTH * 2);
+  while (nonce.length < NONCE_LENGTH) {
+    crypto.getRandomValues(bytes);
+    for (const byte of bytes) {
+      if (byte < limit && nonce.length < NONCE_LENGTH) nonce += NONCE_ALPHABET[byte % NONCE_ALPHABET.length];
+    }
+  }
   return nonce;
 }
 

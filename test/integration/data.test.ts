@@ -81,6 +81,6 @@ describe('data files', () => {
     await until(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 0, 'the diagnostic to clear once the CSV is fixed');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'points.csv'));
     const [missing] = await until(() => vscode.languages.getDiagnostics(uri), (d) => d.length > 0, 'a diagnostic for the missing CSV');
-    assert.equal(missing.message, 'Cannot read the data file "points.csv" (paths are relative to this file)');
+    assert.equal(missing.message, 'Cannot read the data file "points.csv": no such file (paths are relative to this file)');
   });
 });

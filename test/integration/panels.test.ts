@@ -188,5 +188,18 @@ describe('panels', () => {
       }
       assert.equal(warnings.length, 3);
     });
+
+    it('restores a panel whose saved state has only a damaged display field, with the default display', async () => {
+      warnings.length = 0;
+      const scenario = { loss: 'himmelblau', start: [1, 1], runs: [{ optimizer: 'adam', options: { lr: 0.1 } }], steps: 50, view: null };
+      const panel = await newPanel();
+      let disposed = false;
+      panel.onDidDispose(() => (disposed = true));
+      await new ScenarioPanelSerializer(PLAYGROUND, services).deserializeWebviewPanel(panel, { version: 1, scenario, display: { landscape: '4d', gradientField: 'yes' } });
+      assert.equal(disposed, false);
+      assert.equal(panel.title, "Playground: Himmelblau's function");
+      assert.deepEqual(warnings, ['Playground: the saved display options were damaged; the panel shows the defaults']);
+      panel.dispose();
+    });
   });
 });

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { EngineClient, CancelledError } = await loadTs('src/engine/engineClient.ts');
 const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
-const { TraceAccumulator, CancelSource, catchUpChunks } = await loadTs('src/panels/traceStream.ts');
+const { TraceAccumulator, CancelSource, catchUpChunks, sliceChunk, Paced } = await loadTs('src/panels/traceStream.ts');
 const workerScript = fileURLToPath(new URL('../../dist/worker.js', import.meta.url));
 
 const request = {
@@ -165,4 +165,92 @@ test('catch-up chunks: small enough, in step order, and accumulated they are the
   const [only, ...more] = catchUpChunks(traces, false, 1e9);
   assert.equal(more.length, 0, 'short runs: one chunk');
   assert.equal(only.done, false);
+});
+
+test('a streamed chunk in slices: bounded copies, runs that start or end at other rows, and the same traces accumulated', () => {
+  const rows = (from, to, dim) => Float64Array.from({ length: (to - from) * (dim + 2) }, (_, k) => from * (dim + 2) + k + dim / 10);
+  const part = (from, rowCount, dim, status) => ({ label: status, optimizer: 'adam', dim, from, rows: rows(from, rowCount, dim), rowCount, status, stoppedAt: rowCount - 1 });
+  // Rows [0, 200) came before; this chunk brings [200, 1000) of two runs and the last rows of one that diverged at 250.
+  const before = { done: false, traces: [part(0, 200, 2, 'running'), part(0, 200, 2, 'running'), part(0, 200, 3, 'running')] };
+  const chunk = { done: true, traces: [part(200, 1000, 2, 'completed'), part(200, 250, 2, 'diverged'), part(200, 1000, 3, 'completed')] };
+  const slices = [...sliceChunk(chunk, 1000)];
+  assert.ok(slices.length > 1);
+  for (const slice of slices) {
+    assert.ok(slice.traces.reduce((sum, t) => sum + t.rows.length, 0) <= 1000, 'at most 1000 numbers a slice');
+    for (const t of slice.traces) assert.equal(t.rows.buffer.byteLength, t.rows.length * 8, 'a slice is a copy, not a view of the chunk');
+  }
+  assert.deepEqual(slices.map((c) => c.done), slices.map((_, k) => k === slices.length - 1));
+  assert.deepEqual(slices[0].traces.map((t) => t.from), [200, 200, 200]);
+  assert.deepEqual(slices.at(-1).traces.map((t) => t.status), ['completed', 'diverged', 'completed']);
+  assert.equal(slices[0].traces[0].status, 'running');
+  const grown = new TraceAccumulator();
+  grown.add(before);
+  for (const slice of slices) grown.add(slice);
+  assert.deepEqual(grown.traces.map((t) => t.rowCount), [1000, 250, 1000]);
+  grown.traces.forEach((t, i) => assert.deepEqual(t.rows, rows(0, chunk.traces[i].rowCount, chunk.traces[i].dim)));
+  assert.deepEqual(grown.traces.map((t) => t.status), ['completed', 'diverged', 'completed']);
+  assert.equal(grown.done, true);
+});
+
+test('Paced: one item per macrotask, in order (lazy iterables too); drained waits for the last; clear drops the rest', async () => {
+  const delivered = [];
+  const paced = new Paced((item) => delivered.push(item));
+  let made = 0;
+  function* lazy() {
+    for (const item of ['c', 'd']) {
+      made++;
+      yield item;
+    }
+  }
+  paced.push(['a', 'b']);
+  paced.push(lazy());
+  assert.deepEqual(delivered, [], 'nothing in the pushing task');
+  const seen = [];
+  for (let task = 0; task < 3; task++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    seen.push(delivered.length);
+  }
+  assert.ok(seen.every((count, k) => count <= k + 1), `at most one item per task: ${seen}`);
+  await paced.drained();
+  assert.deepEqual(delivered, ['a', 'b', 'c', 'd']);
+  assert.equal(made, 2);
+  await paced.drained();
+
+  const dropped = [];
+  const cleared = new Paced((item) => dropped.push(item));
+  cleared.push([1, 2, 3]);
+  const drained = cleared.drained();
+  await new Promise((resolve) => setImmediate(resolve));
+  cleared.clear();
+  await drained;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(dropped, [1]);
+});
+
+test('Paced: when delivering returns a promise (the page has the message), the next item waits for it; a rejection goes on', async () => {
+  const delivered = [];
+  const pending = [];
+  const paced = new Paced((item) => {
+    delivered.push(item);
+    return new Promise((resolve, reject) => pending.push({ resolve, reject }));
+  });
+  paced.push(['a', 'b', 'c']);
+  const drained = paced.drained();
+  const tasks = (n) => Array.from({ length: n }).reduce((p) => p.then(() => new Promise((resolve) => setImmediate(resolve))), Promise.resolve());
+  await tasks(5);
+  assert.deepEqual(delivered, ['a'], 'one item in flight');
+  paced.push(['d']);
+  await tasks(5);
+  assert.deepEqual(delivered, ['a'], 'a push meanwhile waits too');
+  pending[0].resolve(true);
+  await tasks(3);
+  assert.deepEqual(delivered, ['a', 'b']);
+  pending[1].reject(new Error('the page is gone'));
+  await tasks(3);
+  assert.deepEqual(delivered, ['a', 'b', 'c']);
+  pending[2].resolve(true);
+  await tasks(3);
+  pending[3].resolve(false);
+  await drained;
+  assert.deepEqual(delivered, ['a', 'b', 'c', 'd']);
 });

@@ -137,10 +137,12 @@ test('each data error has its own message and range', () => {
 
   const csvRagged = 'params w\ndata "p.csv"\nf = (w*u - v)^2';
   assert.deepEqual(errors(csvRagged, { 'p.csv': 'u,v\n1,2\n3\n4,5' }), [['p.csv line 3: expected 2 values as in the header, found 1', ...at(csvRagged, '"p.csv"')]]);
-  assert.deepEqual(errors(csvRagged, { 'p.csv': 'u,v\n1,2\n3,x7' }), [["p.csv line 3: 'x7' in column 2 is not a number", ...at(csvRagged, '"p.csv"')]]);
+  assert.deepEqual(errors(csvRagged, { 'p.csv': 'u,v\n1,2\n3,1.2.3' }), [["p.csv line 3: '1.2.3' in column 2 is not a number", ...at(csvRagged, '"p.csv"')]]);
+  // A value that does not look like a number is not quoted: the file may not be a CSV at all.
+  assert.deepEqual(errors(csvRagged, { 'p.csv': 'u,v\n1,2\n3,x7' }).map((e) => e[0]), ['p.csv line 3: column 2 is not a number']);
   assert.deepEqual(errors(csvRagged, { 'p.csv': '1,2\n3,4' }).map((e) => e[0]), ['p.csv has no header row naming its columns: add one, or name them here as in: data x, y = "p.csv"']);
   assert.deepEqual(errors(csvRagged, { 'p.csv': 'u,v\n' }).map((e) => e[0]), ['The data has no rows: a per-sample loss needs at least one sample']);
-  assert.deepEqual(errors(csvRagged, { 'p.csv': 'u value,v\n1,2' }).map((e) => e[0]), ["p.csv: the column name 'u value' is not a name the loss can use (letters, digits and _)"]);
+  assert.deepEqual(errors(csvRagged, { 'p.csv': 'u value,v\n1,2' }).map((e) => e[0]), ['p.csv line 1: the name of column 1 is not a name the loss can use (letters, digits and _)']);
   const countMismatch = 'params w\ndata u = "p.csv"\nf = (w - u)^2';
   assert.deepEqual(errors(countMismatch, { 'p.csv': '1,2\n3,4' }), [['p.csv has 2 columns, but 1 name is given', ...at(countMismatch, 'data u = "p.csv"')]]);
 

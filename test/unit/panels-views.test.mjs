@@ -259,7 +259,15 @@ test('display state: optional in the saved state, validated, defaults for an old
   assert.equal(parsePanelState(saved).value.display, undefined);
   const display = { landscape: '3d', gradientField: true, stepArrows: false };
   assert.deepEqual(parsePanelState({ ...saved, display }).value.display, display);
-  assert.match(parsePanelState({ ...saved, display: { landscape: '4d' } }).error, /state\.display\.landscape/);
+  // A damaged display field alone is dropped (the panel shows the defaults); the rest of the state is kept.
+  const breakpoints = { breakOnDivergence: true, list: [{ condition: 'loss < 1', enabled: true, run: null }] };
+  for (const damaged of [{ landscape: '4d' }, { gradientField: 'yes' }, 'flat', null, [1]]) {
+    assert.deepEqual(parsePanelState({ ...saved, display: damaged }), { ok: true, value: saved }, JSON.stringify(damaged));
+  }
+  const withBreakpoints = parsePanelState({ ...saved, breakpoints, display: { landscape: '4d' } });
+  assert.equal(withBreakpoints.ok, true, withBreakpoints.error);
+  assert.equal(withBreakpoints.value.display, undefined);
+  assert.deepEqual(withBreakpoints.value.breakpoints, breakpoints);
   assert.deepEqual(parseDisplayOptions(undefined), DEFAULT_DISPLAY);
   assert.deepEqual(parseDisplayOptions({ landscape: '3d' }), { ...DEFAULT_DISPLAY, landscape: '3d' });
   assert.deepEqual(parseDisplayOptions({ gradientField: 'yes' }), DEFAULT_DISPLAY);
