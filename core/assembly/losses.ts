@@ -147,13 +147,13 @@ export function meanOverSamples(loss: Loss, order: usize, first: i32, count: i32
   if (h) zeroF64(h, dim * dim);
   const width = loss.columns;
   const weight = 1.0 / <f64>count;
-  const custom = loss.kind == LOSS_CUSTOM;
-  if (custom) copyF64(loss.input, x, dim);
+  const compiled = loss.kind == LOSS_CUSTOM;
+  if (compiled) copyF64(loss.input, x, dim);
   let f = 0.0;
   for (let k = 0; k < count; k++) {
     const index = order ? load<i32>(order + (<usize>(first + k) << 2)) : first + k;
     const sample = loss.samples + (<usize>(index * width) << 3);
-    if (custom) f += addCustomSample(loss, sample, weight, g, h);
+    if (compiled) f += addCustomSample(loss, sample, weight, g, h);
     else f += addSample(loss.kind, x, sample, weight, g, h);
   }
   return f;
