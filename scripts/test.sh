@@ -35,7 +35,16 @@ skip() {
   skipped=$((skipped + 1))
 }
 
+# ESLint (eslint.config.mjs) and the dependency rules (.dependency-cruiser.cjs): both run, each failure names its rule.
+lint_and_dependency_rules() {
+  local status=0
+  npm run --silent lint || { echo "ESLint: the rule is named at the end of each problem above (eslint.config.mjs)"; status=1; }
+  npm run --silent depcheck || { echo "Dependency rules: the rule is named after 'error' above, with what to do (.dependency-cruiser.cjs)"; status=1; }
+  return $status
+}
+
 step "type checks" npm run --silent typecheck
+step "lint and dependency rules" lint_and_dependency_rules
 if has_node_tests test/unit; then step "unit tests" node --test test/unit/; else skip "unit tests" "no tests in test/unit yet"; fi
 if has_node_tests core/test; then step "core tests" node --test core/test/; else skip "core tests" "no tests in core/test yet"; fi
 step "integration tests (extension host in code-server)" node scripts/code-server/run-integration.mjs

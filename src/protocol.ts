@@ -612,7 +612,7 @@ function base64(bytes: Uint8Array): string {
     out[o++] = BASE64[n >> 18];
     out[o++] = BASE64[(n >> 12) & 63];
     out[o++] = i + 1 < bytes.length ? BASE64[(n >> 6) & 63] : 61; // '='
-    out[o++] = 61;
+    out[o] = 61;
   }
   return new TextDecoder().decode(out);
 }

@@ -1,8 +1,7 @@
-// Data-backed losses (the mean of a per-sample loss over a generated data set) and online losses.
-import { at, put, zeroF64, copyF64 } from './f64mem';
-import { Loss, custom } from './losses';
+// Data-backed losses (generated samples and one sample's loss; losses.ts takes the mean over samples) and online losses.
+import { at, put } from './f64mem';
 import { Rng, seedRng, normal, uniform } from './random';
-import { LOSS_CUSTOM, LOSS_LINEAR_REGRESSION, LOSS_LOGISTIC_REGRESSION, LOSS_REDDI, LOSS_REDDI_STOCHASTIC } from './layout';
+import { LOSS_LINEAR_REGRESSION, LOSS_LOGISTIC_REGRESSION, LOSS_REDDI, LOSS_REDDI_STOCHASTIC } from './layout';
 
 export function sampleWidth(kind: i32): i32 {
   return kind == LOSS_LOGISTIC_REGRESSION ? 3 : 2;
@@ -71,37 +70,6 @@ export function addSample(kind: i32, x: usize, s: usize, weight: f64, g: usize, 
     put(h, 3, at(h, 3) + c * b * b);
   }
   return weight * softplus(-z);
-}
-
-/** The mean loss over the samples listed in order[first .. first+count) (all samples when order is 0). */
-export function meanOverSamples(loss: Loss, order: usize, first: i32, count: i32, x: usize, g: usize, h: usize): f64 {
-  const dim = loss.dim;
-  if (g) zeroF64(g, dim);
-  if (h) zeroF64(h, dim * dim);
-  const width = loss.columns;
-  const weight = 1.0 / <f64>count;
-  const custom = loss.kind == LOSS_CUSTOM;
-  if (custom) copyF64(loss.input, x, dim);
-  let f = 0.0;
-  for (let k = 0; k < count; k++) {
-    const index = order ? load<i32>(order + (<usize>(first + k) << 2)) : first + k;
-    const sample = loss.samples + (<usize>(index * width) << 3);
-    if (custom) f += addCustomSample(loss, sample, weight, g, h);
-    else f += addSample(loss.kind, x, sample, weight, g, h);
-  }
-  return f;
-}
-
-// Adds weight * (a compiled per-sample loss, its gradient, its Hessian) for one sample; returns weight * loss.
-function addCustomSample(loss: Loss, sample: usize, weight: f64, g: usize, h: usize): f64 {
-  const dim = loss.dim;
-  copyF64(loss.input + (<usize>loss.dataOffset << 3), sample, loss.columns);
-  const sg = loss.sampleGrad;
-  const sh = loss.sampleHess;
-  const f = custom(loss, loss.input, g ? sg : 0, h ? sh : 0);
-  if (g) for (let i = 0; i < dim; i++) put(g, i, at(g, i) + weight * at(sg, i));
-  if (h) for (let i = 0; i < dim * dim; i++) put(h, i, at(h, i) + weight * at(sh, i));
-  return weight * f;
 }
 
 /** The expected loss of the online problem: the mean of f_t over t. */

@@ -1,5 +1,5 @@
 // Built-in losses with analytic gradients and Hessians, and custom losses called through the table.
-import { at, put, zeroF64 } from './f64mem';
+import { at, copyF64, put, zeroF64 } from './f64mem';
 import {
   LOSS_SPHERE, LOSS_QUADRATIC, LOSS_ROSENBROCK, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS,
   LOSS_RASTRIGIN, LOSS_ACKLEY, LOSS_GOLDSTEIN_PRICE, LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL,
@@ -7,7 +7,7 @@ import {
   LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_CUSTOM, LOSS_LINEAR_REGRESSION, LOSS_LOGISTIC_REGRESSION,
   LOSS_REDDI, LOSS_REDDI_STOCHASTIC,
 } from './layout';
-import { generateSamples, meanOverSamples, onlineExpected, sampleWidth } from './data';
+import { addSample, generateSamples, onlineExpected, sampleWidth } from './data';
 
 const PI = Math.PI;
 const TWO_PI = 2.0 * Math.PI;
@@ -138,6 +138,37 @@ export function custom(loss: Loss, x: usize, g: usize, h: usize): f64 {
   if (h) return call_indirect<f64>(<u32>loss.hessFn, x, g, h);
   if (g) return call_indirect<f64>(<u32>loss.gradFn, x, g);
   return call_indirect<f64>(<u32>loss.valueFn, x);
+}
+
+/** The mean loss over the samples listed in order[first .. first+count) (all samples when order is 0). */
+export function meanOverSamples(loss: Loss, order: usize, first: i32, count: i32, x: usize, g: usize, h: usize): f64 {
+  const dim = loss.dim;
+  if (g) zeroF64(g, dim);
+  if (h) zeroF64(h, dim * dim);
+  const width = loss.columns;
+  const weight = 1.0 / <f64>count;
+  const compiled = loss.kind == LOSS_CUSTOM;
+  if (compiled) copyF64(loss.input, x, dim);
+  let f = 0.0;
+  for (let k = 0; k < count; k++) {
+    const index = order ? load<i32>(order + (<usize>(first + k) << 2)) : first + k;
+    const sample = loss.samples + (<usize>(index * width) << 3);
+    if (compiled) f += addCustomSample(loss, sample, weight, g, h);
+    else f += addSample(loss.kind, x, sample, weight, g, h);
+  }
+  return f;
+}
+
+// Adds weight * (a compiled per-sample loss, its gradient, its Hessian) for one sample; returns weight * loss.
+function addCustomSample(loss: Loss, sample: usize, weight: f64, g: usize, h: usize): f64 {
+  const dim = loss.dim;
+  copyF64(loss.input + (<usize>loss.dataOffset << 3), sample, loss.columns);
+  const sg = loss.sampleGrad;
+  const sh = loss.sampleHess;
+  const f = custom(loss, loss.input, g ? sg : 0, h ? sh : 0);
+  if (g) for (let i = 0; i < dim; i++) put(g, i, at(g, i) + weight * at(sg, i));
+  if (h) for (let i = 0; i < dim * dim; i++) put(h, i, at(h, i) + weight * at(sh, i));
+  return weight * f;
 }
 
 function zeroHessian(n: i32, h: usize): void {

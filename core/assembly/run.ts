@@ -1,10 +1,10 @@
 // A run: one optimizer from one start on one loss, advanced in chunks and recorded step by step.
 import { at, put, copyF64 } from './f64mem';
-import { Loss, evaluate } from './losses';
+import { Loss, evaluate, meanOverSamples } from './losses';
 import { OptimizerState, initState, optimizerStep } from './optimizers';
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
-import { isOnline, meanOverSamples, onlineGradient } from './data';
+import { isOnline, onlineGradient } from './data';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import {
   OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,

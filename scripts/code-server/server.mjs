@@ -76,7 +76,9 @@ export async function startCodeServer({ settings = {}, workspace, port = 0 } = {
     killNow() {
       try {
         process.kill(-child.pid, 'SIGKILL');
-      } catch {}
+      } catch {
+        // the process group has already exited
+      }
       running.delete(server);
       rmSync(temp, { recursive: true, force: true });
     },
@@ -125,7 +127,9 @@ export async function startCodeServer({ settings = {}, workspace, port = 0 } = {
         const gone = new Promise((resolve) => child.once('exit', resolve));
         try {
           process.kill(-child.pid, 'SIGTERM');
-        } catch {}
+        } catch {
+          // the process group has already exited
+        }
         const timer = setTimeout(() => server.killNow(), 5000);
         await gone;
         clearTimeout(timer);

@@ -1,8 +1,17 @@
 // A session: a run set kept in the engine between requests, advanced run by run, with breakpoints that can change
 // (hit counts carried over by id). Each update carries only the rows recorded since the previous one.
-import type { SessionAdvance, SessionBreakpoint, SessionRunUpdate, SessionUpdate } from './api';
-import type { RunSet } from './engine';
+import type { RunTrace, SessionAdvance, SessionBreakpoint, SessionRunUpdate, SessionUpdate } from './api';
 import { normalizeBreakpoints } from './breakpoints';
+
+/** What a session uses of the engine's run set (engine.ts's RunSet): declared here so the two modules do not import each other. */
+export interface SessionRuns {
+  readonly runs: readonly unknown[];
+  advanceRun(i: number, steps: number): unknown;
+  view(i: number): RunTrace;
+  breakpointMemory(i: number): { held: number; hits: number[] };
+  restoreBreakpoints(i: number, held: number, hits: number[]): void;
+  dispose(): void;
+}
 
 export class EngineSession {
   private breakpoints: SessionBreakpoint[] = [];
@@ -11,7 +20,7 @@ export class EngineSession {
 
   constructor(
     readonly id: number,
-    private readonly set: RunSet,
+    private readonly set: SessionRuns,
     private readonly apply: (breakpoints: SessionBreakpoint[]) => Promise<void>,
   ) {
     this.sent = set.runs.map(() => 0);

@@ -4,41 +4,30 @@ import type { Engine, RunStatus } from '../engine/api';
 import { conditionNamesFor } from '../engine/breakpoints';
 import { checkCondition } from '../loss/conditions';
 import type { BreakpointResult, TrainingScenario, TrainingSession } from '../debug/trainingSession';
-import type { DebugAction, InspectorData, PanelBreakpoints, RunConfig, Scenario, SessionView, ToWebview } from '../protocol';
+import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../protocol';
+import { runConfig, runSpec, scenarioKey } from './scenario';
 
 export const PANEL_SOURCE = 'panel';
 
 type ConditionDiagnostic = { message: string; severity: 'error' | 'warning'; start: number; end: number };
 
+/** The panel's scenario as a training session runs it: every run field goes along (runSpec spreads the run). */
 export function trainingScenario(scenario: Scenario): TrainingScenario {
-  return {
-    loss: scenario.loss,
-    lossParams: scenario.lossParams,
-    start: scenario.start ?? undefined,
-    steps: scenario.steps,
-    runs: scenario.runs.map((run) => ({ optimizer: run.optimizer, options: run.options, label: run.label, ...(run.stochastic ? { stochastic: run.stochastic } : {}) })),
-  };
+  const session: TrainingScenario = { loss: scenario.loss, steps: scenario.steps, runs: scenario.runs.map((run) => runSpec(run)) };
+  if (scenario.lossParams) session.lossParams = scenario.lossParams;
+  if (scenario.start) session.start = scenario.start;
+  return session;
 }
 
 /** The panel scenario that shows a session (its loss, runs and steps; the whole domain). */
 export function panelScenario(session: TrainingSession): Scenario {
   const { loss, lossParams, start, steps, runs } = session.scenario;
-  return {
-    loss,
-    ...(lossParams ? { lossParams } : {}),
-    start: start ?? null,
-    steps,
-    view: null,
-    runs: runs.map((r): RunConfig => ({
-      optimizer: r.optimizer, options: (r.options ?? {}) as RunConfig['options'], ...(r.label ? { label: r.label } : {}), ...(r.stochastic ? { stochastic: r.stochastic } : {}),
-    })),
-  };
+  return { loss, ...(lossParams ? { lossParams } : {}), start: start ?? null, steps, view: null, runs: runs.map(runConfig) };
 }
 
+/** The session runs exactly the panel's scenario: every field the engine is given (labels too: legends show them). */
 function sameRuns(a: Scenario, b: TrainingScenario): boolean {
-  const mine = trainingScenario(a);
-  const strip = (s: TrainingScenario) => JSON.stringify([s.loss, s.lossParams ?? null, s.start ?? null, s.steps, s.runs.map((r) => [r.optimizer, r.options ?? {}, r.stochastic ?? null])]);
-  return strip(mine) === strip(b);
+  return scenarioKey(trainingScenario(a)) === scenarioKey(b);
 }
 
 export class PanelSession {

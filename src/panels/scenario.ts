@@ -38,12 +38,26 @@ export function findOptimizer(optimizers: OptimizerInfo[], name: string): Optimi
   return optimizers.find((o) => o.name.toLowerCase() === wanted);
 }
 
-/** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
-/** What the engine needs of a run besides its start and label. */
-export function runSpec(run: RunConfig): RunSpec {
-  return { optimizer: run.optimizer, options: run.options, stochastic: run.stochastic, schedule: run.schedule, project: run.project };
+/** An object without its undefined fields (so equal runs compare equal however they were built). */
+function definedFields<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * A panel's run as the engine takes it: every field of the run (label, schedule, stochastic, projection, and
+ * any added later), with the start. Spread, not listed, so a new run field cannot be dropped here.
+ */
+export function runSpec(run: RunConfig, start?: number[]): RunSpec {
+  return definedFields({ ...run, start });
+}
+
+/** A run the engine was given, as a panel's run: every field but the start (a panel has one start for all runs). */
+export function runConfig(spec: RunSpec): RunConfig {
+  const { start: _start, options, ...rest } = spec;
+  return definedFields({ ...rest, options: (options ?? {}) as RunConfig['options'] });
+}
+
+/** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
 export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunConfig | undefined {
   const info = findOptimizer(optimizers, run.optimizer);
   if (!info) return undefined;
@@ -136,8 +150,8 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
   return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
 }
 
-/** The same string for equal scenarios, whatever the order of their keys. */
-export function scenarioKey(scenario: Scenario): string {
+/** The same string for equal scenarios (or runs, or any JSON), whatever the order of their keys. */
+export function scenarioKey(scenario: object): string {
   return JSON.stringify(scenario, (_, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
   );

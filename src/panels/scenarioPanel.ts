@@ -312,7 +312,7 @@ export class ScenarioPanel extends Disposable {
               loss: scenario.loss,
               lossParams: scenario.lossParams,
               steps: scenario.steps,
-              runs: rates.map((rate) => ({ ...runSpec(run), options: { ...run.options, lr: rate }, start })),
+              runs: rates.map((rate) => ({ ...runSpec(run, start), options: { ...run.options, lr: rate } })),
             },
             cancel,
           ),
@@ -537,7 +537,7 @@ export class ScenarioPanel extends Disposable {
       loss: scenario.loss,
       lossParams: scenario.lossParams,
       steps: scenario.steps,
-      runs: scenario.runs.map((run) => ({ ...runSpec(run), label: run.label, start })),
+      runs: scenario.runs.map((run) => runSpec(run, start)),
     };
   }
 

@@ -114,7 +114,7 @@ describeWorkbench('breakpoints', (vscode) => {
     assert.deepEqual(state.breakpoints.map((b) => b.text), ['loss < 1e-3', `step == ${marked}`]);
 
     await frame.locator('vscode-button.debug-restart').click();
-    state = await until(() => readDebug(frame), (s) => s.banner.startsWith(`Paused at step ${firstBelow}:`), 'the restart to pause at the loss breakpoint');
+    await until(() => readDebug(frame), (s) => s.banner.startsWith(`Paused at step ${firstBelow}:`), 'the restart to pause at the loss breakpoint');
     await frame.locator('vscode-button.debug-continue').click();
     state = await until(() => readDebug(frame), (s) => s.banner === `Paused at step ${marked}: step == ${marked} (adam)`, 'the step breakpoint');
     assert.equal(state.pausedLine, 1);

@@ -173,6 +173,40 @@ test('a line breakpoint on an optimizer line honours its condition and hit count
   }
 });
 
+test('a run with a cosine schedule and a projection, paused at a breakpoint and continued, is where the engine puts it', async () => {
+  const text = `f = (1 - x)^2 + 100*(y - x^2)^2
+start = (-1.5, 2)
+optimizer adam lr=0.05 project=(-1, 1)
+schedule cosine T_max=300 eta_min=0.001
+steps = 300
+`;
+  const program = writeLoss('scheduled.loss', text);
+  const run = { optimizer: 'adam', options: { lr: 0.05 }, schedule: { type: 'cosine', T_max: 300, eta_min: 0.001 }, project: [[-1, 1]] };
+  const final = async (spec) => {
+    const [trace] = await engine.runs({ loss: text, runs: [spec], steps: 300 });
+    return [trace.rows[300 * 4], trace.rows[300 * 4 + 1]];
+  };
+  const expected = await final(run);
+  assert.notDeepEqual(expected, await final({ optimizer: 'adam', options: { lr: 0.05 } }), 'the schedule and the box change where Adam ends');
+  const { dc } = await launch(program, async (client) => {
+    await client.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'step == 120' }, { name: 'step == 300' }] });
+    client.firstStop = client.waitForEvent('stopped');
+  });
+  try {
+    const event = await dc.firstStop;
+    assert.match((await topFrame(dc, event.body.threadId)).name, /step 120\b/);
+    const last = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: event.body.threadId });
+    await last;
+    const frame = await topFrame(dc, event.body.threadId);
+    assert.match(frame.name, /step 300\b/);
+    const shown = await variables(dc, frame.id);
+    assert.deepEqual([shown.x, shown.y], expected);
+  } finally {
+    await dc.stop();
+  }
+});
+
 test('an invalid condition is an unverified breakpoint with the reason, and the other breakpoints still work', async () => {
   const program = writeLoss('invalid.loss', ROSENBROCK);
   let result;

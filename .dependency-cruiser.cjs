@@ -1,0 +1,98 @@
+// Optiscope's dependency rules (docs/architecture.md, "Dependency rules"), checked by `npm run depcheck` in `npm test`.
+// Violations that exist today are listed in .dependency-cruiser-known-violations.json: they pass until fixed, and
+// any new one fails. When a restructuring step removes some, regenerate the baseline (`npm run depcheck:baseline`).
+
+/** The files that talk to VS Code: everything else runs in plain Node, a web worker or a webview. */
+const VSCODE_FILES = [
+  // the extension's entry and its commands
+  '^src/extension[.]ts$',
+  '^src/debug/(extension|sessionHost)[.]ts$',
+  // starting the engine's worker in a VS Code extension host (Node or web)
+  '^src/engine/(client|workerStarter|workerStarter[.]web)[.]ts$',
+  // the .loss editor support and its data files
+  '^src/loss/(dataFiles|editor|visualize)[.]ts$',
+  // the panels' webview hosts, settings and disposables
+  '^src/panels/(dispose|index|scenarioPanel|settings|webviewHtml)[.]ts$',
+  // tests inside VS Code, and the benchmark's own minimal extension
+  '^test/integration/',
+  '^bench/minimal-webview/',
+];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment:
+        'An import cycle: these modules import each other (directly or round a loop). Move what both need into a third ' +
+        'module that imports neither (a shared type into src/shared/, a helper into the module that owns it).',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'webview-imports-only-shared',
+      severity: 'error',
+      comment:
+        'webview/ runs in the panel page: it may import webview/, src/shared/ (pure TypeScript: no vscode, DOM-free, ' +
+        'Node-free) and npm packages only. Move what it needs from src/ into src/shared/ and import it from there.',
+      from: { path: '^webview/' },
+      to: { pathNot: ['^webview/', '^src/shared/', '(^|/)node_modules/'] },
+    },
+    {
+      name: 'panels-and-debug-apart',
+      severity: 'error',
+      comment:
+        'src/panels and src/debug do not import each other: the training session both use lives in one place they both ' +
+        'import (src/shared/ for its types, the session module for its code). Import it from there.',
+      from: { path: '^src/(panels|debug)/' },
+      // $1: the folder the import is from; imports inside one folder are fine
+      to: { path: '^src/(panels|debug)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'protocol-no-runtime-imports',
+      severity: 'error',
+      comment:
+        'src/protocol.ts is loaded by the webviews too: it may import types (erased by the build) but no code from ' +
+        'src/debug or src/engine. Move the function or constant into src/protocol.ts or src/shared/.',
+      from: { path: '^src/protocol[.]ts$' },
+      to: { path: '^src/(debug|engine)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'loss-not-panels',
+      severity: 'error',
+      comment:
+        'src/loss (the loss language) does not depend on the panels: move what it needs from src/panels into ' +
+        'src/loss or src/shared/, or call the panels from the command that opens them.',
+      from: { path: '^src/loss/' },
+      to: { path: '^src/panels/' },
+    },
+    {
+      name: 'vscode-only-in-host-files',
+      severity: 'error',
+      comment:
+        "Only the files that talk to VS Code import 'vscode' (listed in .dependency-cruiser.cjs, VSCODE_FILES): the " +
+        'rest runs in plain Node, a worker or a webview. Pass what you need from VS Code in as a parameter, or add the ' +
+        'file to VSCODE_FILES if it is host glue.',
+      from: { pathNot: VSCODE_FILES },
+      // 'vscode' resolves to its types package (the module itself exists only inside VS Code)
+      to: { path: '(^|/)node_modules/@types/vscode/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'This import cannot be resolved: fix the path or add the package to package.json.',
+      from: {},
+      to: { couldNotResolve: true, pathNot: ['^vscode$'] },
+    },
+  ],
+  options: {
+    // built files (dist/core.wasm is imported by src/engine/core.ts); npm packages are kept as leaves (doNotFollow)
+    exclude: { path: '(^|/)(dist|out)/' },
+    // Type-only imports count too (they shape the layers); rules that are about code say dependencyTypesNot: ['type-only'].
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

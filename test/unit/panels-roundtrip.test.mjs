@@ -1,0 +1,114 @@
+// Property tests (fast-check): every field of a panel scenario and its runs survives
+//   panel -> training session -> panel (trainingScenario / panelScenario),
+//   Export as .loss -> the file parsed and opened again (scenarioLossFile -> parseLoss -> launchFromFile),
+//   Export as JSON -> the document's scenario read back.
+// The .loss format writes a run's defaults as nothing (no `schedule constant`, no `replacement=false`, ...):
+// those runs come back without the field, which runs the same; `canonicalRun` says which. It writes one
+// projection box for all parameters (`project=(lo, hi)`): a per-parameter box is not in the file format.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { loadTs } from './panels-bundle.mjs';
+
+const require = createRequire(import.meta.url);
+const { createEngine } = require('../../dist/engine.js');
+const { panelScenario, trainingScenario } = await loadTs('src/panels/panelSession.ts');
+const { scenarioLossFile, trajectoriesJson } = await loadTs('src/panels/export.ts');
+const { launchFromFile } = await loadTs('src/panels/lossLaunch.ts');
+const { parseLoss } = await loadTs('src/loss/analyze.ts');
+const engine = await createEngine();
+
+/** Finite doubles; -0 is written "0" (the same run), so it is generated as 0. */
+const number = fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
+const positive = fc.double({ min: 1e-9, max: 1e6, noNaN: true });
+const count = fc.integer({ min: 1, max: 100_000 });
+const range = fc.tuple(number, number).filter(([lo, hi]) => lo < hi);
+
+const options = fc.record(
+  { lr: positive, momentum: number, weight_decay: number, eps: positive, nesterov: fc.boolean(), betas: fc.tuple(number, number), custom: fc.array(number, { minLength: 2, maxLength: 4 }) },
+  { requiredKeys: ['lr'], noNullPrototype: true },
+);
+const schedule = fc.oneof(
+  fc.constant({ type: 'constant' }),
+  fc.record({ type: fc.constant('step'), step_size: count, gamma: positive }, { requiredKeys: ['type', 'step_size'], noNullPrototype: true }),
+  fc.record({ type: fc.constant('exponential'), gamma: positive }, { noNullPrototype: true }),
+  fc.record({ type: fc.constant('cosine'), T_max: count, eta_min: positive }, { requiredKeys: ['type', 'T_max'], noNullPrototype: true }),
+  fc.record({ type: fc.constant('linear'), start_factor: positive, end_factor: positive, total_iters: count }, { requiredKeys: ['type'], noNullPrototype: true }),
+  fc.constant({ type: 'inverse_sqrt' }),
+);
+const stochastic = fc.record(
+  { batchSize: fc.integer({ min: 0, max: 1000 }), replacement: fc.boolean(), noise: fc.double({ min: 0, max: 10, noNaN: true }), seed: fc.nat() },
+  { requiredKeys: [], noNullPrototype: true },
+);
+/** One line of any printable text (a .loss label is one line: Export joins lines). */
+const label = fc.string({ minLength: 1, unit: 'grapheme' }).filter((s) => !/[\r\n\u2028\u2029]/.test(s));
+
+function run(project) {
+  return fc.record(
+    { optimizer: fc.constantFrom('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'newton'), options, label, schedule, stochastic, project },
+    { requiredKeys: ['optimizer', 'options'], noNullPrototype: true },
+  );
+}
+
+function scenario(project) {
+  return fc.record({
+    loss: fc.constant('f = (1 - x)^2 + 100*(y - x^2)^2'),
+    start: fc.option(fc.tuple(number, number), { nil: null }),
+    steps: count,
+    view: fc.option(fc.record({ x: range, y: range }, { noNullPrototype: true }), { nil: null }),
+    runs: fc.array(run(project), { minLength: 1, maxLength: 5 }),
+  }, { noNullPrototype: true });
+}
+
+const anyBox = fc.array(range, { minLength: 1, maxLength: 2 });
+
+/** The run as the engine runs it: fields at their defaults dropped (the .loss file writes them as nothing). */
+function canonicalRun(r) {
+  const out = { ...r };
+  if (out.schedule?.type === 'constant') delete out.schedule;
+  if (out.stochastic) {
+    const st = { ...out.stochastic };
+    if (!st.batchSize) delete st.batchSize;
+    if (!st.replacement) delete st.replacement;
+    if (!st.noise) delete st.noise;
+    if (Object.keys(st).length === 0) delete out.stochastic;
+    else out.stochastic = st;
+  }
+  return out;
+}
+
+test('panel -> training session -> panel keeps every field of the scenario and its runs', () => {
+  fc.assert(
+    fc.property(scenario(anyBox), (s) => {
+      // view is the panel's own (a session shows the whole domain): the debugger's panel starts with none.
+      assert.deepEqual(panelScenario({ scenario: trainingScenario(s) }), { ...s, view: null });
+    }),
+  );
+});
+
+test('Export as .loss, parsed and opened again, gives the same runs, start, steps and domain', async () => {
+  const loss = await engine.lossInfo('f = (1 - x)^2 + 100*(y - x^2)^2');
+  fc.assert(
+    fc.property(scenario(fc.array(range, { minLength: 1, maxLength: 1 })), (s) => {
+      const file = scenarioLossFile(s, loss, false);
+      const parsed = parseLoss(file);
+      assert.ok(parsed.ok, `the exported file parses:\n${file}\n${JSON.stringify(parsed.diagnostics)}`);
+      const launch = launchFromFile(file, parsed.loss.scenario);
+      assert.deepEqual(launch.runs, s.runs.map(canonicalRun));
+      assert.equal(launch.steps, s.steps);
+      assert.deepEqual(parsed.loss.scenario.start, [s.start ?? loss.start]);
+      assert.deepEqual(parsed.loss.scenario.domain, s.view ?? loss.domain);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('Export as JSON carries the scenario as it was', async () => {
+  const loss = await engine.lossInfo('f = (1 - x)^2 + 100*(y - x^2)^2');
+  fc.assert(
+    fc.property(scenario(anyBox), (s) => {
+      assert.deepEqual(JSON.parse(trajectoriesJson(s, loss, [])).scenario, s);
+    }),
+  );
+});
