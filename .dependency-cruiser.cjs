@@ -4,8 +4,8 @@
 
 /** The files that talk to VS Code: everything else runs in plain Node, a web worker or a webview. */
 const VSCODE_FILES = [
-  // the extension's entry and its commands
-  '^src/extension[.]ts$',
+  // the extension's entry and its commands (Open Examples among them)
+  '^src/(extension|examples)[.]ts$',
   '^src/debug/(extension|sessionHost)[.]ts$',
   // starting the engine's worker in a VS Code extension host (Node or web)
   '^src/engine/(client|workerStarter|workerStarter[.]web)[.]ts$',

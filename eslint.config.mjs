@@ -2,17 +2,7 @@
 // webview/, test/, bench/ and scripts/. core/ is AssemblyScript (its own compiler checks it); dist/ and out/ are built.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-/** The globals of Node and of a browser page/worker that the plain JavaScript files use (TypeScript checks its own). */
-const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
-    'setImmediate', 'queueMicrotask', 'structuredClone', 'performance', 'fetch', 'AbortController', 'AbortSignal', 'WebAssembly', 'globalThis',
-    'require', 'module', 'exports', '__dirname', '__filename'].map((name) => [name, 'readonly']),
-);
-const browserGlobals = Object.fromEntries(
-  ['window', 'document', 'navigator', 'self', 'postMessage', 'addEventListener', 'requestAnimationFrame', 'getComputedStyle', 'HTMLElement', 'Event',
-    'CustomEvent', 'MessageEvent', 'Worker', 'Blob', 'acquireVsCodeApi'].map((name) => [name, 'readonly']),
-);
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'core/**', 'node_modules/**', '.vscode-test/**', '**/*.vsix'] },
@@ -20,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{js,mjs,cjs}'],
-    languageOptions: { globals: { ...nodeGlobals, ...browserGlobals } },
+    languageOptions: { globals: { ...globals.node, ...globals.browser, acquireVsCodeApi: 'readonly' } },
   },
   {
     files: ['**/*.{js,cjs}'],
