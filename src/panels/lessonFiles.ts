@@ -3,6 +3,7 @@
 // Global storage is outside the workspace, so this works in untrusted and virtual workspaces and in the browser
 // (where it is the user-data file system) alike; nothing is written into the user's project.
 import * as vscode from 'vscode';
+import { exists } from '../examples';
 import type { Lesson } from './lessons';
 
 export class LessonFiles {
@@ -38,20 +39,11 @@ export class LessonFiles {
         return { document: open, edited: false };
       }
       await this.write(uri, lesson.source);
-    } else if (!open && !(await this.exists(uri))) {
+    } else if (!open && !(await exists(uri))) {
       await this.write(uri, lesson.source);
     }
     const document = open ?? (await vscode.workspace.openTextDocument(uri));
     return { document, edited: document.getText() !== lesson.source };
-  }
-
-  private async exists(uri: vscode.Uri): Promise<boolean> {
-    try {
-      await vscode.workspace.fs.stat(uri);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private async write(uri: vscode.Uri, text: string): Promise<void> {

@@ -1,4 +1,4 @@
-// Layouts at laptop and desktop sizes (1024x700 with the Explorer open, 1920x1080) and beside an editor:
+// Layouts at laptop and desktop sizes (1024x700 with the Explorer open, 1920x1080, 4K) and beside an editor:
 // every Compare cell at least MIN_CELL px high with its axis no wider than the cell's shape needs, every control
 // of the Playground and Compare reachable (on screen, or by scrolling its own column, or one click away) and none
 // cut off; a lesson's charts in sight beside its .loss file once the explanation is collapsed. Screenshots of each.
@@ -13,6 +13,8 @@ const SIZES = [
   { width: 1024, height: 700 },
   { width: 1920, height: 1080 },
 ];
+/** Compare and the Playground also at 4K. */
+const PANEL_SIZES = [...SIZES, { width: 3840, height: 2160 }];
 
 /**
  * In the webview: every control (component, input, button) that is rendered, where it can be brought into view.
@@ -20,13 +22,14 @@ const SIZES = [
  * inside the viewport and inside every ancestor that clips. Returns the ones that are not, and what was checked.
  */
 function readControls() {
-  const selector = 'vscode-button, vscode-checkbox, vscode-single-select, vscode-textfield, vscode-collapsible, input, button';
+  // The step counter too: it is read while playing.
+  const selector = 'vscode-button, vscode-checkbox, vscode-single-select, vscode-textfield, vscode-collapsible, input, button, .step-text';
   const clips = (element) => {
     const style = getComputedStyle(element);
     return style.overflowX !== 'visible' || style.overflowY !== 'visible';
   };
   const shown = (element) => element.getClientRects().length > 0 && getComputedStyle(element).visibility !== 'hidden';
-  const controls = [...document.querySelectorAll(selector)].filter((c) => shown(c) && !c.parentElement.closest(selector.replace(', input, button', '')));
+  const controls = [...document.querySelectorAll(selector)].filter((c) => shown(c) && !c.parentElement.closest('vscode-collapsible:not([open])'));
   const problems = [];
   for (const control of controls) {
     control.scrollIntoView({ block: 'nearest', inline: 'nearest' });
@@ -51,10 +54,10 @@ function readControls() {
 }
 
 /**
- * In the Compare webview: each cell's landscape size, its plot's size and the extent its axes show (from two ticks'
- * values and positions: the data units per pixel, then the plot's ends).
+ * In a webview: each landscape's size, its plot's size and the extent its axes show (from two ticks' values and
+ * positions: the data units per pixel, then the plot's ends), and its trajectories.
  */
-function readCells() {
+function readLandscapes(selector) {
   const shownRange = (ticks, length, flip) => {
     const at = ticks.map((tick) => {
       const [, x, y] = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(tick.getAttribute('transform'));
@@ -66,17 +69,17 @@ function readCells() {
     const ends = [a.value - a.px * perPixel, a.value + (length - a.px) * perPixel];
     return [Math.min(...ends), Math.max(...ends)];
   };
-  return [...document.querySelectorAll('.multiples .cell')].map((cell) => {
-    const landscape = cell.querySelector('.landscape').getBoundingClientRect();
-    const clip = cell.querySelector('.landscape-overlay clipPath rect');
+  return [...document.querySelectorAll(selector)].map((landscape) => {
+    const box = landscape.getBoundingClientRect();
+    const clip = landscape.querySelector('.landscape-overlay clipPath rect');
     const plot = { width: Number(clip.getAttribute('width')), height: Number(clip.getAttribute('height')) };
     return {
-      width: landscape.width,
-      height: landscape.height,
+      width: box.width,
+      height: box.height,
       plot,
-      x: shownRange([...cell.querySelectorAll('.axis-x .tick')], plot.width, false),
-      y: shownRange([...cell.querySelectorAll('.axis-y .tick')], plot.height, true),
-      traces: cell.querySelectorAll('path.trajectory').length,
+      x: shownRange([...landscape.querySelectorAll('.axis-x .tick')], plot.width, false),
+      y: shownRange([...landscape.querySelectorAll('.axis-y .tick')], plot.height, true),
+      traces: landscape.querySelectorAll('path.trajectory').length,
     };
   });
 }
@@ -91,7 +94,7 @@ describeWorkbench(
       await vscode.page.locator('.part.sidebar .explorer-folders-view, .part.sidebar .explorer-viewlet').first().waitFor({ timeout: TIMEOUT });
     }
 
-    for (const { width, height } of SIZES) {
+    for (const { width, height } of PANEL_SIZES) {
       const size = `${width}x${height}`;
       test(`${size}, Explorer open: Compare of five runs on Beale, every cell at least ${MIN_CELL} px high, no control cut off`, async () => {
         await vscode.openCommand('View: Close All Editors');
@@ -99,7 +102,7 @@ describeWorkbench(
         await showExplorer();
         await vscode.pickAfterCommand('Optiscope: Compare Optimizers', "Beale's function");
         const compare = await frame('compare');
-        const cells = await until(() => compare.locator('body').evaluate(readCells), (c) => c.length === 5 && c.every((cell) => cell.traces === 1), 'five cells with their runs', TIMEOUT);
+        const cells = await until(() => compare.locator('body').evaluate(readLandscapes, '.multiples .cell .landscape'), (c) => c.length === 5 && c.every((cell) => cell.traces === 1), 'five cells with their runs', TIMEOUT);
         const columns = await compare.locator('.multiples').evaluate((m) => getComputedStyle(m).gridTemplateColumns.split(' ').length);
         const round = (range) => range.map((v) => v.toFixed(2)).join('..');
         console.log(`${size} Compare: ${columns} columns, cells ${cells.map((c) => `${Math.round(c.width)}x${Math.round(c.height)} x ${round(c.x)} y ${round(c.y)}`).join(', ')}`);
@@ -148,6 +151,26 @@ describeWorkbench(
       });
     }
 
+    test('resizing the window down and back leaves the Playground showing what it showed (the view is not widened)', async () => {
+      await vscode.openCommand('View: Close All Editors');
+      await vscode.setWindowSize(1920, 1080);
+      const playground = await vscode.openPlayground('Rosenbrock');
+      const read = async () => (await playground.locator('body').evaluate(readLandscapes, '.landscape'))[0];
+      const wide = await until(read, (l) => l && l.plot.width > 1000 && Number.isFinite(l.x[0]), 'the landscape at 1920x1080', TIMEOUT);
+      await vscode.setWindowSize(1024, 700);
+      const narrow = await until(read, (l) => l.plot.width < 600 && Number.isFinite(l.x[0]), 'the landscape at 1024x700', TIMEOUT);
+      await vscode.setWindowSize(1920, 1080);
+      const again = await until(read, (l) => l.plot.width === wide.plot.width && l.plot.height === wide.plot.height, 'the landscape at 1920x1080 again', TIMEOUT);
+      console.log('Playground extent at 1920x1080, 1024x700, 1920x1080:', JSON.stringify([wide, narrow, again].map((l) => ({ plot: l.plot, x: l.x, y: l.y }))));
+      // Rosenbrock's domain, x in [-2, 2] and y in [-1, 3], is shown whole at each size; back at the first size, as it was.
+      for (const l of [wide, narrow, again]) {
+        const pixel = (l.x[1] - l.x[0]) / l.plot.width;
+        assert.ok(l.x[0] <= -2 + pixel && l.x[1] >= 2 - pixel && l.y[0] <= -1 + pixel && l.y[1] >= 3 - pixel, `the domain shown: x ${l.x}, y ${l.y}`);
+      }
+      const pixel = (wide.x[1] - wide.x[0]) / wide.plot.width;
+      for (const axis of ['x', 'y']) for (const end of [0, 1]) assert.ok(Math.abs(again[axis][end] - wide[axis][end]) <= pixel, `${axis} ${again[axis]} vs ${wide[axis]}`);
+    });
+
     for (const { width, height } of SIZES) {
       const size = `${width}x${height}`;
       test(`${size}: a lesson beside its .loss file, the charts in sight with the explanation collapsed`, async () => {
@@ -176,6 +199,9 @@ describeWorkbench(
         console.log(`${size} lesson beside the editor`, JSON.stringify(charts));
         for (const title of charts.titles) assert.ok(title.inside, `"${title.text}" cut off`);
         assert.ok(charts.bottom <= charts.height + 0.5, `the charts end at ${charts.bottom} of ${charts.height} px`);
+        const controls = await playground.locator('body').evaluate(readControls);
+        console.log(`${size} lesson: ${controls.count} controls`, controls.problems);
+        assert.deepEqual(controls.problems, [], `the lesson's Playground at ${size}`);
         await vscode.screenshot(`layouts-lesson-collapsed-${size}`);
       });
     }
