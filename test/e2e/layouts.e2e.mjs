@@ -57,7 +57,7 @@ function readControls() {
  * In a webview: each landscape's size, its plot's size and the extent its axes show (from two ticks' values and
  * positions: the data units per pixel, then the plot's ends), and its trajectories.
  */
-function readLandscapes(selector) {
+function readLandscapes(_body, selector) {
   const shownRange = (ticks, length, flip) => {
     const at = ticks.map((tick) => {
       const [, x, y] = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(tick.getAttribute('transform'));
