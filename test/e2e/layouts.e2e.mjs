@@ -185,7 +185,8 @@ describeWorkbench(
         const charts = await until(
           () =>
             playground.locator('body').evaluate(() => {
-              const titles = [...document.querySelectorAll('.side-charts .chart-title')].map((title) => {
+              // Titles and tick labels: none cut off by its chart's edge.
+              const titles = [...document.querySelectorAll('.side-charts .chart-title, .side-charts .tick text')].map((title) => {
                 const svg = title.ownerSVGElement.getBoundingClientRect();
                 const box = title.getBoundingClientRect();
                 return { text: title.textContent, inside: box.left >= svg.left - 0.5 && box.right <= svg.right + 0.5 };
@@ -196,8 +197,9 @@ describeWorkbench(
           (c) => c.lessonOpen === false,
           'the explanation collapsed',
         );
-        console.log(`${size} lesson beside the editor`, JSON.stringify(charts));
+        console.log(`${size} lesson beside the editor`, JSON.stringify({ ...charts, titles: charts.titles.filter((t) => !t.inside || /[a-z]/.test(t.text)) }));
         for (const title of charts.titles) assert.ok(title.inside, `"${title.text}" cut off`);
+        assert.ok(charts.titles.length > 4, 'titles and tick labels read');
         assert.ok(charts.bottom <= charts.height + 0.5, `the charts end at ${charts.bottom} of ${charts.height} px`);
         const controls = await playground.locator('body').evaluate(readControls);
         console.log(`${size} lesson: ${controls.count} controls`, controls.problems);
