@@ -205,6 +205,17 @@ describeWorkbench(
         console.log(`${size} lesson: ${controls.count} controls`, controls.problems);
         assert.deepEqual(controls.problems, [], `the lesson's Playground at ${size}`);
         await vscode.screenshot(`layouts-lesson-collapsed-${size}`);
+        // Narrow beside the editor, the controls are a drawer: one click opens it, every control in it is reachable, Close closes it.
+        if (!(await playground.locator('.controls').isVisible())) {
+          await playground.locator('vscode-button.controls-toggle').click();
+          await playground.locator('.controls .debug').waitFor();
+          const drawer = await playground.locator('body').evaluate(readControls);
+          console.log(`${size} lesson, controls drawer: ${drawer.count} controls`, drawer.problems);
+          assert.deepEqual(drawer.problems, [], 'the controls drawer');
+          await vscode.screenshot(`layouts-lesson-drawer-${size}`);
+          await playground.locator('vscode-button.controls-close').click();
+          await playground.locator('.controls').waitFor({ state: 'hidden' });
+        }
       });
     }
   },
