@@ -22,7 +22,8 @@ function asOptions(argument: unknown): OpenExamplesOptions {
   };
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+/** Whether a file or folder is there (any file system: the workspace's, global storage, a virtual one). */
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

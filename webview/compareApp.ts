@@ -2,7 +2,7 @@
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
 import type { Scenario, Snapshot, TraceData } from '../src/protocol';
-import { bestColumns, type Extent } from './geometry';
+import { bestColumns, rowsFit, type Extent } from './geometry';
 import { newestOnly, type Host } from './host';
 import { plotPng, plotSvg } from './exportImage';
 import { LandscapeView, PLOT_MARGIN, prepareLayer } from './landscapeView';
@@ -22,7 +22,9 @@ const DEFAULT_TOLERANCE = 1e-3;
 /** A caption's one line (pixels). */
 const MIN_CAPTION_HEIGHT = 16;
 /** Narrower cells would squeeze their captions (pixels). */
-const MIN_CELL_WIDTH = 240;
+const MIN_CELL_WIDTH = 200;
+/** A cell's landscape is never squashed below this (pixels): fewer columns, or the cells scroll. */
+const MIN_LANDSCAPE_HEIGHT = 120;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
   const created = document.createElement(tag);
@@ -153,18 +155,39 @@ export function mountCompare(host: Host): void {
     layoutCells();
   }
 
-  /** As many columns as draw each landscape largest in the cells' space (2-D); the captions aligned. */
+  /**
+   * As many columns as draw each landscape largest in the cells' space (2-D); the captions aligned. The cells share
+   * the window with the header, the playback bar and the table with its charts; when that would leave a cell shorter
+   * than MIN_LANDSCAPE_HEIGHT, the table and charts go below the fold (the page scrolls) and the cells take the window.
+   */
   function layoutCells(): void {
     const count = views.length;
-    const box = multiples.getBoundingClientRect();
+    const app = document.getElementById('app');
+    if (!app || count === 0) return;
+    const style = getComputedStyle(app);
+    const gap = parseFloat(style.rowGap) || 0;
+    const padding = (parseFloat(style.paddingTop) || 0) + (parseFloat(style.paddingBottom) || 0);
+    const alone = window.innerHeight - padding - header.offsetHeight - bar.element.offsetHeight - 2 * gap;
+    const withBottom = alone - bottom.offsetHeight - gap;
+    const width = multiples.clientWidth;
     const extent = scenario?.view ?? snapshot?.loss.domain;
     const aspect = extent ? (extent.x[1] - extent.x[0]) / (extent.y[1] - extent.y[0]) : NaN;
-    let columns = Math.min(count, count <= 4 ? count : Math.ceil(count / 2));
-    if ((snapshot?.loss.dim ?? 0) >= 2 && aspect > 0 && Number.isFinite(aspect) && box.width > 0 && box.height > 0) {
-      const chrome = { gap: parseFloat(getComputedStyle(multiples).columnGap) || 0, x: PLOT_MARGIN.left + PLOT_MARGIN.right, y: captionHeight + PLOT_MARGIN.top + PLOT_MARGIN.bottom, minWidth: MIN_CELL_WIDTH };
-      columns = bestColumns(count, box.width, box.height, aspect, chrome);
-    }
+    const chrome = {
+      gap: parseFloat(getComputedStyle(multiples).columnGap) || 0,
+      x: PLOT_MARGIN.left + PLOT_MARGIN.right,
+      y: captionHeight + PLOT_MARGIN.top + PLOT_MARGIN.bottom,
+      minWidth: MIN_CELL_WIDTH,
+      minHeight: captionHeight + MIN_LANDSCAPE_HEIGHT,
+    };
+    const twoD = (snapshot?.loss.dim ?? 0) >= 2 && aspect > 0 && Number.isFinite(aspect) && width > 0;
+    const columnsFor = (height: number) => (twoD ? bestColumns(count, width, height, aspect, chrome) : Math.min(count, count <= 4 ? count : Math.ceil(count / 2)));
+    let columns = columnsFor(withBottom);
+    const fits = rowsFit(count, columns, withBottom, chrome);
+    if (!fits) columns = columnsFor(alone);
+    document.body.classList.toggle('compare-scrolls', !fits);
+    const height = `${Math.floor(Math.max(fits ? withBottom : alone, chrome.minHeight))}px`;
     if (multiples.style.getPropertyValue('--columns') !== String(columns)) multiples.style.setProperty('--columns', String(columns));
+    if (multiples.style.getPropertyValue('--multiples-height') !== height) multiples.style.setProperty('--multiples-height', height);
     alignCaptions();
   }
 
@@ -226,6 +249,7 @@ export function mountCompare(host: Host): void {
     multiples.style.removeProperty('--caption-height');
     captionHeight = Math.max(MIN_CAPTION_HEIGHT, ...captions.map((caption) => caption.scrollHeight));
     multiples.style.setProperty('--caption-height', `${captionHeight}px`);
+    multiples.style.setProperty('--min-cell-height', `${captionHeight + MIN_LANDSCAPE_HEIGHT}px`);
   }
 
   function renderTable(): void {
@@ -321,7 +345,8 @@ export function mountCompare(host: Host): void {
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);
   bottom.append(tableArea, chart.element, gradChart.element);
-  new ResizeObserver(layoutCells).observe(multiples);
+  const layoutObserver = new ResizeObserver(() => layoutCells());
+  for (const part of [document.body, header, bar.element, bottom]) layoutObserver.observe(part);
   document.getElementById('app')!.append(errorBanner, header, multiples, bar.element, bottom);
   document.addEventListener('keydown', (event) => {
     if (isPanelKey(event) && event.key === ' ') {

@@ -19,32 +19,54 @@ export function fitExtent(extent: Extent, width: number, height: number): Extent
   return { x: [cx - halfX, cx + halfX], y: [cy - halfY, cy + halfY] };
 }
 
-/** What a small multiple's cell loses to its caption and axes, the gap between cells, and its narrowest width (pixels). */
+/** What a small multiple's cell loses to its caption and axes, the gap between cells, and its narrowest width and shortest height (pixels). */
 export interface CellChrome {
   gap: number;
   x: number;
   y: number;
   minWidth?: number;
+  /** A cell is never squashed below this: rows that do not fit scroll instead. */
+  minHeight?: number;
+}
+
+/** The height of each of `rows` equal rows in `height` pixels, no less than minHeight (then the rows scroll). */
+export function rowHeight(rows: number, height: number, chrome: CellChrome): number {
+  return Math.max((height - chrome.gap * (rows - 1)) / rows, chrome.minHeight ?? 0);
+}
+
+/** Whether `count` cells in `columns` columns fit in `height` pixels without a cell below minHeight. */
+export function rowsFit(count: number, columns: number, height: number, chrome: CellChrome): boolean {
+  const rows = Math.ceil(count / columns);
+  return (height - chrome.gap * (rows - 1)) / rows >= (chrome.minHeight ?? 0);
 }
 
 /**
  * The columns for `count` equal cells in width x height pixels that draw an extent of aspect dx/dy (the same
- * scale on both axes) largest, with cells no narrower than minWidth (one column always fits); the fewer columns on a tie.
+ * scale on both axes) largest, with cells no narrower than minWidth (one column always fits); the fewer columns on a
+ * tie. Cells are no shorter than minHeight: a layout whose rows all fit beats one that scrolls, and when none fits, the
+ * one with the fewest rows (the least to scroll) wins.
  */
 export function bestColumns(count: number, width: number, height: number, aspect: number, chrome: CellChrome): number {
   let best = 1;
   let bestScale = -Infinity;
+  let bestFits = false;
+  let bestRows = Infinity;
   for (let columns = 1; columns <= count; columns++) {
     const rows = Math.ceil(count / columns);
     const cellWidth = (width - chrome.gap * (columns - 1)) / columns;
     if (columns > 1 && cellWidth < (chrome.minWidth ?? 0)) break;
+    const fits = rowsFit(count, columns, height, chrome);
     const plotWidth = cellWidth - chrome.x;
-    const plotHeight = (height - chrome.gap * (rows - 1)) / rows - chrome.y;
+    const plotHeight = rowHeight(rows, height, chrome) - chrome.y;
     // Pixels per data unit of the extent fitted into the plot.
     const scale = Math.min(plotWidth / aspect, plotHeight);
-    if (scale > bestScale * (1 + 1e-9) + 1e-9) {
+    const larger = scale > bestScale * (1 + 1e-9) + 1e-9;
+    const better = fits ? !bestFits || larger : !bestFits && (rows < bestRows || (rows === bestRows && larger));
+    if (better) {
       best = columns;
       bestScale = scale;
+      bestFits = fits;
+      bestRows = rows;
     }
   }
   return best;

@@ -22,8 +22,11 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 let clipCount = 0;
 
 export interface LandscapeEvents {
-  /** The visible extent changed (resize, zoom, pan, new loss): wants a landscape for it. */
-  extentChanged(extent: Extent, pixels: [number, number]): void;
+  /**
+   * The visible extent changed (resize, zoom, pan, new loss): wants a landscape for it. `asked`: the part of it the
+   * user asked for (the extent set, moved by zoom and pan), before it was widened to the plot's shape: the view to keep.
+   */
+  extentChanged(extent: Extent, pixels: [number, number], asked: Extent): void;
   startChosen(point: [number, number]): void;
   /** Lines to show beside a hovered trajectory row. */
   describe(hit: Hit): string[];
@@ -101,6 +104,8 @@ export class LandscapeView {
   /** The extent shown at zoom identity, and the current scales. */
   private home: Extent = { x: [-1, 1], y: [-1, 1] };
   private requestedHome: Extent = this.home;
+  /** The extent asked for at zoom identity, before fitExtent widened it to the plot's shape. */
+  private asked: Extent = this.home;
   private baseX = scaleLinear();
   private baseY = scaleLinear();
   private x = scaleLinear();
@@ -153,7 +158,7 @@ export class LandscapeView {
         this.y = event.transform.rescaleY(this.baseY);
         this.pixelPaths = undefined;
         this.draw();
-        this.events.extentChanged(this.visibleExtent(), [this.width, this.height]);
+        this.events.extentChanged(this.visibleExtent(), [this.width, this.height], this.askedNow());
       });
     if (options.zoomable) this.svg.call(this.zoomBehavior).on('dblclick.zoom', null);
     this.svg.on('click', (event: MouseEvent) => {
@@ -209,6 +214,12 @@ export class LandscapeView {
   /** The data extent inside the plot area now. */
   visibleExtent(): Extent {
     return { x: this.x.domain() as [number, number], y: this.y.domain() as [number, number] };
+  }
+
+  /** What was asked for, moved as zoom and pan have moved the view since: the data now at the pixels it had. */
+  private askedNow(): Extent {
+    const along = (range: Extent['x'], base: typeof this.baseX, now: typeof this.x): [number, number] => [now.invert(base(range[0])), now.invert(base(range[1]))];
+    return { x: along(this.asked.x, this.baseX, this.x), y: along(this.asked.y, this.baseY, this.y) };
   }
 
   /** Shows an extent at zoom identity (a new loss, or a restored view). */
@@ -317,9 +328,9 @@ export class LandscapeView {
     this.trail.resize(box, { left: PLOT_MARGIN.left, top: PLOT_MARGIN.top, width, height }, ratio);
     this.axisX.attr('transform', `translate(${PLOT_MARGIN.left},${PLOT_MARGIN.top + height})`);
     this.axisY.attr('transform', `translate(${PLOT_MARGIN.left},${PLOT_MARGIN.top})`);
-    // Keep what is visible now, refitted to the new shape.
+    // Keep what was asked for (as zoomed and panned), refitted to the new shape: a resize never widens the view by itself.
     if (this.home !== this.requestedHome || !this.landscape) this.layout();
-    else this.setHomeExtent(this.visibleExtent());
+    else this.setHomeExtent(this.askedNow());
   }
 
   private layout(): void {
@@ -329,6 +340,7 @@ export class LandscapeView {
   }
 
   private setHomeExtent(extent: Extent): void {
+    this.asked = extent;
     const fitted = fitExtent(extent, this.width, this.height);
     this.baseX = scaleLinear().domain(fitted.x).range([0, this.width]);
     this.baseY = scaleLinear().domain(fitted.y).range([this.height, 0]);
@@ -397,7 +409,8 @@ export class LandscapeView {
   }
 
   private drawAxes(): void {
-    this.axisX.call(axisBottom(this.x).ticks(Math.max(2, Math.floor(this.width / 80))));
+    // At least three: a narrow cell's axis still shows its span (two could round to a lone 0).
+    this.axisX.call(axisBottom(this.x).ticks(Math.max(3, Math.floor(this.width / 80))));
     this.axisY.call(axisLeft(this.y).ticks(Math.max(3, Math.floor(this.height / 50))));
   }
 

@@ -75,10 +75,11 @@ export function mountPlayground(host: Host): void {
   }
 
   const landscape = new LandscapeView({
-    extentChanged(extent, pixels) {
+    extentChanged(extent, pixels, asked) {
       if (!scenario) return;
       shown = { extent, pixels };
-      scenario.view = extent;
+      // Saved as asked: restored in another shape, the view is widened only as far as that shape needs.
+      scenario.view = asked;
       save();
       clearTimeout(landscapeTimer);
       landscapeTimer = setTimeout(() => void loadLandscape(extent, pixels), paintPending.landscape ? 0 : LANDSCAPE_DELAY_MS);
@@ -238,15 +239,26 @@ export function mountPlayground(host: Host): void {
     dataView.setTraces(traces);
   }
 
+  /** The lesson's explanation, collapsible (so the charts fit beside an editor); it stays as the user left it while the lesson is edited. */
   function renderLesson(): void {
     const lesson = findLesson(scenario?.lesson);
     lessonBox.hidden = !lesson;
-    if (!lesson) return;
-    lessonBox.replaceChildren(
-      Object.assign(document.createElement('h2'), { className: 'lesson-title', textContent: lesson.title }),
+    if (!lesson) {
+      lessonBox.replaceChildren();
+      return;
+    }
+    let section = lessonBox.querySelector('vscode-collapsible');
+    if (!section || section.dataset.lesson !== lesson.id) {
+      section = Object.assign(document.createElement('vscode-collapsible'), { className: 'lesson-explanation', heading: lesson.title, open: true });
+      section.dataset.lesson = lesson.id;
+      lessonBox.replaceChildren(section);
+    }
+    const explanation = Object.assign(document.createElement('div'), { className: 'explanation' });
+    explanation.append(
       ...lesson.explanation.map((text) => Object.assign(document.createElement('p'), { textContent: text })),
       Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Edit the .loss file beside this panel: the panel follows it.' }),
     );
+    section.replaceChildren(explanation);
   }
 
   async function loadLandscape(extent: Extent, pixels: [number, number]): Promise<void> {
@@ -392,8 +404,35 @@ export function mountPlayground(host: Host): void {
     }
   }
 
+  /** Shows or hides the controls column (a drawer over the plot in a narrow panel); the toggle says which it will do. */
+  const controlsToggle = Object.assign(document.createElement('vscode-button'), { className: 'controls-toggle', secondary: true });
+  function controlsShown(): boolean {
+    return controls.element.isConnected && getComputedStyle(controls.element).display !== 'none';
+  }
+  function labelControlsToggle(): void {
+    const shown = controlsShown();
+    const label = shown ? 'Hide controls' : 'Show controls';
+    if (controlsToggle.textContent !== label) controlsToggle.textContent = label;
+    controlsToggle.setAttribute('aria-expanded', String(shown));
+  }
+
   function mount(): void {
     const app = document.getElementById('app')!;
+    controlsToggle.title = 'The optimizers, steps, start, breakpoints and export';
+    controlsToggle.addEventListener('click', () => {
+      app.dataset.controls = controlsShown() ? 'hidden' : 'shown';
+      labelControlsToggle();
+    });
+    toolbar.element.append(controlsToggle);
+    // The drawer covers the toggle in a narrow panel: it has its own.
+    const closeControls = Object.assign(document.createElement('vscode-button'), { className: 'controls-close', secondary: true, textContent: 'Close' });
+    closeControls.addEventListener('click', () => {
+      app.dataset.controls = 'hidden';
+      labelControlsToggle();
+    });
+    controls.element.prepend(closeControls);
+    // The default depends on the panel's width (a drawer when narrow): the label follows it.
+    new ResizeObserver(labelControlsToggle).observe(app);
     const chartArea = Object.assign(document.createElement('div'), { className: 'chart-area' });
     chartArea.append(chart.element, gradChart.element, sideCharts, legend);
     app.append(errorBanner, lessonBox, toolbar.element, landscape.element, bar.element, chartArea);
@@ -401,6 +440,7 @@ export function mountPlayground(host: Host): void {
     afterNextFrame(() => {
       app.append(controls.element);
       renderControls();
+      labelControlsToggle();
       landscape.element.append(debug.banner);
     });
     bar.element.querySelector('.scrubber')?.addEventListener('pointerdown', (event) => {

@@ -6,7 +6,8 @@ import { line } from 'd3-shape';
 import { CursorLayer } from './cursorLayer';
 import { runColor } from './theme';
 
-const MARGIN = { top: 18, right: 8, bottom: 20, left: 40 };
+// Room on the right for the last tick's label (e.g. "3,000"), which is centred on the edge.
+const MARGIN = { top: 18, right: 16, bottom: 20, left: 40 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MAX_POINTS = 1500;
 

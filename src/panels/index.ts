@@ -10,6 +10,7 @@ import { EXPORT_FORMATS, isExportFormat } from './export';
 import { RunningStatus } from './status';
 import { launchFromFile, type LossLaunch } from './lossLaunch';
 import { findLesson, LESSONS, type Lesson } from './lessons';
+import { LessonFiles } from './lessonFiles';
 import { parseLoss } from '../loss/index';
 import { startTrainingSession } from '../debug/sessionHost';
 import type { TrainingSession } from '../debug/trainingSession';
@@ -61,21 +62,44 @@ async function lessonScenario(engine: Engine, lesson: Lesson, text: string): Pro
   return scenario;
 }
 
-/** Keeps a lesson's panel in step with its .loss document: an edit that parses re-runs the panel. */
+/**
+ * Keeps a lesson's panel in step with its .loss document: an edit that parses re-runs the panel. A lesson file's
+ * edits are saved as they are made (it lives in the extension's storage: nothing to save when the window closes).
+ */
 class LessonFollower implements vscode.Disposable {
   private followed: { document: vscode.TextDocument; lesson: Lesson; panel: ScenarioPanel } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly saveTimers = new Map<vscode.TextDocument, ReturnType<typeof setTimeout>>();
   private readonly listener: vscode.Disposable;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
+    private readonly files: LessonFiles,
     private readonly scenarioOf: (lesson: Lesson, text: string) => Promise<Scenario>,
   ) {
     this.listener = vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document !== this.followed?.document || event.contentChanges.length === 0) return;
+      if (event.contentChanges.length === 0) return;
+      if (this.files.isLessonFile(event.document.uri)) this.saveSoon(event.document);
+      if (event.document !== this.followed?.document) return;
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.update(), LESSON_EDIT_DELAY_MS);
     });
+  }
+
+  private saveSoon(document: vscode.TextDocument): void {
+    clearTimeout(this.saveTimers.get(document));
+    this.saveTimers.set(
+      document,
+      setTimeout(() => {
+        this.saveTimers.delete(document);
+        if (document.isDirty && !document.isClosed) {
+          document.save().then(
+            (saved) => saved || this.log.warn(`Lesson file ${document.uri.toString()} was not saved`),
+            (error: unknown) => this.log.warn(`Lesson file ${document.uri.toString()}: ${error instanceof Error ? error.message : String(error)}`),
+          );
+        }
+      }, LESSON_EDIT_DELAY_MS),
+    );
   }
 
   follow(document: vscode.TextDocument, lesson: Lesson, panel: ScenarioPanel): void {
@@ -95,6 +119,7 @@ class LessonFollower implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    for (const timer of this.saveTimers.values()) clearTimeout(timer);
     this.listener.dispose();
   }
 }
@@ -191,7 +216,8 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     pickScenario: () => pickScenario(engine(), 'Optiscope: Pick a Loss'),
     startSession: (scenario) => startTrainingSession(context, scenario),
   };
-  const lessons = new LessonFollower(log, async (lesson, text) => lessonScenario(engine(), lesson, text));
+  const lessonFiles = new LessonFiles(context.globalStorageUri);
+  const lessons = new LessonFollower(log, lessonFiles, async (lesson, text) => lessonScenario(engine(), lesson, text));
   context.subscriptions.push(lessons);
   // The worker compiles the core while the user picks a loss: the first panel does not wait for it.
   engine().warmUp();
@@ -222,16 +248,24 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(
       'optiscope.openLesson',
       guarded(log, 'Open Lesson', async (argument?: unknown) => {
-        // A lesson id (tests, links) skips the quick pick. Returns the lesson's document.
+        // A lesson id, or { id, restore } (tests, links, the notification below), skips the quick pick. Returns the lesson's document.
+        const given = argument && typeof argument === 'object' ? (argument as Record<string, unknown>) : { id: argument };
         const lesson =
-          findLesson(typeof argument === 'string' ? argument : undefined) ??
+          findLesson(typeof given.id === 'string' ? given.id : undefined) ??
           (await vscode.window.showQuickPick(
             LESSONS.map((l) => ({ label: l.title, detail: l.summary, lesson: l })),
             { title: 'Optiscope: Open Lesson', placeHolder: 'Pick a topic of the lecture', matchOnDetail: true, ignoreFocusOut: true },
           ))?.lesson;
         if (!lesson) return undefined;
-        const document = await vscode.workspace.openTextDocument({ language: 'loss', content: lesson.source });
+        const { document, edited } = await lessonFiles.open(lesson, given.restore === true);
         await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+        // Said before the scenario is built: an edit that does not parse still leaves the way back.
+        if (edited) {
+          const restore = 'Restore the Original';
+          void vscode.window.showInformationMessage(`Optiscope: "${lesson.title}" opens with your edits.`, restore).then((choice) => {
+            if (choice === restore) void vscode.commands.executeCommand('optiscope.openLesson', { id: lesson.id, restore: true });
+          });
+        }
         const scenario = await lessonScenario(engine(), lesson, document.getText());
         const panel = ScenarioPanel.createOrShow(PLAYGROUND, services, scenario);
         lessons.follow(document, lesson, panel);

@@ -19,6 +19,8 @@ export const highContrastThemes = {
   'high-contrast-light': { setting: 'Default High Contrast Light', workbenchClass: 'vscode-theme-defaults-themes-hc_light-json' },
 };
 const paletteTimeoutMs = 60_000;
+/** The browser window at the start of every suite (setWindowSize changes it). */
+const defaultWindowSize = { width: 1400, height: 900 };
 export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
 
 const settings = (theme) => ({
@@ -43,6 +45,7 @@ const settings = (theme) => ({
  *   vscode.webviewFrame()       the content frame of the newest visible webview panel
  *   vscode.webviewFrameOf(view) waits for the newest visible panel to be that view ('playground', 'compare')
  *   vscode.screenshot(name)     saves test-results/screenshots/<name>-<theme>.png
+ *   vscode.setWindowSize(w, h)  resizes the browser window (1400x900 at the start) and waits for the workbench to fill it
  *   vscode.themeName            'light', 'dark' (or a high-contrast theme's key)
  *   vscode.logLines(channel)    the lines an output channel of the extension logged so far, e.g. 'Optiscope Panels'
  * After each test a screenshot of the workbench is saved (so every panel opened is captured), and
@@ -107,7 +110,7 @@ class Workbench {
   async open(theme) {
     this.#server = await startCodeServer({ settings: settings(theme) });
     this.#browser = await launchChromium();
-    this.page = await this.#browser.newPage({ viewport: { width: 1400, height: 900 } });
+    this.page = await this.#browser.newPage({ viewport: defaultWindowSize });
     this.#console = watchConsole(this.page);
     await this.page.goto(this.#server.workbenchUrl(), { timeout: 90_000 }); // code-server is slow to serve the workbench on a busy machine
     await this.page.locator(`.monaco-workbench.${theme.workbenchClass}`).waitFor({ timeout: 90_000 });
@@ -225,6 +228,16 @@ class Workbench {
       },
       Boolean,
       `the ${view} panel`,
+    );
+  }
+
+  /** Resizes the browser window (the workbench lays itself out again); returns once the workbench has the new size. */
+  async setWindowSize(width, height) {
+    await this.page.setViewportSize({ width, height });
+    await until(
+      () => this.page.locator('.monaco-workbench').evaluate((workbench) => [workbench.clientWidth, workbench.clientHeight]),
+      ([w, h]) => w === width && h === height,
+      `the workbench at ${width}x${height}`,
     );
   }
 

@@ -25,7 +25,7 @@ function readPanel() {
   };
   const paths = (selector) => [...document.querySelectorAll(selector)].filter((p) => (p.getAttribute('d') ?? '').length > 10);
   return {
-    title: document.querySelector('.lesson:not([hidden]) .lesson-title')?.textContent ?? '',
+    title: document.querySelector('.lesson:not([hidden]) vscode-collapsible')?.heading ?? '',
     text: document.querySelector('.lesson')?.textContent ?? '',
     traces: paths('path.trajectory').length,
     lossLines: paths('.loss-lines path').length,

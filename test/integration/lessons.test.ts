@@ -33,7 +33,11 @@ describe('lessons', () => {
     const document = await vscode.commands.executeCommand<vscode.TextDocument>('optiscope.openLesson', 'adam-amsgrad');
     assert.ok(document, 'the command returns the lesson document');
     assert.equal(document.languageId, 'loss');
-    assert.ok(document.isUntitled, 'an untitled document: works in any workspace');
+    // A file in the extension's storage (works in any workspace, untrusted or virtual): no "Untitled", nothing to save.
+    assert.equal(document.isUntitled, false, 'not an untitled document');
+    assert.equal(document.isDirty, false, 'nothing to save');
+    assert.match(document.uri.path, /\/lessons\/adam-amsgrad\.loss$/);
+    assert.ok(!vscode.workspace.getWorkspaceFolder(document.uri), "outside the user's workspace");
     await until(() => webviewTabs('optiscope.playground').length, (n) => n === 1, 'the Playground');
 
     const first = await exported();
@@ -54,6 +58,25 @@ describe('lessons', () => {
     const edited = await until(exported, (e) => e.runs[0].rows.length === 61, 'the panel to re-run the edited lesson', 15_000);
     assert.equal(edited.scenario.lesson, 'adam-amsgrad');
     assert.equal((edited.scenario.runs as { schedule?: unknown }[])[0].schedule, undefined);
+    // The edit is saved as it is made: closing the window asks nothing.
+    await until(() => document.isDirty, (dirty) => !dirty, 'the edited lesson saved', 15_000);
+    assert.match(new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri)), /^steps = 60$/m);
+  });
+
+  it('opening a lesson again keeps the edits; restoring brings the original back', async () => {
+    const first = await vscode.commands.executeCommand<vscode.TextDocument>('optiscope.openLesson', 'momentum-nesterov');
+    const editor = await vscode.window.showTextDocument(first);
+    await editor.edit((edit) => edit.insert(new vscode.Position(first.lineCount, 0), '\n# my note\n'));
+    await until(() => first.isDirty, (dirty) => !dirty, 'the edit saved', 15_000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+
+    const again = await vscode.commands.executeCommand<vscode.TextDocument>('optiscope.openLesson', 'momentum-nesterov');
+    assert.equal(again.uri.toString(), first.uri.toString());
+    assert.match(again.getText(), /^# my note$/m, 'the edits are kept');
+    const restored = await vscode.commands.executeCommand<vscode.TextDocument>('optiscope.openLesson', { id: 'momentum-nesterov', restore: true });
+    assert.doesNotMatch(restored.getText(), /my note/);
+    assert.match(restored.getText(), /^optimizer sgd lr=0\.02 momentum=0\.9 nesterov=true$/m);
+    assert.equal(restored.isDirty, false);
   });
 
   it('SGD and minibatches: the runs carry their batch sizes and seeds; the .loss export names the built-in', async () => {

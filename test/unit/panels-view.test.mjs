@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
 const { valueTransform, contourLevels, transformGrid, heatmapPixels } = await loadTs('webview/colorScale.ts');
-const { bestColumns, fitExtent, gridSize, gridToPixelMatrix } = await loadTs('webview/geometry.ts');
+const { bestColumns, fitExtent, gridSize, gridToPixelMatrix, rowHeight, rowsFit } = await loadTs('webview/geometry.ts');
 const traces = await loadTs('webview/traces.ts');
 const { Playback } = await loadTs('webview/playback.ts');
 const { parseOption, formatOption } = await loadTs('webview/options.ts');
@@ -77,6 +77,22 @@ test('small multiples: the columns that draw a square landscape largest follow t
   assert.equal(bestColumns(2, 800, 800, 1, none), 1);
   assert.equal(bestColumns(4, 400, 400, 1, none), 2);
   assert.equal(bestColumns(1, 1000, 100, 1, none), 1);
+});
+
+test('small multiples: cells are never squashed below minHeight; fewer columns that fit, else the fewest rows to scroll', () => {
+  // A wide extent (4:1) in 500 x 500: one column of five would be 100 px high; with cells of at least 136 px, 2 x 3 fits.
+  assert.equal(bestColumns(5, 500, 500, 4, { gap: 0, x: 0, y: 0 }), 1);
+  assert.equal(bestColumns(5, 500, 500, 4, { gap: 0, x: 0, y: 0, minHeight: 136 }), 2);
+  // Five Beale cells in a 676 x 250 strip (1024x700 with the Explorer open): no layout fits; two columns scroll least.
+  const laptop = { gap: 8, x: 56, y: 48, minWidth: 240, minHeight: 136 };
+  assert.equal(bestColumns(5, 676, 250, 1, laptop), 2);
+  assert.equal(rowsFit(5, 2, 250, laptop), false);
+  assert.equal(rowHeight(3, 250, laptop), 136, 'the rows keep their minimum and scroll');
+  // With 470 px the same three rows fit (each (470 - 16) / 3 = 151 px high).
+  assert.equal(rowsFit(5, 2, 470, laptop), true);
+  assert.equal(rowHeight(3, 470, laptop), (470 - 16) / 3);
+  // At 1920x1080 the five cells fit in one row of 376 px cells (minHeight does not get in the way).
+  assert.equal(bestColumns(5, 1904, 560, 1, laptop), 5);
 });
 
 test('gridSize puts the resolution on the longer side', () => {
