@@ -10,18 +10,19 @@ import type { Scenario } from './loss/index';
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
                          [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--stochastic JSON]
-                         [--break CONDITION]...
+                         [--break CONDITION]... [--record-every K]
   node dist/cli.js landscape --loss LOSS --x A,B --y C,D --size NX,NY [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
   read next to it). --stochastic is e.g. '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
+  --record-every K keeps every K-th step's row (and the last one), for long runs.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
 class UsageError extends Error {}
 
 const FLAGS: Record<string, string[]> = {
-  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break'],
+  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break', 'record-every'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
   optimizers: [],
@@ -100,13 +101,39 @@ function lossText(argument: string): { text: string; scenario?: Scenario } {
   return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined };
 }
 
-async function main(argv: string[]): Promise<string> {
+/** JSON written in pieces, so that a long trace never becomes one string (V8 caps a string at 512 MiB). */
+type Output = Iterable<string>;
+
+/** JSON.stringify of an object (its undefined fields left out), the fields named in long written a batch of items at a time. */
+function* jsonObject(fields: Record<string, unknown>, long: string[]): Output {
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  yield '{';
+  for (const [n, [key, value]] of entries.entries()) {
+    yield `${n === 0 ? '' : ','}${JSON.stringify(key)}:`;
+    if (!long.includes(key)) {
+      yield JSON.stringify(value);
+      continue;
+    }
+    const items = value as ArrayLike<unknown>;
+    const batch = 4096;
+    yield '[';
+    for (let i = 0; i < items.length; i += batch) {
+      const parts: string[] = [];
+      for (let j = i; j < Math.min(i + batch, items.length); j++) parts.push(JSON.stringify(items[j]));
+      yield `${i === 0 ? '' : ','}${parts.join(',')}`;
+    }
+    yield ']';
+  }
+  yield '}';
+}
+
+async function main(argv: string[]): Promise<Output> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     if (command === undefined) throw new UsageError(`Missing command. ${USAGE.split('\n')[0]} trace|landscape|losses|optimizers`);
-    return USAGE;
+    return [USAGE];
   }
-  if (!(command in FLAGS)) throw new UsageError(`Unknown command '${command}'. Commands: ${Object.keys(FLAGS).join(', ')}`);
+  if (!Object.hasOwn(FLAGS, command)) throw new UsageError(`Unknown command '${command}'. Commands: ${Object.keys(FLAGS).join(', ')}`);
   const flags = parseFlags(command, rest);
   const engine = await createEngine();
   const lossParams = json<Record<string, number>>(flags.get('loss-params'), 'loss-params');
@@ -122,6 +149,7 @@ async function main(argv: string[]): Promise<string> {
       const options = json<Record<string, unknown>>(flags.get('options'), 'options');
       const steps = flags.get('steps') ?? (scenario?.steps === undefined ? undefined : String(scenario.steps));
       if (steps === undefined) throw new UsageError('Missing --steps');
+      const recordEvery = flags.get('record-every');
       const result = await engine.trace({
         loss: text,
         start: start === undefined ? undefined : numbers(start, 'start'),
@@ -133,28 +161,35 @@ async function main(argv: string[]): Promise<string> {
         lossParams,
         stochastic: json<StochasticSpec>(flags.get('stochastic'), 'stochastic'),
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
+        recordEvery: recordEvery === undefined ? undefined : integer(recordEvery, 'record-every'),
       });
-      const pausedBy = result.pausedBy === undefined ? {} : { pausedBy: result.pausedBy };
-      return JSON.stringify({ trajectory: result.trajectory, status: result.status, stoppedAt: result.stoppedAt, ...pausedBy });
+      const { trajectory, status, stoppedAt, pausedBy } = result;
+      return jsonObject({ trajectory, status, stoppedAt, pausedBy }, ['trajectory']);
     }
     case 'landscape': {
       const x = numbers(required(flags, 'x'), 'x', 2) as [number, number];
       const y = numbers(required(flags, 'y'), 'y', 2) as [number, number];
       const size = numbers(required(flags, 'size'), 'size', 2) as [number, number];
       const result = await engine.landscape({ loss: lossText(required(flags, 'loss')).text, x, y, size, lossParams });
-      return JSON.stringify({ x, y, size, min: result.min, max: result.max, values: Array.from(result.values) });
+      return jsonObject({ x, y, size, min: result.min, max: result.max, values: result.values }, ['values']);
     }
     case 'losses':
-      return JSON.stringify(engine.losses(), null, 2);
+      return [JSON.stringify(engine.losses(), null, 2)];
     default:
-      return JSON.stringify(engine.optimizers(), null, 2);
+      return [JSON.stringify(engine.optimizers(), null, 2)];
   }
 }
 
+/** Writes the pieces in order, waiting whenever stdout's buffer is full. */
+async function print(output: Output): Promise<void> {
+  for (const piece of output) {
+    if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+  process.stdout.write('\n');
+}
+
 main(process.argv.slice(2)).then(
-  (output) => {
-    process.stdout.write(`${output}\n`);
-  },
+  print,
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`optiscope: ${message.split('\n')[0]}\n`);
