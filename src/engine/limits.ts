@@ -1,5 +1,6 @@
 // The engine's limits, in one place: what the core can serve, and what a request may ask for.
 // A request past any of them is refused before any work, with a message that names the limit and what to change.
+import type { EngineMemory } from './api';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -33,4 +34,14 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1000 * MiB) return `${round(bytes / GiB)} GiB`;
   if (bytes >= MiB) return `${round(bytes / MiB)} MiB`;
   return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/** One log line of what the engine holds. */
+export function describeEngineMemory(memory: EngineMemory): string {
+  const { wasmBytes, recordedBytes, runSets, sessions, landscapeBytes, losses, conditions } = memory;
+  const cache = (usage: EngineMemory['losses']) =>
+    `${usage.entries} (${formatBytes(usage.bytes)}${usage.retained ? `, ${usage.retained} more in use by runs` : ''})`;
+  return `engine memory: wasm ${formatBytes(wasmBytes)}; recorded runs ${formatBytes(recordedBytes)} in ${runSets} set${runSets === 1 ? '' : 's'} `
+    + `(${sessions} session${sessions === 1 ? '' : 's'}); landscape ${formatBytes(landscapeBytes)}; compiled losses ${cache(losses)}; `
+    + `conditions ${cache(conditions)}`;
 }

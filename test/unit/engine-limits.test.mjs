@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
@@ -222,4 +223,24 @@ test('a stream with a synchronous onChunk stops when a timer cancels it', async 
   assert.equal(chunks.at(-1).done, false, `stopped after ${chunks.length} chunks`);
   assert.ok(chunks.at(-1).traces[0].rowCount < 1e6 + 1);
   assert.equal(engine.memory().runSets, 0);
+});
+
+test("the worker reports the engine's memory (the extension logs it at Trace level)", async () => {
+  const { EngineClient } = await loadTs('src/engine/engineClient.ts');
+  const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
+  const { describeEngineMemory } = await loadTs('src/engine/limits.ts');
+  const client = new EngineClient(() => startNodeWorker(fileURLToPath(new URL('../../dist/worker.js', import.meta.url))));
+  try {
+    assert.equal(await client.memory(), undefined, 'no worker, nothing to ask');
+    await client.runs(adamOn('x^2 + 3*y^2', 1000));
+    await client.trace({ loss: 'beale', optimizer: 'adam', steps: 5, breakpoints: ['loss < 1e-9'] });
+    const memory = await client.memory();
+    assert.equal(memory.losses.entries, 2); // the expression and beale
+    assert.equal(memory.conditions.entries, 1);
+    assert.equal(memory.recordedBytes, 0);
+    assert.ok(memory.wasmBytes > 0);
+    assert.match(describeEngineMemory(memory), /^engine memory: wasm \d+(\.\d+)? [KMG]iB; recorded runs 0 KiB in 0 sets \(0 sessions\); landscape 0 KiB; compiled losses 2 \(\d+(\.\d+)? KiB\); conditions 1 \(\d+(\.\d+)? KiB\)$/);
+  } finally {
+    client.dispose();
+  }
 });
