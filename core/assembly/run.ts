@@ -31,6 +31,7 @@ export class Run {
   rows: i32; // trace rows kept
   recordState: i32;
   recordEvery: i32; // keep the rows of steps that are multiples of this (and the last one)
+  sinceKept: i32; // steps since the last multiple of recordEvery (a counter: no division per step)
   pending: i32; // 1: the row at index rows holds the last step, written but not kept
   options: usize; // OPTION_SLOTS f64
   schedule: usize; // SCHEDULE_SLOTS f64
@@ -90,6 +91,7 @@ export function createRun(
   run.rows = 0;
   run.recordState = recordState ? 1 : 0;
   run.recordEvery = max(recordEvery, 1);
+  run.sinceKept = 0;
   run.pending = 0;
   run.options = allocF64(OPTION_SLOTS);
   memory.copy(run.options, options, <usize>OPTION_SLOTS << 3);
@@ -298,7 +300,9 @@ function recordCurrent(run: Run): void {
     fillContext(run, breakpoints, f, gradNorm);
     if (checkBreakpoints(breakpoints) != 0) run.status = STATUS_PAUSED;
   }
-  if (run.status != STATUS_RUNNING || run.step % run.recordEvery == 0) keepPendingRow(run);
+  const multiple = run.step == 0 || ++run.sinceKept == run.recordEvery;
+  if (multiple) run.sinceKept = 0;
+  if (multiple || run.status != STATUS_RUNNING) keepPendingRow(run);
 }
 
 // Keeps the row written last (the current step's, or before a non-finite step the last finite one).
