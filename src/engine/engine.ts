@@ -10,7 +10,7 @@ import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } fro
 import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
 import { HitMode, LossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import { ENGINE_LIMITS, formatBytes } from './limits';
-import { describeValue } from './describe';
+import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
 import {
   ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
@@ -406,7 +406,7 @@ export class WasmEngine implements Engine {
           + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
-      const bytes = this.checkRecording(request.runs.length, prepared.map((p) => p.optimizer.id), info, rowCount, steps, request.recordState === true);
+      const bytes = this.checkRecording(prepared.map((p) => p.optimizer.id), info, rowCount, steps, request.recordState === true);
       set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, { recordEvery, bytes, loss: lease, onDispose: (disposed) => this.forget(disposed) });
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
       return set;
@@ -421,7 +421,7 @@ export class WasmEngine implements Engine {
    * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
    * ENGINE_LIMITS.recordedBytes. Returns the runs' estimated bytes.
    */
-  private checkRecording(runs: number, optimizers: number[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
+  private checkRecording(optimizers: number[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
     const { dim } = info;
     const { exports } = this.core;
     const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
@@ -436,6 +436,7 @@ export class WasmEngine implements Engine {
     const newton = 8 * (2 * dim * dim + dim);
     const bytes = optimizers.reduce((sum, id) => sum + traceBytes + stateBytes + vectors + (id === OptimizerId.newton ? newton : 0), 0);
     if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
+      const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
       fail(`Recording ${runs} run${runs === 1 ? '' : 's'} of ${steps} steps needs ${formatBytes(bytes)}${held}: the engine holds at most `
         + `${formatBytes(ENGINE_LIMITS.recordedBytes)} of recorded runs. ${fix[0].toUpperCase()}${fix.slice(1)}${held ? ', or close other runs' : ''}`);
@@ -551,8 +552,13 @@ export class WasmEngine implements Engine {
   }
 
   private async setBreakpoints(set: RunSet, runIndex: number, breakpoints: BreakpointSpec[]): Promise<void> {
-    const compile = this.compileConditions ?? fail('Breakpoints need the loss language, which this engine was built without');
     const { handle, conditionNames: names } = set.runs[runIndex];
+    if (breakpoints.length === 0) {
+      this.core.exports.runSetBreakpoints(handle, -1, 0, 0, 0);
+      set.holdCheck(runIndex, undefined);
+      return;
+    }
+    const compile = this.compileConditions ?? fail('Breakpoints need the loss language, which this engine was built without');
     const applies = breakpoints.map((b) => b.enabled !== false && (b.runs === undefined || b.runs.includes(runIndex)));
     const conditions = breakpoints.map((b, k) => (applies[k] ? b : { condition: 'false' }));
     const hits = breakpoints.map((b, k) => (applies[k] ? parseHitCondition(b.hitCondition) : { mode: HitMode.disabled, target: 0 }));
@@ -576,7 +582,7 @@ export class WasmEngine implements Engine {
     new Int32Array(memory, targets, hits.length).set(hits.map((h) => h.target));
     this.core.exports.runSetBreakpoints(handle, checkFn, hits.length, modes, targets);
     this.core.release(modes, targets);
-    set.holdCheck(runIndex, hits.length > 0 ? check : (check.release(), undefined));
+    set.holdCheck(runIndex, check);
   }
 
   /** A landscape with values copied out of core memory. */
@@ -614,6 +620,7 @@ export class WasmEngine implements Engine {
       return result;
     });
   }
+
   // One reusable landscape buffer, grown on demand.
   private grid = { ptr: 0, count: 0 };
   private gridBuffer(count: number): number {
@@ -692,6 +699,7 @@ export class WasmEngine implements Engine {
     const c1 = params.b ?? params.delta ?? 0;
     return { handle: exports.lossCreate(kind, info.dim, c0, c1), info, functions: [], bytes };
   }
+
   /** The minimum of a data-backed loss, by Newton's method from the generating parameters; none if it does not converge. */
   private dataMinimum(loss: number, kind: number): { point: number[]; value: number }[] {
     const { core } = this;
@@ -713,7 +721,7 @@ export class WasmEngine implements Engine {
     }
   }
 
-  /** Runs use with the loss, held while it runs (use may be synchronous or not). */
+  /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
   private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T): Promise<T> {
     const lease = this.acquireLoss(loss, lossParams);
     try {
@@ -733,7 +741,7 @@ export class WasmEngine implements Engine {
       return this.lossCache.acquire(`${name}${JSON.stringify(params)}`, async () => this.createBuiltin(name, params));
     }
     const compile = this.compileExpression
-      ?? fail(`Unknown loss '${describeValue(name)}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
+      ?? fail(`Unknown loss '${excerpt(name)}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
     return this.lossCache.acquire(name, async () => {
       const { info, wasm, data } = await compile(name);
       const { handle, functions } = await this.core.linkCustomLoss(wasm, info.dim, data);
