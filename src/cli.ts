@@ -12,8 +12,8 @@ import { launchFromFile } from './panels/lossLaunch';
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
                          [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--stochastic JSON]
-                         [--break CONDITION]...
-  node dist/cli.js runs --loss FILE.loss [--start X,Y] [--steps N] [--break CONDITION]...
+                         [--break CONDITION]... [--record-every K]
+  node dist/cli.js runs --loss FILE.loss [--start X,Y] [--steps N] [--break CONDITION]... [--record-every K]
   node dist/cli.js landscape --loss LOSS [--x A,B] [--y C,D] [--size NX,NY] [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
@@ -22,14 +22,15 @@ const USAGE = `Usage:
   (or --start). landscape takes the file's or the built-in's domain when --x or --y is missing, and
   a 64x64 grid when --size is. --stochastic is e.g.
   '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
+  --record-every K keeps every K-th step's row (and the last one), for long runs.
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
 class UsageError extends Error {}
 
 const FLAGS: Record<string, string[]> = {
-  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break'],
-  runs: ['loss', 'start', 'steps', 'break'],
+  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break', 'record-every'],
+  runs: ['loss', 'start', 'steps', 'break', 'record-every'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
   optimizers: [],
@@ -127,13 +128,39 @@ function trajectoryRows(rows: Float64Array, rowCount: number, dim: number): numb
   return Array.from({ length: rowCount }, (_, i) => Array.from(rows.subarray(i * width, i * width + dim + 1)));
 }
 
-async function main(argv: string[]): Promise<string> {
+/** JSON written in pieces, so that a long trace never becomes one string (V8 caps a string at 512 MiB). */
+type Output = Iterable<string>;
+
+/** JSON.stringify of an object (its undefined fields left out), the fields named in long written a batch of items at a time. */
+function* jsonObject(fields: Record<string, unknown>, long: string[]): Output {
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  yield '{';
+  for (const [n, [key, value]] of entries.entries()) {
+    yield `${n === 0 ? '' : ','}${JSON.stringify(key)}:`;
+    if (!long.includes(key)) {
+      yield JSON.stringify(value);
+      continue;
+    }
+    const items = value as ArrayLike<unknown>;
+    const batch = 4096;
+    yield '[';
+    for (let i = 0; i < items.length; i += batch) {
+      const parts: string[] = [];
+      for (let j = i; j < Math.min(i + batch, items.length); j++) parts.push(JSON.stringify(items[j]));
+      yield `${i === 0 ? '' : ','}${parts.join(',')}`;
+    }
+    yield ']';
+  }
+  yield '}';
+}
+
+async function main(argv: string[]): Promise<Output> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') {
     if (command === undefined) throw new UsageError(`Missing command. ${USAGE.split('\n')[0]} trace|landscape|losses|optimizers`);
-    return USAGE;
+    return [USAGE];
   }
-  if (!(command in FLAGS)) throw new UsageError(`Unknown command '${command}'. Commands: ${Object.keys(FLAGS).join(', ')}`);
+  if (!Object.hasOwn(FLAGS, command)) throw new UsageError(`Unknown command '${command}'. Commands: ${Object.keys(FLAGS).join(', ')}`);
   const flags = parseFlags(command, rest);
   const engine = await createEngine();
   const lossParams = json<Record<string, number>>(flags.get('loss-params'), 'loss-params');
@@ -149,6 +176,7 @@ async function main(argv: string[]): Promise<string> {
       const options = json<Record<string, unknown>>(flags.get('options'), 'options');
       const steps = flags.get('steps') ?? (scenario?.steps === undefined ? undefined : String(scenario.steps));
       if (steps === undefined) throw new UsageError('Missing --steps');
+      const recordEvery = flags.get('record-every');
       const result = await engine.trace({
         loss: text,
         start: start === undefined ? undefined : numbers(start, 'start'),
@@ -160,13 +188,14 @@ async function main(argv: string[]): Promise<string> {
         lossParams,
         stochastic: json<StochasticSpec>(flags.get('stochastic'), 'stochastic'),
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
+        recordEvery: recordEvery === undefined ? undefined : integer(recordEvery, 'record-every'),
       });
-      const pausedBy = result.pausedBy === undefined ? {} : { pausedBy: result.pausedBy };
       const runCount = (scenario?.optimizers.length ?? 0) * Math.max(1, scenario?.start.length ?? 0);
       if (runCount > 1 && start === undefined && flags.get('optimizer') === undefined) {
         process.stderr.write(`optiscope: trace ran the first optimizer from the first start of ${runCount} runs in the file; \`runs --loss FILE.loss\` runs them all\n`);
       }
-      return JSON.stringify({ trajectory: result.trajectory, status: result.status, stoppedAt: result.stoppedAt, ...pausedBy });
+      const { trajectory, status, stoppedAt, pausedBy } = result;
+      return jsonObject({ trajectory, status, stoppedAt, pausedBy }, ['trajectory']);
     }
     case 'runs': {
       const argument = required(flags, 'loss');
@@ -184,25 +213,32 @@ async function main(argv: string[]): Promise<string> {
       const given = flags.get('start');
       const starts: (number[] | undefined)[] = given !== undefined ? [numbers(given, 'start')] : scenario.start.length ? scenario.start : [launch.start];
       const runs = starts.flatMap((point) => launch.runs!.map((run) => ({ ...run, ...(point ? { start: point } : {}) })));
+      const recordEvery = flags.get('record-every');
       const traces = await engine.runs({
         loss: launch.loss,
         lossParams: launch.lossParams,
         steps: integer(steps, 'steps'),
         runs,
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
+        recordEvery: recordEvery === undefined ? undefined : integer(recordEvery, 'record-every'),
       });
-      return JSON.stringify({
-        runs: traces.map((trace, i) => ({
-          label: trace.label,
-          optimizer: runs[i].optimizer,
-          options: runs[i].options,
-          start: trajectoryRows(trace.rows, 1, trace.dim)[0].slice(0, trace.dim),
-          trajectory: trajectoryRows(trace.rows, trace.rowCount, trace.dim),
-          status: trace.status,
-          stoppedAt: trace.stoppedAt,
-          ...(trace.pausedBy === undefined ? {} : { pausedBy: trace.pausedBy }),
-        })),
-      });
+      return (function* (): Output {
+        yield '{"runs":[';
+        for (const [i, trace] of traces.entries()) {
+          if (i > 0) yield ',';
+          yield* jsonObject({
+            label: trace.label,
+            optimizer: runs[i].optimizer,
+            options: runs[i].options,
+            start: Array.from(trace.rows.subarray(0, trace.dim)),
+            trajectory: trajectoryRows(trace.rows, trace.rowCount, trace.dim),
+            status: trace.status,
+            stoppedAt: trace.stoppedAt,
+            pausedBy: trace.pausedBy,
+          }, ['trajectory']);
+        }
+        yield ']}';
+      })();
     }
     case 'landscape': {
       const { text, scenario } = await lossText(required(flags, 'loss'));
@@ -216,19 +252,25 @@ async function main(argv: string[]): Promise<string> {
       const [x, y] = [range('x'), range('y')];
       const size = numbers(flags.get('size') ?? '64,64', 'size', 2) as [number, number];
       const result = await engine.landscape({ loss: text, x, y, size, lossParams });
-      return JSON.stringify({ x, y, size, min: result.min, max: result.max, values: Array.from(result.values) });
+      return jsonObject({ x, y, size, min: result.min, max: result.max, values: result.values }, ['values']);
     }
     case 'losses':
-      return JSON.stringify(engine.losses(), null, 2);
+      return [JSON.stringify(engine.losses(), null, 2)];
     default:
-      return JSON.stringify(engine.optimizers(), null, 2);
+      return [JSON.stringify(engine.optimizers(), null, 2)];
   }
 }
 
+/** Writes the pieces in order, waiting whenever stdout's buffer is full. */
+async function print(output: Output): Promise<void> {
+  for (const piece of output) {
+    if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  }
+  process.stdout.write('\n');
+}
+
 main(process.argv.slice(2)).then(
-  (output) => {
-    process.stdout.write(`${output}\n`);
-  },
+  print,
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`optiscope: ${message.split('\n')[0]}\n`);

@@ -1,6 +1,6 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
 import { Loss, createLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
-import { Run, createRun, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize } from './run';
+import { Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 
 export function alloc(bytes: usize): usize {
@@ -38,9 +38,9 @@ export function lossEvaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
 
 export function runCreate(
   loss: Loss, optimizer: i32, options: usize, schedule: usize, start: usize, maxSteps: i32,
-  gradTol: f64, bounds: usize, recordState: bool,
+  gradTol: f64, bounds: usize, recordState: bool, recordEvery: i32,
 ): Run {
-  return createRun(loss, optimizer, options, schedule, start, maxSteps, gradTol, bounds, recordState);
+  return createRun(loss, optimizer, options, schedule, start, maxSteps, gradTol, bounds, recordState, recordEvery);
 }
 export function runAdvance(run: Run, steps: i32): i32 {
   return advance(run, steps);
@@ -95,6 +95,7 @@ export function runRows(run: Run): i32 { return run.rows; }
 export function runTrace(run: Run): usize { return run.trace; }
 export function runStateTrace(run: Run): usize { return run.stateTrace; }
 export function runTraceWidth(dim: i32): i32 { return traceWidth(dim); }
+export function runRecordedRows(maxSteps: i32, every: i32): i32 { return recordedRows(maxSteps, every); }
 export function runStateWidth(dim: i32): i32 { return stateWidth(dim); }
 
 export function landscapeGrid(

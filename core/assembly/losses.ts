@@ -100,7 +100,7 @@ export function createCustomDataLoss(
   loss.input = heap.alloc(<usize>(dataOffset + columns) << 3);
   zeroF64(loss.input, dataOffset + columns);
   loss.sampleGrad = heap.alloc(<usize>max(dim, 1) << 3);
-  loss.sampleHess = heap.alloc(<usize>max(dim * dim, 1) << 3);
+  loss.sampleHess = heap.alloc(max(<usize>dim * <usize>dim, 1) << 3);
   return loss;
 }
 

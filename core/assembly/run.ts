@@ -12,9 +12,11 @@ import {
   STATUS_PAUSED,
 } from './layout';
 
-function allocF64(count: i32): usize {
-  const p = heap.alloc(<usize>max(count, 1) << 3);
-  memory.fill(p, 0, <usize>max(count, 1) << 3);
+// count in usize: dim*dim overflows i32 from dim 46341.
+function allocF64(count: usize): usize {
+  const bytes = max(count, 1) << 3;
+  const p = heap.alloc(bytes);
+  memory.fill(p, 0, bytes);
   return p;
 }
 
@@ -26,8 +28,11 @@ export class Run {
   maxSteps: i32;
   step: i32; // steps taken
   status: i32;
-  rows: i32; // trace rows written
+  rows: i32; // trace rows kept
   recordState: i32;
+  recordEvery: i32; // keep the rows of steps that are multiples of this (and the last one)
+  sinceKept: i32; // steps since the last multiple of recordEvery (a counter: no division per step)
+  pending: i32; // 1: the row at index rows holds the last step, written but not kept
   options: usize; // OPTION_SLOTS f64
   schedule: usize; // SCHEDULE_SLOTS f64
   lr: f64; // the learning rate of the last step (schedules are recursive)
@@ -37,8 +42,8 @@ export class Run {
   g: usize;
   h: usize; // dim*dim, Newton only
   state: OptimizerState;
-  trace: usize; // (maxSteps+1) rows of [x..., loss, gradNorm]
-  stateTrace: usize; // with recordState: (maxSteps+1) rows of stateWidth
+  trace: usize; // recordedRows(maxSteps, recordEvery) rows of [x..., loss, gradNorm]
+  stateTrace: usize; // with recordState: as many rows of stateWidth
   // Stochastic gradients: minibatches of a data-backed loss, online losses, Gaussian noise.
   rng: Rng;
   batchSize: i32; // 0: full batch
@@ -59,10 +64,21 @@ export function stateWidth(dim: i32): i32 {
   return dim * (1 + STATE_VECTORS) + 1 + STATE_SCALARS;
 }
 
-/** Options and schedule are copied; start has dim entries. The start is evaluated and recorded as row 0. */
+/**
+ * The rows a run of maxSteps keeps when it records every k-th step: step 0, each multiple of k, and its last step
+ * (a run that stops early keeps the step where it stopped; a diverged one its last finite step).
+ */
+export function recordedRows(maxSteps: i32, every: i32): i32 {
+  return maxSteps / every + (maxSteps % every == 0 ? 1 : 2);
+}
+
+/**
+ * Options and schedule are copied; start has dim entries. The start is evaluated and recorded as row 0; after it,
+ * the rows of every recordEvery-th step and the last one (see recordedRows).
+ */
 export function createRun(
   loss: Loss, optimizer: i32, options: usize, schedule: usize, start: usize, maxSteps: i32,
-  gradTol: f64, bounds: usize, recordState: bool,
+  gradTol: f64, bounds: usize, recordState: bool, recordEvery: i32,
 ): Run {
   const dim = loss.dim;
   const run = changetype<Run>(heap.alloc(offsetof<Run>()));
@@ -74,6 +90,9 @@ export function createRun(
   run.status = STATUS_RUNNING;
   run.rows = 0;
   run.recordState = recordState ? 1 : 0;
+  run.recordEvery = max(recordEvery, 1);
+  run.sinceKept = 0;
+  run.pending = 0;
   run.options = allocF64(OPTION_SLOTS);
   memory.copy(run.options, options, <usize>OPTION_SLOTS << 3);
   run.schedule = allocF64(SCHEDULE_SLOTS);
@@ -89,12 +108,13 @@ export function createRun(
   run.x = allocF64(padded);
   memory.copy(run.x, start, <usize>dim << 3);
   run.g = allocF64(padded);
-  run.h = optimizer == OPT_NEWTON ? allocF64(dim * dim) : 0;
+  const square = <usize>dim * <usize>dim;
+  run.h = optimizer == OPT_NEWTON ? allocF64(square) : 0;
   const state = changetype<OptimizerState>(heap.alloc(offsetof<OptimizerState>()));
   state.s0 = allocF64(padded);
   state.s1 = allocF64(padded);
   state.s2 = allocF64(padded);
-  state.matrix = optimizer == OPT_NEWTON ? allocF64(dim * dim) : 0;
+  state.matrix = optimizer == OPT_NEWTON ? allocF64(square) : 0;
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
@@ -107,8 +127,9 @@ export function createRun(
   run.cursor = 0;
   run.project = 0;
   run.breakpoints = null;
-  run.trace = heap.alloc(<usize>((maxSteps + 1) * traceWidth(dim)) << 3);
-  run.stateTrace = recordState ? heap.alloc(<usize>((maxSteps + 1) * stateWidth(dim)) << 3) : 0;
+  const rows = <usize>recordedRows(maxSteps, run.recordEvery);
+  run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
+  run.stateTrace = recordState ? heap.alloc((rows * <usize>stateWidth(dim)) << 3) : 0;
   recordCurrent(run);
   return run;
 }
@@ -257,15 +278,16 @@ function recordCurrent(run: Run): void {
   const gradNorm = Math.sqrt(sq);
   if (!finite || !isFinite(gradNorm)) {
     run.status = STATUS_DIVERGED;
+    keepPendingRow(run);
     return;
   }
   const width = traceWidth(dim);
-  const row = run.trace + (<usize>(run.rows * width) << 3);
+  const row = run.trace + ((<usize>run.rows * <usize>width) << 3);
   copyF64(row, run.x, dim);
   put(row, dim, f);
   put(row, dim + 1, gradNorm);
   if (run.recordState) recordState(run);
-  run.rows++;
+  run.pending = 1;
   if (run.gradTol >= 0 && gradNorm <= run.gradTol) {
     run.status = STATUS_CONVERGED;
   } else if (run.bounds && outOfBounds(run)) {
@@ -278,12 +300,22 @@ function recordCurrent(run: Run): void {
     fillContext(run, breakpoints, f, gradNorm);
     if (checkBreakpoints(breakpoints) != 0) run.status = STATUS_PAUSED;
   }
+  const multiple = run.step == 0 || ++run.sinceKept == run.recordEvery;
+  if (multiple) run.sinceKept = 0;
+  if (multiple || run.status != STATUS_RUNNING) keepPendingRow(run);
+}
+
+// Keeps the row written last (the current step's, or before a non-finite step the last finite one).
+function keepPendingRow(run: Run): void {
+  if (!run.pending) return;
+  run.rows++;
+  run.pending = 0;
 }
 
 function recordState(run: Run): void {
   const dim = run.dim;
   const bytes = <usize>dim << 3;
-  let p = run.stateTrace + (<usize>(run.rows * stateWidth(dim)) << 3);
+  let p = run.stateTrace + ((<usize>run.rows * <usize>stateWidth(dim)) << 3);
   copyF64(p, run.g, dim);
   p += bytes;
   copyF64(p, run.state.s0, dim);

@@ -160,7 +160,7 @@ test('presets gd, momentum, nesterov and amsgrad are sgd and adam with those opt
 test('a request whose traces would not fit in memory is refused up front, and the engine stays usable', async () => {
   await assert.rejects(
     engine.runs({ loss: 'quadratic', lossParams: { dim: 1000 }, runs: [{ optimizer: 'adam' }], steps: 10_000_000 }),
-    /Recording 1 run\(s\) of 10000000 steps needs 74\.7 GiB, more than the engine's 2 GiB/,
+    /One run's recorded trace would take 74\.65 GiB \(10000001 rows of 1000 parameters\), more than the 1 GiB the engine can hold for one run: use fewer steps, record every k-th step \(recordEvery\), or fewer parameters/,
   );
   assert.equal((await engine.trace({ loss: 'sphere', optimizer: 'sgd', steps: 2 })).trajectory.length, 3);
 });

@@ -75,10 +75,16 @@ export interface TraceRequest {
   project?: [number, number][];
   /** Conditions (strings or specs): the run pauses at the first step where one holds (status 'paused'). */
   breakpoints?: (string | BreakpointSpec)[];
+  /**
+   * Keep the row of every k-th step only (row 0, the steps that are multiples of k, and the run's last row), for long
+   * runs: row r is step r*k, the last row the step where the run stopped (a diverged run: its last finite step).
+   * Default 1: every step. Not with breakpoints.
+   */
+  recordEvery?: number;
 }
 
 export interface TraceResult {
-  /** steps+1 rows of [...params, loss] (fewer when the run stopped early); row 0 is the start. */
+  /** steps+1 rows of [...params, loss] (fewer when the run stopped early, or with recordEvery); row 0 is the start. */
   trajectory: number[][];
   status: RunStatus;
   /** The step at which the run stopped (diverged, converged, ...), or the number of steps done. */
@@ -109,6 +115,12 @@ export interface RunsRequest {
   /** Also record the gradient and the optimizer's state at every step (for the inspector). */
   recordState?: boolean;
   breakpoints?: (string | BreakpointSpec)[];
+  /**
+   * Keep the row of every k-th step only (row 0, the steps that are multiples of k, and the run's last row), for long
+   * runs: row r is step r*k, the last row the step where the run stopped (a diverged run: its last finite step).
+   * Default 1: every step. Not with breakpoints.
+   */
+  recordEvery?: number;
 }
 
 export interface RunTrace {
@@ -118,6 +130,8 @@ export interface RunTrace {
   /** Rows of [...params, loss, gradNorm], row-major: (rows) x (dim + 2). */
   rows: Float64Array;
   rowCount: number;
+  /** The request's recordEvery (1: a row per step). */
+  recordEvery: number;
   status: RunStatus;
   stoppedAt: number;
   /** With recordState: rows of [...grad, ...state], (rowCount) x stateWidth. */
@@ -209,7 +223,7 @@ export interface OptimizerInfo {
 }
 
 /** A run set kept in the engine between requests (for stepping, pausing and inspecting); see SessionRequest. */
-export interface SessionRequest extends Omit<RunsRequest, 'recordState' | 'breakpoints'> {
+export interface SessionRequest extends Omit<RunsRequest, 'recordState' | 'breakpoints' | 'recordEvery'> {
   breakpoints?: SessionBreakpoint[];
 }
 
@@ -252,6 +266,29 @@ export interface SessionOpened extends SessionUpdate {
   /** Per run: label, optimizer, the state trace's column names, and the names conditions can use. */
   info: { label: string; optimizer: string; stateNames: string[]; conditionNames: string[] }[];
   steps: number;
+}
+
+/** A cache of compiled losses or conditions. */
+export interface CacheUsage {
+  entries: number;
+  /** Estimated bytes of the entries kept (the key's text, compiled code and core memory). */
+  bytes: number;
+  /** Entries out of the cache that runs still use (freed with those runs). */
+  retained: number;
+}
+
+/** What the engine holds (WasmEngine.memory()), for logs and tests. */
+export interface EngineMemory {
+  /** The core's WebAssembly memory (it never shrinks). */
+  wasmBytes: number;
+  /** Recorded runs held: open run sets and sessions (at most ENGINE_LIMITS.recordedBytes). */
+  recordedBytes: number;
+  runSets: number;
+  sessions: number;
+  /** The reusable landscape buffer. */
+  landscapeBytes: number;
+  losses: CacheUsage;
+  conditions: CacheUsage;
 }
 
 export interface Engine {

@@ -1,6 +1,7 @@
 // Breakpoints for runs: hit conditions, the names a condition can use, and linking compiled checks.
 import type { BreakpointSpec } from './api';
 import { HitMode } from './layout';
+import { excerpt } from './describe';
 import { packOptimizer, stateVectorNames } from './optimizers';
 
 /** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
@@ -65,7 +66,7 @@ export function parseHitCondition(text: string | undefined): { mode: number; tar
   const match = /^\s*(==|>=|%)?\s*(\d+)\s*$/.exec(text);
   const target = match ? Number(match[2]) : NaN;
   if (!match || target < 1 || target > 2 ** 31 - 1) {
-    throw new Error(`Invalid hit condition '${text}': use a count such as 5, '>= 5' or '% 5'`);
+    throw new Error(`Invalid hit condition '${excerpt(text)}': use a count such as 5, '>= 5' or '% 5'`);
   }
   const mode = match[1] === '>=' ? HitMode.atLeast : match[1] === '%' ? HitMode.multiple : HitMode.equal;
   return { mode, target };
@@ -77,5 +78,5 @@ export function compileOrThrow(compile: ConditionCompiler, breakpoints: Breakpoi
   if (result.ok) return result.wasm;
   const { index, diagnostics } = result.errors[0];
   const { message, range } = diagnostics[0];
-  throw new Error(`Invalid breakpoint condition '${breakpoints[index].condition}' (column ${range.start.character + 1}): ${message}`);
+  throw new Error(`Invalid breakpoint condition '${excerpt(breakpoints[index].condition)}' (column ${range.start.character + 1}): ${excerpt(message, 300)}`);
 }

@@ -1,5 +1,6 @@
 // The WebAssembly core: instantiation, memory access, and linking of compiled custom losses.
 import coreWasm from '../../dist/core.wasm';
+import { ENGINE_LIMITS, formatBytes } from './limits';
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -16,7 +17,7 @@ export interface CoreExports {
   lossEvaluate(loss: number, x: number, g: number, h: number): number;
   runCreate(
     loss: number, optimizer: number, options: number, schedule: number, start: number, maxSteps: number,
-    gradTol: number, bounds: number, recordState: number,
+    gradTol: number, bounds: number, recordState: number, recordEvery: number,
   ): number;
   runAdvance(run: number, steps: number): number;
   runAdvanceMany(runs: number, count: number, steps: number): void;
@@ -36,6 +37,7 @@ export interface CoreExports {
   runTrace(run: number): number;
   runStateTrace(run: number): number;
   runTraceWidth(dim: number): number;
+  runRecordedRows(maxSteps: number, every: number): number;
   runStateWidth(dim: number): number;
   landscapeGrid(loss: number, x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: number, point: number): void;
   landscapeMin(): number;
@@ -56,7 +58,25 @@ export interface CustomLossData {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
+/**
+ * Exports that return a pointer (a byte offset) or a handle (the pointer of a Loss or Run). Wasm hands i32 results
+ * to JavaScript as signed numbers: past 2 GiB of memory they would come back negative, so they are read unsigned.
+ */
+const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace'] as const;
+
+function unsignedPointers(exports: CoreExports): CoreExports {
+  const wrapped: Record<string, unknown> = { ...exports };
+  for (const name of POINTER_RESULTS) {
+    const fn = exports[name] as (...args: number[]) => number;
+    wrapped[name] = (...args: number[]) => fn(...args) >>> 0;
+  }
+  return wrapped as unknown as CoreExports;
+}
+
 export class Core {
+  /** Function table slots freed by unlink, reused by the next link. */
+  private readonly freeSlots: number[] = [];
+
   private constructor(readonly exports: CoreExports) {}
 
   static async create(): Promise<Core> {
@@ -68,7 +88,15 @@ export class Core {
         },
       },
     });
-    return new Core(instance.exports as unknown as CoreExports);
+    return new Core(unsignedPointers(instance.exports as unknown as CoreExports));
+  }
+
+  /** Allocates bytes in the core (free with release). Refuses what the core's allocator cannot serve in one block. */
+  alloc(bytes: number): number {
+    if (!(bytes >= 0 && bytes <= ENGINE_LIMITS.maxBlockBytes)) {
+      throw new Error(`The engine cannot hold ${formatBytes(bytes)} in one piece (at most ${formatBytes(ENGINE_LIMITS.maxBlockBytes)})`);
+    }
+    return this.exports.alloc(bytes);
   }
 
   /** A fresh view (memory may have grown since the last one). */
@@ -78,7 +106,7 @@ export class Core {
 
   /** Allocates count f64s, filled from values when given. Free with release(). */
   allocF64(count: number, values?: ArrayLike<number>): number {
-    const ptr = this.exports.alloc(Math.max(count, 1) * 8);
+    const ptr = this.alloc(Math.max(count, 1) * 8);
     const view = this.f64(ptr, count);
     if (values) view.set(values);
     else view.fill(0);
@@ -108,23 +136,44 @@ export class Core {
     return exportNames.map((name) => {
       const fn = exported[name];
       if (typeof fn !== 'function') return -1;
-      const index = table.grow(1);
+      const index = this.freeSlots.pop() ?? table.grow(1);
       table.set(index, fn);
       return index;
     });
+  }
+
+  /** Empties the table slots of linked functions (-1: none), so that their module can be collected; link reuses the slots. */
+  unlink(indices: number[]): void {
+    for (const index of indices) {
+      if (index < 0) continue;
+      this.exports.table.set(index, null);
+      this.freeSlots.push(index);
+    }
   }
 
   /**
    * Links a compiled custom loss (value, grad, hess and, for 2-D, row) and returns a loss handle. With data, the
    * loss is the mean of the compiled per-sample loss over the samples (see src/loss/README.md).
    */
-  async linkCustomLoss(module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number, data?: CustomLossData): Promise<number> {
-    const [valueFn, gradFn, hessFn, rowFn] = await this.link(module, ['value', 'grad', 'hess', 'row']);
-    if (valueFn < 0 || gradFn < 0 || hessFn < 0) throw new Error('Compiled loss lacks value, grad or hess');
-    if (!data) return this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn);
+  async linkCustomLoss(
+    module: WebAssembly.Module | Uint8Array<ArrayBuffer>, dim: number, data?: CustomLossData,
+  ): Promise<{ handle: number; functions: number[] }> {
+    const functions = await this.link(module, ['value', 'grad', 'hess', 'row']);
+    const [valueFn, gradFn, hessFn, rowFn] = functions;
+    if (valueFn < 0 || gradFn < 0 || hessFn < 0) {
+      this.unlink(functions);
+      throw new Error('Compiled loss lacks value, grad or hess');
+    }
+    if (!data) return { handle: this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn), functions };
     const width = data.columns.length;
     const handle = this.exports.lossCreateCustomData(dim, valueFn, gradFn, hessFn, data.count, width, data.offset);
     this.f64(this.exports.lossSamples(handle), data.count * width).set(data.values);
-    return handle;
+    return { handle, functions };
+  }
+
+  /** Frees a loss made by lossCreate* or linkCustomLoss (its functions too): no run may use it any more. */
+  freeLoss(handle: number, functions: number[] = []): void {
+    this.exports.lossFree(handle);
+    this.unlink(functions);
   }
 }

@@ -1,6 +1,6 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  BreakpointSpec, Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
+  BreakpointSpec, Engine, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
   RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
   StreamSignal, TraceChunk, TraceRequest, TraceResult,
 } from './api';
@@ -8,18 +8,19 @@ import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
-import { HitMode, LossId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { HitMode, LossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { ENGINE_LIMITS, formatBytes } from './limits';
+import { describeValue, excerpt } from './describe';
+import { LruCache, type Lease } from './cache';
 import {
   ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
 
-export const MAX_STEPS = 100_000_000;
-const MAX_GRID_SIDE = 4096;
 const ADVANCE_CHUNK = 4096;
 /** Streamed runs: the first chunk's steps (on screen at once), each next chunk this factor bigger, up to the last size. */
 export const STREAM_CHUNK_STEPS = { first: 200, growth: 4, most: 16_384 };
-/** Recorded traces must fit in the core's 32-bit memory, beside everything else. */
-const MAX_TRACE_BYTES = 2 ** 31;
+/** Compiled code and bookkeeping of one linked module, beside its wasm bytes (measured: ~20 KB per small loss). */
+const MODULE_OVERHEAD_BYTES = 16 * 1024;
 
 /** Turns an expression into a loss the core can run; supplied once the loss language is linked in. */
 export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
@@ -33,6 +34,15 @@ export interface CompiledExpression {
 interface ResolvedLoss {
   handle: number;
   info: LossInfo;
+  /** Table slots of a compiled loss's functions. */
+  functions: number[];
+  /** Estimated bytes held: core memory and compiled code. */
+  bytes: number;
+}
+
+interface LinkedCheck {
+  index: number;
+  bytes: number;
 }
 
 function fail(message: string): never {
@@ -40,8 +50,10 @@ function fail(message: string): never {
 }
 
 function checkNumberList(value: unknown, what: string, length?: number): number[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    fail(`${what} must be a list of finite numbers, got ${JSON.stringify(value)}`);
+  // Every index, holes included (every() would skip them).
+  const finite = (list: unknown[]) => Array.from(list, (v) => typeof v === 'number' && Number.isFinite(v)).every(Boolean);
+  if (!Array.isArray(value) || !finite(value)) {
+    fail(`${what} must be a list of finite numbers, got ${describeValue(value)}`);
   }
   if (length !== undefined && value.length !== length) {
     fail(`${what} needs ${length} number${length === 1 ? '' : 's'}, got ${value.length}`);
@@ -50,28 +62,61 @@ function checkNumberList(value: unknown, what: string, length?: number): number[
 }
 
 function checkSteps(steps: unknown): number {
-  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0 || steps > MAX_STEPS) {
-    fail(`steps must be an integer from 0 to ${MAX_STEPS}, got ${JSON.stringify(steps)}`);
+  const { maxSteps } = ENGINE_LIMITS;
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0 || steps > maxSteps) {
+    fail(`steps must be an integer from 0 to ${maxSteps}, got ${describeValue(steps)}`);
   }
   return steps;
+}
+
+function checkRecordEvery(every: unknown, breakpoints: unknown): number {
+  if (every === undefined) return 1;
+  if (typeof every !== 'number' || !Number.isInteger(every) || every < 1 || every > ENGINE_LIMITS.maxSteps) {
+    fail(`recordEvery must be an integer from 1 to ${ENGINE_LIMITS.maxSteps}, got ${describeValue(every)}`);
+  }
+  if (every > 1 && Array.isArray(breakpoints) && breakpoints.length > 0) {
+    fail('recordEvery above 1 cannot be combined with breakpoints (a breakpoint may stop a run at any step)');
+  }
+  return every;
 }
 
 function checkRange(value: unknown, axis: string): [number, number] {
   const [lo, hi] = checkNumberList(value, `The ${axis} range`, 2);
   if (!(lo < hi)) fail(`The ${axis} range must have its lower end first, got [${lo}, ${hi}]`);
+  if (!Number.isFinite(hi - lo)) fail(`The ${axis} range is too wide: its width must be a finite number, got [${lo}, ${hi}]`);
   return [lo, hi];
+}
+
+/** How a run set came to be and what it holds, for the engine's bookkeeping. */
+interface RunSetHoldings {
+  recordEvery: number;
+  /** Estimated core bytes of its runs (counted against ENGINE_LIMITS.recordedBytes). */
+  bytes: number;
+  loss: Lease<ResolvedLoss>;
+  onDispose(set: RunSet): void;
 }
 
 /** One run set: several runs on one loss, advanced together; their traces are views on core memory. */
 export class RunSet {
   private disposed = false;
+  /** Each run's compiled breakpoint check, held while the run uses it. */
+  private readonly checks: (Lease<LinkedCheck> | undefined)[];
 
   constructor(
     private readonly core: Core,
     readonly loss: LossInfo,
     readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number; conditionNames: string[] }[],
     private readonly handles: number,
-  ) {}
+    readonly holdings: RunSetHoldings,
+  ) {
+    this.checks = runs.map(() => undefined);
+  }
+
+  /** Keeps run i's check (its breakpoints now use it) and lets the one before go. */
+  holdCheck(i: number, check: Lease<LinkedCheck> | undefined): void {
+    this.checks[i]?.release();
+    this.checks[i] = check;
+  }
 
   /**
    * Advances every unfinished run by up to steps, in chunks (wasm has no on-stack replacement, so a
@@ -116,6 +161,7 @@ export class RunSet {
       dim,
       rows: this.core.f64(exports.runTrace(handle), rowCount * exports.runTraceWidth(dim)),
       rowCount,
+      recordEvery: this.holdings.recordEvery,
       status: this.status(i),
       stoppedAt: exports.runStep(handle),
       state: stateTrace ? this.core.f64(stateTrace, rowCount * exports.runStateWidth(dim)) : undefined,
@@ -146,7 +192,7 @@ export class RunSet {
   restoreBreakpoints(i: number, held: number, hits: number[]): void {
     const { handle, breakpoints } = this.runs[i];
     if (breakpoints === 0) return;
-    const ptr = this.core.exports.alloc(4 * breakpoints);
+    const ptr = this.core.alloc(4 * breakpoints);
     new Int32Array(this.core.exports.memory.buffer, ptr, breakpoints).set(hits.slice(0, breakpoints));
     this.core.exports.runRestoreBreakpoints(handle, held, ptr);
     this.core.release(ptr);
@@ -176,13 +222,33 @@ export class RunSet {
     this.disposed = true;
     for (const run of this.runs) this.core.exports.runFree(run.handle);
     this.core.release(this.handles);
+    this.checks.forEach((check) => check?.release());
+    this.holdings.loss.release();
+    this.holdings.onDispose(this);
   }
 }
 
+/** The core bytes of a built-in or compiled loss (its samples, weights and per-sample buffers); see core/assembly/losses.ts. */
+function lossCoreBytes(info: LossInfo, custom: boolean): number {
+  const samples = info.data ? info.data.count * info.data.columns.length * 8 : 0;
+  const perSample = custom && info.data ? 8 * (info.dim * info.dim + info.dim + 256) : 0;
+  return 128 + samples + perSample + 8 * info.dim;
+}
+
+/** Lets timers and messages (a cancel) in before the next chunk of a stream. */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
 export class WasmEngine implements Engine {
-  private readonly builtins = new Map<string, ResolvedLoss>();
-  private readonly expressions = new Map<string, Promise<ResolvedLoss>>();
-  private readonly checks = new Map<string, Promise<number>>();
+  private readonly lossCache = new LruCache<ResolvedLoss>(
+    ENGINE_LIMITS.lossCache, (loss) => loss.bytes, (loss) => this.core.freeLoss(loss.handle, loss.functions),
+  );
+  private readonly checkCache = new LruCache<LinkedCheck>(
+    ENGINE_LIMITS.conditionCache, (check) => check.bytes, (check) => this.core.unlink([check.index]),
+  );
+  private readonly runSets = new Set<RunSet>();
+  /** Core bytes of the open run sets' runs. */
+  private recorded = 0;
 
   constructor(
     private readonly core: Core,
@@ -198,29 +264,46 @@ export class WasmEngine implements Engine {
     return optimizerInfos();
   }
 
+  /** What the engine holds now: its wasm memory, recorded runs and caches. */
+  memory(): EngineMemory {
+    return {
+      wasmBytes: this.core.exports.memory.buffer.byteLength,
+      recordedBytes: this.recorded,
+      runSets: this.runSets.size,
+      sessions: this.sessions.size,
+      landscapeBytes: this.grid.count * 8,
+      losses: this.lossCache.usage(),
+      conditions: this.checkCache.usage(),
+    };
+  }
+
   async lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo> {
-    return (await this.resolveLoss(loss, lossParams)).info;
+    return this.withLoss(loss, lossParams, ({ info }) => info);
   }
 
   /** Evaluates the loss, gradient and Hessian at a point. */
   async evaluate(loss: string, point: number[], lossParams?: Record<string, number>) {
-    const { handle, info } = await this.resolveLoss(loss, lossParams);
-    checkNumberList(point, 'The point', info.dim);
-    const n = info.dim;
-    const x = this.core.allocF64(n, point);
-    const g = this.core.allocF64(n);
-    const h = this.core.allocF64(n * n);
-    try {
-      const value = this.core.exports.lossEvaluate(handle, x, g, h);
-      return { value, gradient: Array.from(this.core.f64(g, n)), hessian: Array.from(this.core.f64(h, n * n)) };
-    } finally {
-      this.core.release(x, g, h);
-    }
+    return this.withLoss(loss, lossParams, ({ handle, info }) => {
+      checkNumberList(point, 'The point', info.dim);
+      const n = info.dim;
+      if (n > ENGINE_LIMITS.maxHessianParams) {
+        fail(`evaluate returns the ${n} x ${n} Hessian: at most ${ENGINE_LIMITS.maxHessianParams} parameters, this loss has ${n}`);
+      }
+      const x = this.core.allocF64(n, point);
+      const g = this.core.allocF64(n);
+      const h = this.core.allocF64(n * n);
+      try {
+        const value = this.core.exports.lossEvaluate(handle, x, g, h);
+        return { value, gradient: Array.from(this.core.f64(g, n)), hessian: Array.from(this.core.f64(h, n * n)) };
+      } finally {
+        this.core.release(x, g, h);
+      }
+    });
   }
 
   async trace(request: TraceRequest): Promise<TraceResult> {
     if (request === null || typeof request !== 'object') fail('trace needs a request object');
-    const set = await this.startRuns({
+    const set = await this.createRuns({
       loss: request.loss,
       lossParams: request.lossParams,
       steps: request.steps,
@@ -230,7 +313,8 @@ export class WasmEngine implements Engine {
         stochastic: request.stochastic, project: request.project,
       }],
       breakpoints: request.breakpoints,
-    });
+      recordEvery: request.recordEvery,
+    }, ENGINE_LIMITS.maxTraceValues);
     try {
       set.advance(request.steps);
       const run = set.view(0);
@@ -259,6 +343,7 @@ export class WasmEngine implements Engine {
     }
   }
 
+  /** Between chunks the stream yields to the event loop, so that a signal set by a timer or a message stops it. */
   async streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: StreamSignal): Promise<void> {
     const set = await this.startRuns(request);
     try {
@@ -274,6 +359,8 @@ export class WasmEngine implements Engine {
         traces.forEach((trace, i) => (sent[i] = trace.rowCount));
         await onChunk({ traces, done: last });
         if (last || signal?.isCancellationRequested) return;
+        await yieldToEventLoop();
+        if (signal?.isCancellationRequested) return;
         size = Math.min(size * STREAM_CHUNK_STEPS.growth, STREAM_CHUNK_STEPS.most);
       }
     } finally {
@@ -283,67 +370,140 @@ export class WasmEngine implements Engine {
 
   /** Creates the runs of a request without advancing them (row 0, the start, is recorded). */
   async startRuns(request: RunsRequest): Promise<RunSet> {
+    return this.createRuns(request);
+  }
+
+  /** startRuns; with maxValues, also refuses runs whose rows x (dim + 1) would exceed it (trace's JavaScript arrays). */
+  private async createRuns(request: RunsRequest, maxValues?: number): Promise<RunSet> {
     if (request === null || typeof request !== 'object') fail('runs needs a request object');
     const steps = checkSteps(request.steps);
+    const recordEvery = checkRecordEvery(request.recordEvery, request.breakpoints);
     if (!Array.isArray(request.runs) || request.runs.length === 0) fail('runs needs at least one run');
-    const { handle: loss, info } = await this.resolveLoss(request.loss, request.lossParams);
-    const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
-    const rowBytes = 8 * (info.dim + 2 + (request.recordState ? this.core.exports.runStateWidth(info.dim) : 0));
-    const traceBytes = request.runs.length * (steps + 1) * rowBytes;
-    if (traceBytes > MAX_TRACE_BYTES) {
-      fail(`Recording ${request.runs.length} run(s) of ${steps} steps needs ${(traceBytes / 2 ** 30).toFixed(1)} GiB, more than the engine's 2 GiB: use fewer steps or runs`);
-    }
-    const { core } = this;
-    const prepared = request.runs.map((spec) => {
-      if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
-      const optimizer = packOptimizer(spec.optimizer, spec.options);
-      const schedule = packSchedule(spec.schedule);
-      const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
-      const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
-      const project = spec.project === undefined ? info.online?.projection : spec.project;
-      const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
-      return { spec, optimizer, schedule, start, stochastic, box };
-    });
-    const handles = core.exports.alloc(4 * prepared.length);
-    const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box }, i) => {
-      const options = core.allocF64(optimizer.options.length, optimizer.options);
-      const schedulePtr = core.allocF64(schedule.length, schedule);
-      const startPtr = core.allocF64(info.dim, start);
-      const boundsPtr = bounds ? core.allocF64(bounds.length, bounds) : 0;
-      const handle = core.exports.runCreate(
-        loss, optimizer.id, options, schedulePtr, startPtr, steps, gradTol, boundsPtr, request.recordState ? 1 : 0,
-      );
-      core.release(options, schedulePtr, startPtr, boundsPtr);
-      if (stochastic) {
-        const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
-        core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
-      }
-      if (box) {
-        const boxPtr = core.allocF64(box.length, box);
-        core.exports.runSetProjection(handle, boxPtr);
-        core.release(boxPtr);
-      }
-      new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-      const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
-      const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
-      const conditionNames = contextNames(info.params, names);
-      return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
-    });
-    const set = new RunSet(core, info, runs, handles);
+    const lease = this.acquireLoss(request.loss, request.lossParams);
+    let set: RunSet | undefined;
     try {
+      const { handle: loss, info } = await lease.value;
+      const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
+      const prepared = request.runs.map((spec) => {
+        if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
+        const optimizer = packOptimizer(spec.optimizer, spec.options);
+        if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
+          fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
+            + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
+        }
+        const schedule = packSchedule(spec.schedule);
+        const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
+        const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
+        const project = spec.project === undefined ? info.online?.projection : spec.project;
+        const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
+        return { spec, optimizer, schedule, start, stochastic, box };
+      });
+      const rowCount = this.core.exports.runRecordedRows(steps, recordEvery);
+      if (maxValues !== undefined && rowCount * (info.dim + 1) > maxValues) {
+        const fitting = Math.floor(maxValues / (info.dim + 1)) - 2;
+        const every = fitting >= 1 ? Math.ceil(steps / fitting) : undefined;
+        fail(`trace returns its rows as JavaScript arrays, at most ${maxValues} numbers; ${rowCount} rows of ${info.dim + 1} need `
+          + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
+          + 'or use runs or streamRuns (rows in a Float64Array)');
+      }
+      const bytes = this.checkRecording(prepared.map((p) => p.optimizer.id), info, rowCount, steps, request.recordState === true);
+      set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, { recordEvery, bytes, loss: lease, onDispose: (disposed) => this.forget(disposed) });
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
+      return set;
     } catch (error) {
-      set.dispose();
+      if (set) set.dispose();
+      else lease.release();
       throw error;
     }
-    return set;
+  }
+
+  /**
+   * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
+   * ENGINE_LIMITS.recordedBytes. Returns the runs' estimated bytes.
+   */
+  private checkRecording(optimizers: number[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
+    const { dim } = info;
+    const { exports } = this.core;
+    const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
+    const stateBytes = recordState ? rowCount * exports.runStateWidth(dim) * 8 : 0;
+    const fix = 'use fewer steps, record every k-th step (recordEvery), or fewer parameters';
+    const largest = Math.max(traceBytes, stateBytes);
+    if (largest > ENGINE_LIMITS.maxBlockBytes) {
+      fail(`One run's recorded ${stateBytes > traceBytes ? 'state' : 'trace'} would take ${formatBytes(largest)} (${rowCount} rows of ${dim} parameters), `
+        + `more than the ${formatBytes(ENGINE_LIMITS.maxBlockBytes)} the engine can hold for one run: ${fix}`);
+    }
+    const vectors = 8 * (6 * (dim + 1) + 64) + 4 * (info.data?.count ?? 0);
+    const newton = 8 * (2 * dim * dim + dim);
+    const bytes = optimizers.reduce((sum, id) => sum + traceBytes + stateBytes + vectors + (id === OptimizerId.newton ? newton : 0), 0);
+    if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
+      const runs = optimizers.length;
+      const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
+      fail(`Recording ${runs} run${runs === 1 ? '' : 's'} of ${steps} steps needs ${formatBytes(bytes)}${held}: the engine holds at most `
+        + `${formatBytes(ENGINE_LIMITS.recordedBytes)} of recorded runs. ${fix[0].toUpperCase()}${fix.slice(1)}${held ? ', or close other runs' : ''}`);
+    }
+    return bytes;
+  }
+
+  /** Creates the prepared runs in the core; if one fails, frees those made before it. */
+  private createRunSet(
+    request: RunsRequest, info: LossInfo, loss: number, { gradTol, bounds }: { gradTol: number; bounds?: number[] },
+    prepared: { spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec; box?: number[] }[],
+    holdings: RunSetHoldings,
+  ): RunSet {
+    const { core } = this;
+    const handles = core.alloc(4 * prepared.length);
+    const created: number[] = [];
+    try {
+      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box }, i) => {
+        const options = core.allocF64(optimizer.options.length, optimizer.options);
+        const schedulePtr = core.allocF64(schedule.length, schedule);
+        const startPtr = core.allocF64(info.dim, start);
+        const boundsPtr = bounds ? core.allocF64(bounds.length, bounds) : 0;
+        let handle: number;
+        try {
+          handle = core.exports.runCreate(
+            loss, optimizer.id, options, schedulePtr, startPtr, request.steps, gradTol, boundsPtr, request.recordState ? 1 : 0, holdings.recordEvery,
+          );
+        } finally {
+          core.release(options, schedulePtr, startPtr, boundsPtr);
+        }
+        created.push(handle);
+        if (stochastic) {
+          const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
+          core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
+        }
+        if (box) {
+          const boxPtr = core.allocF64(box.length, box);
+          core.exports.runSetProjection(handle, boxPtr);
+          core.release(boxPtr);
+        }
+        new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
+        const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
+        const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
+        const conditionNames = contextNames(info.params, names);
+        return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
+      });
+      const set = new RunSet(core, info, runs, handles, holdings);
+      this.runSets.add(set);
+      this.recorded += holdings.bytes;
+      return set;
+    } catch (error) {
+      for (const handle of created) core.exports.runFree(handle);
+      core.release(handles);
+      throw error;
+    }
+  }
+
+  private forget(set: RunSet): void {
+    if (this.runSets.delete(set)) this.recorded -= set.holdings.bytes;
   }
 
   /** Gives every run of the set these breakpoints (hit counts start from 0). */
   async setRunBreakpoints(set: RunSet, breakpoints: BreakpointSpec[]): Promise<void> {
+    if (breakpoints.length > 0 && set.holdings.recordEvery > 1) checkRecordEvery(set.holdings.recordEvery, breakpoints);
     for (const [i, run] of set.runs.entries()) {
       if (breakpoints.length === 0 && run.breakpoints === 0) continue;
-      await this.setBreakpoints(run.handle, i, breakpoints, run.conditionNames);
+      await this.setBreakpoints(set, i, breakpoints);
       run.breakpoints = breakpoints.length;
     }
   }
@@ -354,6 +514,7 @@ export class WasmEngine implements Engine {
   /** Opens a session: the request's runs (with their state recorded) stay here until closeSession. */
   async openSession(request: SessionRequest): Promise<SessionOpened> {
     if (request === null || typeof request !== 'object') fail('openSession needs a request object');
+    if ((request as RunsRequest).recordEvery !== undefined) fail('A session records every step: recordEvery is not available here');
     const set = await this.startRuns({ ...request, breakpoints: undefined, recordState: true });
     const session = new EngineSession(this.nextSession++, set, (list) => this.setRunBreakpoints(set, list));
     try {
@@ -390,26 +551,38 @@ export class WasmEngine implements Engine {
     return this.sessions.get(id) ?? fail(`Unknown session ${id}: it was closed, or the engine restarted`);
   }
 
-  private async setBreakpoints(handle: number, runIndex: number, breakpoints: BreakpointSpec[], names: string[]): Promise<void> {
-    if (!this.compileConditions) fail('Breakpoints need the loss language, which this engine was built without');
+  private async setBreakpoints(set: RunSet, runIndex: number, breakpoints: BreakpointSpec[]): Promise<void> {
+    const { handle, conditionNames: names } = set.runs[runIndex];
+    if (breakpoints.length === 0) {
+      this.core.exports.runSetBreakpoints(handle, -1, 0, 0, 0);
+      set.holdCheck(runIndex, undefined);
+      return;
+    }
+    const compile = this.compileConditions ?? fail('Breakpoints need the loss language, which this engine was built without');
     const applies = breakpoints.map((b) => b.enabled !== false && (b.runs === undefined || b.runs.includes(runIndex)));
     const conditions = breakpoints.map((b, k) => (applies[k] ? b : { condition: 'false' }));
-    const key = JSON.stringify([conditions.map((b) => b.condition), names]);
-    let checkFn = this.checks.get(key);
-    if (!checkFn) {
-      const wasm = compileOrThrow(this.compileConditions, conditions, names);
-      checkFn = this.core.link(wasm, ['check']).then(([index]) => index);
-      this.checks.set(key, checkFn);
-      checkFn.catch(() => this.checks.delete(key));
-    }
     const hits = breakpoints.map((b, k) => (applies[k] ? parseHitCondition(b.hitCondition) : { mode: HitMode.disabled, target: 0 }));
-    const modes = this.core.exports.alloc(4 * hits.length);
-    const targets = this.core.exports.alloc(4 * hits.length);
+    const key = JSON.stringify([conditions.map((b) => b.condition), names]);
+    const check = this.checkCache.acquire(key, async () => {
+      const wasm = compileOrThrow(compile, conditions, names);
+      const [index] = await this.core.link(wasm, ['check']);
+      return { index, bytes: MODULE_OVERHEAD_BYTES + 2 * wasm.byteLength };
+    });
+    let checkFn: number;
+    try {
+      checkFn = (await check.value).index;
+    } catch (error) {
+      check.release();
+      throw error;
+    }
+    const modes = this.core.alloc(4 * hits.length);
+    const targets = this.core.alloc(4 * hits.length);
     const memory = this.core.exports.memory.buffer;
     new Int32Array(memory, modes, hits.length).set(hits.map((h, k) => h.mode | (breakpoints[k].onChange ? HitMode.onChange : 0)));
     new Int32Array(memory, targets, hits.length).set(hits.map((h) => h.target));
-    this.core.exports.runSetBreakpoints(handle, await checkFn, hits.length, modes, targets);
+    this.core.exports.runSetBreakpoints(handle, checkFn, hits.length, modes, targets);
     this.core.release(modes, targets);
+    set.holdCheck(runIndex, check);
   }
 
   /** A landscape with values copied out of core memory. */
@@ -424,27 +597,28 @@ export class WasmEngine implements Engine {
    */
   async landscapeView(request: LandscapeRequest): Promise<LandscapeResult> {
     if (request === null || typeof request !== 'object') fail('landscape needs a request object');
-    const { handle, info } = await this.resolveLoss(request.loss, request.lossParams);
-    const [x0, x1] = checkRange(request.x, 'x');
-    const [y0, y1] = checkRange(request.y, 'y');
-    const [nx, ny] = this.checkSize(request.size, 'size');
-    const base = request.base === undefined ? info.start : checkNumberList(request.base, 'base', info.dim);
-    const [gx, gy] = request.gradientSize === undefined ? [0, 0] : this.checkSize(request.gradientSize, 'gradientSize');
-    const { core } = this;
-    const buffer = this.gridBuffer(nx * ny + 2 * gx * gy + 2 * info.dim);
-    const values = buffer;
-    const field = buffer + 8 * nx * ny;
-    const point = field + 16 * gx * gy;
-    const grad = point + 8 * info.dim;
-    core.f64(point, info.dim).set(base);
-    core.exports.landscapeGrid(handle, x0, x1, y0, y1, nx, ny, values, point);
-    const result: LandscapeResult = { values: core.f64(values, nx * ny), min: core.exports.landscapeMin(), max: core.exports.landscapeMax() };
-    if (gx > 0) {
+    return this.withLoss(request.loss, request.lossParams, ({ handle, info }) => {
+      const [x0, x1] = checkRange(request.x, 'x');
+      const [y0, y1] = checkRange(request.y, 'y');
+      const [nx, ny] = this.checkSize(request.size, 'size');
+      const base = request.base === undefined ? info.start : checkNumberList(request.base, 'base', info.dim);
+      const [gx, gy] = request.gradientSize === undefined ? [0, 0] : this.checkSize(request.gradientSize, 'gradientSize');
+      const { core } = this;
+      const buffer = this.gridBuffer(nx * ny + 2 * gx * gy + 2 * info.dim);
+      const values = buffer;
+      const field = buffer + 8 * nx * ny;
+      const point = field + 16 * gx * gy;
+      const grad = point + 8 * info.dim;
       core.f64(point, info.dim).set(base);
-      core.exports.landscapeGradient(handle, x0, x1, y0, y1, gx, gy, field, point, grad);
-      result.gradient = core.f64(field, 2 * gx * gy);
-    }
-    return result;
+      core.exports.landscapeGrid(handle, x0, x1, y0, y1, nx, ny, values, point);
+      const result: LandscapeResult = { values: core.f64(values, nx * ny), min: core.exports.landscapeMin(), max: core.exports.landscapeMax() };
+      if (gx > 0) {
+        core.f64(point, info.dim).set(base);
+        core.exports.landscapeGradient(handle, x0, x1, y0, y1, gx, gy, field, point, grad);
+        result.gradient = core.f64(field, 2 * gx * gy);
+      }
+      return result;
+    });
   }
 
   // One reusable landscape buffer, grown on demand.
@@ -459,8 +633,8 @@ export class WasmEngine implements Engine {
 
   private checkSize(value: unknown, what: string): [number, number] {
     const [nx, ny] = checkNumberList(value, what, 2);
-    const ok = (n: number) => Number.isInteger(n) && n >= 2 && n <= MAX_GRID_SIDE;
-    if (!ok(nx) || !ok(ny)) fail(`${what} must be two integers from 2 to ${MAX_GRID_SIDE}, got [${nx}, ${ny}]`);
+    const ok = (n: number) => Number.isInteger(n) && n >= 2 && n <= ENGINE_LIMITS.maxGridSide;
+    if (!ok(nx) || !ok(ny)) fail(`${what} must be two integers from 2 to ${ENGINE_LIMITS.maxGridSide}, got [${nx}, ${ny}]`);
     return [nx, ny];
   }
 
@@ -469,7 +643,7 @@ export class WasmEngine implements Engine {
     if (stop === null || typeof stop !== 'object') fail('stop must be an object such as {"gradTol": 1e-6}');
     let gradTol = -1;
     if (stop.gradTol !== undefined) {
-      if (typeof stop.gradTol !== 'number' || !(stop.gradTol >= 0)) fail(`stop.gradTol must be a number >= 0, got ${JSON.stringify(stop.gradTol)}`);
+      if (typeof stop.gradTol !== 'number' || !(stop.gradTol >= 0)) fail(`stop.gradTol must be a number >= 0, got ${describeValue(stop.gradTol)}`);
       gradTol = stop.gradTol;
     }
     if (stop.bounds === undefined) return { gradTol };
@@ -494,34 +668,36 @@ export class WasmEngine implements Engine {
     if (batchSize !== undefined && batchSize !== 0) {
       if (!info.data) fail(`stochastic.batchSize needs a data-backed loss; '${info.name}' has no samples (use stochastic.noise)`);
       if (!Number.isInteger(batchSize) || batchSize < 0 || batchSize > info.data.count) {
-        fail(`stochastic.batchSize must be an integer from 0 to ${info.data.count} (the number of samples), got ${JSON.stringify(batchSize)}`);
+        fail(`stochastic.batchSize must be an integer from 0 to ${info.data.count} (the number of samples), got ${describeValue(batchSize)}`);
       }
     }
     if (replacement !== undefined && typeof replacement !== 'boolean') fail('stochastic.replacement must be true or false');
     if (noise !== undefined && !(typeof noise === 'number' && noise >= 0 && Number.isFinite(noise))) {
-      fail(`stochastic.noise must be a number >= 0, got ${JSON.stringify(noise)}`);
+      fail(`stochastic.noise must be a number >= 0, got ${describeValue(noise)}`);
     }
-    if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) fail(`stochastic.seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
+    if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) fail(`stochastic.seed must be a non-negative integer, got ${describeValue(seed)}`);
     return spec;
   }
 
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
-    const { handle, info } = await this.resolveLoss(loss, lossParams);
-    if (!info.data) fail(`'${info.name}' is not backed by data`);
-    return this.core.f64(this.core.exports.lossSamples(handle), info.data.count * info.data.columns.length).slice();
+    return this.withLoss(loss, lossParams, ({ handle, info }) => {
+      if (!info.data) fail(`'${info.name}' is not backed by data`);
+      return this.core.f64(this.core.exports.lossSamples(handle), info.data.count * info.data.columns.length).slice();
+    });
   }
 
   private createBuiltin(name: string, params: Record<string, number>): ResolvedLoss {
     const { kind } = BUILTIN_LOSSES[name];
     const info = builtinLossInfo(name, params);
     const { exports } = this.core;
+    const bytes = lossCoreBytes(info, false);
     if (info.data) {
       const handle = exports.lossCreateData(kind, params.samples, params.seed, params.noise);
-      return { handle, info: { ...info, minima: this.dataMinimum(handle, kind) } };
+      return { handle, info: { ...info, minima: this.dataMinimum(handle, kind) }, functions: [], bytes };
     }
     const c0 = params.condition ?? params.a ?? params.C ?? 0;
     const c1 = params.b ?? params.delta ?? 0;
-    return { handle: exports.lossCreate(kind, info.dim, c0, c1), info };
+    return { handle: exports.lossCreate(kind, info.dim, c0, c1), info, functions: [], bytes };
   }
 
   /** The minimum of a data-backed loss, by Newton's method from the generating parameters; none if it does not converge. */
@@ -532,7 +708,7 @@ export class WasmEngine implements Engine {
     const schedule = core.allocF64(packSchedule(undefined).length);
     const start = core.allocF64(2, kind === LossId.linear_regression ? [2, -1] : [0, 0]);
     const steps = 50;
-    const run = core.exports.runCreate(loss, id, optionsPtr, schedule, start, steps, 1e-12, 0, 0);
+    const run = core.exports.runCreate(loss, id, optionsPtr, schedule, start, steps, 1e-12, 0, 0, 1);
     core.release(optionsPtr, schedule, start);
     try {
       const status = STATUS_NAMES[core.exports.runAdvance(run, steps)];
@@ -545,32 +721,32 @@ export class WasmEngine implements Engine {
     }
   }
 
-  private async resolveLoss(loss: unknown, lossParams: Record<string, number> | undefined): Promise<ResolvedLoss> {
+  /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
+  private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T): Promise<T> {
+    const lease = this.acquireLoss(loss, lossParams);
+    try {
+      return use(await lease.value);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The loss from the cache, compiled or created when missing; release the lease when done with it. */
+  private acquireLoss(loss: unknown, lossParams: Record<string, number> | undefined): Lease<ResolvedLoss> {
     if (typeof loss !== 'string' || loss.trim() === '') fail('loss must be a built-in name or an expression');
     const name = loss.trim();
     if (isBuiltinLoss(name)) {
       if (lossParams !== undefined && (lossParams === null || typeof lossParams !== 'object')) fail('lossParams must be an object');
       const params = resolveLossParams(name, lossParams);
-      const key = `${name}${JSON.stringify(params)}`;
-      let resolved = this.builtins.get(key);
-      if (!resolved) {
-        resolved = this.createBuiltin(name, params);
-        this.builtins.set(key, resolved);
-      }
-      return resolved;
+      return this.lossCache.acquire(`${name}${JSON.stringify(params)}`, async () => this.createBuiltin(name, params));
     }
-    if (!this.compileExpression) {
-      fail(`Unknown loss '${name}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
-    }
-    let pending = this.expressions.get(name);
-    if (!pending) {
-      pending = this.compileExpression(name).then(async ({ info, wasm, data }) => ({
-        info,
-        handle: await this.core.linkCustomLoss(wasm, info.dim, data),
-      }));
-      this.expressions.set(name, pending);
-      pending.catch(() => this.expressions.delete(name));
-    }
-    return pending;
+    const compile = this.compileExpression
+      ?? fail(`Unknown loss '${excerpt(name)}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
+    return this.lossCache.acquire(name, async () => {
+      const { info, wasm, data } = await compile(name);
+      const { handle, functions } = await this.core.linkCustomLoss(wasm, info.dim, data);
+      const code = wasm instanceof WebAssembly.Module ? 0 : 2 * wasm.byteLength;
+      return { handle, info, functions, bytes: MODULE_OVERHEAD_BYTES + code + lossCoreBytes(info, true) };
+    });
   }
 }

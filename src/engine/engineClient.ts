@@ -2,7 +2,7 @@
 // Cancelling a request ends the worker at once (a long run cannot be interrupted otherwise) and
 // re-sends the other pending requests to a fresh one; a stream (streamRuns) is stopped between chunks instead.
 import type {
-  Engine, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
+  Engine, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
   SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult,
 } from './api';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
@@ -111,6 +111,12 @@ export class EngineClient implements Engine {
 
   closeSession(id: number): Promise<void> {
     return this.call('closeSession', [id]) as Promise<void>;
+  }
+
+  /** What the worker's engine holds (its wasm memory, recorded runs, caches); undefined when no worker runs. */
+  async memory(): Promise<EngineMemory | undefined> {
+    if (!this.worker) return undefined;
+    return this.call('memory', []) as Promise<EngineMemory>;
   }
 
   dispose(): void {

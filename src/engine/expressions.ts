@@ -4,6 +4,7 @@ import type { CompiledExpression } from './engine';
 import { BUILTIN_LOSSES } from './losses';
 import { compileLoss, DATA_OFFSET } from '../loss/index';
 import { closestName } from '../loss/diagnostics';
+import { excerpt } from './describe';
 
 const DEFAULT_RANGE: [number, number] = [-3, 3];
 
@@ -14,11 +15,11 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
     const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
     if (identifier) {
       const suggestion = closestName(text, Object.keys(BUILTIN_LOSSES));
-      throw new Error(`Unknown loss '${text}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
+      throw new Error(`Unknown loss '${excerpt(text)}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
     }
     const first = compiled.diagnostics.find((d) => d.severity === 'error') ?? compiled.diagnostics[0];
     const { line, character } = first.range.start;
-    throw new Error(`Invalid loss at line ${line + 1}, column ${character + 1}: ${first.message}`);
+    throw new Error(`Invalid loss at line ${line + 1}, column ${character + 1}: ${excerpt(first.message, 300)}`);
   }
   const { scenario, dim, params, data } = compiled;
   const x = scenario.domain.x ?? DEFAULT_RANGE;

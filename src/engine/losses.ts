@@ -1,6 +1,8 @@
 // Built-in losses: names, formulas, domains, default starts and known minima. The math is in the core.
 import type { LossInfo } from './api';
 import { LossId } from './layout';
+import { ENGINE_LIMITS } from './limits';
+import { describeValue } from './describe';
 
 interface BuiltinLoss {
   kind: number;
@@ -225,17 +227,17 @@ export function resolveLossParams(name: string, given: Record<string, number> | 
   const spec = BUILTIN_LOSSES[name];
   const params = { ...(spec.params ?? {}) };
   for (const [key, value] of Object.entries(given ?? {})) {
-    if (!(key in params)) {
+    if (!Object.hasOwn(params, key)) {
       const valid = Object.keys(params);
       throw new Error(`Loss '${name}' has no parameter '${key}'${valid.length ? `. Valid parameters: ${valid.join(', ')}` : ''}`);
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new Error(`Loss parameter '${key}' must be a finite number, got ${JSON.stringify(value)}`);
+      throw new Error(`Loss parameter '${key}' must be a finite number, got ${describeValue(value)}`);
     }
     params[key] = value;
   }
-  if ('dim' in params && !(Number.isInteger(params.dim) && params.dim >= 2 && params.dim <= 100_000)) {
-    throw new Error(`Loss parameter 'dim' must be an integer from 2 to 100000, got ${params.dim}`);
+  if ('dim' in params && !(Number.isInteger(params.dim) && params.dim >= 2 && params.dim <= ENGINE_LIMITS.maxParams)) {
+    throw new Error(`Loss parameter 'dim' must be an integer from 2 to ${ENGINE_LIMITS.maxParams}, got ${params.dim}`);
   }
   if ('condition' in params && !(params.condition >= 1)) {
     throw new Error(`Loss parameter 'condition' must be at least 1, got ${params.condition}`);

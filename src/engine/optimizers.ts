@@ -1,5 +1,6 @@
 // Optimizer options with PyTorch's names, defaults, validation and error texts, packed for the core.
 import type { OptimizerInfo, ScheduleSpec } from './api';
+import { describeValue } from './describe';
 import { OptimizerId, OptionSlot, OPTION_SLOTS, ScheduleId, SCHEDULE_SLOTS } from './layout';
 
 type OptionValue = number | boolean | number[];
@@ -175,8 +176,8 @@ export interface PackedOptimizer {
 
 /** Fills defaults, checks types and values as PyTorch does, and packs the options into core slots. */
 export function packOptimizer(name: unknown, options: unknown): PackedOptimizer {
-  if (typeof name !== 'string' || !(name in SPECS)) {
-    throw new Error(`Unknown optimizer ${JSON.stringify(name)}. Valid optimizers: ${optimizerNames().join(', ')}`);
+  if (typeof name !== 'string' || !Object.hasOwn(SPECS, name)) {
+    throw new Error(`Unknown optimizer ${describeValue(name)}. Valid optimizers: ${optimizerNames().join(', ')}`);
   }
   const spec = SPECS[name];
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
@@ -185,7 +186,7 @@ export function packOptimizer(name: unknown, options: unknown): PackedOptimizer 
   const resolved: Record<string, OptionValue> = { ...spec.defaults };
   for (const [key, value] of Object.entries((options ?? {}) as Record<string, unknown>)) {
     if (IMPLEMENTATION_FLAGS.has(key)) continue;
-    if (!(key in spec.defaults)) {
+    if (!Object.hasOwn(spec.defaults, key)) {
       throw new Error(`Unknown option '${key}' for ${name}. Valid options: ${Object.keys(spec.defaults).join(', ')}`);
     }
     resolved[key] = checkType(name, key, value, spec.defaults[key]);
@@ -211,17 +212,17 @@ export function packOptimizer(name: unknown, options: unknown): PackedOptimizer 
 
 function checkType(optimizer: string, key: string, value: unknown, example: OptionValue): OptionValue {
   if (typeof example === 'boolean') {
-    if (typeof value !== 'boolean') throw new Error(`Option '${key}' of ${optimizer} must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') throw new Error(`Option '${key}' of ${optimizer} must be true or false, got ${describeValue(value)}`);
     return value;
   }
   if (Array.isArray(example)) {
     if (!Array.isArray(value) || value.length !== example.length || !value.every((v) => typeof v === 'number')) {
-      throw new Error(`Option '${key}' of ${optimizer} must be a pair of numbers such as [0.9, 0.999], got ${JSON.stringify(value)}`);
+      throw new Error(`Option '${key}' of ${optimizer} must be a pair of numbers such as [0.9, 0.999], got ${describeValue(value)}`);
     }
     return value as number[];
   }
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new Error(`Option '${key}' of ${optimizer} must be a number, got ${JSON.stringify(value)}`);
+    throw new Error(`Option '${key}' of ${optimizer} must be a number, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -230,13 +231,13 @@ function checkType(optimizer: string, key: string, value: unknown, example: Opti
 export function packSchedule(schedule: ScheduleSpec | undefined): Float64Array {
   const packed = new Float64Array(SCHEDULE_SLOTS);
   if (schedule === undefined) return packed;
-  if (schedule === null || typeof schedule !== 'object' || typeof schedule.type !== 'string' || !(schedule.type in ScheduleId)) {
-    throw new Error(`Unknown schedule ${JSON.stringify(schedule)}. Valid types: ${Object.keys(ScheduleId).join(', ')}`);
+  if (schedule === null || typeof schedule !== 'object' || typeof schedule.type !== 'string' || !Object.hasOwn(ScheduleId, schedule.type)) {
+    throw new Error(`Unknown schedule ${describeValue(schedule)}. Valid types: ${Object.keys(ScheduleId).join(', ')}`);
   }
   const param = (name: string, fallback: number | undefined, test: (v: number) => boolean, rule: string): number => {
     const value = (schedule as unknown as Record<string, unknown>)[name] ?? fallback;
     if (typeof value !== 'number' || !test(value)) {
-      throw new Error(`Schedule '${schedule.type}' needs ${name} ${rule}, got ${JSON.stringify(value)}`);
+      throw new Error(`Schedule '${schedule.type}' needs ${name} ${rule}, got ${describeValue(value)}`);
     }
     return value;
   };

@@ -18,10 +18,6 @@ function transferables(value: unknown, found: ArrayBuffer[] = []): ArrayBuffer[]
   return found;
 }
 
-/** Lets queued messages (a cancel) in before the next chunk. */
-const yieldToMessages = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
-
 /** Returns the handler for incoming messages; replies go out through post. */
 export function serveEngine(post: PostReply): (message: WorkerMessage) => void {
   const enginePromise: Promise<WasmEngine> = createEngine();
@@ -30,10 +26,8 @@ export function serveEngine(post: PostReply): (message: WorkerMessage) => void {
     const signal = { isCancellationRequested: false };
     streams.set(request.id, signal);
     try {
-      await engine.streamRuns(request.params[0] as RunsRequest, async (chunk) => {
-        post({ id: request.id, chunk }, transferables(chunk));
-        await yieldToMessages();
-      }, signal);
+      // The engine yields to the event loop between chunks, which lets a cancel message in.
+      await engine.streamRuns(request.params[0] as RunsRequest, (chunk) => post({ id: request.id, chunk }, transferables(chunk)), signal);
       return null;
     } finally {
       streams.delete(request.id);

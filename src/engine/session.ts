@@ -2,6 +2,7 @@
 // (hit counts carried over by id). Each update carries only the rows recorded since the previous one.
 import type { RunTrace, SessionAdvance, SessionBreakpoint, SessionRunUpdate, SessionUpdate } from './api';
 import { normalizeBreakpoints } from './breakpoints';
+import { describeValue } from './describe';
 
 /** What a session uses of the engine's run set (engine.ts's RunSet): declared here so the two modules do not import each other. */
 export interface SessionRuns {
@@ -28,7 +29,7 @@ export class EngineSession {
 
   advance({ runs, steps }: SessionAdvance): SessionUpdate {
     if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) {
-      throw new Error(`steps must be a non-negative integer, got ${JSON.stringify(steps)}`);
+      throw new Error(`steps must be a non-negative integer, got ${describeValue(steps)}`);
     }
     for (const i of this.runIndices(runs)) this.set.advanceRun(i, steps);
     return this.update();
@@ -82,7 +83,7 @@ export class EngineSession {
   private runIndices(runs: number[] | undefined): number[] {
     if (runs === undefined) return this.set.runs.map((_, i) => i);
     if (!Array.isArray(runs) || !runs.every((i) => Number.isInteger(i) && i >= 0 && i < this.set.runs.length)) {
-      throw new Error(`runs must list run indices from 0 to ${this.set.runs.length - 1}, got ${JSON.stringify(runs)}`);
+      throw new Error(`runs must list run indices from 0 to ${this.set.runs.length - 1}, got ${describeValue(runs)}`);
     }
     return runs;
   }

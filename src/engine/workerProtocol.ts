@@ -3,7 +3,7 @@ import type { RunsChunk } from './api';
 
 export type EngineMethod =
   | 'trace' | 'landscape' | 'runs' | 'streamRuns' | 'lossInfo' | 'evaluate' | 'samples'
-  | 'openSession' | 'advanceSession' | 'setSessionBreakpoints' | 'closeSession';
+  | 'openSession' | 'advanceSession' | 'setSessionBreakpoints' | 'closeSession' | 'memory';
 
 export interface WorkerRequest {
   id: number;

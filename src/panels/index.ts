@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Engine, OptimizerInfo } from '../engine/api';
 import { getEngineClient } from '../engine/client';
+import { describeEngineMemory } from '../engine/limits';
 import { parseRuns, type PlaybackAction, type Scenario } from '../protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossDescription, lossPreview, runLabel } from './scenario';
@@ -221,6 +222,12 @@ export function registerPanels(context: vscode.ExtensionContext): void {
   context.subscriptions.push(lessons);
   // The worker compiles the core while the user picks a loss: the first panel does not wait for it.
   engine().warmUp();
+  // At Trace level, what the engine worker holds, every half minute (its memory stays bounded over a session).
+  const memoryLog = setInterval(() => {
+    if (log.logLevel !== vscode.LogLevel.Trace) return;
+    engine().memory().then((memory) => memory && log.trace(describeEngineMemory(memory)), () => undefined);
+  }, 30_000);
+  context.subscriptions.push({ dispose: () => clearInterval(memoryLog) });
   panelServices = services;
   const playback = (action: PlaybackAction) => () => {
     // The keybindings' when clause names the active panel; from the palette, the panel in front.
