@@ -69,6 +69,15 @@ export class Cancelled extends Error {
 
 const DEFAULT_MAX_WIDTH = 640;
 
+/**
+ * Lets the browser run other tasks (input, paint) before going on. In code-server a webview may share its thread
+ * with the workbench: without these breaks a long export would freeze the whole window (its Cancel button too).
+ */
+function yieldToBrowser(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Whether this page can record WebM: MediaRecorder with a WebM type, and canvas.captureStream. */
 export function canRecordWebm(): boolean {
   return typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm') && typeof HTMLCanvasElement.prototype.captureStream === 'function';
@@ -122,6 +131,7 @@ async function recordGif(frames: FrameCanvas, request: AnimationRequest, send: S
   const delay = 1000 / fps;
   for (const [index, step] of steps.entries()) {
     await frames.draw(step);
+    await yieldToBrowser();
     if (cancelled()) throw new Cancelled();
     const { width, height } = frames.canvas;
     const pixels = frames.pixels();
@@ -131,12 +141,17 @@ async function recordGif(frames: FrameCanvas, request: AnimationRequest, send: S
       both.set(last, pixels.length);
       palette = quantize(both, 256);
       gif.writeHeader();
+      await yieldToBrowser();
     }
-    gif.writeFrame(applyPalette(pixels, palette), width, height, { palette: index === 0 ? palette : undefined, first: index === 0, delay, repeat: 0 });
+    const indexed = applyPalette(pixels, palette);
+    await yieldToBrowser();
+    if (cancelled()) throw new Cancelled();
+    gif.writeFrame(indexed, width, height, { palette: index === 0 ? palette : undefined, first: index === 0, delay, repeat: 0 });
     const done = index === steps.length - 1;
     if (done) gif.finish();
     send(gif.bytes(), index + 1, done);
     gif.reset();
+    await yieldToBrowser();
   }
 }
 
@@ -149,6 +164,7 @@ async function recordWebm(frames: FrameCanvas, request: AnimationRequest, send: 
   const drawn: Blob[] = [];
   for (const step of steps) {
     await frames.draw(step);
+    await yieldToBrowser();
     if (cancelled()) throw new Cancelled();
     drawn.push(await new Promise<Blob>((resolve, reject) => frames.canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('a frame could not be drawn'))), 'image/png')));
     // Half of the progress is drawing, half recording.

@@ -99,27 +99,29 @@ export class Host {
   }
 
   /** The animation being exported (one at a time); cancelled by the host. */
-  private animation: { requestId: number; cancelled: boolean } | undefined;
+  private animation: { requestId: number; cancelled: boolean; finished: Promise<void> } | undefined;
 
   private async animate(message: Extract<ToWebview, { type: 'animate' }>): Promise<void> {
     const inReplyTo = message.requestId;
     const fail = (error: string) => this.send({ type: 'animation', inReplyTo, error });
+    // A cancelled export stops at its next frame: the new one starts after it.
+    if (this.animation?.cancelled) await this.animation.finished;
     if (this.animation) return fail('another animation of this panel is being exported');
-    if (!this.animationView) return fail('nothing to export yet');
-    const animation = { requestId: inReplyTo, cancelled: false };
+    const view = this.animationView;
+    if (!view) return fail('nothing to export yet');
+    const animation = { requestId: inReplyTo, cancelled: false, finished: Promise.resolve() };
+    animation.finished = recordAnimation(
+      view,
+      message,
+      (data, framesDone, done) => this.api.postMessage({ type: 'animation', inReplyTo, framesDone, done, data } satisfies WebviewEvent, [data.buffer]),
+      () => animation.cancelled,
+    ).then(
+      () => undefined,
+      (error: unknown) => fail(error instanceof Cancelled ? 'cancelled' : error instanceof Error ? error.message : String(error)),
+    );
     this.animation = animation;
-    try {
-      await recordAnimation(
-        this.animationView,
-        message,
-        (data, framesDone, done) => this.api.postMessage({ type: 'animation', inReplyTo, framesDone, done, data } satisfies WebviewEvent, [data.buffer]),
-        () => animation.cancelled,
-      );
-    } catch (error) {
-      fail(error instanceof Cancelled ? 'cancelled' : error instanceof Error ? error.message : String(error));
-    } finally {
-      this.animation = undefined;
-    }
+    await animation.finished;
+    if (this.animation === animation) this.animation = undefined;
   }
 
   send(event: WebviewEvent): void {

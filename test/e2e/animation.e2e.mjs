@@ -1,6 +1,7 @@
 // Export Animation from Compare on Beale's function: the panel's button, the settings asked one by one (a bad width
-// and an empty step range get a message), a GIF with as many frames as asked that differ; a cancelled export
-// writes nothing. The GIFs and their first and last frames go to test-results/.
+// and an empty step range get a message), a GIF with as many frames as asked that differ; the Playground as WebM and
+// GIF (cancel, a closed panel and bad settings: test/integration/animation.test.ts). The files and some frames as
+// PNG go to test-results/.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,24 +95,41 @@ describeWorkbench('animation', (vscode) => {
     writeFileSync(join(screenshotDir, `beale-compare-gif-last-${vscode.themeName}.png`), framePng(gif, gif.frames[FRAMES - 1]));
   });
 
-  test('a cancelled export writes nothing', async () => {
-    await vscode.openCommand('Optiscope: Export Animation…');
-    await vscode.pickQuickInput('GIF');
-    await vscode.pickQuickInput('Defaults');
-    await until(() => input().inputValue(), (value) => value.endsWith('.gif'), 'the save dialog', TIMEOUT);
-    const path = await input().inputValue();
-    const target = path.replace(/[^/]*$/, 'cancelled.gif');
-    await input().fill(target);
+  /** Export Animation from the palette with chosen settings, saved as `name` in the workspace; returns the file's bytes once written. */
+  const exportFromPalette = async (format, { width, fps, range, frames }, name) => {
+    await vscode.pickAfterCommand('Optiscope: Export Animation…', format, { label: true });
+    await vscode.pickQuickInput('Choose size, frame rate and steps…');
+    // Each box, recognised by its default value, then the save dialog by its file name.
+    const boxes = [[width, /^15$/], [fps, /^\d+-\d+$/], [range, /^150$/], [frames, /\.(gif|webm)$/]];
+    for (const [value, next] of boxes) {
+      await type(String(value));
+      await input().press('Enter');
+      await until(() => input().inputValue(), (shown) => next.test(shown), `the box after ${value}`, TIMEOUT);
+    }
+    await input().fill((await input().inputValue()).replace(/[^/]*$/, name));
     await input().press('Enter');
-    const toast = vscode.page.locator('.notification-toast', { hasText: 'exporting a GIF' });
-    await toast.waitFor({ timeout: TIMEOUT });
-    await until(() => toast.textContent(), (text) => /frame [1-9]/.test(text), 'a frame drawn', TIMEOUT);
-    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
-    await until(() => vscode.logLines('Optiscope Panels'), (lines) => lines.some((line) => line.includes('Export Animation: cancelled')), 'the cancel in the log', TIMEOUT);
-    await toast.waitFor({ state: 'hidden', timeout: TIMEOUT });
-    assert.equal(existsSync(join(vscode.workspace, 'cancelled.gif')), false, 'nothing written');
-    // The panel is usable again: another export is not refused as "already running".
-    const compare = await vscode.webviewFrameOf('compare');
-    await until(() => compare.locator('.step-text').textContent(), (text) => /^step (\d+) \/ \1$/.test(text), 'the panel back at its last step', TIMEOUT);
+    const written = join(vscode.workspace, name);
+    return until(() => (existsSync(written) ? readFileSync(written) : undefined), (b) => b?.length > 0, name, TIMEOUT);
+  };
+
+  test('the Playground on Rosenbrock as a WebM video and a GIF', async () => {
+    const playground = await vscode.openPlayground('Rosenbrock');
+    await until(() => playground.locator('.step-text').textContent(), (text) => /^step ([1-9]\d*) \/ \1$/.test(text), 'the finished runs', TIMEOUT);
+    const webm = await exportFromPalette('WebM video', { width: 320, fps: 10, range: '0-300', frames: 12 }, 'rosenbrock.webm');
+    // A WebM file: the EBML header, then a Segment with the recorded frames.
+    assert.equal(webm.readUInt32BE(0), 0x1a45dfa3, 'EBML magic');
+    assert.ok(webm.includes(Buffer.from('webm', 'latin1')), 'doc type webm');
+    assert.ok(webm.length > 2000, `${webm.length} bytes`);
+    const gifBytes = await exportFromPalette('GIF', { width: 480, fps: 12, range: '0-300', frames: 12 }, 'rosenbrock.gif');
+    const gif = readGif(gifBytes);
+    assert.equal(gif.frames.length, 12);
+    assert.equal(gif.width, 480);
+    const first = decodeFrame(gif.frames[0]);
+    const last = decodeFrame(gif.frames[11]);
+    assert.ok(first.some((index, i) => index !== last[i]), 'the first and the last frame differ');
+    mkdirSync(screenshotDir, { recursive: true });
+    copyFileSync(join(vscode.workspace, 'rosenbrock.webm'), join(repoRoot, 'test-results', `rosenbrock-playground-${vscode.themeName}.webm`));
+    copyFileSync(join(vscode.workspace, 'rosenbrock.gif'), join(repoRoot, 'test-results', `rosenbrock-playground-${vscode.themeName}.gif`));
+    writeFileSync(join(screenshotDir, `rosenbrock-playground-gif-last-${vscode.themeName}.png`), framePng(gif, gif.frames[11]));
   });
 });
