@@ -119,7 +119,12 @@ class FrameCanvas {
   }
 }
 
-/** Draws every step and encodes a GIF (one palette for all frames: no flicker between frames), sending it frame by frame. */
+/**
+ * Draws every step and encodes a GIF, sending it frame by frame. One palette for all frames (no flicker between
+ * them), with one entry left for transparency: after the first frame, a pixel that did not change is transparent and
+ * the frame is drawn over the one before (only the trajectories, markers and counter change: long transparent runs
+ * that LZW packs into little).
+ */
 async function recordGif(frames: FrameCanvas, request: AnimationRequest, send: SendPart, cancelled: () => boolean): Promise<void> {
   const { steps, fps } = request;
   // The palette from the first and the last frame: the landscape, the start and every trajectory's colour.
@@ -128,6 +133,7 @@ async function recordGif(frames: FrameCanvas, request: AnimationRequest, send: S
   if (cancelled()) throw new Cancelled();
   const gif = GIFEncoder({ auto: false });
   let palette: number[][] | undefined;
+  let previous: Uint8Array | undefined;
   const delay = 1000 / fps;
   for (const [index, step] of steps.entries()) {
     await frames.draw(step);
@@ -139,14 +145,23 @@ async function recordGif(frames: FrameCanvas, request: AnimationRequest, send: S
       const both = new Uint8ClampedArray(pixels.length + last.length);
       both.set(pixels);
       both.set(last, pixels.length);
-      palette = quantize(both, 256);
+      palette = quantize(both, 255);
       gif.writeHeader();
       await yieldToBrowser();
     }
+    const transparentIndex = palette.length;
     const indexed = applyPalette(pixels, palette);
     await yieldToBrowser();
     if (cancelled()) throw new Cancelled();
-    gif.writeFrame(indexed, width, height, { palette: index === 0 ? palette : undefined, first: index === 0, delay, repeat: 0 });
+    let written = indexed;
+    if (previous) {
+      written = indexed.slice();
+      for (let i = 0; i < written.length; i++) if (written[i] === previous[i]) written[i] = transparentIndex;
+    }
+    // The global table holds the transparent entry too (its colour is never shown).
+    const options = index === 0 ? { palette: [...palette, [0, 0, 0]], first: true, repeat: 0 } : { transparent: true, transparentIndex };
+    gif.writeFrame(written, width, height, { ...options, delay, dispose: 1 });
+    previous = indexed;
     const done = index === steps.length - 1;
     if (done) gif.finish();
     send(gif.bytes(), index + 1, done);

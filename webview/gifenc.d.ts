@@ -9,6 +9,10 @@ declare module 'gifenc' {
     repeat?: number;
     /** Manual mode (GIFEncoder({ auto: false })): the first frame writes the screen descriptor and the global palette. */
     first?: boolean;
+    transparent?: boolean;
+    transparentIndex?: number;
+    /** 1: keep this frame under the next (which draws over it). */
+    dispose?: number;
   }
   export interface Encoder {
     writeHeader(): void;

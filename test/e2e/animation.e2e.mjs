@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../scripts/code-server/server.mjs';
-import { decodeFrame, framePng, readGif } from './gifReader.mjs';
+import { composeFrames, indicesPng, readGif } from './gifReader.mjs';
 import { describeWorkbench, screenshotDir, until } from './harness.mjs';
 
 const TIMEOUT = 60_000;
@@ -79,8 +79,8 @@ describeWorkbench('animation', (vscode) => {
     }
     // Every frame shows another step (the counter at least), and the runs move between the first and the last.
     for (let i = 1; i < gif.frames.length; i++) assert.notDeepEqual(gif.frames[i].data, gif.frames[i - 1].data, `frames ${i - 1} and ${i} are the same`);
-    const first = decodeFrame(gif.frames[0]);
-    const last = decodeFrame(gif.frames[FRAMES - 1]);
+    const shown = composeFrames(gif);
+    const [first, last] = [shown[0], shown[FRAMES - 1]];
     const changed = first.reduce((count, index, i) => count + (index !== last[i] ? 1 : 0), 0);
     assert.ok(changed > 0.002 * first.length, `only ${changed} of ${first.length} pixels differ between the first and the last frame`);
     // The panel is back at the step it showed.
@@ -91,8 +91,9 @@ describeWorkbench('animation', (vscode) => {
 
     mkdirSync(screenshotDir, { recursive: true });
     copyFileSync(written, join(repoRoot, 'test-results', `beale-compare-${vscode.themeName}.gif`));
-    writeFileSync(join(screenshotDir, `beale-compare-gif-first-${vscode.themeName}.png`), framePng(gif, gif.frames[0]));
-    writeFileSync(join(screenshotDir, `beale-compare-gif-last-${vscode.themeName}.png`), framePng(gif, gif.frames[FRAMES - 1]));
+    writeFileSync(join(screenshotDir, `beale-compare-gif-first-${vscode.themeName}.png`), indicesPng(gif, first));
+    writeFileSync(join(screenshotDir, `beale-compare-gif-middle-${vscode.themeName}.png`), indicesPng(gif, shown[FRAMES / 2]));
+    writeFileSync(join(screenshotDir, `beale-compare-gif-last-${vscode.themeName}.png`), indicesPng(gif, last));
   });
 
   /** Export Animation from the palette with chosen settings, saved as `name` in the workspace; returns the file's bytes once written. */
@@ -124,12 +125,11 @@ describeWorkbench('animation', (vscode) => {
     const gif = readGif(gifBytes);
     assert.equal(gif.frames.length, 12);
     assert.equal(gif.width, 480);
-    const first = decodeFrame(gif.frames[0]);
-    const last = decodeFrame(gif.frames[11]);
-    assert.ok(first.some((index, i) => index !== last[i]), 'the first and the last frame differ');
+    const shown = composeFrames(gif);
+    assert.ok(shown[0].some((index, i) => index !== shown[11][i]), 'the first and the last frame differ');
     mkdirSync(screenshotDir, { recursive: true });
     copyFileSync(join(vscode.workspace, 'rosenbrock.webm'), join(repoRoot, 'test-results', `rosenbrock-playground-${vscode.themeName}.webm`));
     copyFileSync(join(vscode.workspace, 'rosenbrock.gif'), join(repoRoot, 'test-results', `rosenbrock-playground-${vscode.themeName}.gif`));
-    writeFileSync(join(screenshotDir, `rosenbrock-playground-gif-last-${vscode.themeName}.png`), framePng(gif, gif.frames[11]));
+    writeFileSync(join(screenshotDir, `rosenbrock-playground-gif-last-${vscode.themeName}.png`), indicesPng(gif, shown[11]));
   });
 });

@@ -1,5 +1,5 @@
-// A small GIF reader for tests (no dependency): the screen size, the loop, and each frame's delay, box, LZW data
-// and, decoded, its palette indices; a frame as a PNG, to look at.
+// A small GIF reader for tests (no dependency): the screen size, the loop, and each frame's delay, transparency,
+// box and LZW data; decoded and drawn over the frames before it, its palette indices; a frame as a PNG, to look at.
 import { crc32, deflateSync } from 'node:zlib';
 
 /** Reads a GIF89a's blocks; throws on anything malformed. */
@@ -19,7 +19,7 @@ export function readGif(bytes) {
     offset += 3 * globalColors;
   }
   const frames = [];
-  let delay;
+  let control = {};
   let loops;
   const subBlocks = () => {
     const parts = [];
@@ -37,7 +37,7 @@ export function readGif(bytes) {
     if (introducer === 0x21) {
       const label = buffer[offset++];
       const data = subBlocks();
-      if (label === 0xf9) delay = data.readUInt16LE(1);
+      if (label === 0xf9) control = { delay: data.readUInt16LE(1), dispose: (data[0] >> 2) & 7, transparentIndex: data[0] & 1 ? data[3] : undefined };
       if (label === 0xff && data.subarray(0, 11).toString('latin1') === 'NETSCAPE2.0') loops = data.readUInt16LE(12);
     } else if (introducer === 0x2c) {
       const [left, top, w, h] = [0, 2, 4, 6].map((k) => buffer.readUInt16LE(offset + k));
@@ -45,8 +45,8 @@ export function readGif(bytes) {
       offset += 9;
       if (flags & 0x80) offset += 3 * (2 << (flags & 7));
       const minCodeSize = buffer[offset++];
-      frames.push({ left, top, width: w, height: h, delay, minCodeSize, data: subBlocks() });
-      delay = undefined;
+      frames.push({ left, top, width: w, height: h, ...control, minCodeSize, data: subBlocks() });
+      control = {};
     } else throw new Error(`unexpected block 0x${introducer?.toString(16)} at byte ${offset - 1}`);
   }
   return { width, height, globalColors, palette, loops, frames };
@@ -90,10 +90,25 @@ export function decodeFrame(frame) {
   return out;
 }
 
-/** A frame drawn with the global palette, as a PNG file's bytes (RGB, no filter). */
-export function framePng(gif, frame) {
-  const indices = decodeFrame(frame);
-  const { width, height } = frame;
+/**
+ * Every frame as shown: its pixels drawn over the frame before (full-screen frames that keep the one before, as
+ * Export Animation writes them), transparent ones leaving it.
+ */
+export function composeFrames(gif) {
+  let shown = new Uint8Array(gif.width * gif.height);
+  return gif.frames.map((frame) => {
+    if ([frame.left, frame.top, frame.width, frame.height].join() !== [0, 0, gif.width, gif.height].join()) throw new Error('only full-screen frames are composed');
+    if (frame.dispose > 1) throw new Error(`disposal ${frame.dispose} is not composed`);
+    const indices = decodeFrame(frame);
+    shown = shown.slice();
+    for (let i = 0; i < indices.length; i++) if (indices[i] !== frame.transparentIndex) shown[i] = indices[i];
+    return shown;
+  });
+}
+
+/** A frame's palette indices (as composeFrames gives them) in the global palette's colours, as a PNG file's bytes (RGB). */
+export function indicesPng(gif, indices) {
+  const { width, height } = gif;
   const raw = Buffer.alloc((3 * width + 1) * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) gif.palette.copy(raw, y * (3 * width + 1) + 1 + 3 * x, 3 * indices[y * width + x], 3 * indices[y * width + x] + 3);
