@@ -1,9 +1,10 @@
 // Export Animation in the webview: each planned step drawn by the PNG export's drawing (plotSvg), then encoded here.
-// Encoding happens in the webview because the pixels are here: sending raw frames (about 1 MB each) to the host
-// would cost more than encoding them, and the host must stay free. A frame's encoding (a few ms to tens of ms)
-// runs between awaited draws, so the page keeps answering (a cancel arrives between two frames); each frame's
-// bytes go to the host at once, transferred (no copy into JSON).
+// Encoding happens in the webview because the pixels are here: sending raw frames (about 1 MB each at 640 px) to the
+// host would cost more than encoding them, and the host must stay free (it only collects the parts). A frame is
+// drawn and encoded in a few short tasks with breaks between them (yieldToBrowser), so the page keeps answering and
+// a cancel arrives between two frames; each frame's bytes go to the host at once, transferred (not copied into JSON).
 import { applyPalette, GIFEncoder, quantize } from 'gifenc';
+import { DEFAULT_MAX_WIDTH } from '../src/panels/animation';
 import type { AnimationFormat } from '../src/protocol';
 import { plotSvg, svgImage } from './exportImage';
 import type { Playback } from './playback';
@@ -66,8 +67,6 @@ export class Cancelled extends Error {
     super('cancelled');
   }
 }
-
-const DEFAULT_MAX_WIDTH = 640;
 
 /**
  * Lets the browser run other tasks (input, paint) before going on. In code-server a webview may share its thread

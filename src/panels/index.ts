@@ -195,6 +195,21 @@ function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unk
   };
 }
 
+/** The panel a command's argument names (`panel: 'playground' | 'compare'`), else the one in front. */
+function namedPanel(options: Record<string, unknown>): ScenarioPanel | undefined {
+  return options.panel === 'compare' ? ScenarioPanel.active(COMPARE) : options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : ScenarioPanel.focused();
+}
+
+/** The argument's uri, else the one picked in a save dialog (in the workspace folder, named after the panel and its loss). */
+async function exportUri(engine: Engine, panel: ScenarioPanel, given: unknown, entry: { label: string; extension: string; filter: string }, title: string): Promise<vscode.Uri | undefined> {
+  if (given instanceof vscode.Uri) return given;
+  if (typeof given === 'string') return vscode.Uri.parse(given);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const builtin = engine.losses().some((l) => l.name === panel.currentScenario.loss);
+  const name = `optiscope-${panel.view}-${builtin ? panel.currentScenario.loss : 'loss'}.${entry.extension}`;
+  return vscode.window.showSaveDialog({ title, defaultUri: folder && vscode.Uri.joinPath(folder, name), filters: { [entry.filter]: [entry.extension] } });
+}
+
 /** How often Export Animation's notification names the frame it is at (ms). */
 const PROGRESS_MESSAGE_MS = 1000;
 
@@ -348,7 +363,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
       guarded(log, 'Export', async (argument?: unknown) => {
         // { panel?: 'playground' | 'compare', format?, uri? } (the panels' buttons, tests): a format and a uri skip the dialogs.
         const options = argument && typeof argument === 'object' ? (argument as Record<string, unknown>) : {};
-        const panel = options.panel === 'compare' ? ScenarioPanel.active(COMPARE) : options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : ScenarioPanel.focused();
+        const panel = namedPanel(options);
         if (!panel) {
           void vscode.window.showInformationMessage('Optiscope: open a Playground or Compare panel first, then export it.');
           return;
@@ -358,17 +373,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
           : (await vscode.window.showQuickPick(EXPORT_FORMATS, { title: 'Optiscope: Export', placeHolder: 'Export as' }))?.format;
         if (!format) return;
         const entry = EXPORT_FORMATS.find((f) => f.format === format)!;
-        const given = options.uri instanceof vscode.Uri ? options.uri : typeof options.uri === 'string' ? vscode.Uri.parse(options.uri) : undefined;
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-        const builtin = engine().losses().some((l) => l.name === panel.currentScenario.loss);
-        const name = `optiscope-${panel.view}-${builtin ? panel.currentScenario.loss : 'loss'}.${entry.extension}`;
-        const uri =
-          given ??
-          (await vscode.window.showSaveDialog({
-            title: `Optiscope: Export ${entry.label}`,
-            defaultUri: folder && vscode.Uri.joinPath(folder, name),
-            filters: { [entry.filter]: [entry.extension] },
-          }));
+        const uri = await exportUri(engine(), panel, options.uri, entry, `Optiscope: Export ${entry.label}`);
         if (!uri) return;
         await vscode.workspace.fs.writeFile(uri, await panel.exportData(format));
         log.info(`Export: wrote ${entry.label} to ${uri.toString()}`);
@@ -380,7 +385,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
         // { panel?, format?, uri?, width?, fps?, from?, to?, frames? } (the panels' buttons, tests): with a format, the
         // settings not given take their defaults and only a missing uri asks. Returns what was written.
         const options = argument && typeof argument === 'object' ? (argument as Record<string, unknown>) : {};
-        const panel = options.panel === 'compare' ? ScenarioPanel.active(COMPARE) : options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : ScenarioPanel.focused();
+        const panel = namedPanel(options);
         if (!panel) {
           void vscode.window.showInformationMessage('Optiscope: open a Playground or Compare panel first, then export its animation.');
           return undefined;
@@ -394,17 +399,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
         const problem = settingsProblem(settings, lastStep);
         if (problem) throw new Error(problem);
         const entry = ANIMATION_FORMATS.find((f) => f.format === format)!;
-        const given = options.uri instanceof vscode.Uri ? options.uri : typeof options.uri === 'string' ? vscode.Uri.parse(options.uri) : undefined;
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-        const builtin = engine().losses().some((l) => l.name === panel.currentScenario.loss);
-        const name = `optiscope-${panel.view}-${builtin ? panel.currentScenario.loss : 'loss'}.${entry.extension}`;
-        const uri =
-          given ??
-          (await vscode.window.showSaveDialog({
-            title: `Optiscope: Export Animation as ${entry.label}`,
-            defaultUri: folder && vscode.Uri.joinPath(folder, name),
-            filters: { [entry.filter]: [entry.extension] },
-          }));
+        const uri = await exportUri(engine(), panel, options.uri, entry, `Optiscope: Export Animation as ${entry.label}`);
         if (!uri) return undefined;
         const steps = planFrames(settings.from, settings.to, settings.maxFrames);
         const plan = describePlan(steps, settings.fps);
