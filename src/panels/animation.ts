@@ -7,7 +7,7 @@ export type { AnimationFormat };
 
 export const ANIMATION_FORMATS: { format: AnimationFormat; label: string; detail: string; extension: string; filter: string }[] = [
   { format: 'gif', label: 'GIF', detail: 'Plays everywhere: chats, slides, README files', extension: 'gif', filter: 'GIF image' },
-  { format: 'webm', label: 'WebM video', detail: "Smaller, full colour; recorded by the webview's MediaRecorder", extension: 'webm', filter: 'WebM video' },
+  { format: 'webm', label: 'WebM video', detail: "Full colour (no banding); recorded in real time by the webview's MediaRecorder", extension: 'webm', filter: 'WebM video' },
 ];
 
 export function isAnimationFormat(value: unknown): value is AnimationFormat {
