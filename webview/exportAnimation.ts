@@ -77,6 +77,19 @@ function yieldToBrowser(): Promise<void> {
   return scheduler?.yield ? scheduler.yield() : new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** Between two frames: lets the window paint once (or 50 ms pass, when the page is out of sight and does not paint). */
+function letWindowPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
 /** Whether this page can record WebM: MediaRecorder with a WebM type, and canvas.captureStream. */
 export function canRecordWebm(): boolean {
   return typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm') && typeof HTMLCanvasElement.prototype.captureStream === 'function';
@@ -165,7 +178,7 @@ async function recordGif(frames: FrameCanvas, request: AnimationRequest, send: S
     if (done) gif.finish();
     send(gif.bytes(), index + 1, done);
     gif.reset();
-    await yieldToBrowser();
+    await letWindowPaint();
   }
 }
 
@@ -183,6 +196,7 @@ async function recordWebm(frames: FrameCanvas, request: AnimationRequest, send: 
     drawn.push(await new Promise<Blob>((resolve, reject) => frames.canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('a frame could not be drawn'))), 'image/png')));
     // Half of the progress is drawing, half recording.
     send(new Uint8Array(0), Math.floor(drawn.length / 2), false);
+    await letWindowPaint();
   }
   const stream = frames.canvas.captureStream(0);
   const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;

@@ -210,9 +210,6 @@ async function exportUri(engine: Engine, panel: ScenarioPanel, given: unknown, e
   return vscode.window.showSaveDialog({ title, defaultUri: folder && vscode.Uri.joinPath(folder, name), filters: { [entry.filter]: [entry.extension] } });
 }
 
-/** How often Export Animation's notification names the frame it is at (ms). */
-const PROGRESS_MESSAGE_MS = 1000;
-
 /** GIF, and WebM where the panel's page can record it (else the pick says why it offers GIF only). */
 async function pickAnimationFormat(canRecordWebm: boolean | undefined): Promise<AnimationFormat | undefined> {
   const webm = canRecordWebm !== false;
@@ -408,16 +405,12 @@ export function registerPanels(context: vscode.ExtensionContext): void {
           { location: vscode.ProgressLocation.Notification, title: `Optiscope: exporting a ${entry.label}`, cancellable: true },
           (progress, token) => {
             let reported = 0;
-            let messageAt = Date.now();
             progress.report({ message: plan });
             return panel.animate({ format, steps, width: settings.width, fps: settings.fps }, token, (framesDone) => {
+              // Only the bar moves: a new message redraws the notification, its Cancel button too (a click during it is lost).
               const increment = (100 * framesDone) / steps.length - reported;
               reported += increment;
-              // A new message redraws the notification (its Cancel button too: a click during it is lost): once a second.
-              const now = Date.now();
-              const message = now - messageAt >= PROGRESS_MESSAGE_MS ? `frame ${framesDone} of ${steps.length}` : undefined;
-              if (message) messageAt = now;
-              progress.report({ increment, ...(message && { message }) });
+              progress.report({ increment });
             });
           },
         );

@@ -1,7 +1,7 @@
 // Export Animation from Compare on Beale's function: the panel's button, the settings asked one by one (a bad width
 // and an empty step range get a message), a GIF with as many frames as asked that differ; the Playground as WebM and
-// GIF (cancel, a closed panel and bad settings: test/integration/animation.test.ts). The files and some frames as
-// PNG go to test-results/.
+// GIF; the notification's Cancel writes nothing (a closed panel and bad settings: test/integration/animation.test.ts).
+// The files and some frames as PNG go to test-results/.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -131,5 +131,24 @@ describeWorkbench('animation', (vscode) => {
     copyFileSync(join(vscode.workspace, 'rosenbrock.webm'), join(repoRoot, 'test-results', `rosenbrock-playground-${vscode.themeName}.webm`));
     copyFileSync(join(vscode.workspace, 'rosenbrock.gif'), join(repoRoot, 'test-results', `rosenbrock-playground-${vscode.themeName}.gif`));
     writeFileSync(join(screenshotDir, `rosenbrock-playground-gif-last-${vscode.themeName}.png`), indicesPng(gif, shown[11]));
+  });
+
+  test("the notification's Cancel stops the export and writes nothing", async () => {
+    // The Playground of the test before, in front; the defaults: 150 frames, long enough to cancel.
+    await vscode.pickAfterCommand('Optiscope: Export Animation…', 'GIF', { label: true });
+    await vscode.pickQuickInput('Defaults');
+    await until(() => input().inputValue(), (value) => value.endsWith('.gif'), 'the save dialog', TIMEOUT);
+    await input().fill((await input().inputValue()).replace(/[^/]*$/, 'cancelled.gif'));
+    await input().press('Enter');
+    const toast = vscode.page.locator('.notification-toast', { hasText: 'exporting a GIF' });
+    const cancel = toast.locator('.monaco-button', { hasText: 'Cancel' });
+    await cancel.waitFor({ timeout: TIMEOUT });
+    const clickedAt = Date.now();
+    await cancel.click();
+    const clickTook = Date.now() - clickedAt;
+    const lines = await until(() => vscode.logLines('Optiscope Panels'), (all) => all.some((line) => /Export Animation: cancelled|cancelled\.gif/.test(line)), 'the export to end', TIMEOUT);
+    console.log(`Cancel clicked in ${clickTook} ms, the export ended ${Date.now() - clickedAt} ms after the click`);
+    assert.ok(lines.some((line) => line.includes('Export Animation: cancelled')));
+    assert.equal(existsSync(join(vscode.workspace, 'cancelled.gif')), false, 'nothing written');
   });
 });
