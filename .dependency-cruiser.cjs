@@ -39,6 +39,15 @@ module.exports = {
       to: { pathNot: ['^webview/', '^src/shared/', '(^|/)node_modules/'] },
     },
     {
+      name: 'shared-stays-pure',
+      severity: 'error',
+      comment:
+        'src/shared/ is imported by the host, the worker and the webview alike: it imports only src/shared/ (no vscode, ' +
+        'no Node or DOM modules, nothing from src/panels, src/engine or src/debug). Move the dependency into src/shared/.',
+      from: { path: '^src/shared/' },
+      to: { pathNot: ['^src/shared/'] },
+    },
+    {
       name: 'panels-and-debug-apart',
       severity: 'error',
       comment:

@@ -2,6 +2,7 @@
 // Imported by both sides: no 'vscode' or DOM imports here.
 import type { StepState } from './debug/trainingSession';
 import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engine/api';
+import type { AnimationFormat } from './shared/animation';
 
 export type OptionValue = number | boolean | number[];
 
@@ -197,6 +198,8 @@ export type WebviewEvent =
   | { type: 'log'; level: 'info' | 'error'; message: string }
   /** The Export button: the host asks for a format and a file. */
   | { type: 'export' }
+  /** The Export Animation button: the host asks for a format, settings and a file. */
+  | { type: 'exportAnimation' }
   /** The Tune learning rates button. */
   | { type: 'tune' }
   /** The breakpoints list changed: the host checks them in the engine (starting a session when needed). */
@@ -206,9 +209,22 @@ export type WebviewEvent =
   /** The Compare values button: the host asks for a run, an option and its values. */
   | { type: 'sweep' }
   /** The answer to the host's "render": the plot as a PNG (base64) or an SVG document, or why not. */
-  | RenderedImage;
+  | RenderedImage
+  /** What the page can record (sent once it is mounted): WebM needs MediaRecorder and canvas.captureStream. */
+  | { type: 'capabilities'; webm: boolean }
+  /** A part of the answer to the host's "animate". */
+  | AnimationPart;
 
 export type ImageFormat = 'png' | 'svg';
+
+
+/**
+ * The file's bytes as they are encoded, in order (transferred, not copied into JSON); framesDone counts the frames
+ * drawn so far; the part with done ends the file. Or why the animation failed (or was cancelled).
+ */
+export type AnimationPart =
+  | { type: 'animation'; inReplyTo: number; framesDone: number; done: boolean; data: Uint8Array }
+  | { type: 'animation'; inReplyTo: number; error: string };
 
 export type RenderedImage =
   | { type: 'rendered'; inReplyTo: number; format: ImageFormat; data: string }
@@ -229,6 +245,10 @@ export type ToWebview =
   | { type: 'snapshot'; snapshot: Snapshot }
   /** Draw the plot as an image and answer with "rendered". */
   | { type: 'render'; requestId: number; format: ImageFormat }
+  /** Draw a frame at each step (increasing), `width` px wide (undefined: the view's, at most 640), encode them and answer with "animation" parts. */
+  | { type: 'animate'; requestId: number; format: AnimationFormat; steps: number[]; width?: number; fps: number }
+  /** Stop the animation the host asked for: no more parts. */
+  | { type: 'cancelAnimation'; requestId: number }
   /** A keybinding: play / pause, or one step forward or back. */
   | { type: 'playback'; action: PlaybackAction }
   /** The training session shown, or null when there is none. */
@@ -311,6 +331,9 @@ export const LIMITS = {
   maxArray: 16,
   /** A rendered PNG (base64) or SVG document. */
   imageLength: 64 * 1024 * 1024,
+  /** One part of an animation's file (a frame's bytes, or a recorder's chunk). */
+  animationPartBytes: 64 * 1024 * 1024,
+  maxAnimationFrames: 1000,
 } as const;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -525,6 +548,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       }
       case 'pickLoss':
       case 'export':
+      case 'exportAnimation':
       case 'tune':
       case 'sweep':
         return { type };
@@ -537,6 +561,16 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         if (message.format === 'svg' && !data.startsWith('<svg')) fail('message.data', 'an SVG document');
         return { type, inReplyTo, format: message.format, data };
       }
+      case 'capabilities':
+        if (typeof message.webm !== 'boolean') fail('message.webm', 'a boolean');
+        return { type, webm: message.webm };
+      case 'animation': {
+        const inReplyTo = integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER);
+        if (message.error !== undefined) return { type, inReplyTo, error: string(message.error, 'message.error', LIMITS.messageLength) };
+        if (!(message.data instanceof Uint8Array) || message.data.length > LIMITS.animationPartBytes) fail('message.data', `a Uint8Array of at most ${LIMITS.animationPartBytes} bytes`);
+        if (typeof message.done !== 'boolean') fail('message.done', 'a boolean');
+        return { type, inReplyTo, framesDone: integer(message.framesDone, 'message.framesDone', 0, LIMITS.maxAnimationFrames), done: message.done, data: message.data };
+      }
       case 'openCompare':
       case 'scenario':
         return { type, scenario: scenario(message.scenario, 'message.scenario') };
@@ -545,7 +579,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, tune, sweep, rendered, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, rendered, capabilities, animation, openCompare, scenario, log');
     }
   });
 }

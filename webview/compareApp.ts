@@ -5,6 +5,7 @@ import type { Scenario, Snapshot, TraceData } from '../src/protocol';
 import { bestColumns, rowsFit, type Extent } from './geometry';
 import { newestOnly, type Host } from './host';
 import { plotPng, plotSvg } from './exportImage';
+import { playbackAnimation } from './exportAnimation';
 import { LandscapeView, PLOT_MARGIN, prepareLayer } from './landscapeView';
 import { LossChart } from './lossChart';
 import { runMetrics, statusText } from './metrics';
@@ -337,10 +338,14 @@ export function mountCompare(host: Host): void {
   const exportButton = element('vscode-button', 'export', 'Export…');
   exportButton.secondary = true;
   exportButton.addEventListener('click', () => host.send({ type: 'export' }));
+  const animationButton = element('vscode-button', 'export-animation', 'Export Animation…');
+  animationButton.secondary = true;
+  animationButton.title = 'The playback as a GIF (or WebM): size, frame rate and steps';
+  animationButton.addEventListener('click', () => host.send({ type: 'exportAnimation' }));
   const tuneButton = element('vscode-button', 'tune', 'Tune learning rates');
   tuneButton.title = 'Search learning rates for each run in the engine and show each at its best';
   tuneButton.addEventListener('click', () => host.send({ type: 'tune' }));
-  header.append(title, startText, toleranceLabel, tuneButton, exportButton, sweepForm.element, toolbar.element);
+  header.append(title, startText, toleranceLabel, tuneButton, exportButton, animationButton, sweepForm.element, toolbar.element);
   const bottom = element('div', 'compare-bottom');
   const tableArea = element('div', 'metrics-area');
   tableArea.append(table);
@@ -365,6 +370,11 @@ export function mountCompare(host: Host): void {
     const captions = [...multiples.querySelectorAll<HTMLElement>('.cell-caption')];
     return format === 'png' ? plotPng(landscapes, captions) : plotSvg(landscapes, captions);
   };
+  host.animationView = playbackAnimation(playback, showStep, () => ({
+    landscapes: views.map((view) => view.element),
+    captions: [...multiples.querySelectorAll<HTMLElement>('.cell-caption'), bar.stepText],
+    drawsLater: false,
+  }));
   host.onPlayback = (action) => (action === 'toggle' ? bar.toggle() : bar.stepBy(action === 'forward' ? 1 : -1));
   // A hidden page keeps running (and drawing): an animation out of sight pauses.
   host.onHidden = () => bar.pause();

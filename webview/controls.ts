@@ -17,6 +17,7 @@ export interface ControlsEvents {
   resetView(): void;
   compare(): void;
   exportPlot(): void;
+  exportAnimation(): void;
   /** The loss chart's x axis (data-backed losses): steps or samples seen. */
   chartX(axis: 'step' | 'samples'): void;
 }
@@ -77,6 +78,9 @@ export class Controls {
     compare.addEventListener('click', () => events.compare());
     const exportButton = create('vscode-button', { secondary: true, className: 'export' }, 'Export…');
     exportButton.addEventListener('click', () => events.exportPlot());
+    const animationButton = create('vscode-button', { secondary: true, className: 'export-animation' }, 'Export Animation…');
+    animationButton.title = 'The playback as a GIF (or WebM): size, frame rate and steps';
+    animationButton.addEventListener('click', () => events.exportAnimation());
     this.stepsField.addEventListener('input', () => this.emit());
     this.chartXSelect.append(create('vscode-option', { value: 'step' }, 'steps'), create('vscode-option', { value: 'samples' }, 'samples seen'));
     this.chartXSelect.addEventListener('change', () => events.chartX(this.chartXSelect.value === 'samples' ? 'samples' : 'step'));
@@ -87,7 +91,7 @@ export class Controls {
       create('section', { className: 'steps-row' }, create('vscode-label', {}, 'Steps'), this.stepsField),
       this.chartXSection,
       create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, create('div', { className: 'hint' }, 'Click the landscape to move it.'), resetStart, resetView),
-      create('section', {}, compare, exportButton),
+      create('section', {}, compare, exportButton, animationButton),
     );
   }
 

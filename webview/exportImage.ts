@@ -23,7 +23,8 @@ function captionSvg(caption: HTMLElement, left: number, top: number): SVGSVGElem
   group.setAttribute('y', String(box.top - top));
   group.setAttribute('width', String(box.width));
   group.setAttribute('height', String(box.height));
-  for (const item of caption.querySelectorAll<HTMLElement>('*')) {
+  // The caption itself when it is a text of its own (a step counter), else its parts.
+  for (const item of [caption, ...caption.querySelectorAll<HTMLElement>('*')]) {
     const rect = item.getBoundingClientRect();
     if (rect.width === 0 || rect.height === 0) continue;
     const computed = getComputedStyle(item);
@@ -51,8 +52,17 @@ function captionSvg(caption: HTMLElement, left: number, top: number): SVGSVGElem
   return group;
 }
 
+/**
+ * Which part of the plot to draw. An animation draws the parts that stay the same from step to step (the 2-D
+ * heatmaps and contours, the background) once, and only the rest (trajectories, markers, axes, captions) at each step.
+ */
+export type PlotPart = 'all' | 'static' | 'moving';
+
+/** The contours: the SVG layer an animation's steps do not change. */
+const STATIC_LAYER = 'landscape-contours';
+
 /** One SVG document with every landscape (and caption or legend) where it is on screen. */
-export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = []): string {
+export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = [], part: PlotPart = 'all'): string {
   const boxes = [...landscapes, ...captions].map((element) => element.getBoundingClientRect());
   const left = Math.min(...boxes.map((b) => b.left));
   const top = Math.min(...boxes.map((b) => b.top));
@@ -63,11 +73,13 @@ export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = [])
   root.setAttribute('width', String(Math.ceil(width)));
   root.setAttribute('height', String(Math.ceil(height)));
   root.setAttribute('viewBox', `0 0 ${Math.ceil(width)} ${Math.ceil(height)}`);
-  const background = document.createElementNS(SVG_NS, 'rect');
-  background.setAttribute('width', '100%');
-  background.setAttribute('height', '100%');
-  background.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
-  root.append(background);
+  if (part !== 'moving') {
+    const background = document.createElementNS(SVG_NS, 'rect');
+    background.setAttribute('width', '100%');
+    background.setAttribute('height', '100%');
+    background.setAttribute('fill', getComputedStyle(document.body).backgroundColor);
+    root.append(background);
+  }
   landscapes.forEach((element, i) => {
     const box = boxes[i];
     const group = document.createElementNS(SVG_NS, 'svg');
@@ -76,7 +88,7 @@ export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = [])
     group.setAttribute('width', String(box.width));
     group.setAttribute('height', String(box.height));
     const canvas = element.querySelector('canvas');
-    if (canvas) {
+    if (canvas && part !== 'moving') {
       const image = document.createElementNS(SVG_NS, 'image');
       image.setAttribute('href', canvas.toDataURL('image/png'));
       image.setAttribute('width', String(box.width));
@@ -86,8 +98,11 @@ export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = [])
     }
     // The view's SVG layers in order (contours, then trajectories, markers and axes).
     for (const svg of element.querySelectorAll('svg')) {
-      const copy = svg.cloneNode(true) as SVGSVGElement;
-      inlineStyles(svg, copy);
+      const drawn = part === 'all' || (part === 'static') === svg.classList.contains(STATIC_LAYER);
+      // A layer not drawn still brings its definitions (the clip path the contours use is in the layer above them).
+      const copy = svg.cloneNode(drawn) as SVGSVGElement;
+      if (drawn) inlineStyles(svg, copy);
+      else for (const defs of svg.querySelectorAll(':scope > defs')) copy.append(defs.cloneNode(true));
       copy.removeAttribute('class');
       group.append(copy);
     }
@@ -99,27 +114,32 @@ export function plotSvg(landscapes: HTMLElement[], captions: HTMLElement[] = [])
     }
     root.append(group);
   });
-  for (const caption of captions) root.append(captionSvg(caption, left, top));
+  if (part !== 'static') for (const caption of captions) root.append(captionSvg(caption, left, top));
   return new XMLSerializer().serializeToString(root);
 }
 
-/** The SVG document drawn at the screen's pixel ratio, as a PNG in base64. */
-export async function plotPng(landscapes: HTMLElement[], captions: HTMLElement[] = []): Promise<string> {
-  const svg = plotSvg(landscapes, captions);
+/** An SVG document decoded as an image (its size is the document's). */
+export async function svgImage(svg: string): Promise<HTMLImageElement> {
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
   try {
     const image = new Image();
     image.src = url;
     await image.decode();
-    const ratio = window.devicePixelRatio || 1;
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.round(image.width * ratio);
-    canvas.height = Math.round(image.height * ratio);
-    const context = canvas.getContext('2d')!;
-    context.scale(ratio, ratio);
-    context.drawImage(image, 0, 0, image.width, image.height);
-    return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    return image;
   } finally {
     URL.revokeObjectURL(url);
   }
+}
+
+/** The SVG document drawn at the screen's pixel ratio, as a PNG in base64. */
+export async function plotPng(landscapes: HTMLElement[], captions: HTMLElement[] = []): Promise<string> {
+  const image = await svgImage(plotSvg(landscapes, captions));
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(image.width * ratio);
+  canvas.height = Math.round(image.height * ratio);
+  const context = canvas.getContext('2d')!;
+  context.scale(ratio, ratio);
+  context.drawImage(image, 0, 0, image.width, image.height);
+  return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
 }

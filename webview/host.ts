@@ -2,9 +2,11 @@
 import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/protocol';
 import { TraceAccumulator } from '../src/panels/traceStream';
 import { afterNextFrame, newestPerFrame } from './frames';
+import { Cancelled, canRecordWebm, recordAnimation, type AnimationView } from './exportAnimation';
 
 interface VsCodeApi {
-  postMessage(message: unknown): void;
+  /** `transfer`: ArrayBuffers in the message that move to the host instead of being copied. */
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -21,6 +23,8 @@ export class Host {
   onSnapshot: (snapshot: Snapshot) => void = () => {};
   /** Draws the plot for Export: a PNG in base64 or an SVG document. */
   onRender: (format: ImageFormat) => Promise<string> = () => Promise.reject(new Error('nothing to export yet'));
+  /** What Export Animation draws (set once the panel is built). */
+  animationView: AnimationView | undefined;
   /** A keybinding's play / pause or step. */
   onPlayback: (action: PlaybackAction) => void = () => {};
   /** The training session the panel shows changed (null: none). */
@@ -56,12 +60,17 @@ export class Host {
   }
 
   constructor() {
+    this.send({ type: 'capabilities', webm: canRecordWebm() });
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       const message = event.data;
       if (message.type === 'reply') this.requests.settle(message);
       else if (message.type === 'progress') this.requests.progress(message);
       else if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
       else if (message.type === 'render') void this.render(message.requestId, message.format);
+      else if (message.type === 'animate') void this.animate(message);
+      else if (message.type === 'cancelAnimation') {
+        if (this.animation?.requestId === message.requestId) this.animation.cancelled = true;
+      }
       else if (message.type === 'playback') this.onPlayback(message.action);
       else if (message.type === 'session') this.onSession(message.session);
       else if (message.type === 'hidden') this.onHidden();
@@ -87,6 +96,32 @@ export class Host {
     } catch (error) {
       this.send({ type: 'rendered', inReplyTo, error: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  /** The animation being exported (one at a time); cancelled by the host. */
+  private animation: { requestId: number; cancelled: boolean; finished: Promise<void> } | undefined;
+
+  private async animate(message: Extract<ToWebview, { type: 'animate' }>): Promise<void> {
+    const inReplyTo = message.requestId;
+    const fail = (error: string) => this.send({ type: 'animation', inReplyTo, error });
+    // A cancelled export stops at its next frame: the new one starts after it.
+    if (this.animation?.cancelled) await this.animation.finished;
+    if (this.animation) return fail('another animation of this panel is being exported');
+    const view = this.animationView;
+    if (!view) return fail('nothing to export yet');
+    const animation = { requestId: inReplyTo, cancelled: false, finished: Promise.resolve() };
+    animation.finished = recordAnimation(
+      view,
+      message,
+      (data, framesDone, done) => this.api.postMessage({ type: 'animation', inReplyTo, framesDone, done, data } satisfies WebviewEvent, [data.buffer]),
+      () => animation.cancelled,
+    ).then(
+      () => undefined,
+      (error: unknown) => fail(error instanceof Cancelled ? 'cancelled' : error instanceof Error ? error.message : String(error)),
+    );
+    this.animation = animation;
+    await animation.finished;
+    if (this.animation === animation) this.animation = undefined;
   }
 
   send(event: WebviewEvent): void {

@@ -18,7 +18,8 @@ export class PlaybackBar {
   private readonly playButton = document.createElement('vscode-button') as VscodeButton;
   private readonly speedSelect = document.createElement('vscode-single-select') as VscodeSingleSelect;
   private readonly scrubber = document.createElement('input');
-  private readonly stepText = document.createElement('span');
+  /** "step N / last": drawn into exported animations as their step counter. */
+  readonly stepText = document.createElement('span');
 
   constructor(
     private readonly playback: Playback,

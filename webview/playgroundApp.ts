@@ -11,6 +11,7 @@ import { isPanelKey, PlaybackBar } from './playbackBar';
 import { onThemeChange, runColor } from './theme';
 import { statusText } from './metrics';
 import { plotPng, plotSvg } from './exportImage';
+import { playbackAnimation } from './exportAnimation';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 import { DataView } from './dataView';
 import { SeriesChart } from './seriesChart';
@@ -206,6 +207,7 @@ export function mountPlayground(host: Host): void {
       if (scenario) host.send({ type: 'openCompare', scenario });
     },
     exportPlot: () => host.send({ type: 'export' }),
+    exportAnimation: () => host.send({ type: 'exportAnimation' }),
     chartX(axis) {
       if (!scenario) return;
       scenario.chartX = axis;
@@ -475,6 +477,10 @@ export function mountPlayground(host: Host): void {
     const plot = toolbar.effective.landscape === '3d' ? surface.element : landscape.element;
     return format === 'png' ? plotPng([plot], [legend]) : plotSvg([plot], [legend]);
   };
+  host.animationView = playbackAnimation(playback, showStep, () => {
+    const surfaceShown = toolbar.effective.landscape === '3d';
+    return { landscapes: [surfaceShown ? surface.element : landscape.element], captions: [legend, bar.stepText], drawsLater: surfaceShown };
+  });
   host.onPlayback = (action) => {
     if (debug.active) debug.keyAction(action);
     else if (action === 'toggle') bar.toggle();

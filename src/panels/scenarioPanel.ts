@@ -2,12 +2,14 @@
 // every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
 import type { Engine, RunsChunk, RunsRequest, RunTrace } from '../engine/api';
-import type { CancelSignal } from '../engine/engineClient';
+import { CancelledError, type CancelSignal } from '../engine/engineClient';
+import type { AnimationFormat } from '../shared/animation';
 import {
   encodeEmbedded,
   MessageHandler,
   parseFromWebview,
   parsePanelState,
+  type AnimationPart,
   type FromWebview,
   type ImageFormat,
   type PlaybackAction,
@@ -121,6 +123,16 @@ const EMBED_WAIT_MS = 250;
 const MESSAGE_MAX_VALUES = 100_000;
 /** The most trajectory numbers in one streamed message (256 KB): each message is one short task of the host's. */
 const SLICE_VALUES = 32_768;
+
+function concatenate(parts: Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.length;
+  }
+  return whole;
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -258,8 +270,9 @@ export class ScenarioPanel extends Disposable {
 
   override dispose(): void {
     if (ScenarioPanel.active(this.kind) === this) ScenarioPanel.current.delete(this.kind.viewType);
-    for (const waiting of this.renders.values()) waiting.reject(new Error('the panel was closed'));
+    for (const waiting of [...this.renders.values(), ...this.animations.values()]) waiting.reject(new Error('the panel was closed'));
     this.renders.clear();
+    this.animations.clear();
     this.stream?.cancel();
     this.prefetched?.runs.cancel();
     super.dispose();
@@ -287,6 +300,62 @@ export class ScenarioPanel extends Disposable {
     this.renders.delete(message.inReplyTo);
     if ('error' in message) waiting.reject(new Error(message.error));
     else waiting.resolve(message.data);
+  }
+
+  /** Whether the page can record WebM (it says so once loaded); undefined until it has. */
+  get canRecordWebm(): boolean | undefined {
+    return this.webm;
+  }
+
+  private webm: boolean | undefined;
+  private readonly animations = new Map<number, { receive: (part: AnimationPart) => void; reject: (error: Error) => void }>();
+
+  /**
+   * The webview draws a frame at each step and encodes them (see webview/exportAnimation.ts); the file's bytes
+   * arrive frame by frame as transferred buffers, and only collecting them happens here. Resolves with the whole
+   * file; cancel rejects at once (a CancelledError) and tells the webview to stop.
+   */
+  animate(
+    request: { format: AnimationFormat; steps: number[]; width?: number; fps: number },
+    cancel: CancelSignal,
+    progress: (framesDone: number) => void,
+  ): Promise<Uint8Array> {
+    if (this.isDisposed) return Promise.reject(new Error('the panel was closed'));
+    if (cancel.isCancellationRequested) return Promise.reject(new CancelledError());
+    // A hidden page has no layout to draw from.
+    if (!this.panel.visible) this.panel.reveal(undefined, true);
+    const requestId = this.nextRenderId++;
+    const parts: Uint8Array[] = [];
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        this.animations.delete(requestId);
+        subscription?.dispose();
+      };
+      const subscription = cancel.onCancellationRequested(() => {
+        finish();
+        this.post({ type: 'cancelAnimation', requestId });
+        reject(new CancelledError());
+      });
+      this.animations.set(requestId, {
+        receive: (part) => {
+          if ('error' in part) {
+            finish();
+            reject(part.error === 'cancelled' ? new CancelledError() : new Error(part.error));
+            return;
+          }
+          parts.push(part.data);
+          progress(part.framesDone);
+          if (!part.done) return;
+          finish();
+          resolve(concatenate(parts));
+        },
+        reject: (error) => {
+          finish();
+          reject(error);
+        },
+      });
+      this.post({ type: 'animate', requestId, ...request });
+    });
   }
 
   /**
@@ -478,6 +547,9 @@ export class ScenarioPanel extends Disposable {
       case 'export':
         void vscode.commands.executeCommand('optiscope.export', { panel: this.kind.view });
         break;
+      case 'exportAnimation':
+        void vscode.commands.executeCommand('optiscope.exportAnimation', { panel: this.kind.view });
+        break;
       case 'tune':
         void vscode.commands.executeCommand('optiscope.tuneLearningRates', { panel: this.kind.view });
         break;
@@ -486,6 +558,12 @@ export class ScenarioPanel extends Disposable {
         break;
       case 'rendered':
         this.settleRender(message);
+        break;
+      case 'capabilities':
+        this.webm = message.webm;
+        break;
+      case 'animation':
+        this.animations.get(message.inReplyTo)?.receive(message);
         break;
       case 'openCompare':
         ScenarioPanel.createOrShow(COMPARE, this.services, { ...message.scenario, view: null });

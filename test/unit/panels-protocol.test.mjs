@@ -136,6 +136,23 @@ test('export and tune: the buttons\' events, and the rendered image validated by
   assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: 'x'.repeat(LIMITS.imageLength + 1) }), `message.data: expected a string of at most ${LIMITS.imageLength} characters`);
 });
 
+test("Export Animation: the button, what the page can record, and the file's parts as bytes (never JSON arrays)", () => {
+  assert.deepEqual(parseFromWebview({ type: 'exportAnimation', fps: 10 }), { ok: true, value: { type: 'exportAnimation' } });
+  assert.deepEqual(parseFromWebview({ type: 'capabilities', webm: false }), { ok: true, value: { type: 'capabilities', webm: false } });
+  const data = new Uint8Array([0x47, 0x49, 0x46]);
+  const part = parseFromWebview({ type: 'animation', inReplyTo: 2, framesDone: 1, done: false, data, extra: 1 });
+  assert.deepEqual(part, { ok: true, value: { type: 'animation', inReplyTo: 2, framesDone: 1, done: false, data } });
+  assert.equal(part.value.data, data, 'the bytes are not copied');
+  assert.deepEqual(parseFromWebview({ type: 'animation', inReplyTo: 2, error: 'cancelled' }).value, { type: 'animation', inReplyTo: 2, error: 'cancelled' });
+  const error = (message) => parseFromWebview(message).error;
+  assert.equal(error({ type: 'capabilities', webm: 'yes' }), 'message.webm: expected a boolean');
+  const bytesExpected = `message.data: expected a Uint8Array of at most ${LIMITS.animationPartBytes} bytes`;
+  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: 1, done: true, data: [71, 73, 70] }), bytesExpected);
+  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: 1, done: true, data: new Uint8Array(0).buffer }), bytesExpected);
+  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: -1, done: true, data }), `message.framesDone: expected an integer in [0, ${LIMITS.maxAnimationFrames}]`);
+  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: 1, data }), 'message.done: expected a boolean');
+});
+
 test('the snapshot embedded in the page: Float64Arrays come back bit for bit, and no "<" can end the script element', async () => {
   const { encodeEmbedded, decodeEmbedded } = await loadTs('src/protocol.ts');
   const values = Float64Array.from([0, -0, 1 / 3, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -1e-300]);
