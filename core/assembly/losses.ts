@@ -300,7 +300,39 @@ function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
   return 0.5 * s;
 }
 
-// Two-dimensional losses: value, gradient (gx, gy) and Hessian (hxx, hxy, hyy).
+// Two-dimensional losses: value, gradient (gx, gy) and Hessian (hxx, hxy, hyy). The polynomial ones have their
+// value written once over f64x2 lanes (xxxValue): the scalar functions take lane 0 of it, landscape rows both lanes.
+@inline function splat(v: f64): v128 { return f64x2.splat(v); }
+@inline function lane0(v: v128): f64 { return f64x2.extract_lane(v, 0); }
+@inline function add(a: v128, b: v128): v128 { return f64x2.add(a, b); }
+@inline function sub(a: v128, b: v128): v128 { return f64x2.sub(a, b); }
+@inline function mul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
+@inline function div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
+
+/** Whether value2x knows the 2-D loss kind. */
+export function hasValue2x(kind: i32): bool {
+  return kind == LOSS_BEALE || kind == LOSS_HIMMELBLAU || kind == LOSS_BOOTH || kind == LOSS_MATYAS
+    || kind == LOSS_GOLDSTEIN_PRICE || kind == LOSS_SIX_HUMP_CAMEL || kind == LOSS_THREE_HUMP_CAMEL
+    || kind == LOSS_SADDLE || kind == LOSS_DEGENERATE_SADDLE || kind == LOSS_MONKEY_SADDLE;
+}
+
+/** The loss at the points (x lane, y lane), for the kinds hasValue2x accepts (NaN for others). */
+@inline export function value2x(kind: i32, x: v128, y: v128): v128 {
+  switch (kind) {
+    case LOSS_BEALE: return bealeValue(x, y);
+    case LOSS_HIMMELBLAU: return himmelblauValue(x, y);
+    case LOSS_BOOTH: return boothValue(x, y);
+    case LOSS_MATYAS: return matyasValue(x, y);
+    case LOSS_GOLDSTEIN_PRICE: return goldsteinPriceValue(x, y);
+    case LOSS_SIX_HUMP_CAMEL: return sixHumpCamelValue(x, y);
+    case LOSS_THREE_HUMP_CAMEL: return threeHumpCamelValue(x, y);
+    case LOSS_SADDLE: return saddleValue(x, y);
+    case LOSS_DEGENERATE_SADDLE: return degenerateSaddleValue(x, y);
+    case LOSS_MONKEY_SADDLE: return monkeySaddleValue(x, y);
+    default: return splat(NaN);
+  }
+}
+
 let gx = 0.0;
 let gy = 0.0;
 let hxx = 0.0;
@@ -339,6 +371,15 @@ function evaluate2(kind: i32, x: f64, y: f64, g: usize, h: usize): f64 {
   return f;
 }
 
+@inline function bealeValue(x: v128, y: v128): v128 {
+  const y2 = mul(y, y);
+  const y3 = mul(y2, y);
+  const t1 = add(sub(splat(1.5), x), mul(x, y));
+  const t2 = add(sub(splat(2.25), x), mul(x, y2));
+  const t3 = add(sub(splat(2.625), x), mul(x, y3));
+  return add(add(mul(t1, t1), mul(t2, t2)), mul(t3, t3));
+}
+
 function beale(x: f64, y: f64): f64 {
   const y2 = y * y;
   const y3 = y2 * y;
@@ -352,7 +393,13 @@ function beale(x: f64, y: f64): f64 {
   hxx = 2.0 * (ax * ax + bx * bx + cx * cx);
   hxy = 2.0 * (ax * ay + bx * by + cx * cy + t1 + t2 * 2.0 * y + t3 * 3.0 * y2);
   hyy = 2.0 * (ay * ay + by * by + cy * cy + t2 * 2.0 * x + t3 * 6.0 * x * y);
-  return t1 * t1 + t2 * t2 + t3 * t3;
+  return lane0(bealeValue(splat(x), splat(y)));
+}
+
+@inline function himmelblauValue(x: v128, y: v128): v128 {
+  const u = sub(add(mul(x, x), y), splat(11.0));
+  const v = sub(add(x, mul(y, y)), splat(7.0));
+  return add(mul(u, u), mul(v, v));
 }
 
 function himmelblau(x: f64, y: f64): f64 {
@@ -363,7 +410,13 @@ function himmelblau(x: f64, y: f64): f64 {
   hxx = 4.0 * u + 8.0 * x * x + 2.0;
   hxy = 4.0 * x + 4.0 * y;
   hyy = 2.0 + 4.0 * v + 8.0 * y * y;
-  return u * u + v * v;
+  return lane0(himmelblauValue(splat(x), splat(y)));
+}
+
+@inline function boothValue(x: v128, y: v128): v128 {
+  const u = sub(add(x, mul(splat(2.0), y)), splat(7.0));
+  const v = sub(add(mul(splat(2.0), x), y), splat(5.0));
+  return add(mul(u, u), mul(v, v));
 }
 
 function booth(x: f64, y: f64): f64 {
@@ -374,7 +427,11 @@ function booth(x: f64, y: f64): f64 {
   hxx = 10.0;
   hxy = 8.0;
   hyy = 10.0;
-  return u * u + v * v;
+  return lane0(boothValue(splat(x), splat(y)));
+}
+
+@inline function matyasValue(x: v128, y: v128): v128 {
+  return sub(mul(splat(0.26), add(mul(x, x), mul(y, y))), mul(mul(splat(0.48), x), y));
 }
 
 function matyas(x: f64, y: f64): f64 {
@@ -383,7 +440,17 @@ function matyas(x: f64, y: f64): f64 {
   hxx = 0.52;
   hxy = -0.48;
   hyy = 0.52;
-  return 0.26 * (x * x + y * y) - 0.48 * x * y;
+  return lane0(matyasValue(splat(x), splat(y)));
+}
+
+@inline function goldsteinPriceValue(x: v128, y: v128): v128 {
+  const s = add(add(x, y), splat(1.0));
+  const p = add(add(sub(add(sub(splat(19.0), mul(splat(14.0), x)), mul(mul(splat(3.0), x), x)), mul(splat(14.0), y)),
+    mul(mul(splat(6.0), x), y)), mul(mul(splat(3.0), y), y));
+  const d = sub(mul(splat(2.0), x), mul(splat(3.0), y));
+  const q = add(sub(add(add(sub(splat(18.0), mul(splat(32.0), x)), mul(mul(splat(12.0), x), x)), mul(splat(48.0), y)),
+    mul(mul(splat(36.0), x), y)), mul(mul(splat(27.0), y), y));
+  return mul(add(splat(1.0), mul(mul(s, s), p)), add(splat(30.0), mul(mul(d, d), q)));
 }
 
 function goldsteinPrice(x: f64, y: f64): f64 {
@@ -411,7 +478,13 @@ function goldsteinPrice(x: f64, y: f64): f64 {
   hxx = axx * b + 2.0 * ax * bx + a * bxx;
   hxy = axy * b + ax * by + ay * bx + a * bxy;
   hyy = ayy * b + 2.0 * ay * by + a * byy;
-  return a * b;
+  return lane0(goldsteinPriceValue(splat(x), splat(y)));
+}
+
+@inline function sixHumpCamelValue(x: v128, y: v128): v128 {
+  const x2 = mul(x, x), y2 = mul(y, y);
+  const wx = add(sub(splat(4.0), mul(splat(2.1), x2)), div(mul(x2, x2), splat(3.0)));
+  return add(add(mul(wx, x2), mul(x, y)), mul(add(splat(-4.0), mul(splat(4.0), y2)), y2));
 }
 
 function sixHumpCamel(x: f64, y: f64): f64 {
@@ -421,7 +494,14 @@ function sixHumpCamel(x: f64, y: f64): f64 {
   hxx = 8.0 - 25.2 * x2 + 10.0 * x2 * x2;
   hxy = 1.0;
   hyy = -8.0 + 48.0 * y2;
-  return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (-4.0 + 4.0 * y2) * y2;
+  return lane0(sixHumpCamelValue(splat(x), splat(y)));
+}
+
+@inline function threeHumpCamelValue(x: v128, y: v128): v128 {
+  const x2 = mul(x, x);
+  const x4 = mul(x2, x2);
+  const poly = add(sub(mul(splat(2.0), x2), mul(mul(splat(1.05), x2), x2)), div(mul(x4, x2), splat(6.0)));
+  return add(add(poly, mul(x, y)), mul(y, y));
 }
 
 function threeHumpCamel(x: f64, y: f64): f64 {
@@ -431,7 +511,7 @@ function threeHumpCamel(x: f64, y: f64): f64 {
   hxx = 4.0 - 12.6 * x2 + 5.0 * x2 * x2;
   hxy = 1.0;
   hyy = 2.0;
-  return 2.0 * x2 - 1.05 * x2 * x2 + x2 * x2 * x2 / 6.0 + x * y + y * y;
+  return lane0(threeHumpCamelValue(splat(x), splat(y)));
 }
 
 function mccormick(x: f64, y: f64): f64 {
@@ -489,13 +569,22 @@ function dupontBowl(x: f64, y: f64): f64 {
   return Math.log(d);
 }
 
+@inline function saddleValue(x: v128, y: v128): v128 {
+  return sub(mul(x, x), mul(y, y));
+}
+
 function saddle(x: f64, y: f64): f64 {
   gx = 2.0 * x;
   gy = -2.0 * y;
   hxx = 2.0;
   hxy = 0.0;
   hyy = -2.0;
-  return x * x - y * y;
+  return lane0(saddleValue(splat(x), splat(y)));
+}
+
+@inline function degenerateSaddleValue(x: v128, y: v128): v128 {
+  const x2 = mul(x, x), y2 = mul(y, y);
+  return sub(mul(y2, y2), mul(x2, x2));
 }
 
 function degenerateSaddle(x: f64, y: f64): f64 {
@@ -505,7 +594,11 @@ function degenerateSaddle(x: f64, y: f64): f64 {
   hxx = -12.0 * x2;
   hxy = 0.0;
   hyy = 12.0 * y2;
-  return y2 * y2 - x2 * x2;
+  return lane0(degenerateSaddleValue(splat(x), splat(y)));
+}
+
+@inline function monkeySaddleValue(x: v128, y: v128): v128 {
+  return sub(mul(mul(x, x), x), mul(mul(mul(splat(3.0), x), y), y));
 }
 
 function monkeySaddle(x: f64, y: f64): f64 {
@@ -514,5 +607,5 @@ function monkeySaddle(x: f64, y: f64): f64 {
   hxx = 6.0 * x;
   hxy = -6.0 * y;
   hyy = -6.0 * x;
-  return x * x * x - 3.0 * x * y * y;
+  return lane0(monkeySaddleValue(splat(x), splat(y)));
 }
