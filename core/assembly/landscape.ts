@@ -1,7 +1,7 @@
 // Loss values on a grid (y outer, x inner), vectorized across grid points where it pays.
 import { Loss, evaluate, hasValue2x, value2x } from './losses';
 import {
-  LOSS_ROSENBROCK, LOSS_ACKLEY, LOSS_CUSTOM, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS, LOSS_GOLDSTEIN_PRICE,
+  LOSS_ROSENBROCK, LOSS_ACKLEY, LOSS_CUSTOM, LOSS_SPHERE, LOSS_QUADRATIC, LOSS_STYBLINSKI_TANG, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS, LOSS_GOLDSTEIN_PRICE,
   LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL, LOSS_SADDLE, LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE,
 } from './layout';
 import { exp2x, cosTwoPi2x } from './vecmath';
@@ -31,7 +31,7 @@ export function landscape(
     const row = out + (<usize>(j * nx) << 3);
     if (is2d && loss.kind == LOSS_ROSENBROCK) rosenbrockRow(loss.c0, loss.c1, x0, dx, y, nx, row);
     else if (is2d && loss.kind == LOSS_ACKLEY) ackleyRow(x0, dx, y, nx, row);
-    else if (is2d && hasValue2x(loss.kind)) builtinRow(loss.kind, x0, dx, y, nx, row);
+    else if (hasValue2x(loss)) builtinRow(loss, x0, dx, y, nx, row);
     else if (loss.kind == LOSS_CUSTOM && is2d && loss.rowFn >= 0) {
       call_indirect<void>(<u32>loss.rowFn, x0, dx, y, nx, row);
     } else {
@@ -99,29 +99,35 @@ function rosenbrockRow(a: f64, b: f64, x0: f64, dx: f64, y: f64, n: i32, out: us
 }
 
 // Inlined with a constant kind, value2x's switch folds away: one loop per kind, its value function inlined.
-@inline function valueRow(kind: i32, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
+@inline function valueRow(kind: i32, loss: Loss, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
   const vy = f64x2.splat(y);
+  const c0 = f64x2.splat(loss.c0);
   const vx0 = f64x2.splat(x0);
   const vdx = f64x2.splat(dx);
   let index = f64x2(0.0, 1.0); // (i, i + 1) as f64, exact: the same x as xPair without two conversions per pair
-  for (let i = 0; i < n; i += 2) {
-    storePair(out, i, n, value2x(kind, f64x2.add(vx0, f64x2.mul(index, vdx)), vy));
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    v128.store(out + (<usize>i << 3), value2x(kind, c0, f64x2.add(vx0, f64x2.mul(index, vdx)), vy));
     index = f64x2.add(index, f64x2.splat(2.0));
   }
+  if (i < n) storePair(out, i, n, value2x(kind, c0, f64x2.add(vx0, f64x2.mul(index, vdx)), vy));
 }
 
-function builtinRow(kind: i32, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
-  switch (kind) {
-    case LOSS_BEALE: valueRow(LOSS_BEALE, x0, dx, y, n, out); break;
-    case LOSS_HIMMELBLAU: valueRow(LOSS_HIMMELBLAU, x0, dx, y, n, out); break;
-    case LOSS_BOOTH: valueRow(LOSS_BOOTH, x0, dx, y, n, out); break;
-    case LOSS_MATYAS: valueRow(LOSS_MATYAS, x0, dx, y, n, out); break;
-    case LOSS_GOLDSTEIN_PRICE: valueRow(LOSS_GOLDSTEIN_PRICE, x0, dx, y, n, out); break;
-    case LOSS_SIX_HUMP_CAMEL: valueRow(LOSS_SIX_HUMP_CAMEL, x0, dx, y, n, out); break;
-    case LOSS_THREE_HUMP_CAMEL: valueRow(LOSS_THREE_HUMP_CAMEL, x0, dx, y, n, out); break;
-    case LOSS_SADDLE: valueRow(LOSS_SADDLE, x0, dx, y, n, out); break;
-    case LOSS_DEGENERATE_SADDLE: valueRow(LOSS_DEGENERATE_SADDLE, x0, dx, y, n, out); break;
-    case LOSS_MONKEY_SADDLE: valueRow(LOSS_MONKEY_SADDLE, x0, dx, y, n, out); break;
+function builtinRow(loss: Loss, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
+  switch (loss.kind) {
+    case LOSS_SPHERE: valueRow(LOSS_SPHERE, loss, x0, dx, y, n, out); break;
+    case LOSS_QUADRATIC: valueRow(LOSS_QUADRATIC, loss, x0, dx, y, n, out); break;
+    case LOSS_STYBLINSKI_TANG: valueRow(LOSS_STYBLINSKI_TANG, loss, x0, dx, y, n, out); break;
+    case LOSS_BEALE: valueRow(LOSS_BEALE, loss, x0, dx, y, n, out); break;
+    case LOSS_HIMMELBLAU: valueRow(LOSS_HIMMELBLAU, loss, x0, dx, y, n, out); break;
+    case LOSS_BOOTH: valueRow(LOSS_BOOTH, loss, x0, dx, y, n, out); break;
+    case LOSS_MATYAS: valueRow(LOSS_MATYAS, loss, x0, dx, y, n, out); break;
+    case LOSS_GOLDSTEIN_PRICE: valueRow(LOSS_GOLDSTEIN_PRICE, loss, x0, dx, y, n, out); break;
+    case LOSS_SIX_HUMP_CAMEL: valueRow(LOSS_SIX_HUMP_CAMEL, loss, x0, dx, y, n, out); break;
+    case LOSS_THREE_HUMP_CAMEL: valueRow(LOSS_THREE_HUMP_CAMEL, loss, x0, dx, y, n, out); break;
+    case LOSS_SADDLE: valueRow(LOSS_SADDLE, loss, x0, dx, y, n, out); break;
+    case LOSS_DEGENERATE_SADDLE: valueRow(LOSS_DEGENERATE_SADDLE, loss, x0, dx, y, n, out); break;
+    case LOSS_MONKEY_SADDLE: valueRow(LOSS_MONKEY_SADDLE, loss, x0, dx, y, n, out); break;
   }
 }
 

@@ -12,6 +12,14 @@ import { addSample, generateSamples, onlineExpected, sampleWidth } from './data'
 const PI = Math.PI;
 const TWO_PI = 2.0 * Math.PI;
 
+// Value formulas written once over f64x2 lanes: the scalar functions take lane 0, landscape rows use both lanes.
+@inline function splat(v: f64): v128 { return f64x2.splat(v); }
+@inline function lane0(v: v128): f64 { return f64x2.extract_lane(v, 0); }
+@inline function add(a: v128, b: v128): v128 { return f64x2.add(a, b); }
+@inline function sub(a: v128, b: v128): v128 { return f64x2.sub(a, b); }
+@inline function mul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
+@inline function div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
+
 @unmanaged
 export class Loss {
   kind: i32;
@@ -175,11 +183,16 @@ function zeroHessian(n: i32, h: usize): void {
   zeroF64(h, n * n);
 }
 
+// One term of sphere's sum added to f.
+@inline function sphereStep(f: v128, xi: v128): v128 {
+  return add(f, mul(xi, xi));
+}
+
 function sphere(n: i32, x: usize, g: usize, h: usize): f64 {
   let f = 0.0;
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
-    f += xi * xi;
+    f = lane0(sphereStep(splat(f), splat(xi)));
     if (g) put(g, i, 2.0 * xi);
   }
   if (h) {
@@ -190,12 +203,16 @@ function sphere(n: i32, x: usize, g: usize, h: usize): f64 {
 }
 
 // 0.5 * sum(w_i x_i^2), w log-spaced from 1 to the condition number.
+@inline function quadraticStep(s: v128, wi: v128, xi: v128): v128 {
+  return add(s, mul(wi, mul(xi, xi)));
+}
+
 function quadratic(n: i32, w: usize, x: usize, g: usize, h: usize): f64 {
   let s = 0.0;
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
     const wi = at(w, i);
-    s += wi * (xi * xi);
+    s = lane0(quadraticStep(splat(s), splat(wi), splat(xi)));
     if (g) put(g, i, wi * xi);
   }
   if (h) {
@@ -287,38 +304,44 @@ function ackley(n: i32, x: usize, g: usize, h: usize): f64 {
 }
 
 // 0.5 * sum(x^4 - 16 x^2 + 5 x)
+@inline function styblinskiTangStep(s: v128, xi: v128): v128 {
+  const x2 = mul(xi, xi);
+  return add(s, add(sub(mul(x2, x2), mul(splat(16.0), x2)), mul(splat(5.0), xi)));
+}
+
 function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
   let s = 0.0;
   if (h) zeroHessian(n, h);
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
     const x2 = xi * xi;
-    s += x2 * x2 - 16.0 * x2 + 5.0 * xi;
+    s = lane0(styblinskiTangStep(splat(s), splat(xi)));
     if (g) put(g, i, 2.0 * x2 * xi - 16.0 * xi + 2.5);
     if (h) put(h, i * n + i, 6.0 * x2 - 16.0);
   }
   return 0.5 * s;
 }
 
-// Two-dimensional losses: value, gradient (gx, gy) and Hessian (hxx, hxy, hyy). The polynomial ones have their
-// value written once over f64x2 lanes (xxxValue): the scalar functions take lane 0 of it, landscape rows both lanes.
-@inline function splat(v: f64): v128 { return f64x2.splat(v); }
-@inline function lane0(v: v128): f64 { return f64x2.extract_lane(v, 0); }
-@inline function add(a: v128, b: v128): v128 { return f64x2.add(a, b); }
-@inline function sub(a: v128, b: v128): v128 { return f64x2.sub(a, b); }
-@inline function mul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
-@inline function div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
+// Two-dimensional losses: value, gradient (gx, gy) and Hessian (hxx, hxy, hyy).
 
-/** Whether value2x knows the 2-D loss kind. */
-export function hasValue2x(kind: i32): bool {
-  return kind == LOSS_BEALE || kind == LOSS_HIMMELBLAU || kind == LOSS_BOOTH || kind == LOSS_MATYAS
+/** Whether value2x knows the 2-D loss. */
+export function hasValue2x(loss: Loss): bool {
+  const kind = loss.kind;
+  if (loss.dim != 2 || loss.samples) return false;
+  return kind == LOSS_SPHERE || kind == LOSS_QUADRATIC || kind == LOSS_STYBLINSKI_TANG || kind == LOSS_BEALE || kind == LOSS_HIMMELBLAU || kind == LOSS_BOOTH || kind == LOSS_MATYAS
     || kind == LOSS_GOLDSTEIN_PRICE || kind == LOSS_SIX_HUMP_CAMEL || kind == LOSS_THREE_HUMP_CAMEL
     || kind == LOSS_SADDLE || kind == LOSS_DEGENERATE_SADDLE || kind == LOSS_MONKEY_SADDLE;
 }
 
-/** The loss at the points (x lane, y lane), for the kinds hasValue2x accepts (NaN for others). */
-@inline export function value2x(kind: i32, x: v128, y: v128): v128 {
+/**
+ * The loss at the points (x lane, y lane), for the losses hasValue2x accepts (NaN for others); c0 is loss.c0 in
+ * both lanes (a 2-D quadratic's weights are 1 and c0, see createLoss).
+ */
+@inline export function value2x(kind: i32, c0: v128, x: v128, y: v128): v128 {
   switch (kind) {
+    case LOSS_SPHERE: return sphereStep(sphereStep(splat(0.0), x), y);
+    case LOSS_QUADRATIC: return mul(splat(0.5), quadraticStep(quadraticStep(splat(0.0), splat(1.0), x), c0, y));
+    case LOSS_STYBLINSKI_TANG: return mul(splat(0.5), styblinskiTangStep(styblinskiTangStep(splat(0.0), x), y));
     case LOSS_BEALE: return bealeValue(x, y);
     case LOSS_HIMMELBLAU: return himmelblauValue(x, y);
     case LOSS_BOOTH: return boothValue(x, y);
