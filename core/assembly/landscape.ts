@@ -1,8 +1,12 @@
 // Loss values on a grid (y outer, x inner), vectorized across grid points where it pays.
-import { Loss, evaluate, hasValue2x, value2x } from './losses';
+import {
+  Loss, evaluate, hasValue2x, value2x, rastriginStart, rastriginTerm, mccormickValue, levi13K2, levi13K3, levi13Value,
+  easomEnvelope, easomValue, dupontBowlArgument,
+} from './losses';
 import {
   LOSS_ROSENBROCK, LOSS_ACKLEY, LOSS_CUSTOM, LOSS_SPHERE, LOSS_QUADRATIC, LOSS_STYBLINSKI_TANG, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS, LOSS_GOLDSTEIN_PRICE,
-  LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL, LOSS_SADDLE, LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE,
+  LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL, LOSS_SADDLE, LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_RASTRIGIN,
+  LOSS_MCCORMICK, LOSS_LEVI13, LOSS_EASOM, LOSS_DUPONT_BOWL,
 } from './layout';
 import { exp2x, cosTwoPi2x } from './vecmath';
 
@@ -32,6 +36,7 @@ export function landscape(
     if (is2d && loss.kind == LOSS_ROSENBROCK) rosenbrockRow(loss.c0, loss.c1, x0, dx, y, nx, row);
     else if (is2d && loss.kind == LOSS_ACKLEY) ackleyRow(x0, dx, y, nx, row);
     else if (hasValue2x(loss)) builtinRow(loss, x0, dx, y, nx, row);
+    else if (is2d && !loss.samples && hasScalarValueRow(loss.kind)) scalarValueRow(loss.kind, x0, dx, y, nx, row);
     else if (loss.kind == LOSS_CUSTOM && is2d && loss.rowFn >= 0) {
       call_indirect<void>(<u32>loss.rowFn, x0, dx, y, nx, row);
     } else {
@@ -128,6 +133,51 @@ function builtinRow(loss: Loss, x0: f64, dx: f64, y: f64, n: i32, out: usize): v
     case LOSS_SADDLE: valueRow(LOSS_SADDLE, loss, x0, dx, y, n, out); break;
     case LOSS_DEGENERATE_SADDLE: valueRow(LOSS_DEGENERATE_SADDLE, loss, x0, dx, y, n, out); break;
     case LOSS_MONKEY_SADDLE: valueRow(LOSS_MONKEY_SADDLE, loss, x0, dx, y, n, out); break;
+  }
+}
+
+@inline function hasScalarValueRow(kind: i32): bool {
+  return kind == LOSS_RASTRIGIN || kind == LOSS_MCCORMICK || kind == LOSS_LEVI13 || kind == LOSS_EASOM
+    || kind == LOSS_DUPONT_BOWL;
+}
+
+/**
+ * Rows of the 2-D built-ins with sines, cosines, exp or log, in scalar code (f64x2 lanes would each call the scalar
+ * function): values only, without the derivatives evaluate computes, and their y-only parts once per row.
+ */
+function scalarValueRow(kind: i32, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
+  switch (kind) {
+    case LOSS_RASTRIGIN: {
+      const start = rastriginStart(2);
+      const ty = rastriginTerm(y);
+      for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), start + rastriginTerm(x0 + <f64>i * dx) + ty);
+      break;
+    }
+    case LOSS_MCCORMICK: {
+      for (let i = 0; i < n; i++) {
+        const x = x0 + <f64>i * dx;
+        store<f64>(out + (<usize>i << 3), mccormickValue(x, y, Math.sin(x + y)));
+      }
+      break;
+    }
+    case LOSS_LEVI13: {
+      const k2 = levi13K2(y);
+      const k3 = levi13K3(y);
+      for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), levi13Value(x0 + <f64>i * dx, y, k2, k3));
+      break;
+    }
+    case LOSS_EASOM: {
+      const cy = Math.cos(y);
+      for (let i = 0; i < n; i++) {
+        const x = x0 + <f64>i * dx;
+        store<f64>(out + (<usize>i << 3), easomValue(Math.cos(x), cy, easomEnvelope(x, y)));
+      }
+      break;
+    }
+    case LOSS_DUPONT_BOWL: {
+      for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), Math.log(dupontBowlArgument(x0 + <f64>i * dx, y)));
+      break;
+    }
   }
 }
 

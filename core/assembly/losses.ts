@@ -249,12 +249,16 @@ function rosenbrock(n: i32, a: f64, b: f64, x: usize, g: usize, h: usize): f64 {
   return f;
 }
 
+/** Rastrigin's sum: its first term (10 n) and one coordinate's term. */
+@inline export function rastriginStart(n: i32): f64 { return 10.0 * <f64>n; }
+@inline export function rastriginTerm(xi: f64): f64 { return xi * xi - 10.0 * Math.cos(TWO_PI * xi); }
+
 function rastrigin(n: i32, x: usize, g: usize, h: usize): f64 {
-  let f = 10.0 * <f64>n;
+  let f = rastriginStart(n);
   if (h) zeroHessian(n, h);
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
-    f += xi * xi - 10.0 * Math.cos(TWO_PI * xi);
+    f += rastriginTerm(xi);
     if (g) put(g, i, 2.0 * xi + 20.0 * PI * Math.sin(TWO_PI * xi));
     if (h) put(h, i * n + i, 2.0 + 40.0 * PI * PI * Math.cos(TWO_PI * xi));
   }
@@ -537,6 +541,11 @@ function threeHumpCamel(x: f64, y: f64): f64 {
   return lane0(threeHumpCamelValue(splat(x), splat(y)));
 }
 
+/** McCormick's value given s = sin(x + y) (computed by the caller, which may need it for the Hessian). */
+@inline export function mccormickValue(x: f64, y: f64, s: f64): f64 {
+  return s + (x - y) * (x - y) - 1.5 * x + 2.5 * y + 1.0;
+}
+
 function mccormick(x: f64, y: f64): f64 {
   const s = Math.sin(x + y);
   const c = Math.cos(x + y);
@@ -545,41 +554,69 @@ function mccormick(x: f64, y: f64): f64 {
   hxx = 2.0 - s;
   hxy = -s - 2.0;
   hyy = 2.0 - s;
-  return s + (x - y) * (x - y) - 1.5 * x + 2.5 * y + 1.0;
+  return mccormickValue(x, y, s);
+}
+
+// Levi N.13 as s1^2 + u^2 k2 + v^2 k3: k2 and k3 depend on y only (a landscape row computes them once).
+@inline export function levi13K2(y: f64): f64 {
+  const s2 = Math.sin(3.0 * PI * y);
+  return 1.0 + s2 * s2;
+}
+@inline export function levi13K3(y: f64): f64 {
+  const s3 = Math.sin(TWO_PI * y);
+  return 1.0 + s3 * s3;
+}
+@inline export function levi13Value(x: f64, y: f64, k2: f64, k3: f64): f64 {
+  const s1 = Math.sin(3.0 * PI * x);
+  const u = x - 1.0, v = y - 1.0;
+  return s1 * s1 + u * u * k2 + v * v * k3;
 }
 
 function levi13(x: f64, y: f64): f64 {
-  const s1 = Math.sin(3.0 * PI * x);
-  const s2 = Math.sin(3.0 * PI * y);
-  const s3 = Math.sin(TWO_PI * y);
   const u = x - 1.0, v = y - 1.0;
-  const k2 = 1.0 + s2 * s2, k3 = 1.0 + s3 * s3;
+  const k2 = levi13K2(y), k3 = levi13K3(y);
   gx = 3.0 * PI * Math.sin(6.0 * PI * x) + 2.0 * u * k2;
   gy = u * u * 3.0 * PI * Math.sin(6.0 * PI * y) + 2.0 * v * k3 + v * v * TWO_PI * Math.sin(4.0 * PI * y);
   hxx = 18.0 * PI * PI * Math.cos(6.0 * PI * x) + 2.0 * k2;
   hxy = 6.0 * PI * u * Math.sin(6.0 * PI * y);
   hyy = u * u * 18.0 * PI * PI * Math.cos(6.0 * PI * y) + 2.0 * k3
     + 8.0 * PI * v * Math.sin(4.0 * PI * y) + 8.0 * PI * PI * v * v * Math.cos(4.0 * PI * y);
-  return s1 * s1 + u * u * k2 + v * v * k3;
+  return levi13Value(x, y, k2, k3);
+}
+
+// Easom as -cos(x) cos(y) e, e = exp(-((x - pi)^2 + (y - pi)^2)): cos(y) is computed once per landscape row.
+@inline export function easomEnvelope(x: f64, y: f64): f64 {
+  const u = x - PI, v = y - PI;
+  return Math.exp(-(u * u + v * v));
+}
+@inline export function easomValue(cx: f64, cy: f64, e: f64): f64 {
+  return -cx * cy * e;
 }
 
 function easom(x: f64, y: f64): f64 {
   const u = x - PI, v = y - PI;
-  const e = Math.exp(-(u * u + v * v));
+  const e = easomEnvelope(x, y);
   const cx = Math.cos(x), sx = Math.sin(x), cy = Math.cos(y), sy = Math.sin(y);
   gx = cy * e * (sx + 2.0 * u * cx);
   gy = cx * e * (sy + 2.0 * v * cy);
   hxx = cy * e * (3.0 * cx - 4.0 * u * sx - 4.0 * u * u * cx);
   hxy = -(sx + 2.0 * u * cx) * e * (sy + 2.0 * v * cy);
   hyy = cx * e * (3.0 * cy - 4.0 * v * sy - 4.0 * v * v * cy);
-  return -cx * cy * e;
+  return easomValue(cx, cy, e);
 }
 
 // log(1 + p^2 + 10 q^2) in coordinates rotated by 45 degrees: a bowl that flattens far out.
+/** The argument of the Dupont bowl's log. */
+@inline export function dupontBowlArgument(x: f64, y: f64): f64 {
+  const r = Math.SQRT1_2;
+  const p = (x + y) * r, q = (x - y) * r;
+  return 1.0 + p * p + 10.0 * q * q;
+}
+
 function dupontBowl(x: f64, y: f64): f64 {
   const r = Math.SQRT1_2;
   const p = (x + y) * r, q = (x - y) * r;
-  const d = 1.0 + p * p + 10.0 * q * q;
+  const d = dupontBowlArgument(x, y);
   const fp = 2.0 * p / d, fq = 20.0 * q / d;
   const fpp = 2.0 / d - 4.0 * p * p / (d * d);
   const fpq = -40.0 * p * q / (d * d);
