@@ -1,6 +1,6 @@
 // Loss values on a grid (y outer, x inner), vectorized across grid points where it pays.
 import {
-  Loss, evaluate, hasValue2x, value2x, rastriginStart, rastriginTerm, mccormickValue, levi13K2, levi13K3, levi13Value,
+  Loss, evaluate, hasValue2x, value2x, yPart2x, rastriginStart, rastriginTerm, mccormickValue, levi13K2, levi13K3, levi13Value,
   easomEnvelope, easomValue, dupontBowlArgument,
 } from './losses';
 import {
@@ -106,16 +106,16 @@ function rosenbrockRow(a: f64, b: f64, x0: f64, dx: f64, y: f64, n: i32, out: us
 // Inlined with a constant kind, value2x's switch folds away: one loop per kind, its value function inlined.
 @inline function valueRow(kind: i32, loss: Loss, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
   const vy = f64x2.splat(y);
-  const c0 = f64x2.splat(loss.c0);
+  const yPart = yPart2x(kind, f64x2.splat(loss.c0), vy);
   const vx0 = f64x2.splat(x0);
   const vdx = f64x2.splat(dx);
   let index = f64x2(0.0, 1.0); // (i, i + 1) as f64, exact: the same x as xPair without two conversions per pair
   let i = 0;
   for (; i + 1 < n; i += 2) {
-    v128.store(out + (<usize>i << 3), value2x(kind, c0, f64x2.add(vx0, f64x2.mul(index, vdx)), vy));
+    v128.store(out + (<usize>i << 3), value2x(kind, f64x2.add(vx0, f64x2.mul(index, vdx)), vy, yPart));
     index = f64x2.add(index, f64x2.splat(2.0));
   }
-  if (i < n) storePair(out, i, n, value2x(kind, c0, f64x2.add(vx0, f64x2.mul(index, vdx)), vy));
+  if (i < n) storePair(out, i, n, value2x(kind, f64x2.add(vx0, f64x2.mul(index, vdx)), vy, yPart));
 }
 
 function builtinRow(loss: Loss, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {

@@ -183,16 +183,11 @@ function zeroHessian(n: i32, h: usize): void {
   zeroF64(h, n * n);
 }
 
-// One term of sphere's sum added to f.
-@inline function sphereStep(f: v128, xi: v128): v128 {
-  return add(f, mul(xi, xi));
-}
-
 function sphere(n: i32, x: usize, g: usize, h: usize): f64 {
   let f = 0.0;
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
-    f = lane0(sphereStep(splat(f), splat(xi)));
+    f += xi * xi;
     if (g) put(g, i, 2.0 * xi);
   }
   if (h) {
@@ -203,16 +198,12 @@ function sphere(n: i32, x: usize, g: usize, h: usize): f64 {
 }
 
 // 0.5 * sum(w_i x_i^2), w log-spaced from 1 to the condition number.
-@inline function quadraticStep(s: v128, wi: v128, xi: v128): v128 {
-  return add(s, mul(wi, mul(xi, xi)));
-}
-
 function quadratic(n: i32, w: usize, x: usize, g: usize, h: usize): f64 {
   let s = 0.0;
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
     const wi = at(w, i);
-    s = lane0(quadraticStep(splat(s), splat(wi), splat(xi)));
+    s += wi * (xi * xi);
     if (g) put(g, i, wi * xi);
   }
   if (h) {
@@ -308,9 +299,8 @@ function ackley(n: i32, x: usize, g: usize, h: usize): f64 {
 }
 
 // 0.5 * sum(x^4 - 16 x^2 + 5 x)
-@inline function styblinskiTangStep(s: v128, xi: v128): v128 {
-  const x2 = mul(xi, xi);
-  return add(s, add(sub(mul(x2, x2), mul(splat(16.0), x2)), mul(splat(5.0), xi)));
+@inline function styblinskiTangTerm(xi: v128, x2: v128): v128 {
+  return add(sub(mul(x2, x2), mul(splat(16.0), x2)), mul(splat(5.0), xi));
 }
 
 function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
@@ -319,7 +309,7 @@ function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
     const x2 = xi * xi;
-    s = lane0(styblinskiTangStep(splat(s), splat(xi)));
+    s += lane0(styblinskiTangTerm(splat(xi), splat(x2)));
     if (g) put(g, i, 2.0 * x2 * xi - 16.0 * xi + 2.5);
     if (h) put(h, i * n + i, 6.0 * x2 - 16.0);
   }
@@ -338,24 +328,38 @@ export function hasValue2x(loss: Loss): bool {
 }
 
 /**
- * The loss at the points (x lane, y lane), for the losses hasValue2x accepts (NaN for others); c0 is loss.c0 in
- * both lanes (a 2-D quadratic's weights are 1 and c0, see createLoss).
+ * value2x's part that depends on y only, which a landscape row computes once: the y term of the sums (sphere,
+ * quadratic, Styblinski-Tang), y^2 for the others. c0 is loss.c0: a 2-D quadratic's weights are 1 and c0 (createLoss).
  */
-@inline export function value2x(kind: i32, c0: v128, x: v128, y: v128): v128 {
+@inline export function yPart2x(kind: i32, c0: v128, y: v128): v128 {
+  const y2 = mul(y, y);
   switch (kind) {
-    case LOSS_SPHERE: return sphereStep(sphereStep(splat(0.0), x), y);
-    case LOSS_QUADRATIC: return mul(splat(0.5), quadraticStep(quadraticStep(splat(0.0), splat(1.0), x), c0, y));
-    case LOSS_STYBLINSKI_TANG: return mul(splat(0.5), styblinskiTangStep(styblinskiTangStep(splat(0.0), x), y));
-    case LOSS_BEALE: return bealeValue(x, y);
-    case LOSS_HIMMELBLAU: return himmelblauValue(x, y);
-    case LOSS_BOOTH: return boothValue(x, y);
-    case LOSS_MATYAS: return matyasValue(x, y);
-    case LOSS_GOLDSTEIN_PRICE: return goldsteinPriceValue(x, y);
-    case LOSS_SIX_HUMP_CAMEL: return sixHumpCamelValue(x, y);
-    case LOSS_THREE_HUMP_CAMEL: return threeHumpCamelValue(x, y);
-    case LOSS_SADDLE: return saddleValue(x, y);
-    case LOSS_DEGENERATE_SADDLE: return degenerateSaddleValue(x, y);
-    case LOSS_MONKEY_SADDLE: return monkeySaddleValue(x, y);
+    case LOSS_QUADRATIC: return mul(c0, y2);
+    case LOSS_STYBLINSKI_TANG: return styblinskiTangTerm(y, y2);
+    default: return y2;
+  }
+}
+
+/**
+ * The loss at the points (x lane, y lane) given yPart = yPart2x(kind, loss.c0, y), for the losses hasValue2x accepts
+ * (NaN for others). The sums are the n-D loops' sums for n = 2 without their start 0 + and the x weight 1 *, which
+ * change nothing: no term is -0.
+ */
+@inline export function value2x(kind: i32, x: v128, y: v128, yPart: v128): v128 {
+  switch (kind) {
+    case LOSS_SPHERE: return add(mul(x, x), yPart);
+    case LOSS_QUADRATIC: return mul(splat(0.5), add(mul(x, x), yPart));
+    case LOSS_STYBLINSKI_TANG: return mul(splat(0.5), add(styblinskiTangTerm(x, mul(x, x)), yPart));
+    case LOSS_BEALE: return bealeValue(x, y, yPart);
+    case LOSS_HIMMELBLAU: return himmelblauValue(x, y, yPart);
+    case LOSS_BOOTH: return boothValue(x, y, yPart);
+    case LOSS_MATYAS: return matyasValue(x, y, yPart);
+    case LOSS_GOLDSTEIN_PRICE: return goldsteinPriceValue(x, y, yPart);
+    case LOSS_SIX_HUMP_CAMEL: return sixHumpCamelValue(x, y, yPart);
+    case LOSS_THREE_HUMP_CAMEL: return threeHumpCamelValue(x, y, yPart);
+    case LOSS_SADDLE: return saddleValue(x, y, yPart);
+    case LOSS_DEGENERATE_SADDLE: return degenerateSaddleValue(x, y, yPart);
+    case LOSS_MONKEY_SADDLE: return monkeySaddleValue(x, y, yPart);
     default: return splat(NaN);
   }
 }
@@ -398,8 +402,7 @@ function evaluate2(kind: i32, x: f64, y: f64, g: usize, h: usize): f64 {
   return f;
 }
 
-@inline function bealeValue(x: v128, y: v128): v128 {
-  const y2 = mul(y, y);
+@inline function bealeValue(x: v128, y: v128, y2: v128): v128 {
   const y3 = mul(y2, y);
   const t1 = add(sub(splat(1.5), x), mul(x, y));
   const t2 = add(sub(splat(2.25), x), mul(x, y2));
@@ -420,12 +423,12 @@ function beale(x: f64, y: f64): f64 {
   hxx = 2.0 * (ax * ax + bx * bx + cx * cx);
   hxy = 2.0 * (ax * ay + bx * by + cx * cy + t1 + t2 * 2.0 * y + t3 * 3.0 * y2);
   hyy = 2.0 * (ay * ay + by * by + cy * cy + t2 * 2.0 * x + t3 * 6.0 * x * y);
-  return lane0(bealeValue(splat(x), splat(y)));
+  return lane0(bealeValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function himmelblauValue(x: v128, y: v128): v128 {
+@inline function himmelblauValue(x: v128, y: v128, y2: v128): v128 {
   const u = sub(add(mul(x, x), y), splat(11.0));
-  const v = sub(add(x, mul(y, y)), splat(7.0));
+  const v = sub(add(x, y2), splat(7.0));
   return add(mul(u, u), mul(v, v));
 }
 
@@ -437,10 +440,10 @@ function himmelblau(x: f64, y: f64): f64 {
   hxx = 4.0 * u + 8.0 * x * x + 2.0;
   hxy = 4.0 * x + 4.0 * y;
   hyy = 2.0 + 4.0 * v + 8.0 * y * y;
-  return lane0(himmelblauValue(splat(x), splat(y)));
+  return lane0(himmelblauValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function boothValue(x: v128, y: v128): v128 {
+@inline function boothValue(x: v128, y: v128, y2: v128): v128 {
   const u = sub(add(x, mul(splat(2.0), y)), splat(7.0));
   const v = sub(add(mul(splat(2.0), x), y), splat(5.0));
   return add(mul(u, u), mul(v, v));
@@ -454,11 +457,11 @@ function booth(x: f64, y: f64): f64 {
   hxx = 10.0;
   hxy = 8.0;
   hyy = 10.0;
-  return lane0(boothValue(splat(x), splat(y)));
+  return lane0(boothValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function matyasValue(x: v128, y: v128): v128 {
-  return sub(mul(splat(0.26), add(mul(x, x), mul(y, y))), mul(mul(splat(0.48), x), y));
+@inline function matyasValue(x: v128, y: v128, y2: v128): v128 {
+  return sub(mul(splat(0.26), add(mul(x, x), y2)), mul(mul(splat(0.48), x), y));
 }
 
 function matyas(x: f64, y: f64): f64 {
@@ -467,10 +470,10 @@ function matyas(x: f64, y: f64): f64 {
   hxx = 0.52;
   hxy = -0.48;
   hyy = 0.52;
-  return lane0(matyasValue(splat(x), splat(y)));
+  return lane0(matyasValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function goldsteinPriceValue(x: v128, y: v128): v128 {
+@inline function goldsteinPriceValue(x: v128, y: v128, y2: v128): v128 {
   const s = add(add(x, y), splat(1.0));
   const p = add(add(sub(add(sub(splat(19.0), mul(splat(14.0), x)), mul(mul(splat(3.0), x), x)), mul(splat(14.0), y)),
     mul(mul(splat(6.0), x), y)), mul(mul(splat(3.0), y), y));
@@ -505,11 +508,11 @@ function goldsteinPrice(x: f64, y: f64): f64 {
   hxx = axx * b + 2.0 * ax * bx + a * bxx;
   hxy = axy * b + ax * by + ay * bx + a * bxy;
   hyy = ayy * b + 2.0 * ay * by + a * byy;
-  return lane0(goldsteinPriceValue(splat(x), splat(y)));
+  return lane0(goldsteinPriceValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function sixHumpCamelValue(x: v128, y: v128): v128 {
-  const x2 = mul(x, x), y2 = mul(y, y);
+@inline function sixHumpCamelValue(x: v128, y: v128, y2: v128): v128 {
+  const x2 = mul(x, x);
   const wx = add(sub(splat(4.0), mul(splat(2.1), x2)), div(mul(x2, x2), splat(3.0)));
   return add(add(mul(wx, x2), mul(x, y)), mul(add(splat(-4.0), mul(splat(4.0), y2)), y2));
 }
@@ -521,14 +524,14 @@ function sixHumpCamel(x: f64, y: f64): f64 {
   hxx = 8.0 - 25.2 * x2 + 10.0 * x2 * x2;
   hxy = 1.0;
   hyy = -8.0 + 48.0 * y2;
-  return lane0(sixHumpCamelValue(splat(x), splat(y)));
+  return lane0(sixHumpCamelValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function threeHumpCamelValue(x: v128, y: v128): v128 {
+@inline function threeHumpCamelValue(x: v128, y: v128, y2: v128): v128 {
   const x2 = mul(x, x);
   const x4 = mul(x2, x2);
   const poly = add(sub(mul(splat(2.0), x2), mul(mul(splat(1.05), x2), x2)), div(mul(x4, x2), splat(6.0)));
-  return add(add(poly, mul(x, y)), mul(y, y));
+  return add(add(poly, mul(x, y)), y2);
 }
 
 function threeHumpCamel(x: f64, y: f64): f64 {
@@ -538,7 +541,7 @@ function threeHumpCamel(x: f64, y: f64): f64 {
   hxx = 4.0 - 12.6 * x2 + 5.0 * x2 * x2;
   hxy = 1.0;
   hyy = 2.0;
-  return lane0(threeHumpCamelValue(splat(x), splat(y)));
+  return lane0(threeHumpCamelValue(splat(x), splat(y), splat(y * y)));
 }
 
 /** McCormick's value given s = sin(x + y) (computed by the caller, which may need it for the Hessian). */
@@ -629,8 +632,8 @@ function dupontBowl(x: f64, y: f64): f64 {
   return Math.log(d);
 }
 
-@inline function saddleValue(x: v128, y: v128): v128 {
-  return sub(mul(x, x), mul(y, y));
+@inline function saddleValue(x: v128, y: v128, y2: v128): v128 {
+  return sub(mul(x, x), y2);
 }
 
 function saddle(x: f64, y: f64): f64 {
@@ -639,11 +642,11 @@ function saddle(x: f64, y: f64): f64 {
   hxx = 2.0;
   hxy = 0.0;
   hyy = -2.0;
-  return lane0(saddleValue(splat(x), splat(y)));
+  return lane0(saddleValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function degenerateSaddleValue(x: v128, y: v128): v128 {
-  const x2 = mul(x, x), y2 = mul(y, y);
+@inline function degenerateSaddleValue(x: v128, y: v128, y2: v128): v128 {
+  const x2 = mul(x, x);
   return sub(mul(y2, y2), mul(x2, x2));
 }
 
@@ -654,10 +657,10 @@ function degenerateSaddle(x: f64, y: f64): f64 {
   hxx = -12.0 * x2;
   hxy = 0.0;
   hyy = 12.0 * y2;
-  return lane0(degenerateSaddleValue(splat(x), splat(y)));
+  return lane0(degenerateSaddleValue(splat(x), splat(y), splat(y * y)));
 }
 
-@inline function monkeySaddleValue(x: v128, y: v128): v128 {
+@inline function monkeySaddleValue(x: v128, y: v128, y2: v128): v128 {
   return sub(mul(mul(x, x), x), mul(mul(mul(splat(3.0), x), y), y));
 }
 
@@ -667,5 +670,5 @@ function monkeySaddle(x: f64, y: f64): f64 {
   hxx = 6.0 * x;
   hxy = -6.0 * y;
   hyy = -6.0 * x;
-  return lane0(monkeySaddleValue(splat(x), splat(y)));
+  return lane0(monkeySaddleValue(splat(x), splat(y), splat(y * y)));
 }
