@@ -1,12 +1,13 @@
 // Loss values on a grid (y outer, x inner), vectorized across grid points where it pays.
 import {
-  Loss, evaluate, hasValue2x, value2x, yPart2x, rastriginStart, rastriginTerm, mccormickValue, levi13K2, levi13K3, levi13Value,
-  easomEnvelope, easomValue, dupontBowlArgument,
+  Loss, evaluate, hasValue2x, value2x, yPart2x, rastriginStart, rastriginTerm, mccormickValue, levi13K2, levi13K3,
+  levi13Value, easomEnvelope, easomValue, dupontBowlArgument,
 } from './losses';
 import {
-  LOSS_ROSENBROCK, LOSS_ACKLEY, LOSS_CUSTOM, LOSS_SPHERE, LOSS_QUADRATIC, LOSS_STYBLINSKI_TANG, LOSS_BEALE, LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS, LOSS_GOLDSTEIN_PRICE,
-  LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL, LOSS_SADDLE, LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_RASTRIGIN,
-  LOSS_MCCORMICK, LOSS_LEVI13, LOSS_EASOM, LOSS_DUPONT_BOWL,
+  LOSS_ROSENBROCK, LOSS_ACKLEY, LOSS_CUSTOM, LOSS_SPHERE, LOSS_QUADRATIC, LOSS_STYBLINSKI_TANG, LOSS_BEALE,
+  LOSS_HIMMELBLAU, LOSS_BOOTH, LOSS_MATYAS, LOSS_GOLDSTEIN_PRICE, LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL,
+  LOSS_SADDLE, LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_RASTRIGIN, LOSS_MCCORMICK, LOSS_LEVI13, LOSS_EASOM,
+  LOSS_DUPONT_BOWL,
 } from './layout';
 import { exp2x, cosTwoPi2x } from './vecmath';
 
@@ -95,15 +96,20 @@ function rosenbrockRow(a: f64, b: f64, x0: f64, dx: f64, y: f64, n: i32, out: us
   const va = f64x2.splat(a);
   const vb = f64x2.splat(b);
   const vy = f64x2.splat(y);
+  const vx0 = f64x2.splat(x0);
+  const vdx = f64x2.splat(dx);
+  let index = f64x2(0.0, 1.0);
   for (let i = 0; i < n; i += 2) {
-    const x = xPair(x0, dx, i);
+    const x = f64x2.add(vx0, f64x2.mul(index, vdx));
     const u = f64x2.sub(va, x);
     const v = f64x2.sub(vy, f64x2.mul(x, x));
     storePair(out, i, n, f64x2.add(f64x2.mul(u, u), f64x2.mul(vb, f64x2.mul(v, v))));
+    index = f64x2.add(index, f64x2.splat(2.0));
   }
 }
 
-// Inlined with a constant kind, value2x's switch folds away: one loop per kind, its value function inlined.
+// The f64x2 rows of the losses value2x knows. Inlined with a constant kind (builtinRow), value2x's switch folds
+// away: one loop per kind with its value function inlined.
 @inline function valueRow(kind: i32, loss: Loss, x0: f64, dx: f64, y: f64, n: i32, out: usize): void {
   const vy = f64x2.splat(y);
   const yPart = yPart2x(kind, f64x2.splat(loss.c0), vy);

@@ -322,8 +322,8 @@ function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
 export function hasValue2x(loss: Loss): bool {
   const kind = loss.kind;
   if (loss.dim != 2 || loss.samples) return false;
-  return kind == LOSS_SPHERE || kind == LOSS_QUADRATIC || kind == LOSS_STYBLINSKI_TANG || kind == LOSS_BEALE || kind == LOSS_HIMMELBLAU || kind == LOSS_BOOTH || kind == LOSS_MATYAS
-    || kind == LOSS_GOLDSTEIN_PRICE || kind == LOSS_SIX_HUMP_CAMEL || kind == LOSS_THREE_HUMP_CAMEL
+  return kind == LOSS_SPHERE || kind == LOSS_QUADRATIC || kind == LOSS_STYBLINSKI_TANG || kind == LOSS_BEALE
+    || kind == LOSS_HIMMELBLAU || kind == LOSS_BOOTH || kind == LOSS_MATYAS || kind == LOSS_GOLDSTEIN_PRICE || kind == LOSS_SIX_HUMP_CAMEL || kind == LOSS_THREE_HUMP_CAMEL
     || kind == LOSS_SADDLE || kind == LOSS_DEGENERATE_SADDLE || kind == LOSS_MONKEY_SADDLE;
 }
 
@@ -608,8 +608,7 @@ function easom(x: f64, y: f64): f64 {
   return easomValue(cx, cy, e);
 }
 
-// log(1 + p^2 + 10 q^2) in coordinates rotated by 45 degrees: a bowl that flattens far out.
-/** The argument of the Dupont bowl's log. */
+// log(1 + p^2 + 10 q^2) in coordinates rotated by 45 degrees: a bowl that flattens far out. Its log's argument:
 @inline export function dupontBowlArgument(x: f64, y: f64): f64 {
   const r = Math.SQRT1_2;
   const p = (x + y) * r, q = (x - y) * r;
