@@ -12,6 +12,14 @@ import { addSample, generateSamples, onlineExpected, sampleWidth } from './data'
 const PI = Math.PI;
 const TWO_PI = 2.0 * Math.PI;
 
+// Value formulas written once over f64x2 lanes: the scalar functions take lane 0, landscape rows use both lanes.
+@inline function splat(v: f64): v128 { return f64x2.splat(v); }
+@inline function lane0(v: v128): f64 { return f64x2.extract_lane(v, 0); }
+@inline function add(a: v128, b: v128): v128 { return f64x2.add(a, b); }
+@inline function sub(a: v128, b: v128): v128 { return f64x2.sub(a, b); }
+@inline function mul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
+@inline function div(a: v128, b: v128): v128 { return f64x2.div(a, b); }
+
 @unmanaged
 export class Loss {
   kind: i32;
@@ -232,12 +240,16 @@ function rosenbrock(n: i32, a: f64, b: f64, x: usize, g: usize, h: usize): f64 {
   return f;
 }
 
+/** Rastrigin's sum: its first term (10 n) and one coordinate's term. */
+@inline export function rastriginStart(n: i32): f64 { return 10.0 * <f64>n; }
+@inline export function rastriginTerm(xi: f64): f64 { return xi * xi - 10.0 * Math.cos(TWO_PI * xi); }
+
 function rastrigin(n: i32, x: usize, g: usize, h: usize): f64 {
-  let f = 10.0 * <f64>n;
+  let f = rastriginStart(n);
   if (h) zeroHessian(n, h);
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
-    f += xi * xi - 10.0 * Math.cos(TWO_PI * xi);
+    f += rastriginTerm(xi);
     if (g) put(g, i, 2.0 * xi + 20.0 * PI * Math.sin(TWO_PI * xi));
     if (h) put(h, i * n + i, 2.0 + 40.0 * PI * PI * Math.cos(TWO_PI * xi));
   }
@@ -287,13 +299,17 @@ function ackley(n: i32, x: usize, g: usize, h: usize): f64 {
 }
 
 // 0.5 * sum(x^4 - 16 x^2 + 5 x)
+@inline function styblinskiTangTerm(xi: v128, x2: v128): v128 {
+  return add(sub(mul(x2, x2), mul(splat(16.0), x2)), mul(splat(5.0), xi));
+}
+
 function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
   let s = 0.0;
   if (h) zeroHessian(n, h);
   for (let i = 0; i < n; i++) {
     const xi = at(x, i);
     const x2 = xi * xi;
-    s += x2 * x2 - 16.0 * x2 + 5.0 * xi;
+    s += lane0(styblinskiTangTerm(splat(xi), splat(x2)));
     if (g) put(g, i, 2.0 * x2 * xi - 16.0 * xi + 2.5);
     if (h) put(h, i * n + i, 6.0 * x2 - 16.0);
   }
@@ -301,6 +317,53 @@ function styblinskiTang(n: i32, x: usize, g: usize, h: usize): f64 {
 }
 
 // Two-dimensional losses: value, gradient (gx, gy) and Hessian (hxx, hxy, hyy).
+
+/** Whether value2x knows the 2-D loss. */
+export function hasValue2x(loss: Loss): bool {
+  const kind = loss.kind;
+  if (loss.dim != 2 || loss.samples) return false;
+  return kind == LOSS_SPHERE || kind == LOSS_QUADRATIC || kind == LOSS_STYBLINSKI_TANG || kind == LOSS_BEALE
+    || kind == LOSS_HIMMELBLAU || kind == LOSS_BOOTH || kind == LOSS_MATYAS || kind == LOSS_GOLDSTEIN_PRICE || kind == LOSS_SIX_HUMP_CAMEL || kind == LOSS_THREE_HUMP_CAMEL
+    || kind == LOSS_SADDLE || kind == LOSS_DEGENERATE_SADDLE || kind == LOSS_MONKEY_SADDLE;
+}
+
+/**
+ * value2x's part that depends on y only, which a landscape row computes once: the y term of the sums (sphere,
+ * quadratic, Styblinski-Tang), y^2 for the others. c0 is loss.c0: a 2-D quadratic's weights are 1 and c0 (createLoss).
+ */
+@inline export function yPart2x(kind: i32, c0: v128, y: v128): v128 {
+  const y2 = mul(y, y);
+  switch (kind) {
+    case LOSS_QUADRATIC: return mul(c0, y2);
+    case LOSS_STYBLINSKI_TANG: return styblinskiTangTerm(y, y2);
+    default: return y2;
+  }
+}
+
+/**
+ * The loss at the points (x lane, y lane) given yPart = yPart2x(kind, loss.c0, y), for the losses hasValue2x accepts
+ * (NaN for others). The sums are the n-D loops' sums for n = 2 without their start 0 + and the x weight 1 *, which
+ * change nothing: no term is -0.
+ */
+@inline export function value2x(kind: i32, x: v128, y: v128, yPart: v128): v128 {
+  switch (kind) {
+    case LOSS_SPHERE: return add(mul(x, x), yPart);
+    case LOSS_QUADRATIC: return mul(splat(0.5), add(mul(x, x), yPart));
+    case LOSS_STYBLINSKI_TANG: return mul(splat(0.5), add(styblinskiTangTerm(x, mul(x, x)), yPart));
+    case LOSS_BEALE: return bealeValue(x, y, yPart);
+    case LOSS_HIMMELBLAU: return himmelblauValue(x, y, yPart);
+    case LOSS_BOOTH: return boothValue(x, y, yPart);
+    case LOSS_MATYAS: return matyasValue(x, y, yPart);
+    case LOSS_GOLDSTEIN_PRICE: return goldsteinPriceValue(x, y, yPart);
+    case LOSS_SIX_HUMP_CAMEL: return sixHumpCamelValue(x, y, yPart);
+    case LOSS_THREE_HUMP_CAMEL: return threeHumpCamelValue(x, y, yPart);
+    case LOSS_SADDLE: return saddleValue(x, y, yPart);
+    case LOSS_DEGENERATE_SADDLE: return degenerateSaddleValue(x, y, yPart);
+    case LOSS_MONKEY_SADDLE: return monkeySaddleValue(x, y, yPart);
+    default: return splat(NaN);
+  }
+}
+
 let gx = 0.0;
 let gy = 0.0;
 let hxx = 0.0;
@@ -339,6 +402,14 @@ function evaluate2(kind: i32, x: f64, y: f64, g: usize, h: usize): f64 {
   return f;
 }
 
+@inline function bealeValue(x: v128, y: v128, y2: v128): v128 {
+  const y3 = mul(y2, y);
+  const t1 = add(sub(splat(1.5), x), mul(x, y));
+  const t2 = add(sub(splat(2.25), x), mul(x, y2));
+  const t3 = add(sub(splat(2.625), x), mul(x, y3));
+  return add(add(mul(t1, t1), mul(t2, t2)), mul(t3, t3));
+}
+
 function beale(x: f64, y: f64): f64 {
   const y2 = y * y;
   const y3 = y2 * y;
@@ -352,7 +423,13 @@ function beale(x: f64, y: f64): f64 {
   hxx = 2.0 * (ax * ax + bx * bx + cx * cx);
   hxy = 2.0 * (ax * ay + bx * by + cx * cy + t1 + t2 * 2.0 * y + t3 * 3.0 * y2);
   hyy = 2.0 * (ay * ay + by * by + cy * cy + t2 * 2.0 * x + t3 * 6.0 * x * y);
-  return t1 * t1 + t2 * t2 + t3 * t3;
+  return lane0(bealeValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function himmelblauValue(x: v128, y: v128, y2: v128): v128 {
+  const u = sub(add(mul(x, x), y), splat(11.0));
+  const v = sub(add(x, y2), splat(7.0));
+  return add(mul(u, u), mul(v, v));
 }
 
 function himmelblau(x: f64, y: f64): f64 {
@@ -363,7 +440,13 @@ function himmelblau(x: f64, y: f64): f64 {
   hxx = 4.0 * u + 8.0 * x * x + 2.0;
   hxy = 4.0 * x + 4.0 * y;
   hyy = 2.0 + 4.0 * v + 8.0 * y * y;
-  return u * u + v * v;
+  return lane0(himmelblauValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function boothValue(x: v128, y: v128, y2: v128): v128 {
+  const u = sub(add(x, mul(splat(2.0), y)), splat(7.0));
+  const v = sub(add(mul(splat(2.0), x), y), splat(5.0));
+  return add(mul(u, u), mul(v, v));
 }
 
 function booth(x: f64, y: f64): f64 {
@@ -374,7 +457,11 @@ function booth(x: f64, y: f64): f64 {
   hxx = 10.0;
   hxy = 8.0;
   hyy = 10.0;
-  return u * u + v * v;
+  return lane0(boothValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function matyasValue(x: v128, y: v128, y2: v128): v128 {
+  return sub(mul(splat(0.26), add(mul(x, x), y2)), mul(mul(splat(0.48), x), y));
 }
 
 function matyas(x: f64, y: f64): f64 {
@@ -383,7 +470,17 @@ function matyas(x: f64, y: f64): f64 {
   hxx = 0.52;
   hxy = -0.48;
   hyy = 0.52;
-  return 0.26 * (x * x + y * y) - 0.48 * x * y;
+  return lane0(matyasValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function goldsteinPriceValue(x: v128, y: v128, y2: v128): v128 {
+  const s = add(add(x, y), splat(1.0));
+  const p = add(add(sub(add(sub(splat(19.0), mul(splat(14.0), x)), mul(mul(splat(3.0), x), x)), mul(splat(14.0), y)),
+    mul(mul(splat(6.0), x), y)), mul(mul(splat(3.0), y), y));
+  const d = sub(mul(splat(2.0), x), mul(splat(3.0), y));
+  const q = add(sub(add(add(sub(splat(18.0), mul(splat(32.0), x)), mul(mul(splat(12.0), x), x)), mul(splat(48.0), y)),
+    mul(mul(splat(36.0), x), y)), mul(mul(splat(27.0), y), y));
+  return mul(add(splat(1.0), mul(mul(s, s), p)), add(splat(30.0), mul(mul(d, d), q)));
 }
 
 function goldsteinPrice(x: f64, y: f64): f64 {
@@ -411,7 +508,13 @@ function goldsteinPrice(x: f64, y: f64): f64 {
   hxx = axx * b + 2.0 * ax * bx + a * bxx;
   hxy = axy * b + ax * by + ay * bx + a * bxy;
   hyy = ayy * b + 2.0 * ay * by + a * byy;
-  return a * b;
+  return lane0(goldsteinPriceValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function sixHumpCamelValue(x: v128, y: v128, y2: v128): v128 {
+  const x2 = mul(x, x);
+  const wx = add(sub(splat(4.0), mul(splat(2.1), x2)), div(mul(x2, x2), splat(3.0)));
+  return add(add(mul(wx, x2), mul(x, y)), mul(add(splat(-4.0), mul(splat(4.0), y2)), y2));
 }
 
 function sixHumpCamel(x: f64, y: f64): f64 {
@@ -421,7 +524,14 @@ function sixHumpCamel(x: f64, y: f64): f64 {
   hxx = 8.0 - 25.2 * x2 + 10.0 * x2 * x2;
   hxy = 1.0;
   hyy = -8.0 + 48.0 * y2;
-  return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (-4.0 + 4.0 * y2) * y2;
+  return lane0(sixHumpCamelValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function threeHumpCamelValue(x: v128, y: v128, y2: v128): v128 {
+  const x2 = mul(x, x);
+  const x4 = mul(x2, x2);
+  const poly = add(sub(mul(splat(2.0), x2), mul(mul(splat(1.05), x2), x2)), div(mul(x4, x2), splat(6.0)));
+  return add(add(poly, mul(x, y)), y2);
 }
 
 function threeHumpCamel(x: f64, y: f64): f64 {
@@ -431,7 +541,12 @@ function threeHumpCamel(x: f64, y: f64): f64 {
   hxx = 4.0 - 12.6 * x2 + 5.0 * x2 * x2;
   hxy = 1.0;
   hyy = 2.0;
-  return 2.0 * x2 - 1.05 * x2 * x2 + x2 * x2 * x2 / 6.0 + x * y + y * y;
+  return lane0(threeHumpCamelValue(splat(x), splat(y), splat(y * y)));
+}
+
+/** McCormick's value given s = sin(x + y) (computed by the caller, which may need it for the Hessian). */
+@inline export function mccormickValue(x: f64, y: f64, s: f64): f64 {
+  return s + (x - y) * (x - y) - 1.5 * x + 2.5 * y + 1.0;
 }
 
 function mccormick(x: f64, y: f64): f64 {
@@ -442,41 +557,68 @@ function mccormick(x: f64, y: f64): f64 {
   hxx = 2.0 - s;
   hxy = -s - 2.0;
   hyy = 2.0 - s;
-  return s + (x - y) * (x - y) - 1.5 * x + 2.5 * y + 1.0;
+  return mccormickValue(x, y, s);
+}
+
+// Levi N.13 as s1^2 + u^2 k2 + v^2 k3: k2 and k3 depend on y only (a landscape row computes them once).
+@inline export function levi13K2(y: f64): f64 {
+  const s2 = Math.sin(3.0 * PI * y);
+  return 1.0 + s2 * s2;
+}
+@inline export function levi13K3(y: f64): f64 {
+  const s3 = Math.sin(TWO_PI * y);
+  return 1.0 + s3 * s3;
+}
+@inline export function levi13Value(x: f64, y: f64, k2: f64, k3: f64): f64 {
+  const s1 = Math.sin(3.0 * PI * x);
+  const u = x - 1.0, v = y - 1.0;
+  return s1 * s1 + u * u * k2 + v * v * k3;
 }
 
 function levi13(x: f64, y: f64): f64 {
-  const s1 = Math.sin(3.0 * PI * x);
-  const s2 = Math.sin(3.0 * PI * y);
-  const s3 = Math.sin(TWO_PI * y);
   const u = x - 1.0, v = y - 1.0;
-  const k2 = 1.0 + s2 * s2, k3 = 1.0 + s3 * s3;
+  const k2 = levi13K2(y), k3 = levi13K3(y);
   gx = 3.0 * PI * Math.sin(6.0 * PI * x) + 2.0 * u * k2;
   gy = u * u * 3.0 * PI * Math.sin(6.0 * PI * y) + 2.0 * v * k3 + v * v * TWO_PI * Math.sin(4.0 * PI * y);
   hxx = 18.0 * PI * PI * Math.cos(6.0 * PI * x) + 2.0 * k2;
   hxy = 6.0 * PI * u * Math.sin(6.0 * PI * y);
   hyy = u * u * 18.0 * PI * PI * Math.cos(6.0 * PI * y) + 2.0 * k3
     + 8.0 * PI * v * Math.sin(4.0 * PI * y) + 8.0 * PI * PI * v * v * Math.cos(4.0 * PI * y);
-  return s1 * s1 + u * u * k2 + v * v * k3;
+  return levi13Value(x, y, k2, k3);
+}
+
+// Easom as -cos(x) cos(y) e, e = exp(-((x - pi)^2 + (y - pi)^2)): cos(y) is computed once per landscape row.
+@inline export function easomEnvelope(x: f64, y: f64): f64 {
+  const u = x - PI, v = y - PI;
+  return Math.exp(-(u * u + v * v));
+}
+@inline export function easomValue(cx: f64, cy: f64, e: f64): f64 {
+  return -cx * cy * e;
 }
 
 function easom(x: f64, y: f64): f64 {
   const u = x - PI, v = y - PI;
-  const e = Math.exp(-(u * u + v * v));
+  const e = easomEnvelope(x, y);
   const cx = Math.cos(x), sx = Math.sin(x), cy = Math.cos(y), sy = Math.sin(y);
   gx = cy * e * (sx + 2.0 * u * cx);
   gy = cx * e * (sy + 2.0 * v * cy);
   hxx = cy * e * (3.0 * cx - 4.0 * u * sx - 4.0 * u * u * cx);
   hxy = -(sx + 2.0 * u * cx) * e * (sy + 2.0 * v * cy);
   hyy = cx * e * (3.0 * cy - 4.0 * v * sy - 4.0 * v * v * cy);
-  return -cx * cy * e;
+  return easomValue(cx, cy, e);
 }
 
-// log(1 + p^2 + 10 q^2) in coordinates rotated by 45 degrees: a bowl that flattens far out.
+// log(1 + p^2 + 10 q^2) in coordinates rotated by 45 degrees: a bowl that flattens far out. Its log's argument:
+@inline export function dupontBowlArgument(x: f64, y: f64): f64 {
+  const r = Math.SQRT1_2;
+  const p = (x + y) * r, q = (x - y) * r;
+  return 1.0 + p * p + 10.0 * q * q;
+}
+
 function dupontBowl(x: f64, y: f64): f64 {
   const r = Math.SQRT1_2;
   const p = (x + y) * r, q = (x - y) * r;
-  const d = 1.0 + p * p + 10.0 * q * q;
+  const d = dupontBowlArgument(x, y);
   const fp = 2.0 * p / d, fq = 20.0 * q / d;
   const fpp = 2.0 / d - 4.0 * p * p / (d * d);
   const fpq = -40.0 * p * q / (d * d);
@@ -489,13 +631,22 @@ function dupontBowl(x: f64, y: f64): f64 {
   return Math.log(d);
 }
 
+@inline function saddleValue(x: v128, y: v128, y2: v128): v128 {
+  return sub(mul(x, x), y2);
+}
+
 function saddle(x: f64, y: f64): f64 {
   gx = 2.0 * x;
   gy = -2.0 * y;
   hxx = 2.0;
   hxy = 0.0;
   hyy = -2.0;
-  return x * x - y * y;
+  return lane0(saddleValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function degenerateSaddleValue(x: v128, y: v128, y2: v128): v128 {
+  const x2 = mul(x, x);
+  return sub(mul(y2, y2), mul(x2, x2));
 }
 
 function degenerateSaddle(x: f64, y: f64): f64 {
@@ -505,7 +656,11 @@ function degenerateSaddle(x: f64, y: f64): f64 {
   hxx = -12.0 * x2;
   hxy = 0.0;
   hyy = 12.0 * y2;
-  return y2 * y2 - x2 * x2;
+  return lane0(degenerateSaddleValue(splat(x), splat(y), splat(y * y)));
+}
+
+@inline function monkeySaddleValue(x: v128, y: v128, y2: v128): v128 {
+  return sub(mul(mul(x, x), x), mul(mul(mul(splat(3.0), x), y), y));
 }
 
 function monkeySaddle(x: f64, y: f64): f64 {
@@ -514,5 +669,5 @@ function monkeySaddle(x: f64, y: f64): f64 {
   hxx = 6.0 * x;
   hxy = -6.0 * y;
   hyy = -6.0 * x;
-  return x * x * x - 3.0 * x * y * y;
+  return lane0(monkeySaddleValue(splat(x), splat(y), splat(y * y)));
 }
