@@ -39,8 +39,19 @@ describeWorkbench('walkthrough', (vscode) => {
   });
 
   test("the first step's button opens the Playground on the loss picked, and the step is checked", async () => {
-    await clickStepButton('Open the Playground', 'Open Playground');
-    await vscode.quickPickRow('Rosenbrock', { label: true }).click();
+    // The quick pick can close as the walkthrough page takes focus back: then the button is clicked again.
+    const row = vscode.quickPickRow('Rosenbrock', { label: true });
+    for (let attempt = 1; ; attempt++) {
+      await clickStepButton('Open the Playground', 'Open Playground');
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5000 });
+        await row.click({ timeout: 5000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await vscode.page.keyboard.press('Escape');
+      }
+    }
     const frame = await vscode.webviewFrameOf('playground');
     await until(() => frame.locator('path.trajectory').count(), (n) => n > 0, 'trajectories in the Playground', TIMEOUT);
     await openWalkthrough();
