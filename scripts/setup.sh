@@ -63,9 +63,11 @@ ensure_code_server() {
   rm -rf "$CODE_SERVER_DIR"
   mkdir -p "$CODE_SERVER_DIR"
   echo '{ "private": true }' >"$CODE_SERVER_DIR/package.json"
-  # node-pty's `npx node-gyp` needs yes. The full output goes to the log: its npm warnings about install scripts and
-  # node-pre-gyp's "ENOTFOUND github.com" (argon2 has no reachable prebuilt binary, so it builds from source) are expected.
-  if ! (cd "$CODE_SERVER_DIR" && npm_config_yes=true \
+  # code-server's postinstall refuses to run as root unless npm_config_unsafe_perm is set (npm itself no longer knows
+  # the setting and warns), and node-pty's `npx node-gyp` needs yes. The full output goes to the log: its npm warnings
+  # and node-pre-gyp's "ENOTFOUND github.com" (argon2 has no reachable prebuilt binary, so it builds from source) are
+  # expected.
+  if ! (cd "$CODE_SERVER_DIR" && npm_config_unsafe_perm=true npm_config_yes=true \
     npm install --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION") >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "installing code-server failed; the whole output is in $log"
