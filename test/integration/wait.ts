@@ -1,4 +1,5 @@
 // Shared by the integration tests: wait for a condition (never a fixed sleep), find webview tabs.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'optiscope.optiscope';
@@ -27,4 +28,21 @@ export function webviewTabs(viewType: string): vscode.Tab[] {
   return vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
     .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
+}
+
+/**
+ * Starts measuring the extension host's event-loop delay; stop() gives the max, p99 and mean in ms beyond the
+ * sampling interval (Node's histogram holds the whole interval between two samples, so an idle loop reads ~1 ms).
+ */
+export function measureEventLoop(): { stop(): { maxMs: number; p99Ms: number; meanMs: number } } {
+  const resolutionMs = 1;
+  const delay = monitorEventLoopDelay({ resolution: resolutionMs });
+  delay.enable();
+  const ms = (ns: number) => Number(Math.max(0, ns / 1e6 - resolutionMs).toFixed(1));
+  return {
+    stop() {
+      delay.disable();
+      return { maxMs: ms(delay.max), p99Ms: ms(delay.percentile(99)), meanMs: ms(delay.mean) };
+    },
+  };
 }
