@@ -135,16 +135,18 @@ class Workbench {
 
   /**
    * Opens the F1 palette filtered to `title` and returns its entry (the palette stays open).
-   * The palette lists what was registered when it opened, so it is reopened until the entry shows.
+   * The palette lists what was registered when it opened, so it is reopened until the entry shows. When F1 opened
+   * nothing (a page that kept the keyboard focus), the title bar's command center opens it instead.
    */
   async findInPalette(title) {
     const input = this.page.locator('.quick-input-widget input');
     const entry = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.getByText(title, { exact: true }) }).first();
     const deadline = Date.now() + paletteTimeoutMs;
-    for (;;) {
-      await this.page.keyboard.press('F1');
-      await input.fill(`>${title}`);
+    for (let attempt = 0; ; attempt++) {
       try {
+        if (attempt % 2 === 0) await this.page.keyboard.press('F1');
+        else await this.page.locator('.command-center').first().click({ timeout: 5000 });
+        await input.fill(`>${title}`, { timeout: 5000 });
         await entry.waitFor({ timeout: 5000 });
         return entry;
       } catch (error) {

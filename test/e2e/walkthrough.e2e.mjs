@@ -19,8 +19,8 @@ describeWorkbench('walkthrough', (vscode) => {
     await vscode.page.locator('.getting-started-step.expanded .button-container a', { hasText: button }).click();
   };
   const openWalkthrough = async () => {
-    await vscode.openCommand('Welcome: Open Walkthrough...');
-    await vscode.quickPickRow(WALKTHROUGH).click();
+    // A Playground finishing its load takes focus and closes a quick pick opened meanwhile: pickAfterCommand retries.
+    await vscode.pickAfterCommand('Welcome: Open Walkthrough...', WALKTHROUGH);
     await step('Open the Playground').waitFor({ timeout: TIMEOUT });
   };
 
