@@ -2,7 +2,7 @@
 // a bad argument prints one line on stderr and exits with code 2; a .loss file's warnings go to stderr.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createEngine } from './engine/index';
+import { createEngine, trajectoryRows } from './engine/index';
 import type { ScheduleSpec, StochasticSpec, StopSpec } from './engine/api';
 import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Diagnostic, Scenario } from './loss/index';
@@ -120,12 +120,6 @@ async function lossText(argument: string): Promise<{ text: string; scenario?: Sc
   }
   if (parsed.ok) for (const warning of parsed.loss.warnings) process.stderr.write(`${located(argument, warning)}\n`);
   return { text: inlineDataFiles(text, files), scenario: parsed.ok ? parsed.loss.scenario : undefined };
-}
-
-/** Rows of [...params, loss] out of a run's [...params, loss, gradNorm] rows. */
-function trajectoryRows(rows: Float64Array, rowCount: number, dim: number): number[][] {
-  const width = dim + 2;
-  return Array.from({ length: rowCount }, (_, i) => Array.from(rows.subarray(i * width, i * width + dim + 1)));
 }
 
 /** JSON written in pieces, so that a long trace never becomes one string (V8 caps a string at 512 MiB). */

@@ -235,6 +235,21 @@ function lossCoreBytes(info: LossInfo, custom: boolean): number {
   return 128 + samples + perSample + 8 * info.dim;
 }
 
+/**
+ * Rows of [...params, loss] out of a run's recorded [...params, loss, gradNorm] rows, as JavaScript arrays. Plain
+ * loops into preallocated arrays: a subarray and Array.from per row cost three to five times as much.
+ */
+export function trajectoryRows(rows: Float64Array, rowCount: number, dim: number): number[][] {
+  const width = dim + 2;
+  const trajectory: number[][] = new Array(rowCount);
+  for (let r = 0, offset = 0; r < rowCount; r++, offset += width) {
+    const row: number[] = new Array(dim + 1);
+    for (let k = 0; k <= dim; k++) row[k] = rows[offset + k];
+    trajectory[r] = row;
+  }
+  return trajectory;
+}
+
 /** Lets timers and messages (a cancel) in before the next chunk of a stream. */
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
@@ -319,16 +334,9 @@ export class WasmEngine implements Engine {
       set.advance(request.steps);
       const run = set.view(0);
       const { dim, rows, rowCount } = run;
-      const width = dim + 2;
-      // Plain loops into preallocated arrays: a subarray and Array.from per row cost three times as much.
-      const trajectory: number[][] = new Array(rowCount);
+      const trajectory = trajectoryRows(rows, rowCount, dim);
       const gradNorm: number[] = new Array(rowCount);
-      for (let r = 0, offset = 0; r < rowCount; r++, offset += width) {
-        const row: number[] = new Array(dim + 1);
-        for (let k = 0; k <= dim; k++) row[k] = rows[offset + k];
-        trajectory[r] = row;
-        gradNorm[r] = rows[offset + dim + 1];
-      }
+      for (let r = 0; r < rowCount; r++) gradNorm[r] = rows[r * (dim + 2) + dim + 1];
       const result: TraceResult = { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
       if (run.status === 'paused') result.pausedBy = run.pausedBy;
       return result;

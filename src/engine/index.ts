@@ -5,7 +5,7 @@ import { compileExpression } from './expressions';
 import { compileConditions } from '../loss/conditions';
 
 export type * from './api';
-export { WasmEngine, RunSet } from './engine';
+export { WasmEngine, RunSet, trajectoryRows } from './engine';
 
 export async function createEngine(): Promise<WasmEngine> {
   return new WasmEngine(await Core.create(), compileExpression, compileConditions);
