@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createEngine, trajectoryRows } from './engine/index';
-import type { ScheduleSpec, StochasticSpec, StopSpec } from './engine/api';
+import type { ScheduleSpec, StochasticSpec, StopSpec } from './shared/engineApi';
 import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Diagnostic, Scenario } from './loss/index';
 import { readLocalDataFile } from './loss/localDataFiles';
-import { launchFromFile } from './panels/lossLaunch';
+import { launchFromFile } from './loss/launch';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N

@@ -1,6 +1,7 @@
 // Composition root: each area registers its own commands and providers.
 import * as vscode from 'vscode';
-import { registerPanels } from './panels';
+import { registerPanels, showTrainingSession } from './panels';
+import { scenarioDefaults } from './panels/settings';
 import { registerLossEditor } from './loss/editor';
 import { registerLossVisualize } from './loss/visualize';
 import { registerDebugger } from './debug/extension';
@@ -10,7 +11,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerPanels(context);
   registerLossEditor(context);
   registerLossVisualize(context);
-  registerDebugger(context);
+  registerDebugger(context, { scenarioDefaults, showTrainingSession });
   registerExamples(context);
 }
 

@@ -1,6 +1,6 @@
 // Vectors over the landscape (pure): the lecture's arrows at the current step (descent direction and the
 // step taken) and the gradient field.
-import type { LandscapeData, TraceData } from '../src/protocol';
+import type { LandscapeData, TraceData } from '../src/shared/protocol';
 import { positionAt, type Point } from './traces';
 
 export interface StepVectors {

@@ -1,7 +1,7 @@
 // Compare: one landscape per run (small multiples) with synchronised playback, a metrics table and the loss chart.
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { formatNumber, formatPoint, runLabel } from '../src/panels/scenario';
-import type { Scenario, Snapshot, TraceData } from '../src/protocol';
+import { formatNumber, formatPoint, runLabel } from '../src/shared/scenario';
+import type { Scenario, Snapshot, TraceData } from '../src/shared/protocol';
 import { bestColumns, rowsFit, type Extent } from './geometry';
 import { newestOnly, type Host } from './host';
 import { plotPng, plotSvg } from './exportImage';

@@ -2,10 +2,10 @@
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { OptimizerInfo } from '../src/engine/api';
-import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../src/panels/scenario';
-import type { LossInfo, ScheduleSpec } from '../src/engine/api';
-import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../src/protocol';
+import type { OptimizerInfo } from '../src/shared/engineApi';
+import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../src/shared/scenario';
+import type { LossInfo, ScheduleSpec } from '../src/shared/engineApi';
+import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
 import { runColor } from './theme';
 

@@ -3,7 +3,7 @@
 import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
-import type { TraceData } from '../src/protocol';
+import type { TraceData } from '../src/shared/protocol';
 import { runColor } from './theme';
 import { paramsAt, rowAtStep } from './traces';
 

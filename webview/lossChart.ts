@@ -4,7 +4,7 @@ import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear, scaleLog, scaleSymlog } from 'd3-scale';
 import { pointer, select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
-import type { TraceData } from '../src/protocol';
+import type { TraceData } from '../src/shared/protocol';
 import { CursorLayer } from './cursorLayer';
 import { afterNextFrame, newestPerFrame } from './frames';
 import { runColor } from './theme';

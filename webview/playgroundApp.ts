@@ -1,6 +1,6 @@
 // The Playground: asks the host for a snapshot, then keeps landscape, runs and playback in step.
-import { formatNumber, runLabel } from '../src/panels/scenario';
-import type { Scenario, Snapshot, TraceData } from '../src/protocol';
+import { formatNumber, runLabel } from '../src/shared/scenario';
+import type { Scenario, Snapshot, TraceData } from '../src/shared/protocol';
 import { Controls } from './controls';
 import type { Extent } from './geometry';
 import { newestOnly, type Host } from './host';
@@ -15,16 +15,16 @@ import { playbackAnimation } from './exportAnimation';
 import { gradNormAt, longestRun, lossAt, paramsAt } from './traces';
 import { DataView } from './dataView';
 import { SeriesChart } from './seriesChart';
-import { findLesson } from '../src/panels/lessons';
-import { averageRegret, samplesPerStep } from '../src/panels/stochastic';
+import { findLesson } from '../src/shared/lessons';
+import { averageRegret, samplesPerStep } from '../src/shared/stochastic';
 import { DebugPanel } from './debugPanel';
 import { afterNextFrame } from './frames';
-import type { SessionView } from '../src/protocol';
+import type { SessionView } from '../src/shared/protocol';
 import { GradNormChart } from './gradNormChart';
 import { Surface3D } from './surface3d';
 import { ViewToolbar } from './viewToolbar';
 import { gradientFieldOverlay, landscapeQuery, stepArrowsOverlay } from './vectorOverlays';
-import type { DisplayOptions } from '../src/protocol';
+import type { DisplayOptions } from '../src/shared/protocol';
 
 const LANDSCAPE_DELAY_MS = 120;
 const RUN_DELAY_MS = 80;

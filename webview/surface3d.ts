@@ -1,8 +1,8 @@
 // The 3-D view: the loss surface as a shaded mesh (canvas 2-D, painter's algorithm), the trajectories on it
 // and the current step's markers; drag to rotate, wheel to zoom, double-click or the button to reset.
 import { symbol, symbolStar } from 'd3-shape';
-import type { LossInfo } from '../src/engine/api';
-import type { LandscapeData, TraceData } from '../src/protocol';
+import type { LossInfo } from '../src/shared/engineApi';
+import type { LandscapeData, TraceData } from '../src/shared/protocol';
 import { valueTransform } from './colorScale';
 import { backToFront, boxMapping, DEFAULT_CAMERA, heightTransform, projector, quadShade, rotateCamera, surfaceMesh, zoomCamera, type BoxMapping, type Camera, type Mesh, type Projected } from './projection';
 import { heatmapPalette, readTheme, type Theme } from './theme';

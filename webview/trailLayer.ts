@@ -2,7 +2,7 @@
 // the previous frame, where the SVG paths would re-render every trajectory in full (thousands of points for a
 // zigzagging run). At rest the landscape shows its SVG paths (hover, export, selection).
 import { positionAt, rowAtStep, type PixelPath, type Point } from './traces';
-import type { TraceData } from '../src/protocol';
+import type { TraceData } from '../src/shared/protocol';
 
 export const TRAJECTORY_WIDTH = 2;
 export const HALO_WIDTH = 4.5;

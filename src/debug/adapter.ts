@@ -6,10 +6,11 @@ import {
   TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { BreakpointSpec } from '../engine/api';
+import type { BreakpointSpec } from '../shared/engineApi';
 import { lossLines, runsAtLine, type LossLines } from './adapterLines';
-import type { BreakpointResult, StepState, StopEvent, TrainingSession } from './trainingSession';
-import type { Disposable } from './emitter';
+import type { StepState } from '../shared/engineApi';
+import type { BreakpointResult, StopEvent, TrainingSession } from '../session/trainingSession';
+import type { Disposable } from '../session/emitter';
 
 export const DEBUG_TYPE = 'optiscope';
 export const DIVERGENCE_FILTER = 'divergence';

@@ -2,9 +2,9 @@
 // formula, per-run batch / seed / schedule / projection keys), with the file's steps line or the defaults.
 import { optimizerInfos } from '../engine/optimizers';
 import { parseLoss } from '../loss/analyze';
-import { launchFromFile } from '../panels/lossLaunch';
-import { completeRun, runLabel, runSpec, type ScenarioDefaults } from '../panels/scenario';
-import type { TrainingScenario } from './trainingSession';
+import { launchFromFile } from '../loss/launch';
+import { completeRun, runLabel, runSpec, type ScenarioDefaults } from '../shared/scenario';
+import type { TrainingScenario } from '../session/trainingSession';
 
 /** The scenario of a .loss text, or an Error naming its first problem and where. */
 export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps?: number): TrainingScenario {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createEngine } from '../engine/index';
 import { OptiscopeDebugSession } from './adapter';
 import { scenarioFromLoss } from './adapterScenario';
-import { TrainingSession } from './trainingSession';
+import { TrainingSession } from '../session/trainingSession';
 
 /** What a .loss file without optimizer or steps lines runs (the panels' defaults come from settings instead). */
 const DEFAULTS = { runs: [{ optimizer: 'adam', options: { lr: 0.05 } }], steps: 1000 };

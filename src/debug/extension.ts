@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, OptiscopeDebugSession, type AdapterHost, type LaunchArguments } from './adapter';
 import { scenarioFromLoss } from './adapterScenario';
-import { startTrainingSession } from './sessionHost';
-import { scenarioDefaults } from '../panels/settings';
-import { showTrainingSession } from '../panels/index';
+import { startTrainingSession } from '../session/sessionHost';
+import type { TrainingSession } from '../session/trainingSession';
+import type { ScenarioDefaults } from '../shared/scenario';
 
 const LANGUAGE_ID = 'loss';
 
@@ -23,13 +23,20 @@ async function readProgram(program: string): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
-export function registerDebugger(context: vscode.ExtensionContext): void {
+/** What the debugger needs from the panels, passed in by the extension's entry (the two folders stay apart). */
+export interface DebuggerPanels {
+  /** The user's defaults for a scenario (settings), applied to the file's runs. */
+  scenarioDefaults(): ScenarioDefaults;
+  /** Shows a debug session in the Playground: its controls and the debug toolbar drive the same runs. */
+  showTrainingSession(session: TrainingSession): void;
+}
+
+export function registerDebugger(context: vscode.ExtensionContext, panels: DebuggerPanels): void {
   const host: AdapterHost = {
     readFile: readProgram,
     openSession: async ({ text, steps }) => {
-      const session = await startTrainingSession(context, scenarioFromLoss(text, scenarioDefaults(), steps));
-      // The Playground shows the same session: its controls and the debug toolbar drive the same runs.
-      showTrainingSession(session);
+      const session = await startTrainingSession(context, scenarioFromLoss(text, panels.scenarioDefaults(), steps));
+      panels.showTrainingSession(session);
       return session;
     },
   };

@@ -1,5 +1,5 @@
 // Breakpoints for runs: hit conditions, the names a condition can use, and linking compiled checks.
-import type { BreakpointSpec } from './api';
+import type { BreakpointSpec } from '../shared/engineApi';
 import { HitMode } from './layout';
 import { excerpt } from './describe';
 import { packOptimizer, stateVectorNames } from './optimizers';

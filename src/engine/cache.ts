@@ -1,6 +1,6 @@
 // A cache of compiled things that hold core memory (losses, breakpoint checks): bounded by entries and bytes,
 // least recently used out first. An entry in use (leased by a request or a run) is freed when its last lease ends.
-import type { CacheUsage } from './api';
+import type { CacheUsage } from '../shared/engineApi';
 
 export interface CacheLimits {
   entries: number;

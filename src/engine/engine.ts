@@ -3,7 +3,7 @@ import type {
   BreakpointSpec, Engine, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
   RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
   StreamSignal, TraceChunk, TraceRequest, TraceResult,
-} from './api';
+} from '../shared/engineApi';
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';

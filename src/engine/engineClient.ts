@@ -3,8 +3,8 @@
 // re-sends the other pending requests to a fresh one; a stream (streamRuns) is stopped between chunks instead.
 import type {
   Engine, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
-  SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult,
-} from './api';
+  CancelSignal, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult,
+} from '../shared/engineApi';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
 import type { EngineMethod, WorkerMessage, WorkerReply, WorkerRequest } from './workerProtocol';
@@ -15,11 +15,6 @@ export interface EngineWorker {
   onMessage(listener: (reply: WorkerReply) => void): void;
   onError(listener: (error: Error) => void): void;
   terminate(): void;
-}
-
-export interface CancelSignal {
-  readonly isCancellationRequested: boolean;
-  onCancellationRequested(listener: () => void): { dispose(): void };
 }
 
 export class CancelledError extends Error {

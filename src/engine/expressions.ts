@@ -1,5 +1,5 @@
 // Losses written in the loss language, compiled for the core (src/loss does the compiling).
-import type { LossInfo } from './api';
+import type { LossInfo } from '../shared/engineApi';
 import type { CompiledExpression } from './engine';
 import { BUILTIN_LOSSES } from './losses';
 import { compileLoss, DATA_OFFSET } from '../loss/index';

@@ -4,7 +4,7 @@ import { WasmEngine } from './engine';
 import { compileExpression } from './expressions';
 import { compileConditions } from '../loss/conditions';
 
-export type * from './api';
+export type * from '../shared/engineApi';
 export { WasmEngine, RunSet, trajectoryRows } from './engine';
 
 export async function createEngine(): Promise<WasmEngine> {

@@ -1,6 +1,6 @@
 // The engine's limits, in one place: what the core can serve, and what a request may ask for.
 // A request past any of them is refused before any work, with a message that names the limit and what to change.
-import type { EngineMemory } from './api';
+import type { EngineMemory } from '../shared/engineApi';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;

@@ -1,5 +1,5 @@
 // Built-in losses: names, formulas, domains, default starts and known minima. The math is in the core.
-import type { LossInfo } from './api';
+import type { LossInfo } from '../shared/engineApi';
 import { LossId } from './layout';
 import { ENGINE_LIMITS } from './limits';
 import { describeValue } from './describe';

@@ -1,5 +1,5 @@
 // Optimizer options with PyTorch's names, defaults, validation and error texts, packed for the core.
-import type { OptimizerInfo, ScheduleSpec } from './api';
+import type { OptimizerInfo, ScheduleSpec } from '../shared/engineApi';
 import { describeValue } from './describe';
 import { OptimizerId, OptionSlot, OPTION_SLOTS, ScheduleId, SCHEDULE_SLOTS } from './layout';
 

@@ -1,6 +1,6 @@
 // Answers engine requests from a worker's message port: shared by the Node and the browser worker.
 import { createEngine } from './index';
-import type { RunsRequest } from './api';
+import type { RunsRequest } from '../shared/engineApi';
 import type { WasmEngine } from './engine';
 import type { WorkerMessage, WorkerReply, WorkerRequest } from './workerProtocol';
 

@@ -1,6 +1,6 @@
 // A session: a run set kept in the engine between requests, advanced run by run, with breakpoints that can change
 // (hit counts carried over by id). Each update carries only the rows recorded since the previous one.
-import type { RunTrace, SessionAdvance, SessionBreakpoint, SessionRunUpdate, SessionUpdate } from './api';
+import type { RunTrace, SessionAdvance, SessionBreakpoint, SessionRunUpdate, SessionUpdate } from '../shared/engineApi';
 import { normalizeBreakpoints } from './breakpoints';
 import { describeValue } from './describe';
 

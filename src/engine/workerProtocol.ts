@@ -1,5 +1,5 @@
 // Messages between the extension host (EngineClient) and the engine worker.
-import type { RunsChunk } from './api';
+import type { RunsChunk } from '../shared/engineApi';
 
 export type EngineMethod =
   | 'trace' | 'landscape' | 'runs' | 'streamRuns' | 'lossInfo' | 'evaluate' | 'samples'

@@ -3,11 +3,11 @@ import * as vscode from 'vscode';
 import { parseLoss } from './index';
 import type { Diagnostic, ParseResult } from './index';
 import { dataFileReader } from './dataFiles';
-import { launchFromFile } from '../panels/lossLaunch';
+import { launchFromFile } from './launch';
 
 const LANGUAGE_ID = 'loss';
 
-export type { LossLaunch } from '../panels/lossLaunch';
+export type { LossLaunch } from './launch';
 
 const launchFrom = launchFromFile;
 

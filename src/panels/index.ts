@@ -1,13 +1,13 @@
 // Registers the panels' commands and serializers.
 import * as vscode from 'vscode';
-import type { Engine, OptimizerInfo } from '../engine/api';
+import type { Engine, OptimizerInfo } from '../shared/engineApi';
 import { getEngineClient } from '../engine/client';
 import { describeEngineMemory } from '../engine/limits';
-import { parseRuns, type PlaybackAction, type Scenario } from '../protocol';
+import { parseRuns, type PlaybackAction, type Scenario } from '../shared/protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
-import { defaultScenario, lossDescription, lossPreview, runLabel } from './scenario';
+import { defaultScenario, lossDescription, lossPreview, runLabel } from '../shared/scenario';
 import { scenarioDefaults } from './settings';
-import { EXPORT_FORMATS, isExportFormat } from './export';
+import { EXPORT_FORMATS, isExportFormat } from '../shared/export';
 import {
   ANIMATION_FORMATS,
   DEFAULT_FPS,
@@ -26,12 +26,12 @@ import {
   type AnimationSettings,
 } from '../shared/animation';
 import { RunningStatus } from './status';
-import { launchFromFile, type LossLaunch } from './lossLaunch';
-import { findLesson, LESSONS, type Lesson } from './lessons';
+import { launchFromFile, type LossLaunch } from '../loss/launch';
+import { findLesson, LESSONS, type Lesson } from '../shared/lessons';
 import { LessonFiles } from './lessonFiles';
 import { parseLoss } from '../loss/index';
-import { startTrainingSession } from '../debug/sessionHost';
-import type { TrainingSession } from '../debug/trainingSession';
+import { startTrainingSession } from '../session/sessionHost';
+import type { TrainingSession } from '../session/trainingSession';
 
 let panelServices: PanelServices | undefined;
 
@@ -42,7 +42,7 @@ let panelServices: PanelServices | undefined;
 export function showTrainingSession(session: TrainingSession): ScenarioPanel | undefined {
   return panelServices && ScenarioPanel.showSession(panelServices, session);
 }
-import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario, type Sweep } from './sweep';
+import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario, type Sweep } from '../shared/sweep';
 
 /** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
 function asLaunch(value: unknown): LossLaunch | undefined {

@@ -4,7 +4,7 @@
 // (where it is the user-data file system) alike; nothing is written into the user's project.
 import * as vscode from 'vscode';
 import { exists } from '../examples';
-import type { Lesson } from './lessons';
+import type { Lesson } from '../shared/lessons';
 
 export class LessonFiles {
   constructor(private readonly storage: vscode.Uri) {}

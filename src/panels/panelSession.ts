@@ -1,11 +1,11 @@
 // The Playground's side of a training session: the panel's breakpoints (source 'panel'), its controls, the
 // inspector, and what the webview draws while the session is paused. The session may come from the debugger.
-import type { Engine, RunStatus } from '../engine/api';
+import type { Engine, RunStatus } from '../shared/engineApi';
 import { conditionNamesFor } from '../engine/breakpoints';
 import { checkCondition } from '../loss/conditions';
-import type { BreakpointResult, TrainingScenario, TrainingSession } from '../debug/trainingSession';
-import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../protocol';
-import { runConfig, runSpec, scenarioKey } from './scenario';
+import type { BreakpointResult, TrainingScenario, TrainingSession } from '../session/trainingSession';
+import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../shared/protocol';
+import { runConfig, runSpec, scenarioKey } from '../shared/scenario';
 
 export const PANEL_SOURCE = 'panel';
 

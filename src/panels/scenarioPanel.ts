@@ -1,8 +1,8 @@
-// A panel showing one scenario, driven by its webview over src/protocol.ts: the Playground (one landscape with
+// A panel showing one scenario, driven by its webview over src/shared/protocol.ts: the Playground (one landscape with
 // every run) or Compare (one landscape per run, a metrics table).
 import * as vscode from 'vscode';
-import type { Engine, RunsChunk, RunsRequest, RunTrace } from '../engine/api';
-import { CancelledError, type CancelSignal } from '../engine/engineClient';
+import type { CancelSignal, Engine, RunsChunk, RunsRequest, RunTrace } from '../shared/engineApi';
+import { CancelledError } from '../engine/engineClient';
 import type { AnimationFormat } from '../shared/animation';
 import {
   encodeEmbedded,
@@ -24,18 +24,18 @@ import {
   type ToWebview,
   type TraceData,
   type TraceDataChunk,
-} from '../protocol';
+} from '../shared/protocol';
 import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
-import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from './export';
-import { plottedGradient, runLabel, runSpec, scenarioKey } from './scenario';
+import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from '../shared/export';
+import { plottedGradient, runLabel, runSpec, scenarioKey } from '../shared/scenario';
 import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { panelOptions, webviewHtml, webviewOptions } from './webviewHtml';
-import { CancelSource, catchUpChunks, Paced, sliceChunk, TraceAccumulator } from './traceStream';
+import { CancelSource, catchUpChunks, Paced, sliceChunk, TraceAccumulator } from '../shared/traceStream';
 import { PanelSession, panelScenario } from './panelSession';
-import type { TrainingScenario, TrainingSession } from '../debug/trainingSession';
+import type { TrainingScenario, TrainingSession } from '../session/trainingSession';
 
 export interface PanelKind {
   viewType: string;

@@ -1,7 +1,7 @@
 // Panel defaults from the user's settings (optiscope.panels.*).
 import * as vscode from 'vscode';
-import { LIMITS, type PanelSettings, type RunConfig } from '../protocol';
-import type { ScenarioDefaults } from './scenario';
+import { LIMITS, type PanelSettings, type RunConfig } from '../shared/protocol';
+import type { ScenarioDefaults } from '../shared/scenario';
 
 const FALLBACK_RUNS: RunConfig[] = [{ optimizer: 'sgd', options: { lr: 0.001 } }];
 

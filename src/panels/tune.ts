@@ -1,6 +1,6 @@
 // "Tune learning rates": the candidate rates for a run and the choice of the best (no 'vscode' import:
 // unit-tested in node). The runs themselves are the engine's.
-import type { TraceData } from '../protocol';
+import type { TraceData } from '../shared/protocol';
 
 /** Candidates per run: four per decade from lr/100 to about 5.6 lr, the current rate among them. */
 export const TUNE_CANDIDATES = 12;

@@ -1,7 +1,7 @@
 // The webview shell: strict CSP with a nonce. Data goes in through the ready handshake; the first snapshot may also
 // come in the page as a nonce'd JSON script (encodeEmbedded), so the first paint needs no round trip.
 import * as vscode from 'vscode';
-import { EMBEDDED_SNAPSHOT_ID } from '../protocol';
+import { EMBEDDED_SNAPSHOT_ID } from '../shared/protocol';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { activatedWorkspace, EXTENSION_ID, measureEventLoop, until, webviewTabs } from './wait';
 import { getEngineClient } from '../../src/engine/client';
 import { PLAYGROUND, ScenarioPanel, type PanelServices } from '../../src/panels/scenarioPanel';
-import type { Scenario } from '../../src/protocol';
+import type { Scenario } from '../../src/shared/protocol';
 
 const scenario: Scenario = { loss: 'rosenbrock', start: [-1.5, 2], runs: [{ optimizer: 'adam', options: { lr: 0.05 } }], steps: 300, view: null };
 /** Every third step: more frames than an export gets through before the test cancels it. */

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID, measureEventLoop, until, webviewTabs } from './wait';
 import { getEngineClient } from '../../src/engine/client';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from '../../src/panels/scenarioPanel';
-import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, type RunConfig, type RunsData, type Scenario, type Snapshot } from '../../src/protocol';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, type RunConfig, type RunsData, type Scenario, type Snapshot } from '../../src/shared/protocol';
 
 const playgroundTabs = () => webviewTabs(PLAYGROUND.viewType);
 const compareTabs = () => webviewTabs(COMPARE.viewType);

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, until } from './wait';
-import type { Scenario } from '../../src/protocol';
+import type { Scenario } from '../../src/shared/protocol';
 
 function compareOpen(): boolean {
   return vscode.window.tabGroups.all.some((group) =>

@@ -2,7 +2,7 @@
 // Compare landscape per value (bad sweeps are refused by sweepProblem: test/unit/panels-views.test.mjs).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Scenario } from '../../src/protocol';
+import type { Scenario } from '../../src/shared/protocol';
 import { EXTENSION_ID, until, webviewTabs } from './wait';
 
 describe('compare hyper-parameter values', () => {

@@ -1,4 +1,4 @@
-// TrainingSession (src/debug/trainingSession.ts) against the real engine: breakpoints checked in the run loop,
+// TrainingSession (src/session/trainingSession.ts) against the real engine: breakpoints checked in the run loop,
 // step, step back, continue, restart, divergence, breakpoints from two sources, per-run breakpoints, inspect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,8 +8,8 @@ import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
-const { TrainingSession } = await loadTs('src/debug/trainingSession.ts');
-const { symmetricEigenvalues } = await loadTs('src/debug/eigen.ts');
+const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
+const { symmetricEigenvalues } = await loadTs('src/session/eigen.ts');
 const { EngineClient } = await loadTs('src/engine/engineClient.ts');
 const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
 const engine = await createEngine();

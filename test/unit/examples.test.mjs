@@ -10,7 +10,7 @@ import { loadTs } from './panels-bundle.mjs';
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { parseLoss, dataFiles, inlineDataFiles } = await loadTs('src/loss/index.ts');
-const { launchFromFile } = await loadTs('src/panels/lossLaunch.ts');
+const { launchFromFile } = await loadTs('src/loss/launch.ts');
 
 const folder = join(import.meta.dirname, '..', '..', 'examples');
 const examples = readdirSync(folder).filter((name) => name.endsWith('.loss'));

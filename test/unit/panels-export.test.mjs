@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { trajectoriesCsv, trajectoriesJson, scenarioLossFile } = await loadTs('src/panels/export.ts');
+const { trajectoriesCsv, trajectoriesJson, scenarioLossFile } = await loadTs('src/shared/export.ts');
 const { parseLoss, evaluateLoss } = await loadTs('src/loss/index.ts');
 
 const beale = {

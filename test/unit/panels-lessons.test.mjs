@@ -6,11 +6,11 @@ import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
-const { parseFromWebview, parsePanelState } = await loadTs('src/protocol.ts');
-const { LESSONS, SCALING_RULE, scalingRuleLessonRuns, findLesson } = await loadTs('src/panels/lessons.ts');
-const { launchFromFile } = await loadTs('src/panels/lossLaunch.ts');
-const { averageRegret, samplesPerStep, scalingRuleRuns, lossAtSamples } = await loadTs('src/panels/stochastic.ts');
-const { scenarioLossFile, runLines } = await loadTs('src/panels/export.ts');
+const { parseFromWebview, parsePanelState } = await loadTs('src/shared/protocol.ts');
+const { LESSONS, SCALING_RULE, scalingRuleLessonRuns, findLesson } = await loadTs('src/shared/lessons.ts');
+const { launchFromFile } = await loadTs('src/loss/launch.ts');
+const { averageRegret, samplesPerStep, scalingRuleRuns, lossAtSamples } = await loadTs('src/shared/stochastic.ts');
+const { scenarioLossFile, runLines } = await loadTs('src/shared/export.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
 
 const engine = await createEngine();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { parseFromWebview, parsePanelState, MessageHandler, LIMITS } = await loadTs('src/protocol.ts');
+const { parseFromWebview, parsePanelState, MessageHandler, LIMITS } = await loadTs('src/shared/protocol.ts');
 
 const scenario = {
   loss: 'rosenbrock',
@@ -154,7 +154,7 @@ test("Export Animation: the button, what the page can record, and the file's par
 });
 
 test('the snapshot embedded in the page: Float64Arrays come back bit for bit, and no "<" can end the script element', async () => {
-  const { encodeEmbedded, decodeEmbedded } = await loadTs('src/protocol.ts');
+  const { encodeEmbedded, decodeEmbedded } = await loadTs('src/shared/protocol.ts');
   const values = Float64Array.from([0, -0, 1 / 3, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -1e-300]);
   const rows = new Float64Array(new ArrayBuffer(8 * 70000)).map((_, i) => Math.sin(i) * 1e3); // more than one chunk of bytes
   const snapshot = { scenario: { loss: 'f = x^2 </script><script>alert(1)</script>', runs: [] }, landscape: { values, size: [2, 4] }, runs: { traces: [{ rows: rows.subarray(3, 69999) }] } };

@@ -14,8 +14,8 @@ import { loadTs } from './panels-bundle.mjs';
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { panelScenario, trainingScenario } = await loadTs('src/panels/panelSession.ts');
-const { scenarioLossFile, trajectoriesJson } = await loadTs('src/panels/export.ts');
-const { launchFromFile } = await loadTs('src/panels/lossLaunch.ts');
+const { scenarioLossFile, trajectoriesJson } = await loadTs('src/shared/export.ts');
+const { launchFromFile } = await loadTs('src/loss/launch.ts');
 const { parseLoss } = await loadTs('src/loss/analyze.ts');
 const engine = await createEngine();
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { describeMinima, lossDescription, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey, optimizerChoices, choiceOf, applyChoice } = await loadTs('src/panels/scenario.ts');
+const { describeMinima, lossDescription, lossPreview, defaultScenario, completeRun, runLabel, formatNumber, scenarioKey, optimizerChoices, choiceOf, applyChoice } = await loadTs('src/shared/scenario.ts');
 
 const himmelblau = {
   name: 'himmelblau',

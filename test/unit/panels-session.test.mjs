@@ -8,7 +8,7 @@ import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
-const { TrainingSession } = await loadTs('src/debug/trainingSession.ts');
+const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
 const { scenarioFromLoss } = await loadTs('src/debug/adapterScenario.ts');
 const { PanelSession, panelScenario, trainingScenario } = await loadTs('src/panels/panelSession.ts');
 const engine = await createEngine();

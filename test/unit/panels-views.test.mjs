@@ -7,11 +7,11 @@ import { loadTs } from './panels-bundle.mjs';
 const projection = await loadTs('webview/projection.ts');
 const { valueTransform } = await loadTs('webview/colorScale.ts');
 const { stepVectors, screenDirection, surfaceDirection, arrowPath, fieldArrows } = await loadTs('webview/arrows.ts');
-const { sweepableOptions, defaultSweepValues, parseSweepValues, sweepProblem, sweepScenario } = await loadTs('src/panels/sweep.ts');
-const { plottedGradient, runLabel } = await loadTs('src/panels/scenario.ts');
+const { sweepableOptions, defaultSweepValues, parseSweepValues, sweepProblem, sweepScenario } = await loadTs('src/shared/sweep.ts');
+const { plottedGradient, runLabel } = await loadTs('src/shared/scenario.ts');
 const { compactTick } = await loadTs('webview/lossChart.ts');
 const { atLeast, fieldGridSize, FIELD_SPACING, stepArrowPaths } = await loadTs('webview/vectorOverlays.ts');
-const { parsePanelState, parseDisplayOptions, parseFromWebview, DEFAULT_DISPLAY } = await loadTs('src/protocol.ts');
+const { parsePanelState, parseDisplayOptions, parseFromWebview, DEFAULT_DISPLAY } = await loadTs('src/shared/protocol.ts');
 
 const close = (a, b, eps = 1e-9) => Math.abs(a - b) <= eps;
 

@@ -1,6 +1,6 @@
 // Pure helpers for scenarios and loss previews (no 'vscode' import: unit-tested in node).
-import type { LossInfo, OptimizerInfo, RunSpec } from '../engine/api';
-import type { OptionValue, RunConfig, Scenario } from '../protocol';
+import type { LossInfo, OptimizerInfo, RunSpec } from './engineApi';
+import type { OptionValue, RunConfig, Scenario } from './protocol';
 
 export function formatNumber(value: number): string {
   if (value === 0) return '0';

@@ -1,7 +1,7 @@
 // Stochastic and online views of runs (no 'vscode' import: unit-tested in node, shared with the webview):
 // samples seen per step, the average regret of online runs, the linear-scaling-rule preset.
-import type { LossInfo } from '../engine/api';
-import type { RunConfig, TraceData } from '../protocol';
+import type { LossInfo } from './engineApi';
+import type { RunConfig, TraceData } from './protocol';
 
 /** Samples a run's step sees: its batch size, or every sample for a full batch; 1 for a loss without data. */
 export function samplesPerStep(run: RunConfig | undefined, loss: Pick<LossInfo, 'data'>): number {

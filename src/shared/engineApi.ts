@@ -307,3 +307,29 @@ export interface Engine {
   /** The samples of a data-backed loss: rows of LossInfo.data.columns, row-major. */
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array>;
 }
+
+/** One step of one run as the inspector and the debugger show it. */
+export interface StepState {
+  run: number;
+  step: number;
+  params: Record<string, number>;
+  loss: number;
+  gradNorm: number;
+  /** The learning rate of the step that led here (step 0: of the first step). */
+  lr: number;
+  /** The gradient at this point, by parameter. */
+  grad: Record<string, number>;
+  /** The optimizer's state after this step, by PyTorch's names per coordinate (exp_avg_x, ...). */
+  state: Record<string, number>;
+  /** x_{t+1} - x_t by parameter (absent at the end of a run). */
+  effectiveStep?: Record<string, number>;
+  /** Row-major Hessian of the loss at this point, and its eigenvalues (ascending). */
+  hessian: number[];
+  hessianEigenvalues: number[];
+}
+
+/** Cancels a request: VS Code's CancellationToken has this shape. */
+export interface CancelSignal {
+  readonly isCancellationRequested: boolean;
+  onCancellationRequested(listener: () => void): { dispose(): void };
+}

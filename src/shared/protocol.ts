@@ -1,8 +1,8 @@
 // The message protocol between the extension host and the panel webviews.
 // Imported by both sides: no 'vscode' or DOM imports here.
-import type { StepState } from './debug/trainingSession';
-import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engine/api';
-import type { AnimationFormat } from './shared/animation';
+import type { StepState } from './engineApi';
+import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engineApi';
+import type { AnimationFormat } from './animation';
 
 export type OptionValue = number | boolean | number[];
 
@@ -87,7 +87,7 @@ export interface PanelBreakpoints {
 
 export type DebugAction = 'continue' | 'step' | 'stepBack' | 'runTo' | 'restart' | 'pause' | 'stop';
 
-/** The training session the panel shows (src/debug/trainingSession.ts), as the webview draws it. */
+/** The training session the panel shows (src/session/trainingSession.ts), as the webview draws it. */
 export interface SessionView {
   running: boolean;
   /** The banner, e.g. "Paused at step 914: loss < 1e-3 (adam)"; empty while running. */

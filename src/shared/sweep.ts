@@ -1,7 +1,7 @@
 // Comparing values of one hyper-parameter (e.g. five learning rates): one run per value, shown as small
 // multiples in Compare (pure: no 'vscode' import, unit-tested in node).
-import type { OptimizerInfo } from '../engine/api';
-import { LIMITS, type RunConfig, type Scenario } from '../protocol';
+import type { OptimizerInfo } from './engineApi';
+import { LIMITS, type RunConfig, type Scenario } from './protocol';
 import { completeRun, findOptimizer, formatNumber, runLabel } from './scenario';
 
 /** Factors around the current value offered by default: lr = 0.01 gives 0.001, 0.003, 0.01, 0.03, 0.1. */

@@ -3,8 +3,8 @@
 // No 'vscode' import: the debug adapter uses it in plain Node too.
 import type {
   BreakpointSpec, LossInfo, RunSpec, RunStatus, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
-  SessionUpdate, StopSpec,
-} from '../engine/api';
+  SessionUpdate, StepState, StopSpec,
+} from '../shared/engineApi';
 import { parseHitCondition } from '../engine/breakpoints';
 import { checkCondition, evaluateExpression, MAX_CONDITIONS } from '../loss/conditions';
 import { symmetricEigenvalues } from './eigen';
@@ -69,24 +69,6 @@ export interface BreakpointInfo extends BreakpointResult {
   spec: SessionBreakpointSpec;
 }
 
-export interface StepState {
-  run: number;
-  step: number;
-  params: Record<string, number>;
-  loss: number;
-  gradNorm: number;
-  /** The learning rate of the step that led here (step 0: of the first step). */
-  lr: number;
-  /** The gradient at this point, by parameter. */
-  grad: Record<string, number>;
-  /** The optimizer's state after this step, by PyTorch's names per coordinate (exp_avg_x, ...). */
-  state: Record<string, number>;
-  /** x_{t+1} - x_t by parameter (absent at the end of a run). */
-  effectiveStep?: Record<string, number>;
-  /** Row-major Hessian of the loss at this point, and its eigenvalues (ascending). */
-  hessian: number[];
-  hessianEigenvalues: number[];
-}
 
 export interface TrainingSessionOptions {
   /** A breakpoint hit stops every run (true, the default) or only the run that hit it. */

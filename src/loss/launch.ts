@@ -1,7 +1,7 @@
 // From a .loss file's scenario to what the panels open (no 'vscode' import: unit-tested in node).
-import type { ScheduleSpec, StochasticSpec } from '../engine/api';
-import type { Scenario as FileScenario } from '../loss/analyze';
-import { SCHEDULE_TYPES, type RunConfig } from '../protocol';
+import type { ScheduleSpec, StochasticSpec } from '../shared/engineApi';
+import type { Scenario as FileScenario } from './analyze';
+import { SCHEDULE_TYPES, type RunConfig } from '../shared/protocol';
 
 /** What the Playground and Compare commands accept besides a built-in name: a loss (name or text) and its scenario. */
 export interface LossLaunch {

@@ -1,7 +1,7 @@
 // Streamed runs (engine chunks -> host -> webview): a cancel source, and traces grown from chunks (no 'vscode'
 // import: used by the host and the webviews, unit-tested in node).
-import type { CancelSignal } from '../engine/engineClient';
-import type { RunsDataChunk, TraceData, TraceDataChunk } from '../protocol';
+import type { CancelSignal } from './engineApi';
+import type { RunsDataChunk, TraceData, TraceDataChunk } from './protocol';
 
 /** A CancelSignal that can be cancelled (vscode.CancellationTokenSource without 'vscode'). */
 export class CancelSource implements CancelSignal {

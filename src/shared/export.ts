@@ -1,7 +1,7 @@
 // What Export writes for CSV, JSON and .loss (no 'vscode' import: unit-tested in node). Only formatting: the
 // numbers are the engine's traces as the panel got them.
-import type { LossInfo } from '../engine/api';
-import type { OptionValue, RunConfig, Scenario, TraceData } from '../protocol';
+import type { LossInfo } from './engineApi';
+import type { OptionValue, RunConfig, Scenario, TraceData } from './protocol';
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'json' | 'loss';
 

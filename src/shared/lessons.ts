@@ -1,6 +1,6 @@
 // The lessons: one scenario per topic of the optimization lecture, each a .loss file with a short explanation
 // (no 'vscode' import: unit-tested in node, and the webview shows the explanation).
-import type { RunConfig } from '../protocol';
+import type { RunConfig } from './protocol';
 import { runLines } from './export';
 import { scalingRuleRuns } from './stochastic';
 
