@@ -491,7 +491,7 @@ export class WasmEngine implements Engine {
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
         const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
-        const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
+        const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
         return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
       });
