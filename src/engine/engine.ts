@@ -406,6 +406,10 @@ export class WasmEngine implements Engine {
         const schedule = packSchedule(spec.schedule);
         const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
         const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
+        if (optimizer.id === OptimizerId.lbfgs && (info.online || stochastic?.batchSize || stochastic?.noise)) {
+          fail(`${spec.optimizer} evaluates the whole loss several times per step (torch's closure): it takes no minibatches, `
+            + 'gradient noise or online loss. Use a first-order optimizer (sgd, adam, ...) for those');
+        }
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
         return { spec, optimizer, schedule, start, stochastic, box };

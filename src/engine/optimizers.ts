@@ -56,6 +56,14 @@ const pairAt = (o: Record<string, OptionValue>, name: string, index: number) => 
 const LBFGS_MOST_ITERATIONS = 10_000;
 const LBFGS_MOST_HISTORY = 1_000;
 
+const lbfgsDefaults = { lr: 1, max_iter: 20, max_eval: null, tolerance_grad: 1e-7, tolerance_change: 1e-9, history_size: 100 };
+const lbfgsChecks: Check[] = [
+  lr,
+  positiveInteger('max_iter', LBFGS_MOST_ITERATIONS),
+  (o) => (o.max_eval === null || num(o, 'max_eval') >= 1 ? undefined : `max_eval must be at least 1, got ${pythonNumber(num(o, 'max_eval'))}`),
+  positiveInteger('history_size', LBFGS_MOST_HISTORY),
+];
+
 const adamDefaults = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false };
 
 const SPECS: Record<string, OptimizerSpec> = {
@@ -210,24 +218,19 @@ const SPECS: Record<string, OptimizerSpec> = {
   lbfgs: {
     id: OptimizerId.lbfgs,
     title: 'L-BFGS (one step: up to max_iter iterations, each evaluating the loss)',
-    defaults: {
-      lr: 1, max_iter: 20, max_eval: null, tolerance_grad: 1e-7, tolerance_change: 1e-9, history_size: 100,
-      line_search_fn: null,
-    },
+    defaults: { ...lbfgsDefaults, line_search_fn: null },
     nullable: { max_eval: 'number', line_search_fn: 'string' },
     checks: [
-      lr,
-      positiveInteger('max_iter', LBFGS_MOST_ITERATIONS),
-      (o) => (o.max_eval === null || num(o, 'max_eval') >= 1 ? undefined : `max_eval must be at least 1, got ${pythonNumber(num(o, 'max_eval'))}`),
-      positiveInteger('history_size', LBFGS_MOST_HISTORY),
+      ...lbfgsChecks,
       (o) => (o.line_search_fn === null || o.line_search_fn === 'strong_wolfe' ? undefined : "only 'strong_wolfe' is supported"),
     ],
   },
   lbfgs_strong_wolfe: {
     id: OptimizerId.lbfgs,
     title: 'L-BFGS with the strong-Wolfe line search (lbfgs with line_search_fn="strong_wolfe")',
-    defaults: { lr: 1, max_iter: 20, tolerance_grad: 1e-7, tolerance_change: 1e-9, history_size: 100 },
-    checks: [lr, positiveInteger('max_iter', LBFGS_MOST_ITERATIONS), positiveInteger('history_size', LBFGS_MOST_HISTORY)],
+    defaults: lbfgsDefaults,
+    nullable: { max_eval: 'number' },
+    checks: lbfgsChecks,
     fixed: { line_search_fn: 'strong_wolfe' },
   },
 };
