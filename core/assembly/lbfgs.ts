@@ -32,6 +32,12 @@ export class LbfgsMemory {
   gNew: usize;
   gLow: usize;
   gHigh: usize;
+  // The inner evaluations, when asked for (logEvaluations): rows of [step, x..., loss], at most logLimit.
+  log: usize;
+  logCount: i32;
+  logCapacity: i32;
+  logLimit: i32;
+  step: i32; // the step being taken, for the log
 }
 
 function allocZeroed(count: i32): usize {
@@ -61,6 +67,11 @@ export function createLbfgsMemory(dim: i32, options: usize): LbfgsMemory {
   m.gNew = allocZeroed(dim);
   m.gLow = allocZeroed(dim);
   m.gHigh = allocZeroed(dim);
+  m.log = 0;
+  m.logCount = 0;
+  m.logCapacity = 0;
+  m.logLimit = 0;
+  m.step = 0;
   return m;
 }
 
@@ -76,7 +87,37 @@ export function freeLbfgsMemory(m: LbfgsMemory): void {
   heap.free(m.gNew);
   heap.free(m.gLow);
   heap.free(m.gHigh);
+  if (m.log) heap.free(m.log);
   heap.free(changetype<usize>(m));
+}
+
+/** Keeps the first `limit` evaluations a step makes besides its first (at the step's start, a trajectory row). */
+export function logEvaluations(m: LbfgsMemory, limit: i32): void {
+  m.logLimit = limit;
+}
+
+// Appends [step, x..., f] to the log (growing it by doubling, up to logLimit rows).
+function logEvaluation(m: LbfgsMemory, dim: i32, x: usize, f: f64): void {
+  if (m.logCount >= m.logLimit) return;
+  const width = dim + 2;
+  if (m.logCount == m.logCapacity) {
+    const capacity = min(max(m.logCapacity * 2, 64), m.logLimit);
+    const bytes = (<usize>capacity * <usize>width) << 3;
+    m.log = m.log ? heap.realloc(m.log, bytes) : heap.alloc(bytes);
+    m.logCapacity = capacity;
+  }
+  const row = m.log + ((<usize>m.logCount * <usize>width) << 3);
+  put(row, 0, <f64>m.step);
+  copyF64(row + 8, x, dim);
+  put(row, dim + 1, f);
+  m.logCount++;
+}
+
+// The closure: the loss and gradient at x, logged when asked for.
+function closure(loss: Loss, m: LbfgsMemory, dim: i32, x: usize, g: usize): f64 {
+  const f = evaluate(loss, x, g, 0);
+  if (m.logLimit > 0) logEvaluation(m, dim, x, f);
+  return f;
 }
 
 function dot(a: usize, b: usize, n: i32): f64 {
@@ -111,9 +152,10 @@ function addScaled(a: usize, b: usize, alpha: f64, n: i32): void {
   return j >= m.capacity ? j - m.capacity : j;
 }
 
-/** One step(closure): moves x; returns false only when it cannot run (never today). */
-export function lbfgsStep(loss: Loss, dim: i32, o: usize, s: OptimizerState, x: usize, lr: f64): bool {
+/** One step(closure), the step-th: moves x; returns false only when it cannot run (never today). */
+export function lbfgsStep(loss: Loss, dim: i32, o: usize, s: OptimizerState, x: usize, step: i32, lr: f64): bool {
   const m = changetype<LbfgsMemory>(s.extra);
+  m.step = step;
   const maxIter = at(o, O_MAX_ITER);
   const maxEval = at(o, O_MAX_EVAL);
   const toleranceGrad = at(o, O_TOLERANCE_GRAD);
@@ -169,7 +211,7 @@ export function lbfgsStep(loss: Loss, dim: i32, o: usize, s: OptimizerState, x: 
       for (let i = 0; i < dim; i++) put(x, i, at(x, i) + t * at(d, i));
       if (<f64>iteration != maxIter) {
         // torch skips the evaluation after the last iteration (the next step makes its own)
-        f = evaluate(loss, x, g, 0);
+        f = closure(loss, m, dim, x, g);
         optimal = maxAbs(g, dim) <= toleranceGrad;
         evals = 1;
       }
@@ -260,7 +302,7 @@ let foundEvals: i32 = 0;
 // The loss and gradient (into gOut) at m.start + t d.
 function evaluateAt(loss: Loss, m: LbfgsMemory, dim: i32, d: usize, t: f64, gOut: usize): f64 {
   for (let i = 0; i < dim; i++) put(m.trial, i, at(m.start, i) + t * at(d, i));
-  return evaluate(loss, m.trial, gOut, 0);
+  return closure(loss, m, dim, m.trial, gOut);
 }
 
 /**

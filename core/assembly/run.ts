@@ -2,7 +2,7 @@
 import { at, put, copyF64 } from './f64mem';
 import { Loss, evaluate, meanOverSamples } from './losses';
 import { OptimizerState, initState, optimizerStep } from './optimizers';
-import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep } from './lbfgs';
+import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep, logEvaluations as logEvaluationsOf } from './lbfgs';
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
@@ -174,6 +174,18 @@ export function setBreakpoints(run: Run, checkFn: i32, count: i32, modes: usize,
   const old = run.breakpoints;
   if (old) freeBreakpoints(old);
   run.breakpoints = count > 0 ? createBreakpoints(checkFn, count, modes, targets, contextSize(run.dim)) : null;
+}
+
+/** L-BFGS: keep up to `limit` of the loss evaluations inside its steps (see lbfgs.ts); others have none. */
+export function logEvaluations(run: Run, limit: i32): void {
+  if (run.state.extra) logEvaluationsOf(changetype<LbfgsMemory>(run.state.extra), limit);
+}
+/** The evaluations kept: rows of [step, x..., loss], or 0. */
+export function evaluationLog(run: Run): usize {
+  return run.state.extra ? changetype<LbfgsMemory>(run.state.extra).log : 0;
+}
+export function evaluationCount(run: Run): i32 {
+  return run.state.extra ? changetype<LbfgsMemory>(run.state.extra).logCount : 0;
 }
 
 /** A paused run goes on with the next advance. */
@@ -350,7 +362,7 @@ export function advance(run: Run, steps: i32): i32 {
     let ok: bool;
     if (run.optimizer == OPT_LBFGS) {
       // LBFGS evaluates the (full) loss itself, as torch's closure, as often as its iterations need.
-      ok = lbfgsStep(run.loss, run.dim, run.options, run.state, run.x, lr);
+      ok = lbfgsStep(run.loss, run.dim, run.options, run.state, run.x, epoch + 1, lr);
     } else {
       if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
       stepGradient(run, epoch + 1);

@@ -7,8 +7,8 @@ import type {
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
-import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
-import { HitMode, LossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } from './optimizers';
+import { HitMode, LossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import { ENGINE_LIMITS, formatBytes } from './limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
@@ -331,14 +331,25 @@ export class WasmEngine implements Engine {
       recordEvery: request.recordEvery,
     }, ENGINE_LIMITS.maxTraceValues);
     try {
+      const { handle } = set.runs[0];
+      const { exports } = this.core;
+      const dim = set.loss.dim;
+      const logs = packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
+      if (logs) exports.runLogEvaluations(handle, Math.floor(ENGINE_LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
-      const { dim, rows, rowCount } = run;
+      const { rows, rowCount } = run;
       const trajectory = trajectoryRows(rows, rowCount, dim);
       const gradNorm: number[] = new Array(rowCount);
       for (let r = 0; r < rowCount; r++) gradNorm[r] = rows[r * (dim + 2) + dim + 1];
       const result: TraceResult = { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
       if (run.status === 'paused') result.pausedBy = run.pausedBy;
+      if (logs) {
+        const width = dim + 2;
+        const count = exports.runEvaluationCount(handle);
+        const log = count === 0 ? new Float64Array(0) : this.core.f64(exports.runEvaluations(handle), count * width);
+        result.evaluations = Array.from({ length: count }, (_, r) => Array.from(log.subarray(r * width, (r + 1) * width)));
+      }
       return result;
     } finally {
       set.dispose();
@@ -422,7 +433,7 @@ export class WasmEngine implements Engine {
           + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
-      const bytes = this.checkRecording(prepared.map((p) => p.optimizer.id), info, rowCount, steps, request.recordState === true);
+      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true);
       set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, { recordEvery, bytes, loss: lease, onDispose: (disposed) => this.forget(disposed) });
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
       return set;
@@ -437,7 +448,7 @@ export class WasmEngine implements Engine {
    * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
    * ENGINE_LIMITS.recordedBytes. Returns the runs' estimated bytes.
    */
-  private checkRecording(optimizers: number[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
+  private checkRecording(optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
     const { dim } = info;
     const { exports } = this.core;
     const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
@@ -450,7 +461,11 @@ export class WasmEngine implements Engine {
     }
     const vectors = 8 * (6 * (dim + 1) + 64) + 4 * (info.data?.count ?? 0);
     const newton = 8 * (2 * dim * dim + dim);
-    const bytes = optimizers.reduce((sum, id) => sum + traceBytes + stateBytes + vectors + (id === OptimizerId.newton ? newton : 0), 0);
+    // L-BFGS: its (s, y) history and eight scratch vectors (core/assembly/lbfgs.ts)
+    const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
+    const extra = ({ id, options }: PackedOptimizer) =>
+      id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
+    const bytes = optimizers.reduce((sum, optimizer) => sum + traceBytes + stateBytes + vectors + extra(optimizer), 0);
     if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
       const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';

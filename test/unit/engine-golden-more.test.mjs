@@ -165,3 +165,25 @@ test("the state trace names the new optimizers' state", async () => {
   const lbfgs = await names('lbfgs');
   assert.ok(lbfgs.includes('d_x') && lbfgs.includes('prev_flat_grad_y') && lbfgs.includes('func_evals'));
 });
+
+test("lbfgs's trace lists the loss evaluations inside its steps, as many as func_evals counts", async () => {
+  const loss = '0.5*(x^2 + 20*y^2)';
+  const f = ([x, y]) => 0.5 * (x * x + 20 * y * y);
+  for (const options of [{ max_iter: 5 }, { max_iter: 4, history_size: 5, line_search_fn: 'strong_wolfe' }]) {
+    const steps = 6;
+    const result = await engine.trace({ loss, start: [-4, 1.5], optimizer: 'lbfgs', options, steps });
+    const [run] = await engine.runs({ loss, runs: [{ optimizer: 'lbfgs', options, start: [-4, 1.5] }], steps, recordState: true });
+    const funcEvals = run.stateNames.indexOf('func_evals');
+    const width = run.stateNames.length;
+    for (let step = 1; step <= steps; step++) {
+      const inner = result.evaluations.filter((e) => e[0] === step);
+      const counted = run.state[step * width + funcEvals] - run.state[(step - 1) * width + funcEvals];
+      // each step also evaluates once where it starts (the trajectory's row before), which the log leaves out
+      assert.equal(inner.length, counted - 1, `${JSON.stringify(options)}: step ${step}'s evaluations`);
+      for (const [, x, y, value] of inner) assert.ok(Math.abs(value - f([x, y])) <= 1e-12 * (1 + Math.abs(value)), 'the loss at the point');
+    }
+    assert.deepEqual(result.evaluations.map((e) => e[0]), [...result.evaluations.map((e) => e[0])].sort((a, b) => a - b), 'in step order');
+  }
+  const plain = await engine.trace({ loss, optimizer: 'adam', steps: 3 });
+  assert.equal(plain.evaluations, undefined, 'other optimizers have no inner evaluations');
+});
