@@ -1,8 +1,8 @@
 // L-BFGS as torch.optim.LBFGS takes one step(closure): up to max_iter inner iterations, each evaluating the
 // loss (its closure) once, or several times with the strong-Wolfe line search. Float64, operation by operation.
-import { at, put, copyF64 } from './f64mem';
+import { at, put, copyF64, allocF64 } from './f64mem';
 import { Loss, evaluate } from './losses';
-import { OptimizerState } from './optimizers';
+import { OptimizerState, pyMin, pyMax } from './optimizers';
 import {
   O_MAX_ITER, O_MAX_EVAL, O_TOLERANCE_GRAD, O_TOLERANCE_CHANGE, O_HISTORY_SIZE, O_LINE_SEARCH_FN,
 } from './layout';
@@ -40,13 +40,6 @@ export class LbfgsMemory {
   step: i32; // the step being taken, for the log
 }
 
-function allocZeroed(count: i32): usize {
-  const bytes = <usize>max(count, 1) << 3;
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
-}
-
 export function createLbfgsMemory(dim: i32, options: usize): LbfgsMemory {
   const m = changetype<LbfgsMemory>(heap.alloc(offsetof<LbfgsMemory>()));
   const capacity = <i32>at(options, O_HISTORY_SIZE);
@@ -56,17 +49,17 @@ export function createLbfgsMemory(dim: i32, options: usize): LbfgsMemory {
   m.iterations = 0;
   m.hDiag = 1.0;
   m.prevLoss = 0.0;
-  m.dirs = allocZeroed(capacity * dim);
-  m.stps = allocZeroed(capacity * dim);
-  m.ro = allocZeroed(capacity);
-  m.al = allocZeroed(capacity);
-  m.grad = allocZeroed(dim);
-  m.start = allocZeroed(dim);
-  m.trial = allocZeroed(dim);
-  m.gPrev = allocZeroed(dim);
-  m.gNew = allocZeroed(dim);
-  m.gLow = allocZeroed(dim);
-  m.gHigh = allocZeroed(dim);
+  m.dirs = allocF64(<usize>capacity * <usize>dim);
+  m.stps = allocF64(<usize>capacity * <usize>dim);
+  m.ro = allocF64(capacity);
+  m.al = allocF64(capacity);
+  m.grad = allocF64(dim);
+  m.start = allocF64(dim);
+  m.trial = allocF64(dim);
+  m.gPrev = allocF64(dim);
+  m.gNew = allocF64(dim);
+  m.gLow = allocF64(dim);
+  m.gHigh = allocF64(dim);
   m.log = 0;
   m.logCount = 0;
   m.logCapacity = 0;
@@ -138,13 +131,6 @@ function maxAbs(a: usize, n: i32): f64 {
 // a + alpha * b into a (torch's add_(b, alpha=alpha))
 function addScaled(a: usize, b: usize, alpha: f64, n: i32): void {
   for (let i = 0; i < n; i++) put(a, i, at(a, i) + alpha * at(b, i));
-}
-
-@inline function pyMin(a: f64, b: f64): f64 {
-  return b < a ? b : a;
-}
-@inline function pyMax(a: f64, b: f64): f64 {
-  return b > a ? b : a;
 }
 
 @inline function slot(m: LbfgsMemory, k: i32): i32 {

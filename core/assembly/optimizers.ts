@@ -324,10 +324,10 @@ function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
 }
 
 // Python's min and max of two floats: the first argument unless the second is strictly beyond it.
-@inline function pyMin(a: f64, b: f64): f64 {
+@inline export function pyMin(a: f64, b: f64): f64 {
   return b < a ? b : a;
 }
-@inline function pyMax(a: f64, b: f64): f64 {
+@inline export function pyMax(a: f64, b: f64): f64 {
   return b > a ? b : a;
 }
 

@@ -1,5 +1,5 @@
 // A run: one optimizer from one start on one loss, advanced in chunks and recorded step by step.
-import { at, put, copyF64 } from './f64mem';
+import { at, put, copyF64, allocF64 } from './f64mem';
 import { Loss, evaluate, meanOverSamples } from './losses';
 import { OptimizerState, initState, optimizerStep } from './optimizers';
 import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep, logEvaluations as logEvaluationsOf } from './lbfgs';
@@ -12,14 +12,6 @@ import {
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
   STATUS_PAUSED,
 } from './layout';
-
-// count in usize: dim*dim overflows i32 from dim 46341.
-function allocF64(count: usize): usize {
-  const bytes = max(count, 1) << 3;
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
-}
 
 @unmanaged
 export class Run {
