@@ -17,7 +17,7 @@ export class LbfgsMemory {
   capacity: i32; // history_size
   count: i32; // (s, y) pairs kept
   first: i32; // the oldest pair's slot: the history is a ring
-  iterations: i32; // torch's state["n_iter"], over all steps
+  iterations: f64; // torch's state["n_iter"], over all steps (f64: more than 2^31 iterations fit)
   hDiag: f64;
   prevLoss: f64;
   dirs: usize; // capacity x dim: y = g_k+1 - g_k (torch's old_dirs)
