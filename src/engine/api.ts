@@ -98,6 +98,8 @@ export interface TraceResult {
    * [step, ...params, loss], in order; a step's first evaluation, at the row before, is not repeated.
    */
   evaluations?: number[][];
+  /** ASGD only: its averaged iterate ax after each trajectory row's step (row 0: torch's zeros; ax = x until t0). */
+  averaged?: number[][];
 }
 
 export interface RunSpec {

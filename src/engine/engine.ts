@@ -250,6 +250,14 @@ export function trajectoryRows(rows: Float64Array, rowCount: number, dim: number
   return trajectory;
 }
 
+/** The named columns of a run's recorded state, a row per trajectory row. */
+function stateColumns(run: RunTrace, names: string[]): number[][] {
+  const { state, stateNames = [], rowCount } = run;
+  const width = stateNames.length;
+  const columns = names.map((name) => stateNames.indexOf(name));
+  return Array.from({ length: rowCount }, (_, r) => columns.map((c) => state![r * width + c]));
+}
+
 /** Lets timers and messages (a cancel) in before the next chunk of a stream. */
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
@@ -318,6 +326,8 @@ export class WasmEngine implements Engine {
 
   async trace(request: TraceRequest): Promise<TraceResult> {
     if (request === null || typeof request !== 'object') fail('trace needs a request object');
+    // ASGD's averaged iterate is state: recorded for its trajectory
+    const averaging = request.optimizer === 'asgd';
     const set = await this.createRuns({
       loss: request.loss,
       lossParams: request.lossParams,
@@ -329,13 +339,13 @@ export class WasmEngine implements Engine {
       }],
       breakpoints: request.breakpoints,
       recordEvery: request.recordEvery,
+      recordState: averaging,
     }, ENGINE_LIMITS.maxTraceValues);
     try {
       const { handle } = set.runs[0];
-      const { exports } = this.core;
       const dim = set.loss.dim;
       const logs = packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
-      if (logs) exports.runLogEvaluations(handle, Math.floor(ENGINE_LIMITS.maxTraceValues / (dim + 2)));
+      if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(ENGINE_LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
       const { rows, rowCount } = run;
@@ -344,16 +354,21 @@ export class WasmEngine implements Engine {
       for (let r = 0; r < rowCount; r++) gradNorm[r] = rows[r * (dim + 2) + dim + 1];
       const result: TraceResult = { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
       if (run.status === 'paused') result.pausedBy = run.pausedBy;
-      if (logs) {
-        const width = dim + 2;
-        const count = exports.runEvaluationCount(handle);
-        const log = count === 0 ? new Float64Array(0) : this.core.f64(exports.runEvaluations(handle), count * width);
-        result.evaluations = Array.from({ length: count }, (_, r) => Array.from(log.subarray(r * width, (r + 1) * width)));
-      }
+      if (logs) result.evaluations = this.innerEvaluations(handle, dim);
+      if (averaging) result.averaged = stateColumns(run, set.loss.params.map((p) => `ax_${p}`));
       return result;
     } finally {
       set.dispose();
     }
+  }
+
+  /** L-BFGS's logged evaluations as rows of [step, ...params, loss]. */
+  private innerEvaluations(handle: number, dim: number): number[][] {
+    const { exports } = this.core;
+    const width = dim + 2;
+    const count = exports.runEvaluationCount(handle);
+    const log = count === 0 ? new Float64Array(0) : this.core.f64(exports.runEvaluations(handle), count * width);
+    return Array.from({ length: count }, (_, r) => Array.from(log.subarray(r * width, (r + 1) * width)));
   }
 
   async runs(request: RunsRequest): Promise<RunTrace[]> {

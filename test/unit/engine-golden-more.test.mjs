@@ -187,3 +187,24 @@ test("lbfgs's trace lists the loss evaluations inside its steps, as many as func
   const plain = await engine.trace({ loss, optimizer: 'adam', steps: 3 });
   assert.equal(plain.evaluations, undefined, 'other optimizers have no inner evaluations');
 });
+
+test("asgd's trace gives its averaged iterate: x until t0, then the running mean of the iterates", async () => {
+  const t0 = 20;
+  const steps = 60;
+  const result = await engine.trace({ loss: 'beale', start: [1, 1.5], optimizer: 'asgd', options: { lr: 0.002, t0 }, steps });
+  const { averaged, trajectory } = result;
+  assert.equal(averaged.length, steps + 1);
+  assert.deepEqual(averaged[0], [0, 0], "torch's ax starts at zeros");
+  // mu = 1 / max(1, step - t0) is set after each step and used by the next: ax is x up to step t0 + 2,
+  // then the mean of the iterates from step t0 + 2 on
+  for (let step = 1; step <= steps; step++) {
+    const from = step > t0 + 2 ? t0 + 2 : step;
+    const window = trajectory.slice(from, step + 1);
+    for (let k = 0; k < 2; k++) {
+      const mean = window.reduce((sum, row) => sum + row[k], 0) / window.length;
+      assert.ok(Math.abs(averaged[step][k] - mean) <= 1e-12 * (1 + Math.abs(mean)), `step ${step}: ax ${averaged[step][k]}, mean ${mean}`);
+    }
+  }
+  assert.notDeepEqual(averaged[steps], trajectory[steps].slice(0, 2), 'the average differs from the last iterate');
+  assert.equal((await engine.trace({ loss: 'beale', optimizer: 'adam', steps: 3 })).averaged, undefined);
+});
