@@ -382,35 +382,49 @@ function asgd(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i
 }
 
 /**
- * Adafactor on one parameter tensor of n values (x, g) whose second moment is kept unfactored in
- * variance, as torch does for tensors of one dimension. A matrix (a network's weight) will keep row and
- * column factors instead and share the rest: the relative step, the weight decay and the clipped update.
+ * Adafactor. Our parameters are one vector, which torch treats as one tensor of one dimension: its second
+ * moment is kept unfactored (s0: variance; s1: scratch for the update). A matrix parameter (a network's
+ * weight) will keep row and column factors instead: a factored variant of unfactoredEstimate filling the
+ * same estimate, with the relative step, weight decay and clipped update below shared.
  */
 function adafactor(n: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const t = <f64>step;
   const oneMinusBeta2 = Math.pow(t, at(o, O_BETA2_DECAY));
-  const rho = pyMin(lr, 1.0 / Math.sqrt(t));
-  const rootN = Math.sqrt(<f64>n);
-  const alpha = pyMax(at(o, O_EPS2), norm2(x, n) / rootN) * rho;
+  // alpha from the parameters before weight decay, as torch computes it
+  const alpha = pyMax(at(o, O_EPS2), norm2(x, n) / Math.sqrt(<f64>n)) * pyMin(lr, 1.0 / Math.sqrt(t));
   const wd = at(o, O_WEIGHT_DECAY);
   if (wd != 0) {
     const keep = 1.0 - lr * wd;
     for (let i = 0; i < n; i++) put(x, i, at(x, i) * keep);
   }
   const maximize = maximizing(o);
-  const eps1 = at(o, O_EPS1);
-  const floor = eps1 * eps1;
-  const update = s.s1; // scratch: the update before clipping
+  unfactoredEstimate(g, n, maximize, s.s0, oneMinusBeta2, s.s1);
+  clippedUpdate(x, g, n, maximize, s.s1, at(o, O_EPS1), at(o, O_D), alpha);
+}
+
+// variance <- lerp(variance, grad^2, 1 - beta2_t); the estimate is a copy of it.
+function unfactoredEstimate(g: usize, n: i32, maximize: bool, variance: usize, weight: f64, estimate: usize): void {
   for (let i = 0; i < n; i++) {
     const grad = maximize ? -at(g, i) : at(g, i);
-    const variance = lerp1(at(s.s0, i), grad * grad, oneMinusBeta2);
-    put(s.s0, i, variance);
-    const clamped = variance != variance ? variance : Math.max(variance, floor);
-    put(update, i, (1.0 / Math.sqrt(clamped)) * grad);
+    const v = lerp1(at(variance, i), grad * grad, weight);
+    put(variance, i, v);
+    put(estimate, i, v);
   }
-  const denom = pyMax(1.0, norm2(update, n) / (rootN * at(o, O_D)));
+}
+
+// update = grad / sqrt(max(estimate, eps1^2)) (in place of the estimate), scaled down to an RMS of at most d;
+// x <- x - alpha * update.
+function clippedUpdate(x: usize, g: usize, n: i32, maximize: bool, estimate: usize, eps1: f64, d: f64, alpha: f64): void {
+  const floor = eps1 * eps1;
+  for (let i = 0; i < n; i++) {
+    const grad = maximize ? -at(g, i) : at(g, i);
+    const v = at(estimate, i);
+    const clamped = v != v ? v : Math.max(v, floor); // clamp_(min): NaN stays NaN
+    put(estimate, i, (1.0 / Math.sqrt(clamped)) * grad);
+  }
+  const denom = pyMax(1.0, norm2(estimate, n) / (Math.sqrt(<f64>n) * d));
   const scale = -alpha / denom;
-  for (let i = 0; i < n; i++) put(x, i, at(x, i) + scale * at(update, i));
+  for (let i = 0; i < n; i++) put(x, i, at(x, i) + scale * at(estimate, i));
 }
 
 // The 2-norm of n values: the square root of their sum of squares, summed in order.
