@@ -208,3 +208,13 @@ test("asgd's trace gives its averaged iterate: x until t0, then the running mean
   assert.notDeepEqual(averaged[steps], trajectory[steps].slice(0, 2), 'the average differs from the last iterate');
   assert.equal((await engine.trace({ loss: 'beale', optimizer: 'adam', steps: 3 })).averaged, undefined);
 });
+
+test('maximize on -f retraces the minimization of f (rprop, asgd, adafactor)', async () => {
+  const f = '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2';
+  for (const [optimizer, options] of [['rprop', { lr: 0.05 }], ['asgd', { lr: 0.002, t0: 5, weight_decay: 0.01 }], ['adafactor', { lr: 0.05, weight_decay: 0.01 }]]) {
+    const down = await engine.trace({ loss: f, start: [1, 1.5], optimizer, options, steps: 40 });
+    const up = await engine.trace({ loss: `-(${f})`, start: [1, 1.5], optimizer, options: { ...options, maximize: true }, steps: 40 });
+    assert.deepEqual(up.trajectory.map((row) => row.slice(0, 2)), down.trajectory.map((row) => row.slice(0, 2)), optimizer);
+    assert.notDeepEqual(down.trajectory[40], down.trajectory[0], `${optimizer} moves`);
+  }
+});
