@@ -188,8 +188,8 @@ async function main(argv: string[]): Promise<Output> {
       if (runCount > 1 && start === undefined && flags.get('optimizer') === undefined) {
         process.stderr.write(`optiscope: trace ran the first optimizer from the first start of ${runCount} runs in the file; \`runs --loss FILE.loss\` runs them all\n`);
       }
-      const { trajectory, status, stoppedAt, pausedBy } = result;
-      return jsonObject({ trajectory, status, stoppedAt, pausedBy }, ['trajectory']);
+      const { trajectory, status, stoppedAt, pausedBy, evaluations, averaged } = result;
+      return jsonObject({ trajectory, status, stoppedAt, pausedBy, evaluations, averaged }, ['trajectory', 'evaluations', 'averaged']);
     }
     case 'runs': {
       const argument = required(flags, 'loss');

@@ -13,6 +13,14 @@
   for (let i = 0; i < count; i++) put(to, i, at(from, i));
 }
 
+/** count zeroed f64s (at least one); count in usize: dim*dim overflows i32 from dim 46341. */
+export function allocF64(count: usize): usize {
+  const bytes = max(count, 1) << 3;
+  const p = heap.alloc(bytes);
+  memory.fill(p, 0, bytes);
+  return p;
+}
+
 @inline export function zeroF64(p: usize, count: i32): void {
   for (let i = 0; i < count; i++) put(p, i, 0.0);
 }

@@ -1,6 +1,9 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
 import { Loss, createLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
-import { Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize } from './run';
+import {
+  Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
+  logEvaluations, evaluationLog, evaluationCount,
+} from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 
 export function alloc(bytes: usize): usize {
@@ -97,6 +100,10 @@ export function runStateTrace(run: Run): usize { return run.stateTrace; }
 export function runTraceWidth(dim: i32): i32 { return traceWidth(dim); }
 export function runRecordedRows(maxSteps: i32, every: i32): i32 { return recordedRows(maxSteps, every); }
 export function runStateWidth(dim: i32): i32 { return stateWidth(dim); }
+/** L-BFGS's loss evaluations inside its steps: kept (up to limit) from the next step on, rows of [step, x..., loss]. */
+export function runLogEvaluations(run: Run, limit: i32): void { logEvaluations(run, limit); }
+export function runEvaluations(run: Run): usize { return evaluationLog(run); }
+export function runEvaluationCount(run: Run): i32 { return evaluationCount(run); }
 
 export function landscapeGrid(
   loss: Loss, x0: f64, x1: f64, y0: f64, y1: f64, nx: i32, ny: i32, out: usize, point: usize,

@@ -10,6 +10,10 @@ export const OPT_ADAMAX: i32 = 5;
 export const OPT_NADAM: i32 = 6;
 export const OPT_RADAM: i32 = 7;
 export const OPT_NEWTON: i32 = 8;
+export const OPT_RPROP: i32 = 9;
+export const OPT_ASGD: i32 = 10;
+export const OPT_ADAFACTOR: i32 = 11;
+export const OPT_LBFGS: i32 = 12; // evaluates the loss itself (lbfgs.ts), several times per step
 
 // Option slots (f64 each)
 export const O_LR: i32 = 0;
@@ -29,7 +33,23 @@ export const O_AMSGRAD: i32 = 13;
 export const O_CENTERED: i32 = 14;
 export const O_MAXIMIZE: i32 = 15;
 export const O_DECOUPLED: i32 = 16;
-export const OPTION_SLOTS: i32 = 17;
+export const O_ETAMINUS: i32 = 17; // rprop etas
+export const O_ETAPLUS: i32 = 18;
+export const O_STEP_SIZE_MIN: i32 = 19; // rprop step_sizes
+export const O_STEP_SIZE_MAX: i32 = 20;
+export const O_LAMBD: i32 = 21; // asgd (its alpha is O_ALPHA)
+export const O_T0: i32 = 22;
+export const O_BETA2_DECAY: i32 = 23; // adafactor
+export const O_EPS1: i32 = 24; // adafactor eps pair (torch's None resolved to float64 machine epsilon)
+export const O_EPS2: i32 = 25;
+export const O_D: i32 = 26; // adafactor d, the update clipping threshold
+export const O_MAX_ITER: i32 = 27; // lbfgs
+export const O_MAX_EVAL: i32 = 28;
+export const O_TOLERANCE_GRAD: i32 = 29;
+export const O_TOLERANCE_CHANGE: i32 = 30;
+export const O_HISTORY_SIZE: i32 = 31;
+export const O_LINE_SEARCH_FN: i32 = 32; // 0: none, 1: strong_wolfe
+export const OPTION_SLOTS: i32 = 33;
 
 // Learning-rate schedules: slot 0 is the kind, slots 1..3 its parameters
 export const SCHED_CONSTANT: i32 = 0;

@@ -4,7 +4,8 @@ import {
   OPT_SGD, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM, OPT_ADADELTA, OPT_ADAMAX, OPT_NADAM, OPT_RADAM, OPT_NEWTON,
   O_LR, O_MOMENTUM, O_BETA1, O_BETA2, O_ALPHA, O_EPS, O_WEIGHT_DECAY, O_DAMPENING, O_LR_DECAY,
   O_INITIAL_ACCUMULATOR, O_MOMENTUM_DECAY, O_DAMPING, O_NESTEROV, O_AMSGRAD, O_CENTERED, O_MAXIMIZE,
-  O_DECOUPLED,
+  O_DECOUPLED, OPT_RPROP, OPT_ASGD, OPT_ADAFACTOR, O_ETAMINUS, O_ETAPLUS, O_STEP_SIZE_MIN, O_STEP_SIZE_MAX,
+  O_LAMBD, O_T0, O_BETA2_DECAY, O_EPS1, O_EPS2, O_D,
 } from './layout';
 
 
@@ -23,6 +24,8 @@ export class OptimizerState {
   // Newton: the (dim x dim) system and a solution vector.
   matrix: usize;
   solution: usize;
+  // Memory of its own for an optimizer that needs more (LBFGS: lbfgs.ts), or 0.
+  extra: usize;
 }
 
 export function initState(optimizer: i32, dim: i32, options: usize, state: OptimizerState): void {
@@ -37,6 +40,12 @@ export function initState(optimizer: i32, dim: i32, options: usize, state: Optim
     for (let i = 0; i < dim; i++) put(state.s0, i, init);
   } else if (optimizer == OPT_NADAM) {
     state.scalar0 = 1.0; // mu_product
+  } else if (optimizer == OPT_RPROP) {
+    const lr = at(options, O_LR);
+    for (let i = 0; i < dim; i++) put(state.s1, i, lr); // step_size
+  } else if (optimizer == OPT_ASGD) {
+    state.scalar0 = at(options, O_LR); // eta
+    state.scalar1 = 1.0; // mu
   }
 }
 
@@ -94,6 +103,9 @@ export function optimizerStep(
     case OPT_NADAM: nadam(dim, options, state, x, g, step, lr); break;
     case OPT_RADAM: radam(dim, options, state, x, g, step, lr); break;
     case OPT_NEWTON: return newton(dim, options, state, x, g, h, lr);
+    case OPT_RPROP: rprop(dim, options, state, x, g); break;
+    case OPT_ASGD: asgd(dim, options, state, x, g, step, lr); break;
+    case OPT_ADAFACTOR: adafactor(dim, options, state, x, g, step, lr); break;
     default: return false;
   }
   return true;
@@ -309,6 +321,122 @@ function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
     }
     st(x, i, add(xi, mul(splat(-1.0), update)));
   }
+}
+
+// Python's min and max of two floats: the first argument unless the second is strictly beyond it.
+@inline export function pyMin(a: f64, b: f64): f64 {
+  return b < a ? b : a;
+}
+@inline export function pyMax(a: f64, b: f64): f64 {
+  return b > a ? b : a;
+}
+
+// torch.sign: -1, 0 or 1 (NaN stays NaN).
+@inline function sign(v: f64): f64 {
+  return v > 0 ? 1.0 : v < 0 ? -1.0 : v;
+}
+
+// s0: prev (the last gradient, zeroed where its sign flipped), s1: step_size (starts at lr; the lr of later
+// steps, and so a schedule, does not change it, as in torch).
+function rprop(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize): void {
+  const etaminus = at(o, O_ETAMINUS);
+  const etaplus = at(o, O_ETAPLUS);
+  const stepSizeMin = at(o, O_STEP_SIZE_MIN);
+  const stepSizeMax = at(o, O_STEP_SIZE_MAX);
+  const maximize = maximizing(o);
+  for (let i = 0; i < dim; i++) {
+    let grad = maximize ? -at(g, i) : at(g, i);
+    const agreement = sign(grad * at(s.s0, i));
+    const factor = agreement > 0 ? etaplus : agreement < 0 ? etaminus : agreement == 0 ? 1.0 : agreement;
+    // clamp_(min, max): NaN stays NaN
+    const scaled = at(s.s1, i) * factor;
+    const stepSize = scaled != scaled ? scaled : Math.min(Math.max(scaled, stepSizeMin), stepSizeMax);
+    put(s.s1, i, stepSize);
+    if (factor == etaminus) grad = 0;
+    put(x, i, at(x, i) + -1.0 * sign(grad) * stepSize);
+    put(s.s0, i, grad);
+  }
+}
+
+// s0: ax (the averaged iterate); scalar0: eta, scalar1: mu, as torch keeps them (set for the next step).
+function asgd(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
+  const lambd = at(o, O_LAMBD);
+  const alpha = at(o, O_ALPHA);
+  const t0 = at(o, O_T0);
+  const maximize = maximizing(o);
+  const wd = at(o, O_WEIGHT_DECAY);
+  const eta = s.scalar0;
+  const mu = s.scalar1;
+  const shrink = 1.0 - lambd * eta;
+  for (let i = 0; i < dim; i++) {
+    let grad = maximize ? -at(g, i) : at(g, i);
+    if (wd != 0) grad = grad + wd * at(x, i);
+    const xi = at(x, i) * shrink + -eta * grad;
+    put(x, i, xi);
+    const ax = at(s.s0, i);
+    put(s.s0, i, mu != 1.0 ? ax + (xi - ax) * mu : xi);
+  }
+  const t = <f64>step;
+  s.scalar0 = lr / Math.pow(1.0 + lambd * lr * t, alpha);
+  s.scalar1 = 1.0 / pyMax(1.0, t - t0);
+}
+
+/**
+ * Adafactor. Our parameters are one vector, which torch treats as one tensor of one dimension: its second
+ * moment is kept unfactored (s0: variance; s1: scratch for the update). A matrix parameter (a network's
+ * weight) will keep row and column factors instead: a factored variant of unfactoredEstimate filling the
+ * same estimate, with the relative step, weight decay and clipped update below shared.
+ */
+function adafactor(n: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
+  const t = <f64>step;
+  const oneMinusBeta2 = Math.pow(t, at(o, O_BETA2_DECAY));
+  // alpha from the parameters before weight decay, as torch computes it
+  const alpha = pyMax(at(o, O_EPS2), norm2(x, n) / Math.sqrt(<f64>n)) * pyMin(lr, 1.0 / Math.sqrt(t));
+  const wd = at(o, O_WEIGHT_DECAY);
+  if (wd != 0) {
+    const keep = 1.0 - lr * wd;
+    for (let i = 0; i < n; i++) put(x, i, at(x, i) * keep);
+  }
+  const maximize = maximizing(o);
+  unfactoredEstimate(g, n, maximize, s.s0, oneMinusBeta2, s.s1);
+  clippedUpdate(x, g, n, maximize, s.s1, at(o, O_EPS1), at(o, O_D), alpha);
+}
+
+// variance <- lerp(variance, grad^2, 1 - beta2_t); the estimate is a copy of it.
+function unfactoredEstimate(g: usize, n: i32, maximize: bool, variance: usize, weight: f64, estimate: usize): void {
+  for (let i = 0; i < n; i++) {
+    const grad = maximize ? -at(g, i) : at(g, i);
+    const v = lerp1(at(variance, i), grad * grad, weight);
+    put(variance, i, v);
+    put(estimate, i, v);
+  }
+}
+
+// update = grad / sqrt(max(estimate, eps1^2)) (in place of the estimate), scaled down to an RMS of at most d;
+// x <- x - alpha * update.
+function clippedUpdate(x: usize, g: usize, n: i32, maximize: bool, estimate: usize, eps1: f64, d: f64, alpha: f64): void {
+  const floor = eps1 * eps1;
+  for (let i = 0; i < n; i++) {
+    const grad = maximize ? -at(g, i) : at(g, i);
+    const v = at(estimate, i);
+    const clamped = v != v ? v : Math.max(v, floor); // clamp_(min): NaN stays NaN
+    put(estimate, i, (1.0 / Math.sqrt(clamped)) * grad);
+  }
+  const denom = pyMax(1.0, norm2(estimate, n) / (Math.sqrt(<f64>n) * d));
+  const scale = -alpha / denom;
+  for (let i = 0; i < n; i++) put(x, i, at(x, i) + scale * at(estimate, i));
+}
+
+// The 2-norm of n values: the square root of their sum of squares, summed in order.
+function norm2(p: usize, n: i32): f64 {
+  let sum = 0.0;
+  for (let i = 0; i < n; i++) sum += at(p, i) * at(p, i);
+  return Math.sqrt(sum);
+}
+
+// torch.lerp of one value (see lerp above).
+@inline function lerp1(start: f64, end: f64, w: f64): f64 {
+  return w < 0.5 ? start + w * (end - start) : end - (end - start) * (1.0 - w);
 }
 
 // x <- x - lr * (H + damping I)^-1 g, by Gaussian elimination with partial pivoting.

@@ -1,24 +1,17 @@
 // A run: one optimizer from one start on one loss, advanced in chunks and recorded step by step.
-import { at, put, copyF64 } from './f64mem';
+import { at, put, copyF64, allocF64 } from './f64mem';
 import { Loss, evaluate, meanOverSamples } from './losses';
 import { OptimizerState, initState, optimizerStep } from './optimizers';
+import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep, logEvaluations as logEvaluationsOf } from './lbfgs';
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import {
-  OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
+  OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
   STATUS_PAUSED,
 } from './layout';
-
-// count in usize: dim*dim overflows i32 from dim 46341.
-function allocF64(count: usize): usize {
-  const bytes = max(count, 1) << 3;
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
-}
 
 @unmanaged
 export class Run {
@@ -116,6 +109,7 @@ export function createRun(
   state.s2 = allocF64(padded);
   state.matrix = optimizer == OPT_NEWTON ? allocF64(square) : 0;
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
+  state.extra = optimizer == OPT_LBFGS ? changetype<usize>(createLbfgsMemory(dim, options)) : 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
   run.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
@@ -141,6 +135,7 @@ export function freeRun(run: Run): void {
   heap.free(s.s2);
   if (s.matrix) heap.free(s.matrix);
   if (s.solution) heap.free(s.solution);
+  if (s.extra) freeLbfgsMemory(changetype<LbfgsMemory>(s.extra));
   heap.free(changetype<usize>(s));
   heap.free(run.options);
   heap.free(run.schedule);
@@ -160,10 +155,10 @@ export function freeRun(run: Run): void {
 
 /**
  * The values a breakpoint condition reads, in this order: step, loss, gradnorm, lr, x (dim),
- * grad (dim), the three state vectors (dim each), and the optimizer's first scalar.
+ * grad (dim), the three state vectors (dim each), and the optimizer's two scalars.
  */
 export function contextSize(dim: i32): i32 {
-  return 4 + dim * 5 + 1;
+  return 4 + dim * 5 + STATE_SCALARS;
 }
 
 /** Conditions (a compiled check function) checked after every step; see breakpoints.ts. */
@@ -171,6 +166,18 @@ export function setBreakpoints(run: Run, checkFn: i32, count: i32, modes: usize,
   const old = run.breakpoints;
   if (old) freeBreakpoints(old);
   run.breakpoints = count > 0 ? createBreakpoints(checkFn, count, modes, targets, contextSize(run.dim)) : null;
+}
+
+/** L-BFGS: keep up to `limit` of the loss evaluations inside its steps (see lbfgs.ts); others have none. */
+export function logEvaluations(run: Run, limit: i32): void {
+  if (run.state.extra) logEvaluationsOf(changetype<LbfgsMemory>(run.state.extra), limit);
+}
+/** The evaluations kept: rows of [step, x..., loss], or 0. */
+export function evaluationLog(run: Run): usize {
+  return run.state.extra ? changetype<LbfgsMemory>(run.state.extra).log : 0;
+}
+export function evaluationCount(run: Run): i32 {
+  return run.state.extra ? changetype<LbfgsMemory>(run.state.extra).logCount : 0;
 }
 
 /** A paused run goes on with the next advance. */
@@ -191,6 +198,7 @@ function fillContext(run: Run, b: Breakpoints, f: f64, gradNorm: f64): void {
   copyF64(c + (<usize>(4 + 3 * dim) << 3), run.state.s1, dim);
   copyF64(c + (<usize>(4 + 4 * dim) << 3), run.state.s2, dim);
   put(c, 4 + 5 * dim, run.state.scalar0);
+  put(c, 5 + 5 * dim, run.state.scalar1);
 }
 
 /**
@@ -343,9 +351,15 @@ export function advance(run: Run, steps: i32): i32 {
     const epoch = run.step;
     const lr = scheduledLr(run.schedule, epoch, run.lr, at(run.options, O_LR));
     run.lr = lr;
-    if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
-    stepGradient(run, epoch + 1);
-    const ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
+    let ok: bool;
+    if (run.optimizer == OPT_LBFGS) {
+      // LBFGS evaluates the (full) loss itself, as torch's closure, as often as its iterations need.
+      ok = lbfgsStep(run.loss, run.dim, run.options, run.state, run.x, epoch + 1, lr);
+    } else {
+      if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
+      stepGradient(run, epoch + 1);
+      ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
+    }
     if (!ok) {
       run.status = STATUS_SINGULAR;
       break;

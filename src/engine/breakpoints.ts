@@ -2,7 +2,7 @@
 import type { BreakpointSpec } from '../shared/engineApi';
 import { HitMode } from './layout';
 import { excerpt } from './describe';
-import { packOptimizer, stateVectorNames } from './optimizers';
+import { packOptimizer, stateScalarNames, stateVectorNames } from './optimizers';
 
 /** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
 export type ConditionCompiler = (conditions: string[], names: string[]) =>
@@ -14,21 +14,22 @@ export interface StateNames {
   grad: string[];
   /** The three state vectors' names per coordinate ('' for an unused slot), e.g. exp_avg_x. */
   vectors: string[][];
-  /** The optimizer's scalar state, e.g. mu_product ('' when none). */
-  scalar: string;
+  /** The optimizer's two scalars, e.g. mu_product, or ASGD's eta and mu ('' when unused). */
+  scalars: [string, string];
 }
 
-export function stateNames(params: string[], vectors: [string, string, string], scalar: string): StateNames {
+export function stateNames(params: string[], vectors: [string, string, string], scalar: string, secondScalar = ''): StateNames {
   return {
     grad: params.map((p) => `grad_${p}`),
     vectors: vectors.map((v) => params.map((p) => (v ? `${v}_${p}` : ''))),
-    scalar,
+    scalars: [scalar, secondScalar],
   };
 }
 
 /** The state names of an optimizer with these options (resolved: packOptimizer's defaults filled in). */
 export function optimizerStateNames(params: string[], optimizer: string, resolved: Parameters<typeof stateVectorNames>[1]): StateNames {
-  return stateNames(params, stateVectorNames(optimizer, resolved), optimizer === 'nadam' ? 'mu_product' : '');
+  const [scalar, secondScalar] = stateScalarNames(optimizer);
+  return stateNames(params, stateVectorNames(optimizer, resolved), scalar, secondScalar);
 }
 
 /** The names a condition can use for a run of this optimizer (throws for an unknown optimizer or bad options). */
@@ -44,7 +45,8 @@ export function contextNames(params: string[], state: StateNames): string[] {
     ...params,
     ...state.grad,
     ...state.vectors.flatMap((names, v) => names.map((n, i) => unused(n, `${v}_${i}`))),
-    unused(state.scalar, 'scalar'),
+    unused(state.scalars[0], 'scalar'),
+    unused(state.scalars[1], 'scalar1'),
   ];
 }
 

@@ -39,6 +39,9 @@ export interface CoreExports {
   runTraceWidth(dim: number): number;
   runRecordedRows(maxSteps: number, every: number): number;
   runStateWidth(dim: number): number;
+  runLogEvaluations(run: number, limit: number): void;
+  runEvaluations(run: number): number;
+  runEvaluationCount(run: number): number;
   landscapeGrid(loss: number, x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: number, point: number): void;
   landscapeMin(): number;
   landscapeMax(): number;

@@ -7,8 +7,8 @@ import type {
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
-import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
-import { HitMode, LossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } from './optimizers';
+import { HitMode, LossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import { ENGINE_LIMITS, formatBytes } from './limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
@@ -250,6 +250,14 @@ export function trajectoryRows(rows: Float64Array, rowCount: number, dim: number
   return trajectory;
 }
 
+/** The named columns of a run's recorded state, a row per trajectory row. */
+function stateColumns(run: RunTrace, names: string[]): number[][] {
+  const { state, stateNames = [], rowCount } = run;
+  const width = stateNames.length;
+  const columns = names.map((name) => stateNames.indexOf(name));
+  return Array.from({ length: rowCount }, (_, r) => columns.map((c) => state![r * width + c]));
+}
+
 /** Lets timers and messages (a cancel) in before the next chunk of a stream. */
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
@@ -318,6 +326,8 @@ export class WasmEngine implements Engine {
 
   async trace(request: TraceRequest): Promise<TraceResult> {
     if (request === null || typeof request !== 'object') fail('trace needs a request object');
+    // ASGD's averaged iterate is state: recorded for its trajectory
+    const averaging = request.optimizer === 'asgd';
     const set = await this.createRuns({
       loss: request.loss,
       lossParams: request.lossParams,
@@ -329,20 +339,36 @@ export class WasmEngine implements Engine {
       }],
       breakpoints: request.breakpoints,
       recordEvery: request.recordEvery,
+      recordState: averaging,
     }, ENGINE_LIMITS.maxTraceValues);
     try {
+      const { handle } = set.runs[0];
+      const dim = set.loss.dim;
+      const logs = packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
+      if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(ENGINE_LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
-      const { dim, rows, rowCount } = run;
+      const { rows, rowCount } = run;
       const trajectory = trajectoryRows(rows, rowCount, dim);
       const gradNorm: number[] = new Array(rowCount);
       for (let r = 0; r < rowCount; r++) gradNorm[r] = rows[r * (dim + 2) + dim + 1];
       const result: TraceResult = { trajectory, status: run.status, stoppedAt: run.stoppedAt, gradNorm };
       if (run.status === 'paused') result.pausedBy = run.pausedBy;
+      if (logs) result.evaluations = this.innerEvaluations(handle, dim);
+      if (averaging) result.averaged = stateColumns(run, set.loss.params.map((p) => `ax_${p}`));
       return result;
     } finally {
       set.dispose();
     }
+  }
+
+  /** L-BFGS's logged evaluations as rows of [step, ...params, loss]. */
+  private innerEvaluations(handle: number, dim: number): number[][] {
+    const { exports } = this.core;
+    const width = dim + 2;
+    const count = exports.runEvaluationCount(handle);
+    const log = count === 0 ? new Float64Array(0) : this.core.f64(exports.runEvaluations(handle), count * width);
+    return Array.from({ length: count }, (_, r) => Array.from(log.subarray(r * width, (r + 1) * width)));
   }
 
   async runs(request: RunsRequest): Promise<RunTrace[]> {
@@ -406,6 +432,10 @@ export class WasmEngine implements Engine {
         const schedule = packSchedule(spec.schedule);
         const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
         const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
+        if (optimizer.id === OptimizerId.lbfgs && (info.online || stochastic?.batchSize || stochastic?.noise)) {
+          fail(`${spec.optimizer} evaluates the whole loss several times per step (torch's closure): it takes no minibatches, `
+            + 'gradient noise or online loss. Use a first-order optimizer (sgd, adam, ...) for those');
+        }
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
         return { spec, optimizer, schedule, start, stochastic, box };
@@ -418,7 +448,7 @@ export class WasmEngine implements Engine {
           + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
-      const bytes = this.checkRecording(prepared.map((p) => p.optimizer.id), info, rowCount, steps, request.recordState === true);
+      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true);
       set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, { recordEvery, bytes, loss: lease, onDispose: (disposed) => this.forget(disposed) });
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
       return set;
@@ -433,7 +463,7 @@ export class WasmEngine implements Engine {
    * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
    * ENGINE_LIMITS.recordedBytes. Returns the runs' estimated bytes.
    */
-  private checkRecording(optimizers: number[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
+  private checkRecording(optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
     const { dim } = info;
     const { exports } = this.core;
     const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
@@ -446,7 +476,11 @@ export class WasmEngine implements Engine {
     }
     const vectors = 8 * (6 * (dim + 1) + 64) + 4 * (info.data?.count ?? 0);
     const newton = 8 * (2 * dim * dim + dim);
-    const bytes = optimizers.reduce((sum, id) => sum + traceBytes + stateBytes + vectors + (id === OptimizerId.newton ? newton : 0), 0);
+    // L-BFGS: its (s, y) history and eight scratch vectors (core/assembly/lbfgs.ts)
+    const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
+    const extra = ({ id, options }: PackedOptimizer) =>
+      id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
+    const bytes = optimizers.reduce((sum, optimizer) => sum + traceBytes + stateBytes + vectors + extra(optimizer), 0);
     if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
       const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
@@ -491,7 +525,7 @@ export class WasmEngine implements Engine {
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
         const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
-        const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
+        const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
         return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
       });

@@ -10,6 +10,10 @@ export const OptimizerId = {
   nadam: 6,
   radam: 7,
   newton: 8,
+  rprop: 9,
+  asgd: 10,
+  adafactor: 11,
+  lbfgs: 12,
 } as const;
 
 export const OptionSlot = {
@@ -30,8 +34,24 @@ export const OptionSlot = {
   centered: 14,
   maximize: 15,
   decoupled_weight_decay: 16,
+  etaminus: 17,
+  etaplus: 18,
+  step_size_min: 19,
+  step_size_max: 20,
+  lambd: 21,
+  t0: 22,
+  beta2_decay: 23,
+  eps1: 24,
+  eps2: 25,
+  d: 26,
+  max_iter: 27,
+  max_eval: 28,
+  tolerance_grad: 29,
+  tolerance_change: 30,
+  history_size: 31,
+  line_search_fn: 32,
 } as const;
-export const OPTION_SLOTS = 17;
+export const OPTION_SLOTS = 33;
 
 export const ScheduleId = { constant: 0, step: 1, exponential: 2, cosine: 3, linear: 4, inverse_sqrt: 5 } as const;
 export const SCHEDULE_SLOTS = 4;

@@ -3,7 +3,8 @@ import type { OptimizerInfo, ScheduleSpec } from '../shared/engineApi';
 import { describeValue } from './describe';
 import { OptimizerId, OptionSlot, OPTION_SLOTS, ScheduleId, SCHEDULE_SLOTS } from './layout';
 
-type OptionValue = number | boolean | number[];
+/** An option's value as PyTorch takes it: None is null (a pair may hold one, as Adafactor's eps). */
+type OptionValue = number | boolean | (number | null)[] | string | null;
 type Check = (options: Record<string, OptionValue>) => string | undefined;
 
 interface OptimizerSpec {
@@ -13,6 +14,8 @@ interface OptimizerSpec {
   checks: Check[];
   /** Options set by the optimizer itself, not by the user (AdamW's decoupled decay). */
   fixed?: Record<string, OptionValue>;
+  /** What an option whose default is None takes instead. */
+  nullable?: Record<string, 'number' | 'string'>;
 }
 
 /** Python's str() of a float or int, as PyTorch's messages print it. */
@@ -39,6 +42,27 @@ const betas: Check = (o) => {
   if (!(b2 >= 0 && b2 < 1)) return `Invalid beta parameter at index 1: ${pythonNumber(b2)}`;
   return undefined;
 };
+
+const positiveInteger = (name: string, most: number): Check => (o) => {
+  const value = num(o, name);
+  return Number.isInteger(value) && value >= 1 && value <= most ? undefined : `${name} must be an integer from 1 to ${most}, got ${pythonNumber(value)}`;
+};
+/** Adafactor's checks read "<what> should be >= 0 but is: <value>". */
+const adafactorCheck = (name: string, holds: (v: number) => boolean, rule: string): Check => (o) =>
+  holds(num(o, name)) ? undefined : `${rule} but is: ${pythonNumber(num(o, name))}`;
+const pairAt = (o: Record<string, OptionValue>, name: string, index: number) => (o[name] as (number | null)[])[index];
+
+/** Bounds of our own on L-BFGS (torch has none): a step's work and the history's memory stay bounded. */
+const LBFGS_MOST_ITERATIONS = 10_000;
+const LBFGS_MOST_HISTORY = 1_000;
+
+const lbfgsDefaults = { lr: 1, max_iter: 20, max_eval: null, tolerance_grad: 1e-7, tolerance_change: 1e-9, history_size: 100 };
+const lbfgsChecks: Check[] = [
+  lr,
+  positiveInteger('max_iter', LBFGS_MOST_ITERATIONS),
+  (o) => (o.max_eval === null || num(o, 'max_eval') >= 1 ? undefined : `max_eval must be at least 1, got ${pythonNumber(num(o, 'max_eval'))}`),
+  positiveInteger('history_size', LBFGS_MOST_HISTORY),
+];
 
 const adamDefaults = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false };
 
@@ -154,6 +178,69 @@ const SPECS: Record<string, OptimizerSpec> = {
     defaults: { lr: 1.0, damping: 0 },
     checks: [lr, atLeastZero('damping', 'damping value')],
   },
+  rprop: {
+    id: OptimizerId.rprop,
+    title: 'Rprop (resilient backpropagation: per-coordinate step sizes from gradient signs)',
+    defaults: { lr: 1e-2, etas: [0.5, 1.2], step_sizes: [1e-6, 50], maximize: false },
+    checks: [
+      lr,
+      (o) => {
+        const [minus, plus] = o.etas as number[];
+        return minus > 0 && minus < 1 && plus > 1 ? undefined : `Invalid eta values: ${pythonNumber(minus)}, ${pythonNumber(plus)}`;
+      },
+    ],
+  },
+  asgd: {
+    id: OptimizerId.asgd,
+    title: 'ASGD (averaged SGD; ax is the averaged iterate)',
+    defaults: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weight_decay: 0, maximize: false },
+    checks: [lr, weightDecay],
+  },
+  adafactor: {
+    id: OptimizerId.adafactor,
+    title: 'Adafactor (relative step sizes, unfactored second moment for a vector)',
+    defaults: { lr: 1e-2, beta2_decay: -0.8, eps: [null, 1e-3], d: 1.0, weight_decay: 0, maximize: false },
+    checks: [
+      adafactorCheck('lr', (v) => v >= 0, 'Learning rate should be >= 0'),
+      adafactorCheck('beta2_decay', (v) => v <= 0, 'beta2_decay should be <= 0'),
+      (o) => {
+        const eps1 = pairAt(o, 'eps', 0);
+        return eps1 === null || eps1 >= 0 ? undefined : `epsilon1 should be >= 0 but is: ${pythonNumber(eps1)}`;
+      },
+      (o) => {
+        const eps2 = pairAt(o, 'eps', 1) as number;
+        return eps2 >= 0 ? undefined : `epsilon2 should be >= 0 but is: ${pythonNumber(eps2)}`;
+      },
+      adafactorCheck('d', (v) => v >= 1, 'Clipping threshold d should be >= 1'),
+      adafactorCheck('weight_decay', (v) => v >= 0, 'weight_decay should be >= 0'),
+    ],
+  },
+  lbfgs: {
+    id: OptimizerId.lbfgs,
+    title: 'L-BFGS (one step: up to max_iter iterations, each evaluating the loss)',
+    defaults: { ...lbfgsDefaults, line_search_fn: null },
+    nullable: { max_eval: 'number', line_search_fn: 'string' },
+    checks: [
+      ...lbfgsChecks,
+      (o) => (o.line_search_fn === null || o.line_search_fn === 'strong_wolfe' ? undefined : "only 'strong_wolfe' is supported"),
+    ],
+  },
+  lbfgs_strong_wolfe: {
+    id: OptimizerId.lbfgs,
+    title: 'L-BFGS with the strong-Wolfe line search (lbfgs with line_search_fn="strong_wolfe")',
+    defaults: lbfgsDefaults,
+    nullable: { max_eval: 'number' },
+    checks: lbfgsChecks,
+    fixed: { line_search_fn: 'strong_wolfe' },
+  },
+};
+
+/** Options given as a pair in PyTorch, and the slots of their two values. */
+const PAIRS: Record<string, [keyof typeof OptionSlot, keyof typeof OptionSlot]> = {
+  betas: ['beta1', 'beta2'],
+  etas: ['etaminus', 'etaplus'],
+  step_sizes: ['step_size_min', 'step_size_max'],
+  eps: ['eps1', 'eps2'],
 };
 
 /** Options PyTorch accepts that change only how it computes, not what: accepted and ignored. */
@@ -163,8 +250,20 @@ export function optimizerNames(): string[] {
   return Object.keys(SPECS);
 }
 
+/**
+ * The optimizers with the defaults a picker edits: numbers, flags and pairs. A None inside a pair shows as
+ * the value it stands for (Adafactor's eps1: float64's machine epsilon); an option that is None by default
+ * (L-BFGS's max_eval, line_search_fn) is left to its default (the strong-Wolfe search has its own entry).
+ */
 export function optimizerInfos(): OptimizerInfo[] {
-  return Object.entries(SPECS).map(([name, spec]) => ({ name, title: spec.title, defaults: { ...spec.defaults } }));
+  return Object.entries(SPECS).map(([name, spec]) => {
+    const defaults: OptimizerInfo['defaults'] = {};
+    for (const [key, value] of Object.entries(spec.defaults)) {
+      if (value === null || typeof value === 'string') continue;
+      defaults[key] = Array.isArray(value) ? value.map((v) => v ?? Number.EPSILON) : value;
+    }
+    return { name, title: spec.title, defaults };
+  });
 }
 
 export interface PackedOptimizer {
@@ -189,7 +288,7 @@ export function packOptimizer(name: unknown, options: unknown): PackedOptimizer 
     if (!Object.hasOwn(spec.defaults, key)) {
       throw new Error(`Unknown option '${key}' for ${name}. Valid options: ${Object.keys(spec.defaults).join(', ')}`);
     }
-    resolved[key] = checkType(name, key, value, spec.defaults[key]);
+    resolved[key] = checkType(name, key, value, spec.defaults[key], spec.nullable?.[key]);
   }
   for (const check of spec.checks) {
     const problem = check(resolved);
@@ -198,11 +297,17 @@ export function packOptimizer(name: unknown, options: unknown): PackedOptimizer 
   const all = { ...resolved, ...spec.fixed };
   const packed = new Float64Array(OPTION_SLOTS);
   for (const [key, value] of Object.entries(all)) {
-    if (key === 'betas') {
-      packed[OptionSlot.beta1] = (value as number[])[0];
-      packed[OptionSlot.beta2] = (value as number[])[1];
+    if (Array.isArray(value)) {
+      const [first, second] = PAIRS[key];
+      // torch resolves Adafactor's eps1=None to the parameters' machine epsilon (float64 here)
+      packed[OptionSlot[first]] = value[0] ?? Number.EPSILON;
+      packed[OptionSlot[second]] = value[1] ?? Number.EPSILON;
     } else if (key === 'rho') {
       packed[OptionSlot.alpha] = value as number;
+    } else if (key === 'line_search_fn') {
+      packed[OptionSlot.line_search_fn] = value === 'strong_wolfe' ? 1 : 0;
+    } else if (key === 'max_eval' && value === null) {
+      packed[OptionSlot.max_eval] = Math.floor((num(all, 'max_iter') * 5) / 4); // torch: max_iter * 5 // 4
     } else {
       packed[OptionSlot[key as keyof typeof OptionSlot]] = typeof value === 'boolean' ? Number(value) : (value as number);
     }
@@ -210,16 +315,27 @@ export function packOptimizer(name: unknown, options: unknown): PackedOptimizer 
   return { id: spec.id, options: packed, resolved };
 }
 
-function checkType(optimizer: string, key: string, value: unknown, example: OptionValue): OptionValue {
+function checkType(optimizer: string, key: string, value: unknown, example: OptionValue, nullable?: 'number' | 'string'): OptionValue {
+  if (example === null) {
+    if (value === null) return null;
+    if (nullable === 'string') {
+      if (typeof value !== 'string') throw new Error(`Option '${key}' of ${optimizer} must be a string or null, got ${describeValue(value)}`);
+      return value;
+    }
+    if (typeof value !== 'number' || Number.isNaN(value)) throw new Error(`Option '${key}' of ${optimizer} must be a number or null, got ${describeValue(value)}`);
+    return value;
+  }
   if (typeof example === 'boolean') {
     if (typeof value !== 'boolean') throw new Error(`Option '${key}' of ${optimizer} must be true or false, got ${describeValue(value)}`);
     return value;
   }
   if (Array.isArray(example)) {
-    if (!Array.isArray(value) || value.length !== example.length || !value.every((v) => typeof v === 'number')) {
-      throw new Error(`Option '${key}' of ${optimizer} must be a pair of numbers such as [0.9, 0.999], got ${describeValue(value)}`);
+    const fits = (v: unknown, i: number) => typeof v === 'number' || (v === null && example[i] === null);
+    if (!Array.isArray(value) || value.length !== example.length || !value.every(fits)) {
+      const sample = JSON.stringify(example).replace(',', ', ');
+      throw new Error(`Option '${key}' of ${optimizer} must be a pair of numbers such as ${sample}, got ${describeValue(value)}`);
     }
-    return value as number[];
+    return value as (number | null)[];
   }
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new Error(`Option '${key}' of ${optimizer} must be a number, got ${describeValue(value)}`);
@@ -282,6 +398,22 @@ export function stateVectorNames(optimizer: string, resolved: Record<string, Opt
     case 'adamax': return ['exp_avg', 'exp_inf', ''];
     case 'nadam':
     case 'radam': return ['exp_avg', 'exp_avg_sq', ''];
+    case 'rprop': return ['prev', 'step_size', ''];
+    case 'asgd': return ['ax', '', ''];
+    case 'adafactor': return ['variance', '', ''];
+    case 'lbfgs':
+    case 'lbfgs_strong_wolfe': return ['d', 'prev_flat_grad', ''];
     default: return ['', '', ''];
+  }
+}
+
+/** Names of the optimizer's two recorded scalars ('' when unused). */
+export function stateScalarNames(optimizer: string): [string, string] {
+  switch (optimizer) {
+    case 'nadam': return ['mu_product', ''];
+    case 'asgd': return ['eta', 'mu'];
+    case 'lbfgs':
+    case 'lbfgs_strong_wolfe': return ['t', 'func_evals'];
+    default: return ['', ''];
   }
 }

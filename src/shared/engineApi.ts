@@ -93,6 +93,13 @@ export interface TraceResult {
   gradNorm: number[];
   /** With status 'paused': the indices of the breakpoints that paused the run. */
   pausedBy?: number[];
+  /**
+   * L-BFGS only: the loss evaluations inside its steps (inner iterations, line-search trials) as rows of
+   * [step, ...params, loss], in order; a step's first evaluation, at the row before, is not repeated.
+   */
+  evaluations?: number[][];
+  /** ASGD only: its averaged iterate ax after each trajectory row's step (row 0: torch's zeros; ax = x until t0). */
+  averaged?: number[][];
 }
 
 export interface RunSpec {

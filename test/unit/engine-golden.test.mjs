@@ -4,25 +4,12 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { assertTrajectoryMatches } from './golden-helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const golden = JSON.parse(readFileSync(new URL('../fixtures/pytorch-optimizers.json', import.meta.url), 'utf8'));
 const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
-
-export function assertTrajectoryMatches(actual, expected, label) {
-  assert.equal(actual.length, expected.length, `${label}: row count`);
-  for (let r = 0; r < expected.length; r++) {
-    for (let c = 0; c < expected[r].length; c++) {
-      const want = expected[r][c];
-      const got = actual[r][c];
-      const tolerance = 1e-9 * (1 + Math.abs(want));
-      if (!(Math.abs(got - want) <= tolerance)) {
-        assert.fail(`${label}: step ${r}, column ${golden.columns[c]}: got ${got}, PyTorch ${want} (diff ${Math.abs(got - want)})`);
-      }
-    }
-  }
-}
 
 const engine = await createEngine();
 const builtinNames = new Set(engine.losses().map((l) => l.name));

@@ -56,7 +56,7 @@ test('optimizer ids, option slots, schedules, statuses, losses and hit modes are
   const hitNames = { atLeast: 'HIT_AT_LEAST', onChange: 'HIT_ON_CHANGE' };
   sameTable('HIT_', layout.HitMode, 'HitMode', (key) => hitNames[key] ?? `HIT_${key.toUpperCase()}`);
   same('MAX_BREAKPOINTS', MAX_CONDITIONS, 'MAX_CONDITIONS (src/loss/conditions.ts)');
-  // STATE_SCALARS: the core keeps two scalars per run; the context (below) and the engine read the first only.
+  // STATE_SCALARS: the core keeps two scalars per run; the context (below) has a slot for each.
   const unchecked = [...core.keys()].filter((name) => !checked.has(name) && name !== 'STATE_SCALARS');
   assert.deepEqual(unchecked, [], `core/assembly constants with no TypeScript counterpart checked here: ${unchecked.join(', ')}`);
 });
