@@ -218,7 +218,10 @@ export interface RenderedImage {
   data: string;
 }
 
-/** A part of an animation's file: its bytes as they are encoded, in order (transferred, not copied into JSON); framesDone counts the frames drawn so far; the part with done ends the file. */
+/**
+ * A part of an animation's file: its bytes as they are encoded, in order (transferred, not copied into JSON);
+ * framesDone counts the frames drawn so far; the part with done ends the file.
+ */
 export interface AnimationPart {
   framesDone: number;
   done: boolean;
@@ -228,7 +231,10 @@ export interface AnimationPart {
 /** Requests the host makes of the page (Export, Export Animation), answered by the page: the other direction of WebviewRequests. */
 export interface PageRequests {
   render: { params: { format: ImageFormat }; reply: RenderedImage };
-  /** A frame at each step (increasing), `width` px wide (undefined: the view's, at most 640), encoded; the file comes as progress. Cancel stops it at its next frame. */
+  /**
+   * A frame at each step (increasing), `width` px wide (undefined: the view's, at most 640), encoded: the file comes as
+   * progress, the reply (null) ends it. Cancel stops it at its next frame.
+   */
   animate: { params: { format: AnimationFormat; steps: number[]; width?: number; fps: number }; reply: null; progress: AnimationPart };
 }
 
