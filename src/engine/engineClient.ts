@@ -7,12 +7,12 @@ import type {
   SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
+import { RpcClient, type CancelMessage, type RequestOptions } from '../shared/rpc';
+import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
+import { optimizerInfos } from './optimizers';
 
 // How a cancelled request rejects, for callers that test instanceof against this module's copy.
 export { CancelledError };
-import { RpcClient, type RequestOptions } from '../shared/rpc';
-import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
-import { optimizerInfos } from './optimizers';
 
 /** The part of a worker (Node's worker_threads or a Web Worker) the client uses. */
 export interface EngineWorker {
@@ -29,7 +29,8 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   private readonly rpc = new RpcClient<EngineRequests>(
     (message) => this.ensureWorker().postMessage(message),
     (requestId, method) => {
-      if (method === 'streamRuns') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId });
+      // A stream stops between chunks; anything else may run long in the core, which only ending the worker stops.
+      if (method === 'streamRuns') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
       else this.restart();
     },
   );
@@ -124,7 +125,8 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   private restart(): void {
     this.worker?.terminate();
     this.worker = undefined;
-    if (this.rpc.waiting > 0) this.rpc.repost();
+    // A fresh worker starts with the first request posted again (none: no worker).
+    this.rpc.repost();
   }
 
   private ensureWorker(): EngineWorker {
