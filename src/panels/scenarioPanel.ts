@@ -4,12 +4,12 @@
 // runStream.ts, exports in pageExport.ts, the first-paint log in paintTimer.ts.
 import * as vscode from 'vscode';
 import type { CancelSignal, LossInfo } from '../shared/engineApi';
-import type { AnimationFormat } from '../shared/animation';
 import {
   encodeEmbedded,
   parseFromWebview,
   parsePanelState,
   type FromWebview,
+  type PageRequests,
   type PlaybackAction,
   type RunsDataChunk,
   type Scenario,
@@ -117,8 +117,9 @@ export class ScenarioPanel extends Disposable {
   private readonly answers = new RpcServer<WebviewRequests>((message) => this.postAndWait(message), this.webviewHandlers());
   /** What the page draws for Export and Export Animation. */
   private readonly drawing = new PageDrawing((message) => this.post(message));
-  /** Whether the page can record WebM (it says so once loaded); undefined until it has. */
   private webm: boolean | undefined;
+  /** Engine work, shown in the status bar while it runs. */
+  private readonly tracked = <T>(runs: number, work: Promise<T>): Promise<T> => (this.services.status ? this.services.status.track(runs, work) : work);
 
   private constructor(
     private readonly kind: PanelKind,
@@ -196,7 +197,7 @@ export class ScenarioPanel extends Disposable {
   }
 
   /** The page draws a frame at each step and encodes them: see PageDrawing.animate. */
-  animate(request: { format: AnimationFormat; steps: number[]; width?: number; fps: number }, cancel: CancelSignal, progress: (framesDone: number) => void): Promise<Uint8Array> {
+  animate(request: PageRequests['animate']['params'], cancel: CancelSignal, progress: (framesDone: number) => void): Promise<Uint8Array> {
     if (this.isDisposed) return Promise.reject(new Error('the panel was closed'));
     // A hidden page has no layout to draw from.
     if (!cancel.isCancellationRequested && !this.panel.visible) this.panel.reveal(undefined, true);
@@ -209,8 +210,6 @@ export class ScenarioPanel extends Disposable {
     if (!this.isDisposed) await this.load(scenario);
     return scenario;
   }
-
-  private readonly tracked = <T>(runs: number, work: Promise<T>): Promise<T> => (this.services.status ? this.services.status.track(runs, work) : work);
 
   /** Play / pause or one step, as the panel's own keys do (the keybindings' commands). */
   playback(action: PlaybackAction): void {
