@@ -1,8 +1,10 @@
 // The webview's side of the channel to the extension host.
-import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/shared/protocol';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PageRequests, type PanelBreakpoints, type PlaybackAction, type RunsDataChunk, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/shared/protocol';
+import { CancelledError, type CancelSignal } from '../src/shared/engineApi';
+import { RpcClient, RpcServer } from '../src/shared/rpc';
 import { TraceAccumulator } from '../src/shared/traceStream';
 import { afterNextFrame, newestPerFrame } from './frames';
-import { Cancelled, canRecordWebm, recordAnimation, type AnimationView } from './exportAnimation';
+import { Cancelled, canRecordWebm, recordAnimation, type AnimationRequest, type AnimationView, type SendPart } from './exportAnimation';
 
 interface VsCodeApi {
   /** `transfer`: ArrayBuffers in the message that move to the host instead of being copied. */
@@ -18,7 +20,7 @@ const SCENARIO_DELAY_MS = 250;
 
 export class Host {
   private readonly api = acquireVsCodeApi();
-  readonly requests = new MessageHandler<WebviewRequests>((message) => this.api.postMessage(message));
+  readonly requests = new RpcClient<WebviewRequests>((message) => this.api.postMessage(message));
   /** Called when the host pushes a new snapshot (another loss, changed settings). */
   onSnapshot: (snapshot: Snapshot) => void = () => {};
   /** Draws the plot for Export: a PNG in base64 or an SVG document. */
@@ -45,11 +47,12 @@ export class Host {
     const streamed = new TraceAccumulator();
     // Chunks that come in the same frame (a catch-up) are drawn once.
     const drawSoon = newestPerFrame((traces: TraceData[]) => isNewest() && draw(traces));
-    const { rowCounts } = await this.requests.request('run', { scenario, gradients: gradients || undefined }, (chunk) => {
+    const onProgress = (chunk: RunsDataChunk) => {
       this.mark('runs');
       const traces = streamed.add(chunk);
       if (isNewest() && (partial || streamed.done)) drawSoon(traces);
-    });
+    };
+    const { rowCounts } = await this.requests.request('run', { scenario, gradients: gradients || undefined }, { onProgress });
     const complete = streamed.done && rowCounts.length === streamed.traces.length && streamed.traces.every((trace, i) => trace.rowCount === rowCounts[i]);
     if (!complete) throw new Error(`the runs did not all arrive (${streamed.traces.map((t) => t.rowCount).join(', ')} of ${rowCounts.join(', ')} rows)`);
   }
@@ -63,14 +66,8 @@ export class Host {
     this.send({ type: 'capabilities', webm: canRecordWebm() });
     window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       const message = event.data;
-      if (message.type === 'reply') this.requests.settle(message);
-      else if (message.type === 'progress') this.requests.progress(message);
-      else if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
-      else if (message.type === 'render') void this.render(message.requestId, message.format);
-      else if (message.type === 'animate') void this.animate(message);
-      else if (message.type === 'cancelAnimation') {
-        if (this.animation?.requestId === message.requestId) this.animation.cancelled = true;
-      }
+      if (this.requests.receive(message) || this.answers.receive(message)) return;
+      if (message.type === 'snapshot') this.onSnapshot(message.snapshot);
       else if (message.type === 'playback') this.onPlayback(message.action);
       else if (message.type === 'session') this.onSession(message.session);
       else if (message.type === 'hidden') this.onHidden();
@@ -90,38 +87,32 @@ export class Host {
     }, showError);
   }
 
-  private async render(inReplyTo: number, format: ImageFormat): Promise<void> {
-    try {
-      this.send({ type: 'rendered', inReplyTo, format, data: await this.onRender(format) });
-    } catch (error) {
-      this.send({ type: 'rendered', inReplyTo, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
+  /** The page's end of the host's requests (Export, Export Animation); an animation's parts are transferred. */
+  private readonly answers = new RpcServer<PageRequests>((message, transfer) => this.api.postMessage(message, transfer), {
+    render: async ({ format }) => ({ format, data: await this.onRender(format) }),
+    animate: (request, { progress, cancel }) => this.animate(request, (data, framesDone, done) => void progress({ framesDone, done, data }), cancel),
+  }, { transfer: true });
 
-  /** The animation being exported (one at a time); cancelled by the host. */
-  private animation: { requestId: number; cancelled: boolean; finished: Promise<void> } | undefined;
+  /** The animation being exported (one at a time). */
+  private animation: { cancel: CancelSignal; finished: Promise<void> } | undefined;
 
-  private async animate(message: Extract<ToWebview, { type: 'animate' }>): Promise<void> {
-    const inReplyTo = message.requestId;
-    const fail = (error: string) => this.send({ type: 'animation', inReplyTo, error });
+  private async animate(request: AnimationRequest, send: SendPart, cancel: CancelSignal): Promise<null> {
     // A cancelled export stops at its next frame: the new one starts after it.
-    if (this.animation?.cancelled) await this.animation.finished;
-    if (this.animation) return fail('another animation of this panel is being exported');
+    if (this.animation?.cancel.isCancellationRequested) await this.animation.finished;
+    if (this.animation) throw new Error('another animation of this panel is being exported');
     const view = this.animationView;
-    if (!view) return fail('nothing to export yet');
-    const animation = { requestId: inReplyTo, cancelled: false, finished: Promise.resolve() };
-    animation.finished = recordAnimation(
-      view,
-      message,
-      (data, framesDone, done) => this.api.postMessage({ type: 'animation', inReplyTo, framesDone, done, data } satisfies WebviewEvent, [data.buffer]),
-      () => animation.cancelled,
-    ).then(
-      () => undefined,
-      (error: unknown) => fail(error instanceof Cancelled ? 'cancelled' : error instanceof Error ? error.message : String(error)),
-    );
+    if (!view) throw new Error('nothing to export yet');
+    const recording = recordAnimation(view, request, send, () => cancel.isCancellationRequested);
+    const animation = { cancel, finished: recording.catch(() => undefined) };
     this.animation = animation;
-    await animation.finished;
-    if (this.animation === animation) this.animation = undefined;
+    try {
+      await recording;
+      return null;
+    } catch (error) {
+      throw error instanceof Cancelled ? new CancelledError() : error;
+    } finally {
+      if (this.animation === animation) this.animation = undefined;
+    }
   }
 
   send(event: WebviewEvent): void {

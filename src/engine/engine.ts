@@ -1,8 +1,8 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  BreakpointSpec, Engine, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
+  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
   RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
-  StreamSignal, TraceChunk, TraceRequest, TraceResult,
+  TraceChunk, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
@@ -262,7 +262,7 @@ function stateColumns(run: RunTrace, names: string[]): number[][] {
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
-export class WasmEngine implements Engine {
+export class WasmEngine implements WorkerEngine {
   private readonly lossCache = new LruCache<ResolvedLoss>(
     ENGINE_LIMITS.lossCache, (loss) => loss.bytes, (loss) => this.core.freeLoss(loss.handle, loss.functions),
   );
@@ -382,7 +382,7 @@ export class WasmEngine implements Engine {
   }
 
   /** Between chunks the stream yields to the event loop, so that a signal set by a timer or a message stops it. */
-  async streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: StreamSignal): Promise<void> {
+  async streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: CancelSignal): Promise<void> {
     const set = await this.startRuns(request);
     try {
       const sent = set.runs.map(() => 0);

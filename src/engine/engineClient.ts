@@ -1,41 +1,39 @@
-// The host's view of the engine: the same Engine interface, answered by a lazily started worker.
-// Cancelling a request ends the worker at once (a long run cannot be interrupted otherwise) and
-// re-sends the other pending requests to a fresh one; a stream (streamRuns) is stopped between chunks instead.
+// The host's view of the engine: the same Engine interface, answered by a lazily started worker over the typed
+// request layer (src/shared/rpc.ts, EngineRequests). Cancelling a request ends the worker at once (a long run cannot
+// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) is
+// stopped between chunks instead.
 import type {
-  Engine, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint,
-  CancelSignal, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult,
+  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace,
+  SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
+import { CancelledError } from '../shared/engineApi';
+import { RpcClient, type CancelMessage, type RequestOptions } from '../shared/rpc';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
-import type { EngineMethod, WorkerMessage, WorkerReply, WorkerRequest } from './workerProtocol';
+
+// How a cancelled request rejects, for callers that test instanceof against this module's copy.
+export { CancelledError };
 
 /** The part of a worker (Node's worker_threads or a Web Worker) the client uses. */
 export interface EngineWorker {
-  postMessage(message: WorkerMessage): void;
-  onMessage(listener: (reply: WorkerReply) => void): void;
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
   onError(listener: (error: Error) => void): void;
   terminate(): void;
 }
 
-export class CancelledError extends Error {
-  constructor() {
-    super('Cancelled');
-    this.name = 'CancelledError';
-  }
-}
+type Asked<K extends keyof EngineRequests> = Promise<EngineRequests[K]['reply']>;
 
-interface Pending {
-  request: WorkerRequest;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  /** A stream's chunks. */
-  chunk?(chunk: RunsChunk): void;
-}
-
-export class EngineClient implements Engine {
+export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   private worker: EngineWorker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly rpc = new RpcClient<EngineRequests>(
+    (message) => this.ensureWorker().postMessage(message),
+    (requestId, method) => {
+      // A stream stops between chunks; anything else may run long in the core, which only ending the worker stops.
+      if (method === 'streamRuns') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
+      else this.restart();
+    },
+  );
 
   constructor(private readonly startWorker: () => EngineWorker) {}
 
@@ -48,20 +46,20 @@ export class EngineClient implements Engine {
   }
 
   trace(request: TraceRequest, cancel?: CancelSignal): Promise<TraceResult> {
-    return this.call('trace', [request], cancel) as Promise<TraceResult>;
+    return this.ask('trace', { args: [request] }, { cancel });
   }
 
   landscape(request: LandscapeRequest, cancel?: CancelSignal): Promise<LandscapeResult> {
-    return this.call('landscape', [request], cancel) as Promise<LandscapeResult>;
+    return this.ask('landscape', { args: [request] }, { cancel });
   }
 
   runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> {
-    return this.call('runs', [request], cancel) as Promise<RunTrace[]>;
+    return this.ask('runs', { args: [request] }, { cancel });
   }
 
   /** Chunks reach onChunk as the worker computes them; cancelling stops the stream between chunks (the worker stays). */
   streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void, cancel?: CancelSignal): Promise<void> {
-    return this.call('streamRuns', [request], cancel, onChunk) as Promise<void>;
+    return this.ask('streamRuns', { args: [request] }, { cancel, onProgress: onChunk });
   }
 
   /** Starts the worker now (it compiles the core), so that the first request does not wait for it. */
@@ -80,98 +78,67 @@ export class EngineClient implements Engine {
         return Promise.reject(error);
       }
     }
-    return this.call('lossInfo', [loss, lossParams]) as Promise<LossInfo>;
+    return this.ask('lossInfo', { args: [loss, lossParams] });
   }
 
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
-    return this.call('samples', [loss, lossParams]) as Promise<Float64Array>;
+    return this.ask('samples', { args: [loss, lossParams] });
   }
 
-  evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Promise<{ value: number; gradient: number[]; hessian: number[] }> {
-    return this.call('evaluate', [loss, point, lossParams]) as Promise<{ value: number; gradient: number[]; hessian: number[] }>;
+  evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {
+    return this.ask('evaluate', { args: [loss, point, lossParams] });
   }
 
   /** Sessions live in the worker: cancelling another request (which restarts the worker) ends them. */
   openSession(request: SessionRequest): Promise<SessionOpened> {
-    return this.call('openSession', [request]) as Promise<SessionOpened>;
+    return this.ask('openSession', { args: [request] });
   }
 
   advanceSession(id: number, advance: SessionAdvance): Promise<SessionUpdate> {
-    return this.call('advanceSession', [id, advance]) as Promise<SessionUpdate>;
+    return this.ask('advanceSession', { args: [id, advance] });
   }
 
   setSessionBreakpoints(id: number, breakpoints: SessionBreakpoint[]): Promise<SessionUpdate> {
-    return this.call('setSessionBreakpoints', [id, breakpoints]) as Promise<SessionUpdate>;
+    return this.ask('setSessionBreakpoints', { args: [id, breakpoints] });
   }
 
   closeSession(id: number): Promise<void> {
-    return this.call('closeSession', [id]) as Promise<void>;
+    return this.ask('closeSession', { args: [id] });
   }
 
   /** What the worker's engine holds (its wasm memory, recorded runs, caches); undefined when no worker runs. */
   async memory(): Promise<EngineMemory | undefined> {
     if (!this.worker) return undefined;
-    return this.call('memory', []) as Promise<EngineMemory>;
+    return this.ask('memory', { args: [] });
   }
 
   dispose(): void {
     this.worker?.terminate();
     this.worker = undefined;
-    for (const entry of this.pending.values()) entry.reject(new CancelledError());
-    this.pending.clear();
+    this.rpc.rejectAll(new CancelledError());
   }
 
-  private call(method: EngineMethod, params: unknown[], cancel?: CancelSignal, chunk?: (chunk: RunsChunk) => void): Promise<unknown> {
-    if (cancel?.isCancellationRequested) return Promise.reject(new CancelledError());
-    const request: WorkerRequest = { id: this.nextId++, method, params };
-    return new Promise((resolve, reject) => {
-      const subscription = cancel?.onCancellationRequested(() => this.cancel(request.id));
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
-        subscription?.dispose();
-        fn(value);
-      };
-      this.pending.set(request.id, { request, resolve: settle(resolve), reject: settle(reject), chunk });
-      this.ensureWorker().postMessage(request);
-    });
-  }
-
-  private cancel(id: number): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
-    entry.reject(new CancelledError());
-    if (entry.chunk) this.worker?.postMessage({ cancel: id });
-    else this.restart();
+  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<RunsChunk>): Asked<K> {
+    return this.rpc.request(method, params, options);
   }
 
   private restart(): void {
     this.worker?.terminate();
     this.worker = undefined;
-    if (this.pending.size === 0) return;
-    const worker = this.ensureWorker();
-    for (const { request } of this.pending.values()) worker.postMessage(request);
+    // A fresh worker starts with the first request posted again (none: no worker).
+    this.rpc.repost();
   }
 
   private ensureWorker(): EngineWorker {
     if (this.worker) return this.worker;
     const worker = this.startWorker();
-    worker.onMessage((reply) => {
-      if (worker !== this.worker) return;
-      const entry = this.pending.get(reply.id);
-      if (!entry) return;
-      if (reply.chunk) {
-        entry.chunk?.(reply.chunk);
-        return;
-      }
-      this.pending.delete(reply.id);
-      if (reply.error !== undefined) entry.reject(new Error(reply.error));
-      else entry.resolve(reply.result);
+    worker.onMessage((message) => {
+      if (worker === this.worker) this.rpc.receive(message);
     });
     worker.onError((error) => {
       if (worker !== this.worker) return;
       this.worker = undefined;
-      for (const entry of this.pending.values()) entry.reject(new Error(`The engine worker stopped: ${error.message}`));
-      this.pending.clear();
+      this.rpc.rejectAll(new Error(`The engine worker stopped: ${error.message}`));
     });
     this.worker = worker;
     return worker;

@@ -4,4 +4,4 @@ import { serveEngine } from './serve';
 
 const port = parentPort;
 if (!port) throw new Error('The engine worker must run in a worker thread');
-port.on('message', serveEngine((reply, transfer) => port.postMessage(reply, transfer)));
+port.on('message', serveEngine((message, transfer) => port.postMessage(message, transfer)));

@@ -2,12 +2,11 @@
 // file system (extension files may live on another origin than the extension host).
 import * as vscode from 'vscode';
 import type { EngineWorker } from './engineClient';
-import type { WorkerMessage, WorkerReply } from './workerProtocol';
 
 export function startEngineWorker(extensionUri: vscode.Uri): EngineWorker {
-  const messageListeners: ((reply: WorkerReply) => void)[] = [];
+  const messageListeners: ((message: unknown) => void)[] = [];
   const errorListeners: ((error: Error) => void)[] = [];
-  const queued: WorkerMessage[] = [];
+  const queued: unknown[] = [];
   let worker: Worker | undefined;
   let terminated = false;
   const fail = (error: Error) => errorListeners.forEach((listener) => listener(error));
@@ -17,7 +16,7 @@ export function startEngineWorker(extensionUri: vscode.Uri): EngineWorker {
       const url = URL.createObjectURL(new Blob([new TextDecoder().decode(bytes)], { type: 'text/javascript' }));
       worker = new Worker(url);
       URL.revokeObjectURL(url);
-      worker.onmessage = (event: MessageEvent<WorkerReply>) => messageListeners.forEach((listener) => listener(event.data));
+      worker.onmessage = (event: MessageEvent<unknown>) => messageListeners.forEach((listener) => listener(event.data));
       worker.onerror = (event) => fail(new Error(event.message));
       for (const request of queued.splice(0)) worker.postMessage(request);
     },

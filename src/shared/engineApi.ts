@@ -165,11 +165,6 @@ export interface RunsChunk {
   done: boolean;
 }
 
-/** A stream can be stopped between chunks (a vscode.CancellationToken is one). */
-export interface StreamSignal {
-  readonly isCancellationRequested: boolean;
-}
-
 export interface LandscapeRequest {
   loss: string;
   lossParams?: Record<string, number>;
@@ -304,9 +299,9 @@ export interface Engine {
   runs(request: RunsRequest): Promise<RunTrace[]>;
   /**
    * The runs of a request in chunks, as they are computed: a small first chunk (the first steps, at once),
-   * then bigger ones, until every run stopped or reached the steps, or the signal is cancelled.
+   * then bigger ones, until every run stopped or reached the steps, or the signal is cancelled (checked between chunks).
    */
-  streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: StreamSignal): Promise<void>;
+  streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void | Promise<void>, signal?: CancelSignal): Promise<void>;
   losses(): LossInfo[];
   optimizers(): OptimizerInfo[];
   /** Metadata for a built-in name or an expression. Rejects with the first diagnostic for a bad loss. */
@@ -340,3 +335,35 @@ export interface CancelSignal {
   readonly isCancellationRequested: boolean;
   onCancellationRequested(listener: () => void): { dispose(): void };
 }
+
+/** How a cancelled request rejects (the name survives bundling: callers may test error.name). */
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/** What the engine worker answers: the Engine, a point's derivatives, sessions and its memory. */
+export interface WorkerEngine extends Engine {
+  /** The loss, its gradient and its row-major Hessian at a point. */
+  evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Promise<{ value: number; gradient: number[]; hessian: number[] }>;
+  openSession(request: SessionRequest): Promise<SessionOpened>;
+  advanceSession(id: number, advance: SessionAdvance): Promise<SessionUpdate>;
+  setSessionBreakpoints(id: number, breakpoints: SessionBreakpoint[]): Promise<SessionUpdate>;
+  closeSession(id: number): Promise<void>;
+  memory(): EngineMemory;
+}
+
+/** The worker's methods that are asked with their arguments and answered with a value (losses and optimizers are known on the host). */
+type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns'>;
+
+/**
+ * The engine worker's method map (src/shared/rpc.ts), derived from WorkerEngine: each method's arguments travel as
+ * `args`; streamRuns's chunks are its progress (its callback and signal stay on the host).
+ */
+export type EngineRequests = {
+  [K in AskedMethods]: { params: { args: Parameters<WorkerEngine[K]> }; reply: Awaited<ReturnType<WorkerEngine[K]>> };
+} & {
+  streamRuns: { params: { args: [RunsRequest] }; reply: void; progress: RunsChunk };
+};

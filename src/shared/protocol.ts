@@ -1,8 +1,9 @@
-// The message protocol between the extension host and the panel webviews.
+// The message protocol between the extension host and the panel webviews (its requests go through src/shared/rpc.ts).
 // Imported by both sides: no 'vscode' or DOM imports here.
 import type { StepState } from './engineApi';
 import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engineApi';
 import type { AnimationFormat } from './animation';
+import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 
 export type OptionValue = number | boolean | number[];
 
@@ -182,9 +183,7 @@ export interface WebviewRequests {
   inspect: { params: { run: number; step: number }; reply: InspectorData };
 }
 
-export type WebviewRequest = {
-  [K in keyof WebviewRequests]: { type: K; requestId: number } & WebviewRequests[K]['params'];
-}[keyof WebviewRequests];
+export type WebviewRequest = RequestMessage<WebviewRequests>;
 
 export type WebviewEvent =
   | { type: 'pickLoss' }
@@ -208,47 +207,53 @@ export type WebviewEvent =
   | { type: 'debug'; action: DebugAction; step?: number; count?: number }
   /** The Compare values button: the host asks for a run, an option and its values. */
   | { type: 'sweep' }
-  /** The answer to the host's "render": the plot as a PNG (base64) or an SVG document, or why not. */
-  | RenderedImage
   /** What the page can record (sent once it is mounted): WebM needs MediaRecorder and canvas.captureStream. */
-  | { type: 'capabilities'; webm: boolean }
-  /** A part of the answer to the host's "animate". */
-  | AnimationPart;
+  | { type: 'capabilities'; webm: boolean };
 
 export type ImageFormat = 'png' | 'svg';
 
+/** The plot as a PNG (base64) or an SVG document. */
+export interface RenderedImage {
+  format: ImageFormat;
+  data: string;
+}
 
 /**
- * The file's bytes as they are encoded, in order (transferred, not copied into JSON); framesDone counts the frames
- * drawn so far; the part with done ends the file. Or why the animation failed (or was cancelled).
+ * A part of an animation's file: its bytes as they are encoded, in order (transferred, not copied into JSON);
+ * framesDone counts the frames drawn so far; the part with done ends the file.
  */
-export type AnimationPart =
-  | { type: 'animation'; inReplyTo: number; framesDone: number; done: boolean; data: Uint8Array }
-  | { type: 'animation'; inReplyTo: number; error: string };
+export interface AnimationPart {
+  framesDone: number;
+  done: boolean;
+  data: Uint8Array;
+}
 
-export type RenderedImage =
-  | { type: 'rendered'; inReplyTo: number; format: ImageFormat; data: string }
-  | { type: 'rendered'; inReplyTo: number; error: string };
+/** Requests the host makes of the page (Export, Export Animation), answered by the page: the other direction of WebviewRequests. */
+export interface PageRequests {
+  render: { params: { format: ImageFormat }; reply: RenderedImage };
+  /**
+   * A frame at each step (increasing), `width` px wide (undefined: the view's, at most 640), encoded: the file comes as
+   * progress, the reply (null) ends it. Cancel stops it at its next frame.
+   */
+  animate: { params: { format: AnimationFormat; steps: number[]; width?: number; fps: number }; reply: null; progress: AnimationPart };
+}
+
+/** The page's answers to PageRequests, as the validator lets them through. */
+export type PageAnswer =
+  | { type: 'reply'; inReplyTo: number; body: RenderedImage | null }
+  | { type: 'reply'; inReplyTo: number; error: string; cancelled?: true }
+  | { type: 'progress'; inReplyTo: number; body: AnimationPart };
 
 /** Webview -> host. */
-export type FromWebview = WebviewRequest | WebviewEvent;
-
-export type Reply = { type: 'reply'; inReplyTo: number; body: unknown } | { type: 'reply'; inReplyTo: number; error: string };
-
-/** Part of a request's answer, before its reply (streamed runs). */
-export type Progress = { type: 'progress'; inReplyTo: number; body: unknown };
+export type FromWebview = WebviewRequest | WebviewEvent | PageAnswer;
 
 /** Host -> webview. */
 export type ToWebview =
-  | Reply
-  | Progress
+  | ReplyMessage
+  | ProgressMessage
   | { type: 'snapshot'; snapshot: Snapshot }
-  /** Draw the plot as an image and answer with "rendered". */
-  | { type: 'render'; requestId: number; format: ImageFormat }
-  /** Draw a frame at each step (increasing), `width` px wide (undefined: the view's, at most 640), encode them and answer with "animation" parts. */
-  | { type: 'animate'; requestId: number; format: AnimationFormat; steps: number[]; width?: number; fps: number }
-  /** Stop the animation the host asked for: no more parts. */
-  | { type: 'cancelAnimation'; requestId: number }
+  | RequestMessage<PageRequests>
+  | CancelMessage
   /** A keybinding: play / pause, or one step forward or back. */
   | { type: 'playback'; action: PlaybackAction }
   /** The training session shown, or null when there is none. */
@@ -257,61 +262,6 @@ export type ToWebview =
   | { type: 'hidden' };
 
 export type PlaybackAction = 'toggle' | 'forward' | 'back';
-
-/**
- * Requests with promised replies over a postMessage channel.
- * The caller side uses `request` and feeds replies to `settle`; the callee side uses `answer`.
- */
-export class MessageHandler<Requests extends { [K in keyof Requests]: { params: object; reply: unknown; progress?: unknown } }> {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void; progress?: (body: never) => void }>();
-
-  constructor(private readonly post: (message: unknown) => void) {}
-
-  /** onProgress gets the parts of the answer sent before the reply (see `progress`). */
-  request<K extends keyof Requests & string>(
-    type: K,
-    params: Requests[K]['params'],
-    onProgress?: (body: Requests[K]['progress']) => void,
-  ): Promise<Requests[K]['reply']> {
-    const requestId = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (value: never) => void, reject, progress: onProgress as ((body: never) => void) | undefined });
-      this.post({ ...params, type, requestId });
-    });
-  }
-
-  /** Hands a part of an answer to its request's onProgress; false if it answers no waiting request. */
-  progress(message: Progress): boolean {
-    const waiting = this.pending.get(message.inReplyTo);
-    waiting?.progress?.(message.body as never);
-    return waiting !== undefined;
-  }
-
-  /** Resolves or rejects the request a reply answers; false if it answers none. */
-  settle(reply: Reply): boolean {
-    const waiting = this.pending.get(reply.inReplyTo);
-    if (!waiting) return false;
-    this.pending.delete(reply.inReplyTo);
-    if ('error' in reply) waiting.reject(new Error(reply.error));
-    else waiting.resolve(reply.body as never);
-    return true;
-  }
-
-  /** Rejects every request still waiting (the other side went away). */
-  rejectAll(reason: string): void {
-    for (const waiting of this.pending.values()) waiting.reject(new Error(reason));
-    this.pending.clear();
-  }
-
-  static async answer(post: (message: Reply) => void, requestId: number, compute: () => Promise<unknown>): Promise<void> {
-    try {
-      post({ type: 'reply', inReplyTo: requestId, body: await compute() });
-    } catch (error) {
-      post({ type: 'reply', inReplyTo: requestId, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
-}
 
 // ---- Runtime validation of what the host receives ----
 
@@ -491,6 +441,22 @@ function panelBreakpoints(value: unknown, path: string): PanelBreakpoints {
   };
 }
 
+function renderedImage(value: unknown, path: string): RenderedImage {
+  const image = record(value, path);
+  if (image.format !== 'png' && image.format !== 'svg') fail(`${path}.format`, "'png' or 'svg'");
+  const data = string(image.data, `${path}.data`, LIMITS.imageLength);
+  if (image.format === 'png' && !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) fail(`${path}.data`, 'a PNG in base64');
+  if (image.format === 'svg' && !data.startsWith('<svg')) fail(`${path}.data`, 'an SVG document');
+  return { format: image.format, data };
+}
+
+function animationPart(value: unknown, path: string): AnimationPart {
+  const part = record(value, path);
+  if (!(part.data instanceof Uint8Array) || part.data.length > LIMITS.animationPartBytes) fail(`${path}.data`, `a Uint8Array of at most ${LIMITS.animationPartBytes} bytes`);
+  if (typeof part.done !== 'boolean') fail(`${path}.done`, 'a boolean');
+  return { framesDone: integer(part.framesDone, `${path}.framesDone`, 0, LIMITS.maxAnimationFrames), done: part.done, data: part.data };
+}
+
 const DEBUG_ACTIONS: readonly DebugAction[] = ['continue', 'step', 'stepBack', 'runTo', 'restart', 'pause', 'stop'];
 
 function parse<T>(read: () => T): Parsed<T> {
@@ -552,25 +518,20 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'tune':
       case 'sweep':
         return { type };
-      case 'rendered': {
+      case 'reply': {
         const inReplyTo = integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER);
-        if (message.error !== undefined) return { type, inReplyTo, error: string(message.error, 'message.error', LIMITS.messageLength) };
-        if (message.format !== 'png' && message.format !== 'svg') fail('message.format', "'png' or 'svg'");
-        const data = string(message.data, 'message.data', LIMITS.imageLength);
-        if (message.format === 'png' && !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) fail('message.data', 'a PNG in base64');
-        if (message.format === 'svg' && !data.startsWith('<svg')) fail('message.data', 'an SVG document');
-        return { type, inReplyTo, format: message.format, data };
+        if (message.error !== undefined) {
+          const error = string(message.error, 'message.error', LIMITS.messageLength);
+          return message.cancelled === true ? { type, inReplyTo, error, cancelled: true } : { type, inReplyTo, error };
+        }
+        // The page answers render with an image and animate with null (its file came as progress).
+        return { type, inReplyTo, body: message.body === null ? null : renderedImage(message.body, 'message.body') };
       }
+      case 'progress':
+        return { type, inReplyTo: integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER), body: animationPart(message.body, 'message.body') };
       case 'capabilities':
         if (typeof message.webm !== 'boolean') fail('message.webm', 'a boolean');
         return { type, webm: message.webm };
-      case 'animation': {
-        const inReplyTo = integer(message.inReplyTo, 'message.inReplyTo', 1, Number.MAX_SAFE_INTEGER);
-        if (message.error !== undefined) return { type, inReplyTo, error: string(message.error, 'message.error', LIMITS.messageLength) };
-        if (!(message.data instanceof Uint8Array) || message.data.length > LIMITS.animationPartBytes) fail('message.data', `a Uint8Array of at most ${LIMITS.animationPartBytes} bytes`);
-        if (typeof message.done !== 'boolean') fail('message.done', 'a boolean');
-        return { type, inReplyTo, framesDone: integer(message.framesDone, 'message.framesDone', 0, LIMITS.maxAnimationFrames), done: message.done, data: message.data };
-      }
       case 'openCompare':
       case 'scenario':
         return { type, scenario: scenario(message.scenario, 'message.scenario') };
@@ -579,7 +540,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, rendered, capabilities, animation, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

@@ -1,25 +1,6 @@
-// Streamed runs (engine chunks -> host -> webview): a cancel source, and traces grown from chunks (no 'vscode'
+// Streamed runs (engine chunks -> host -> webview): traces grown from chunks, slices and pacing (no 'vscode'
 // import: used by the host and the webviews, unit-tested in node).
-import type { CancelSignal } from './engineApi';
 import type { RunsDataChunk, TraceData, TraceDataChunk } from './protocol';
-
-/** A CancelSignal that can be cancelled (vscode.CancellationTokenSource without 'vscode'). */
-export class CancelSource implements CancelSignal {
-  isCancellationRequested = false;
-  private readonly listeners = new Set<() => void>();
-
-  onCancellationRequested(listener: () => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  cancel(): void {
-    if (this.isCancellationRequested) return;
-    this.isCancellationRequested = true;
-    for (const listener of [...this.listeners]) listener();
-    this.listeners.clear();
-  }
-}
 
 /** A Float64Array of at least `length` values holding `buffer`'s, grown by doubling (the same one when it is long enough). */
 function grown(buffer: Float64Array | undefined, length: number): Float64Array {

@@ -10,7 +10,8 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { EngineClient, CancelledError } = await loadTs('src/engine/engineClient.ts');
 const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
-const { TraceAccumulator, CancelSource, catchUpChunks, sliceChunk, Paced } = await loadTs('src/shared/traceStream.ts');
+const { TraceAccumulator, catchUpChunks, sliceChunk, Paced } = await loadTs('src/shared/traceStream.ts');
+const { CancelSource } = await loadTs('src/shared/rpc.ts');
 const workerScript = fileURLToPath(new URL('../../dist/worker.js', import.meta.url));
 
 const request = {

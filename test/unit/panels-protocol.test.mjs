@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { parseFromWebview, parsePanelState, MessageHandler, LIMITS } = await loadTs('src/shared/protocol.ts');
+const { parseFromWebview, parsePanelState, LIMITS } = await loadTs('src/shared/protocol.ts');
 
 const scenario = {
   loss: 'rosenbrock',
@@ -70,87 +70,45 @@ test('panel state must carry the current version and a valid scenario', () => {
   assert.equal(parsePanelState({ version: 1, scenario: { ...scenario, runs: 'adam' } }).ok, false);
 });
 
-test('MessageHandler pairs replies with requests', async () => {
-  const posted = [];
-  const handler = new MessageHandler((message) => posted.push(message));
-  const first = handler.request('landscape', { query: { loss: 'a' } });
-  const second = handler.request('run', { scenario });
-  assert.deepEqual(posted.map((m) => [m.type, m.requestId]), [['landscape', 1], ['run', 2]]);
-  assert.equal(handler.settle({ type: 'reply', inReplyTo: 2, body: 'two' }), true);
-  assert.equal(handler.settle({ type: 'reply', inReplyTo: 2, body: 'again' }), false);
-  handler.settle({ type: 'reply', inReplyTo: 1, error: 'bad loss' });
-  assert.equal(await second, 'two');
-  await assert.rejects(first, /bad loss/);
-});
-
-test('MessageHandler hands progress to its request until the reply, and to no other', async () => {
-  const handler = new MessageHandler(() => undefined);
-  const parts = [];
-  const run = handler.request('run', { scenario }, (body) => parts.push(body));
-  const other = handler.request('landscape', { query: { loss: 'a' } });
-  assert.equal(handler.progress({ type: 'progress', inReplyTo: 1, body: 'first' }), true);
-  assert.equal(handler.progress({ type: 'progress', inReplyTo: 2, body: 'not for run' }), true);
-  handler.progress({ type: 'progress', inReplyTo: 1, body: 'second' });
-  handler.settle({ type: 'reply', inReplyTo: 1, body: 'all' });
-  assert.equal(handler.progress({ type: 'progress', inReplyTo: 1, body: 'late' }), false);
-  assert.equal(await run, 'all');
-  assert.deepEqual(parts, ['first', 'second']);
-  handler.settle({ type: 'reply', inReplyTo: 2, body: 'grid' });
-  assert.equal(await other, 'grid');
-});
-
-test('MessageHandler.answer turns a failure into an error reply', async () => {
-  const replies = [];
-  await MessageHandler.answer((r) => replies.push(r), 4, async () => 42);
-  await MessageHandler.answer((r) => replies.push(r), 5, async () => {
-    throw new Error('no such loss');
-  });
-  assert.deepEqual(replies, [
-    { type: 'reply', inReplyTo: 4, body: 42 },
-    { type: 'reply', inReplyTo: 5, error: 'no such loss' },
-  ]);
-});
-
-test('rejectAll fails every pending request', async () => {
-  const handler = new MessageHandler(() => {});
-  const pending = handler.request('ready', {});
-  handler.rejectAll('panel closed');
-  await assert.rejects(pending, /panel closed/);
-});
-
-test('export and tune: the buttons\' events, and the rendered image validated by format', () => {
+test('export and tune: the buttons\' events, and the page\'s rendered image (its reply to "render") validated by format', () => {
   assert.deepEqual(parseFromWebview({ type: 'export', format: 'csv' }), { ok: true, value: { type: 'export' } });
   assert.deepEqual(parseFromWebview({ type: 'tune', lr: 1 }), { ok: true, value: { type: 'tune' } });
-  assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 3, format: 'png', data: 'iVBORw0KGgo=' }), {
+  assert.deepEqual(parseFromWebview({ type: 'reply', inReplyTo: 3, body: { format: 'png', data: 'iVBORw0KGgo=', extra: 1 } }), {
     ok: true,
-    value: { type: 'rendered', inReplyTo: 3, format: 'png', data: 'iVBORw0KGgo=' },
+    value: { type: 'reply', inReplyTo: 3, body: { format: 'png', data: 'iVBORw0KGgo=' } },
   });
   const svg = '<svg xmlns="http://www.w3.org/2000/svg"></svg>';
-  assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 4, format: 'svg', data: svg }).value, { type: 'rendered', inReplyTo: 4, format: 'svg', data: svg });
-  assert.deepEqual(parseFromWebview({ type: 'rendered', inReplyTo: 5, error: 'no plot' }).value, { type: 'rendered', inReplyTo: 5, error: 'no plot' });
+  assert.deepEqual(parseFromWebview({ type: 'reply', inReplyTo: 4, body: { format: 'svg', data: svg } }).value, { type: 'reply', inReplyTo: 4, body: { format: 'svg', data: svg } });
+  assert.deepEqual(parseFromWebview({ type: 'reply', inReplyTo: 5, error: 'no plot' }).value, { type: 'reply', inReplyTo: 5, error: 'no plot' });
+  assert.deepEqual(parseFromWebview({ type: 'reply', inReplyTo: 5, error: 'Cancelled', cancelled: true }).value, { type: 'reply', inReplyTo: 5, error: 'Cancelled', cancelled: true });
+  assert.deepEqual(parseFromWebview({ type: 'reply', inReplyTo: 6, body: null }).value, { type: 'reply', inReplyTo: 6, body: null }, "animate's reply (its file came as progress)");
   const error = (message) => parseFromWebview(message).error;
-  assert.equal(error({ type: 'rendered', inReplyTo: 0, format: 'svg', data: svg }), `message.inReplyTo: expected an integer in [1, ${Number.MAX_SAFE_INTEGER}]`);
-  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'gif', data: 'R0lG' }), "message.format: expected 'png' or 'svg'");
-  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'png', data: 'not base64!' }), 'message.data: expected a PNG in base64');
-  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: '<script>' }), 'message.data: expected an SVG document');
-  assert.equal(error({ type: 'rendered', inReplyTo: 1, format: 'svg', data: 'x'.repeat(LIMITS.imageLength + 1) }), `message.data: expected a string of at most ${LIMITS.imageLength} characters`);
+  const image = (body) => ({ type: 'reply', inReplyTo: 1, body });
+  assert.equal(error({ type: 'reply', inReplyTo: 0, body: { format: 'svg', data: svg } }), `message.inReplyTo: expected an integer in [1, ${Number.MAX_SAFE_INTEGER}]`);
+  assert.equal(error({ type: 'reply', inReplyTo: 1, error: 42 }), `message.error: expected a string of at most ${LIMITS.messageLength} characters`);
+  assert.equal(error(image(undefined)), 'message.body: expected an object');
+  assert.equal(error(image({ format: 'gif', data: 'R0lG' })), "message.body.format: expected 'png' or 'svg'");
+  assert.equal(error(image({ format: 'png', data: 'not base64!' })), 'message.body.data: expected a PNG in base64');
+  assert.equal(error(image({ format: 'svg', data: '<script>' })), 'message.body.data: expected an SVG document');
+  assert.equal(error(image({ format: 'svg', data: 'x'.repeat(LIMITS.imageLength + 1) })), `message.body.data: expected a string of at most ${LIMITS.imageLength} characters`);
 });
 
-test("Export Animation: the button, what the page can record, and the file's parts as bytes (never JSON arrays)", () => {
+test("Export Animation: the button, what the page can record, and the file's parts (progress of \"animate\") as bytes, never JSON arrays", () => {
   assert.deepEqual(parseFromWebview({ type: 'exportAnimation', fps: 10 }), { ok: true, value: { type: 'exportAnimation' } });
   assert.deepEqual(parseFromWebview({ type: 'capabilities', webm: false }), { ok: true, value: { type: 'capabilities', webm: false } });
   const data = new Uint8Array([0x47, 0x49, 0x46]);
-  const part = parseFromWebview({ type: 'animation', inReplyTo: 2, framesDone: 1, done: false, data, extra: 1 });
-  assert.deepEqual(part, { ok: true, value: { type: 'animation', inReplyTo: 2, framesDone: 1, done: false, data } });
-  assert.equal(part.value.data, data, 'the bytes are not copied');
-  assert.deepEqual(parseFromWebview({ type: 'animation', inReplyTo: 2, error: 'cancelled' }).value, { type: 'animation', inReplyTo: 2, error: 'cancelled' });
+  const part = parseFromWebview({ type: 'progress', inReplyTo: 2, body: { framesDone: 1, done: false, data, extra: 1 } });
+  assert.deepEqual(part, { ok: true, value: { type: 'progress', inReplyTo: 2, body: { framesDone: 1, done: false, data } } });
+  assert.equal(part.value.body.data, data, 'the bytes are not copied');
   const error = (message) => parseFromWebview(message).error;
+  const progress = (body) => ({ type: 'progress', inReplyTo: 2, body });
   assert.equal(error({ type: 'capabilities', webm: 'yes' }), 'message.webm: expected a boolean');
-  const bytesExpected = `message.data: expected a Uint8Array of at most ${LIMITS.animationPartBytes} bytes`;
-  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: 1, done: true, data: [71, 73, 70] }), bytesExpected);
-  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: 1, done: true, data: new Uint8Array(0).buffer }), bytesExpected);
-  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: -1, done: true, data }), `message.framesDone: expected an integer in [0, ${LIMITS.maxAnimationFrames}]`);
-  assert.equal(error({ type: 'animation', inReplyTo: 2, framesDone: 1, data }), 'message.done: expected a boolean');
+  const bytesExpected = `message.body.data: expected a Uint8Array of at most ${LIMITS.animationPartBytes} bytes`;
+  assert.equal(error(progress({ framesDone: 1, done: true, data: [71, 73, 70] })), bytesExpected);
+  assert.equal(error(progress({ framesDone: 1, done: true, data: new Uint8Array(0).buffer })), bytesExpected);
+  assert.equal(error(progress({ framesDone: -1, done: true, data })), `message.body.framesDone: expected an integer in [0, ${LIMITS.maxAnimationFrames}]`);
+  assert.equal(error(progress({ framesDone: 1, data })), 'message.body.done: expected a boolean');
+  assert.equal(error({ type: 'progress', inReplyTo: 'two', body: { framesDone: 1, done: true, data } }), `message.inReplyTo: expected an integer in [1, ${Number.MAX_SAFE_INTEGER}]`);
 });
 
 test('the snapshot embedded in the page: Float64Arrays come back bit for bit, and no "<" can end the script element', async () => {

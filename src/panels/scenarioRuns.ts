@@ -1,0 +1,107 @@
+// A panel scenario's engine work: the scenario as engine requests (runsRequest, the tuning's candidate runs), its
+// runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
+import type { CancelSignal, Engine, LossInfo, RunsRequest, RunTrace } from '../shared/engineApi';
+import type { LandscapeData, LandscapeQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
+import { runLabel, runSpec } from '../shared/scenario';
+import { rateOutcome, searchRate } from './tune';
+import { RunStream } from './runStream';
+
+/** The engine as a panel uses it: long runs can be cancelled. */
+export type PanelEngine = Engine & { runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> };
+
+/** Shows work in the status bar while it runs (runs: how many). */
+export type Tracked = <T>(runs: number, work: Promise<T>) => Promise<T>;
+
+/** The snapshot's landscape grid: coarse, so that the first paint is quick; the webview asks for its exact grid next. */
+const SNAPSHOT_GRID = 64;
+
+export function runsRequest(scenario: Scenario): RunsRequest {
+  const start = scenario.start ?? undefined;
+  return {
+    loss: scenario.loss,
+    lossParams: scenario.lossParams,
+    steps: scenario.steps,
+    runs: scenario.runs.map((run) => runSpec(run, start)),
+  };
+}
+
+/** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
+export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Scenario, gradients = false): RunStream {
+  const request: RunsRequest = { ...runsRequest(scenario), recordState: gradients || undefined };
+  const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
+  tracked(scenario.runs.length, stream.result).catch(() => undefined);
+  return stream;
+}
+
+/** The scenario's runs at once (for Export), each a copy of exactly its rows. */
+export async function runsAtOnce(engine: PanelEngine, tracked: Tracked, scenario: Scenario): Promise<RunsData> {
+  const traces = await tracked(scenario.runs.length, engine.runs(runsRequest(scenario)));
+  return {
+    traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt }): TraceData => ({ label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt })),
+  };
+}
+
+export async function landscapeData(engine: PanelEngine, query: LandscapeQuery): Promise<LandscapeData> {
+  const result = await engine.landscape(query);
+  // A copy of exactly the grid: never post a view on (possibly shared) engine memory.
+  const data: LandscapeData = { ...query, values: result.values.slice(0, query.size[0] * query.size[1]), min: result.min, max: result.max };
+  if (query.gradientSize && result.gradient) data.gradient = result.gradient.slice(0, 2 * query.gradientSize[0] * query.gradientSize[1]);
+  return data;
+}
+
+/** Everything the page needs to draw a scenario but its runs; onLoss gets the loss's metadata as soon as it is known (the title). */
+export async function scenarioSnapshot(engine: PanelEngine, scenario: Scenario, settings: PanelSettings, onLoss: (loss: LossInfo) => void): Promise<Snapshot> {
+  const { loss: lossName, lossParams, view } = scenario;
+  const loss = await engine.lossInfo(lossName, lossParams);
+  onLoss(loss);
+  const { x, y } = view ?? loss.domain;
+  const resolution = Math.min(settings.gridResolution, SNAPSHOT_GRID);
+  const [landscape, samples] = await Promise.all([
+    landscapeData(engine, { loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
+    loss.data ? engine.samples(lossName, lossParams).then((values) => values.slice()) : undefined,
+  ]);
+  return { scenario, loss, optimizers: engine.optimizers(), settings, landscape, ...(samples && { samples }) };
+}
+
+/**
+ * Searches each run's learning rate in the engine (one `runs` call of candidate rates per run, and one more decade
+ * while the best is at an edge: searchRate); returns the scenario with every run at its best rate. Runs without a
+ * numeric `lr`, or whose every candidate diverged, keep theirs.
+ */
+export async function tuneLearningRates(
+  engine: PanelEngine,
+  tracked: Tracked,
+  current: Scenario,
+  cancel: CancelSignal,
+  progress: (done: number, total: number, label: string) => void,
+): Promise<Scenario> {
+  const scenario = structuredClone(current);
+  const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
+  const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
+  const optimizers = engine.optimizers();
+  const start = scenario.start ?? undefined;
+  for (const [index, run] of scenario.runs.entries()) {
+    const lr = run.options.lr;
+    progress(index, scenario.runs.length, runLabel(run, optimizers));
+    if (typeof lr !== 'number' || !(lr > 0)) continue;
+    const evaluate = async (rates: number[]) => {
+      const traces = await tracked(
+        rates.length,
+        engine.runs(
+          {
+            loss: scenario.loss,
+            lossParams: scenario.lossParams,
+            steps: scenario.steps,
+            runs: rates.map((rate) => ({ ...runSpec(run, start), options: { ...run.options, lr: rate } })),
+          },
+          cancel,
+        ),
+      );
+      return traces.map((trace, k) => rateOutcome(rates[k], trace, best));
+    };
+    const { best: chosen } = await searchRate(lr, evaluate);
+    if (chosen) run.options = { ...run.options, lr: chosen.lr };
+  }
+  progress(scenario.runs.length, scenario.runs.length, '');
+  return scenario;
+}
