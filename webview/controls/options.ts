@@ -1,5 +1,5 @@
 // Editing PyTorch-named optimizer options as text (pure).
-import type { OptionValue } from '../src/shared/protocol';
+import type { OptionValue } from '../../src/shared/protocol';
 
 /** Text for an option's field. */
 export function formatOption(value: OptionValue): string {

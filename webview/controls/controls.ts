@@ -2,12 +2,12 @@
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { OptimizerInfo } from '../src/shared/engineApi';
-import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../src/shared/scenario';
-import type { LossInfo, ScheduleSpec } from '../src/shared/engineApi';
-import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../src/shared/protocol';
+import type { OptimizerInfo } from '../../src/shared/engineApi';
+import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../../src/shared/scenario';
+import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
+import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
-import { runColor } from './theme';
+import { runColor } from '../dom/theme';
 
 export interface ControlsEvents {
   /** Valid runs and steps after an edit. */

@@ -4,9 +4,9 @@
 // drawn and encoded in a few short tasks with breaks between them (yieldToBrowser), so the page keeps answering and
 // a cancel arrives between two frames; each frame's bytes go to the host at once, transferred (not copied into JSON).
 import { applyPalette, GIFEncoder, quantize } from 'gifenc';
-import { DEFAULT_MAX_WIDTH, type AnimationFormat } from '../src/shared/animation';
+import { DEFAULT_MAX_WIDTH, type AnimationFormat } from '../../src/shared/animation';
 import { plotSvg, svgImage } from './exportImage';
-import type { Playback } from './playback';
+import type { Playback } from '../playback/playback';
 
 /** What an animation is drawn from: the panel's own views, shown at a step. */
 export interface AnimationView {

@@ -1,6 +1,6 @@
 // The gradient norm ‖∇f‖ vs step for every run (log y), with the playback cursor.
 import { LossChart } from './lossChart';
-import { gradNormAt } from './traces';
+import { gradNormAt } from '../runs/traces';
 
 export class GradNormChart extends LossChart {
   constructor(onSeek: (step: number) => void) {

@@ -2,7 +2,7 @@
 // compare values of one hyper-parameter.
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import type { DisplayOptions } from '../src/shared/protocol';
+import type { DisplayOptions } from '../../src/shared/protocol';
 
 export interface ViewToolbarEvents {
   changed(display: DisplayOptions): void;

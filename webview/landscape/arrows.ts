@@ -1,7 +1,7 @@
 // Vectors over the landscape (pure): the lecture's arrows at the current step (descent direction and the
 // step taken) and the gradient field.
-import type { LandscapeData, TraceData } from '../src/shared/protocol';
-import { positionAt, type Point } from './traces';
+import type { LandscapeData, TraceData } from '../../src/shared/protocol';
+import { positionAt, type Point } from '../runs/traces';
 
 export interface StepVectors {
   /** Where the run is at the row (the plotted parameters). */

@@ -1,6 +1,6 @@
 // Per-run metrics for the comparison table (pure).
-import type { LossInfo } from '../src/shared/engineApi';
-import type { TraceData } from '../src/shared/protocol';
+import type { LossInfo } from '../../src/shared/engineApi';
+import type { TraceData } from '../../src/shared/protocol';
 import { lossAt, paramsAt } from './traces';
 
 export interface RunMetrics {

@@ -1,13 +1,13 @@
 // The 3-D view: the loss surface as a shaded mesh (canvas 2-D, painter's algorithm), the trajectories on it
 // and the current step's markers; drag to rotate, wheel to zoom, double-click or the button to reset.
 import { symbol, symbolStar } from 'd3-shape';
-import type { LossInfo } from '../src/shared/engineApi';
-import type { LandscapeData, TraceData } from '../src/shared/protocol';
+import type { LossInfo } from '../../src/shared/engineApi';
+import type { LandscapeData, TraceData } from '../../src/shared/protocol';
 import { valueTransform } from './colorScale';
 import { backToFront, boxMapping, DEFAULT_CAMERA, heightTransform, projector, quadShade, rotateCamera, surfaceMesh, zoomCamera, type BoxMapping, type Camera, type Mesh, type Projected } from './projection';
-import { heatmapPalette, readTheme, type Theme } from './theme';
+import { heatmapPalette, readTheme, type Theme } from '../dom/theme';
 import { stepVectors, surfaceDirection } from './arrows';
-import { lossAt, positionAt, rowAtStep, type Point } from './traces';
+import { lossAt, positionAt, rowAtStep, type Point } from '../runs/traces';
 import { stepArrowPaths } from './vectorOverlays';
 
 /** Mesh points a side: 72 x 72 quads redraw in a few milliseconds while dragging. */

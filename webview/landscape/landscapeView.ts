@@ -5,13 +5,13 @@ import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { line, symbol, symbolStar } from 'd3-shape';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior } from 'd3-zoom';
-import type { LossInfo } from '../src/shared/engineApi';
-import type { LandscapeData, TraceData } from '../src/shared/protocol';
+import type { LossInfo } from '../../src/shared/engineApi';
+import type { LandscapeData, TraceData } from '../../src/shared/protocol';
 import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './colorScale';
 import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
-import { heatmapPalette, readTheme, runColor, type Theme } from './theme';
+import { heatmapPalette, readTheme, runColor, type Theme } from '../dom/theme';
 import { HALO_OPACITY, HALO_WIDTH, TRAJECTORY_WIDTH, TrailLayer } from './trailLayer';
-import { nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from './traces';
+import { nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from '../runs/traces';
 
 /** The plot area inside a landscape view: room for the axes. */
 export const PLOT_MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };

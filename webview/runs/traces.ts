@@ -1,5 +1,5 @@
 // Reading trajectories (rows of [...params, loss, gradNorm]) for drawing and hovering (pure).
-import type { TraceData } from '../src/shared/protocol';
+import type { TraceData } from '../../src/shared/protocol';
 
 export function rowWidth(trace: TraceData): number {
   return trace.dim + 2;

@@ -3,9 +3,9 @@
 import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
-import type { TraceData } from '../src/shared/protocol';
-import { runColor } from './theme';
-import { paramsAt, rowAtStep } from './traces';
+import type { TraceData } from '../../src/shared/protocol';
+import { runColor } from '../dom/theme';
+import { paramsAt, rowAtStep } from '../runs/traces';
 
 const MARGIN = { top: 18, right: 8, bottom: 20, left: 32 };
 const SVG_NS = 'http://www.w3.org/2000/svg';

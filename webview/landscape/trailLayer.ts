@@ -1,8 +1,8 @@
 // Trajectories on two canvases (halos under lines) while playback runs: each frame adds only the segments since
 // the previous frame, where the SVG paths would re-render every trajectory in full (thousands of points for a
 // zigzagging run). At rest the landscape shows its SVG paths (hover, export, selection).
-import { positionAt, rowAtStep, type PixelPath, type Point } from './traces';
-import type { TraceData } from '../src/shared/protocol';
+import { positionAt, rowAtStep, type PixelPath, type Point } from '../runs/traces';
+import type { TraceData } from '../../src/shared/protocol';
 
 export const TRAJECTORY_WIDTH = 2;
 export const HALO_WIDTH = 4.5;

@@ -2,9 +2,9 @@
 // divergence", the paused banner with its controls, and the inspector of the paused run.
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { formatNumber } from '../src/shared/scenario';
-import type { DebugAction, InspectorData, PanelBreakpoint, PanelBreakpoints, SessionView } from '../src/shared/protocol';
-import type { Host } from './host';
+import { formatNumber } from '../../src/shared/scenario';
+import type { DebugAction, InspectorData, PanelBreakpoint, PanelBreakpoints, SessionView } from '../../src/shared/protocol';
+import type { Host } from '../host/host';
 
 const CHECK_DELAY_MS = 150;
 const STEP_BREAKPOINT = /^\s*step\s*==\s*(\d+)\s*$/;

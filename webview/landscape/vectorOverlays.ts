@@ -1,10 +1,10 @@
 // The landscape's optional vector overlays: the gradient field, and each run's −∇f and step at the current step.
 import type { Selection } from 'd3-selection';
-import type { LandscapeQuery, Scenario } from '../src/shared/protocol';
+import type { LandscapeQuery, Scenario } from '../../src/shared/protocol';
 import { arrowPath, fieldArrows, screenDirection, stepVectors, type FieldArrow } from './arrows';
 import { gridSize, type Extent } from './geometry';
 import type { Overlay, OverlayContext } from './landscapeView';
-import { rowAtStep, type Point } from './traces';
+import { rowAtStep, type Point } from '../runs/traces';
 
 type Group = Selection<SVGGElement, unknown, null, undefined>;
 

@@ -2,10 +2,10 @@
 // (e.g. lr = 0.001, 0.003, 0.01, 0.03, 0.1), shown as one landscape per value.
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { OptimizerInfo } from '../src/shared/engineApi';
-import type { Scenario } from '../src/shared/protocol';
-import { runLabel } from '../src/shared/scenario';
-import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario } from '../src/shared/sweep';
+import type { OptimizerInfo } from '../../src/shared/engineApi';
+import type { Scenario } from '../../src/shared/protocol';
+import { runLabel } from '../../src/shared/scenario';
+import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario } from '../../src/shared/sweep';
 
 function options(select: VscodeSingleSelect, items: { value: string; label: string }[]): void {
   select.replaceChildren(

@@ -1,8 +1,8 @@
 // The webview's side of the channel to the extension host.
-import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../src/shared/protocol';
-import { TraceAccumulator } from '../src/shared/traceStream';
-import { afterNextFrame, newestPerFrame } from './frames';
-import { Cancelled, canRecordWebm, recordAnimation, type AnimationView } from './exportAnimation';
+import { decodeEmbedded, EMBEDDED_SNAPSHOT_ID, MessageHandler, PANEL_STATE_VERSION, parseDisplayOptions, parsePanelState, type DisplayOptions, type ImageFormat, type PanelBreakpoints, type PlaybackAction, type Scenario, type SessionView, type Snapshot, type ToWebview, type TraceData, type WebviewEvent, type WebviewRequests } from '../../src/shared/protocol';
+import { TraceAccumulator } from '../../src/shared/traceStream';
+import { afterNextFrame, newestPerFrame } from '../dom/frames';
+import { Cancelled, canRecordWebm, recordAnimation, type AnimationView } from '../export/exportAnimation';
 
 interface VsCodeApi {
   /** `transfer`: ArrayBuffers in the message that move to the host instead of being copied. */

@@ -1,6 +1,6 @@
 // The 3-D view's geometry (pure): an orbiting camera, orthographic projection, the surface mesh and the
 // back-to-front order for the painter's algorithm.
-import type { LandscapeData } from '../src/shared/protocol';
+import type { LandscapeData } from '../../src/shared/protocol';
 import { logAboveMin, type ValueTransform } from './colorScale';
 
 /** yaw turns about the vertical axis; elevation 0 looks from the side, π/2 from straight above; zoom scales. */

@@ -1,5 +1,5 @@
 // Extents and the grid-to-pixel mapping (pure).
-import type { Range } from '../src/shared/protocol';
+import type { Range } from '../../src/shared/protocol';
 
 export interface Extent {
   x: Range;

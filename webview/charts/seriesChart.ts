@@ -4,7 +4,7 @@ import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
 import { CursorLayer } from './cursorLayer';
-import { runColor } from './theme';
+import { runColor } from '../dom/theme';
 
 // Room on the right for the last tick's label (e.g. "3,000"), which is centred on the edge.
 const MARGIN = { top: 18, right: 16, bottom: 20, left: 40 };

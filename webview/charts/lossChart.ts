@@ -4,11 +4,11 @@ import { axisBottom, axisLeft } from 'd3-axis';
 import { scaleLinear, scaleLog, scaleSymlog } from 'd3-scale';
 import { pointer, select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
-import type { TraceData } from '../src/shared/protocol';
+import type { TraceData } from '../../src/shared/protocol';
 import { CursorLayer } from './cursorLayer';
-import { afterNextFrame, newestPerFrame } from './frames';
-import { runColor } from './theme';
-import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from './traces';
+import { afterNextFrame, newestPerFrame } from '../dom/frames';
+import { runColor } from '../dom/theme';
+import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from '../runs/traces';
 
 const MARGIN = { top: 8, right: 10, bottom: 22, left: 30 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
