@@ -7,7 +7,9 @@ import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '
 import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
+import { button, create } from '../dom/elements';
 import { runColor } from '../dom/theme';
+import { exportButtons } from '../export/exportButtons';
 
 export interface ControlsEvents {
   /** Valid runs and steps after an edit. */
@@ -32,12 +34,6 @@ function collapsible(props: Record<string, unknown>, contents: () => HTMLElement
     section.append(...contents());
   });
   return section;
-}
-
-function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const element = Object.assign(document.createElement(tag), props);
-  element.append(...children);
-  return element;
 }
 
 /** The collapsed stochastic section's one-line summary, e.g. "B=8, noise 0.1, cosine". */
@@ -66,21 +62,11 @@ export class Controls {
   private readonly chartXSelect = create('vscode-single-select', { className: 'chart-x' }) as VscodeSingleSelect;
 
   constructor(private readonly events: ControlsEvents) {
-    const changeLoss = create('vscode-button', { secondary: true, className: 'change-loss' }, 'Change loss…');
-    changeLoss.addEventListener('click', () => events.pickLoss());
-    const addRun = create('vscode-button', { secondary: true, className: 'add-run' }, 'Add optimizer');
-    addRun.addEventListener('click', () => this.addRun());
-    const resetStart = create('vscode-button', { secondary: true }, 'Default start');
-    resetStart.addEventListener('click', () => events.resetStart());
-    const resetView = create('vscode-button', { secondary: true }, 'Reset view');
-    resetView.addEventListener('click', () => events.resetView());
-    const compare = create('vscode-button', { className: 'compare' }, 'Compare side by side');
-    compare.addEventListener('click', () => events.compare());
-    const exportButton = create('vscode-button', { secondary: true, className: 'export' }, 'Export…');
-    exportButton.addEventListener('click', () => events.exportPlot());
-    const animationButton = create('vscode-button', { secondary: true, className: 'export-animation' }, 'Export Animation…');
-    animationButton.title = 'The playback as a GIF (or WebM): size, frame rate and steps';
-    animationButton.addEventListener('click', () => events.exportAnimation());
+    const changeLoss = button('Change loss…', 'change-loss', () => events.pickLoss());
+    const addRun = button('Add optimizer', 'add-run', () => this.addRun());
+    const resetStart = button('Default start', '', () => events.resetStart());
+    const resetView = button('Reset view', '', () => events.resetView());
+    const compare = button('Compare side by side', 'compare', () => events.compare(), { secondary: false });
     this.stepsField.addEventListener('input', () => this.emit());
     this.chartXSelect.append(create('vscode-option', { value: 'step' }, 'steps'), create('vscode-option', { value: 'samples' }, 'samples seen'));
     this.chartXSelect.addEventListener('change', () => events.chartX(this.chartXSelect.value === 'samples' ? 'samples' : 'step'));
@@ -91,7 +77,7 @@ export class Controls {
       create('section', { className: 'steps-row' }, create('vscode-label', {}, 'Steps'), this.stepsField),
       this.chartXSection,
       create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, create('div', { className: 'hint' }, 'Click the landscape to move it.'), resetStart, resetView),
-      create('section', {}, compare, exportButton, animationButton),
+      create('section', {}, compare, ...exportButtons(events)),
     );
   }
 

@@ -1,24 +1,24 @@
 // Breakpoints on training steps: the list (conditions in the loss language, scope, hits, on/off), "Break on
-// divergence", the paused banner with its controls, and the inspector of the paused run.
+// divergence", the paused banner with its controls, and the inspector of the paused run (inspector.ts).
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { formatNumber } from '../../src/shared/scenario';
-import type { DebugAction, InspectorData, PanelBreakpoint, PanelBreakpoints, SessionView } from '../../src/shared/protocol';
-import type { Host } from '../host/host';
+import type { DebugAction, InspectorData, PanelBreakpoint, PanelBreakpoints, SessionView, WebviewRequests } from '../../src/shared/protocol';
+import { button, create } from '../dom/elements';
+import { Inspector } from './inspector';
 
 const CHECK_DELAY_MS = 150;
 const STEP_BREAKPOINT = /^\s*step\s*==\s*(\d+)\s*$/;
 
-function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const element = Object.assign(document.createElement(tag), props);
-  element.append(...children);
-  return element;
-}
-
-function button(label: string, className: string, onClick: () => void, secondary = true): HTMLElement {
-  const element = create('vscode-button', { className, secondary }, label);
-  element.addEventListener('click', onClick);
-  return element;
+/** What the panel asks of the host and tells it. */
+export interface DebugChannel {
+  /** Saves the list with the panel's state (restored after a reload). */
+  saveBreakpoints(breakpoints: PanelBreakpoints): void;
+  /** Tells the host the list (it sets them on the session). */
+  sendBreakpoints(breakpoints: PanelBreakpoints): void;
+  /** Continue, step, step back, run to a step, restart, stop. */
+  control(action: DebugAction, extra: { step?: number; count?: number }): void;
+  inspect(run: number, step: number): Promise<InspectorData>;
+  checkCondition(condition: string, run: number | null): Promise<WebviewRequests['checkCondition']['reply']>;
 }
 
 export class DebugPanel {
@@ -33,16 +33,15 @@ export class DebugPanel {
   private readonly list = create('ul', { className: 'bp-list' });
   private readonly divergence = create('input', { type: 'checkbox', className: 'bp-divergence', checked: true });
   private readonly stepCount = create('input', { type: 'number', className: 'debug-step-count', min: '1', value: '10', title: 'Steps for "Step N"' });
-  private readonly inspector = create('div', { className: 'inspector', hidden: true });
+  private readonly inspector: Inspector;
   private breakpoints: PanelBreakpoints = { list: [], breakOnDivergence: true };
   private runLabels: string[] = [];
   private checkTimer: ReturnType<typeof setTimeout> | undefined;
   private checkToken = 0;
-  private inspectToken = 0;
   session: SessionView | null = null;
 
   constructor(
-    private readonly host: Host,
+    private readonly host: DebugChannel,
     private readonly events: {
       /** The list changed (redraw the chart's step markers). */
       changed(): void;
@@ -50,7 +49,8 @@ export class DebugPanel {
       shownStep(): number;
     },
   ) {
-    const add = button('Add', 'bp-add', () => this.addFromField(), false);
+    this.inspector = new Inspector((run, step) => host.inspect(run, step));
+    const add = button('Add', 'bp-add', () => this.addFromField(), { secondary: false });
     this.conditionField.addEventListener('input', () => this.scheduleCheck());
     this.conditionField.addEventListener('keydown', (event) => {
       if ((event as KeyboardEvent).key === 'Enter') this.addFromField();
@@ -69,13 +69,13 @@ export class DebugPanel {
       this.list,
       divergenceLabel,
       create('div', { className: 'bp-hint', textContent: 'Click the loss chart’s step axis (or Alt+click the scrubber) to toggle a breakpoint at that step.' }),
-      this.inspector,
+      this.inspector.element,
     );
     const control = (action: DebugAction, extra: { step?: number; count?: number } = {}) => () => this.control(action, extra);
     this.banner.append(
       this.bannerText,
       create('span', { className: 'debug-buttons' },
-        button('Continue', 'debug-continue', control('continue'), false),
+        button('Continue', 'debug-continue', control('continue'), { secondary: false }),
         button('Step', 'debug-step', control('step')),
         this.stepCount,
         button('Step N', 'debug-step-n', () => this.control('step', { count: Math.max(1, Math.floor(Number(this.stepCount.value) || 1)) })),
@@ -103,7 +103,7 @@ export class DebugPanel {
     this.divergence.checked = saved.breakOnDivergence;
     this.renderList();
     this.host.saveBreakpoints(this.breakpoints);
-    if (saved.list.length > 0 || !saved.breakOnDivergence) this.host.send({ type: 'breakpoints', breakpoints: this.breakpoints });
+    if (saved.list.length > 0 || !saved.breakOnDivergence) this.host.sendBreakpoints(this.breakpoints);
   }
 
   setRuns(labels: string[]): void {
@@ -130,19 +130,16 @@ export class DebugPanel {
     this.banner.hidden = view === null;
     this.banner.classList.toggle('running', view?.running ?? false);
     this.bannerText.textContent = view ? (view.running ? 'Running…' : view.banner) : '';
-    this.inspector.hidden = view === null;
+    this.inspector.element.hidden = view === null;
     this.renderList();
   }
 
-  /** Shows the run's values at a step in the inspector. */
-  async inspect(run: number, step: number): Promise<void> {
-    const token = ++this.inspectToken;
-    try {
-      const data = await this.host.requests.request('inspect', { run, step });
-      if (token === this.inspectToken) this.renderInspector(data);
-    } catch (error) {
-      if (token === this.inspectToken) this.inspector.replaceChildren(create('div', { className: 'inspector-error', textContent: error instanceof Error ? error.message : String(error) }));
-    }
+  /** Inspects the paused session's focused run at the step shown (at most as far as that run went). */
+  inspectShownStep(shownStep: number): void {
+    const session = this.session;
+    if (!session || session.running) return;
+    const run = session.focusRun;
+    this.inspector.inspectSoon(run, Math.min(Math.floor(shownStep), session.positions[run]?.engineStep ?? 0));
   }
 
   /** A keybinding while a session is shown: forward steps, back steps back, toggle continues. */
@@ -151,7 +148,7 @@ export class DebugPanel {
   }
 
   private control(action: DebugAction, extra: { step?: number; count?: number } = {}): void {
-    this.host.send({ type: 'debug', action, ...extra });
+    this.host.control(action, extra);
   }
 
   private addFromField(): void {
@@ -178,7 +175,7 @@ export class DebugPanel {
     }
     const scope = this.scopeSelect.value;
     try {
-      const diagnostics = await this.host.requests.request('checkCondition', { condition, run: scope === 'all' || scope === '' ? null : Number(scope) });
+      const diagnostics = await this.host.checkCondition(condition, scope === 'all' || scope === '' ? null : Number(scope));
       if (token !== this.checkToken) return;
       const first = diagnostics[0];
       this.diagnostic.className = `bp-diagnostic ${first?.severity ?? ''}`;
@@ -191,7 +188,7 @@ export class DebugPanel {
   private commit(): void {
     this.renderList();
     this.host.saveBreakpoints(this.breakpoints);
-    this.host.send({ type: 'breakpoints', breakpoints: structuredClone(this.breakpoints) });
+    this.host.sendBreakpoints(structuredClone(this.breakpoints));
     this.events.changed();
   }
 
@@ -221,27 +218,5 @@ export class DebugPanel {
     );
     if (result?.message) item.append(create('div', { className: 'bp-message', textContent: result.message }));
     return item;
-  }
-
-  private renderInspector(data: InspectorData): void {
-    const rows: [string, number][] = [
-      ...Object.entries(data.params),
-      ['loss', data.loss],
-      ['‖∇‖', data.gradNorm],
-      ...Object.entries(data.grad).map(([p, v]): [string, number] => [`grad_${p}`, v]),
-      ...Object.entries(data.state),
-      ['lr', data.lr],
-      ...Object.entries(data.effectiveStep ?? {}).map(([p, v]): [string, number] => [`Δ${p}`, v]),
-      ...data.hessianEigenvalues.map((v, k): [string, number] => [`λ${k + 1}(H)`, v]),
-    ];
-    this.inspector.replaceChildren(
-      create('h3', {}, `Inspector: ${data.label} at step ${data.step}`),
-      create('table', { className: 'inspector-table' },
-        ...rows.map(([name, value]) => create('tr', { className: 'inspector-row' },
-          create('th', { textContent: name }),
-          create('td', { textContent: formatNumber(value), title: String(value) }),
-        )),
-      ),
-    );
   }
 }

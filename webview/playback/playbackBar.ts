@@ -82,6 +82,16 @@ export class PlaybackBar {
     this.changed();
   }
 
+  /** Alt+click on the scrubber: `picked` gets where, as a fraction of its width (the Playground toggles a breakpoint there). */
+  onAltClick(picked: (fraction: number) => void): void {
+    this.scrubber.addEventListener('pointerdown', (event) => {
+      if (!event.altKey) return;
+      event.preventDefault();
+      const box = this.scrubber.getBoundingClientRect();
+      picked((event.clientX - box.left) / box.width);
+    });
+  }
+
   /** Reflects the playback position and state. */
   update(): void {
     // Written only when changed: this runs at every animation frame.
