@@ -6,8 +6,8 @@ import { pointer, select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
 import type { TraceData } from '../../src/shared/protocol';
 import { CursorLayer } from './cursorLayer';
+import { drawRunPaths } from './runPaths';
 import { afterNextFrame, newestPerFrame } from '../dom/frames';
-import { runColor } from '../dom/theme';
 import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from '../runs/traces';
 
 const MARGIN = { top: 8, right: 10, bottom: 22, left: 30 };
@@ -204,13 +204,7 @@ export class LossChart {
       if (lastRow % stride !== 0 && Number.isFinite(value(trace, lastRow))) points.push([this.x(lastRow * k), y(value(trace, lastRow))]);
       return line()(points) ?? '';
     });
-    this.lines
-      .selectAll('path')
-      .data(paths)
-      .join('path')
-      .attr('d', (d) => d)
-      .attr('data-run', (_, i) => i)
-      .attr('stroke', (_, i) => runColor(i));
+    drawRunPaths(this.lines, paths);
     this.axisX.attr('transform', `translate(0,${this.height})`).call(axisBottom(this.x).ticks(Math.max(2, Math.floor(this.width / 80))));
     const yTicks = Math.max(2, Math.floor(this.height / 30));
     // The log scale's own format decides which ticks carry a label; the text is the compact one.

@@ -4,7 +4,7 @@ import { scaleLinear } from 'd3-scale';
 import { select, type Selection } from 'd3-selection';
 import { line } from 'd3-shape';
 import { CursorLayer } from './cursorLayer';
-import { runColor } from '../dom/theme';
+import { drawRunPaths } from './runPaths';
 
 // Room on the right for the last tick's label (e.g. "3,000"), which is centred on the edge.
 const MARGIN = { top: 18, right: 16, bottom: 20, left: 40 };
@@ -81,14 +81,7 @@ export class SeriesChart {
       if (last > 0 && last % stride !== 0 && Number.isFinite(s.values[last])) points.push([this.x(s.first + last), y(s.values[last])]);
       return line()(points) ?? '';
     });
-    this.plot
-      .select<SVGGElement>('.series-lines')
-      .selectAll('path')
-      .data(paths)
-      .join('path')
-      .attr('d', (d) => d)
-      .attr('data-run', (_, i) => i)
-      .attr('stroke', (_, i) => runColor(i));
+    drawRunPaths(this.plot.select<SVGGElement>('.series-lines'), paths);
     this.plot.select<SVGGElement>('.axis-x').attr('transform', `translate(0,${this.height})`).call(axisBottom(this.x).ticks(Math.max(2, Math.floor(this.width / 70))));
     this.plot.select<SVGGElement>('.axis-y').call(axisLeft(y).ticks(Math.max(2, Math.floor(this.height / 25)), '~g'));
     this.setStep(this.step);

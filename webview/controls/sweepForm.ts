@@ -5,17 +5,11 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { OptimizerInfo } from '../../src/shared/engineApi';
 import type { Scenario } from '../../src/shared/protocol';
 import { runLabel } from '../../src/shared/scenario';
+import { create } from '../dom/elements';
 import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario } from '../../src/shared/sweep';
 
 function options(select: VscodeSingleSelect, items: { value: string; label: string }[]): void {
-  select.replaceChildren(
-    ...items.map((item) => {
-      const option = document.createElement('vscode-option');
-      option.value = item.value;
-      option.textContent = item.label;
-      return option;
-    }),
-  );
+  select.replaceChildren(...items.map((item) => create('vscode-option', { value: item.value }, item.label)));
 }
 
 export class SweepForm {

@@ -41,7 +41,7 @@ export class DebugPanel {
   session: SessionView | null = null;
 
   constructor(
-    private readonly host: DebugChannel,
+    private readonly channel: DebugChannel,
     private readonly events: {
       /** The list changed (redraw the chart's step markers). */
       changed(): void;
@@ -49,7 +49,7 @@ export class DebugPanel {
       shownStep(): number;
     },
   ) {
-    this.inspector = new Inspector((run, step) => host.inspect(run, step));
+    this.inspector = new Inspector((run, step) => channel.inspect(run, step));
     const add = button('Add', 'bp-add', () => this.addFromField(), { secondary: false });
     this.conditionField.addEventListener('input', () => this.scheduleCheck());
     this.conditionField.addEventListener('keydown', (event) => {
@@ -102,8 +102,8 @@ export class DebugPanel {
     this.breakpoints = structuredClone(saved);
     this.divergence.checked = saved.breakOnDivergence;
     this.renderList();
-    this.host.saveBreakpoints(this.breakpoints);
-    if (saved.list.length > 0 || !saved.breakOnDivergence) this.host.sendBreakpoints(this.breakpoints);
+    this.channel.saveBreakpoints(this.breakpoints);
+    if (saved.list.length > 0 || !saved.breakOnDivergence) this.channel.sendBreakpoints(this.breakpoints);
   }
 
   setRuns(labels: string[]): void {
@@ -148,7 +148,7 @@ export class DebugPanel {
   }
 
   private control(action: DebugAction, extra: { step?: number; count?: number } = {}): void {
-    this.host.control(action, extra);
+    this.channel.control(action, extra);
   }
 
   private addFromField(): void {
@@ -175,7 +175,7 @@ export class DebugPanel {
     }
     const scope = this.scopeSelect.value;
     try {
-      const diagnostics = await this.host.checkCondition(condition, scope === 'all' || scope === '' ? null : Number(scope));
+      const diagnostics = await this.channel.checkCondition(condition, scope === 'all' || scope === '' ? null : Number(scope));
       if (token !== this.checkToken) return;
       const first = diagnostics[0];
       this.diagnostic.className = `bp-diagnostic ${first?.severity ?? ''}`;
@@ -187,8 +187,8 @@ export class DebugPanel {
 
   private commit(): void {
     this.renderList();
-    this.host.saveBreakpoints(this.breakpoints);
-    this.host.sendBreakpoints(structuredClone(this.breakpoints));
+    this.channel.saveBreakpoints(this.breakpoints);
+    this.channel.sendBreakpoints(structuredClone(this.breakpoints));
     this.events.changed();
   }
 

@@ -1,6 +1,7 @@
 // Play / pause, speed and the scrubber.
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import { create } from '../dom/elements';
 import type { Playback } from './playback';
 
 const SPEEDS = [10, 30, 60, 120, 300, 1000, 3000];
@@ -51,14 +52,7 @@ export class PlaybackBar {
   /** Speeds offered: the presets plus the configured default. */
   setSpeed(speed: number): void {
     const speeds = [...new Set([...SPEEDS, speed])].sort((a, b) => a - b);
-    this.speedSelect.replaceChildren(
-      ...speeds.map((s) => {
-        const option = document.createElement('vscode-option');
-        option.value = String(s);
-        option.textContent = `${s} steps/s`;
-        return option;
-      }),
-    );
+    this.speedSelect.replaceChildren(...speeds.map((s) => create('vscode-option', { value: String(s) }, `${s} steps/s`)));
     this.speedSelect.value = String(speed);
     this.playback.speed = speed;
   }
