@@ -175,7 +175,8 @@ class Playground {
       if (wasActive) void this.loader.run();
       return;
     }
-    const traces = (this.state.traces = view.traces);
+    const traces = view.traces;
+    this.state.traces = traces;
     const { playback } = this.loop;
     playback.pause();
     playback.setLastStep(longestRun(traces));

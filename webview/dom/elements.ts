@@ -6,9 +6,9 @@ export function create<K extends keyof HTMLElementTagNameMap>(tag: K, props: Par
   return element;
 }
 
-/** A toolkit button that calls `onClick`; secondary (the quieter look) unless told otherwise. */
+/** A toolkit button that calls `onClick`; secondary (the quieter look) unless told otherwise; `className` '': none. */
 export function button(label: string, className: string, onClick: () => void, props: Partial<HTMLElementTagNameMap['vscode-button']> = {}): HTMLElementTagNameMap['vscode-button'] {
-  const element = create('vscode-button', { className, secondary: true, ...props }, label);
+  const element = create('vscode-button', { ...(className ? { className } : {}), secondary: true, ...props }, label);
   element.addEventListener('click', onClick);
   return element;
 }
