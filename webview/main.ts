@@ -1,8 +1,8 @@
 // The panels' webview entry: the host's HTML says which view to mount.
-import { mountCompare } from './compareApp';
-import { afterNextFrame } from './frames';
-import { Host } from './host';
-import { mountPlayground } from './playgroundApp';
+import { mountCompare } from './apps/compare';
+import { afterNextFrame } from './dom/frames';
+import { Host } from './host/host';
+import { mountPlayground } from './apps/playground';
 
 const host = new Host();
 loadComponentsAfterFirstFrame(document.currentScript as HTMLScriptElement | null, host);

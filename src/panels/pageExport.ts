@@ -37,7 +37,7 @@ export class PageDrawing {
   }
 
   /**
-   * The page draws a frame at each step and encodes them (see webview/exportAnimation.ts); the file's bytes arrive
+   * The page draws a frame at each step and encodes them (see webview/export/exportAnimation.ts); the file's bytes arrive
    * frame by frame as transferred buffers, and only collecting them happens here. Resolves with the whole file;
    * cancel rejects at once (a CancelledError) and tells the page to stop.
    */

@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const { valueTransform, contourLevels, transformGrid, heatmapPixels } = await loadTs('webview/colorScale.ts');
-const { bestColumns, fitExtent, gridSize, gridToPixelMatrix, rowHeight, rowsFit } = await loadTs('webview/geometry.ts');
-const traces = await loadTs('webview/traces.ts');
-const { Playback } = await loadTs('webview/playback.ts');
-const { parseOption, formatOption } = await loadTs('webview/options.ts');
+const { valueTransform, contourLevels, transformGrid, heatmapPixels } = await loadTs('webview/landscape/colorScale.ts');
+const { bestColumns, fitExtent, gridSize, gridToPixelMatrix, rowHeight, rowsFit } = await loadTs('webview/landscape/geometry.ts');
+const traces = await loadTs('webview/runs/traces.ts');
+const { Playback } = await loadTs('webview/playback/playback.ts');
+const { parseOption, formatOption } = await loadTs('webview/controls/options.ts');
 
 function trace(points, label = 'run') {
   // rows of [x, y, loss, gradNorm]
@@ -184,7 +184,7 @@ test('option fields parse like the option they edit', () => {
   assert.equal(formatOption([0.9, 0.999]), '0.9, 0.999');
 });
 
-const { runMetrics, statusText } = await loadTs('webview/metrics.ts');
+const { runMetrics, statusText } = await loadTs('webview/runs/metrics.ts');
 
 test('metrics: final loss, steps to tolerance, distance to the nearest minimum, divergence', () => {
   const minima = [{ point: [1, 1], value: 0 }, { point: [-1, 0], value: 0.5 }];
@@ -219,7 +219,7 @@ function recordingCanvas() {
 
 test('playback trails: drawing step by step strokes the same trajectory as drawing it at once; going back redraws', async () => {
   globalThis.document = { createElement: () => recordingCanvas() };
-  const { TrailLayer } = await loadTs('webview/trailLayer.ts');
+  const { TrailLayer } = await loadTs('webview/landscape/trailLayer.ts');
   const zigzag = trace(Array.from({ length: 60 }, (_, i) => [i * 0.5, i % 2 ? 1 : -1, 1, 1]));
   const toPixel = (x, y) => [x * 10, 50 - y * 10];
   const scene = { traces: [zigzag], paths: [traces.pixelPath(zigzag, toPixel)], colors: ['#f00'], halo: '#000', toPixel };

@@ -4,13 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 
-const projection = await loadTs('webview/projection.ts');
-const { valueTransform } = await loadTs('webview/colorScale.ts');
-const { stepVectors, screenDirection, surfaceDirection, arrowPath, fieldArrows } = await loadTs('webview/arrows.ts');
+const projection = await loadTs('webview/landscape/projection.ts');
+const { valueTransform } = await loadTs('webview/landscape/colorScale.ts');
+const { stepVectors, screenDirection, surfaceDirection, arrowPath, fieldArrows } = await loadTs('webview/landscape/arrows.ts');
 const { sweepableOptions, defaultSweepValues, parseSweepValues, sweepProblem, sweepScenario } = await loadTs('src/shared/sweep.ts');
 const { plottedGradient, runLabel } = await loadTs('src/shared/scenario.ts');
-const { compactTick } = await loadTs('webview/lossChart.ts');
-const { atLeast, fieldGridSize, FIELD_SPACING, stepArrowPaths } = await loadTs('webview/vectorOverlays.ts');
+const { compactTick } = await loadTs('webview/charts/lossChart.ts');
+const { atLeast, fieldGridSize, FIELD_SPACING, stepArrowPaths } = await loadTs('webview/landscape/vectorOverlays.ts');
 const { parsePanelState, parseDisplayOptions, parseFromWebview, DEFAULT_DISPLAY } = await loadTs('src/shared/protocol.ts');
 
 const close = (a, b, eps = 1e-9) => Math.abs(a - b) <= eps;

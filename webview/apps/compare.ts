@@ -1,0 +1,168 @@
+// Compare: one landscape per run (small multiples) with synchronised playback, a metrics table and the loss and
+// gradient-norm charts. The page's state (apps/page.ts) is edited here and by the loader; each part gets what it shows.
+import type { Snapshot, TraceData } from '../../src/shared/protocol';
+import { GradNormChart } from '../charts/gradNormChart';
+import { LossChart } from '../charts/lossChart';
+import { CompareHeader } from '../controls/compareHeader';
+import { ViewToolbar } from '../controls/viewToolbar';
+import { create } from '../dom/elements';
+import { onThemeChange, runColor } from '../dom/theme';
+import type { PanelPlot } from '../export/exportAnimation';
+import type { Host } from '../host/host';
+import { prepareLayer } from '../landscape/landscapeView';
+import { SmallMultiples } from '../landscape/smallMultiples';
+import { PlaybackLoop } from '../playback/playbackLoop';
+import { legendParts } from '../runs/legend';
+import { MetricsTable } from '../runs/metricsTable';
+import { chosenStart, connectPage, describeRow, newPageState, runName, startPoint, type PageState } from './page';
+import { PageLoader } from './pageLoader';
+
+const DEFAULT_TOLERANCE = 1e-3;
+
+export function mountCompare(host: Host): void {
+  // Asked before the panel is built: the host answers while it is.
+  const ready = host.requestReady();
+  const page = new Compare(host);
+  page.mount();
+  connectPage(host, ready, { loop: page.loop, plot: () => page.plot(), applySnapshot: (snapshot) => page.applySnapshot(snapshot), showError: page.loader.showError });
+}
+
+class Compare {
+  readonly state: PageState;
+  readonly loader: PageLoader;
+  readonly loop: PlaybackLoop;
+  private tolerance = DEFAULT_TOLERANCE;
+  private readonly cells: SmallMultiples;
+  private readonly chart: LossChart;
+  private readonly gradChart: GradNormChart;
+  private readonly table = new MetricsTable();
+  private readonly header: CompareHeader;
+  private readonly bottom: HTMLElement;
+
+  constructor(host: Host) {
+    this.state = newPageState(host.displayOptions);
+    this.loader = new PageLoader(host, this.state, {
+      landscape: (data) => {
+        const layer = prepareLayer(data);
+        for (const view of this.cells.views) view.setLayer(layer);
+      },
+      traces: (next, keepStep) => this.showTraces(next, keepStep),
+    });
+    this.loop = new PlaybackLoop({ draw: (step, playing) => this.drawStep(step, playing) });
+    this.cells = new SmallMultiples({
+      extentChanged: (extent, pixels) => this.loader.scheduleLandscape(extent, pixels),
+      startChosen: (point) => this.setStart(point),
+      describe: (index, hit) => describeRow(this.state, this.state.traces[index], hit.row, `step ${hit.row}`),
+      display: () => this.state.display,
+    });
+    const seek = (step: number) => this.loop.seek(step);
+    this.chart = new LossChart(seek);
+    this.gradChart = new GradNormChart(seek);
+    const toolbar = new ViewToolbar(
+      this.state.display,
+      {
+        changed: (next) => this.loader.displayChanged(next, () => this.cells.views.forEach((view) => view.drawOverlays())),
+        compareValues: () => {},
+      },
+      { modes: false, compareValues: false },
+    );
+    this.header = new CompareHeader(
+      {
+        toleranceChanged: (tolerance) => {
+          this.tolerance = tolerance;
+          this.renderTable();
+        },
+        tune: () => host.send({ type: 'tune' }),
+        exportPlot: () => host.send({ type: 'export' }),
+        exportAnimation: () => host.send({ type: 'exportAnimation' }),
+        sweep: (scenario) => host.send({ type: 'openCompare', scenario }),
+      },
+      DEFAULT_TOLERANCE,
+      toolbar.element,
+    );
+    this.bottom = create('div', { className: 'compare-bottom' }, create('div', { className: 'metrics-area' }, this.table.element), this.chart.element, this.gradChart.element);
+  }
+
+  private setStart(point: [number, number]): void {
+    const { scenario, snapshot } = this.state;
+    if (!scenario || !snapshot) return;
+    scenario.start = chosenStart(snapshot, point);
+    this.loader.save();
+    this.showStart();
+    void this.loader.run();
+  }
+
+  private showStart(): void {
+    const start = startPoint(this.state);
+    this.header.showStart(start);
+    for (const view of this.cells.views) view.setMarkers(this.state.snapshot?.loss.minima ?? [], start);
+  }
+
+  /**
+   * The cells share the window with the header, the playback bar and the table with its charts; when that would
+   * leave a cell too short, the table and charts go below the fold (the page scrolls) and the cells take the window.
+   */
+  private layoutCells(): void {
+    const app = document.getElementById('app');
+    if (!app || this.cells.views.length === 0) return;
+    const style = getComputedStyle(app);
+    const gap = parseFloat(style.rowGap) || 0;
+    const padding = (parseFloat(style.paddingTop) || 0) + (parseFloat(style.paddingBottom) || 0);
+    const alone = window.innerHeight - padding - this.header.element.offsetHeight - this.loop.bar.element.offsetHeight - 2 * gap;
+    const withBottom = alone - this.bottom.offsetHeight - gap;
+    const { scenario, snapshot } = this.state;
+    const extent = scenario?.view ?? snapshot?.loss.domain;
+    const aspect = extent ? (extent.x[1] - extent.x[0]) / (extent.y[1] - extent.y[0]) : NaN;
+    this.cells.layout({ alone, withBottom }, aspect, (snapshot?.loss.dim ?? 0) >= 2);
+  }
+
+  private showTraces(next: TraceData[], keepStep = false): void {
+    this.loader.clearError();
+    this.state.traces = next;
+    next.forEach((trace, i) => this.cells.views[i]?.setTraces([trace], [runColor(i)]));
+    this.loop.setRuns(next, keepStep);
+    this.chart.setTraces(next);
+    this.gradChart.setTraces(next);
+    this.cells.setCaptions((i) => legendParts(i, runName(this.state, i), this.state.traces[i]));
+    this.renderTable();
+    this.loop.showStep();
+    this.loader.markPainted('traces');
+  }
+
+  private renderTable(): void {
+    this.table.render(this.state.traces, (i) => runName(this.state, i), this.state.snapshot?.loss.minima ?? [], this.tolerance);
+  }
+
+  private drawStep(step: number, playing: boolean): void {
+    for (const view of this.cells.views) view.setStep(step, playing);
+    this.chart.setStep(step);
+    this.gradChart.setStep(step);
+  }
+
+  applySnapshot(next: Snapshot): void {
+    const scenario = this.loader.takeSnapshot(next, true);
+    this.header.showLoss(next.loss.title, next.loss.formula);
+    this.header.showScenario(scenario, next.optimizers);
+    this.loop.bar.setSpeed(next.settings.animationSpeed);
+    this.state.traces = [];
+    this.cells.build(scenario.runs.length);
+    this.layoutCells();
+    for (const view of this.cells.views) view.setDimension(next.loss.dim);
+    this.showStart();
+    for (const view of this.cells.views) view.setHome(scenario.view ?? next.loss.domain);
+    this.loader.drawSnapshotData(next);
+  }
+
+  /** What Export draws: every cell with its caption. */
+  plot(): PanelPlot {
+    return { landscapes: this.cells.views.map((view) => view.element), captions: this.cells.captionElements(), drawsLater: false };
+  }
+
+  mount(): void {
+    const layoutObserver = new ResizeObserver(() => this.layoutCells());
+    for (const part of [document.body, this.header.element, this.loop.bar.element, this.bottom]) layoutObserver.observe(part);
+    document.getElementById('app')!.append(this.loader.errorBanner, this.header.element, this.cells.element, this.loop.bar.element, this.bottom);
+    this.loop.listenToKeys(false);
+    onThemeChange(() => this.cells.views.forEach((view) => view.refreshTheme()));
+  }
+}

@@ -1,0 +1,143 @@
+// Reading trajectories (rows of [...params, loss, gradNorm]) for drawing and hovering (pure).
+import type { TraceData } from '../../src/shared/protocol';
+
+export function rowWidth(trace: TraceData): number {
+  return trace.dim + 2;
+}
+
+export function paramsAt(trace: TraceData, row: number): number[] {
+  const base = row * rowWidth(trace);
+  return Array.from(trace.rows.subarray(base, base + trace.dim));
+}
+
+/** A row's position on the landscape: its first two parameters, or (x, loss) for a 1-D loss (the next column). */
+export function positionAt(trace: TraceData, row: number): Point {
+  const base = row * rowWidth(trace);
+  return [trace.rows[base], trace.rows[base + 1]];
+}
+
+export function lossAt(trace: TraceData, row: number): number {
+  return trace.rows[row * rowWidth(trace) + trace.dim];
+}
+
+export function gradNormAt(trace: TraceData, row: number): number {
+  return trace.rows[row * rowWidth(trace) + trace.dim + 1];
+}
+
+/** The last row drawn at a playback step: runs that stopped early stay at their last row. */
+export function rowAtStep(trace: TraceData, step: number): number {
+  return Math.max(0, Math.min(Math.floor(step), trace.rowCount - 1));
+}
+
+export function longestRun(traces: TraceData[]): number {
+  return traces.reduce((most, t) => Math.max(most, t.rowCount - 1), 0);
+}
+
+export type Point = [number, number];
+
+/** A trajectory in pixels, thinned out: each kept point with the row it came from. */
+export interface PixelPath {
+  rows: number[];
+  points: Point[];
+}
+
+/**
+ * Pixel positions of all rows, dropping points closer than `minDistance` pixels to the previous kept point
+ * and stopping at the first non-finite position. Computed once per scale; `pathUpTo` cuts it at a step.
+ */
+export function pixelPath(trace: TraceData, toPixel: (x: number, y: number) => Point, minDistance = 0.75): PixelPath {
+  const width = rowWidth(trace);
+  const path: PixelPath = { rows: [], points: [] };
+  let previous: Point | undefined;
+  for (let row = 0; row < trace.rowCount; row++) {
+    const p = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) break;
+    if (!previous || Math.abs(p[0] - previous[0]) + Math.abs(p[1] - previous[1]) >= minDistance) {
+      path.rows.push(row);
+      path.points.push(p);
+      previous = p;
+    }
+  }
+  return path;
+}
+
+/** The points of a path up to `lastRow`, ending exactly at that row's position (when finite). */
+export function pathUpTo(path: PixelPath, lastRow: number, exact: Point): Point[] {
+  let lo = 0;
+  let hi = path.rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (path.rows[mid] <= lastRow) lo = mid + 1;
+    else hi = mid;
+  }
+  const points = path.points.slice(0, lo);
+  const endsAtRow = lo > 0 && path.rows[lo - 1] === lastRow;
+  if (!endsAtRow && Number.isFinite(exact[0]) && Number.isFinite(exact[1])) points.push(exact);
+  return points;
+}
+
+export interface Hit {
+  trace: number;
+  row: number;
+  distance: number;
+}
+
+/** Rows closer than this to the nearest one count as equally near (slow runs pile up on one pixel). */
+const TIE_PIXELS = 1;
+
+/** The row nearest to (px, py) among rows drawn so far, within `radius` pixels; the latest of equally near rows. */
+export function nearestRow(traces: TraceData[], step: number, toPixel: (x: number, y: number) => Point, px: number, py: number, radius: number): Hit | undefined {
+  const candidates: Hit[] = [];
+  traces.forEach((trace, index) => {
+    const width = rowWidth(trace);
+    const last = rowAtStep(trace, step);
+    for (let row = 0; row <= last; row++) {
+      const [x, y] = toPixel(trace.rows[row * width], trace.rows[row * width + 1]);
+      const distance = Math.hypot(x - px, y - py);
+      if (distance <= radius) candidates.push({ trace: index, row, distance });
+    }
+  });
+  if (candidates.length === 0) return undefined;
+  const nearest = Math.min(...candidates.map((c) => c.distance));
+  const near = candidates.filter((c) => c.distance <= nearest + TIE_PIXELS);
+  return near.reduce((latest, c) => (c.row > latest.row ? c : latest));
+}
+
+/** A per-row value of a trace, as a chart plots it (loss, gradient norm). */
+export type RowValue = (trace: TraceData, row: number) => number;
+
+/** Log scale when every finite value is positive, symlog otherwise (losses may reach 0 or below). */
+export function seriesAxisKind(traces: TraceData[], value: RowValue): 'log' | 'symlog' {
+  for (const trace of traces) {
+    for (let row = 0; row < trace.rowCount; row++) {
+      const v = value(trace, row);
+      if (Number.isFinite(v) && v <= 0) return 'symlog';
+    }
+  }
+  return 'log';
+}
+
+/** [min, max] of the finite values of all runs. */
+export function seriesExtent(traces: TraceData[], value: RowValue): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const trace of traces) {
+    for (let row = 0; row < trace.rowCount; row++) {
+      const v = value(trace, row);
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  return lo <= hi ? [lo, hi] : [0, 1];
+}
+
+/** Log scale for the loss chart when every loss is positive, symlog otherwise. */
+export function lossAxisKind(traces: TraceData[]): 'log' | 'symlog' {
+  return seriesAxisKind(traces, lossAt);
+}
+
+/** [min, max] of the finite losses of all runs. */
+export function lossExtent(traces: TraceData[]): [number, number] {
+  return seriesExtent(traces, lossAt);
+}
