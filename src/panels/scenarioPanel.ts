@@ -28,14 +28,14 @@ import {
 import { parseLoss } from '../loss/index';
 import { Disposable } from './dispose';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from '../shared/export';
-import { plottedGradient, runLabel, runSpec, scenarioKey } from '../shared/scenario';
+import { plottedGradient, runLabel, scenarioKey } from '../shared/scenario';
 import type { RunningStatus } from './status';
 import { rateOutcome, searchRate } from './tune';
 import { panelSettings } from './settings';
 import { panelOptions, webviewHtml, webviewOptions } from './webviewHtml';
 import { CancelSource, catchUpChunks, Paced, sliceChunk, TraceAccumulator } from '../shared/traceStream';
-import { PanelSession, panelScenario } from './panelSession';
-import type { TrainingScenario, TrainingSession } from '../session/trainingSession';
+import { PanelSession } from './panelSession';
+import type { TrainingSession } from '../session/trainingSession';
 
 export interface PanelKind {
   viewType: string;
@@ -57,7 +57,7 @@ export interface PanelServices {
   /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
   pickScenario: () => Promise<Scenario | undefined>;
   /** Starts a training session (for breakpoints); without it the panel has none. */
-  startSession?: (scenario: TrainingScenario) => Promise<TrainingSession>;
+  startSession?: (scenario: Scenario) => Promise<TrainingSession>;
 }
 
 /**
@@ -187,7 +187,7 @@ export class ScenarioPanel extends Disposable {
   /** Opens (or reveals) the Playground showing this session; its controls drive the session too. */
   static showSession(services: PanelServices, session: TrainingSession): ScenarioPanel {
     const existing = ScenarioPanel.active(PLAYGROUND);
-    const panel = existing?.debugSession?.current === session ? existing : ScenarioPanel.createOrShow(PLAYGROUND, services, panelScenario(session));
+    const panel = existing?.debugSession?.current === session ? existing : ScenarioPanel.createOrShow(PLAYGROUND, services, structuredClone(session.scenario));
     panel.panel.reveal(undefined, true);
     void panel.debugSession?.bind(session, false).catch((error) => services.log.error(`Playground: ${errorText(error)}`));
     return panel;
@@ -368,7 +368,6 @@ export class ScenarioPanel extends Disposable {
     const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
     const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
     const optimizers = engine.optimizers();
-    const start = scenario.start ?? undefined;
     for (const [index, run] of scenario.runs.entries()) {
       const lr = run.options.lr;
       progress(index, scenario.runs.length, runLabel(run, optimizers));
@@ -378,10 +377,8 @@ export class ScenarioPanel extends Disposable {
           rates.length,
           engine.runs(
             {
-              loss: scenario.loss,
-              lossParams: scenario.lossParams,
-              steps: scenario.steps,
-              runs: rates.map((rate) => ({ ...runSpec(run, start), options: { ...run.options, lr: rate } })),
+              ...scenario,
+              runs: rates.map((rate) => ({ ...run, options: { ...run.options, lr: rate } })),
             },
             cancel,
           ),
@@ -609,20 +606,10 @@ export class ScenarioPanel extends Disposable {
     return data;
   }
 
-  private runsRequest(scenario: Scenario): RunsRequest {
-    const start = scenario.start ?? undefined;
-    return {
-      loss: scenario.loss,
-      lossParams: scenario.lossParams,
-      steps: scenario.steps,
-      runs: scenario.runs.map((run) => runSpec(run, start)),
-    };
-  }
-
   /** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
   private startStream(scenario: Scenario, gradients = false): RunStream {
     const engine = this.services.engine();
-    const request: RunsRequest = { ...this.runsRequest(scenario), recordState: gradients || undefined };
+    const request: RunsRequest = { ...scenario, recordState: gradients || undefined };
     const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
     this.tracked(scenario.runs.length, stream.result).catch(() => undefined);
     return stream;
@@ -630,7 +617,7 @@ export class ScenarioPanel extends Disposable {
 
   /** The scenario's runs at once (for Export). */
   private async run(scenario: Scenario): Promise<RunsData> {
-    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(this.runsRequest(scenario)));
+    const traces = await this.tracked(scenario.runs.length, this.services.engine().runs(scenario));
     return {
       traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt }): TraceData => ({ label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt })),
     };

@@ -41,7 +41,7 @@ test('rejects malformed messages with the path of the first problem', () => {
     [{ type: 'ready' }, 'message.requestId'],
     [{ type: 'ready', requestId: 1.5 }, 'message.requestId'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: 0 } }, 'message.scenario.steps'],
-    [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: LIMITS.maxSteps + 1 } }, 'message.scenario.steps'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: LIMITS.panelMaxSteps + 1 } }, 'message.scenario.steps'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, start: [0, NaN] } }, 'message.scenario.start[1]'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, loss: 7 } }, 'message.scenario.loss'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, runs: {} } }, 'message.scenario.runs'],

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
 const { scenarioFromLoss } = await loadTs('src/debug/adapterScenario.ts');
-const { PanelSession, panelScenario, trainingScenario } = await loadTs('src/panels/panelSession.ts');
+const { PanelSession } = await loadTs('src/panels/panelSession.ts');
 const engine = await createEngine();
 
 const STEPS = 300;
@@ -103,10 +103,10 @@ steps = 300
 test('a debugger session of a .loss file with schedules and a projection, paused and continued, ends where the engine ends; the Playground showing it has the same runs', async () => {
   const scenario = scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 });
   assert.deepEqual(scenario.runs.map((r) => [r.schedule?.type, r.project]), [['cosine', [[-1, 1]]], ['step', undefined]]);
-  // The Playground the debugger opens for its session (ScenarioPanel.showSession) shows panelScenario(session).
+  // The Playground the debugger opens for its session (ScenarioPanel.showSession) shows the session's scenario.
   const session = await TrainingSession.open(engine, scenario);
   const panel = new PanelSession(() => {}, undefined, () => engine, () => shown);
-  const shown = panelScenario(session);
+  const shown = structuredClone(session.scenario);
   try {
     assert.deepEqual(shown.runs.map((r) => [r.label, r.schedule, r.project, r.stochastic]), [
       ['Adam cosine', { type: 'cosine', T_max: 300, eta_min: 0.001 }, [[-1, 1]], undefined],
@@ -131,7 +131,14 @@ test('a debugger session of a .loss file with schedules and a projection, paused
   }
 });
 
-test('trainingScenario and panelScenario are inverse on every run field', () => {
-  const back = panelScenario({ scenario: trainingScenario(PLAYGROUND) });
-  assert.deepEqual(back, PLAYGROUND);
+test('the session a panel starts runs the panel\'s scenario itself: every field', async () => {
+  let session;
+  const panel = new PanelSession(() => {}, async (scenario) => (session = await TrainingSession.open(engine, scenario)), () => engine, () => PLAYGROUND);
+  try {
+    await panel.setBreakpoints({ list: [{ condition: 'step == 10', enabled: true, run: null }], breakOnDivergence: true });
+    assert.deepEqual(session.scenario, PLAYGROUND);
+  } finally {
+    panel.dispose();
+    await session?.dispose();
+  }
 });
