@@ -3,7 +3,7 @@
 import type { LossInfo, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
 import { LIMITS } from './limits';
-import { ScenarioSchema, validate, type Parsed, type Range, type RunConfig, type Scenario } from './scenarioModel';
+import { ScenarioSchema, validate, type Parsed, type Range, type Scenario } from './scenarioModel';
 
 export { SCHEDULE_FIELDS, SCHEDULE_TYPES, type OptionValue, type Range, type RunConfig, type Scenario } from './scenarioModel';
 export { LIMITS } from './limits';
