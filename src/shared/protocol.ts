@@ -3,9 +3,12 @@
 import type { LossInfo, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
 import { LIMITS } from './limits';
-import { ScenarioSchema, validate, type Parsed, type Range, type Scenario } from './scenarioModel';
+import * as v from 'valibot';
+import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 
-export { SCHEDULE_FIELDS, SCHEDULE_TYPES, type OptionValue, type Range, type RunConfig, type Scenario } from './scenarioModel';
+export {
+  SCHEDULE_FIELDS, SCHEDULE_TYPES, type OptionValue, type PanelBreakpoint, type PanelBreakpoints, type Range, type RunConfig, type Scenario,
+} from './scenarioModel';
 export { LIMITS } from './limits';
 
 export const PANEL_STATE_VERSION = 1;
@@ -29,19 +32,6 @@ export interface PanelState {
   breakpoints?: PanelBreakpoints;
   /** Absent in states saved before the display toggles existed. */
   display?: DisplayOptions;
-}
-
-/** A breakpoint in the panel's list: a loss-language condition for all runs (run null) or one. */
-export interface PanelBreakpoint {
-  condition: string;
-  enabled: boolean;
-  run: number | null;
-}
-
-export interface PanelBreakpoints {
-  list: PanelBreakpoint[];
-  /** Stop where a run's values become non-finite (on by default). */
-  breakOnDivergence: boolean;
 }
 
 export type DebugAction = 'continue' | 'step' | 'stepBack' | 'runTo' | 'restart' | 'pause' | 'stop';
@@ -323,11 +313,15 @@ function numberRecord(value: unknown, path: string): Record<string, number> {
   return Object.fromEntries(entries.map(([key, item]) => [key, finite(item, `${path}.${key}`)]));
 }
 
-/** A scenario checked by the model's schema (the same messages: path, then what was expected). */
-function scenario(value: unknown, path: string): Scenario {
-  const parsed = validate(ScenarioSchema, value, path);
+/** A value checked by one of the model's schemas (the same messages: path, then what was expected). */
+function checked<S extends v.GenericSchema>(schema: S, value: unknown, path: string): v.InferOutput<S> {
+  const parsed = validate(schema, value, path);
   if (!parsed.ok) throw new Invalid(parsed.error);
   return parsed.value;
+}
+
+function scenario(value: unknown, path: string): Scenario {
+  return checked(ScenarioSchema, value, path);
 }
 
 function landscapeQuery(value: unknown, path: string): LandscapeQuery {
@@ -348,21 +342,7 @@ function landscapeQuery(value: unknown, path: string): LandscapeQuery {
 }
 
 function panelBreakpoints(value: unknown, path: string): PanelBreakpoints {
-  const b = record(value, path);
-  if (!Array.isArray(b.list) || b.list.length > LIMITS.maxBreakpoints) fail(`${path}.list`, `an array of at most ${LIMITS.maxBreakpoints} breakpoints`);
-  if (typeof b.breakOnDivergence !== 'boolean') fail(`${path}.breakOnDivergence`, 'true or false');
-  return {
-    breakOnDivergence: b.breakOnDivergence,
-    list: b.list.map((item, i) => {
-      const entry = record(item, `${path}.list[${i}]`);
-      if (typeof entry.enabled !== 'boolean') fail(`${path}.list[${i}].enabled`, 'true or false');
-      return {
-        condition: string(entry.condition, `${path}.list[${i}].condition`, LIMITS.conditionLength),
-        enabled: entry.enabled,
-        run: entry.run === null ? null : integer(entry.run, `${path}.list[${i}].run`, 0, LIMITS.maxRuns - 1),
-      };
-    }),
-  };
+  return checked(PanelBreakpointsSchema, value, path);
 }
 
 const DEBUG_ACTIONS: readonly DebugAction[] = ['continue', 'step', 'stepBack', 'runTo', 'restart', 'pause', 'stop'];

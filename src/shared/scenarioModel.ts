@@ -107,6 +107,18 @@ export const BreakpointSchema = v.object({
 const RUNS = `an array of at most ${LIMITS.maxRuns} runs`;
 const BREAKPOINTS = `an array of at most ${LIMITS.maxBreakpoints} breakpoints`;
 
+/** The Playground's breakpoint list (saved with the panel; the panel gives them to its session as BreakpointSpecs). */
+export const PanelBreakpointsSchema = v.object({
+  list: v.pipe(v.array(v.object({
+    condition: text(LIMITS.conditionLength),
+    enabled: flag,
+    /** The run it applies to; null: all runs. */
+    run: v.nullable(integer(0, LIMITS.maxRuns - 1)),
+  }, 'an object'), BREAKPOINTS), v.maxLength(LIMITS.maxBreakpoints, BREAKPOINTS)),
+  /** Stop where a run's values become non-finite (on by default). */
+  breakOnDivergence: flag,
+}, 'an object');
+
 /** Everything needed to run and redraw a scenario: saved in a panel's state and restored after a reload. */
 export const ScenarioSchema = v.object({
   /**
@@ -139,6 +151,8 @@ export type StopSpec = v.InferOutput<typeof StopSchema>;
 export type BreakpointSpec = v.InferOutput<typeof BreakpointSchema>;
 export type RunConfig = v.InferOutput<typeof RunSchema>;
 export type Scenario = v.InferOutput<typeof ScenarioSchema>;
+export type PanelBreakpoints = v.InferOutput<typeof PanelBreakpointsSchema>;
+export type PanelBreakpoint = PanelBreakpoints['list'][number];
 
 /**
  * A scenario before the defaults are filled in: what a .loss file says, or a command's argument. The panels complete
