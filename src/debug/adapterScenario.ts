@@ -4,7 +4,7 @@ import { optimizerInfos } from '../engine/optimizers';
 import { parseLoss } from '../loss/analyze';
 import { scenarioFromFile } from '../loss/launch';
 import { completeRun, runLabel, type ScenarioDefaults } from '../shared/scenario';
-import type { Scenario } from '../shared/scenarioModel';
+import { ScenarioSchema, validate, type Scenario } from '../shared/scenarioModel';
 
 /** The scenario of a .loss text, or an Error naming its first problem and where. */
 export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps?: number): Scenario {
@@ -14,7 +14,6 @@ export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps
     const { line, character } = first.range.start;
     throw new Error(`The loss file has an error at line ${line + 1}, column ${character + 1}: ${first.message}`);
   }
-  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new Error(`"steps" must be a whole number of at least 1, got ${JSON.stringify(steps)}`);
   const draft = scenarioFromFile(text, parsed.loss.scenario);
   const optimizers = optimizerInfos();
   const runs = (draft.runs ?? defaults.runs).map((run) => {
@@ -22,5 +21,8 @@ export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps
     const complete = completeRun(optimizers, run);
     return { ...run, label: run.label ?? (complete ? runLabel(run, optimizers) : run.optimizer) };
   });
-  return { ...draft, start: draft.start ?? null, runs, steps: steps ?? draft.steps ?? defaults.steps, view: null };
+  // The launch's steps and what the file says, checked as a panel's scenario is (a Playground shows the session).
+  const scenario = validate(ScenarioSchema, { ...draft, runs, steps: steps ?? draft.steps ?? defaults.steps }, '');
+  if (!scenario.ok) throw new Error(`The debug launch's scenario is not valid: ${scenario.error}`);
+  return scenario.value;
 }

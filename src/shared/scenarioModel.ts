@@ -174,11 +174,11 @@ export const SCHEDULE_FIELDS: Record<ScheduleSpec['type'], Record<string, number
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** `path.key[0].key` of an issue, from the value's own name (e.g. "message.scenario"). */
+/** `path.key[0].key` of an issue, from the value's own name (e.g. "message.scenario"; '': from its fields). */
 function issuePath(root: string, issue: v.BaseIssue<unknown>): string {
   let path = root;
   for (const item of issue.path ?? []) path += typeof item.key === 'number' ? `[${item.key}]` : `.${String(item.key)}`;
-  return path;
+  return path.replace(/^\./, '');
 }
 
 /** The value without fields set to undefined (valibot keeps an optional key that is present): absent, as in JSON. */

@@ -142,3 +142,9 @@ test('the session a panel starts runs the panel\'s scenario itself: every field'
     await session?.dispose();
   }
 });
+
+test('a debug launch is checked as a panel\'s scenario is: a clear message for steps the Playground could not show', () => {
+  assert.throws(() => scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 0), /^Error: The debug launch's scenario is not valid: steps: expected an integer in \[1, 100000\]$/);
+  assert.throws(() => scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 2.5), /steps: expected an integer/);
+  assert.equal(scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 40).steps, 40);
+});
