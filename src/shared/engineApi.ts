@@ -13,11 +13,12 @@ export type RunStatus =
 export type { BreakpointSpec, ScheduleSpec, StochasticSpec, StopSpec } from './scenarioModel';
 
 /**
- * What the engine runs: a scenario (src/shared/scenarioModel.ts). Its view, chart axis and lesson are the panels'
- * and ignored here; start and view may be left out. A run's own start wins over the scenario's (null or absent: the
- * loss's default start); options may be left out (the optimizer's defaults).
+ * What the engine runs: a scenario (src/shared/scenarioModel.ts) as it is; its view, chart axis and lesson are the
+ * panels' and ignored here. The start may be left out: a run's own start wins over the scenario's (null or absent:
+ * the loss's default start).
  */
-export type RunsRequest = Omit<Scenario, 'start' | 'view' | 'runs' | 'breakpoints'> & Partial<Pick<Scenario, 'start' | 'view'>> & {
+export type RunsRequest = Pick<Scenario, 'loss' | 'lossParams' | 'steps' | 'stop'> & {
+  start?: Scenario['start'];
   runs: RunSpec[];
   /** Conditions (strings or specs): the run pauses at the first step where one holds (status 'paused'). */
   breakpoints?: (string | BreakpointSpec)[];
