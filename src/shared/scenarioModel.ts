@@ -11,16 +11,20 @@ import { LIMITS } from './limits';
 const FINITE = 'a finite number';
 const finite = v.pipe(v.number(FINITE), v.finite(FINITE));
 
+// The helpers are pure (@__NO_SIDE_EFFECTS__): a bundle drops the schemas it does not use.
+/* @__NO_SIDE_EFFECTS__ */
 function integer(min: number, max: number) {
   const expected = `an integer in [${min}, ${max}]`;
   return v.pipe(v.number(expected), v.integer(expected), v.minValue(min, expected), v.maxValue(max, expected));
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function text(maxLength: number) {
   const expected = `a string of at most ${maxLength} characters`;
   return v.pipe(v.string(expected), v.maxLength(maxLength, expected));
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function numbers(maxLength: number) {
   const expected = `an array of at most ${maxLength} numbers`;
   return v.pipe(v.array(finite, expected), v.maxLength(maxLength, expected));
