@@ -126,11 +126,13 @@ test('Export as .loss, parsed and opened again, gives the same runs, start, step
   );
 });
 
-test('Export as JSON carries the scenario as it was', async () => {
+test('Export as JSON carries the scenario as it was: read back and checked by the schema, it is the same', async () => {
   const loss = await engine.lossInfo('f = (1 - x)^2 + 100*(y - x^2)^2');
   fc.assert(
     fc.property(scenario(anyBox), (s) => {
-      assert.deepEqual(JSON.parse(trajectoriesJson(s, loss, [])).scenario, s);
+      const imported = parseScenario(JSON.parse(trajectoriesJson(s, loss, [])).scenario);
+      assert.ok(imported.ok, imported.error);
+      assert.deepEqual(imported.value, s);
     }),
   );
 });

@@ -148,3 +148,15 @@ test('a debug launch is checked as a panel\'s scenario is: a clear message for s
   assert.throws(() => scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 2.5), /steps: expected an integer/);
   assert.equal(scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 40).steps, 40);
 });
+
+test('a scenario\'s own breakpoints pause its session like any other source\'s', async () => {
+  const session = await TrainingSession.open(engine, { ...PLAYGROUND, breakpoints: [{ condition: 'step == 7' }] });
+  try {
+    await session.continue();
+    assert.equal(session.stopped?.reason, 'breakpoint');
+    assert.deepEqual(session.positions().map((p) => p.step), [7, 7]);
+    assert.deepEqual(session.breakpoints().map((b) => [b.source, b.spec.condition, b.verified]), [['scenario', 'step == 7', true]]);
+  } finally {
+    await session.dispose();
+  }
+});
