@@ -1,9 +1,9 @@
 // The message protocol between the extension host and the panel webviews.
 // Imported by both sides: no 'vscode' or DOM imports here.
+import * as v from 'valibot';
 import type { LossInfo, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
 import { LIMITS } from './limits';
-import * as v from 'valibot';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 
 export {
@@ -307,12 +307,6 @@ function range(value: unknown, path: string): Range {
   return [lo, hi];
 }
 
-function numberRecord(value: unknown, path: string): Record<string, number> {
-  const entries = Object.entries(record(value, path));
-  if (entries.length > LIMITS.maxOptions) fail(path, `at most ${LIMITS.maxOptions} entries`);
-  return Object.fromEntries(entries.map(([key, item]) => [key, finite(item, `${path}.${key}`)]));
-}
-
 /** A value checked by one of the model's schemas (the same messages: path, then what was expected). */
 function checked<S extends v.GenericSchema>(schema: S, value: unknown, path: string): v.InferOutput<S> {
   const parsed = validate(schema, value, path);
@@ -337,7 +331,7 @@ function landscapeQuery(value: unknown, path: string): LandscapeQuery {
     const [gx, gy] = numbers(q.gradientSize, `${path}.gradientSize`, 2);
     parsed.gradientSize = [integer(gx, `${path}.gradientSize[0]`, 2, LIMITS.panelMaxGradientGrid), integer(gy, `${path}.gradientSize[1]`, 2, LIMITS.panelMaxGradientGrid)];
   }
-  if (q.lossParams !== undefined) parsed.lossParams = numberRecord(q.lossParams, `${path}.lossParams`);
+  if (q.lossParams !== undefined) parsed.lossParams = checked(ScenarioSchema.entries.lossParams, q.lossParams, `${path}.lossParams`);
   return parsed;
 }
 
