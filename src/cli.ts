@@ -7,7 +7,7 @@ import type { ScheduleSpec, StochasticSpec, StopSpec } from './shared/engineApi'
 import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Diagnostic, Scenario } from './loss/index';
 import { readLocalDataFile } from './loss/localDataFiles';
-import { launchFromFile } from './loss/launch';
+import { scenarioFromFile } from './loss/launch';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
@@ -200,17 +200,16 @@ async function main(argv: string[]): Promise<Output> {
         await engine.lossInfo(text);
         throw new Error(`Invalid loss file '${argument}'`);
       }
-      const launch = launchFromFile(text, scenario);
-      if (!launch.runs?.length) throw new UsageError(`${argument} has no optimizer line: add one, e.g. optimizer adam lr=0.05`);
-      const steps = flags.get('steps') ?? (launch.steps === undefined ? undefined : String(launch.steps));
+      const draft = scenarioFromFile(text, scenario);
+      if (!draft.runs?.length) throw new UsageError(`${argument} has no optimizer line: add one, e.g. optimizer adam lr=0.05`);
+      const steps = flags.get('steps') ?? (draft.steps === undefined ? undefined : String(draft.steps));
       if (steps === undefined) throw new UsageError('Missing --steps (or a steps line in the file)');
       const given = flags.get('start');
-      const starts: (number[] | undefined)[] = given !== undefined ? [numbers(given, 'start')] : scenario.start.length ? scenario.start : [launch.start];
-      const runs = starts.flatMap((point) => launch.runs!.map((run) => ({ ...run, ...(point ? { start: point } : {}) })));
+      const starts: (number[] | undefined)[] = given !== undefined ? [numbers(given, 'start')] : scenario.start.length ? scenario.start : [draft.start ?? undefined];
+      const runs = starts.flatMap((point) => draft.runs!.map((run) => ({ ...run, ...(point ? { start: point } : {}) })));
       const recordEvery = flags.get('record-every');
       const traces = await engine.runs({
-        loss: launch.loss,
-        lossParams: launch.lossParams,
+        ...draft,
         steps: integer(steps, 'steps'),
         runs,
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),

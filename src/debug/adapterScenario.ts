@@ -1,26 +1,28 @@
-// A .loss file as a training session's scenario: what the panels would open for it (launchFromFile: built-in or
+// A .loss file as a training session's scenario: what the panels would open for it (scenarioFromFile: built-in or
 // formula, per-run batch / seed / schedule / projection keys), with the file's steps line or the defaults.
 import { optimizerInfos } from '../engine/optimizers';
 import { parseLoss } from '../loss/analyze';
-import { launchFromFile } from '../loss/launch';
-import { completeRun, runLabel, runSpec, type ScenarioDefaults } from '../shared/scenario';
-import type { TrainingScenario } from '../session/trainingSession';
+import { scenarioFromFile } from '../loss/launch';
+import { completeRun, runLabel, type ScenarioDefaults } from '../shared/scenario';
+import { ScenarioSchema, validate, type Scenario } from '../shared/scenarioModel';
 
 /** The scenario of a .loss text, or an Error naming its first problem and where. */
-export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps?: number): TrainingScenario {
+export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps?: number): Scenario {
   const parsed = parseLoss(text);
   if (!parsed.ok) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
     const { line, character } = first.range.start;
     throw new Error(`The loss file has an error at line ${line + 1}, column ${character + 1}: ${first.message}`);
   }
-  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new Error(`"steps" must be a whole number of at least 1, got ${JSON.stringify(steps)}`);
-  const launch = launchFromFile(text, parsed.loss.scenario);
+  const draft = scenarioFromFile(text, parsed.loss.scenario);
   const optimizers = optimizerInfos();
-  const runs = (launch.runs ?? defaults.runs).map((config) => {
+  const runs = (draft.runs ?? defaults.runs).map((run) => {
     // The file's label, else the options as the panel shows them; an unknown optimizer keeps its name for the engine's message.
-    const complete = completeRun(optimizers, config);
-    return { ...runSpec(config), label: config.label ?? (complete ? runLabel(config, optimizers) : config.optimizer) };
+    const complete = completeRun(optimizers, run);
+    return { ...run, label: run.label ?? (complete ? runLabel(run, optimizers) : run.optimizer) };
   });
-  return { loss: launch.loss, lossParams: launch.lossParams, start: launch.start, runs, steps: steps ?? launch.steps ?? defaults.steps };
+  // The launch's steps and what the file says, checked as a panel's scenario is (a Playground shows the session).
+  const scenario = validate(ScenarioSchema, { ...draft, runs, steps: steps ?? draft.steps ?? defaults.steps }, '');
+  if (!scenario.ok) throw new Error(`The debug launch's scenario is not valid: ${scenario.error}`);
+  return scenario.value;
 }

@@ -1,6 +1,7 @@
 // The WebAssembly core: instantiation, memory access, and linking of compiled custom losses.
 import coreWasm from '../../dist/core.wasm';
-import { ENGINE_LIMITS, formatBytes } from './limits';
+import { formatBytes } from './limits';
+import { LIMITS } from '../shared/limits';
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -96,8 +97,8 @@ export class Core {
 
   /** Allocates bytes in the core (free with release). Refuses what the core's allocator cannot serve in one block. */
   alloc(bytes: number): number {
-    if (!(bytes >= 0 && bytes <= ENGINE_LIMITS.maxBlockBytes)) {
-      throw new Error(`The engine cannot hold ${formatBytes(bytes)} in one piece (at most ${formatBytes(ENGINE_LIMITS.maxBlockBytes)})`);
+    if (!(bytes >= 0 && bytes <= LIMITS.maxBlockBytes)) {
+      throw new Error(`The engine cannot hold ${formatBytes(bytes)} in one piece (at most ${formatBytes(LIMITS.maxBlockBytes)})`);
     }
     return this.exports.alloc(bytes);
   }

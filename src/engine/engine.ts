@@ -9,7 +9,8 @@ import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } from './optimizers';
 import { HitMode, LossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
-import { ENGINE_LIMITS, formatBytes } from './limits';
+import { formatBytes } from './limits';
+import { LIMITS } from '../shared/limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
 import {
@@ -62,7 +63,7 @@ function checkNumberList(value: unknown, what: string, length?: number): number[
 }
 
 function checkSteps(steps: unknown): number {
-  const { maxSteps } = ENGINE_LIMITS;
+  const { maxSteps } = LIMITS;
   if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0 || steps > maxSteps) {
     fail(`steps must be an integer from 0 to ${maxSteps}, got ${describeValue(steps)}`);
   }
@@ -71,8 +72,8 @@ function checkSteps(steps: unknown): number {
 
 function checkRecordEvery(every: unknown, breakpoints: unknown): number {
   if (every === undefined) return 1;
-  if (typeof every !== 'number' || !Number.isInteger(every) || every < 1 || every > ENGINE_LIMITS.maxSteps) {
-    fail(`recordEvery must be an integer from 1 to ${ENGINE_LIMITS.maxSteps}, got ${describeValue(every)}`);
+  if (typeof every !== 'number' || !Number.isInteger(every) || every < 1 || every > LIMITS.maxSteps) {
+    fail(`recordEvery must be an integer from 1 to ${LIMITS.maxSteps}, got ${describeValue(every)}`);
   }
   if (every > 1 && Array.isArray(breakpoints) && breakpoints.length > 0) {
     fail('recordEvery above 1 cannot be combined with breakpoints (a breakpoint may stop a run at any step)');
@@ -90,7 +91,7 @@ function checkRange(value: unknown, axis: string): [number, number] {
 /** How a run set came to be and what it holds, for the engine's bookkeeping. */
 interface RunSetHoldings {
   recordEvery: number;
-  /** Estimated core bytes of its runs (counted against ENGINE_LIMITS.recordedBytes). */
+  /** Estimated core bytes of its runs (counted against LIMITS.recordedBytes). */
   bytes: number;
   loss: Lease<ResolvedLoss>;
   onDispose(set: RunSet): void;
@@ -264,10 +265,10 @@ const yieldToEventLoop = (): Promise<void> =>
 
 export class WasmEngine implements WorkerEngine {
   private readonly lossCache = new LruCache<ResolvedLoss>(
-    ENGINE_LIMITS.lossCache, (loss) => loss.bytes, (loss) => this.core.freeLoss(loss.handle, loss.functions),
+    LIMITS.lossCache, (loss) => loss.bytes, (loss) => this.core.freeLoss(loss.handle, loss.functions),
   );
   private readonly checkCache = new LruCache<LinkedCheck>(
-    ENGINE_LIMITS.conditionCache, (check) => check.bytes, (check) => this.core.unlink([check.index]),
+    LIMITS.conditionCache, (check) => check.bytes, (check) => this.core.unlink([check.index]),
   );
   private readonly runSets = new Set<RunSet>();
   /** Core bytes of the open run sets' runs. */
@@ -309,8 +310,8 @@ export class WasmEngine implements WorkerEngine {
     return this.withLoss(loss, lossParams, ({ handle, info }) => {
       checkNumberList(point, 'The point', info.dim);
       const n = info.dim;
-      if (n > ENGINE_LIMITS.maxHessianParams) {
-        fail(`evaluate returns the ${n} x ${n} Hessian: at most ${ENGINE_LIMITS.maxHessianParams} parameters, this loss has ${n}`);
+      if (n > LIMITS.maxHessianParams) {
+        fail(`evaluate returns the ${n} x ${n} Hessian: at most ${LIMITS.maxHessianParams} parameters, this loss has ${n}`);
       }
       const x = this.core.allocF64(n, point);
       const g = this.core.allocF64(n);
@@ -340,12 +341,12 @@ export class WasmEngine implements WorkerEngine {
       breakpoints: request.breakpoints,
       recordEvery: request.recordEvery,
       recordState: averaging,
-    }, ENGINE_LIMITS.maxTraceValues);
+    }, LIMITS.maxTraceValues);
     try {
       const { handle } = set.runs[0];
       const dim = set.loss.dim;
       const logs = packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
-      if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(ENGINE_LIMITS.maxTraceValues / (dim + 2)));
+      if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
       const { rows, rowCount } = run;
@@ -425,12 +426,14 @@ export class WasmEngine implements WorkerEngine {
       const prepared = request.runs.map((spec) => {
         if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
         const optimizer = packOptimizer(spec.optimizer, spec.options);
-        if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
-          fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
+        if (optimizer.id === OptimizerId.newton && info.dim > LIMITS.maxHessianParams) {
+          fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
         }
         const schedule = packSchedule(spec.schedule);
-        const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
+        // The run's own start, else the request's (a scenario's start for all its runs; null: the loss's default).
+        const given = spec.start !== undefined ? spec.start : (request.start ?? undefined);
+        const start = given === undefined ? info.start : checkNumberList(given, 'start', info.dim);
         const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
         if (optimizer.id === OptimizerId.lbfgs && (info.online || stochastic?.batchSize || stochastic?.noise)) {
           fail(`${spec.optimizer} evaluates the whole loss several times per step (torch's closure): it takes no minibatches, `
@@ -461,7 +464,7 @@ export class WasmEngine implements WorkerEngine {
 
   /**
    * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
-   * ENGINE_LIMITS.recordedBytes. Returns the runs' estimated bytes.
+   * LIMITS.recordedBytes. Returns the runs' estimated bytes.
    */
   private checkRecording(optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
     const { dim } = info;
@@ -470,9 +473,9 @@ export class WasmEngine implements WorkerEngine {
     const stateBytes = recordState ? rowCount * exports.runStateWidth(dim) * 8 : 0;
     const fix = 'use fewer steps, record every k-th step (recordEvery), or fewer parameters';
     const largest = Math.max(traceBytes, stateBytes);
-    if (largest > ENGINE_LIMITS.maxBlockBytes) {
+    if (largest > LIMITS.maxBlockBytes) {
       fail(`One run's recorded ${stateBytes > traceBytes ? 'state' : 'trace'} would take ${formatBytes(largest)} (${rowCount} rows of ${dim} parameters), `
-        + `more than the ${formatBytes(ENGINE_LIMITS.maxBlockBytes)} the engine can hold for one run: ${fix}`);
+        + `more than the ${formatBytes(LIMITS.maxBlockBytes)} the engine can hold for one run: ${fix}`);
     }
     const vectors = 8 * (6 * (dim + 1) + 64) + 4 * (info.data?.count ?? 0);
     const newton = 8 * (2 * dim * dim + dim);
@@ -481,11 +484,11 @@ export class WasmEngine implements WorkerEngine {
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
     const bytes = optimizers.reduce((sum, optimizer) => sum + traceBytes + stateBytes + vectors + extra(optimizer), 0);
-    if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
+    if (this.recorded + bytes > LIMITS.recordedBytes) {
       const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
       fail(`Recording ${runs} run${runs === 1 ? '' : 's'} of ${steps} steps needs ${formatBytes(bytes)}${held}: the engine holds at most `
-        + `${formatBytes(ENGINE_LIMITS.recordedBytes)} of recorded runs. ${fix[0].toUpperCase()}${fix.slice(1)}${held ? ', or close other runs' : ''}`);
+        + `${formatBytes(LIMITS.recordedBytes)} of recorded runs. ${fix[0].toUpperCase()}${fix.slice(1)}${held ? ', or close other runs' : ''}`);
     }
     return bytes;
   }
@@ -679,8 +682,8 @@ export class WasmEngine implements WorkerEngine {
 
   private checkSize(value: unknown, what: string): [number, number] {
     const [nx, ny] = checkNumberList(value, what, 2);
-    const ok = (n: number) => Number.isInteger(n) && n >= 2 && n <= ENGINE_LIMITS.maxGridSide;
-    if (!ok(nx) || !ok(ny)) fail(`${what} must be two integers from 2 to ${ENGINE_LIMITS.maxGridSide}, got [${nx}, ${ny}]`);
+    const ok = (n: number) => Number.isInteger(n) && n >= 2 && n <= LIMITS.maxGridSide;
+    if (!ok(nx) || !ok(ny)) fail(`${what} must be two integers from 2 to ${LIMITS.maxGridSide}, got [${nx}, ${ny}]`);
     return [nx, ny];
   }
 

@@ -1,7 +1,7 @@
 // Built-in losses: names, formulas, domains, default starts and known minima. The math is in the core.
 import type { LossInfo } from '../shared/engineApi';
 import { LossId } from './layout';
-import { ENGINE_LIMITS } from './limits';
+import { LIMITS } from '../shared/limits';
 import { describeValue } from './describe';
 
 interface BuiltinLoss {
@@ -236,8 +236,8 @@ export function resolveLossParams(name: string, given: Record<string, number> | 
     }
     params[key] = value;
   }
-  if ('dim' in params && !(Number.isInteger(params.dim) && params.dim >= 2 && params.dim <= ENGINE_LIMITS.maxParams)) {
-    throw new Error(`Loss parameter 'dim' must be an integer from 2 to ${ENGINE_LIMITS.maxParams}, got ${params.dim}`);
+  if ('dim' in params && !(Number.isInteger(params.dim) && params.dim >= 2 && params.dim <= LIMITS.maxParams)) {
+    throw new Error(`Loss parameter 'dim' must be an integer from 2 to ${LIMITS.maxParams}, got ${params.dim}`);
   }
   if ('condition' in params && !(params.condition >= 1)) {
     throw new Error(`Loss parameter 'condition' must be at least 1, got ${params.condition}`);

@@ -1,17 +1,7 @@
-// From a .loss file's scenario to what the panels open (no 'vscode' import: unit-tested in node).
-import type { ScheduleSpec, StochasticSpec } from '../shared/engineApi';
+// A parsed .loss file as a scenario (src/shared/scenarioModel.ts): the .loss parse's last step (no 'vscode'
+// import: unit-tested in node). The print is scenarioLossFile in src/shared/export.ts.
 import type { Scenario as FileScenario } from './analyze';
-import { SCHEDULE_TYPES, type RunConfig } from '../shared/protocol';
-
-/** What the Playground and Compare commands accept besides a built-in name: a loss (name or text) and its scenario. */
-export interface LossLaunch {
-  /** A built-in name or a loss text. */
-  loss: string;
-  lossParams?: Record<string, number>;
-  runs?: RunConfig[];
-  steps?: number;
-  start?: number[];
-}
+import { SCHEDULE_TYPES, type RunConfig, type ScenarioDraft, type ScheduleSpec, type StochasticSpec } from '../shared/scenarioModel';
 
 /** Keys of an optimizer line that set the run, not the optimizer: `batch=8 replacement=true noise=0.1 seed=3 project=(-1, 1)`. */
 export const RUN_KEYS = ['batch', 'replacement', 'noise', 'seed', 'project'] as const;
@@ -43,9 +33,12 @@ export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig
   return run;
 }
 
-/** A parsed .loss file as a launch: a built-in by name (`builtin` line) or the text itself, with its runs, steps and start. */
-export function launchFromFile(text: string, scenario: FileScenario): LossLaunch {
-  const launch: LossLaunch = scenario.builtin ? { loss: scenario.builtin.name, lossParams: scenario.builtin.params } : { loss: text };
+/**
+ * A parsed .loss file as a scenario draft: a built-in by name (`builtin` line) or the text itself, with its runs,
+ * steps and start (what the file does not say is left to the defaults).
+ */
+export function scenarioFromFile(text: string, scenario: FileScenario): ScenarioDraft {
+  const launch: ScenarioDraft = scenario.builtin ? { loss: scenario.builtin.name, lossParams: scenario.builtin.params } : { loss: text };
   if (scenario.optimizers.length > 0) launch.runs = scenario.optimizers.map(runFromFile);
   // The engine applies a text's `stochastic` line itself; a built-in gets it on every run (a run's own keys win).
   if (scenario.builtin && scenario.stochastic && launch.runs) {

@@ -3,13 +3,9 @@ import * as vscode from 'vscode';
 import { parseLoss } from './index';
 import type { Diagnostic, ParseResult } from './index';
 import { dataFileReader } from './dataFiles';
-import { launchFromFile } from './launch';
+import { scenarioFromFile } from './launch';
 
 const LANGUAGE_ID = 'loss';
-
-export type { LossLaunch } from './launch';
-
-const launchFrom = launchFromFile;
 
 /**
  * A formula as selected in Python, JS/TS or Markdown, made into loss text: without code fences, `$` or
@@ -43,7 +39,7 @@ export function registerLossVisualize(context: vscode.ExtensionContext): void {
       if (!parsed.ok) return [];
       const { line } = parsed.loss.range.start;
       const range = new vscode.Range(line, 0, line, 0);
-      const launch = launchFrom(text, parsed.loss.scenario);
+      const launch = scenarioFromFile(text, parsed.loss.scenario);
       return [
         new vscode.CodeLens(range, { title: '$(graph) Visualize', command: 'optiscope.openPlayground', arguments: [launch] }),
         new vscode.CodeLens(range, { title: '$(split-horizontal) Compare optimizers', command: 'optiscope.compareOptimizers', arguments: [launch] }),
@@ -71,7 +67,7 @@ export function registerLossVisualize(context: vscode.ExtensionContext): void {
       void vscode.window.showErrorMessage(`Optiscope: ${what}: ${describe(first, text)}`);
       return;
     }
-    await vscode.commands.executeCommand('optiscope.openPlayground', launchFrom(text, parsed.loss.scenario));
+    await vscode.commands.executeCommand('optiscope.openPlayground', scenarioFromFile(text, parsed.loss.scenario));
   };
 
   context.subscriptions.push(

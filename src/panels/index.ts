@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Engine, OptimizerInfo } from '../shared/engineApi';
 import { getEngineClient } from '../engine/client';
 import { describeEngineMemory } from '../engine/limits';
-import { parseRuns, type PlaybackAction, type Scenario } from '../shared/protocol';
+import type { PlaybackAction, Scenario } from '../shared/protocol';
 import { COMPARE, PLAYGROUND, ScenarioPanel, ScenarioPanelSerializer, type PanelServices } from './scenarioPanel';
 import { defaultScenario, lossDescription, lossPreview, runLabel } from '../shared/scenario';
 import { scenarioDefaults } from './settings';
@@ -26,7 +26,8 @@ import {
   type AnimationSettings,
 } from '../shared/animation';
 import { RunningStatus } from './status';
-import { launchFromFile, type LossLaunch } from '../loss/launch';
+import { scenarioFromFile } from '../loss/launch';
+import { parseScenarioDraft, type ScenarioDraft } from '../shared/scenarioModel';
 import { findLesson, LESSONS, type Lesson } from '../shared/lessons';
 import { LessonFiles } from './lessonFiles';
 import { parseLoss } from '../loss/index';
@@ -44,25 +45,8 @@ export function showTrainingSession(session: TrainingSession): ScenarioPanel | u
 }
 import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario, type Sweep } from '../shared/sweep';
 
-/** A built-in name, or a loss text with its runs (from a CodeLens or Visualize Loss); undefined for anything else. */
-function asLaunch(value: unknown): LossLaunch | undefined {
-  if (typeof value === 'string') return { loss: value };
-  if (!value || typeof value !== 'object') return undefined;
-  const { loss, runs, steps, lossParams, start } = value as Record<string, unknown>;
-  if (typeof loss !== 'string') return undefined;
-  const validRuns = parseRuns(runs);
-  const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number' && Number.isFinite(n));
-  const params = lossParams && typeof lossParams === 'object' && Object.values(lossParams).every((n) => typeof n === 'number') ? (lossParams as Record<string, number>) : undefined;
-  return {
-    loss,
-    runs: validRuns.ok ? validRuns.value : undefined,
-    steps: typeof steps === 'number' && Number.isInteger(steps) && steps > 0 ? steps : undefined,
-    ...(params && { lossParams: params }),
-    ...(numbers(start) && { start }),
-  };
-}
-
-async function scenarioFor(engine: Engine, launch: LossLaunch): Promise<Scenario> {
+/** A draft (a built-in name, or a .loss file's scenario from a CodeLens or Visualize Loss) with the defaults filled in. */
+async function scenarioFor(engine: Engine, launch: ScenarioDraft): Promise<Scenario> {
   const defaults = scenarioDefaults();
   const loss = await engine.lossInfo(launch.loss, launch.lossParams);
   const scenario = defaultScenario(loss, engine.optimizers(), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
@@ -74,7 +58,7 @@ async function scenarioFor(engine: Engine, launch: LossLaunch): Promise<Scenario
 async function lessonScenario(engine: Engine, lesson: Lesson, text: string): Promise<Scenario> {
   const parsed = parseLoss(text);
   if (!parsed.ok) throw new Error(`the lesson's .loss file has an error: ${parsed.diagnostics[0]?.message ?? 'it does not parse'}`);
-  const scenario = await scenarioFor(engine, launchFromFile(text, parsed.loss.scenario));
+  const scenario = await scenarioFor(engine, scenarioFromFile(text, parsed.loss.scenario));
   scenario.lesson = lesson.id;
   if (lesson.chartX) scenario.chartX = lesson.chartX;
   return scenario;
@@ -347,7 +331,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
       'optiscope.openPlayground',
       guarded(log, 'Open Playground', async (argument?: unknown) => {
         // A loss (a name or text, from a CodeLens, Visualize Loss, a test or a keybinding) skips the quick pick.
-        const launch = asLaunch(argument);
+        const launch = parseScenarioDraft(argument);
         const invokedAt = Date.now();
         const scenario = launch ? await scenarioFor(engine(), launch) : await pickScenario(engine(), 'Optiscope: Open Playground');
         // Picked from the list: the time to the first paint counts from the pick.
@@ -386,7 +370,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
       guarded(log, 'Compare Optimizers', async (argument?: unknown) => {
         // A loss (name or text), else the open Playground's scenario, else a pick.
         const playground = ScenarioPanel.active(PLAYGROUND);
-        const launch = asLaunch(argument);
+        const launch = parseScenarioDraft(argument);
         const scenario =
           launch
             ? await scenarioFor(engine(), launch)

@@ -3,31 +3,18 @@
 import type { Engine, RunStatus } from '../shared/engineApi';
 import { conditionNamesFor } from '../engine/breakpoints';
 import { checkCondition } from '../loss/conditions';
-import type { BreakpointResult, TrainingScenario, TrainingSession } from '../session/trainingSession';
+import type { BreakpointResult, TrainingSession } from '../session/trainingSession';
 import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../shared/protocol';
-import { runConfig, runSpec, scenarioKey } from '../shared/scenario';
+import { scenarioKey } from '../shared/scenario';
 
 export const PANEL_SOURCE = 'panel';
 
 type ConditionDiagnostic = { message: string; severity: 'error' | 'warning'; start: number; end: number };
 
-/** The panel's scenario as a training session runs it: every run field goes along (runSpec spreads the run). */
-export function trainingScenario(scenario: Scenario): TrainingScenario {
-  const session: TrainingScenario = { loss: scenario.loss, steps: scenario.steps, runs: scenario.runs.map((run) => runSpec(run)) };
-  if (scenario.lossParams) session.lossParams = scenario.lossParams;
-  if (scenario.start) session.start = scenario.start;
-  return session;
-}
-
-/** The panel scenario that shows a session (its loss, runs and steps; the whole domain). */
-export function panelScenario(session: TrainingSession): Scenario {
-  const { loss, lossParams, start, steps, runs } = session.scenario;
-  return { loss, ...(lossParams ? { lossParams } : {}), start: start ?? null, steps, view: null, runs: runs.map(runConfig) };
-}
-
 /** The session runs exactly the panel's scenario: every field the engine is given (labels too: legends show them). */
-function sameRuns(a: Scenario, b: TrainingScenario): boolean {
-  return scenarioKey(trainingScenario(a)) === scenarioKey(b);
+function sameRuns(a: Scenario, b: Scenario): boolean {
+  const engineFields = ({ view: _view, chartX: _chartX, lesson: _lesson, ...run }: Scenario) => run;
+  return scenarioKey(engineFields(a)) === scenarioKey(engineFields(b));
 }
 
 export class PanelSession {
@@ -40,7 +27,7 @@ export class PanelSession {
 
   constructor(
     private readonly post: (message: ToWebview) => void,
-    private readonly start: ((scenario: TrainingScenario) => Promise<TrainingSession>) | undefined,
+    private readonly start: ((scenario: Scenario) => Promise<TrainingSession>) | undefined,
     private readonly engine: () => Engine,
     private readonly scenario: () => Scenario,
   ) {}
@@ -89,7 +76,7 @@ export class PanelSession {
       return;
     }
     if (!this.start || !breakpoints.list.some((b) => b.enabled && b.condition.trim() !== '')) return;
-    const session = await this.start(trainingScenario(this.scenario()));
+    const session = await this.start(this.scenario());
     await this.bind(session, true);
     await session.continue();
   }

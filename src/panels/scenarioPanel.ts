@@ -24,8 +24,8 @@ import { Disposable } from './dispose';
 import type { RunningStatus } from './status';
 import { panelSettings } from './settings';
 import { panelOptions, webviewHtml, webviewOptions } from './webviewHtml';
-import { PanelSession, panelScenario } from './panelSession';
-import type { TrainingScenario, TrainingSession } from '../session/trainingSession';
+import { PanelSession } from './panelSession';
+import type { TrainingSession } from '../session/trainingSession';
 import { exportFile, PageDrawing } from './pageExport';
 import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
@@ -51,7 +51,7 @@ export interface PanelServices {
   /** Asks the user for a loss and returns a fresh scenario for it (undefined when cancelled). */
   pickScenario: () => Promise<Scenario | undefined>;
   /** Starts a training session (for breakpoints); without it the panel has none. */
-  startSession?: (scenario: TrainingScenario) => Promise<TrainingSession>;
+  startSession?: (scenario: Scenario) => Promise<TrainingSession>;
 }
 
 /** How long a new page waits for its first snapshot to come in the HTML (the webview itself loads meanwhile). */
@@ -99,7 +99,7 @@ export class ScenarioPanel extends Disposable {
   /** Opens (or reveals) the Playground showing this session; its controls drive the session too. */
   static showSession(services: PanelServices, session: TrainingSession): ScenarioPanel {
     const existing = ScenarioPanel.active(PLAYGROUND);
-    const panel = existing?.debugSession?.current === session ? existing : ScenarioPanel.createOrShow(PLAYGROUND, services, panelScenario(session));
+    const panel = existing?.debugSession?.current === session ? existing : ScenarioPanel.createOrShow(PLAYGROUND, services, structuredClone(session.scenario));
     panel.panel.reveal(undefined, true);
     void panel.debugSession?.bind(session, false).catch((error) => services.log.error(`Playground: ${errorText(error)}`));
     return panel;

@@ -1,8 +1,8 @@
-// A panel scenario's engine work: the scenario as engine requests (runsRequest, the tuning's candidate runs), its
+// A panel scenario's engine work (the scenario is the engine's request as it is; the tuning's candidate runs), its
 // runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
 import type { CancelSignal, Engine, LossInfo, RunsRequest, RunTrace } from '../shared/engineApi';
 import type { LandscapeData, LandscapeQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
-import { runLabel, runSpec } from '../shared/scenario';
+import { runLabel } from '../shared/scenario';
 import { rateOutcome, searchRate } from './tune';
 import { RunStream } from './runStream';
 
@@ -15,19 +15,9 @@ export type Tracked = <T>(runs: number, work: Promise<T>) => Promise<T>;
 /** The snapshot's landscape grid: coarse, so that the first paint is quick; the webview asks for its exact grid next. */
 const SNAPSHOT_GRID = 64;
 
-export function runsRequest(scenario: Scenario): RunsRequest {
-  const start = scenario.start ?? undefined;
-  return {
-    loss: scenario.loss,
-    lossParams: scenario.lossParams,
-    steps: scenario.steps,
-    runs: scenario.runs.map((run) => runSpec(run, start)),
-  };
-}
-
 /** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
 export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Scenario, gradients = false): RunStream {
-  const request: RunsRequest = { ...runsRequest(scenario), recordState: gradients || undefined };
+  const request: RunsRequest = { ...scenario, recordState: gradients || undefined };
   const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
   tracked(scenario.runs.length, stream.result).catch(() => undefined);
   return stream;
@@ -35,7 +25,7 @@ export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Sce
 
 /** The scenario's runs at once (for Export), each a copy of exactly its rows. */
 export async function runsAtOnce(engine: PanelEngine, tracked: Tracked, scenario: Scenario): Promise<RunsData> {
-  const traces = await tracked(scenario.runs.length, engine.runs(runsRequest(scenario)));
+  const traces = await tracked(scenario.runs.length, engine.runs(scenario));
   return {
     traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt }): TraceData => ({ label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt })),
   };
@@ -79,7 +69,6 @@ export async function tuneLearningRates(
   const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
   const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
   const optimizers = engine.optimizers();
-  const start = scenario.start ?? undefined;
   for (const [index, run] of scenario.runs.entries()) {
     const lr = run.options.lr;
     progress(index, scenario.runs.length, runLabel(run, optimizers));
@@ -88,12 +77,7 @@ export async function tuneLearningRates(
       const traces = await tracked(
         rates.length,
         engine.runs(
-          {
-            loss: scenario.loss,
-            lossParams: scenario.lossParams,
-            steps: scenario.steps,
-            runs: rates.map((rate) => ({ ...runSpec(run, start), options: { ...run.options, lr: rate } })),
-          },
+          { ...scenario, runs: rates.map((rate) => ({ ...run, options: { ...run.options, lr: rate } })) },
           cancel,
         ),
       );

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { createEngineClient } from '../engine/client';
 import type { EngineClient } from '../engine/engineClient';
 import { trainingSessions } from './sessions';
-import { TrainingSession, type TrainingScenario, type TrainingSessionOptions } from './trainingSession';
+import type { Scenario } from '../shared/scenarioModel';
+import { TrainingSession, type TrainingSessionOptions } from './trainingSession';
 
 let sessionClient: EngineClient | undefined;
 
@@ -33,7 +34,7 @@ export function trainingSessionOptions(): TrainingSessionOptions {
  */
 export async function startTrainingSession(
   context: vscode.ExtensionContext,
-  scenario: TrainingScenario,
+  scenario: Scenario,
   options: TrainingSessionOptions = {},
 ): Promise<TrainingSession> {
   const session = await TrainingSession.open(sessionEngine(context), scenario, { ...trainingSessionOptions(), ...options });

@@ -2,9 +2,10 @@
 // breakpoints that the engine checks in its run loop. The panel and the debugger drive the same session.
 // No 'vscode' import: the debug adapter uses it in plain Node too.
 import type {
-  BreakpointSpec, LossInfo, RunSpec, RunStatus, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
-  SessionUpdate, StepState, StopSpec,
+  BreakpointSpec, LossInfo, RunStatus, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
+  SessionUpdate, StepState,
 } from '../shared/engineApi';
+import type { Scenario } from '../shared/scenarioModel';
 import { parseHitCondition } from '../engine/breakpoints';
 import { checkCondition, evaluateExpression, MAX_CONDITIONS } from '../loss/conditions';
 import { symmetricEigenvalues } from './eigen';
@@ -19,15 +20,8 @@ export interface SessionEngine {
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Promise<{ value: number; gradient: number[]; hessian: number[] }>;
 }
 
-export interface TrainingScenario {
-  loss: string;
-  lossParams?: Record<string, number>;
-  /** The start for runs that name none. */
-  start?: number[];
-  runs: RunSpec[];
-  steps: number;
-  stop?: StopSpec;
-}
+/** The source of the scenario's own breakpoints (its `breakpoints` field) among the session's. */
+export const SCENARIO_SOURCE = 'scenario';
 
 export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'divergence' | 'end';
 
@@ -128,7 +122,7 @@ export class TrainingSession {
 
   private constructor(
     private readonly engine: SessionEngine,
-    readonly scenario: TrainingScenario,
+    readonly scenario: Scenario,
     private opened: SessionOpened,
     options: TrainingSessionOptions,
   ) {
@@ -139,14 +133,22 @@ export class TrainingSession {
   }
 
   /** Opens the runs in the engine; they wait at step 0. */
-  static async open(engine: SessionEngine, scenario: TrainingScenario, options: TrainingSessionOptions = {}): Promise<TrainingSession> {
+  static async open(engine: SessionEngine, scenario: Scenario, options: TrainingSessionOptions = {}): Promise<TrainingSession> {
     const opened = await engine.openSession(TrainingSession.request(scenario));
-    return new TrainingSession(engine, scenario, opened, options);
+    const session = new TrainingSession(engine, scenario, opened, options);
+    if (scenario.breakpoints?.length) {
+      const specs = scenario.breakpoints.map((b) => (typeof b === 'string' ? { condition: b } : b));
+      await session.setBreakpoints(SCENARIO_SOURCE, specs);
+    }
+    return session;
   }
 
-  private static request(scenario: TrainingScenario): SessionRequest {
-    const { loss, lossParams, start, runs, steps, stop } = scenario;
-    return { loss, lossParams, steps, stop, runs: runs.map((r) => ({ ...r, start: r.start ?? start })) };
+  /**
+   * A scenario (a panel's as it is, or the debugger's from a .loss file) as the engine opens it: its breakpoints
+   * join the session's own list after (they need ids).
+   */
+  private static request(scenario: Scenario): SessionRequest {
+    return { ...scenario, breakpoints: undefined };
   }
 
   get loss(): LossInfo {

@@ -1,4 +1,5 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
+import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 
 export type RunStatus =
   | 'running' // not finished yet (a paused or streaming run)
@@ -9,79 +10,33 @@ export type RunStatus =
   | 'singular' // Newton's system could not be solved
   | 'paused'; // a breakpoint was hit; the run can go on
 
-export type ScheduleSpec =
-  | { type: 'constant' }
-  | { type: 'step'; step_size: number; gamma?: number }
-  | { type: 'exponential'; gamma: number }
-  | { type: 'cosine'; T_max: number; eta_min?: number }
-  | { type: 'linear'; start_factor?: number; end_factor?: number; total_iters?: number }
-  /** lr / sqrt(epoch + 1): torch's LambdaLR(lambda e: 1 / sqrt(e + 1)). */
-  | { type: 'inverse_sqrt' };
+export type { BreakpointSpec, ScheduleSpec, StochasticSpec, StopSpec } from './scenarioModel';
 
-/** Stochastic steps: minibatches of a data-backed loss and/or Gaussian gradient noise, reproducible from seed. */
-export interface StochasticSpec {
-  /** Samples per step (data-backed losses); 0 or absent: the full batch. */
-  batchSize?: number;
-  /** Draw each batch with replacement (default: shuffled epochs without replacement). */
-  replacement?: boolean;
-  /** Standard deviation of Gaussian noise added to every gradient coordinate. */
-  noise?: number;
-  /** Default 0. The same seed gives the same bits. */
-  seed?: number;
-}
-
-export interface StopSpec {
-  /** Stop (status 'converged') once the gradient norm is at or below this. Off by default. */
-  gradTol?: number;
-  /** Stop (status 'out_of_bounds') once a parameter leaves [lo, hi] (one pair per parameter, or one pair for all). */
-  bounds?: [number, number][];
-}
-
-/** A breakpoint: a loss-language condition over the run's state, checked after every step. */
-export interface BreakpointSpec {
-  /**
-   * E.g. 'loss < 1e-6', 'step % 100 == 0', 'gradnorm > 1e3', 'x > 2', 'isnan(loss)'. Names: step, loss,
-   * gradnorm, lr, the parameters (x, y, ...), grad_<param>, the optimizer's state as <buffer>_<param>
-   * (momentum_buffer_x, exp_avg_x, exp_avg_sq_x, max_exp_avg_sq_x, sum_x, square_avg_x, ...).
-   */
-  condition: string;
-  /** VS Code's hit count: '5' or '== 5' (the 5th hit), '>= 5' (from the 5th on), '% 5' (every 5th). */
-  hitCondition?: string;
-  /** The runs it applies to (indices into runs); default: all. */
-  runs?: number[];
-  enabled?: boolean;
-  /** Count only steps where the condition becomes true (it did not hold at the step before), so a run goes on past them. */
-  onChange?: boolean;
-}
-
-export interface TraceRequest {
-  /**
-   * A built-in loss name, or an expression in the loss language. A per-sample loss carries its data inline
-   * (`data x, y = [1, 2; 3, 4]`); files (`data "p.csv"`) are read by the caller: see inlineDataFiles in src/loss.
-   */
-  loss: string;
-  /** One entry per parameter. Defaults to the loss's default start. */
-  start?: number[];
-  optimizer: string;
-  /** PyTorch option names, e.g. { lr: 0.01, betas: [0.9, 0.999] }. */
-  options?: Record<string, unknown>;
-  steps: number;
-  schedule?: ScheduleSpec;
-  stop?: StopSpec;
-  /** Built-in loss parameters (e.g. { condition: 100 } for quadratic, { dim: 10 } for n-D losses). */
-  lossParams?: Record<string, number>;
-  stochastic?: StochasticSpec;
-  /** A box (one [lo, hi] pair, or one per parameter) that x is projected onto after every step. */
-  project?: [number, number][];
+/**
+ * What the engine runs: a scenario (src/shared/scenarioModel.ts) as it is; its view, chart axis and lesson are the
+ * panels' and ignored here. The start may be left out: a run's own start wins over the scenario's (null or absent:
+ * the loss's default start).
+ */
+export type RunsRequest = Pick<Scenario, 'loss' | 'lossParams' | 'steps' | 'stop'> & {
+  start?: Scenario['start'];
+  runs: RunSpec[];
   /** Conditions (strings or specs): the run pauses at the first step where one holds (status 'paused'). */
   breakpoints?: (string | BreakpointSpec)[];
+  /** Also record the gradient and the optimizer's state at every step (for the inspector). */
+  recordState?: boolean;
   /**
    * Keep the row of every k-th step only (row 0, the steps that are multiples of k, and the run's last row), for long
    * runs: row r is step r*k, the last row the step where the run stopped (a diverged run: its last finite step).
    * Default 1: every step. Not with breakpoints.
    */
   recordEvery?: number;
-}
+};
+
+/** A scenario's run as the engine takes it: options may be left out (the defaults), and the engine checks them itself. */
+export type RunSpec = Omit<RunConfig, 'options'> & { options?: Record<string, unknown> };
+
+/** One run, its fields beside the request's (Engine.trace, the headless API). */
+export type TraceRequest = Omit<RunsRequest, 'runs' | 'recordState'> & RunSpec;
 
 export interface TraceResult {
   /** steps+1 rows of [...params, loss] (fewer when the run stopped early, or with recordEvery); row 0 is the start. */
@@ -100,34 +55,6 @@ export interface TraceResult {
   evaluations?: number[][];
   /** ASGD only: its averaged iterate ax after each trajectory row's step (row 0: torch's zeros; ax = x until t0). */
   averaged?: number[][];
-}
-
-export interface RunSpec {
-  optimizer: string;
-  options?: Record<string, unknown>;
-  start?: number[];
-  schedule?: ScheduleSpec;
-  /** A label for legends; defaults to the optimizer name. */
-  label?: string;
-  stochastic?: StochasticSpec;
-  project?: [number, number][];
-}
-
-export interface RunsRequest {
-  loss: string;
-  lossParams?: Record<string, number>;
-  runs: RunSpec[];
-  steps: number;
-  stop?: StopSpec;
-  /** Also record the gradient and the optimizer's state at every step (for the inspector). */
-  recordState?: boolean;
-  breakpoints?: (string | BreakpointSpec)[];
-  /**
-   * Keep the row of every k-th step only (row 0, the steps that are multiples of k, and the run's last row), for long
-   * runs: row r is step r*k, the last row the step where the run stopped (a diverged run: its last finite step).
-   * Default 1: every step. Not with breakpoints.
-   */
-  recordEvery?: number;
 }
 
 export interface RunTrace {
@@ -283,7 +210,7 @@ export interface CacheUsage {
 export interface EngineMemory {
   /** The core's WebAssembly memory (it never shrinks). */
   wasmBytes: number;
-  /** Recorded runs held: open run sets and sessions (at most ENGINE_LIMITS.recordedBytes). */
+  /** Recorded runs held: open run sets and sessions (at most LIMITS.recordedBytes). */
   recordedBytes: number;
   runSets: number;
   sessions: number;

@@ -1,54 +1,16 @@
 // The message protocol between the extension host and the panel webviews (its requests go through src/shared/rpc.ts).
 // Imported by both sides: no 'vscode' or DOM imports here.
-import type { StepState } from './engineApi';
-import type { LossInfo, OptimizerInfo, RunTrace, ScheduleSpec, StochasticSpec } from './engineApi';
+import * as v from 'valibot';
+import type { LossInfo, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
+import { LIMITS } from './limits';
+import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 
-export type OptionValue = number | boolean | number[];
-
-/** One optimizer run in a scenario: PyTorch option names, e.g. { lr: 0.01, momentum: 0.9 }. */
-export interface RunConfig {
-  optimizer: string;
-  options: Record<string, OptionValue>;
-  label?: string;
-  /** Minibatches of a data-backed loss, gradient noise, seed (the engine's StochasticSpec). */
-  stochastic?: StochasticSpec;
-  /** A learning-rate schedule (torch.optim.lr_scheduler's formulas). */
-  schedule?: ScheduleSpec;
-  /** A box x is projected onto after every step (online losses have one by default). */
-  project?: [number, number][];
-}
-
-export const SCHEDULE_TYPES = ['constant', 'step', 'exponential', 'cosine', 'linear', 'inverse_sqrt'] as const;
-
-/** Each schedule's numeric fields and the defaults the panel fills in. */
-export const SCHEDULE_FIELDS: Record<ScheduleSpec['type'], Record<string, number>> = {
-  constant: {},
-  step: { step_size: 100, gamma: 0.5 },
-  exponential: { gamma: 0.99 },
-  cosine: { T_max: 300, eta_min: 0 },
-  linear: { start_factor: 0.1, end_factor: 1, total_iters: 50 },
-  inverse_sqrt: {},
-};
-
-export type Range = [number, number];
-
-/** Everything needed to redraw a panel: saved in the webview state and restored after a reload. */
-export interface Scenario {
-  loss: string;
-  lossParams?: Record<string, number>;
-  /** Start point for every run; null means the loss's default start. */
-  start: number[] | null;
-  runs: RunConfig[];
-  steps: number;
-  /** The visible extent; null means the loss's domain. */
-  view: { x: Range; y: Range } | null;
-  /** The loss chart's x axis: optimizer steps (default) or samples seen (step x batch size). */
-  chartX?: 'step' | 'samples';
-  /** The lesson this scenario belongs to (its explanation is shown beside it). */
-  lesson?: string;
-}
+export {
+  SCHEDULE_FIELDS, SCHEDULE_TYPES, type OptionValue, type PanelBreakpoint, type PanelBreakpoints, type Range, type RunConfig, type Scenario,
+} from './scenarioModel';
+export { LIMITS } from './limits';
 
 export const PANEL_STATE_VERSION = 1;
 
@@ -71,19 +33,6 @@ export interface PanelState {
   breakpoints?: PanelBreakpoints;
   /** Absent in states saved before the display toggles existed. */
   display?: DisplayOptions;
-}
-
-/** A breakpoint in the panel's list: a loss-language condition for all runs (run null) or one. */
-export interface PanelBreakpoint {
-  condition: string;
-  enabled: boolean;
-  run: number | null;
-}
-
-export interface PanelBreakpoints {
-  list: PanelBreakpoint[];
-  /** Stop where a run's values become non-finite (on by default). */
-  breakOnDivergence: boolean;
 }
 
 export type DebugAction = 'continue' | 'step' | 'stepBack' | 'runTo' | 'restart' | 'pause' | 'stop';
@@ -265,28 +214,7 @@ export type PlaybackAction = 'toggle' | 'forward' | 'back';
 
 // ---- Runtime validation of what the host receives ----
 
-export const LIMITS = {
-  // A loss may be a whole .loss file (comments included), with its data inline (4 MiB of text).
-  lossLength: 4_194_304,
-  labelLength: 120,
-  messageLength: 4000,
-  maxRuns: 12,
-  maxSteps: 100_000,
-  maxGrid: 1024,
-  maxGradientGrid: 128,
-  maxOptions: 24,
-  maxParams: 64,
-  maxBreakpoints: 32,
-  conditionLength: 1000,
-  maxArray: 16,
-  /** A rendered PNG (base64) or SVG document. */
-  imageLength: 64 * 1024 * 1024,
-  /** One part of an animation's file (a frame's bytes, or a recorder's chunk). */
-  animationPartBytes: 64 * 1024 * 1024,
-  maxAnimationFrames: 1000,
-} as const;
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export { parseRuns, type Parsed } from './scenarioModel';
 
 class Invalid extends Error {}
 
@@ -329,81 +257,15 @@ function range(value: unknown, path: string): Range {
   return [lo, hi];
 }
 
-function numberRecord(value: unknown, path: string): Record<string, number> {
-  const entries = Object.entries(record(value, path));
-  if (entries.length > LIMITS.maxOptions) fail(path, `at most ${LIMITS.maxOptions} entries`);
-  return Object.fromEntries(entries.map(([key, item]) => [key, finite(item, `${path}.${key}`)]));
-}
-
-function optionValue(value: unknown, path: string): OptionValue {
-  if (typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return numbers(value, path, LIMITS.maxArray);
-  return finite(value, path);
-}
-
-function stochasticSpec(value: unknown, path: string): StochasticSpec {
-  const spec = record(value, path);
-  const parsed: StochasticSpec = {};
-  if (spec.batchSize !== undefined) parsed.batchSize = integer(spec.batchSize, `${path}.batchSize`, 0, 1_000_000);
-  if (spec.replacement !== undefined) {
-    if (typeof spec.replacement !== 'boolean') fail(`${path}.replacement`, 'true or false');
-    parsed.replacement = spec.replacement;
-  }
-  if (spec.noise !== undefined) {
-    parsed.noise = finite(spec.noise, `${path}.noise`);
-    if (parsed.noise < 0) fail(`${path}.noise`, 'a number >= 0');
-  }
-  if (spec.seed !== undefined) parsed.seed = integer(spec.seed, `${path}.seed`, 0, 2 ** 31 - 1);
-  return parsed;
-}
-
-function scheduleSpec(value: unknown, path: string): ScheduleSpec {
-  const spec = record(value, path);
-  const type = spec.type as ScheduleSpec['type'];
-  if (!SCHEDULE_TYPES.includes(type)) fail(`${path}.type`, `one of ${SCHEDULE_TYPES.join(', ')}`);
-  const parsed: Record<string, unknown> = { type };
-  for (const key of Object.keys(SCHEDULE_FIELDS[type])) if (spec[key] !== undefined) parsed[key] = finite(spec[key], `${path}.${key}`);
-  return parsed as unknown as ScheduleSpec;
-}
-
-function box(value: unknown, path: string): [number, number][] {
-  if (!Array.isArray(value) || value.length < 1 || value.length > LIMITS.maxParams) fail(path, `an array of 1 to ${LIMITS.maxParams} ranges`);
-  return value.map((item, i) => range(item, `${path}[${i}]`));
-}
-
-function runConfig(value: unknown, path: string): RunConfig {
-  const run = record(value, path);
-  const options = Object.entries(record(run.options, `${path}.options`));
-  if (options.length > LIMITS.maxOptions) fail(`${path}.options`, `at most ${LIMITS.maxOptions} entries`);
-  const parsed: RunConfig = {
-    optimizer: string(run.optimizer, `${path}.optimizer`, LIMITS.labelLength),
-    options: Object.fromEntries(options.map(([key, item]) => [key, optionValue(item, `${path}.options.${key}`)])),
-  };
-  if (run.label !== undefined) parsed.label = string(run.label, `${path}.label`, LIMITS.labelLength);
-  if (run.stochastic !== undefined) parsed.stochastic = stochasticSpec(run.stochastic, `${path}.stochastic`);
-  if (run.schedule !== undefined) parsed.schedule = scheduleSpec(run.schedule, `${path}.schedule`);
-  if (run.project !== undefined) parsed.project = box(run.project, `${path}.project`);
-  return parsed;
+/** A value checked by one of the model's schemas (the same messages: path, then what was expected). */
+function checked<S extends v.GenericSchema>(schema: S, value: unknown, path: string): v.InferOutput<S> {
+  const parsed = validate(schema, value, path);
+  if (!parsed.ok) throw new Invalid(parsed.error);
+  return parsed.value;
 }
 
 function scenario(value: unknown, path: string): Scenario {
-  const s = record(value, path);
-  if (!Array.isArray(s.runs) || s.runs.length > LIMITS.maxRuns) fail(`${path}.runs`, `an array of at most ${LIMITS.maxRuns} runs`);
-  const view = s.view == null ? null : record(s.view, `${path}.view`);
-  const parsed: Scenario = {
-    loss: string(s.loss, `${path}.loss`, LIMITS.lossLength),
-    start: s.start == null ? null : numbers(s.start, `${path}.start`, LIMITS.maxParams),
-    runs: s.runs.map((run, i) => runConfig(run, `${path}.runs[${i}]`)),
-    steps: integer(s.steps, `${path}.steps`, 1, LIMITS.maxSteps),
-    view: view && { x: range(view.x, `${path}.view.x`), y: range(view.y, `${path}.view.y`) },
-  };
-  if (s.lossParams !== undefined) parsed.lossParams = numberRecord(s.lossParams, `${path}.lossParams`);
-  if (s.chartX !== undefined) {
-    if (s.chartX !== 'step' && s.chartX !== 'samples') fail(`${path}.chartX`, "'step' or 'samples'");
-    parsed.chartX = s.chartX;
-  }
-  if (s.lesson !== undefined) parsed.lesson = string(s.lesson, `${path}.lesson`, LIMITS.labelLength);
-  return parsed;
+  return checked(ScenarioSchema, value, path);
 }
 
 function landscapeQuery(value: unknown, path: string): LandscapeQuery {
@@ -413,32 +275,18 @@ function landscapeQuery(value: unknown, path: string): LandscapeQuery {
     loss: string(q.loss, `${path}.loss`, LIMITS.lossLength),
     x: range(q.x, `${path}.x`),
     y: range(q.y, `${path}.y`),
-    size: [integer(nx, `${path}.size[0]`, 2, LIMITS.maxGrid), integer(ny, `${path}.size[1]`, 2, LIMITS.maxGrid)],
+    size: [integer(nx, `${path}.size[0]`, 2, LIMITS.panelMaxGrid), integer(ny, `${path}.size[1]`, 2, LIMITS.panelMaxGrid)],
   };
   if (q.gradientSize !== undefined) {
     const [gx, gy] = numbers(q.gradientSize, `${path}.gradientSize`, 2);
-    parsed.gradientSize = [integer(gx, `${path}.gradientSize[0]`, 2, LIMITS.maxGradientGrid), integer(gy, `${path}.gradientSize[1]`, 2, LIMITS.maxGradientGrid)];
+    parsed.gradientSize = [integer(gx, `${path}.gradientSize[0]`, 2, LIMITS.panelMaxGradientGrid), integer(gy, `${path}.gradientSize[1]`, 2, LIMITS.panelMaxGradientGrid)];
   }
-  if (q.lossParams !== undefined) parsed.lossParams = numberRecord(q.lossParams, `${path}.lossParams`);
+  if (q.lossParams !== undefined) parsed.lossParams = checked(ScenarioSchema.entries.lossParams, q.lossParams, `${path}.lossParams`);
   return parsed;
 }
 
 function panelBreakpoints(value: unknown, path: string): PanelBreakpoints {
-  const b = record(value, path);
-  if (!Array.isArray(b.list) || b.list.length > LIMITS.maxBreakpoints) fail(`${path}.list`, `an array of at most ${LIMITS.maxBreakpoints} breakpoints`);
-  if (typeof b.breakOnDivergence !== 'boolean') fail(`${path}.breakOnDivergence`, 'true or false');
-  return {
-    breakOnDivergence: b.breakOnDivergence,
-    list: b.list.map((item, i) => {
-      const entry = record(item, `${path}.list[${i}]`);
-      if (typeof entry.enabled !== 'boolean') fail(`${path}.list[${i}].enabled`, 'true or false');
-      return {
-        condition: string(entry.condition, `${path}.list[${i}].condition`, LIMITS.conditionLength),
-        enabled: entry.enabled,
-        run: entry.run === null ? null : integer(entry.run, `${path}.list[${i}].run`, 0, LIMITS.maxRuns - 1),
-      };
-    }),
-  };
+  return checked(PanelBreakpointsSchema, value, path);
 }
 
 function renderedImage(value: unknown, path: string): RenderedImage {
@@ -496,14 +344,14 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
           run: message.run === null ? null : integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1),
         };
       case 'inspect':
-        return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.maxSteps) };
+        return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
         return { type, breakpoints: panelBreakpoints(message.breakpoints, 'message.breakpoints') };
       case 'debug': {
         if (!DEBUG_ACTIONS.includes(message.action as DebugAction)) fail('message.action', DEBUG_ACTIONS.join(', '));
         const parsed: FromWebview = { type, action: message.action as DebugAction };
-        if (message.step !== undefined) parsed.step = integer(message.step, 'message.step', 0, LIMITS.maxSteps);
-        if (message.count !== undefined) parsed.count = integer(message.count, 'message.count', 1, LIMITS.maxSteps);
+        if (message.step !== undefined) parsed.step = integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps);
+        if (message.count !== undefined) parsed.count = integer(message.count, 'message.count', 1, LIMITS.panelMaxSteps);
         return parsed;
       }
       case 'painted': {
@@ -542,14 +390,6 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       default:
         return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
-  });
-}
-
-/** Validates runs from outside the protocol (a command's argument). */
-export function parseRuns(raw: unknown): Parsed<RunConfig[]> {
-  return parse(() => {
-    if (!Array.isArray(raw) || raw.length > LIMITS.maxRuns) fail('runs', `an array of at most ${LIMITS.maxRuns} runs`);
-    return raw.map((run, i) => runConfig(run, `runs[${i}]`));
   });
 }
 

@@ -1,5 +1,5 @@
 // Pure helpers for scenarios and loss previews (no 'vscode' import: unit-tested in node).
-import type { LossInfo, OptimizerInfo, RunSpec } from './engineApi';
+import type { LossInfo, OptimizerInfo } from './engineApi';
 import type { OptionValue, RunConfig, Scenario } from './protocol';
 
 export function formatNumber(value: number): string {
@@ -38,37 +38,17 @@ export function findOptimizer(optimizers: OptimizerInfo[], name: string): Optimi
   return optimizers.find((o) => o.name.toLowerCase() === wanted);
 }
 
-/** An object without its undefined fields (so equal runs compare equal however they were built). */
-function definedFields<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-/**
- * A panel's run as the engine takes it: every field of the run (label, schedule, stochastic, projection, and
- * any added later), with the start. Spread, not listed, so a new run field cannot be dropped here.
- */
-export function runSpec(run: RunConfig, start?: number[]): RunSpec {
-  return definedFields({ ...run, start });
-}
-
-/** A run the engine was given, as a panel's run: every field but the start (a panel has one start for all runs). */
-export function runConfig(spec: RunSpec): RunConfig {
-  const { start: _start, options, ...rest } = spec;
-  return definedFields({ ...rest, options: (options ?? {}) as RunConfig['options'] });
-}
-
 /** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
 export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunConfig | undefined {
   const info = findOptimizer(optimizers, run.optimizer);
   if (!info) return undefined;
   const options: Record<string, OptionValue> = { ...info.defaults };
   for (const [key, value] of Object.entries(run.options)) if (key in info.defaults) options[key] = value;
-  const complete: RunConfig = { optimizer: info.name, options };
-  if (run.label) complete.label = run.label;
-  if (run.stochastic) complete.stochastic = run.stochastic;
-  if (run.schedule) complete.schedule = run.schedule;
-  if (run.project) complete.project = run.project;
-  return complete;
+  // Every other field of the run goes along (spread, not listed: a field added to the model is kept); an empty
+  // label or a field set to undefined is left out.
+  const { label, ...rest } = run;
+  const complete = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as RunConfig;
+  return { ...complete, ...(label ? { label } : {}), optimizer: info.name, options };
 }
 
 /** An entry of the optimizer picker: an optimizer, or a named variant of one (GD, momentum, Nesterov, AMSGrad). */

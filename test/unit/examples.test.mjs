@@ -10,7 +10,7 @@ import { loadTs } from './panels-bundle.mjs';
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { parseLoss, dataFiles, inlineDataFiles } = await loadTs('src/loss/index.ts');
-const { launchFromFile } = await loadTs('src/loss/launch.ts');
+const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 
 const folder = join(import.meta.dirname, '..', '..', 'examples');
 const examples = readdirSync(folder).filter((name) => name.endsWith('.loss'));
@@ -24,7 +24,7 @@ async function runExample(name) {
   const parsed = parseLoss(source, files);
   assert.ok(parsed.ok, parsed.ok ? '' : `${name}: ${parsed.diagnostics[0].message}`);
   assert.deepEqual(parsed.loss.warnings, [], `${name} has warnings`);
-  const launch = launchFromFile(text, parsed.loss.scenario);
+  const launch = scenarioFromFile(text, parsed.loss.scenario);
   const optimizerLines = source.split('\n').filter((line) => /^optimizer\s/.test(line)).length;
   assert.equal(launch.runs.length, optimizerLines, `${name}: one run per optimizer line`);
   const runs = await engine.runs({

@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { parseFromWebview, parsePanelState } = await loadTs('src/shared/protocol.ts');
 const { LESSONS, SCALING_RULE, scalingRuleLessonRuns, findLesson } = await loadTs('src/shared/lessons.ts');
-const { launchFromFile } = await loadTs('src/loss/launch.ts');
+const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 const { averageRegret, samplesPerStep, scalingRuleRuns, lossAtSamples } = await loadTs('src/shared/stochastic.ts');
 const { scenarioLossFile, runLines } = await loadTs('src/shared/export.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
@@ -18,7 +18,7 @@ const engine = await createEngine();
 function launchOf(text) {
   const parsed = parseLoss(text);
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.diagnostics[0].message);
-  return launchFromFile(text, parsed.loss.scenario);
+  return scenarioFromFile(text, parsed.loss.scenario);
 }
 
 /** The runs a launch asks for, as the panel sends them to the engine. */

@@ -41,7 +41,7 @@ test('rejects malformed messages with the path of the first problem', () => {
     [{ type: 'ready' }, 'message.requestId'],
     [{ type: 'ready', requestId: 1.5 }, 'message.requestId'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: 0 } }, 'message.scenario.steps'],
-    [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: LIMITS.maxSteps + 1 } }, 'message.scenario.steps'],
+    [{ type: 'run', requestId: 1, scenario: { ...scenario, steps: LIMITS.panelMaxSteps + 1 } }, 'message.scenario.steps'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, start: [0, NaN] } }, 'message.scenario.start[1]'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, loss: 7 } }, 'message.scenario.loss'],
     [{ type: 'run', requestId: 1, scenario: { ...scenario, runs: {} } }, 'message.scenario.runs'],
@@ -60,6 +60,23 @@ test('rejects malformed messages with the path of the first problem', () => {
     assert.equal(parsed.ok, false, JSON.stringify(raw).slice(0, 80));
     assert.ok(parsed.error.startsWith(path), `${parsed.error} should start with ${path}`);
   }
+});
+
+test('the scenario model says what it expected, each check in its own words', () => {
+  const error = (message) => parseFromWebview(message).error;
+  const run = (fields) => ({ type: 'run', requestId: 1, scenario: { ...scenario, runs: [{ optimizer: 'sgd', options: { lr: 0.1 }, ...fields }] } });
+  assert.equal(error({ type: 'run', requestId: 1, scenario: { ...scenario, steps: LIMITS.panelMaxSteps + 1 } }), `message.scenario.steps: expected an integer in [1, ${LIMITS.panelMaxSteps}]`);
+  assert.equal(error(run({ schedule: { type: 'warmup' } })), 'message.scenario.runs[0].schedule.type: expected one of constant, step, exponential, cosine, linear, inverse_sqrt');
+  assert.equal(error(run({ schedule: { type: 'cosine' } })), 'message.scenario.runs[0].schedule.T_max: missing');
+  assert.equal(error(run({ stochastic: { noise: -1 } })), 'message.scenario.runs[0].stochastic.noise: expected a number >= 0');
+  assert.equal(error(run({ project: [] })), `message.scenario.runs[0].project: expected an array of 1 to ${LIMITS.panelMaxParams} ranges`);
+  assert.equal(error(run({ options: { lr: 'big' } })), 'message.scenario.runs[0].options.lr: expected a finite number, true or false, or an array of numbers');
+  assert.equal(error({ type: 'breakpoints', breakpoints: { list: [{ condition: 'x > 1', enabled: true, run: LIMITS.maxRuns }], breakOnDivergence: true } }),
+    `message.breakpoints.list[0].run: expected an integer in [0, ${LIMITS.maxRuns - 1}]`);
+  assert.equal(error({ type: 'breakpoints', breakpoints: { list: [], breakOnDivergence: 'yes' } }), 'message.breakpoints.breakOnDivergence: expected true or false');
+  // A field set to undefined (structured clone keeps it) reads as absent, and unknown fields are dropped.
+  const parsed = parseFromWebview(run({ schedule: undefined, extra: 1 }));
+  assert.deepEqual(parsed.value.scenario.runs[0], { optimizer: 'sgd', options: { lr: 0.1 } });
 });
 
 test('panel state must carry the current version and a valid scenario', () => {

@@ -1,6 +1,6 @@
 // Property tests (fast-check): every field of a panel scenario and its runs survives
-//   panel -> training session -> panel (trainingScenario / panelScenario),
-//   Export as .loss -> the file parsed and opened again (scenarioLossFile -> parseLoss -> launchFromFile),
+//   panel -> training session (the engine's request) -> panel (the scenario model is the session's: no translation),
+//   Export as .loss -> the file parsed and opened again (scenarioLossFile -> parseLoss -> scenarioFromFile),
 //   Export as JSON -> the document's scenario read back.
 // The .loss format writes a run's defaults as nothing (no `schedule constant`, no `replacement=false`, ...):
 // those runs come back without the field, which runs the same; `canonicalRun` says which. It writes one
@@ -13,9 +13,10 @@ import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
-const { panelScenario, trainingScenario } = await loadTs('src/panels/panelSession.ts');
+const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
+const { parseScenario } = await loadTs('src/shared/scenarioModel.ts');
 const { scenarioLossFile, trajectoriesJson } = await loadTs('src/shared/export.ts');
-const { launchFromFile } = await loadTs('src/loss/launch.ts');
+const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 const { parseLoss } = await loadTs('src/loss/analyze.ts');
 const engine = await createEngine();
 
@@ -78,11 +79,32 @@ function canonicalRun(r) {
   return out;
 }
 
-test('panel -> training session -> panel keeps every field of the scenario and its runs', () => {
-  fc.assert(
-    fc.property(scenario(anyBox), (s) => {
-      // view is the panel's own (a session shows the whole domain): the debugger's panel starts with none.
-      assert.deepEqual(panelScenario({ scenario: trainingScenario(s) }), { ...s, view: null });
+/** An engine that opens any session at once (row 0 only) and keeps the request it got. */
+function recordingEngine() {
+  const requests = [];
+  return {
+    requests,
+    async openSession(request) {
+      requests.push(request);
+      const runs = request.runs.map(() => ({ status: 'paused', stoppedAt: 0, rowCount: 1, from: 0, rows: new Float64Array(4), state: new Float64Array(0), pausedBy: [], hits: {} }));
+      const info = request.runs.map((r) => ({ label: r.label ?? r.optimizer, optimizer: r.optimizer, stateNames: [], conditionNames: [] }));
+      return { id: 1, runs, info, steps: request.steps, loss: { dim: 2, params: ['x', 'y'] } };
+    },
+    async closeSession() {},
+  };
+}
+
+test('panel -> training session -> panel keeps every field of the scenario and its runs', async () => {
+  await fc.assert(
+    fc.asyncProperty(scenario(anyBox), async (s) => {
+      // The webview's message, validated as the host reads it; the session the panel starts; the panel that shows it.
+      const parsed = parseScenario(structuredClone(s));
+      assert.ok(parsed.ok, parsed.error);
+      const engine = recordingEngine();
+      const session = await TrainingSession.open(engine, parsed.value);
+      assert.deepEqual({ ...engine.requests[0], breakpoints: undefined }, { ...s, breakpoints: undefined }, 'the engine gets every field');
+      assert.deepEqual(structuredClone(session.scenario), s, 'a panel showing the session gets every field');
+      await session.dispose();
     }),
   );
 });
@@ -94,9 +116,9 @@ test('Export as .loss, parsed and opened again, gives the same runs, start, step
       const file = scenarioLossFile(s, loss, false);
       const parsed = parseLoss(file);
       assert.ok(parsed.ok, `the exported file parses:\n${file}\n${JSON.stringify(parsed.diagnostics)}`);
-      const launch = launchFromFile(file, parsed.loss.scenario);
-      assert.deepEqual(launch.runs, s.runs.map(canonicalRun));
-      assert.equal(launch.steps, s.steps);
+      const draft = scenarioFromFile(file, parsed.loss.scenario);
+      assert.deepEqual(draft.runs, s.runs.map(canonicalRun));
+      assert.equal(draft.steps, s.steps);
       assert.deepEqual(parsed.loss.scenario.start, [s.start ?? loss.start]);
       assert.deepEqual(parsed.loss.scenario.domain, s.view ?? loss.domain);
     }),
@@ -104,11 +126,13 @@ test('Export as .loss, parsed and opened again, gives the same runs, start, step
   );
 });
 
-test('Export as JSON carries the scenario as it was', async () => {
+test('Export as JSON carries the scenario as it was: read back and checked by the schema, it is the same', async () => {
   const loss = await engine.lossInfo('f = (1 - x)^2 + 100*(y - x^2)^2');
   fc.assert(
     fc.property(scenario(anyBox), (s) => {
-      assert.deepEqual(JSON.parse(trajectoriesJson(s, loss, [])).scenario, s);
+      const imported = parseScenario(JSON.parse(trajectoriesJson(s, loss, [])).scenario);
+      assert.ok(imported.ok, imported.error);
+      assert.deepEqual(imported.value, s);
     }),
   );
 });

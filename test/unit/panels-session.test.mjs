@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
 const { scenarioFromLoss } = await loadTs('src/debug/adapterScenario.ts');
-const { PanelSession, panelScenario, trainingScenario } = await loadTs('src/panels/panelSession.ts');
+const { PanelSession } = await loadTs('src/panels/panelSession.ts');
 const engine = await createEngine();
 
 const STEPS = 300;
@@ -103,10 +103,10 @@ steps = 300
 test('a debugger session of a .loss file with schedules and a projection, paused and continued, ends where the engine ends; the Playground showing it has the same runs', async () => {
   const scenario = scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 });
   assert.deepEqual(scenario.runs.map((r) => [r.schedule?.type, r.project]), [['cosine', [[-1, 1]]], ['step', undefined]]);
-  // The Playground the debugger opens for its session (ScenarioPanel.showSession) shows panelScenario(session).
+  // The Playground the debugger opens for its session (ScenarioPanel.showSession) shows the session's scenario.
   const session = await TrainingSession.open(engine, scenario);
   const panel = new PanelSession(() => {}, undefined, () => engine, () => shown);
-  const shown = panelScenario(session);
+  const shown = structuredClone(session.scenario);
   try {
     assert.deepEqual(shown.runs.map((r) => [r.label, r.schedule, r.project, r.stochastic]), [
       ['Adam cosine', { type: 'cosine', T_max: 300, eta_min: 0.001 }, [[-1, 1]], undefined],
@@ -131,7 +131,32 @@ test('a debugger session of a .loss file with schedules and a projection, paused
   }
 });
 
-test('trainingScenario and panelScenario are inverse on every run field', () => {
-  const back = panelScenario({ scenario: trainingScenario(PLAYGROUND) });
-  assert.deepEqual(back, PLAYGROUND);
+test('the session a panel starts runs the panel\'s scenario itself: every field', async () => {
+  let session;
+  const panel = new PanelSession(() => {}, async (scenario) => (session = await TrainingSession.open(engine, scenario)), () => engine, () => PLAYGROUND);
+  try {
+    await panel.setBreakpoints({ list: [{ condition: 'step == 10', enabled: true, run: null }], breakOnDivergence: true });
+    assert.deepEqual(session.scenario, PLAYGROUND);
+  } finally {
+    panel.dispose();
+    await session?.dispose();
+  }
+});
+
+test('a debug launch is checked as a panel\'s scenario is: a clear message for steps the Playground could not show', () => {
+  assert.throws(() => scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 0), /^Error: The debug launch's scenario is not valid: steps: expected an integer in \[1, 100000\]$/);
+  assert.throws(() => scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 2.5), /steps: expected an integer/);
+  assert.equal(scenarioFromLoss(LOSS_FILE, { runs: [], steps: 10 }, 40).steps, 40);
+});
+
+test('a scenario\'s own breakpoints pause its session like any other source\'s', async () => {
+  const session = await TrainingSession.open(engine, { ...PLAYGROUND, breakpoints: [{ condition: 'step == 7' }] });
+  try {
+    await session.continue();
+    assert.equal(session.stopped?.reason, 'breakpoint');
+    assert.deepEqual(session.positions().map((p) => p.step), [7, 7]);
+    assert.deepEqual(session.breakpoints().map((b) => [b.source, b.spec.condition, b.verified]), [['scenario', 'step == 7', true]]);
+  } finally {
+    await session.dispose();
+  }
 });

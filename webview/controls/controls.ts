@@ -53,7 +53,7 @@ export class Controls {
   private optimizers: OptimizerInfo[] = [];
   private runs: RunConfig[] = [];
   private readonly runList = create('div', { className: 'runs' });
-  private readonly stepsField = create('vscode-textfield', { type: 'number', min: 1, max: LIMITS.maxSteps, className: 'steps' });
+  private readonly stepsField = create('vscode-textfield', { type: 'number', min: 1, max: LIMITS.panelMaxSteps, className: 'steps' });
   private readonly lossTitle = create('div', { className: 'loss-title' });
   private readonly lossFormula = create('div', { className: 'loss-formula' });
   private readonly startText = create('span', { className: 'start-text' });
@@ -252,7 +252,7 @@ export class Controls {
 
   private emit(): void {
     const steps = Number(this.stepsField.value);
-    const validSteps = Number.isInteger(steps) && steps >= 1 && steps <= LIMITS.maxSteps;
+    const validSteps = Number.isInteger(steps) && steps >= 1 && steps <= LIMITS.panelMaxSteps;
     this.stepsField.invalid = !validSteps;
     if (!validSteps) return;
     this.events.changed(this.runs.map((run) => structuredClone(run)), steps);
