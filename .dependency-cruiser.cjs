@@ -13,7 +13,7 @@ const VSCODE_FILES = [
   // the .loss editor support and its data files
   '^src/loss/(dataFiles|editor|visualize)[.]ts$',
   // the panels' webview hosts, settings and disposables
-  '^src/panels/(dispose|index|lessonFiles|scenarioPanel|settings|webviewHtml)[.]ts$',
+  '^src/panels/(dispose|index|lessonFiles|scenarioPanel|settings|webviewHtml|scenarioCommands|lessonCommands|exportCommands)[.]ts$',
   // tests inside VS Code, and the benchmark's own minimal extension
   '^test/integration/',
   '^bench/minimal-webview/',
