@@ -6,6 +6,7 @@ import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
+import { Network, createRunningStats, setRunningTarget } from './network';
 import {
   OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
@@ -53,6 +54,8 @@ export class Run {
   cursor: i32; // next position in order
   project: usize; // 2*dim f64 box that x is projected onto after each step, or 0
   breakpoints: Breakpoints | null;
+  // Networks with batch norm: this run's running means and variances (network.ts), or 0.
+  running: usize;
 }
 
 /** Row width of the trace: parameters, loss, gradient norm. */
@@ -127,6 +130,7 @@ export function createRun(
   run.cursor = 0;
   run.project = 0;
   run.breakpoints = null;
+  run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
   run.stateTrace = recordState ? heap.alloc((rows * <usize>stateWidth(dim)) << 3) : 0;
@@ -155,6 +159,7 @@ export function freeRun(run: Run): void {
   if (run.project) heap.free(run.project);
   const breakpoints = run.breakpoints;
   if (breakpoints) freeBreakpoints(breakpoints);
+  if (run.running) heap.free(run.running);
   heap.free(changetype<usize>(run));
 }
 
@@ -251,7 +256,10 @@ function stepGradient(run: Run, step: i32): void {
   if (isOnline(loss.kind)) {
     put(run.g, 0, onlineGradient(loss.kind, loss.c0, loss.c1, step, run.rng));
   } else if (run.order) {
+    // A minibatch's forward is the step's training forward: it updates BN running statistics.
+    setRunningTarget(run.running);
     meanOverSamples(loss, run.order, nextBatch(run), run.batchSize, run.x, run.g, 0);
+    setRunningTarget(0);
   }
   if (run.noise > 0) {
     for (let i = 0; i < run.dim; i++) put(run.g, i, at(run.g, i) + run.noise * normal(run.rng));
@@ -267,7 +275,10 @@ function projectOntoBox(run: Run): void {
 // Evaluates loss and gradient at run.x and appends a row, or ends the run when a value is not finite.
 function recordCurrent(run: Run): void {
   const dim = run.dim;
+  // Full batch: this forward's gradient is the next step's, so it updates BN running statistics (minibatches: stepGradient).
+  setRunningTarget(run.order ? 0 : run.running);
   const f = evaluate(run.loss, run.x, run.g, 0);
+  setRunningTarget(0);
   let sq = 0.0;
   let finite = isFinite(f);
   for (let i = 0; i < dim; i++) {

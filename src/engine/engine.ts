@@ -8,7 +8,8 @@ import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
-import { HitMode, LossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { Activation, HitMode, InitScheme, LossId, NetworkLossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { networkTargets } from '../loss/network';
 import { ENGINE_LIMITS, formatBytes } from './limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
@@ -26,7 +27,8 @@ const MODULE_OVERHEAD_BYTES = 16 * 1024;
 export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
 export interface CompiledExpression {
   info: LossInfo;
-  wasm: Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  /** The compiled loss; absent for a network (info.network), which the core computes. */
+  wasm?: Uint8Array<ArrayBuffer> | WebAssembly.Module;
   /** A per-sample loss's samples (the loss is their mean). */
   data?: CustomLossData;
 }
@@ -403,9 +405,13 @@ export class WasmEngine implements Engine {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
         }
+        if (info.network && optimizer.id === OptimizerId.newton) {
+          fail("Newton's method needs the Hessian, which the engine does not compute for networks: use a first-order optimizer (sgd, adam, ...)");
+        }
         const schedule = packSchedule(spec.schedule);
         const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);
         const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
+        if (info.network?.batchnorm && stochastic?.batchSize === 1) fail('Batch norm needs batches of at least 2 samples (a batch of 1 has no variance)');
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
         return { spec, optimizer, schedule, start, stochastic, box };
@@ -733,6 +739,37 @@ export class WasmEngine implements Engine {
     }
   }
 
+  /** A network loss over its data; without a start in the file, the start is the network's seeded initialization. */
+  private createNetwork(info: LossInfo, data: CustomLossData): ResolvedLoss {
+    const spec = info.network!;
+    const { core } = this;
+    const { exports } = core;
+    const layers = spec.widths.length - 1;
+    const widths = core.alloc(4 * spec.widths.length);
+    new Int32Array(exports.memory.buffer, widths, spec.widths.length).set(spec.widths);
+    let handle: number;
+    try {
+      handle = exports.lossCreateNetwork(
+        layers, widths, Activation[spec.activation], NetworkLossId[spec.loss], spec.batchnorm ? 1 : 0, spec.residual ? 1 : 0,
+        data.count, networkTargets(spec),
+      );
+    } finally {
+      core.release(widths);
+    }
+    core.f64(exports.lossSamples(handle), data.values.length).set(data.values);
+    let { start } = info;
+    if (start.length === 0) {
+      const out = core.allocF64(info.dim);
+      exports.networkInitialize(handle, InitScheme[spec.init], Number.isNaN(spec.scale) ? 0 : spec.scale, spec.seed, out);
+      start = Array.from(core.f64(out, info.dim));
+      core.release(out);
+    }
+    // Scratch per sample: inputs, targets, each layer's outputs (up to three buffers) and two gradient rows.
+    const units = spec.widths.reduce((sum, w) => sum + 3 * w, 0) + 2 * Math.max(...spec.widths);
+    const bytes = lossCoreBytes(info, false) + 8 * data.count * units;
+    return { handle, info: { ...info, start }, functions: [], bytes };
+  }
+
   /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
   private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T): Promise<T> {
     const lease = this.acquireLoss(loss, lossParams);
@@ -756,6 +793,8 @@ export class WasmEngine implements Engine {
       ?? fail(`Unknown loss '${excerpt(name)}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
     return this.lossCache.acquire(name, async () => {
       const { info, wasm, data } = await compile(name);
+      if (info.network) return this.createNetwork(info, data ?? fail('A network needs data'));
+      if (!wasm) fail('The compiled loss has no module');
       const { handle, functions } = await this.core.linkCustomLoss(wasm, info.dim, data);
       const code = wasm instanceof WebAssembly.Module ? 0 : 2 * wasm.byteLength;
       return { handle, info, functions, bytes: MODULE_OVERHEAD_BYTES + code + lossCoreBytes(info, true) };

@@ -8,6 +8,7 @@ import { Graph, GraphTooLarge } from './graph';
 import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
 import type { DataFile } from './dataFileRules';
+import { analyzeNetwork, networkParamNames, type NetworkSpec } from './network';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -67,6 +68,8 @@ export interface CompiledLossSource {
   warnings: Diagnostic[];
   /** A per-sample loss's data; the loss is the mean over the samples. */
   data?: LossData;
+  /** A `network` line: the loss is this network's training loss over data (computed by the engine, not a formula). */
+  network?: NetworkSpec;
 }
 
 export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; diagnostics: Diagnostic[] };
@@ -228,6 +231,13 @@ class Analysis {
         for (const name of s.names) if (!this.declaredAt.has(name.name)) this.declaredAt.set(name.name, name.start);
       }
     }
+    const networks = statements.filter((s): s is Statement & { kind: 'network' } => s.kind === 'network');
+    for (const extra of networks.slice(1)) this.sink.error('A file holds one network', extra.start, extra.end);
+    if (networks.length > 0 && this.hasParamsStatement) {
+      const params = statements.find((s) => s.kind === 'params')!;
+      this.sink.error("A network's parameters are its weights and biases (W1[i,j], b1[i], ...): remove the params line", params.start, params.end);
+    }
+    if (networks.length > 0) this.hasParamsStatement = true; // no default x, y
     if (!this.hasParamsStatement) {
       for (const name of ['x', 'y']) this.addScalarParam(name);
     }
@@ -251,8 +261,28 @@ class Analysis {
         this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, s.start, s.end);
       }
     }
+    let network: NetworkSpec | undefined;
+    const networkLine = networks[0];
+    if (networkLine) {
+      const other = loss?.statement ?? statements.find((s) => s.kind === 'builtin');
+      if (other) {
+        this.sink.error('A file either defines a network or writes a loss (formula or builtin), not both', other.start, other.end);
+        return undefined;
+      }
+      network = analyzeNetwork(networkLine, this.data, this.sink, (value, what) => {
+        if (value.kind === 'expr') return this.constant(value.expr, what);
+        this.sink.error(`${what} is a number`, value.start, value.end);
+        return undefined;
+      });
+      if (!network) return undefined;
+      const range = this.lines.range(networkLine.start, networkLine.end);
+      for (const name of networkParamNames(network.widths, network.batchnorm)) this.addScalarParam(name, range);
+      // The core computes the network; the graph holds a stand-in so the scenario lines check as usual.
+      const stand = { kind: 'number' as const, value: 0, start: networkLine.start, end: networkLine.end };
+      loss = { root: this.lower(stand), statement: { kind: 'loss', expr: stand, assigned: true, start: networkLine.start, end: networkLine.end } };
+    }
     const builtin = statements.find((s): s is Statement & { kind: 'builtin' } => s.kind === 'builtin');
-    if (builtin && loss) {
+    if (builtin && loss && !network) {
       this.sink.error('A file either names a built-in loss or writes its formula, not both', builtin.start, builtin.end);
       return undefined;
     }
@@ -277,6 +307,7 @@ class Analysis {
       scenario,
       symbols: this.symbols,
       data: this.data,
+      network,
     };
   }
 

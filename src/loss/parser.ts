@@ -55,7 +55,9 @@ export type Statement =
   /** `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a built-in loss). */
   | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
-  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean });
+  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean })
+  /** `network 2-8-1 activation=tanh ...`: the widths (inputs to outputs) and the options. */
+  | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[] });
 
 /** A row of inline data: its numbers and where it is. */
 export interface DataRow extends Span {
@@ -213,6 +215,7 @@ class Parser {
         return { kind: 'stochastic', keyword: first, options, start: first.start, end: this.tokens[this.pos - 1].end };
       }
       if (keyword === 'data' && !assigns) return this.parseData();
+      if (keyword === 'network' && !assigns) return this.parseNetwork();
       if (assigns) {
         this.pos += 2;
         if (keyword === 'start' || keyword === 'minimum' || keyword === 'minima') {
@@ -301,6 +304,21 @@ class Parser {
       options.push({ name: option, value: this.parseValue() });
     }
     return options;
+  }
+
+  /** `network 2-8-8-1 activation=tanh loss=mse`: widths joined by '-', then options. */
+  private parseNetwork(): Statement {
+    const keyword = this.next();
+    const widths: (Span & { value: number })[] = [];
+    do {
+      if (widths.length > 0) this.next();
+      const token = this.peek();
+      if (token.kind !== 'number') throw this.error(`Expected a layer width, found ${describe(token)}; widths are joined by '-', as in: network 2-8-1`, token);
+      this.next();
+      widths.push({ value: token.value, start: token.start, end: token.end });
+    } while (this.isSymbol('-'));
+    const options = this.parseOptions();
+    return { kind: 'network', keyword, widths, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
   }
 
   /** `data "points.csv"`, `data x, y = "points.csv"` or `data x, y = [1, 2; 3, 4]` (rows end with ';'). */

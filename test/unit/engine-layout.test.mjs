@@ -53,6 +53,9 @@ test('optimizer ids, option slots, schedules, statuses, losses and hit modes are
   same('STATUS_RUNNING', layout.STATUS_RUNNING, 'STATUS_RUNNING');
   same('STATE_VECTORS', layout.STATE_VECTORS, 'STATE_VECTORS');
   sameTable('LOSS_', layout.LossId, 'LossId');
+  sameTable('ACT_', layout.Activation, 'Activation');
+  sameTable('NETLOSS_', layout.NetworkLossId, 'NetworkLossId');
+  sameTable('INIT_', layout.InitScheme, 'InitScheme');
   const hitNames = { atLeast: 'HIT_AT_LEAST', onChange: 'HIT_ON_CHANGE' };
   sameTable('HIT_', layout.HitMode, 'HitMode', (key) => hitNames[key] ?? `HIT_${key.toUpperCase()}`);
   same('MAX_BREAKPOINTS', MAX_CONDITIONS, 'MAX_CONDITIONS (src/loss/conditions.ts)');
