@@ -1,6 +1,6 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
 import { Loss, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
-import { Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize } from './run';
+import { Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize, setMuon } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict } from './network';
 
@@ -153,4 +153,8 @@ export function networkEvalLoss(loss: Loss, first: i32, count: i32, x: usize, st
 /** Eval mode: the outputs (count x last width, at out) for count rows of inputs. */
 export function networkPredict(loss: Loss, inputs: usize, count: i32, x: usize, stats: usize, out: usize): void {
   predict(changetype<Network>(loss.network), inputs, count, x, stats, out);
+}
+/** Muon (options: MUON_SLOTS f64, muon.ts) on the weight matrices of every Linear but the last of the run's network. */
+export function runSetMuon(run: Run, options: usize): void {
+  setMuon(run, options);
 }

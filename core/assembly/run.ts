@@ -7,6 +7,7 @@ import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import { Network, createRunningStats, setRunningTarget } from './network';
+import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
 import {
   OPT_NEWTON, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
@@ -56,6 +57,8 @@ export class Run {
   breakpoints: Breakpoints | null;
   // Networks with batch norm: this run's running means and variances (network.ts), or 0.
   running: usize;
+  // Muon on a network's weight matrices (muon.ts), or 0: the run's optimizer steps the other parameters.
+  muon: usize;
 }
 
 /** Row width of the trace: parameters, loss, gradient norm. */
@@ -130,6 +133,7 @@ export function createRun(
   run.cursor = 0;
   run.project = 0;
   run.breakpoints = null;
+  run.muon = 0;
   run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
@@ -160,6 +164,7 @@ export function freeRun(run: Run): void {
   const breakpoints = run.breakpoints;
   if (breakpoints) freeBreakpoints(breakpoints);
   if (run.running) heap.free(run.running);
+  if (run.muon) freeMuon(changetype<Muon>(run.muon));
   heap.free(changetype<usize>(run));
 }
 
@@ -215,6 +220,12 @@ export function setStochastic(run: Run, batchSize: i32, replacement: bool, noise
     for (let i = 0; i < count; i++) store<i32>(run.order + (<usize>i << 2), i);
     run.cursor = count; // shuffle before the first batch
   }
+}
+
+/** Muon (muon.ts, options: MUON_SLOTS f64) for the weight matrices of a network loss's hidden layers. */
+export function setMuon(run: Run, options: usize): void {
+  if (run.muon) freeMuon(changetype<Muon>(run.muon));
+  run.muon = run.loss.network ? changetype<usize>(createMuon(changetype<Network>(run.loss.network), options)) : 0;
 }
 
 /** Projects x onto the box (lo, hi pairs) after every step. */
@@ -356,7 +367,14 @@ export function advance(run: Run, steps: i32): i32 {
     run.lr = lr;
     if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
     stepGradient(run, epoch + 1);
+    const muon = run.muon;
+    if (muon) {
+      // The schedule scales Muon's learning rate by the factor it applies to the other optimizer's.
+      const base = at(run.options, O_LR);
+      muonPrepare(changetype<Muon>(muon), run.x, run.g, base != 0 ? lr / base : 1.0);
+    }
     const ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
+    if (muon) muonApply(changetype<Muon>(muon), run.x);
     if (!ok) {
       run.status = STATUS_SINGULAR;
       break;

@@ -52,6 +52,7 @@ export interface CoreExports {
   runRunningStats(run: number): number;
   networkEvalLoss(loss: number, first: number, count: number, x: number, stats: number): number;
   networkPredict(loss: number, inputs: number, count: number, x: number, stats: number, out: number): void;
+  runSetMuon(run: number, options: number): void;
   [name: `math_${string}`]: (...args: number[]) => number;
 }
 

@@ -10,6 +10,7 @@ import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } fro
 import { packOptimizer, packSchedule, optimizerInfos } from './optimizers';
 import { Activation, HitMode, InitScheme, LossId, NetworkLossId, OptimizerId, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import { networkTargets } from '../loss/network';
+import { packMuon, type PackedMuon } from './muon';
 import { ENGINE_LIMITS, formatBytes } from './limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
@@ -198,6 +199,31 @@ export class RunSet {
     new Int32Array(this.core.exports.memory.buffer, ptr, breakpoints).set(hits.slice(0, breakpoints));
     this.core.exports.runRestoreBreakpoints(handle, held, ptr);
     this.core.release(ptr);
+  }
+
+  /** A network run's batch-norm running statistics (running means, then running variances, per hidden unit), copied. */
+  runningStats(i: number): Float64Array | undefined {
+    const stats = this.core.exports.runRunningStats(this.runs[i].handle);
+    const units = this.loss.network ? this.loss.network.widths.slice(1, -1).reduce((a, b) => a + b, 0) : 0;
+    return stats ? this.core.f64(stats, 2 * units).slice() : undefined;
+  }
+
+  /**
+   * A network's mean loss over its samples in eval mode (batch norm with run i's running statistics) at params (by
+   * default the run's last recorded parameters): the shape of test metrics.
+   */
+  async evalLoss(i: number, params?: number[]): Promise<number> {
+    if (!this.loss.network) fail('evalLoss is for networks');
+    const { handle: loss } = await this.holdings.loss.value;
+    const view = this.view(i);
+    const dim = this.loss.dim;
+    const point = params ?? Array.from(view.rows.subarray((view.rowCount - 1) * (dim + 2), (view.rowCount - 1) * (dim + 2) + dim));
+    const x = this.core.allocF64(dim, checkNumberList(point, 'params', dim));
+    try {
+      return this.core.exports.networkEvalLoss(loss, 0, this.loss.data!.count, x, this.core.exports.runRunningStats(this.runs[i].handle));
+    } finally {
+      this.core.release(x);
+    }
   }
 
   /** A copy of the rows [from, rowCount) of a run (and of their state), with the run's status. */
@@ -400,7 +426,12 @@ export class WasmEngine implements Engine {
       const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
       const prepared = request.runs.map((spec) => {
         if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
-        const optimizer = packOptimizer(spec.optimizer, spec.options);
+        let muon: PackedMuon | undefined;
+        if (spec.optimizer === 'muon') {
+          if (!info.network) fail('Muon optimizes the weight matrices of a network: the loss needs a network line');
+          muon = packMuon(spec.options);
+        }
+        const optimizer = muon ? packOptimizer(muon.rest.optimizer, muon.rest.options) : packOptimizer(spec.optimizer, spec.options);
         if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
@@ -414,7 +445,7 @@ export class WasmEngine implements Engine {
         if (info.network?.batchnorm && stochastic?.batchSize === 1) fail('Batch norm needs batches of at least 2 samples (a batch of 1 has no variance)');
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
-        return { spec, optimizer, schedule, start, stochastic, box };
+        return { spec, optimizer, schedule, start, stochastic, box, muon };
       });
       const rowCount = this.core.exports.runRecordedRows(steps, recordEvery);
       if (maxValues !== undefined && rowCount * (info.dim + 1) > maxValues) {
@@ -465,14 +496,17 @@ export class WasmEngine implements Engine {
   /** Creates the prepared runs in the core; if one fails, frees those made before it. */
   private createRunSet(
     request: RunsRequest, info: LossInfo, loss: number, { gradTol, bounds }: { gradTol: number; bounds?: number[] },
-    prepared: { spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec; box?: number[] }[],
+    prepared: {
+      spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec;
+      box?: number[]; muon?: PackedMuon;
+    }[],
     holdings: RunSetHoldings,
   ): RunSet {
     const { core } = this;
     const handles = core.alloc(4 * prepared.length);
     const created: number[] = [];
     try {
-      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box }, i) => {
+      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, muon }, i) => {
         const options = core.allocF64(optimizer.options.length, optimizer.options);
         const schedulePtr = core.allocF64(schedule.length, schedule);
         const startPtr = core.allocF64(info.dim, start);
@@ -490,13 +524,19 @@ export class WasmEngine implements Engine {
           const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
           core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
         }
+        if (muon) {
+          const muonPtr = core.allocF64(muon.options.length, muon.options);
+          core.exports.runSetMuon(handle, muonPtr);
+          core.release(muonPtr);
+        }
         if (box) {
           const boxPtr = core.allocF64(box.length, box);
           core.exports.runSetProjection(handle, boxPtr);
           core.release(boxPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-        const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
+        // A Muon run's recorded state is its other optimizer's.
+        const names = optimizerStateNames(info.params, muon ? muon.rest.optimizer : spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', names.scalar, ''] : undefined;
         const conditionNames = contextNames(info.params, names);
         return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };

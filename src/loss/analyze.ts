@@ -263,6 +263,7 @@ class Analysis {
     }
     let network: NetworkSpec | undefined;
     const networkLine = networks[0];
+    if (networkLine?.broken) return undefined;
     if (networkLine) {
       const other = loss?.statement ?? statements.find((s) => s.kind === 'builtin');
       if (other) {

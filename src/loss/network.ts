@@ -12,7 +12,7 @@ export const INIT_SCHEMES = [
 const OPTIONS = ['activation', 'loss', 'batchnorm', 'residual', 'init', 'std', 'value', 'seed'];
 
 /** Linear layers at most, units per layer at most, parameters at most. */
-export const NETWORK_LIMITS = { layers: 16, width: 1024, params: 100_000 } as const;
+export const NETWORK_LIMITS = { layers: 16, width: 1024, params: 500_000 } as const;
 
 export interface NetworkSpec {
   /** Layer widths: inputs, hidden layers, outputs. */

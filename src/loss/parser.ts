@@ -57,7 +57,7 @@ export type Statement =
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean })
   /** `network 2-8-1 activation=tanh ...`: the widths (inputs to outputs) and the options. */
-  | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[] });
+  | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[]; broken?: boolean });
 
 /** A row of inline data: its numbers and where it is. */
 export interface DataRow extends Span {
@@ -310,15 +310,23 @@ class Parser {
   private parseNetwork(): Statement {
     const keyword = this.next();
     const widths: (Span & { value: number })[] = [];
-    do {
-      if (widths.length > 0) this.next();
-      const token = this.peek();
-      if (token.kind !== 'number') throw this.error(`Expected a layer width, found ${describe(token)}; widths are joined by '-', as in: network 2-8-1`, token);
-      this.next();
-      widths.push({ value: token.value, start: token.start, end: token.end });
-    } while (this.isSymbol('-'));
-    const options = this.parseOptions();
-    return { kind: 'network', keyword, widths, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    try {
+      do {
+        if (widths.length > 0) this.next();
+        const token = this.peek();
+        if (token.kind !== 'number') throw this.error(`Expected a layer width, found ${describe(token)}; widths are joined by '-', as in: network 2-8-1`, token);
+        this.next();
+        widths.push({ value: token.value, start: token.start, end: token.end });
+      } while (this.isSymbol('-'));
+      const options = this.parseOptions();
+      return { kind: 'network', keyword, widths, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    } catch (error) {
+      // Keep the statement (the file still defines a network: no default parameters); skip the rest of the line.
+      if (!(error instanceof ParseError)) throw error;
+      this.sink.error(error.message, error.start, error.end);
+      while (this.peek().kind !== 'end' && this.peek().kind !== 'newline') this.pos++;
+      return { kind: 'network', keyword, widths, options: [], broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    }
   }
 
   /** `data "points.csv"`, `data x, y = "points.csv"` or `data x, y = [1, 2; 3, 4]` (rows end with ';'). */
