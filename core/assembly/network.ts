@@ -6,6 +6,7 @@
 // parameters are flattened in model.parameters() order: per layer W [out, in] row-major, b, then BN weight and bias.
 import { at, put } from './f64mem';
 import { Rng, seedRng, normal, uniform } from './random';
+import { tanh2x, exp2x } from './vecmath';
 import {
   ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_LEAKY_RELU, NETLOSS_MSE, NETLOSS_BCE,
   INIT_DEFAULT, INIT_ZEROS, INIT_CONSTANT, INIT_NORMAL, INIT_UNIFORM, INIT_LECUN_NORMAL, INIT_LECUN_UNIFORM,
@@ -25,6 +26,7 @@ export class Network {
   batchnorm: i32;
   residual: i32;
   targets: i32; // target columns of a sample (after the inputs)
+  gatheredAll: i32; // 1 while the scratch holds the whole data set in order (full-batch steps gather it once)
   capacity: i32; // samples the scratch holds (a full batch)
   hiddenUnits: i32; // sum of the hidden widths: the length of the BN statistics
   // Per layer l (0-based, i32 x L): parameter offsets of W, b, BN weight (-1: none), and of its BN statistics.
@@ -41,6 +43,7 @@ export class Network {
   out: usize; // usize x L
   deltaA: usize;
   deltaB: usize;
+  transposed: usize; // a layer's weights transposed ([in, out]) for the forward pass
   // The last batch's BN statistics: mean, biased variance, 1/sqrt(var + eps), each hiddenUnits long.
   batchMean: usize;
   batchVar: usize;
@@ -104,6 +107,7 @@ export function createNetwork(
   net.batchnorm = batchnorm ? 1 : 0;
   net.residual = residual ? 1 : 0;
   net.targets = targets;
+  net.gatheredAll = 0;
   net.capacity = capacity;
   net.weightAt = heap.alloc(<usize>layers << 2);
   net.biasAt = heap.alloc(<usize>layers << 2);
@@ -141,6 +145,9 @@ export function createNetwork(
   net.targetValues = allocZeroed(capacity * targets);
   net.deltaA = allocZeroed(capacity * widest);
   net.deltaB = allocZeroed(capacity * widest);
+  let largest = 0;
+  for (let l = 1; l <= layers; l++) largest = max(largest, i32At(widths, l) * i32At(widths, l - 1));
+  net.transposed = allocZeroed(largest);
   net.batchMean = allocZeroed(units);
   net.batchVar = allocZeroed(units);
   net.batchInvStd = allocZeroed(units);
@@ -168,6 +175,7 @@ export function freeNetwork(net: Network): void {
   heap.free(net.targetValues);
   heap.free(net.deltaA);
   heap.free(net.deltaB);
+  heap.free(net.transposed);
   heap.free(net.batchMean);
   heap.free(net.batchVar);
   heap.free(net.batchInvStd);
@@ -183,7 +191,7 @@ export function createRunningStats(net: Network): usize {
   return p;
 }
 
-// Dot product and y += a x over f64x2 pairs (unaligned loads are fine in wasm), with a scalar tail.
+// Dot product over f64x2 pairs (unaligned loads are fine in wasm), with a scalar tail.
 @inline function dot(a: usize, b: usize, n: i32): f64 {
   let acc = f64x2.splat(0.0);
   let i = 0;
@@ -196,22 +204,50 @@ export function createRunningStats(net: Network): usize {
   return s;
 }
 
-@inline function axpy(y: usize, alpha: f64, x: usize, n: i32): void {
-  const a = f64x2.splat(alpha);
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const k = <usize>i << 3;
-    v128.store(y + k, f64x2.add(v128.load(y + k), f64x2.mul(a, v128.load(x + k))));
-  }
-  if (i < n) put(y, i, at(y, i) + alpha * at(x, i));
-}
-
 @inline function activate(kind: i32, v: f64): f64 {
   if (kind == ACT_TANH) return Math.tanh(v);
   if (kind == ACT_RELU) return v > 0 ? v : 0.0;
   if (kind == ACT_SIGMOID) return 1.0 / (1.0 + Math.exp(-v));
   if (kind == ACT_LEAKY_RELU) return v > 0 ? v : LEAKY_SLOPE * v;
   return v;
+}
+
+/** to = act(from) for count values (from may be to); tanh and sigmoid on f64x2 pairs (vecmath.ts, a few ulp). */
+function activateAll(kind: i32, from: usize, to: usize, count: i32): void {
+  let i = 0;
+  if (kind == ACT_TANH) {
+    for (; i + 1 < count; i += 2) {
+      const k = <usize>i << 3;
+      v128.store(to + k, tanh2x(v128.load(from + k)));
+    }
+  } else if (kind == ACT_SIGMOID) {
+    const one = f64x2.splat(1.0);
+    for (; i + 1 < count; i += 2) {
+      const k = <usize>i << 3;
+      v128.store(to + k, f64x2.div(one, f64x2.add(one, exp2x(f64x2.neg(v128.load(from + k))))));
+    }
+  }
+  for (; i < count; i++) put(to, i, activate(kind, at(from, i)));
+}
+
+/**
+ * z[s] = b + W in[s] for n samples: W ([w, wIn] row-major) is transposed into scratch so that pairs of outputs
+ * accumulate on f64x2 lanes without horizontal sums; an odd last output takes a dot product.
+ */
+function linear(scratch: usize, weights: usize, bias: usize, input: usize, z: usize, n: i32, w: i32, wIn: i32): void {
+  for (let j = 0; j < w; j++) for (let i = 0; i < wIn; i++) put(scratch, i * w + j, at(weights, j * wIn + i));
+  const pairs = w & ~1;
+  for (let s = 0; s < n; s++) {
+    const inRow = row(input, s, wIn);
+    const zRow = row(z, s, w);
+    for (let j = 0; j < pairs; j += 2) {
+      const k = <usize>j << 3;
+      let acc = v128.load(bias + k);
+      for (let i = 0; i < wIn; i++) acc = f64x2.add(acc, f64x2.mul(f64x2.splat(at(inRow, i)), v128.load(row(scratch, i, w) + k)));
+      v128.store(zRow + k, acc);
+    }
+    if (pairs < w) put(zRow, pairs, at(bias, pairs) + dot(row(weights, pairs, wIn), inRow, wIn));
+  }
 }
 
 /** The activation's derivative from its output a (torch's backward: relu'(0) = 0, leaky_relu'(0) = the slope). */
@@ -233,6 +269,9 @@ export function createRunningStats(net: Network): usize {
  * inputs, then targets.
  */
 function gather(net: Network, samples: usize, columns: i32, order: usize, first: i32, count: i32): void {
+  const all = !order && first == 0 && count == net.capacity;
+  if (all && net.gatheredAll) return;
+  net.gatheredAll = all ? 1 : 0;
   const inputs = width(net, 0);
   for (let s = 0; s < count; s++) {
     const index = order ? load<i32>(order + (<usize>(first + s) << 2)) : first + s;
@@ -256,11 +295,7 @@ function forward(net: Network, x: usize, n: i32, evalStats: usize): void {
     const z = ptrAt(net.z, l - 1);
     const weights = x + (<usize>i32At(net.weightAt, l - 1) << 3);
     const bias = x + (<usize>i32At(net.biasAt, l - 1) << 3);
-    for (let s = 0; s < n; s++) {
-      const inRow = row(input, s, wIn);
-      const zRow = row(z, s, w);
-      for (let j = 0; j < w; j++) put(zRow, j, at(bias, j) + dot(row(weights, j, wIn), inRow, wIn));
-    }
+    linear(net.transposed, weights, bias, input, z, n, w, wIn);
     if (l == layers) break;
     const bn = i32At(net.bnAt, l - 1);
     if (bn >= 0) {
@@ -302,13 +337,10 @@ function forward(net: Network, x: usize, n: i32, evalStats: usize): void {
           put(row(ptrAt(net.act, l - 1), s, w), j, g * xhat + b);
         }
       }
-    } else {
-      memory.copy(ptrAt(net.act, l - 1), z, <usize>n * <usize>w << 3);
     }
     const act = ptrAt(net.act, l - 1);
-    const kind = net.activation;
     const count = n * w;
-    for (let i = 0; i < count; i++) put(act, i, activate(kind, at(act, i)));
+    activateAll(net.activation, bn >= 0 ? act : z, act, count);
     if (skips(net, l)) {
       const out = ptrAt(net.out, l - 1);
       for (let i = 0; i < count; i++) put(out, i, at(act, i) + at(input, i));
@@ -361,6 +393,67 @@ function lossOfOutputs(net: Network, n: i32, delta: usize): f64 {
   return total;
 }
 
+// gw[j][i] += sum over s of dz[s][j] in[s][i]; gb[j] += sum over s of dz[s][j]. Sums over s kept in registers, f64x2
+// over i.
+function gradientOfLinear(dz: usize, input: usize, n: i32, w: i32, wIn: i32, gw: usize, gb: usize): void {
+  for (let j = 0; j < w; j++) {
+    let bias = 0.0;
+    for (let s = 0; s < n; s++) bias += at(row(dz, s, w), j);
+    put(gb, j, at(gb, j) + bias);
+    const gRow = row(gw, j, wIn);
+    let i = 0;
+    for (; i + 1 < wIn; i += 2) {
+      let acc = f64x2.splat(0.0);
+      for (let s = 0; s < n; s++) {
+        acc = f64x2.add(acc, f64x2.mul(f64x2.splat(at(row(dz, s, w), j)), v128.load(row(input, s, wIn) + (<usize>i << 3))));
+      }
+      const q = gRow + (<usize>i << 3);
+      v128.store(q, f64x2.add(v128.load(q), acc));
+    }
+    if (i < wIn) {
+      let acc = 0.0;
+      for (let s = 0; s < n; s++) acc += at(row(dz, s, w), j) * at(row(input, s, wIn), i);
+      put(gRow, i, at(gRow, i) + acc);
+    }
+  }
+}
+
+// dOut[s][i] = (keep ? dOut[s][i] : 0) + sum over j of W[j][i] dz[s][j], f64x2 over i.
+function backThroughLinear(dz: usize, weights: usize, n: i32, w: i32, wIn: i32, dOut: usize, keep: bool): void {
+  for (let s = 0; s < n; s++) {
+    const dRow = row(dz, s, w);
+    const outRow = row(dOut, s, wIn);
+    let i = 0;
+    for (; i + 1 < wIn; i += 2) {
+      const q = outRow + (<usize>i << 3);
+      let acc = keep ? v128.load(q) : f64x2.splat(0.0);
+      for (let j = 0; j < w; j++) {
+        acc = f64x2.add(acc, f64x2.mul(f64x2.splat(at(dRow, j)), v128.load(row(weights, j, wIn) + (<usize>i << 3))));
+      }
+      v128.store(q, acc);
+    }
+    if (i < wIn) {
+      let acc = keep ? at(outRow, i) : 0.0;
+      for (let j = 0; j < w; j++) acc += at(dRow, j) * at(row(weights, j, wIn), i);
+      put(outRow, i, acc);
+    }
+  }
+}
+
+// dz = dOut * act'(from the activations a), count values; tanh on f64x2 pairs.
+function throughActivation(kind: i32, dOut: usize, act: usize, dz: usize, count: i32): void {
+  let i = 0;
+  if (kind == ACT_TANH) {
+    const one = f64x2.splat(1.0);
+    for (; i + 1 < count; i += 2) {
+      const k = <usize>i << 3;
+      const a = v128.load(act + k);
+      v128.store(dz + k, f64x2.mul(v128.load(dOut + k), f64x2.sub(one, f64x2.mul(a, a))));
+    }
+  }
+  for (; i < count; i++) put(dz, i, at(dOut, i) * slope(kind, at(act, i)));
+}
+
 /** Gradients of the parameters from the logits' gradient (n x K at net.deltaB), written at g (zeroed first). */
 function backward(net: Network, x: usize, n: i32, g: usize, dim: i32): void {
   memory.fill(g, 0, <usize>dim << 3);
@@ -374,28 +467,14 @@ function backward(net: Network, x: usize, n: i32, g: usize, dim: i32): void {
     const weights = x + (<usize>i32At(net.weightAt, l - 1) << 3);
     const gw = g + (<usize>i32At(net.weightAt, l - 1) << 3);
     const gb = g + (<usize>i32At(net.biasAt, l - 1) << 3);
-    for (let s = 0; s < n; s++) {
-      const dRow = row(dz, s, w);
-      const inRow = row(input, s, wIn);
-      for (let j = 0; j < w; j++) {
-        const dj = at(dRow, j);
-        put(gb, j, at(gb, j) + dj);
-        axpy(row(gw, j, wIn), dj, inRow, wIn);
-      }
-    }
+    gradientOfLinear(dz, input, n, w, wIn, gw, gb);
     if (l == 1) break;
     // dOut = dz W, plus (around a skip) the gradient at this layer's output, which dOut still holds.
-    if (!skips(net, l)) memory.fill(dOut, 0, <usize>n * <usize>wIn << 3);
-    for (let s = 0; s < n; s++) {
-      const dRow = row(dz, s, w);
-      const outRow = row(dOut, s, wIn);
-      for (let j = 0; j < w; j++) axpy(outRow, at(dRow, j), row(weights, j, wIn), wIn);
-    }
+    backThroughLinear(dz, weights, n, w, wIn, dOut, skips(net, l));
     // Through layer l - 1's activation and BN into its dz (written over this layer's dz, no longer needed).
     const h = l - 1;
     const act = ptrAt(net.act, h - 1);
-    const count = n * wIn;
-    for (let i = 0; i < count; i++) put(dz, i, at(dOut, i) * slope(kind, at(act, i)));
+    throughActivation(kind, dOut, act, dz, n * wIn);
     const bn = i32At(net.bnAt, h - 1);
     if (bn >= 0) {
       const stat = i32At(net.statAt, h - 1);
@@ -461,6 +540,7 @@ export function networkPredict(net: Network, inputs: usize, count: i32, x: usize
   const k = width(net, net.layers);
   for (let done = 0; done < count; done += net.capacity) {
     const n = min(net.capacity, count - done);
+    net.gatheredAll = 0;
     memory.copy(net.inputs, row(inputs, done, w0), <usize>n * <usize>w0 << 3);
     forward(net, x, n, stats);
     memory.copy(row(out, done, k), ptrAt(net.z, net.layers - 1), <usize>n * <usize>k << 3);

@@ -77,7 +77,9 @@ export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; 
 class ExpansionTooLarge extends Error {}
 
 /** A vector's element i (1-based) is parameter slots[i - 1]. */
-type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; slots: number[] };
+type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; slots: number[] }
+  /** A matrix's element [i, j] (1-based) is parameter slots[(i - 1) * cols + j - 1]: a network's W1[i,j] in a condition. */
+  | { kind: 'matrix'; rows: number; cols: number; slots: number[] };
 
 /** A breakpoint condition: true or false, built from comparisons and tests of graph nodes. */
 export type Condition =
@@ -443,20 +445,35 @@ class Analysis {
     this.data = { columns, values, count: rows.length, range: this.lines.range(s.start, s.end) };
   }
 
-  /** A run's state: names[k] is parameter k; `v[1]`, `v[2]`, ... form the vector `v`. The first of equal names wins. */
+  /**
+   * A run's state: names[k] is parameter k; `v[1]`, `v[2]`, ... form the vector `v`, `W[1,1]`, `W[1,2]`, ... the matrix
+   * `W` (names may hold dots: bn1.weight[1]). The first of equal names wins.
+   */
   private declareState(names: readonly string[]): void {
     const vectors = new Map<string, number[]>();
+    const matrices = new Map<string, [number, number, number][]>();
     names.forEach((name, k) => {
-      const element = /^([A-Za-z_]\w*)\[([1-9]\d{0,5})\]$/.exec(name);
+      const element = /^([A-Za-z_][\w.]*)\[([1-9]\d{0,5})\]$/.exec(name);
+      const cell = element ? undefined : /^([A-Za-z_][\w.]*)\[([1-9]\d{0,5}),([1-9]\d{0,5})\]$/.exec(name);
       if (element) {
         const slots = vectors.get(element[1]) ?? [];
         slots[Number(element[2]) - 1] ??= k;
         vectors.set(element[1], slots);
+      } else if (cell) {
+        matrices.set(cell[1], [...(matrices.get(cell[1]) ?? []), [Number(cell[2]), Number(cell[3]), k]]);
       } else if (!this.params.has(name)) {
         this.params.set(name, { kind: 'scalar', index: k });
       }
     });
     for (const [name, slots] of vectors) if (!this.params.has(name)) this.params.set(name, { kind: 'vector', slots });
+    for (const [name, cells] of matrices) {
+      if (this.params.has(name)) continue;
+      const rows = Math.max(...cells.map((c) => c[0]));
+      const cols = Math.max(...cells.map((c) => c[1]));
+      const slots: number[] = [];
+      for (const [i, j, k] of cells) slots[(i - 1) * cols + j - 1] ??= k;
+      this.params.set(name, { kind: 'matrix', rows, cols, slots });
+    }
   }
 
   // --- scenario ---
@@ -642,7 +659,7 @@ class Analysis {
     return value;
   }
 
-  private paramIndex(name: string, index: Expr | undefined, start: number, end: number): number | undefined {
+  private paramIndex(name: string, index: Expr | undefined, start: number, end: number, column?: Expr): number | undefined {
     const entry = this.params.get(name);
     if (!entry) {
       this.unknownName(name, start, end);
@@ -651,6 +668,11 @@ class Analysis {
     if (entry.kind === 'scalar') {
       if (index === undefined) return entry.index;
       this.sink.error(`'${name}' is a single ${this.scope ? 'value' : 'parameter'}, not a vector`, start, end);
+      return undefined;
+    }
+    if (entry.kind === 'matrix') return this.matrixIndex(name, entry, index, column, start, end);
+    if (column !== undefined) {
+      this.sink.error(`'${name}' is a vector: write ${name}[i] with one index`, column.start, column.end);
       return undefined;
     }
     const size = entry.slots.length;
@@ -663,6 +685,26 @@ class Analysis {
     const slot = i >= 1 ? entry.slots[i - 1] : undefined;
     if (slot === undefined) {
       this.sink.error(`Index ${i} is out of range: '${name}' has indices 1..${size}`, index.start, index.end);
+      return undefined;
+    }
+    return slot;
+  }
+
+  /** The slot of a matrix element name[i, j]. */
+  private matrixIndex(
+    name: string, entry: ParamEntry & { kind: 'matrix' }, index: Expr | undefined, column: Expr | undefined, start: number, end: number,
+  ): number | undefined {
+    const { rows, cols } = entry;
+    if (index === undefined || column === undefined) {
+      this.sink.error(`'${name}' is a ${rows} x ${cols} matrix: write ${name}[i,j] with i in 1..${rows} and j in 1..${cols}`, start, end);
+      return undefined;
+    }
+    const i = this.integer(index, 'A row index');
+    const j = this.integer(column, 'A column index');
+    if (i === undefined || j === undefined) return undefined;
+    const slot = i >= 1 && i <= rows && j >= 1 && j <= cols ? entry.slots[(i - 1) * cols + j - 1] : undefined;
+    if (slot === undefined) {
+      this.sink.error(`Index [${i},${j}] is out of range: '${name}' has rows 1..${rows} and columns 1..${cols}`, index.start, column.end);
       return undefined;
     }
     return slot;
@@ -684,7 +726,7 @@ class Analysis {
         return this.lowerName(e.name, e.prefix, e.start, e.end);
       case 'index': {
         const saved = this.expansion;
-        const index = this.paramIndex(e.name, e.index, e.start, e.nameEnd);
+        const index = this.paramIndex(e.name, e.index, e.start, e.nameEnd, e.column);
         this.expansion = Math.max(saved, this.expansion);
         return index === undefined ? this.invalid() : g.param(index);
       }

@@ -17,7 +17,7 @@ const COMPARISON_OPERATORS: readonly string[] = ['<', '<=', '>', '>=', '==', '!=
 export type Expr =
   | (Span & { kind: 'number'; value: number })
   | (Span & { kind: 'name'; name: string; prefix: string })
-  | (Span & { kind: 'index'; name: string; nameEnd: number; index: Expr })
+  | (Span & { kind: 'index'; name: string; nameEnd: number; index: Expr; column?: Expr })
   | (Span & { kind: 'call'; name: string; prefix: string; nameEnd: number; args: Expr[] })
   | (Span & { kind: 'reduce'; op: 'sum' | 'prod'; variable: string; variableStart: number; variableEnd: number; from: Expr; to: Expr; body: Expr })
   | (Span & { kind: 'negate'; operand: Expr })
@@ -531,8 +531,13 @@ class Parser {
       if (this.isSymbol('[')) {
         this.next();
         const index = this.parseExpression();
+        let column: Expr | undefined;
+        if (this.isSymbol(',')) {
+          this.next();
+          column = this.parseExpression();
+        }
         const close = this.expectSymbol(']', 'after the index');
-        return { kind: 'index', name: token.text, nameEnd: token.end, index, start: token.start, end: close.end };
+        return { kind: 'index', name: token.text, nameEnd: token.end, index, column, start: token.start, end: close.end };
       }
       if (!token.prefix && BOOLEAN_WORDS.has(token.text)) return { kind: 'bool', value: BOOLEAN_WORDS.get(token.text)!, start: token.start, end: token.end };
       return { kind: 'name', name: token.text, prefix: token.prefix, start: token.start, end: token.end };

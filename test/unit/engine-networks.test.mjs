@@ -248,3 +248,28 @@ test('minibatches use the core sampling; repeated network requests hold no more 
     assert.equal(memory.losses.retained, 0);
   }
 });
+
+test('breakpoint conditions read parameters by name: W1[i,j], b1[i], bn1.weight[i], and their gradients and state', async () => {
+  const c = golden.cases[0];
+  const base = { loss: lossText(c), start: c.start, optimizer: c.optimizer, options: c.options, steps: c.steps };
+  const info = await engine.lossInfo(base.loss);
+  const { trajectory } = await engine.trace(base);
+  const k = info.params.indexOf('W1[2,1]');
+  const threshold = trajectory[20][k];
+  const rising = trajectory[20][k] > trajectory[0][k];
+  const first = trajectory.findIndex((row) => (rising ? row[k] >= threshold : row[k] <= threshold));
+  const paused = await engine.trace({ ...base, breakpoints: [`W1[2,1] ${rising ? '>=' : '<='} ${threshold}`] });
+  assert.equal(paused.status, 'paused');
+  assert.equal(paused.stoppedAt, first);
+  assert.ok(first >= 1 && first <= 20);
+  const b = info.params.indexOf('b1[3]');
+  const bias = await engine.trace({ ...base, breakpoints: [`b1[3] != ${trajectory[0][b]} and step >= 5`] });
+  assert.equal(bias.stoppedAt, 5);
+  const bn = golden.cases.find((x) => x.network.batchnorm && x.optimizer === 'adam');
+  const moved = await engine.trace({ loss: lossText(bn), start: bn.start, optimizer: 'adam', options: bn.options, steps: 10,
+    breakpoints: ['bn1.weight[1] != 1 and abs(grad_bn2.bias[6]) >= 0 and exp_avg_sq_W2[3,4] > 0'] });
+  assert.equal(moved.status, 'paused');
+  assert.equal(moved.stoppedAt, 1);
+  await assert.rejects(engine.trace({ ...base, breakpoints: ['W1[9,1] > 0'] }), /Index \[9,1\] is out of range: 'W1' has rows 1\.\.8 and columns 1\.\.2/);
+  await assert.rejects(engine.trace({ ...base, breakpoints: ['W1[1] > 0'] }), /'W1' is a 8 x 2 matrix: write W1\[i,j\]/);
+});
