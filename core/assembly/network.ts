@@ -216,6 +216,14 @@ export function createRunningStats(net: Network): usize {
 function activateAll(kind: i32, from: usize, to: usize, count: i32): void {
   let i = 0;
   if (kind == ACT_TANH) {
+    // Two pairs per iteration: their independent polynomial chains overlap.
+    for (; i + 3 < count; i += 4) {
+      const k = <usize>i << 3;
+      const a = tanh2x(v128.load(from + k));
+      const b = tanh2x(v128.load(from + k + 16));
+      v128.store(to + k, a);
+      v128.store(to + k + 16, b);
+    }
     for (; i + 1 < count; i += 2) {
       const k = <usize>i << 3;
       v128.store(to + k, tanh2x(v128.load(from + k)));
@@ -242,9 +250,16 @@ function linear(scratch: usize, weights: usize, bias: usize, input: usize, z: us
     const zRow = row(z, s, w);
     for (let j = 0; j < pairs; j += 2) {
       const k = <usize>j << 3;
-      let acc = v128.load(bias + k);
-      for (let i = 0; i < wIn; i++) acc = f64x2.add(acc, f64x2.mul(f64x2.splat(at(inRow, i)), v128.load(row(scratch, i, w) + k)));
-      v128.store(zRow + k, acc);
+      // Two accumulators (even and odd i) halve the chain of dependent additions.
+      let even = v128.load(bias + k);
+      let odd = f64x2.splat(0.0);
+      let i = 0;
+      for (; i + 1 < wIn; i += 2) {
+        even = f64x2.add(even, f64x2.mul(f64x2.splat(at(inRow, i)), v128.load(row(scratch, i, w) + k)));
+        odd = f64x2.add(odd, f64x2.mul(f64x2.splat(at(inRow, i + 1)), v128.load(row(scratch, i + 1, w) + k)));
+      }
+      if (i < wIn) even = f64x2.add(even, f64x2.mul(f64x2.splat(at(inRow, i)), v128.load(row(scratch, i, w) + k)));
+      v128.store(zRow + k, f64x2.add(even, odd));
     }
     if (pairs < w) put(zRow, pairs, at(bias, pairs) + dot(row(weights, pairs, wIn), inRow, wIn));
   }
@@ -403,12 +418,17 @@ function gradientOfLinear(dz: usize, input: usize, n: i32, w: i32, wIn: i32, gw:
     const gRow = row(gw, j, wIn);
     let i = 0;
     for (; i + 1 < wIn; i += 2) {
-      let acc = f64x2.splat(0.0);
-      for (let s = 0; s < n; s++) {
-        acc = f64x2.add(acc, f64x2.mul(f64x2.splat(at(row(dz, s, w), j)), v128.load(row(input, s, wIn) + (<usize>i << 3))));
+      const k = <usize>i << 3;
+      let even = f64x2.splat(0.0);
+      let odd = f64x2.splat(0.0);
+      let s = 0;
+      for (; s + 1 < n; s += 2) {
+        even = f64x2.add(even, f64x2.mul(f64x2.splat(at(row(dz, s, w), j)), v128.load(row(input, s, wIn) + k)));
+        odd = f64x2.add(odd, f64x2.mul(f64x2.splat(at(row(dz, s + 1, w), j)), v128.load(row(input, s + 1, wIn) + k)));
       }
-      const q = gRow + (<usize>i << 3);
-      v128.store(q, f64x2.add(v128.load(q), acc));
+      if (s < n) even = f64x2.add(even, f64x2.mul(f64x2.splat(at(row(dz, s, w), j)), v128.load(row(input, s, wIn) + k)));
+      const q = gRow + k;
+      v128.store(q, f64x2.add(v128.load(q), f64x2.add(even, odd)));
     }
     if (i < wIn) {
       let acc = 0.0;
@@ -425,12 +445,17 @@ function backThroughLinear(dz: usize, weights: usize, n: i32, w: i32, wIn: i32, 
     const outRow = row(dOut, s, wIn);
     let i = 0;
     for (; i + 1 < wIn; i += 2) {
-      const q = outRow + (<usize>i << 3);
-      let acc = keep ? v128.load(q) : f64x2.splat(0.0);
-      for (let j = 0; j < w; j++) {
-        acc = f64x2.add(acc, f64x2.mul(f64x2.splat(at(dRow, j)), v128.load(row(weights, j, wIn) + (<usize>i << 3))));
+      const k = <usize>i << 3;
+      const q = outRow + k;
+      let even = keep ? v128.load(q) : f64x2.splat(0.0);
+      let odd = f64x2.splat(0.0);
+      let j = 0;
+      for (; j + 1 < w; j += 2) {
+        even = f64x2.add(even, f64x2.mul(f64x2.splat(at(dRow, j)), v128.load(row(weights, j, wIn) + k)));
+        odd = f64x2.add(odd, f64x2.mul(f64x2.splat(at(dRow, j + 1)), v128.load(row(weights, j + 1, wIn) + k)));
       }
-      v128.store(q, acc);
+      if (j < w) even = f64x2.add(even, f64x2.mul(f64x2.splat(at(dRow, j)), v128.load(row(weights, j, wIn) + k)));
+      v128.store(q, f64x2.add(even, odd));
     }
     if (i < wIn) {
       let acc = keep ? at(outRow, i) : 0.0;

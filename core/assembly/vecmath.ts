@@ -9,25 +9,6 @@ const ROUND_MAGIC = 6755399441055744.0; // 2^52 + 2^51: adding it leaves an inte
   return f64x2.splat(v);
 }
 
-// Sum of r^k/k! for k = 1..14 (exp(r) - 1 without its leading 1), by Horner's rule.
-@inline function expm1Polynomial(r: v128): v128 {
-  let p = splat(1.0 / 87178291200.0);
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 6227020800.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 479001600.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0));
-  return f64x2.mul(p, r);
-}
-
 /**
  * expm1(x) per lane for x in [-708, 709] (clamped outside): with x = k ln2 + r, 2^k (e^r - 1) + (2^k - 1), so that
  * near 0 (k = 0) no 1 is added and taken away; accurate to a few ulp.
@@ -39,7 +20,7 @@ export function expm1x2(x: v128): v128 {
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, splat(LN2_HI))), f64x2.mul(k, splat(LN2_LO)));
   const ki = i64x2.sub(f64x2.add(k, splat(ROUND_MAGIC)), splat(ROUND_MAGIC));
   const scale = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
-  return f64x2.add(f64x2.mul(expm1Polynomial(r), scale), f64x2.sub(scale, splat(1.0)));
+  return f64x2.add(f64x2.mul(f64x2.mul(expSeries(r), r), scale), f64x2.sub(scale, splat(1.0)));
 }
 
 /** tanh(x) per lane as expm1(2x) / (expm1(2x) + 2), +-1 beyond |x| = 20 (where tanh is 1 to double precision). */
@@ -52,8 +33,8 @@ export function tanh2x(x: v128): v128 {
   return v128.bitselect(unit, t, big);
 }
 
-// Sum of c_k r^k for k = 0..13 with c_k = 1/k!, by Horner's rule.
-@inline function expPolynomial(r: v128): v128 {
+// Sum of r^k/(k+1)! for k = 0..12 by Horner's rule: e^r = 1 + r * expSeries(r), e^r - 1 = r * expSeries(r).
+@inline function expSeries(r: v128): v128 {
   let p = splat(1.0 / 6227020800.0);
   p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 479001600.0));
   p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 39916800.0));
@@ -66,8 +47,12 @@ export function tanh2x(x: v128): v128 {
   p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 24.0));
   p = f64x2.add(f64x2.mul(p, r), splat(1.0 / 6.0));
   p = f64x2.add(f64x2.mul(p, r), splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), splat(1.0));
   return f64x2.add(f64x2.mul(p, r), splat(1.0));
+}
+
+// Sum of r^k/k! for k = 0..13.
+@inline function expPolynomial(r: v128): v128 {
+  return f64x2.add(f64x2.mul(expSeries(r), r), splat(1.0));
 }
 
 /** exp(x) per lane for x in [-708, 709]; inputs outside are clamped. */

@@ -87,4 +87,4 @@ export const PREFIXED_CONSTANTS: ReadonlyMap<string, number> = new Map([
 export const SCENARIO_KEYWORDS = ['params', 'data', 'domain', 'start', 'minimum', 'minima', 'optimizer', 'schedule', 'stochastic', 'steps', 'builtin', 'network'] as const;
 
 /** Optimizer names the engine knows (PyTorch's), for "did you mean" warnings. */
-export const KNOWN_OPTIMIZERS = optimizerNames();
+export const KNOWN_OPTIMIZERS = [...optimizerNames(), 'muon']; // muon: for networks (src/engine/muon.ts)

@@ -273,3 +273,17 @@ test('breakpoint conditions read parameters by name: W1[i,j], b1[i], bn1.weight[
   await assert.rejects(engine.trace({ ...base, breakpoints: ['W1[9,1] > 0'] }), /Index \[9,1\] is out of range: 'W1' has rows 1\.\.8 and columns 1\.\.2/);
   await assert.rejects(engine.trace({ ...base, breakpoints: ['W1[1] > 0'] }), /'W1' is a 8 x 2 matrix: write W1\[i,j\]/);
 });
+
+test("tanh and sigmoid on f64x2 lanes agree with Math's to a few ulp, from tiny inputs to saturation", async () => {
+  // Two equal samples (one f64x2 pair); W2 = 1, b2 = 0: the loss is act(z)^2 at z = W1 (b1 = 0).
+  const cases = { tanh: Math.tanh, sigmoid: (z) => 1 / (1 + Math.exp(-z)) };
+  const inputs = [0, 1e-300, -1e-12, 3e-9, 1e-5, -0.01, 0.2, -0.3465, 0.35, 0.5, -0.7, 1, 2.5, -5, 10, 19.9, 20.1, -25, 40, -400, 800];
+  for (const [activation, reference] of Object.entries(cases)) {
+    const text = `data x1, y = [1, 0; 1, 0]\nnetwork 1-1-1 activation=${activation}`;
+    for (const z of inputs) {
+      const { value } = await engine.evaluate(text, [z, 0, 1, 0]);
+      const want = reference(z) ** 2;
+      assert.ok(Math.abs(value - want) <= 8 * Number.EPSILON * want, `${activation}(${z})^2: ${value} vs ${want}`);
+    }
+  }
+});
