@@ -119,6 +119,19 @@ await compare(`(e) ${MLP_STEPS / 1000} k steps of adam on a 2-16-16-1 tanh MLP (
   { run: () => twin.adamMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, mlpTrace) },
   3);
 const mlpRow = rows[rows.length - 1];
+/** CPU milliseconds of fn (user + system): on a shared, loaded machine steadier than wall time. */
+async function cpuMs(fn, setup = async () => undefined) {
+  const state = await setup();
+  const before = process.cpuUsage();
+  await fn(state);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+const mlpCpu = {
+  wasm: await cpuMs((set) => { set.advance(MLP_STEPS); set.dispose(); },
+    () => engine.startRuns({ loss: mlpLoss, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: MLP_STEPS })),
+  ts: await cpuMs(() => twin.adamMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, mlpTrace)),
+};
 
 // Every 2-D built-in's landscape against the same formula compiled from the loss language (its `expression` in
 // the engine's loss info), both in wasm, on the built-in's default domain.
@@ -150,7 +163,9 @@ for (const r of rows) {
   console.log(`| ${r.name} | ${r.wasmMs.toFixed(2)} | ${r.tsMs.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.aim ? `>= ${r.aim}x` : '-'} |`);
 }
 
-console.log(`\nMLP steps per second: wasm ${Math.round(MLP_STEPS / (mlpRow.wasmMs / 1000))}, flat TypeScript twin ${Math.round(MLP_STEPS / (mlpRow.tsMs / 1000))}`);
+const perSecond = (ms) => Math.round(MLP_STEPS / (ms / 1000));
+console.log(`\nMLP steps per second (e): wasm ${perSecond(mlpRow.wasmMs)}, flat TypeScript twin ${perSecond(mlpRow.tsMs)} (wall time, median); `
+  + `by CPU time (one run each): wasm ${perSecond(mlpCpu.wasm)}, twin ${perSecond(mlpCpu.ts)}, ${(mlpCpu.ts / mlpCpu.wasm).toFixed(2)}x`);
 
 console.log(`\nBuilt-in losses against the same formula compiled from the loss language, ${N}x${N} landscape, median of ${REPEATS}\n`);
 console.log('| loss | built-in (ms) | compiled formula (ms) | built-in speed / compiled speed | aim |');

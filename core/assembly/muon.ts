@@ -5,7 +5,7 @@
 // matrix products accumulate in float32; the addmm form matches torch 2.13's numbers, checked against its golden run); param.mul_(1 - lr * weight_decay); param.add_(update, alpha=-adjusted_lr).
 // The run steps the other parameters with its own optimizer; Muon computes its matrices' new values first (from the
 // parameters before that step) and writes them after it.
-import { at, put } from './f64mem';
+import { allocZeroedF64, at, put } from './f64mem';
 import { Network, weightOffset, width } from './network';
 
 // Option slots (f64 each), packed by src/engine/muon.ts.
@@ -42,13 +42,6 @@ export class Muon {
   return load<i32>(p + (<usize>i << 2));
 }
 
-function zeroed(count: i32): usize {
-  const bytes = <usize>max(count, 1) << 3;
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
-}
-
 export function createMuon(net: Network, options: usize): Muon {
   const m = changetype<Muon>(heap.alloc(offsetof<Muon>()));
   const count = net.layers - 1;
@@ -72,13 +65,13 @@ export function createMuon(net: Network, options: usize): Muon {
   m.total = total;
   m.options = heap.alloc(<usize>MUON_SLOTS << 3);
   memory.copy(m.options, options, <usize>MUON_SLOTS << 3);
-  m.momentum = zeroed(total);
-  m.next = zeroed(total);
-  m.x = zeroed(largest);
-  m.product = zeroed(largest);
-  m.gram = zeroed(side * side);
-  m.update = zeroed(side * side);
-  m.square = zeroed(side * side);
+  m.momentum = allocZeroedF64(total);
+  m.next = allocZeroedF64(total);
+  m.x = allocZeroedF64(largest);
+  m.product = allocZeroedF64(largest);
+  m.gram = allocZeroedF64(side * side);
+  m.update = allocZeroedF64(side * side);
+  m.square = allocZeroedF64(side * side);
   return m;
 }
 

@@ -4,7 +4,7 @@
 // BatchNorm1d and then by the activation; with residual on, a hidden layer whose input and output widths are equal
 // adds its input to its output (out = in + act(bn(W in + b))). The last Linear gives the outputs (logits). The
 // parameters are flattened in model.parameters() order: per layer W [out, in] row-major, b, then BN weight and bias.
-import { at, put } from './f64mem';
+import { allocZeroedF64, at, put } from './f64mem';
 import { Rng, seedRng, normal, uniform } from './random';
 import { tanh2x, exp2x } from './vecmath';
 import {
@@ -44,9 +44,7 @@ export class Network {
   deltaA: usize;
   deltaB: usize;
   transposed: usize; // a layer's weights transposed ([in, out]) for the forward pass
-  // The last batch's BN statistics: mean, biased variance, 1/sqrt(var + eps), each hiddenUnits long.
-  batchMean: usize;
-  batchVar: usize;
+  // The last batch's BN 1/sqrt(var + eps) per hidden unit, for the backward pass.
   batchInvStd: usize;
 }
 
@@ -64,12 +62,6 @@ export function setRunningTarget(stats: usize): void {
 }
 @inline function ptrAt(p: usize, i: i32): usize {
   return load<usize>(p + (<usize>i << 2));
-}
-@inline function allocZeroed(count: i32): usize {
-  const bytes = <usize>max(count, 1) << 3;
-  const p = heap.alloc(bytes);
-  memory.fill(p, 0, bytes);
-  return p;
 }
 @inline function row(p: usize, r: i32, width: i32): usize {
   return p + (<usize>r * <usize>width << 3);
@@ -134,23 +126,21 @@ export function createNetwork(
     }
     setI32(net.statAt, l - 1, units);
     if (hidden) units += w;
-    const z = allocZeroed(capacity * w);
+    const z = allocZeroedF64(capacity * w);
     store<usize>(net.z + (<usize>(l - 1) << 2), z);
-    const act = hidden ? allocZeroed(capacity * w) : z;
+    const act = hidden ? allocZeroedF64(capacity * w) : z;
     store<usize>(net.act + (<usize>(l - 1) << 2), act);
-    store<usize>(net.out + (<usize>(l - 1) << 2), hidden && skips(net, l) ? allocZeroed(capacity * w) : act);
+    store<usize>(net.out + (<usize>(l - 1) << 2), hidden && skips(net, l) ? allocZeroedF64(capacity * w) : act);
   }
   net.hiddenUnits = units;
-  net.inputs = allocZeroed(capacity * i32At(widths, 0));
-  net.targetValues = allocZeroed(capacity * targets);
-  net.deltaA = allocZeroed(capacity * widest);
-  net.deltaB = allocZeroed(capacity * widest);
+  net.inputs = allocZeroedF64(capacity * i32At(widths, 0));
+  net.targetValues = allocZeroedF64(capacity * targets);
+  net.deltaA = allocZeroedF64(capacity * widest);
+  net.deltaB = allocZeroedF64(capacity * widest);
   let largest = 0;
   for (let l = 1; l <= layers; l++) largest = max(largest, i32At(widths, l) * i32At(widths, l - 1));
-  net.transposed = allocZeroed(largest);
-  net.batchMean = allocZeroed(units);
-  net.batchVar = allocZeroed(units);
-  net.batchInvStd = allocZeroed(units);
+  net.transposed = allocZeroedF64(largest);
+  net.batchInvStd = allocZeroedF64(units);
   return net;
 }
 
@@ -176,8 +166,6 @@ export function freeNetwork(net: Network): void {
   heap.free(net.deltaA);
   heap.free(net.deltaB);
   heap.free(net.transposed);
-  heap.free(net.batchMean);
-  heap.free(net.batchVar);
   heap.free(net.batchInvStd);
   heap.free(changetype<usize>(net));
 }
@@ -186,7 +174,7 @@ export function freeNetwork(net: Network): void {
 export function createRunningStats(net: Network): usize {
   if (!net.batchnorm) return 0;
   const n = net.hiddenUnits;
-  const p = allocZeroed(2 * n);
+  const p = allocZeroedF64(2 * n);
   for (let i = 0; i < n; i++) put(p, n + i, 1.0);
   return p;
 }
@@ -204,10 +192,16 @@ export function createRunningStats(net: Network): usize {
   return s;
 }
 
+@inline function sigmoid2x(v: v128): v128 {
+  const one = f64x2.splat(1.0);
+  return f64x2.div(one, f64x2.add(one, exp2x(f64x2.neg(v))));
+}
+
+// One value; tanh and sigmoid by the lane functions, so that every sample gets the same bits.
 @inline function activate(kind: i32, v: f64): f64 {
-  if (kind == ACT_TANH) return Math.tanh(v);
+  if (kind == ACT_TANH) return f64x2.extract_lane(tanh2x(f64x2.splat(v)), 0);
   if (kind == ACT_RELU) return v > 0 ? v : 0.0;
-  if (kind == ACT_SIGMOID) return 1.0 / (1.0 + Math.exp(-v));
+  if (kind == ACT_SIGMOID) return f64x2.extract_lane(sigmoid2x(f64x2.splat(v)), 0);
   if (kind == ACT_LEAKY_RELU) return v > 0 ? v : LEAKY_SLOPE * v;
   return v;
 }
@@ -229,10 +223,9 @@ function activateAll(kind: i32, from: usize, to: usize, count: i32): void {
       v128.store(to + k, tanh2x(v128.load(from + k)));
     }
   } else if (kind == ACT_SIGMOID) {
-    const one = f64x2.splat(1.0);
     for (; i + 1 < count; i += 2) {
       const k = <usize>i << 3;
-      v128.store(to + k, f64x2.div(one, f64x2.add(one, exp2x(f64x2.neg(v128.load(from + k))))));
+      v128.store(to + k, sigmoid2x(v128.load(from + k)));
     }
   }
   for (; i < count; i++) put(to, i, activate(kind, at(from, i)));
@@ -297,8 +290,8 @@ function gather(net: Network, samples: usize, columns: i32, order: usize, first:
 }
 
 /**
- * The forward pass over the n gathered samples. Train mode (running = 0, or a run's statistics to update): BN uses
- * the batch's statistics; eval mode (evalStats != 0): BN uses the running statistics at evalStats.
+ * The forward pass over the n gathered samples. Train mode (evalStats = 0): BN uses the batch's statistics and folds
+ * them into the running statistics at runningTarget when a run has set it; eval mode: BN uses those at evalStats.
  */
 function forward(net: Network, x: usize, n: i32, evalStats: usize): void {
   const layers = net.layers;
@@ -340,8 +333,6 @@ function forward(net: Network, x: usize, n: i32, evalStats: usize): void {
           variance /= <f64>n;
         }
         const invStd = 1.0 / Math.sqrt(variance + BN_EPS);
-        put(net.batchMean, stat + j, mean);
-        put(net.batchVar, stat + j, variance);
         put(net.batchInvStd, stat + j, invStd);
         const g = at(gamma, j);
         const b = at(beta, j);
