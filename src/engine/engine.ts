@@ -432,12 +432,12 @@ export class WasmEngine implements Engine {
           muon = packMuon(spec.options);
         }
         const optimizer = muon ? packOptimizer(muon.rest.optimizer, muon.rest.options) : packOptimizer(spec.optimizer, spec.options);
+        if (info.network && optimizer.id === OptimizerId.newton) {
+          fail("Newton's method needs the Hessian, which the engine does not compute for networks: use a first-order optimizer (sgd, adam, ...)");
+        }
         if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
-        }
-        if (info.network && optimizer.id === OptimizerId.newton) {
-          fail("Newton's method needs the Hessian, which the engine does not compute for networks: use a first-order optimizer (sgd, adam, ...)");
         }
         const schedule = packSchedule(spec.schedule);
         const start = spec.start === undefined ? info.start : checkNumberList(spec.start, 'start', info.dim);

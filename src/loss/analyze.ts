@@ -460,7 +460,9 @@ class Analysis {
         slots[Number(element[2]) - 1] ??= k;
         vectors.set(element[1], slots);
       } else if (cell) {
-        matrices.set(cell[1], [...(matrices.get(cell[1]) ?? []), [Number(cell[2]), Number(cell[3]), k]]);
+        const cells = matrices.get(cell[1]) ?? [];
+        cells.push([Number(cell[2]), Number(cell[3]), k]);
+        matrices.set(cell[1], cells);
       } else if (!this.params.has(name)) {
         this.params.set(name, { kind: 'scalar', index: k });
       }
@@ -468,8 +470,8 @@ class Analysis {
     for (const [name, slots] of vectors) if (!this.params.has(name)) this.params.set(name, { kind: 'vector', slots });
     for (const [name, cells] of matrices) {
       if (this.params.has(name)) continue;
-      const rows = Math.max(...cells.map((c) => c[0]));
-      const cols = Math.max(...cells.map((c) => c[1]));
+      const rows = cells.reduce((most, c) => Math.max(most, c[0]), 0);
+      const cols = cells.reduce((most, c) => Math.max(most, c[1]), 0);
       const slots: number[] = [];
       for (const [i, j, k] of cells) slots[(i - 1) * cols + j - 1] ??= k;
       this.params.set(name, { kind: 'matrix', rows, cols, slots });

@@ -35,6 +35,9 @@ export function compileLoss(text: string, files?: DataFiles): CompileResult {
     const { name } = loss.scenario.builtin;
     return { ok: false, diagnostics: [{ message: `This file names the built-in loss '${name}': the engine takes it by name ('${name}' with lossParams); Visualize opens it`, severity: 'error', range: loss.range }] };
   }
+  if (loss.network) {
+    return { ok: false, diagnostics: [{ message: "This file defines a network: the engine computes it from the file's text (engine.trace, Visualize), not from a compiled formula", severity: 'error', range: loss.range }] };
+  }
   try {
     const { gradient, hessian = [] } = differentiate(loss, true);
     const module = generateLossModule({ graph: loss.graph, root: loss.root, dim: loss.dim, gradient, hessian, row: loss.dim === 2 && !loss.data });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadLoss, rangesAreValid } from './loss-helpers.mjs';
 
-const { parseLoss } = await loadLoss();
+const { parseLoss, compileLoss } = await loadLoss();
 
 const DATA = 'data x1, x2, y = [0, 1, 1; 1, 0, 0; 1, 1, 1]';
 
@@ -79,4 +79,11 @@ test('a network needs fitting data and stands alone as the loss', () => {
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1\nnetwork 2-4-1`), ['A file holds one network', 2, 0, 13]);
   assert.deepEqual(firstError(`params w\n${DATA}\nnetwork 2-8-1`)[0], "A network's parameters are its weights and biases (W1[i,j], b1[i], ...): remove the params line");
   assert.deepEqual(firstError('f = x^2\nnetwork = 3'), ["'network' is a keyword", 1, 0, 7]);
+});
+
+test('compileLoss leaves a network to the engine, with a diagnostic on the network line', () => {
+  const result = compileLoss(`${DATA}\nnetwork 2-8-1`);
+  assert.equal(result.ok, false);
+  assert.match(result.diagnostics[0].message, /^This file defines a network: the engine computes it/);
+  assert.deepEqual(result.diagnostics[0].range, { start: { line: 1, character: 0 }, end: { line: 1, character: 13 } });
 });
