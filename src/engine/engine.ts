@@ -784,6 +784,13 @@ export class WasmEngine implements Engine {
     const spec = info.network!;
     const { core } = this;
     const { exports } = core;
+    // Scratch per sample: inputs, targets, each layer's outputs (up to three buffers) and two gradient rows.
+    const units = spec.widths.reduce((sum, w) => sum + 3 * w, 0) + 2 * Math.max(...spec.widths);
+    const scratch = 8 * data.count * units;
+    if (scratch > ENGINE_LIMITS.maxBlockBytes) {
+      fail(`This network on ${data.count} samples needs ${formatBytes(scratch)} of working memory (samples x layer widths); the engine `
+        + `holds at most ${formatBytes(ENGINE_LIMITS.maxBlockBytes)} for it: use fewer samples or narrower layers`);
+    }
     const layers = spec.widths.length - 1;
     const widths = core.alloc(4 * spec.widths.length);
     new Int32Array(exports.memory.buffer, widths, spec.widths.length).set(spec.widths);
@@ -804,9 +811,7 @@ export class WasmEngine implements Engine {
       start = Array.from(core.f64(out, info.dim));
       core.release(out);
     }
-    // Scratch per sample: inputs, targets, each layer's outputs (up to three buffers) and two gradient rows.
-    const units = spec.widths.reduce((sum, w) => sum + 3 * w, 0) + 2 * Math.max(...spec.widths);
-    const bytes = lossCoreBytes(info, false) + 8 * data.count * units;
+    const bytes = lossCoreBytes(info, false) + scratch;
     return { handle, info: { ...info, start }, functions: [], bytes };
   }
 

@@ -287,3 +287,15 @@ test("tanh and sigmoid on f64x2 lanes agree with Math's to a few ulp, from tiny 
     }
   }
 });
+
+test("a network whose working memory would pass the engine's limit is refused before any work; the engine goes on", async () => {
+  const local = await createEngine();
+  const rows = Array.from({ length: 50_000 }, (_, i) => `${i % 7}, ${i % 5}, ${i % 3}`).join('; ');
+  const before = local.memory().wasmBytes;
+  await assert.rejects(local.lossInfo(`data x1, x2, y = [${rows}]\nnetwork 2-512-512-1`),
+    { message: 'This network on 50000 samples needs 1.53 GiB of working memory (samples x layer widths); the engine holds at most 1 GiB for it: use fewer samples or narrower layers' });
+  assert.equal(local.memory().wasmBytes, before);
+  const c = golden.cases[0];
+  const result = await local.trace({ loss: lossText(c), start: c.start, optimizer: c.optimizer, options: c.options, steps: c.steps });
+  assertMatches(result.trajectory, c);
+});
