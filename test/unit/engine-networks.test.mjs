@@ -200,22 +200,27 @@ test('batch norm in eval mode uses the running statistics, updated once per step
   }
 });
 
-test('residual connections: a skip around each equal-width hidden layer, and gradients that agree with finite differences', async () => {
-  const text = 'data x1, x2, y = [0.5, -1, 0.3; 1.5, 0.2, -0.7; -0.4, 0.8, 1.1]\nnetwork 2-3-3-3-1 activation=tanh residual=true seed=2';
-  const info = await engine.lossInfo(text);
-  const point = info.start;
-  const { value, gradient } = await engine.evaluate(text, point);
-  for (const k of [0, 10, 14, 20, 27, info.dim - 1]) {
-    const h = 1e-6;
-    const up = point.slice();
-    const down = point.slice();
-    up[k] += h;
-    down[k] -= h;
-    const numeric = ((await engine.evaluate(text, up)).value - (await engine.evaluate(text, down)).value) / (2 * h);
-    assert.ok(Math.abs(numeric - gradient[k]) <= 1e-7 * (1 + Math.abs(numeric)), `parameter ${info.params[k]}: ${gradient[k]} vs ${numeric}`);
+test('residual connections: a skip around each equal-width hidden layer; gradients agree with finite differences', async () => {
+  const data = 'data x1, x2, y = [0.5, -1, 0.3; 1.5, 0.2, -0.7; -0.4, 0.8, 1.1]';
+  for (const options of ['activation=tanh residual=true', 'activation=sigmoid residual=true batchnorm=true', 'activation=leaky_relu batchnorm=true']) {
+    const text = `${data}\nnetwork 2-3-3-3-1 ${options} seed=2`;
+    const info = await engine.lossInfo(text);
+    const point = info.start;
+    const { value, gradient } = await engine.evaluate(text, point);
+    for (const k of [0, 7, 10, 14, 20, 27, info.dim - 1]) {
+      const h = 1e-6;
+      const up = point.slice();
+      const down = point.slice();
+      up[k] += h;
+      down[k] -= h;
+      const numeric = ((await engine.evaluate(text, up)).value - (await engine.evaluate(text, down)).value) / (2 * h);
+      assert.ok(Math.abs(numeric - gradient[k]) <= 1e-7 * (1 + Math.abs(numeric)), `${options}: ${info.params[k]}: ${gradient[k]} vs ${numeric}`);
+    }
+    if (options.includes('residual')) {
+      const plain = await engine.evaluate(text.replace('residual=true', 'residual=false'), point);
+      assert.notEqual(plain.value, value);
+    }
   }
-  const plain = await engine.evaluate(text.replace('residual=true', 'residual=false'), point);
-  assert.notEqual(plain.value, value);
 });
 
 test('networks refuse what they cannot do, with the reason', async () => {
