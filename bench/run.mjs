@@ -95,6 +95,44 @@ await compare(`(d) ${STEPS / 1000} k steps of adam on a ${DIM}-D quadratic`,
   { run: () => twin.adamQuadratic(Float64Array.from(quadStart), weights, 0.01, STEPS, quadTrace) },
   undefined);
 
+// A 2-16-16-1 tanh MLP, MSE, Adam, on batches of 32 samples: the whole data set of 32 (one forward and backward
+// per step, as a minibatch of 32 costs), every step recorded, against the flat Float64Array twin.
+const MLP_WIDTHS = [2, 16, 16, 1];
+const MLP_SAMPLES = 32;
+const MLP_STEPS = 20_000;
+const mlpData = Array.from({ length: MLP_SAMPLES }, (_, s) => {
+  const x1 = Math.sin(1.3 * s);
+  const x2 = Math.cos(0.7 * s);
+  return [x1, x2, Math.sin(2 * x1) * x2];
+});
+const mlpLoss = `data x1, x2, y = [${mlpData.map((r) => r.join(', ')).join('; ')}]\nnetwork ${MLP_WIDTHS.join('-')} activation=tanh loss=mse seed=1`;
+const mlpInfo = await engine.lossInfo(mlpLoss);
+const mlpTrace = new Float64Array((mlpInfo.dim + 2) * (MLP_STEPS + 1));
+await compare(`(e) ${MLP_STEPS / 1000} k steps of adam on a 2-16-16-1 tanh MLP (${mlpInfo.dim} parameters, MSE, batch ${MLP_SAMPLES})`,
+  {
+    setup: () => engine.startRuns({ loss: mlpLoss, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: MLP_STEPS }),
+    run: (set) => {
+      set.advance(MLP_STEPS);
+      set.dispose();
+    },
+  },
+  { run: () => twin.adamMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, mlpTrace) },
+  3);
+const mlpRow = rows[rows.length - 1];
+/** CPU milliseconds of fn (user + system): on a shared, loaded machine steadier than wall time. */
+async function cpuMs(fn, setup = async () => undefined) {
+  const state = await setup();
+  const before = process.cpuUsage();
+  await fn(state);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+const mlpCpu = {
+  wasm: await cpuMs((set) => { set.advance(MLP_STEPS); set.dispose(); },
+    () => engine.startRuns({ loss: mlpLoss, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: MLP_STEPS })),
+  ts: await cpuMs(() => twin.adamMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, mlpTrace)),
+};
+
 // Every 2-D built-in's landscape against the same formula compiled from the loss language (its `expression` in
 // the engine's loss info), both in wasm, on the built-in's default domain.
 const landscapeRows = [];
@@ -124,6 +162,10 @@ console.log('|---|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.name} | ${r.wasmMs.toFixed(2)} | ${r.tsMs.toFixed(2)} | ${r.ratio.toFixed(2)}x | ${r.aim ? `>= ${r.aim}x` : '-'} |`);
 }
+
+const perSecond = (ms) => Math.round(MLP_STEPS / (ms / 1000));
+console.log(`\nMLP steps per second (e): wasm ${perSecond(mlpRow.wasmMs)}, flat TypeScript twin ${perSecond(mlpRow.tsMs)} (wall time, median); `
+  + `by CPU time (one run each): wasm ${perSecond(mlpCpu.wasm)}, twin ${perSecond(mlpCpu.ts)}, ${(mlpCpu.ts / mlpCpu.wasm).toFixed(2)}x`);
 
 console.log(`\nBuilt-in losses against the same formula compiled from the loss language, ${N}x${N} landscape, median of ${REPEATS}\n`);
 console.log('| loss | built-in (ms) | compiled formula (ms) | built-in speed / compiled speed | aim |');

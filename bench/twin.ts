@@ -92,3 +92,108 @@ export function adamQuadratic(start: Float64Array, weights: Float64Array, lr: nu
     }
   }
 }
+
+/**
+ * A tanh MLP (widths[0] inputs, hidden layers, one output) trained with Adam on the mean squared error over all n
+ * samples (rows of inputs then the target), parameters in PyTorch's order; records [params, loss, gradNorm] per step
+ * as the core does. Flat Float64Arrays, preallocated, no allocation per step.
+ */
+export function adamMlp(data: Float64Array, n: number, widths: number[], start: Float64Array, lr: number, steps: number, trace: Float64Array): void {
+  const layers = widths.length - 1;
+  const dim = start.length;
+  const x = Float64Array.from(start);
+  const g = new Float64Array(dim);
+  const m = new Float64Array(dim);
+  const v = new Float64Array(dim);
+  const wAt: number[] = [];
+  const bAt: number[] = [];
+  let offset = 0;
+  for (let l = 1; l <= layers; l++) {
+    wAt.push(offset);
+    offset += widths[l] * widths[l - 1];
+    bAt.push(offset);
+    offset += widths[l];
+  }
+  const acts = widths.map((w) => new Float64Array(n * w)); // acts[0]: inputs, acts[l]: layer l's outputs
+  const deltas = [new Float64Array(n * Math.max(...widths)), new Float64Array(n * Math.max(...widths))];
+  const inputs = widths[0];
+  const columns = inputs + 1;
+  for (let s = 0; s < n; s++) for (let i = 0; i < inputs; i++) acts[0][s * inputs + i] = data[s * columns + i];
+  const evaluate = (): number => {
+    for (let l = 1; l <= layers; l++) {
+      const wIn = widths[l - 1];
+      const w = widths[l];
+      const input = acts[l - 1];
+      const out = acts[l];
+      const wo = wAt[l - 1];
+      const bo = bAt[l - 1];
+      for (let s = 0; s < n; s++) {
+        for (let j = 0; j < w; j++) {
+          let z = x[bo + j];
+          for (let i = 0; i < wIn; i++) z += x[wo + j * wIn + i] * input[s * wIn + i];
+          out[s * w + j] = l < layers ? Math.tanh(z) : z;
+        }
+      }
+    }
+    g.fill(0);
+    let loss = 0;
+    let delta = deltas[0];
+    const output = acts[layers];
+    for (let s = 0; s < n; s++) {
+      const r = output[s] - data[s * columns + inputs];
+      loss += (r * r) / n;
+      delta[s] = (2 * r) / n;
+    }
+    for (let l = layers; l >= 1; l--) {
+      const wIn = widths[l - 1];
+      const w = widths[l];
+      const input = acts[l - 1];
+      const wo = wAt[l - 1];
+      const bo = bAt[l - 1];
+      const next = deltas[l % 2 === layers % 2 ? 1 : 0];
+      for (let s = 0; s < n; s++) {
+        for (let j = 0; j < w; j++) {
+          const d = delta[s * w + j];
+          g[bo + j] += d;
+          for (let i = 0; i < wIn; i++) g[wo + j * wIn + i] += d * input[s * wIn + i];
+        }
+      }
+      if (l === 1) break;
+      for (let s = 0; s < n; s++) {
+        for (let i = 0; i < wIn; i++) {
+          let sum = 0;
+          for (let j = 0; j < w; j++) sum += x[wo + j * wIn + i] * delta[s * w + j];
+          const a = input[s * wIn + i];
+          next[s * wIn + i] = sum * (1 - a * a);
+        }
+      }
+      delta = next;
+    }
+    return loss;
+  };
+  const width = dim + 2;
+  const record = (row: number, loss: number): void => {
+    let sq = 0;
+    for (let i = 0; i < dim; i++) {
+      trace[row * width + i] = x[i];
+      sq += g[i] * g[i];
+    }
+    trace[row * width + dim] = loss;
+    trace[row * width + dim + 1] = Math.sqrt(sq);
+  };
+  record(0, evaluate());
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const eps = 1e-8;
+  for (let k = 1; k <= steps; k++) {
+    const bc1 = 1 - beta1 ** k;
+    const bc2 = Math.sqrt(1 - beta2 ** k);
+    for (let i = 0; i < dim; i++) {
+      const gi = g[i];
+      m[i] += (gi - m[i]) * (1 - beta1);
+      v[i] = v[i] * beta2 + (1 - beta2) * gi * gi;
+      x[i] -= (lr / bc1) * (m[i] / (Math.sqrt(v[i]) / bc2 + eps));
+    }
+    record(k, evaluate());
+  }
+}

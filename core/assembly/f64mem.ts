@@ -24,3 +24,11 @@ export function allocF64(count: usize): usize {
 @inline export function zeroF64(p: usize, count: i32): void {
   for (let i = 0; i < count; i++) put(p, i, 0.0);
 }
+
+/** count f64s (at least one), zeroed. Free with heap.free. */
+export function allocZeroedF64(count: i32): usize {
+  const bytes = <usize>max(count, 1) << 3;
+  const p = heap.alloc(bytes);
+  memory.fill(p, 0, bytes);
+  return p;
+}

@@ -1,10 +1,11 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
-import { Loss, createLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
+import { Loss, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
-  logEvaluations, evaluationLog, evaluationCount,
+  logEvaluations, evaluationLog, evaluationCount, setMuon,
 } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
+import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict } from './network';
 
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
@@ -138,3 +139,29 @@ export function math_cbrt(x: f64): f64 { return Math.cbrt(x); }
 export function math_atan2(y: f64, x: f64): f64 { return Math.atan2(y, x); }
 export function math_pow(x: f64, y: f64): f64 { return Math.pow(x, y); }
 export function math_hypot(x: f64, y: f64): f64 { return Math.hypot(x, y); }
+
+// Networks (network.ts): a loss of dimension = the parameter count, its initialization and eval-mode evaluation.
+/** widths: i32 x (layers + 1); count samples of widths[0] inputs then targets columns (the caller fills lossSamples). */
+export function lossCreateNetwork(
+  layers: i32, widths: usize, activation: i32, lossKind: i32, batchnorm: bool, residual: bool, count: i32, targets: i32,
+): Loss {
+  return createNetworkLoss(layers, widths, activation, lossKind, batchnorm, residual, count, targets);
+}
+/** Writes dim initial parameters at out (scheme: INIT_*; scale: the std or the constant). */
+export function networkInitialize(loss: Loss, scheme: i32, scale: f64, seed: f64, out: usize): void {
+  initialize(changetype<Network>(loss.network), scheme, scale, <u64>seed, out);
+}
+/** A run's BN running statistics (running means, then variances; 0 without BN). */
+export function runRunningStats(run: Run): usize { return run.running; }
+/** Eval mode: the mean loss over count samples from first at parameters x, BN with the running statistics at stats. */
+export function networkEvalLoss(loss: Loss, first: i32, count: i32, x: usize, stats: usize): f64 {
+  return evalLoss(changetype<Network>(loss.network), loss.samples, loss.columns, first, count, x, stats);
+}
+/** Eval mode: the outputs (count x last width, at out) for count rows of inputs. */
+export function networkPredict(loss: Loss, inputs: usize, count: i32, x: usize, stats: usize, out: usize): void {
+  predict(changetype<Network>(loss.network), inputs, count, x, stats, out);
+}
+/** Muon (options: MUON_SLOTS f64, muon.ts) on the weight matrices of every Linear but the last of the run's network. */
+export function runSetMuon(run: Run, options: usize): void {
+  setMuon(run, options);
+}

@@ -100,3 +100,25 @@ export const LOSS_LINEAR_REGRESSION: i32 = 21; // params (w, b); sample (x, y): 
 export const LOSS_LOGISTIC_REGRESSION: i32 = 22; // params (w1, w2); sample (x1, x2, label +-1)
 export const LOSS_REDDI: i32 = 23; // f_t(x) = C x when t mod 3 == 1, else -x (Reddi et al. 2018)
 export const LOSS_REDDI_STOCHASTIC: i32 = 24; // C x with probability (1 + delta)/(C + 1), else -x
+export const LOSS_NETWORK: i32 = 25; // a fully connected network over a data set (network.ts)
+
+// Networks: activations of the hidden layers, the training loss, initialization schemes (network.ts)
+export const ACT_TANH: i32 = 0;
+export const ACT_RELU: i32 = 1;
+export const ACT_SIGMOID: i32 = 2;
+export const ACT_LINEAR: i32 = 3;
+export const ACT_LEAKY_RELU: i32 = 4; // negative slope 0.01, torch's default
+export const NETLOSS_MSE: i32 = 0;
+export const NETLOSS_BCE: i32 = 1; // BCEWithLogitsLoss
+export const NETLOSS_CROSS_ENTROPY: i32 = 2; // CrossEntropyLoss on class indices
+export const INIT_DEFAULT: i32 = 0; // torch.nn.Linear's reset_parameters
+export const INIT_ZEROS: i32 = 1;
+export const INIT_CONSTANT: i32 = 2;
+export const INIT_NORMAL: i32 = 3;
+export const INIT_UNIFORM: i32 = 4;
+export const INIT_LECUN_NORMAL: i32 = 5;
+export const INIT_LECUN_UNIFORM: i32 = 6;
+export const INIT_XAVIER_NORMAL: i32 = 7;
+export const INIT_XAVIER_UNIFORM: i32 = 8;
+export const INIT_KAIMING_NORMAL: i32 = 9;
+export const INIT_KAIMING_UNIFORM: i32 = 10;

@@ -5,8 +5,9 @@ import {
   LOSS_RASTRIGIN, LOSS_ACKLEY, LOSS_GOLDSTEIN_PRICE, LOSS_SIX_HUMP_CAMEL, LOSS_THREE_HUMP_CAMEL,
   LOSS_MCCORMICK, LOSS_STYBLINSKI_TANG, LOSS_LEVI13, LOSS_EASOM, LOSS_DUPONT_BOWL, LOSS_SADDLE,
   LOSS_DEGENERATE_SADDLE, LOSS_MONKEY_SADDLE, LOSS_CUSTOM, LOSS_LINEAR_REGRESSION, LOSS_LOGISTIC_REGRESSION,
-  LOSS_REDDI, LOSS_REDDI_STOCHASTIC,
+  LOSS_REDDI, LOSS_REDDI_STOCHASTIC, LOSS_NETWORK,
 } from './layout';
+import { Network, createNetwork, freeNetwork, networkMean, parameterCount } from './network';
 import { addSample, generateSamples, onlineExpected, sampleWidth } from './data';
 
 const PI = Math.PI;
@@ -44,6 +45,8 @@ export class Loss {
   dataOffset: i32;
   sampleGrad: usize;
   sampleHess: usize;
+  // Networks: the layers and their scratch (network.ts), or 0.
+  network: usize;
 }
 
 
@@ -65,6 +68,7 @@ export function createLoss(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
   loss.dataOffset = 0;
   loss.sampleGrad = 0;
   loss.sampleHess = 0;
+  loss.network = 0;
   if (kind == LOSS_QUADRATIC) {
     loss.weights = heap.alloc(<usize>dim << 3);
     for (let i = 0; i < dim; i++) {
@@ -112,7 +116,24 @@ export function createCustomDataLoss(
   return loss;
 }
 
+/**
+ * A network (network.ts) as the mean of its training loss over count samples: each sample holds widths[0] inputs, then
+ * targets (the caller fills lossSamples).
+ */
+export function createNetworkLoss(
+  layers: i32, widths: usize, activation: i32, lossKind: i32, batchnorm: bool, residual: bool, count: i32, targets: i32,
+): Loss {
+  const dim = parameterCount(layers, widths, batchnorm);
+  const loss = createLoss(LOSS_NETWORK, dim, 0, 0);
+  loss.columns = load<i32>(widths) + targets;
+  loss.samples = heap.alloc(<usize>max(count * loss.columns, 1) << 3);
+  loss.sampleCount = count;
+  loss.network = changetype<usize>(createNetwork(layers, widths, activation, lossKind, batchnorm, residual, targets, count));
+  return loss;
+}
+
 export function freeLoss(loss: Loss): void {
+  if (loss.network) freeNetwork(changetype<Network>(loss.network));
   if (loss.weights) heap.free(loss.weights);
   if (loss.samples) heap.free(loss.samples);
   if (loss.input) heap.free(loss.input);
@@ -134,6 +155,7 @@ export function evaluate(loss: Loss, x: usize, g: usize, h: usize): f64 {
     case LOSS_CUSTOM: return loss.samples ? meanOverSamples(loss, 0, 0, loss.sampleCount, x, g, h) : custom(loss, x, g, h);
     case LOSS_LINEAR_REGRESSION:
     case LOSS_LOGISTIC_REGRESSION:
+    case LOSS_NETWORK:
       return meanOverSamples(loss, 0, 0, loss.sampleCount, x, g, h);
     case LOSS_REDDI:
     case LOSS_REDDI_STOCHASTIC:
@@ -151,6 +173,9 @@ export function custom(loss: Loss, x: usize, g: usize, h: usize): f64 {
 /** The mean loss over the samples listed in order[first .. first+count) (all samples when order is 0). */
 export function meanOverSamples(loss: Loss, order: usize, first: i32, count: i32, x: usize, g: usize, h: usize): f64 {
   const dim = loss.dim;
+  if (loss.network) {
+    return networkMean(changetype<Network>(loss.network), dim, loss.samples, loss.columns, order, first, count, x, g, h);
+  }
   if (g) zeroF64(g, dim);
   if (h) zeroF64(h, dim * dim);
   const width = loss.columns;

@@ -7,6 +7,8 @@ import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
+import { Network, createRunningStats, setRunningTarget } from './network';
+import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
 import {
   OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
@@ -46,6 +48,10 @@ export class Run {
   cursor: i32; // next position in order
   project: usize; // 2*dim f64 box that x is projected onto after each step, or 0
   breakpoints: Breakpoints | null;
+  // Networks with batch norm: this run's running means and variances (network.ts), or 0.
+  running: usize;
+  // Muon on a network's weight matrices (muon.ts), or 0: the run's optimizer steps the other parameters.
+  muon: usize;
 }
 
 /** Row width of the trace: parameters, loss, gradient norm. */
@@ -121,6 +127,8 @@ export function createRun(
   run.cursor = 0;
   run.project = 0;
   run.breakpoints = null;
+  run.muon = 0;
+  run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
   run.stateTrace = recordState ? heap.alloc((rows * <usize>stateWidth(dim)) << 3) : 0;
@@ -150,6 +158,8 @@ export function freeRun(run: Run): void {
   if (run.project) heap.free(run.project);
   const breakpoints = run.breakpoints;
   if (breakpoints) freeBreakpoints(breakpoints);
+  if (run.running) heap.free(run.running);
+  if (run.muon) freeMuon(changetype<Muon>(run.muon));
   heap.free(changetype<usize>(run));
 }
 
@@ -220,6 +230,12 @@ export function setStochastic(run: Run, batchSize: i32, replacement: bool, noise
   }
 }
 
+/** Muon (muon.ts, options: MUON_SLOTS f64) for the weight matrices of a network loss's hidden layers. */
+export function setMuon(run: Run, options: usize): void {
+  if (run.muon) freeMuon(changetype<Muon>(run.muon));
+  run.muon = run.loss.network ? changetype<usize>(createMuon(changetype<Network>(run.loss.network), options)) : 0;
+}
+
 /** Projects x onto the box (lo, hi pairs) after every step. */
 export function setProjection(run: Run, box: usize): void {
   if (!run.project) run.project = allocF64(2 * run.dim);
@@ -259,7 +275,10 @@ function stepGradient(run: Run, step: i32): void {
   if (isOnline(loss.kind)) {
     put(run.g, 0, onlineGradient(loss.kind, loss.c0, loss.c1, step, run.rng));
   } else if (run.order) {
+    // A minibatch's forward is the step's training forward: it updates BN running statistics.
+    setRunningTarget(run.running);
     meanOverSamples(loss, run.order, nextBatch(run), run.batchSize, run.x, run.g, 0);
+    setRunningTarget(0);
   }
   if (run.noise > 0) {
     for (let i = 0; i < run.dim; i++) put(run.g, i, at(run.g, i) + run.noise * normal(run.rng));
@@ -275,7 +294,10 @@ function projectOntoBox(run: Run): void {
 // Evaluates loss and gradient at run.x and appends a row, or ends the run when a value is not finite.
 function recordCurrent(run: Run): void {
   const dim = run.dim;
+  // Full batch: this forward's gradient is the next step's, so it updates BN running statistics (minibatches: stepGradient).
+  setRunningTarget(run.order ? 0 : run.running);
   const f = evaluate(run.loss, run.x, run.g, 0);
+  setRunningTarget(0);
   let sq = 0.0;
   let finite = isFinite(f);
   for (let i = 0; i < dim; i++) {
@@ -358,7 +380,14 @@ export function advance(run: Run, steps: i32): i32 {
     } else {
       if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
       stepGradient(run, epoch + 1);
+      const muon = run.muon;
+      if (muon) {
+        // The schedule scales Muon's learning rate by the factor it applies to the other optimizer's.
+        const base = at(run.options, O_LR);
+        muonPrepare(changetype<Muon>(muon), run.x, run.g, base != 0 ? lr / base : 1.0);
+      }
       ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
+      if (muon) muonApply(changetype<Muon>(muon), run.x);
     }
     if (!ok) {
       run.status = STATUS_SINGULAR;

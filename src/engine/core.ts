@@ -49,6 +49,14 @@ export interface CoreExports {
   landscapeGradient(
     loss: number, x0: number, x1: number, y0: number, y1: number, nx: number, ny: number, out: number, point: number, grad: number,
   ): void;
+  lossCreateNetwork(
+    layers: number, widths: number, activation: number, lossKind: number, batchnorm: number, residual: number, count: number, targets: number,
+  ): number;
+  networkInitialize(loss: number, scheme: number, scale: number, seed: number, out: number): void;
+  runRunningStats(run: number): number;
+  networkEvalLoss(loss: number, first: number, count: number, x: number, stats: number): number;
+  networkPredict(loss: number, inputs: number, count: number, x: number, stats: number, out: number): void;
+  runSetMuon(run: number, options: number): void;
   [name: `math_${string}`]: (...args: number[]) => number;
 }
 
@@ -66,7 +74,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * Exports that return a pointer (a byte offset) or a handle (the pointer of a Loss or Run). Wasm hands i32 results
  * to JavaScript as signed numbers: past 2 GiB of memory they would come back negative, so they are read unsigned.
  */
-const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace'] as const;
+const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats'] as const;
 
 function unsignedPointers(exports: CoreExports): CoreExports {
   const wrapped: Record<string, unknown> = { ...exports };

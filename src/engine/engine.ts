@@ -8,7 +8,9 @@ import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } from './optimizers';
-import { HitMode, LossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { Activation, HitMode, InitScheme, LossId, NetworkLossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
+import { networkTargets } from '../shared/network';
+import { packMuon, type PackedMuon } from './muon';
 import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
 import { describeValue, excerpt } from './describe';
@@ -27,7 +29,8 @@ const MODULE_OVERHEAD_BYTES = 16 * 1024;
 export type ExpressionCompiler = (text: string) => Promise<CompiledExpression>;
 export interface CompiledExpression {
   info: LossInfo;
-  wasm: Uint8Array<ArrayBuffer> | WebAssembly.Module;
+  /** The compiled loss; absent for a network (info.network), which the core computes. */
+  wasm?: Uint8Array<ArrayBuffer> | WebAssembly.Module;
   /** A per-sample loss's samples (the loss is their mean). */
   data?: CustomLossData;
 }
@@ -199,6 +202,31 @@ export class RunSet {
     this.core.release(ptr);
   }
 
+  /** A network run's batch-norm running statistics (running means, then running variances, per hidden unit), copied. */
+  runningStats(i: number): Float64Array | undefined {
+    const stats = this.core.exports.runRunningStats(this.runs[i].handle);
+    const units = this.loss.network ? this.loss.network.widths.slice(1, -1).reduce((a, b) => a + b, 0) : 0;
+    return stats ? this.core.f64(stats, 2 * units).slice() : undefined;
+  }
+
+  /**
+   * A network's mean loss over its samples in eval mode (batch norm with run i's running statistics) at params (by
+   * default the run's last recorded parameters): the shape of test metrics.
+   */
+  async evalLoss(i: number, params?: number[]): Promise<number> {
+    if (!this.loss.network) fail('evalLoss is for networks');
+    const { handle: loss } = await this.holdings.loss.value;
+    const view = this.view(i);
+    const dim = this.loss.dim;
+    const point = params ?? Array.from(view.rows.subarray((view.rowCount - 1) * (dim + 2), (view.rowCount - 1) * (dim + 2) + dim));
+    const x = this.core.allocF64(dim, checkNumberList(point, 'params', dim));
+    try {
+      return this.core.exports.networkEvalLoss(loss, 0, this.loss.data!.count, x, this.core.exports.runRunningStats(this.runs[i].handle));
+    } finally {
+      this.core.release(x);
+    }
+  }
+
   /** A copy of the rows [from, rowCount) of a run (and of their state), with the run's status. */
   chunk(i: number, from: number): TraceChunk {
     const view = this.view(i);
@@ -345,7 +373,8 @@ export class WasmEngine implements WorkerEngine {
     try {
       const { handle } = set.runs[0];
       const dim = set.loss.dim;
-      const logs = packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
+      // Muon pairs with another optimizer (never L-BFGS, which takes the whole parameter vector).
+      const logs = request.optimizer !== 'muon' && packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
       if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
@@ -425,7 +454,15 @@ export class WasmEngine implements WorkerEngine {
       const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
       const prepared = request.runs.map((spec) => {
         if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
-        const optimizer = packOptimizer(spec.optimizer, spec.options);
+        let muon: PackedMuon | undefined;
+        if (spec.optimizer === 'muon') {
+          if (!info.network) fail('Muon optimizes the weight matrices of a network: the loss needs a network line');
+          muon = packMuon(spec.options);
+        }
+        const optimizer = muon ? packOptimizer(muon.rest.optimizer, muon.rest.options) : packOptimizer(spec.optimizer, spec.options);
+        if (info.network && optimizer.id === OptimizerId.newton) {
+          fail("Newton's method needs the Hessian, which the engine does not compute for networks: use a first-order optimizer (sgd, adam, ...)");
+        }
         if (optimizer.id === OptimizerId.newton && info.dim > LIMITS.maxHessianParams) {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
@@ -439,9 +476,10 @@ export class WasmEngine implements WorkerEngine {
           fail(`${spec.optimizer} evaluates the whole loss several times per step (torch's closure): it takes no minibatches, `
             + 'gradient noise or online loss. Use a first-order optimizer (sgd, adam, ...) for those');
         }
+        if (info.network?.batchnorm && stochastic?.batchSize === 1) fail('Batch norm needs batches of at least 2 samples (a batch of 1 has no variance)');
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
-        return { spec, optimizer, schedule, start, stochastic, box };
+        return { spec, optimizer, schedule, start, stochastic, box, muon };
       });
       const rowCount = this.core.exports.runRecordedRows(steps, recordEvery);
       if (maxValues !== undefined && rowCount * (info.dim + 1) > maxValues) {
@@ -496,14 +534,17 @@ export class WasmEngine implements WorkerEngine {
   /** Creates the prepared runs in the core; if one fails, frees those made before it. */
   private createRunSet(
     request: RunsRequest, info: LossInfo, loss: number, { gradTol, bounds }: { gradTol: number; bounds?: number[] },
-    prepared: { spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec; box?: number[] }[],
+    prepared: {
+      spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec;
+      box?: number[]; muon?: PackedMuon;
+    }[],
     holdings: RunSetHoldings,
   ): RunSet {
     const { core } = this;
     const handles = core.alloc(4 * prepared.length);
     const created: number[] = [];
     try {
-      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box }, i) => {
+      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, muon }, i) => {
         const options = core.allocF64(optimizer.options.length, optimizer.options);
         const schedulePtr = core.allocF64(schedule.length, schedule);
         const startPtr = core.allocF64(info.dim, start);
@@ -521,13 +562,19 @@ export class WasmEngine implements WorkerEngine {
           const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
           core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
         }
+        if (muon) {
+          const muonPtr = core.allocF64(muon.options.length, muon.options);
+          core.exports.runSetMuon(handle, muonPtr);
+          core.release(muonPtr);
+        }
         if (box) {
           const boxPtr = core.allocF64(box.length, box);
           core.exports.runSetProjection(handle, boxPtr);
           core.release(boxPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-        const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
+        // A Muon run's recorded state is its other optimizer's.
+        const names = optimizerStateNames(info.params, muon ? muon.rest.optimizer : spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
         return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
@@ -770,6 +817,42 @@ export class WasmEngine implements WorkerEngine {
     }
   }
 
+  /** A network loss over its data; without a start in the file, the start is the network's seeded initialization. */
+  private createNetwork(info: LossInfo, data: CustomLossData): ResolvedLoss {
+    const spec = info.network!;
+    const { core } = this;
+    const { exports } = core;
+    // Scratch per sample: inputs, targets, each layer's outputs (up to three buffers) and two gradient rows.
+    const units = spec.widths.reduce((sum, w) => sum + 3 * w, 0) + 2 * Math.max(...spec.widths);
+    const scratch = 8 * data.count * units;
+    if (scratch > LIMITS.maxBlockBytes) {
+      fail(`This network on ${data.count} samples needs ${formatBytes(scratch)} of working memory (samples x layer widths); the engine `
+        + `holds at most ${formatBytes(LIMITS.maxBlockBytes)} for it: use fewer samples or narrower layers`);
+    }
+    const layers = spec.widths.length - 1;
+    const widths = core.alloc(4 * spec.widths.length);
+    new Int32Array(exports.memory.buffer, widths, spec.widths.length).set(spec.widths);
+    let handle: number;
+    try {
+      handle = exports.lossCreateNetwork(
+        layers, widths, Activation[spec.activation], NetworkLossId[spec.loss], spec.batchnorm ? 1 : 0, spec.residual ? 1 : 0,
+        data.count, networkTargets(spec),
+      );
+    } finally {
+      core.release(widths);
+    }
+    core.f64(exports.lossSamples(handle), data.values.length).set(data.values);
+    let { start } = info;
+    if (start.length === 0) {
+      const out = core.allocF64(info.dim);
+      exports.networkInitialize(handle, InitScheme[spec.init], Number.isNaN(spec.scale) ? 0 : spec.scale, spec.seed, out);
+      start = Array.from(core.f64(out, info.dim));
+      core.release(out);
+    }
+    const bytes = lossCoreBytes(info, false) + scratch;
+    return { handle, info: { ...info, start }, functions: [], bytes };
+  }
+
   /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
   private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T): Promise<T> {
     const lease = this.acquireLoss(loss, lossParams);
@@ -793,6 +876,8 @@ export class WasmEngine implements WorkerEngine {
       ?? fail(`Unknown loss '${excerpt(name)}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
     return this.lossCache.acquire(name, async () => {
       const { info, wasm, data } = await compile(name);
+      if (info.network) return this.createNetwork(info, data ?? fail('A network needs data'));
+      if (!wasm) fail('The compiled loss has no module');
       const { handle, functions } = await this.core.linkCustomLoss(wasm, info.dim, data);
       const code = wasm instanceof WebAssembly.Module ? 0 : 2 * wasm.byteLength;
       return { handle, info, functions, bytes: MODULE_OVERHEAD_BYTES + code + lossCoreBytes(info, true) };

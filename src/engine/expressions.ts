@@ -2,7 +2,8 @@
 import type { LossInfo } from '../shared/engineApi';
 import type { CompiledExpression } from './engine';
 import { BUILTIN_LOSSES } from './losses';
-import { compileLoss, DATA_OFFSET } from '../loss/index';
+import { compileLoss, DATA_OFFSET, parseLoss } from '../loss/index';
+import type { CompiledLossSource } from '../loss/index';
 import { closestName } from '../loss/diagnostics';
 import { excerpt } from './describe';
 
@@ -10,6 +11,10 @@ const DEFAULT_RANGE: [number, number] = [-3, 3];
 
 /** Compiles an expression (or a whole .loss file) or throws an Error naming its first problem and where. */
 export async function compileExpression(text: string): Promise<CompiledExpression> {
+  if (/^[ \t]*network\b/m.test(text)) {
+    const parsed = parseLoss(text);
+    if (parsed.ok && parsed.loss.network) return networkExpression(text, parsed.loss);
+  }
   const compiled = compileLoss(text);
   if (!compiled.ok) {
     const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
@@ -42,4 +47,25 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
   if (data) info.data = { count: data.count, columns: data.columns };
   if (scenario.stochastic) info.stochastic = scenario.stochastic;
   return { info, wasm: compiled.wasm, data: data && { ...data, offset: DATA_OFFSET } };
+}
+
+/** A network line's loss: the core computes it over the data (no compiled module). start is empty unless the file gives one. */
+function networkExpression(text: string, source: CompiledLossSource): CompiledExpression {
+  const { network, data, scenario } = source;
+  if (!network || !data) throw new Error('A network needs its data');
+  const shape = `${network.widths.join('-')} ${network.activation} network`;
+  const info: LossInfo = {
+    name: text,
+    title: `${shape}, ${network.loss}`,
+    formula: `mean over ${data.count} samples (${data.columns.join(', ')}) of ${network.loss} of a ${shape}`,
+    dim: source.dim,
+    params: source.params,
+    domain: { x: scenario.domain.x ?? DEFAULT_RANGE, y: scenario.domain.y ?? DEFAULT_RANGE },
+    start: scenario.start[0] ?? [],
+    minima: [],
+    data: { count: data.count, columns: data.columns },
+    network,
+  };
+  if (scenario.stochastic) info.stochastic = scenario.stochastic;
+  return { info, data: { ...data, offset: 0 } };
 }

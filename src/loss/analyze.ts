@@ -8,6 +8,9 @@ import { Graph, GraphTooLarge } from './graph';
 import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
 import type { DataFile } from './dataFileRules';
+import { analyzeNetwork } from './network';
+import type { LossData } from './data';
+import { networkParamNames, type NetworkSpec } from '../shared/network';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -32,15 +35,6 @@ export interface Scenario {
 }
 
 /** The samples of a per-sample loss: the loss is the mean over them. */
-export interface LossData {
-  columns: string[];
-  /** count rows of columns.length numbers, row-major. */
-  values: Float64Array;
-  count: number;
-  /** Where the data statement is. */
-  range: Range;
-}
-
 /** The data files a loss names (`data "points.csv"`), keyed as written: contents, or why they were not read. */
 export type DataFiles = Readonly<Record<string, DataFile | undefined>>;
 
@@ -67,6 +61,8 @@ export interface CompiledLossSource {
   warnings: Diagnostic[];
   /** A per-sample loss's data; the loss is the mean over the samples. */
   data?: LossData;
+  /** A `network` line: the loss is this network's training loss over data (computed by the engine, not a formula). */
+  network?: NetworkSpec;
 }
 
 export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; diagnostics: Diagnostic[] };
@@ -74,7 +70,9 @@ export type ParseResult = { ok: true; loss: CompiledLossSource } | { ok: false; 
 class ExpansionTooLarge extends Error {}
 
 /** A vector's element i (1-based) is parameter slots[i - 1]. */
-type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; slots: number[] };
+type ParamEntry = { kind: 'scalar'; index: number } | { kind: 'vector'; slots: number[] }
+  /** A matrix's element [i, j] (1-based) is parameter slots[(i - 1) * cols + j - 1]: a network's W1[i,j] in a condition. */
+  | { kind: 'matrix'; rows: number; cols: number; slots: number[] };
 
 /** A breakpoint condition: true or false, built from comparisons and tests of graph nodes. */
 export type Condition =
@@ -228,6 +226,13 @@ class Analysis {
         for (const name of s.names) if (!this.declaredAt.has(name.name)) this.declaredAt.set(name.name, name.start);
       }
     }
+    const networks = statements.filter((s): s is Statement & { kind: 'network' } => s.kind === 'network');
+    for (const extra of networks.slice(1)) this.sink.error('A file holds one network', extra.start, extra.end);
+    if (networks.length > 0 && this.hasParamsStatement) {
+      const params = statements.find((s) => s.kind === 'params')!;
+      this.sink.error("A network's parameters are its weights and biases (W1[i,j], b1[i], ...): remove the params line", params.start, params.end);
+    }
+    if (networks.length > 0) this.hasParamsStatement = true; // no default x, y
     if (!this.hasParamsStatement) {
       for (const name of ['x', 'y']) this.addScalarParam(name);
     }
@@ -251,8 +256,29 @@ class Analysis {
         this.sink.error(`This expands to too many terms (more than ${MAX_EXPANSION} expression nodes)`, s.start, s.end);
       }
     }
+    let network: NetworkSpec | undefined;
+    const networkLine = networks[0];
+    if (networkLine?.broken) return undefined;
+    if (networkLine) {
+      const other = loss?.statement ?? statements.find((s) => s.kind === 'builtin');
+      if (other) {
+        this.sink.error('A file either defines a network or writes a loss (formula or builtin), not both', other.start, other.end);
+        return undefined;
+      }
+      network = analyzeNetwork(networkLine, this.data, this.sink, (value, what) => {
+        if (value.kind === 'expr') return this.constant(value.expr, what);
+        this.sink.error(`${what} is a number`, value.start, value.end);
+        return undefined;
+      });
+      if (!network) return undefined;
+      const range = this.lines.range(networkLine.start, networkLine.end);
+      for (const name of networkParamNames(network.widths, network.batchnorm)) this.addScalarParam(name, range);
+      // The core computes the network; the graph holds a stand-in so the scenario lines check as usual.
+      const stand = { kind: 'number' as const, value: 0, start: networkLine.start, end: networkLine.end };
+      loss = { root: this.lower(stand), statement: { kind: 'loss', expr: stand, assigned: true, start: networkLine.start, end: networkLine.end } };
+    }
     const builtin = statements.find((s): s is Statement & { kind: 'builtin' } => s.kind === 'builtin');
-    if (builtin && loss) {
+    if (builtin && loss && !network) {
       this.sink.error('A file either names a built-in loss or writes its formula, not both', builtin.start, builtin.end);
       return undefined;
     }
@@ -277,6 +303,7 @@ class Analysis {
       scenario,
       symbols: this.symbols,
       data: this.data,
+      network,
     };
   }
 
@@ -411,20 +438,37 @@ class Analysis {
     this.data = { columns, values, count: rows.length, range: this.lines.range(s.start, s.end) };
   }
 
-  /** A run's state: names[k] is parameter k; `v[1]`, `v[2]`, ... form the vector `v`. The first of equal names wins. */
+  /**
+   * A run's state: names[k] is parameter k; `v[1]`, `v[2]`, ... form the vector `v`, `W[1,1]`, `W[1,2]`, ... the matrix
+   * `W` (names may hold dots: bn1.weight[1]). The first of equal names wins.
+   */
   private declareState(names: readonly string[]): void {
     const vectors = new Map<string, number[]>();
+    const matrices = new Map<string, [number, number, number][]>();
     names.forEach((name, k) => {
-      const element = /^([A-Za-z_]\w*)\[([1-9]\d{0,5})\]$/.exec(name);
+      const element = /^([A-Za-z_][\w.]*)\[([1-9]\d{0,5})\]$/.exec(name);
+      const cell = element ? undefined : /^([A-Za-z_][\w.]*)\[([1-9]\d{0,5}),([1-9]\d{0,5})\]$/.exec(name);
       if (element) {
         const slots = vectors.get(element[1]) ?? [];
         slots[Number(element[2]) - 1] ??= k;
         vectors.set(element[1], slots);
+      } else if (cell) {
+        const cells = matrices.get(cell[1]) ?? [];
+        cells.push([Number(cell[2]), Number(cell[3]), k]);
+        matrices.set(cell[1], cells);
       } else if (!this.params.has(name)) {
         this.params.set(name, { kind: 'scalar', index: k });
       }
     });
     for (const [name, slots] of vectors) if (!this.params.has(name)) this.params.set(name, { kind: 'vector', slots });
+    for (const [name, cells] of matrices) {
+      if (this.params.has(name)) continue;
+      const rows = cells.reduce((most, c) => Math.max(most, c[0]), 0);
+      const cols = cells.reduce((most, c) => Math.max(most, c[1]), 0);
+      const slots: number[] = [];
+      for (const [i, j, k] of cells) slots[(i - 1) * cols + j - 1] ??= k;
+      this.params.set(name, { kind: 'matrix', rows, cols, slots });
+    }
   }
 
   // --- scenario ---
@@ -610,7 +654,7 @@ class Analysis {
     return value;
   }
 
-  private paramIndex(name: string, index: Expr | undefined, start: number, end: number): number | undefined {
+  private paramIndex(name: string, index: Expr | undefined, start: number, end: number, column?: Expr): number | undefined {
     const entry = this.params.get(name);
     if (!entry) {
       this.unknownName(name, start, end);
@@ -619,6 +663,11 @@ class Analysis {
     if (entry.kind === 'scalar') {
       if (index === undefined) return entry.index;
       this.sink.error(`'${name}' is a single ${this.scope ? 'value' : 'parameter'}, not a vector`, start, end);
+      return undefined;
+    }
+    if (entry.kind === 'matrix') return this.matrixIndex(name, entry, index, column, start, end);
+    if (column !== undefined) {
+      this.sink.error(`'${name}' is a vector: write ${name}[i] with one index`, column.start, column.end);
       return undefined;
     }
     const size = entry.slots.length;
@@ -631,6 +680,26 @@ class Analysis {
     const slot = i >= 1 ? entry.slots[i - 1] : undefined;
     if (slot === undefined) {
       this.sink.error(`Index ${i} is out of range: '${name}' has indices 1..${size}`, index.start, index.end);
+      return undefined;
+    }
+    return slot;
+  }
+
+  /** The slot of a matrix element name[i, j]. */
+  private matrixIndex(
+    name: string, entry: ParamEntry & { kind: 'matrix' }, index: Expr | undefined, column: Expr | undefined, start: number, end: number,
+  ): number | undefined {
+    const { rows, cols } = entry;
+    if (index === undefined || column === undefined) {
+      this.sink.error(`'${name}' is a ${rows} x ${cols} matrix: write ${name}[i,j] with i in 1..${rows} and j in 1..${cols}`, start, end);
+      return undefined;
+    }
+    const i = this.integer(index, 'A row index');
+    const j = this.integer(column, 'A column index');
+    if (i === undefined || j === undefined) return undefined;
+    const slot = i >= 1 && i <= rows && j >= 1 && j <= cols ? entry.slots[(i - 1) * cols + j - 1] : undefined;
+    if (slot === undefined) {
+      this.sink.error(`Index [${i},${j}] is out of range: '${name}' has rows 1..${rows} and columns 1..${cols}`, index.start, column.end);
       return undefined;
     }
     return slot;
@@ -652,7 +721,7 @@ class Analysis {
         return this.lowerName(e.name, e.prefix, e.start, e.end);
       case 'index': {
         const saved = this.expansion;
-        const index = this.paramIndex(e.name, e.index, e.start, e.nameEnd);
+        const index = this.paramIndex(e.name, e.index, e.start, e.nameEnd, e.column);
         this.expansion = Math.max(saved, this.expansion);
         return index === undefined ? this.invalid() : g.param(index);
       }

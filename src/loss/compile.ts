@@ -1,6 +1,7 @@
 // compileLoss: text -> a WebAssembly module with value, grad, hess (and row for 2-D losses), or diagnostics.
 import { parseLoss, Scenario } from './analyze';
-import type { CompiledLossSource, DataFiles, LossData } from './analyze';
+import type { CompiledLossSource, DataFiles } from './analyze';
+import type { LossData } from './data';
 import { generateLossModule } from './codegen';
 import { Diagnostic } from './diagnostics';
 import { differentiate } from './evaluate';
@@ -34,6 +35,9 @@ export function compileLoss(text: string, files?: DataFiles): CompileResult {
   if (loss.scenario.builtin) {
     const { name } = loss.scenario.builtin;
     return { ok: false, diagnostics: [{ message: `This file names the built-in loss '${name}': the engine takes it by name ('${name}' with lossParams); Visualize opens it`, severity: 'error', range: loss.range }] };
+  }
+  if (loss.network) {
+    return { ok: false, diagnostics: [{ message: "This file defines a network: the engine computes it from the file's text (engine.trace, Visualize), not from a compiled formula", severity: 'error', range: loss.range }] };
   }
   try {
     const { gradient, hessian = [] } = differentiate(loss, true);

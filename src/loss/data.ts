@@ -1,11 +1,21 @@
 // Data for per-sample losses: CSV parsing (I/O-free: callers read the files) and inlining files into loss text.
 import type { DataFile } from './dataFileRules';
-import { DiagnosticSink } from './diagnostics';
+import { DiagnosticSink, type Range } from './diagnostics';
 import { parseStatements } from './parser';
 
 /** At most this many numbers (samples x columns): 32 MiB of f64 in the core. */
 export const MAX_DATA_VALUES = 4_194_304;
 export const MAX_DATA_COLUMNS = 128;
+
+/** A loss's samples: the `data` statement's columns and rows. */
+export interface LossData {
+  columns: string[];
+  /** count rows of columns.length numbers, row-major. */
+  values: Float64Array;
+  count: number;
+  /** Where the data statement is. */
+  range: Range;
+}
 
 export interface CsvTable {
   /** The header's names when the first line is not all numbers. */

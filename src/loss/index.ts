@@ -1,7 +1,8 @@
 // The loss language: parse, differentiate and compile a loss to a WebAssembly module.
 export { parseLoss } from './analyze';
 export { DATA_OFFSET } from './analyze';
-export type { CompiledLossSource, DataFiles, LossData, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
+export type { CompiledLossSource, DataFiles, LossSymbol, OptionSetting, ParseResult, Scenario } from './analyze';
+export type { LossData } from './data';
 export { dataFiles, inlineDataFiles, parseCsv, MAX_DATA_VALUES } from './data';
 export { MAX_DATA_FILE_BYTES } from './dataFileRules';
 export type { DataFile } from './dataFileRules';

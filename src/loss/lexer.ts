@@ -88,6 +88,13 @@ export function tokenize(text: string, sink: DiagnosticSink): Token[] {
         const nameStart = ++i;
         while (isNamePart(text.charCodeAt(i))) i++;
         name = text.slice(nameStart, i);
+      } else {
+        // A dotted name (a network's bn1.weight): one name, dots included.
+        while (text.charCodeAt(i) === 46 && isNameStart(text.charCodeAt(i + 1))) {
+          i++;
+          while (isNamePart(text.charCodeAt(i))) i++;
+        }
+        name = text.slice(start, i);
       }
       push('name', name, start, i, NaN, prefix);
     } else {

@@ -17,7 +17,7 @@ const COMPARISON_OPERATORS: readonly string[] = ['<', '<=', '>', '>=', '==', '!=
 export type Expr =
   | (Span & { kind: 'number'; value: number })
   | (Span & { kind: 'name'; name: string; prefix: string })
-  | (Span & { kind: 'index'; name: string; nameEnd: number; index: Expr })
+  | (Span & { kind: 'index'; name: string; nameEnd: number; index: Expr; column?: Expr })
   | (Span & { kind: 'call'; name: string; prefix: string; nameEnd: number; args: Expr[] })
   | (Span & { kind: 'reduce'; op: 'sum' | 'prod'; variable: string; variableStart: number; variableEnd: number; from: Expr; to: Expr; body: Expr })
   | (Span & { kind: 'negate'; operand: Expr })
@@ -55,7 +55,9 @@ export type Statement =
   /** `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a built-in loss). */
   | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
-  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean });
+  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean })
+  /** `network 2-8-1 activation=tanh ...`: the widths (inputs to outputs) and the options. */
+  | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[]; broken?: boolean });
 
 /** A row of inline data: its numbers and where it is. */
 export interface DataRow extends Span {
@@ -213,6 +215,7 @@ class Parser {
         return { kind: 'stochastic', keyword: first, options, start: first.start, end: this.tokens[this.pos - 1].end };
       }
       if (keyword === 'data' && !assigns) return this.parseData();
+      if (keyword === 'network' && !assigns) return this.parseNetwork();
       if (assigns) {
         this.pos += 2;
         if (keyword === 'start' || keyword === 'minimum' || keyword === 'minima') {
@@ -301,6 +304,29 @@ class Parser {
       options.push({ name: option, value: this.parseValue() });
     }
     return options;
+  }
+
+  /** `network 2-8-8-1 activation=tanh loss=mse`: widths joined by '-', then options. */
+  private parseNetwork(): Statement {
+    const keyword = this.next();
+    const widths: (Span & { value: number })[] = [];
+    try {
+      do {
+        if (widths.length > 0) this.next();
+        const token = this.peek();
+        if (token.kind !== 'number') throw this.error(`Expected a layer width, found ${describe(token)}; widths are joined by '-', as in: network 2-8-1`, token);
+        this.next();
+        widths.push({ value: token.value, start: token.start, end: token.end });
+      } while (this.isSymbol('-'));
+      const options = this.parseOptions();
+      return { kind: 'network', keyword, widths, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    } catch (error) {
+      // Keep the statement (the file still defines a network: no default parameters); skip the rest of the line.
+      if (!(error instanceof ParseError)) throw error;
+      this.sink.error(error.message, error.start, error.end);
+      while (this.peek().kind !== 'end' && this.peek().kind !== 'newline') this.pos++;
+      return { kind: 'network', keyword, widths, options: [], broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    }
   }
 
   /** `data "points.csv"`, `data x, y = "points.csv"` or `data x, y = [1, 2; 3, 4]` (rows end with ';'). */
@@ -505,8 +531,13 @@ class Parser {
       if (this.isSymbol('[')) {
         this.next();
         const index = this.parseExpression();
+        let column: Expr | undefined;
+        if (this.isSymbol(',')) {
+          this.next();
+          column = this.parseExpression();
+        }
         const close = this.expectSymbol(']', 'after the index');
-        return { kind: 'index', name: token.text, nameEnd: token.end, index, start: token.start, end: close.end };
+        return { kind: 'index', name: token.text, nameEnd: token.end, index, column, start: token.start, end: close.end };
       }
       if (!token.prefix && BOOLEAN_WORDS.has(token.text)) return { kind: 'bool', value: BOOLEAN_WORDS.get(token.text)!, start: token.start, end: token.end };
       return { kind: 'name', name: token.text, prefix: token.prefix, start: token.start, end: token.end };

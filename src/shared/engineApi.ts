@@ -1,5 +1,6 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
+import type { NetworkSpec } from './network';
 
 export type RunStatus =
   | 'running' // not finished yet (a paused or streaming run)
@@ -141,6 +142,8 @@ export interface LossInfo {
   stochastic?: StochasticSpec;
   /** Online losses change with the step; runs are projected onto this box unless they say otherwise. */
   online?: { projection: [number, number][] };
+  /** A network (a .loss file's network line): its widths, activation, loss, batch norm, residual, init and seed. */
+  network?: NetworkSpec;
   note?: string;
 }
 

@@ -17,6 +17,7 @@ const layout = await loadTs('src/engine/layout.ts');
 const { contextNames, stateNames } = await loadTs('src/engine/breakpoints.ts');
 const { UNARY_IMPORTS, BINARY_IMPORTS } = await loadTs('src/loss/builtins.ts');
 const { MAX_CONDITIONS } = await loadTs('src/loss/conditions.ts');
+const { MuonSlot, MUON_SLOTS } = await loadTs('src/engine/muon.ts');
 
 /** `export const NAME: i32 = 3;` lines of an AssemblyScript file, as a Map NAME -> 3. */
 function assemblyConstants(file) {
@@ -24,7 +25,7 @@ function assemblyConstants(file) {
   return new Map([...text.matchAll(/^export const (\w+)(?::\s*\w+)?\s*=\s*(-?\d+);/gm)].map(([, name, value]) => [name, Number(value)]));
 }
 
-const core = new Map([...assemblyConstants('layout.ts'), ...assemblyConstants('breakpoints.ts')]);
+const core = new Map([...assemblyConstants('layout.ts'), ...assemblyConstants('breakpoints.ts'), ...assemblyConstants('muon.ts')]);
 const checked = new Set();
 
 /** The AssemblyScript constant (by name) has the TypeScript value; records it as checked. */
@@ -53,6 +54,12 @@ test('optimizer ids, option slots, schedules, statuses, losses and hit modes are
   same('STATUS_RUNNING', layout.STATUS_RUNNING, 'STATUS_RUNNING');
   same('STATE_VECTORS', layout.STATE_VECTORS, 'STATE_VECTORS');
   sameTable('LOSS_', layout.LossId, 'LossId');
+  sameTable('ACT_', layout.Activation, 'Activation');
+  sameTable('NETLOSS_', layout.NetworkLossId, 'NetworkLossId');
+  sameTable('INIT_', layout.InitScheme, 'InitScheme');
+  same('MUON_SLOTS', MUON_SLOTS, 'MUON_SLOTS');
+  sameTable('MUON_', MuonSlot, 'MuonSlot (src/engine/muon.ts)');
+  assert.equal(Object.keys(MuonSlot).length, MUON_SLOTS, 'one MuonSlot per Muon option slot');
   const hitNames = { atLeast: 'HIT_AT_LEAST', onChange: 'HIT_ON_CHANGE' };
   sameTable('HIT_', layout.HitMode, 'HitMode', (key) => hitNames[key] ?? `HIT_${key.toUpperCase()}`);
   same('MAX_BREAKPOINTS', MAX_CONDITIONS, 'MAX_CONDITIONS (src/loss/conditions.ts)');

@@ -1,0 +1,57 @@
+// A network loss's description and its parameters' names, for the loss language, the engine and the pages.
+import { LIMITS } from './limits';
+
+export const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear', 'leaky_relu'] as const;
+export const NETWORK_LOSSES = ['mse', 'bce', 'cross_entropy'] as const;
+export const INIT_SCHEMES = [
+  'default', 'zeros', 'constant', 'normal', 'uniform', 'lecun_normal', 'lecun_uniform', 'xavier_normal', 'xavier_uniform',
+  'kaiming_normal', 'kaiming_uniform',
+] as const;
+
+/** Linear layers at most, units per layer at most, parameters at most (LIMITS.network). */
+export const NETWORK_LIMITS = LIMITS.network;
+
+export interface NetworkSpec {
+  /** Layer widths: inputs, hidden layers, outputs. */
+  widths: number[];
+  activation: (typeof ACTIVATIONS)[number];
+  loss: (typeof NETWORK_LOSSES)[number];
+  batchnorm: boolean;
+  residual: boolean;
+  init: (typeof INIT_SCHEMES)[number];
+  /** The std of init=normal / uniform, the value of init=constant. */
+  scale: number;
+  seed: number;
+}
+
+/** The parameter count of widths, in PyTorch's model.parameters() order (see networkParamNames). */
+export function networkParamCount(widths: readonly number[], batchnorm: boolean): number {
+  let count = 0;
+  for (let l = 1; l < widths.length; l++) {
+    count += widths[l] * widths[l - 1] + widths[l];
+    if (batchnorm && l < widths.length - 1) count += 2 * widths[l];
+  }
+  return count;
+}
+
+/**
+ * The parameters' names in model.parameters() order: per Linear layer l (1-based) `Wl[i,j]` (row i = output unit,
+ * column j = input, 1-based, row-major) and `bl[i]`; after a hidden Linear with batch norm, `bnl.weight[i]`, `bnl.bias[i]`.
+ */
+export function networkParamNames(widths: readonly number[], batchnorm: boolean): string[] {
+  const names: string[] = [];
+  for (let l = 1; l < widths.length; l++) {
+    for (let i = 1; i <= widths[l]; i++) for (let j = 1; j <= widths[l - 1]; j++) names.push(`W${l}[${i},${j}]`);
+    for (let i = 1; i <= widths[l]; i++) names.push(`b${l}[${i}]`);
+    if (batchnorm && l < widths.length - 1) {
+      for (let i = 1; i <= widths[l]; i++) names.push(`bn${l}.weight[${i}]`);
+      for (let i = 1; i <= widths[l]; i++) names.push(`bn${l}.bias[${i}]`);
+    }
+  }
+  return names;
+}
+
+/** The columns a network's data needs: the inputs, then the targets (mse: one per output; bce, cross_entropy: one). */
+export function networkTargets(spec: Pick<NetworkSpec, 'widths' | 'loss'>): number {
+  return spec.loss === 'mse' ? spec.widths[spec.widths.length - 1] : 1;
+}
