@@ -2,7 +2,7 @@
 import { Loss, createLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
-  logEvaluations, evaluationLog, evaluationCount,
+  logEvaluations, evaluationLog, evaluationCount, setCustomOptimizer,
 } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 
@@ -61,6 +61,10 @@ export function runSetProjection(run: Run, box: usize): void {
 /** count conditions compiled into one check function (a table index); modes and targets: i32 per breakpoint. */
 export function runSetBreakpoints(run: Run, checkFn: i32, count: i32, modes: usize, targets: usize): void {
   setBreakpoints(run, checkFn, count, modes, targets);
+}
+/** An optimizer written in the optimizer language: its compiled step (a table index) and count states' initial values. */
+export function runSetCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize): void {
+  setCustomOptimizer(run, stepFn, count, inits);
 }
 export function runResume(run: Run): void {
   resume(run);

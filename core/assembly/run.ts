@@ -6,6 +6,7 @@ import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep, logEvaluati
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
+import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './customOptimizer';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import {
   OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
@@ -110,6 +111,7 @@ export function createRun(
   state.matrix = optimizer == OPT_NEWTON ? allocF64(square) : 0;
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   state.extra = optimizer == OPT_LBFGS ? changetype<usize>(createLbfgsMemory(dim, options)) : 0;
+  state.custom = 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
   run.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
@@ -136,6 +138,7 @@ export function freeRun(run: Run): void {
   if (s.matrix) heap.free(s.matrix);
   if (s.solution) heap.free(s.solution);
   if (s.extra) freeLbfgsMemory(changetype<LbfgsMemory>(s.extra));
+  if (s.custom) freeCustomOptimizer(changetype<CustomOptimizer>(s.custom));
   heap.free(changetype<usize>(s));
   heap.free(run.options);
   heap.free(run.schedule);
@@ -178,6 +181,17 @@ export function evaluationLog(run: Run): usize {
 }
 export function evaluationCount(run: Run): i32 {
   return run.state.extra ? changetype<LbfgsMemory>(run.state.extra).logCount : 0;
+}
+
+/**
+ * Gives a run of OPT_CUSTOM its compiled step (a table index) and count states with initial values at inits (count
+ * f64s), before its first step; row 0's recorded state is rewritten with them.
+ */
+export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize): void {
+  const state = run.state;
+  if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
+  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, (run.dim + 1) & ~1, state));
+  if (run.recordState && run.step == 0) recordStateAt(run, 0);
 }
 
 /** A paused run goes on with the next advance. */
@@ -321,9 +335,13 @@ function keepPendingRow(run: Run): void {
 }
 
 function recordState(run: Run): void {
+  recordStateAt(run, run.rows);
+}
+
+function recordStateAt(run: Run, row: i32): void {
   const dim = run.dim;
   const bytes = <usize>dim << 3;
-  let p = run.stateTrace + ((<usize>run.rows * <usize>stateWidth(dim)) << 3);
+  let p = run.stateTrace + ((<usize>row * <usize>stateWidth(dim)) << 3);
   copyF64(p, run.g, dim);
   p += bytes;
   copyF64(p, run.state.s0, dim);

@@ -12,6 +12,7 @@ import { HitMode, LossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING 
 import { ENGINE_LIMITS, formatBytes } from './limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
+import { customStateNames, isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
   ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
@@ -43,6 +44,14 @@ interface ResolvedLoss {
 interface LinkedCheck {
   index: number;
   bytes: number;
+}
+
+/** A run's optimizer written in the optimizer language: compiled for its options, its step linked in the core's table. */
+interface CustomRunOptimizer {
+  compiled: CompiledCustomOptimizer;
+  step: Lease<LinkedCheck>;
+  /** The step's table index. */
+  index: number;
 }
 
 function fail(message: string): never {
@@ -93,6 +102,8 @@ interface RunSetHoldings {
   /** Estimated core bytes of its runs (counted against ENGINE_LIMITS.recordedBytes). */
   bytes: number;
   loss: Lease<ResolvedLoss>;
+  /** The linked steps of its runs' optimizers written in the optimizer language. */
+  customSteps?: Lease<LinkedCheck>[];
   onDispose(set: RunSet): void;
 }
 
@@ -224,6 +235,7 @@ export class RunSet {
     this.core.release(this.handles);
     this.checks.forEach((check) => check?.release());
     this.holdings.loss.release();
+    this.holdings.customSteps?.forEach((step) => step.release());
     this.holdings.onDispose(this);
   }
 }
@@ -269,6 +281,9 @@ export class WasmEngine implements Engine {
   private readonly checkCache = new LruCache<LinkedCheck>(
     ENGINE_LIMITS.conditionCache, (check) => check.bytes, (check) => this.core.unlink([check.index]),
   );
+  private readonly stepCache = new LruCache<LinkedCheck>(
+    ENGINE_LIMITS.conditionCache, (step) => step.bytes, (step) => this.core.unlink([step.index]),
+  );
   private readonly runSets = new Set<RunSet>();
   /** Core bytes of the open run sets' runs. */
   private recorded = 0;
@@ -277,6 +292,7 @@ export class WasmEngine implements Engine {
     private readonly core: Core,
     private readonly compileExpression?: ExpressionCompiler,
     private readonly compileConditions?: ConditionCompiler,
+    private readonly compileOptimizer?: OptimizerCompiler,
   ) {}
 
   losses(): LossInfo[] {
@@ -344,7 +360,7 @@ export class WasmEngine implements Engine {
     try {
       const { handle } = set.runs[0];
       const dim = set.loss.dim;
-      const logs = packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
+      const logs = !isOptimizerSource(request.optimizer) && packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
       if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(ENGINE_LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
@@ -418,13 +434,21 @@ export class WasmEngine implements Engine {
     const recordEvery = checkRecordEvery(request.recordEvery, request.breakpoints);
     if (!Array.isArray(request.runs) || request.runs.length === 0) fail('runs needs at least one run');
     const lease = this.acquireLoss(request.loss, request.lossParams);
+    const customSteps: Lease<LinkedCheck>[] = [];
     let set: RunSet | undefined;
     try {
       const { handle: loss, info } = await lease.value;
       const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
-      const prepared = request.runs.map((spec) => {
+      const customs: (CustomRunOptimizer | undefined)[] = [];
+      for (const spec of request.runs) {
         if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
-        const optimizer = packOptimizer(spec.optimizer, spec.options);
+        const custom = isOptimizerSource(spec.optimizer) ? await this.customOptimizer(spec.optimizer, spec.options) : undefined;
+        if (custom) customSteps.push(custom.step);
+        customs.push(custom);
+      }
+      const prepared = request.runs.map((spec, i) => {
+        const custom = customs[i];
+        const optimizer = custom ? packCustom(custom.compiled) : packOptimizer(spec.optimizer, spec.options);
         if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
@@ -438,7 +462,7 @@ export class WasmEngine implements Engine {
         }
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
-        return { spec, optimizer, schedule, start, stochastic, box };
+        return { spec, optimizer, schedule, start, stochastic, box, custom };
       });
       const rowCount = this.core.exports.runRecordedRows(steps, recordEvery);
       if (maxValues !== undefined && rowCount * (info.dim + 1) > maxValues) {
@@ -449,12 +473,32 @@ export class WasmEngine implements Engine {
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
       const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true);
-      set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, { recordEvery, bytes, loss: lease, onDispose: (disposed) => this.forget(disposed) });
+      const holdings = { recordEvery, bytes, loss: lease, customSteps, onDispose: (disposed: RunSet) => this.forget(disposed) };
+      set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, holdings);
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
       return set;
     } catch (error) {
       if (set) set.dispose();
-      else lease.release();
+      else {
+        lease.release();
+        customSteps.forEach((step) => step.release());
+      }
+      throw error;
+    }
+  }
+
+  /** Compiles an optimizer written in the optimizer language for these options, and links its step (cached). */
+  private async customOptimizer(text: string, options: Record<string, unknown> | undefined): Promise<CustomRunOptimizer> {
+    const compile = this.compileOptimizer ?? fail('Optimizers written in the optimizer language need the loss language, which this engine was built without');
+    const compiled = compile(text, options);
+    const step = this.stepCache.acquire(JSON.stringify([text, compiled.hypers]), async () => {
+      const [index] = await this.core.link(compiled.wasm, ['step']);
+      return { index, bytes: MODULE_OVERHEAD_BYTES + 2 * compiled.wasm.byteLength };
+    });
+    try {
+      return { compiled, step, index: (await step.value).index };
+    } catch (error) {
+      step.release();
       throw error;
     }
   }
@@ -493,14 +537,17 @@ export class WasmEngine implements Engine {
   /** Creates the prepared runs in the core; if one fails, frees those made before it. */
   private createRunSet(
     request: RunsRequest, info: LossInfo, loss: number, { gradTol, bounds }: { gradTol: number; bounds?: number[] },
-    prepared: { spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec; box?: number[] }[],
+    prepared: {
+      spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec; box?: number[];
+      custom?: CustomRunOptimizer;
+    }[],
     holdings: RunSetHoldings,
   ): RunSet {
     const { core } = this;
     const handles = core.alloc(4 * prepared.length);
     const created: number[] = [];
     try {
-      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box }, i) => {
+      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, custom }, i) => {
         const options = core.allocF64(optimizer.options.length, optimizer.options);
         const schedulePtr = core.allocF64(schedule.length, schedule);
         const startPtr = core.allocF64(info.dim, start);
@@ -514,6 +561,12 @@ export class WasmEngine implements Engine {
           core.release(options, schedulePtr, startPtr, boundsPtr);
         }
         created.push(handle);
+        if (custom) {
+          const { states } = custom.compiled;
+          const inits = core.allocF64(states.length, states.map((s) => s.initial));
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits);
+          core.release(inits);
+        }
         if (stochastic) {
           const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
           core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
@@ -524,10 +577,10 @@ export class WasmEngine implements Engine {
           core.release(boxPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-        const names = optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
+        const names = custom ? customStateNames(info.params, custom.compiled) : optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
-        return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
+        return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
       });
       const set = new RunSet(core, info, runs, handles, holdings);
       this.runSets.add(set);

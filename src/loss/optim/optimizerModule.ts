@@ -1,0 +1,121 @@
+// Compiles a lowered optimizer rule to a WebAssembly module exporting
+//   step(x, g, n, t, lr, s0, ..., s7)
+// (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate).
+// Each reduction is a scalar loop over the n coordinates, in order, in the order the rule wrote them; then one loop over
+// coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
+// that do not change from coordinate to coordinate are computed once, before their loop.
+import { Emitter, startModule } from '../codegen';
+import { Graph } from '../graph';
+import { Code, Op, SimdOp, ValueType } from '../wasm';
+import { LoweredRule, MAX_STATES, PARAM_G, PARAM_LR, PARAM_REDUCTION, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE } from './language';
+
+const LOCAL_X = 0;
+const LOCAL_G = 1;
+const LOCAL_N = 2;
+const LOCAL_T = 3;
+const LOCAL_LR = 4;
+const LOCAL_STATE = 5;
+
+export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', ...Array<ValueType>(MAX_STATES).fill('i32')];
+
+function vectorPointer(index: number): number {
+  return index === PARAM_X ? LOCAL_X : index === PARAM_G ? LOCAL_G : LOCAL_STATE + index - PARAM_STATE;
+}
+
+function vectorFlags(graph: Graph): Uint8Array {
+  const flags = new Uint8Array(graph.size);
+  for (let id = 0; id < graph.size; id++) {
+    const node = graph.node(id);
+    flags[id] = node.op === 'param' ? (node.index < SCALAR_BASE ? 1 : 0) : (node.args as number[]).some((a) => flags[a]) ? 1 : 0;
+  }
+  return flags;
+}
+
+export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<ArrayBuffer>; imports: string[] } {
+  const { graph, reductions } = rule;
+  const outputs: { id: number; pointer: number }[] = [];
+  if (rule.x !== graph.param(PARAM_X)) outputs.push({ id: rule.x, pointer: LOCAL_X });
+  rule.states.forEach((id, k) => {
+    if (id !== graph.param(PARAM_STATE + k)) outputs.push({ id, pointer: LOCAL_STATE + k });
+  });
+  const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...reductions.map((r) => r.term)]);
+  const code = new Code(STEP_PARAMS.length);
+  const vector = vectorFlags(graph);
+  const scalarEnv = new Map<number, number>([[graph.param(PARAM_T), LOCAL_T], [graph.param(PARAM_LR), LOCAL_LR]]);
+  const i = code.addLocal('i32');
+  /** The byte address of coordinate i of the vector whose pointer is in a local. */
+  const address = (pointer: number): void => {
+    code.local(Op.localGet, pointer).local(Op.localGet, i).i32(3).op(Op.i32Shl).op(Op.i32Add);
+  };
+
+  /** A loop over the coordinates (pairs of them in vector mode) computing ids; `use` consumes each id's value. */
+  const loop = (mode: 'scalar' | 'vector', ids: number[], use: (emit: () => void, k: number) => void): void => {
+    const reachable = graph.reachable(ids);
+    const invariant = new Set<number>();
+    const hoist = (id: number): void => {
+      if (!vector[id] && graph.node(id).op !== 'const') invariant.add(id);
+    };
+    for (let id = 0; id < graph.size; id++) if (reachable[id] && vector[id]) for (const a of graph.node(id).args as number[]) hoist(a);
+    for (const id of ids) hoist(id);
+    const prelude = new Emitter(graph, code, 'scalar', functions, () => {
+      throw new Error('a scalar input outside the environment');
+    }, new Map(scalarEnv));
+    prelude.prepare([...invariant]);
+    const env = new Map<number, number>();
+    for (const id of invariant) {
+      const local = code.addLocal(mode === 'vector' ? 'v128' : 'f64');
+      prelude.emit(id);
+      if (mode === 'vector') code.simd(SimdOp.f64x2Splat);
+      code.local(Op.localSet, local);
+      env.set(id, local);
+    }
+    code.i32(0).local(Op.localSet, i);
+    code.begin(Op.block).begin(Op.loop);
+    code.local(Op.localGet, i).local(Op.localGet, LOCAL_N).op(Op.i32GeS).branch(Op.brIf, 1);
+    // Every input is loaded before the first store, so that an output never reads a value stored this iteration.
+    for (let id = 0; id < graph.size; id++) {
+      const node = graph.node(id);
+      if (!reachable[id] || node.op !== 'param' || node.index >= SCALAR_BASE) continue;
+      const local = code.addLocal(mode === 'vector' ? 'v128' : 'f64');
+      address(vectorPointer(node.index));
+      if (mode === 'vector') code.memory(SimdOp.v128Load, 0, true);
+      else code.memory(Op.f64Load, 0);
+      code.local(Op.localSet, local);
+      env.set(id, local);
+    }
+    const emitter = new Emitter(graph, code, mode, functions, () => {
+      throw new Error('an input outside the environment');
+    }, env);
+    emitter.prepare(ids);
+    ids.forEach((id, k) => use(() => emitter.emit(id), k));
+    code.local(Op.localGet, i).i32(mode === 'vector' ? 2 : 1).op(Op.i32Add).local(Op.localSet, i);
+    code.branch(Op.br, 0).op(Op.end).op(Op.end);
+  };
+
+  reductions.forEach((reduction, j) => {
+    const total = code.addLocal('f64');
+    const start = reduction.combine === 'add' ? 0 : reduction.combine === 'max' ? -Infinity : Infinity;
+    code.f64(start).local(Op.localSet, total);
+    loop('scalar', [reduction.term], (emit) => {
+      code.local(Op.localGet, total);
+      emit();
+      code.op(reduction.combine === 'add' ? Op.f64Add : reduction.combine === 'max' ? Op.f64Max : Op.f64Min).local(Op.localSet, total);
+    });
+    if (reduction.finish === 'mean') {
+      code.local(Op.localGet, total).local(Op.localGet, LOCAL_N).op(Op.f64ConvertI32S).op(Op.f64Div).local(Op.localSet, total);
+    } else if (reduction.finish === 'sqrt') {
+      code.local(Op.localGet, total).op(Op.f64Sqrt).local(Op.localSet, total);
+    }
+    scalarEnv.set(graph.param(PARAM_REDUCTION + j), total);
+  });
+
+  if (outputs.length > 0) {
+    loop('vector', outputs.map((o) => o.id), (emit, k) => {
+      address(outputs[k].pointer);
+      emit();
+      code.memory(SimdOp.v128Store, 0, true);
+    });
+  }
+  builder.addFunction('step', STEP_PARAMS, [], code);
+  return { wasm: builder.encode(), imports };
+}
