@@ -257,15 +257,15 @@ class Lowering {
   }
 
   private lowerName(name: string, prefix: string, start: number, end: number): number {
-    const value = prefix === '' ? this.bound.get(name) : undefined;
-    if (value) return value.id;
-    const constant = CONSTANTS.get(name);
-    if (constant !== undefined) return this.graph.constant(constant);
-    const later = this.later.get(name);
+    const later = prefix === '' ? this.later.get(name) : undefined;
     if (later && later.start > start) {
       this.sink.error(`'${name}' is used before it is ${later.what} (line ${this.lines.lineNumber(later.start)}): move that line up`, start, end);
       return this.invalid();
     }
+    const value = prefix === '' ? this.bound.get(name) : undefined;
+    if (value) return value.id;
+    const constant = CONSTANTS.get(name);
+    if (constant !== undefined) return this.graph.constant(constant);
     if (!this.rule && INPUTS.has(name)) {
       this.sink.error(`'${name}' is ${INPUTS.get(name)}: it exists only in the rule, below 'update'`, start, end);
       return this.invalid();
@@ -469,6 +469,8 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   const stateInputs = states.map((s, k) => g.param(PARAM_STATE + k));
   states.forEach((s, k) => lowering.bound.set(s.name, { id: stateInputs[k] }));
   const stateIndex = new Map(states.map((s, k) => [s.name, k]));
+  // a state declared below the rule's first lines: uses above its declaration are errors
+  for (const s of states) if (syntax.update && s.start > syntax.update.start) lowering.later.set(s.name, { start: s.start, what: 'declared' });
   const hyperNames = new Set(syntax.hypers.map((h) => h.name));
   for (const statement of syntax.body) {
     if (!lowering.bound.has(statement.name) && !lowering.later.has(statement.name)) {

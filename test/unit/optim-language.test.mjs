@@ -1,0 +1,237 @@
+// The optimizer language (.optim): diagnostics with ranges, and runs through dist/engine.js: the shipped Adam, SGD,
+// RMSprop and Adagrad reproduce the built-ins bit for bit on the golden cases, Lion matches the paper's pseudo-code,
+// reductions, many states, breakpoints on state by name, sessions and the CLI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { assertTrajectoryMatches } from './golden-helpers.mjs';
+import { rangesAreValid } from './loss-helpers.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const { createEngine } = require('../../dist/engine.js');
+const outfile = join(root, 'out', 'unit', `${basename(fileURLToPath(import.meta.url), '.mjs')}.bundle.cjs`);
+await esbuild.build({ entryPoints: [join(root, 'src/loss/optim/index.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+const { checkOptimizer, compileOptimizer, isOptimizerSource } = require(outfile);
+
+const golden = JSON.parse(readFileSync(join(root, 'test/fixtures/pytorch-optimizers.json'), 'utf8'));
+const example = (name) => readFileSync(join(root, 'examples/optimizers', `${name}.optim`), 'utf8');
+const engine = await createEngine();
+
+const LION = example('lion');
+
+/** The first error's message and its range as [line, startCharacter, endCharacter]. */
+function firstError(text) {
+  const diagnostics = checkOptimizer(text);
+  assert.ok(rangesAreValid(text, diagnostics), 'ranges within the text');
+  const error = diagnostics.find((d) => d.severity === 'error');
+  assert.ok(error, `an error for:\n${text}`);
+  const { start, end } = error.range;
+  assert.equal(start.line, end.line);
+  return { message: error.message, at: [start.line, start.character, end.character], text: text.split('\n')[start.line].slice(start.character, end.character) };
+}
+
+test('every shipped example compiles without diagnostics', () => {
+  for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad', 'lion', 'lamb', 'adan', 'signsgd']) {
+    assert.deepEqual(checkOptimizer(example(name)), [], name);
+    assert.ok(isOptimizerSource(example(name)), name);
+  }
+  assert.ok(!isOptimizerSource('adam'));
+});
+
+test('an unknown name is reported on its range with a suggestion', () => {
+  const { message, text } = firstError(LION.replace('beta2*m', 'bta2*m'));
+  assert.equal(text, 'bta2');
+  assert.match(message, /Unknown name 'bta2'\. Did you mean 'beta2'\?/);
+  assert.match(firstError(LION.replace('sign(c)', 'signn(c)')).message, /Unknown function 'signn'\. Did you mean 'sign'\?/);
+});
+
+test('assigning to g, t, lr or a hyper-parameter is refused', () => {
+  const text = `${LION}  g = 2*g\n`;
+  const error = firstError(text);
+  assert.equal(error.text, 'g');
+  assert.match(error.message, /'g' is the gradient/);
+  assert.match(firstError(`${LION}  lr = 2*lr\n`).message, /'lr' is this step's learning rate/);
+  assert.match(firstError(`${LION}  beta1 = 0.5\n`).message, /'beta1' is a hyper-parameter/);
+});
+
+test('a state used before it is declared, and a value used before it is assigned, name the later line', () => {
+  const late = 'optimizer late\nhyper lr = 0.1\nupdate\n  x = x - lr*m\n  m = 0.9*m + g\nstate m = 0\n';
+  const error = firstError(late);
+  assert.deepEqual(error.at, [3, 13, 14]);
+  assert.match(error.message, /'m' is used before it is declared \(line 6\)/);
+  const local = 'optimizer local\nupdate\n  x = x - lr*c\n  c = sign(g)\n';
+  assert.match(firstError(local).message, /'c' is used before it is assigned \(line 4\)/);
+});
+
+test('reductions misused: a scalar argument, a wrong count, indexing, outside the rule', () => {
+  const rule = (line) => `optimizer r\nhyper beta = 0.9\nupdate\n  x = x - lr*g*${line}\n`;
+  const scalar = firstError(rule('norm(beta*lr)'));
+  assert.equal(scalar.text, 'beta*lr');
+  assert.match(scalar.message, /'norm' reduces a per-coordinate value .* same for every coordinate/);
+  assert.match(firstError(rule('dot(g)')).message, /'dot' over the coordinates takes two expressions, got 1/);
+  assert.match(firstError(rule('g[1]')).message, /coordinates are not indexed/);
+  assert.match(firstError(rule('sum(i = 1..3, g)')).message, /takes one expression/);
+  assert.match(firstError('optimizer r\nhyper a = sum(1)\nupdate\n  x = x - lr*g\n').message, /only available in the rule/);
+});
+
+test('the file\'s structure: its name, the rule, x assigned', () => {
+  assert.match(firstError('hyper lr = 1\nupdate\n  x = x - lr*g\n').message, /starts with its name/);
+  assert.match(firstError('optimizer nothing\nhyper lr = 1\n').message, /'update' line/);
+  assert.match(firstError('optimizer still\nstate m = 0\nupdate\n  m = g\n').message, /never moves the parameters/);
+  assert.match(firstError('optimizer twice\nstate m = 0, m = 1\nupdate\n  x = x - lr*g\n').message, /already declared/);
+  assert.match(firstError('optimizer bad\nstate sum = 0\nupdate\n  x = x - lr*g\n').message, /'sum' is a function/);
+});
+
+test('options: unknown names get a suggestion; betas sets beta1 and beta2', () => {
+  assert.throws(() => compileOptimizer(LION, { beta_1: 0.5 }), /Unknown option 'beta_1'\. Did you mean 'beta1'\?/);
+  const compiled = compileOptimizer(example('adam'), { betas: [0.8, 0.99], lr: 0.5 });
+  assert.equal(compiled.hypers.beta1, 0.8);
+  assert.equal(compiled.hypers.beta2, 0.99);
+  assert.equal(compiled.lr, 0.5);
+});
+
+const SHIPPED = { adam: 'adam', sgd: 'sgd', rmsprop: 'rmsprop', adagrad: 'adagrad' };
+for (const c of golden.cases.filter((g) => SHIPPED[g.optimizer])) {
+  test(`golden ${c.name}: the language's ${c.optimizer} equals the built-in bit for bit`, async () => {
+    const request = { loss: c.expression, start: c.start, options: c.options, steps: c.steps };
+    const builtin = await engine.trace({ ...request, optimizer: c.optimizer });
+    const written = await engine.trace({ ...request, optimizer: example(SHIPPED[c.optimizer]) });
+    assert.equal(written.status, 'completed');
+    builtin.trajectory.forEach((row, r) => row.forEach((v, k) => {
+      assert.ok(Object.is(v, written.trajectory[r][k]), `${c.name} row ${r} column ${k}: ${v} vs ${written.trajectory[r][k]}`);
+    }));
+    assert.deepEqual(written.gradNorm, builtin.gradNorm);
+    assertTrajectoryMatches(written.trajectory, c.trajectory, c.name);
+  });
+}
+
+/** Lion from the paper's pseudo-code (Chen et al. 2023, Algorithm 2), per coordinate. */
+function lionReference(gradient, start, steps, { lr, beta1, beta2, weight_decay: wd }) {
+  let x = [...start];
+  let m = x.map(() => 0);
+  const rows = [x];
+  for (let t = 0; t < steps; t++) {
+    const g = gradient(x);
+    const c = m.map((mi, i) => beta1 * mi + (1 - beta1) * g[i]);
+    x = x.map((xi, i) => xi - lr * (Math.sign(c[i]) + wd * xi));
+    m = m.map((mi, i) => beta2 * mi + (1 - beta2) * g[i]);
+    rows.push(x);
+  }
+  return rows;
+}
+
+test('Lion matches the paper\'s pseudo-code on the golden losses', async () => {
+  const losses = [...new Map(golden.cases.map((c) => [c.function, c])).values()];
+  const gradients = {
+    '(1 - x)^2 + 100*(y - x^2)^2': ([x, y]) => [-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)],
+    '0.5*(x^2 + 20*y^2)': ([x, y]) => [x, 20 * y],
+    '(x + 2*y - 7)^2 + (2*x + y - 5)^2': ([x, y]) => [2 * (x + 2 * y - 7) + 4 * (2 * x + y - 5), 4 * (x + 2 * y - 7) + 2 * (2 * x + y - 5)],
+  };
+  let checked = 0;
+  for (const c of losses) {
+    const gradient = gradients[c.expression];
+    if (!gradient) continue;
+    const options = { lr: 0.01, beta1: 0.9, beta2: 0.99, weight_decay: 0.1 };
+    const result = await engine.trace({ loss: c.expression, start: c.start, optimizer: LION, options, steps: 60 });
+    const reference = lionReference(gradient, c.start, 60, options);
+    result.trajectory.forEach((row, r) => row.slice(0, 2).forEach((v, k) => {
+      assert.ok(Math.abs(v - reference[r][k]) <= 1e-12 * (1 + Math.abs(reference[r][k])), `${c.name} row ${r}: ${v} vs ${reference[r][k]}`);
+    }));
+    checked++;
+  }
+  assert.equal(checked, 3);
+});
+
+test('reductions, an odd number of parameters and more states than the core records', async () => {
+  // 3 parameters (a padded pair), five states (two beyond the recorded three), every reduction.
+  const text = `optimizer reduce
+hyper lr = 0.1
+state a = 1, b = 0, c = 0, d = 2, q = 0
+update
+  a = a + 1
+  b = norm(g)
+  c = dot(g, x) + mean(x) + max(g) - min(x) + sum(g^2)
+  q = d*a
+  x = x - lr*g/(1 + b) + 0*q
+`;
+  const loss = 'params u, v, w\nf = u^2 + 2*v^2 + 3*w^2 + u*w';
+  const start = [1, -2, 0.5];
+  const [run] = await engine.runs({ loss, runs: [{ optimizer: text, start }], steps: 3, recordState: true });
+  assert.equal(run.label, 'reduce');
+  assert.deepEqual(run.stateNames.slice(0, 3), ['grad_u', 'grad_v', 'grad_w']);
+  assert.ok(run.stateNames.includes('c_w') && !run.stateNames.some((n) => n.startsWith('d_')));
+  // Reference in JavaScript: same operations in the same order.
+  let x = [...start];
+  const grad = ([u, v, w]) => [2 * u + w, 4 * v, 6 * w + u];
+  let a = 1;
+  for (let t = 1; t <= 3; t++) {
+    const g = grad(x);
+    a += 1;
+    const b = Math.sqrt(g.reduce((s, gi) => s + gi * gi, 0));
+    const c = g.reduce((s, gi, i) => s + gi * x[i], 0) + x.reduce((s, xi) => s + xi, 0) / 3 + Math.max(...g) - Math.min(...x) + g.reduce((s, gi) => s + gi * gi, 0);
+    const width = run.stateNames.length;
+    const row = run.state.subarray(t * width, (t + 1) * width);
+    const value = (name) => row[run.stateNames.indexOf(name)];
+    assert.equal(value('a_v'), a);
+    assert.equal(value('b_u'), b);
+    assert.ok(Math.abs(value('c_w') - c) <= 1e-12 * Math.abs(c), `${value('c_w')} vs ${c}`);
+    x = x.map((xi, i) => xi - 0.1 * g[i] / (1 + b) + 0 * (2 * a));
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(run.rows[t * 5 + k] - x[k]) <= 1e-15 * (1 + Math.abs(x[k])));
+  }
+});
+
+test('breakpoints on a state by name pause the run; sessions show the state names', async () => {
+  const request = { loss: 'rosenbrock', start: [-1.5, 2], optimizer: LION, options: { lr: 0.01 }, steps: 200, breakpoints: ['abs(m_x) > 0.1'] };
+  const result = await engine.trace(request);
+  assert.equal(result.status, 'paused');
+  const [run] = await engine.runs({ loss: 'rosenbrock', runs: [{ optimizer: LION, start: [-1.5, 2], options: { lr: 0.01 } }], steps: result.stoppedAt, recordState: true });
+  const width = run.stateNames.length;
+  const mx = (r) => run.state[r * width + run.stateNames.indexOf('m_x')];
+  assert.ok(Math.abs(mx(result.stoppedAt)) > 0.1 && Math.abs(mx(result.stoppedAt - 1)) <= 0.1);
+  const opened = await engine.openSession({ loss: 'rosenbrock', runs: [{ optimizer: LION, options: { lr: 0.01 } }], steps: 50 });
+  try {
+    assert.equal(opened.info[0].label, 'lion');
+    assert.ok(opened.info[0].conditionNames.includes('m_y'));
+    assert.ok(opened.info[0].stateNames.includes('m_x'));
+  } finally {
+    await engine.closeSession(opened.id);
+  }
+});
+
+test('streamRuns runs a written optimizer beside a built-in, with a schedule', async () => {
+  const chunks = [];
+  await engine.streamRuns({
+    loss: 'rosenbrock', steps: 300,
+    runs: [{ optimizer: example('adam'), options: { lr: 0.05 }, schedule: { type: 'cosine', T_max: 300 } }, { optimizer: 'adam', options: { lr: 0.05 }, schedule: { type: 'cosine', T_max: 300 } }],
+  }, (chunk) => chunks.push(chunk));
+  const last = chunks[chunks.length - 1];
+  assert.ok(last.done);
+  const rows = (i) => chunks.flatMap((c) => Array.from(c.traces[i].rows));
+  assert.deepEqual(rows(0), rows(1));
+});
+
+test('a bad optimizer text or option is an error naming the line, and the engine goes on', async () => {
+  const line = LION.split('\n').findIndex((l) => l.includes('beta2*m')) + 1;
+  await assert.rejects(engine.trace({ loss: 'sphere', optimizer: LION.replace('beta2*m', 'bta2*m'), steps: 5 }), new RegExp(`Invalid optimizer at line ${line}, column \\d+: Unknown name 'bta2'`));
+  await assert.rejects(engine.trace({ loss: 'sphere', optimizer: LION, options: { lr: 'fast' }, steps: 5 }), /Option 'lr' must be a number/);
+  const ok = await engine.trace({ loss: 'sphere', optimizer: LION, steps: 5 });
+  assert.equal(ok.status, 'completed');
+});
+
+test('the CLI runs an optimizer file (--optimizer-file)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'optim-'));
+  const file = join(dir, 'adam.optim');
+  writeFileSync(file, example('adam'));
+  const cli = join(root, 'dist/cli.js');
+  const args = ['trace', '--loss', 'rosenbrock', '--start', '-1.5,2', '--steps', '20', '--options', '{"lr": 0.05}'];
+  const written = execFileSync(process.execPath, [cli, ...args, '--optimizer-file', file], { encoding: 'utf8' });
+  const builtin = execFileSync(process.execPath, [cli, ...args, '--optimizer', 'adam'], { encoding: 'utf8' });
+  assert.equal(written, builtin);
+});
