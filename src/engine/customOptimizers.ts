@@ -27,7 +27,7 @@ export const compileCustomOptimizer: OptimizerCompiler = (text, options) => {
   try {
     compiled = compileOptimizer(text, options);
   } catch (error) {
-    if (error instanceof OptionError) throw new Error(error.message);
+    if (error instanceof OptionError) throw new Error(error.message, { cause: error });
     throw error;
   }
   if (!compiled.ok) {
