@@ -2,7 +2,6 @@
 // its state vectors. The first three are the run's state slots s0..s2 (recorded, and read by breakpoints); more are
 // kept here.
 import { allocF64, put } from './f64mem';
-import { OptimizerState } from './optimizers';
 
 /** The state vectors a compiled step receives (src/loss/optim MAX_STATES). */
 export const CUSTOM_MAX_STATES: i32 = 8;
@@ -19,15 +18,18 @@ export class CustomOptimizer {
   return load<usize>(c.pointers + (<usize>k << alignof<usize>()));
 }
 
-/** count states (at most CUSTOM_MAX_STATES) with initial values at inits (count f64s), over padded coordinates. */
-export function createCustomOptimizer(stepFn: i32, count: i32, inits: usize, padded: i32, state: OptimizerState): CustomOptimizer {
+/**
+ * count states (at most CUSTOM_MAX_STATES) with initial values at inits (count f64s), over padded coordinates; the
+ * first three are the run's state slots s0, s1, s2.
+ */
+export function createCustomOptimizer(stepFn: i32, count: i32, inits: usize, padded: i32, s0: usize, s1: usize, s2: usize): CustomOptimizer {
   const c = changetype<CustomOptimizer>(heap.alloc(offsetof<CustomOptimizer>()));
   c.stepFn = stepFn;
   c.count = min(count, CUSTOM_MAX_STATES);
   c.pointers = heap.alloc(<usize>CUSTOM_MAX_STATES << alignof<usize>());
   for (let k = 0; k < CUSTOM_MAX_STATES; k++) {
-    const p = k == 0 ? state.s0 : k == 1 ? state.s1 : k == 2 ? state.s2 : k < c.count ? allocF64(<usize>padded) : 0;
-    store<usize>(c.pointers + (<usize>k << alignof<usize>()), p ? p : state.s2);
+    const p = k == 0 ? s0 : k == 1 ? s1 : k == 2 ? s2 : k < c.count ? allocF64(<usize>padded) : 0;
+    store<usize>(c.pointers + (<usize>k << alignof<usize>()), p ? p : s2);
     if (k < c.count) {
       const v = load<f64>(inits + (<usize>k << 3));
       for (let i = 0; i < padded; i++) put(p, i, v);

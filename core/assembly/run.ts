@@ -190,7 +190,8 @@ export function evaluationCount(run: Run): i32 {
 export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize): void {
   const state = run.state;
   if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
-  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, (run.dim + 1) & ~1, state));
+  const padded = (run.dim + 1) & ~1;
+  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2));
   if (run.recordState && run.step == 0) recordStateAt(run, 0);
 }
 
