@@ -109,7 +109,7 @@ export function optimizerStep(
     case OPT_RPROP: rprop(dim, options, state, x, g); break;
     case OPT_ASGD: asgd(dim, options, state, x, g, step, lr); break;
     case OPT_ADAFACTOR: adafactor(dim, options, state, x, g, step, lr); break;
-    case OPT_CUSTOM: customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, step, lr); break;
+    case OPT_CUSTOM: customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, step, lr); break;
     default: return false;
   }
   return true;

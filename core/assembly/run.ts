@@ -185,13 +185,15 @@ export function evaluationCount(run: Run): i32 {
 
 /**
  * Gives a run of OPT_CUSTOM its compiled step (a table index) and count states with initial values at inits (count
- * f64s), before its first step; row 0's recorded state is rewritten with them.
+ * f64s), before its first step; row 0's recorded state is rewritten with them. hessian: the rule reads hess_diag.
  */
-export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize): void {
+export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool): void {
   const state = run.state;
   if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
   const padded = (run.dim + 1) & ~1;
-  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2));
+  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian));
+  // a rule reading hess_diag gets the Hessian before each step, as Newton does
+  if (hessian && !run.h) run.h = allocF64(<usize>run.dim * <usize>run.dim);
   if (run.recordState && run.step == 0) recordStateAt(run, 0);
 }
 
@@ -375,7 +377,7 @@ export function advance(run: Run, steps: i32): i32 {
       // LBFGS evaluates the (full) loss itself, as torch's closure, as often as its iterations need.
       ok = lbfgsStep(run.loss, run.dim, run.options, run.state, run.x, epoch + 1, lr);
     } else {
-      if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
+      if (run.h) evaluate(run.loss, run.x, run.g, run.h); // Newton, or a rule reading hess_diag
       stepGradient(run, epoch + 1);
       ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
     }

@@ -449,6 +449,10 @@ export class WasmEngine implements Engine {
       const prepared = request.runs.map((spec, i) => {
         const custom = customs[i];
         const optimizer = custom ? packCustom(custom.compiled) : packOptimizer(spec.optimizer, spec.options);
+        if (custom?.compiled.usesHessian && info.dim > ENGINE_LIMITS.maxHessianParams) {
+          fail(`${custom.compiled.name} reads hess_diag, which needs the ${info.dim} x ${info.dim} Hessian: at most ${ENGINE_LIMITS.maxHessianParams} `
+            + `parameters, this loss has ${info.dim}`);
+        }
         if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${ENGINE_LIMITS.maxHessianParams} parameters, `
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
@@ -472,7 +476,7 @@ export class WasmEngine implements Engine {
           + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
-      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true);
+      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true, customs.map((c) => c?.compiled));
       const holdings = { recordEvery, bytes, loss: lease, customSteps, onDispose: (disposed: RunSet) => this.forget(disposed) };
       set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, holdings);
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
@@ -507,7 +511,9 @@ export class WasmEngine implements Engine {
    * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
    * ENGINE_LIMITS.recordedBytes. Returns the runs' estimated bytes.
    */
-  private checkRecording(optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
+  private checkRecording(
+    optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean, customs: (CompiledCustomOptimizer | undefined)[] = [],
+  ): number {
     const { dim } = info;
     const { exports } = this.core;
     const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
@@ -524,7 +530,10 @@ export class WasmEngine implements Engine {
     const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
-    const bytes = optimizers.reduce((sum, optimizer) => sum + traceBytes + stateBytes + vectors + extra(optimizer), 0);
+    // a written optimizer: its states beyond the three slots, and the Hessian with its diagonal when it reads hess_diag
+    const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
+      : 8 * (dim + 1) * Math.max(0, compiled.states.length - 3) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
+    const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);
     if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
       const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
@@ -564,7 +573,7 @@ export class WasmEngine implements Engine {
         if (custom) {
           const { states } = custom.compiled;
           const inits = core.allocF64(states.length, states.map((s) => s.initial));
-          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits);
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, custom.compiled.usesHessian ? 1 : 0);
           core.release(inits);
         }
         if (stochastic) {

@@ -38,7 +38,7 @@ function firstError(text) {
 }
 
 test('every shipped example compiles without diagnostics', () => {
-  for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad', 'lion', 'lamb', 'adan', 'signsgd']) {
+  for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad', 'lion', 'lamb', 'adan', 'signsgd', 'sophia']) {
     assert.deepEqual(checkOptimizer(example(name)), [], name);
     assert.ok(isOptimizerSource(example(name)), name);
   }
@@ -59,6 +59,7 @@ test('assigning to g, t, lr or a hyper-parameter is refused', () => {
   assert.match(error.message, /'g' is the gradient/);
   assert.match(firstError(`${LION}  lr = 2*lr\n`).message, /'lr' is this step's learning rate/);
   assert.match(firstError(`${LION}  beta1 = 0.5\n`).message, /'beta1' is a hyper-parameter/);
+  assert.match(firstError(`${LION}  hess_diag = g\n`).message, /'hess_diag' is the diagonal/);
 });
 
 test('a state used before it is declared, and a value used before it is assigned, name the later line', () => {
@@ -184,6 +185,31 @@ update
     assert.ok(Math.abs(value('c_w') - c) <= 1e-12 * Math.abs(c), `${value('c_w')} vs ${c}`);
     x = x.map((xi, i) => xi - 0.1 * g[i] / (1 + b) + 0 * (2 * a));
     for (let k = 0; k < 3; k++) assert.ok(Math.abs(run.rows[t * 5 + k] - x[k]) <= 1e-15 * (1 + Math.abs(x[k])));
+  }
+});
+
+test('hess_diag: a diagonal Newton step equals the built-in newton on a separable quadratic; Sophia-H against its pseudo-code', async () => {
+  const loss = '0.5*(x^2 + 20*y^2) + 0.25*x^4';
+  const diagonalNewton = 'optimizer diagonal_newton\nhyper lr = 0.5\nupdate\n  x = x - lr*(g/hess_diag)\n';
+  const written = await engine.trace({ loss, start: [1.5, -0.7], optimizer: diagonalNewton, steps: 30 });
+  const newton = await engine.trace({ loss, start: [1.5, -0.7], optimizer: 'newton', options: { lr: 0.5 }, steps: 30 });
+  newton.trajectory.forEach((row, r) => row.forEach((v, k) => assert.ok(Object.is(v, written.trajectory[r][k]), `row ${r}: ${v} vs ${written.trajectory[r][k]}`)));
+
+  const options = { lr: 0.05, rho: 0.5, k: 3, weight_decay: 0.01 };
+  const sophia = await engine.trace({ loss, start: [1.5, -0.7], optimizer: example('sophia'), options, steps: 40 });
+  const { beta1, beta2, eps } = { beta1: 0.965, beta2: 0.99, eps: 1e-12 };
+  let x = [1.5, -0.7];
+  let m = [0, 0];
+  let h = [0, 0];
+  for (let t = 1; t <= 40; t++) {
+    const [u, v] = x;
+    const g = [u + u ** 3, 20 * v];
+    const diagonal = [1 + 3 * u * u, 20];
+    m = m.map((mi, i) => beta1 * mi + (1 - beta1) * g[i]);
+    if ((t - 1) % options.k === 0) h = h.map((hi, i) => beta2 * hi + (1 - beta2) * diagonal[i]);
+    x = x.map((xi) => xi * (1 - options.lr * options.weight_decay));
+    x = x.map((xi, i) => xi - options.lr * Math.max(Math.min(m[i] / Math.max(options.rho * h[i], eps), 1), -1));
+    sophia.trajectory[t].slice(0, 2).forEach((value, i) => assert.ok(Math.abs(value - x[i]) <= 1e-12 * (1 + Math.abs(x[i])), `step ${t}: ${value} vs ${x[i]}`));
   }
 });
 

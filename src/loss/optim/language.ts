@@ -19,6 +19,7 @@ export const SCALAR_BASE = 1000;
 export const PARAM_X = 0;
 export const PARAM_G = 1;
 export const PARAM_STATE = 2;
+export const PARAM_HESS_DIAG = PARAM_STATE + MAX_STATES;
 export const PARAM_T = SCALAR_BASE;
 export const PARAM_LR = SCALAR_BASE + 1;
 export const PARAM_REDUCTION = SCALAR_BASE + 2;
@@ -32,6 +33,7 @@ export const INPUTS: ReadonlyMap<string, string> = new Map([
   ['g', 'the gradient at x (read-only)'],
   ['t', 'the step number, 1 on the first step (read-only)'],
   ['lr', "the learning rate of this step, after the schedule (its default is 'hyper lr = ...')"],
+  ['hess_diag', "the diagonal of the loss's exact Hessian at x (full batch; read-only)"],
 ]);
 /** Reductions over coordinates (one scalar from a per-coordinate expression) and the functions of the rule. */
 export const REDUCTIONS: ReadonlyMap<string, string> = new Map([
@@ -70,6 +72,8 @@ export interface LoweredRule {
   states: number[];
   /** Reduction j: its per-coordinate term, how it combines, and what it does to the total. */
   reductions: { combine: 'add' | 'max' | 'min'; term: number; finish: 'none' | 'mean' | 'sqrt' }[];
+  /** Whether the rule reads hess_diag (the run then evaluates the Hessian before each step). */
+  usesHessian: boolean;
 }
 
 export interface OptimizerDefinition {
@@ -239,11 +243,7 @@ class Lowering {
         let acc = this.lower(e.first);
         for (const { op, opStart, operand } of e.rest) {
           const b = this.lower(operand);
-          if (op === '%') {
-            this.sink.error("'%' is only for breakpoint conditions", opStart, opStart + 1);
-            return this.invalid();
-          }
-          acc = op === '+' ? g.add(acc, b) : op === '-' ? g.sub(acc, b) : op === '*' ? g.mul(acc, b) : g.div(acc, b);
+          acc = op === '+' ? g.add(acc, b) : op === '-' ? g.sub(acc, b) : op === '*' ? g.mul(acc, b) : op === '/' ? g.div(acc, b) : g.mod(acc, b);
         }
         return acc;
       }
@@ -393,6 +393,7 @@ class Lowering {
 /** The names a hyper-parameter or state may not take. */
 function refusedName(name: string): string | undefined {
   if (name === 'g') return "'g' is the gradient: it is read-only";
+  if (name === 'hess_diag') return "'hess_diag' is the Hessian's diagonal: it is read-only";
   if (name === 'x') return "'x' is the parameters: assign it in the rule, it is not declared";
   if (name === 't') return "'t' is the step number: it is read-only";
   if (KEYWORDS.has(name) || RESERVED_WORDS.has(name)) return `'${name}' is a reserved word`;
@@ -466,6 +467,7 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   lowering.bound.set('g', { id: g.param(PARAM_G) });
   lowering.bound.set('t', { id: g.param(PARAM_T) });
   lowering.bound.set('lr', { id: g.param(PARAM_LR) });
+  lowering.bound.set('hess_diag', { id: g.param(PARAM_HESS_DIAG) });
   const stateInputs = states.map((s, k) => g.param(PARAM_STATE + k));
   states.forEach((s, k) => lowering.bound.set(s.name, { id: stateInputs[k] }));
   const stateIndex = new Map(states.map((s, k) => [s.name, k]));
@@ -485,7 +487,7 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
     if (lowering.later.get(name)?.start === start) lowering.later.delete(name);
     const value = lowering.lower(statement.expr);
     let refused: string | undefined;
-    if (name === 'g' || name === 't') refused = `'${name}' is ${INPUTS.get(name)}: give the new value another name`;
+    if (name === 'g' || name === 't' || name === 'hess_diag') refused = `'${name}' is ${INPUTS.get(name)}: give the new value another name`;
     else if (name === 'lr') refused = "'lr' is this step's learning rate (read-only): give the new value another name";
     else if (hyperNames.has(name)) refused = `'${name}' is a hyper-parameter (a constant): give the new value another name`;
     else if (name !== 'x' && !stateIndex.has(name)) refused = refusedName(name);
@@ -504,7 +506,9 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   if (syntax.update && syntax.body.length > 0 && !assignsX) {
     sink.error("The rule never moves the parameters: assign x, as in x = x - lr*g", syntax.update.start, syntax.update.end);
   }
-  return { graph: g, x, states: newStates, reductions: lowering.reductions };
+  const reads = g.reachable([x, ...newStates, ...lowering.reductions.map((r) => r.term)]);
+  const hessian = g.param(PARAM_HESS_DIAG);
+  return { graph: g, x, states: newStates, reductions: lowering.reductions, usesHessian: reads[hessian] === 1 };
 }
 
 /** A run's options that do not fit the optimizer (an unknown name, a value that is not a number). */

@@ -1,25 +1,31 @@
 // Compiles a lowered optimizer rule to a WebAssembly module exporting
-//   step(x, g, n, t, lr, s0, ..., s7)
-// (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate).
+//   step(x, g, n, t, lr, hess_diag, s0, ..., s7)
+// (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate; hess_diag
+// 0 unless the rule reads it).
 // Each reduction is a scalar loop over the n coordinates, in order, in the order the rule wrote them; then one loop over
 // coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
 // that do not change from coordinate to coordinate are computed once, before their loop.
 import { Emitter, startModule } from '../codegen';
 import { Graph } from '../graph';
 import { Code, Op, SimdOp, ValueType } from '../wasm';
-import { LoweredRule, MAX_STATES, PARAM_G, PARAM_LR, PARAM_REDUCTION, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE } from './language';
+import {
+  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LR, PARAM_REDUCTION, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
+} from './language';
 
 const LOCAL_X = 0;
 const LOCAL_G = 1;
 const LOCAL_N = 2;
 const LOCAL_T = 3;
 const LOCAL_LR = 4;
-const LOCAL_STATE = 5;
+const LOCAL_HESS_DIAG = 5;
+const LOCAL_STATE = 6;
 
-export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', ...Array<ValueType>(MAX_STATES).fill('i32')];
+export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32')];
 
 function vectorPointer(index: number): number {
-  return index === PARAM_X ? LOCAL_X : index === PARAM_G ? LOCAL_G : LOCAL_STATE + index - PARAM_STATE;
+  if (index === PARAM_X) return LOCAL_X;
+  if (index === PARAM_G) return LOCAL_G;
+  return index === PARAM_HESS_DIAG ? LOCAL_HESS_DIAG : LOCAL_STATE + index - PARAM_STATE;
 }
 
 function vectorFlags(graph: Graph): Uint8Array {
