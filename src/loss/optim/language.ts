@@ -241,7 +241,7 @@ class Lowering {
       case 'power': return g.pow(this.lower(e.base), this.lower(e.exponent));
       case 'chain': {
         let acc = this.lower(e.first);
-        for (const { op, opStart, operand } of e.rest) {
+        for (const { op, operand } of e.rest) {
           const b = this.lower(operand);
           acc = op === '+' ? g.add(acc, b) : op === '-' ? g.sub(acc, b) : op === '*' ? g.mul(acc, b) : op === '/' ? g.div(acc, b) : g.mod(acc, b);
         }
