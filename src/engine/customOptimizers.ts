@@ -1,7 +1,6 @@
 // Optimizers written in the optimizer language, compiled for the core (src/loss/optim does the compiling).
 import { compileOptimizer, isOptimizerSource, OptionError } from '../loss/optim/index';
 import { excerpt } from './describe';
-import { stateNames, type StateNames } from './breakpoints';
 import { OptimizerId, OptionSlot, OPTION_SLOTS } from './layout';
 import type { PackedOptimizer } from './optimizers';
 
@@ -44,10 +43,4 @@ export function packCustom(compiled: CompiledCustomOptimizer): PackedOptimizer {
   const options = new Float64Array(OPTION_SLOTS);
   options[OptionSlot.lr] = compiled.lr;
   return { id: OptimizerId.custom, options, resolved: { ...compiled.hypers, lr: compiled.lr } };
-}
-
-/** The names of its first three states (the core's recorded state slots), per coordinate: m_x, m_y, ... */
-export function customStateNames(params: string[], compiled: CompiledCustomOptimizer): StateNames {
-  const [s0 = '', s1 = '', s2 = ''] = compiled.states.map((s) => s.name);
-  return stateNames(params, [s0, s1, s2], '');
 }

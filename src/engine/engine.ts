@@ -12,9 +12,9 @@ import { HitMode, LossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING 
 import { ENGINE_LIMITS, formatBytes } from './limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
-import { customStateNames, isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
+import { isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
-  ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
+  ConditionCompiler, compileOrThrow, contextNames, customStateNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
 
 const ADVANCE_CHUNK = 4096;
@@ -586,7 +586,7 @@ export class WasmEngine implements Engine {
           core.release(boxPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-        const names = custom ? customStateNames(info.params, custom.compiled) : optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
+        const names = custom ? customStateNames(info.params, custom.compiled.states) : optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
         return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };

@@ -19,6 +19,9 @@ const { createEngine } = require('../../dist/engine.js');
 const outfile = join(root, 'out', 'unit', `${basename(fileURLToPath(import.meta.url), '.mjs')}.bundle.cjs`);
 await esbuild.build({ entryPoints: [join(root, 'src/loss/optim/index.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
 const { checkOptimizer, compileOptimizer, isOptimizerSource } = require(outfile);
+const breakpointsFile = outfile.replace('.bundle.cjs', '.breakpoints.bundle.cjs');
+await esbuild.build({ entryPoints: [join(root, 'src/engine/breakpoints.ts')], outfile: breakpointsFile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+const { conditionNamesFor } = require(breakpointsFile);
 
 const golden = JSON.parse(readFileSync(join(root, 'test/fixtures/pytorch-optimizers.json'), 'utf8'));
 const example = (name) => readFileSync(join(root, 'examples/optimizers', `${name}.optim`), 'utf8');
@@ -260,4 +263,36 @@ test('the CLI runs an optimizer file (--optimizer-file)', () => {
   const written = execFileSync(process.execPath, [cli, ...args, '--optimizer-file', file], { encoding: 'utf8' });
   const builtin = execFileSync(process.execPath, [cli, ...args, '--optimizer', 'adam'], { encoding: 'utf8' });
   assert.equal(written, builtin);
+});
+
+test('conditionNamesFor (the panels\' condition check) names a written optimizer\'s first three states', () => {
+  const names = conditionNamesFor(['x', 'y'], example('adan'), { lr: 0.01 });
+  for (const name of ['m_x', 'v_y', 'n_x', 'grad_y', 'lr']) assert.ok(names.includes(name), name);
+  assert.ok(!names.includes('g_prev_x'), 'the fourth state is not recorded');
+  assert.throws(() => conditionNamesFor(['x', 'y'], LION, { nope: 1 }), /Unknown option 'nope'/);
+});
+
+test('random edits of the examples give a result or diagnostics with ranges, never a throw', () => {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pieces = ['(', ')', '=', ',', '\n', 'sum(', 'norm(g)', 'where(', '<', 'x', 'g', 'hess_diag', '%', '^', '1e', 'state ', 'update', '#', '"', '[', ']', '*', '-'];
+  const sources = ['lion', 'lamb', 'adan', 'sophia', 'adam'].map(example);
+  let valid = 0;
+  for (let i = 0; i < 1500; i++) {
+    let text = sources[i % sources.length];
+    for (let k = 0; k < 1 + Math.floor(random() * 4); k++) {
+      const at = Math.floor(random() * (text.length + 1));
+      const cut = random() < 0.5 ? Math.floor(random() * 6) : 0;
+      text = text.slice(0, at) + (cut ? '' : pieces[Math.floor(random() * pieces.length)]) + text.slice(at + cut);
+    }
+    const diagnostics = checkOptimizer(text);
+    assert.ok(rangesAreValid(text, diagnostics), `ranges for:\n${text}`);
+    assert.ok(diagnostics.every((d) => !/Internal error/.test(d.message)), `${diagnostics.map((d) => d.message).join('; ')} for:\n${text}`);
+    if (!diagnostics.some((d) => d.severity === 'error')) {
+      const compiled = compileOptimizer(text);
+      assert.ok(compiled.ok && WebAssembly.validate(compiled.wasm), `a valid module for:\n${text}`);
+      valid++;
+    }
+  }
+  assert.ok(valid > 50, `${valid} edits still compiled`);
 });
