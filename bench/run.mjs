@@ -96,9 +96,9 @@ await compare(`(d) ${STEPS / 1000} k steps of adam on a ${DIM}-D quadratic`,
   { run: () => twin.adamQuadratic(Float64Array.from(quadStart), weights, 0.01, STEPS, quadTrace) },
   undefined);
 
-// Adam written in the optimizer language (examples/optimizers/adam.optim) against the built-in adam: same steps, same
+// Adam written in the optimizer language (examples/adam.optim) against the built-in adam: same steps, same
 // results bit for bit (test/unit/optim-language.test.mjs); speed = built-in time / written time.
-const writtenAdam = readFileSync(join(root, 'examples', 'optimizers', 'adam.optim'), 'utf8');
+const writtenAdam = readFileSync(join(root, 'examples', 'adam.optim'), 'utf8');
 const languageRows = [];
 async function compareWritten(name, request, steps) {
   const timed = (optimizer) => time((set) => {

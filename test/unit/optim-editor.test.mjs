@@ -16,7 +16,7 @@ await esbuild.build({
 });
 const { registerOptimizerEditor } = require(outfile);
 const vscode = require('./loss-editor-fake-vscode.cjs');
-const LION = readFileSync(join(root, 'examples/optimizers/lion.optim'), 'utf8');
+const LION = readFileSync(join(root, 'examples/lion.optim'), 'utf8');
 const uri = { toString: () => 'untitled:test.optim' };
 
 function documentOf(text, version = 1, languageId = 'optim') {

@@ -24,7 +24,7 @@ await esbuild.build({ entryPoints: [join(root, 'src/engine/breakpoints.ts')], ou
 const { conditionNamesFor } = require(breakpointsFile);
 
 const golden = JSON.parse(readFileSync(join(root, 'test/fixtures/pytorch-optimizers.json'), 'utf8'));
-const example = (name) => readFileSync(join(root, 'examples/optimizers', `${name}.optim`), 'utf8');
+const example = (name) => readFileSync(join(root, 'examples', `${name}.optim`), 'utf8');
 const engine = await createEngine();
 
 const LION = example('lion');
