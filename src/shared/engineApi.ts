@@ -62,8 +62,12 @@ export interface TraceRequest {
   loss: string;
   /** One entry per parameter. Defaults to the loss's default start. */
   start?: number[];
+  /**
+   * A built-in optimizer's name (`adam`), or an optimizer written in the optimizer language: the text of a `.optim` file,
+   * whose first word is `optimizer` (src/loss/README.md).
+   */
   optimizer: string;
-  /** PyTorch option names, e.g. { lr: 0.01, betas: [0.9, 0.999] }. */
+  /** PyTorch option names, e.g. { lr: 0.01, betas: [0.9, 0.999] }; for a written optimizer, its hyper-parameters by name. */
   options?: Record<string, unknown>;
   steps: number;
   schedule?: ScheduleSpec;
@@ -103,6 +107,7 @@ export interface TraceResult {
 }
 
 export interface RunSpec {
+  /** A built-in optimizer's name, or the text of a `.optim` file (see TraceRequest.optimizer). */
   optimizer: string;
   options?: Record<string, unknown>;
   start?: number[];
