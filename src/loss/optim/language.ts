@@ -2,7 +2,8 @@
 // and an update rule, written with the loss language's lexer, expression parser, diagnostics and expression graph.
 // The rule is lowered to one graph over the step's inputs (x, g and the state before the step, t, lr) and the results
 // of its reductions over coordinates; optimizerModule.ts compiles that graph to WebAssembly.
-import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, UNARY_IMPORTS, UnaryImport } from '../builtins';
+import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS } from '../builtins';
+import { applyFunction } from '../functions';
 import { closestName, Diagnostic, DiagnosticSink, LineMap } from '../diagnostics';
 import { Graph, GraphTooLarge } from '../graph';
 import { Token, tokenize } from '../lexer';
@@ -305,24 +306,7 @@ class Lowering {
       return this.invalid();
     }
     if (!arity(info.minArgs, info.maxArgs)) return this.invalid();
-    const args = e.args.map((arg) => this.lower(arg));
-    const [a, b] = args;
-    switch (name) {
-      case 'sqrt': return g.sqrt(a);
-      case 'abs': return g.abs(a);
-      case 'sign': return g.sign(a);
-      case 'relu': return g.relu(a);
-      case 'sigmoid':
-      case 'softplus': return g.unary(name, a);
-      case 'min': return args.reduce((acc, next) => g.min(acc, next));
-      case 'max': return args.reduce((acc, next) => g.max(acc, next));
-      case 'pow': return g.pow(a, b);
-      case 'atan2':
-      case 'hypot': return g.call2(name, a, b);
-      default:
-        if ((UNARY_IMPORTS as readonly string[]).includes(name)) return g.call1(name as UnaryImport, a);
-        throw new Error(`no lowering for function ${name}`);
-    }
+    return applyFunction(this.graph, name, e.args.map((arg) => this.lower(arg)));
   }
 
   /** where(condition, a, b): the condition is one comparison, or a value that holds when not 0. */
