@@ -14,6 +14,7 @@ export interface CompiledCustomOptimizer {
   states: { name: string; initial: number }[];
   wasm: Uint8Array<ArrayBuffer>;
   usesHessian: boolean;
+  hvps: number;
 }
 
 /** Turns an optimizer's text and a run's options into a module; throws an Error naming the first problem and where. */

@@ -450,7 +450,7 @@ export class WasmEngine implements Engine {
         const custom = customs[i];
         const optimizer = custom ? packCustom(custom.compiled) : packOptimizer(spec.optimizer, spec.options);
         if (custom?.compiled.usesHessian && info.dim > ENGINE_LIMITS.maxHessianParams) {
-          fail(`${custom.compiled.name} reads hess_diag, which needs the ${info.dim} x ${info.dim} Hessian: at most ${ENGINE_LIMITS.maxHessianParams} `
+          fail(`${custom.compiled.name} reads hess_diag or hvp, which need the ${info.dim} x ${info.dim} Hessian: at most ${ENGINE_LIMITS.maxHessianParams} `
             + `parameters, this loss has ${info.dim}`);
         }
         if (optimizer.id === OptimizerId.newton && info.dim > ENGINE_LIMITS.maxHessianParams) {
@@ -532,7 +532,7 @@ export class WasmEngine implements Engine {
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
     // a written optimizer: its states beyond the three slots, and the Hessian with its diagonal when it reads hess_diag
     const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
-      : 8 * (dim + 1) * Math.max(0, compiled.states.length - 3) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
+      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + 2 * compiled.hvps) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
     const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);
     if (this.recorded + bytes > ENGINE_LIMITS.recordedBytes) {
       const runs = optimizers.length;
@@ -573,7 +573,8 @@ export class WasmEngine implements Engine {
         if (custom) {
           const { states } = custom.compiled;
           const inits = core.allocF64(states.length, states.map((s) => s.initial));
-          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, custom.compiled.usesHessian ? 1 : 0);
+          const { usesHessian, hvps } = custom.compiled;
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, hvps);
           core.release(inits);
         }
         if (stochastic) {

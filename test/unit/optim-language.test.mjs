@@ -216,6 +216,23 @@ test('hess_diag: a diagonal Newton step equals the built-in newton on a separabl
   }
 });
 
+test('hvp: steepest descent with the exact line search of a quadratic, dot(g, g)/dot(g, H g)', async () => {
+  const rule = 'optimizer exact_line_search\nhyper lr = 1\nupdate\n  hg = hvp(g)\n  x = x - lr*(dot(g, g)/dot(g, hg))*g\n';
+  const loss = 'params u, v, w\nf = u^2 + u*v + 2*v^2 + 3*w^2 - v*w + u';
+  const result = await engine.trace({ loss, start: [1, -2, 0.5], optimizer: rule, steps: 12 });
+  const H = [[2, 1, 0], [1, 4, -1], [0, -1, 6]];
+  let x = [1, -2, 0.5];
+  for (let t = 1; t <= 12; t++) {
+    const g = [2 * x[0] + x[1] + 1, x[0] + 4 * x[1] - x[2], 6 * x[2] - x[1]];
+    const hg = H.map((row) => row.reduce((sum, h, k) => sum + h * g[k], 0));
+    const step = g.reduce((s, gi) => s + gi * gi, 0) / g.reduce((s, gi, i) => s + gi * hg[i], 0);
+    x = x.map((xi, i) => xi - 1 * step * g[i]);
+    result.trajectory[t].slice(0, 3).forEach((value, i) => assert.ok(Math.abs(value - x[i]) <= 1e-12 * (1 + Math.abs(x[i])), `step ${t}: ${value} vs ${x[i]}`));
+  }
+  assert.ok(result.trajectory[12][3] < result.trajectory[0][3]);
+  assert.match(firstError('optimizer h\nupdate\n  x = x - lr*hvp(lr)\n').message, /'hvp' multiplies the Hessian by a per-coordinate vector/);
+});
+
 test('breakpoints on a state by name pause the run; sessions show the state names', async () => {
   const request = { loss: 'rosenbrock', start: [-1.5, 2], optimizer: LION, options: { lr: 0.01 }, steps: 200, breakpoints: ['abs(m_x) > 0.1'] };
   const result = await engine.trace(request);

@@ -18,14 +18,16 @@ export interface CompiledOptimizer {
   wasm: Uint8Array<ArrayBuffer>;
   /** The math functions the module imports as `math.<name>`. */
   imports: string[];
-  /** Whether the rule reads hess_diag: the run evaluates the loss's Hessian before each step. */
+  /** Whether the rule reads hess_diag or hvp: the run evaluates the loss's Hessian before each step. */
   usesHessian: boolean;
+  /** Its Hessian-vector products (the core keeps two vectors of scratch for each). */
+  hvps: number;
   warnings: Diagnostic[];
 }
 
 /**
  * Compiles an optimizer file with these options (hyper-parameter values by name; PyTorch's `betas` sets beta1 and beta2)
- * to a module exporting step(x, g, n, t, lr, hess_diag, s0, ..., s7). Returns diagnostics for a file that does not compile; throws
+ * to a module exporting step(x, g, n, t, lr, hess_diag, hessian, scratch, s0, ..., s7). Returns diagnostics for a file that does not compile; throws
  * an OptionError for options that do not fit it.
  */
 export function compileOptimizer(text: string, options?: Record<string, unknown>): CompiledOptimizer | { ok: false; diagnostics: Diagnostic[] } {
@@ -34,7 +36,7 @@ export function compileOptimizer(text: string, options?: Record<string, unknown>
   const { name, hypers, states, lr, rule } = analyzed.optimizer;
   const { wasm, imports } = generateOptimizerModule(rule);
   return {
-    ok: true, name, lr, wasm, imports, warnings: analyzed.warnings, usesHessian: rule.usesHessian,
+    ok: true, name, lr, wasm, imports, warnings: analyzed.warnings, usesHessian: rule.usesHessian, hvps: rule.hvps,
     hypers: Object.fromEntries(hypers.map((h) => [h.name, h.value])),
     states: states.map((s) => ({ name: s.name, initial: s.initial })),
   };

@@ -1,7 +1,8 @@
 // The optimizer language (`.optim` files): hyper-parameters with defaults, per-coordinate state with initial values,
 // and an update rule, written with the loss language's lexer, expression parser, diagnostics and expression graph.
 // The rule is lowered to one graph over the step's inputs (x, g and the state before the step, t, lr) and the results
-// of its reductions over coordinates; optimizerModule.ts compiles that graph to WebAssembly.
+// of its stages (reductions over coordinates, Hessian-vector products); optimizerModule.ts compiles that graph to
+// WebAssembly.
 import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS } from '../builtins';
 import { applyFunction } from '../functions';
 import { closestName, Diagnostic, DiagnosticSink, LineMap } from '../diagnostics';
@@ -15,12 +16,15 @@ export const MAX_STATES = 8;
 /** State vectors the core records and breakpoints read (its three state slots). */
 export const VISIBLE_STATES = 3;
 export const MAX_REDUCTIONS = 64;
-/** Graph parameter indices: vectors below SCALAR_BASE (x, g, the states), scalars from it (t, lr, reductions). */
+/** Hessian-vector products per rule (each holds two vectors of scratch in the core). */
+export const MAX_HVPS = 4;
+/** Graph parameter indices: vectors below SCALAR_BASE (x, g, the states, hess_diag, hvp results), scalars from it (t, lr, reductions). */
 export const SCALAR_BASE = 1000;
 export const PARAM_X = 0;
 export const PARAM_G = 1;
 export const PARAM_STATE = 2;
 export const PARAM_HESS_DIAG = PARAM_STATE + MAX_STATES;
+export const PARAM_HVP = PARAM_HESS_DIAG + 1;
 export const PARAM_T = SCALAR_BASE;
 export const PARAM_LR = SCALAR_BASE + 1;
 export const PARAM_REDUCTION = SCALAR_BASE + 2;
@@ -45,9 +49,11 @@ export const REDUCTIONS: ReadonlyMap<string, string> = new Map([
   ['max', 'max(v): the largest coordinate of v (NaN if any is NaN); max(a, b, ...) is element-wise'],
   ['min', 'min(v): the smallest coordinate of v (NaN if any is NaN); min(a, b, ...) is element-wise'],
 ]);
+export const HVP_DOC = "hvp(v): the loss's exact full-batch Hessian at x times the per-coordinate vector v";
 export const RULE_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['where', 'where(condition, a, b): a where the condition holds, else b (torch.where); the condition is a comparison or a hyper-parameter (true when not 0)'],
   ['lerp', 'lerp(a, b, w): torch.lerp, a + w*(b - a) for w < 0.5, else b - (b - a)*(1 - w)'],
+  ['hvp', HVP_DOC],
 ]);
 
 export interface Declared {
@@ -64,17 +70,27 @@ export interface StateDeclaration extends Declared {
   initial: number;
 }
 
-/** A rule lowered to a graph: the new x and states (ids), and the reductions they read. */
+/**
+ * One stage: a value computed over all coordinates before the loop that reads it. A reduction is scalar j's node
+ * (PARAM_REDUCTION + j), a Hessian-vector product the vector PARAM_HVP + k; stages come in creation order, so each
+ * reads only earlier ones.
+ */
+export type Stage =
+  | { kind: 'reduce'; combine: 'add' | 'max' | 'min'; term: number; finish: 'none' | 'mean' | 'sqrt'; result: number }
+  | { kind: 'hvp'; term: number; result: number; index: number };
+
+/** A rule lowered to a graph: the new x and states (ids), and the stages they read. */
 export interface LoweredRule {
   graph: Graph;
   /** The node of x after the step (PARAM_X's node when x is not assigned). */
   x: number;
   /** Each state's node after the step. */
   states: number[];
-  /** Reduction j: its per-coordinate term, how it combines, and what it does to the total. */
-  reductions: { combine: 'add' | 'max' | 'min'; term: number; finish: 'none' | 'mean' | 'sqrt' }[];
-  /** Whether the rule reads hess_diag (the run then evaluates the Hessian before each step). */
+  stages: Stage[];
+  /** Whether the rule reads hess_diag or hvp (the run then evaluates the Hessian before each step). */
   usesHessian: boolean;
+  /** How many Hessian-vector products it takes. */
+  hvps: number;
 }
 
 export interface OptimizerDefinition {
@@ -199,8 +215,10 @@ interface Value {
 class Lowering {
   readonly graph = new Graph();
   private readonly vectorFlags: number[] = [];
-  readonly reductions: LoweredRule['reductions'] = [];
-  private readonly reductionIds = new Map<string, number>();
+  readonly stages: Stage[] = [];
+  private reductions = 0;
+  private hvps = 0;
+  private readonly stageIds = new Map<string, number>();
   /** Names bound now (inputs, states, locals in the rule; hyper-parameters and constants everywhere). */
   readonly bound = new Map<string, Value>();
   /** Names declared or assigned later (offset of that line), for "used before" messages. */
@@ -295,7 +313,7 @@ class Lowering {
       return g.select('lt', w, g.constant(0.5), g.add(a, g.mul(w, span)), g.sub(b, g.mul(span, g.sub(g.constant(1), w))));
     }
     const reduction = REDUCTIONS.has(name) && (name === 'dot' || count === 1 || (name !== 'max' && name !== 'min'));
-    if (reduction) return this.lowerReduction(e, name);
+    if (reduction || name === 'hvp') return this.lowerStage(e, name);
     const info = FUNCTIONS.get(name);
     if (!info || name === 'sum' || name === 'prod') {
       const suggestion = closestName(e.name, [...FUNCTIONS.keys(), ...REDUCTIONS.keys(), ...RULE_FUNCTIONS.keys()].filter((f) => f !== 'prod'));
@@ -336,10 +354,12 @@ class Lowering {
     return g.select('eq', this.lower(condition), g.constant(0), otherwise, then);
   }
 
-  private lowerReduction(e: Expr & { kind: 'call' }, name: string): number {
+  /** A reduction over the coordinates, or hvp(v). */
+  private lowerStage(e: Expr & { kind: 'call' }, name: string): number {
     const g = this.graph;
     if (!this.rule) {
-      this.sink.error(`'${name}' reduces over the coordinates: it is only available in the rule, below 'update'`, e.start, e.nameEnd);
+      const what = name === 'hvp' ? 'multiplies by the Hessian at x' : 'reduces over the coordinates';
+      this.sink.error(`'${name}' ${what}: it is only available in the rule, below 'update'`, e.start, e.nameEnd);
       return this.invalid();
     }
     const wanted = name === 'dot' ? 2 : 1;
@@ -352,25 +372,39 @@ class Lowering {
     if (scalarAt >= 0) {
       // (an argument that is already wrong, lowered to NaN, has its own message)
       if (!Number.isNaN(g.constantValue(args[scalarAt]) ?? 0)) {
-        this.sink.error(`'${name}' reduces a per-coordinate value over the coordinates, but this is the same for every coordinate `
-          + '(it reads none of x, g or the state)', e.args[scalarAt].start, e.args[scalarAt].end);
+        const what = name === 'hvp' ? 'multiplies the Hessian by a per-coordinate vector' : 'reduces a per-coordinate value over the coordinates';
+        this.sink.error(`'${name}' ${what}, but this is the same for every coordinate (it reads none of x, g or the state)`,
+          e.args[scalarAt].start, e.args[scalarAt].end);
       }
       return this.invalid();
+    }
+    if (name === 'hvp') {
+      const key = `hvp|${args[0]}`;
+      const existing = this.stageIds.get(key);
+      if (existing !== undefined) return existing;
+      if (this.hvps >= MAX_HVPS) {
+        this.sink.error(`At most ${MAX_HVPS} Hessian-vector products per rule`, e.start, e.end);
+        return this.invalid();
+      }
+      const result = g.param(PARAM_HVP + this.hvps);
+      this.stages.push({ kind: 'hvp', term: args[0], result, index: this.hvps++ });
+      this.stageIds.set(key, result);
+      return result;
     }
     const term = name === 'dot' ? g.mul(args[0], args[1]) : name === 'norm' ? g.pow(args[0], g.constant(2)) : args[0];
     const combine = name === 'max' || name === 'min' ? name : 'add';
     const finish = name === 'mean' ? 'mean' : name === 'norm' ? 'sqrt' : 'none';
     const key = `${combine}|${finish}|${term}`;
-    const existing = this.reductionIds.get(key);
+    const existing = this.stageIds.get(key);
     if (existing !== undefined) return existing;
-    if (this.reductions.length >= MAX_REDUCTIONS) {
+    if (this.reductions >= MAX_REDUCTIONS) {
       this.sink.error(`At most ${MAX_REDUCTIONS} reductions per rule`, e.start, e.end);
       return this.invalid();
     }
-    const id = g.param(PARAM_REDUCTION + this.reductions.length);
-    this.reductions.push({ combine, term, finish });
-    this.reductionIds.set(key, id);
-    return id;
+    const result = g.param(PARAM_REDUCTION + this.reductions++);
+    this.stages.push({ kind: 'reduce', combine, term, finish, result });
+    this.stageIds.set(key, result);
+    return result;
   }
 }
 
@@ -490,9 +524,10 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   if (syntax.update && syntax.body.length > 0 && !assignsX) {
     sink.error("The rule never moves the parameters: assign x, as in x = x - lr*g", syntax.update.start, syntax.update.end);
   }
-  const reads = g.reachable([x, ...newStates, ...lowering.reductions.map((r) => r.term)]);
-  const hessian = g.param(PARAM_HESS_DIAG);
-  return { graph: g, x, states: newStates, reductions: lowering.reductions, usesHessian: reads[hessian] === 1 };
+  const stages = lowering.stages;
+  const reads = g.reachable([x, ...newStates, ...stages.map((s) => s.term)]);
+  const hvps = stages.filter((s) => s.kind === 'hvp').length;
+  return { graph: g, x, states: newStates, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps };
 }
 
 /** A run's options that do not fit the optimizer (an unknown name, a value that is not a number). */

@@ -1,15 +1,16 @@
 // Compiles a lowered optimizer rule to a WebAssembly module exporting
-//   step(x, g, n, t, lr, hess_diag, s0, ..., s7)
+//   step(x, g, n, t, lr, hess_diag, hessian, scratch, s0, ..., s7)
 // (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate; hess_diag
-// 0 unless the rule reads it).
-// Each reduction is a scalar loop over the n coordinates, in order, in the order the rule wrote them; then one loop over
+// and hessian (row-major n x n) 0 unless the rule reads them; scratch: two padded vectors per hvp).
+// The stages come first, in the order the rule wrote them: a reduction is a scalar loop over the n coordinates, in
+// order; hvp(v) stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
 // coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
 // that do not change from coordinate to coordinate are computed once, before their loop.
 import { Emitter, startModule } from '../codegen';
 import { Graph } from '../graph';
 import { Code, Op, SimdOp, ValueType } from '../wasm';
 import {
-  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LR, PARAM_REDUCTION, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
+  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LR, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
 } from './language';
 
 const LOCAL_X = 0;
@@ -18,15 +19,11 @@ const LOCAL_N = 2;
 const LOCAL_T = 3;
 const LOCAL_LR = 4;
 const LOCAL_HESS_DIAG = 5;
-const LOCAL_STATE = 6;
+const LOCAL_HESSIAN = 6;
+const LOCAL_SCRATCH = 7;
+const LOCAL_STATE = 8;
 
-export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32')];
-
-function vectorPointer(index: number): number {
-  if (index === PARAM_X) return LOCAL_X;
-  if (index === PARAM_G) return LOCAL_G;
-  return index === PARAM_HESS_DIAG ? LOCAL_HESS_DIAG : LOCAL_STATE + index - PARAM_STATE;
-}
+export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32')];
 
 function vectorFlags(graph: Graph): Uint8Array {
   const flags = new Uint8Array(graph.size);
@@ -38,14 +35,17 @@ function vectorFlags(graph: Graph): Uint8Array {
 }
 
 export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<ArrayBuffer>; imports: string[] } {
-  const { graph, reductions } = rule;
+  const { graph, stages } = rule;
   const outputs: { id: number; pointer: number }[] = [];
   if (rule.x !== graph.param(PARAM_X)) outputs.push({ id: rule.x, pointer: LOCAL_X });
   rule.states.forEach((id, k) => {
     if (id !== graph.param(PARAM_STATE + k)) outputs.push({ id, pointer: LOCAL_STATE + k });
   });
-  const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...reductions.map((r) => r.term)]);
+  const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...stages.map((s) => s.term)]);
   const code = new Code(STEP_PARAMS.length);
+  // The local holding each vector input's pointer: x, g, hess_diag, the states, then each hvp's result.
+  const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG]]);
+  for (let k = 0; k < MAX_STATES; k++) pointers.set(PARAM_STATE + k, LOCAL_STATE + k);
   const vector = vectorFlags(graph);
   const scalarEnv = new Map<number, number>([[graph.param(PARAM_T), LOCAL_T], [graph.param(PARAM_LR), LOCAL_LR]]);
   const i = code.addLocal('i32');
@@ -83,7 +83,7 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
       const node = graph.node(id);
       if (!reachable[id] || node.op !== 'param' || node.index >= SCALAR_BASE) continue;
       const local = code.addLocal(mode === 'vector' ? 'v128' : 'f64');
-      address(vectorPointer(node.index));
+      address(pointers.get(node.index)!);
       if (mode === 'vector') code.memory(SimdOp.v128Load, 0, true);
       else code.memory(Op.f64Load, 0);
       code.local(Op.localSet, local);
@@ -98,7 +98,20 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
     code.branch(Op.br, 0).op(Op.end).op(Op.end);
   };
 
-  reductions.forEach((reduction, j) => {
+  const hvpVectors = hvpScratch(code, rule.hvps);
+  for (const stage of stages) {
+    if (stage.kind === 'hvp') {
+      const [v, product] = hvpVectors[stage.index];
+      loop('vector', [stage.term], (emit) => {
+        address(v);
+        emit();
+        code.memory(SimdOp.v128Store, 0, true);
+      });
+      matrixVector(code, v, product);
+      pointers.set((graph.node(stage.result) as { index: number }).index, product);
+      continue;
+    }
+    const reduction = stage;
     const total = code.addLocal('f64');
     const start = reduction.combine === 'add' ? 0 : reduction.combine === 'max' ? -Infinity : Infinity;
     code.f64(start).local(Op.localSet, total);
@@ -112,8 +125,8 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
     } else if (reduction.finish === 'sqrt') {
       code.local(Op.localGet, total).op(Op.f64Sqrt).local(Op.localSet, total);
     }
-    scalarEnv.set(graph.param(PARAM_REDUCTION + j), total);
-  });
+    scalarEnv.set(stage.result, total);
+  }
 
   if (outputs.length > 0) {
     loop('vector', outputs.map((o) => o.id), (emit, k) => {
@@ -124,4 +137,46 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   }
   builder.addFunction('step', STEP_PARAMS, [], code);
   return { wasm: builder.encode(), imports };
+}
+
+/** Locals pointing at each hvp's two scratch vectors (v, then H v): scratch + (2k + j) * padded f64s. */
+function hvpScratch(code: Code, count: number): [number, number][] {
+  if (count === 0) return [];
+  const stride = code.addLocal('i32');
+  // (n + 1) & ~1 coordinates of 8 bytes
+  code.local(Op.localGet, LOCAL_N).i32(1).op(Op.i32Add).i32(-2).op(Op.i32And).i32(3).op(Op.i32Shl).local(Op.localSet, stride);
+  const vector = (k: number): number => {
+    const local = code.addLocal('i32');
+    code.local(Op.localGet, LOCAL_SCRATCH).local(Op.localGet, stride).i32(k).op(Op.i32Mul).op(Op.i32Add).local(Op.localSet, local);
+    return local;
+  };
+  return Array.from({ length: count }, (_, k) => [vector(2 * k), vector(2 * k + 1)]);
+}
+
+/** product[i] = sum over k in order of hessian[i*n + k] * v[k], for i < n. */
+function matrixVector(code: Code, v: number, product: number): void {
+  const [i, k, row] = [code.addLocal('i32'), code.addLocal('i32'), code.addLocal('i32')];
+  const total = code.addLocal('f64');
+  const at = (pointer: number, index: number): void => {
+    code.local(Op.localGet, pointer).local(Op.localGet, index).i32(3).op(Op.i32Shl).op(Op.i32Add);
+  };
+  code.i32(0).local(Op.localSet, i).local(Op.localGet, LOCAL_HESSIAN).local(Op.localSet, row);
+  code.begin(Op.block).begin(Op.loop);
+  code.local(Op.localGet, i).local(Op.localGet, LOCAL_N).op(Op.i32GeS).branch(Op.brIf, 1);
+  code.f64(0).local(Op.localSet, total).i32(0).local(Op.localSet, k);
+  code.begin(Op.block).begin(Op.loop);
+  code.local(Op.localGet, k).local(Op.localGet, LOCAL_N).op(Op.i32GeS).branch(Op.brIf, 1);
+  code.local(Op.localGet, total);
+  at(row, k);
+  code.memory(Op.f64Load, 0);
+  at(v, k);
+  code.memory(Op.f64Load, 0);
+  code.op(Op.f64Mul).op(Op.f64Add).local(Op.localSet, total);
+  code.local(Op.localGet, k).i32(1).op(Op.i32Add).local(Op.localSet, k).branch(Op.br, 0);
+  code.op(Op.end).op(Op.end);
+  at(product, i);
+  code.local(Op.localGet, total).memory(Op.f64Store, 0);
+  code.local(Op.localGet, row).local(Op.localGet, LOCAL_N).i32(3).op(Op.i32Shl).op(Op.i32Add).local(Op.localSet, row);
+  code.local(Op.localGet, i).i32(1).op(Op.i32Add).local(Op.localSet, i).branch(Op.br, 0);
+  code.op(Op.end).op(Op.end);
 }
