@@ -313,6 +313,7 @@ export class WasmEngine implements Engine {
       landscapeBytes: this.grid.count * 8,
       losses: this.lossCache.usage(),
       conditions: this.checkCache.usage(),
+      optimizers: this.stepCache.usage(),
     };
   }
 
@@ -530,7 +531,8 @@ export class WasmEngine implements Engine {
     const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
-    // a written optimizer: its states beyond the three slots, and the Hessian with its diagonal when it reads hess_diag
+    // a written optimizer: its states beyond the three slots, two scratch vectors per hvp, and the Hessian with its
+    // diagonal when it reads hess_diag or hvp
     const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
       : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + 2 * compiled.hvps) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
     const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);

@@ -313,3 +313,15 @@ test('random edits of the examples give a result or diagnostics with ranges, nev
   }
   assert.ok(valid > 50, `${valid} edits still compiled`);
 });
+
+test('linked steps stay bounded: one per text and hyper-parameter values, least recently used out', async () => {
+  for (let k = 0; k < 270; k++) {
+    await engine.trace({ loss: 'sphere', optimizer: LION, options: { beta1: 0.5 + k / 1000 }, steps: 2 });
+  }
+  const { optimizers } = engine.memory();
+  assert.ok(optimizers.entries <= 256 && optimizers.entries >= 200, JSON.stringify(optimizers));
+  assert.equal(optimizers.retained, 0);
+  const before = engine.memory().optimizers.entries;
+  await engine.trace({ loss: 'sphere', optimizer: LION, options: { beta1: 0.5 + 269 / 1000, lr: 0.5 }, steps: 2 });
+  assert.equal(engine.memory().optimizers.entries, before, 'another lr reuses the linked step');
+});
