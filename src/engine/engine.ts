@@ -20,6 +20,8 @@ import {
 const ADVANCE_CHUNK = 4096;
 /** Streamed runs: the first chunk's steps (on screen at once), each next chunk this factor bigger, up to the last size. */
 export const STREAM_CHUNK_STEPS = { first: 200, growth: 4, most: 16_384 };
+/** Compiled optimizers kept for their next run (each a few kilobytes of module and names). */
+const COMPILED_OPTIMIZERS_KEPT = 64;
 /** Compiled code and bookkeeping of one linked module, beside its wasm bytes (measured: ~20 KB per small loss). */
 const MODULE_OVERHEAD_BYTES = 16 * 1024;
 
@@ -281,6 +283,8 @@ export class WasmEngine implements Engine {
   private readonly checkCache = new LruCache<LinkedCheck>(
     ENGINE_LIMITS.conditionCache, (check) => check.bytes, (check) => this.core.unlink([check.index]),
   );
+  /** The last compiled optimizers by text and options (a learning-rate sweep compiles its optimizer once). */
+  private readonly compiledOptimizers = new Map<string, CompiledCustomOptimizer>();
   private readonly stepCache = new LruCache<LinkedCheck>(
     ENGINE_LIMITS.conditionCache, (step) => step.bytes, (step) => this.core.unlink([step.index]),
   );
@@ -495,7 +499,11 @@ export class WasmEngine implements Engine {
   /** Compiles an optimizer written in the optimizer language for these options, and links its step (cached). */
   private async customOptimizer(text: string, options: Record<string, unknown> | undefined): Promise<CustomRunOptimizer> {
     const compile = this.compileOptimizer ?? fail('Optimizers written in the optimizer language need the loss language, which this engine was built without');
-    const compiled = compile(text, options);
+    const key = JSON.stringify([text, options ?? {}]);
+    const compiled = this.compiledOptimizers.get(key) ?? compile(text, options);
+    this.compiledOptimizers.delete(key);
+    this.compiledOptimizers.set(key, compiled);
+    if (this.compiledOptimizers.size > COMPILED_OPTIMIZERS_KEPT) this.compiledOptimizers.delete(this.compiledOptimizers.keys().next().value!);
     const step = this.stepCache.acquire(JSON.stringify([text, compiled.hypers]), async () => {
       const [index] = await this.core.link(compiled.wasm, ['step']);
       return { index, bytes: MODULE_OVERHEAD_BYTES + 2 * compiled.wasm.byteLength };
