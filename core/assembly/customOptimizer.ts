@@ -54,11 +54,11 @@ export function freeCustomOptimizer(c: CustomOptimizer): void {
   heap.free(changetype<usize>(c));
 }
 
-/** h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp. */
-export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, step: i32, lr: f64): void {
+/** h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp; scalars: the state's two scalar slots. */
+export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, scalars: usize, step: i32, lr: f64): void {
   if (c.hessDiag) for (let i = 0; i < dim; i++) put(c.hessDiag, i, load<f64>(h + ((<usize>i * <usize>dim + <usize>i) << 3)));
   call_indirect<void>(
-    <u32>c.stepFn, x, g, dim, <f64>step, lr, c.hessDiag, c.hessDiag ? h : 0, c.scratch,
+    <u32>c.stepFn, x, g, dim, <f64>step, lr, c.hessDiag, c.hessDiag ? h : 0, c.scratch, scalars,
     pointerAt(c, 0), pointerAt(c, 1), pointerAt(c, 2), pointerAt(c, 3),
     pointerAt(c, 4), pointerAt(c, 5), pointerAt(c, 6), pointerAt(c, 7),
   );

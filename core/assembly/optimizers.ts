@@ -109,7 +109,11 @@ export function optimizerStep(
     case OPT_RPROP: rprop(dim, options, state, x, g); break;
     case OPT_ASGD: asgd(dim, options, state, x, g, step, lr); break;
     case OPT_ADAFACTOR: adafactor(dim, options, state, x, g, step, lr); break;
-    case OPT_CUSTOM: customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, step, lr); break;
+    case OPT_CUSTOM: {
+      const scalars = changetype<usize>(state) + offsetof<OptimizerState>('scalar0'); // scalar1 follows it
+      customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, scalars, step, lr);
+      break;
+    }
     default: return false;
   }
   return true;

@@ -186,13 +186,16 @@ export function evaluationCount(run: Run): i32 {
 /**
  * Gives a run of OPT_CUSTOM its compiled step (a table index) and count states with initial values at inits (count
  * f64s), before its first step; row 0's recorded state is rewritten with them. hessian: the rule reads hess_diag or
- * hvp (hvps Hessian-vector products).
+ * hvp (hvps Hessian-vector products); scalars: its scalar states (up to two, the state's scalar slots), whose
+ * initial values follow the vectors' at inits.
  */
-export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, hvps: i32): void {
+export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, hvps: i32, scalars: i32): void {
   const state = run.state;
   if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
   const padded = (run.dim + 1) & ~1;
   state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, hvps));
+  if (scalars > 0) state.scalar0 = at(inits, count);
+  if (scalars > 1) state.scalar1 = at(inits, count + 1);
   // a rule reading hess_diag gets the Hessian before each step, as Newton does
   if (hessian && !run.h) run.h = allocF64(<usize>run.dim * <usize>run.dim);
   if (run.recordState && run.step == 0) recordStateAt(run, 0);

@@ -33,18 +33,24 @@ export function optimizerStateNames(params: string[], optimizer: string, resolve
   return stateNames(params, stateVectorNames(optimizer, resolved), scalar, secondScalar);
 }
 
-/** An optimizer written in the optimizer language: its first three states (the core's recorded slots) per coordinate, m_x, ... */
-export function customStateNames(params: string[], states: { name: string }[]): StateNames {
+/**
+ * An optimizer written in the optimizer language: its first three states (the core's recorded slots) per coordinate,
+ * m_x, ..., and its scalar states.
+ */
+export function customStateNames(params: string[], states: { name: string }[], scalars: { name: string }[] = []): StateNames {
   const [s0 = '', s1 = '', s2 = ''] = states.map((s) => s.name);
-  return stateNames(params, [s0, s1, s2], '');
+  const [scalar = '', secondScalar = ''] = scalars.map((s) => s.name);
+  return stateNames(params, [s0, s1, s2], scalar, secondScalar);
 }
+
+const statesOf = ({ states, scalars }: { states: { name: string }[]; scalars: { name: string }[] }) => [states, scalars] as const;
 
 /**
  * The names a condition can use for a run of this optimizer, a built-in's name or an optimizer written in the optimizer
  * language (throws for an unknown optimizer, a text that does not compile, or bad options).
  */
 export function conditionNamesFor(params: string[], optimizer: string, options: Record<string, unknown> | undefined): string[] {
-  if (isOptimizerSource(optimizer)) return contextNames(params, customStateNames(params, compileCustomOptimizer(optimizer, options).states));
+  if (isOptimizerSource(optimizer)) return contextNames(params, customStateNames(params, ...statesOf(compileCustomOptimizer(optimizer, options))));
   return contextNames(params, optimizerStateNames(params, optimizer, packOptimizer(optimizer, options).resolved));
 }
 

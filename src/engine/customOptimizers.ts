@@ -12,6 +12,7 @@ export interface CompiledCustomOptimizer {
   lr: number;
   hypers: Record<string, number>;
   states: { name: string; initial: number }[];
+  scalars: { name: string; initial: number }[];
   wasm: Uint8Array<ArrayBuffer>;
   usesHessian: boolean;
   hvps: number;

@@ -581,10 +581,10 @@ export class WasmEngine implements Engine {
         }
         created.push(handle);
         if (custom) {
-          const { states } = custom.compiled;
-          const inits = core.allocF64(states.length, states.map((s) => s.initial));
-          const { usesHessian, hvps } = custom.compiled;
-          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, hvps);
+          const { states, scalars, usesHessian, hvps } = custom.compiled;
+          const initial = [...states, ...scalars].map((s) => s.initial);
+          const inits = core.allocF64(initial.length, initial);
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, hvps, scalars.length);
           core.release(inits);
         }
         if (stochastic) {
@@ -597,7 +597,7 @@ export class WasmEngine implements Engine {
           core.release(boxPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-        const names = custom ? customStateNames(info.params, custom.compiled.states) : optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
+        const names = custom ? customStateNames(info.params, custom.compiled.states, custom.compiled.scalars) : optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
         return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };

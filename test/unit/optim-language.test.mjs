@@ -41,7 +41,7 @@ function firstError(text) {
 }
 
 test('every shipped example compiles without diagnostics', () => {
-  for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad', 'lion', 'lamb', 'adan', 'signsgd', 'sophia']) {
+  for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad', 'nadam', 'lion', 'lamb', 'adan', 'signsgd', 'sophia']) {
     assert.deepEqual(checkOptimizer(example(name)), [], name);
     assert.ok(isOptimizerSource(example(name)), name);
   }
@@ -101,7 +101,7 @@ test('options: unknown names get a suggestion; betas sets beta1 and beta2', () =
   assert.equal(compiled.lr, 0.5);
 });
 
-const SHIPPED = { adam: 'adam', sgd: 'sgd', rmsprop: 'rmsprop', adagrad: 'adagrad' };
+const SHIPPED = { adam: 'adam', sgd: 'sgd', rmsprop: 'rmsprop', adagrad: 'adagrad', nadam: 'nadam' };
 for (const c of golden.cases.filter((g) => SHIPPED[g.optimizer])) {
   test(`golden ${c.name}: the language's ${c.optimizer} equals the built-in bit for bit`, async () => {
     const request = { loss: c.expression, start: c.start, options: c.options, steps: c.steps };
@@ -231,6 +231,24 @@ test('hvp: steepest descent with the exact line search of a quadratic, dot(g, g)
   }
   assert.ok(result.trajectory[12][3] < result.trajectory[0][3]);
   assert.match(firstError('optimizer h\nupdate\n  x = x - lr*hvp(lr)\n').message, /'hvp' multiplies the Hessian by a per-coordinate vector/);
+});
+
+test('a scalar state: recorded and read by breakpoints under its name; a per-coordinate value is refused', async () => {
+  const [run] = await engine.runs({ loss: 'rosenbrock', runs: [{ optimizer: example('nadam'), options: { lr: 0.02 } }], steps: 3, recordState: true });
+  const width = run.stateNames.length;
+  const at = (r) => run.state[r * width + run.stateNames.indexOf('mu_product')];
+  let product = 1;
+  for (let t = 1; t <= 3; t++) {
+    product *= 0.9 * (1 - 0.5 * 0.96 ** (t * 4e-3));
+    assert.ok(Math.abs(at(t) - product) <= 1e-15, `${at(t)} vs ${product}`);
+  }
+  assert.equal(at(0), 1);
+  const paused = await engine.trace({ loss: 'rosenbrock', optimizer: example('nadam'), steps: 50, breakpoints: ['mu_product < 0.3'] }); // 0.45 after step 1, 0.20 after step 2
+  assert.equal(paused.status, 'paused');
+  assert.equal(paused.stoppedAt, 2);
+  const refused = firstError('optimizer s\nscalar k = 0\nupdate\n  k = g\n  x = x - lr*g\n');
+  assert.match(refused.message, /'k' is a scalar state: give it a value that is the same for every coordinate/);
+  assert.match(firstError('optimizer s\nscalar a = 0, b = 0, c = 0\nupdate\n  x = x - lr*g\n').message, /At most 2 scalar states/);
 });
 
 test('breakpoints on a state by name pause the run; sessions show the state names', async () => {

@@ -13,8 +13,10 @@ export interface CompiledOptimizer {
   hypers: Record<string, number>;
   /** The learning rate before the schedule: hyper lr's value (or the option), else 1e-3. */
   lr: number;
-  /** The states in declaration order with their initial values; the core passes them to step() as s0, s1, ... */
+  /** The per-coordinate states in declaration order with their initial values; the core passes them to step() as s0, s1, ... */
   states: { name: string; initial: number }[];
+  /** The scalar states (the core's two scalar slots), in declaration order. */
+  scalars: { name: string; initial: number }[];
   wasm: Uint8Array<ArrayBuffer>;
   /** The math functions the module imports as `math.<name>`. */
   imports: string[];
@@ -27,7 +29,7 @@ export interface CompiledOptimizer {
 
 /**
  * Compiles an optimizer file with these options (hyper-parameter values by name; PyTorch's `betas` sets beta1 and beta2)
- * to a module exporting step(x, g, n, t, lr, hess_diag, hessian, scratch, s0, ..., s7). Returns diagnostics for a file that does not compile; throws
+ * to a module exporting step(x, g, n, t, lr, hess_diag, hessian, scratch, scalars, s0, ..., s7). Returns diagnostics for a file that does not compile; throws
  * an OptionError for options that do not fit it.
  */
 export function compileOptimizer(text: string, options?: Record<string, unknown>): CompiledOptimizer | { ok: false; diagnostics: Diagnostic[] } {
@@ -38,7 +40,8 @@ export function compileOptimizer(text: string, options?: Record<string, unknown>
   return {
     ok: true, name, lr, wasm, imports, warnings: analyzed.warnings, usesHessian: rule.usesHessian, hvps: rule.hvps,
     hypers: Object.fromEntries(hypers.map((h) => [h.name, h.value])),
-    states: states.map((s) => ({ name: s.name, initial: s.initial })),
+    states: states.filter((s) => !s.scalar).map((s) => ({ name: s.name, initial: s.initial })),
+    scalars: states.filter((s) => s.scalar).map((s) => ({ name: s.name, initial: s.initial })),
   };
 }
 

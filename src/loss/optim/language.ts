@@ -13,6 +13,8 @@ import { toDiagnostics } from '../analyze';
 
 /** The core passes this many state vector pointers to a compiled step (core/assembly/customOptimizer.ts). */
 export const MAX_STATES = 8;
+/** Scalar states (one value per run: the core's two scalar slots). */
+export const MAX_SCALAR_STATES = 2;
 /** State vectors the core records and breakpoints read (its three state slots). */
 export const VISIBLE_STATES = 3;
 export const MAX_REDUCTIONS = 64;
@@ -28,10 +30,11 @@ export const PARAM_HVP = PARAM_HESS_DIAG + 1;
 export const PARAM_T = SCALAR_BASE;
 export const PARAM_LR = SCALAR_BASE + 1;
 export const PARAM_REDUCTION = SCALAR_BASE + 2;
+export const PARAM_SCALAR_STATE = PARAM_REDUCTION + MAX_REDUCTIONS;
 /** The learning rate's default when the file declares no `hyper lr`. */
 export const DEFAULT_LR = 1e-3;
 
-const KEYWORDS = new Set(['optimizer', 'hyper', 'state', 'update']);
+const KEYWORDS = new Set(['optimizer', 'hyper', 'state', 'scalar', 'update']);
 /** Names of the step's inputs, with what they are (for messages and hover). */
 export const INPUTS: ReadonlyMap<string, string> = new Map([
   ['x', 'the parameters (assign x to move them)'],
@@ -68,6 +71,8 @@ export interface HyperDeclaration extends Declared {
 export interface StateDeclaration extends Declared {
   /** The initial value of every coordinate (before step 1). */
   initial: number;
+  /** One value for the run (`scalar` line) instead of one per coordinate. */
+  scalar: boolean;
 }
 
 /**
@@ -84,8 +89,10 @@ export interface LoweredRule {
   graph: Graph;
   /** The node of x after the step (PARAM_X's node when x is not assigned). */
   x: number;
-  /** Each state's node after the step. */
+  /** Each (per-coordinate) state's node after the step. */
   states: number[];
+  /** Each scalar state's node after the step. */
+  scalars: number[];
   stages: Stage[];
   /** Whether the rule reads hess_diag or hvp (the run then evaluates the Hessian before each step). */
   usesHessian: boolean;
@@ -115,7 +122,7 @@ interface Assignment extends Declared {
 interface Syntax {
   name?: Declared;
   hypers: (Declared & { expr: Expr })[];
-  states: (Declared & { expr: Expr })[];
+  states: (Declared & { expr: Expr; scalar: boolean })[];
   update?: Declared;
   body: Assignment[];
 }
@@ -176,8 +183,8 @@ function parseSyntax(text: string, sink: DiagnosticSink): Syntax {
       else if (!isWord(name)) sink.error('Expected the optimizer\'s name, as in: optimizer lion', first.start, first.end);
       else if (line.length > 2) sink.error(`Unexpected ${line[2].text || 'text'} after the optimizer's name`, line[2].start, line[line.length - 1].end);
       else syntax.name = { name: name.text, start: name.start, end: name.end };
-    } else if (keyword === 'hyper' || keyword === 'state') {
-      const example = keyword === 'hyper' ? 'hyper beta1 = 0.9, eps = 1e-8' : 'state m = 0, v = 0';
+    } else if (keyword === 'hyper' || keyword === 'state' || keyword === 'scalar') {
+      const example = keyword === 'hyper' ? 'hyper beta1 = 0.9, eps = 1e-8' : keyword === 'state' ? 'state m = 0, v = 0' : 'scalar mu_product = 1';
       if (line.length === 1) sink.error(`Expected declarations after '${keyword}', as in: ${example}`, first.start, first.end);
       for (const part of line.length > 1 ? splitCommas(line.slice(1)) : []) {
         if (part.length === 0) {
@@ -185,7 +192,8 @@ function parseSyntax(text: string, sink: DiagnosticSink): Syntax {
           continue;
         }
         const declared = assignment(part, example);
-        if (declared) (keyword === 'hyper' ? syntax.hypers : syntax.states).push(declared);
+        if (declared && keyword === 'hyper') syntax.hypers.push(declared);
+        else if (declared) syntax.states.push({ ...declared, scalar: keyword === 'scalar' });
       }
     } else if (keyword === 'update') {
       if (syntax.update) sink.error("A file has one 'update' block: this is a second one", first.start, first.end);
@@ -198,7 +206,7 @@ function parseSyntax(text: string, sink: DiagnosticSink): Syntax {
       const statement = assignment(line, 'm = beta*m + (1 - beta)*g');
       if (statement) syntax.body.push(statement);
     } else {
-      sink.error("Expected 'optimizer', 'hyper', 'state' or 'update' (the rule's lines come after 'update')", first.start, line[line.length - 1].end);
+      sink.error("Expected 'optimizer', 'hyper', 'state', 'scalar' or 'update' (the rule's lines come after 'update')", first.start, line[line.length - 1].end);
     }
   }
   if (!syntax.name) sink.error('An optimizer file starts with its name, as in: optimizer lion', 0, 0);
@@ -461,9 +469,13 @@ export function analyzeOptimizer(text: string, options: Record<string, unknown> 
       lowering.later.delete(s.name);
       if (!declare(s, 'state')) continue;
       const initial = lowering.graph.evaluate([lowering.lower(s.expr)], [])[0];
-      states.push({ name: s.name, start: s.start, end: s.end, initial });
+      states.push({ name: s.name, start: s.start, end: s.end, initial, scalar: s.scalar });
     }
-    if (states.length > MAX_STATES) sink.error(`At most ${MAX_STATES} states per optimizer, this one has ${states.length}`, states[MAX_STATES].start, states[MAX_STATES].end);
+    for (const [scalar, most] of [[false, MAX_STATES], [true, MAX_SCALAR_STATES]] as const) {
+      const kind = states.filter((s) => s.scalar === scalar);
+      const what = scalar ? 'scalar states' : 'states';
+      if (kind.length > most) sink.error(`At most ${most} ${what} per optimizer, this one has ${kind.length}`, kind[most].start, kind[most].end);
+    }
     const rule = lowerRule(lowering, syntax, states, sink);
     if (sink.hasErrors || !syntax.name) return { ok: false, diagnostics: toDiagnostics(sink, lines) };
     const lr = hypers.find((h) => h.name === 'lr')?.value ?? overrides.get('lr') ?? DEFAULT_LR;
@@ -486,9 +498,14 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   lowering.bound.set('t', { id: g.param(PARAM_T) });
   lowering.bound.set('lr', { id: g.param(PARAM_LR) });
   lowering.bound.set('hess_diag', { id: g.param(PARAM_HESS_DIAG) });
-  const stateInputs = states.map((s, k) => g.param(PARAM_STATE + k));
-  states.forEach((s, k) => lowering.bound.set(s.name, { id: stateInputs[k] }));
-  const stateIndex = new Map(states.map((s, k) => [s.name, k]));
+  const vectors = states.filter((s) => !s.scalar);
+  const scalars = states.filter((s) => s.scalar);
+  const stateInputs = vectors.map((s, k) => g.param(PARAM_STATE + k));
+  const scalarInputs = scalars.map((s, k) => g.param(PARAM_SCALAR_STATE + k));
+  vectors.forEach((s, k) => lowering.bound.set(s.name, { id: stateInputs[k] }));
+  scalars.forEach((s, k) => lowering.bound.set(s.name, { id: scalarInputs[k] }));
+  const stateIndex = new Map(vectors.map((s, k) => [s.name, k]));
+  const scalarIndex = new Map(scalars.map((s, k) => [s.name, k]));
   // a state declared below the rule's first lines: uses above its declaration are errors
   for (const s of states) if (syntax.update && s.start > syntax.update.start) lowering.later.set(s.name, { start: s.start, what: 'declared' });
   const hyperNames = new Set(syntax.hypers.map((h) => h.name));
@@ -498,6 +515,7 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
     }
   }
   const newStates = [...stateInputs];
+  const newScalars = [...scalarInputs];
   let x = xInput;
   let assignsX = false;
   for (const statement of syntax.body) {
@@ -508,7 +526,9 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
     if (name === 'g' || name === 't' || name === 'hess_diag') refused = `'${name}' is ${INPUTS.get(name)}: give the new value another name`;
     else if (name === 'lr') refused = "'lr' is this step's learning rate (read-only): give the new value another name";
     else if (hyperNames.has(name)) refused = `'${name}' is a hyper-parameter (a constant): give the new value another name`;
-    else if (name !== 'x' && !stateIndex.has(name)) refused = refusedName(name);
+    else if (scalarIndex.has(name) && lowering.isVector(value)) {
+      refused = `'${name}' is a scalar state: give it a value that is the same for every coordinate (a reduction such as sum(...), or t, lr, ...)`;
+    } else if (name !== 'x' && !stateIndex.has(name) && !scalarIndex.has(name)) refused = refusedName(name);
     if (refused) {
       sink.error(refused, start, end);
       continue;
@@ -520,14 +540,16 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
     }
     const k = stateIndex.get(name);
     if (k !== undefined) newStates[k] = value;
+    const j = scalarIndex.get(name);
+    if (j !== undefined) newScalars[j] = value;
   }
   if (syntax.update && syntax.body.length > 0 && !assignsX) {
     sink.error("The rule never moves the parameters: assign x, as in x = x - lr*g", syntax.update.start, syntax.update.end);
   }
   const stages = lowering.stages;
-  const reads = g.reachable([x, ...newStates, ...stages.map((s) => s.term)]);
+  const reads = g.reachable([x, ...newStates, ...newScalars, ...stages.map((s) => s.term)]);
   const hvps = stages.filter((s) => s.kind === 'hvp').length;
-  return { graph: g, x, states: newStates, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps };
+  return { graph: g, x, states: newStates, scalars: newScalars, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps };
 }
 
 /** A run's options that do not fit the optimizer (an unknown name, a value that is not a number). */

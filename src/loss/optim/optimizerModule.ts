@@ -1,16 +1,18 @@
 // Compiles a lowered optimizer rule to a WebAssembly module exporting
-//   step(x, g, n, t, lr, hess_diag, hessian, scratch, s0, ..., s7)
+//   step(x, g, n, t, lr, hess_diag, hessian, scratch, scalars, s0, ..., s7)
 // (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate; hess_diag
-// and hessian (row-major n x n) 0 unless the rule reads them; scratch: two padded vectors per hvp).
+// and hessian (row-major n x n) 0 unless the rule reads them; scratch: two padded vectors per hvp; scalars: the two
+// f64s of the scalar states).
 // The stages come first, in the order the rule wrote them: a reduction is a scalar loop over the n coordinates, in
 // order; hvp(v) stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
 // coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
-// that do not change from coordinate to coordinate are computed once, before their loop.
+// that do not change from coordinate to coordinate are computed once, before their loop; the scalar states' new values
+// are stored last.
 import { Emitter, startModule } from '../codegen';
 import { Graph } from '../graph';
 import { Code, Op, SimdOp, ValueType } from '../wasm';
 import {
-  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LR, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
+  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LR, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
 } from './language';
 
 const LOCAL_X = 0;
@@ -21,9 +23,10 @@ const LOCAL_LR = 4;
 const LOCAL_HESS_DIAG = 5;
 const LOCAL_HESSIAN = 6;
 const LOCAL_SCRATCH = 7;
-const LOCAL_STATE = 8;
+const LOCAL_SCALARS = 8;
+const LOCAL_STATE = 9;
 
-export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32')];
+export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32')];
 
 function vectorFlags(graph: Graph): Uint8Array {
   const flags = new Uint8Array(graph.size);
@@ -41,13 +44,20 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   rule.states.forEach((id, k) => {
     if (id !== graph.param(PARAM_STATE + k)) outputs.push({ id, pointer: LOCAL_STATE + k });
   });
-  const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...stages.map((s) => s.term)]);
+  const scalarInputs = rule.scalars.map((_, k) => graph.param(PARAM_SCALAR_STATE + k));
+  const scalarOutputs = rule.scalars.map((id, k) => ({ id, offset: 8 * k })).filter(({ id }, k) => id !== scalarInputs[k]);
+  const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...stages.map((s) => s.term), ...scalarOutputs.map((o) => o.id)]);
   const code = new Code(STEP_PARAMS.length);
   // The local holding each vector input's pointer: x, g, hess_diag, the states, then each hvp's result.
   const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG]]);
   for (let k = 0; k < MAX_STATES; k++) pointers.set(PARAM_STATE + k, LOCAL_STATE + k);
   const vector = vectorFlags(graph);
   const scalarEnv = new Map<number, number>([[graph.param(PARAM_T), LOCAL_T], [graph.param(PARAM_LR), LOCAL_LR]]);
+  scalarInputs.forEach((id, k) => {
+    const local = code.addLocal('f64');
+    code.local(Op.localGet, LOCAL_SCALARS).memory(Op.f64Load, 8 * k).local(Op.localSet, local);
+    scalarEnv.set(id, local);
+  });
   const i = code.addLocal('i32');
   /** The byte address of coordinate i of the vector whose pointer is in a local. */
   const address = (pointer: number): void => {
@@ -134,6 +144,17 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
       emit();
       code.memory(SimdOp.v128Store, 0, true);
     });
+  }
+  if (scalarOutputs.length > 0) {
+    const emitter = new Emitter(graph, code, 'scalar', functions, () => {
+      throw new Error('a scalar input outside the environment');
+    }, new Map(scalarEnv));
+    emitter.prepare(scalarOutputs.map((o) => o.id));
+    for (const { id, offset } of scalarOutputs) {
+      code.local(Op.localGet, LOCAL_SCALARS);
+      emitter.emit(id);
+      code.memory(Op.f64Store, offset);
+    }
   }
   builder.addFunction('step', STEP_PARAMS, [], code);
   return { wasm: builder.encode(), imports };
