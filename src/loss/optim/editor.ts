@@ -11,6 +11,7 @@ const KEYWORDS: [string, string][] = [
   ['optimizer', 'optimizer NAME: the first line'],
   ['hyper', 'hyper a = 0.9, b = 1e-8: hyper-parameters with their defaults (a run\'s options override them by name)'],
   ['state', 'state m = 0, v = 0: per-coordinate state with its initial value'],
+  ['scalar', 'scalar mu_product = 1: state with one value for the run (at most two)'],
   ['update', 'update: the rule, one assignment per line below it (assign x to move the parameters)'],
 ];
 
