@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { assertTrajectoryMatches } from './golden-helpers.mjs';
+import { loadTs } from './panels-bundle.mjs';
 import { rangesAreValid } from './loss-helpers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -342,4 +343,21 @@ test('linked steps stay bounded: one per text and hyper-parameter values, least 
   const before = engine.memory().optimizers.entries;
   await engine.trace({ loss: 'sphere', optimizer: LION, options: { beta1: 0.5 + 269 / 1000, lr: 0.5 }, steps: 2 });
   assert.equal(engine.memory().optimizers.entries, before, 'another lr reuses the linked step');
+});
+
+test('the engine worker runs a written optimizer, in a session too, as the engine does in-process', async () => {
+  const { EngineClient } = await loadTs('src/engine/engineClient.ts');
+  const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
+  const client = new EngineClient(() => startNodeWorker(join(root, 'dist/worker.js')));
+  const request = { loss: 'beale', start: [1, 1.5], optimizer: LION, options: { lr: 0.01 }, steps: 40 };
+  try {
+    assert.deepEqual(await client.trace(request), await engine.trace(request));
+    const opened = await client.openSession({ loss: 'beale', runs: [{ optimizer: LION, options: { lr: 0.01 } }], steps: 40, breakpoints: [{ id: 'b1', condition: 'abs(m_y) > 0.05' }] });
+    const update = await client.advanceSession(opened.id, { steps: 40 });
+    assert.equal(update.runs[0].status, 'paused');
+    assert.deepEqual(update.runs[0].pausedBy, ['b1']);
+    await client.closeSession(opened.id);
+  } finally {
+    client.dispose();
+  }
 });
