@@ -10,7 +10,7 @@ export const CUSTOM_MAX_STATES: i32 = 8;
 export class CustomOptimizer {
   stepFn: i32;
   count: i32;
-  // CUSTOM_MAX_STATES pointers (usize each); unused ones point at a scratch vector
+  // CUSTOM_MAX_STATES pointers (usize each); those past count point at s2, which such a step never reads
   pointers: usize;
   // The Hessian's diagonal (padded), for a rule that reads hess_diag or hvp, or 0.
   hessDiag: usize;

@@ -196,7 +196,7 @@ export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usi
   state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, hvps));
   if (scalars > 0) state.scalar0 = at(inits, count);
   if (scalars > 1) state.scalar1 = at(inits, count + 1);
-  // a rule reading hess_diag gets the Hessian before each step, as Newton does
+  // a rule reading hess_diag or hvp gets the Hessian before each step, as Newton does
   if (hessian && !run.h) run.h = allocF64(<usize>run.dim * <usize>run.dim);
   if (run.recordState && run.step == 0) recordStateAt(run, 0);
 }
@@ -381,7 +381,7 @@ export function advance(run: Run, steps: i32): i32 {
       // LBFGS evaluates the (full) loss itself, as torch's closure, as often as its iterations need.
       ok = lbfgsStep(run.loss, run.dim, run.options, run.state, run.x, epoch + 1, lr);
     } else {
-      if (run.h) evaluate(run.loss, run.x, run.g, run.h); // Newton, or a rule reading hess_diag
+      if (run.h) evaluate(run.loss, run.x, run.g, run.h); // Newton, or a rule reading hess_diag or hvp
       stepGradient(run, epoch + 1);
       ok = optimizerStep(run.optimizer, run.dim, run.options, run.state, run.x, run.g, run.h, epoch + 1, lr);
     }
