@@ -102,12 +102,17 @@ test('options: unknown names get a suggestion; betas sets beta1 and beta2', () =
   assert.equal(compiled.lr, 0.5);
 });
 
-const SHIPPED = { adam: 'adam', sgd: 'sgd', rmsprop: 'rmsprop', adagrad: 'adagrad', nadam: 'nadam' };
+// The shipped file for each built-in, and the options that make the file that built-in (AdamW: Adam's file, decoupled).
+const SHIPPED = {
+  adam: ['adam'], sgd: ['sgd'], rmsprop: ['rmsprop'], adagrad: ['adagrad'], nadam: ['nadam'],
+  adamw: ['adam', { weight_decay: 1e-2, decoupled_weight_decay: true }],
+};
 for (const c of golden.cases.filter((g) => SHIPPED[g.optimizer])) {
   test(`golden ${c.name}: the language's ${c.optimizer} equals the built-in bit for bit`, async () => {
     const request = { loss: c.expression, start: c.start, options: c.options, steps: c.steps };
     const builtin = await engine.trace({ ...request, optimizer: c.optimizer });
-    const written = await engine.trace({ ...request, optimizer: example(SHIPPED[c.optimizer]) });
+    const [file, fixed] = SHIPPED[c.optimizer];
+    const written = await engine.trace({ ...request, optimizer: example(file), options: { ...fixed, ...c.options } });
     assert.equal(written.status, 'completed');
     builtin.trajectory.forEach((row, r) => row.forEach((v, k) => {
       assert.ok(Object.is(v, written.trajectory[r][k]), `${c.name} row ${r} column ${k}: ${v} vs ${written.trajectory[r][k]}`);
