@@ -143,6 +143,11 @@ test('Lion matches the paper\'s pseudo-code on the golden losses', async () => {
     '(1 - x)^2 + 100*(y - x^2)^2': ([x, y]) => [-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)],
     '0.5*(x^2 + 20*y^2)': ([x, y]) => [x, 20 * y],
     '(x + 2*y - 7)^2 + (2*x + y - 5)^2': ([x, y]) => [2 * (x + 2 * y - 7) + 4 * (2 * x + y - 5), 4 * (x + 2 * y - 7) + 2 * (2 * x + y - 5)],
+    '(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2': ([x, y]) => {
+      const [a, b, c] = [1.5 - x + x * y, 2.25 - x + x * y * y, 2.625 - x + x * y ** 3];
+      return [2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y ** 3 - 1), 2 * a * x + 4 * b * x * y + 6 * c * x * y * y];
+    },
+    '(x^2 + y - 11)^2 + (x + y^2 - 7)^2': ([x, y]) => [4 * x * (x * x + y - 11) + 2 * (x + y * y - 7), 2 * (x * x + y - 11) + 4 * y * (x + y * y - 7)],
   };
   let checked = 0;
   for (const c of losses) {
@@ -156,7 +161,7 @@ test('Lion matches the paper\'s pseudo-code on the golden losses', async () => {
     }));
     checked++;
   }
-  assert.equal(checked, 3);
+  assert.equal(checked, 5);
 });
 
 test('reductions, an odd number of parameters and more states than the core records', async () => {
