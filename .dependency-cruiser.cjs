@@ -12,6 +12,8 @@ const VSCODE_FILES = [
   '^src/engine/(client|workerStarter|workerStarter[.]web)[.]ts$',
   // the .loss editor support and its data files
   '^src/loss/(dataFiles|editor|visualize)[.]ts$',
+  // the .optim editor support
+  '^src/loss/optim/editor[.]ts$',
   // the panels' webview hosts, settings and disposables
   '^src/panels/(dispose|index|lessonFiles|scenarioPanel|settings|webviewHtml|scenarioCommands|lessonCommands|exportCommands)[.]ts$',
   // tests inside VS Code, and the benchmark's own minimal extension

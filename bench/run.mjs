@@ -1,5 +1,6 @@
 // npm run bench: the wasm core against its plain TypeScript twin (bench/twin.ts), as a table.
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -132,6 +133,23 @@ const mlpCpu = {
     () => engine.startRuns({ loss: mlpLoss, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: MLP_STEPS })),
   ts: await cpuMs(() => twin.adamMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, mlpTrace)),
 };
+// Adam written in the optimizer language (examples/adam.optim) against the built-in adam: same steps, same
+// results bit for bit (test/unit/optim-language.test.mjs); speed = built-in time / written time.
+const writtenAdam = readFileSync(join(root, 'examples', 'adam.optim'), 'utf8');
+const languageRows = [];
+async function compareWritten(name, request, steps) {
+  const timed = (optimizer) => time((set) => {
+    set.advance(steps);
+    set.dispose();
+  }, () => engine.startRuns({ ...request, runs: request.runs.map((run) => ({ ...run, optimizer })) }));
+  const builtinMs = await timed('adam');
+  const writtenMs = await timed(writtenAdam);
+  languageRows.push({ name, builtinMs, writtenMs });
+  console.error(`${name}: built-in ${builtinMs.toFixed(2)} ms, written ${writtenMs.toFixed(2)} ms`);
+}
+await compareWritten(`1 M steps of 2-D adam on rosenbrock`, { loss: 'rosenbrock', runs: [{ options: { lr: 0.001 } }], steps: 1_000_000 }, 1_000_000);
+await compareWritten(`${STEPS / 1000} k steps of adam on a ${DIM}-D quadratic`,
+  { loss: 'quadratic', lossParams: { dim: DIM, condition: 100 }, runs: [{ options: { lr: 0.01 }, start: quadStart }], steps: STEPS }, STEPS);
 
 // Every 2-D built-in's landscape against the same formula compiled from the loss language (its `expression` in
 // the engine's loss info), both in wasm, on the built-in's default domain.
@@ -166,6 +184,12 @@ for (const r of rows) {
 const perSecond = (ms) => Math.round(MLP_STEPS / (ms / 1000));
 console.log(`\nMLP steps per second (e): wasm ${perSecond(mlpRow.wasmMs)}, flat TypeScript twin ${perSecond(mlpRow.tsMs)} (wall time, median); `
   + `by CPU time (one run each): wasm ${perSecond(mlpCpu.wasm)}, twin ${perSecond(mlpCpu.ts)}, ${(mlpCpu.ts / mlpCpu.wasm).toFixed(2)}x`);
+console.log(`\nAdam written in the optimizer language against the built-in adam, median of ${REPEATS}\n`);
+console.log('| run | built-in (ms) | written (ms) | written speed / built-in speed | aim |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of languageRows) {
+  console.log(`| ${r.name} | ${r.builtinMs.toFixed(2)} | ${r.writtenMs.toFixed(2)} | ${(r.builtinMs / r.writtenMs).toFixed(2)} | >= 0.7 |`);
+}
 
 console.log(`\nBuilt-in losses against the same formula compiled from the loss language, ${N}x${N} landscape, median of ${REPEATS}\n`);
 console.log('| loss | built-in (ms) | compiled formula (ms) | built-in speed / compiled speed | aim |');

@@ -10,7 +10,7 @@ import { readLocalDataFile } from './loss/localDataFiles';
 import { scenarioFromFile } from './loss/launch';
 
 const USAGE = `Usage:
-  node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME [--options JSON] --steps N
+  node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME|--optimizer-file F.optim [--options JSON] --steps N
                          [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--stochastic JSON]
                          [--break CONDITION]... [--record-every K]
   node dist/cli.js runs --loss FILE.loss [--start X,Y] [--steps N] [--break CONDITION]... [--record-every K]
@@ -23,13 +23,15 @@ const USAGE = `Usage:
   a 64x64 grid when --size is. --stochastic is e.g.
   '{"batchSize": 8, "replacement": false, "seed": 1, "noise": 0}'.
   --record-every K keeps every K-th step's row (and the last one), for long runs.
+  --optimizer-file runs an optimizer written in the optimizer language (a .optim file; --options
+  sets its hyper-parameters by name).
   node dist/cli.js losses
   node dist/cli.js optimizers`;
 
 class UsageError extends Error {}
 
 const FLAGS: Record<string, string[]> = {
-  trace: ['loss', 'start', 'optimizer', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break', 'record-every'],
+  trace: ['loss', 'start', 'optimizer', 'optimizer-file', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break', 'record-every'],
   runs: ['loss', 'start', 'steps', 'break', 'record-every'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
@@ -93,6 +95,13 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The text of a .optim file given to --optimizer-file. */
+function optimizerText(path: string): string {
+  const text = readText(path);
+  if (text === undefined) throw new UsageError(`Cannot read the optimizer file '${path}'`);
+  return text;
 }
 
 const LOSS_FOLDER = "the .loss file's folder";
@@ -165,7 +174,9 @@ async function main(argv: string[]): Promise<Output> {
       const stop: StopSpec | undefined = gradTol === undefined ? undefined : { gradTol: numbers(gradTol, 'grad-tol', 1)[0] };
       const start = flags.get('start');
       const fileOptimizer = scenario?.optimizers[0];
-      const optimizer = flags.get('optimizer') ?? fileOptimizer?.name;
+      const optimizerFile = flags.get('optimizer-file');
+      if (optimizerFile !== undefined && flags.has('optimizer')) throw new UsageError('Give --optimizer or --optimizer-file, not both');
+      const optimizer = optimizerFile !== undefined ? optimizerText(optimizerFile) : flags.get('optimizer') ?? fileOptimizer?.name;
       if (optimizer === undefined) throw new UsageError('Missing --optimizer');
       const options = json<Record<string, unknown>>(flags.get('options'), 'options');
       const steps = flags.get('steps') ?? (scenario?.steps === undefined ? undefined : String(scenario.steps));

@@ -2,7 +2,7 @@
 import { Loss, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
-  logEvaluations, evaluationLog, evaluationCount, setMuon,
+  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer,
 } from './run';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict } from './network';
@@ -62,6 +62,10 @@ export function runSetProjection(run: Run, box: usize): void {
 /** count conditions compiled into one check function (a table index); modes and targets: i32 per breakpoint. */
 export function runSetBreakpoints(run: Run, checkFn: i32, count: i32, modes: usize, targets: usize): void {
   setBreakpoints(run, checkFn, count, modes, targets);
+}
+/** An optimizer written in the optimizer language: its compiled step (a table index) and count states' initial values. */
+export function runSetCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, hvps: i32, scalars: i32): void {
+  setCustomOptimizer(run, stepFn, count, inits, hessian, hvps, scalars);
 }
 export function runResume(run: Run): void {
   resume(run);

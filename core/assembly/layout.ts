@@ -14,6 +14,7 @@ export const OPT_RPROP: i32 = 9;
 export const OPT_ASGD: i32 = 10;
 export const OPT_ADAFACTOR: i32 = 11;
 export const OPT_LBFGS: i32 = 12; // evaluates the loss itself (lbfgs.ts), several times per step
+export const OPT_CUSTOM: i32 = 13; // written in the optimizer language: a compiled step (customOptimizer.ts)
 
 // Option slots (f64 each)
 export const O_LR: i32 = 0;

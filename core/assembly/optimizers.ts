@@ -5,8 +5,9 @@ import {
   O_LR, O_MOMENTUM, O_BETA1, O_BETA2, O_ALPHA, O_EPS, O_WEIGHT_DECAY, O_DAMPENING, O_LR_DECAY,
   O_INITIAL_ACCUMULATOR, O_MOMENTUM_DECAY, O_DAMPING, O_NESTEROV, O_AMSGRAD, O_CENTERED, O_MAXIMIZE,
   O_DECOUPLED, OPT_RPROP, OPT_ASGD, OPT_ADAFACTOR, O_ETAMINUS, O_ETAPLUS, O_STEP_SIZE_MIN, O_STEP_SIZE_MAX,
-  O_LAMBD, O_T0, O_BETA2_DECAY, O_EPS1, O_EPS2, O_D,
+  O_LAMBD, O_T0, O_BETA2_DECAY, O_EPS1, O_EPS2, O_D, OPT_CUSTOM,
 } from './layout';
+import { CustomOptimizer, customStep } from './customOptimizer';
 
 
 /**
@@ -26,6 +27,8 @@ export class OptimizerState {
   solution: usize;
   // Memory of its own for an optimizer that needs more (LBFGS: lbfgs.ts), or 0.
   extra: usize;
+  // An optimizer written in the optimizer language (customOptimizer.ts), or 0.
+  custom: usize;
 }
 
 export function initState(optimizer: i32, dim: i32, options: usize, state: OptimizerState): void {
@@ -106,6 +109,11 @@ export function optimizerStep(
     case OPT_RPROP: rprop(dim, options, state, x, g); break;
     case OPT_ASGD: asgd(dim, options, state, x, g, step, lr); break;
     case OPT_ADAFACTOR: adafactor(dim, options, state, x, g, step, lr); break;
+    case OPT_CUSTOM: {
+      const scalars = changetype<usize>(state) + offsetof<OptimizerState>('scalar0'); // scalar1 follows it
+      customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, scalars, step, lr);
+      break;
+    }
     default: return false;
   }
   return true;

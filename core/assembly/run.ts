@@ -6,6 +6,7 @@ import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep, logEvaluati
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
+import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './customOptimizer';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import { Network, createRunningStats, setRunningTarget } from './network';
 import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
@@ -116,6 +117,7 @@ export function createRun(
   state.matrix = optimizer == OPT_NEWTON ? allocF64(square) : 0;
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   state.extra = optimizer == OPT_LBFGS ? changetype<usize>(createLbfgsMemory(dim, options)) : 0;
+  state.custom = 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
   run.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
@@ -144,6 +146,7 @@ export function freeRun(run: Run): void {
   if (s.matrix) heap.free(s.matrix);
   if (s.solution) heap.free(s.solution);
   if (s.extra) freeLbfgsMemory(changetype<LbfgsMemory>(s.extra));
+  if (s.custom) freeCustomOptimizer(changetype<CustomOptimizer>(s.custom));
   heap.free(changetype<usize>(s));
   heap.free(run.options);
   heap.free(run.schedule);
@@ -188,6 +191,24 @@ export function evaluationLog(run: Run): usize {
 }
 export function evaluationCount(run: Run): i32 {
   return run.state.extra ? changetype<LbfgsMemory>(run.state.extra).logCount : 0;
+}
+
+/**
+ * Gives a run of OPT_CUSTOM its compiled step (a table index) and count states with initial values at inits (count
+ * f64s), before its first step; row 0's recorded state is rewritten with them. hessian: the rule reads hess_diag or
+ * hvp (hvps Hessian-vector products); scalars: its scalar states (up to two, the state's scalar slots), whose
+ * initial values follow the vectors' at inits.
+ */
+export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, hvps: i32, scalars: i32): void {
+  const state = run.state;
+  if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
+  const padded = (run.dim + 1) & ~1;
+  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, hvps));
+  if (scalars > 0) state.scalar0 = at(inits, count);
+  if (scalars > 1) state.scalar1 = at(inits, count + 1);
+  // a rule reading hess_diag or hvp gets the Hessian before each step, as Newton does
+  if (hessian && !run.h) run.h = allocF64(<usize>run.dim * <usize>run.dim);
+  if (run.recordState && run.step == 0) recordStateAt(run, 0);
 }
 
 /** A paused run goes on with the next advance. */
@@ -343,9 +364,13 @@ function keepPendingRow(run: Run): void {
 }
 
 function recordState(run: Run): void {
+  recordStateAt(run, run.rows);
+}
+
+function recordStateAt(run: Run, row: i32): void {
   const dim = run.dim;
   const bytes = <usize>dim << 3;
-  let p = run.stateTrace + ((<usize>run.rows * <usize>stateWidth(dim)) << 3);
+  let p = run.stateTrace + ((<usize>row * <usize>stateWidth(dim)) << 3);
   copyF64(p, run.g, dim);
   p += bytes;
   copyF64(p, run.state.s0, dim);
@@ -378,7 +403,7 @@ export function advance(run: Run, steps: i32): i32 {
       // LBFGS evaluates the (full) loss itself, as torch's closure, as often as its iterations need.
       ok = lbfgsStep(run.loss, run.dim, run.options, run.state, run.x, epoch + 1, lr);
     } else {
-      if (run.optimizer == OPT_NEWTON) evaluate(run.loss, run.x, run.g, run.h);
+      if (run.h) evaluate(run.loss, run.x, run.g, run.h); // Newton, or a rule reading hess_diag or hvp
       stepGradient(run, epoch + 1);
       const muon = run.muon;
       if (muon) {

@@ -3,6 +3,7 @@ import type { BreakpointSpec } from '../shared/engineApi';
 import { HitMode } from './layout';
 import { excerpt } from './describe';
 import { packOptimizer, stateScalarNames, stateVectorNames } from './optimizers';
+import { compileCustomOptimizer, isOptimizerSource } from './customOptimizers';
 
 /** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
 export type ConditionCompiler = (conditions: string[], names: string[]) =>
@@ -32,8 +33,24 @@ export function optimizerStateNames(params: string[], optimizer: string, resolve
   return stateNames(params, stateVectorNames(optimizer, resolved), scalar, secondScalar);
 }
 
-/** The names a condition can use for a run of this optimizer (throws for an unknown optimizer or bad options). */
+/**
+ * An optimizer written in the optimizer language: its first three states (the core's recorded slots) per coordinate,
+ * m_x, ..., and its scalar states.
+ */
+export function customStateNames(params: string[], states: { name: string }[], scalars: { name: string }[] = []): StateNames {
+  const [s0 = '', s1 = '', s2 = ''] = states.map((s) => s.name);
+  const [scalar = '', secondScalar = ''] = scalars.map((s) => s.name);
+  return stateNames(params, [s0, s1, s2], scalar, secondScalar);
+}
+
+const statesOf = ({ states, scalars }: { states: { name: string }[]; scalars: { name: string }[] }) => [states, scalars] as const;
+
+/**
+ * The names a condition can use for a run of this optimizer, a built-in's name or an optimizer written in the optimizer
+ * language (throws for an unknown optimizer, a text that does not compile, or bad options).
+ */
 export function conditionNamesFor(params: string[], optimizer: string, options: Record<string, unknown> | undefined): string[] {
+  if (isOptimizerSource(optimizer)) return contextNames(params, customStateNames(params, ...statesOf(compileCustomOptimizer(optimizer, options))));
   return contextNames(params, optimizerStateNames(params, optimizer, packOptimizer(optimizer, options).resolved));
 }
 

@@ -15,13 +15,16 @@ import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
+import { isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
-  ConditionCompiler, compileOrThrow, contextNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
+  ConditionCompiler, compileOrThrow, contextNames, customStateNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
 
 const ADVANCE_CHUNK = 4096;
 /** Streamed runs: the first chunk's steps (on screen at once), each next chunk this factor bigger, up to the last size. */
 export const STREAM_CHUNK_STEPS = { first: 200, growth: 4, most: 16_384 };
+/** Compiled optimizers kept for their next run (each a few kilobytes of module and names). */
+const COMPILED_OPTIMIZERS_KEPT = 64;
 /** Compiled code and bookkeeping of one linked module, beside its wasm bytes (measured: ~20 KB per small loss). */
 const MODULE_OVERHEAD_BYTES = 16 * 1024;
 
@@ -47,6 +50,14 @@ interface ResolvedLoss {
 interface LinkedCheck {
   index: number;
   bytes: number;
+}
+
+/** A run's optimizer written in the optimizer language: compiled for its options, its step linked in the core's table. */
+interface CustomRunOptimizer {
+  compiled: CompiledCustomOptimizer;
+  step: Lease<LinkedCheck>;
+  /** The step's table index. */
+  index: number;
 }
 
 function fail(message: string): never {
@@ -97,6 +108,8 @@ interface RunSetHoldings {
   /** Estimated core bytes of its runs (counted against LIMITS.recordedBytes). */
   bytes: number;
   loss: Lease<ResolvedLoss>;
+  /** The linked steps of its runs' optimizers written in the optimizer language. */
+  customSteps?: Lease<LinkedCheck>[];
   onDispose(set: RunSet): void;
 }
 
@@ -253,6 +266,7 @@ export class RunSet {
     this.core.release(this.handles);
     this.checks.forEach((check) => check?.release());
     this.holdings.loss.release();
+    this.holdings.customSteps?.forEach((step) => step.release());
     this.holdings.onDispose(this);
   }
 }
@@ -298,6 +312,11 @@ export class WasmEngine implements WorkerEngine {
   private readonly checkCache = new LruCache<LinkedCheck>(
     LIMITS.conditionCache, (check) => check.bytes, (check) => this.core.unlink([check.index]),
   );
+  /** The last compiled optimizers by text and options (a learning-rate sweep compiles its optimizer once). */
+  private readonly compiledOptimizers = new Map<string, CompiledCustomOptimizer>();
+  private readonly stepCache = new LruCache<LinkedCheck>(
+    LIMITS.conditionCache, (step) => step.bytes, (step) => this.core.unlink([step.index]),
+  );
   private readonly runSets = new Set<RunSet>();
   /** Core bytes of the open run sets' runs. */
   private recorded = 0;
@@ -306,6 +325,7 @@ export class WasmEngine implements WorkerEngine {
     private readonly core: Core,
     private readonly compileExpression?: ExpressionCompiler,
     private readonly compileConditions?: ConditionCompiler,
+    private readonly compileOptimizer?: OptimizerCompiler,
   ) {}
 
   losses(): LossInfo[] {
@@ -326,6 +346,7 @@ export class WasmEngine implements WorkerEngine {
       landscapeBytes: this.grid.count * 8,
       losses: this.lossCache.usage(),
       conditions: this.checkCache.usage(),
+      optimizers: this.stepCache.usage(),
     };
   }
 
@@ -373,8 +394,9 @@ export class WasmEngine implements WorkerEngine {
     try {
       const { handle } = set.runs[0];
       const dim = set.loss.dim;
-      // Muon pairs with another optimizer (never L-BFGS, which takes the whole parameter vector).
-      const logs = request.optimizer !== 'muon' && packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
+      // Neither Muon (paired with another optimizer) nor a written optimizer is L-BFGS, which takes the whole vector.
+      const logs = request.optimizer !== 'muon' && !isOptimizerSource(request.optimizer)
+        && packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
       if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
@@ -448,20 +470,34 @@ export class WasmEngine implements WorkerEngine {
     const recordEvery = checkRecordEvery(request.recordEvery, request.breakpoints);
     if (!Array.isArray(request.runs) || request.runs.length === 0) fail('runs needs at least one run');
     const lease = this.acquireLoss(request.loss, request.lossParams);
+    const customSteps: Lease<LinkedCheck>[] = [];
     let set: RunSet | undefined;
     try {
       const { handle: loss, info } = await lease.value;
       const { gradTol, bounds } = this.checkStop(request.stop, info.dim);
-      const prepared = request.runs.map((spec) => {
+      const customs: (CustomRunOptimizer | undefined)[] = [];
+      for (const spec of request.runs) {
         if (spec === null || typeof spec !== 'object') fail('Each run must be an object with an optimizer');
+        const custom = isOptimizerSource(spec.optimizer) ? await this.customOptimizer(spec.optimizer, spec.options) : undefined;
+        if (custom) customSteps.push(custom.step);
+        customs.push(custom);
+      }
+      const prepared = request.runs.map((spec, i) => {
+        const custom = customs[i];
         let muon: PackedMuon | undefined;
         if (spec.optimizer === 'muon') {
           if (!info.network) fail('Muon optimizes the weight matrices of a network: the loss needs a network line');
           muon = packMuon(spec.options);
         }
-        const optimizer = muon ? packOptimizer(muon.rest.optimizer, muon.rest.options) : packOptimizer(spec.optimizer, spec.options);
-        if (info.network && optimizer.id === OptimizerId.newton) {
-          fail("Newton's method needs the Hessian, which the engine does not compute for networks: use a first-order optimizer (sgd, adam, ...)");
+        const optimizer = custom ? packCustom(custom.compiled)
+          : muon ? packOptimizer(muon.rest.optimizer, muon.rest.options) : packOptimizer(spec.optimizer, spec.options);
+        if (info.network && (optimizer.id === OptimizerId.newton || custom?.compiled.usesHessian)) {
+          fail(`${custom ? `${custom.compiled.name} reads hess_diag or hvp, which need` : "Newton's method needs"} the Hessian, which the engine `
+            + 'does not compute for networks: use a first-order optimizer (sgd, adam, ...)');
+        }
+        if (custom?.compiled.usesHessian && info.dim > LIMITS.maxHessianParams) {
+          fail(`${custom.compiled.name} reads hess_diag or hvp, which need the ${info.dim} x ${info.dim} Hessian: at most ${LIMITS.maxHessianParams} `
+            + `parameters, this loss has ${info.dim}`);
         }
         if (optimizer.id === OptimizerId.newton && info.dim > LIMITS.maxHessianParams) {
           fail(`Newton's method holds the ${info.dim} x ${info.dim} Hessian: it takes at most ${LIMITS.maxHessianParams} parameters, `
@@ -479,7 +515,7 @@ export class WasmEngine implements WorkerEngine {
         if (info.network?.batchnorm && stochastic?.batchSize === 1) fail('Batch norm needs batches of at least 2 samples (a batch of 1 has no variance)');
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
-        return { spec, optimizer, schedule, start, stochastic, box, muon };
+        return { spec, optimizer, schedule, start, stochastic, box, muon, custom };
       });
       const rowCount = this.core.exports.runRecordedRows(steps, recordEvery);
       if (maxValues !== undefined && rowCount * (info.dim + 1) > maxValues) {
@@ -489,13 +525,37 @@ export class WasmEngine implements WorkerEngine {
           + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
-      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true);
-      set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, { recordEvery, bytes, loss: lease, onDispose: (disposed) => this.forget(disposed) });
+      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true, customs.map((c) => c?.compiled));
+      const holdings = { recordEvery, bytes, loss: lease, customSteps, onDispose: (disposed: RunSet) => this.forget(disposed) };
+      set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, holdings);
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
       return set;
     } catch (error) {
       if (set) set.dispose();
-      else lease.release();
+      else {
+        lease.release();
+        customSteps.forEach((step) => step.release());
+      }
+      throw error;
+    }
+  }
+
+  /** Compiles an optimizer written in the optimizer language for these options, and links its step (cached). */
+  private async customOptimizer(text: string, options: Record<string, unknown> | undefined): Promise<CustomRunOptimizer> {
+    const compile = this.compileOptimizer ?? fail('Optimizers written in the optimizer language need the loss language, which this engine was built without');
+    const key = JSON.stringify([text, options ?? {}]);
+    const compiled = this.compiledOptimizers.get(key) ?? compile(text, options);
+    this.compiledOptimizers.delete(key);
+    this.compiledOptimizers.set(key, compiled);
+    if (this.compiledOptimizers.size > COMPILED_OPTIMIZERS_KEPT) this.compiledOptimizers.delete(this.compiledOptimizers.keys().next().value!);
+    const step = this.stepCache.acquire(JSON.stringify([text, compiled.hypers]), async () => {
+      const [index] = await this.core.link(compiled.wasm, ['step']);
+      return { index, bytes: MODULE_OVERHEAD_BYTES + 2 * compiled.wasm.byteLength };
+    });
+    try {
+      return { compiled, step, index: (await step.value).index };
+    } catch (error) {
+      step.release();
       throw error;
     }
   }
@@ -504,7 +564,9 @@ export class WasmEngine implements WorkerEngine {
    * Refuses runs the engine cannot hold: a trace bigger than one core block, or all recorded runs together past
    * LIMITS.recordedBytes. Returns the runs' estimated bytes.
    */
-  private checkRecording(optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean): number {
+  private checkRecording(
+    optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean, customs: (CompiledCustomOptimizer | undefined)[] = [],
+  ): number {
     const { dim } = info;
     const { exports } = this.core;
     const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
@@ -521,7 +583,11 @@ export class WasmEngine implements WorkerEngine {
     const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
-    const bytes = optimizers.reduce((sum, optimizer) => sum + traceBytes + stateBytes + vectors + extra(optimizer), 0);
+    // a written optimizer: its states beyond the three slots, two scratch vectors per hvp, and the Hessian with its
+    // diagonal when it reads hess_diag or hvp
+    const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
+      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + 2 * compiled.hvps) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
+    const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);
     if (this.recorded + bytes > LIMITS.recordedBytes) {
       const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
@@ -536,7 +602,7 @@ export class WasmEngine implements WorkerEngine {
     request: RunsRequest, info: LossInfo, loss: number, { gradTol, bounds }: { gradTol: number; bounds?: number[] },
     prepared: {
       spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec;
-      box?: number[]; muon?: PackedMuon;
+      box?: number[]; muon?: PackedMuon; custom?: CustomRunOptimizer;
     }[],
     holdings: RunSetHoldings,
   ): RunSet {
@@ -544,7 +610,7 @@ export class WasmEngine implements WorkerEngine {
     const handles = core.alloc(4 * prepared.length);
     const created: number[] = [];
     try {
-      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, muon }, i) => {
+      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, muon, custom }, i) => {
         const options = core.allocF64(optimizer.options.length, optimizer.options);
         const schedulePtr = core.allocF64(schedule.length, schedule);
         const startPtr = core.allocF64(info.dim, start);
@@ -558,6 +624,13 @@ export class WasmEngine implements WorkerEngine {
           core.release(options, schedulePtr, startPtr, boundsPtr);
         }
         created.push(handle);
+        if (custom) {
+          const { states, scalars, usesHessian, hvps } = custom.compiled;
+          const initial = [...states, ...scalars].map((s) => s.initial);
+          const inits = core.allocF64(initial.length, initial);
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, hvps, scalars.length);
+          core.release(inits);
+        }
         if (stochastic) {
           const { batchSize = 0, replacement = false, noise = 0, seed = 0 } = stochastic;
           core.exports.runSetStochastic(handle, batchSize, replacement ? 1 : 0, noise, seed);
@@ -574,10 +647,11 @@ export class WasmEngine implements WorkerEngine {
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
         // A Muon run's recorded state is its other optimizer's.
-        const names = optimizerStateNames(info.params, muon ? muon.rest.optimizer : spec.optimizer, optimizer.resolved);
+        const names = custom ? customStateNames(info.params, custom.compiled.states, custom.compiled.scalars)
+          : optimizerStateNames(info.params, muon ? muon.rest.optimizer : spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
-        return { handle, spec, label: spec.label ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
+        return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
       });
       const set = new RunSet(core, info, runs, handles, holdings);
       this.runSets.add(set);

@@ -3,10 +3,11 @@ import { Core } from './core';
 import { WasmEngine } from './engine';
 import { compileExpression } from './expressions';
 import { compileConditions } from '../loss/conditions';
+import { compileCustomOptimizer } from './customOptimizers';
 
 export type * from '../shared/engineApi';
 export { WasmEngine, RunSet, trajectoryRows } from './engine';
 
 export async function createEngine(): Promise<WasmEngine> {
-  return new WasmEngine(await Core.create(), compileExpression, compileConditions);
+  return new WasmEngine(await Core.create(), compileExpression, compileConditions, compileCustomOptimizer);
 }

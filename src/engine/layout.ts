@@ -14,6 +14,7 @@ export const OptimizerId = {
   asgd: 10,
   adafactor: 11,
   lbfgs: 12,
+  custom: 13,
 } as const;
 
 export const OptionSlot = {

@@ -1,10 +1,11 @@
 // parseLoss: text -> a checked loss (expression DAG + scenario) or diagnostics. Never throws.
 // analyzeCondition: a breakpoint condition -> a Condition over nodes of a shared graph.
 import {
-  CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, PREDICATES, PREFIXED_CONSTANTS, SCENARIO_KEYWORDS, UNARY_IMPORTS, UnaryImport,
+  CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, PREDICATES, PREFIXED_CONSTANTS, SCENARIO_KEYWORDS,
 } from './builtins';
 import { closestName, Diagnostic, DiagnosticSink, LineMap, Range } from './diagnostics';
 import { Graph, GraphTooLarge } from './graph';
+import { applyFunction } from './functions';
 import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
 import type { DataFile } from './dataFileRules';
@@ -847,7 +848,6 @@ class Analysis {
   }
 
   private lowerCall(e: Expr & { kind: 'call' }): number {
-    const g = this.graph;
     if (PREDICATES.has(e.name)) return this.notANumber(e);
     const name = FUNCTION_ALIASES.get(e.name) ?? e.name;
     const info = FUNCTIONS.get(name);
@@ -877,24 +877,7 @@ class Analysis {
       for (const arg of e.args) this.lower(arg);
       return this.invalid();
     }
-    const args = e.args.map((arg) => this.lower(arg));
-    const [a, b] = args;
-    switch (name) {
-      case 'sqrt': return g.sqrt(a);
-      case 'abs': return g.abs(a);
-      case 'sign': return g.sign(a);
-      case 'relu': return g.relu(a);
-      case 'sigmoid':
-      case 'softplus': return g.unary(name, a);
-      case 'min': return args.reduce((acc, next) => g.min(acc, next));
-      case 'max': return args.reduce((acc, next) => g.max(acc, next));
-      case 'pow': return g.pow(a, b);
-      case 'atan2':
-      case 'hypot': return g.call2(name, a, b);
-      default:
-        if ((UNARY_IMPORTS as readonly string[]).includes(name)) return g.call1(name as UnaryImport, a);
-        throw new Error(`no lowering for function ${name}`);
-    }
+    return applyFunction(this.graph, name, e.args.map((arg) => this.lower(arg)));
   }
 
   private lowerReduce(op: 'sum' | 'prod', variable: string, variableStart: number, variableEnd: number, from: Expr, to: Expr, body: Expr): number {

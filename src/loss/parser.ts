@@ -90,6 +90,15 @@ export function parseCondition(text: string, sink: DiagnosticSink): Expr | undef
   return new Parser(tokenize(text, sink), sink).parseSingleExpression();
 }
 
+/**
+ * One expression from a slice of tokens (the optimizer language splits its lines itself); undefined when the slice is empty
+ * or does not parse (errors are in sink).
+ */
+export function parseExpressionTokens(tokens: Token[], sink: DiagnosticSink): Expr | undefined {
+  const at = tokens.length > 0 ? tokens[tokens.length - 1].end : 0;
+  return new Parser([...tokens, { kind: 'end', text: '', value: NaN, prefix: '', start: at, end: at }], sink).parseSingleExpression();
+}
+
 function describe(token: Token): string {
   if (token.kind === 'end') return 'the end of the input';
   if (token.kind === 'newline') return 'the end of the line';

@@ -221,6 +221,8 @@ export interface EngineMemory {
   landscapeBytes: number;
   losses: CacheUsage;
   conditions: CacheUsage;
+  /** Linked steps of optimizers written in the optimizer language. */
+  optimizers: CacheUsage;
 }
 
 export interface Engine {

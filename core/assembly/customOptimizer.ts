@@ -1,0 +1,65 @@
+// Optimizers written in the optimizer language: a compiled step function in the core's table (src/loss/optim), and
+// its state vectors. The first three are the run's state slots s0..s2 (recorded, and read by breakpoints); more are
+// kept here.
+import { allocF64, put } from './f64mem';
+
+/** The state vectors a compiled step receives (src/loss/optim MAX_STATES). */
+export const CUSTOM_MAX_STATES: i32 = 8;
+
+@unmanaged
+export class CustomOptimizer {
+  stepFn: i32;
+  count: i32;
+  // CUSTOM_MAX_STATES pointers (usize each); those past count point at s2, which such a step never reads
+  pointers: usize;
+  // The Hessian's diagonal (padded), for a rule that reads hess_diag or hvp, or 0.
+  hessDiag: usize;
+  // Two padded vectors per Hessian-vector product (v, then H v), or 0.
+  scratch: usize;
+}
+
+@inline function pointerAt(c: CustomOptimizer, k: i32): usize {
+  return load<usize>(c.pointers + (<usize>k << alignof<usize>()));
+}
+
+/**
+ * count states (at most CUSTOM_MAX_STATES) with initial values at inits (count f64s), over padded coordinates; the
+ * first three are the run's state slots s0, s1, s2.
+ */
+export function createCustomOptimizer(
+  stepFn: i32, count: i32, inits: usize, padded: i32, s0: usize, s1: usize, s2: usize, hessian: bool, hvps: i32,
+): CustomOptimizer {
+  const c = changetype<CustomOptimizer>(heap.alloc(offsetof<CustomOptimizer>()));
+  c.hessDiag = hessian ? allocF64(<usize>padded) : 0;
+  c.scratch = hvps > 0 ? allocF64(<usize>(2 * hvps) * <usize>padded) : 0;
+  c.stepFn = stepFn;
+  c.count = min(count, CUSTOM_MAX_STATES);
+  c.pointers = heap.alloc(<usize>CUSTOM_MAX_STATES << alignof<usize>());
+  for (let k = 0; k < CUSTOM_MAX_STATES; k++) {
+    const p = k == 0 ? s0 : k == 1 ? s1 : k == 2 ? s2 : k < c.count ? allocF64(<usize>padded) : 0;
+    store<usize>(c.pointers + (<usize>k << alignof<usize>()), p ? p : s2);
+    if (k < c.count) {
+      const v = load<f64>(inits + (<usize>k << 3));
+      for (let i = 0; i < padded; i++) put(p, i, v);
+    }
+  }
+  return c;
+}
+
+export function freeCustomOptimizer(c: CustomOptimizer): void {
+  for (let k = 3; k < c.count; k++) heap.free(pointerAt(c, k));
+  heap.free(c.pointers);
+  if (c.hessDiag) heap.free(c.hessDiag);
+  if (c.scratch) heap.free(c.scratch);
+  heap.free(changetype<usize>(c));
+}
+
+/** h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp; scalars: the state's two scalar slots. */
+export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, scalars: usize, step: i32, lr: f64): void {
+  if (c.hessDiag) for (let i = 0; i < dim; i++) put(c.hessDiag, i, load<f64>(h + ((<usize>i * <usize>dim + <usize>i) << 3)));
+  call_indirect<void>(
+    <u32>c.stepFn, x, g, dim, <f64>step, lr, c.hessDiag, c.hessDiag ? h : 0, c.scratch, scalars,
+    pointerAt(c, 0), pointerAt(c, 1), pointerAt(c, 2), pointerAt(c, 3),
+    pointerAt(c, 4), pointerAt(c, 5), pointerAt(c, 6), pointerAt(c, 7),
+  );
+}

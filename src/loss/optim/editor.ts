@@ -1,0 +1,114 @@
+// Editor support for .optim files (optimizers written in the optimizer language): diagnostics as you type, completion
+// and hover.
+import * as vscode from 'vscode';
+import { CONSTANTS, FUNCTIONS } from '../builtins';
+import type { Diagnostic, Range } from '../diagnostics';
+import { analyzeOptimizer, INPUTS, OptimizerResult, REDUCTIONS, RULE_FUNCTIONS, VISIBLE_STATES } from './language';
+
+const LANGUAGE_ID = 'optim';
+const DEBOUNCE_MS = 250;
+const KEYWORDS: [string, string][] = [
+  ['optimizer', 'optimizer NAME: the first line'],
+  ['hyper', 'hyper a = 0.9, b = 1e-8: hyper-parameters with their defaults (a run\'s options override them by name)'],
+  ['state', 'state m = 0, v = 0: per-coordinate state with its initial value'],
+  ['scalar', 'scalar mu_product = 1: state with one value for the run (at most two)'],
+  ['update', 'update: the rule, one assignment per line below it (assign x to move the parameters)'],
+];
+
+export function registerOptimizerEditor(context: vscode.ExtensionContext): void {
+  const collection = vscode.languages.createDiagnosticCollection(LANGUAGE_ID);
+  const analyses = new WeakMap<vscode.TextDocument, { version: number; result: OptimizerResult }>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const analyze = (document: vscode.TextDocument): OptimizerResult => {
+    const cached = analyses.get(document);
+    if (cached && cached.version === document.version) return cached.result;
+    const result = analyzeOptimizer(document.getText());
+    analyses.set(document, { version: document.version, result });
+    return result;
+  };
+  const validate = (document: vscode.TextDocument): void => {
+    if (document.languageId !== LANGUAGE_ID) return;
+    const result = analyze(document);
+    collection.set(document.uri, (result.ok ? result.warnings : result.diagnostics).map(toVsDiagnostic));
+  };
+  const schedule = (document: vscode.TextDocument): void => {
+    const key = document.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => {
+      timers.delete(key);
+      validate(document);
+    }, DEBOUNCE_MS));
+  };
+  const forget = (document: vscode.TextDocument): void => {
+    const key = document.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.delete(key);
+    analyses.delete(document);
+    collection.delete(document.uri);
+  };
+  const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
+  context.subscriptions.push(
+    collection,
+    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
+    vscode.workspace.onDidOpenTextDocument(validate),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document.languageId === LANGUAGE_ID) schedule(event.document);
+    }),
+    vscode.workspace.onDidCloseTextDocument(forget),
+    vscode.languages.registerCompletionItemProvider(selector, { provideCompletionItems: (document, position) => completions(document, position, analyze(document)) }),
+    vscode.languages.registerHoverProvider(selector, { provideHover: (document, position) => hover(document, position, analyze(document)) }),
+  );
+  vscode.workspace.textDocuments.forEach(validate);
+}
+
+function toVsDiagnostic(d: Diagnostic): vscode.Diagnostic {
+  const range: Range = d.range;
+  const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+  const diagnostic = new vscode.Diagnostic(new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character), d.message, severity);
+  diagnostic.source = LANGUAGE_ID;
+  return diagnostic;
+}
+
+function item(label: string, kind: vscode.CompletionItemKind, detail: string, call = false): vscode.CompletionItem {
+  const completion = new vscode.CompletionItem(label, kind);
+  completion.detail = detail;
+  if (call) completion.insertText = new vscode.SnippetString(`${label}($1)`);
+  return completion;
+}
+
+function completions(document: vscode.TextDocument, position: vscode.Position, result: OptimizerResult): vscode.CompletionItem[] {
+  const before = document.lineAt(position.line).text.slice(0, position.character);
+  const items: vscode.CompletionItem[] = [];
+  if (/^\s*\w*$/.test(before)) for (const [word, doc] of KEYWORDS) items.push(item(word, vscode.CompletionItemKind.Keyword, doc));
+  for (const [name, doc] of INPUTS) items.push(item(name, vscode.CompletionItemKind.Variable, doc));
+  for (const [name, doc] of [...REDUCTIONS, ...RULE_FUNCTIONS]) items.push(item(name, vscode.CompletionItemKind.Function, doc, true));
+  for (const [name, info] of FUNCTIONS) {
+    if (!REDUCTIONS.has(name) && name !== 'prod') items.push(item(name, vscode.CompletionItemKind.Function, info.doc, true));
+  }
+  for (const [name, value] of CONSTANTS) items.push(item(name, vscode.CompletionItemKind.Constant, String(value)));
+  if (result.ok) {
+    for (const h of result.optimizer.hypers) if (!INPUTS.has(h.name)) items.push(item(h.name, vscode.CompletionItemKind.Constant, `hyper-parameter = ${h.value}`));
+    for (const s of result.optimizer.states) items.push(item(s.name, vscode.CompletionItemKind.Variable, `state, initially ${s.initial}`));
+  }
+  return items;
+}
+
+function hover(document: vscode.TextDocument, position: vscode.Position, result: OptimizerResult): vscode.Hover | undefined {
+  const wordRange = document.getWordRangeAtPosition(position, /[A-Za-z_][A-Za-z0-9_]*/);
+  const word = wordRange ? document.getText(wordRange) : '';
+  const doc = INPUTS.get(word) ?? REDUCTIONS.get(word) ?? RULE_FUNCTIONS.get(word) ?? FUNCTIONS.get(word)?.doc
+    ?? KEYWORDS.find(([k]) => k === word)?.[1];
+  const lines: string[] = doc ? [`**${word}**: ${doc}`] : [];
+  if (result.ok) {
+    const hyper = result.optimizer.hypers.find((h) => h.name === word);
+    const stateIndex = result.optimizer.states.findIndex((s) => s.name === word);
+    if (hyper) lines.push(`**${word}**: hyper-parameter, default ${hyper.value}`);
+    if (stateIndex >= 0) {
+      const seen = stateIndex < VISIBLE_STATES
+        ? `breakpoints and the inspector read it per coordinate as ${word}_x, ${word}_y, ...`
+        : `not recorded: breakpoints and the inspector see the first ${VISIBLE_STATES} states`;
+      lines.push(`**${word}**: state, initially ${result.optimizer.states[stateIndex].initial}; ${seen}`);
+    }
+  }
+  return lines.length > 0 ? new vscode.Hover(new vscode.MarkdownString(lines.join('\n\n')), wordRange) : undefined;
+}
