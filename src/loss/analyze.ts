@@ -8,6 +8,7 @@ import { Graph, GraphTooLarge } from './graph';
 import { applyFunction } from './functions';
 import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
+import { analyzeDataOptions, generatorColumns, splitSize, type DataGenerator } from './datasets';
 import type { DataFile } from './dataFileRules';
 import { analyzeNetwork } from './network';
 import type { LossData } from './data';
@@ -384,8 +385,25 @@ class Analysis {
       }
       return true;
     };
+    const constant = (value: OptionValue, what: string): number | undefined => (value.kind === 'expr' ? this.constant(value.expr, what) : undefined);
+    const checked = analyzeDataOptions(s.generator, s.options, this.sink, constant);
+    if (s.generator) {
+      if (!checked?.generator) {
+        this.columnsUnknown = true;
+        return;
+      }
+      const { generator } = checked;
+      const names = generatorColumns(generator);
+      if (!declare(names.map((name) => ({ name, start: s.generator!.start, end: s.generator!.end })))) return;
+      if (names.length * generator.samples > MAX_DATA_VALUES) {
+        this.sink.error(`Too much data: at most ${MAX_DATA_VALUES} numbers (samples x columns) fit in memory`, s.start, s.end);
+        return;
+      }
+      this.setData(s, columns, new Float64Array(0), generator.samples, checked.test, generator);
+      return;
+    }
     const declared = declare(s.names);
-    if (s.broken) return;
+    if (s.broken || !checked) return;
     let rows: number[][] = [];
     if (s.file) {
       const file = s.file;
@@ -436,7 +454,18 @@ class Analysis {
     }
     const values = new Float64Array(rows.length * columns.length);
     rows.forEach((row, r) => values.set(row, r * columns.length));
-    this.data = { columns, values, count: rows.length, range: this.lines.range(s.start, s.end) };
+    this.setData(s, columns, values, rows.length, checked.test);
+  }
+
+  /** The data: samples rows, the last round(test x samples) of them the test split. */
+  private setData(s: Statement & { kind: 'data' }, columns: string[], values: Float64Array, samples: number, test: number, generator?: DataGenerator): void {
+    const split = splitSize(test, samples);
+    if ('problem' in split) {
+      const option = s.options.find((o) => o.name.name === 'test')!;
+      this.sink.error(split.problem, option.value.start, option.value.end);
+      return;
+    }
+    this.data = { columns, values, count: samples - split.test, testCount: split.test, generator, range: this.lines.range(s.start, s.end) };
   }
 
   /**

@@ -55,7 +55,11 @@ export type Statement =
   /** `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a built-in loss). */
   | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
-  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean })
+  /** `data x, y = [rows]`, `data "file.csv"` or a generated set `data spiral arms=3`; options (test=...) after the rows, file or generator. */
+  | (Span & {
+    kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; generator?: Name;
+    options: { name: Name; value: OptionValue }[]; broken?: boolean;
+  })
   /** `network 2-8-1 activation=tanh ...`: the widths (inputs to outputs) and the options. */
   | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[]; broken?: boolean });
 
@@ -338,7 +342,10 @@ class Parser {
     }
   }
 
-  /** `data "points.csv"`, `data x, y = "points.csv"` or `data x, y = [1, 2; 3, 4]` (rows end with ';'). */
+  /**
+   * `data "points.csv"`, `data x, y = "points.csv"`, `data x, y = [1, 2; 3, 4]` (rows end with ';') or a generated set
+   * `data spiral arms=3 samples=300`; options such as test=0.2 follow.
+   */
   private parseData(): Statement {
     const keyword = this.next();
     const names: Name[] = [];
@@ -346,9 +353,18 @@ class Parser {
       const token = this.next();
       return { path: token.text, start: token.start, end: token.end };
     };
+    const withOptions = (statement: Statement & { kind: 'data' }): Statement => {
+      const options = this.parseOptions();
+      return options.length > 0 ? { ...statement, options, end: this.tokens[this.pos - 1].end } : statement;
+    };
     if (this.peek().kind === 'string') {
       const source = file();
-      return { kind: 'data', keyword, names, file: source, start: keyword.start, end: source.end };
+      return withOptions({ kind: 'data', keyword, names, file: source, options: [], start: keyword.start, end: source.end });
+    }
+    // A generator's name: a name followed by its options or the end of the line (column names take ',' or '=').
+    if (this.peek().kind === 'name' && !this.isSymbol(',', 1) && !this.isSymbol('=', 1)) {
+      const generator = this.expectName('a data set');
+      return withOptions({ kind: 'data', keyword, names, generator, options: [], start: keyword.start, end: generator.end });
     }
     do {
       if (names.length > 0) this.next();
@@ -357,7 +373,7 @@ class Parser {
     this.expectSymbol('=', 'after the column names, then the rows in [ ] or a file name in quotes');
     if (this.peek().kind === 'string') {
       const source = file();
-      return { kind: 'data', keyword, names, file: source, start: keyword.start, end: source.end };
+      return withOptions({ kind: 'data', keyword, names, file: source, options: [], start: keyword.start, end: source.end });
     }
     const open = this.expectSymbol('[', 'before the rows (or a file name in quotes), as in [1, 2; 3, 4]');
     const rows: DataRow[] = [];
@@ -380,10 +396,10 @@ class Parser {
       else this.sink.error("Missing ']' to close these data rows", open.start, open.end);
       while (!this.isSymbol(']') && this.peek().kind !== 'end' && this.peek().kind !== 'newline') this.pos++;
       if (this.isSymbol(']')) this.next();
-      return { kind: 'data', keyword, names, rows, broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
+      return { kind: 'data', keyword, names, rows, options: [], broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
     }
     const close = this.next();
-    return { kind: 'data', keyword, names, rows, start: keyword.start, end: close.end };
+    return withOptions({ kind: 'data', keyword, names, rows, options: [], start: keyword.start, end: close.end });
   }
 
   /** A number with an optional sign. */
