@@ -93,3 +93,24 @@ export function generateDataset(kind: i32, count: i32, seed: u64, noise: f64, a:
   if (teacher) heap.free(teacher);
   heap.free(changetype<usize>(rng));
 }
+
+/**
+ * Writes count rows of a set defined by a formula at out: inputs values each uniform in [lo, hi) (ranges: lo, hi pairs),
+ * then the label, the compiled expression at the row's inputs (a table index): with condition, a breakpoint-style
+ * check(ctx) -> bitmask whose bit 0 gives the class 1 or 0; else a loss module's value(x) -> f64.
+ */
+export function generateFormulaDataset(inputs: i32, ranges: usize, count: i32, seed: u64, fn: i32, condition: bool, out: usize): void {
+  const rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
+  seedRng(rng, seed);
+  for (let i = 0; i < count; i++) {
+    const row = out + (<usize>(i * (inputs + 1)) << 3);
+    for (let c = 0; c < inputs; c++) {
+      const lo = load<f64>(ranges + (<usize>(2 * c) << 3));
+      const hi = load<f64>(ranges + (<usize>(2 * c + 1) << 3));
+      put(row, c, lo + (hi - lo) * uniform(rng));
+    }
+    const label = condition ? <f64>(call_indirect<i32>(<u32>fn, row) & 1) : call_indirect<f64>(<u32>fn, row);
+    put(row, inputs, label);
+  }
+  heap.free(changetype<usize>(rng));
+}

@@ -4,7 +4,7 @@ import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
   logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer, setMetrics,
 } from './run';
-import { generateDataset, datasetColumns } from './datasets';
+import { generateDataset, datasetColumns, generateFormulaDataset } from './datasets';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict } from './network';
 
@@ -177,6 +177,10 @@ export function datasetGenerate(kind: i32, count: i32, seed: f64, noise: f64, a:
   generateDataset(kind, count, <u64>seed, noise, a, b, out);
 }
 export function datasetWidth(kind: i32, b: i32): i32 { return datasetColumns(kind, b); }
+/** Writes count rows of inputs (uniform in ranges: lo, hi pairs) and the label computed by a compiled function (fn). */
+export function datasetFormula(inputs: i32, ranges: usize, count: i32, seed: f64, fn: i32, condition: bool, out: usize): void {
+  generateFormulaDataset(inputs, ranges, count, <u64>seed, fn, condition, out);
+}
 /** The last count samples of a data-backed loss become its test split (once, after its samples are written). */
 export function lossSetTestSplit(loss: Loss, count: i32): void {
   setTestSplit(loss, count);

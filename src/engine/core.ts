@@ -3,7 +3,7 @@ import coreWasm from '../../dist/core.wasm';
 import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
 import { DatasetId } from './layout';
-import type { DataGenerator } from '../loss/datasets';
+import type { DataGenerator, FormulaData } from '../loss/datasets';
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -62,6 +62,7 @@ export interface CoreExports {
   runSetMuon(run: number, options: number): void;
   datasetGenerate(kind: number, count: number, seed: number, noise: number, a: number, b: number, out: number): void;
   datasetWidth(kind: number, b: number): number;
+  datasetFormula(inputs: number, ranges: number, count: number, seed: number, fn: number, condition: number, out: number): void;
   lossSetTestSplit(loss: number, count: number): void;
   lossTestCount(loss: number): number;
   runSetMetrics(run: number, every: number): void;
@@ -78,8 +79,9 @@ export interface CustomLossData {
   values: ArrayLike<number>;
   count: number;
   testCount?: number;
-  /** A generated set: values are empty until generateDataset fills them. */
+  /** A generated or formula set: values are empty until the engine makes the rows in the core. */
   generator?: DataGenerator;
+  formula?: FormulaData;
   offset: number;
 }
 

@@ -976,6 +976,33 @@ export class WasmEngine implements WorkerEngine {
     return { handle, info: { ...info, start }, functions: [], bytes };
   }
 
+  /** A generated set's or a formula set's data with its rows, made in the core from their seed; other data as it is. */
+  private async madeRows(data: CustomLossData): Promise<CustomLossData> {
+    const count = data.count + (data.testCount ?? 0);
+    if (data.generator) return { ...data, values: this.core.generateDataset(data.generator, count) };
+    if (!data.formula) return data;
+    const { inputs, label, condition, seed } = data.formula;
+    const names = inputs.map((i) => i.name);
+    // The label compiled by the loss language: as a breakpoint condition (its bit 0 is the class) or as a loss's value.
+    let wasm: Uint8Array<ArrayBuffer> | WebAssembly.Module;
+    if (condition) {
+      wasm = compileOrThrow(this.compileConditions ?? fail('A data formula needs the loss language'), [{ condition: label }], names);
+    } else {
+      const compiled = await (this.compileExpression ?? fail('A data formula needs the loss language'))(`params ${names.join(', ')}\nf = ${label}`);
+      wasm = compiled.wasm ?? fail('The data formula did not compile to a module');
+    }
+    const [fn] = await this.core.link(wasm, [condition ? 'check' : 'value']);
+    const ranges = this.core.allocF64(2 * inputs.length, inputs.flatMap((i) => [i.low, i.high]));
+    const out = this.core.allocF64(count * (inputs.length + 1));
+    try {
+      this.core.exports.datasetFormula(inputs.length, ranges, count, seed, fn, condition ? 1 : 0, out);
+      return { ...data, values: this.core.f64(out, count * (inputs.length + 1)).slice() };
+    } finally {
+      this.core.release(ranges, out);
+      this.core.unlink([fn]);
+    }
+  }
+
   /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
   private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T): Promise<T> {
     const lease = this.acquireLoss(loss, lossParams);
@@ -1000,9 +1027,7 @@ export class WasmEngine implements WorkerEngine {
     return this.lossCache.acquire(name, async () => {
       const compiled = await compile(name);
       const { info, wasm } = compiled;
-      const generated = compiled.data?.generator;
-      // A generated set's rows come from the core, from its seed.
-      const data = generated && compiled.data ? { ...compiled.data, values: this.core.generateDataset(generated, compiled.data.count + (compiled.data.testCount ?? 0)) } : compiled.data;
+      const data = compiled.data && await this.madeRows(compiled.data);
       if (info.network) return this.createNetwork(info, data ?? fail('A network needs data'));
       if (!wasm) fail('The compiled loss has no module');
       const { handle, functions } = await this.core.linkCustomLoss(wasm, info.dim, data);

@@ -1,6 +1,6 @@
 // Data for per-sample losses: CSV parsing (I/O-free: callers read the files) and inlining files into loss text.
 import type { DataFile } from './dataFileRules';
-import type { DataGenerator } from './datasets';
+import type { DataGenerator, FormulaData } from './datasets';
 import { DiagnosticSink, type Range } from './diagnostics';
 import { parseStatements } from './parser';
 
@@ -22,6 +22,8 @@ export interface LossData {
   testCount: number;
   /** A generated set (`data spiral ...`): the core makes its rows. */
   generator?: DataGenerator;
+  /** A set defined by a formula (`data x1 in [-1, 1], y = x1 > 0`): the core makes its rows. */
+  formula?: FormulaData;
   /** Where the data statement is. */
   range: Range;
 }

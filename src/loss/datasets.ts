@@ -15,6 +15,20 @@ export interface DataGenerator {
   inputs: number;
 }
 
+/**
+ * A set defined by a formula: each input drawn uniformly from its range (by the core's RNG), the label the expression
+ * at the inputs (a condition gives the classes 1 where it holds and 0, else a number: a regression target), evaluated
+ * by the expression compiled by the loss language's compiler and run in the core.
+ */
+export interface FormulaData {
+  inputs: { name: string; low: number; high: number }[];
+  /** The label's expression, as written. */
+  label: string;
+  condition: boolean;
+  samples: number;
+  seed: number;
+}
+
 interface GeneratorInfo {
   /** Noise's default: the std of the Gaussian added to each input (blobs: their spread; curve: to y; teacher: to its output). */
   noise: number;
@@ -59,8 +73,8 @@ type Constant = (value: OptionValue, what: string) => number | undefined;
  * Returns the generator (undefined for rows and files) and the test fraction, or undefined after reporting a problem.
  */
 export function analyzeDataOptions(
-  generator: Name | undefined, options: { name: Name; value: OptionValue }[], sink: DiagnosticSink, constant: Constant,
-): { generator?: DataGenerator; test: number } | undefined {
+  generator: Name | undefined, options: { name: Name; value: OptionValue }[], sink: DiagnosticSink, constant: Constant, formula = false,
+): { generator?: DataGenerator; test: number; samples: number; seed: number } | undefined {
   let info: GeneratorInfo | undefined;
   if (generator) {
     if (!(NAMES as string[]).includes(generator.name)) {
@@ -71,13 +85,14 @@ export function analyzeDataOptions(
     }
     info = GENERATORS[generator.name as GeneratorName];
   }
-  const allowed = info ? ['samples', 'noise', 'test', 'seed', ...(info.own ? [info.own.name] : []), ...(generator?.name === 'teacher' ? ['inputs'] : [])] : ['test'];
+  const allowed = info ? ['samples', 'noise', 'test', 'seed', ...(info.own ? [info.own.name] : []), ...(generator?.name === 'teacher' ? ['inputs'] : [])]
+    : formula ? ['samples', 'test', 'seed'] : ['test'];
   const values = new Map<string, number>();
   let ok = true;
   for (const { name, value } of options) {
     if (!allowed.includes(name.name)) {
       const suggestion = closestName(name.name, allowed);
-      const whose = generator ? `data ${generator.name}` : 'data rows or files';
+      const whose = generator ? `data ${generator.name}` : formula ? 'a data formula' : 'data rows or files';
       sink.error(`Unknown option '${name.name}' for ${whose}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} The options are ${allowed.join(', ')}`, name.start, name.end);
       ok = false;
       continue;
@@ -109,16 +124,18 @@ export function analyzeDataOptions(
   }
   if (!ok) return undefined;
   const test = values.get('test') ?? 0;
-  if (!info || !generator) return { test };
+  const samples = values.get('samples') ?? DEFAULT_SAMPLES;
+  const seed = values.get('seed') ?? 0;
+  if (!info || !generator) return { test, samples, seed };
   const g: DataGenerator = {
     name: generator.name as GeneratorName,
-    samples: values.get('samples') ?? DEFAULT_SAMPLES,
+    samples,
     noise: values.get('noise') ?? info.noise,
-    seed: values.get('seed') ?? 0,
+    seed,
     a: info.own ? values.get(info.own.name) ?? info.own.default : 0,
     inputs: generator.name === 'curve' ? 1 : values.get('inputs') ?? 2,
   };
-  return { generator: g, test };
+  return { generator: g, test, samples, seed };
 }
 
 /** The test split's size for count samples, round(test x count), or why it cannot be made (no sample on a side). */

@@ -93,13 +93,15 @@ export function analyzeNetwork(
     const needs = `${widths[0]} input${widths[0] === 1 ? '' : 's'} and ${targets} target${targets === 1 ? '' : 's'}`;
     return void bad(`The data has ${columns} column${columns === 1 ? '' : 's'}; this network needs ${widths[0] + targets} (${needs}, in that order)`, widthsStart, widthsEnd);
   }
-  if (data.generator && spec.loss !== 'mse') {
-    const classes = generatorClasses(data.generator);
+  const made = data.generator ? { name: `data ${data.generator.name}`, classes: generatorClasses(data.generator) }
+    : data.formula ? { name: 'The formula', classes: data.formula.condition ? 2 : 0 } : undefined;
+  if (made && spec.loss !== 'mse') {
+    const { classes } = made;
     const fits = spec.loss === 'bce' ? classes === 2 : classes >= 2 && classes <= outputs;
     if (!fits) {
       const has = classes === 0 ? 'a regression target (use loss=mse)' : `${classes} classes`;
       const needs = spec.loss === 'bce' ? 'two classes' : `at most ${outputs} classes (one output each)`;
-      return void bad(`data ${data.generator.name} has ${has}; loss=${spec.loss} with ${outputs} output${outputs === 1 ? '' : 's'} takes ${needs}`, widthsStart, widthsEnd);
+      return void bad(`${made.name} has ${has}; loss=${spec.loss} with ${outputs} output${outputs === 1 ? '' : 's'} takes ${needs}`, widthsStart, widthsEnd);
     }
   } else if (spec.loss !== 'mse') {
     for (let r = 0; r < data.count + data.testCount; r++) {

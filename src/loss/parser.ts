@@ -58,10 +58,17 @@ export type Statement =
   /** `data x, y = [rows]`, `data "file.csv"` or a generated set `data spiral arms=3`; options (test=...) after the rows, file or generator. */
   | (Span & {
     kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; generator?: Name;
-    options: { name: Name; value: OptionValue }[]; broken?: boolean;
+    formula?: DataFormula; options: { name: Name; value: OptionValue }[]; broken?: boolean;
   })
   /** `network 2-8-1 activation=tanh ...`: the widths (inputs to outputs) and the options. */
   | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[]; broken?: boolean });
+
+/** A set defined by a formula, `data x1 in [-1, 1], x2 in [-1, 1], y = x2 > sin(3*x1)`: inputs' ranges, the label's expression. */
+export interface DataFormula {
+  ranges: { name: Name; low: Expr; high: Expr }[];
+  target: Name;
+  expr: Expr;
+}
 
 /** A row of inline data: its numbers and where it is. */
 export interface DataRow extends Span {
@@ -361,6 +368,7 @@ class Parser {
       const source = file();
       return withOptions({ kind: 'data', keyword, names, file: source, options: [], start: keyword.start, end: source.end });
     }
+    if (this.peek().kind === 'name' && this.isWord('in', 1)) return withOptions(this.parseDataFormula(keyword));
     // A generator's name: a name followed by its options or the end of the line (column names take ',' or '=').
     if (this.peek().kind === 'name' && !this.isSymbol(',', 1) && !this.isSymbol('=', 1)) {
       const generator = this.expectName('a data set');
@@ -400,6 +408,39 @@ class Parser {
     }
     const close = this.next();
     return withOptions({ kind: 'data', keyword, names, rows, options: [], start: keyword.start, end: close.end });
+  }
+
+  /** `x1 in [-1, 1], x2 in [-1, 1], y = x2 > sin(3*x1)`: the label's expression runs to the first option (name=). */
+  private parseDataFormula(keyword: Span): Statement & { kind: 'data' } {
+    const ranges: DataFormula['ranges'] = [];
+    while (this.peek().kind === 'name' && this.isWord('in', 1)) {
+      const name = this.expectName('an input name');
+      this.next();
+      this.expectSymbol('[', `after '${name.name} in', as in: ${name.name} in [-1, 1]`);
+      const low = this.parseExpression();
+      this.expectSymbol(',', 'between the bounds of the range');
+      const high = this.parseExpression();
+      this.expectSymbol(']', 'to close the range');
+      ranges.push({ name, low, high });
+      this.expectSymbol(',', "after an input's range, then the next input or the label, as in: data x1 in [-1, 1], y = x1 > 0");
+    }
+    const target = this.expectName('the label column and its expression, as in: y = x2 > sin(3*x1)');
+    this.expectSymbol('=', `after '${target.name}', then the label's expression`);
+    let end = this.pos;
+    const stops = (i: number): boolean => {
+      const token = this.tokens[i];
+      if (token.kind === 'newline' || token.kind === 'end') return true;
+      const next = this.tokens[i + 1];
+      return token.kind === 'name' && next.kind === 'symbol' && next.text === '=';
+    };
+    while (!stops(end)) end++;
+    if (end === this.pos) throw this.error(`Expected the label's expression after '${target.name} =', as in: ${target.name} = x2 > sin(3*x1)`, this.peek());
+    const expr = parseExpressionTokens(this.tokens.slice(this.pos, end), this.sink);
+    this.pos = end;
+    const names = [...ranges.map((r) => r.name), target];
+    const last = this.tokens[end - 1].end;
+    if (!expr) return { kind: 'data', keyword, names, options: [], broken: true, start: keyword.start, end: last };
+    return { kind: 'data', keyword, names, formula: { ranges, target, expr }, options: [], start: keyword.start, end: last };
   }
 
   /** A number with an optional sign. */
