@@ -88,6 +88,8 @@ export type Condition =
 export interface ConditionScope {
   names: readonly string[];
   graph: Graph;
+  /** What the names are, for the message about an unknown name (default: the run's state). */
+  namesAre?: string;
 }
 
 /** Lowers one condition into scope.graph; undefined when it has errors (reported to sink). Throws GraphTooLarge. */
@@ -479,7 +481,7 @@ class Analysis {
     const { expr } = formula;
     const label = this.text.slice(expr.start, expr.end);
     const sink = new DiagnosticSink();
-    const checked = analyzeWatch(label, sink, new LineMap(label), { names: inputs.map((i) => i.name), graph: new Graph() });
+    const checked = analyzeWatch(label, sink, new LineMap(label), { names: inputs.map((i) => i.name), graph: new Graph(), namesAre: 'The inputs are' });
     for (const d of sink.items) this.sink.error(d.message, expr.start + d.start, expr.start + d.end);
     if (!checked || sink.hasErrors) return;
     const columns = s.names.map((n) => n.name);
@@ -906,7 +908,7 @@ class Analysis {
     const suggestion = closestName(name, candidates);
     let message = `Unknown name '${name}'.`;
     if (suggestion) message += ` Did you mean '${suggestion}'?`;
-    else if (this.scope) message += ` The run's state has ${listNames([...this.params.keys()])}`;
+    else if (this.scope) message += ` ${this.scope.namesAre ?? "The run's state has"} ${listNames([...this.params.keys()])}`;
     else if (this.dataColumns.size > 0) message += ` The parameters are ${listNames([...this.params.keys()])}; the data columns are ${listNames([...this.dataColumns.keys()])}`;
     else if (!this.hasParamsStatement && /^[a-zA-Z]\w*$/.test(name)) message += " The parameters are x and y; declare others with 'params', e.g. params w, b";
     this.sink.error(message, start, end);

@@ -235,7 +235,7 @@ test('data line diagnostics: unknown set with a suggestion, bad values, classes 
     ['data blobs centers=4\nnetwork 2-4-3 loss=cross_entropy', /data blobs has 4 classes; loss=cross_entropy with 3 outputs takes at most 3 classes/, '2-4-3'],
     ['data curve\nnetwork 1-4-1 loss=bce', /data curve has a regression target \(use loss=mse\)/, '1-4-1'],
     ['data x1 in [1, -1], y = x1 > 0\nnetwork 1-4-1 loss=bce', /The range of x1 needs its lower end first/, '1, -1'],
-    ['data x1 in [-1, 1], y = x1 > zz samples=10\nnetwork 1-4-1 loss=bce', /Unknown name 'zz'/, 'zz'],
+    ['data x1 in [-1, 1], y = x1 > zz samples=10\nnetwork 1-4-1 loss=bce', /Unknown name 'zz'\. The inputs are x1/, 'zz'],
     ['data x1 in [-1, 1], y = x1^2 samples=10\nnetwork 1-4-1 loss=bce', /The formula has a regression target/, '1-4-1'],
     ['data x1 in [-1, 1], y = samples=10\nnetwork 1-4-1 loss=bce', /Expected the label's expression/, 'samples'],
   ];
