@@ -279,9 +279,9 @@ export class RunSet {
   }
 }
 
-/** Whether runs on the loss measure metrics: a test split, or a network (train accuracy). */
+/** Whether runs on the loss measure metrics: a test split, or a classifier network (train accuracy). */
 function hasMetrics(info: LossInfo): boolean {
-  return info.network !== undefined || (info.data?.testCount ?? 0) > 0;
+  return (info.network !== undefined && info.network.loss !== 'mse') || (info.data?.testCount ?? 0) > 0;
 }
 
 /**

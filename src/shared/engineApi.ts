@@ -70,7 +70,7 @@ export interface TraceResult {
   /** ASGD only: its averaged iterate ax after each trajectory row's step (row 0: torch's zeros; ax = x until t0). */
   averaged?: number[][];
   /**
-   * Losses with a test split or networks: one value per trajectory row (NaN where not measured; see
+   * Losses with a test split, and bce / cross_entropy networks: one value per trajectory row (NaN where not measured; see
    * RunsRequest.metricsEvery and METRICS_WIDTH), as RunTrace.metrics' columns.
    */
   testLoss?: number[];
@@ -96,7 +96,7 @@ export interface RunTrace {
   pausedBy?: number[];
   hits?: number[];
   /**
-   * Losses with a test split, and networks: rows of [test loss, test accuracy, train accuracy], one per trace row,
+   * Losses with a test split, and bce / cross_entropy networks: rows of [test loss, test accuracy, train accuracy], one per trace row,
    * (rowCount) x METRICS_WIDTH; NaN where not measured (every metricsEvery-th step) or not defined.
    */
   metrics?: Float64Array;

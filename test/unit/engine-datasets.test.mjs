@@ -197,6 +197,11 @@ test('metrics every k steps: measured rows and NaN between; runs and streamRuns 
   const whole = await engine.trace({ loss, optimizer: 'adam', options: { lr: 0.02 }, steps: 300, metricsEvery: 1 });
   assert.deepEqual(streamed, whole.testLoss.flatMap((v, r) => [v, whole.testAccuracy[r], whole.trainAccuracy[r]]));
   assert.ok(whole.testAccuracy.at(-1) > whole.testAccuracy[0]);
+  // an mse network measures only with a test split (no accuracy)
+  const curve = (line) => engine.runs({ loss: `data curve samples=50 ${line}\nnetwork 1-4-1 loss=mse`, steps: 3, runs: [{ optimizer: 'adam' }] });
+  assert.equal((await curve(''))[0].metrics, undefined);
+  const [split] = await curve('test=0.2');
+  assert.ok(Number.isFinite(split.metrics[0]) && Number.isNaN(split.metrics[1]) && Number.isNaN(split.metrics[2]));
 });
 
 test('a breakpoint on test_accuracy pauses at the first step where it holds', async () => {
