@@ -260,3 +260,23 @@ test('data line diagnostics: unknown set with a suggestion, bad values, classes 
   assert.equal(split.loss.data.count, 2);
   assert.equal(split.loss.data.testCount, 2);
 });
+
+test('a session (the debugger, the Playground) carries the metrics in its updates and pauses on them', async () => {
+  const loss = 'data spiral arms=3 samples=300 noise=0.05 test=0.2 seed=1\nnetwork 2-16-16-3 activation=tanh loss=cross_entropy batchnorm=true seed=1';
+  const free = await engine.trace({ loss, optimizer: 'adam', options: { lr: 0.02 }, steps: 300, metricsEvery: 1 });
+  const first = free.testAccuracy.findIndex((v, step) => step > 0 && v > 0.6);
+  const opened = await engine.openSession({
+    loss, steps: 300, runs: [{ optimizer: 'adam', options: { lr: 0.02 } }], breakpoints: [{ id: 'a', condition: 'test_accuracy > 0.6' }],
+  });
+  try {
+    assert.ok(opened.info[0].conditionNames.includes('test_accuracy'));
+    const update = await engine.advanceSession(opened.id, { steps: 300 });
+    const [run] = update.runs;
+    assert.equal(run.status, 'paused');
+    assert.equal(run.stoppedAt, first);
+    assert.equal(run.metrics.length, (run.rowCount - run.from) * 3);
+    assert.equal(run.metrics.at(-2), free.testAccuracy[first]);
+  } finally {
+    await engine.closeSession(opened.id);
+  }
+});
