@@ -398,10 +398,6 @@ class Analysis {
       const { generator } = checked;
       const names = generatorColumns(generator);
       if (!declare(names.map((name) => ({ name, start: s.generator!.start, end: s.generator!.end })))) return;
-      if (names.length * generator.samples > MAX_DATA_VALUES) {
-        this.sink.error(`Too much data: at most ${MAX_DATA_VALUES} numbers (samples x columns) fit in memory`, s.start, s.end);
-        return;
-      }
       this.setData(s, columns, new Float64Array(0), generator.samples, checked.test, generator);
       return;
     }
@@ -485,10 +481,6 @@ class Analysis {
     for (const d of sink.items) this.sink.error(d.message, expr.start + d.start, expr.start + d.end);
     if (!checked || sink.hasErrors) return;
     const columns = s.names.map((n) => n.name);
-    if (columns.length * options.samples > MAX_DATA_VALUES) {
-      this.sink.error(`Too much data: at most ${MAX_DATA_VALUES} numbers (samples x columns) fit in memory`, s.start, s.end);
-      return;
-    }
     const data: FormulaData = { inputs, label, condition: 'condition' in checked, samples: options.samples, seed: options.seed };
     this.setData(s, columns, new Float64Array(0), options.samples, options.test, undefined, data);
   }
@@ -497,6 +489,10 @@ class Analysis {
   private setData(
     s: Statement & { kind: 'data' }, columns: string[], values: Float64Array, samples: number, test: number, generator?: DataGenerator, formula?: FormulaData,
   ): void {
+    if (columns.length * samples > MAX_DATA_VALUES) {
+      this.sink.error(`Too much data: at most ${MAX_DATA_VALUES} numbers (samples x columns) fit in memory`, s.start, s.end);
+      return;
+    }
     const split = splitSize(test, samples);
     if ('problem' in split) {
       const option = s.options.find((o) => o.name.name === 'test')!;
