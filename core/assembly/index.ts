@@ -185,7 +185,6 @@ export function datasetFormula(inputs: i32, ranges: usize, count: i32, seed: f64
 export function lossSetTestSplit(loss: Loss, count: i32): void {
   setTestSplit(loss, count);
 }
-export function lossTestCount(loss: Loss): i32 { return loss.testCount; }
 /** Test metrics every `every` steps (0: off); see run.ts setMetrics. */
 export function runSetMetrics(run: Run, every: i32): void {
   setMetrics(run, every);

@@ -64,7 +64,6 @@ export interface CoreExports {
   datasetWidth(kind: number, b: number): number;
   datasetFormula(inputs: number, ranges: number, count: number, seed: number, fn: number, condition: number, out: number): void;
   lossSetTestSplit(loss: number, count: number): void;
-  lossTestCount(loss: number): number;
   runSetMetrics(run: number, every: number): void;
   runMetrics(run: number): number;
   [name: `math_${string}`]: (...args: number[]) => number;
