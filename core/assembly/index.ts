@@ -1,9 +1,10 @@
 // The core's exports. Pointers are byte offsets into the exported memory; f64 arrays are little-endian.
-import { Loss, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
+import { Loss, setTestSplit, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
-  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer,
+  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer, setMetrics,
 } from './run';
+import { generateDataset, datasetColumns, generateFormulaDataset } from './datasets';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
 import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict } from './network';
 
@@ -169,3 +170,24 @@ export function networkPredict(loss: Loss, inputs: usize, count: i32, x: usize, 
 export function runSetMuon(run: Run, options: usize): void {
   setMuon(run, options);
 }
+
+// Generated data sets (datasets.ts) and test splits.
+/** Writes count rows of a generated set (kind: DATASET_*; a, b: its parameters) at out. */
+export function datasetGenerate(kind: i32, count: i32, seed: f64, noise: f64, a: f64, b: i32, out: usize): void {
+  generateDataset(kind, count, <u64>seed, noise, a, b, out);
+}
+export function datasetWidth(kind: i32, b: i32): i32 { return datasetColumns(kind, b); }
+/** Writes count rows of inputs (uniform in ranges: lo, hi pairs) and the label computed by a compiled function (fn). */
+export function datasetFormula(inputs: i32, ranges: usize, count: i32, seed: f64, fn: i32, condition: bool, out: usize): void {
+  generateFormulaDataset(inputs, ranges, count, <u64>seed, fn, condition, out);
+}
+/** The last count samples of a data-backed loss become its test split (once, after its samples are written). */
+export function lossSetTestSplit(loss: Loss, count: i32): void {
+  setTestSplit(loss, count);
+}
+/** Test metrics every `every` steps (0: off); see run.ts setMetrics. */
+export function runSetMetrics(run: Run, every: i32): void {
+  setMetrics(run, every);
+}
+/** Rows of [test loss, test accuracy, train accuracy], one per trace row (NaN where not measured), or 0. */
+export function runMetrics(run: Run): usize { return run.metrics; }

@@ -123,3 +123,12 @@ export const INIT_XAVIER_NORMAL: i32 = 7;
 export const INIT_XAVIER_UNIFORM: i32 = 8;
 export const INIT_KAIMING_NORMAL: i32 = 9;
 export const INIT_KAIMING_UNIFORM: i32 = 10;
+
+// Generated data sets (datasets.ts): inputs, then the label (a class index) or the target
+export const DATASET_SPIRAL: i32 = 0; // a: arms (classes)
+export const DATASET_MOONS: i32 = 1;
+export const DATASET_CIRCLES: i32 = 2; // a: the inner circle's radius (outer: 1)
+export const DATASET_XOR: i32 = 3;
+export const DATASET_BLOBS: i32 = 4; // a: centers (classes)
+export const DATASET_CURVE: i32 = 5; // 1-D regression: y = sin(3x)
+export const DATASET_TEACHER: i32 = 6; // a: the teacher's width, b: inputs

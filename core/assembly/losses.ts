@@ -37,8 +37,9 @@ export class Loss {
   rowFn: i32;
   // Data-backed losses: sampleCount rows of columns f64s.
   samples: usize;
-  sampleCount: i32;
+  sampleCount: i32; // the training samples
   columns: i32;
+  testCount: i32; // test samples, after the training ones in samples (lossSetTestSplit)
   // Custom per-sample losses: the compiled functions read the parameters at input and a sample at input + 8*dataOffset;
   // sampleGrad (dim) and sampleHess (dim*dim) receive one sample's derivatives.
   input: usize;
@@ -64,6 +65,7 @@ export function createLoss(kind: i32, dim: i32, c0: f64, c1: f64): Loss {
   loss.samples = 0;
   loss.sampleCount = 0;
   loss.columns = 0;
+  loss.testCount = 0;
   loss.input = 0;
   loss.dataOffset = 0;
   loss.sampleGrad = 0;
@@ -130,6 +132,21 @@ export function createNetworkLoss(
   loss.sampleCount = count;
   loss.network = changetype<usize>(createNetwork(layers, widths, activation, lossKind, batchnorm, residual, targets, count));
   return loss;
+}
+
+/**
+ * Makes the last count samples the test split (once, after the samples are written): training (evaluate, minibatches)
+ * uses the others, run.ts measures test metrics on these.
+ */
+export function setTestSplit(loss: Loss, count: i32): void {
+  loss.sampleCount -= count;
+  loss.testCount = count;
+  if (loss.network) {
+    // A full batch is now the training samples (the scratch, allocated for all, holds them).
+    const net = changetype<Network>(loss.network);
+    net.capacity = max(loss.sampleCount, 1);
+    net.gatheredAll = 0;
+  }
 }
 
 export function freeLoss(loss: Loss): void {

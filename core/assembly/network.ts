@@ -538,15 +538,45 @@ export function networkMean(
   return f;
 }
 
-/** Eval mode (BN with the running statistics at stats, or 0 without BN): the mean loss over count samples. */
+/** The accuracy of the last networkEvalLoss (classification), or NaN (mse). */
+export let evalAccuracy: f64 = NaN;
+
+// Samples among the n gathered whose predicted class is their label: bce, logit > 0 is class 1; cross_entropy, the
+// first largest logit (torch.argmax).
+function correctPredictions(net: Network, n: i32): i32 {
+  const k = width(net, net.layers);
+  const logits = ptrAt(net.z, net.layers - 1);
+  let correct = 0;
+  for (let s = 0; s < n; s++) {
+    const o = row(logits, s, k);
+    const label = at(row(net.targetValues, s, net.targets), 0);
+    let predicted = 0;
+    if (net.lossKind == NETLOSS_BCE) {
+      predicted = at(o, 0) > 0 ? 1 : 0;
+    } else {
+      for (let j = 1; j < k; j++) if (at(o, j) > at(o, predicted)) predicted = j;
+    }
+    if (<f64>predicted == label) correct++;
+  }
+  return correct;
+}
+
+/**
+ * Eval mode (BN with the running statistics at stats, or 0 without BN): the mean loss over count samples; their
+ * accuracy goes to evalAccuracy.
+ */
 export function networkEvalLoss(net: Network, samples: usize, columns: i32, first: i32, count: i32, x: usize, stats: usize): f64 {
   let total = 0.0;
+  let correct = 0;
+  const classify = net.lossKind != NETLOSS_MSE;
   for (let done = 0; done < count; done += net.capacity) {
     const n = min(net.capacity, count - done);
     gather(net, samples, columns, 0, first + done, n);
     forward(net, x, n, stats);
     total += lossOfOutputs(net, n, 0) * <f64>n;
+    if (classify) correct += correctPredictions(net, n);
   }
+  evalAccuracy = classify ? <f64>correct / <f64>count : NaN;
   return total / <f64>count;
 }
 

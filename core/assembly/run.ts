@@ -8,12 +8,12 @@ import { Rng, seedRng, below, normal } from './random';
 import { isOnline, onlineGradient } from './data';
 import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './customOptimizer';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
-import { Network, createRunningStats, setRunningTarget } from './network';
+import { Network, createRunningStats, setRunningTarget, networkEvalLoss, evalAccuracy } from './network';
 import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
 import {
   OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
-  STATUS_PAUSED,
+  STATUS_PAUSED, NETLOSS_MSE,
 } from './layout';
 
 @unmanaged
@@ -53,7 +53,18 @@ export class Run {
   running: usize;
   // Muon on a network's weight matrices (muon.ts), or 0: the run's optimizer steps the other parameters.
   muon: usize;
+  // Test metrics (setMetrics): a row per trace row of [test loss, test accuracy, train accuracy], NaN where not
+  // measured; measured at step 0, every metricsEvery-th step and the last; the latest values for breakpoints.
+  metrics: usize;
+  metricsEvery: i32; // 0: off
+  sinceMetrics: i32;
+  testLoss: f64;
+  testAccuracy: f64;
+  trainAccuracy: f64;
 }
+
+/** Values per metrics row: test loss, test accuracy, train accuracy. */
+export const METRICS_WIDTH: i32 = 3;
 
 /** Row width of the trace: parameters, loss, gradient norm. */
 export function traceWidth(dim: i32): i32 {
@@ -130,6 +141,12 @@ export function createRun(
   run.project = 0;
   run.breakpoints = null;
   run.muon = 0;
+  run.metrics = 0;
+  run.metricsEvery = 0;
+  run.sinceMetrics = 0;
+  run.testLoss = NaN;
+  run.testAccuracy = NaN;
+  run.trainAccuracy = NaN;
   run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
@@ -163,15 +180,61 @@ export function freeRun(run: Run): void {
   if (breakpoints) freeBreakpoints(breakpoints);
   if (run.running) heap.free(run.running);
   if (run.muon) freeMuon(changetype<Muon>(run.muon));
+  if (run.metrics) heap.free(run.metrics);
   heap.free(changetype<usize>(run));
 }
 
 /**
  * The values a breakpoint condition reads, in this order: step, loss, gradnorm, lr, x (dim),
- * grad (dim), the three state vectors (dim each), and the optimizer's two scalars.
+ * grad (dim), the three state vectors (dim each), the optimizer's two scalars, and the metrics (test loss, test
+ * accuracy, train accuracy: the latest measured, NaN when none).
  */
 export function contextSize(dim: i32): i32 {
-  return 4 + dim * 5 + STATE_SCALARS;
+  return 4 + dim * 5 + STATE_SCALARS + METRICS_WIDTH;
+}
+
+/**
+ * Measures the metrics every `every` steps (0: off; step 0 and a run's last step always): for a network, loss and
+ * accuracy in eval mode (batch norm with the run's running statistics) on the test split and accuracy on the training
+ * samples (classification); for another data-backed loss, the mean loss on the test split.
+ */
+export function setMetrics(run: Run, every: i32): void {
+  run.metricsEvery = max(every, 0);
+  if (every <= 0 || run.metrics) return;
+  const count = recordedRows(run.maxSteps, run.recordEvery) * METRICS_WIDTH;
+  run.metrics = allocF64(count);
+  for (let i = 0; i < count; i++) put(run.metrics, i, NaN);
+  if (run.step == 0 && run.rows == 1) {
+    measure(run);
+    writeMetrics(run, 0);
+  }
+}
+
+function measure(run: Run): void {
+  const loss = run.loss;
+  run.testLoss = NaN;
+  run.testAccuracy = NaN;
+  run.trainAccuracy = NaN;
+  if (loss.network) {
+    const net = changetype<Network>(loss.network);
+    if (loss.testCount > 0) {
+      run.testLoss = networkEvalLoss(net, loss.samples, loss.columns, loss.sampleCount, loss.testCount, run.x, run.running);
+      run.testAccuracy = evalAccuracy;
+    }
+    if (net.lossKind != NETLOSS_MSE) {
+      networkEvalLoss(net, loss.samples, loss.columns, 0, loss.sampleCount, run.x, run.running);
+      run.trainAccuracy = evalAccuracy;
+    }
+  } else if (loss.testCount > 0) {
+    run.testLoss = meanOverSamples(loss, 0, loss.sampleCount, loss.testCount, run.x, 0, 0);
+  }
+}
+
+function writeMetrics(run: Run, row: i32): void {
+  const p = run.metrics + (<usize>(row * METRICS_WIDTH) << 3);
+  put(p, 0, run.testLoss);
+  put(p, 1, run.testAccuracy);
+  put(p, 2, run.trainAccuracy);
 }
 
 /** Conditions (a compiled check function) checked after every step; see breakpoints.ts. */
@@ -230,6 +293,9 @@ function fillContext(run: Run, b: Breakpoints, f: f64, gradNorm: f64): void {
   copyF64(c + (<usize>(4 + 4 * dim) << 3), run.state.s2, dim);
   put(c, 4 + 5 * dim, run.state.scalar0);
   put(c, 5 + 5 * dim, run.state.scalar1);
+  put(c, 6 + 5 * dim, run.testLoss);
+  put(c, 7 + 5 * dim, run.testAccuracy);
+  put(c, 8 + 5 * dim, run.trainAccuracy);
 }
 
 /**
@@ -345,6 +411,17 @@ function recordCurrent(run: Run): void {
     run.status = STATUS_OUT_OF_BOUNDS;
   } else if (run.step >= run.maxSteps) {
     run.status = STATUS_COMPLETED;
+  }
+  if (run.metricsEvery > 0) {
+    const due = run.step == 0 || ++run.sinceMetrics >= run.metricsEvery || run.status != STATUS_RUNNING;
+    if (due) {
+      run.sinceMetrics = 0;
+      measure(run);
+      writeMetrics(run, run.rows);
+    } else {
+      const p = run.metrics + (<usize>(run.rows * METRICS_WIDTH) << 3);
+      for (let i = 0; i < METRICS_WIDTH; i++) put(p, i, NaN);
+    }
   }
   const breakpoints = run.breakpoints;
   if (breakpoints && run.step > 0 && (run.status == STATUS_RUNNING || run.status == STATUS_COMPLETED)) {

@@ -54,6 +54,9 @@ export function conditionNamesFor(params: string[], optimizer: string, options: 
   return contextNames(params, optimizerStateNames(params, optimizer, packOptimizer(optimizer, options).resolved));
 }
 
+/** The metrics a condition can read (NaN where the loss has none: a condition on them is false). */
+export const METRIC_NAMES = ['test_loss', 'test_accuracy', 'train_accuracy'] as const;
+
 /** The names of the context a condition reads, in core order (run.ts contextSize/fillContext). */
 export function contextNames(params: string[], state: StateNames): string[] {
   const unused = (name: string, slot: string) => name || `_unused_${slot}`;
@@ -64,6 +67,7 @@ export function contextNames(params: string[], state: StateNames): string[] {
     ...state.vectors.flatMap((names, v) => names.map((n, i) => unused(n, `${v}_${i}`))),
     unused(state.scalars[0], 'scalar'),
     unused(state.scalars[1], 'scalar1'),
+    ...METRIC_NAMES,
   ];
 }
 

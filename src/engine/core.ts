@@ -2,6 +2,8 @@
 import coreWasm from '../../dist/core.wasm';
 import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
+import { DatasetId } from './layout';
+import type { DataGenerator, FormulaData } from '../loss/datasets';
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -58,14 +60,27 @@ export interface CoreExports {
   networkEvalLoss(loss: number, first: number, count: number, x: number, stats: number): number;
   networkPredict(loss: number, inputs: number, count: number, x: number, stats: number, out: number): void;
   runSetMuon(run: number, options: number): void;
+  datasetGenerate(kind: number, count: number, seed: number, noise: number, a: number, b: number, out: number): void;
+  datasetWidth(kind: number, b: number): number;
+  datasetFormula(inputs: number, ranges: number, count: number, seed: number, fn: number, condition: number, out: number): void;
+  lossSetTestSplit(loss: number, count: number): void;
+  runSetMetrics(run: number, every: number): void;
+  runMetrics(run: number): number;
   [name: `math_${string}`]: (...args: number[]) => number;
 }
 
-/** Samples for a per-sample custom loss: count rows of columns, read by the compiled code at f64 slot offset. */
+/**
+ * Samples for a per-sample custom loss: count training rows, then testCount test rows, of columns, read by the compiled
+ * code at f64 slot offset.
+ */
 export interface CustomLossData {
   columns: string[];
   values: ArrayLike<number>;
   count: number;
+  testCount?: number;
+  /** A generated or formula set: values are empty until the engine makes the rows in the core. */
+  generator?: DataGenerator;
+  formula?: FormulaData;
   offset: number;
 }
 
@@ -75,7 +90,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * Exports that return a pointer (a byte offset) or a handle (the pointer of a Loss or Run). Wasm hands i32 results
  * to JavaScript as signed numbers: past 2 GiB of memory they would come back negative, so they are read unsigned.
  */
-const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats'] as const;
+const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runMetrics'] as const;
 
 function unsignedPointers(exports: CoreExports): CoreExports {
   const wrapped: Record<string, unknown> = { ...exports };
@@ -178,10 +193,29 @@ export class Core {
       throw new Error('Compiled loss lacks value, grad or hess');
     }
     if (!data) return { handle: this.exports.lossCreateCustom(dim, valueFn, gradFn, hessFn, rowFn), functions };
-    const width = data.columns.length;
-    const handle = this.exports.lossCreateCustomData(dim, valueFn, gradFn, hessFn, data.count, width, data.offset);
-    this.f64(this.exports.lossSamples(handle), data.count * width).set(data.values);
+    const total = data.count + (data.testCount ?? 0);
+    const handle = this.exports.lossCreateCustomData(dim, valueFn, gradFn, hessFn, total, data.columns.length, data.offset);
+    this.fillSamples(handle, data);
     return { handle, functions };
+  }
+
+  /** Writes a data-backed loss's samples (all rows, made with the loss) and makes its test split. */
+  fillSamples(handle: number, data: Pick<CustomLossData, 'columns' | 'values' | 'count' | 'testCount'>): void {
+    this.f64(this.exports.lossSamples(handle), (data.count + (data.testCount ?? 0)) * data.columns.length).set(data.values);
+    if (data.testCount) this.exports.lossSetTestSplit(handle, data.testCount);
+  }
+
+  /** The rows of a generated set (count of them), made by the core from its seed. */
+  generateDataset(generator: DataGenerator, count: number): Float64Array {
+    const kind = DatasetId[generator.name];
+    const width = this.exports.datasetWidth(kind, generator.inputs);
+    const out = this.allocF64(count * width);
+    try {
+      this.exports.datasetGenerate(kind, count, generator.seed, generator.noise, generator.a, generator.inputs, out);
+      return this.f64(out, count * width).slice();
+    } finally {
+      this.release(out);
+    }
   }
 
   /** Frees a loss made by lossCreate* or linkCustomLoss (its functions too): no run may use it any more. */

@@ -4,6 +4,7 @@ import type {
   RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
   TraceChunk, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
+import { METRICS_WIDTH } from '../shared/engineApi';
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
@@ -17,7 +18,7 @@ import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
 import { isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
-  ConditionCompiler, compileOrThrow, contextNames, customStateNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
+  ConditionCompiler, compileOrThrow, contextNames, customStateNames, METRIC_NAMES, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
 
 const ADVANCE_CHUNK = 4096;
@@ -122,7 +123,11 @@ export class RunSet {
   constructor(
     private readonly core: Core,
     readonly loss: LossInfo,
-    readonly runs: { handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number; conditionNames: string[] }[],
+    readonly runs: {
+      handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number; conditionNames: string[];
+      /** Steps between measured metrics (0: the loss has none). */
+      metricsEvery: number;
+    }[],
     private readonly handles: number,
     readonly holdings: RunSetHoldings,
   ) {
@@ -172,6 +177,7 @@ export class RunSet {
     const dim = this.loss.dim;
     const rowCount = exports.runRows(handle);
     const stateTrace = exports.runStateTrace(handle);
+    const metrics = exports.runMetrics(handle);
     return {
       label,
       optimizer: spec.optimizer,
@@ -183,6 +189,7 @@ export class RunSet {
       stoppedAt: exports.runStep(handle),
       state: stateTrace ? this.core.f64(stateTrace, rowCount * exports.runStateWidth(dim)) : undefined,
       stateNames,
+      ...(metrics ? { metrics: this.core.f64(metrics, rowCount * METRICS_WIDTH), metricsEvery: this.runs[i].metricsEvery } : {}),
       ...(breakpoints > 0 ? this.breakpointState(handle, breakpoints) : {}),
     };
   }
@@ -250,13 +257,14 @@ export class RunSet {
       from,
       rows: view.rows.slice(from * width, view.rowCount * width),
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth),
+      metrics: view.metrics?.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH),
     };
   }
 
   /** A copy of the run's trace that outlives this set. */
   snapshot(i: number): RunTrace {
     const view = this.view(i);
-    return { ...view, rows: view.rows.slice(), state: view.state?.slice() };
+    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice() };
   }
 
   dispose(): void {
@@ -271,9 +279,36 @@ export class RunSet {
   }
 }
 
+/** Whether runs on the loss measure metrics: a test split, or a classifier network (train accuracy). */
+function hasMetrics(info: LossInfo): boolean {
+  return (info.network !== undefined && info.network.loss !== 'mse') || (info.data?.testCount ?? 0) > 0;
+}
+
+/**
+ * The steps between measured metrics (0: none): the request's, or the smallest k at which measuring (eval forwards over
+ * the test split, and over the training samples for a classifier's accuracy) costs at most one training forward (a
+ * batch) per step; a multiple of recordEvery, so that every measured row is kept.
+ */
+function metricsInterval(info: LossInfo, batchSize: number | undefined, recordEvery: number, requested: unknown): number {
+  if (!hasMetrics(info)) return 0;
+  let every: number;
+  if (requested !== undefined) {
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1 || requested > LIMITS.maxSteps) {
+      fail(`metricsEvery must be an integer from 1 to ${LIMITS.maxSteps}, got ${describeValue(requested)}`);
+    }
+    every = requested;
+  } else {
+    const { count, testCount = 0 } = info.data!;
+    const classifier = info.network !== undefined && info.network.loss !== 'mse';
+    const evaluated = testCount + (classifier ? count : 0);
+    every = Math.max(1, Math.ceil(evaluated / (batchSize || count)));
+  }
+  return Math.ceil(every / recordEvery) * recordEvery;
+}
+
 /** The core bytes of a built-in or compiled loss (its samples, weights and per-sample buffers); see core/assembly/losses.ts. */
 function lossCoreBytes(info: LossInfo, custom: boolean): number {
-  const samples = info.data ? info.data.count * info.data.columns.length * 8 : 0;
+  const samples = info.data ? (info.data.count + (info.data.testCount ?? 0)) * info.data.columns.length * 8 : 0;
   const perSample = custom && info.data ? 8 * (info.dim * info.dim + info.dim + 256) : 0;
   return 128 + samples + perSample + 8 * info.dim;
 }
@@ -389,6 +424,7 @@ export class WasmEngine implements WorkerEngine {
       }],
       breakpoints: request.breakpoints,
       recordEvery: request.recordEvery,
+      metricsEvery: request.metricsEvery,
       recordState: averaging,
     }, LIMITS.maxTraceValues);
     try {
@@ -408,6 +444,10 @@ export class WasmEngine implements WorkerEngine {
       if (run.status === 'paused') result.pausedBy = run.pausedBy;
       if (logs) result.evaluations = this.innerEvaluations(handle, dim);
       if (averaging) result.averaged = stateColumns(run, set.loss.params.map((p) => `ax_${p}`));
+      if (run.metrics) {
+        const column = (c: number) => Array.from({ length: rowCount }, (_, r) => run.metrics![r * METRICS_WIDTH + c]);
+        [result.testLoss, result.testAccuracy, result.trainAccuracy] = [column(0), column(1), column(2)];
+      }
       return result;
     } finally {
       set.dispose();
@@ -569,7 +609,7 @@ export class WasmEngine implements WorkerEngine {
   ): number {
     const { dim } = info;
     const { exports } = this.core;
-    const traceBytes = rowCount * exports.runTraceWidth(dim) * 8;
+    const traceBytes = rowCount * (exports.runTraceWidth(dim) + (hasMetrics(info) ? METRICS_WIDTH : 0)) * 8;
     const stateBytes = recordState ? rowCount * exports.runStateWidth(dim) * 8 : 0;
     const fix = 'use fewer steps, record every k-th step (recordEvery), or fewer parameters';
     const largest = Math.max(traceBytes, stateBytes);
@@ -651,7 +691,9 @@ export class WasmEngine implements WorkerEngine {
           : optimizerStateNames(info.params, muon ? muon.rest.optimizer : spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
-        return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames };
+        const metricsEvery = metricsInterval(info, stochastic?.batchSize, holdings.recordEvery, request.metricsEvery);
+        if (metricsEvery > 0) core.exports.runSetMetrics(handle, metricsEvery);
+        return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames, metricsEvery };
       });
       const set = new RunSet(core, info, runs, handles, holdings);
       this.runSets.add(set);
@@ -671,7 +713,12 @@ export class WasmEngine implements WorkerEngine {
   /** Gives every run of the set these breakpoints (hit counts start from 0). */
   async setRunBreakpoints(set: RunSet, breakpoints: BreakpointSpec[]): Promise<void> {
     if (breakpoints.length > 0 && set.holdings.recordEvery > 1) checkRecordEvery(set.holdings.recordEvery, breakpoints);
+    const readsMetrics = breakpoints.some((b) => METRIC_NAMES.some((name) => new RegExp(`\\b${name}\\b`).test(b.condition)));
     for (const [i, run] of set.runs.entries()) {
+      if (readsMetrics && run.metricsEvery > 1) {
+        run.metricsEvery = 1;
+        this.core.exports.runSetMetrics(run.handle, 1);
+      }
       if (breakpoints.length === 0 && run.breakpoints === 0) continue;
       await this.setBreakpoints(set, i, breakpoints);
       run.breakpoints = breakpoints.length;
@@ -852,7 +899,8 @@ export class WasmEngine implements WorkerEngine {
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
     return this.withLoss(loss, lossParams, ({ handle, info }) => {
       if (!info.data) fail(`'${info.name}' is not backed by data`);
-      return this.core.f64(this.core.exports.lossSamples(handle), info.data.count * info.data.columns.length).slice();
+      const rows = info.data.count + (info.data.testCount ?? 0);
+      return this.core.f64(this.core.exports.lossSamples(handle), rows * info.data.columns.length).slice();
     });
   }
 
@@ -898,9 +946,10 @@ export class WasmEngine implements WorkerEngine {
     const { exports } = core;
     // Scratch per sample: inputs, targets, each layer's outputs (up to three buffers) and two gradient rows.
     const units = spec.widths.reduce((sum, w) => sum + 3 * w, 0) + 2 * Math.max(...spec.widths);
-    const scratch = 8 * data.count * units;
+    const total = data.count + (data.testCount ?? 0);
+    const scratch = 8 * total * units;
     if (scratch > LIMITS.maxBlockBytes) {
-      fail(`This network on ${data.count} samples needs ${formatBytes(scratch)} of working memory (samples x layer widths); the engine `
+      fail(`This network on ${total} samples needs ${formatBytes(scratch)} of working memory (samples x layer widths); the engine `
         + `holds at most ${formatBytes(LIMITS.maxBlockBytes)} for it: use fewer samples or narrower layers`);
     }
     const layers = spec.widths.length - 1;
@@ -910,12 +959,12 @@ export class WasmEngine implements WorkerEngine {
     try {
       handle = exports.lossCreateNetwork(
         layers, widths, Activation[spec.activation], NetworkLossId[spec.loss], spec.batchnorm ? 1 : 0, spec.residual ? 1 : 0,
-        data.count, networkTargets(spec),
+        total, networkTargets(spec),
       );
     } finally {
       core.release(widths);
     }
-    core.f64(exports.lossSamples(handle), data.values.length).set(data.values);
+    core.fillSamples(handle, data);
     let { start } = info;
     if (start.length === 0) {
       const out = core.allocF64(info.dim);
@@ -925,6 +974,33 @@ export class WasmEngine implements WorkerEngine {
     }
     const bytes = lossCoreBytes(info, false) + scratch;
     return { handle, info: { ...info, start }, functions: [], bytes };
+  }
+
+  /** A generated set's or a formula set's data with its rows, made in the core from their seed; other data as it is. */
+  private async madeRows(data: CustomLossData): Promise<CustomLossData> {
+    const count = data.count + (data.testCount ?? 0);
+    if (data.generator) return { ...data, values: this.core.generateDataset(data.generator, count) };
+    if (!data.formula) return data;
+    const { inputs, label, condition, seed } = data.formula;
+    const names = inputs.map((i) => i.name);
+    // The label compiled by the loss language: as a breakpoint condition (its bit 0 is the class) or as a loss's value.
+    let wasm: Uint8Array<ArrayBuffer> | WebAssembly.Module;
+    if (condition) {
+      wasm = compileOrThrow(this.compileConditions ?? fail('A data formula needs the loss language'), [{ condition: label }], names);
+    } else {
+      const compiled = await (this.compileExpression ?? fail('A data formula needs the loss language'))(`params ${names.join(', ')}\nf = ${label}`);
+      wasm = compiled.wasm ?? fail('The data formula did not compile to a module');
+    }
+    const [fn] = await this.core.link(wasm, [condition ? 'check' : 'value']);
+    const ranges = this.core.allocF64(2 * inputs.length, inputs.flatMap((i) => [i.low, i.high]));
+    const out = this.core.allocF64(count * (inputs.length + 1));
+    try {
+      this.core.exports.datasetFormula(inputs.length, ranges, count, seed, fn, condition ? 1 : 0, out);
+      return { ...data, values: this.core.f64(out, count * (inputs.length + 1)).slice() };
+    } finally {
+      this.core.release(ranges, out);
+      this.core.unlink([fn]);
+    }
   }
 
   /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
@@ -949,7 +1025,9 @@ export class WasmEngine implements WorkerEngine {
     const compile = this.compileExpression
       ?? fail(`Unknown loss '${excerpt(name)}'. Built-in losses: ${Object.keys(BUILTIN_LOSSES).join(', ')}`);
     return this.lossCache.acquire(name, async () => {
-      const { info, wasm, data } = await compile(name);
+      const compiled = await compile(name);
+      const { info, wasm } = compiled;
+      const data = compiled.data && await this.madeRows(compiled.data);
       if (info.network) return this.createNetwork(info, data ?? fail('A network needs data'));
       if (!wasm) fail('The compiled loss has no module');
       const { handle, functions } = await this.core.linkCustomLoss(wasm, info.dim, data);

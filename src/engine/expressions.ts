@@ -44,7 +44,7 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
     start,
     minima: scenario.minima,
   };
-  if (data) info.data = { count: data.count, columns: data.columns };
+  if (data) info.data = { count: data.count, columns: data.columns, ...(data.testCount > 0 ? { testCount: data.testCount } : {}) };
   if (scenario.stochastic) info.stochastic = scenario.stochastic;
   return { info, wasm: compiled.wasm, data: data && { ...data, offset: DATA_OFFSET } };
 }
@@ -63,7 +63,7 @@ function networkExpression(text: string, source: CompiledLossSource): CompiledEx
     domain: { x: scenario.domain.x ?? DEFAULT_RANGE, y: scenario.domain.y ?? DEFAULT_RANGE },
     start: scenario.start[0] ?? [],
     minima: [],
-    data: { count: data.count, columns: data.columns },
+    data: { count: data.count, columns: data.columns, ...(data.testCount > 0 ? { testCount: data.testCount } : {}) },
     network,
   };
   if (scenario.stochastic) info.stochastic = scenario.stochastic;

@@ -2,6 +2,7 @@
 // (hit counts carried over by id). Each update carries only the rows recorded since the previous one.
 import type { RunTrace, SessionAdvance, SessionBreakpoint, SessionRunUpdate, SessionUpdate } from '../shared/engineApi';
 import { normalizeBreakpoints } from './breakpoints';
+import { METRICS_WIDTH } from '../shared/engineApi';
 import { describeValue } from './describe';
 
 /** What a session uses of the engine's run set (engine.ts's RunSet): declared here so the two modules do not import each other. */
@@ -75,6 +76,7 @@ export class EngineSession {
       from,
       rows: view.rows.slice(from * traceWidth, view.rowCount * traceWidth),
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth) ?? new Float64Array(0),
+      ...(view.metrics ? { metrics: view.metrics.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH) } : {}),
       pausedBy: ids(view.pausedBy),
       hits: Object.fromEntries(this.breakpoints.map((b, k) => [b.id, view.hits?.[k] ?? 0])),
     };

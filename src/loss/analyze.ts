@@ -8,6 +8,7 @@ import { Graph, GraphTooLarge } from './graph';
 import { applyFunction } from './functions';
 import { ComparisonOperator, Expr, LOSS_NAMES, Name, OptionValue, parseCondition, parseStatements, RESERVED_WORDS, Statement } from './parser';
 import { MAX_DATA_COLUMNS, MAX_DATA_VALUES, parseCsv } from './data';
+import { analyzeDataOptions, generatorColumns, splitSize, type DataGenerator, type FormulaData } from './datasets';
 import type { DataFile } from './dataFileRules';
 import { analyzeNetwork } from './network';
 import type { LossData } from './data';
@@ -87,6 +88,8 @@ export type Condition =
 export interface ConditionScope {
   names: readonly string[];
   graph: Graph;
+  /** What the names are, for the message about an unknown name (default: the run's state). */
+  namesAre?: string;
 }
 
 /** Lowers one condition into scope.graph; undefined when it has errors (reported to sink). Throws GraphTooLarge. */
@@ -384,8 +387,22 @@ class Analysis {
       }
       return true;
     };
+    const constant = (value: OptionValue, what: string): number | undefined => (value.kind === 'expr' ? this.constant(value.expr, what) : undefined);
+    const checked = analyzeDataOptions(s.generator, s.options, this.sink, constant, s.formula !== undefined);
+    if (s.formula) return this.declareFormulaData(s, declare, checked);
+    if (s.generator) {
+      if (!checked?.generator) {
+        this.columnsUnknown = true;
+        return;
+      }
+      const { generator } = checked;
+      const names = generatorColumns(generator);
+      if (!declare(names.map((name) => ({ name, start: s.generator!.start, end: s.generator!.end })))) return;
+      this.setData(s, columns, new Float64Array(0), generator.samples, checked.test, generator);
+      return;
+    }
     const declared = declare(s.names);
-    if (s.broken) return;
+    if (s.broken || !checked) return;
     let rows: number[][] = [];
     if (s.file) {
       const file = s.file;
@@ -436,7 +453,53 @@ class Analysis {
     }
     const values = new Float64Array(rows.length * columns.length);
     rows.forEach((row, r) => values.set(row, r * columns.length));
-    this.data = { columns, values, count: rows.length, range: this.lines.range(s.start, s.end) };
+    this.setData(s, columns, values, rows.length, checked.test);
+  }
+
+  /** `data x1 in [-1, 1], y = <expression>`: the inputs' ranges and the label's expression, checked over the inputs. */
+  private declareFormulaData(
+    s: Statement & { kind: 'data' }, declare: (names: Name[]) => boolean, options: ReturnType<typeof analyzeDataOptions>,
+  ): void {
+    const formula = s.formula!;
+    const inputs: FormulaData['inputs'] = [];
+    for (const { name, low, high } of formula.ranges) {
+      const lo = this.constant(low, `the lower bound of ${name.name}`);
+      const hi = this.constant(high, `the upper bound of ${name.name}`);
+      if (lo === undefined || hi === undefined) return;
+      if (!(lo < hi) || !Number.isFinite(hi - lo)) {
+        this.sink.error(`The range of ${name.name} needs its lower end first and a finite width, got [${lo}, ${hi}]`, low.start, high.end);
+        return;
+      }
+      inputs.push({ name: name.name, low: lo, high: hi });
+    }
+    if (!declare(s.names) || !options) return;
+    // The label is checked as a breakpoint condition or a watch is, over the inputs; its problems point into this line.
+    const { expr } = formula;
+    const label = this.text.slice(expr.start, expr.end);
+    const sink = new DiagnosticSink();
+    const checked = analyzeWatch(label, sink, new LineMap(label), { names: inputs.map((i) => i.name), graph: new Graph(), namesAre: 'The inputs are' });
+    for (const d of sink.items) this.sink.error(d.message, expr.start + d.start, expr.start + d.end);
+    if (!checked || sink.hasErrors) return;
+    const columns = s.names.map((n) => n.name);
+    const data: FormulaData = { inputs, label, condition: 'condition' in checked, samples: options.samples, seed: options.seed };
+    this.setData(s, columns, new Float64Array(0), options.samples, options.test, undefined, data);
+  }
+
+  /** The data: samples rows, the last round(test x samples) of them the test split. */
+  private setData(
+    s: Statement & { kind: 'data' }, columns: string[], values: Float64Array, samples: number, test: number, generator?: DataGenerator, formula?: FormulaData,
+  ): void {
+    if (columns.length * samples > MAX_DATA_VALUES) {
+      this.sink.error(`Too much data: at most ${MAX_DATA_VALUES} numbers (samples x columns) fit in memory`, s.start, s.end);
+      return;
+    }
+    const split = splitSize(test, samples);
+    if ('problem' in split) {
+      const option = s.options.find((o) => o.name.name === 'test')!;
+      this.sink.error(split.problem, option.value.start, option.value.end);
+      return;
+    }
+    this.data = { columns, values, count: samples - split.test, testCount: split.test, generator, formula, range: this.lines.range(s.start, s.end) };
   }
 
   /**
@@ -841,7 +904,7 @@ class Analysis {
     const suggestion = closestName(name, candidates);
     let message = `Unknown name '${name}'.`;
     if (suggestion) message += ` Did you mean '${suggestion}'?`;
-    else if (this.scope) message += ` The run's state has ${listNames([...this.params.keys()])}`;
+    else if (this.scope) message += ` ${this.scope.namesAre ?? "The run's state has"} ${listNames([...this.params.keys()])}`;
     else if (this.dataColumns.size > 0) message += ` The parameters are ${listNames([...this.params.keys()])}; the data columns are ${listNames([...this.dataColumns.keys()])}`;
     else if (!this.hasParamsStatement && /^[a-zA-Z]\w*$/.test(name)) message += " The parameters are x and y; declare others with 'params', e.g. params w, b";
     this.sink.error(message, start, end);

@@ -1,5 +1,6 @@
 // Data for per-sample losses: CSV parsing (I/O-free: callers read the files) and inlining files into loss text.
 import type { DataFile } from './dataFileRules';
+import type { DataGenerator, FormulaData } from './datasets';
 import { DiagnosticSink, type Range } from './diagnostics';
 import { parseStatements } from './parser';
 
@@ -10,9 +11,19 @@ export const MAX_DATA_COLUMNS = 128;
 /** A loss's samples: the `data` statement's columns and rows. */
 export interface LossData {
   columns: string[];
-  /** count rows of columns.length numbers, row-major. */
+  /**
+   * count + testCount rows of columns.length numbers, row-major: the training samples, then the test split. Empty for a
+   * generated set until the engine generates it (in the core).
+   */
   values: Float64Array;
+  /** The training samples (the loss is their mean). */
   count: number;
+  /** The test split's samples, after the training ones (`test=` on the data line; 0: none). */
+  testCount: number;
+  /** A generated set (`data spiral ...`): the core makes its rows. */
+  generator?: DataGenerator;
+  /** A set defined by a formula (`data x1 in [-1, 1], y = x1 > 0`): the core makes its rows. */
+  formula?: FormulaData;
   /** Where the data statement is. */
   range: Range;
 }

@@ -1,6 +1,7 @@
 // The `network` line: a fully connected network trained on the file's data is the loss (the core computes it).
 import { closestName, DiagnosticSink } from './diagnostics';
 import type { LossData } from './data';
+import { generatorClasses } from './datasets';
 import type { OptionValue, Statement } from './parser';
 import { ACTIVATIONS, INIT_SCHEMES, NETWORK_LIMITS, NETWORK_LOSSES, networkParamCount, networkTargets, type NetworkSpec } from '../shared/network';
 
@@ -92,8 +93,18 @@ export function analyzeNetwork(
     const needs = `${widths[0]} input${widths[0] === 1 ? '' : 's'} and ${targets} target${targets === 1 ? '' : 's'}`;
     return void bad(`The data has ${columns} column${columns === 1 ? '' : 's'}; this network needs ${widths[0] + targets} (${needs}, in that order)`, widthsStart, widthsEnd);
   }
-  if (spec.loss !== 'mse') {
-    for (let r = 0; r < data.count; r++) {
+  const made = data.generator ? { name: `data ${data.generator.name}`, classes: generatorClasses(data.generator) }
+    : data.formula ? { name: 'The formula', classes: data.formula.condition ? 2 : 0 } : undefined;
+  if (made && spec.loss !== 'mse') {
+    const { classes } = made;
+    const fits = spec.loss === 'bce' ? classes === 2 : classes >= 2 && classes <= outputs;
+    if (!fits) {
+      const has = classes === 0 ? 'a regression target (use loss=mse)' : `${classes} classes`;
+      const needs = spec.loss === 'bce' ? 'two classes' : `at most ${outputs} classes (one output each)`;
+      return void bad(`${made.name} has ${has}; loss=${spec.loss} with ${outputs} output${outputs === 1 ? '' : 's'} takes ${needs}`, widthsStart, widthsEnd);
+    }
+  } else if (spec.loss !== 'mse') {
+    for (let r = 0; r < data.count + data.testCount; r++) {
       const y = data.values[r * columns + columns - 1];
       const valid = spec.loss === 'bce' ? y === 0 || y === 1 : Number.isInteger(y) && y >= 0 && y < outputs;
       if (!valid) {

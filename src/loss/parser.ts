@@ -55,9 +55,20 @@ export type Statement =
   /** `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a built-in loss). */
   | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[] })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
-  | (Span & { kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; broken?: boolean })
+  /** `data x, y = [rows]`, `data "file.csv"` or a generated set `data spiral arms=3`; options (test=...) after the rows, file or generator. */
+  | (Span & {
+    kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; generator?: Name;
+    formula?: DataFormula; options: { name: Name; value: OptionValue }[]; broken?: boolean;
+  })
   /** `network 2-8-1 activation=tanh ...`: the widths (inputs to outputs) and the options. */
   | (Span & { kind: 'network'; keyword: Span; widths: (Span & { value: number })[]; options: { name: Name; value: OptionValue }[]; broken?: boolean });
+
+/** A set defined by a formula, `data x1 in [-1, 1], x2 in [-1, 1], y = x2 > sin(3*x1)`: inputs' ranges, the label's expression. */
+export interface DataFormula {
+  ranges: { name: Name; low: Expr; high: Expr }[];
+  target: Name;
+  expr: Expr;
+}
 
 /** A row of inline data: its numbers and where it is. */
 export interface DataRow extends Span {
@@ -338,7 +349,10 @@ class Parser {
     }
   }
 
-  /** `data "points.csv"`, `data x, y = "points.csv"` or `data x, y = [1, 2; 3, 4]` (rows end with ';'). */
+  /**
+   * `data "points.csv"`, `data x, y = "points.csv"`, `data x, y = [1, 2; 3, 4]` (rows end with ';') or a generated set
+   * `data spiral arms=3 samples=300`; options such as test=0.2 follow.
+   */
   private parseData(): Statement {
     const keyword = this.next();
     const names: Name[] = [];
@@ -346,9 +360,19 @@ class Parser {
       const token = this.next();
       return { path: token.text, start: token.start, end: token.end };
     };
+    const withOptions = (statement: Statement & { kind: 'data' }): Statement => {
+      const options = this.parseOptions();
+      return options.length > 0 ? { ...statement, options, end: this.tokens[this.pos - 1].end } : statement;
+    };
     if (this.peek().kind === 'string') {
       const source = file();
-      return { kind: 'data', keyword, names, file: source, start: keyword.start, end: source.end };
+      return withOptions({ kind: 'data', keyword, names, file: source, options: [], start: keyword.start, end: source.end });
+    }
+    if (this.peek().kind === 'name' && this.isWord('in', 1)) return withOptions(this.parseDataFormula(keyword));
+    // A generator's name: a name followed by its options or the end of the line (column names take ',' or '=').
+    if (this.peek().kind === 'name' && !this.isSymbol(',', 1) && !this.isSymbol('=', 1)) {
+      const generator = this.expectName('a data set');
+      return withOptions({ kind: 'data', keyword, names, generator, options: [], start: keyword.start, end: generator.end });
     }
     do {
       if (names.length > 0) this.next();
@@ -357,7 +381,7 @@ class Parser {
     this.expectSymbol('=', 'after the column names, then the rows in [ ] or a file name in quotes');
     if (this.peek().kind === 'string') {
       const source = file();
-      return { kind: 'data', keyword, names, file: source, start: keyword.start, end: source.end };
+      return withOptions({ kind: 'data', keyword, names, file: source, options: [], start: keyword.start, end: source.end });
     }
     const open = this.expectSymbol('[', 'before the rows (or a file name in quotes), as in [1, 2; 3, 4]');
     const rows: DataRow[] = [];
@@ -380,10 +404,43 @@ class Parser {
       else this.sink.error("Missing ']' to close these data rows", open.start, open.end);
       while (!this.isSymbol(']') && this.peek().kind !== 'end' && this.peek().kind !== 'newline') this.pos++;
       if (this.isSymbol(']')) this.next();
-      return { kind: 'data', keyword, names, rows, broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
+      return { kind: 'data', keyword, names, rows, options: [], broken: true, start: keyword.start, end: this.tokens[this.pos - 1].end };
     }
     const close = this.next();
-    return { kind: 'data', keyword, names, rows, start: keyword.start, end: close.end };
+    return withOptions({ kind: 'data', keyword, names, rows, options: [], start: keyword.start, end: close.end });
+  }
+
+  /** `x1 in [-1, 1], x2 in [-1, 1], y = x2 > sin(3*x1)`: the label's expression runs to the first option (name=). */
+  private parseDataFormula(keyword: Span): Statement & { kind: 'data' } {
+    const ranges: DataFormula['ranges'] = [];
+    while (this.peek().kind === 'name' && this.isWord('in', 1)) {
+      const name = this.expectName('an input name');
+      this.next();
+      this.expectSymbol('[', `after '${name.name} in', as in: ${name.name} in [-1, 1]`);
+      const low = this.parseExpression();
+      this.expectSymbol(',', 'between the bounds of the range');
+      const high = this.parseExpression();
+      this.expectSymbol(']', 'to close the range');
+      ranges.push({ name, low, high });
+      this.expectSymbol(',', "after an input's range, then the next input or the label, as in: data x1 in [-1, 1], y = x1 > 0");
+    }
+    const target = this.expectName('the label column and its expression, as in: y = x2 > sin(3*x1)');
+    this.expectSymbol('=', `after '${target.name}', then the label's expression`);
+    let end = this.pos;
+    const stops = (i: number): boolean => {
+      const token = this.tokens[i];
+      if (token.kind === 'newline' || token.kind === 'end') return true;
+      const next = this.tokens[i + 1];
+      return token.kind === 'name' && next.kind === 'symbol' && next.text === '=';
+    };
+    while (!stops(end)) end++;
+    if (end === this.pos) throw this.error(`Expected the label's expression after '${target.name} =', as in: ${target.name} = x2 > sin(3*x1)`, this.peek());
+    const expr = parseExpressionTokens(this.tokens.slice(this.pos, end), this.sink);
+    this.pos = end;
+    const names = [...ranges.map((r) => r.name), target];
+    const last = this.tokens[end - 1].end;
+    if (!expr) return { kind: 'data', keyword, names, options: [], broken: true, start: keyword.start, end: last };
+    return { kind: 'data', keyword, names, formula: { ranges, target, expr }, options: [], start: keyword.start, end: last };
   }
 
   /** A number with an optional sign. */

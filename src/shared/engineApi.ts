@@ -31,7 +31,20 @@ export type RunsRequest = Pick<Scenario, 'loss' | 'lossParams' | 'steps' | 'stop
    * Default 1: every step. Not with breakpoints.
    */
   recordEvery?: number;
+  /**
+   * Measure the metrics (RunTrace.metrics) every k-th step, a multiple of recordEvery (step 0 and the last step always).
+   * Default: the smallest k at which measuring costs at most about one training forward pass per step (k = 1 when the
+   * evaluated samples are no more than a step's batch), and 1 when a breakpoint's condition reads a metric.
+   */
+  metricsEvery?: number;
 };
+
+/**
+ * Values per row of RunTrace.metrics: test loss, test accuracy, train accuracy. Test metrics are on the data's test split
+ * (LossInfo.data.testCount); for networks in eval mode (batch norm with the run's running statistics); accuracies for
+ * bce and cross_entropy networks only (the training samples' in eval mode). NaN where not measured or not defined.
+ */
+export const METRICS_WIDTH = 3;
 
 /** A scenario's run as the engine takes it: options may be left out (the defaults), and the engine checks them itself. */
 export type RunSpec = Omit<RunConfig, 'options'> & { options?: Record<string, unknown> };
@@ -56,6 +69,13 @@ export interface TraceResult {
   evaluations?: number[][];
   /** ASGD only: its averaged iterate ax after each trajectory row's step (row 0: torch's zeros; ax = x until t0). */
   averaged?: number[][];
+  /**
+   * Losses with a test split, and bce / cross_entropy networks: one value per trajectory row (NaN where not measured; see
+   * RunsRequest.metricsEvery and METRICS_WIDTH), as RunTrace.metrics' columns.
+   */
+  testLoss?: number[];
+  testAccuracy?: number[];
+  trainAccuracy?: number[];
 }
 
 export interface RunTrace {
@@ -75,16 +95,25 @@ export interface RunTrace {
   /** With status 'paused': the breakpoints that paused it; hits: each breakpoint's hit count. */
   pausedBy?: number[];
   hits?: number[];
+  /**
+   * Losses with a test split, and bce / cross_entropy networks: rows of [test loss, test accuracy, train accuracy], one per trace row,
+   * (rowCount) x METRICS_WIDTH; NaN where not measured (every metricsEvery-th step) or not defined.
+   */
+  metrics?: Float64Array;
+  /** The steps between measured metrics rows' steps (see RunsRequest.metricsEvery). */
+  metricsEvery?: number;
 }
 
 /** The rows one run added since the previous chunk of a stream (see Engine.streamRuns). */
-export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state'> {
+export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics'> {
   /** The index of the first row in rows: rows [from, rowCount) of the whole trace. */
   from: number;
   /** (rowCount - from) x (dim + 2), a copy. */
   rows: Float64Array;
   /** With recordState: the state of the same rows. */
   state?: Float64Array;
+  /** The metrics of the same rows (see RunTrace.metrics). */
+  metrics?: Float64Array;
 }
 
 /** One step of a streamed run set: every run's new rows; done on the last one. */
@@ -128,7 +157,10 @@ export interface LossInfo {
   lossParams?: Record<string, number>;
   /** Data-backed losses: the number of samples and their columns (see Engine.samples). */
   data?: {
+    /** The training samples: the loss is their mean, minibatches are drawn from them. */
     count: number;
+    /** The test split's samples (a data line's test=), after the training ones in Engine.samples; absent: none. */
+    testCount?: number;
     columns: string[];
     /**
      * How a run's parameters read as a model over the samples: 'line' y = p1*x + p2 (linear regression),
@@ -182,6 +214,8 @@ export interface SessionRunUpdate {
   rows: Float64Array;
   /** (rowCount - from) rows of stateNames. */
   state: Float64Array;
+  /** (rowCount - from) rows of metrics (see RunTrace.metrics), when the loss has them. */
+  metrics?: Float64Array;
   /** Ids of the breakpoints that paused the run (status 'paused'). */
   pausedBy: string[];
   /** Hit counts by breakpoint id. */
@@ -238,7 +272,10 @@ export interface Engine {
   optimizers(): OptimizerInfo[];
   /** Metadata for a built-in name or an expression. Rejects with the first diagnostic for a bad loss. */
   lossInfo(loss: string, lossParams?: Record<string, number>): Promise<LossInfo>;
-  /** The samples of a data-backed loss: rows of LossInfo.data.columns, row-major. */
+  /**
+   * The samples of a data-backed loss: rows of LossInfo.data.columns, row-major; the first data.count rows are the
+   * training samples, the next data.testCount (if any) the test split.
+   */
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array>;
 }
 

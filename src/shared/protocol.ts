@@ -73,7 +73,10 @@ export interface Snapshot {
    * coarse grid, quick to draw; the webview asks for the grid that fits its size next.
    */
   landscape?: LandscapeData;
-  /** A data-backed loss's samples: rows of loss.data.columns, row-major (a copy). */
+  /**
+   * A data-backed loss's samples: rows of loss.data.columns, row-major (a copy): loss.data.count training rows, then
+   * loss.data.testCount test rows.
+   */
   samples?: Float64Array;
   /** The scenario's runs as far as the engine has computed them, drawn with the first paint; "run" goes on from there. */
   runs?: RunsData;

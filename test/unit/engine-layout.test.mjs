@@ -57,6 +57,7 @@ test('optimizer ids, option slots, schedules, statuses, losses and hit modes are
   sameTable('ACT_', layout.Activation, 'Activation');
   sameTable('NETLOSS_', layout.NetworkLossId, 'NetworkLossId');
   sameTable('INIT_', layout.InitScheme, 'InitScheme');
+  sameTable('DATASET_', layout.DatasetId, 'DatasetId');
   same('MUON_SLOTS', MUON_SLOTS, 'MUON_SLOTS');
   sameTable('MUON_', MuonSlot, 'MuonSlot (src/engine/muon.ts)');
   assert.equal(Object.keys(MuonSlot).length, MUON_SLOTS, 'one MuonSlot per Muon option slot');
