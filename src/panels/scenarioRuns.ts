@@ -2,6 +2,7 @@
 // runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
 import type { CancelSignal, Engine, LossInfo, RunsRequest, RunTrace } from '../shared/engineApi';
 import type { LandscapeData, LandscapeQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
+import { withRunOptimizers } from '../loss/optim';
 import { runLabel } from '../shared/scenario';
 import { rateOutcome, searchRate } from './tune';
 import { RunStream } from './runStream';
@@ -50,7 +51,7 @@ export async function scenarioSnapshot(engine: PanelEngine, scenario: Scenario, 
     landscapeData(engine, { loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
     loss.data ? engine.samples(lossName, lossParams).then((values) => values.slice()) : undefined,
   ]);
-  return { scenario, loss, optimizers: engine.optimizers(), settings, landscape, ...(samples && { samples }) };
+  return { scenario, loss, optimizers: withRunOptimizers(engine.optimizers(), scenario.runs), settings, landscape, ...(samples && { samples }) };
 }
 
 /**
@@ -68,7 +69,7 @@ export async function tuneLearningRates(
   const scenario = structuredClone(current);
   const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
   const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
-  const optimizers = engine.optimizers();
+  const optimizers = withRunOptimizers(engine.optimizers(), scenario.runs);
   for (const [index, run] of scenario.runs.entries()) {
     const lr = run.options.lr;
     progress(index, scenario.runs.length, runLabel(run, optimizers));

@@ -152,6 +152,10 @@ export interface OptimizerInfo {
   title: string;
   /** PyTorch option names with their defaults. */
   defaults: Record<string, number | boolean | number[]>;
+  /** A written optimizer's .optim text (a run's `optimizer` is this text); absent for built-ins. */
+  source?: string;
+  /** Where a written optimizer comes from (a workspace path, or the shipped example's name), for pickers. */
+  file?: string;
 }
 
 /** A run set kept in the engine between requests (for stepping, pausing and inspecting); see SessionRequest. */

@@ -32,10 +32,21 @@ export function lossPreview(loss: LossInfo): string {
   return `${loss.formula}  ·  ${describeMinima(loss)}`;
 }
 
-/** Finds an optimizer by name, ignoring case (settings may say "adam" for "Adam"). */
+/** Whether a run's optimizer is a written one (an optimizer-language text, whose first statement is `optimizer NAME`). */
+export function isOptimizerSource(text: unknown): boolean {
+  return typeof text === 'string' && /^(?:\s|#[^\n\r]*)*optimizer\s/.test(text);
+}
+
+/** The name on a written optimizer's `optimizer` line ('written' when there is none to read). */
+export function writtenOptimizerName(text: string): string {
+  return /^(?:\s|#[^\n\r]*)*optimizer\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(text)?.[1] ?? 'written';
+}
+
+/** Finds an optimizer by name, ignoring case (settings may say "adam" for "Adam"), or a written one by its text. */
 export function findOptimizer(optimizers: OptimizerInfo[], name: string): OptimizerInfo | undefined {
+  if (isOptimizerSource(name)) return optimizers.find((o) => o.source === name);
   const wanted = name.toLowerCase();
-  return optimizers.find((o) => o.name.toLowerCase() === wanted);
+  return optimizers.find((o) => o.source === undefined && o.name.toLowerCase() === wanted);
 }
 
 /** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
@@ -48,7 +59,7 @@ export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunCon
   // label or a field set to undefined is left out.
   const { label, ...rest } = run;
   const complete = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as RunConfig;
-  return { ...complete, ...(label ? { label } : {}), optimizer: info.name, options };
+  return { ...complete, ...(label ? { label } : {}), optimizer: info.source ?? info.name, options };
 }
 
 /** An entry of the optimizer picker: an optimizer, or a named variant of one (GD, momentum, Nesterov, AMSGrad). */
@@ -73,10 +84,16 @@ const VARIANTS: Record<string, Omit<OptimizerChoice, 'optimizer' | 'description'
   ],
 };
 
-/** The optimizer picker's entries, in the engine's order, each optimizer followed by its named variants. */
+/** The picker's value of a written optimizer: its file (two files may declare the same name). */
+function writtenChoice(info: OptimizerInfo): string {
+  return `written:${info.file ?? info.name}`;
+}
+
+/** The optimizer picker's entries, in the engine's order, each optimizer followed by its named variants; then the written ones. */
 export function optimizerChoices(optimizers: OptimizerInfo[]): OptimizerChoice[] {
-  return optimizers.flatMap((info) =>
-    (VARIANTS[info.name] ?? [{ value: info.name, label: info.name, options: {} }]).map((variant) => ({
+  return optimizers.flatMap((info) => info.source !== undefined
+    ? [{ value: writtenChoice(info), label: `${info.name} (${info.file ?? 'written'})`, description: info.title, optimizer: info.source, options: {} }]
+    : (VARIANTS[info.name] ?? [{ value: info.name, label: info.name, options: {} }]).map((variant) => ({
       ...variant,
       optimizer: info.name,
       description: variant.value === info.name ? info.title : `${info.name} with ${Object.entries(variant.options).filter(([, v]) => v !== false && v !== 0).map(([k, v]) => `${k}=${v}`).join(', ')}`,
@@ -84,9 +101,13 @@ export function optimizerChoices(optimizers: OptimizerInfo[]): OptimizerChoice[]
   );
 }
 
-/** The picker entry that shows a run: the variant its options make it. */
-export function choiceOf(run: RunConfig): string {
+/** The picker entry that shows a run: the variant its options make it, or its written optimizer's entry. */
+export function choiceOf(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const { optimizer, options } = run;
+  if (isOptimizerSource(optimizer)) {
+    const info = findOptimizer(optimizers, optimizer);
+    return info ? writtenChoice(info) : '';
+  }
   if (optimizer === 'sgd' && options.nesterov === true) return 'sgd:nesterov';
   if (optimizer === 'sgd' && typeof options.momentum === 'number' && options.momentum > 0) return 'sgd:momentum';
   if (optimizer === 'adam' && options.amsgrad === true) return 'adam:amsgrad';
@@ -127,7 +148,8 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
   const batch = run.stochastic?.batchSize ? ` B=${run.stochastic.batchSize}` : '';
   const schedule = run.schedule && run.schedule.type !== 'constant' ? ` ${run.schedule.type}` : '';
-  return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
+  const name = isOptimizerSource(run.optimizer) ? (findOptimizer(optimizers, run.optimizer)?.name ?? writtenOptimizerName(run.optimizer)) : run.optimizer;
+  return `${name}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
 }
 
 /** The same string for equal scenarios (or runs, or any JSON), whatever the order of their keys. */

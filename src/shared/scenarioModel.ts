@@ -70,7 +70,8 @@ const OptionValueSchema = v.union([finite, flag, numbers(LIMITS.maxArray)], 'a f
 
 /** One optimizer run: PyTorch option names, e.g. { lr: 0.01, momentum: 0.9 }. */
 export const RunSchema = v.object({
-  optimizer: text(LIMITS.labelLength),
+  /** A built-in's name (adam), or a written optimizer's .optim text (its label defaults to the name on its first line). */
+  optimizer: text(LIMITS.optimizerLength),
   options: v.pipe(v.record(v.string(), OptionValueSchema, 'an object'), v.maxEntries(LIMITS.maxOptions, `at most ${LIMITS.maxOptions} entries`)),
   /** A label for legends; defaults to the optimizer and its non-default options. */
   label: v.optional(text(LIMITS.labelLength)),

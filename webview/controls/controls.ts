@@ -116,7 +116,7 @@ export class Controls {
     swatch.style.backgroundColor = runColor(index);
     const select = create('vscode-single-select', { className: 'optimizer' }) as VscodeSingleSelect;
     select.append(...optimizerChoices(this.optimizers).map((c) => create('vscode-option', { value: c.value, description: c.description }, c.label)));
-    select.value = choiceOf(run);
+    select.value = choiceOf(run, this.optimizers);
     select.addEventListener('change', () => {
       const switched = applyChoice(this.optimizers, run, select.value);
       if (!switched) return;
