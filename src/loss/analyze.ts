@@ -12,6 +12,8 @@ import type { DataFile } from './dataFileRules';
 import { analyzeNetwork } from './network';
 import type { LossData } from './data';
 import { networkParamNames, type NetworkSpec } from '../shared/network';
+import { LIMITS } from '../shared/limits';
+import { isOptimizerSource } from '../shared/scenario';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -510,8 +512,8 @@ class Analysis {
         for (const axis of axes) scenario.domain[axis] = [low, high];
       }
     } else if (s.kind === 'optimizer') {
-      const name = s.name.name.toLowerCase();
-      if (!KNOWN_OPTIMIZERS.includes(name)) {
+      const name = s.file ? this.optimizerFile(s.file) : s.name.name.toLowerCase();
+      if (!s.file && !KNOWN_OPTIMIZERS.includes(name)) {
         const suggestion = closestName(name, KNOWN_OPTIMIZERS);
         this.sink.warning(`Unknown optimizer '${s.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, s.name.start, s.name.end);
       }
@@ -604,6 +606,24 @@ class Analysis {
   private valueAt(root: number, point: number[]): number {
     if (!this.data) return this.graph.evaluate([root], point)[0];
     return meanOverData(this.graph, [root], point, this.data)[0];
+  }
+
+  /**
+   * A written optimizer's file (`optimizer "lion.optim"`): its text, which the run carries, or its path when it was not
+   * read (the engine, which takes the loss's text alone, needs no optimizer; the editor and Visualize read it).
+   */
+  private optimizerFile(file: { path: string; start: number; end: number }): string {
+    if (!this.files) return file.path;
+    const contents = this.files[file.path];
+    const fail = (message: string): string => {
+      this.sink.error(message, file.start, file.end);
+      return file.path;
+    };
+    if (contents === undefined) return fail(`Cannot read the optimizer file "${file.path}" (paths are relative to this file)`);
+    if (typeof contents !== 'string') return fail(contents.problem);
+    if (contents.length > LIMITS.optimizerLength) return fail(`${file.path} is longer than an optimizer may be (${LIMITS.optimizerLength} characters)`);
+    if (!isOptimizerSource(contents)) return fail(`${file.path} is not an optimizer: its first line is 'optimizer NAME', as in examples/lion.optim`);
+    return contents;
   }
 
   private optionSetting(value: OptionValue): OptionSetting | undefined {
