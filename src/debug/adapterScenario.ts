@@ -4,7 +4,7 @@ import { optimizerInfos } from '../engine/optimizers';
 import { parseLoss } from '../loss/analyze';
 import { scenarioFromFile } from '../loss/launch';
 import { withRunOptimizers } from '../loss/optim';
-import { completeRun, isOptimizerSource, runLabel, writtenOptimizerName, type ScenarioDefaults } from '../shared/scenario';
+import { completeRun, optimizerName, runLabel, type ScenarioDefaults } from '../shared/scenario';
 import { ScenarioSchema, validate, type Scenario } from '../shared/scenarioModel';
 
 /** The scenario of a .loss text, or an Error naming its first problem and where. */
@@ -20,7 +20,7 @@ export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps
   const runs = (draft.runs ?? defaults.runs).map((run) => {
     // The file's label, else the options as the panel shows them; an unknown optimizer keeps its name for the engine's message.
     const complete = completeRun(optimizers, run);
-    return { ...run, label: run.label ?? (complete ? runLabel(run, optimizers) : isOptimizerSource(run.optimizer) ? writtenOptimizerName(run.optimizer) : run.optimizer) };
+    return { ...run, label: run.label ?? (complete ? runLabel(run, optimizers) : optimizerName(run.optimizer)) };
   });
   // The launch's steps and what the file says, checked as a panel's scenario is (a Playground shows the session).
   const scenario = validate(ScenarioSchema, { ...draft, runs, steps: steps ?? draft.steps ?? defaults.steps }, '');

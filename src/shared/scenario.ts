@@ -37,9 +37,10 @@ export function isOptimizerSource(text: unknown): boolean {
   return typeof text === 'string' && /^(?:\s|#[^\n\r]*)*optimizer\s/.test(text);
 }
 
-/** The name on a written optimizer's `optimizer` line ('written' when there is none to read). */
-export function writtenOptimizerName(text: string): string {
-  return /^(?:\s|#[^\n\r]*)*optimizer\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(text)?.[1] ?? 'written';
+/** A run's optimizer as messages name it: a built-in's name, or the name on a written optimizer's `optimizer` line. */
+export function optimizerName(optimizer: string): string {
+  if (!isOptimizerSource(optimizer)) return optimizer;
+  return /^(?:\s|#[^\n\r]*)*optimizer\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(optimizer)?.[1] ?? 'written';
 }
 
 /** Finds an optimizer by name, ignoring case (settings may say "adam" for "Adam"), or a written one by its text. */
@@ -148,7 +149,7 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
   const batch = run.stochastic?.batchSize ? ` B=${run.stochastic.batchSize}` : '';
   const schedule = run.schedule && run.schedule.type !== 'constant' ? ` ${run.schedule.type}` : '';
-  const name = isOptimizerSource(run.optimizer) ? (findOptimizer(optimizers, run.optimizer)?.name ?? writtenOptimizerName(run.optimizer)) : run.optimizer;
+  const name = isOptimizerSource(run.optimizer) ? (findOptimizer(optimizers, run.optimizer)?.name ?? optimizerName(run.optimizer)) : run.optimizer;
   return `${name}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
 }
 
