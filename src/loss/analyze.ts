@@ -14,6 +14,7 @@ import type { LossData } from './data';
 import { networkParamNames, type NetworkSpec } from '../shared/network';
 import { LIMITS } from '../shared/limits';
 import { isOptimizerSource } from '../shared/scenario';
+import { STRING_OPTIONS } from '../shared/scenarioModel';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -21,7 +22,8 @@ export const DATA_OFFSET = MAX_DIM;
 /** Expression nodes visited while expanding sums; beyond it the loss is rejected. */
 export const MAX_EXPANSION = 2_000_000;
 
-export type OptionSetting = number | boolean | number[];
+/** An option's value; text only for the options whose torch type is a string (STRING_OPTIONS). */
+export type OptionSetting = number | boolean | number[] | string;
 
 export interface Scenario {
   /** The plotted ranges of the first two parameters (x and y axes), where given. */
@@ -529,7 +531,7 @@ class Analysis {
           else this.sink.error('A label is text in double quotes, as in label="Adam (fast)"', option.value.start, option.value.end);
           continue;
         }
-        const setting = this.optionSetting(option.value);
+        const setting = this.optionSetting(option.value, STRING_OPTIONS[name]?.includes(option.name.name));
         if (setting !== undefined) options[option.name.name] = setting;
       }
       scenario.optimizers.push(label === undefined ? { name, options } : { name, options, label });
@@ -626,10 +628,13 @@ class Analysis {
     return contents;
   }
 
-  private optionSetting(value: OptionValue): OptionSetting | undefined {
+  /** text: the option's torch type is a string (line_search_fn="strong_wolfe"). */
+  private optionSetting(value: OptionValue, text = false): OptionSetting | undefined {
     if (value.kind === 'bool') return value.value;
     if (value.kind === 'string') {
-      this.sink.error('Only label takes text; option values are numbers, tuples or true/false', value.start, value.end);
+      if (text) return value.value;
+      const takesText = Object.entries(STRING_OPTIONS).flatMap(([optimizer, names]) => names.map((n) => `${optimizer}'s ${n}`));
+      this.sink.error(`Only label and ${takesText.join(', ')} take text; option values are numbers, tuples or true/false`, value.start, value.end);
       return undefined;
     }
     if (value.kind === 'expr') return this.constant(value.expr, 'An option value');

@@ -77,6 +77,7 @@ function lossNumber(value: number): string {
 
 function lossValue(value: OptionValue): string {
   if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return lossString(value);
   if (Array.isArray(value)) return `(${value.map(lossNumber).join(', ')})`;
   return lossNumber(value);
 }

@@ -55,7 +55,8 @@ export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunCon
   const info = findOptimizer(optimizers, run.optimizer);
   if (!info) return undefined;
   const options: Record<string, OptionValue> = { ...info.defaults };
-  for (const [key, value] of Object.entries(run.options)) if (key in info.defaults) options[key] = value;
+  // Options the run gives are kept where the optimizer has them, also those without a default (max_eval).
+  for (const [key, value] of Object.entries(run.options)) if (key in info.defaults || (info.optional && key in info.optional)) options[key] = value;
   // Every other field of the run goes along (spread, not listed: a field added to the model is kept); an empty
   // label or a field set to undefined is left out.
   const { label, ...rest } = run;

@@ -138,3 +138,31 @@ test('the scenario schema takes a written optimizer\'s text up to LIMITS.optimiz
   assert.equal(tooLong.ok, false);
   assert.match(tooLong.error, /run\.optimizer: expected a string of at most 65536 characters/);
 });
+
+test('L-BFGS from a .loss file: line_search_fn="strong_wolfe" and max_eval survive completeRun and run as the strong-Wolfe entry does', async () => {
+  const { createRequire } = await import('node:module');
+  const { createEngine } = createRequire(import.meta.url)('../../dist/engine.js');
+  const { parseLoss } = await loadTs('src/loss/index.ts');
+  const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
+  const engine = await createEngine();
+  const text = 'f = (1 - x)^2 + 100*(y - x^2)^2\nstart = (-1.5, 2)\noptimizer lbfgs lr=0.5 max_iter=5 max_eval=6 line_search_fn="strong_wolfe"\nsteps = 8\n';
+  const parsed = parseLoss(text);
+  assert.equal(parsed.ok, true);
+  const [written] = scenarioFromFile(text, parsed.loss.scenario).runs;
+  const run = completeRun(engine.optimizers(), written);
+  assert.equal(run.options.line_search_fn, 'strong_wolfe');
+  assert.equal(run.options.max_eval, 6);
+  const ends = async (r) => {
+    const [trace] = await engine.runs({ loss: text, steps: 8, runs: [r] });
+    return Array.from(trace.rows.subarray(0, trace.rowCount * (trace.dim + 2)));
+  };
+  const strongWolfe = await ends({ optimizer: 'lbfgs_strong_wolfe', options: { lr: 0.5, max_iter: 5, max_eval: 6 } });
+  assert.deepEqual(await ends(run), strongWolfe);
+  assert.notDeepEqual(await ends({ ...run, options: { ...run.options, max_eval: 100 } }), strongWolfe, 'max_eval matters here');
+  const { line_search_fn: _search, ...withoutSearch } = run.options;
+  assert.notDeepEqual(await ends({ ...run, options: withoutSearch }), strongWolfe, 'the line search matters here');
+  // The engine names its string options; the .loss language reads text for exactly those.
+  const { STRING_OPTIONS } = await loadTs('src/shared/scenarioModel.ts');
+  const stringOptions = Object.fromEntries(engine.optimizers().filter((o) => o.name === 'lbfgs').map((o) => [o.name, Object.keys(o.optional).filter((k) => o.optional[k] === 'string')]));
+  assert.deepEqual(stringOptions, STRING_OPTIONS);
+});
