@@ -18,7 +18,8 @@ const SNAPSHOT_GRID = 64;
 
 /** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
 export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Scenario, gradients = false): RunStream {
-  const request: RunsRequest = { ...scenario, recordState: gradients || undefined };
+  // ASGD's averaged iterate is state: recorded to be drawn beside its trajectory.
+  const request: RunsRequest = { ...scenario, recordState: gradients || scenario.runs.some((run) => run.optimizer === 'asgd') || undefined };
   const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
   tracked(scenario.runs.length, stream.result).catch(() => undefined);
   return stream;

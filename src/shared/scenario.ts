@@ -166,10 +166,24 @@ export function scenarioKey(scenario: object): string {
  * recorded state, whose rows start with the whole gradient: rowCount x stateWidth -> rowCount x 2.
  */
 export function plottedGradient(state: Float64Array, stateWidth: number, rowCount: number, dim: number): Float64Array {
+  return stateColumnPairs(state, stateWidth, rowCount, 0, dim > 1 ? 1 : -1);
+}
+
+/**
+ * ASGD's averaged iterate at the plotted parameters per row (its state's first two `ax_` columns), rowCount x 2;
+ * undefined for other optimizers and for 1-D losses (drawn as a graph of the loss, which ax has no value of).
+ */
+export function plottedAverage(state: Float64Array, stateNames: string[], rowCount: number): Float64Array | undefined {
+  const columns = stateNames.flatMap((name, i) => (name.startsWith('ax_') ? [i] : []));
+  return columns.length >= 2 ? stateColumnPairs(state, stateNames.length, rowCount, columns[0], columns[1]) : undefined;
+}
+
+/** Two columns of state rows (rowCount x stateWidth) as rowCount x 2; a column of -1 reads as 0. */
+function stateColumnPairs(state: Float64Array, stateWidth: number, rowCount: number, first: number, second: number): Float64Array {
   const out = new Float64Array(rowCount * 2);
   for (let row = 0; row < rowCount; row++) {
-    out[row * 2] = state[row * stateWidth];
-    out[row * 2 + 1] = dim > 1 ? state[row * stateWidth + 1] : 0;
+    out[row * 2] = state[row * stateWidth + first];
+    out[row * 2 + 1] = second >= 0 ? state[row * stateWidth + second] : 0;
   }
   return out;
 }

@@ -166,3 +166,27 @@ test('L-BFGS from a .loss file: line_search_fn="strong_wolfe" and max_eval survi
   const stringOptions = Object.fromEntries(engine.optimizers().filter((o) => o.name === 'lbfgs').map((o) => [o.name, Object.keys(o.optional).filter((k) => o.optional[k] === 'string')]));
   assert.deepEqual(stringOptions, STRING_OPTIONS);
 });
+
+test("ASGD's averaged iterate streams to the page beside its rows (as engine.trace returns it) and is drawn from step 1", async () => {
+  const { createRequire } = await import('node:module');
+  const { createEngine } = createRequire(import.meta.url)('../../dist/engine.js');
+  const { startStream } = await loadTs('src/panels/scenarioRuns.ts');
+  const { averagedPoints } = await loadTs('webview/runs/traces.ts');
+  const engine = await createEngine();
+  const asgd = { optimizer: 'asgd', options: { lr: 0.001, t0: 20 } };
+  const scenario = { loss: 'rosenbrock', start: [-1.5, 2], steps: 500, view: null, runs: [asgd, { optimizer: 'adam', options: { lr: 0.05 } }] };
+  const stream = startStream(engine, (_, work) => work, scenario);
+  const { traces } = await stream.result;
+  const reference = await engine.trace({ loss: 'rosenbrock', start: [-1.5, 2], steps: 500, ...asgd });
+  assert.deepEqual(Array.from(traces[0].averaged), reference.averaged.flatMap((row) => row.slice(0, 2)));
+  assert.equal(traces[1].averaged, undefined, 'Adam has none');
+  // Averaging starts after t0: ax leaves the iterate.
+  const at = (row) => [traces[0].averaged[2 * row], traces[0].averaged[2 * row + 1]];
+  const x = (row) => [traces[0].rows[row * 4], traces[0].rows[row * 4 + 1]];
+  assert.deepEqual(at(10), x(10));
+  assert.notDeepEqual(at(400), x(400));
+  const points = averagedPoints(traces[0], 400, (a, b) => [a * 100, b * 100], 0);
+  assert.equal(points.length, 400);
+  assert.deepEqual(points[0], [at(1)[0] * 100, at(1)[1] * 100]);
+  assert.deepEqual(averagedPoints(traces[1], 400, (a, b) => [a, b]), []);
+});
