@@ -426,14 +426,15 @@ export class LandscapeView {
       .attr('data-run', (a) => a.run)
       .attr('d', (a) => a.d)
       .attr('stroke', (a) => this.colors[a.run])
-      .attr('stroke-width', TRAJECTORY_WIDTH);
+      .attr('stroke-width', TRAJECTORY_WIDTH)
+      .raise(); // over the trajectories' halos, which would hide it where ax stays close to x
   }
 
   private drawTraces(): void {
     this.pixelPaths ??= this.traces.map((trace) => pixelPath(trace, this.toPixel));
-    this.drawAveraged();
     if (this.animating) {
       this.trail.draw({ traces: this.traces, paths: this.pixelPaths, colors: this.colors, halo: this.theme.background, toPixel: this.toPixel }, this.step);
+      this.drawAveraged();
       return;
     }
     const pathOf = line();
@@ -459,6 +460,7 @@ export class LandscapeView {
       .attr('d', (d) => d)
       .attr('stroke', (_, i) => this.colors[i])
       .attr('stroke-width', TRAJECTORY_WIDTH);
+    this.drawAveraged();
   }
 
   private drawMarkers(): void {
