@@ -32,7 +32,7 @@ export class RunStream {
         const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from };
         // Recorded state (the step arrows): each row's gradient, its plotted components.
         if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);
-        const averaged = state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount - from) : undefined;
+        const averaged = optimizer === 'asgd' && state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount - from) : undefined;
         if (averaged) part.averaged = averaged;
         return part;
       }),

@@ -171,7 +171,7 @@ export function plottedGradient(state: Float64Array, stateWidth: number, rowCoun
 
 /**
  * ASGD's averaged iterate at the plotted parameters per row (its state's first two `ax_` columns), rowCount x 2;
- * undefined for other optimizers and for 1-D losses (drawn as a graph of the loss, which ax has no value of).
+ * undefined without them. Callers ask for ASGD's runs of 2-D or larger losses only (a written optimizer may name a state ax).
  */
 export function plottedAverage(state: Float64Array, stateNames: string[], rowCount: number): Float64Array | undefined {
   const columns = stateNames.flatMap((name, i) => (name.startsWith('ax_') ? [i] : []));
