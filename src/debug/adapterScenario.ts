@@ -3,7 +3,8 @@
 import { optimizerInfos } from '../engine/optimizers';
 import { parseLoss } from '../loss/analyze';
 import { scenarioFromFile } from '../loss/launch';
-import { completeRun, runLabel, type ScenarioDefaults } from '../shared/scenario';
+import { withRunOptimizers } from '../loss/optim';
+import { completeRun, optimizerName, runLabel, type ScenarioDefaults } from '../shared/scenario';
 import { ScenarioSchema, validate, type Scenario } from '../shared/scenarioModel';
 
 /** The scenario of a .loss text, or an Error naming its first problem and where. */
@@ -15,11 +16,11 @@ export function scenarioFromLoss(text: string, defaults: ScenarioDefaults, steps
     throw new Error(`The loss file has an error at line ${line + 1}, column ${character + 1}: ${first.message}`);
   }
   const draft = scenarioFromFile(text, parsed.loss.scenario);
-  const optimizers = optimizerInfos();
+  const optimizers = withRunOptimizers(optimizerInfos(), draft.runs);
   const runs = (draft.runs ?? defaults.runs).map((run) => {
     // The file's label, else the options as the panel shows them; an unknown optimizer keeps its name for the engine's message.
     const complete = completeRun(optimizers, run);
-    return { ...run, label: run.label ?? (complete ? runLabel(run, optimizers) : run.optimizer) };
+    return { ...run, label: run.label ?? (complete ? runLabel(run, optimizers) : optimizerName(run.optimizer)) };
   });
   // The launch's steps and what the file says, checked as a panel's scenario is (a Playground shows the session).
   const scenario = validate(ScenarioSchema, { ...draft, runs, steps: steps ?? draft.steps ?? defaults.steps }, '');

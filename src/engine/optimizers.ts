@@ -262,7 +262,7 @@ export function optimizerInfos(): OptimizerInfo[] {
       if (value === null || typeof value === 'string') continue;
       defaults[key] = Array.isArray(value) ? value.map((v) => v ?? Number.EPSILON) : value;
     }
-    return { name, title: spec.title, defaults };
+    return { name, title: spec.title, defaults, ...(spec.nullable && { optional: { ...spec.nullable } }) };
   });
 }
 

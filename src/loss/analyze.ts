@@ -13,6 +13,9 @@ import type { DataFile } from './dataFileRules';
 import { analyzeNetwork } from './network';
 import type { LossData } from './data';
 import { networkParamNames, type NetworkSpec } from '../shared/network';
+import { LIMITS } from '../shared/limits';
+import { isOptimizerSource } from '../shared/scenario';
+import { STRING_OPTIONS } from '../shared/scenarioModel';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -20,7 +23,8 @@ export const DATA_OFFSET = MAX_DIM;
 /** Expression nodes visited while expanding sums; beyond it the loss is rejected. */
 export const MAX_EXPANSION = 2_000_000;
 
-export type OptionSetting = number | boolean | number[];
+/** An option's value; text only for the options whose torch type is a string (STRING_OPTIONS). */
+export type OptionSetting = number | boolean | number[] | string;
 
 export interface Scenario {
   /** The plotted ranges of the first two parameters (x and y axes), where given. */
@@ -573,8 +577,8 @@ class Analysis {
         for (const axis of axes) scenario.domain[axis] = [low, high];
       }
     } else if (s.kind === 'optimizer') {
-      const name = s.name.name.toLowerCase();
-      if (!KNOWN_OPTIMIZERS.includes(name)) {
+      const name = s.file ? this.optimizerFile(s.file) : s.name.name.toLowerCase();
+      if (!s.file && !KNOWN_OPTIMIZERS.includes(name)) {
         const suggestion = closestName(name, KNOWN_OPTIMIZERS);
         this.sink.warning(`Unknown optimizer '${s.name.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`, s.name.start, s.name.end);
       }
@@ -590,7 +594,7 @@ class Analysis {
           else this.sink.error('A label is text in double quotes, as in label="Adam (fast)"', option.value.start, option.value.end);
           continue;
         }
-        const setting = this.optionSetting(option.value);
+        const setting = this.optionSetting(option.value, STRING_OPTIONS[name]?.includes(option.name.name));
         if (setting !== undefined) options[option.name.name] = setting;
       }
       scenario.optimizers.push(label === undefined ? { name, options } : { name, options, label });
@@ -669,10 +673,31 @@ class Analysis {
     return meanOverData(this.graph, [root], point, this.data)[0];
   }
 
-  private optionSetting(value: OptionValue): OptionSetting | undefined {
+  /**
+   * A written optimizer's file (`optimizer "lion.optim"`): its text, which the run carries, or its path when it was not
+   * read (the engine, which takes the loss's text alone, needs no optimizer; the editor and Visualize read it).
+   */
+  private optimizerFile(file: { path: string; start: number; end: number }): string {
+    if (!this.files) return file.path;
+    const contents = this.files[file.path];
+    const fail = (message: string): string => {
+      this.sink.error(message, file.start, file.end);
+      return file.path;
+    };
+    if (contents === undefined) return fail(`Cannot read the optimizer file "${file.path}" (paths are relative to this file)`);
+    if (typeof contents !== 'string') return fail(contents.problem);
+    if (contents.length > LIMITS.optimizerLength) return fail(`${file.path} is longer than an optimizer may be (${LIMITS.optimizerLength} characters)`);
+    if (!isOptimizerSource(contents)) return fail(`${file.path} is not an optimizer: its first line is 'optimizer NAME', as in examples/lion.optim`);
+    return contents;
+  }
+
+  /** text: the option's torch type is a string (line_search_fn="strong_wolfe"). */
+  private optionSetting(value: OptionValue, text = false): OptionSetting | undefined {
     if (value.kind === 'bool') return value.value;
     if (value.kind === 'string') {
-      this.sink.error('Only label takes text; option values are numbers, tuples or true/false', value.start, value.end);
+      if (text) return value.value;
+      const takesText = Object.entries(STRING_OPTIONS).flatMap(([optimizer, names]) => names.map((n) => `${optimizer}'s ${n}`));
+      this.sink.error(`Only label and ${takesText.join(', ')} take text; option values are numbers, tuples or true/false`, value.start, value.end);
       return undefined;
     }
     if (value.kind === 'expr') return this.constant(value.expr, 'An option value');

@@ -93,11 +93,11 @@ export function parseCsv(text: string): CsvTable {
   return table;
 }
 
-/** The data files a loss text refers to (`data "points.csv"`), in order; callers read them and pass their contents. */
+/** The files a loss text refers to (`data "points.csv"`, `optimizer "lion.optim"`), in order; callers read them and pass their contents. */
 export function dataFiles(text: string): string[] {
   const files: string[] = [];
   for (const s of parseStatements(text, new DiagnosticSink())) {
-    if (s.kind === 'data' && s.file && !files.includes(s.file.path)) files.push(s.file.path);
+    if ((s.kind === 'data' || s.kind === 'optimizer') && s.file && !files.includes(s.file.path)) files.push(s.file.path);
   }
   return files;
 }

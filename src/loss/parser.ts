@@ -52,8 +52,11 @@ export type Statement =
   | (Span & { kind: 'domain'; entries: { target?: ParamRef; low: Expr; high: Expr }[] })
   | (Span & { kind: 'points'; which: 'start' | 'minima'; points: OptionValue[] })
   | (Span & { kind: 'steps'; expr: Expr })
-  /** `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a built-in loss). */
-  | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[] })
+  /**
+   * `optimizer NAME k=v ...`, `schedule NAME k=v ...` (the optimizer line above's lr schedule), `builtin NAME k=v ...` (a
+   * built-in loss). `optimizer "lion.optim" lr=1e-4` names a written optimizer's file: `file`, and `name` holds its path.
+   */
+  | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[]; file?: Span & { path: string } })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
   /** `data x, y = [rows]`, `data "file.csv"` or a generated set `data spiral arms=3`; options (test=...) after the rows, file or generator. */
   | (Span & {
@@ -308,7 +311,13 @@ class Parser {
   /** `optimizer adam lr=0.05 betas=(0.9, 0.999)`, `schedule cosine T_max=100`, `builtin reddi C=3`; commas between options are optional. */
   private parseNamed(kind: 'optimizer' | 'schedule' | 'builtin'): Statement {
     const keyword = this.next();
-    const example = { optimizer: 'an optimizer name, as in: optimizer adam lr=0.01', schedule: 'a schedule name, as in: schedule cosine T_max=100', builtin: 'a built-in loss name, as in: builtin reddi C=3' };
+    const example = { optimizer: 'an optimizer name or a .optim file in quotes, as in: optimizer adam lr=0.01 or optimizer "lion.optim"', schedule: 'a schedule name, as in: schedule cosine T_max=100', builtin: 'a built-in loss name, as in: builtin reddi C=3' };
+    if (kind === 'optimizer' && this.peek().kind === 'string') {
+      const token = this.next();
+      const file = { path: token.text, start: token.start, end: token.end };
+      const options = this.parseOptions();
+      return { kind, name: { name: file.path, start: file.start, end: file.end }, file, options, start: keyword.start, end: this.tokens[this.pos - 1].end };
+    }
     const name = this.expectName(example[kind]);
     const options = this.parseOptions();
     return { kind, name, options, start: keyword.start, end: this.tokens[this.pos - 1].end };

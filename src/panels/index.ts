@@ -12,6 +12,46 @@ import type { TrainingSession } from '../session/trainingSession';
 import { compareOptimizers, compareValues, openPlayground, pickScenario, tuneLearningRates } from './scenarioCommands';
 import { lessonScenario, LessonFollower, openLesson } from './lessonCommands';
 import { exportAnimation, exportPanel } from './exportCommands';
+import { WrittenOptimizers } from './writtenOptimizers';
+import { LIMITS } from '../shared/limits';
+
+/** The most workspace .optim files the pickers list. */
+const MAX_LISTED_OPTIMIZERS = 50;
+const RESCAN_DELAY_MS = 500;
+
+/** The workspace's .optim files (as saved; each at most a run's optimizer length), then the shipped examples. */
+async function readOptimizerFiles(extensionUri: vscode.Uri): Promise<{ file: string; text: string }[]> {
+  const examples = vscode.Uri.joinPath(extensionUri, 'examples');
+  const found = await vscode.workspace.findFiles('**/*.optim', '**/node_modules/**', MAX_LISTED_OPTIMIZERS);
+  const shipped = await vscode.workspace.fs.readDirectory(examples).then(
+    (entries) => entries.filter(([name, type]) => type === vscode.FileType.File && name.endsWith('.optim')).map(([name]) => vscode.Uri.joinPath(examples, name)),
+    () => [],
+  );
+  const files = await Promise.all([...found, ...shipped].map(async (uri) => {
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).size > LIMITS.optimizerLength) return undefined;
+      const file = uri.toString().startsWith(examples.toString()) ? `example ${uri.path.split('/').pop()}` : vscode.workspace.asRelativePath(uri);
+      return { file, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) };
+    } catch {
+      return undefined; // deleted meanwhile, or unreadable: not listed
+    }
+  }));
+  return files.filter((f) => f !== undefined);
+}
+
+/** Keeps the written optimizers' list current as .optim files are created, saved and deleted. */
+function watchOptimizerFiles(context: vscode.ExtensionContext, written: WrittenOptimizers, log: vscode.LogOutputChannel): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const rescan = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      readOptimizerFiles(context.extensionUri).then((files) => written.set(files), (error: unknown) => log.warn(`Listing .optim files: ${String(error)}`));
+    }, RESCAN_DELAY_MS);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.optim');
+  context.subscriptions.push(watcher, watcher.onDidCreate(rescan), watcher.onDidChange(rescan), watcher.onDidDelete(rescan), { dispose: () => clearTimeout(timer) });
+  readOptimizerFiles(context.extensionUri).then((files) => written.set(files), (error: unknown) => log.warn(`Listing .optim files: ${String(error)}`));
+}
 
 let panelServices: PanelServices | undefined;
 
@@ -41,8 +81,11 @@ function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unk
 }
 
 export function registerPanels(context: vscode.ExtensionContext): void {
-  const engine = () => getEngineClient(context);
   const log = vscode.window.createOutputChannel('Optiscope Panels', { log: true });
+  const written = new WrittenOptimizers();
+  watchOptimizerFiles(context, written, log);
+  // Its optimizers() lists the built-ins and then the written optimizers, for every picker.
+  const engine = () => written.engine(getEngineClient(context));
   const statusItem = vscode.window.createStatusBarItem('optiscope.running', vscode.StatusBarAlignment.Left, 10);
   statusItem.name = 'Optiscope: running';
   const services: PanelServices = {

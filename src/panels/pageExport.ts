@@ -6,6 +6,7 @@ import { RpcClient } from '../shared/rpc';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from '../shared/export';
 import { runLabel } from '../shared/scenario';
 import { parseLoss } from '../loss/index';
+import { withRunOptimizers } from '../loss/optim';
 import type { PanelEngine } from './scenarioRuns';
 
 function concatenate(parts: Uint8Array[]): Uint8Array {
@@ -80,7 +81,7 @@ export async function exportFile(format: ExportFormat, { engine, scenario, rende
     return encode(text);
   }
   const { traces } = await runsOf(scenario);
-  const optimizers = engine.optimizers();
+  const optimizers = withRunOptimizers(engine.optimizers(), scenario.runs);
   const runs = traces.map((trace, i) => ({ label: runLabel(scenario.runs[i], optimizers), options: scenario.runs[i].options, trace }));
   return encode(format === 'csv' ? trajectoriesCsv(runs, loss.params) : trajectoriesJson(scenario, loss, runs));
 }

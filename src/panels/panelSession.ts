@@ -5,7 +5,7 @@ import { conditionNamesFor } from '../engine/breakpoints';
 import { checkCondition } from '../loss/conditions';
 import type { BreakpointResult, TrainingSession } from '../session/trainingSession';
 import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../shared/protocol';
-import { scenarioKey } from '../shared/scenario';
+import { optimizerName, scenarioKey } from '../shared/scenario';
 
 export const PANEL_SOURCE = 'panel';
 
@@ -131,7 +131,7 @@ export class PanelSession {
     if (failing.length === 0) return [];
     const first = problems.find((p) => p.length > 0)![0];
     if (failing.length === runs.length) return [toOffsets(first, 'error')];
-    const labels = failing.map((i) => scenario.runs[i].label ?? scenario.runs[i].optimizer).join(', ');
+    const labels = failing.map((i) => scenario.runs[i].label ?? optimizerName(scenario.runs[i].optimizer)).join(', ');
     return [toOffsets(first, 'warning', `Not checked for ${labels}: `)];
   }
 

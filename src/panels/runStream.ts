@@ -2,7 +2,7 @@
 import type { RunsChunk } from '../shared/engineApi';
 import type { RunsData, RunsDataChunk, TraceDataChunk } from '../shared/protocol';
 import { CancelSource } from '../shared/rpc';
-import { plottedGradient } from '../shared/scenario';
+import { plottedAverage, plottedGradient } from '../shared/scenario';
 import { catchUpChunks, Paced, sliceChunk, TraceAccumulator } from '../shared/traceStream';
 
 /** The most trajectory numbers in one streamed message (256 KB): each message is one short task of the host's. */
@@ -32,6 +32,8 @@ export class RunStream {
         const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from };
         // Recorded state (the step arrows): each row's gradient, its plotted components.
         if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);
+        const averaged = optimizer === 'asgd' && state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount - from) : undefined;
+        if (averaged) part.averaged = averaged;
         return part;
       }),
     };

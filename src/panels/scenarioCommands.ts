@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Engine, OptimizerInfo } from '../shared/engineApi';
 import type { Scenario } from '../shared/protocol';
+import { withRunOptimizers } from '../loss/optim';
 import { defaultScenario, lossDescription, lossPreview, runLabel } from '../shared/scenario';
 import { parseScenarioDraft, type ScenarioDraft } from '../shared/scenarioModel';
 import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario, type Sweep } from '../shared/sweep';
@@ -13,7 +14,7 @@ import { scenarioDefaults } from './settings';
 export async function scenarioFor(engine: Engine, launch: ScenarioDraft): Promise<Scenario> {
   const defaults = scenarioDefaults();
   const loss = await engine.lossInfo(launch.loss, launch.lossParams);
-  const scenario = defaultScenario(loss, engine.optimizers(), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
+  const scenario = defaultScenario(loss, withRunOptimizers(engine.optimizers(), launch.runs), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
   if (launch.start?.length === loss.dim) scenario.start = launch.start;
   return scenario;
 }
@@ -127,9 +128,10 @@ export async function compareValues(services: PanelServices, argument?: unknown)
   const panel = options.panel === 'compare' ? ScenarioPanel.active(COMPARE) : options.panel === 'playground' ? ScenarioPanel.active(PLAYGROUND) : ScenarioPanel.focused();
   const scenario = panel?.currentScenario ?? (await pickScenario(services.engine(), 'Optiscope: Compare Hyper-parameter Values'));
   if (!scenario) return undefined;
-  const sweep = await askSweep(services.engine().optimizers(), scenario, options);
+  const optimizers = withRunOptimizers(services.engine().optimizers(), scenario.runs);
+  const sweep = await askSweep(optimizers, scenario, options);
   if (!sweep) return undefined;
-  const swept = { ...sweepScenario(scenario, services.engine().optimizers(), sweep), view: null };
+  const swept = { ...sweepScenario(scenario, optimizers, sweep), view: null };
   ScenarioPanel.createOrShow(COMPARE, services, swept);
   return swept;
 }

@@ -2,6 +2,7 @@
 // runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
 import type { CancelSignal, Engine, LossInfo, RunsRequest, RunTrace } from '../shared/engineApi';
 import type { LandscapeData, LandscapeQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
+import { withRunOptimizers } from '../loss/optim';
 import { runLabel } from '../shared/scenario';
 import { rateOutcome, searchRate } from './tune';
 import { RunStream } from './runStream';
@@ -17,7 +18,8 @@ const SNAPSHOT_GRID = 64;
 
 /** The scenario's runs, streamed by the engine in chunks (the status bar shows them while they run). */
 export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Scenario, gradients = false): RunStream {
-  const request: RunsRequest = { ...scenario, recordState: gradients || undefined };
+  // ASGD's averaged iterate is state: recorded to be drawn beside its trajectory.
+  const request: RunsRequest = { ...scenario, recordState: gradients || scenario.runs.some((run) => run.optimizer === 'asgd') || undefined };
   const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
   tracked(scenario.runs.length, stream.result).catch(() => undefined);
   return stream;
@@ -50,7 +52,7 @@ export async function scenarioSnapshot(engine: PanelEngine, scenario: Scenario, 
     landscapeData(engine, { loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
     loss.data ? engine.samples(lossName, lossParams).then((values) => values.slice()) : undefined,
   ]);
-  return { scenario, loss, optimizers: engine.optimizers(), settings, landscape, ...(samples && { samples }) };
+  return { scenario, loss, optimizers: withRunOptimizers(engine.optimizers(), scenario.runs), settings, landscape, ...(samples && { samples }) };
 }
 
 /**
@@ -68,7 +70,7 @@ export async function tuneLearningRates(
   const scenario = structuredClone(current);
   const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
   const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
-  const optimizers = engine.optimizers();
+  const optimizers = withRunOptimizers(engine.optimizers(), scenario.runs);
   for (const [index, run] of scenario.runs.entries()) {
     const lr = run.options.lr;
     progress(index, scenario.runs.length, runLabel(run, optimizers));

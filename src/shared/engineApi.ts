@@ -184,6 +184,12 @@ export interface OptimizerInfo {
   title: string;
   /** PyTorch option names with their defaults. */
   defaults: Record<string, number | boolean | number[]>;
+  /** Options without a default to edit (torch's None: L-BFGS's max_eval, line_search_fn), by the type they take: kept when a run gives them. */
+  optional?: Record<string, 'number' | 'string'>;
+  /** A written optimizer's .optim text (a run's `optimizer` is this text); absent for built-ins. */
+  source?: string;
+  /** Where a written optimizer comes from (a workspace path, or the shipped example's name), for pickers. */
+  file?: string;
 }
 
 /** A run set kept in the engine between requests (for stepping, pausing and inspecting); see SessionRequest. */

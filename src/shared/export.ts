@@ -2,6 +2,7 @@
 // numbers are the engine's traces as the panel got them.
 import type { LossInfo } from './engineApi';
 import type { OptionValue, RunConfig, Scenario, TraceData } from './protocol';
+import { isOptimizerSource, optimizerName } from './scenario';
 
 export type ExportFormat = 'png' | 'svg' | 'csv' | 'json' | 'loss';
 
@@ -45,7 +46,7 @@ export function trajectoriesCsv(runs: ExportRun[], params: string[]): string {
   const lines = [['run', 'label', 'optimizer', 'step', ...names, 'loss', 'grad_norm'].map(csvField).join(',')];
   runs.forEach((run, index) => {
     for (const row of rowsOf(run.trace)) {
-      const cells = [String(index + 1), csvField(run.label), csvField(run.trace.optimizer), String(row.step), ...row.params.map(String), String(row.loss), String(row.gradNorm)];
+      const cells = [String(index + 1), csvField(run.label), csvField(optimizerName(run.trace.optimizer)), String(row.step), ...row.params.map(String), String(row.loss), String(row.gradNorm)];
       lines.push(cells.join(','));
     }
   });
@@ -77,6 +78,7 @@ function lossNumber(value: number): string {
 
 function lossValue(value: OptionValue): string {
   if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return lossString(value);
   if (Array.isArray(value)) return `(${value.map(lossNumber).join(', ')})`;
   return lossNumber(value);
 }
@@ -96,7 +98,10 @@ export function runLines(run: RunConfig): string[] {
   if (st && st.seed !== undefined) options.push(`seed=${st.seed}`);
   if (run.project?.length === 1) options.push(`project=${lossValue(run.project[0])}`);
   if (run.label) options.push(`label=${lossString(run.label)}`);
-  const lines = [`optimizer ${[run.optimizer, ...options].join(' ')}`];
+  // A written optimizer is named by its file (a .loss line cannot hold its rule): the file beside the .loss file.
+  const written = isOptimizerSource(run.optimizer);
+  const name = written ? lossString(`${optimizerName(run.optimizer)}.optim`) : run.optimizer;
+  const lines = [...(written ? [`# ${name} is a written optimizer: save its rule there, beside this file`] : []), `optimizer ${[name, ...options].join(' ')}`];
   if (run.schedule && run.schedule.type !== 'constant') {
     const { type, ...fields } = run.schedule as { type: string } & Record<string, number>;
     lines.push(`schedule ${[type, ...Object.entries(fields).map(([key, value]) => `${key}=${lossNumber(value)}`)].join(' ')}`);

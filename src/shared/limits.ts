@@ -42,6 +42,8 @@ export const LIMITS = {
   /** A loss may be a whole .loss file (comments included), with its data inline (4 MiB of text). */
   lossLength: 4_194_304,
   labelLength: 120,
+  /** A run's optimizer: a built-in's name, or an optimizer written in the optimizer language (a whole .optim text). */
+  optimizerLength: 65_536,
   /** Runs in one scenario (one landscape per run in Compare). */
   maxRuns: 12,
   /** Options of a run, and loss parameters. */

@@ -105,6 +105,8 @@ export interface LandscapeData extends LandscapeQuery {
 export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'> & {
   /** When asked for: the gradient's first two components at every row, rowCount x 2 (the plotted parameters). */
   grad?: Float64Array;
+  /** ASGD: its averaged iterate ax at every row, rowCount x 2 (the plotted parameters), drawn as a second, dashed trajectory. */
+  averaged?: Float64Array;
 };
 
 export interface RunsData {

@@ -32,10 +32,22 @@ export function lossPreview(loss: LossInfo): string {
   return `${loss.formula}  ·  ${describeMinima(loss)}`;
 }
 
-/** Finds an optimizer by name, ignoring case (settings may say "adam" for "Adam"). */
+/** Whether a run's optimizer is a written one (an optimizer-language text, whose first statement is `optimizer NAME`). */
+export function isOptimizerSource(text: unknown): boolean {
+  return typeof text === 'string' && /^(?:\s|#[^\n\r]*)*optimizer\s/.test(text);
+}
+
+/** A run's optimizer as messages name it: a built-in's name, or the name on a written optimizer's `optimizer` line. */
+export function optimizerName(optimizer: string): string {
+  if (!isOptimizerSource(optimizer)) return optimizer;
+  return /^(?:\s|#[^\n\r]*)*optimizer\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(optimizer)?.[1] ?? 'written';
+}
+
+/** Finds an optimizer by name, ignoring case (settings may say "adam" for "Adam"), or a written one by its text. */
 export function findOptimizer(optimizers: OptimizerInfo[], name: string): OptimizerInfo | undefined {
+  if (isOptimizerSource(name)) return optimizers.find((o) => o.source === name);
   const wanted = name.toLowerCase();
-  return optimizers.find((o) => o.name.toLowerCase() === wanted);
+  return optimizers.find((o) => o.source === undefined && o.name.toLowerCase() === wanted);
 }
 
 /** A run with the optimizer's defaults filled in under the given options; undefined for an unknown optimizer. */
@@ -43,12 +55,13 @@ export function completeRun(optimizers: OptimizerInfo[], run: RunConfig): RunCon
   const info = findOptimizer(optimizers, run.optimizer);
   if (!info) return undefined;
   const options: Record<string, OptionValue> = { ...info.defaults };
-  for (const [key, value] of Object.entries(run.options)) if (key in info.defaults) options[key] = value;
+  // Options the run gives are kept where the optimizer has them, also those without a default (max_eval).
+  for (const [key, value] of Object.entries(run.options)) if (key in info.defaults || (info.optional && key in info.optional)) options[key] = value;
   // Every other field of the run goes along (spread, not listed: a field added to the model is kept); an empty
   // label or a field set to undefined is left out.
   const { label, ...rest } = run;
   const complete = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as RunConfig;
-  return { ...complete, ...(label ? { label } : {}), optimizer: info.name, options };
+  return { ...complete, ...(label ? { label } : {}), optimizer: info.source ?? info.name, options };
 }
 
 /** An entry of the optimizer picker: an optimizer, or a named variant of one (GD, momentum, Nesterov, AMSGrad). */
@@ -73,10 +86,16 @@ const VARIANTS: Record<string, Omit<OptimizerChoice, 'optimizer' | 'description'
   ],
 };
 
-/** The optimizer picker's entries, in the engine's order, each optimizer followed by its named variants. */
+/** The picker's value of a written optimizer: its file (two files may declare the same name). */
+function writtenChoice(info: OptimizerInfo): string {
+  return `written:${info.file ?? info.name}`;
+}
+
+/** The optimizer picker's entries, in the engine's order, each optimizer followed by its named variants; then the written ones. */
 export function optimizerChoices(optimizers: OptimizerInfo[]): OptimizerChoice[] {
-  return optimizers.flatMap((info) =>
-    (VARIANTS[info.name] ?? [{ value: info.name, label: info.name, options: {} }]).map((variant) => ({
+  return optimizers.flatMap((info) => info.source !== undefined
+    ? [{ value: writtenChoice(info), label: `${info.name} (${info.file ?? 'written'})`, description: info.title, optimizer: info.source, options: {} }]
+    : (VARIANTS[info.name] ?? [{ value: info.name, label: info.name, options: {} }]).map((variant) => ({
       ...variant,
       optimizer: info.name,
       description: variant.value === info.name ? info.title : `${info.name} with ${Object.entries(variant.options).filter(([, v]) => v !== false && v !== 0).map(([k, v]) => `${k}=${v}`).join(', ')}`,
@@ -84,9 +103,13 @@ export function optimizerChoices(optimizers: OptimizerInfo[]): OptimizerChoice[]
   );
 }
 
-/** The picker entry that shows a run: the variant its options make it. */
-export function choiceOf(run: RunConfig): string {
+/** The picker entry that shows a run: the variant its options make it, or its written optimizer's entry. */
+export function choiceOf(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const { optimizer, options } = run;
+  if (isOptimizerSource(optimizer)) {
+    const info = findOptimizer(optimizers, optimizer);
+    return info ? writtenChoice(info) : '';
+  }
   if (optimizer === 'sgd' && options.nesterov === true) return 'sgd:nesterov';
   if (optimizer === 'sgd' && typeof options.momentum === 'number' && options.momentum > 0) return 'sgd:momentum';
   if (optimizer === 'adam' && options.amsgrad === true) return 'adam:amsgrad';
@@ -127,7 +150,8 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
   const batch = run.stochastic?.batchSize ? ` B=${run.stochastic.batchSize}` : '';
   const schedule = run.schedule && run.schedule.type !== 'constant' ? ` ${run.schedule.type}` : '';
-  return `${run.optimizer}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
+  const name = isOptimizerSource(run.optimizer) ? (findOptimizer(optimizers, run.optimizer)?.name ?? optimizerName(run.optimizer)) : run.optimizer;
+  return `${name}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
 }
 
 /** The same string for equal scenarios (or runs, or any JSON), whatever the order of their keys. */
@@ -142,10 +166,24 @@ export function scenarioKey(scenario: object): string {
  * recorded state, whose rows start with the whole gradient: rowCount x stateWidth -> rowCount x 2.
  */
 export function plottedGradient(state: Float64Array, stateWidth: number, rowCount: number, dim: number): Float64Array {
+  return stateColumnPairs(state, stateWidth, rowCount, 0, dim > 1 ? 1 : -1);
+}
+
+/**
+ * ASGD's averaged iterate at the plotted parameters per row (its state's first two `ax_` columns), rowCount x 2;
+ * undefined without them. Callers ask for ASGD's runs of 2-D or larger losses only (a written optimizer may name a state ax).
+ */
+export function plottedAverage(state: Float64Array, stateNames: string[], rowCount: number): Float64Array | undefined {
+  const columns = stateNames.flatMap((name, i) => (name.startsWith('ax_') ? [i] : []));
+  return columns.length >= 2 ? stateColumnPairs(state, stateNames.length, rowCount, columns[0], columns[1]) : undefined;
+}
+
+/** Two columns of state rows (rowCount x stateWidth) as rowCount x 2; a column of -1 reads as 0. */
+function stateColumnPairs(state: Float64Array, stateWidth: number, rowCount: number, first: number, second: number): Float64Array {
   const out = new Float64Array(rowCount * 2);
   for (let row = 0; row < rowCount; row++) {
-    out[row * 2] = state[row * stateWidth];
-    out[row * 2 + 1] = dim > 1 ? state[row * stateWidth + 1] : 0;
+    out[row * 2] = state[row * stateWidth + first];
+    out[row * 2 + 1] = second >= 0 ? state[row * stateWidth + second] : 0;
   }
   return out;
 }

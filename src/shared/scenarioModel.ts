@@ -65,13 +65,33 @@ export const StochasticSchema = v.object({
 
 const BOX = `an array of 1 to ${LIMITS.panelMaxParams} ranges`;
 
-/** An optimizer option: a number, a flag, or a list of numbers (betas). */
-const OptionValueSchema = v.union([finite, flag, numbers(LIMITS.maxArray)], 'a finite number, true or false, or an array of numbers');
+/** Options whose torch type is a string (the engine checks their values), by optimizer. */
+export const STRING_OPTIONS: Readonly<Record<string, readonly string[]>> = { lbfgs: ['line_search_fn'] };
+const STRING_OPTION_NAMES = new Set(Object.values(STRING_OPTIONS).flat());
+
+const OPTION_VALUE = 'a finite number, true or false, or an array of numbers';
+/** An optimizer option: a number, a flag, a list of numbers (betas), or text for the options in STRING_OPTIONS. */
+const OptionValueSchema = v.union([finite, flag, numbers(LIMITS.maxArray), text(LIMITS.labelLength)], `${OPTION_VALUE} (text for ${[...STRING_OPTION_NAMES].join(', ')})`);
+
+/** A run's options: text only under the names of STRING_OPTIONS (the message names the option, as for other values). */
+const OptionsSchema = v.pipe(
+  v.record(v.string(), OptionValueSchema, 'an object'),
+  v.maxEntries(LIMITS.maxOptions, `at most ${LIMITS.maxOptions} entries`),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    for (const [key, value] of Object.entries(dataset.value)) {
+      if (typeof value === 'string' && !STRING_OPTION_NAMES.has(key)) {
+        addIssue({ message: OPTION_VALUE, path: [{ type: 'object', origin: 'value', input: dataset.value, key, value }] });
+      }
+    }
+  }),
+);
 
 /** One optimizer run: PyTorch option names, e.g. { lr: 0.01, momentum: 0.9 }. */
 export const RunSchema = v.object({
-  optimizer: text(LIMITS.labelLength),
-  options: v.pipe(v.record(v.string(), OptionValueSchema, 'an object'), v.maxEntries(LIMITS.maxOptions, `at most ${LIMITS.maxOptions} entries`)),
+  /** A built-in's name (adam), or a written optimizer's .optim text (its label defaults to the name on its first line). */
+  optimizer: text(LIMITS.optimizerLength),
+  options: OptionsSchema,
   /** A label for legends; defaults to the optimizer and its non-default options. */
   label: v.optional(text(LIMITS.labelLength)),
   /** This run's own start (one number per parameter); absent: the scenario's. */

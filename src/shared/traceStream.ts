@@ -16,9 +16,12 @@ function grown(buffer: Float64Array | undefined, length: number): Float64Array {
  * their row index (a chunk sent again after a worker restart overwrites the same rows). `traces` are views on
  * buffers that grow by doubling.
  */
+/** A trace's per-row pairs beside its rows (rowCount x 2 each): sliced, grown and copied as the rows are. */
+const PAIRS = ['grad', 'averaged'] as const;
+
 export class TraceAccumulator {
   private buffers: Float64Array[] = [];
-  private gradients: Float64Array[] = [];
+  private pairs: Record<(typeof PAIRS)[number], Float64Array[]> = { grad: [], averaged: [] };
   traces: TraceData[] = [];
   done = false;
 
@@ -27,12 +30,14 @@ export class TraceAccumulator {
       const width = part.dim + 2;
       const buffer = (this.buffers[i] = grown(this.buffers[i], part.rowCount * width));
       buffer.set(part.rows, part.from * width);
-      const { from: _from, rows: _rows, grad, ...meta } = part;
+      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, ...meta } = part;
       const trace: TraceData = { ...meta, rows: buffer.subarray(0, part.rowCount * width) };
-      if (grad) {
-        const gradients = (this.gradients[i] = grown(this.gradients[i], part.rowCount * 2));
-        gradients.set(grad, part.from * 2);
-        trace.grad = gradients.subarray(0, part.rowCount * 2);
+      for (const key of PAIRS) {
+        const values = part[key];
+        if (!values) continue;
+        const grownPairs = (this.pairs[key][i] = grown(this.pairs[key][i], part.rowCount * 2));
+        grownPairs.set(values, part.from * 2);
+        trace[key] = grownPairs.subarray(0, part.rowCount * 2);
       }
       return trace;
     });
@@ -42,7 +47,11 @@ export class TraceAccumulator {
 
   /** The traces as exact copies (what a reply carries: a view would send its whole buffer). */
   copies(): TraceData[] {
-    return this.traces.map((trace) => ({ ...trace, rows: trace.rows.slice(), ...(trace.grad && { grad: trace.grad.slice() }) }));
+    return this.traces.map((trace) => {
+      const copy: TraceData = { ...trace, rows: trace.rows.slice() };
+      for (const key of PAIRS) if (trace[key]) copy[key] = trace[key].slice();
+      return copy;
+    });
   }
 }
 
@@ -54,7 +63,7 @@ export class TraceAccumulator {
 export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<RunsDataChunk> {
   const { traces } = chunk;
   const widths = traces.map((trace) => trace.dim + 2);
-  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + (trace.grad ? 2 : 0), 0);
+  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + PAIRS.reduce((pairs, key) => pairs + (trace[key] ? 2 : 0), 0), 0);
   const block = Math.max(1, Math.floor(maxValues / Math.max(1, perStep)));
   const first = traces.reduce((least, trace) => Math.min(least, trace.from), traces.length > 0 ? Infinity : 0);
   const last = traces.reduce((most, trace) => Math.max(most, trace.rowCount), 0);
@@ -68,7 +77,7 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
         const offset = from - trace.from;
         const count = to - from;
         const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(offset * widths[i], (offset + count) * widths[i]) };
-        if (trace.grad) part.grad = trace.grad.slice(offset * 2, (offset + count) * 2);
+        for (const key of PAIRS) if (trace[key]) part[key] = trace[key].slice(offset * 2, (offset + count) * 2);
         return part;
       }),
     };

@@ -9,7 +9,7 @@ class Range {
   }
 }
 // Shared through globalThis: the test bundles its own copy of this file into the editor bundle.
-const registered = (globalThis.lossEditorRegistrations ??= { commands: {}, completion: [], hover: [], collections: [], listeners: {} });
+const registered = (globalThis.lossEditorRegistrations ??= { commands: {}, completion: [], hover: [], lenses: [], collections: [], listeners: {} });
 const listener = (name) => (fn) => { registered.listeners[name] = fn; return { dispose() {} }; };
 module.exports = {
   registered,
@@ -21,6 +21,8 @@ module.exports = {
   SnippetString: class { constructor(value) { this.value = value; } },
   MarkdownString: class { constructor(value) { this.value = value; } },
   Hover: class { constructor(contents, range) { Object.assign(this, { contents, range }); } },
+  CodeLens: class { constructor(range, command) { Object.assign(this, { range, command }); } },
+  Uri: { joinPath: (base, ...parts) => ({ path: [base.path, ...parts].join('/') }) },
   languages: {
     createDiagnosticCollection() {
       const map = new Map();
@@ -30,6 +32,7 @@ module.exports = {
     },
     registerCompletionItemProvider(selector, provider) { registered.completion.push(provider); return { dispose() {} }; },
     registerHoverProvider(selector, provider) { registered.hover.push(provider); return { dispose() {} }; },
+    registerCodeLensProvider(selector, provider) { registered.lenses.push(provider); return { dispose() {} }; },
   },
   workspace: {
     textDocuments: [],
@@ -37,6 +40,7 @@ module.exports = {
     onDidChangeTextDocument: listener('change'),
     onDidCloseTextDocument: listener('close'),
     openTextDocument: async (options) => ({ ...options }),
+    fs: { readFile: async (uri) => require('node:fs').readFileSync(uri.path) },
   },
   window: { showTextDocument: async (doc) => { registered.shown = doc; } },
   commands: { registerCommand(name, fn) { registered.commands[name] = fn; return { dispose() {} }; } },

@@ -91,7 +91,7 @@ test('optimizer labels: text in double quotes, with escaped quotes and backslash
   ]);
   assert.deepEqual(firstError('f = x^2\noptimizer adam label="open'), ['Unterminated string: close it with " on the same line', 1, 21, 1, 26]);
   assert.deepEqual(firstError('f = x^2\noptimizer adam label=3'), ['A label is text in double quotes, as in label="Adam (fast)"', 1, 21, 1, 22]);
-  assert.deepEqual(firstError('f = x^2\noptimizer adam lr="fast"'), ['Only label takes text; option values are numbers, tuples or true/false', 1, 18, 1, 24]);
+  assert.deepEqual(firstError('f = x^2\noptimizer adam lr="fast"'), ["Only label and lbfgs's line_search_fn take text; option values are numbers, tuples or true/false", 1, 18, 1, 24]);
   assert.deepEqual(firstError('f = x^2\noptimizer adam label="a" label="b"'), ["Option 'label' is given twice", 1, 25, 1, 30]);
   assert.deepEqual(firstError('f = x^2\nstart = "here"'), ['Expected a point such as (1, 2)', 1, 8, 1, 14]);
   assert.deepEqual(firstError('f = "x"'), ['Text in double quotes is only for run labels (optimizer ... label="...") and data files (data "points.csv")', 0, 4, 0, 7]);

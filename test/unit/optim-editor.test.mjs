@@ -37,7 +37,7 @@ function documentOf(text, version = 1, languageId = 'optim') {
   };
 }
 
-registerOptimizerEditor({ subscriptions: [] });
+registerOptimizerEditor({ subscriptions: [], extensionUri: { path: root } });
 const { registered } = vscode;
 const collection = registered.collections[registered.collections.length - 1];
 
@@ -74,4 +74,18 @@ test('hover explains inputs, reductions and declared names', () => {
   assert.match(provider.provideHover(documentOf(LION, 6), at('lr')).contents.value, /learning rate of this step/);
   const stateRow = lines.findIndex((l) => l.startsWith('state'));
   assert.match(provider.provideHover(documentOf(LION, 6), at('m', stateRow)).contents.value, /state, initially 0; .* m_x/);
+});
+
+test('"Compare with Adam" over the optimizer line opens Compare with the rule as typed beside Adam, SGD with momentum and Lion; none while it does not compile', async () => {
+  const [provider] = registered.lenses;
+  const edited = LION.replace('beta2 = 0.99', 'beta2 = 0.98');
+  const [lens, ...more] = await provider.provideCodeLenses(documentOf(edited, 5));
+  assert.equal(more.length, 0);
+  assert.equal(lens.range.start.line, edited.split('\n').findIndex((l) => l.startsWith('optimizer ')));
+  assert.equal(lens.command.command, 'optiscope.compareOptimizers');
+  const [draft] = lens.command.arguments;
+  assert.equal(draft.loss, 'rosenbrock');
+  assert.deepEqual(draft.runs.map((r) => r.optimizer), [edited, 'adam', 'sgd', LION]);
+  assert.equal(draft.runs[2].options.momentum, 0.9);
+  assert.deepEqual(await provider.provideCodeLenses(documentOf(LION.replace('beta2*m', 'bta2*m'), 6)), []);
 });

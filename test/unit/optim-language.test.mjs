@@ -371,3 +371,31 @@ test('the engine worker runs a written optimizer, in a session too, as the engin
     client.dispose();
   }
 });
+
+test('a .loss optimizer line names a .optim file: the run carries its text; a missing, refused or wrong file is an error on the path', async () => {
+  const { parseLoss, dataFiles } = await loadTs('src/loss/index.ts');
+  const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
+  const lion = readFileSync(join(root, 'examples', 'lion.optim'), 'utf8');
+  const text = 'f = x^2 + 10*y^2\noptimizer "lion.optim" lr=0.01 label="mine"\noptimizer adam lr=0.1\n';
+  assert.deepEqual(dataFiles(text), ['lion.optim']);
+  const parsed = parseLoss(text, { 'lion.optim': lion });
+  assert.equal(parsed.ok, true, JSON.stringify(parsed.diagnostics));
+  const runs = scenarioFromFile(text, parsed.loss.scenario).runs;
+  assert.deepEqual(runs[0], { optimizer: lion, options: { lr: 0.01 }, label: 'mine' });
+  assert.equal(runs[1].optimizer, 'adam');
+  // The engine takes the loss's text alone: without files, no diagnostic (its runs come with the scenario).
+  const alone = parseLoss(text);
+  assert.equal(alone.ok, true);
+  assert.equal(alone.loss.scenario.optimizers[0].name, 'lion.optim');
+  const pathRange = { start: { line: 1, character: 10 }, end: { line: 1, character: 22 } };
+  const errorOf = (files) => {
+    const result = parseLoss(text, files);
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.diagnostics[0].range, pathRange);
+    return result.diagnostics[0].message;
+  };
+  assert.match(errorOf({}), /Cannot read the optimizer file "lion\.optim"/);
+  assert.match(errorOf({ 'lion.optim': { problem: 'outside the workspace folder' } }), /outside the workspace folder/);
+  assert.match(errorOf({ 'lion.optim': 'x,y\n1,2\n' }), /lion\.optim is not an optimizer/);
+  assert.match(errorOf({ 'lion.optim': `${lion}${'#'.repeat(70_000)}` }), /longer than an optimizer may be \(65536 characters\)/);
+});

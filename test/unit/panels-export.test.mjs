@@ -151,3 +151,18 @@ test('.loss labels survive the round trip: quotes, backslashes, brackets and non
   // A run without a label writes none.
   assert.doesNotMatch(scenarioLossFile(scenario, beale, true).split('\n').find((l) => l.startsWith('optimizer SGD')), /label/);
 });
+
+test('a written optimizer is exported by its file: the .loss names "<name>.optim" and reads back to its text; the CSV names it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const lion = readFileSync(new URL('../../examples/lion.optim', import.meta.url), 'utf8');
+  const s = { ...scenario, runs: [{ optimizer: lion, options: { lr: 0.01 } }, scenario.runs[1]] };
+  const text = scenarioLossFile(s, beale, true);
+  assert.match(text, /^optimizer "lion\.optim" lr=0\.01$/m);
+  assert.doesNotMatch(text, /sign\(c\)/, 'the rule is not written into the .loss file');
+  const parsed = parseLoss(text, { 'lion.optim': lion });
+  assert.equal(parsed.ok, true, JSON.stringify(parsed.diagnostics));
+  assert.deepEqual(parsed.loss.scenario.optimizers[0], { name: lion, options: { lr: 0.01 } });
+  const trace = { label: 'lion', optimizer: lion, dim: 2, rows: new Float64Array([1, 2, 3, 4]), rowCount: 1, status: 'done', stoppedAt: 0 };
+  const csv = trajectoriesCsv([{ label: 'lion', options: {}, trace }], ['x', 'y']);
+  assert.equal(csv.split('\n')[1], '1,lion,lion,0,1,2,3,4');
+});

@@ -160,3 +160,31 @@ test('a scenario\'s own breakpoints pause its session like any other source\'s',
     await session.dispose();
   }
 });
+
+test('a written optimizer in the Playground: a breakpoint on its state by name pauses it, the inspector shows its state, it ends where the engine ends it', async () => {
+  const { readFileSync } = await import('node:fs');
+  const lion = readFileSync(new URL('../../examples/lion.optim', import.meta.url), 'utf8');
+  const scenario = { ...PLAYGROUND, runs: [{ optimizer: lion, options: { lr: 0.01 } }, { optimizer: 'adam', options: { lr: 0.05 } }] };
+  const expected = await finalParams(scenario);
+  let session;
+  const panel = new PanelSession(() => {}, async (s) => (session = await TrainingSession.open(engine, s)), () => engine, () => scenario);
+  try {
+    assert.deepEqual(await panel.checkCondition('abs(m_x) > 1', 0), []);
+    const [unknown] = await panel.checkCondition('abs(mm_x) > 1', 0);
+    assert.match(unknown.message, /mm_x/);
+    await panel.setBreakpoints({ list: [{ condition: 'abs(m_x) > 1', enabled: true, run: 0 }], breakOnDivergence: true });
+    assert.equal(session.stopped?.reason, 'breakpoint');
+    assert.deepEqual(session.positions().map((p) => p.label), ['lion', 'adam']);
+    const paused = session.positions()[0].step;
+    assert.ok(paused > 0 && paused < STEPS, `paused at ${paused}`);
+    const inspected = await panel.inspect(0, paused);
+    assert.ok(Math.abs(inspected.state.m_x) > 1, JSON.stringify(inspected.state));
+    const before = await panel.inspect(0, paused - 1);
+    assert.ok(Math.abs(before.state.m_x) <= 1, 'the first step where the condition holds');
+    await panel.setBreakpoints({ list: [], breakOnDivergence: true });
+    await panel.control('continue');
+    assert.deepEqual(sessionFinalParams(session), expected);
+  } finally {
+    panel.dispose();
+  }
+});

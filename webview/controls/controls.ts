@@ -3,7 +3,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../../src/shared/engineApi';
-import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../../src/shared/scenario';
+import { applyChoice, choiceOf, findOptimizer, formatPoint, optimizerChoices, runLabel } from '../../src/shared/scenario';
 import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
@@ -105,8 +105,8 @@ export class Controls {
   private addRun(): void {
     if (this.runs.length >= LIMITS.maxRuns || this.optimizers.length === 0) return;
     const used = new Set(this.runs.map((r) => r.optimizer));
-    const next = this.optimizers.find((o) => !used.has(o.name)) ?? this.optimizers[0];
-    this.runs.push({ optimizer: next.name, options: { ...next.defaults } });
+    const next = this.optimizers.find((o) => !used.has(o.source ?? o.name)) ?? this.optimizers[0];
+    this.runs.push({ optimizer: next.source ?? next.name, options: { ...next.defaults } });
     this.renderRuns();
     this.emit();
   }
@@ -116,7 +116,7 @@ export class Controls {
     swatch.style.backgroundColor = runColor(index);
     const select = create('vscode-single-select', { className: 'optimizer' }) as VscodeSingleSelect;
     select.append(...optimizerChoices(this.optimizers).map((c) => create('vscode-option', { value: c.value, description: c.description }, c.label)));
-    select.value = choiceOf(run);
+    select.value = choiceOf(run, this.optimizers);
     select.addEventListener('change', () => {
       const switched = applyChoice(this.optimizers, run, select.value);
       if (!switched) return;
@@ -130,7 +130,7 @@ export class Controls {
       this.renderRuns();
       this.emit();
     });
-    const defaults = this.optimizers.find((o) => o.name === run.optimizer)?.defaults ?? {};
+    const defaults = findOptimizer(this.optimizers, run.optimizer)?.defaults ?? {};
     const keys = Object.keys(defaults);
     const primary = keys.filter((k) => PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k]));
     const more = collapsible({ heading: 'More options', className: 'more-options' }, () =>

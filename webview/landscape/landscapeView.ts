@@ -11,7 +11,7 @@ import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './c
 import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
 import { heatmapPalette, readTheme, runColor, type Theme } from '../dom/theme';
 import { HALO_OPACITY, HALO_WIDTH, TRAJECTORY_WIDTH, TrailLayer } from './trailLayer';
-import { nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from '../runs/traces';
+import { averagedPoints, nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from '../runs/traces';
 
 /** The plot area inside a landscape view: room for the axes. */
 export const PLOT_MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
@@ -414,10 +414,27 @@ export class LandscapeView {
     this.axisY.call(axisLeft(this.y).ticks(Math.max(3, Math.floor(this.height / 50))));
   }
 
+  /** ASGD's averaged iterates, dashed in their run's colour, up to the current step (while playing too). */
+  private drawAveraged(): void {
+    const pathOf = line();
+    const averaged = this.traces.flatMap((trace, i) => (trace.averaged ? [{ run: i, d: pathOf(averagedPoints(trace, rowAtStep(trace, this.step), this.toPixel)) ?? '' }] : []));
+    this.traceGroup
+      .selectAll('path.averaged')
+      .data(averaged)
+      .join('path')
+      .attr('class', 'averaged')
+      .attr('data-run', (a) => a.run)
+      .attr('d', (a) => a.d)
+      .attr('stroke', (a) => this.colors[a.run])
+      .attr('stroke-width', TRAJECTORY_WIDTH)
+      .raise(); // over the trajectories' halos, which would hide it where ax stays close to x
+  }
+
   private drawTraces(): void {
     this.pixelPaths ??= this.traces.map((trace) => pixelPath(trace, this.toPixel));
     if (this.animating) {
       this.trail.draw({ traces: this.traces, paths: this.pixelPaths, colors: this.colors, halo: this.theme.background, toPixel: this.toPixel }, this.step);
+      this.drawAveraged();
       return;
     }
     const pathOf = line();
@@ -443,6 +460,7 @@ export class LandscapeView {
       .attr('d', (d) => d)
       .attr('stroke', (_, i) => this.colors[i])
       .attr('stroke-width', TRAJECTORY_WIDTH);
+    this.drawAveraged();
   }
 
   private drawMarkers(): void {

@@ -61,6 +61,25 @@ export function pixelPath(trace: TraceData, toPixel: (x: number, y: number) => P
   return path;
 }
 
+/**
+ * ASGD's averaged iterate (trace.averaged, rows x 2) in pixels from step 1 up to `lastRow`, thinned as pixelPath thins a
+ * trajectory, stopping at the first non-finite point; [] for a trace without one.
+ */
+export function averagedPoints(trace: TraceData, lastRow: number, toPixel: (x: number, y: number) => Point, minDistance = 0.75): Point[] {
+  const averaged = trace.averaged;
+  if (!averaged) return [];
+  const points: Point[] = [];
+  const last = Math.min(lastRow, averaged.length / 2 - 1);
+  // Row 0 holds torch's zeros (ax before any step), not an iterate: the path starts at step 1.
+  for (let row = 1; row <= last; row++) {
+    const p = toPixel(averaged[2 * row], averaged[2 * row + 1]);
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) break;
+    const previous = points[points.length - 1];
+    if (!previous || row === last || Math.abs(p[0] - previous[0]) + Math.abs(p[1] - previous[1]) >= minDistance) points.push(p);
+  }
+  return points;
+}
+
 /** The points of a path up to `lastRow`, ending exactly at that row's position (when finite). */
 export function pathUpTo(path: PixelPath, lastRow: number, exact: Point): Point[] {
   let lo = 0;

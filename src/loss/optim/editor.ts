@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { CONSTANTS, FUNCTIONS } from '../builtins';
 import type { Diagnostic, Range } from '../diagnostics';
+import { LIMITS } from '../../shared/limits';
+import type { RunConfig, ScenarioDraft } from '../../shared/scenarioModel';
 import { analyzeOptimizer, INPUTS, OptimizerResult, REDUCTIONS, RULE_FUNCTIONS, VISIBLE_STATES } from './language';
 
 const LANGUAGE_ID = 'optim';
@@ -57,8 +59,33 @@ export function registerOptimizerEditor(context: vscode.ExtensionContext): void 
     vscode.workspace.onDidCloseTextDocument(forget),
     vscode.languages.registerCompletionItemProvider(selector, { provideCompletionItems: (document, position) => completions(document, position, analyze(document)) }),
     vscode.languages.registerHoverProvider(selector, { provideHover: (document, position) => hover(document, position, analyze(document)) }),
+    vscode.languages.registerCodeLensProvider(selector, { provideCodeLenses: (document) => compareLenses(context.extensionUri, document, analyze(document)) }),
   );
   vscode.workspace.textDocuments.forEach(validate);
+}
+
+/** The loss and the runs a written optimizer is compared with: Adam, SGD with momentum and Lion at rates that move on it. */
+const COMPARE_LOSS = 'rosenbrock';
+const COMPARED_WITH: RunConfig[] = [
+  { optimizer: 'adam', options: { lr: 0.05 } },
+  { optimizer: 'sgd', options: { lr: 1e-3, momentum: 0.9 } },
+];
+/** Lion's rate: its paper advises 3 to 10 times smaller than Adam's. */
+const LION_OPTIONS = { lr: 0.005 };
+
+/** "Compare with Adam" over the `optimizer` line of a file that compiles: Compare with the file's rule (as typed) beside Adam, SGD with momentum and Lion. */
+async function compareLenses(extensionUri: vscode.Uri, document: vscode.TextDocument, result: OptimizerResult): Promise<vscode.CodeLens[]> {
+  if (!result.ok || document.getText().length > LIMITS.optimizerLength) return [];
+  const runs: RunConfig[] = [{ optimizer: document.getText(), options: {} }, ...COMPARED_WITH];
+  try {
+    const lion = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'examples', 'lion.optim')));
+    runs.push({ optimizer: lion, options: LION_OPTIONS, label: `lion lr=${LION_OPTIONS.lr} (example)` });
+  } catch {
+    // A build without the examples compares with Adam and SGD only.
+  }
+  const line = Math.max(0, document.getText().split('\n').findIndex((text) => /^\s*optimizer\s/.test(text)));
+  const draft: ScenarioDraft = { loss: COMPARE_LOSS, runs };
+  return [new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: '$(split-horizontal) Compare with Adam', command: 'optiscope.compareOptimizers', arguments: [draft] })];
 }
 
 function toVsDiagnostic(d: Diagnostic): vscode.Diagnostic {

@@ -1,6 +1,8 @@
 // Optimizers written in the optimizer language (`.optim` files): see src/loss/README.md.
 import type { Diagnostic } from '../diagnostics';
-import { analyzeOptimizer } from './language';
+import type { OptimizerInfo } from '../../shared/engineApi';
+import { LIMITS } from '../../shared/limits';
+import { analyzeOptimizer, isOptimizerSource } from './language';
 import { generateOptimizerModule } from './optimizerModule';
 
 export { isOptimizerSource, OptionError, MAX_STATES, VISIBLE_STATES, INPUTS, REDUCTIONS, RULE_FUNCTIONS } from './language';
@@ -49,4 +51,30 @@ export function compileOptimizer(text: string, options?: Record<string, unknown>
 export function checkOptimizer(text: string): Diagnostic[] {
   const analyzed = analyzeOptimizer(text);
   return analyzed.ok ? analyzed.warnings : analyzed.diagnostics;
+}
+
+/**
+ * A written optimizer as the pickers list it: its name, its hyper-parameters with their defaults (lr always: the
+ * schedule and Tune learning rates set it), and its text, which a run carries as its `optimizer`. Undefined for a
+ * text that does not compile (its editor shows why) or that is longer than a run may carry.
+ */
+export function writtenOptimizerInfo(text: string, file?: string): OptimizerInfo | undefined {
+  if (text.length > LIMITS.optimizerLength) return undefined;
+  const analyzed = analyzeOptimizer(text);
+  if (!analyzed.ok) return undefined;
+  const { name, hypers, lr } = analyzed.optimizer;
+  const defaults: OptimizerInfo['defaults'] = { lr };
+  for (const h of hypers) defaults[h.name] = h.value;
+  return { name, title: `written in ${file ?? 'the optimizer language'}`, defaults, source: text, ...(file !== undefined && { file }) };
+}
+
+/** The built-ins and the listed written optimizers, plus the written ones these runs carry that are not listed (an edited file, a CodeLens). */
+export function withRunOptimizers(optimizers: OptimizerInfo[], runs: readonly { optimizer: string }[] | undefined): OptimizerInfo[] {
+  const added: OptimizerInfo[] = [];
+  for (const { optimizer } of runs ?? []) {
+    if (!isOptimizerSource(optimizer) || [...optimizers, ...added].some((o) => o.source === optimizer)) continue;
+    const info = writtenOptimizerInfo(optimizer);
+    if (info) added.push(info);
+  }
+  return added.length > 0 ? [...optimizers, ...added] : optimizers;
 }

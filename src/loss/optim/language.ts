@@ -10,6 +10,7 @@ import { Graph, GraphTooLarge } from '../graph';
 import { Token, tokenize } from '../lexer';
 import { Expr, parseExpressionTokens, RESERVED_WORDS } from '../parser';
 import { toDiagnostics } from '../analyze';
+import { isOptimizerSource } from '../../shared/scenario';
 
 /** The core passes this many state vector pointers to a compiled step (core/assembly/customOptimizer.ts). */
 export const MAX_STATES = 8;
@@ -111,10 +112,8 @@ export interface OptimizerDefinition {
 
 export type OptimizerResult = { ok: true; optimizer: OptimizerDefinition; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
-/** Whether a text is an optimizer in this language rather than a built-in optimizer's name: its first word is `optimizer`. */
-export function isOptimizerSource(text: unknown): text is string {
-  return typeof text === 'string' && /^(?:\s|#[^\n\r]*)*optimizer\s/.test(text);
-}
+/** Whether a text is an optimizer in this language rather than a built-in optimizer's name (src/shared: the panels ask too). */
+export { isOptimizerSource };
 
 interface Assignment extends Declared {
   expr: Expr;
