@@ -3,7 +3,7 @@
 // be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) is
 // stopped between chunks instead.
 import type {
-  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace,
+  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunsChunk, RunsRequest, RunTrace,
   SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
@@ -83,6 +83,11 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
 
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
     return this.ask('samples', { args: [loss, lossParams] });
+  }
+
+  /** Short: a cancel (a newer request) drops the answer and restarts the worker only if it is still computing. */
+  networkOutput(request: NetworkOutputRequest, cancel?: CancelSignal): Promise<NetworkOutputResult> {
+    return this.ask('networkOutput', { args: [request] }, { cancel });
   }
 
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {
