@@ -1,0 +1,159 @@
+// What a page shows of a network instead of a landscape: each run's output over the input plane at the step shown
+// (asked of the engine; at most one request per run in flight, the newest step wins) and a drawing of the network
+// with the weights of the run picked (click a run's plot).
+import type { NetworkSpec } from '../../src/shared/network';
+import type { NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
+import { create } from '../dom/elements';
+import { runColor } from '../dom/theme';
+import { paramsAt, rowAtStep } from '../runs/traces';
+import { NetworkDiagram } from './networkDiagram';
+import { OutputView, planeExtent, type PlaneData } from './outputView';
+
+/** Grid points per side for a two-input network (the canvas smooths it), and along x for one input. */
+const PLANE_GRID = 64;
+const CURVE_POINTS = 200;
+
+export interface NetworkPanelEvents {
+  request(query: NetworkOutputQuery): Promise<NetworkOutputData>;
+  error(error: unknown): void;
+  runName(index: number): string;
+}
+
+/** One run's requests: the row shown, the row asked for, and the newest row wanted while one is in flight. */
+interface RunRequests {
+  shown?: number;
+  asked?: number;
+  wanted?: number;
+  /** New traces came while a request was in flight: its answer is drawn, then asked again. */
+  stale?: boolean;
+}
+
+export class NetworkPanel {
+  readonly element = create('div', { className: 'network-panel', hidden: true });
+  private readonly outputs = create('div', { className: 'network-outputs' });
+  readonly diagram = new NetworkDiagram();
+  private views: OutputView[] = [];
+  private requests: RunRequests[] = [];
+  private traces: TraceData[] = [];
+  private loss = '';
+  private plane: PlaneData | undefined;
+  private spec: NetworkSpec | undefined;
+  private picked = 0;
+  private step = 0;
+
+  constructor(private readonly events: NetworkPanelEvents) {
+    this.element.append(this.outputs, this.diagram.element);
+  }
+
+  get active(): boolean {
+    return this.spec !== undefined;
+  }
+
+  /** The snapshot's loss: a network shows this panel (with its data), any other loss hides it. */
+  setLoss(snapshot: Snapshot): void {
+    const spec = snapshot.loss.network;
+    this.spec = spec;
+    this.element.hidden = !spec;
+    this.traces = [];
+    this.syncViews(0);
+    if (!spec) return;
+    this.loss = snapshot.scenario.loss;
+    const samples = snapshot.samples ?? new Float64Array();
+    const columns = snapshot.loss.data?.columns.length ?? spec.widths[0] + 1;
+    this.plane = { spec, samples, columns, ...planeExtent(samples, columns) };
+    for (const view of this.views) view.setPlane(this.plane);
+    this.diagram.setNetwork(spec.widths, spec.batchnorm);
+  }
+
+  setTraces(traces: TraceData[]): void {
+    if (!this.spec) return;
+    this.traces = traces;
+    this.syncViews(traces.length);
+    // The same runs streaming in keep their requests; every row is asked again (the runs may have changed).
+    this.requests = traces.map((_, i) => {
+      const requests = this.requests[i] ?? {};
+      requests.shown = undefined;
+      if (requests.asked !== undefined) requests.stale = true;
+      return requests;
+    });
+    this.picked = Math.min(this.picked, Math.max(0, traces.length - 1));
+    this.setStep(this.step);
+  }
+
+  setStep(step: number): void {
+    this.step = step;
+    if (!this.spec) return;
+    this.traces.forEach((trace, i) => {
+      const row = rowAtStep(trace, step);
+      this.views[i].showStep(row);
+      this.views[i].setTitle(`${this.events.runName(i)} · step ${row}`);
+      this.want(i, row);
+    });
+    this.views.forEach((view, i) => view.element.classList.toggle('picked', i === this.picked && this.views.length > 1));
+    const trace = this.traces[this.picked];
+    if (trace) {
+      const row = rowAtStep(trace, step);
+      this.diagram.setParams(paramsAt(trace, row), `${this.events.runName(this.picked)} · weights at step ${row}`);
+    }
+  }
+
+  refreshTheme(): void {
+    for (const view of this.views) view.refresh();
+  }
+
+  /** The plots (for Export). */
+  get plots(): HTMLElement[] {
+    return this.views.map((view) => view.element);
+  }
+
+  private syncViews(count: number): void {
+    while (this.views.length > count) this.views.pop()!.element.remove();
+    while (this.views.length < count) {
+      const index = this.views.length;
+      const view = new OutputView(runColor(index));
+      view.element.addEventListener('click', () => {
+        this.picked = index;
+        this.setStep(this.step);
+      });
+      if (this.plane) view.setPlane(this.plane);
+      this.views.push(view);
+      this.outputs.append(view.element);
+    }
+  }
+
+  /** Asks for run i's output at row unless it is shown or asked for; while a request is in flight, the newest row waits. */
+  private want(i: number, row: number): void {
+    const requests = this.requests[i];
+    if (!requests || requests.shown === row || requests.asked === row) return;
+    if (requests.asked !== undefined) {
+      requests.wanted = row;
+      return;
+    }
+    const trace = this.traces[i];
+    const inputs = this.spec!.widths[0];
+    const plane = this.plane!;
+    const query: NetworkOutputQuery = inputs === 1
+      ? { loss: this.loss, params: paramsAt(trace, row), x: plane.x, size: [CURVE_POINTS, 1] }
+      : { loss: this.loss, params: paramsAt(trace, row), x: plane.x, y: plane.y, size: [PLANE_GRID, PLANE_GRID] };
+    requests.asked = row;
+    this.events.request(query).then(
+      (output) => {
+        if (this.requests[i] !== requests) return;
+        if (!requests.stale) requests.shown = row;
+        this.views[i].setOutput(output);
+      },
+      (error: unknown) => {
+        if (this.requests[i] !== requests) return;
+        requests.shown = row; // not asked again until the step or the runs change
+        this.events.error(error);
+      },
+    ).finally(() => {
+      if (this.requests[i] !== requests) return;
+      requests.asked = undefined;
+      requests.stale = false;
+      const wanted = requests.wanted ?? (requests.shown === undefined ? row : undefined);
+      requests.wanted = undefined;
+      if (wanted !== undefined) this.want(i, wanted);
+    });
+  }
+}
