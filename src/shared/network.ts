@@ -91,3 +91,18 @@ export function networkParamGroups(widths: readonly number[], batchnorm: boolean
 export function paramGroupName(param: string): string | undefined {
   return /^((?:W|b)\d+|bn\d+\.(?:weight|bias))\[/.exec(param)?.[1];
 }
+
+/**
+ * A network's parameter names grouped by tensor, in order ([{ name: 'W1', members: ['W1[1,1]', ...] }, ...]); undefined
+ * when the names are not a network's (a 2-D loss's x, y).
+ */
+export function groupParamNames(names: readonly string[]): { name: string; members: string[] }[] | undefined {
+  const groups: { name: string; members: string[] }[] = [];
+  for (const param of names) {
+    const group = paramGroupName(param);
+    if (group === undefined) return undefined;
+    if (groups.at(-1)?.name !== group) groups.push({ name: group, members: [] });
+    groups.at(-1)!.members.push(param);
+  }
+  return groups.length > 0 ? groups : undefined;
+}
