@@ -267,10 +267,18 @@ class Playground {
     this.surface.setParams(next.loss.params);
     this.surface.setMinima(next.loss.minima);
     this.toolbar.allowSurface(next.loss.dim >= 2 && !network);
+    this.toolbar.showLandscapeParts(!network);
+    if (this.debug.banner.isConnected) this.placeBanner();
     this.showDisplay();
     this.landscape.setHome(scenario.view ?? next.loss.domain);
     this.loader.drawSnapshotData(next);
     if (network) this.loader.markPainted('landscape');
+  }
+
+  /** The session's banner over the landscape, or above a network's outputs (a row of its own there). */
+  private placeBanner(): void {
+    if (this.network.active) this.network.element.prepend(this.debug.banner);
+    else this.landscape.element.append(this.debug.banner);
   }
 
   /** A keybinding: the session's step and continue while one is shown, else the playback's. */
@@ -297,7 +305,7 @@ class Playground {
       app.append(this.controls.element);
       this.renderControls();
       drawer.label();
-      this.landscape.element.append(this.debug.banner);
+      this.placeBanner();
     });
     this.loop.bar.onAltClick((fraction) => this.debug.toggleStep(Math.round(fraction * Math.max(this.loop.playback.lastStep, this.state.scenario?.steps ?? 0))));
     this.debug.restore(this.host.savedBreakpoints());

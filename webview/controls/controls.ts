@@ -3,7 +3,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../../src/shared/engineApi';
-import { applyChoice, choiceOf, formatPoint, optimizerChoices, runLabel } from '../../src/shared/scenario';
+import { applyChoice, choiceOf, formatStart, optimizerChoices, runLabel } from '../../src/shared/scenario';
 import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
@@ -95,7 +95,7 @@ export class Controls {
   }
 
   showStart(start: number[]): void {
-    this.startText.textContent = formatPoint(start);
+    this.startText.textContent = formatStart(start);
   }
 
   private renderRuns(): void {

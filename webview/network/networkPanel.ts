@@ -140,7 +140,7 @@ export class NetworkPanel {
       (output) => {
         if (this.requests[i] !== requests) return;
         if (!requests.stale) requests.shown = row;
-        this.views[i].setOutput(output);
+        this.views[i].setOutput(output, row);
       },
       (error: unknown) => {
         if (this.requests[i] !== requests) return;

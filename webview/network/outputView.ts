@@ -80,8 +80,10 @@ export class OutputView {
     this.draw();
   }
 
-  setOutput(output: NetworkOutputData): void {
+  /** The engine's output at a step (the step is kept in data-drawn-step, for tests). */
+  setOutput(output: NetworkOutputData, step: number): void {
     this.output = output;
+    this.element.dataset.drawnStep = String(step);
     this.drawOutput();
   }
 
