@@ -109,7 +109,7 @@ describeWorkbench('network', (vscode) => {
     if ((await toggle.textContent()).includes('Show')) await toggle.click();
     await frame.locator('vscode-textfield.bp-condition input').fill('step == 200');
     await frame.locator('vscode-button.bp-add').click();
-    const state = await until(() => readNetwork(frame), (s) => s.banner.startsWith('Paused at step 200') && s.tensors.length > 0, 'the pause and the inspector');
+    const state = await until(() => readNetwork(frame), (s) => s.banner.startsWith('Paused at step 200') && s.inspector.endsWith('at step 200') && s.tensors.length > 0, 'the pause and the inspector');
     assert.deepEqual(state.tensors, ['W1 · 32 parameters', 'b1 · 16 parameters', 'W2 · 256 parameters', 'b2 · 16 parameters', 'W3 · 48 parameters', 'b3 · 3 parameters']);
     assert.equal(state.firstTensorRows[0], 'W1[1,1]');
     assert.equal(state.firstTensorRows.length, 32);

@@ -90,7 +90,7 @@ class Compare {
       request: (query) => host.requests.request('networkOutput', { query }),
       error: this.loader.showError,
       runName: (i) => runName(this.state, i),
-    });
+    }, false);
     this.bottom = create('div', { className: 'compare-bottom' }, create('div', { className: 'metrics-area' }, this.table.element), this.chart.element, this.gradChart.element);
   }
 

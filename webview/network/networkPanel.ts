@@ -41,8 +41,10 @@ export class NetworkPanel {
   private picked = 0;
   private step = 0;
 
-  constructor(private readonly events: NetworkPanelEvents) {
-    this.element.append(this.outputs, this.diagram.element);
+  /** withDiagram: the Playground draws the network too; Compare, whose cells share the window with its table, does not. */
+  constructor(private readonly events: NetworkPanelEvents, withDiagram = true) {
+    this.element.append(this.outputs);
+    if (withDiagram) this.element.append(this.diagram.element);
   }
 
   get active(): boolean {
