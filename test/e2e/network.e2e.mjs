@@ -29,6 +29,7 @@ function readNetwork(frame) {
         step: output.dataset.step,
         drawn: output.dataset.drawnStep,
         samples: output.querySelectorAll('circle.network-sample').length,
+        curve: output.querySelector('path.network-curve')?.getAttribute('d') ?? '',
         title: output.querySelector('.chart-title')?.textContent ?? '',
       };
     });
@@ -131,5 +132,24 @@ describeWorkbench('network', (vscode) => {
     assert.equal(state.error, '');
     assert.match(await compare.locator('.compare-header').textContent(), /start \([^)]*… 371 parameters\)/, 'a network\'s start in short');
     await vscode.screenshot('network-compare');
+  });
+
+  test('New Network… on the 1-D curve: each run\'s fitted curve over the samples, changing over steps', async () => {
+    await vscode.pickAfterCommand('Optiscope: New Network…', '1-D regression curve', { label: true });
+    const playground = await vscode.webviewFrameOf('playground');
+    const fitted = (s) => s.outputs.length === 2 && s.outputs.every((o) => o.samples === 60 && o.curve.length > 200 && o.drawn === '1000');
+    const end = await until(() => readNetwork(playground), fitted, 'the fitted curves at the last step');
+    assert.equal(end.units, 1 + 12 + 1);
+    await playground.locator('input.scrubber').fill('0');
+    const start = await until(() => readNetwork(playground), (s) => s.outputs.every((o) => o.drawn === '0' && o.curve.length > 200), 'the curves at step 0');
+    assert.equal(start.outputs[0].curve, start.outputs[1].curve, 'the same initialization');
+    assert.ok(end.outputs.every((o, i) => o.curve !== start.outputs[i].curve), 'training moved the curves');
+    await playground.locator('input.scrubber').fill('1000');
+    await until(() => readNetwork(playground), fitted, 'the last step again');
+    // The controls' drawer (opened for the breakpoint) closed: the curves in sight.
+    const close = playground.locator('vscode-button.controls-close');
+    if (await close.isVisible()) await close.click();
+    await playground.locator('body').evaluate(() => window.scrollTo(0, 0)); // the inspector was scrolled into view
+    await vscode.screenshot('network-curve');
   });
 });
