@@ -1,9 +1,8 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunsChunk, RunSpec,
-  RunStatus, RunsRequest,
-  RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
-  TraceChunk, TraceRequest, TraceResult, WorkerEngine,
+  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
+  OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
+  SessionUpdate, StochasticSpec, StopSpec, TraceChunk, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { EngineSession } from './session';
 import { Core, type CustomLossData } from './core';

@@ -5,7 +5,7 @@ import type { NetworkSpec } from '../../src/shared/network';
 import type { NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
 import { create } from '../dom/elements';
 import { runColor } from '../dom/theme';
-import { paramsAt, rowAtStep } from '../runs/traces';
+import { paramsAt, rowAtStep, rowWidth } from '../runs/traces';
 import { NetworkDiagram } from './networkDiagram';
 import { OutputView, planeExtent, type PlaneData } from './outputView';
 
@@ -57,6 +57,7 @@ export class NetworkPanel {
     this.spec = spec;
     this.element.hidden = !spec;
     this.traces = [];
+    this.requests = []; // answers still coming are for the loss before
     this.syncViews(0);
     if (!spec) return;
     this.loss = snapshot.scenario.loss;
@@ -70,7 +71,8 @@ export class NetworkPanel {
   setTraces(traces: TraceData[]): void {
     if (!this.spec) return;
     this.traces = traces;
-    this.syncViews(traces.length);
+    // Only one or two inputs make a plane to draw on; a wider network shows its drawing alone.
+    this.syncViews(this.spec.widths[0] <= 2 ? traces.length : 0);
     // The same runs streaming in keep their requests; every row is asked again (the runs may have changed).
     this.requests = traces.map((_, i) => {
       const requests = this.requests[i] ?? {};
@@ -85,17 +87,19 @@ export class NetworkPanel {
   setStep(step: number): void {
     this.step = step;
     if (!this.spec) return;
-    this.traces.forEach((trace, i) => {
-      const row = rowAtStep(trace, step);
-      this.views[i].showStep(row);
-      this.views[i].setTitle(`${this.events.runName(i)} · step ${row}`);
+    this.views.forEach((view, i) => {
+      const row = rowAtStep(this.traces[i], step);
+      view.showStep(row);
+      view.setTitle(`${this.events.runName(i)} · step ${row}`);
       this.want(i, row);
     });
     this.views.forEach((view, i) => view.element.classList.toggle('picked', i === this.picked && this.views.length > 1));
     const trace = this.traces[this.picked];
     if (trace) {
       const row = rowAtStep(trace, step);
-      this.diagram.setParams(paramsAt(trace, row), `${this.events.runName(this.picked)} · weights at step ${row}`);
+      // A view on the row, not a copy: playback draws every frame.
+      const base = row * rowWidth(trace);
+      this.diagram.setParams(trace.rows.subarray(base, base + trace.dim), `${this.events.runName(this.picked)} · weights at step ${row}`);
     }
   }
 
