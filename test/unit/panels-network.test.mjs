@@ -71,3 +71,57 @@ test('parameter groups: model.parameters() order, covering the names exactly', (
   assert.equal(paramGroupName('x'), undefined);
   assert.equal(paramGroupName('exp_avg_W1[1,2]'), undefined);
 });
+
+test('network outputs: one request per run in flight, the newest row wins, new traces ask again', async () => {
+  const { OutputRequests } = await loadTs('webview/network/outputRequests.ts');
+  const pending = [];
+  const asked = [];
+  const shown = [];
+  const errors = [];
+  const requests = new OutputRequests(
+    (run, row) => {
+      asked.push([run, row]);
+      return new Promise((resolve, reject) => pending.push({ resolve: () => resolve(`${run}:${row}`), reject }));
+    },
+    (run, row, value) => shown.push([run, row, value]),
+    (error) => errors.push(error.message),
+  );
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  requests.tracesChanged(2);
+  requests.want(0, 0);
+  requests.want(1, 0);
+  // Playback: rows 1..50 while run 0's first request is in flight: none asked yet, only the newest waits.
+  for (let row = 1; row <= 50; row++) requests.want(0, row);
+  assert.deepEqual(asked, [[0, 0], [1, 0]]);
+  pending.shift().resolve();
+  await settle();
+  assert.deepEqual(shown, [[0, 0, '0:0']]);
+  assert.deepEqual(asked.at(-1), [0, 50], 'then the newest row, not the ones between');
+  assert.equal(asked.length, 3);
+  requests.want(0, 50);
+  assert.equal(asked.length, 3, 'a row in flight is not asked twice');
+  // New traces while run 0's row 50 and run 1's row 0 are in flight: each answer is drawn, then asked again.
+  requests.tracesChanged(2);
+  pending.shift().resolve(); // run 1, row 0
+  pending.shift().resolve(); // run 0, row 50
+  await settle();
+  assert.deepEqual(asked.slice(3), [[1, 0], [0, 50]]);
+  pending.shift().resolve();
+  pending.shift().resolve();
+  await settle();
+  requests.want(0, 50);
+  requests.want(1, 0);
+  assert.equal(asked.length, 5, 'shown rows are not asked again');
+  // An error is reported once and not retried for that row; another loss drops answers still coming.
+  requests.want(1, 7);
+  pending.shift().reject(new Error('bad'));
+  await settle();
+  requests.want(1, 7);
+  assert.deepEqual(errors, ['bad']);
+  assert.equal(asked.length, 6);
+  requests.want(0, 9);
+  requests.clear();
+  pending.shift().resolve();
+  await settle();
+  assert.ok(!shown.some(([run, row]) => run === 0 && row === 9), 'an answer for the loss before is not drawn');
+});

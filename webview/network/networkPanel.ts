@@ -7,6 +7,7 @@ import { create } from '../dom/elements';
 import { runColor } from '../dom/theme';
 import { paramsAt, rowAtStep, rowWidth } from '../runs/traces';
 import { NetworkDiagram } from './networkDiagram';
+import { OutputRequests } from './outputRequests';
 import { OutputView, planeExtent, type PlaneData } from './outputView';
 
 /** Grid points per side for a two-input network (the canvas smooths it), and along x for one input. */
@@ -19,21 +20,12 @@ export interface NetworkPanelEvents {
   runName(index: number): string;
 }
 
-/** One run's requests: the row shown, the row asked for, and the newest row wanted while one is in flight. */
-interface RunRequests {
-  shown?: number;
-  asked?: number;
-  wanted?: number;
-  /** New traces came while a request was in flight: its answer is drawn, then asked again. */
-  stale?: boolean;
-}
-
 export class NetworkPanel {
   readonly element = create('div', { className: 'network-panel', hidden: true });
   private readonly outputs = create('div', { className: 'network-outputs' });
   readonly diagram = new NetworkDiagram();
   private views: OutputView[] = [];
-  private requests: RunRequests[] = [];
+  private readonly requests: OutputRequests<NetworkOutputData>;
   private traces: TraceData[] = [];
   private loss = '';
   private plane: PlaneData | undefined;
@@ -43,6 +35,7 @@ export class NetworkPanel {
 
   /** withDiagram: the Playground draws the network too; Compare, whose cells share the window with its table, does not. */
   constructor(private readonly events: NetworkPanelEvents, withDiagram = true) {
+    this.requests = new OutputRequests((i, row) => events.request(this.query(i, row)), (i, row, output) => this.views[i]?.setOutput(output, row), events.error);
     this.element.append(this.outputs);
     if (withDiagram) this.element.append(this.diagram.element);
   }
@@ -57,7 +50,7 @@ export class NetworkPanel {
     this.spec = spec;
     this.element.hidden = !spec;
     this.traces = [];
-    this.requests = []; // answers still coming are for the loss before
+    this.requests.clear(); // answers still coming are for the loss before
     this.syncViews(0);
     if (!spec) return;
     this.loss = snapshot.scenario.loss;
@@ -73,13 +66,7 @@ export class NetworkPanel {
     this.traces = traces;
     // Only one or two inputs make a plane to draw on; a wider network shows its drawing alone.
     this.syncViews(this.spec.widths[0] <= 2 ? traces.length : 0);
-    // The same runs streaming in keep their requests; every row is asked again (the runs may have changed).
-    this.requests = traces.map((_, i) => {
-      const requests = this.requests[i] ?? {};
-      requests.shown = undefined;
-      if (requests.asked !== undefined) requests.stale = true;
-      return requests;
-    });
+    this.requests.tracesChanged(this.views.length);
     this.picked = Math.min(this.picked, Math.max(0, traces.length - 1));
     this.setStep(this.step);
   }
@@ -91,7 +78,7 @@ export class NetworkPanel {
       const row = rowAtStep(this.traces[i], step);
       view.showStep(row);
       view.setTitle(`${this.events.runName(i)} · step ${row}`);
-      this.want(i, row);
+      this.requests.want(i, row);
     });
     this.views.forEach((view, i) => view.element.classList.toggle('picked', i === this.picked && this.views.length > 1));
     const trace = this.traces[this.picked];
@@ -127,39 +114,12 @@ export class NetworkPanel {
     }
   }
 
-  /** Asks for run i's output at row unless it is shown or asked for; while a request is in flight, the newest row waits. */
-  private want(i: number, row: number): void {
-    const requests = this.requests[i];
-    if (!requests || requests.shown === row || requests.asked === row) return;
-    if (requests.asked !== undefined) {
-      requests.wanted = row;
-      return;
-    }
-    const trace = this.traces[i];
-    const inputs = this.spec!.widths[0];
+  /** Run i's output at row: its parameters there over the plane (a grid of two inputs, a line of one). */
+  private query(i: number, row: number): NetworkOutputQuery {
+    const params = paramsAt(this.traces[i], row);
     const plane = this.plane!;
-    const query: NetworkOutputQuery = inputs === 1
-      ? { loss: this.loss, params: paramsAt(trace, row), x: plane.x, size: [CURVE_POINTS, 1] }
-      : { loss: this.loss, params: paramsAt(trace, row), x: plane.x, y: plane.y, size: [PLANE_GRID, PLANE_GRID] };
-    requests.asked = row;
-    this.events.request(query).then(
-      (output) => {
-        if (this.requests[i] !== requests) return;
-        if (!requests.stale) requests.shown = row;
-        this.views[i].setOutput(output, row);
-      },
-      (error: unknown) => {
-        if (this.requests[i] !== requests) return;
-        requests.shown = row; // not asked again until the step or the runs change
-        this.events.error(error);
-      },
-    ).finally(() => {
-      if (this.requests[i] !== requests) return;
-      requests.asked = undefined;
-      requests.stale = false;
-      const wanted = requests.wanted ?? (requests.shown === undefined ? row : undefined);
-      requests.wanted = undefined;
-      if (wanted !== undefined) this.want(i, wanted);
-    });
+    return this.spec!.widths[0] === 1
+      ? { loss: this.loss, params, x: plane.x, size: [CURVE_POINTS, 1] }
+      : { loss: this.loss, params, x: plane.x, y: plane.y, size: [PLANE_GRID, PLANE_GRID] };
   }
 }
