@@ -10,7 +10,6 @@ import type { NetworkSpec } from '../../src/shared/network';
 import type { NetworkOutputData, Range } from '../../src/shared/protocol';
 import { create } from '../dom/elements';
 
-// media/panels.css places the canvas at (left, top).
 const MARGIN = { top: 20, right: 8, bottom: 20, left: 30 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** TensorFlow Playground's two classes: orange (0) and blue (1); more classes take Tableau's other colours. */
@@ -161,9 +160,10 @@ export class OutputView {
     const { output, plane } = this;
     const context = this.canvas.getContext('2d');
     if (!context) return;
-    this.canvas.width = this.width;
-    this.canvas.height = this.height;
-    context.clearRect(0, 0, this.width, this.height);
+    // The canvas covers the whole view (as a landscape's does: Export draws it over the view's box); the regions fill the plot.
+    this.canvas.width = this.width + MARGIN.left + MARGIN.right;
+    this.canvas.height = this.height + MARGIN.top + MARGIN.bottom;
+    context.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const curve = this.plot.select('.curve');
     if (!output || !plane) {
       curve.selectAll('path').remove();
@@ -178,7 +178,7 @@ export class OutputView {
       return;
     }
     curve.selectAll('path').remove();
-    context.drawImage(this.regionImage(output, plane), 0, 0, this.width, this.height);
+    context.drawImage(this.regionImage(output, plane), MARGIN.left, MARGIN.top, this.width, this.height);
   }
 
   /** The grid as an image (y up): the class's colour with an opacity that grows with the network's confidence. */
