@@ -9,6 +9,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BreakpointSpec } from '../shared/engineApi';
 import { lossLines, runsAtLine, type LossLines } from './adapterLines';
 import type { StepState } from '../shared/engineApi';
+import { groupParamNames } from '../shared/network';
 import type { BreakpointResult, StopEvent, TrainingSession } from '../session/trainingSession';
 import type { Disposable } from '../session/emitter';
 
@@ -27,7 +28,7 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 /** The part of a TrainingSession the adapter drives. */
 export type DebugTarget = Pick<TrainingSession,
   | 'onDidStop' | 'onDidContinue' | 'positions' | 'setBreakpoints' | 'setPauseOnDivergence' | 'continue' | 'step'
-  | 'stepBack' | 'reverseContinue' | 'pause' | 'restart' | 'inspect' | 'evaluate' | 'dispose' | 'options'>;
+  | 'stepBack' | 'reverseContinue' | 'pause' | 'restart' | 'inspect' | 'evaluate' | 'dispose' | 'options' | 'loss'>;
 
 /** What the adapter needs from where it runs: reading the program and opening a training session for it. */
 export interface AdapterHost {
@@ -334,12 +335,10 @@ export class OptiscopeDebugSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const frame = this.frame(args.frameId);
     const state = () => this.requireTarget().inspect(frame.run, frame.step);
-    response.body = {
-      scopes: [
-        new Scope(`Step ${frame.step}`, this.container(async () => stateVariables(await state(), (children) => this.container(async () => children))), false),
-        new Scope('Hessian', this.container(async () => hessianVariables(await state())), true),
-      ],
-    };
+    const scopes = [new Scope(`Step ${frame.step}`, this.container(async () => stateVariables(await state(), (children) => this.container(async () => children))), false)];
+    // Networks have no Hessian (TrainingSession.inspect): no scope that would always be empty.
+    if (!this.requireTarget().loss?.network) scopes.push(new Scope('Hessian', this.container(async () => hessianVariables(await state())), true));
+    response.body = { scopes };
     this.sendResponse(response);
   }
 
@@ -435,6 +434,8 @@ function variable(name: string, value: number, evaluateName: string | undefined 
  * exp_avg_x, ...); the effective step x_{t+1} - x_t is a group (container: a reference for its children).
  */
 export function stateVariables(state: StepState, container: (children: DebugProtocol.Variable[]) => number): DebugProtocol.Variable[] {
+  const tensors = groupParamNames(Object.keys(state.params));
+  if (tensors) return networkVariables(state, tensors, container);
   const variables = [
     variable('step', state.step),
     variable('loss', state.loss),
@@ -450,6 +451,39 @@ export function stateVariables(state: StepState, container: (children: DebugProt
     variables.push({ name: 'effective step', value: `{${shown}}`, variablesReference: container(children) });
   }
   return variables;
+}
+
+/**
+ * A network's values at a step: step, loss, gradnorm, lr and the optimizer's scalars, then one group per tensor (W1, b1,
+ * bn1.weight, ...) holding its parameters, their gradients and their optimizer state, under the names conditions use.
+ */
+function networkVariables(
+  state: StepState, tensors: { name: string; members: string[] }[], container: (children: DebugProtocol.Variable[]) => number,
+): DebugProtocol.Variable[] {
+  const perParam = new Set<string>();
+  const children = tensors.map(({ name, members }) => {
+    const states = Object.keys(state.state).filter((key) => members.some((m) => key.endsWith(`_${m}`)));
+    states.forEach((key) => perParam.add(key));
+    const values = [
+      ...members.map((m) => variable(m, state.params[m])),
+      ...members.map((m) => variable(`grad_${m}`, state.grad[m])),
+      ...states.map((key) => variable(key, state.state[key])),
+      ...(state.effectiveStep ? members.map((m) => variable(`Δ${m}`, state.effectiveStep![m], undefined)) : []),
+    ];
+    return { name, members, values };
+  });
+  return [
+    variable('step', state.step),
+    variable('loss', state.loss),
+    variable('gradnorm', state.gradNorm),
+    variable('lr', state.lr),
+    ...Object.entries(state.state).filter(([key]) => !perParam.has(key)).map(([key, value]) => variable(key, value)),
+    ...children.map(({ name, members, values }) => ({
+      name,
+      value: `${members.length} parameter${members.length === 1 ? '' : 's'}`,
+      variablesReference: container(values),
+    })),
+  ];
 }
 
 /** The Hessian at the step: its eigenvalues (ascending) and its entries. */

@@ -1,8 +1,8 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest,
-  RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, StochasticSpec, StopSpec,
-  TraceChunk, TraceRequest, TraceResult, WorkerEngine,
+  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
+  OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
+  SessionUpdate, StochasticSpec, StopSpec, TraceChunk, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { METRICS_WIDTH } from '../shared/engineApi';
 import { EngineSession } from './session';
@@ -10,7 +10,7 @@ import { Core, type CustomLossData } from './core';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } from './optimizers';
 import { Activation, HitMode, InitScheme, LossId, NetworkLossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
-import { networkTargets } from '../shared/network';
+import { networkTargets, type NetworkSpec } from '../shared/network';
 import { packMuon, type PackedMuon } from './muon';
 import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
@@ -94,6 +94,35 @@ function checkRecordEvery(every: unknown, breakpoints: unknown): number {
     fail('recordEvery above 1 cannot be combined with breakpoints (a breakpoint may stop a run at any step)');
   }
   return every;
+}
+
+/** A network's outputs (count x k logits) as one value per point (see NetworkOutputResult). */
+function reduceOutputs(outputs: Float64Array, count: number, k: number, loss: NetworkSpec['loss']): NetworkOutputResult {
+  const values = new Float64Array(count);
+  if (loss === 'mse') {
+    for (let p = 0; p < count; p++) values[p] = outputs[p * k];
+    return { values, outputs: k };
+  }
+  const confidence = new Float64Array(count);
+  if (loss === 'bce') {
+    for (let p = 0; p < count; p++) {
+      const z = outputs[p * k];
+      // The logistic function without overflow for large |z|.
+      const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      values[p] = probability;
+      confidence[p] = Math.max(probability, 1 - probability);
+    }
+    return { values, confidence, outputs: k };
+  }
+  for (let p = 0; p < count; p++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (outputs[p * k + c] > outputs[p * k + best]) best = c;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(outputs[p * k + c] - outputs[p * k + best]);
+    values[p] = best;
+    confidence[p] = 1 / sum;
+  }
+  return { values, confidence, outputs: k };
 }
 
 function checkRange(value: unknown, axis: string): [number, number] {
@@ -894,6 +923,52 @@ export class WasmEngine implements WorkerEngine {
     }
     if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) fail(`stochastic.seed must be a non-negative integer, got ${describeValue(seed)}`);
     return spec;
+  }
+
+  /**
+   * A network's outputs in eval mode (the core's networkPredict) over a grid of its inputs, reduced to one value per
+   * point: what the Playground draws as decision regions (classification) or a fitted curve (one-input regression).
+   */
+  async networkOutput(request: NetworkOutputRequest): Promise<NetworkOutputResult> {
+    if (request === null || typeof request !== 'object') fail('networkOutput needs a request object');
+    return this.withLoss(request.loss, undefined, ({ handle, info }) => {
+      const spec = info.network ?? fail('networkOutput is for a loss with a network line');
+      const inputs = spec.widths[0];
+      if (inputs > 2) fail(`The output over the input plane needs a network of 1 or 2 inputs; this one has ${inputs}`);
+      const params = checkNumberList(request.params, 'params', info.dim);
+      const [x0, x1] = checkRange(request.x, 'x');
+      const [nx, ny] = checkNumberList(request.size, 'size', 2);
+      const ok = (n: number, least: number) => Number.isInteger(n) && n >= least && n <= LIMITS.maxGridSide;
+      if (!ok(nx, 2) || !ok(ny, inputs === 1 ? 1 : 2) || (inputs === 1 && ny !== 1)) {
+        fail(`size must be [nx, ny] with nx from 2 to ${LIMITS.maxGridSide} and ny ${inputs === 1 ? '1 (one input)' : `from 2 to ${LIMITS.maxGridSide}`}, got [${nx}, ${ny}]`);
+      }
+      const [y0, y1] = inputs === 2 ? checkRange(request.y, 'y') : [0, 0];
+      const units = spec.widths.slice(1, -1).reduce((a, b) => a + b, 0);
+      const stats = !spec.batchnorm ? undefined
+        : request.stats === undefined ? [...new Array<number>(units).fill(0), ...new Array<number>(units).fill(1)]
+          : checkNumberList(request.stats, 'stats', 2 * units);
+      const count = nx * ny;
+      const k = spec.widths[spec.widths.length - 1];
+      const { core } = this;
+      const grid = new Float64Array(count * inputs);
+      for (let j = 0; j < ny; j++) {
+        for (let i = 0; i < nx; i++) {
+          const p = j * nx + i;
+          grid[p * inputs] = x0 + ((x1 - x0) * i) / (nx - 1);
+          if (inputs === 2) grid[p * inputs + 1] = y0 + ((y1 - y0) * j) / (ny - 1);
+        }
+      }
+      const x = core.allocF64(info.dim, params);
+      const input = core.allocF64(count * inputs, grid);
+      const statsPtr = stats ? core.allocF64(stats.length, stats) : 0;
+      const out = core.allocF64(count * k);
+      try {
+        core.exports.networkPredict(handle, input, count, x, statsPtr, out);
+        return reduceOutputs(core.f64(out, count * k), count, k, spec.loss);
+      } finally {
+        core.release(x, input, out, statsPtr);
+      }
+    });
   }
 
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {

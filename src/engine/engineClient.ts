@@ -3,8 +3,8 @@
 // be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) is
 // stopped between chunks instead.
 import type {
-  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, OptimizerInfo, RunsChunk, RunsRequest, RunTrace,
-  SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
+  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
+  OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
 import { RpcClient, type CancelMessage, type RequestOptions } from '../shared/rpc';
@@ -83,6 +83,10 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
 
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
     return this.ask('samples', { args: [loss, lossParams] });
+  }
+
+  networkOutput(request: NetworkOutputRequest): Promise<NetworkOutputResult> {
+    return this.ask('networkOutput', { args: [request] });
   }
 
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {

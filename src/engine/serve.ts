@@ -17,6 +17,7 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       streamRuns: async ({ args: [request] }, { progress, cancel }) => (await engine).streamRuns(request, (chunk) => void progress(chunk), cancel),
       lossInfo: async ({ args }) => (await engine).lossInfo(...args),
       samples: async ({ args }) => (await engine).samples(...args),
+      networkOutput: async ({ args }) => (await engine).networkOutput(...args),
       evaluate: async ({ args }) => (await engine).evaluate(...args),
       openSession: async ({ args }) => (await engine).openSession(...args),
       advanceSession: async ({ args }) => (await engine).advanceSession(...args),

@@ -12,6 +12,7 @@ import type { TrainingSession } from '../session/trainingSession';
 import { compareOptimizers, compareValues, openPlayground, pickScenario, tuneLearningRates } from './scenarioCommands';
 import { lessonScenario, LessonFollower, openLesson } from './lessonCommands';
 import { exportAnimation, exportPanel } from './exportCommands';
+import { NETWORK_STARTERS, starterLossText } from './networkStarters';
 import { WrittenOptimizers } from './writtenOptimizers';
 import { LIMITS } from '../shared/limits';
 
@@ -80,6 +81,23 @@ function guarded(log: vscode.LogOutputChannel, name: string, body: (...args: unk
   };
 }
 
+/**
+ * Asks for a data set (or takes its id as the argument), writes the starter .loss file for it in an untitled editor
+ * and visualizes it (the Playground opens beside the file).
+ */
+async function newNetwork(argument?: unknown): Promise<void> {
+  const byId = typeof argument === 'string' ? NETWORK_STARTERS.find((s) => s.id === argument) : undefined;
+  if (typeof argument === 'string' && !byId) throw new Error(`No data set '${argument}': ${NETWORK_STARTERS.map((s) => s.id).join(', ')}`);
+  const picked = byId ?? (await vscode.window.showQuickPick(
+    NETWORK_STARTERS.map((starter) => ({ label: starter.label, detail: starter.detail, starter })),
+    { title: 'Optiscope: New Network', placeHolder: 'Pick a data set to train a small network on' },
+  ))?.starter;
+  if (!picked) return;
+  const document = await vscode.workspace.openTextDocument({ language: 'loss', content: starterLossText(picked) });
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, preview: false });
+  await vscode.commands.executeCommand('optiscope.visualizeLoss');
+}
+
 export function registerPanels(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Optiscope Panels', { log: true });
   const written = new WrittenOptimizers();
@@ -123,6 +141,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     ['optiscope.exportAnimation', 'Export Animation', (argument) => exportAnimation(services, argument)],
     ['optiscope.tuneLearningRates', 'Tune Learning Rates', (argument) => tuneLearningRates(services, argument)],
     ['optiscope.compareValues', 'Compare Hyper-parameter Values', (argument) => compareValues(services, argument)],
+    ['optiscope.newNetwork', 'New Network', (argument) => newNetwork(argument)],
   ];
   context.subscriptions.push(
     log,

@@ -29,7 +29,7 @@ import type { TrainingSession } from '../session/trainingSession';
 import { exportFile, PageDrawing } from './pageExport';
 import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
-import { landscapeData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
+import { landscapeData, networkOutputData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
 
 export interface PanelKind {
   viewType: string;
@@ -287,6 +287,7 @@ export class ScenarioPanel extends Disposable {
       checkCondition: ({ condition, run }) => this.requireSession().checkCondition(condition, run),
       inspect: ({ run, step }) => this.requireSession().inspect(run, step),
       landscape: ({ query }) => landscapeData(this.services.engine(), query),
+      networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

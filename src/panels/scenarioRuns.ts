@@ -1,7 +1,7 @@
 // A panel scenario's engine work (the scenario is the engine's request as it is; the tuning's candidate runs), its
 // runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
 import type { CancelSignal, Engine, LossInfo, RunsRequest, RunTrace } from '../shared/engineApi';
-import type { LandscapeData, LandscapeQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
+import type { LandscapeData, LandscapeQuery, NetworkOutputData, NetworkOutputQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
 import { withRunOptimizers } from '../loss/optim';
 import { runLabel } from '../shared/scenario';
 import { rateOutcome, searchRate } from './tune';
@@ -41,6 +41,12 @@ export async function landscapeData(engine: PanelEngine, query: LandscapeQuery):
   return data;
 }
 
+/** A network's outputs over its input plane at one run's parameters (the Playground's decision regions or curve). */
+export async function networkOutputData(engine: PanelEngine, query: NetworkOutputQuery): Promise<NetworkOutputData> {
+  const result = await engine.networkOutput(query);
+  return { ...query, ...result };
+}
+
 /** Everything the page needs to draw a scenario but its runs; onLoss gets the loss's metadata as soon as it is known (the title). */
 export async function scenarioSnapshot(engine: PanelEngine, scenario: Scenario, settings: PanelSettings, onLoss: (loss: LossInfo) => void): Promise<Snapshot> {
   const { loss: lossName, lossParams, view } = scenario;
@@ -49,10 +55,11 @@ export async function scenarioSnapshot(engine: PanelEngine, scenario: Scenario, 
   const { x, y } = view ?? loss.domain;
   const resolution = Math.min(settings.gridResolution, SNAPSHOT_GRID);
   const [landscape, samples] = await Promise.all([
-    landscapeData(engine, { loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
+    // A network's page shows its output over the input plane, not a 2-D slice of its parameters.
+    loss.network ? undefined : landscapeData(engine, { loss: lossName, lossParams, x, y, size: [resolution, resolution] }),
     loss.data ? engine.samples(lossName, lossParams).then((values) => values.slice()) : undefined,
   ]);
-  return { scenario, loss, optimizers: withRunOptimizers(engine.optimizers(), scenario.runs), settings, landscape, ...(samples && { samples }) };
+  return { scenario, loss, optimizers: withRunOptimizers(engine.optimizers(), scenario.runs), settings, ...(landscape && { landscape }), ...(samples && { samples }) };
 }
 
 /**

@@ -453,7 +453,8 @@ export class TrainingSession {
       const byParam = (values: ArrayLike<number>) => Object.fromEntries(params.map((p, k) => [p, values[k]]));
       const point = Array.from(row.subarray(0, dim));
       const next = t + 1 < r.rowCount ? r.rows.subarray((t + 1) * width, (t + 1) * width + dim) : undefined;
-      const { hessian } = await this.engine.evaluate(this.scenario.loss, point, this.scenario.lossParams);
+      // The core computes no Hessian for networks (their dimension is the parameter count: hundreds, so dim^2 entries).
+      const { hessian } = this.loss.network ? { hessian: [] } : await this.engine.evaluate(this.scenario.loss, point, this.scenario.lossParams);
       return {
         run,
         step: t,

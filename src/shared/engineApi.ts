@@ -143,6 +143,33 @@ export interface LandscapeResult {
   gradient?: Float64Array;
 }
 
+/** A network's outputs over a grid of inputs (Engine.networkOutput): the decision regions or the fitted curve. */
+export interface NetworkOutputRequest {
+  /** A network loss (a .loss text with a network line). */
+  loss: string;
+  /** The network's parameters (LossInfo.params order). */
+  params: number[];
+  /** The first input's range; the second's for a network of two inputs. */
+  x: [number, number];
+  y?: [number, number];
+  /** Grid points along x and y (y: 1 for a network of one input). */
+  size: [number, number];
+  /** Batch norm's running statistics (running means, then variances, per hidden unit); absent: the identity (mean 0, variance 1). */
+  stats?: number[];
+}
+
+export interface NetworkOutputResult {
+  /**
+   * One value per grid point, row-major with y outer: mse the first output; bce the probability of class 1;
+   * cross_entropy the predicted class (the largest output).
+   */
+  values: Float64Array;
+  /** cross_entropy: the predicted class's softmax probability per point; bce: max(p, 1 - p); mse: absent. */
+  confidence?: Float64Array;
+  /** The output count (cross_entropy: the classes). */
+  outputs: number;
+}
+
 export interface LossInfo {
   name: string;
   title: string;
@@ -283,6 +310,8 @@ export interface Engine {
    * training samples, the next data.testCount (if any) the test split.
    */
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array>;
+  /** A network's outputs (eval mode) over a grid of its inputs, at given parameters. */
+  networkOutput(request: NetworkOutputRequest): Promise<NetworkOutputResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */

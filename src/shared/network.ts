@@ -55,3 +55,54 @@ export function networkParamNames(widths: readonly number[], batchnorm: boolean)
 export function networkTargets(spec: Pick<NetworkSpec, 'widths' | 'loss'>): number {
   return spec.loss === 'mse' ? spec.widths[spec.widths.length - 1] : 1;
 }
+
+/** One parameter tensor of a network: W1, b1, bn1.weight, ... at [start, start + count) of the flat parameters. */
+export interface ParamGroup {
+  name: string;
+  /** The Linear layer (1-based) it belongs to. */
+  layer: number;
+  kind: 'weight' | 'bias' | 'bn.weight' | 'bn.bias';
+  start: number;
+  count: number;
+  /** [rows, columns]: a weight matrix [out, in]; a vector [units, 1]. */
+  shape: [number, number];
+}
+
+/** The network's parameter tensors in model.parameters() order (the order and names of networkParamNames). */
+export function networkParamGroups(widths: readonly number[], batchnorm: boolean): ParamGroup[] {
+  const groups: ParamGroup[] = [];
+  let start = 0;
+  const add = (name: string, layer: number, kind: ParamGroup['kind'], shape: [number, number]) => {
+    groups.push({ name, layer, kind, start, count: shape[0] * shape[1], shape });
+    start += shape[0] * shape[1];
+  };
+  for (let l = 1; l < widths.length; l++) {
+    add(`W${l}`, l, 'weight', [widths[l], widths[l - 1]]);
+    add(`b${l}`, l, 'bias', [widths[l], 1]);
+    if (batchnorm && l < widths.length - 1) {
+      add(`bn${l}.weight`, l, 'bn.weight', [widths[l], 1]);
+      add(`bn${l}.bias`, l, 'bn.bias', [widths[l], 1]);
+    }
+  }
+  return groups;
+}
+
+/** The tensor a parameter name (`W1[2,1]`, `bn1.weight[3]`) belongs to: its name without the index, or undefined. */
+export function paramGroupName(param: string): string | undefined {
+  return /^((?:W|b)\d+|bn\d+\.(?:weight|bias))\[/.exec(param)?.[1];
+}
+
+/**
+ * A network's parameter names grouped by tensor, in order ([{ name: 'W1', members: ['W1[1,1]', ...] }, ...]); undefined
+ * when the names are not a network's (a 2-D loss's x, y).
+ */
+export function groupParamNames(names: readonly string[]): { name: string; members: string[] }[] | undefined {
+  const groups: { name: string; members: string[] }[] = [];
+  for (const param of names) {
+    const group = paramGroupName(param);
+    if (group === undefined) return undefined;
+    if (groups.at(-1)?.name !== group) groups.push({ name: group, members: [] });
+    groups.at(-1)!.members.push(param);
+  }
+  return groups.length > 0 ? groups : undefined;
+}

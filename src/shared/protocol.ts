@@ -1,7 +1,7 @@
 // The message protocol between the extension host and the panel webviews (its requests go through src/shared/rpc.ts).
 // Imported by both sides: no 'vscode' or DOM imports here.
 import * as v from 'valibot';
-import type { LossInfo, OptimizerInfo, RunTrace, StepState } from './engineApi';
+import type { LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
@@ -101,6 +101,12 @@ export interface LandscapeData extends LandscapeQuery {
   gradient?: Float64Array;
 }
 
+/** A network's outputs over its input plane at one run's parameters (Engine.networkOutput; no batch-norm statistics). */
+export type NetworkOutputQuery = Omit<NetworkOutputRequest, 'stats'>;
+
+/** The answer: the query with its grid of values (copies). */
+export type NetworkOutputData = NetworkOutputQuery & NetworkOutputResult;
+
 /** One run's trace as the webview gets it (a copy, never a view on wasm memory). */
 export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'> & {
   /** When asked for: the gradient's first two components at every row, rowCount x 2 (the plotted parameters). */
@@ -135,6 +141,7 @@ export interface WebviewRequests {
   /** Diagnostics of a breakpoint condition as it is typed ([] when it is fine). */
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
   inspect: { params: { run: number; step: number }; reply: InspectorData };
+  networkOutput: { params: { query: NetworkOutputQuery }; reply: NetworkOutputData };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -290,6 +297,19 @@ function landscapeQuery(value: unknown, path: string): LandscapeQuery {
   return parsed;
 }
 
+function networkOutputQuery(value: unknown, path: string): NetworkOutputQuery {
+  const q = record(value, path);
+  const [nx, ny] = numbers(q.size, `${path}.size`, 2);
+  const parsed: NetworkOutputQuery = {
+    loss: string(q.loss, `${path}.loss`, LIMITS.lossLength),
+    params: numbers(q.params, `${path}.params`, LIMITS.network.params),
+    x: range(q.x, `${path}.x`),
+    size: [integer(nx, `${path}.size[0]`, 2, LIMITS.panelMaxGrid), integer(ny, `${path}.size[1]`, 1, LIMITS.panelMaxGrid)],
+  };
+  if (q.y !== undefined) parsed.y = range(q.y, `${path}.y`);
+  return parsed;
+}
+
 function panelBreakpoints(value: unknown, path: string): PanelBreakpoints {
   return checked(PanelBreakpointsSchema, value, path);
 }
@@ -348,6 +368,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
           condition: string(message.condition, 'message.condition', LIMITS.conditionLength),
           run: message.run === null ? null : integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1),
         };
+      case 'networkOutput':
+        return { type, requestId: requestId(), query: networkOutputQuery(message.query, 'message.query') };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -393,7 +415,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

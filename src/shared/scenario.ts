@@ -13,6 +13,12 @@ export function formatPoint(point: number[]): string {
   return `(${point.map(formatNumber).join(', ')})`;
 }
 
+/** A start point as the panels show it: whole up to 8 numbers; a network's hundreds as the first few and their count. */
+export function formatStart(point: number[]): string {
+  if (point.length <= 8) return formatPoint(point);
+  return `(${point.slice(0, 4).map(formatNumber).join(', ')}, … ${point.length} parameters)`;
+}
+
 /** The quick-pick preview of a loss: its formula and its known minima. */
 export function describeMinima(loss: LossInfo, shown = 2): string {
   if (loss.minima.length === 0) return 'no known minimum';

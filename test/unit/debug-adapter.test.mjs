@@ -326,3 +326,40 @@ steps = 50
     await dc.stop();
   }
 });
+
+test('a network: the Variables view groups parameters, gradients and state by tensor (W1, b1, W2, b2), and has no Hessian scope', async () => {
+  const text = `data x1, x2, y = [0, 0, 0; 1, 1, 1; -1, 0.5, 1; 0.5, -1, 0]
+network 2-3-1 activation=tanh loss=bce batchnorm=false seed=2
+optimizer adam lr=0.05
+steps = 50
+`;
+  const program = writeLoss('network.loss', text);
+  const { dc } = await launch(program, async (client) => {
+    await client.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'step == 7' }] });
+    client.firstStop = client.waitForEvent('stopped');
+  });
+  try {
+    const event = await dc.firstStop;
+    const frame = await topFrame(dc, event.body.threadId);
+    const { body: { scopes } } = await dc.scopesRequest({ frameId: frame.id });
+    assert.deepEqual(scopes.map((s) => s.name), ['Step 7']);
+    const { body: { variables: top } } = await dc.variablesRequest({ variablesReference: scopes[0].variablesReference });
+    const groups = top.filter((v) => v.variablesReference > 0);
+    assert.deepEqual(groups.map((g) => [g.name, g.value]), [['W1', '6 parameters'], ['b1', '3 parameters'], ['W2', '3 parameters'], ['b2', '1 parameter']]);
+    assert.deepEqual(top.filter((v) => v.variablesReference === 0).map((v) => v.name).slice(0, 4), ['step', 'loss', 'gradnorm', 'lr']);
+    const [run] = await engine.runs({ loss: text, runs: [{ optimizer: 'adam', options: { lr: 0.05 } }], steps: 7, recordState: true });
+    const width = run.dim + 2;
+    const { body: { variables: w1 } } = await dc.variablesRequest({ variablesReference: groups[0].variablesReference });
+    const shown = Object.fromEntries(w1.map((v) => [v.name, Number(v.value)]));
+    // W1[2,1] is parameter 2 (row 2, column 1 of a 3x2 matrix); its gradient and Adam's moments sit beside it.
+    assert.equal(shown['W1[2,1]'], run.rows[7 * width + 2]);
+    const stateAt = (name) => run.state[7 * run.stateNames.length + run.stateNames.indexOf(name)];
+    for (const name of ['grad_W1[2,1]', 'exp_avg_W1[2,1]', 'exp_avg_sq_W1[2,1]']) assert.equal(shown[name], stateAt(name), name);
+    assert.ok(!Object.keys(shown).some((name) => name.includes('b1')), 'only W1 in the W1 group');
+    const evaluateName = w1.find((v) => v.name === 'W1[2,1]').evaluateName;
+    const { body: evaluated } = await dc.evaluateRequest({ expression: `${evaluateName} * 2`, frameId: frame.id, context: 'repl' });
+    assert.equal(Number(evaluated.result), run.rows[7 * width + 2] * 2);
+  } finally {
+    await dc.stop();
+  }
+});

@@ -160,3 +160,23 @@ test('"painted" may say when the page started loading and painted (epoch ms); an
   assert.deepEqual(parseFromWebview({ type: 'painted', pageStarted: 1795840768252, paintedAt: 1795840769022 }), { ok: true, value: { type: 'painted', pageStarted: 1795840768252, paintedAt: 1795840769022 } });
   for (const bad of [-1, 1.5, '1795840768252', Infinity]) assert.equal(parseFromWebview({ type: 'painted', pageStarted: bad }).ok, false, String(bad));
 });
+
+test('networkOutput: a well-formed query passes with only its fields; a bad one is refused naming the field', () => {
+  const query = { loss: 'data x, y = [0, 1; 1, 2]\nnetwork 1-2-1', params: [0.1, -0.2, 0, 0, 1, 0.5, 0], x: [-1, 2], size: [200, 1] };
+  assert.deepEqual(parseFromWebview({ type: 'networkOutput', requestId: 4, query: { ...query, stats: [1, 2] } }).value, { type: 'networkOutput', requestId: 4, query });
+  const plane = { ...query, y: [0, 1], size: [64, 64] };
+  assert.deepEqual(parseFromWebview({ type: 'networkOutput', requestId: 5, query: plane }).value.query, plane);
+  for (const [bad, path] of [
+    [{ ...query, params: [0, Number.NaN] }, 'message.query.params[1]'],
+    [{ ...query, params: new Array(LIMITS.network.params + 1).fill(0) }, 'message.query.params'],
+    [{ ...query, x: [2, 1] }, 'message.query.x'],
+    [{ ...query, y: 'wide' }, 'message.query.y'],
+    [{ ...query, size: [4096, 1] }, 'message.query.size[0]'],
+    [{ ...query, size: [64, 0] }, 'message.query.size[1]'],
+    [{ ...query, loss: 7 }, 'message.query.loss'],
+  ]) {
+    const parsed = parseFromWebview({ type: 'networkOutput', requestId: 6, query: bad });
+    assert.equal(parsed.ok, false, path);
+    assert.ok(parsed.error.startsWith(path), `${parsed.error} names ${path}`);
+  }
+});

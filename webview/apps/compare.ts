@@ -11,6 +11,7 @@ import type { PanelPlot } from '../export/exportAnimation';
 import type { Host } from '../host/host';
 import { prepareLayer } from '../landscape/landscapeView';
 import { SmallMultiples } from '../landscape/smallMultiples';
+import { NetworkPanel } from '../network/networkPanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { legendParts } from '../runs/legend';
 import { MetricsTable } from '../runs/metricsTable';
@@ -38,6 +39,9 @@ class Compare {
   private readonly table = new MetricsTable();
   private readonly header: CompareHeader;
   private readonly bottom: HTMLElement;
+  /** A network: each run's output over the input plane (same net and initialization per run) instead of the landscapes. */
+  private readonly network: NetworkPanel;
+  private readonly toolbar: ViewToolbar;
 
   constructor(host: Host) {
     this.state = newPageState(host.displayOptions);
@@ -50,7 +54,9 @@ class Compare {
     });
     this.loop = new PlaybackLoop({ draw: (step, playing) => this.drawStep(step, playing) });
     this.cells = new SmallMultiples({
-      extentChanged: (extent, pixels) => this.loader.scheduleLandscape(extent, pixels),
+      extentChanged: (extent, pixels) => {
+        if (!this.network.active) this.loader.scheduleLandscape(extent, pixels);
+      },
       startChosen: (point) => this.setStart(point),
       describe: (index, hit) => describeRow(this.state, this.state.traces[index], hit.row, `step ${hit.row}`),
       display: () => this.state.display,
@@ -58,14 +64,14 @@ class Compare {
     const seek = (step: number) => this.loop.seek(step);
     this.chart = new LossChart(seek);
     this.gradChart = new GradNormChart(seek);
-    const toolbar = new ViewToolbar(
+    const toolbar = (this.toolbar = new ViewToolbar(
       this.state.display,
       {
         changed: (next) => this.loader.displayChanged(next, () => this.cells.views.forEach((view) => view.drawOverlays())),
         compareValues: () => {},
       },
       { modes: false, compareValues: false },
-    );
+    ));
     this.header = new CompareHeader(
       {
         toleranceChanged: (tolerance) => {
@@ -80,6 +86,11 @@ class Compare {
       DEFAULT_TOLERANCE,
       toolbar.element,
     );
+    this.network = new NetworkPanel({
+      request: (query) => host.requests.request('networkOutput', { query }),
+      error: this.loader.showError,
+      runName: (i) => runName(this.state, i),
+    }, false);
     this.bottom = create('div', { className: 'compare-bottom' }, create('div', { className: 'metrics-area' }, this.table.element), this.chart.element, this.gradChart.element);
   }
 
@@ -124,6 +135,7 @@ class Compare {
     this.chart.setTraces(next);
     this.gradChart.setTraces(next);
     this.cells.setCaptions((i) => legendParts(i, runName(this.state, i), this.state.traces[i]));
+    this.network.setTraces(next);
     this.renderTable();
     this.loop.showStep();
     this.loader.markPainted('traces');
@@ -137,6 +149,7 @@ class Compare {
     for (const view of this.cells.views) view.setStep(step, playing);
     this.chart.setStep(step);
     this.gradChart.setStep(step);
+    this.network.setStep(step);
   }
 
   applySnapshot(next: Snapshot): void {
@@ -145,24 +158,32 @@ class Compare {
     this.header.showScenario(scenario, next.optimizers);
     this.loop.bar.setSpeed(next.settings.animationSpeed);
     this.state.traces = [];
-    this.cells.build(scenario.runs.length);
+    this.network.setLoss(next);
+    this.cells.element.hidden = this.network.active;
+    this.toolbar.showLandscapeParts(!this.network.active);
+    this.cells.build(this.network.active ? 0 : scenario.runs.length);
     this.layoutCells();
     for (const view of this.cells.views) view.setDimension(next.loss.dim);
     this.showStart();
     for (const view of this.cells.views) view.setHome(scenario.view ?? next.loss.domain);
     this.loader.drawSnapshotData(next);
+    if (this.network.active) this.loader.markPainted('landscape');
   }
 
-  /** What Export draws: every cell with its caption. */
+  /** What Export draws: every cell with its caption (a network: each run's output). */
   plot(): PanelPlot {
+    if (this.network.active) return { landscapes: this.network.plots, captions: [], drawsLater: false };
     return { landscapes: this.cells.views.map((view) => view.element), captions: this.cells.captionElements(), drawsLater: false };
   }
 
   mount(): void {
     const layoutObserver = new ResizeObserver(() => this.layoutCells());
     for (const part of [document.body, this.header.element, this.loop.bar.element, this.bottom]) layoutObserver.observe(part);
-    document.getElementById('app')!.append(this.loader.errorBanner, this.header.element, this.cells.element, this.loop.bar.element, this.bottom);
+    document.getElementById('app')!.append(this.loader.errorBanner, this.header.element, this.cells.element, this.network.element, this.loop.bar.element, this.bottom);
     this.loop.listenToKeys(false);
-    onThemeChange(() => this.cells.views.forEach((view) => view.refreshTheme()));
+    onThemeChange(() => {
+      this.cells.views.forEach((view) => view.refreshTheme());
+      this.network.refreshTheme();
+    });
   }
 }

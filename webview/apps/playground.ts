@@ -19,6 +19,7 @@ import { LandscapeView, type LandscapeEvents } from '../landscape/landscapeView'
 import { Surface3D } from '../landscape/surface3d';
 import { gradientFieldOverlay, stepArrowsOverlay } from '../landscape/vectorOverlays';
 import { LessonBox } from '../lesson/lessonBox';
+import { NetworkPanel } from '../network/networkPanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { Legend } from '../runs/legend';
 import { longestRun } from '../runs/traces';
@@ -58,6 +59,8 @@ class Playground {
   private readonly debug: DebugPanel;
   private readonly toolbar: ViewToolbar;
   private readonly controls: Controls;
+  /** A network's output over its input plane and its drawing, shown instead of the landscape. */
+  private readonly network: NetworkPanel;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: Host) {
@@ -89,12 +92,17 @@ class Playground {
     this.landscape.addOverlay(gradientFieldOverlay(() => this.toolbar.effective.gradientField), 'trajectories');
     this.landscape.addOverlay(stepArrowsOverlay(() => this.toolbar.effective.stepArrows), 'markers');
     this.controls = new Controls(this.controlsEvents());
+    this.network = new NetworkPanel({
+      request: (query) => host.requests.request('networkOutput', { query }),
+      error: this.loader.showError,
+      runName: (i) => runName(this.state, i),
+    });
   }
 
   private landscapeEvents(): LandscapeEvents {
     return {
       extentChanged: (extent, pixels, asked) => {
-        if (!this.state.scenario) return;
+        if (!this.state.scenario || this.network.active) return;
         // Saved as asked: restored in another shape, the view is widened only as far as that shape needs.
         this.state.scenario.view = asked;
         this.loader.save();
@@ -182,6 +190,7 @@ class Playground {
     playback.setLastStep(longestRun(traces));
     playback.seek(view.step);
     this.landscape.setTraces(traces);
+    this.network.setTraces(traces);
     this.chart.setTraces(traces);
     const stopped = view.running ? [] : view.positions.map((p, i) => (p.step === view.step ? i : -1)).filter((i) => i >= 0);
     this.landscape.setPaused(view.running ? undefined : { runs: stopped, step: view.step });
@@ -212,6 +221,7 @@ class Playground {
     this.gradChart.setTraces(next);
     this.updateChartX();
     this.sideCharts.setTraces(next, this.state.snapshot, this.state.scenario);
+    this.network.setTraces(next);
     this.renderLegend();
     this.loop.showStep();
     this.loader.markPainted('traces');
@@ -227,6 +237,7 @@ class Playground {
     this.gradChart.setStep(step);
     this.surface.setStep(step);
     this.sideCharts.setStep(step);
+    this.network.setStep(step);
   }
 
   /** The controls show the newest snapshot and scenario, once they are on the page. */
@@ -243,6 +254,11 @@ class Playground {
     this.renderControls();
     this.lesson.show(scenario.lesson);
     this.sideCharts.setLoss(next);
+    this.network.setLoss(next);
+    const network = this.network.active;
+    // A network's samples are drawn under its output; its landscape (a 2-D slice of many parameters) is not shown.
+    if (network) this.sideCharts.element.hidden = true;
+    this.landscape.element.hidden = network;
     this.controls.element.append(this.debug.element);
     this.debug.setRuns(scenario.runs.map((_, i) => runName(this.state, i)));
     this.showBreakpoints();
@@ -250,10 +266,19 @@ class Playground {
     this.landscape.setMarkers(next.loss.minima, startPoint(this.state));
     this.surface.setParams(next.loss.params);
     this.surface.setMinima(next.loss.minima);
-    this.toolbar.allowSurface(next.loss.dim >= 2);
+    this.toolbar.allowSurface(next.loss.dim >= 2 && !network);
+    this.toolbar.showLandscapeParts(!network);
+    if (this.debug.banner.isConnected) this.placeBanner();
     this.showDisplay();
     this.landscape.setHome(scenario.view ?? next.loss.domain);
     this.loader.drawSnapshotData(next);
+    if (network) this.loader.markPainted('landscape');
+  }
+
+  /** The session's banner over the landscape, or above a network's outputs (a row of its own there). */
+  private placeBanner(): void {
+    if (this.network.active) this.network.element.prepend(this.debug.banner);
+    else this.landscape.element.append(this.debug.banner);
   }
 
   /** A keybinding: the session's step and continue while one is shown, else the playback's. */
@@ -264,6 +289,7 @@ class Playground {
 
   /** What Export draws: the landscape shown (2-D or 3-D) and the legend. */
   plot(): PanelPlot {
+    if (this.network.active) return { landscapes: this.network.plots, captions: [this.legend.element], drawsLater: false };
     const surfaceShown = this.toolbar.effective.landscape === '3d';
     return { landscapes: [surfaceShown ? this.surface.element : this.landscape.element], captions: [this.legend.element], drawsLater: surfaceShown };
   }
@@ -273,13 +299,13 @@ class Playground {
     const drawer = new ControlsDrawer(app, this.controls.element);
     this.toolbar.element.append(drawer.toggle);
     const chartArea = create('div', { className: 'chart-area' }, this.chart.element, this.gradChart.element, this.sideCharts.element, this.legend.element);
-    app.append(this.loader.errorBanner, this.lesson.element, this.toolbar.element, this.landscape.element, this.loop.bar.element, chartArea);
+    app.append(this.loader.errorBanner, this.lesson.element, this.toolbar.element, this.landscape.element, this.network.element, this.loop.bar.element, chartArea);
     // The controls (dozens of components) and the session banner come after the first frame: the landscape shows sooner.
     afterNextFrame(() => {
       app.append(this.controls.element);
       this.renderControls();
       drawer.label();
-      this.landscape.element.append(this.debug.banner);
+      this.placeBanner();
     });
     this.loop.bar.onAltClick((fraction) => this.debug.toggleStep(Math.round(fraction * Math.max(this.loop.playback.lastStep, this.state.scenario?.steps ?? 0))));
     this.debug.restore(this.host.savedBreakpoints());
@@ -287,6 +313,7 @@ class Playground {
     onThemeChange(() => {
       this.landscape.refreshTheme();
       this.surface.refreshTheme();
+      this.network.refreshTheme();
     });
     reportPageErrors(this.host);
   }

@@ -3,7 +3,7 @@
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../../src/shared/engineApi';
 import type { Scenario } from '../../src/shared/protocol';
-import { formatPoint } from '../../src/shared/scenario';
+import { formatStart } from '../../src/shared/scenario';
 import { button, create } from '../dom/elements';
 import { exportButtons } from '../export/exportButtons';
 import { SweepForm } from './sweepForm';
@@ -50,7 +50,7 @@ export class CompareHeader {
   }
 
   showStart(start: number[]): void {
-    this.startText.textContent = `start ${formatPoint(start)}`;
+    this.startText.textContent = `start ${formatStart(start)}`;
   }
 
   /** The sweep form offers the scenario's runs and their options. */

@@ -3,7 +3,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../../src/shared/engineApi';
-import { applyChoice, choiceOf, findOptimizer, formatPoint, optimizerChoices, runLabel } from '../../src/shared/scenario';
+import { applyChoice, choiceOf, findOptimizer, formatStart, optimizerChoices, runLabel } from '../../src/shared/scenario';
 import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
@@ -59,13 +59,15 @@ export class Controls {
   private readonly startText = create('span', { className: 'start-text' });
   private loss: LossInfo | undefined;
   private readonly chartXSection = create('section', { className: 'chart-x-row' });
+  /** Says how to move the start and resets the view: a landscape's; a network's start is its initialization. */
+  private readonly landscapeHint = create('div', { className: 'hint' }, 'Click the landscape to move it.');
+  private readonly resetView = button('Reset view', '', () => this.events.resetView());
   private readonly chartXSelect = create('vscode-single-select', { className: 'chart-x' }) as VscodeSingleSelect;
 
   constructor(private readonly events: ControlsEvents) {
     const changeLoss = button('Change loss…', 'change-loss', () => events.pickLoss());
     const addRun = button('Add optimizer', 'add-run', () => this.addRun());
     const resetStart = button('Default start', '', () => events.resetStart());
-    const resetView = button('Reset view', '', () => events.resetView());
     const compare = button('Compare side by side', 'compare', () => events.compare(), { secondary: false });
     this.stepsField.addEventListener('input', () => this.emit());
     this.chartXSelect.append(create('vscode-option', { value: 'step' }, 'steps'), create('vscode-option', { value: 'samples' }, 'samples seen'));
@@ -76,7 +78,7 @@ export class Controls {
       create('section', {}, create('h3', {}, 'Optimizers'), this.runList, addRun),
       create('section', { className: 'steps-row' }, create('vscode-label', {}, 'Steps'), this.stepsField),
       this.chartXSection,
-      create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, create('div', { className: 'hint' }, 'Click the landscape to move it.'), resetStart, resetView),
+      create('section', { className: 'start-row' }, create('span', {}, 'Start '), this.startText, this.landscapeHint, resetStart, this.resetView),
       create('section', {}, compare, ...exportButtons(events)),
     );
   }
@@ -85,6 +87,8 @@ export class Controls {
     this.optimizers = snapshot.optimizers;
     this.loss = snapshot.loss;
     this.chartXSection.hidden = !snapshot.loss.data;
+    this.landscapeHint.hidden = snapshot.loss.network !== undefined;
+    this.resetView.hidden = snapshot.loss.network !== undefined;
     this.chartXSelect.value = scenario.chartX ?? 'step';
     this.runs = scenario.runs.map((run) => structuredClone(run));
     this.lossTitle.textContent = snapshot.loss.title;
@@ -95,7 +99,7 @@ export class Controls {
   }
 
   showStart(start: number[]): void {
-    this.startText.textContent = formatPoint(start);
+    this.startText.textContent = formatStart(start);
   }
 
   private renderRuns(): void {

@@ -23,6 +23,8 @@ export class ViewToolbar {
   private readonly surface = button('3-D', 'view-3d', 'The landscape as a surface: drag to rotate, scroll to zoom');
   private readonly field = checkbox('Gradient field', 'gradient-field-toggle', 'Arrows of −∇f over the landscape, longer where it is steeper');
   private readonly arrows = checkbox('Step arrows', 'step-arrows-toggle', 'At the current step: −∇f (dashed, its direction) and the step the optimizer takes (solid; at least 10 px long)');
+  /** What draws on a landscape (its modes and overlays): hidden for a network, which shows no landscape. */
+  private readonly landscapeParts = Object.assign(document.createElement('span'), { className: 'view-landscape-parts' });
   private display: DisplayOptions;
   private surfaceAllowed = true;
 
@@ -47,8 +49,9 @@ export class ViewToolbar {
     sweep.secondary = true;
     sweep.addEventListener('click', () => events.compareValues());
     const label = Object.assign(document.createElement('span'), { className: 'view-label', textContent: 'Landscape' });
-    if (parts.modes) this.element.append(label, group);
-    this.element.append(this.field, this.arrows);
+    if (parts.modes) this.landscapeParts.append(label, group);
+    this.landscapeParts.append(this.field, this.arrows);
+    this.element.append(this.landscapeParts);
     if (parts.compareValues) this.element.append(sweep);
     this.render();
   }
@@ -57,6 +60,11 @@ export class ViewToolbar {
   allowSurface(allowed: boolean): void {
     this.surfaceAllowed = allowed;
     this.render();
+  }
+
+  /** Shows or hides the landscape's modes and overlays (a network has no landscape). */
+  showLandscapeParts(shown: boolean): void {
+    this.landscapeParts.hidden = !shown;
   }
 
   /** The display as shown: 2-D whenever 3-D is not allowed. */

@@ -1,6 +1,7 @@
 // The inspector: the paused run's parameters, loss, gradient, optimizer state, step and Hessian eigenvalues at the
 // step shown (asked of the host a moment after the step settles; only the newest answer is shown).
 import type { InspectorData } from '../../src/shared/protocol';
+import { groupParamNames } from '../../src/shared/network';
 import { formatNumber } from '../../src/shared/scenario';
 import { create } from '../dom/elements';
 
@@ -32,6 +33,11 @@ export class Inspector {
   }
 
   private render(data: InspectorData): void {
+    const tensors = groupParamNames(Object.keys(data.params));
+    if (tensors) {
+      this.renderNetwork(data, tensors);
+      return;
+    }
     const rows: [string, number][] = [
       ...Object.entries(data.params),
       ['loss', data.loss],
@@ -50,6 +56,47 @@ export class Inspector {
           create('td', { textContent: formatNumber(value), title: String(value) }),
         )),
       ),
+    );
+  }
+
+  /**
+   * A network: loss, gradient norm, lr and the optimizer's scalars, then a section per tensor (W1, b1, bn1.weight, ...)
+   * with a row per parameter: its value, gradient, optimizer state and step. No Hessian: the core has none for networks.
+   */
+  private renderNetwork(data: InspectorData, tensors: { name: string; members: string[] }[]): void {
+    const stateNames = [...new Set(Object.keys(data.state).flatMap((key) => {
+      const param = tensors[0].members.find((m) => key.endsWith(`_${m}`));
+      return param ? [key.slice(0, -param.length - 1)] : [];
+    }))];
+    const perParam = new Set(Object.keys(data.state).filter((key) => stateNames.some((s) => key.startsWith(`${s}_`) && `${key.slice(s.length + 1)}` in data.params)));
+    const scalars: [string, number][] = [
+      ['loss', data.loss],
+      ['‖∇‖', data.gradNorm],
+      ['lr', data.lr],
+      ...Object.entries(data.state).filter(([key]) => !perParam.has(key)),
+    ];
+    const cell = (value: number | undefined) => create('td', { textContent: value === undefined ? '' : formatNumber(value), title: String(value ?? '') });
+    const columns = ['value', 'grad', ...stateNames, ...(data.effectiveStep ? ['Δ'] : [])];
+    const sections = tensors.map(({ name, members }, index) => create('details', { className: 'inspector-tensor', open: index === 0 },
+      create('summary', { textContent: `${name} · ${members.length} parameter${members.length === 1 ? '' : 's'}` }),
+      create('table', { className: 'inspector-table' },
+        create('tr', {}, create('th', {}), ...columns.map((c) => create('th', { textContent: c, className: 'inspector-column' }))),
+        ...members.map((m) => create('tr', { className: 'inspector-row' },
+          create('th', { textContent: m }),
+          cell(data.params[m]),
+          cell(data.grad[m]),
+          ...stateNames.map((s) => cell(data.state[`${s}_${m}`])),
+          ...(data.effectiveStep ? [cell(data.effectiveStep[m])] : []),
+        )),
+      ),
+    ));
+    this.element.replaceChildren(
+      create('h3', {}, `Inspector: ${data.label} at step ${data.step}`),
+      create('table', { className: 'inspector-table' },
+        ...scalars.map(([name, value]) => create('tr', { className: 'inspector-row' }, create('th', { textContent: name }), cell(value))),
+      ),
+      ...sections,
+      create('p', { className: 'inspector-note', textContent: 'No Hessian for networks: the engine computes none for them.' }),
     );
   }
 }

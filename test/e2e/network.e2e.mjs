@@ -1,0 +1,155 @@
+// A network in code-server: New Network… on the spiral writes a starter .loss and opens the Playground beside it;
+// each run's decision regions (from the engine) and the network's drawing replace the landscape; playing changes
+// the regions; the two runs differ; a breakpoint pauses and the inspector lists the parameters by tensor; Compare shows
+// each run's regions with the loss curves and the metrics. Screenshots per theme.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeWorkbench, until } from './harness.mjs';
+
+/** What the network part of a page draws: per run its regions' pixels (a hash), step and points; the drawing's edges. */
+function readNetwork(frame) {
+  return frame.locator('body').evaluate(() => {
+    const outputs = [...document.querySelectorAll('.network-output')].map((output) => {
+      const canvas = output.querySelector('canvas');
+      let painted = 0;
+      let hash = 0;
+      const colours = new Set();
+      if (canvas && canvas.width > 0) {
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        for (let i = 0; i < data.length; i += 4 * 7) {
+          if (data[i + 3] > 0) painted++;
+          colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+          hash = (Math.imul(hash, 31) + data[i] + 3 * data[i + 1] + 7 * data[i + 2] + 11 * data[i + 3]) | 0;
+        }
+      }
+      return {
+        painted,
+        colours: colours.size,
+        hash,
+        step: output.dataset.step,
+        drawn: output.dataset.drawnStep,
+        samples: output.querySelectorAll('circle.network-sample').length,
+        curve: output.querySelector('path.network-curve')?.getAttribute('d') ?? '',
+        title: output.querySelector('.chart-title')?.textContent ?? '',
+      };
+    });
+    const text = (selector) => document.querySelector(selector)?.textContent ?? '';
+    const edges = [...document.querySelectorAll('.network-edge')];
+    return {
+      view: document.body.dataset.view,
+      outputs,
+      landscapeHidden: document.querySelector('.landscape')?.hidden ?? true,
+      units: document.querySelectorAll('.network-unit').length,
+      edges: edges.length,
+      edgeWeights: edges.slice(0, 20).map((e) => Number(e.getAttribute('data-weight'))),
+      diagramTitle: text('.network-diagram .chart-title'),
+      lossLines: [...document.querySelectorAll('.loss-lines path')].filter((p) => (p.getAttribute('d') ?? '').length > 0).length,
+      step: text('.step-text'),
+      banner: document.querySelector('.debug-banner')?.hidden === false ? text('.debug-banner-text') : '',
+      inspector: text('.inspector h3'),
+      tensors: [...document.querySelectorAll('.inspector-tensor summary')].map((s) => s.textContent),
+      firstTensorRows: [...document.querySelectorAll('.inspector-tensor:first-of-type .inspector-row th')].map((th) => th.textContent),
+      metricsRows: document.querySelectorAll('.metrics tbody tr').length,
+      error: document.querySelector('.error')?.hidden === false ? text('.error') : '',
+    };
+  });
+}
+
+const painted = (s) => s.outputs.length === 2 && s.outputs.every((o) => o.painted > 100 && o.samples === 150);
+
+describeWorkbench('network', (vscode) => {
+  let frame;
+
+  test('New Network… on the spiral: a starter file beside the Playground, decision regions per run, the network drawn', async () => {
+    await vscode.pickAfterCommand('Optiscope: New Network…', 'Spiral', { label: true });
+    frame = await vscode.webviewFrameOf('playground');
+    const state = await until(() => readNetwork(frame), (s) => painted(s) && /step 1000 \/ 1000/.test(s.step), 'the regions of both runs');
+    assert.equal(state.error, '');
+    assert.equal(state.landscapeHidden, true, 'no 2-D landscape for a network');
+    // 2-16-16-3: 2 + 12 + 12 + 3 units drawn (12 per layer at most), 2*12 + 12*12 + 12*3 edges.
+    assert.equal(state.units, 2 + 12 + 12 + 3);
+    assert.equal(state.edges, 24 + 144 + 36);
+    assert.ok(state.edgeWeights.every(Number.isFinite));
+    assert.equal(state.lossLines, 2, 'the loss curve of each run');
+    assert.ok(state.outputs.every((o) => o.colours >= 3), 'three classes: three colours at least');
+    const editor = vscode.page.locator('.tab', { hasText: 'Untitled' });
+    assert.ok(await editor.count() > 0, 'the starter file is open');
+    const text = await vscode.page.locator('.monaco-editor .view-lines').first().textContent();
+    assert.match(text, /#\sSpiral:[\s\S]*a\s2-16-16-3\stanh\snet/);
+  });
+
+  test('scrubbing and Play change the decision regions; the two runs differ', async () => {
+    await frame.locator('input.scrubber').fill('0');
+    const start = await until(() => readNetwork(frame), (s) => painted(s) && s.outputs.every((o) => o.drawn === '0') && /^step 0 \//.test(s.step), 'step 0');
+    assert.equal(start.outputs[0].hash, start.outputs[1].hash, 'the same network and initialization for both runs at step 0');
+    await frame.locator('input.scrubber').fill('1000');
+    const end = await until(
+      () => readNetwork(frame),
+      (s) => s.outputs.every((o) => o.drawn === '1000') && s.outputs.every((o, i) => o.hash !== start.outputs[i].hash),
+      'the regions at step 1000',
+    );
+    assert.notEqual(end.outputs[0].hash, end.outputs[1].hash, 'SGD and Adam end at different networks');
+    assert.notDeepEqual(end.edgeWeights, start.edgeWeights, 'the drawing shows the weights at the step');
+
+    await frame.locator('input.scrubber').fill('0');
+    await until(() => readNetwork(frame), (s) => s.outputs.every((o) => o.drawn === '0'), 'back at step 0');
+    await frame.locator('vscode-button.play').click();
+    const seen = new Set();
+    await until(async () => {
+      const s = await readNetwork(frame);
+      if (s.outputs[0]?.painted > 0) seen.add(s.outputs[0].hash);
+      return s;
+    }, () => seen.size >= 4, 'the regions to change while playing', 60_000);
+    await frame.locator('vscode-button.play').click();
+    await vscode.screenshot('network-playing');
+  });
+
+  test('a breakpoint pauses; the inspector lists parameters and gradients by tensor, without a Hessian', async () => {
+    // The Playground shares the window with the file: its controls are in a drawer.
+    const toggle = frame.locator('vscode-button.controls-toggle');
+    if ((await toggle.textContent()).includes('Show')) await toggle.click();
+    await frame.locator('vscode-textfield.bp-condition input').fill('step == 200');
+    await frame.locator('vscode-button.bp-add').click();
+    const state = await until(() => readNetwork(frame), (s) => s.banner.startsWith('Paused at step 200') && s.inspector.endsWith('at step 200') && s.tensors.length > 0, 'the pause and the inspector');
+    assert.deepEqual(state.tensors, ['W1 · 32 parameters', 'b1 · 16 parameters', 'W2 · 256 parameters', 'b2 · 16 parameters', 'W3 · 48 parameters', 'b3 · 3 parameters']);
+    assert.equal(state.firstTensorRows[0], 'W1[1,1]');
+    assert.equal(state.firstTensorRows.length, 32);
+    assert.match(state.inspector, /at step 200/);
+    const columns = await frame.locator('.inspector-tensor').first().locator('th.inspector-column').allTextContents();
+    assert.deepEqual(columns.slice(0, 2), ['value', 'grad']);
+    assert.equal(await frame.locator('.inspector-row th', { hasText: /λ1/ }).count(), 0, 'no Hessian');
+    await until(() => readNetwork(frame), (s) => s.outputs.every((o) => o.drawn === '200'), 'the regions at the paused step');
+    await frame.locator('.inspector').scrollIntoViewIfNeeded();
+    await vscode.screenshot('network-inspector');
+    await frame.locator('vscode-button.debug-stop').click();
+    await until(() => readNetwork(frame), (s) => !s.banner.startsWith('Paused'), 'the session to stop');
+  });
+
+  test('Compare: each run its regions, the loss curves and the metrics table', async () => {
+    await frame.locator('vscode-button.compare').click();
+    const compare = await vscode.webviewFrameOf('compare');
+    const state = await until(() => readNetwork(compare), (s) => painted(s) && s.metricsRows === 2 && s.lossLines === 2, 'Compare for a network');
+    assert.equal(state.error, '');
+    assert.match(await compare.locator('.compare-header').textContent(), /start \([^)]*… 371 parameters\)/, 'a network\'s start in short');
+    await vscode.screenshot('network-compare');
+  });
+
+  test('New Network… on the 1-D curve: each run\'s fitted curve over the samples, changing over steps', async () => {
+    await vscode.pickAfterCommand('Optiscope: New Network…', '1-D regression curve', { label: true });
+    const playground = await vscode.webviewFrameOf('playground');
+    const fitted = (s) => s.outputs.length === 2 && s.outputs.every((o) => o.samples === 60 && o.curve.length > 200 && o.drawn === '1000');
+    const end = await until(() => readNetwork(playground), fitted, 'the fitted curves at the last step');
+    assert.equal(end.units, 1 + 12 + 1);
+    await playground.locator('input.scrubber').fill('0');
+    const start = await until(() => readNetwork(playground), (s) => s.outputs.every((o) => o.drawn === '0' && o.curve.length > 200), 'the curves at step 0');
+    assert.equal(start.outputs[0].curve, start.outputs[1].curve, 'the same initialization');
+    assert.ok(end.outputs.every((o, i) => o.curve !== start.outputs[i].curve), 'training moved the curves');
+    await playground.locator('input.scrubber').fill('1000');
+    await until(() => readNetwork(playground), fitted, 'the last step again');
+    // The controls' drawer (opened for the breakpoint) closed: the curves in sight.
+    const close = playground.locator('vscode-button.controls-close');
+    if (await close.isVisible()) await close.click();
+    await playground.locator('body').evaluate(() => window.scrollTo(0, 0)); // the inspector was scrolled into view
+    await vscode.screenshot('network-curve');
+  });
+});

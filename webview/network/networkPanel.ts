@@ -1,0 +1,125 @@
+// What a page shows of a network instead of a landscape: each run's output over the input plane at the step shown
+// (asked of the engine; at most one request per run in flight, the newest step wins) and a drawing of the network
+// with the weights of the run picked (click a run's plot).
+import type { NetworkSpec } from '../../src/shared/network';
+import type { NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
+import { create } from '../dom/elements';
+import { runColor } from '../dom/theme';
+import { paramsAt, rowAtStep, rowWidth } from '../runs/traces';
+import { NetworkDiagram } from './networkDiagram';
+import { OutputRequests } from './outputRequests';
+import { OutputView, planeExtent, type PlaneData } from './outputView';
+
+/** Grid points per side for a two-input network (the canvas smooths it), and along x for one input. */
+const PLANE_GRID = 64;
+const CURVE_POINTS = 200;
+
+export interface NetworkPanelEvents {
+  request(query: NetworkOutputQuery): Promise<NetworkOutputData>;
+  error(error: unknown): void;
+  runName(index: number): string;
+}
+
+export class NetworkPanel {
+  readonly element = create('div', { className: 'network-panel', hidden: true });
+  private readonly outputs = create('div', { className: 'network-outputs' });
+  readonly diagram = new NetworkDiagram();
+  private views: OutputView[] = [];
+  private readonly requests: OutputRequests<NetworkOutputData>;
+  private traces: TraceData[] = [];
+  private loss = '';
+  private plane: PlaneData | undefined;
+  private spec: NetworkSpec | undefined;
+  private picked = 0;
+  private step = 0;
+
+  /** withDiagram: the Playground draws the network too; Compare, whose cells share the window with its table, does not. */
+  constructor(private readonly events: NetworkPanelEvents, withDiagram = true) {
+    this.requests = new OutputRequests((i, row) => events.request(this.query(i, row)), (i, row, output) => this.views[i]?.setOutput(output, row), events.error);
+    this.element.append(this.outputs);
+    if (withDiagram) this.element.append(this.diagram.element);
+  }
+
+  get active(): boolean {
+    return this.spec !== undefined;
+  }
+
+  /** The snapshot's loss: a network shows this panel (with its data), any other loss hides it. */
+  setLoss(snapshot: Snapshot): void {
+    const spec = snapshot.loss.network;
+    this.spec = spec;
+    this.element.hidden = !spec;
+    this.traces = [];
+    this.requests.clear(); // answers still coming are for the loss before
+    this.syncViews(0);
+    if (!spec) return;
+    this.loss = snapshot.scenario.loss;
+    const samples = snapshot.samples ?? new Float64Array();
+    const columns = snapshot.loss.data?.columns.length ?? spec.widths[0] + 1;
+    this.plane = { spec, samples, columns, ...planeExtent(samples, columns) };
+    for (const view of this.views) view.setPlane(this.plane);
+    this.diagram.setNetwork(spec.widths, spec.batchnorm);
+  }
+
+  setTraces(traces: TraceData[]): void {
+    if (!this.spec) return;
+    this.traces = traces;
+    // Only one or two inputs make a plane to draw on; a wider network shows its drawing alone.
+    this.syncViews(this.spec.widths[0] <= 2 ? traces.length : 0);
+    this.requests.tracesChanged(this.views.length);
+    this.picked = Math.min(this.picked, Math.max(0, traces.length - 1));
+    this.setStep(this.step);
+  }
+
+  setStep(step: number): void {
+    this.step = step;
+    if (!this.spec) return;
+    this.views.forEach((view, i) => {
+      const row = rowAtStep(this.traces[i], step);
+      view.showStep(row);
+      view.setTitle(`${this.events.runName(i)} · step ${row}`);
+      this.requests.want(i, row);
+    });
+    this.views.forEach((view, i) => view.element.classList.toggle('picked', i === this.picked && this.views.length > 1));
+    const trace = this.traces[this.picked];
+    if (trace) {
+      const row = rowAtStep(trace, step);
+      // A view on the row, not a copy: playback draws every frame.
+      const base = row * rowWidth(trace);
+      this.diagram.setParams(trace.rows.subarray(base, base + trace.dim), `${this.events.runName(this.picked)} · weights at step ${row}`);
+    }
+  }
+
+  refreshTheme(): void {
+    for (const view of this.views) view.refresh();
+  }
+
+  /** The plots (for Export). */
+  get plots(): HTMLElement[] {
+    return this.views.map((view) => view.element);
+  }
+
+  private syncViews(count: number): void {
+    while (this.views.length > count) this.views.pop()!.element.remove();
+    while (this.views.length < count) {
+      const index = this.views.length;
+      const view = new OutputView(runColor(index));
+      view.element.addEventListener('click', () => {
+        this.picked = index;
+        this.setStep(this.step);
+      });
+      if (this.plane) view.setPlane(this.plane);
+      this.views.push(view);
+      this.outputs.append(view.element);
+    }
+  }
+
+  /** Run i's output at row: its parameters there over the plane (a grid of two inputs, a line of one). */
+  private query(i: number, row: number): NetworkOutputQuery {
+    const params = paramsAt(this.traces[i], row);
+    const plane = this.plane!;
+    return this.spec!.widths[0] === 1
+      ? { loss: this.loss, params, x: plane.x, size: [CURVE_POINTS, 1] }
+      : { loss: this.loss, params, x: plane.x, y: plane.y, size: [PLANE_GRID, PLANE_GRID] };
+  }
+}
