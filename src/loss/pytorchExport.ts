@@ -1,16 +1,20 @@
 // Export as a PyTorch script: a standalone .py that rebuilds a scenario (loss or network, data, starts, optimizers,
 // schedules, minibatches, steps) in float64 and prints the loss at every step. Pure text generation: the numbers it
 // writes (data rows, starts) are the engine's, handed in by the caller.
-import type { LossInfo } from '../shared/engineApi';
+import type { Engine, LossInfo } from '../shared/engineApi';
 import type { NetworkSpec } from '../shared/network';
 import type { OptionValue, RunConfig, Scenario, ScheduleSpec, StochasticSpec } from '../shared/scenarioModel';
+import type { TraceData } from '../shared/protocol';
 import { DATA_OFFSET, parseLoss } from './analyze';
 import type { Graph } from './graph';
 
+/** What the script needs of a scenario (a panel's, or a .loss file's runs in the CLI). */
+export type ExportScenario = Pick<Scenario, 'loss' | 'runs' | 'steps'> & Partial<Pick<Scenario, 'start' | 'lossParams'>>;
+
 export interface PytorchExportInput {
-  scenario: Scenario;
+  scenario: ExportScenario;
   loss: LossInfo;
-  /** The loss as .loss text with a formula (a built-in's written out, as Export .loss does); absent for a network. */
+  /** The loss as .loss text with a formula (a built-in's expression); absent for a network. */
   lossText?: string;
   /** Engine.samples: rows of loss.data.columns, the training rows first (generated sets included, as generated). */
   samples?: Float64Array;
@@ -219,6 +223,7 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
     lines.push('    # Muon steps the hidden layers\' weight matrices; every other parameter steps by `rest`.');
     lines.push('    hidden_weights = [layer.linear.weight for layer in list(model)[:-1]]');
     lines.push('    rest = [q for q in model.parameters() if all(q is not w for w in hidden_weights)]');
+    // Optiscope's Muon defaults are torch's (adjust_lr_fn None is "original"): the options given are enough.
     lines.push(`    muon = torch.optim.Muon(hidden_weights, ${kwargs(options)})`);
     lines.push(`    rest_optimizer = torch.optim.${restSpec.cls}(rest, ${kwargs(optimizerOptions({ ...rest, options: rest.options ?? {} }, input.optimizerDefaults))})`);
     optimizers.push('muon', 'rest_optimizer');
@@ -303,7 +308,8 @@ export function pytorchScript(input: PytorchExportInput): string {
   const out: string[] = [
     `# ${loss.title}: exported from Optiscope as a PyTorch script (float64).`,
     '# Runs every optimizer of the scenario from the start Optiscope used and prints the loss at every step',
-    '# (step 0 is the start). A full-batch run reproduces Optiscope\'s numbers.',
+    '# (step 0 is the start). A full-batch run reproduces Optiscope\'s numbers. Written for PyTorch 2.9 or newer',
+    '# (torch.optim.Muon, Adafactor, decoupled_weight_decay).',
     'import math',
     '',
     'import torch',
@@ -390,9 +396,12 @@ export function pytorchScript(input: PytorchExportInput): string {
     out.push(`EXPECTED = [\n${input.expectedLosses.map((l) => `    [${l.map(pyNumber).join(', ')}],`).join('\n')}\n]`, '', '');
   }
   out.push('if __name__ == "__main__":');
-  scenario.runs.forEach((_, i) => {
+  scenario.runs.forEach((run, i) => {
     out.push(`    losses_${i + 1} = run_${i + 1}()`);
-    if (input.expectedLosses?.[i]) {
+    const stochastic = stochasticOf(run, loss);
+    if (input.expectedLosses?.[i] && ((stochastic.batchSize ?? 0) > 0 || stochastic.noise)) {
+      out.push(`    # run ${i + 1} is stochastic: its sampling differs from Optiscope's, so its losses do too.`);
+    } else if (input.expectedLosses?.[i]) {
       out.push(
         `    worst = max((abs(a - b) / max(abs(b), 1e-300) for a, b in zip(losses_${i + 1}, EXPECTED[${i}]) if math.isfinite(b)), default=0.0)`,
         `    print(f"run ${i + 1}: largest relative difference from Optiscope {worst:.3g}")`,
@@ -400,4 +409,21 @@ export function pytorchScript(input: PytorchExportInput): string {
     }
   });
   return `${out.join('\n')}\n`;
+}
+
+/** The script for a scenario whose runs the engine has made (Export and the CLI): data, starts and losses are theirs. */
+export async function pytorchScriptOf(engine: Pick<Engine, 'lossInfo' | 'samples' | 'losses' | 'optimizers'>, scenario: ExportScenario, traces: Pick<TraceData, 'dim' | 'rows' | 'rowCount'>[]): Promise<string> {
+  const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
+  const builtin = engine.losses().some((l) => l.name === scenario.loss);
+  if (builtin && loss.expression === undefined) throw new Error(`${loss.title} cannot be exported as a PyTorch script yet: the built-in "${loss.name}" has no formula in the loss language`);
+  const expression = loss.expression?.includes('\n') ? loss.expression : `f = ${loss.expression}`;
+  return pytorchScript({
+    scenario,
+    loss,
+    lossText: loss.network ? undefined : builtin ? expression : scenario.loss,
+    samples: loss.data ? await engine.samples(scenario.loss, scenario.lossParams) : undefined,
+    starts: traces.map((trace) => Array.from(trace.rows.subarray(0, trace.dim))),
+    optimizerDefaults: Object.fromEntries(engine.optimizers().map((o) => [o.name, o.defaults])),
+    expectedLosses: traces.map((trace) => Array.from({ length: trace.rowCount }, (_, r) => trace.rows[r * (trace.dim + 2) + trace.dim])),
+  });
 }

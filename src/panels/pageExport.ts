@@ -6,7 +6,7 @@ import { RpcClient } from '../shared/rpc';
 import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat } from '../shared/export';
 import { runLabel } from '../shared/scenario';
 import { parseLoss } from '../loss/index';
-import { pytorchScript } from '../loss/pytorchExport';
+import { pytorchScriptOf } from '../loss/pytorchExport';
 import type { PanelEngine } from './scenarioRuns';
 
 function concatenate(parts: Uint8Array[]): Uint8Array {
@@ -82,22 +82,7 @@ export async function exportFile(format: ExportFormat, { engine, scenario, rende
   }
   const { traces } = await runsOf(scenario);
   const optimizers = engine.optimizers();
-  if (format === 'py') {
-    const builtin = engine.losses().some((l) => l.name === scenario.loss);
-    const samples = loss.data ? await engine.samples(scenario.loss, scenario.lossParams) : undefined;
-    const rowsOf = (trace: (typeof traces)[number]) => Array.from({ length: trace.rowCount }, (_, r) => trace.rows[r * (trace.dim + 2) + trace.dim]);
-    return encode(
-      pytorchScript({
-        scenario,
-        loss,
-        lossText: loss.network ? undefined : builtin ? scenarioLossFile(scenario, loss, true) : scenario.loss,
-        samples,
-        starts: traces.map((trace) => Array.from(trace.rows.subarray(0, trace.dim))),
-        optimizerDefaults: Object.fromEntries(optimizers.map((o) => [o.name, o.defaults])),
-        expectedLosses: traces.map(rowsOf),
-      }),
-    );
-  }
+  if (format === 'py') return encode(await pytorchScriptOf(engine, scenario, traces));
   const runs = traces.map((trace, i) => ({ label: runLabel(scenario.runs[i], optimizers), options: scenario.runs[i].options, trace }));
   return encode(format === 'csv' ? trajectoriesCsv(runs, loss.params) : trajectoriesJson(scenario, loss, runs));
 }

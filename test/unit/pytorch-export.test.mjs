@@ -304,3 +304,14 @@ test('a written (.optim) optimizer is named as not exported yet', () => {
   assert.ok(script.includes('raise NotImplementedError("run 1: a written optimizer is not exported yet")'));
   compiles('written', script);
 });
+
+test('the CLI writes the script of a .loss file\'s runs: node dist/cli.js export-py --loss FILE.loss', () => {
+  const file = join(dir, 'cli.loss');
+  writeFileSync(file, 'f = (1 - x)^2 + 100*(y - x^2)^2\nstart = (-1.5, 2)\noptimizer adam lr=0.05\nschedule cosine T_max=20\noptimizer lbfgs_strong_wolfe\nsteps = 20\n');
+  const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
+  const script = execFileSync('node', [cli, 'export-py', '--loss', file]).toString();
+  assert.ok(script.includes('STEPS = 20'));
+  assert.ok(script.includes('scheduler_1 = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=20.0, eta_min=0.0)'));
+  assert.ok(script.includes('line_search_fn="strong_wolfe")'));
+  compiles('cli', script);
+});
