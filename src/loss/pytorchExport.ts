@@ -7,6 +7,7 @@ import type { OptionValue, RunConfig, Scenario, ScheduleSpec, StochasticSpec } f
 import type { TraceData } from '../shared/protocol';
 import { DATA_OFFSET, parseLoss } from './analyze';
 import type { Graph } from './graph';
+import { analyzeOptimizer, PARAM_G, PARAM_LR, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X } from './optim/language';
 
 /** What the script needs of a scenario (a panel's, or a .loss file's runs in the CLI). */
 export type ExportScenario = Pick<Scenario, 'loss' | 'runs' | 'steps'> & Partial<Pick<Scenario, 'start' | 'lossParams'>>;
@@ -58,14 +59,16 @@ const INFIX: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' }
 const COMPARISON: Record<string, string> = { lt: '<', le: '<=', eq: '==' };
 
 /**
- * The loss expression graph as torch code: nodes used more than once become variables (`lines`, in order), the rest
- * are inlined; `result` is the root's expression. Walks node ids upwards (children before parents), no recursion.
- * `parameter(i)` names graph parameter i (data columns are DATA_OFFSET + c).
+ * Nodes of the loss language's expression graph as torch code: nodes used more than once become variables (`lines`, in
+ * order), the rest are inlined; `results` are the roots' expressions. Walks node ids upwards (children before parents),
+ * no recursion. `parameter(i)` names graph parameter i (a loss's data columns are DATA_OFFSET + c).
  */
-export function torchExpression(graph: Graph, root: number, parameter: (index: number) => string): { lines: string[]; result: string } {
-  const reachable = new Set<number>([root]);
+export function torchExpressions(graph: Graph, roots: number[], parameter: (index: number) => string): { lines: string[]; results: string[] } {
+  const top = Math.max(...roots);
+  const reachable = new Set<number>(roots);
   const uses = new Map<number, number>();
-  for (let id = root; id >= 0; id--) {
+  for (const root of roots) uses.set(root, (uses.get(root) ?? 0) + 1);
+  for (let id = top; id >= 0; id--) {
     if (!reachable.has(id)) continue;
     for (const arg of graph.nodes[id].args as number[]) {
       reachable.add(arg);
@@ -76,7 +79,7 @@ export function torchExpression(graph: Graph, root: number, parameter: (index: n
   const lines: string[] = [];
   // A constant argument of a torch function must be a tensor.
   const tensorArg = (id: number) => (graph.nodes[id].dep ? text.get(id)! : `_t(${text.get(id)!})`);
-  for (let id = 0; id <= root; id++) {
+  for (let id = 0; id <= top; id++) {
     if (!reachable.has(id)) continue;
     const node = graph.nodes[id];
     const a = node.args as number[];
@@ -96,14 +99,80 @@ export function torchExpression(graph: Graph, root: number, parameter: (index: n
       case 'mod': throw new Error('% belongs to breakpoint conditions, not to a loss');
       default: code = `${UNARY_TORCH[node.op]}(${tensorArg(a[0])})`;
     }
-    if ((uses.get(id) ?? 0) > 1 && node.op !== 'const' && node.op !== 'param') {
+    const shared = (uses.get(id) ?? 0) > 1;
+    if (shared && node.op !== 'const' && node.op !== 'param') {
       lines.push(`v${id} = ${code}`);
       code = `v${id}`;
     }
     text.set(id, code);
   }
-  const result = text.get(root)!;
-  return { lines, result: graph.nodes[root].dep ? result : `_t(${result})` };
+  return { lines, results: roots.map((root) => (graph.nodes[root].dep ? text.get(root)! : `_t(${text.get(root)!})`)) };
+}
+
+/** One root: the loss's expression (see torchExpressions). */
+export function torchExpression(graph: Graph, root: number, parameter: (index: number) => string): { lines: string[]; result: string } {
+  const { lines, results } = torchExpressions(graph, [root], parameter);
+  return { lines, result: results[0] };
+}
+
+/**
+ * A `.optim` optimizer as a torch.optim.Optimizer subclass, its rule translated from the lowered graph; undefined when
+ * the rule is not simple (it reads reductions over coordinates, hess_diag or hvp).
+ */
+export function torchOptimizerClass(text: string, options: Record<string, unknown>, className: string): string[] | undefined {
+  const analyzed = analyzeOptimizer(text, options);
+  if (!analyzed.ok) return undefined;
+  const { rule, states, lr } = analyzed.optimizer;
+  if (rule.stages.length > 0 || rule.usesHessian) return undefined;
+  const vectors = states.filter((s) => !s.scalar);
+  const scalars = states.filter((s) => s.scalar);
+  const name = (index: number): string => {
+    if (index === PARAM_X) return 'x';
+    if (index === PARAM_G) return 'g';
+    if (index === PARAM_T) return 't';
+    if (index === PARAM_LR) return 'lr';
+    if (index >= PARAM_SCALAR_STATE) return `scalar_${index - PARAM_SCALAR_STATE}`;
+    return `state_${index - PARAM_STATE}`;
+  };
+  const { lines, results } = torchExpressions(rule.graph, [rule.x, ...rule.states, ...rule.scalars], name);
+  const body = [
+    ...vectors.map((s, k) => `state_${k} = st[${JSON.stringify(s.name)}]`),
+    ...scalars.map((s, k) => `scalar_${k} = st[${JSON.stringify(s.name)}]`),
+    ...lines,
+    `new_x = ${results[0]}`,
+    ...vectors.map((s, k) => `st[${JSON.stringify(s.name)}] = torch.broadcast_to(${results[1 + k]}, x.shape).clone()`),
+    ...scalars.map((s, k) => `st[${JSON.stringify(s.name)}] = _t(${results[1 + vectors.length + k]})`),
+    'x.copy_(new_x)',
+  ];
+  return [
+    `class ${className}(torch.optim.Optimizer):`,
+    `    """The .optim optimizer "${analyzed.optimizer.name}", its rule translated from Optiscope's lowered graph."""`,
+    '',
+    `    def __init__(self, params, lr=${pyNumber(lr)}):`,
+    '        super().__init__(params, dict(lr=lr))',
+    '',
+    '    @torch.no_grad()',
+    '    def step(self, closure=None):',
+    '        value = None',
+    '        if closure is not None:',
+    '            with torch.enable_grad():',
+    '                value = closure()',
+    '        for group in self.param_groups:',
+    '            lr = _t(group["lr"])',
+    '            for x in group["params"]:',
+    '                g = x.grad',
+    '                st = self.state[x]',
+    '                if not st:',
+    '                    st["step"] = 0',
+    ...vectors.map((s) => `                    st[${JSON.stringify(s.name)}] = torch.full_like(x, ${pyNumber(s.initial)})`),
+    ...scalars.map((s) => `                    st[${JSON.stringify(s.name)}] = _t(${pyNumber(s.initial)})`),
+    '                st["step"] += 1',
+    '                t = _t(float(st["step"]))',
+    ...body.map((l) => `                ${l}`),
+    '        return value',
+    '',
+    '',
+  ];
 }
 
 /** Optiscope's optimizer name → torch.optim's class and the options it fixes. Newton is written by hand. */
@@ -198,14 +267,15 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
   const lines = [`def run_${n}():`, `    """${(run.label ?? run.optimizer).replace(/["\\]/g, '')}"""`];
   const start = (input.starts[index] ?? input.scenario.start ?? input.loss.start).map(pyNumber);
   const spec = TORCH_OPTIMIZERS[run.optimizer];
-  if (!spec && run.optimizer !== 'newton') {
-    lines.push('    # An optimizer written in the optimizer language (.optim) is not exported yet.');
+  const written = !spec && run.optimizer !== 'newton' ? torchOptimizerClass(run.optimizer, run.options, `Written${n}`) : undefined;
+  if (!spec && run.optimizer !== 'newton' && !written) {
+    lines.push('    # An optimizer written in the optimizer language (.optim) with reductions, hess_diag or hvp is not exported yet.');
     lines.push(`    raise NotImplementedError(${JSON.stringify(`run ${n}: a written optimizer is not exported yet`)})`, '', '');
     return lines;
   }
   const stochastic = stochasticOf(run, input.loss);
   const batch = stochastic.batchSize ?? 0;
-  const options = optimizerOptions(run, input.optimizerDefaults);
+  const options = written ? {} : optimizerOptions(run, input.optimizerDefaults);
   lines.push(`    start = torch.tensor((${start.join(', ')}${start.length === 1 ? ',' : ''}), dtype=torch.float64)`);
   let groups: string;
   if (network) {
@@ -227,6 +297,10 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
     lines.push(`    muon = torch.optim.Muon(hidden_weights, ${kwargs(options)})`);
     lines.push(`    rest_optimizer = torch.optim.${restSpec.cls}(rest, ${kwargs(optimizerOptions({ ...rest, options: rest.options ?? {} }, input.optimizerDefaults))})`);
     optimizers.push('muon', 'rest_optimizer');
+  } else if (written) {
+    lines.unshift(...written);
+    lines.push(`    optimizer = Written${n}(${groups}${typeof run.options.lr === 'number' ? `, lr=${pyNumber(run.options.lr)}` : ''})`);
+    optimizers.push('optimizer');
   } else if (run.optimizer === 'newton') {
     lines.push(`    optimizer = Newton(${groups}, ${kwargs(options)})`);
     optimizers.push('optimizer');

@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
-const { torchExpression, torchScheduler, pytorchScript } = await loadTs('src/loss/pytorchExport.ts');
+const { torchExpression, torchScheduler } = await loadTs('src/loss/pytorchExport.ts');
 const { parseLoss, evaluateLoss } = await loadTs('src/loss/index.ts');
 const { exportFile } = await loadTs('src/panels/pageExport.ts');
 
@@ -294,14 +294,23 @@ test('Muon steps the hidden weight matrices, its rest the other parameters, one 
   compiles('muon', script);
 });
 
-test('a written (.optim) optimizer is named as not exported yet', () => {
-  const script = pytorchScript({
-    scenario: { loss: 'x^2 + y^2', start: [1, 1], runs: [{ optimizer: 'state m = 0\nm = 0.9*m + g\nx = x - lr*m', options: { lr: 0.1 } }], steps: 2 },
-    loss: { name: 'x^2 + y^2', title: 'x^2 + y^2', formula: 'x^2 + y^2', dim: 2, params: ['x', 'y'], domain: { x: [-1, 1], y: [-1, 1] }, start: [1, 1], minima: [] },
-    starts: [[1, 1]],
+test('a written (.optim) optimizer: a torch.optim.Optimizer subclass from its rule, or a note when it is not simple', async () => {
+  const adam = readFileSync(new URL('../../examples/adam.optim', import.meta.url), 'utf8');
+  const lamb = readFileSync(new URL('../../examples/lamb.optim', import.meta.url), 'utf8');
+  const script = await exported({
+    loss: 'x^2 + 3*y^2',
+    start: [1, 1],
+    runs: [{ optimizer: adam, options: { lr: 0.1 } }, { optimizer: lamb, options: { lr: 0.1 } }],
+    steps: 3,
   });
-  assert.ok(script.includes('# An optimizer written in the optimizer language (.optim) is not exported yet.'));
-  assert.ok(script.includes('raise NotImplementedError("run 1: a written optimizer is not exported yet")'));
+  assert.ok(script.includes('class Written1(torch.optim.Optimizer):'));
+  assert.ok(script.includes('st["exp_avg"] = torch.full_like(x, 0.0)'));
+  assert.ok(script.includes('t = _t(float(st["step"]))'));
+  assert.match(script, /torch\.pow\(_t\(0\.999\), t\)/);
+  assert.match(script, /st\["exp_avg"\] = torch\.broadcast_to\(v\d+, x\.shape\)\.clone\(\)/);
+  assert.ok(script.includes('optimizer = Written1([p], lr=0.1)'));
+  assert.ok(!script.includes('class Written2'));
+  assert.ok(script.includes('raise NotImplementedError("run 2: a written optimizer is not exported yet")'));
   compiles('written', script);
 });
 
