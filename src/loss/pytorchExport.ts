@@ -184,13 +184,11 @@ const TORCH_OPTIMIZERS: Record<string, { cls: string; fixed?: Record<string, PyV
   lbfgs_strong_wolfe: { cls: 'LBFGS', fixed: { line_search_fn: 'strong_wolfe' } }, muon: { cls: 'Muon' },
 };
 
-/** Options Optiscope accepts that torch.optim's constructors do not take. */
-const NOT_TORCH_OPTIONS = new Set(['rest', 'decoupled_weight_decay_fixed']);
 
 function optimizerOptions(run: RunConfig, defaults: PytorchExportInput['optimizerDefaults']): Record<string, PyValue> {
   const spec = TORCH_OPTIMIZERS[run.optimizer];
   const all: Record<string, PyValue> = { ...(defaults?.[run.optimizer] ?? {}), ...run.options, ...(spec?.fixed ?? {}) };
-  for (const key of NOT_TORCH_OPTIONS) delete all[key];
+  delete all.rest; // Muon's optimizer for the other parameters: a second torch optimizer
   if (run.optimizer === 'adamw') delete all.decoupled_weight_decay; // AdamW has it fixed and takes no such argument
   return all;
 }
@@ -202,7 +200,7 @@ function kwargs(options: Record<string, PyValue>): string {
 /** torch.optim.lr_scheduler's equivalent of a schedule, on the optimizer named `opt`. */
 export function torchScheduler(schedule: ScheduleSpec | undefined, opt: string): string | undefined {
   if (!schedule || schedule.type === 'constant') return undefined;
-  const s = torch_lr_scheduler;
+  const s = 'torch.optim.lr_scheduler';
   switch (schedule.type) {
     case 'step': return `${s}.StepLR(${opt}, step_size=${Math.round(schedule.step_size)}, gamma=${pyNumber(schedule.gamma ?? 0.1)})`;
     case 'exponential': return `${s}.ExponentialLR(${opt}, gamma=${pyNumber(schedule.gamma)})`;
@@ -212,7 +210,6 @@ export function torchScheduler(schedule: ScheduleSpec | undefined, opt: string):
     case 'inverse_sqrt': return `${s}.LambdaLR(${opt}, lambda epoch: 1 / math.sqrt(epoch + 1))`;
   }
 }
-const torch_lr_scheduler = 'torch.optim.lr_scheduler';
 
 function rowsLiteral(values: Float64Array | number[], width: number, from: number, to: number): string {
   const rows: string[] = [];
@@ -428,7 +425,6 @@ export function pytorchScript(input: PytorchExportInput): string {
     out.push(`def loss_of(d, p=None):`, `    """f = ${loss.formula.replace(/["\\]/g, '')}${dataNote}; parameters ${loss.params.join(', ')}."""`);
     out.push(...lines.map((l) => `    ${l}`));
     out.push(`    return (${result}).mean()` + (parsed.loss.data ? '' : '  # a scalar: mean() is the identity'), '', '');
-    // runs call loss_of(rows) with their own p
   }
   const anyMinibatch = scenario.runs.some((run) => (stochasticOf(run, loss).batchSize ?? 0) > 0);
   if (anyMinibatch) {
