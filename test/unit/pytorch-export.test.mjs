@@ -119,7 +119,7 @@ test('the translated expressions compute what the engine computes (numpy stand-i
   mkdirSync(shim, { recursive: true });
   writeFileSync(join(shim, 'torch.py'), NUMPY_TORCH);
   const point = [0.3, 0.7];
-  const formulas = [...TABLE.map(([f]) => f), '(1 - x)^2 + 100*(y - x^2)^2', 'x > y ? 1 : 0'].filter((f) => parseLoss(`f = ${f}`).ok);
+  const formulas = [...TABLE.map(([f]) => f), '(1 - x)^2 + 100*(y - x^2)^2', '(x - y^2)^2 + sin(x - y^2)'];
   const program = ['import torch', 'def _t(v): return torch.tensor(v)', 'def _cbrt(a): return torch.sign(a) * torch.abs(a) ** (1.0 / 3.0)', 'p = [0.3, 0.7]'];
   for (const [i, formula] of formulas.entries()) {
     const { lines, result } = translate(formula);
