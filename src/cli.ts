@@ -1,4 +1,4 @@
-// Command-line entry (dist/cli.js): trace, runs, landscape, losses, optimizers. Prints JSON on stdout;
+// Command-line entry (dist/cli.js): trace, runs, export-py, landscape, losses, optimizers. Prints JSON on stdout (export-py: a Python script);
 // a bad argument prints one line on stderr and exits with code 2; a .loss file's warnings go to stderr.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -8,12 +8,14 @@ import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
 import type { Diagnostic, Scenario } from './loss/index';
 import { readLocalDataFile } from './loss/localDataFiles';
 import { scenarioFromFile } from './loss/launch';
+import { pytorchScriptOf } from './loss/pytorchExport';
 
 const USAGE = `Usage:
   node dist/cli.js trace --loss LOSS [--start X,Y] --optimizer NAME|--optimizer-file F.optim [--options JSON] --steps N
                          [--schedule JSON] [--grad-tol T] [--loss-params JSON] [--stochastic JSON]
                          [--break CONDITION]... [--record-every K]
   node dist/cli.js runs --loss FILE.loss [--start X,Y] [--steps N] [--break CONDITION]... [--record-every K]
+  node dist/cli.js export-py --loss FILE.loss [--start X,Y] [--steps N]   (a PyTorch script of the runs, on stdout)
   node dist/cli.js landscape --loss LOSS [--x A,B] [--y C,D] [--size NX,NY] [--loss-params JSON]
   LOSS is a built-in name, an expression such as '(1 - x)^2 + 100*(y - x^2)^2', or a FILE.loss
   (whose start, optimizer, steps and stochastic lines stand in for missing flags; its data files are
@@ -33,6 +35,7 @@ class UsageError extends Error {}
 const FLAGS: Record<string, string[]> = {
   trace: ['loss', 'start', 'optimizer', 'optimizer-file', 'options', 'steps', 'schedule', 'grad-tol', 'loss-params', 'stochastic', 'break', 'record-every'],
   runs: ['loss', 'start', 'steps', 'break', 'record-every'],
+  'export-py': ['loss', 'start', 'steps'],
   landscape: ['loss', 'x', 'y', 'size', 'loss-params'],
   losses: [],
   optimizers: [],
@@ -202,9 +205,10 @@ async function main(argv: string[]): Promise<Output> {
       const { trajectory, status, stoppedAt, pausedBy, evaluations, averaged } = result;
       return jsonObject({ trajectory, status, stoppedAt, pausedBy, evaluations, averaged }, ['trajectory', 'evaluations', 'averaged']);
     }
-    case 'runs': {
+    case 'runs':
+    case 'export-py': {
       const argument = required(flags, 'loss');
-      if (!argument.endsWith('.loss')) throw new UsageError('runs needs a FILE.loss (its optimizer lines are the runs); for one expression use trace');
+      if (!argument.endsWith('.loss')) throw new UsageError(`${command} needs a FILE.loss (its optimizer lines are the runs); for one expression use trace`);
       const { text, scenario } = await lossText(argument);
       if (!scenario) {
         // The engine reports the file's first error with its line and column.
@@ -226,6 +230,7 @@ async function main(argv: string[]): Promise<Output> {
         breakpoints: flags.get('break')?.split(REPEAT_SEPARATOR),
         recordEvery: recordEvery === undefined ? undefined : integer(recordEvery, 'record-every'),
       });
+      if (command === 'export-py') return [(await pytorchScriptOf(engine, { ...draft, steps: integer(steps, 'steps'), runs }, traces)).trimEnd()];
       return (function* (): Output {
         yield '{"runs":[';
         for (const [i, trace] of traces.entries()) {

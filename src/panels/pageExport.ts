@@ -7,6 +7,7 @@ import { scenarioLossFile, trajectoriesCsv, trajectoriesJson, type ExportFormat 
 import { runLabel } from '../shared/scenario';
 import { parseLoss } from '../loss/index';
 import { withRunOptimizers } from '../loss/optim';
+import { pytorchScriptOf } from '../loss/pytorchExport';
 import type { PanelEngine } from './scenarioRuns';
 
 function concatenate(parts: Uint8Array[]): Uint8Array {
@@ -82,6 +83,7 @@ export async function exportFile(format: ExportFormat, { engine, scenario, rende
   }
   const { traces } = await runsOf(scenario);
   const optimizers = withRunOptimizers(engine.optimizers(), scenario.runs);
+  if (format === 'py') return encode(await pytorchScriptOf(engine, scenario, traces));
   const runs = traces.map((trace, i) => ({ label: runLabel(scenario.runs[i], optimizers), options: scenario.runs[i].options, trace }));
   return encode(format === 'csv' ? trajectoriesCsv(runs, loss.params) : trajectoriesJson(scenario, loss, runs));
 }

@@ -4,7 +4,7 @@ import type { LossInfo } from './engineApi';
 import type { OptionValue, RunConfig, Scenario, TraceData } from './protocol';
 import { isOptimizerSource, optimizerName } from './scenario';
 
-export type ExportFormat = 'png' | 'svg' | 'csv' | 'json' | 'loss';
+export type ExportFormat = 'png' | 'svg' | 'csv' | 'json' | 'loss' | 'py';
 
 export const EXPORT_FORMATS: { format: ExportFormat; label: string; detail: string; extension: string; filter: string }[] = [
   { format: 'png', label: 'PNG image', detail: "The panel's plot as an image", extension: 'png', filter: 'PNG image' },
@@ -12,6 +12,7 @@ export const EXPORT_FORMATS: { format: ExportFormat; label: string; detail: stri
   { format: 'csv', label: 'CSV of trajectories', detail: 'run, label, optimizer, step, parameters, loss, grad_norm', extension: 'csv', filter: 'CSV' },
   { format: 'json', label: 'JSON of trajectories', detail: "The runs' scenario and rows", extension: 'json', filter: 'JSON' },
   { format: 'loss', label: 'Scenario as a .loss file', detail: 'Loss, start, domain, optimizers and steps, to share or open again', extension: 'loss', filter: 'Loss file' },
+  { format: 'py', label: 'PyTorch script', detail: 'A standalone .py that reruns the scenario with torch.optim in float64', extension: 'py', filter: 'Python script' },
 ];
 
 export function isExportFormat(value: unknown): value is ExportFormat {
