@@ -11,7 +11,7 @@ const VSCODE_FILES = [
   // starting the engine's worker in a VS Code extension host (Node or web)
   '^src/engine/(client|workerStarter|workerStarter[.]web)[.]ts$',
   // the .loss editor support and its data files
-  '^src/loss/(dataFiles|editor|visualize)[.]ts$',
+  '^src/loss/(dataFiles|documentWatch|editor|visualize)[.]ts$',
   // the .optim editor support
   '^src/loss/optim/editor[.]ts$',
   // the panels' webview hosts, settings and disposables

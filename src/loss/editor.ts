@@ -1,5 +1,6 @@
 // Editor support for .loss files: diagnostics as you type, completion, hover, and a "New Loss File" command.
 import * as vscode from 'vscode';
+import { watchDocuments } from './documentWatch';
 import { CONSTANTS, FUNCTION_ALIASES, FUNCTIONS, KNOWN_OPTIMIZERS, SCENARIO_KEYWORDS } from './builtins';
 import { dataFiles, evaluateLoss, parseLoss } from './index';
 import type { DataFiles, Diagnostic, ParseResult, Range } from './index';
@@ -38,7 +39,6 @@ export function registerLossEditor(context: vscode.ExtensionContext): void {
   const parses = new WeakMap<vscode.TextDocument, { version: number; result: ParseResult }>();
   // The data files each document names, as last read (next to the document, through vscode.workspace.fs).
   const files = new WeakMap<vscode.TextDocument, DataFiles>();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const parse = (document: vscode.TextDocument): ParseResult => {
     const cached = parses.get(document);
@@ -74,31 +74,19 @@ export function registerLossEditor(context: vscode.ExtensionContext): void {
     });
   };
   let watching = false;
-  const schedule = (document: vscode.TextDocument): void => {
-    const key = document.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      validate(document);
-    }, DEBOUNCE_MS));
-  };
-  const forget = (document: vscode.TextDocument): void => {
-    const key = document.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.delete(key);
-    parses.delete(document);
-    collection.delete(document.uri);
-  };
+  watchDocuments(context, {
+    languageId: LANGUAGE_ID,
+    debounceMs: DEBOUNCE_MS,
+    validate,
+    forget: (document) => {
+      parses.delete(document);
+      collection.delete(document.uri);
+    },
+  });
 
   const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
   context.subscriptions.push(
     collection,
-    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
-    vscode.workspace.onDidOpenTextDocument(validate),
-    vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document.languageId === LANGUAGE_ID) schedule(event.document);
-    }),
-    vscode.workspace.onDidCloseTextDocument(forget),
     vscode.languages.registerCompletionItemProvider(selector, { provideCompletionItems: (document, position) => completions(document, position, parse) }),
     vscode.languages.registerHoverProvider(selector, { provideHover: (document, position) => hover(document, position, parse(document)) }),
     vscode.commands.registerCommand('optiscope.newLossFile', async () => {

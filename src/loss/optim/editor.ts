@@ -1,6 +1,7 @@
 // Editor support for .optim files (optimizers written in the optimizer language): diagnostics as you type, completion
 // and hover.
 import * as vscode from 'vscode';
+import { watchDocuments } from '../documentWatch';
 import { CONSTANTS, FUNCTIONS } from '../builtins';
 import type { Diagnostic, Range } from '../diagnostics';
 import { LIMITS } from '../../shared/limits';
@@ -20,7 +21,6 @@ const KEYWORDS: [string, string][] = [
 export function registerOptimizerEditor(context: vscode.ExtensionContext): void {
   const collection = vscode.languages.createDiagnosticCollection(LANGUAGE_ID);
   const analyses = new WeakMap<vscode.TextDocument, { version: number; result: OptimizerResult }>();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const analyze = (document: vscode.TextDocument): OptimizerResult => {
     const cached = analyses.get(document);
     if (cached && cached.version === document.version) return cached.result;
@@ -33,30 +33,18 @@ export function registerOptimizerEditor(context: vscode.ExtensionContext): void 
     const result = analyze(document);
     collection.set(document.uri, (result.ok ? result.warnings : result.diagnostics).map(toVsDiagnostic));
   };
-  const schedule = (document: vscode.TextDocument): void => {
-    const key = document.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      validate(document);
-    }, DEBOUNCE_MS));
-  };
-  const forget = (document: vscode.TextDocument): void => {
-    const key = document.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.delete(key);
-    analyses.delete(document);
-    collection.delete(document.uri);
-  };
+  watchDocuments(context, {
+    languageId: LANGUAGE_ID,
+    debounceMs: DEBOUNCE_MS,
+    validate,
+    forget: (document) => {
+      analyses.delete(document);
+      collection.delete(document.uri);
+    },
+  });
   const selector: vscode.DocumentSelector = { language: LANGUAGE_ID };
   context.subscriptions.push(
     collection,
-    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
-    vscode.workspace.onDidOpenTextDocument(validate),
-    vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.document.languageId === LANGUAGE_ID) schedule(event.document);
-    }),
-    vscode.workspace.onDidCloseTextDocument(forget),
     vscode.languages.registerCompletionItemProvider(selector, { provideCompletionItems: (document, position) => completions(document, position, analyze(document)) }),
     vscode.languages.registerHoverProvider(selector, { provideHover: (document, position) => hover(document, position, analyze(document)) }),
     vscode.languages.registerCodeLensProvider(selector, { provideCodeLenses: (document) => compareLenses(context.extensionUri, document, analyze(document)) }),
