@@ -55,7 +55,7 @@ function readNetwork(frame) {
   });
 }
 
-const painted = (s) => s.outputs.length === 2 && s.outputs.every((o) => o.painted > 100 && o.samples === 150);
+const painted = (s) => s.outputs.length === 2 && s.outputs.every((o) => o.painted > 100 && o.samples === 300);
 
 describeWorkbench('network', (vscode) => {
   let frame;
@@ -75,7 +75,7 @@ describeWorkbench('network', (vscode) => {
     const editor = vscode.page.locator('.tab', { hasText: 'Untitled' });
     assert.ok(await editor.count() > 0, 'the starter file is open');
     const text = await vscode.page.locator('.monaco-editor .view-lines').first().textContent();
-    assert.match(text, /#\sSpiral:[\s\S]*a\s2-16-16-3\stanh\snet/);
+    assert.match(text, /#\sSpiral:[\s\S]*a\s2-16-16-3\srelu\snet/);
   });
 
   test('scrubbing and Play change the decision regions; the two runs differ', async () => {
