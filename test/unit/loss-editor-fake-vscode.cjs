@@ -8,11 +8,30 @@ class Range {
     return after && before;
   }
 }
+/** A TextDocument as the editors read it: its text, its lines and the word at a position. */
+function fakeDocument(text, { uri, languageId, version = 1 }) {
+  const lines = text.split('\n');
+  return {
+    uri, languageId, version,
+    getText: (range) => (range ? lines[range.start.line].slice(range.start.character, range.end.character) : text),
+    lineAt: (line) => ({ text: lines[line] }),
+    getWordRangeAtPosition(position, pattern) {
+      const line = lines[position.line];
+      for (const match of line.matchAll(new RegExp(pattern.source, 'g'))) {
+        if (match.index <= position.character && position.character <= match.index + match[0].length) {
+          return new Range(position.line, match.index, position.line, match.index + match[0].length);
+        }
+      }
+      return undefined;
+    },
+  };
+}
 // Shared through globalThis: the test bundles its own copy of this file into the editor bundle.
 const registered = (globalThis.lossEditorRegistrations ??= { commands: {}, completion: [], hover: [], lenses: [], collections: [], listeners: {} });
 const listener = (name) => (fn) => { registered.listeners[name] = fn; return { dispose() {} }; };
 module.exports = {
   registered,
+  fakeDocument,
   Position, Range,
   Diagnostic: class { constructor(range, message, severity) { Object.assign(this, { range, message, severity }); } },
   DiagnosticSeverity: { Error: 0, Warning: 1 },

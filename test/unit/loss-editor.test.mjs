@@ -16,25 +16,7 @@ await esbuild.build({
 const { registerLossEditor } = require(outfile);
 const vscode = require('./loss-editor-fake-vscode.cjs');
 
-function documentOf(text, version = 1) {
-  const lines = text.split('\n');
-  return {
-    uri: { toString: () => 'untitled:test.loss' },
-    languageId: 'loss',
-    version,
-    getText: (range) => (range ? lines[range.start.line].slice(range.start.character, range.end.character) : text),
-    lineAt: (line) => ({ text: lines[line] }),
-    getWordRangeAtPosition(position, pattern) {
-      const line = lines[position.line];
-      for (const match of line.matchAll(new RegExp(pattern.source, 'g'))) {
-        if (match.index <= position.character && position.character <= match.index + match[0].length) {
-          return new vscode.Range(position.line, match.index, position.line, match.index + match[0].length);
-        }
-      }
-      return undefined;
-    },
-  };
-}
+const documentOf = (text, version = 1) => vscode.fakeDocument(text, { uri: { toString: () => 'untitled:test.loss' }, languageId: 'loss', version });
 
 const context = { subscriptions: [] };
 registerLossEditor(context);

@@ -19,23 +19,7 @@ const vscode = require('./loss-editor-fake-vscode.cjs');
 const LION = readFileSync(join(root, 'examples/lion.optim'), 'utf8');
 const uri = { toString: () => 'untitled:test.optim' };
 
-function documentOf(text, version = 1, languageId = 'optim') {
-  const lines = text.split('\n');
-  return {
-    uri, languageId, version,
-    getText: (range) => (range ? lines[range.start.line].slice(range.start.character, range.end.character) : text),
-    lineAt: (line) => ({ text: lines[line] }),
-    getWordRangeAtPosition(position, pattern) {
-      const line = lines[position.line];
-      for (const match of line.matchAll(new RegExp(pattern.source, 'g'))) {
-        if (match.index <= position.character && position.character <= match.index + match[0].length) {
-          return new vscode.Range(position.line, match.index, position.line, match.index + match[0].length);
-        }
-      }
-      return undefined;
-    },
-  };
-}
+const documentOf = (text, version = 1, languageId = 'optim') => vscode.fakeDocument(text, { uri, languageId, version });
 
 registerOptimizerEditor({ subscriptions: [], extensionUri: { path: root } });
 const { registered } = vscode;
