@@ -43,15 +43,16 @@ async function readOptimizerFiles(extensionUri: vscode.Uri): Promise<{ file: str
 /** Keeps the written optimizers' list current as .optim files are created, saved and deleted. */
 function watchOptimizerFiles(context: vscode.ExtensionContext, written: WrittenOptimizers, log: vscode.LogOutputChannel): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const scan = () => {
+    readOptimizerFiles(context.extensionUri).then((files) => written.set(files), (error: unknown) => log.warn(`Listing .optim files: ${String(error)}`));
+  };
   const rescan = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      readOptimizerFiles(context.extensionUri).then((files) => written.set(files), (error: unknown) => log.warn(`Listing .optim files: ${String(error)}`));
-    }, RESCAN_DELAY_MS);
+    timer = setTimeout(scan, RESCAN_DELAY_MS);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.optim');
   context.subscriptions.push(watcher, watcher.onDidCreate(rescan), watcher.onDidChange(rescan), watcher.onDidDelete(rescan), { dispose: () => clearTimeout(timer) });
-  readOptimizerFiles(context.extensionUri).then((files) => written.set(files), (error: unknown) => log.warn(`Listing .optim files: ${String(error)}`));
+  scan();
 }
 
 let panelServices: PanelServices | undefined;
