@@ -154,6 +154,8 @@ export class RunSet {
     readonly loss: LossInfo,
     readonly runs: {
       handle: number; spec: RunSpec; label: string; stateNames?: string[]; breakpoints: number; conditionNames: string[];
+      /** The core's optimizer (OptimizerId; a Muon run: its rest's, a written one: OptimizerId.custom). */
+      optimizerId: number;
       /** Steps between measured metrics (0: the loss has none). */
       metricsEvery: number;
     }[],
@@ -457,11 +459,9 @@ export class WasmEngine implements WorkerEngine {
       recordState: averaging,
     }, LIMITS.maxTraceValues);
     try {
-      const { handle } = set.runs[0];
+      const { handle, optimizerId } = set.runs[0];
       const dim = set.loss.dim;
-      // Neither Muon (paired with another optimizer) nor a written optimizer is L-BFGS, which takes the whole vector.
-      const logs = request.optimizer !== 'muon' && !isOptimizerSource(request.optimizer)
-        && packOptimizer(request.optimizer, request.options).id === OptimizerId.lbfgs;
+      const logs = optimizerId === OptimizerId.lbfgs;
       if (logs) this.core.exports.runLogEvaluations(handle, Math.floor(LIMITS.maxTraceValues / (dim + 2)));
       set.advance(request.steps);
       const run = set.view(0);
@@ -722,7 +722,7 @@ export class WasmEngine implements WorkerEngine {
         const conditionNames = contextNames(info.params, names);
         const metricsEvery = metricsInterval(info, stochastic?.batchSize, holdings.recordEvery, request.metricsEvery);
         if (metricsEvery > 0) core.exports.runSetMetrics(handle, metricsEvery);
-        return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames, metricsEvery };
+        return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames, metricsEvery, optimizerId: optimizer.id };
       });
       const set = new RunSet(core, info, runs, handles, holdings);
       this.runSets.add(set);

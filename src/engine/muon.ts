@@ -78,5 +78,7 @@ function checkRest(rest: unknown): PackedMuon['rest'] {
   const { optimizer = MUON_REST_DEFAULT.optimizer, options = {} } = rest as { optimizer?: unknown; options?: unknown };
   if (typeof optimizer !== 'string') throw new Error(`muon's rest.optimizer must be an optimizer name, got ${describeValue(optimizer)}`);
   if (optimizer === 'muon' || optimizer === 'newton') throw new Error(`muon's rest.optimizer cannot be ${optimizer}`);
+  // L-BFGS evaluates the whole loss itself and steps every parameter: Muon's matrices would be stepped twice.
+  if (optimizer.startsWith('lbfgs')) throw new Error(`muon's rest.optimizer cannot be ${optimizer} (it steps every parameter itself)`);
   return { optimizer, options: options as Record<string, unknown> };
 }

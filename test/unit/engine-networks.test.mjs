@@ -230,6 +230,9 @@ test('networks refuse what they cannot do, with the reason', async () => {
   await assert.rejects(engine.trace({ loss: lossText(c), optimizer: 'muon', options: { adjust_lr_fn: 'other' }, steps: 1 }), /Adjust learning rate function "other" is not supported/);
   await assert.rejects(engine.trace({ loss: lossText(c), optimizer: 'muon', options: { lr: -1 }, steps: 1 }), /Learning rate should be >= 0 but is: -1/);
   await assert.rejects(engine.trace({ loss: lossText(c), optimizer: 'muon', options: { rest: { optimizer: 'adamw', options: { lr: -1 } } }, steps: 1 }), /Invalid learning rate: -1/);
+  for (const rest of ['lbfgs', 'lbfgs_strong_wolfe']) {
+    await assert.rejects(engine.trace({ loss: lossText(c), optimizer: 'muon', options: { rest: { optimizer: rest } }, steps: 1 }), new RegExp(`rest.optimizer cannot be ${rest}`));
+  }
   const bn = lossText(golden.cases.find((k) => k.network.batchnorm));
   await assert.rejects(engine.trace({ loss: bn, optimizer: 'sgd', steps: 1, stochastic: { batchSize: 1 } }), /Batch norm needs batches of at least 2 samples/);
 });
