@@ -10,6 +10,9 @@ const require = createRequire(import.meta.url);
 const twinFile = join(root, 'out', 'bench', 'twin.cjs');
 await esbuild.build({ entryPoints: [join(root, 'bench', 'twin.ts')], outfile: twinFile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
 const twin = require(twinFile);
+const objectTwinFile = join(root, 'out', 'bench', 'objectNetwork.cjs');
+await esbuild.build({ entryPoints: [join(root, 'bench', 'objectNetwork.ts')], outfile: objectTwinFile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+const objectTwin = require(objectTwinFile);
 const { createEngine } = require(join(root, 'dist', 'engine.js'));
 const engine = await createEngine();
 
@@ -128,6 +131,17 @@ async function cpuMs(fn, setup = async () => undefined) {
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;
 }
+// The same MLP as a graph of neuron and connection objects (bench/objectNetwork.ts); its losses must follow the flat
+// twin's, or the comparison is void.
+const objectTrace = new Float64Array(mlpTrace.length);
+const objectMs = await time(() => objectTwin.adamObjectMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, objectTrace));
+// (Step 100: later, Adam's normalized steps let the two summation orders' rounding drift apart.)
+const lossAt = (trace, step) => trace[step * (mlpInfo.dim + 2) + mlpInfo.dim];
+if (Math.abs(lossAt(objectTrace, 100) - lossAt(mlpTrace, 100)) > 1e-9 * Math.abs(lossAt(mlpTrace, 100))) {
+  throw new Error(`the object-style MLP twin's loss at step 100 is ${lossAt(objectTrace, 100)}, the flat twin's ${lossAt(mlpTrace, 100)}`);
+}
+rows.push({ name: `(e') the same, against an object-per-neuron twin`, wasmMs: mlpRow.wasmMs, tsMs: objectMs, ratio: objectMs / mlpRow.wasmMs, aim: 15 });
+console.error(`(e') object-per-neuron twin ${objectMs.toFixed(2)} ms`);
 const mlpCpu = {
   wasm: await cpuMs((set) => { set.advance(MLP_STEPS); set.dispose(); },
     () => engine.startRuns({ loss: mlpLoss, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: MLP_STEPS })),
@@ -183,7 +197,8 @@ for (const r of rows) {
 
 const perSecond = (ms) => Math.round(MLP_STEPS / (ms / 1000));
 console.log(`\nMLP steps per second (e): wasm ${perSecond(mlpRow.wasmMs)}, flat TypeScript twin ${perSecond(mlpRow.tsMs)} (wall time, median); `
-  + `by CPU time (one run each): wasm ${perSecond(mlpCpu.wasm)}, twin ${perSecond(mlpCpu.ts)}, ${(mlpCpu.ts / mlpCpu.wasm).toFixed(2)}x`);
+  + `by CPU time (one run each): wasm ${perSecond(mlpCpu.wasm)}, twin ${perSecond(mlpCpu.ts)}, ${(mlpCpu.ts / mlpCpu.wasm).toFixed(2)}x; `
+  + `object-per-neuron twin ${perSecond(objectMs)} (wall time, median)`);
 console.log(`\nAdam written in the optimizer language against the built-in adam, median of ${REPEATS}\n`);
 console.log('| run | built-in (ms) | written (ms) | written speed / built-in speed | aim |');
 console.log('|---|---:|---:|---:|---:|');
