@@ -1,0 +1,81 @@
+// Requests and results of the engine's network paths (src/engine/networkPaths.ts): loss profiles along lines and
+// Bezier curves between two parameter vectors, training a curve's bend, permuting hidden units and weight matching.
+
+/** The loss along the line from -> to, or along the quadratic Bezier curve from -> bend -> to. */
+export interface NetworkPathRequest {
+  /** A network loss (a .loss text with a network line). */
+  loss: string;
+  from: number[];
+  to: number[];
+  /** The curve's bend (control point); absent: the straight line. */
+  bend?: number[];
+  /** Evenly spaced t in [0, 1] (default 25, 2 to LIMITS.maxGridSide). */
+  points?: number;
+}
+
+export interface NetworkPathResult {
+  t: number[];
+  /** The training loss at each t (batch norm with the batch's statistics). */
+  train: number[];
+  /** The test loss at each t, when the data has a test split. */
+  test?: number[];
+  /** Classifiers: the accuracy on the training and test samples at each t. */
+  trainAccuracy?: number[];
+  testAccuracy?: number[];
+  /** The largest training loss along the path minus the larger of its two ends' (0 when no higher point). */
+  barrier: number;
+}
+
+/** Training the bend of the curve from -> bend -> to (Garipov et al. 2018) to lower the mean loss along it. */
+export interface BendRequest {
+  loss: string;
+  from: number[];
+  to: number[];
+  /** The starting bend; absent: the midpoint of from and to (the straight line). */
+  bend?: number[];
+  /** A built-in first-order optimizer (default adam) and its options (default lr 0.01). */
+  optimizer?: string;
+  options?: Record<string, unknown>;
+  steps: number;
+  /** Seeds the t drawn at each step. */
+  seed?: number;
+}
+
+export interface BendProgress {
+  done: number;
+  steps: number;
+  /** The mean sampled loss over the last chunk. */
+  loss: number;
+}
+
+export interface BendResult {
+  bend: number[];
+  /** Steps done (fewer than asked when cancelled). */
+  done: number;
+  /** The mean sampled loss per chunk of steps, in order. */
+  losses: number[];
+}
+
+/** The parameters with each hidden layer's units reordered. */
+export interface NetworkPermuteRequest {
+  loss: string;
+  params: number[];
+  /** Per hidden layer, a permutation of 0..width-1: unit j of the result is unit permutation[l][j] of params. */
+  permutation: number[][];
+}
+
+/** Weight matching (Ainsworth et al. 2022): params' hidden units permuted to be most like reference's. */
+export interface NetworkAlignRequest {
+  loss: string;
+  reference: number[];
+  params: number[];
+  /** Coordinate-descent sweeps over the layers at most (default 100). */
+  maxSweeps?: number;
+}
+
+export interface NetworkAlignResult {
+  /** params permuted (the same function). */
+  params: number[];
+  permutation: number[][];
+  sweeps: number;
+}
