@@ -260,9 +260,11 @@ export function linearAssignment(n: i32, cost: usize, assignment: usize): f64 {
 /**
  * Weight matching (Ainsworth, Hayase, Srinivasa 2022): the permutations of b's hidden units (perms, laid out as
  * permuteHidden reads them) that make its weights most similar to a's: sum over units j of the inner products of unit
- * j's incoming weights, bias, BN parameters and outgoing weights in a with those of its match in b. Coordinate descent:
- * each sweep solves every hidden layer's linear assignment in order with the other layers' permutations fixed, keeping
- * a new one only when it raises the similarity; stops after a sweep without change or maxSweeps. Returns the sweeps.
+ * j's incoming weights, bias, BN parameters and outgoing weights in a with those of its match in b. The first sweep
+ * matches layer by layer from the inputs on incoming weights only (the next layer is not matched yet; this finds an
+ * exact permutation of a exactly); then coordinate descent: each sweep solves every hidden layer's linear assignment
+ * in order with the other layers' permutations fixed, keeping a new one only when it raises the similarity; stops
+ * after a sweep without change or maxSweeps. Returns the sweeps.
  */
 export function matchWeights(net: Network, a: usize, b: usize, perms: usize, maxSweeps: i32): i32 {
   const layers = net.layers;
@@ -277,7 +279,7 @@ export function matchWeights(net: Network, a: usize, b: usize, perms: usize, max
   const assigned = heap.alloc(<usize>max(widest, 1) << 2);
   let sweeps = 0;
   let changed = true;
-  while (changed && sweeps < maxSweeps) {
+  while ((changed || sweeps == 1) && sweeps < maxSweeps) {
     changed = false;
     sweeps++;
     let perm = perms;
@@ -296,7 +298,7 @@ export function matchWeights(net: Network, a: usize, b: usize, perms: usize, max
         for (let k = 0; k < w; k++) {
           let s = at(a + bias, j) * at(b + bias, k);
           for (let i = 0; i < wIn; i++) s += at(a + weights, j * wIn + i) * at(b + weights, k * wIn + permAt(previous, i));
-          for (let m = 0; m < wOut; m++) s += at(a + outgoing, m * w + j) * at(b + outgoing, permAt(following, m) * w + k);
+          if (sweeps > 1) for (let m = 0; m < wOut; m++) s += at(a + outgoing, m * w + j) * at(b + outgoing, permAt(following, m) * w + k);
           if (bn >= 0) s += at(a, bn + j) * at(b, bn + k) + at(a, bn + w + j) * at(b, bn + w + k);
           put(cost, j * w + k, -s);
         }
@@ -304,7 +306,7 @@ export function matchWeights(net: Network, a: usize, b: usize, perms: usize, max
       let before = 0.0;
       for (let j = 0; j < w; j++) before += at(cost, j * w + load<i32>(perm + (<usize>j << 2)));
       const after = linearAssignment(w, cost, assigned);
-      if (after < before - 1e-12 * (1.0 + Math.abs(before))) {
+      if (sweeps == 1 || after < before - 1e-12 * (1.0 + Math.abs(before))) {
         memory.copy(perm, assigned, <usize>w << 2);
         changed = true;
       }
