@@ -96,7 +96,7 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     return this.ask('networkPath', { args: [request] });
   }
 
-  /** Cancelling stops the training between chunks (the worker stays) and resolves with the bend so far. */
+  /** Cancelling rejects with a CancelledError; the worker stops the training between chunks and stays. */
   trainBend(request: BendRequest, onProgress?: (progress: BendProgress) => void, cancel?: CancelSignal): Promise<BendResult> {
     return this.ask('trainBend', { args: [request] }, { cancel, onProgress });
   }
