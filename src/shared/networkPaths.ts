@@ -79,3 +79,41 @@ export interface NetworkAlignResult {
   permutation: number[][];
   sweeps: number;
 }
+
+/**
+ * A lesson's study of paths between two trained networks (Lesson.paths): the lesson's .loss file gives the data, the
+ * network and the training (its first optimizer line and steps); net A starts from the network line's initialization,
+ * net B from the same line with seed `seed`. 'permutation': A, A with its hidden units permuted, B, and B aligned to A
+ * by weight matching; 'mode-connectivity': the line from A to B and a Bezier curve whose bend is trained for bendSteps.
+ */
+export interface PathStudy {
+  kind: 'permutation' | 'mode-connectivity';
+  /** Net B's initialization seed. */
+  seed: number;
+  /** Points along each path. */
+  points: number;
+  /** mode-connectivity: the bend's training (Adam). */
+  bendSteps?: number;
+  bendLr?: number;
+}
+
+/** One loss profile of a study: the train (and test) loss at t in [0, 1] along a path. */
+export interface PathProfile {
+  label: string;
+  t: number[];
+  train: number[];
+  test?: number[];
+  barrier: number;
+}
+
+/** A study's result for the page: its profiles and what was checked, as sentences. */
+export interface PathStudyData {
+  profiles: PathProfile[];
+  notes: string[];
+}
+
+/** The .loss text with its network line's seed set to seed (the line's other options kept). */
+export function withNetworkSeed(text: string, seed: number): string {
+  return text.replace(/^([ \t]*network\b[^\n#]*?)([ \t]*(?:#.*)?)$/m, (_, line: string, comment: string) =>
+    `${line.replace(/[ \t]+seed=\S+/g, '')} seed=${seed}${comment}`);
+}
