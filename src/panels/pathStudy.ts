@@ -14,7 +14,7 @@ function lastParams(run: RunTrace): number[] {
 const profile = (label: string, path: NetworkPathResult): PathProfile =>
   ({ label, t: path.t, train: path.train, ...(path.test && { test: path.test }), barrier: path.barrier });
 
-const short = (v: number) => v.toPrecision(3);
+const short = (v: number) => (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(3));
 
 /** The study of the scenario's lesson: nets A (the file's) and B (seed study.seed) trained by the file's first run. */
 export async function pathStudyData(
