@@ -2,7 +2,7 @@
 // (Garipov et al. 2018), permuting hidden units, and weight matching (Ainsworth et al. 2022) by linear assignment.
 import { Loss, evaluate } from './losses';
 import { Network, networkEvalLoss, evalAccuracy, width } from './network';
-import { OptimizerState, initState, optimizerStep } from './optimizers';
+import { OptimizerState, createOptimizerState, initState, optimizerStep } from './optimizers';
 import { Rng, seedRng, uniform } from './random';
 import { at, put, allocF64 } from './f64mem';
 import { O_LR, OPTION_SLOTS } from './layout';
@@ -86,16 +86,8 @@ export function createBendTrainer(loss: Loss, a: usize, b: usize, c: usize, opti
   trainer.optimizer = optimizer;
   trainer.options = allocF64(OPTION_SLOTS);
   memory.copy(trainer.options, options, <usize>OPTION_SLOTS << 3);
-  const state = changetype<OptimizerState>(heap.alloc(offsetof<OptimizerState>()));
-  state.s0 = allocF64(padded);
-  state.s1 = allocF64(padded);
-  state.s2 = allocF64(padded);
-  state.matrix = 0;
-  state.solution = 0;
-  state.extra = 0;
-  state.custom = 0;
-  initState(optimizer, padded, trainer.options, state);
-  trainer.state = state;
+  trainer.state = createOptimizerState(padded);
+  initState(optimizer, padded, trainer.options, trainer.state);
   trainer.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
   seedRng(trainer.rng, seed);
   trainer.step = 0;

@@ -32,6 +32,15 @@ const BEALE = 'f = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3
 
 const ADAPTIVE_RUNS = ['optimizer sgd lr=0.01', 'optimizer adagrad lr=0.5', 'optimizer rmsprop lr=0.01', 'optimizer adam lr=0.05'];
 
+/** The path lessons' training: net A from this file, net B the same way from seed 2 (their PathStudy's seed). */
+const TWO_NETWORKS = [
+  '# Net A trains from this network line; net B the same way from seed 2.',
+  'data moons samples=200 noise=0.1 test=0.2 seed=2',
+  'network 2-16-16-1 activation=tanh loss=bce init=xavier_uniform batchnorm=false seed=1',
+  'optimizer adam lr=0.01',
+  'steps = 2000',
+];
+
 export const LESSONS: Lesson[] = [
   {
     id: 'gd-newton',
@@ -166,11 +175,7 @@ export const LESSONS: Lesson[] = [
     ],
     source: [
       '# Permutation symmetry: a trained net, its permuted copy, and a second net aligned by weight matching',
-      '# Net A trains from this network line; net B the same way from seed 2.',
-      'data moons samples=200 noise=0.1 test=0.2 seed=2',
-      'network 2-16-16-1 activation=tanh loss=bce init=xavier_uniform batchnorm=false seed=1',
-      'optimizer adam lr=0.01',
-      'steps = 2000',
+      ...TWO_NETWORKS,
     ].join('\n'),
   },
   {
@@ -186,11 +191,7 @@ export const LESSONS: Lesson[] = [
     ],
     source: [
       '# Mode connectivity: the straight line and a trained Bezier curve between two solutions',
-      '# Net A trains from this network line; net B the same way from seed 2.',
-      'data moons samples=200 noise=0.1 test=0.2 seed=2',
-      'network 2-16-16-1 activation=tanh loss=bce init=xavier_uniform batchnorm=false seed=1',
-      'optimizer adam lr=0.01',
-      'steps = 2000',
+      ...TWO_NETWORKS,
     ].join('\n'),
   },
 ];

@@ -59,7 +59,10 @@ function readPathChart() {
   };
 }
 
-/** Opens a lesson by typing its title into Open Lesson's quick pick (again if the pick closed as focus moved). */
+/**
+ * Opens a lesson by typing its title into Open Lesson's quick pick (with two-line entries not every lesson fits in the
+ * list at once); a quick pick closes when focus moves (the previous lesson's panel may still be settling): then again.
+ */
 async function openLesson(vscode, title) {
   const input = vscode.page.locator('.quick-input-widget input[placeholder="Pick a topic of the lecture"]');
   for (let attempt = 1; ; attempt++) {
@@ -99,20 +102,7 @@ describeWorkbench('lessons', (vscode) => {
 
   for (const lesson of LESSONS) {
     test(`${lesson.id}: Open Lesson from the palette`, async () => {
-      // Typed into the quick pick first: with two-line entries not every lesson fits in the list at once. A quick
-      // pick closes when focus moves (the previous lesson's panel may still be settling): then open it again.
-      const input = vscode.page.locator('.quick-input-widget input[placeholder="Pick a topic of the lecture"]');
-      for (let attempt = 1; ; attempt++) {
-        await vscode.openCommand('Optiscope: Open Lesson…');
-        try {
-          await input.fill(lesson.title, { timeout: 10_000 });
-          await vscode.pickQuickInput(lesson.title);
-          break;
-        } catch (error) {
-          if (attempt === 3) throw error;
-          await vscode.page.keyboard.press('Escape');
-        }
-      }
+      await openLesson(vscode, lesson.title);
       // The .loss file, editable, in the editor.
       const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
       await until(editorText, (text) => text.replace(/\u00a0/g, ' ').includes(lesson.file), `the lesson's .loss file (${lesson.file})`, TIMEOUT);

@@ -72,7 +72,8 @@ export class PathChart {
     let hi = 0;
     for (const p of profiles) for (const v of [...p.train, ...(p.test ?? [])]) if (Number.isFinite(v)) hi = Math.max(hi, v);
     const x = scaleLinear().domain([0, 1]).range([0, width]);
-    const y = scaleLinear().domain([0, hi > 0 ? hi : 1]).nice().range([height, 0]);
+    // Headroom above the highest point for the legend, one row per path.
+    const y = scaleLinear().domain([0, (hi > 0 ? hi : 1) * (1 + 0.12 * profiles.length)]).nice().range([height, 0]);
     this.svg.append('text').attr('class', 'chart-title').attr('x', 4).attr('y', 12).text('loss along the path (train solid, test dashed) against t');
     const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     plot.append('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${height})`).call(axisBottom(x).ticks(5));
