@@ -204,3 +204,15 @@ test('the lessons\' path studies: the permuted copy\'s ends agree, alignment and
   assert.equal(progress.at(-1), 1000);
   await assert.rejects(pathStudyData(engine, { ...scenarioOf('mode-connectivity'), lesson: 'gd-newton' }), /has no path study/);
 });
+
+test('the page\'s pathStudy request: a scenario passes with its known fields, a bad one is refused naming the field', async () => {
+  const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
+  const scenario = { loss: LOSS, start: null, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: 2000, view: null, lesson: 'mode-connectivity' };
+  assert.deepEqual(parseFromWebview({ type: 'pathStudy', requestId: 3, scenario: { ...scenario, junk: 1 } }).value, { type: 'pathStudy', requestId: 3, scenario });
+  const missing = parseFromWebview({ type: 'pathStudy', requestId: 4 });
+  assert.equal(missing.ok, false);
+  assert.match(missing.error, /^message\.scenario/);
+  const bad = parseFromWebview({ type: 'pathStudy', requestId: 5, scenario: { ...scenario, steps: -1 } });
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /message\.scenario\.steps/);
+});
