@@ -1,7 +1,7 @@
 // The host's view of the engine: the same Engine interface, answered by a lazily started worker over the typed
 // request layer (src/shared/rpc.ts, EngineRequests). Cancelling a request ends the worker at once (a long run cannot
-// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) is
-// stopped between chunks instead.
+// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) and a
+// bend's training (trainBend) are stopped between chunks instead.
 import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
