@@ -216,3 +216,21 @@ test('the page\'s pathStudy request: a scenario passes with its known fields, a 
   assert.equal(bad.ok, false);
   assert.match(bad.error, /message\.scenario\.steps/);
 });
+
+test('any permutation of any plain or batch-norm net keeps its loss to 1e-12 (property)', async () => {
+  const shuffled = (n) => fc.shuffledSubarray([...Array(n).keys()], { minLength: n });
+  const net = fc.record({
+    hidden: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
+    activation: fc.constantFrom('tanh', 'relu', 'sigmoid', 'leaky_relu'),
+    batchnorm: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1000 }),
+  }).chain((spec) => fc.tuple(fc.constant(spec), fc.tuple(...spec.hidden.map(shuffled))));
+  await fc.assert(fc.asyncProperty(net, async ([{ hidden, activation, batchnorm, seed }, permutation]) => {
+    const loss = `data moons samples=40 noise=0.1 test=0.25 seed=3\nnetwork 2-${hidden.join('-')}-1 activation=${activation} loss=bce batchnorm=${batchnorm} seed=${seed}`;
+    const { start } = await engine.lossInfo(loss);
+    const permuted = await engine.permuteNetwork({ loss, params: start, permutation });
+    const path = await engine.networkPath({ loss, from: start, to: permuted, points: 2 });
+    close(path.train[1], path.train[0], 1e-12, 'train loss');
+    close(path.test[1], path.test[0], 1e-12, 'test loss');
+  }), { numRuns: 40, seed: 18 });
+});
