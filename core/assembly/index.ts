@@ -191,3 +191,29 @@ export function runSetMetrics(run: Run, every: i32): void {
 }
 /** Rows of [test loss, test accuracy, train accuracy], one per trace row (NaN where not measured), or 0. */
 export function runMetrics(run: Run): usize { return run.metrics; }
+
+// Network paths (networkPaths.ts): loss profiles along lines and Bezier curves, training a bend, permutations, weight matching.
+import {
+  BendTrainer, curveProfile, createBendTrainer, advanceBend, freeBendTrainer, permuteHidden, linearAssignment as assign, matchWeights,
+} from './networkPaths';
+/** Per point of n along the line a-b (c = 0) or the Bezier curve a-c-b: train loss, test loss, train and test accuracy. */
+export function networkCurveProfile(loss: Loss, a: usize, b: usize, c: usize, n: i32, out: usize): void {
+  curveProfile(loss, a, b, c, n, out);
+}
+export function bendCreate(loss: Loss, a: usize, b: usize, c: usize, optimizer: i32, options: usize, seed: f64): BendTrainer {
+  return createBendTrainer(loss, a, b, c, optimizer, options, <u64>seed);
+}
+/** Advances the bend by steps; returns the mean sampled loss. */
+export function bendAdvance(trainer: BendTrainer, steps: i32): f64 { return advanceBend(trainer, steps); }
+export function bendPoint(trainer: BendTrainer): usize { return trainer.c; }
+export function bendFree(trainer: BendTrainer): void { freeBendTrainer(trainer); }
+/** out = x with the hidden units permuted (perms: i32 per hidden unit, layer by layer). */
+export function networkPermute(loss: Loss, x: usize, perms: usize, out: usize): void {
+  permuteHidden(changetype<Network>(loss.network), loss.dim, x, perms, out);
+}
+/** The least-cost assignment of an n x n cost matrix (i32 column per row at out); returns its cost. */
+export function linearAssignment(n: i32, cost: usize, out: usize): f64 { return assign(n, cost, out); }
+/** Weight matching of b to a: the permutations at perms; returns the sweeps taken. */
+export function networkMatchWeights(loss: Loss, a: usize, b: usize, perms: usize, maxSweeps: i32): i32 {
+  return matchWeights(changetype<Network>(loss.network), a, b, perms, maxSweeps);
+}

@@ -1,5 +1,5 @@
 // One step of each optimizer, following torch.optim's single-tensor (foreach=False) code path in float64.
-import { at, put } from './f64mem';
+import { at, put, allocF64 } from './f64mem';
 import {
   OPT_SGD, OPT_ADAGRAD, OPT_RMSPROP, OPT_ADAM, OPT_ADADELTA, OPT_ADAMAX, OPT_NADAM, OPT_RADAM, OPT_NEWTON,
   O_LR, O_MOMENTUM, O_BETA1, O_BETA2, O_ALPHA, O_EPS, O_WEIGHT_DECAY, O_DAMPENING, O_LR_DECAY,
@@ -29,6 +29,19 @@ export class OptimizerState {
   extra: usize;
   // An optimizer written in the optimizer language (customOptimizer.ts), or 0.
   custom: usize;
+}
+
+/** A state with its three vectors (padded length, zeroed) and no Newton, L-BFGS or written-optimizer memory. */
+export function createOptimizerState(padded: i32): OptimizerState {
+  const state = changetype<OptimizerState>(heap.alloc(offsetof<OptimizerState>()));
+  state.s0 = allocF64(padded);
+  state.s1 = allocF64(padded);
+  state.s2 = allocF64(padded);
+  state.matrix = 0;
+  state.solution = 0;
+  state.extra = 0;
+  state.custom = 0;
+  return state;
 }
 
 export function initState(optimizer: i32, dim: i32, options: usize, state: OptimizerState): void {

@@ -1,7 +1,7 @@
 // A run: one optimizer from one start on one loss, advanced in chunks and recorded step by step.
 import { at, put, copyF64, allocF64 } from './f64mem';
 import { Loss, evaluate, meanOverSamples } from './losses';
-import { OptimizerState, initState, optimizerStep } from './optimizers';
+import { OptimizerState, createOptimizerState, initState, optimizerStep } from './optimizers';
 import { LbfgsMemory, createLbfgsMemory, freeLbfgsMemory, lbfgsStep, logEvaluations as logEvaluationsOf } from './lbfgs';
 import { scheduledLr } from './schedules';
 import { Rng, seedRng, below, normal } from './random';
@@ -121,10 +121,7 @@ export function createRun(
   run.g = allocF64(padded);
   const square = <usize>dim * <usize>dim;
   run.h = optimizer == OPT_NEWTON ? allocF64(square) : 0;
-  const state = changetype<OptimizerState>(heap.alloc(offsetof<OptimizerState>()));
-  state.s0 = allocF64(padded);
-  state.s1 = allocF64(padded);
-  state.s2 = allocF64(padded);
+  const state = createOptimizerState(padded);
   state.matrix = optimizer == OPT_NEWTON ? allocF64(square) : 0;
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   state.extra = optimizer == OPT_LBFGS ? changetype<usize>(createLbfgsMemory(dim, options)) : 0;

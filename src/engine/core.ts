@@ -66,6 +66,15 @@ export interface CoreExports {
   lossSetTestSplit(loss: number, count: number): void;
   runSetMetrics(run: number, every: number): void;
   runMetrics(run: number): number;
+  // network paths (core/assembly/networkPaths.ts)
+  networkCurveProfile(loss: number, a: number, b: number, c: number, n: number, out: number): void;
+  bendCreate(loss: number, a: number, b: number, c: number, optimizer: number, options: number, seed: number): number;
+  bendAdvance(trainer: number, steps: number): number;
+  bendPoint(trainer: number): number;
+  bendFree(trainer: number): void;
+  networkPermute(loss: number, x: number, perms: number, out: number): void;
+  linearAssignment(n: number, cost: number, out: number): number;
+  networkMatchWeights(loss: number, a: number, b: number, perms: number, maxSweeps: number): number;
   [name: `math_${string}`]: (...args: number[]) => number;
 }
 
@@ -90,7 +99,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * Exports that return a pointer (a byte offset) or a handle (the pointer of a Loss or Run). Wasm hands i32 results
  * to JavaScript as signed numbers: past 2 GiB of memory they would come back negative, so they are read unsigned.
  */
-const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runMetrics'] as const;
+const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runMetrics', 'bendCreate', 'bendPoint'] as const;
 
 function unsignedPointers(exports: CoreExports): CoreExports {
   const wrapped: Record<string, unknown> = { ...exports };

@@ -16,6 +16,10 @@ import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
 import { describeValue, excerpt } from './describe';
 import { LruCache, type Lease } from './cache';
+import { alignNetworks, networkPath, permuteNetwork, trainBend } from './networkPaths';
+import type {
+  BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
+} from '../shared/networkPaths';
 import { isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
   ConditionCompiler, compileOrThrow, contextNames, customStateNames, METRIC_NAMES, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
@@ -971,6 +975,27 @@ export class WasmEngine implements WorkerEngine {
     });
   }
 
+  // Network paths (src/engine/networkPaths.ts).
+  async networkPath(request: NetworkPathRequest): Promise<NetworkPathResult> {
+    if (request === null || typeof request !== 'object') fail('networkPath needs a request object');
+    return this.withLoss(request.loss, undefined, (loss) => networkPath(this.core, loss, request));
+  }
+
+  async trainBend(request: BendRequest, onProgress?: (progress: BendProgress) => void | Promise<void>, signal?: CancelSignal): Promise<BendResult> {
+    if (request === null || typeof request !== 'object') fail('trainBend needs a request object');
+    return this.withLoss(request.loss, undefined, (loss) => trainBend(this.core, loss, request, onProgress, signal));
+  }
+
+  async permuteNetwork(request: NetworkPermuteRequest): Promise<number[]> {
+    if (request === null || typeof request !== 'object') fail('permuteNetwork needs a request object');
+    return this.withLoss(request.loss, undefined, (loss) => permuteNetwork(this.core, loss, request));
+  }
+
+  async alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult> {
+    if (request === null || typeof request !== 'object') fail('alignNetworks needs a request object');
+    return this.withLoss(request.loss, undefined, (loss) => alignNetworks(this.core, loss, request));
+  }
+
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {
     return this.withLoss(loss, lossParams, ({ handle, info }) => {
       if (!info.data) fail(`'${info.name}' is not backed by data`);
@@ -1079,10 +1104,11 @@ export class WasmEngine implements WorkerEngine {
   }
 
   /** Calls use with the loss, which stays in the core (out of the cache's reach) until use returns. */
-  private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T): Promise<T> {
+  private async withLoss<T>(loss: unknown, lossParams: Record<string, number> | undefined, use: (loss: ResolvedLoss) => T | Promise<T>): Promise<T> {
     const lease = this.acquireLoss(loss, lossParams);
     try {
-      return use(await lease.value);
+      // awaited: an asynchronous use (trainBend) holds the loss until it settles
+      return await use(await lease.value);
     } finally {
       lease.release();
     }

@@ -1,13 +1,16 @@
 // The host's view of the engine: the same Engine interface, answered by a lazily started worker over the typed
 // request layer (src/shared/rpc.ts, EngineRequests). Cancelling a request ends the worker at once (a long run cannot
-// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) is
-// stopped between chunks instead.
+// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) and a
+// bend's training (trainBend) are stopped between chunks instead.
 import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
-import { RpcClient, type CancelMessage, type RequestOptions } from '../shared/rpc';
+import { RpcClient, type CancelMessage, type ProgressOf, type RequestOptions } from '../shared/rpc';
+import type {
+  BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
+} from '../shared/networkPaths';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
 
@@ -30,7 +33,7 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     (message) => this.ensureWorker().postMessage(message),
     (requestId, method) => {
       // A stream stops between chunks; anything else may run long in the core, which only ending the worker stops.
-      if (method === 'streamRuns') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
+      if (method === 'streamRuns' || method === 'trainBend') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
       else this.restart();
     },
   );
@@ -89,6 +92,23 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     return this.ask('networkOutput', { args: [request] });
   }
 
+  networkPath(request: NetworkPathRequest): Promise<NetworkPathResult> {
+    return this.ask('networkPath', { args: [request] });
+  }
+
+  /** Cancelling rejects with a CancelledError; the worker stops the training between chunks and stays. */
+  trainBend(request: BendRequest, onProgress?: (progress: BendProgress) => void, cancel?: CancelSignal): Promise<BendResult> {
+    return this.ask('trainBend', { args: [request] }, { cancel, onProgress });
+  }
+
+  permuteNetwork(request: NetworkPermuteRequest): Promise<number[]> {
+    return this.ask('permuteNetwork', { args: [request] });
+  }
+
+  alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult> {
+    return this.ask('alignNetworks', { args: [request] });
+  }
+
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {
     return this.ask('evaluate', { args: [loss, point, lossParams] });
   }
@@ -122,7 +142,7 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     this.rpc.rejectAll(new CancelledError());
   }
 
-  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<RunsChunk>): Asked<K> {
+  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<ProgressOf<EngineRequests[K]>>): Asked<K> {
     return this.rpc.request(method, params, options);
   }
 

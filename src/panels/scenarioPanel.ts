@@ -29,6 +29,7 @@ import type { TrainingSession } from '../session/trainingSession';
 import { exportFile, PageDrawing } from './pageExport';
 import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
+import { pathStudyData } from './pathStudy';
 import { landscapeData, networkOutputData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
 
 export interface PanelKind {
@@ -288,6 +289,7 @@ export class ScenarioPanel extends Disposable {
       inspect: ({ run, step }) => this.requireSession().inspect(run, step),
       landscape: ({ query }) => landscapeData(this.services.engine(), query),
       networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
+      pathStudy: ({ scenario }, { progress, cancel }) => pathStudyData(this.services.engine(), scenario, (p) => void progress(p), cancel),
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

@@ -1,6 +1,9 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 import type { NetworkSpec } from './network';
+import type {
+  BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
+} from './networkPaths';
 
 export type RunStatus =
   | 'running' // not finished yet (a paused or streaming run)
@@ -312,6 +315,14 @@ export interface Engine {
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array>;
   /** A network's outputs (eval mode) over a grid of its inputs, at given parameters. */
   networkOutput(request: NetworkOutputRequest): Promise<NetworkOutputResult>;
+  /** The loss (train and test) along the line or Bezier curve between two parameter vectors (src/shared/networkPaths.ts). */
+  networkPath(request: NetworkPathRequest): Promise<NetworkPathResult>;
+  /** Trains a Bezier curve's bend; progress per chunk, cancel between chunks (the bend so far). */
+  trainBend(request: BendRequest, onProgress?: (progress: BendProgress) => void | Promise<void>, signal?: CancelSignal): Promise<BendResult>;
+  /** The parameters with their hidden units permuted (the same function). */
+  permuteNetwork(request: NetworkPermuteRequest): Promise<number[]>;
+  /** Weight matching: params permuted to be most like reference. */
+  alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */
@@ -360,7 +371,7 @@ export interface WorkerEngine extends Engine {
 }
 
 /** The worker's methods that are asked with their arguments and answered with a value (losses and optimizers are known on the host). */
-type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns'>;
+type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns' | 'trainBend'>;
 
 /**
  * The engine worker's method map (src/shared/rpc.ts), derived from WorkerEngine: each method's arguments travel as
@@ -370,4 +381,5 @@ export type EngineRequests = {
   [K in AskedMethods]: { params: { args: Parameters<WorkerEngine[K]> }; reply: Awaited<ReturnType<WorkerEngine[K]>> };
 } & {
   streamRuns: { params: { args: [RunsRequest] }; reply: void; progress: RunsChunk };
+  trainBend: { params: { args: [BendRequest] }; reply: BendResult; progress: BendProgress };
 };

@@ -3,6 +3,7 @@
 import type { RunConfig } from './protocol';
 import { runLines } from './export';
 import { scalingRuleRuns } from './stochastic';
+import type { PathStudy } from './networkPaths';
 
 export interface Lesson {
   id: string;
@@ -15,6 +16,8 @@ export interface Lesson {
   source: string;
   /** The loss chart's x axis. */
   chartX?: 'step' | 'samples';
+  /** A chart of loss profiles along paths between two networks trained as the file says (see PathStudy). */
+  paths?: PathStudy;
 }
 
 /** The scaling-rule lesson's runs: B = 4, 16, 64 with lr 0.005 scaled by k = 4 and k^2 = 16, and unscaled. */
@@ -28,6 +31,15 @@ export function scalingRuleLessonRuns(): RunConfig[] {
 const BEALE = 'f = (1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2';
 
 const ADAPTIVE_RUNS = ['optimizer sgd lr=0.01', 'optimizer adagrad lr=0.5', 'optimizer rmsprop lr=0.01', 'optimizer adam lr=0.05'];
+
+/** The path lessons' training: net A from this file, net B the same way from seed 2 (their PathStudy's seed). */
+const TWO_NETWORKS = [
+  '# Net A trains from this network line; net B the same way from seed 2.',
+  'data moons samples=200 noise=0.1 test=0.2 seed=2',
+  'network 2-16-16-1 activation=tanh loss=bce init=xavier_uniform batchnorm=false seed=1',
+  'optimizer adam lr=0.01',
+  'steps = 2000',
+];
 
 export const LESSONS: Lesson[] = [
   {
@@ -148,6 +160,38 @@ export const LESSONS: Lesson[] = [
       'optimizer adam lr=0.5 betas=(0, 0.1) amsgrad=true',
       'schedule inverse_sqrt',
       'steps = 3000',
+    ].join('\n'),
+  },
+  {
+    id: 'permutation-symmetry',
+    title: 'Permutation symmetry',
+    summary: 'Reordering hidden units changes the weights, not the function; weight matching (Ainsworth et al.) lines two nets up',
+    paths: { kind: 'permutation', seed: 2, points: 25 },
+    explanation: [
+      'Swap two hidden units of a network, together with their incoming weights, their biases and their outgoing weights, and the network computes exactly the same function. A layer of 16 units has 16! ≈ 2·10¹³ orderings: every minimum comes in that many copies, far apart in parameter space.',
+      'The chart shows the training loss (solid; test dashed) along straight lines t ↦ (1 − t)·A + t·B. "A → A permuted": the net trained from this file and the same net with its hidden units reordered; both ends have the same loss (checked, in the notes), but halfway the averaged weights mix unrelated units and the loss climbs: a barrier.',
+      '"A → B": a second net, trained the same way from another initialization (seed 2), also has a barrier. Weight matching (Ainsworth, Hayase, Srinivasa 2022) permutes B\'s units to be most like A\'s, one linear assignment problem per layer solved exactly (the Hungarian method); "A → B aligned" is the same function as B, yet the barrier all but disappears: much of what looked like separate minima is the permutation symmetry.',
+      'Edit the file: widen or narrow the layers, change the activation or the data, and see how the barrier before and after alignment changes.',
+    ],
+    source: [
+      '# Permutation symmetry: a trained net, its permuted copy, and a second net aligned by weight matching',
+      ...TWO_NETWORKS,
+    ].join('\n'),
+  },
+  {
+    id: 'mode-connectivity',
+    title: 'Mode connectivity',
+    summary: 'Two solutions from different seeds: a barrier on the straight line, a nearly flat trained Bezier curve (Garipov et al.)',
+    paths: { kind: 'mode-connectivity', seed: 2, points: 25, bendSteps: 1000, bendLr: 0.01 },
+    explanation: [
+      'Two networks trained from different initializations reach minima of the same low loss. Are these isolated valleys? On the straight line between them the loss rises: a barrier ("A → B line").',
+      'Garipov, Izmailov, Podoprikhin, Vetrov and Wilson (2018) looked along curves instead: the quadratic Bezier curve θ(t) = (1 − t)²·A + 2t(1 − t)·C + t²·B, with its ends fixed at the two solutions and its bend C trained to lower the mean loss along it. Each step draws t uniformly and moves C against 2t(1 − t)·∇L(θ(t)), the gradient of L(θ(t)) with respect to C (here by Adam).',
+      'The trained curve ("A → B curve") keeps the loss low all the way: the two minima are connected by a path of low loss, and the landscape\'s minima form connected valleys rather than isolated points.',
+      'Edit the network or the data and watch whether a curve still connects the solutions.',
+    ],
+    source: [
+      '# Mode connectivity: the straight line and a trained Bezier curve between two solutions',
+      ...TWO_NETWORKS,
     ].join('\n'),
   },
 ];

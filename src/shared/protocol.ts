@@ -2,6 +2,7 @@
 // Imported by both sides: no 'vscode' or DOM imports here.
 import * as v from 'valibot';
 import type { LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
+import type { PathStudyData } from './networkPaths';
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
@@ -142,6 +143,8 @@ export interface WebviewRequests {
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
   inspect: { params: { run: number; step: number }; reply: InspectorData };
   networkOutput: { params: { query: NetworkOutputQuery }; reply: NetworkOutputData };
+  /** A lesson's path study (Lesson.paths) for this scenario; progress: the bend's training steps. */
+  pathStudy: { params: { scenario: Scenario }; reply: PathStudyData; progress: { done: number; steps: number } };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -370,6 +373,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         };
       case 'networkOutput':
         return { type, requestId: requestId(), query: networkOutputQuery(message.query, 'message.query') };
+      case 'pathStudy':
+        return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -415,7 +420,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

@@ -39,23 +39,70 @@ function readPanel() {
   };
 }
 
+/** Lessons with a path study (Lesson.paths): their loss profiles, one train line per path, and the notes. */
+const PATH_LESSONS = [
+  { id: 'permutation-symmetry', title: 'Permutation symmetry', says: 'Weight matching', file: 'network 2-16-16-1', paths: 3, notes: 'after weight matching' },
+  { id: 'mode-connectivity', title: 'Mode connectivity', says: 'Bezier curve', file: 'network 2-16-16-1', paths: 2, notes: 'on the curve' },
+];
+
+/** The path chart as drawn: its train and test lines (with enough points to be a profile), legend and notes. */
+function readPathChart() {
+  const drawn = (selector) => [...document.querySelectorAll(selector)].filter((p) => ((p.getAttribute('d') ?? '').match(/[LM]/g) ?? []).length >= 10);
+  return {
+    title: document.querySelector('.lesson:not([hidden]) vscode-collapsible')?.heading ?? '',
+    text: document.querySelector('.lesson')?.textContent ?? '',
+    train: drawn('.path-chart:not([hidden]) path.path-train').length,
+    test: drawn('.path-chart:not([hidden]) path.path-test').length,
+    legend: [...document.querySelectorAll('.path-chart .path-legend text')].map((t) => t.textContent),
+    notes: document.querySelector('.path-chart .path-notes')?.textContent ?? '',
+    status: document.querySelector('.path-chart .path-status')?.textContent ?? '',
+  };
+}
+
+/**
+ * Opens a lesson by typing its title into Open Lesson's quick pick (with two-line entries not every lesson fits in the
+ * list at once); a quick pick closes when focus moves (the previous lesson's panel may still be settling): then again.
+ */
+async function openLesson(vscode, title) {
+  const input = vscode.page.locator('.quick-input-widget input[placeholder="Pick a topic of the lecture"]');
+  for (let attempt = 1; ; attempt++) {
+    await vscode.openCommand('Optiscope: Open Lesson…');
+    try {
+      await input.fill(title, { timeout: 10_000 });
+      await vscode.pickQuickInput(title);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await vscode.page.keyboard.press('Escape');
+    }
+  }
+}
+
 describeWorkbench('lessons', (vscode) => {
+  for (const lesson of PATH_LESSONS) {
+    test(`${lesson.id}: Open Lesson shows its loss profiles along paths`, async () => {
+      await openLesson(vscode, lesson.title);
+      const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
+      await until(editorText, (text) => text.replace(/\u00a0/g, ' ').includes(lesson.file), `the lesson's .loss file (${lesson.file})`, TIMEOUT);
+      const frame = await vscode.webviewFrame();
+      const chart = await until(
+        () => frame.locator('body').evaluate(readPathChart),
+        (c) => c.title === lesson.title && c.train === lesson.paths && c.test === lesson.paths,
+        `${lesson.id}: ${lesson.paths} train and test profiles`,
+        TIMEOUT,
+      );
+      assert.ok(chart.text.includes(lesson.says), `the explanation says "${lesson.says}"`);
+      assert.equal(chart.legend.length, lesson.paths);
+      assert.ok(chart.legend.every((l) => /\(barrier \d/.test(l)), JSON.stringify(chart.legend));
+      assert.ok(chart.notes.includes(lesson.notes), `the notes say "${lesson.notes}": ${chart.notes}`);
+      assert.equal(chart.status, '');
+      await vscode.screenshot(`lesson-${lesson.id}`);
+    });
+  }
+
   for (const lesson of LESSONS) {
     test(`${lesson.id}: Open Lesson from the palette`, async () => {
-      // Typed into the quick pick first: with two-line entries not every lesson fits in the list at once. A quick
-      // pick closes when focus moves (the previous lesson's panel may still be settling): then open it again.
-      const input = vscode.page.locator('.quick-input-widget input[placeholder="Pick a topic of the lecture"]');
-      for (let attempt = 1; ; attempt++) {
-        await vscode.openCommand('Optiscope: Open Lesson…');
-        try {
-          await input.fill(lesson.title, { timeout: 10_000 });
-          await vscode.pickQuickInput(lesson.title);
-          break;
-        } catch (error) {
-          if (attempt === 3) throw error;
-          await vscode.page.keyboard.press('Escape');
-        }
-      }
+      await openLesson(vscode, lesson.title);
       // The .loss file, editable, in the editor.
       const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
       await until(editorText, (text) => text.replace(/\u00a0/g, ' ').includes(lesson.file), `the lesson's .loss file (${lesson.file})`, TIMEOUT);

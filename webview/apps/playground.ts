@@ -19,6 +19,7 @@ import { LandscapeView, type LandscapeEvents } from '../landscape/landscapeView'
 import { Surface3D } from '../landscape/surface3d';
 import { gradientFieldOverlay, stepArrowsOverlay } from '../landscape/vectorOverlays';
 import { LessonBox } from '../lesson/lessonBox';
+import { PathChart } from '../lesson/pathChart';
 import { NetworkPanel } from '../network/networkPanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { Legend } from '../runs/legend';
@@ -56,6 +57,8 @@ class Playground {
   private readonly sideCharts = new SideCharts();
   private readonly legend = new Legend();
   private readonly lesson = new LessonBox();
+  /** A lesson's loss profiles along paths between two networks (Lesson.paths). */
+  private readonly paths: PathChart;
   private readonly debug: DebugPanel;
   private readonly toolbar: ViewToolbar;
   private readonly controls: Controls;
@@ -92,6 +95,7 @@ class Playground {
     this.landscape.addOverlay(gradientFieldOverlay(() => this.toolbar.effective.gradientField), 'trajectories');
     this.landscape.addOverlay(stepArrowsOverlay(() => this.toolbar.effective.stepArrows), 'markers');
     this.controls = new Controls(this.controlsEvents());
+    this.paths = new PathChart((scenario, onProgress) => host.requests.request('pathStudy', { scenario }, { onProgress }));
     this.network = new NetworkPanel({
       request: (query) => host.requests.request('networkOutput', { query }),
       error: this.loader.showError,
@@ -253,6 +257,7 @@ class Playground {
     this.loop.bar.setSpeed(next.settings.animationSpeed);
     this.renderControls();
     this.lesson.show(scenario.lesson);
+    this.paths.show(scenario);
     this.sideCharts.setLoss(next);
     this.network.setLoss(next);
     const network = this.network.active;
@@ -298,7 +303,7 @@ class Playground {
     const app = document.getElementById('app')!;
     const drawer = new ControlsDrawer(app, this.controls.element);
     this.toolbar.element.append(drawer.toggle);
-    const chartArea = create('div', { className: 'chart-area' }, this.chart.element, this.gradChart.element, this.sideCharts.element, this.legend.element);
+    const chartArea = create('div', { className: 'chart-area' }, this.chart.element, this.gradChart.element, this.sideCharts.element, this.paths.element, this.legend.element);
     app.append(this.loader.errorBanner, this.lesson.element, this.toolbar.element, this.landscape.element, this.network.element, this.loop.bar.element, chartArea);
     // The controls (dozens of components) and the session banner come after the first frame: the landscape shows sooner.
     afterNextFrame(() => {
