@@ -191,3 +191,13 @@ export function runSetMetrics(run: Run, every: i32): void {
 }
 /** Rows of [test loss, test accuracy, train accuracy], one per trace row (NaN where not measured), or 0. */
 export function runMetrics(run: Run): usize { return run.metrics; }
+
+// Network layer statistics (networkStats.ts): activations, gradients and weight histograms per layer.
+import { layerStats } from './networkStats';
+/**
+ * Per Linear layer of a network loss, at parameters x over its training samples (train mode): LAYER_STAT_HEAD + bins
+ * values at out (networkStats.ts). Returns the mean training loss.
+ */
+export function networkLayerStats(loss: Loss, x: usize, bins: i32, out: usize): f64 {
+  return layerStats(changetype<Network>(loss.network), loss.dim, loss.samples, loss.columns, loss.sampleCount, x, bins, out);
+}

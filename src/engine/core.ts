@@ -66,6 +66,7 @@ export interface CoreExports {
   lossSetTestSplit(loss: number, count: number): void;
   runSetMetrics(run: number, every: number): void;
   runMetrics(run: number): number;
+  networkLayerStats(loss: number, x: number, bins: number, out: number): number;
   [name: `math_${string}`]: (...args: number[]) => number;
 }
 

@@ -18,6 +18,7 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       lossInfo: async ({ args }) => (await engine).lossInfo(...args),
       samples: async ({ args }) => (await engine).samples(...args),
       networkOutput: async ({ args }) => (await engine).networkOutput(...args),
+      networkLayerStats: async ({ args }) => (await engine).networkLayerStats(...args),
       evaluate: async ({ args }) => (await engine).evaluate(...args),
       openSession: async ({ args }) => (await engine).openSession(...args),
       advanceSession: async ({ args }) => (await engine).advanceSession(...args),
