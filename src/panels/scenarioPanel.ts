@@ -288,6 +288,7 @@ export class ScenarioPanel extends Disposable {
       inspect: ({ run, step }) => this.requireSession().inspect(run, step),
       landscape: ({ query }) => landscapeData(this.services.engine(), query),
       networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
+      networkLayerStats: ({ query }) => this.services.engine().networkLayerStats(query),
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

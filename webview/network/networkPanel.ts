@@ -56,7 +56,8 @@ export class NetworkPanel {
     this.loss = snapshot.scenario.loss;
     const samples = snapshot.samples ?? new Float64Array();
     const columns = snapshot.loss.data?.columns.length ?? spec.widths[0] + 1;
-    this.plane = { spec, samples, columns, ...planeExtent(samples, columns) };
+    const trainCount = snapshot.loss.data?.count ?? samples.length / columns;
+    this.plane = { spec, samples, columns, trainCount, ...planeExtent(samples, columns) };
     for (const view of this.views) view.setPlane(this.plane);
     this.diagram.setNetwork(spec.widths, spec.batchnorm);
   }
