@@ -1,11 +1,14 @@
 // What a page shows of a network instead of a landscape: each run's output over the input plane at the step shown
 // (asked of the engine; at most one request per run in flight, the newest step wins) and a drawing of the network
 // with the weights of the run picked (click a run's plot).
+import type { NetworkLayerStatsResult } from '../../src/shared/engineApi';
 import type { NetworkSpec } from '../../src/shared/network';
-import type { NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
+import type { NetworkLayerStatsQuery, NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
 import { create } from '../dom/elements';
 import { runColor } from '../dom/theme';
 import { paramsAt, rowAtStep, rowWidth } from '../runs/traces';
+import { statsRows } from './layerStats';
+import { LayerStatsView } from './layerStatsView';
 import { NetworkDiagram } from './networkDiagram';
 import { OutputRequests } from './outputRequests';
 import { OutputView, planeExtent, type PlaneData } from './outputView';
@@ -18,6 +21,16 @@ export interface NetworkPanelEvents {
   request(query: NetworkOutputQuery): Promise<NetworkOutputData>;
   error(error: unknown): void;
   runName(index: number): string;
+  /** The picked run's layer statistics (the Playground's; absent: not shown). */
+  layerStats?(query: NetworkLayerStatsQuery): Promise<NetworkLayerStatsResult>;
+  /** A click or drag on the layer statistics' step axis. */
+  seek?(step: number): void;
+}
+
+/** Layer statistics at rows of the picked run. */
+interface StatsAnswer {
+  rows: number[];
+  result: NetworkLayerStatsResult;
 }
 
 export class NetworkPanel {
@@ -26,6 +39,9 @@ export class NetworkPanel {
   readonly diagram = new NetworkDiagram();
   private views: OutputView[] = [];
   private readonly requests: OutputRequests<NetworkOutputData>;
+  /** The picked run's layer statistics: one slot (run 0 stands for the picked run), the newest row wins. */
+  private readonly statsRequests: OutputRequests<StatsAnswer> | undefined;
+  private readonly stats: LayerStatsView | undefined;
   private traces: TraceData[] = [];
   private loss = '';
   private plane: PlaneData | undefined;
@@ -38,6 +54,23 @@ export class NetworkPanel {
     this.requests = new OutputRequests((i, row) => events.request(this.query(i, row)), (i, row, output) => this.views[i]?.setOutput(output, row), events.error);
     this.element.append(this.outputs);
     if (withDiagram) this.element.append(this.diagram.element);
+    const layerStats = events.layerStats;
+    if (withDiagram && layerStats) {
+      this.stats = new LayerStatsView((step) => events.seek?.(step));
+      this.element.append(this.stats.element);
+      this.statsRequests = new OutputRequests(
+        async (_, row) => {
+          const trace = this.traces[this.picked];
+          const rows = statsRows(trace.rowCount, row);
+          return { rows, result: await layerStats({ loss: this.loss, params: rows.map((r) => paramsAt(trace, r)) }) };
+        },
+        (_, row, { rows, result }) => {
+          const trace = this.traces[this.picked];
+          if (trace) this.stats?.setStats(rows, result, this.events.runName(this.picked), trace.rowCount - 1, row);
+        },
+        events.error,
+      );
+    }
   }
 
   get active(): boolean {
@@ -51,6 +84,7 @@ export class NetworkPanel {
     this.element.hidden = !spec;
     this.traces = [];
     this.requests.clear(); // answers still coming are for the loss before
+    this.statsRequests?.clear();
     this.syncViews(0);
     if (!spec) return;
     this.loss = snapshot.scenario.loss;
@@ -68,6 +102,7 @@ export class NetworkPanel {
     // Only one or two inputs make a plane to draw on; a wider network shows its drawing alone.
     this.syncViews(this.spec.widths[0] <= 2 ? traces.length : 0);
     this.requests.tracesChanged(this.views.length);
+    this.statsRequests?.tracesChanged(traces.length > 0 ? 1 : 0);
     this.picked = Math.min(this.picked, Math.max(0, traces.length - 1));
     this.setStep(this.step);
   }
@@ -88,6 +123,8 @@ export class NetworkPanel {
       // A view on the row, not a copy: playback draws every frame.
       const base = row * rowWidth(trace);
       this.diagram.setParams(trace.rows.subarray(base, base + trace.dim), `${this.events.runName(this.picked)} · weights at step ${row}`);
+      this.statsRequests?.want(0, row);
+      this.stats?.setStep(step, row);
     }
   }
 
@@ -106,6 +143,7 @@ export class NetworkPanel {
       const index = this.views.length;
       const view = new OutputView(runColor(index));
       view.element.addEventListener('click', () => {
+        if (this.picked !== index) this.statsRequests?.tracesChanged(1); // another run's statistics
         this.picked = index;
         this.setStep(this.step);
       });

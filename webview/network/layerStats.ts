@@ -1,0 +1,33 @@
+// Which rows of a run the layer statistics are asked at, and the statistics as curves (pure).
+import type { NetworkLayerStats, NetworkLayerStatsResult } from '../../src/shared/engineApi';
+import type { Curve } from '../charts/curveChart';
+
+/** Rows over a run at which the statistics over steps are computed (each one full-batch forward and backward). */
+export const STATS_ROWS = 12;
+
+/** Up to `count` rows evenly spread over [0, rowCount - 1] (the first and the last among them), and the row shown; sorted, distinct. */
+export function statsRows(rowCount: number, shown: number, count = STATS_ROWS): number[] {
+  const last = Math.max(0, rowCount - 1);
+  const rows = new Set<number>([Math.max(0, Math.min(last, shown))]);
+  const n = Math.min(count, last + 1);
+  for (let i = 0; i < n; i++) rows.add(n === 1 ? 0 : Math.round((last * i) / (n - 1)));
+  return [...rows].sort((a, b) => a - b);
+}
+
+/** Layer l's colour (1-based), from the theme's chart colours. */
+export function layerColor(layer: number): string {
+  const names = [['blue', '#3794ff'], ['orange', '#d18616'], ['green', '#89d185'], ['purple', '#b180d7'], ['red', '#f14c4c'], ['yellow', '#cca700']];
+  const [name, fallback] = names[(layer - 1) % names.length];
+  return `var(--vscode-charts-${name}, ${fallback})`;
+}
+
+/** Statistics computed at rows (the request's order), as curves: per layer its std solid and its mean dashed. */
+export function layerCurves(rows: number[], result: NetworkLayerStatsResult, quantity: 'activation' | 'gradient'): Curve[] {
+  const layers = result.points[0]?.layers.length ?? 0;
+  const mean: keyof NetworkLayerStats = quantity === 'activation' ? 'activationMean' : 'gradientMean';
+  const std: keyof NetworkLayerStats = quantity === 'activation' ? 'activationStd' : 'gradientStd';
+  return Array.from({ length: layers }, (_, l) => [
+    { name: `layer ${l + 1} std`, color: layerColor(l + 1), dashed: false, points: rows.map((row, i): [number, number] => [row, result.points[i].layers[l][std] as number]) },
+    { name: `layer ${l + 1} mean`, color: layerColor(l + 1), dashed: true, points: rows.map((row, i): [number, number] => [row, result.points[i].layers[l][mean] as number]) },
+  ]).flat();
+}
