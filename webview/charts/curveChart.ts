@@ -9,7 +9,7 @@ import { CursorLayer } from './cursorLayer';
 import { compactTick } from './lossChart';
 import { newestPerFrame } from '../dom/frames';
 
-const MARGIN = { top: 18, right: 12, bottom: 20, left: 40 };
+const MARGIN = { top: 18, right: 14, bottom: 20, left: 48 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Points drawn per curve at most: longer curves are sampled at a stride (their last point kept). */
 const MAX_POINTS = 1500;

@@ -10,7 +10,7 @@ import { create } from '../dom/elements';
 import { layerColor, layerCurves } from './layerStats';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const HISTOGRAM = { width: 150, height: 96, top: 16, bottom: 18, side: 8 };
+const HISTOGRAM = { width: 170, height: 96, top: 16, bottom: 18, side: 18 };
 
 export class LayerStatsView {
   readonly element = create('div', { className: 'layer-stats' });
@@ -18,6 +18,7 @@ export class LayerStatsView {
   private readonly gradients: CurveChart;
   private readonly histograms = create('div', { className: 'weight-histograms' });
   private readonly heading = create('div', { className: 'layer-stats-heading' });
+  private readonly histogramHeading = create('div', { className: 'layer-stats-heading' });
   private rows: number[] = [];
   private result: NetworkLayerStatsResult | undefined;
   /** The point whose histograms are drawn (redrawn only when another one is due). */
@@ -26,14 +27,21 @@ export class LayerStatsView {
   constructor(onSeek: (step: number) => void) {
     this.activations = new CurveChart('layer-activations', onSeek);
     this.gradients = new CurveChart('layer-gradients', onSeek);
-    this.element.append(this.heading, this.activations.element, this.gradients.element, this.histograms);
+    this.element.append(this.heading, this.activations.element, this.gradients.element, this.histogramHeading, this.histograms);
   }
 
   /** The statistics at rows (ascending) of the run named, over a run of lastRow rows; the histograms at shownRow. */
   setStats(rows: number[], result: NetworkLayerStatsResult, runName: string, lastRow: number, shownRow: number): void {
     this.rows = rows;
     this.result = result;
-    this.heading.textContent = `${runName}: layer statistics over the training set (full batch)`;
+    // Which colour is which layer (the last one's activations are the logits).
+    const layers = result.points[0]?.layers.length ?? 0;
+    const keys = Array.from({ length: layers }, (_, l) => {
+      const key = create('span', { className: 'layer-key' }, `${l + 1 === layers ? 'out' : `layer ${l + 1}`}`);
+      key.style.setProperty('--layer-color', layerColor(l + 1));
+      return key;
+    });
+    this.heading.replaceChildren(`${runName}: layer statistics over the training set (full batch) · `, ...keys);
     const key = 'std —, mean ┄';
     this.activations.setCurves(layerCurves(rows, result, 'activation'), 'linear', `activations per layer (${key})`, lastRow);
     this.gradients.setCurves(layerCurves(rows, result, 'gradient'), 'linear', `∂loss/∂z per layer (${key})`, lastRow);
@@ -58,20 +66,21 @@ export class LayerStatsView {
     if (!point || point === this.drawnPoint) return;
     this.drawnPoint = point;
     this.histograms.dataset.row = String(this.rows[index]);
-    const views = point.layers.map((layer, l) => histogram(layer, l + 1, this.rows[index]));
+    this.histogramHeading.textContent = `weights at step ${this.rows[index]}`;
+    const views = point.layers.map((layer, l) => histogram(layer, l + 1));
     this.histograms.replaceChildren(...views);
   }
 }
 
 /** One layer's weight histogram: a bar per bin over the weights' range, in the layer's colour. */
-function histogram(layer: NetworkLayerStats, index: number, row: number): SVGSVGElement {
+function histogram(layer: NetworkLayerStats, index: number): SVGSVGElement {
   const { width, height, top, bottom, side } = HISTOGRAM;
   const svgElement = document.createElementNS(SVG_NS, 'svg');
   svgElement.classList.add('weight-histogram');
   const svg = select(svgElement).attr('width', width).attr('height', height).attr('data-layer', index);
   const counts = layer.weightCounts;
   const total = counts.reduce((a, b) => a + b, 0);
-  svg.append('text').attr('class', 'chart-title').attr('x', side).attr('y', 11).text(`W${index} at step ${row} (${total} weights)`);
+  svg.append('text').attr('class', 'chart-title').attr('x', side).attr('y', 11).text(`W${index} · ${total} weights`);
   const [lo, hi] = layer.weightRange;
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return svgElement;
   const x = scaleLinear().domain([lo, hi]).range([side, width - side]);

@@ -36,6 +36,8 @@ interface StatsAnswer {
 export class NetworkPanel {
   readonly element = create('div', { className: 'network-panel', hidden: true });
   private readonly outputs = create('div', { className: 'network-outputs' });
+  /** Says which points are training samples and which the test split's (when there is one). */
+  private readonly sampleKey = create('div', { className: 'network-sample-key', hidden: true }, '● training samples   ○ test samples');
   readonly diagram = new NetworkDiagram();
   private views: OutputView[] = [];
   private readonly requests: OutputRequests<NetworkOutputData>;
@@ -52,7 +54,7 @@ export class NetworkPanel {
   /** withDiagram: the Playground draws the network too; Compare, whose cells share the window with its table, does not. */
   constructor(private readonly events: NetworkPanelEvents, withDiagram = true) {
     this.requests = new OutputRequests((i, row) => events.request(this.query(i, row)), (i, row, output) => this.views[i]?.setOutput(output, row), events.error);
-    this.element.append(this.outputs);
+    this.element.append(this.outputs, this.sampleKey);
     if (withDiagram) this.element.append(this.diagram.element);
     const layerStats = events.layerStats;
     if (withDiagram && layerStats) {
@@ -92,6 +94,7 @@ export class NetworkPanel {
     const columns = snapshot.loss.data?.columns.length ?? spec.widths[0] + 1;
     const trainCount = snapshot.loss.data?.count ?? samples.length / columns;
     this.plane = { spec, samples, columns, trainCount, ...planeExtent(samples, columns) };
+    this.sampleKey.hidden = trainCount * columns >= samples.length;
     for (const view of this.views) view.setPlane(this.plane);
     this.diagram.setNetwork(spec.widths, spec.batchnorm);
   }

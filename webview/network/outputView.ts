@@ -50,8 +50,6 @@ export class OutputView {
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly plot: Selection<SVGGElement, unknown, null, undefined>;
   private readonly title: Selection<SVGTextElement, unknown, null, undefined>;
-  /** Says which points are training and which test samples (when there is a test split). */
-  private readonly key: Selection<SVGTextElement, unknown, null, undefined>;
   private plane: PlaneData | undefined;
   private output: NetworkOutputData | undefined;
   private width = 0;
@@ -65,7 +63,6 @@ export class OutputView {
     this.title = this.svg.append('text').attr('class', 'chart-title').attr('x', 4).attr('y', 13);
     this.plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     for (const name of ['axis axis-x', 'axis axis-y', 'curve', 'samples']) this.plot.append('g').attr('class', name);
-    this.key = this.svg.append('text').attr('class', 'chart-title network-sample-key').attr('text-anchor', 'end');
     new ResizeObserver(() => this.resize()).observe(this.element);
   }
 
@@ -150,8 +147,7 @@ export class OutputView {
       .attr('cy', (i) => y(plane.samples[i + 1]))
       .attr('fill', (i) => (isTest(i) ? 'none' : color(i)))
       .attr('stroke', (i) => (isTest(i) ? color(i) : null));
-    const hasTest = rows.length > plane.trainCount;
-    this.key.attr('x', this.width + MARGIN.left - 2).attr('y', 13).text(hasTest ? '● train  ○ test' : '');
+
     this.plot.select<SVGGElement>('.axis-x').attr('transform', `translate(0,${this.height})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(this.width / 50))));
     this.plot.select<SVGGElement>('.axis-y').call(axisLeft(y).ticks(Math.max(2, Math.floor(this.height / 30))));
     this.drawOutput();
