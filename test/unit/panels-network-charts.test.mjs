@@ -13,7 +13,7 @@ const { TraceAccumulator, sliceChunk } = await loadTs('src/shared/traceStream.ts
 const { metricPoints, hasMetric, lastMetric, TEST_LOSS, TEST_ACCURACY, TRAIN_ACCURACY } = await loadTs('webview/runs/traceMetrics.ts');
 const { lossCurves, accuracyCurves } = await loadTs('webview/charts/networkCurves.ts');
 const { valueAtStep } = await loadTs('webview/charts/curveChart.ts');
-const { statsRows, layerCurves, layerColor } = await loadTs('webview/network/layerStats.ts');
+const { statsRows, statsRowCount, layerCurves, layerColor, STATS_ROWS } = await loadTs('webview/network/layerStats.ts');
 const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
 
 const loss = 'data moons samples=200 noise=0.1 test=0.25 seed=1\nnetwork 2-8-1 activation=tanh loss=bce init=xavier_uniform seed=2';
@@ -86,6 +86,13 @@ test('statsRows: evenly spread rows with the first and the last, and the row sho
   assert.deepEqual(statsRows(1, 0), [0]);
   assert.deepEqual(statsRows(10, 50, 2), [0, 9], 'the row shown is within the run');
   assert.ok(statsRows(100_000, 77).length <= 13);
+});
+
+test('statsRowCount: a small network gets every row over the run, a big one fewer (the row shown at least)', () => {
+  assert.equal(statsRowCount(371, 240), STATS_ROWS);
+  assert.equal(statsRowCount(161_201, 1000), 1);
+  assert.ok(statsRowCount(20_000, 500) > 1 && statsRowCount(20_000, 500) < STATS_ROWS);
+  assert.equal(statsRowCount(371, 0), STATS_ROWS);
 });
 
 test('layer statistics from the engine at the rows asked: curves per layer, std solid and mean dashed', async () => {

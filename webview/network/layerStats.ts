@@ -5,6 +5,14 @@ import type { Curve } from '../charts/curveChart';
 /** Rows over a run at which the statistics over steps are computed (each one full-batch forward and backward). */
 export const STATS_ROWS = 12;
 
+/** Multiply-adds of the statistics over steps at most (about a tenth of a second): a big network gets fewer rows. */
+const STATS_WORK = 2e8;
+
+/** How many rows over a run a network of dim parameters and `samples` training samples gets (1 to STATS_ROWS). */
+export function statsRowCount(dim: number, samples: number): number {
+  return Math.max(1, Math.min(STATS_ROWS, Math.floor(STATS_WORK / (3 * dim * Math.max(1, samples)))));
+}
+
 /** Up to `count` rows evenly spread over [0, rowCount - 1] (the first and the last among them), and the row shown; sorted, distinct. */
 export function statsRows(rowCount: number, shown: number, count = STATS_ROWS): number[] {
   const last = Math.max(0, rowCount - 1);

@@ -7,7 +7,7 @@ import type { NetworkLayerStatsQuery, NetworkOutputData, NetworkOutputQuery, Sna
 import { create } from '../dom/elements';
 import { runColor } from '../dom/theme';
 import { paramsAt, rowAtStep, rowWidth } from '../runs/traces';
-import { statsRows } from './layerStats';
+import { statsRowCount, statsRows } from './layerStats';
 import { LayerStatsView } from './layerStatsView';
 import { NetworkDiagram } from './networkDiagram';
 import { OutputRequests } from './outputRequests';
@@ -44,6 +44,8 @@ export class NetworkPanel {
   /** The picked run's layer statistics: one slot (run 0 stands for the picked run), the newest row wins. */
   private readonly statsRequests: OutputRequests<StatsAnswer> | undefined;
   private readonly stats: LayerStatsView | undefined;
+  /** The picked run's statistics by row, while its traces stay the same (a new map when they change). */
+  private statsCache = new Map<number, NetworkLayerStatsResult['points'][number]>();
   private traces: TraceData[] = [];
   private loss = '';
   private plane: PlaneData | undefined;
@@ -61,10 +63,17 @@ export class NetworkPanel {
       this.stats = new LayerStatsView((step) => events.seek?.(step));
       this.element.append(this.stats.element);
       this.statsRequests = new OutputRequests(
+        // Only rows not computed yet are asked: scrubbing asks for the row shown alone.
         async (_, row) => {
           const trace = this.traces[this.picked];
-          const rows = statsRows(trace.rowCount, row);
-          return { rows, result: await layerStats({ loss: this.loss, params: rows.map((r) => paramsAt(trace, r)) }) };
+          const cache = this.statsCache;
+          const rows = statsRows(trace.rowCount, row, statsRowCount(trace.dim, this.plane?.trainCount ?? 1));
+          const missing = rows.filter((r) => !cache.has(r));
+          if (missing.length > 0) {
+            const { points } = await layerStats({ loss: this.loss, params: missing.map((r) => paramsAt(trace, r)) });
+            missing.forEach((r, i) => cache.set(r, points[i]));
+          }
+          return { rows, result: { points: rows.map((r) => cache.get(r)!) } };
         },
         (_, row, { rows, result }) => {
           const trace = this.traces[this.picked];
@@ -87,6 +96,7 @@ export class NetworkPanel {
     this.traces = [];
     this.requests.clear(); // answers still coming are for the loss before
     this.statsRequests?.clear();
+    this.statsCache = new Map();
     this.syncViews(0);
     if (!spec) return;
     this.loss = snapshot.scenario.loss;
@@ -106,6 +116,7 @@ export class NetworkPanel {
     this.syncViews(this.spec.widths[0] <= 2 ? traces.length : 0);
     this.requests.tracesChanged(this.views.length);
     this.statsRequests?.tracesChanged(traces.length > 0 ? 1 : 0);
+    this.statsCache = new Map();
     this.picked = Math.min(this.picked, Math.max(0, traces.length - 1));
     this.setStep(this.step);
   }
@@ -146,7 +157,11 @@ export class NetworkPanel {
       const index = this.views.length;
       const view = new OutputView(runColor(index));
       view.element.addEventListener('click', () => {
-        if (this.picked !== index) this.statsRequests?.tracesChanged(1); // another run's statistics
+        if (this.picked !== index) {
+          // Another run's statistics.
+          this.statsRequests?.tracesChanged(1);
+          this.statsCache = new Map();
+        }
         this.picked = index;
         this.setStep(this.step);
       });
