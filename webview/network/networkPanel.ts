@@ -1,6 +1,6 @@
 // What a page shows of a network instead of a landscape: each run's output over the input plane at the step shown
-// (asked of the engine; at most one request per run in flight, the newest step wins) and a drawing of the network
-// with the weights of the run picked (click a run's plot).
+// (asked of the engine; at most one request per run in flight, the newest step wins), a drawing of the network
+// with the weights of the run picked (click a run's plot), and in the Playground that run's layer statistics.
 import type { NetworkLayerStatsResult } from '../../src/shared/engineApi';
 import type { NetworkSpec } from '../../src/shared/network';
 import type { NetworkLayerStatsQuery, NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
