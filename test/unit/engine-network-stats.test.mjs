@@ -1,8 +1,10 @@
 // Engine.networkLayerStats (the core's networkStats.ts): per-layer activation and gradient mean/std and weight
-// histograms, checked against a 1-2-1 network's forward and backward written out by hand.
+// histograms, checked against a 1-2-1 network's forward and backward written out by hand; in-process and through the worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
@@ -129,4 +131,17 @@ test('bad requests get clear messages, and the engine answers afterwards', async
   await assert.rejects(engine.networkLayerStats(null), /needs a request object/);
   const { points } = await engine.networkLayerStats({ loss, params: [params121] });
   assert.equal(points[0].layers[0].weightCounts.length, 20);
+});
+
+test('through the worker: the same statistics as in-process', async () => {
+  const { EngineClient } = await loadTs('src/engine/engineClient.ts');
+  const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
+  const client = new EngineClient(() => startNodeWorker(fileURLToPath(new URL('../../dist/worker.js', import.meta.url))));
+  try {
+    const request = { loss: loss121('tanh'), params: [params121, params121.map((p) => p / 2)], bins: 5 };
+    assert.deepEqual(await client.networkLayerStats(request), await engine.networkLayerStats(request));
+    await assert.rejects(client.networkLayerStats({ ...request, bins: 0 }), /bins must be/);
+  } finally {
+    client.dispose();
+  }
 });
