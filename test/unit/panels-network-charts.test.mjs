@@ -127,3 +127,21 @@ test('the networkLayerStats message is validated', () => {
   bad({ loss, params: [[1]], bins: 1 }, /message\.query\.bins/);
   bad({ loss: 7, params: [[1]] }, /message\.query\.loss/);
 });
+
+test('a training session keeps the metrics beside its rows: a paused network still shows its test curves', async () => {
+  const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
+  const sessionScenario = { loss, steps: 60, runs: [scenario.runs[0]] };
+  const [free] = await engine.runs(sessionScenario);
+  const session = await TrainingSession.open(engine, sessionScenario);
+  try {
+    await session.setBreakpoints('panel', [{ condition: 'step == 30' }]);
+    await session.continue();
+    const { rowCount, metrics } = session.trace(0);
+    assert.equal(rowCount, 31);
+    assert.equal(metrics.length, 3 * 31);
+    assert.deepEqual(Array.from(metrics), Array.from(free.metrics.subarray(0, 3 * 31)));
+    assert.ok(metricPoints({ rowCount, metrics }, TEST_LOSS).length >= 2, 'test losses measured up to the pause');
+  } finally {
+    session.dispose();
+  }
+});
