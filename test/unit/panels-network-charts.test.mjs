@@ -1,6 +1,7 @@
 // A network's charts in the panels: metrics streamed to the webview with their rows, the train/test curves and
 // Compare's test columns read from them, the rows layer statistics are asked at and their curves, and the
-// networkLayerStats message's validation; end to end through the engine where the numbers come from it.
+// networkLayerStats message's validation, and a training session's metrics; through the engine where the numbers come
+// from it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
