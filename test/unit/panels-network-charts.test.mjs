@@ -80,13 +80,19 @@ test('valueAtStep: a curve measured every k steps holds its last value between m
   assert.equal(valueAtStep([], 3), undefined);
 });
 
-test('statsRows: evenly spread rows with the first and the last, and the row shown, sorted and distinct', () => {
-  assert.deepEqual(statsRows(1001, 500, 5), [0, 250, 500, 750, 1000]);
-  assert.deepEqual(statsRows(1001, 333, 5), [0, 250, 333, 500, 750, 1000]);
+test('statsRows: multiples of a power-of-two stride, the last row and the row shown; stable as a run grows', () => {
+  assert.deepEqual(statsRows(1001, 500, 5), [0, 256, 500, 512, 768, 1000]);
   assert.deepEqual(statsRows(3, 1, 12), [0, 1, 2]);
   assert.deepEqual(statsRows(1, 0), [0]);
-  assert.deepEqual(statsRows(10, 50, 2), [0, 9], 'the row shown is within the run');
-  assert.ok(statsRows(100_000, 77).length <= 13);
+  assert.deepEqual(statsRows(10, 50, 2), [0, 8, 9], 'the row shown is within the run');
+  assert.ok(statsRows(100_000, 77).length <= 12 + 2);
+  // A streaming run: the rows of a shorter run (but its last) are among a longer one's, or the stride doubled.
+  for (let count = 2; count < 3000; count += 37) {
+    const before = statsRows(count, 0).slice(0, -1);
+    const after = new Set(statsRows(count + 37, 0));
+    const kept = before.filter((r) => after.has(r));
+    assert.ok(kept.length >= Math.floor(before.length / 2), `rows kept from ${count} to ${count + 37} rows`);
+  }
 });
 
 test('statsRowCount: a small network gets every row over the run, a big one fewer (the row shown at least)', () => {

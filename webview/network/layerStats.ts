@@ -13,12 +13,16 @@ export function statsRowCount(dim: number, samples: number): number {
   return Math.max(1, Math.min(STATS_ROWS, Math.floor(STATS_WORK / (3 * dim * Math.max(1, samples)))));
 }
 
-/** Up to `count` rows evenly spread over [0, rowCount - 1] (the first and the last among them), and the row shown; sorted, distinct. */
+/**
+ * Rows over a run: the multiples of a power-of-two stride (at most `count` of them), the last row and the row shown;
+ * sorted, distinct. As a streaming run grows the stride only doubles, so rows already computed stay among them.
+ */
 export function statsRows(rowCount: number, shown: number, count = STATS_ROWS): number[] {
   const last = Math.max(0, rowCount - 1);
-  const rows = new Set<number>([Math.max(0, Math.min(last, shown))]);
-  const n = Math.min(count, last + 1);
-  for (let i = 0; i < n; i++) rows.add(n === 1 ? 0 : Math.round((last * i) / (n - 1)));
+  const rows = new Set<number>([Math.max(0, Math.min(last, shown)), last]);
+  let stride = 1;
+  while (Math.floor(last / stride) + 1 > Math.max(1, count)) stride *= 2;
+  for (let row = 0; row <= last; row += stride) rows.add(row);
   return [...rows].sort((a, b) => a - b);
 }
 

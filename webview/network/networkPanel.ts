@@ -16,6 +16,8 @@ import { OutputView, planeExtent, type PlaneData } from './outputView';
 /** Grid points per side for a two-input network (the canvas smooths it), and along x for one input. */
 const PLANE_GRID = 64;
 const CURVE_POINTS = 200;
+/** Rows of layer statistics kept at most (each with its parameters) before the rows not in use are dropped. */
+const STATS_CACHE_ROWS = 64;
 
 export interface NetworkPanelEvents {
   request(query: NetworkOutputQuery): Promise<NetworkOutputData>;
@@ -44,8 +46,8 @@ export class NetworkPanel {
   /** The picked run's layer statistics: one slot (run 0 stands for the picked run), the newest row wins. */
   private readonly statsRequests: OutputRequests<StatsAnswer> | undefined;
   private readonly stats: LayerStatsView | undefined;
-  /** The picked run's statistics by row, while its traces stay the same (a new map when they change). */
-  private statsCache = new Map<number, NetworkLayerStatsResult['points'][number]>();
+  /** Statistics by row with the parameters they were computed at (valid while a row's parameters are the same). */
+  private statsCache = new Map<number, { params: number[]; point: NetworkLayerStatsResult['points'][number] }>();
   private traces: TraceData[] = [];
   private loss = '';
   private plane: PlaneData | undefined;
@@ -63,17 +65,25 @@ export class NetworkPanel {
       this.stats = new LayerStatsView((step) => events.seek?.(step));
       this.element.append(this.stats.element);
       this.statsRequests = new OutputRequests(
-        // Only rows not computed yet are asked: scrubbing asks for the row shown alone.
+        // Statistics depend on the parameters alone: only rows whose parameters were not computed yet are asked
+        // (scrubbing asks for the row shown; a streaming run for its new rows).
         async (_, row) => {
           const trace = this.traces[this.picked];
           const cache = this.statsCache;
           const rows = statsRows(trace.rowCount, row, statsRowCount(trace.dim, this.plane?.trainCount ?? 1));
-          const missing = rows.filter((r) => !cache.has(r));
+          const params = rows.map((r) => paramsAt(trace, r));
+          const known = (i: number) => {
+            const cached = cache.get(rows[i])?.params;
+            return cached !== undefined && cached.every((p, k) => Object.is(p, params[i][k]));
+          };
+          const missing = rows.map((_, i) => i).filter((i) => !known(i));
           if (missing.length > 0) {
-            const { points } = await layerStats({ loss: this.loss, params: missing.map((r) => paramsAt(trace, r)) });
-            missing.forEach((r, i) => cache.set(r, points[i]));
+            const { points } = await layerStats({ loss: this.loss, params: missing.map((i) => params[i]) });
+            missing.forEach((i, k) => cache.set(rows[i], { params: params[i], point: points[k] }));
           }
-          return { rows, result: { points: rows.map((r) => cache.get(r)!) } };
+          // Bounded: scrubbing over a long run keeps only the rows in use.
+          if (cache.size > STATS_CACHE_ROWS) for (const r of cache.keys()) if (!rows.includes(r)) cache.delete(r);
+          return { rows, result: { points: rows.map((r) => cache.get(r)!.point) } };
         },
         (_, row, { rows, result }) => {
           const trace = this.traces[this.picked];
@@ -116,7 +126,6 @@ export class NetworkPanel {
     this.syncViews(this.spec.widths[0] <= 2 ? traces.length : 0);
     this.requests.tracesChanged(this.views.length);
     this.statsRequests?.tracesChanged(traces.length > 0 ? 1 : 0);
-    this.statsCache = new Map();
     this.picked = Math.min(this.picked, Math.max(0, traces.length - 1));
     this.setStep(this.step);
   }
@@ -157,11 +166,7 @@ export class NetworkPanel {
       const index = this.views.length;
       const view = new OutputView(runColor(index));
       view.element.addEventListener('click', () => {
-        if (this.picked !== index) {
-          // Another run's statistics.
-          this.statsRequests?.tracesChanged(1);
-          this.statsCache = new Map();
-        }
+        if (this.picked !== index) this.statsRequests?.tracesChanged(1); // another run's statistics
         this.picked = index;
         this.setStep(this.step);
       });
