@@ -79,10 +79,11 @@ describeWorkbench('network', (vscode) => {
     assert.equal(state.lossLines, 2, 'the loss curve of each run');
     assert.ok(state.outputs.every((o) => o.testSamples > 0 && o.testSamples < o.samples), 'the test split drawn apart from the training samples');
     // The train and test curves of both runs, and the picked run's layer statistics with a histogram per weight matrix.
-    const charts = await until(() => readNetwork(frame), (s) => s.curves.loss.length === 4 && s.curves.accuracy.length === 4 && s.histogramCounts.length === 3 && s.statsCurves === 12, 'the network charts');
+    const charts = await until(() => readNetwork(frame), (s) => s.curves.loss.length === 4 && s.curves.accuracy.length === 4 && s.histogramCounts.length === 3 && s.statsCurves === 12 && s.statsRows.endsWith(',1000'), 'the network charts');
     assert.deepEqual(charts.curves.loss.map((name) => name.split(' ').at(-1)), ['train', 'test', 'train', 'test']);
     assert.deepEqual(charts.histogramCounts, [32, 256, 48]);
-    assert.ok(charts.statsRows.split(',').length >= 12);
+    // Rows over the run (a power-of-two stride: 0, 128, ..., 896) and the last one, shown.
+    assert.deepEqual(charts.statsRows.split(',').map(Number), [0, 128, 256, 384, 512, 640, 768, 896, 1000]);
     await frame.locator('.layer-stats').scrollIntoViewIfNeeded();
     await vscode.screenshot('network-layer-stats');
     await frame.locator('.network-panel').evaluate((panel) => panel.scrollTo(0, 0));
