@@ -217,3 +217,13 @@ export function linearAssignment(n: i32, cost: usize, out: usize): f64 { return 
 export function networkMatchWeights(loss: Loss, a: usize, b: usize, perms: usize, maxSweeps: i32): i32 {
   return matchWeights(changetype<Network>(loss.network), a, b, perms, maxSweeps);
 }
+
+// Network layer statistics (networkStats.ts): activations, gradients and weight histograms per layer.
+import { layerStats } from './networkStats';
+/**
+ * Per Linear layer of a network loss, at parameters x over its training samples (train mode): LAYER_STAT_HEAD + bins
+ * values at out (networkStats.ts). Returns the mean training loss.
+ */
+export function networkLayerStats(loss: Loss, x: usize, bins: i32, out: usize): f64 {
+  return layerStats(changetype<Network>(loss.network), loss.dim, loss.samples, loss.columns, loss.sampleCount, x, bins, out);
+}

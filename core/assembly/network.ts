@@ -54,6 +54,12 @@ export function setRunningTarget(stats: usize): void {
   runningTarget = stats;
 }
 
+/** Where backward copies each layer's gradient with respect to its Linear output (usize x L buffers), or 0: networkStats.ts. */
+let gradientCopies: usize = 0;
+export function setGradientCopies(buffers: usize): void {
+  gradientCopies = buffers;
+}
+
 @inline function i32At(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
@@ -483,6 +489,7 @@ function backward(net: Network, x: usize, n: i32, g: usize, dim: i32): void {
     const weights = x + (<usize>i32At(net.weightAt, l - 1) << 3);
     const gw = g + (<usize>i32At(net.weightAt, l - 1) << 3);
     const gb = g + (<usize>i32At(net.biasAt, l - 1) << 3);
+    if (gradientCopies) memory.copy(ptrAt(gradientCopies, l - 1), dz, <usize>(n * w) << 3);
     gradientOfLinear(dz, input, n, w, wIn, gw, gb);
     if (l == 1) break;
     // dOut = dz W, plus (around a skip) the gradient at this layer's output, which dOut still holds.

@@ -75,6 +75,7 @@ export interface CoreExports {
   networkPermute(loss: number, x: number, perms: number, out: number): void;
   linearAssignment(n: number, cost: number, out: number): number;
   networkMatchWeights(loss: number, a: number, b: number, perms: number, maxSweeps: number): number;
+  networkLayerStats(loss: number, x: number, bins: number, out: number): number;
   [name: `math_${string}`]: (...args: number[]) => number;
 }
 

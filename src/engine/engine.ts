@@ -1,6 +1,6 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
 import type {
-  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
+  BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
   SessionUpdate, StochasticSpec, StopSpec, TraceChunk, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
@@ -11,6 +11,7 @@ import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } fro
 import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } from './optimizers';
 import { Activation, HitMode, InitScheme, LossId, NetworkLossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import { networkTargets, type NetworkSpec } from '../shared/network';
+import { DEFAULT_WEIGHT_BINS, layerStatsAt, MAX_STATS_POINTS, MAX_WEIGHT_BINS } from './networkStats';
 import { packMuon, type PackedMuon } from './muon';
 import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
@@ -994,6 +995,21 @@ export class WasmEngine implements WorkerEngine {
   async alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult> {
     if (request === null || typeof request !== 'object') fail('alignNetworks needs a request object');
     return this.withLoss(request.loss, undefined, (loss) => alignNetworks(this.core, loss, request));
+  }
+
+  /** A network's per-layer statistics at each parameter vector (the core's networkStats.ts; see NetworkLayerStats). */
+  async networkLayerStats(request: NetworkLayerStatsRequest): Promise<NetworkLayerStatsResult> {
+    if (request === null || typeof request !== 'object') fail('networkLayerStats needs a request object');
+    return this.withLoss(request.loss, undefined, ({ handle, info }) => {
+      const spec = info.network ?? fail('networkLayerStats is for a loss with a network line');
+      const { params, bins = DEFAULT_WEIGHT_BINS } = request;
+      if (!Array.isArray(params) || params.length === 0 || params.length > MAX_STATS_POINTS) {
+        fail(`params must be a list of 1 to ${MAX_STATS_POINTS} parameter lists, got ${describeValue(params)}`);
+      }
+      const checked = params.map((p, i) => checkNumberList(p, `params[${i}]`, info.dim));
+      if (!Number.isInteger(bins) || bins < 2 || bins > MAX_WEIGHT_BINS) fail(`bins must be an integer from 2 to ${MAX_WEIGHT_BINS}, got ${describeValue(bins)}`);
+      return layerStatsAt(this.core, handle, info.dim, spec.widths.length - 1, checked, bins);
+    });
   }
 
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {

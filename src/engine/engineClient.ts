@@ -3,7 +3,7 @@
 // be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) and a
 // bend's training (trainBend) are stopped between chunks instead.
 import type {
-  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
+  CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
@@ -107,6 +107,10 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
 
   alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult> {
     return this.ask('alignNetworks', { args: [request] });
+  }
+
+  networkLayerStats(request: NetworkLayerStatsRequest): Promise<NetworkLayerStatsResult> {
+    return this.ask('networkLayerStats', { args: [request] });
   }
 
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {

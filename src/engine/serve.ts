@@ -22,6 +22,7 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       trainBend: async ({ args: [request] }, { progress, cancel }) => (await engine).trainBend(request, (p) => void progress(p), cancel),
       permuteNetwork: async ({ args }) => (await engine).permuteNetwork(...args),
       alignNetworks: async ({ args }) => (await engine).alignNetworks(...args),
+      networkLayerStats: async ({ args }) => (await engine).networkLayerStats(...args),
       evaluate: async ({ args }) => (await engine).evaluate(...args),
       openSession: async ({ args }) => (await engine).openSession(...args),
       advanceSession: async ({ args }) => (await engine).advanceSession(...args),

@@ -187,8 +187,8 @@ export class PanelSession {
       positions: positions.map((p) => ({ label: p.label, step: p.step, engineStep: p.engineStep, status: p.status })),
       breakpoints: this.results.map((r) => ({ verified: r.verified, ...(r.message ? { message: r.message } : {}), hits: hits.get(r.id) ?? 0 })),
       traces: positions.map((p, i) => {
-        const { rows, rowCount } = session.trace(i);
-        return { label: p.label, optimizer: p.optimizer, dim: session.loss.dim, rows, rowCount, status: p.status, stoppedAt: p.engineStep };
+        const { rows, rowCount, metrics } = session.trace(i);
+        return { label: p.label, optimizer: p.optimizer, dim: session.loss.dim, rows, rowCount, status: p.status, stoppedAt: p.engineStep, ...(metrics && { metrics }) };
       }),
     };
   }

@@ -28,8 +28,8 @@ export class RunStream {
   private receive(chunk: RunsChunk): void {
     const forWebview: RunsDataChunk = {
       done: chunk.done,
-      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames }) => {
-        const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from };
+      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames, metrics }) => {
+        const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from, ...(metrics && { metrics }) };
         // Recorded state (the step arrows): each row's gradient, its plotted components.
         if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);
         const averaged = optimizer === 'asgd' && state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount - from) : undefined;

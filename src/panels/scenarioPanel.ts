@@ -290,6 +290,7 @@ export class ScenarioPanel extends Disposable {
       landscape: ({ query }) => landscapeData(this.services.engine(), query),
       networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
       pathStudy: ({ scenario }, { progress, cancel }) => pathStudyData(this.services.engine(), scenario, (p) => void progress(p), cancel),
+      networkLayerStats: ({ query }) => this.services.engine().networkLayerStats(query),
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

@@ -1,6 +1,6 @@
 // A panel scenario's engine work (the scenario is the engine's request as it is; the tuning's candidate runs), its
 // runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
-import type { CancelSignal, Engine, LossInfo, RunsRequest, RunTrace } from '../shared/engineApi';
+import { METRICS_WIDTH, type CancelSignal, type Engine, type LossInfo, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { LandscapeData, LandscapeQuery, NetworkOutputData, NetworkOutputQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
 import { withRunOptimizers } from '../loss/optim';
 import { runLabel } from '../shared/scenario';
@@ -29,7 +29,9 @@ export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Sce
 export async function runsAtOnce(engine: PanelEngine, tracked: Tracked, scenario: Scenario): Promise<RunsData> {
   const traces = await tracked(scenario.runs.length, engine.runs(scenario));
   return {
-    traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt }): TraceData => ({ label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt })),
+    traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, metrics }): TraceData => ({
+      label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt, ...(metrics && { metrics: metrics.slice(0, rowCount * METRICS_WIDTH) }),
+    })),
   };
 }
 

@@ -5,6 +5,7 @@ import type {
   BreakpointSpec, LossInfo, RunStatus, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
   SessionUpdate, StepState,
 } from '../shared/engineApi';
+import { METRICS_WIDTH } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { parseHitCondition } from '../engine/breakpoints';
 import { checkCondition, evaluateExpression, MAX_CONDITIONS } from '../loss/conditions';
@@ -78,6 +79,8 @@ const REASON_PRIORITY: StopReason[] = ['divergence', 'breakpoint', 'pause', 'ste
 interface RunRecord {
   rows: Float64Array;
   state: Float64Array;
+  /** The engine's metrics rows (RunTrace.metrics), when the loss has them. */
+  metrics?: Float64Array;
   rowCount: number;
   status: RunStatus;
   shown: number;
@@ -207,11 +210,12 @@ export class TrainingSession {
     }));
   }
 
-  /** A run's recorded trace rows [...params, loss, gradNorm] up to the engine's step (a copy). */
-  trace(run: number): { rows: Float64Array; rowCount: number; width: number } {
+  /** A run's recorded trace rows [...params, loss, gradNorm] up to the engine's step, and their metrics (copies). */
+  trace(run: number): { rows: Float64Array; rowCount: number; width: number; metrics?: Float64Array } {
     const r = this.records[run];
     const width = this.loss.dim + 2;
-    return { rows: r.rows.slice(0, r.rowCount * width), rowCount: r.rowCount, width };
+    const metrics = r.metrics?.slice(0, r.rowCount * METRICS_WIDTH);
+    return { rows: r.rows.slice(0, r.rowCount * width), rowCount: r.rowCount, width, ...(metrics && { metrics }) };
   }
 
   // ---- breakpoints ----
@@ -523,6 +527,7 @@ export class TrainingSession {
       const stateWidth = this.opened.info[i].stateNames.length;
       r.rows = append(r.rows, r.rowCount * width, u.rows, u.rowCount * width);
       r.state = append(r.state, r.rowCount * stateWidth, u.state, u.rowCount * stateWidth);
+      if (u.metrics) r.metrics = append(r.metrics ?? new Float64Array(0), r.rowCount * METRICS_WIDTH, u.metrics, u.rowCount * METRICS_WIDTH);
       r.rowCount = u.rowCount;
       r.status = u.status;
       r.hits = u.hits;

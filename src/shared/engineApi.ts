@@ -173,6 +173,37 @@ export interface NetworkOutputResult {
   outputs: number;
 }
 
+/** A network's per-layer statistics at one or more parameter vectors (Engine.networkLayerStats). */
+export interface NetworkLayerStatsRequest {
+  /** A network loss (a .loss text with a network line). */
+  loss: string;
+  /** Parameter vectors (LossInfo.params order), e.g. one run's at a few recorded steps; at most 64. */
+  params: number[][];
+  /** Equal-width bins of each layer's weight histogram (2 to 200; default 20). */
+  bins?: number;
+}
+
+/**
+ * One Linear layer's statistics over the training samples, from one full-batch training step's forward and backward in
+ * train mode (batch norm with the batch's statistics; running statistics untouched). Stds are biased (over their count).
+ */
+export interface NetworkLayerStats {
+  /** Over samples x units of a hidden layer's activation outputs (after batch norm and the activation); the last layer's logits. */
+  activationMean: number;
+  activationStd: number;
+  /** Of d(mean training loss)/dz, z the layer's Linear output (before batch norm and the activation), over samples x units. */
+  gradientMean: number;
+  gradientStd: number;
+  /** The weight matrix's (not the bias's) finite values: [min, max] (one value v: [v - 0.5, v + 0.5]), and their counts in equal bins over it. */
+  weightRange: [number, number];
+  weightCounts: number[];
+}
+
+export interface NetworkLayerStatsResult {
+  /** Per request.params entry, in order: the mean training loss there and each Linear layer's statistics (layer 1 first). */
+  points: { loss: number; layers: NetworkLayerStats[] }[];
+}
+
 export interface LossInfo {
   name: string;
   title: string;
@@ -323,6 +354,8 @@ export interface Engine {
   permuteNetwork(request: NetworkPermuteRequest): Promise<number[]>;
   /** Weight matching: params permuted to be most like reference. */
   alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult>;
+  /** A network's per-layer statistics (activations, gradients, weight histograms) at a few parameter vectors. */
+  networkLayerStats(request: NetworkLayerStatsRequest): Promise<NetworkLayerStatsResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */

@@ -1,8 +1,8 @@
 // The message protocol between the extension host and the panel webviews (its requests go through src/shared/rpc.ts).
 // Imported by both sides: no 'vscode' or DOM imports here.
 import * as v from 'valibot';
-import type { LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { PathStudyData } from './networkPaths';
+import type { LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
@@ -108,12 +108,17 @@ export type NetworkOutputQuery = Omit<NetworkOutputRequest, 'stats'>;
 /** The answer: the query with its grid of values (copies). */
 export type NetworkOutputData = NetworkOutputQuery & NetworkOutputResult;
 
+/** A network's per-layer statistics at a few of one run's parameter vectors (Engine.networkLayerStats). */
+export type NetworkLayerStatsQuery = NetworkLayerStatsRequest;
+
 /** One run's trace as the webview gets it (a copy, never a view on wasm memory). */
 export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'> & {
   /** When asked for: the gradient's first two components at every row, rowCount x 2 (the plotted parameters). */
   grad?: Float64Array;
   /** ASGD: its averaged iterate ax at every row, rowCount x 2 (the plotted parameters), drawn as a second, dashed trajectory. */
   averaged?: Float64Array;
+  /** Losses with a test split and classifying networks: rows of [test loss, test accuracy, train accuracy] (RunTrace.metrics). */
+  metrics?: Float64Array;
 };
 
 export interface RunsData {
@@ -145,6 +150,7 @@ export interface WebviewRequests {
   networkOutput: { params: { query: NetworkOutputQuery }; reply: NetworkOutputData };
   /** A lesson's path study (Lesson.paths) for this scenario; progress: the bend's training steps. */
   pathStudy: { params: { scenario: Scenario }; reply: PathStudyData; progress: { done: number; steps: number } };
+  networkLayerStats: { params: { query: NetworkLayerStatsQuery }; reply: NetworkLayerStatsResult };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -313,6 +319,20 @@ function networkOutputQuery(value: unknown, path: string): NetworkOutputQuery {
   return parsed;
 }
 
+/** Parameter vectors of a layer statistics query at most (the engine's limit). */
+const MAX_STATS_POINTS = 64;
+
+function networkLayerStatsQuery(value: unknown, path: string): NetworkLayerStatsQuery {
+  const q = record(value, path);
+  if (!Array.isArray(q.params) || q.params.length === 0 || q.params.length > MAX_STATS_POINTS) fail(`${path}.params`, `1 to ${MAX_STATS_POINTS} parameter lists`);
+  const parsed: NetworkLayerStatsQuery = {
+    loss: string(q.loss, `${path}.loss`, LIMITS.lossLength),
+    params: q.params.map((p, i) => numbers(p, `${path}.params[${i}]`, LIMITS.network.params)),
+  };
+  if (q.bins !== undefined) parsed.bins = integer(q.bins, `${path}.bins`, 2, 200);
+  return parsed;
+}
+
 function panelBreakpoints(value: unknown, path: string): PanelBreakpoints {
   return checked(PanelBreakpointsSchema, value, path);
 }
@@ -375,6 +395,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), query: networkOutputQuery(message.query, 'message.query') };
       case 'pathStudy':
         return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
+      case 'networkLayerStats':
+        return { type, requestId: requestId(), query: networkLayerStatsQuery(message.query, 'message.query') };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -420,7 +442,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

@@ -1,5 +1,6 @@
 // Streamed runs (engine chunks -> host -> webview): traces grown from chunks, slices and pacing (no 'vscode'
 // import: used by the host and the webviews, unit-tested in node).
+import { METRICS_WIDTH } from './engineApi';
 import type { RunsDataChunk, TraceData, TraceDataChunk } from './protocol';
 
 /** A Float64Array of at least `length` values holding `buffer`'s, grown by doubling (the same one when it is long enough). */
@@ -16,12 +17,13 @@ function grown(buffer: Float64Array | undefined, length: number): Float64Array {
  * their row index (a chunk sent again after a worker restart overwrites the same rows). `traces` are views on
  * buffers that grow by doubling.
  */
-/** A trace's per-row pairs beside its rows (rowCount x 2 each): sliced, grown and copied as the rows are. */
-const PAIRS = ['grad', 'averaged'] as const;
+/** A trace's per-row values beside its rows (rowCount x width each): sliced, grown and copied as the rows are. */
+const EXTRAS = { grad: 2, averaged: 2, metrics: METRICS_WIDTH } as const;
+const EXTRA_KEYS = Object.keys(EXTRAS) as (keyof typeof EXTRAS)[];
 
 export class TraceAccumulator {
   private buffers: Float64Array[] = [];
-  private pairs: Record<(typeof PAIRS)[number], Float64Array[]> = { grad: [], averaged: [] };
+  private extras: Record<keyof typeof EXTRAS, Float64Array[]> = { grad: [], averaged: [], metrics: [] };
   traces: TraceData[] = [];
   done = false;
 
@@ -30,14 +32,15 @@ export class TraceAccumulator {
       const width = part.dim + 2;
       const buffer = (this.buffers[i] = grown(this.buffers[i], part.rowCount * width));
       buffer.set(part.rows, part.from * width);
-      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, ...meta } = part;
+      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, ...meta } = part;
       const trace: TraceData = { ...meta, rows: buffer.subarray(0, part.rowCount * width) };
-      for (const key of PAIRS) {
+      for (const key of EXTRA_KEYS) {
         const values = part[key];
         if (!values) continue;
-        const grownPairs = (this.pairs[key][i] = grown(this.pairs[key][i], part.rowCount * 2));
-        grownPairs.set(values, part.from * 2);
-        trace[key] = grownPairs.subarray(0, part.rowCount * 2);
+        const width = EXTRAS[key];
+        const grownExtra = (this.extras[key][i] = grown(this.extras[key][i], part.rowCount * width));
+        grownExtra.set(values, part.from * width);
+        trace[key] = grownExtra.subarray(0, part.rowCount * width);
       }
       return trace;
     });
@@ -49,7 +52,7 @@ export class TraceAccumulator {
   copies(): TraceData[] {
     return this.traces.map((trace) => {
       const copy: TraceData = { ...trace, rows: trace.rows.slice() };
-      for (const key of PAIRS) if (trace[key]) copy[key] = trace[key].slice();
+      for (const key of EXTRA_KEYS) if (trace[key]) copy[key] = trace[key].slice();
       return copy;
     });
   }
@@ -63,7 +66,7 @@ export class TraceAccumulator {
 export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<RunsDataChunk> {
   const { traces } = chunk;
   const widths = traces.map((trace) => trace.dim + 2);
-  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + PAIRS.reduce((pairs, key) => pairs + (trace[key] ? 2 : 0), 0), 0);
+  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + EXTRA_KEYS.reduce((extra, key) => extra + (trace[key] ? EXTRAS[key] : 0), 0), 0);
   const block = Math.max(1, Math.floor(maxValues / Math.max(1, perStep)));
   const first = traces.reduce((least, trace) => Math.min(least, trace.from), traces.length > 0 ? Infinity : 0);
   const last = traces.reduce((most, trace) => Math.max(most, trace.rowCount), 0);
@@ -77,7 +80,7 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
         const offset = from - trace.from;
         const count = to - from;
         const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(offset * widths[i], (offset + count) * widths[i]) };
-        for (const key of PAIRS) if (trace[key]) part[key] = trace[key].slice(offset * 2, (offset + count) * 2);
+        for (const key of EXTRA_KEYS) if (trace[key]) part[key] = trace[key].slice(offset * EXTRAS[key], (offset + count) * EXTRAS[key]);
         return part;
       }),
     };

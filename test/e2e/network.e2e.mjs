@@ -29,6 +29,7 @@ function readNetwork(frame) {
         step: output.dataset.step,
         drawn: output.dataset.drawnStep,
         samples: output.querySelectorAll('circle.network-sample').length,
+        testSamples: output.querySelectorAll('circle.network-sample.test').length,
         curve: output.querySelector('path.network-curve')?.getAttribute('d') ?? '',
         title: output.querySelector('.chart-title')?.textContent ?? '',
       };
@@ -50,6 +51,11 @@ function readNetwork(frame) {
       tensors: [...document.querySelectorAll('.inspector-tensor summary')].map((s) => s.textContent),
       firstTensorRows: [...document.querySelectorAll('.inspector-tensor:first-of-type .inspector-row th')].map((th) => th.textContent),
       metricsRows: document.querySelectorAll('.metrics tbody tr').length,
+      metricsHead: [...document.querySelectorAll('.metrics thead th')].map((th) => th.textContent),
+      curves: Object.fromEntries(['loss', 'accuracy'].map((chart) => [chart, [...document.querySelectorAll(`.network-${chart}-chart path.curve`)].filter((p) => (p.getAttribute('d') ?? '').length > 20).map((p) => p.dataset.name)])),
+      statsRows: document.querySelector('.layer-stats')?.dataset.rows ?? '',
+      statsCurves: document.querySelectorAll('.layer-stats path.curve').length,
+      histogramCounts: [...document.querySelectorAll('.weight-histogram')].map((h) => [...h.querySelectorAll('rect')].reduce((sum, r) => sum + Number(r.dataset.count), 0)),
       error: document.querySelector('.error')?.hidden === false ? text('.error') : '',
     };
   });
@@ -71,6 +77,16 @@ describeWorkbench('network', (vscode) => {
     assert.equal(state.edges, 24 + 144 + 36);
     assert.ok(state.edgeWeights.every(Number.isFinite));
     assert.equal(state.lossLines, 2, 'the loss curve of each run');
+    assert.ok(state.outputs.every((o) => o.testSamples > 0 && o.testSamples < o.samples), 'the test split drawn apart from the training samples');
+    // The train and test curves of both runs, and the picked run's layer statistics with a histogram per weight matrix.
+    const charts = await until(() => readNetwork(frame), (s) => s.curves.loss.length === 4 && s.curves.accuracy.length === 4 && s.histogramCounts.length === 3 && s.statsCurves === 12 && s.statsRows.endsWith(',1000'), 'the network charts');
+    assert.deepEqual(charts.curves.loss.map((name) => name.split(' ').at(-1)), ['train', 'test', 'train', 'test']);
+    assert.deepEqual(charts.histogramCounts, [32, 256, 48]);
+    // Rows over the run (a power-of-two stride: 0, 128, ..., 896) and the last one, shown.
+    assert.deepEqual(charts.statsRows.split(',').map(Number), [0, 128, 256, 384, 512, 640, 768, 896, 1000]);
+    await frame.locator('.layer-stats').scrollIntoViewIfNeeded();
+    await vscode.screenshot('network-layer-stats');
+    await frame.locator('.network-panel').evaluate((panel) => panel.scrollTo(0, 0));
     assert.ok(state.outputs.every((o) => o.colours >= 3), 'three classes: three colours at least');
     const editor = vscode.page.locator('.tab', { hasText: 'Untitled' });
     assert.ok(await editor.count() > 0, 'the starter file is open');
@@ -130,6 +146,7 @@ describeWorkbench('network', (vscode) => {
     const compare = await vscode.webviewFrameOf('compare');
     const state = await until(() => readNetwork(compare), (s) => painted(s) && s.metricsRows === 2 && s.lossLines === 2, 'Compare for a network');
     assert.equal(state.error, '');
+    assert.deepEqual(state.metricsHead.slice(-2), ['Test loss', 'Test accuracy']);
     assert.match(await compare.locator('.compare-header').textContent(), /start \([^)]*… 371 parameters\)/, 'a network\'s start in short');
     await vscode.screenshot('network-compare');
   });

@@ -5,6 +5,7 @@ import type { PlaybackAction, SessionView, Snapshot, TraceData } from '../../src
 import { samplesPerStep } from '../../src/shared/stochastic';
 import { GradNormChart } from '../charts/gradNormChart';
 import { LossChart } from '../charts/lossChart';
+import { NetworkCharts } from '../charts/networkCharts';
 import { SideCharts } from '../charts/sideCharts';
 import { Controls, type ControlsEvents } from '../controls/controls';
 import { ControlsDrawer } from '../controls/controlsDrawer';
@@ -64,6 +65,8 @@ class Playground {
   private readonly controls: Controls;
   /** A network's output over its input plane and its drawing, shown instead of the landscape. */
   private readonly network: NetworkPanel;
+  /** A network's train and test curves, beside the loss chart. */
+  private readonly networkCharts: NetworkCharts;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: Host) {
@@ -100,7 +103,10 @@ class Playground {
       request: (query) => host.requests.request('networkOutput', { query }),
       error: this.loader.showError,
       runName: (i) => runName(this.state, i),
+      layerStats: (query) => host.requests.request('networkLayerStats', { query }),
+      seek,
     });
+    this.networkCharts = new NetworkCharts(seek);
   }
 
   private landscapeEvents(): LandscapeEvents {
@@ -195,6 +201,7 @@ class Playground {
     playback.seek(view.step);
     this.landscape.setTraces(traces);
     this.network.setTraces(traces);
+    this.networkCharts.setTraces(traces, (i) => runName(this.state, i));
     this.chart.setTraces(traces);
     const stopped = view.running ? [] : view.positions.map((p, i) => (p.step === view.step ? i : -1)).filter((i) => i >= 0);
     this.landscape.setPaused(view.running ? undefined : { runs: stopped, step: view.step });
@@ -226,6 +233,7 @@ class Playground {
     this.updateChartX();
     this.sideCharts.setTraces(next, this.state.snapshot, this.state.scenario);
     this.network.setTraces(next);
+    this.networkCharts.setTraces(next, (i) => runName(this.state, i));
     this.renderLegend();
     this.loop.showStep();
     this.loader.markPainted('traces');
@@ -242,6 +250,7 @@ class Playground {
     this.surface.setStep(step);
     this.sideCharts.setStep(step);
     this.network.setStep(step);
+    this.networkCharts.setStep(step);
   }
 
   /** The controls show the newest snapshot and scenario, once they are on the page. */
@@ -261,6 +270,7 @@ class Playground {
     this.sideCharts.setLoss(next);
     this.network.setLoss(next);
     const network = this.network.active;
+    this.networkCharts.setNetwork(network);
     // A network's samples are drawn under its output; its landscape (a 2-D slice of many parameters) is not shown.
     if (network) this.sideCharts.element.hidden = true;
     this.landscape.element.hidden = network;
@@ -303,7 +313,7 @@ class Playground {
     const app = document.getElementById('app')!;
     const drawer = new ControlsDrawer(app, this.controls.element);
     this.toolbar.element.append(drawer.toggle);
-    const chartArea = create('div', { className: 'chart-area' }, this.chart.element, this.gradChart.element, this.sideCharts.element, this.paths.element, this.legend.element);
+    const chartArea = create('div', { className: 'chart-area' }, this.chart.element, this.gradChart.element, this.networkCharts.element, this.sideCharts.element, this.paths.element, this.legend.element);
     app.append(this.loader.errorBanner, this.lesson.element, this.toolbar.element, this.landscape.element, this.network.element, this.loop.bar.element, chartArea);
     // The controls (dozens of components) and the session banner come after the first frame: the landscape shows sooner.
     afterNextFrame(() => {

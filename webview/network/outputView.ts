@@ -22,9 +22,11 @@ export function classColor(label: number): string {
 /** How the plot reads the samples and the engine's values (from the network's loss and input count). */
 export interface PlaneData {
   spec: Pick<NetworkSpec, 'widths' | 'loss'>;
-  /** Rows of columns (inputs, then targets), row-major. */
+  /** Rows of columns (inputs, then targets), row-major: the training samples, then the test split's. */
   samples: Float64Array;
   columns: number;
+  /** The training samples (the rows after them are the test split, drawn hollow). */
+  trainCount: number;
   /** The inputs' extent (x; y for two inputs) and, for one input, the targets' range. */
   x: Range;
   y: Range;
@@ -131,16 +133,21 @@ export class OutputView {
     const rows = Array.from({ length: Math.floor(plane.samples.length / plane.columns) }, (_, i) => i * plane.columns);
     const target = this.inputs; // the first target column
     const valueColor = this.regressionColor();
+    const color = (i: number) => (this.inputs === 1 ? 'currentColor' : classes ? classColor(plane.samples[i + target]) : valueColor(plane.samples[i + target]));
+    const isTest = (i: number) => i / plane.columns >= plane.trainCount;
+    // Training samples filled, test samples hollow (a ring in the sample's colour), drawn on top.
     this.plot
       .select('.samples')
       .selectAll('circle')
       .data(rows)
       .join('circle')
-      .attr('class', 'network-sample')
+      .attr('class', (i) => (isTest(i) ? 'network-sample test' : 'network-sample train'))
       .attr('r', 3)
       .attr('cx', (i) => x(plane.samples[i]))
       .attr('cy', (i) => y(plane.samples[i + 1]))
-      .attr('fill', (i) => (this.inputs === 1 ? 'currentColor' : classes ? classColor(plane.samples[i + target]) : valueColor(plane.samples[i + target])));
+      .attr('fill', (i) => (isTest(i) ? 'none' : color(i)))
+      .attr('stroke', (i) => (isTest(i) ? color(i) : null));
+
     this.plot.select<SVGGElement>('.axis-x').attr('transform', `translate(0,${this.height})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(this.width / 50))));
     this.plot.select<SVGGElement>('.axis-y').call(axisLeft(y).ticks(Math.max(2, Math.floor(this.height / 30))));
     this.drawOutput();
