@@ -8,6 +8,7 @@ import { LossChart } from '../charts/lossChart';
 import { SideCharts } from '../charts/sideCharts';
 import { Controls, type ControlsEvents } from '../controls/controls';
 import { ControlsDrawer } from '../controls/controlsDrawer';
+import { NetworkControls } from '../controls/networkControls';
 import { ViewToolbar } from '../controls/viewToolbar';
 import { DebugPanel, type DebugChannel } from '../debug/debugPanel';
 import { create } from '../dom/elements';
@@ -59,6 +60,8 @@ class Playground {
   private readonly debug: DebugPanel;
   private readonly toolbar: ViewToolbar;
   private readonly controls: Controls;
+  /** A network's data set, layers and training settings (edits of its .loss lines, made by the host). */
+  private readonly networkControls: NetworkControls;
   /** A network's output over its input plane and its drawing, shown instead of the landscape. */
   private readonly network: NetworkPanel;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
@@ -92,6 +95,8 @@ class Playground {
     this.landscape.addOverlay(gradientFieldOverlay(() => this.toolbar.effective.gradientField), 'trajectories');
     this.landscape.addOverlay(stepArrowsOverlay(() => this.toolbar.effective.stepArrows), 'markers');
     this.controls = new Controls(this.controlsEvents());
+    this.networkControls = new NetworkControls((edit) => host.send({ type: 'editNetwork', edit }));
+    this.controls.element.firstElementChild?.after(this.networkControls.element);
     this.network = new NetworkPanel({
       request: (query) => host.requests.request('networkOutput', { query }),
       error: this.loader.showError,
@@ -243,7 +248,9 @@ class Playground {
   /** The controls show the newest snapshot and scenario, once they are on the page. */
   private renderControls(): void {
     const { snapshot, scenario } = this.state;
-    if (this.controls.element.isConnected && snapshot && scenario) this.controls.render(snapshot, scenario, startPoint(this.state));
+    if (!this.controls.element.isConnected || !snapshot || !scenario) return;
+    this.controls.render(snapshot, scenario, startPoint(this.state));
+    this.networkControls.render(snapshot.loss.network !== undefined, scenario.loss);
   }
 
   applySnapshot(next: Snapshot): void {
