@@ -145,15 +145,9 @@ describeWorkbench('network', (vscode) => {
   }, value);
 
   test('the network controls edit the .loss file\'s lines (undoable), and the Playground re-runs with them', async () => {
-    // Compare is the newest webview now: the Playground is found by its view.
-    frame = await until(async () => {
-      const outers = vscode.page.locator('iframe.webview.ready:visible');
-      for (let i = 0; i < (await outers.count()); i++) {
-        const inner = outers.nth(i).contentFrame().locator('#active-frame').contentFrame();
-        if ((await inner.locator('body').getAttribute('data-view')) === 'playground') return inner;
-      }
-      return undefined;
-    }, Boolean, 'the Playground beside Compare');
+    // Compare opened in the Playground's group, over it: the Playground's tab brings it back.
+    await vscode.page.locator('.tab', { hasText: 'Playground:' }).click();
+    frame = await vscode.webviewFrameOf('playground');
     const toggle = frame.locator('vscode-button.controls-toggle');
     if ((await toggle.textContent()).includes('Show')) await toggle.click();
     await frame.locator('.network-controls').scrollIntoViewIfNeeded();
