@@ -79,7 +79,7 @@ test('runs and steps from the page rewrite the optimizer and steps lines, only w
   const runs = [{ optimizer: 'sgd', options: { ...OPTIMIZERS[0].defaults, lr: 0.05, momentum: 0.9 } }, { optimizer: 'adam', options: { ...OPTIMIZERS[1].defaults, lr: 0.003 } }];
   await source.runsChanged({ ...scenarioOf(starter), runs, steps: 400 });
   assert.equal(document.edits, 1);
-  assert.match(document.getText(), /\noptimizer sgd lr=0\.05 momentum=0\.9\noptimizer adam lr=0\.003  # mine\nstochastic batch=32 seed=1\nsteps = 400\n$/);
+  assert.match(document.getText(), /\noptimizer sgd lr=0\.05 momentum=0\.9\noptimizer adam lr=0\.003 {2}# mine\nstochastic batch=32 seed=1\nsteps = 400\n$/);
   assert.match(document.getText(), /^# Spiral/);
   source.dispose();
 });
