@@ -80,8 +80,10 @@ export class ScenarioPanel extends Disposable {
     return panels.find((p) => p.panel.active) ?? ScenarioPanel.active(PLAYGROUND) ?? ScenarioPanel.active(COMPARE);
   }
 
-  /** invokedAt: when the command started (Date.now()), for the first-paint time in the log. */
-  /** source: the .loss document the scenario came from (the Playground's controls edit it, and it follows its edits). */
+  /**
+   * invokedAt: when the command started (Date.now()), for the first-paint time in the log. source: the .loss document
+   * the scenario came from (the Playground's controls edit it, and the panel follows its edits).
+   */
   static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario, invokedAt = Date.now(), source?: vscode.TextDocument): ScenarioPanel {
     const existing = ScenarioPanel.active(kind);
     if (existing) {
