@@ -146,7 +146,7 @@ describeWorkbench('network', (vscode) => {
 
   test('the network controls edit the .loss file\'s lines (undoable), and the Playground re-runs with them', async () => {
     // Compare opened in the Playground's group, over it: the Playground's tab brings it back.
-    await vscode.page.locator('.tab', { hasText: 'Playground:' }).click();
+    await vscode.page.locator('.tab', { hasText: 'Playground:' }).first().click();
     frame = await vscode.webviewFrameOf('playground');
     const toggle = frame.locator('vscode-button.controls-toggle');
     if ((await toggle.textContent()).includes('Show')) await toggle.click();
