@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { changedLines, editNetworkText, replaceRunLines, type NetworkEdit } from '../shared/networkEdits';
 import { runLines } from '../shared/export';
-import { findOptimizer, scenarioKey } from '../shared/scenario';
+import { findOptimizer, isOptimizerSource, scenarioKey } from '../shared/scenario';
 import type { RunConfig, Scenario } from '../shared/protocol';
 import { withRunOptimizers } from '../loss/optim';
 import type { Engine } from '../shared/engineApi';
@@ -68,7 +68,8 @@ export class SourceDocument implements vscode.Disposable {
    */
   async runsChanged(scenario: Scenario): Promise<void> {
     const document = this.open;
-    if (!document || !this.services.documentScenario) return;
+    // A written optimizer's line names its .optim file by a path the run does not keep: such runs stay as written.
+    if (!document || !this.services.documentScenario || scenario.runs.some((run) => isOptimizerSource(run.optimizer))) return;
     const text = document.getText();
     const current = await this.services.documentScenario(document).catch(() => undefined);
     if (!current || document.getText() !== text) return; // the file does not parse (the editor says why), or changed meanwhile
