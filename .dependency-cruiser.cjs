@@ -15,7 +15,7 @@ const VSCODE_FILES = [
   // the .optim editor support
   '^src/loss/optim/editor[.]ts$',
   // the panels' webview hosts, settings and disposables
-  '^src/panels/(dispose|index|lessonFiles|scenarioPanel|settings|webviewHtml|scenarioCommands|lessonCommands|exportCommands)[.]ts$',
+  '^src/panels/(dispose|index|lessonFiles|scenarioPanel|settings|webviewHtml|scenarioCommands|lessonCommands|exportCommands|sourceDocument)[.]ts$',
   // tests inside VS Code, and the benchmark's own minimal extension
   '^test/integration/',
   '^bench/minimal-webview/',

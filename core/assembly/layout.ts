@@ -109,6 +109,7 @@ export const ACT_RELU: i32 = 1;
 export const ACT_SIGMOID: i32 = 2;
 export const ACT_LINEAR: i32 = 3;
 export const ACT_LEAKY_RELU: i32 = 4; // negative slope 0.01, torch's default
+export const ACT_GELU: i32 = 5; // exact (erf), torch's approximate='none'
 export const NETLOSS_MSE: i32 = 0;
 export const NETLOSS_BCE: i32 = 1; // BCEWithLogitsLoss
 export const NETLOSS_CROSS_ENTROPY: i32 = 2; // CrossEntropyLoss on class indices

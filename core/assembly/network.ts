@@ -7,8 +7,9 @@
 import { allocZeroedF64, at, put } from './f64mem';
 import { Rng, seedRng, normal, uniform } from './random';
 import { tanh2x, exp2x } from './vecmath';
+import { gelu, geluSlope } from './erf';
 import {
-  ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_LEAKY_RELU, NETLOSS_MSE, NETLOSS_BCE,
+  ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_LEAKY_RELU, ACT_GELU, NETLOSS_MSE, NETLOSS_BCE,
   INIT_DEFAULT, INIT_ZEROS, INIT_CONSTANT, INIT_NORMAL, INIT_UNIFORM, INIT_LECUN_NORMAL, INIT_LECUN_UNIFORM,
   INIT_XAVIER_NORMAL, INIT_XAVIER_UNIFORM, INIT_KAIMING_NORMAL,
 } from './layout';
@@ -209,6 +210,7 @@ export function createRunningStats(net: Network): usize {
   if (kind == ACT_RELU) return v > 0 ? v : 0.0;
   if (kind == ACT_SIGMOID) return f64x2.extract_lane(sigmoid2x(f64x2.splat(v)), 0);
   if (kind == ACT_LEAKY_RELU) return v > 0 ? v : LEAKY_SLOPE * v;
+  if (kind == ACT_GELU) return gelu(v);
   return v;
 }
 
@@ -476,6 +478,21 @@ function throughActivation(kind: i32, dOut: usize, act: usize, dz: usize, count:
   for (; i < count; i++) put(dz, i, at(dOut, i) * slope(kind, at(act, i)));
 }
 
+/**
+ * dz = dOut * gelu'(pre-activation) for layer h's n x w values: GELU's slope is not a function of its output, so it is
+ * taken at the input the forward pass activated (z, or with batch norm gamma xhat + beta from the xhat kept in z).
+ */
+function throughGelu(net: Network, x: usize, h: i32, bn: i32, dOut: usize, dz: usize, n: i32, w: i32): void {
+  const z = ptrAt(net.z, h - 1);
+  for (let s = 0; s < n; s++) {
+    for (let j = 0; j < w; j++) {
+      const k = s * w + j;
+      const pre = bn >= 0 ? at(x, bn + j) * at(z, k) + at(x, bn + w + j) : at(z, k);
+      put(dz, k, at(dOut, k) * geluSlope(pre));
+    }
+  }
+}
+
 /** Gradients of the parameters from the logits' gradient (n x K at net.deltaB), written at g (zeroed first). */
 function backward(net: Network, x: usize, n: i32, g: usize, dim: i32): void {
   memory.fill(g, 0, <usize>dim << 3);
@@ -497,8 +514,9 @@ function backward(net: Network, x: usize, n: i32, g: usize, dim: i32): void {
     // Through layer l - 1's activation and BN into its dz (written over this layer's dz, no longer needed).
     const h = l - 1;
     const act = ptrAt(net.act, h - 1);
-    throughActivation(kind, dOut, act, dz, n * wIn);
     const bn = i32At(net.bnAt, h - 1);
+    if (kind == ACT_GELU) throughGelu(net, x, h, bn, dOut, dz, n, wIn);
+    else throughActivation(kind, dOut, act, dz, n * wIn);
     if (bn >= 0) {
       const stat = i32At(net.statAt, h - 1);
       const xhat = ptrAt(net.z, h - 1);

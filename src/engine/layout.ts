@@ -95,7 +95,7 @@ export const LossId = {
 } as const;
 
 /** Networks (core/assembly/network.ts): hidden-layer activations, training losses, initialization schemes. */
-export const Activation = { tanh: 0, relu: 1, sigmoid: 2, linear: 3, leaky_relu: 4 } as const;
+export const Activation = { tanh: 0, relu: 1, sigmoid: 2, linear: 3, leaky_relu: 4, gelu: 5 } as const;
 export const NetworkLossId = { mse: 0, bce: 1, cross_entropy: 2 } as const;
 /** Generated data sets (core/assembly/datasets.ts; src/loss/datasets.ts checks their lines). */
 export const DatasetId = { spiral: 0, moons: 1, circles: 2, xor: 3, blobs: 4, curve: 5, teacher: 6 } as const;

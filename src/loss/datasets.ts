@@ -2,6 +2,9 @@
 // The core generates the rows (core/assembly/datasets.ts); this checks the line and says what the rows will be.
 import { closestName, type DiagnosticSink } from './diagnostics';
 import type { Name, OptionValue } from './parser';
+import { GENERATOR_NAMES, GENERATORS, MAX_SAMPLES, type GeneratorInfo, type GeneratorName } from '../shared/datasets';
+
+export { GENERATORS, type GeneratorName };
 
 /** A generated set as the core makes it: `a` and `inputs` are its own parameters (see GENERATORS). */
 export interface DataGenerator {
@@ -29,30 +32,8 @@ export interface FormulaData {
   seed: number;
 }
 
-interface GeneratorInfo {
-  /** Noise's default: the std of the Gaussian added to each input (blobs: their spread; curve: to y; teacher: to its output). */
-  noise: number;
-  /** The set's own option (its default and bounds), passed to the core as `a`. */
-  own?: { name: string; default: number; min: number; max: number; integer: boolean };
-  /** Classes of the label column (0 .. classes - 1); 0: a regression target. */
-  classes(a: number): number;
-}
-
-const two = (): number => 2;
-
-export const GENERATORS = {
-  spiral: { noise: 0.05, own: { name: 'arms', default: 2, min: 2, max: 10, integer: true }, classes: (a: number) => a },
-  moons: { noise: 0.1, classes: two },
-  circles: { noise: 0.05, own: { name: 'factor', default: 0.5, min: 0.01, max: 0.99, integer: false }, classes: two },
-  xor: { noise: 0.05, classes: two },
-  blobs: { noise: 0.5, own: { name: 'centers', default: 3, min: 2, max: 10, integer: true }, classes: (a: number) => a },
-  curve: { noise: 0.1, classes: () => 0 },
-  teacher: { noise: 0, own: { name: 'width', default: 8, min: 1, max: 64, integer: true }, classes: two },
-} satisfies Record<string, GeneratorInfo>;
-export type GeneratorName = keyof typeof GENERATORS;
-const NAMES = Object.keys(GENERATORS) as GeneratorName[];
+const NAMES = GENERATOR_NAMES;
 const DEFAULT_SAMPLES = 200;
-const MAX_SAMPLES = 100_000;
 const MAX_TEACHER_INPUTS = 32;
 
 /** The columns of a generated set: x1, x2 (the teacher: x1 .. xn; the curve: x), then y. */

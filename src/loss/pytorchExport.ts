@@ -218,7 +218,7 @@ function rowsLiteral(values: Float64Array | number[], width: number, from: numbe
 }
 
 const ACTIVATION_MODULES: Record<NetworkSpec['activation'], string> = {
-  tanh: 'nn.Tanh()', relu: 'nn.ReLU()', sigmoid: 'nn.Sigmoid()', linear: 'nn.Identity()', leaky_relu: 'nn.LeakyReLU(0.01)',
+  tanh: 'nn.Tanh()', relu: 'nn.ReLU()', sigmoid: 'nn.Sigmoid()', linear: 'nn.Identity()', leaky_relu: 'nn.LeakyReLU(0.01)', gelu: 'nn.GELU()',
 };
 const LOSS_MODULES: Record<NetworkSpec['loss'], string> = { mse: 'nn.MSELoss()', bce: 'nn.BCEWithLogitsLoss()', cross_entropy: 'nn.CrossEntropyLoss()' };
 

@@ -4,6 +4,7 @@ import { parseLoss } from './index';
 import type { Diagnostic, ParseResult } from './index';
 import { dataFileReader } from './dataFiles';
 import { scenarioFromFile } from './launch';
+import type { ScenarioDraft } from '../shared/scenarioModel';
 
 const LANGUAGE_ID = 'loss';
 
@@ -27,19 +28,29 @@ function describe(diagnostic: Diagnostic, text: string): string {
   return `${diagnostic.message} (${where})`;
 }
 
+/** A .loss document parsed with its data files, and its text with them inline (what the engine takes). */
+async function readDocumentOf(context: vscode.ExtensionContext, document: vscode.TextDocument): Promise<{ parsed: ParseResult; text: string }> {
+  const { text, files } = await dataFileReader(context).inline(document.uri, document.getText());
+  return { parsed: parseLoss(document.getText(), files), text };
+}
+
+/** A .loss document's scenario draft; throws with the first problem when it does not parse. */
+export async function documentDraft(context: vscode.ExtensionContext, document: vscode.TextDocument): Promise<ScenarioDraft> {
+  const { parsed, text } = await readDocumentOf(context, document);
+  if (!parsed.ok) throw new Error(`${vscode.workspace.asRelativePath(document.uri)} has an error: ${describe(parsed.diagnostics[0], document.getText())}`);
+  return scenarioFromFile(text, parsed.loss.scenario);
+}
+
 export function registerLossVisualize(context: vscode.ExtensionContext): void {
-  /** A .loss document parsed with its data files, and its text with them inline (what the engine takes). */
-  const readDocument = async (document: vscode.TextDocument): Promise<{ parsed: ParseResult; text: string }> => {
-    const { text, files } = await dataFileReader(context).inline(document.uri, document.getText());
-    return { parsed: parseLoss(document.getText(), files), text };
-  };
+  const readDocument = (document: vscode.TextDocument) => readDocumentOf(context, document);
   const lenses: vscode.CodeLensProvider = {
     async provideCodeLenses(document) {
       const { parsed, text } = await readDocument(document);
       if (!parsed.ok) return [];
       const { line } = parsed.loss.range.start;
       const range = new vscode.Range(line, 0, line, 0);
-      const launch = scenarioFromFile(text, parsed.loss.scenario);
+      // The source: the Playground's controls edit this file, and the Playground follows its edits.
+      const launch = { ...scenarioFromFile(text, parsed.loss.scenario), source: document.uri.toString() };
       return [
         new vscode.CodeLens(range, { title: '$(graph) Visualize', command: 'optiscope.openPlayground', arguments: [launch] }),
         new vscode.CodeLens(range, { title: '$(split-horizontal) Compare optimizers', command: 'optiscope.compareOptimizers', arguments: [launch] }),
@@ -67,7 +78,8 @@ export function registerLossVisualize(context: vscode.ExtensionContext): void {
       void vscode.window.showErrorMessage(`Optiscope: ${what}: ${describe(first, text)}`);
       return;
     }
-    await vscode.commands.executeCommand('optiscope.openPlayground', scenarioFromFile(text, parsed.loss.scenario));
+    const launch = scenarioFromFile(text, parsed.loss.scenario);
+    await vscode.commands.executeCommand('optiscope.openPlayground', whole ? { ...launch, source: document.uri.toString() } : launch);
   };
 
   context.subscriptions.push(

@@ -9,7 +9,8 @@ import { RunningStatus } from './status';
 import { LessonFiles } from './lessonFiles';
 import { startTrainingSession } from '../session/sessionHost';
 import type { TrainingSession } from '../session/trainingSession';
-import { compareOptimizers, compareValues, openPlayground, pickScenario, tuneLearningRates } from './scenarioCommands';
+import { compareOptimizers, compareValues, openPlayground, pickScenario, scenarioFor, tuneLearningRates } from './scenarioCommands';
+import { documentDraft } from '../loss/visualize';
 import { lessonScenario, LessonFollower, openLesson } from './lessonCommands';
 import { exportAnimation, exportPanel } from './exportCommands';
 import { NETWORK_STARTERS, starterLossText } from './networkStarters';
@@ -114,6 +115,7 @@ export function registerPanels(context: vscode.ExtensionContext): void {
     status: new RunningStatus(statusItem),
     pickScenario: () => pickScenario(engine(), 'Optiscope: Pick a Loss'),
     startSession: (scenario) => startTrainingSession(context, scenario),
+    documentScenario: async (document) => scenarioFor(engine(), await documentDraft(context, document)),
   };
   const lessonFiles = new LessonFiles(context.globalStorageUri);
   const lessons = new LessonFollower(log, lessonFiles, async (lesson, text) => lessonScenario(engine(), lesson, text));

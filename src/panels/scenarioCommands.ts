@@ -85,7 +85,13 @@ export async function openPlayground(services: PanelServices, argument?: unknown
   const invokedAt = Date.now();
   const scenario = launch ? await scenarioFor(services.engine(), launch) : await pickScenario(services.engine(), 'Optiscope: Open Playground');
   // Picked from the list: the time to the first paint counts from the pick.
-  if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario, launch ? invokedAt : Date.now());
+  if (scenario) ScenarioPanel.createOrShow(PLAYGROUND, services, scenario, launch ? invokedAt : Date.now(), sourceDocument(argument));
+}
+
+/** The open .loss document a launch names (`source`: its URI, from Visualize and its CodeLens). */
+function sourceDocument(argument: unknown): vscode.TextDocument | undefined {
+  const source = (argument as { source?: unknown } | null)?.source;
+  return typeof source === 'string' ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === source) : undefined;
 }
 
 /** A loss (name or text), else the open Playground's scenario, else a pick. */

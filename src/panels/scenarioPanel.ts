@@ -31,6 +31,7 @@ import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
 import { pathStudyData } from './pathStudy';
 import { landscapeData, networkOutputData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
+import { SourceDocument } from './sourceDocument';
 
 export interface PanelKind {
   viewType: string;
@@ -53,6 +54,8 @@ export interface PanelServices {
   pickScenario: () => Promise<Scenario | undefined>;
   /** Starts a training session (for breakpoints); without it the panel has none. */
   startSession?: (scenario: Scenario) => Promise<TrainingSession>;
+  /** A .loss document's scenario (its data files read); throws with the first problem when it does not parse. */
+  documentScenario?: (document: vscode.TextDocument) => Promise<Scenario>;
 }
 
 /** How long a new page waits for its first snapshot to come in the HTML (the webview itself loads meanwhile). */
@@ -78,18 +81,24 @@ export class ScenarioPanel extends Disposable {
     return panels.find((p) => p.panel.active) ?? ScenarioPanel.active(PLAYGROUND) ?? ScenarioPanel.active(COMPARE);
   }
 
-  /** invokedAt: when the command started (Date.now()), for the first-paint time in the log. */
-  static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario, invokedAt = Date.now()): ScenarioPanel {
+  /**
+   * invokedAt: when the command started (Date.now()), for the first-paint time in the log. source: the .loss document
+   * the scenario came from (the Playground's controls edit it, and the panel follows its edits).
+   */
+  static createOrShow(kind: PanelKind, services: PanelServices, scenario: Scenario, invokedAt = Date.now(), source?: vscode.TextDocument): ScenarioPanel {
     const existing = ScenarioPanel.active(kind);
     if (existing) {
       existing.panel.reveal();
       existing.paintTimer = new PaintTimer(invokedAt);
+      existing.source.follow(source);
       void existing.load(scenario);
       return existing;
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(kind.viewType, `Optiscope ${kind.name}`, column, panelOptions(services.extensionUri));
-    return new ScenarioPanel(kind, panel, services, scenario, invokedAt);
+    const created = new ScenarioPanel(kind, panel, services, scenario, invokedAt);
+    created.source.follow(source);
+    return created;
   }
 
   static revive(kind: PanelKind, panel: vscode.WebviewPanel, services: PanelServices, scenario: Scenario): ScenarioPanel {
@@ -119,6 +128,8 @@ export class ScenarioPanel extends Disposable {
   /** What the page draws for Export and Export Animation. */
   private readonly drawing = new PageDrawing((message) => this.post(message));
   private webm: boolean | undefined;
+  /** The .loss document the scenario came from, if any: control edits go there, and its edits re-run the panel. */
+  private readonly source: SourceDocument;
   /** Engine work, shown in the status bar while it runs. */
   private readonly tracked = <T>(runs: number, work: Promise<T>): Promise<T> => (this.services.status ? this.services.status.track(runs, work) : work);
 
@@ -132,6 +143,8 @@ export class ScenarioPanel extends Disposable {
     super();
     if (invokedAt !== undefined) this.paintTimer = new PaintTimer(invokedAt);
     ScenarioPanel.current.set(kind.viewType, this);
+    this.source = new SourceDocument(services, () => this.scenario, (next) => this.load(next));
+    this.register(this.source);
     if (kind.view === 'playground') {
       const debugSession = new PanelSession((m) => this.post(m), services.startSession, services.engine, () => this.scenario);
       this.debugSession = debugSession;
@@ -293,6 +306,7 @@ export class ScenarioPanel extends Disposable {
       networkLayerStats: ({ query }) => this.services.engine().networkLayerStats(query),
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
+        void this.source.runsChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));
         const stream = this.prefetch.take(scenario, gradients === true);
         this.paintTimer?.mark('run');
@@ -329,6 +343,12 @@ export class ScenarioPanel extends Disposable {
         break;
       case 'scenario':
         this.scenario = message.scenario;
+        break;
+      case 'editNetwork':
+        void this.source.editNetwork(message.edit).catch((error) => {
+          this.services.log.error(`${this.kind.name}: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(`Optiscope: ${errorText(error)}`);
+        });
         break;
       case 'breakpoints':
         void this.debugSession?.setBreakpoints(message.breakpoints).catch((error) => this.services.log.error(`${this.kind.name}: breakpoints: ${errorText(error)}`));

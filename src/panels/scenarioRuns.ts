@@ -1,6 +1,6 @@
 // A panel scenario's engine work (the scenario is the engine's request as it is; the tuning's candidate runs), its
 // runs streamed or at once, its landscape and its snapshot. No 'vscode': the panel passes the engine and settings in.
-import { METRICS_WIDTH, type CancelSignal, type Engine, type LossInfo, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import { CancelledError, METRICS_WIDTH, type CancelSignal, type Engine, type LossInfo, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { LandscapeData, LandscapeQuery, NetworkOutputData, NetworkOutputQuery, PanelSettings, RunsData, Scenario, Snapshot, TraceData } from '../shared/protocol';
 import { withRunOptimizers } from '../loss/optim';
 import { runLabel } from '../shared/scenario';
@@ -80,15 +80,22 @@ export async function tuneLearningRates(
   const loss = await engine.lossInfo(scenario.loss, scenario.lossParams);
   const best = loss.minima.length > 0 ? Math.min(...loss.minima.map((m) => m.value)) : undefined;
   const optimizers = withRunOptimizers(engine.optimizers(), scenario.runs);
+  // Without a known minimum only the final loss counts: a network's candidates then record their first and last rows
+  // alone (12 runs of every step of a 2-16-16-3 net over 10 000 steps would be 360 MB of rows).
+  const recordEvery = best === undefined ? Math.max(1, scenario.steps) : 1;
+  // The candidates run to the end: the scenario's breakpoints are not theirs to pause at.
+  const { breakpoints: _breakpoints, ...candidates } = scenario;
   for (const [index, run] of scenario.runs.entries()) {
     const lr = run.options.lr;
     progress(index, scenario.runs.length, runLabel(run, optimizers));
     if (typeof lr !== 'number' || !(lr > 0)) continue;
     const evaluate = async (rates: number[]) => {
+      // Between the engine's calls too: an engine in this thread (tests, the CLI) cannot stop a call it has begun.
+      if (cancel.isCancellationRequested) throw new CancelledError();
       const traces = await tracked(
         rates.length,
         engine.runs(
-          { ...scenario, runs: rates.map((rate) => ({ ...run, options: { ...run.options, lr: rate } })) },
+          { ...candidates, runs: rates.map((rate) => ({ ...run, options: { ...run.options, lr: rate } })), recordEvery },
           cancel,
         ),
       );

@@ -1,7 +1,7 @@
 // A network loss's description and its parameters' names, for the loss language, the engine and the pages.
 import { LIMITS } from './limits';
 
-export const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear', 'leaky_relu'] as const;
+export const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear', 'leaky_relu', 'gelu'] as const;
 export const NETWORK_LOSSES = ['mse', 'bce', 'cross_entropy'] as const;
 export const INIT_SCHEMES = [
   'default', 'zeros', 'constant', 'normal', 'uniform', 'lecun_normal', 'lecun_uniform', 'xavier_normal', 'xavier_uniform',

@@ -7,6 +7,7 @@ import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
+import { NetworkEditSchema, type NetworkEdit } from './networkEdits';
 
 export {
   SCHEDULE_FIELDS, SCHEDULE_TYPES, type OptionValue, type PanelBreakpoint, type PanelBreakpoints, type Range, type RunConfig, type Scenario,
@@ -178,7 +179,9 @@ export type WebviewEvent =
   /** The Compare values button: the host asks for a run, an option and its values. */
   | { type: 'sweep' }
   /** What the page can record (sent once it is mounted): WebM needs MediaRecorder and canvas.captureStream. */
-  | { type: 'capabilities'; webm: boolean };
+  | { type: 'capabilities'; webm: boolean }
+  /** A network control changed: the host edits the loss text's line (the .loss file's, when the panel has one). */
+  | { type: 'editNetwork'; edit: NetworkEdit };
 
 export type ImageFormat = 'png' | 'svg';
 
@@ -437,12 +440,17 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       case 'openCompare':
       case 'scenario':
         return { type, scenario: scenario(message.scenario, 'message.scenario') };
+      case 'editNetwork': {
+        const edit = validate(NetworkEditSchema, message.edit, 'message.edit');
+        if (!edit.ok) throw new Invalid(edit.error);
+        return { type, edit: edit.value };
+      }
       case 'log': {
         if (message.level !== 'info' && message.level !== 'error') fail('message.level', "'info' or 'error'");
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
     }
   });
 }

@@ -1,7 +1,8 @@
 // A network in code-server: New Network… on the spiral writes a starter .loss and opens the Playground beside it;
 // each run's decision regions (from the engine) and the network's drawing replace the landscape; playing changes
 // the regions; the two runs differ; a breakpoint pauses and the inspector lists the parameters by tensor; Compare shows
-// each run's regions with the loss curves and the metrics. Screenshots per theme.
+// each run's regions with the loss curves and the metrics; the network controls edit the file and a breakpoint over
+// the test accuracy pauses. Screenshots per theme.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeWorkbench, until } from './harness.mjs';
@@ -149,6 +150,65 @@ describeWorkbench('network', (vscode) => {
     assert.deepEqual(state.metricsHead.slice(-2), ['Test loss', 'Test accuracy']);
     assert.match(await compare.locator('.compare-header').textContent(), /start \([^)]*… 371 parameters\)/, 'a network\'s start in short');
     await vscode.screenshot('network-compare');
+  });
+
+  /** The starter file's text as the editor shows it (its first editor). */
+  const editorText = async () => (await vscode.page.locator('.monaco-editor .view-lines').first().textContent()).replace(/\u00a0/g, ' ');
+
+  /** Sets a network control's select as a user's pick does. */
+  const pick = (name, value) => frame.locator(`vscode-single-select.net-${name}`).evaluate((select, v) => {
+    select.value = v;
+    select.dispatchEvent(new Event('change'));
+  }, value);
+
+  test('the network controls edit the .loss file\'s lines (undoable), and the Playground re-runs with them', async () => {
+    // Compare opened in the Playground's group, over it: the Playground's tab brings it back.
+    await vscode.page.locator('.tab', { hasText: 'Playground:' }).first().click();
+    frame = await vscode.webviewFrameOf('playground');
+    const toggle = frame.locator('vscode-button.controls-toggle');
+    if ((await toggle.textContent()).includes('Show')) await toggle.click();
+    await frame.locator('.network-controls').scrollIntoViewIfNeeded();
+    assert.equal(await frame.locator('vscode-textfield.net-hidden').evaluate((f) => f.value), '16-16');
+    await pick('dataset', 'moons');
+    const moons = await until(editorText, (t) => /data moons samples=300/.test(t) && /network 2-16-16-2 activation=relu loss=cross_entropy/.test(t), 'the data and network lines for moons');
+    assert.match(moons, /# Spiral: 3 arms/, 'the comments stay');
+    // (Monaco's line elements need not be in the lines' order: each line is looked for alone.)
+    for (const line of ['optimizer sgd lr=0.1 momentum=0.9', 'optimizer adam lr=0.01', 'stochastic batch=32 seed=1', 'steps = 1000']) assert.ok(moons.includes(line), `the line ${line} stays`);
+    await until(() => readNetwork(frame), (s) => s.units === 2 + 12 + 12 + 2 && painted(s) && /step 1000 \/ 1000/.test(s.step), 'the moons network trained');
+
+    // A breakpoint over the test split's accuracy: the first run to pass 0.9 pauses the session, with the banner.
+    await frame.locator('vscode-button.bp-remove').first().click(); // step == 200, from the test before
+    await frame.locator('vscode-textfield.bp-condition input').fill('test_accuracy > 0.9');
+    await frame.locator('vscode-button.bp-add').click();
+    const paused = await until(() => readNetwork(frame), (s) => /^Paused at step \d+: test_accuracy > 0.9/.test(s.banner) && s.tensors.length > 0, 'the pause at test_accuracy > 0.9');
+    const step = Number(/^Paused at step (\d+)/.exec(paused.banner)[1]);
+    assert.ok(step > 0 && step < 1000, paused.banner);
+    assert.deepEqual(paused.tensors, ['W1 · 32 parameters', 'b1 · 16 parameters', 'W2 · 256 parameters', 'b2 · 16 parameters', 'W3 · 32 parameters', 'b3 · 2 parameters']);
+    await vscode.screenshot('network-test-accuracy');
+    await frame.locator('vscode-button.debug-stop').click();
+    await frame.locator('vscode-button.bp-remove').first().click();
+    await until(() => readNetwork(frame), (s) => !s.banner.startsWith('Paused'), 'the session to stop');
+
+    const hidden = frame.locator('vscode-textfield.net-hidden input');
+    await hidden.fill('8-8');
+    await hidden.press('Enter');
+    await until(editorText, (t) => /network 2-8-8-2 activation=relu/.test(t), 'the hidden widths in the file');
+    await until(() => readNetwork(frame), (s) => s.units === 2 + 8 + 8 + 2 && painted(s), 'the 2-8-8-2 network drawn');
+    await pick('activation', 'tanh');
+    await until(editorText, (t) => /network 2-8-8-2 activation=tanh/.test(t), 'the activation in the file');
+    const batch = frame.locator('vscode-textfield.net-batch input');
+    await batch.fill('16');
+    await batch.press('Enter');
+    await until(editorText, (t) => /stochastic batch=16 seed=1/.test(t), 'the batch size in the file');
+    await frame.locator('.network-controls').scrollIntoViewIfNeeded();
+    await vscode.screenshot('network-controls');
+
+    // Each control's change is one edit of the document: undo takes it back, and the Playground follows the file.
+    await vscode.page.locator('.monaco-editor .view-lines').first().click();
+    await vscode.page.keyboard.press('Control+Z');
+    await vscode.page.keyboard.press('Control+Z');
+    await until(editorText, (t) => /network 2-8-8-2 activation=relu/.test(t) && /stochastic batch=32 seed=1/.test(t), 'the two edits undone');
+    await until(() => frame.locator('vscode-single-select.net-activation').evaluate((s) => s.value), (v) => v === 'relu', 'the Playground following the file');
   });
 
   test('New Network… on the 1-D curve: each run\'s fitted curve over the samples, changing over steps', async () => {

@@ -55,7 +55,7 @@ test('bad widths get a diagnostic on the widths', () => {
 
 test('unknown activations, losses, inits and options are named, with a suggestion and the choices', () => {
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 activation=tahn`),
-    ["Unknown activation 'tahn'. Did you mean 'tanh'? Choose one of tanh, relu, sigmoid, linear, leaky_relu", 1, 25, 29]);
+    ["Unknown activation 'tahn'. Did you mean 'tanh'? Choose one of tanh, relu, sigmoid, linear, leaky_relu, gelu", 1, 25, 29]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 loss=crossentropy`),
     ["Unknown network loss 'crossentropy'. Did you mean 'cross_entropy'? Choose one of mse, bce, cross_entropy", 1, 19, 31]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 init=glorot`)[0].startsWith("Unknown initialization 'glorot'."), true);

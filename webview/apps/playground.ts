@@ -9,6 +9,7 @@ import { NetworkCharts } from '../charts/networkCharts';
 import { SideCharts } from '../charts/sideCharts';
 import { Controls, type ControlsEvents } from '../controls/controls';
 import { ControlsDrawer } from '../controls/controlsDrawer';
+import { NetworkControls } from '../controls/networkControls';
 import { ViewToolbar } from '../controls/viewToolbar';
 import { DebugPanel, type DebugChannel } from '../debug/debugPanel';
 import { create } from '../dom/elements';
@@ -63,6 +64,8 @@ class Playground {
   private readonly debug: DebugPanel;
   private readonly toolbar: ViewToolbar;
   private readonly controls: Controls;
+  /** A network's data set, layers and training settings (edits of its .loss lines, made by the host). */
+  private readonly networkControls: NetworkControls;
   /** A network's output over its input plane and its drawing, shown instead of the landscape. */
   private readonly network: NetworkPanel;
   /** A network's train and test curves, beside the loss chart. */
@@ -99,6 +102,8 @@ class Playground {
     this.landscape.addOverlay(stepArrowsOverlay(() => this.toolbar.effective.stepArrows), 'markers');
     this.controls = new Controls(this.controlsEvents());
     this.paths = new PathChart((scenario, onProgress) => host.requests.request('pathStudy', { scenario }, { onProgress }));
+    this.networkControls = new NetworkControls((edit) => host.send({ type: 'editNetwork', edit }));
+    this.controls.element.firstElementChild?.after(this.networkControls.element);
     this.network = new NetworkPanel({
       request: (query) => host.requests.request('networkOutput', { query }),
       error: this.loader.showError,
@@ -256,7 +261,9 @@ class Playground {
   /** The controls show the newest snapshot and scenario, once they are on the page. */
   private renderControls(): void {
     const { snapshot, scenario } = this.state;
-    if (this.controls.element.isConnected && snapshot && scenario) this.controls.render(snapshot, scenario, startPoint(this.state));
+    if (!this.controls.element.isConnected || !snapshot || !scenario) return;
+    this.controls.render(snapshot, scenario, startPoint(this.state));
+    this.networkControls.render(snapshot.loss.network !== undefined, scenario.loss);
   }
 
   applySnapshot(next: Snapshot): void {

@@ -1,0 +1,28 @@
+// The generated data sets (the `data spiral ...` line): their options and classes, for the loss language's checks
+// and the Playground's network controls. The core makes the samples.
+
+export interface GeneratorInfo {
+  /** Noise's default: the std of the Gaussian added to each input (blobs: their spread; curve: to y; teacher: to its output). */
+  noise: number;
+  /** The set's own option (its default and bounds), passed to the core as `a`. */
+  own?: { name: string; default: number; min: number; max: number; integer: boolean };
+  /** Classes of the label column (0 .. classes - 1); 0: a regression target. */
+  classes(a: number): number;
+}
+
+const two = (): number => 2;
+
+export const GENERATORS = {
+  spiral: { noise: 0.05, own: { name: 'arms', default: 2, min: 2, max: 10, integer: true }, classes: (a: number) => a },
+  moons: { noise: 0.1, classes: two },
+  circles: { noise: 0.05, own: { name: 'factor', default: 0.5, min: 0.01, max: 0.99, integer: false }, classes: two },
+  xor: { noise: 0.05, classes: two },
+  blobs: { noise: 0.5, own: { name: 'centers', default: 3, min: 2, max: 10, integer: true }, classes: (a: number) => a },
+  curve: { noise: 0.1, classes: () => 0 },
+  teacher: { noise: 0, own: { name: 'width', default: 8, min: 1, max: 64, integer: true }, classes: two },
+} satisfies Record<string, GeneratorInfo>;
+export type GeneratorName = keyof typeof GENERATORS;
+
+export const GENERATOR_NAMES = Object.keys(GENERATORS) as GeneratorName[];
+/** Samples of a generated set at most. */
+export const MAX_SAMPLES = 100_000;
