@@ -7,7 +7,10 @@ import type {
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
-import { RpcClient, type CancelMessage, type RequestOptions } from '../shared/rpc';
+import type {
+  NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
+} from '../shared/networkLandscape';
+import { RpcClient, type CancelMessage, type ProgressOf, type RequestOptions } from '../shared/rpc';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
 
@@ -29,8 +32,8 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   private readonly rpc = new RpcClient<EngineRequests>(
     (message) => this.ensureWorker().postMessage(message),
     (requestId, method) => {
-      // A stream stops between chunks; anything else may run long in the core, which only ending the worker stops.
-      if (method === 'streamRuns') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
+      // A stream and a network landscape stop between chunks; anything else may run long in the core, which only ending the worker stops.
+      if (method === 'streamRuns' || method === 'networkLandscape') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
       else this.restart();
     },
   );
@@ -89,6 +92,17 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     return this.ask('networkOutput', { args: [request] });
   }
 
+  /** Progress reaches onProgress; cancelling stops the landscape between grid rows (the worker stays). */
+  networkLandscape(
+    request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, cancel?: CancelSignal,
+  ): Promise<NetworkLandscapeResult> {
+    return this.ask('networkLandscape', { args: [request] }, { cancel, onProgress });
+  }
+
+  networkSharpness(request: NetworkSharpnessRequest, cancel?: CancelSignal): Promise<NetworkSharpnessResult> {
+    return this.ask('networkSharpness', { args: [request] }, { cancel });
+  }
+
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {
     return this.ask('evaluate', { args: [loss, point, lossParams] });
   }
@@ -122,7 +136,7 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     this.rpc.rejectAll(new CancelledError());
   }
 
-  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<RunsChunk>): Asked<K> {
+  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<ProgressOf<EngineRequests[K]>>): Asked<K> {
     return this.rpc.request(method, params, options);
   }
 

@@ -18,6 +18,9 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       lossInfo: async ({ args }) => (await engine).lossInfo(...args),
       samples: async ({ args }) => (await engine).samples(...args),
       networkOutput: async ({ args }) => (await engine).networkOutput(...args),
+      networkLandscape: async ({ args: [request] }, { progress, cancel }) =>
+        (await engine).networkLandscape(request, (body) => void progress(body), cancel),
+      networkSharpness: async ({ args }) => (await engine).networkSharpness(...args),
       evaluate: async ({ args }) => (await engine).evaluate(...args),
       openSession: async ({ args }) => (await engine).openSession(...args),
       advanceSession: async ({ args }) => (await engine).advanceSession(...args),

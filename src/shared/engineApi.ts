@@ -1,6 +1,9 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 import type { NetworkSpec } from './network';
+import type {
+  NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
+} from './networkLandscape';
 
 export type RunStatus =
   | 'running' // not finished yet (a paused or streaming run)
@@ -312,6 +315,12 @@ export interface Engine {
   samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array>;
   /** A network's outputs (eval mode) over a grid of its inputs, at given parameters. */
   networkOutput(request: NetworkOutputRequest): Promise<NetworkOutputResult>;
+  /** A network's loss on a plane of parameters around a centre (src/shared/networkLandscape.ts); cancel between rows. */
+  networkLandscape(
+    request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, signal?: CancelSignal,
+  ): Promise<NetworkLandscapeResult>;
+  /** Sharpness at a point: the Hessian's top eigenvalue and the loss increase within a filter-normalized ball. */
+  networkSharpness(request: NetworkSharpnessRequest): Promise<NetworkSharpnessResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */
@@ -360,7 +369,7 @@ export interface WorkerEngine extends Engine {
 }
 
 /** The worker's methods that are asked with their arguments and answered with a value (losses and optimizers are known on the host). */
-type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns'>;
+type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns' | 'networkLandscape'>;
 
 /**
  * The engine worker's method map (src/shared/rpc.ts), derived from WorkerEngine: each method's arguments travel as
@@ -370,4 +379,5 @@ export type EngineRequests = {
   [K in AskedMethods]: { params: { args: Parameters<WorkerEngine[K]> }; reply: Awaited<ReturnType<WorkerEngine[K]>> };
 } & {
   streamRuns: { params: { args: [RunsRequest] }; reply: void; progress: RunsChunk };
+  networkLandscape: { params: { args: [NetworkLandscapeRequest] }; reply: NetworkLandscapeResult; progress: NetworkLandscapeProgress };
 };
