@@ -159,8 +159,6 @@ export async function networkLandscape(
     fail(`size must be two integers from 2 to ${MAX_NETWORK_GRID_SIDE}, got ${describeValue(request.size)}`);
   }
   const [nx, ny] = request.size;
-  const [a0, a1] = range(request.x, 'x');
-  const [b0, b1] = range(request.y, 'y');
   const paths = checkPaths(request.paths, dim);
   const directions = request.directions;
   if (directions === null || typeof directions !== 'object') fail(`directions must be an object such as {"kind": "random", "seed": 1}`);
@@ -211,6 +209,10 @@ export async function networkLandscape(
       default:
         fail(`directions.kind must be random, pca, hessian or between, got ${describeValue((directions as { kind: unknown }).kind)}`);
     }
+    const projected = paths.map((path) => project(core, path, dim, x, d1, d2));
+    const fit = directions.kind === 'pca' ? fitted(projected) : undefined;
+    const [a0, a1] = request.x === undefined && fit ? fit.x : range(request.x, 'x');
+    const [b0, b1] = request.y === undefined && fit ? fit.y : range(request.y, 'y');
     const values = scratch.f64(nx * ny);
     const point = scratch.f64(dim);
     const da = (a1 - a0) / (nx - 1);
@@ -235,11 +237,28 @@ export async function networkLandscape(
       values: grid, min, max, centerLoss: exports.lossEvaluate(loss.handle, x, 0, 0), x: [a0, a1], y: [b0, b1], size: [nx, ny],
       directions: [core.f64(d1, dim).slice(), core.f64(d2, dim).slice()], ...extra,
     };
-    if (paths.length > 0) result.paths = paths.map((path) => project(core, path, dim, x, d1, d2));
+    if (paths.length > 0) result.paths = projected;
     return result;
   } finally {
     scratch.release();
   }
+}
+
+/** The extent of projected paths (and the centre), widened by a fifth on every side: pca's default ranges. */
+function fitted(projected: Float64Array[]): { x: [number, number]; y: [number, number] } {
+  const lo = [0, 0];
+  const hi = [0, 0];
+  for (const path of projected) {
+    for (let i = 0; i < path.length; i++) {
+      lo[i % 2] = Math.min(lo[i % 2], path[i]);
+      hi[i % 2] = Math.max(hi[i % 2], path[i]);
+    }
+  }
+  const widen = (axis: number): [number, number] => {
+    const pad = Math.max(hi[axis] - lo[axis], 1e-9) / 5;
+    return [lo[axis] - pad, hi[axis] + pad];
+  };
+  return { x: widen(0), y: widen(1) };
 }
 
 /** A path's (a, b) coordinates on the plane centre + a d1 + b d2. */

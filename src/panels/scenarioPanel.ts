@@ -288,6 +288,10 @@ export class ScenarioPanel extends Disposable {
       inspect: ({ run, step }) => this.requireSession().inspect(run, step),
       landscape: ({ query }) => landscapeData(this.services.engine(), query),
       networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
+      networkLandscape: async ({ query }, { cancel }) => {
+        const { directions: _vectors, ...result } = await this.services.engine().networkLandscape(query, undefined, cancel);
+        return { ...result, loss: query.loss, kind: query.directions.kind };
+      },
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

@@ -1,4 +1,7 @@
-// Requests and results of network landscapes (Engine.networkLandscape, Engine.networkSharpness).
+// Requests and results of network landscapes (Engine.networkLandscape, Engine.networkSharpness), and the Playground's
+// query for one. No 'vscode' or DOM imports: the engine, the host and the webview share it.
+import * as v from 'valibot';
+import { LIMITS } from './limits';
 
 /**
  * The plane's two directions:
@@ -23,7 +26,7 @@ export interface NetworkLandscapeRequest {
   directions: NetworkDirections;
   /** Grid points along a and b. */
   size: [number, number];
-  /** The ranges of a and b; default [-1, 1] each. */
+  /** The ranges of a and b; default [-1, 1] each, and for pca the projected paths' extent widened by a fifth on each side. */
   x?: [number, number];
   y?: [number, number];
   /** Parameter paths (each a list of parameter vectors, e.g. runs' rows) projected on the plane; pca's data. */
@@ -79,3 +82,35 @@ export interface NetworkSharpnessResult {
   radius: number;
   samples: number;
 }
+
+// ---- The Playground's network landscape (webview -> host), validated by the host ----
+
+/** The Playground's slice: grid points per side, path rows sent per run, and all path values together at most. */
+export const PANEL_NETWORK_LANDSCAPE = { size: 48, maxSide: 128, rowsPerPath: 400, maxPathValues: 4_000_000 };
+
+const finite = v.pipe(v.number(), v.finite());
+const vector = v.pipe(v.array(finite), v.maxLength(LIMITS.network.params));
+const side = v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(PANEL_NETWORK_LANDSCAPE.maxSide));
+
+/** What the Playground asks for: PCA of its runs' paths (centred at a run's end) or seeded random directions. */
+export const NetworkLandscapeQuerySchema = v.pipe(
+  v.object({
+    loss: v.pipe(v.string(), v.maxLength(LIMITS.lossLength)),
+    center: vector,
+    directions: v.variant('kind', [
+      v.object({ kind: v.literal('pca') }),
+      v.object({ kind: v.literal('random'), seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31))) }),
+    ]),
+    size: v.tuple([side, side]),
+    paths: v.optional(v.pipe(v.array(v.pipe(v.array(vector), v.maxLength(PANEL_NETWORK_LANDSCAPE.rowsPerPath))), v.maxLength(LIMITS.maxRuns))),
+  }),
+  v.check(
+    (query) => (query.paths ?? []).reduce((sum, path) => sum + path.length, 0) * query.center.length <= PANEL_NETWORK_LANDSCAPE.maxPathValues,
+    `paths of at most ${PANEL_NETWORK_LANDSCAPE.maxPathValues} values in all`,
+  ),
+);
+
+export type NetworkLandscapeQuery = v.InferOutput<typeof NetworkLandscapeQuerySchema>;
+
+/** The host's answer: the query's loss and kind of directions with the engine's result (without the direction vectors). */
+export type NetworkLandscapeData = Omit<NetworkLandscapeResult, 'directions'> & { loss: string; kind: NetworkLandscapeQuery['directions']['kind'] };

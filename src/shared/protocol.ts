@@ -5,6 +5,7 @@ import type { LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
+import { NetworkLandscapeQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery } from './networkLandscape';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 
 export {
@@ -142,6 +143,8 @@ export interface WebviewRequests {
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
   inspect: { params: { run: number; step: number }; reply: InspectorData };
   networkOutput: { params: { query: NetworkOutputQuery }; reply: NetworkOutputData };
+  /** A network's loss on a plane (PCA of the runs' paths, or random filter-normalized directions), the paths on it. */
+  networkLandscape: { params: { query: NetworkLandscapeQuery }; reply: NetworkLandscapeData };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -370,6 +373,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         };
       case 'networkOutput':
         return { type, requestId: requestId(), query: networkOutputQuery(message.query, 'message.query') };
+      case 'networkLandscape':
+        return { type, requestId: requestId(), query: checked(NetworkLandscapeQuerySchema, message.query, 'message.query') };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -415,7 +420,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLandscape, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

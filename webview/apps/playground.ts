@@ -20,6 +20,7 @@ import { Surface3D } from '../landscape/surface3d';
 import { gradientFieldOverlay, stepArrowsOverlay } from '../landscape/vectorOverlays';
 import { LessonBox } from '../lesson/lessonBox';
 import { NetworkPanel } from '../network/networkPanel';
+import { NetworkLandscapePanel } from '../network/networkLandscapePanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { Legend } from '../runs/legend';
 import { longestRun } from '../runs/traces';
@@ -61,6 +62,8 @@ class Playground {
   private readonly controls: Controls;
   /** A network's output over its input plane and its drawing, shown instead of the landscape. */
   private readonly network: NetworkPanel;
+  /** A network's loss on a plane through its parameters (PCA of the paths, or random directions), beside its outputs. */
+  private readonly networkLandscape: NetworkLandscapePanel;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: Host) {
@@ -97,6 +100,12 @@ class Playground {
       error: this.loader.showError,
       runName: (i) => runName(this.state, i),
     });
+    this.networkLandscape = new NetworkLandscapePanel({
+      request: (query) => host.requests.request('networkLandscape', { query }),
+      error: this.loader.showError,
+      runName: (i) => runName(this.state, i),
+    });
+    this.network.element.append(this.networkLandscape.element);
   }
 
   private landscapeEvents(): LandscapeEvents {
@@ -191,6 +200,7 @@ class Playground {
     playback.seek(view.step);
     this.landscape.setTraces(traces);
     this.network.setTraces(traces);
+    this.networkLandscape.setTraces(traces);
     this.chart.setTraces(traces);
     const stopped = view.running ? [] : view.positions.map((p, i) => (p.step === view.step ? i : -1)).filter((i) => i >= 0);
     this.landscape.setPaused(view.running ? undefined : { runs: stopped, step: view.step });
@@ -222,6 +232,7 @@ class Playground {
     this.updateChartX();
     this.sideCharts.setTraces(next, this.state.snapshot, this.state.scenario);
     this.network.setTraces(next);
+    this.networkLandscape.setTraces(next);
     this.renderLegend();
     this.loop.showStep();
     this.loader.markPainted('traces');
@@ -238,6 +249,7 @@ class Playground {
     this.surface.setStep(step);
     this.sideCharts.setStep(step);
     this.network.setStep(step);
+    this.networkLandscape.setStep(step, playing);
   }
 
   /** The controls show the newest snapshot and scenario, once they are on the page. */
@@ -255,6 +267,7 @@ class Playground {
     this.lesson.show(scenario.lesson);
     this.sideCharts.setLoss(next);
     this.network.setLoss(next);
+    this.networkLandscape.setLoss(next.loss.network ? next.scenario.loss : undefined);
     const network = this.network.active;
     // A network's samples are drawn under its output; its landscape (a 2-D slice of many parameters) is not shown.
     if (network) this.sideCharts.element.hidden = true;
@@ -314,6 +327,7 @@ class Playground {
       this.landscape.refreshTheme();
       this.surface.refreshTheme();
       this.network.refreshTheme();
+      this.networkLandscape.refreshTheme();
     });
     reportPageErrors(this.host);
   }
