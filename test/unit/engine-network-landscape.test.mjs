@@ -133,6 +133,13 @@ test('pca of training paths: variance fractions in [0, 1] summing to at most 1, 
   relClose(first[0], dot(start, d1), 1e-9, 'start a');
   relClose(first[1], dot(start, d2), 1e-9, 'start b');
   assert.equal(result.paths[1].length, 2 * paths[1].length);
+  // Without ranges, pca's plane covers every projected point.
+  const fitted = await engine.networkLandscape({ loss: plainNet, center, directions: { kind: 'pca' }, size: [3, 3], paths });
+  for (const path of fitted.paths) {
+    for (let k = 0; k < path.length; k += 2) {
+      assert.ok(path[k] > fitted.x[0] && path[k] < fitted.x[1] && path[k + 1] > fitted.y[0] && path[k + 1] < fitted.y[1], `point ${k / 2} inside`);
+    }
+  }
 });
 
 /** The eigenvalues of a symmetric matrix (rows) by cyclic Jacobi rotations. */
@@ -257,4 +264,22 @@ test('bad requests get clear errors and leave the engine working', async () => {
   await assert.rejects(engine.networkSharpness({ loss: plainNet, center: info.start, radius: 0 }), /radius must be a number > 0/);
   const ok = await engine.networkLandscape(base);
   relClose(ok.values[4], ok.centerLoss, 1e-12, 'after the errors');
+});
+
+test('the Playground\'s networkLandscape message: a well-formed query passes, a bad one is refused naming the field', async () => {
+  const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
+  const query = { loss: plainNet, center: [0.5, -1, 2], directions: { kind: 'random', seed: 3 }, size: [48, 48], paths: [[[1, 2, 3], [4, 5, 6]]] };
+  assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 7, query: { ...query, extra: 1 } }).value, { type: 'networkLandscape', requestId: 7, query });
+  const pca = { ...query, directions: { kind: 'pca' } };
+  assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 8, query: pca }).value.query, pca);
+  for (const [bad, field] of [
+    [{ ...query, directions: { kind: 'hessian' } }, 'message.query.directions'],
+    [{ ...query, size: [48, 4096] }, 'message.query.size'],
+    [{ ...query, center: [1, NaN] }, 'message.query.center'],
+    [{ ...query, paths: [new Array(401).fill([1, 2, 3])] }, 'message.query.paths'],
+  ]) {
+    const parsed = parseFromWebview({ type: 'networkLandscape', requestId: 9, query: bad });
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.error, new RegExp(field.replace(/\./g, '\\.')), parsed.error);
+  }
 });
