@@ -105,15 +105,7 @@ export function adamMlp(data: Float64Array, n: number, widths: number[], start: 
   const g = new Float64Array(dim);
   const m = new Float64Array(dim);
   const v = new Float64Array(dim);
-  const wAt: number[] = [];
-  const bAt: number[] = [];
-  let offset = 0;
-  for (let l = 1; l <= layers; l++) {
-    wAt.push(offset);
-    offset += widths[l] * widths[l - 1];
-    bAt.push(offset);
-    offset += widths[l];
-  }
+  const { wAt, bAt } = layerOffsets(widths);
   const acts = widths.map((w) => new Float64Array(n * w)); // acts[0]: inputs, acts[l]: layer l's outputs
   const deltas = [new Float64Array(n * Math.max(...widths)), new Float64Array(n * Math.max(...widths))];
   const inputs = widths[0];
@@ -198,6 +190,20 @@ export function adamMlp(data: Float64Array, n: number, widths: number[], start: 
   }
 }
 
+/** Each Linear layer's weight and bias offsets in a flat MLP parameter vector (PyTorch's order). */
+function layerOffsets(widths: number[]): { wAt: number[]; bAt: number[] } {
+  const wAt: number[] = [];
+  const bAt: number[] = [];
+  let offset = 0;
+  for (let l = 1; l < widths.length; l++) {
+    wAt.push(offset);
+    offset += widths[l] * widths[l - 1];
+    bAt.push(offset);
+    offset += widths[l];
+  }
+  return { wAt, bAt };
+}
+
 /**
  * The twin of a filter-normalized network slice (core/assembly/networkLandscape.ts): the directions' weight rows
  * rescaled to the centre's neuron norms (biases zeroed), then the mean cross-entropy of a tanh MLP over n samples
@@ -209,15 +215,7 @@ export function filterNormalizedSlice(
 ): void {
   const layers = widths.length - 1;
   const dim = theta.length;
-  const wAt: number[] = [];
-  const bAt: number[] = [];
-  let offset = 0;
-  for (let l = 1; l <= layers; l++) {
-    wAt.push(offset);
-    offset += widths[l] * widths[l - 1];
-    bAt.push(offset);
-    offset += widths[l];
-  }
+  const { wAt, bAt } = layerOffsets(widths);
   const directions = [Float64Array.from(raw1), Float64Array.from(raw2)];
   for (const d of directions) {
     for (let l = 0; l < layers; l++) {
