@@ -22,8 +22,9 @@ const ROUNDS_PER_CHUNK = 4;
  * (test/unit/engine-network-landscape.test.mjs compares with a finite-difference Hessian).
  */
 const HESSIAN_STEP = 1e-5;
-/** Path rows the PCA holds at once (more are thinned evenly, the last row kept). */
+/** Path values the PCA holds at once (more rows are thinned evenly, the last row kept), and one path's at most. */
 const MAX_PCA_VALUES = 8_000_000;
+const MAX_PATH_VALUES = 16_000_000;
 
 /** The core's loss handle and metadata, leased by the engine for the call. */
 export interface NetworkLoss {
@@ -64,6 +65,9 @@ function checkPaths(value: unknown, dim: number): number[][][] {
   if (!Array.isArray(value)) fail(`paths must be a list of paths (lists of parameter vectors), got ${describeValue(value)}`);
   return value.map((path, p) => {
     if (!Array.isArray(path) || path.length === 0) fail(`paths[${p}] must be a non-empty list of parameter vectors`);
+    if (path.length * dim > MAX_PATH_VALUES) {
+      fail(`paths[${p}] has ${path.length} rows of ${dim} parameters, more than the ${MAX_PATH_VALUES} values a path may hold: pass every k-th row`);
+    }
     return path.map((row, r) => numberList(row, `paths[${p}][${r}]`, dim));
   });
 }
