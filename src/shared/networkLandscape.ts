@@ -92,7 +92,7 @@ const finite = v.pipe(v.number(), v.finite());
 const vector = v.pipe(v.array(finite), v.maxLength(LIMITS.network.params));
 const side = v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(PANEL_NETWORK_LANDSCAPE.maxSide));
 
-/** What the Playground asks for: PCA of its runs' paths (centred at a run's end) or seeded random directions. */
+/** What the Playground asks for: PCA of its runs' paths (centred at a run's end), seeded random directions or the Hessian's. */
 export const NetworkLandscapeQuerySchema = v.pipe(
   v.object({
     loss: v.pipe(v.string(), v.maxLength(LIMITS.lossLength)),
@@ -100,6 +100,7 @@ export const NetworkLandscapeQuerySchema = v.pipe(
     directions: v.variant('kind', [
       v.object({ kind: v.literal('pca') }),
       v.object({ kind: v.literal('random'), seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31))) }),
+      v.object({ kind: v.literal('hessian') }),
     ]),
     size: v.tuple([side, side]),
     paths: v.optional(v.pipe(v.array(v.pipe(v.array(vector), v.maxLength(PANEL_NETWORK_LANDSCAPE.rowsPerPath))), v.maxLength(LIMITS.maxRuns))),

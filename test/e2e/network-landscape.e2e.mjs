@@ -1,6 +1,6 @@
 // A network's loss landscape in code-server: New Network… on the spiral; beside the decision regions, the PCA plane
 // of both runs' paths (its heatmap painted, both paths drawn, the variance fractions in the caption); random
-// filter-normalized directions give another slice. Screenshots per theme.
+// filter-normalized directions and the Hessian's eigenvectors give other slices. Screenshots per theme.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeWorkbench, until } from './harness.mjs';
@@ -54,5 +54,18 @@ describeWorkbench('network-landscape', (vscode) => {
     const state = await until(() => readLandscape(frame), (s) => /Filter-normalized random directions/.test(s.caption) && s.painted > 100 && s.hash !== before.hash, 'the random slice', 120_000);
     assert.equal(state.error, '');
     assert.match(state.caption, /seed 1/);
+  });
+
+  test('the Hessian\'s top eigenvectors at the shown step, with their eigenvalues', async () => {
+    const before = await readLandscape(frame);
+    await frame.locator('vscode-single-select.network-landscape-kind').evaluate((select) => {
+      select.value = 'hessian';
+      select.dispatchEvent(new Event('change'));
+    });
+    const state = await until(() => readLandscape(frame), (s) => /Hessian's top eigenvectors/.test(s.caption) && s.painted > 100 && s.hash !== before.hash, 'the Hessian slice', 120_000);
+    assert.equal(state.error, '');
+    const [top, second] = [...state.caption.matchAll(/eigenvalues (\S+) and (\S+)\)/g)][0].slice(1).map(Number);
+    assert.ok(Number.isFinite(top) && Math.abs(top) >= Math.abs(second), state.caption);
+    assert.match(state.caption, /at step 1000/);
   });
 });

@@ -270,10 +270,11 @@ test('the Playground\'s networkLandscape message: a well-formed query passes, a 
   const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
   const query = { loss: plainNet, center: [0.5, -1, 2], directions: { kind: 'random', seed: 3 }, size: [48, 48], paths: [[[1, 2, 3], [4, 5, 6]]] };
   assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 7, query: { ...query, extra: 1 } }).value, { type: 'networkLandscape', requestId: 7, query });
-  const pca = { ...query, directions: { kind: 'pca' } };
-  assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 8, query: pca }).value.query, pca);
+  for (const directions of [{ kind: 'pca' }, { kind: 'hessian' }]) {
+    assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 8, query: { ...query, directions } }).value.query, { ...query, directions });
+  }
   for (const [bad, field] of [
-    [{ ...query, directions: { kind: 'hessian' } }, 'message.query.directions'],
+    [{ ...query, directions: { kind: 'between', ends: [[1], [2]] } }, 'message.query.directions'],
     [{ ...query, size: [48, 4096] }, 'message.query.size'],
     [{ ...query, center: [1, NaN] }, 'message.query.center'],
     [{ ...query, paths: [new Array(401).fill([1, 2, 3])] }, 'message.query.paths'],

@@ -1,7 +1,8 @@
 // A network's loss landscape in the Playground (Li et al. 2018): the training loss on a plane through parameter space
 // as the engine computed it (Engine.networkLandscape) — the PCA plane of the runs' paths, centred at the first run's
-// end, or seeded filter-normalized random directions centred at the shown step — drawn by the landscape view, with
-// every run's path projected on the plane and animated by the scrubber. Only maps the engine's numbers to pixels.
+// end, or seeded filter-normalized random directions or the Hessian's top eigenvectors, centred at the first run's
+// shown step — drawn by the landscape view, with every run's path projected on the plane and animated by the
+// scrubber. Only maps the engine's numbers to pixels.
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { TraceData } from '../../src/shared/protocol';
@@ -43,7 +44,11 @@ export class NetworkLandscapePanel {
       describe: (hit) => [`${events.runName(hit.trace)} · step ${hit.row}`, `loss ${lossAt(this.projected[hit.trace], hit.row).toPrecision(5)}`],
     }, { zoomable: false });
     this.view.element.classList.add('network-landscape-view');
-    this.kindSelect.append(create('vscode-option', { value: 'pca' }, 'PCA of the paths'), create('vscode-option', { value: 'random' }, 'random directions'));
+    this.kindSelect.append(
+      create('vscode-option', { value: 'pca' }, 'PCA of the paths'),
+      create('vscode-option', { value: 'random' }, 'random directions'),
+      create('vscode-option', { value: 'hessian' }, 'Hessian eigenvectors'),
+    );
     this.kindSelect.value = 'pca';
     this.kindSelect.addEventListener('change', () => this.schedule());
     this.seedField.addEventListener('change', () => this.schedule());
@@ -72,7 +77,7 @@ export class NetworkLandscapePanel {
   setStep(step: number, playing: boolean): void {
     this.step = step;
     this.view.setStep(step, playing);
-    if (!playing && this.kind === 'random' && Math.floor(step) !== this.centreStep) this.schedule();
+    if (!playing && this.kind !== 'pca' && Math.floor(step) !== this.centreStep) this.schedule();
   }
 
   refreshTheme(): void {
@@ -80,7 +85,8 @@ export class NetworkLandscapePanel {
   }
 
   private get kind(): Kind {
-    return this.kindSelect.value === 'random' ? 'random' : 'pca';
+    const value = this.kindSelect.value;
+    return value === 'random' || value === 'hessian' ? value : 'pca';
   }
 
   private get seed(): number {
@@ -110,7 +116,7 @@ export class NetworkLandscapePanel {
     const query: NetworkLandscapeQuery = {
       loss,
       center: paramsAt(first, centreRow),
-      directions: kind === 'pca' ? { kind } : { kind, seed: this.seed },
+      directions: kind === 'random' ? { kind, seed: this.seed } : { kind },
       size: [PANEL_NETWORK_LANDSCAPE.size, PANEL_NETWORK_LANDSCAPE.size],
       paths: traces.map((t, i) => sent[i].map((row) => paramsAt(t, row))),
     };
@@ -137,9 +143,12 @@ export class NetworkLandscapePanel {
     this.view.setStep(this.step);
     const centre = `centre: ${this.events.runName(0)} at step ${centreRow} (loss ${data.centerLoss.toPrecision(5)})`;
     const percent = (f: number) => `${(100 * f).toFixed(1)}%`;
+    const eigen = data.eigenvalues?.map((e) => e.toPrecision(4));
     this.caption.textContent = data.kind === 'pca' && data.variance
       ? `PCA directions of the paths: ${percent(data.variance[0])} and ${percent(data.variance[1])} of their variance · ${centre}`
-      : `Filter-normalized random directions (seed ${this.seed}) · ${centre}`;
+      : data.kind === 'hessian' && eigen
+        ? `The Hessian's top eigenvectors (eigenvalues ${eigen[0]} and ${eigen[1]}) · ${centre}`
+        : `Filter-normalized random directions (seed ${this.seed}) · ${centre}`;
   }
 }
 
