@@ -50,9 +50,14 @@ export class NetworkLandscapePanel {
       create('vscode-option', { value: 'hessian' }, 'Hessian eigenvectors'),
     );
     this.kindSelect.value = 'pca';
-    this.kindSelect.addEventListener('change', () => this.schedule());
+    // The seed is the random directions' only.
+    const seedLabel = create('span', { className: 'network-landscape-seed-label', hidden: true }, 'seed ', this.seedField);
+    this.kindSelect.addEventListener('change', () => {
+      seedLabel.hidden = this.kind !== 'random';
+      this.schedule();
+    });
     this.seedField.addEventListener('change', () => this.schedule());
-    const header = create('div', { className: 'network-landscape-header' }, 'Loss landscape: ', this.kindSelect, ' seed ', this.seedField);
+    const header = create('div', { className: 'network-landscape-header' }, 'Loss landscape: ', this.kindSelect, seedLabel);
     this.element.append(header, this.view.element, this.caption);
   }
 
