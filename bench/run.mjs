@@ -147,6 +147,23 @@ const mlpCpu = {
     () => engine.startRuns({ loss: mlpLoss, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: MLP_STEPS })),
   ts: await cpuMs(() => twin.adamMlp(Float64Array.from(mlpData.flat()), MLP_SAMPLES, MLP_WIDTHS, Float64Array.from(mlpInfo.start), 0.01, MLP_STEPS, mlpTrace)),
 };
+// (g) A 64x64 filter-normalized slice (Li et al. 2018) of a 2-16-16-3 tanh cross-entropy net over 500 spiral
+// samples: 4096 forward passes over the data set, against the flat Float64Array twin given the same raw directions.
+const SLICE_SIDE = 64;
+const sliceLoss = 'data spiral arms=3 samples=500 noise=0.05 seed=1\nnetwork 2-16-16-3 activation=tanh loss=cross_entropy seed=1';
+const sliceInfo = await engine.lossInfo(sliceLoss);
+const sliceData = await engine.samples(sliceLoss);
+const sliceRequest = { loss: sliceLoss, center: sliceInfo.start, directions: { kind: 'random', seed: 1 }, size: [SLICE_SIDE, SLICE_SIDE] };
+const slice = await engine.networkLandscape(sliceRequest);
+const sliceOut = new Float64Array(SLICE_SIDE * SLICE_SIDE);
+const sliceTwin = () => twin.filterNormalizedSlice(sliceData, 500, [2, 16, 16, 3], Float64Array.from(sliceInfo.start), slice.directions[0],
+  slice.directions[1], -1, 1, -1, 1, SLICE_SIDE, SLICE_SIDE, sliceOut);
+sliceTwin();
+const sliceGap = slice.values.reduce((worst, v, i) => Math.max(worst, Math.abs(v - sliceOut[i]) / Math.max(1, Math.abs(v))), 0);
+await compare(`(g) ${SLICE_SIDE}x${SLICE_SIDE} filter-normalized slice of a 2-16-16-3 tanh net, 500 samples (aim: wasm < 1000 ms)`,
+  { run: () => engine.networkLandscape(sliceRequest) }, { run: sliceTwin }, 1);
+const sliceRow = rows[rows.length - 1];
+const sliceCpu = { wasm: await cpuMs(() => engine.networkLandscape(sliceRequest)), ts: await cpuMs(sliceTwin) };
 // Adam written in the optimizer language (examples/adam.optim) against the built-in adam: same steps, same
 // results bit for bit (test/unit/optim-language.test.mjs); speed = built-in time / written time.
 const writtenAdam = readFileSync(join(root, 'examples', 'adam.optim'), 'utf8');
@@ -199,6 +216,7 @@ const perSecond = (ms) => Math.round(MLP_STEPS / (ms / 1000));
 console.log(`\nMLP steps per second (e): wasm ${perSecond(mlpRow.wasmMs)}, flat TypeScript twin ${perSecond(mlpRow.tsMs)} (wall time, median); `
   + `by CPU time (one run each): wasm ${perSecond(mlpCpu.wasm)}, twin ${perSecond(mlpCpu.ts)}, ${(mlpCpu.ts / mlpCpu.wasm).toFixed(2)}x; `
   + `object-per-neuron twin ${perSecond(objectMs)} (wall time, median)`);
+console.log(`\nNetwork slice (g): wasm ${sliceRow.wasmMs.toFixed(0)} ms for ${SLICE_SIDE * SLICE_SIDE} points (${(sliceRow.wasmMs * 1000 / (SLICE_SIDE * SLICE_SIDE)).toFixed(0)} us each; wall time, median); by CPU time (one run each): wasm ${sliceCpu.wasm.toFixed(0)} ms, twin ${sliceCpu.ts.toFixed(0)} ms, ${(sliceCpu.ts / sliceCpu.wasm).toFixed(2)}x; the twin's values agree to ${sliceGap.toExponential(1)} (relative).`);
 console.log(`\nAdam written in the optimizer language against the built-in adam, median of ${REPEATS}\n`);
 console.log('| run | built-in (ms) | written (ms) | written speed / built-in speed | aim |');
 console.log('|---|---:|---:|---:|---:|');

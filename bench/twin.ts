@@ -105,15 +105,7 @@ export function adamMlp(data: Float64Array, n: number, widths: number[], start: 
   const g = new Float64Array(dim);
   const m = new Float64Array(dim);
   const v = new Float64Array(dim);
-  const wAt: number[] = [];
-  const bAt: number[] = [];
-  let offset = 0;
-  for (let l = 1; l <= layers; l++) {
-    wAt.push(offset);
-    offset += widths[l] * widths[l - 1];
-    bAt.push(offset);
-    offset += widths[l];
-  }
+  const { wAt, bAt } = layerOffsets(widths);
   const acts = widths.map((w) => new Float64Array(n * w)); // acts[0]: inputs, acts[l]: layer l's outputs
   const deltas = [new Float64Array(n * Math.max(...widths)), new Float64Array(n * Math.max(...widths))];
   const inputs = widths[0];
@@ -195,5 +187,85 @@ export function adamMlp(data: Float64Array, n: number, widths: number[], start: 
       x[i] -= (lr / bc1) * (m[i] / (Math.sqrt(v[i]) / bc2 + eps));
     }
     record(k, evaluate());
+  }
+}
+
+/** Each Linear layer's weight and bias offsets in a flat MLP parameter vector (PyTorch's order). */
+function layerOffsets(widths: number[]): { wAt: number[]; bAt: number[] } {
+  const wAt: number[] = [];
+  const bAt: number[] = [];
+  let offset = 0;
+  for (let l = 1; l < widths.length; l++) {
+    wAt.push(offset);
+    offset += widths[l] * widths[l - 1];
+    bAt.push(offset);
+    offset += widths[l];
+  }
+  return { wAt, bAt };
+}
+
+/**
+ * The twin of a filter-normalized network slice (core/assembly/networkLandscape.ts): the directions' weight rows
+ * rescaled to the centre's neuron norms (biases zeroed), then the mean cross-entropy of a tanh MLP over n samples
+ * (rows of inputs, label) at every grid point theta + a d1 + b d2, b outer, into out.
+ */
+export function filterNormalizedSlice(
+  data: Float64Array, n: number, widths: number[], theta: Float64Array, raw1: Float64Array, raw2: Float64Array,
+  a0: number, a1: number, b0: number, b1: number, nx: number, ny: number, out: Float64Array,
+): void {
+  const layers = widths.length - 1;
+  const dim = theta.length;
+  const { wAt, bAt } = layerOffsets(widths);
+  const directions = [Float64Array.from(raw1), Float64Array.from(raw2)];
+  for (const d of directions) {
+    for (let l = 0; l < layers; l++) {
+      const wIn = widths[l];
+      for (let j = 0; j < widths[l + 1]; j++) {
+        const p = wAt[l] + j * wIn;
+        let want = 0;
+        let has = 0;
+        for (let i = 0; i < wIn; i++) {
+          want += theta[p + i] * theta[p + i];
+          has += d[p + i] * d[p + i];
+        }
+        const scale = has > 0 ? Math.sqrt(want / has) : 0;
+        for (let i = 0; i < wIn; i++) d[p + i] *= scale;
+        d[bAt[l] + j] = 0;
+      }
+    }
+  }
+  const x = new Float64Array(dim);
+  const acts = widths.map((w) => new Float64Array(w));
+  const inputs = widths[0];
+  const columns = inputs + 1;
+  const k = widths[layers];
+  for (let jb = 0; jb < ny; jb++) {
+    const b = b0 + ((b1 - b0) * jb) / (ny - 1);
+    for (let ia = 0; ia < nx; ia++) {
+      const a = a0 + ((a1 - a0) * ia) / (nx - 1);
+      for (let i = 0; i < dim; i++) x[i] = theta[i] + a * directions[0][i] + b * directions[1][i];
+      let loss = 0;
+      for (let s = 0; s < n; s++) {
+        for (let i = 0; i < inputs; i++) acts[0][i] = data[s * columns + i];
+        for (let l = 1; l <= layers; l++) {
+          const wIn = widths[l - 1];
+          const input = acts[l - 1];
+          const output = acts[l];
+          for (let j = 0; j < widths[l]; j++) {
+            let z = x[bAt[l - 1] + j];
+            const row = wAt[l - 1] + j * wIn;
+            for (let i = 0; i < wIn; i++) z += x[row + i] * input[i];
+            output[j] = l < layers ? Math.tanh(z) : z;
+          }
+        }
+        const logits = acts[layers];
+        let top = -Infinity;
+        for (let c = 0; c < k; c++) top = Math.max(top, logits[c]);
+        let sum = 0;
+        for (let c = 0; c < k; c++) sum += Math.exp(logits[c] - top);
+        loss += top + Math.log(sum) - logits[data[s * columns + inputs]];
+      }
+      out[jb * nx + ia] = loss / n;
+    }
   }
 }

@@ -227,3 +227,37 @@ import { layerStats } from './networkStats';
 export function networkLayerStats(loss: Loss, x: usize, bins: i32, out: usize): f64 {
   return layerStats(changetype<Network>(loss.network), loss.dim, loss.samples, loss.columns, loss.sampleCount, x, bins, out);
 }
+
+// Network landscapes (networkLandscape.ts): filter-normalized directions, slices, Hessian and PCA directions, sharpness.
+import {
+  filterNormalizedDirection, sliceRows, hessianRounds, randomSubspace, centerPath, pathCovarianceRounds, projectOnPlane, ballSharpness,
+} from './networkLandscape';
+export function netscapeDirection(loss: Loss, theta: usize, seed: f64, out: usize): void {
+  filterNormalizedDirection(loss, theta, <u64>seed, out);
+}
+/** Rows [rowFirst, rowFirst + rowCount) of L(theta + a d1 + b d2) on an nx-wide grid (b outer) at out. */
+export function netscapeSliceRows(
+  loss: Loss, theta: usize, d1: usize, d2: usize, a0: f64, da: f64, nx: i32, b0: f64, db: f64, rowFirst: i32, rowCount: i32, out: usize, point: usize,
+): void {
+  sliceRows(loss, theta, d1, d2, a0, da, nx, b0, db, rowFirst, rowCount, out, point);
+}
+export function netscapeRandomSubspace(k: i32, dim: i32, seed: f64, v: usize): void {
+  randomSubspace(k, dim, <u64>seed, v);
+}
+export function netscapeHessianRounds(
+  loss: Loss, x: usize, step: f64, k: i32, rounds: i32, v: usize, values: usize, w: usize, point: usize, gMinus: usize,
+): f64 {
+  return hessianRounds(loss, x, step, k, rounds, v, values, w, point, gMinus);
+}
+export function netscapeCenterPath(rows: usize, count: i32, dim: i32, center: usize, mean: usize): f64 {
+  return centerPath(rows, count, dim, center, mean);
+}
+export function netscapePathRounds(rows: usize, count: i32, dim: i32, k: i32, rounds: i32, v: usize, values: usize, w: usize): f64 {
+  return pathCovarianceRounds(rows, count, dim, k, rounds, v, values, w);
+}
+export function netscapeProject(rows: usize, count: i32, dim: i32, center: usize, d1: usize, d2: usize, out: usize): void {
+  projectOnPlane(rows, count, dim, center, d1, d2, out);
+}
+export function netscapeBallSharpness(loss: Loss, theta: usize, radius: f64, samples: i32, seed: f64, d: usize, point: usize): f64 {
+  return ballSharpness(loss, theta, radius, samples, <u64>seed, d, point);
+}

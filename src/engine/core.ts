@@ -77,6 +77,18 @@ export interface CoreExports {
   networkMatchWeights(loss: number, a: number, b: number, perms: number, maxSweeps: number): number;
   networkLayerStats(loss: number, x: number, bins: number, out: number): number;
   [name: `math_${string}`]: (...args: number[]) => number;
+  // network landscapes (core/assembly/networkLandscape.ts)
+  netscapeDirection(loss: number, theta: number, seed: number, out: number): void;
+  netscapeSliceRows(
+    loss: number, theta: number, d1: number, d2: number, a0: number, da: number, nx: number, b0: number, db: number, rowFirst: number, rowCount: number,
+    out: number, point: number,
+  ): void;
+  netscapeRandomSubspace(k: number, dim: number, seed: number, v: number): void;
+  netscapeHessianRounds(loss: number, x: number, step: number, k: number, rounds: number, v: number, values: number, w: number, point: number, gMinus: number): number;
+  netscapeCenterPath(rows: number, count: number, dim: number, center: number, mean: number): number;
+  netscapePathRounds(rows: number, count: number, dim: number, k: number, rounds: number, v: number, values: number, w: number): number;
+  netscapeProject(rows: number, count: number, dim: number, center: number, d1: number, d2: number, out: number): void;
+  netscapeBallSharpness(loss: number, theta: number, radius: number, samples: number, seed: number, d: number, point: number): number;
 }
 
 /**

@@ -21,6 +21,10 @@ import { alignNetworks, networkPath, permuteNetwork, trainBend } from './network
 import type {
   BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
 } from '../shared/networkPaths';
+import { networkLandscape, networkSharpness } from './networkLandscape';
+import type {
+  NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
+} from '../shared/networkLandscape';
 import { isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
   ConditionCompiler, compileOrThrow, contextNames, customStateNames, METRIC_NAMES, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
@@ -1010,6 +1014,29 @@ export class WasmEngine implements WorkerEngine {
       if (!Number.isInteger(bins) || bins < 2 || bins > MAX_WEIGHT_BINS) fail(`bins must be an integer from 2 to ${MAX_WEIGHT_BINS}, got ${describeValue(bins)}`);
       return layerStatsAt(this.core, handle, info.dim, spec.widths.length - 1, checked, bins);
     });
+  }
+
+  /** A network's loss landscape (src/engine/networkLandscape.ts); the loss stays leased until it is done. */
+  async networkLandscape(
+    request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, signal?: CancelSignal,
+  ): Promise<NetworkLandscapeResult> {
+    if (request === null || typeof request !== 'object') fail('networkLandscape needs a request object');
+    return this.whileLeased(request.loss, (loss) => networkLandscape(this.core, loss, request, onProgress, signal));
+  }
+
+  async networkSharpness(request: NetworkSharpnessRequest): Promise<NetworkSharpnessResult> {
+    if (request === null || typeof request !== 'object') fail('networkSharpness needs a request object');
+    return this.whileLeased(request.loss, (loss) => networkSharpness(this.core, loss, request));
+  }
+
+  /** withLoss for work that yields to the event loop: the lease lasts until the work settles. */
+  private async whileLeased<T>(loss: unknown, use: (loss: ResolvedLoss) => Promise<T>): Promise<T> {
+    const lease = this.acquireLoss(loss, undefined);
+    try {
+      return await use(await lease.value);
+    } finally {
+      lease.release();
+    }
   }
 
   async samples(loss: string, lossParams?: Record<string, number>): Promise<Float64Array> {

@@ -11,6 +11,9 @@ import { RpcClient, type CancelMessage, type ProgressOf, type RequestOptions } f
 import type {
   BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
 } from '../shared/networkPaths';
+import type {
+  NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
+} from '../shared/networkLandscape';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
 
@@ -34,6 +37,8 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     (requestId, method) => {
       // A stream stops between chunks; anything else may run long in the core, which only ending the worker stops.
       if (method === 'streamRuns' || method === 'trainBend') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
+      // A stream and a network landscape stop between chunks; anything else may run long in the core, which only ending the worker stops.
+      if (method === 'streamRuns' || method === 'networkLandscape') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
       else this.restart();
     },
   );
@@ -111,6 +116,17 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
 
   networkLayerStats(request: NetworkLayerStatsRequest): Promise<NetworkLayerStatsResult> {
     return this.ask('networkLayerStats', { args: [request] });
+  }
+
+  /** Progress reaches onProgress; cancelling stops the landscape between grid rows (the worker stays). */
+  networkLandscape(
+    request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, cancel?: CancelSignal,
+  ): Promise<NetworkLandscapeResult> {
+    return this.ask('networkLandscape', { args: [request] }, { cancel, onProgress });
+  }
+
+  networkSharpness(request: NetworkSharpnessRequest, cancel?: CancelSignal): Promise<NetworkSharpnessResult> {
+    return this.ask('networkSharpness', { args: [request] }, { cancel });
   }
 
   evaluate(loss: string, point: number[], lossParams?: Record<string, number>): Asked<'evaluate'> {

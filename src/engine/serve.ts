@@ -23,6 +23,9 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       permuteNetwork: async ({ args }) => (await engine).permuteNetwork(...args),
       alignNetworks: async ({ args }) => (await engine).alignNetworks(...args),
       networkLayerStats: async ({ args }) => (await engine).networkLayerStats(...args),
+      networkLandscape: async ({ args: [request] }, { progress, cancel }) =>
+        (await engine).networkLandscape(request, (body) => void progress(body), cancel),
+      networkSharpness: async ({ args }) => (await engine).networkSharpness(...args),
       evaluate: async ({ args }) => (await engine).evaluate(...args),
       openSession: async ({ args }) => (await engine).openSession(...args),
       advanceSession: async ({ args }) => (await engine).advanceSession(...args),

@@ -304,6 +304,10 @@ export class ScenarioPanel extends Disposable {
       networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
       pathStudy: ({ scenario }, { progress, cancel }) => pathStudyData(this.services.engine(), scenario, (p) => void progress(p), cancel),
       networkLayerStats: ({ query }) => this.services.engine().networkLayerStats(query),
+      networkLandscape: async ({ query }, { cancel }) => {
+        const { directions: _vectors, ...result } = await this.services.engine().networkLandscape(query, undefined, cancel);
+        return { ...result, loss: query.loss, kind: query.directions.kind };
+      },
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.source.runsChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

@@ -4,6 +4,9 @@ import type { NetworkSpec } from './network';
 import type {
   BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
 } from './networkPaths';
+import type {
+  NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
+} from './networkLandscape';
 
 export type RunStatus =
   | 'running' // not finished yet (a paused or streaming run)
@@ -356,6 +359,12 @@ export interface Engine {
   alignNetworks(request: NetworkAlignRequest): Promise<NetworkAlignResult>;
   /** A network's per-layer statistics (activations, gradients, weight histograms) at a few parameter vectors. */
   networkLayerStats(request: NetworkLayerStatsRequest): Promise<NetworkLayerStatsResult>;
+  /** A network's loss on a plane of parameters around a centre (src/shared/networkLandscape.ts); cancel between rows. */
+  networkLandscape(
+    request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, signal?: CancelSignal,
+  ): Promise<NetworkLandscapeResult>;
+  /** Sharpness at a point: the Hessian's top eigenvalue and the loss increase within a filter-normalized ball. */
+  networkSharpness(request: NetworkSharpnessRequest): Promise<NetworkSharpnessResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */
@@ -404,7 +413,7 @@ export interface WorkerEngine extends Engine {
 }
 
 /** The worker's methods that are asked with their arguments and answered with a value (losses and optimizers are known on the host). */
-type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns' | 'trainBend'>;
+type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns' | 'trainBend' | 'networkLandscape'>;
 
 /**
  * The engine worker's method map (src/shared/rpc.ts), derived from WorkerEngine: each method's arguments travel as
@@ -415,4 +424,5 @@ export type EngineRequests = {
 } & {
   streamRuns: { params: { args: [RunsRequest] }; reply: void; progress: RunsChunk };
   trainBend: { params: { args: [BendRequest] }; reply: BendResult; progress: BendProgress };
+  networkLandscape: { params: { args: [NetworkLandscapeRequest] }; reply: NetworkLandscapeResult; progress: NetworkLandscapeProgress };
 };

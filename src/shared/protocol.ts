@@ -6,6 +6,7 @@ import type { LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, Netwo
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
+import { NetworkLandscapeQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery } from './networkLandscape';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 import { NetworkEditSchema, type NetworkEdit } from './networkEdits';
 
@@ -152,6 +153,8 @@ export interface WebviewRequests {
   /** A lesson's path study (Lesson.paths) for this scenario; progress: the bend's training steps. */
   pathStudy: { params: { scenario: Scenario }; reply: PathStudyData; progress: { done: number; steps: number } };
   networkLayerStats: { params: { query: NetworkLayerStatsQuery }; reply: NetworkLayerStatsResult };
+  /** A network's loss on a plane (PCA of the runs' paths, or random filter-normalized directions), the paths on it. */
+  networkLandscape: { params: { query: NetworkLandscapeQuery }; reply: NetworkLandscapeData };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -400,6 +403,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), scenario: scenario(message.scenario, 'message.scenario') };
       case 'networkLayerStats':
         return { type, requestId: requestId(), query: networkLayerStatsQuery(message.query, 'message.query') };
+      case 'networkLandscape':
+        return { type, requestId: requestId(), query: checked(NetworkLandscapeQuerySchema, message.query, 'message.query') };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -451,6 +456,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
       }
       default:
         return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLandscape, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

@@ -23,6 +23,7 @@ import { gradientFieldOverlay, stepArrowsOverlay } from '../landscape/vectorOver
 import { LessonBox } from '../lesson/lessonBox';
 import { PathChart } from '../lesson/pathChart';
 import { NetworkPanel } from '../network/networkPanel';
+import { NetworkLandscapePanel } from '../network/networkLandscapePanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { Legend } from '../runs/legend';
 import { longestRun } from '../runs/traces';
@@ -70,6 +71,8 @@ class Playground {
   private readonly network: NetworkPanel;
   /** A network's train and test curves, beside the loss chart. */
   private readonly networkCharts: NetworkCharts;
+  /** A network's loss on a plane through its parameters (PCA of the paths, or random directions), beside its outputs. */
+  private readonly networkLandscape: NetworkLandscapePanel;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: Host) {
@@ -112,6 +115,12 @@ class Playground {
       seek,
     });
     this.networkCharts = new NetworkCharts(seek);
+    this.networkLandscape = new NetworkLandscapePanel({
+      request: (query) => host.requests.request('networkLandscape', { query }),
+      error: this.loader.showError,
+      runName: (i) => runName(this.state, i),
+    });
+    this.network.element.append(this.networkLandscape.element);
   }
 
   private landscapeEvents(): LandscapeEvents {
@@ -207,6 +216,7 @@ class Playground {
     this.landscape.setTraces(traces);
     this.network.setTraces(traces);
     this.networkCharts.setTraces(traces, (i) => runName(this.state, i));
+    this.networkLandscape.setTraces(traces);
     this.chart.setTraces(traces);
     const stopped = view.running ? [] : view.positions.map((p, i) => (p.step === view.step ? i : -1)).filter((i) => i >= 0);
     this.landscape.setPaused(view.running ? undefined : { runs: stopped, step: view.step });
@@ -239,6 +249,7 @@ class Playground {
     this.sideCharts.setTraces(next, this.state.snapshot, this.state.scenario);
     this.network.setTraces(next);
     this.networkCharts.setTraces(next, (i) => runName(this.state, i));
+    this.networkLandscape.setTraces(next);
     this.renderLegend();
     this.loop.showStep();
     this.loader.markPainted('traces');
@@ -256,6 +267,7 @@ class Playground {
     this.sideCharts.setStep(step);
     this.network.setStep(step);
     this.networkCharts.setStep(step);
+    this.networkLandscape.setStep(step, playing);
   }
 
   /** The controls show the newest snapshot and scenario, once they are on the page. */
@@ -276,6 +288,7 @@ class Playground {
     this.paths.show(scenario);
     this.sideCharts.setLoss(next);
     this.network.setLoss(next);
+    this.networkLandscape.setLoss(next.loss.network ? next.scenario.loss : undefined);
     const network = this.network.active;
     this.networkCharts.setNetwork(network);
     // A network's samples are drawn under its output; its landscape (a 2-D slice of many parameters) is not shown.
@@ -336,6 +349,7 @@ class Playground {
       this.landscape.refreshTheme();
       this.surface.refreshTheme();
       this.network.refreshTheme();
+      this.networkLandscape.refreshTheme();
     });
     reportPageErrors(this.host);
   }
