@@ -2,7 +2,7 @@
 import { Loss, setTestSplit, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
-  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer, setMetrics,
+  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer, setMetrics, setFrozen,
 } from './run';
 import { generateDataset, datasetColumns, generateFormulaDataset } from './datasets';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
@@ -191,3 +191,7 @@ export function runSetMetrics(run: Run, every: i32): void {
 }
 /** Rows of [test loss, test accuracy, train accuracy], one per trace row (NaN where not measured), or 0. */
 export function runMetrics(run: Run): usize { return run.metrics; }
+// Frozen parameters (frozen.ts): mask is dim f64, non-zero where a coordinate keeps its current value.
+export function runSetFrozen(run: Run, mask: usize): void {
+  setFrozen(run, mask);
+}
