@@ -2,12 +2,13 @@
 // request layer (src/shared/rpc.ts, EngineRequests). Cancelling a request ends the worker at once (a long run cannot
 // be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) is
 // stopped between chunks instead.
+import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from '../shared/studies';
 import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
 import { CancelledError } from '../shared/engineApi';
-import { RpcClient, type CancelMessage, type RequestOptions } from '../shared/rpc';
+import { RpcClient, type CancelMessage, type ProgressOf, type RequestOptions } from '../shared/rpc';
 import { BUILTIN_LOSSES, builtinLossInfo, isBuiltinLoss, resolveLossParams } from './losses';
 import { optimizerInfos } from './optimizers';
 
@@ -60,6 +61,16 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   /** Chunks reach onChunk as the worker computes them; cancelling stops the stream between chunks (the worker stays). */
   streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void, cancel?: CancelSignal): Promise<void> {
     return this.ask('streamRuns', { args: [request] }, { cancel, onProgress: onChunk });
+  }
+
+  /** The lottery ticket's pruning rounds in the worker (src/engine/lottery.ts); progress after each run. */
+  lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult> {
+    return this.ask('lottery', { args: [request] }, { cancel, onProgress });
+  }
+
+  /** A scenario trained from several network seeds in the worker: the final losses. */
+  seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult> {
+    return this.ask('seedStudy', { args: [request] }, { cancel, onProgress });
   }
 
   /** Starts the worker now (it compiles the core), so that the first request does not wait for it. */
@@ -122,7 +133,7 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     this.rpc.rejectAll(new CancelledError());
   }
 
-  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<RunsChunk>): Asked<K> {
+  private ask<K extends keyof EngineRequests & string>(method: K, params: EngineRequests[K]['params'], options?: RequestOptions<ProgressOf<EngineRequests[K]>>): Asked<K> {
     return this.rpc.request(method, params, options);
   }
 

@@ -9,7 +9,7 @@ export interface DataGenerator {
   samples: number;
   noise: number;
   seed: number;
-  /** spiral: arms; blobs: centers; circles: the inner radius; teacher: its width; else 0. */
+  /** spiral: arms; blobs: centers; circles: the inner radius; teacher, relu_teacher: its width; wilson: P(y = +1); else 0. */
   a: number;
   /** The inputs (the teacher's; 2 for the planar sets, 1 for the curve). */
   inputs: number;
@@ -48,12 +48,23 @@ export const GENERATORS = {
   blobs: { noise: 0.5, own: { name: 'centers', default: 3, min: 2, max: 10, integer: true }, classes: (a: number) => a },
   curve: { noise: 0.1, classes: () => 0 },
   teacher: { noise: 0, own: { name: 'width', default: 8, min: 1, max: 64, integer: true }, classes: two },
+  /** Safran & Shamir 2018: Gaussian inputs, y = the sum of relu over the first `width` inputs (an orthonormal relu teacher). */
+  relu_teacher: { noise: 0, own: { name: 'width', default: 6, min: 1, max: 32, integer: true }, classes: () => 0 },
+  /** Wilson et al. 2017's overparametrized linear problem: 3 + 5 x samples inputs (wilsonInputs); p: P(y = +1). */
+  wilson: { noise: 0, own: { name: 'p', default: 0.75, min: 0.5, max: 1, integer: false }, classes: two },
 } satisfies Record<string, GeneratorInfo>;
 export type GeneratorName = keyof typeof GENERATORS;
 const NAMES = Object.keys(GENERATORS) as GeneratorName[];
 const DEFAULT_SAMPLES = 200;
 const MAX_SAMPLES = 100_000;
 const MAX_TEACHER_INPUTS = 32;
+/** The wilson set's samples at most: its 3 + 5 x samples inputs stay within a network layer's width. */
+const MAX_WILSON_SAMPLES = 200;
+
+/** The inputs of Wilson et al.'s set: three shared features and five of each sample's own. */
+export function wilsonInputs(samples: number): number {
+  return 3 + 5 * samples;
+}
 
 /** The columns of a generated set: x1, x2 (the teacher: x1 .. xn; the curve: x), then y. */
 export function generatorColumns(g: Pick<DataGenerator, 'name' | 'inputs'>): string[] {
@@ -85,7 +96,7 @@ export function analyzeDataOptions(
     }
     info = GENERATORS[generator.name as GeneratorName];
   }
-  const allowed = info ? ['samples', 'noise', 'test', 'seed', ...(info.own ? [info.own.name] : []), ...(generator?.name === 'teacher' ? ['inputs'] : [])]
+  const allowed = info ? ['samples', 'noise', 'test', 'seed', ...(info.own ? [info.own.name] : []), ...(generator?.name === 'teacher' || generator?.name === 'relu_teacher' ? ['inputs'] : [])]
     : formula ? ['samples', 'test', 'seed'] : ['test'];
   const values = new Map<string, number>();
   let ok = true;
@@ -115,6 +126,9 @@ export function analyzeDataOptions(
     const own = info?.own?.name === name.name ? info.own : undefined;
     if (name.name === 'test' && !(number >= 0 && number < 1)) bad('a fraction from 0 to below 1 (the share of samples held out for testing)');
     else if (name.name === 'samples' && !(Number.isInteger(number) && number >= 2 && number <= MAX_SAMPLES)) bad(`a whole number from 2 to ${MAX_SAMPLES}`);
+    else if (name.name === 'samples' && generator?.name === 'wilson' && number > MAX_WILSON_SAMPLES) {
+      bad(`at most ${MAX_WILSON_SAMPLES} for data wilson (it has 3 + 5 x samples inputs)`);
+    }
     else if (name.name === 'noise' && !(number >= 0 && Number.isFinite(number))) bad('a number >= 0');
     else if (name.name === 'seed' && !(Number.isSafeInteger(number) && number >= 0)) bad('a whole number >= 0');
     else if (name.name === 'inputs' && !(Number.isInteger(number) && number >= 1 && number <= MAX_TEACHER_INPUTS)) bad(`a whole number from 1 to ${MAX_TEACHER_INPUTS}`);
@@ -133,7 +147,7 @@ export function analyzeDataOptions(
     noise: values.get('noise') ?? info.noise,
     seed,
     a: info.own ? values.get(info.own.name) ?? info.own.default : 0,
-    inputs: generator.name === 'curve' ? 1 : values.get('inputs') ?? 2,
+    inputs: generator.name === 'curve' ? 1 : generator.name === 'wilson' ? wilsonInputs(samples) : values.get('inputs') ?? 2,
   };
   return { generator: g, test, samples, seed };
 }
