@@ -29,6 +29,7 @@ import type { TrainingSession } from '../session/trainingSession';
 import { exportFile, PageDrawing } from './pageExport';
 import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
+import { hasStudies, lessonStudy } from './lessonStudies';
 import { landscapeData, networkOutputData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
 
 export interface PanelKind {
@@ -288,6 +289,11 @@ export class ScenarioPanel extends Disposable {
       inspect: ({ run, step }) => this.requireSession().inspect(run, step),
       landscape: ({ query }) => landscapeData(this.services.engine(), query),
       networkOutput: ({ query }) => networkOutputData(this.services.engine(), query),
+      study: ({ lesson }, { progress, cancel }) => {
+        const engine = this.services.engine();
+        if (!hasStudies(engine)) throw new Error('Lesson studies run in the engine worker, which this window has not started');
+        return lessonStudy(engine, lesson, this.scenario.loss, (p) => void progress(p), cancel);
+      },
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;
         void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));

@@ -23,14 +23,15 @@ export interface Lesson {
 /** A lesson's study: its request without the loss text (the lesson's .loss file, as edited, gives it). */
 export type LessonStudy =
   | ({ kind: 'lottery' } & Omit<LotteryRequest, 'loss'>)
-  | ({ kind: 'seeds'; widths: number[] } & Omit<SeedStudyRequest, 'loss'>);
+  /** factors: the lesson's network and its hidden widths times each factor (> 1: wider students). */
+  | ({ kind: 'seeds'; factors: number[] } & Omit<SeedStudyRequest, 'loss'>);
 
 /** The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left). */
 export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global' };
 
-/** Safran & Shamir: students of the teacher's width 6 and of width 24, twelve seeds each. */
+/** Safran & Shamir: students of the written width (the teacher's, 6) and four times it, twelve seeds each. */
 export const SEED_STUDY: LessonStudy = {
-  kind: 'seeds', widths: [6, 24], run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1500, seeds: Array.from({ length: 12 }, (_, i) => i),
+  kind: 'seeds', factors: [1, 4], run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1500, seeds: Array.from({ length: 12 }, (_, i) => i),
 };
 
 /** The scaling-rule lesson's runs: B = 4, 16, 64 with lr 0.005 scaled by k = 4 and k^2 = 16, and unscaled. */

@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import type { LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
+import type { StudyData, StudyProgress } from './studies';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
@@ -142,6 +143,8 @@ export interface WebviewRequests {
   checkCondition: { params: { condition: string; run: number | null }; reply: { message: string; severity: 'error' | 'warning'; start: number; end: number }[] };
   inspect: { params: { run: number; step: number }; reply: InspectorData };
   networkOutput: { params: { query: NetworkOutputQuery }; reply: NetworkOutputData };
+  /** The open lesson's study (lottery ticket, seeds) on its current .loss text: progress after each run. */
+  study: { params: { lesson: string }; reply: StudyData; progress: StudyProgress };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -370,6 +373,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         };
       case 'networkOutput':
         return { type, requestId: requestId(), query: networkOutputQuery(message.query, 'message.query') };
+      case 'study':
+        return { type, requestId: requestId(), lesson: string(message.lesson, 'message.lesson', LIMITS.labelLength) };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -415,7 +420,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, study, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
     }
   });
 }

@@ -1,6 +1,9 @@
 // Studies: sequences of training runs the engine orchestrates in its worker (the lottery ticket's pruning rounds, a
 // scenario trained from many seeds), with their requests, progress and results.
-import type { RunSpec } from './engineApi';
+import type { RunConfig } from './scenarioModel';
+
+/** A run of a study (engineApi's RunSpec, written here so that engineApi can name the studies). */
+type RunSpec = Omit<RunConfig, 'options'> & { options?: Record<string, unknown> };
 
 /** Iterative magnitude pruning (Frankle & Carbin 2019) of a network loss's weight matrices. */
 export interface LotteryRequest {
@@ -60,4 +63,18 @@ export interface StudyProgress {
 /** The loss text with its network line's seed set to seed (replaced, or added when the line names none). */
 export function withNetworkSeed(text: string, seed: number): string {
   return text.replace(/^(\s*network\b[^\n#]*)/m, (line: string) => `${line.replace(/\s+seed\s*=\s*\d+/, '').trimEnd()} seed=${seed}`);
+}
+
+/** A lesson study's results as the lesson view draws them. */
+export type StudyData =
+  | { kind: 'lottery'; result: LotteryResult }
+  /** Each width factor's final losses (factors: the written hidden widths times each). */
+  | { kind: 'seeds'; factors: number[]; losses: number[][] };
+
+/** The loss text with its network line's hidden widths multiplied by factor (network 6-6-1 x 4: network 6-24-1). */
+export function withWiderNetwork(text: string, factor: number): string {
+  return text.replace(/^(\s*network\s+)(\d+(?:\s*-\s*\d+)+)/m, (_, head: string, widths: string) => {
+    const list = widths.split('-').map((w) => Number(w.trim()));
+    return head + list.map((w, i) => (i === 0 || i === list.length - 1 ? w : w * factor)).join('-');
+  });
 }

@@ -10,7 +10,7 @@ const { createEngine, lotteryTicket, seedStudy } = require('../../dist/engine.js
 const { findLesson, LOTTERY_STUDY, SEED_STUDY } = await loadTs('src/shared/lessons.ts');
 const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
-const { withNetworkSeed } = await loadTs('src/shared/studies.ts');
+const { withNetworkSeed, withWiderNetwork } = await loadTs('src/shared/studies.ts');
 const engine = await createEngine();
 
 function launchOf(text) {
@@ -58,9 +58,10 @@ test('Wilson lesson: SGD classifies every held-out sample, AdaGrad, RMSProp and 
   }
 });
 
-test('withNetworkSeed replaces or adds the network line\'s seed', () => {
+test('withNetworkSeed replaces or adds the network line\'s seed; withWiderNetwork scales the hidden widths', () => {
   assert.equal(withNetworkSeed('data moons\nnetwork 2-4-1 seed=3 loss=mse\nsteps = 2', 7), 'data moons\nnetwork 2-4-1 loss=mse seed=7\nsteps = 2');
   assert.equal(withNetworkSeed('network 2-4-1 loss=mse', 12), 'network 2-4-1 loss=mse seed=12');
+  assert.equal(withWiderNetwork('data moons\nnetwork 2-4-8-1 loss=mse', 4), 'data moons\nnetwork 2-16-32-1 loss=mse');
 });
 
 test('lottery lesson (spiral, 2-32-32-2, global pruning of 50% per round to 12.5%): the ticket stays within 0.11 of the full net and beats its random re-initialization (seeds 1 to 3)', async () => {
@@ -98,13 +99,13 @@ test('lottery ticket: bad requests are refused and a cancelled study stops betwe
 });
 
 test('Safran-Shamir lesson: 9 of 12 same-width students stuck above 0.05, none of the width-24 ones above 2e-3; a deep linear net reaches the least-squares loss from every seed', async () => {
-  const { kind, widths, ...study } = SEED_STUDY;
+  const { kind, factors, ...study } = SEED_STUDY;
   assert.equal(kind, 'seeds');
   const source = launchOf(findLesson('bad-local-minima').source).loss;
   const results = [];
-  for (const width of widths) {
+  for (const factor of factors) {
     const progress = [];
-    const { losses } = await seedStudy(engine, { loss: source.replace('network 6-6-1', `network 6-${width}-1`), ...study }, (p) => progress.push(p.done));
+    const { losses } = await seedStudy(engine, { loss: withWiderNetwork(source, factor), ...study }, (p) => progress.push(p.done));
     assert.deepEqual(progress, study.seeds.map((_, i) => i + 1));
     results.push(losses);
   }
@@ -127,4 +128,34 @@ test('batch-norm-only lesson: only gamma and beta move in its freeze=linear run,
   const moved = [...first].filter((v, i) => v !== last[i]).length;
   assert.equal(moved, 2 * (64 + 64));
   for (const trace of traces) assert.ok(trace.rows[width + trace.dim] < trace.rows[trace.dim], `${trace.label} learns`);
+});
+
+test('the panel runs a lesson\'s study on its .loss text: seeds per width factor with one progress count, the lottery as the lesson says', async () => {
+  const { lessonStudy, hasStudies } = await loadTs('src/panels/lessonStudies.ts');
+  const asked = [];
+  const fake = {
+    lottery: async (request) => (asked.push(request), { metric: 'accuracy', rounds: [], mask: [] }),
+    seedStudy: async (request, onProgress) => {
+      asked.push(request);
+      request.seeds.forEach((_, i) => onProgress({ done: i + 1, total: request.seeds.length }));
+      return { losses: request.seeds.map((s) => s / 10) };
+    },
+  };
+  assert.ok(hasStudies(fake));
+  assert.equal(hasStudies({ runs() {} }), false);
+  const progress = [];
+  const text = 'data relu_teacher width=6 inputs=6\nnetwork 6-6-1 activation=relu loss=mse';
+  const seeds = await lessonStudy(fake, 'bad-local-minima', text, (p) => progress.push(`${p.done}/${p.total}`));
+  assert.deepEqual(asked.map((r) => r.loss.split('\n')[1]), ['network 6-6-1 activation=relu loss=mse', 'network 6-24-1 activation=relu loss=mse']);
+  assert.equal(progress.length, 24);
+  assert.deepEqual([progress[0], progress[12], progress[23]], ['1/24', '13/24', '24/24']);
+  assert.deepEqual(seeds.factors, [1, 4]);
+  assert.equal(seeds.losses[1][11], 1.1);
+  const lottery = await lessonStudy(fake, 'lottery-ticket', 'x', () => {});
+  assert.equal(lottery.kind, 'lottery');
+  assert.deepEqual({ ...asked.at(-1), run: undefined }, { loss: 'x', steps: 1000, rounds: 3, prune: 0.5, scope: 'global', run: undefined });
+  await assert.rejects(lessonStudy(fake, 'gd-newton', 'x', () => {}), /has no study/);
+  const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
+  assert.deepEqual(parseFromWebview({ type: 'study', requestId: 3, lesson: 'lottery-ticket' }).value, { type: 'study', requestId: 3, lesson: 'lottery-ticket' });
+  assert.equal(parseFromWebview({ type: 'study', requestId: 3, lesson: 7 }).ok, false);
 });
