@@ -292,7 +292,7 @@ export class ScenarioPanel extends Disposable {
       study: ({ lesson }, { progress, cancel }) => {
         const engine = this.services.engine();
         if (!hasStudies(engine)) throw new Error('Lesson studies run in the engine worker, which this window has not started');
-        return lessonStudy(engine, lesson, this.scenario.loss, (p) => void progress(p), cancel);
+        return lessonStudy(engine, lesson, this.scenario, (p) => void progress(p), cancel);
       },
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;

@@ -24,7 +24,9 @@ export interface Lesson {
 export type LessonStudy =
   | ({ kind: 'lottery' } & Omit<LotteryRequest, 'loss'>)
   /** factors: the lesson's network and its hidden widths times each factor (> 1: wider students). */
-  | ({ kind: 'seeds'; factors: number[] } & Omit<SeedStudyRequest, 'loss'>);
+  | ({ kind: 'seeds'; factors: number[] } & Omit<SeedStudyRequest, 'loss'>)
+  /** The lesson's own runs with their training and test error measured every `every` steps. */
+  | { kind: 'curves'; every: number };
 
 /** The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left). */
 export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global' };
@@ -170,11 +172,12 @@ export const LESSONS: Lesson[] = [
   {
     id: 'adaptive-generalization',
     title: 'Adaptive methods vs SGD: generalization (Wilson et al.)',
+    study: { kind: 'curves', every: 10 },
     summary: 'An overparametrized linear problem where SGD generalizes perfectly and AdaGrad, RMSProp and Adam predict the majority class',
     explanation: [
       'Wilson, Roelofs, Stern, Srebro and Recht (2017) built a binary problem with more features than samples. Each sample has y = ±1 (+1 with probability p = 0.75); its first feature is y itself, the next two are 1 for every sample, and it has a block of five features of its own (one of them set when y = +1, all five when y = −1). Only the first feature tells the classes apart on new samples: their own blocks were never seen in training.',
       'Started from zero, gradient descent stays in the span of the training samples and heads for the minimum-norm solution, which puts most of its weight on the first feature: every run here reaches zero training error, and SGD also classifies every held-out sample correctly.',
-      'AdaGrad, RMSProp and Adam divide each coordinate\'s step by its own gradient scale, so every feature with a non-zero gradient moves at about the same speed: the two shared features (whose gradients favour the majority class) grow as fast as the first one, and the solution predicts +1 for every new sample. Their test accuracy is the share of positives in the test split (0.66 to 0.8 over seeds 1 to 3), while their training loss falls as fast as SGD\'s or faster. Compare testAccuracy in the runs\' metrics (the engine measures them on the held-out half).',
+      'AdaGrad, RMSProp and Adam divide each coordinate\'s step by its own gradient scale, so every feature with a non-zero gradient moves at about the same speed: the two shared features (whose gradients favour the majority class) grow as fast as the first one, and the solution predicts +1 for every new sample. Their test accuracy is the share of positives in the test split (0.66 to 0.8 over seeds 1 to 3), while their training loss falls as fast as SGD\'s or faster. The chart shows each run\'s training and test error side by side (the test error measured on the held-out half).',
     ],
     source: [
       '# Adaptive methods vs SGD on the overparametrized problem of Wilson et al. (2017, section 3.3)',

@@ -69,7 +69,9 @@ export function withNetworkSeed(text: string, seed: number): string {
 export type StudyData =
   | { kind: 'lottery'; result: LotteryResult }
   /** Each width factor's final losses (factors: the written hidden widths times each). */
-  | { kind: 'seeds'; factors: number[]; losses: number[][] };
+  | { kind: 'seeds'; factors: number[]; losses: number[][] }
+  /** Each run's training and test error (1 - accuracy) at the measured steps. */
+  | { kind: 'curves'; labels: string[]; steps: number[][]; train: number[][]; test: number[][] };
 
 /** The loss text with its network line's hidden widths multiplied by factor (network 6-6-1 x 4: network 6-24-1). */
 export function withWiderNetwork(text: string, factor: number): string {

@@ -46,7 +46,7 @@ function readPanel() {
 
 /** The network lessons (issue 18): loss curves per run, and the study chart (computed in the engine worker) with data. */
 const NETWORK_LESSONS = [
-  { id: 'adaptive-generalization', title: 'Adaptive methods vs SGD: generalization (Wilson et al.)', runs: 4, says: 'minimum-norm solution', file: 'data wilson samples=100' },
+  { id: 'adaptive-generalization', title: 'Adaptive methods vs SGD: generalization (Wilson et al.)', runs: 4, says: 'minimum-norm solution', file: 'data wilson samples=100', study: 'curves' },
   { id: 'batchnorm-only', title: 'Training only batch norm (Frankle et al. 2020)', runs: 2, says: 'gamma', file: 'freeze=linear' },
   { id: 'lottery-ticket', title: 'The lottery ticket (Frankle & Carbin)', runs: 1, says: 'winning tickets', file: 'network 2-32-32-2', study: 'lines' },
   { id: 'bad-local-minima', title: 'Bad local minima and overparametrization (Safran & Shamir)', runs: 1, says: 'spurious local minima', file: 'data relu_teacher', study: 'bars' },
@@ -89,6 +89,9 @@ describeWorkbench('network lessons', (vscode) => {
         // the ticket and the random re-initialization, each a point per round (full network + 3 pruning rounds)
         const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2, 'the lottery chart', 8 * TIMEOUT);
         assert.equal(drawn.studyPoints, 8, drawn.studyStatus);
+      } else if (lesson.study === 'curves') {
+        // training error and test error side by side, a line per run in each
+        await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2 * lesson.runs, 'the training and test error curves', 8 * TIMEOUT);
       } else if (lesson.study === 'bars') {
         const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyBars >= 2, 'the histogram of final losses', 8 * TIMEOUT);
         assert.match(drawn.studyStatus, /from 12 seeds/);

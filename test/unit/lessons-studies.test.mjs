@@ -145,16 +145,25 @@ test('the panel runs a lesson\'s study on its .loss text: seeds per width factor
   assert.equal(hasStudies({ runs() {} }), false);
   const progress = [];
   const text = 'data relu_teacher width=6 inputs=6\nnetwork 6-6-1 activation=relu loss=mse';
-  const seeds = await lessonStudy(fake, 'bad-local-minima', text, (p) => progress.push(`${p.done}/${p.total}`));
+  const seeds = await lessonStudy(fake, 'bad-local-minima', { loss: text }, (p) => progress.push(`${p.done}/${p.total}`));
   assert.deepEqual(asked.map((r) => r.loss.split('\n')[1]), ['network 6-6-1 activation=relu loss=mse', 'network 6-24-1 activation=relu loss=mse']);
   assert.equal(progress.length, 24);
   assert.deepEqual([progress[0], progress[12], progress[23]], ['1/24', '13/24', '24/24']);
   assert.deepEqual(seeds.factors, [1, 4]);
   assert.equal(seeds.losses[1][11], 1.1);
-  const lottery = await lessonStudy(fake, 'lottery-ticket', 'x', () => {});
+  const lottery = await lessonStudy(fake, 'lottery-ticket', { loss: 'x' }, () => {});
   assert.equal(lottery.kind, 'lottery');
   assert.deepEqual({ ...asked.at(-1), run: undefined }, { loss: 'x', steps: 1000, rounds: 3, prune: 0.5, scope: 'global', run: undefined });
-  await assert.rejects(lessonStudy(fake, 'gd-newton', 'x', () => {}), /has no study/);
+  await assert.rejects(lessonStudy(fake, 'gd-newton', { loss: 'x' }, () => {}), /has no study/);
+  // Wilson's lesson: its own runs with training and test error every 10 steps, from the engine
+  const launch = launchOf(findLesson('adaptive-generalization').source);
+  const curves = await lessonStudy({ ...fake, runs: (request) => engine.runs(request) }, 'adaptive-generalization', launch, () => {});
+  assert.deepEqual(curves.labels, ['sgd', 'adagrad', 'rmsprop', 'adam']);
+  assert.deepEqual(curves.steps[0].slice(0, 3), [0, 10, 20]);
+  assert.equal(curves.steps[0].at(-1), 500);
+  assert.equal(curves.test[0].at(-1), 0, "SGD's final test error");
+  assert.ok(curves.test[3].at(-1) >= 0.2, `Adam's final test error ${curves.test[3].at(-1)}`);
+  assert.ok(curves.train.every((run) => run.at(-1) === 0), 'every run fits the training set');
   const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
   assert.deepEqual(parseFromWebview({ type: 'study', requestId: 3, lesson: 'lottery-ticket' }).value, { type: 'study', requestId: 3, lesson: 'lottery-ticket' });
   assert.equal(parseFromWebview({ type: 'study', requestId: 3, lesson: 7 }).ok, false);

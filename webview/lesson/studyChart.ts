@@ -1,6 +1,7 @@
 // A lesson study's chart (the engine computes the study; this only maps its numbers to pixels): the lottery ticket's
 // test accuracy against the fraction of weights left, ticket vs random re-initialization (Frankle & Carbin's figure),
-// or the histogram of final losses from many seeds per network width (Safran & Shamir).
+// the histogram of final losses from many seeds per network width (Safran & Shamir), or the runs' training and test
+// error side by side (Wilson et al.).
 import { axisBottom, axisLeft } from 'd3-axis';
 import { bin } from 'd3-array';
 import { scaleLinear, scaleLog } from 'd3-scale';
@@ -10,7 +11,8 @@ import type { StudyData, StudyProgress } from '../../src/shared/studies';
 import { runColor } from '../dom/theme';
 import { create } from '../dom/elements';
 
-const MARGIN = { top: 22, right: 16, bottom: 34, left: 44 };
+// Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
+const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Final losses below this are drawn in the first bin (log scale). */
 const LOSS_FLOOR = 1e-8;
@@ -48,7 +50,8 @@ export class StudyChart {
     this.element.hidden = false;
     this.status.textContent = data.kind === 'lottery'
       ? `Test ${data.result.metric} against the weights left: ticket (reset to its initialization) and random re-initialization`
-      : `Final training losses from ${data.losses[0]?.length ?? 0} seeds, per network width`;
+      : data.kind === 'seeds' ? `Final training losses from ${data.losses[0]?.length ?? 0} seeds, per network width`
+        : `Training and test error against steps: ${data.labels.join(', ')}`;
     this.draw();
   }
 
@@ -58,11 +61,32 @@ export class StudyChart {
     if (!data) return;
     const box = this.element.getBoundingClientRect();
     const width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
-    const height = 180;
+    const height = 140;
     this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + MARGIN.top + MARGIN.bottom);
     const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     if (data.kind === 'lottery') this.drawLottery(plot, data.result, width, height);
-    else this.drawHistogram(plot, data, width, height);
+    else if (data.kind === 'seeds') this.drawHistogram(plot, data, width, height);
+    else this.drawCurves(plot, data, width, height);
+  }
+
+  /** Training error and test error side by side, one line per run, on one y scale. */
+  private drawCurves(plot: Selection<SVGGElement, unknown, null, undefined>, data: Extract<StudyData, { kind: 'curves' }>, width: number, height: number): void {
+    const gap = 44;
+    const half = Math.max(10, (width - gap) / 2);
+    const last = Math.max(1, ...data.steps.flat());
+    const x = scaleLinear().domain([0, last]).range([0, half]);
+    const y = scaleLinear().domain([0, Math.max(0.01, ...[...data.train.flat(), ...data.test.flat()].filter(Number.isFinite))]).nice().range([height, 0]);
+    (['train', 'test'] as const).forEach((which, k) => {
+      const panel = plot.append('g').attr('class', `study-curves-${which}`).attr('transform', `translate(${k * (half + gap)},0)`);
+      panel.append('text').attr('class', 'chart-title').attr('x', 4).attr('y', -8).text(which === 'train' ? 'training error' : 'test error');
+      data[which].forEach((values, i) => {
+        const points = values.map((v, j): [number, number] => [x(data.steps[i][j]), y(v)]);
+        panel.append('path').attr('class', 'study-line').attr('data-series', data.labels[i]).attr('d', line()(points) ?? '').attr('stroke', runColor(i));
+      });
+      panel.append('g').attr('class', 'axis').attr('transform', `translate(0,${height})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(half / 70))));
+      panel.append('g').attr('class', 'axis').call(axisLeft(y).ticks(5, '~g'));
+    });
+    plot.append('text').attr('class', 'axis-label').attr('x', width / 2).attr('y', height + 30).attr('text-anchor', 'middle').text('step');
   }
 
   private drawLottery(plot: Selection<SVGGElement, unknown, null, undefined>, result: Extract<StudyData, { kind: 'lottery' }>['result'], width: number, height: number): void {
