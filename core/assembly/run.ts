@@ -519,7 +519,7 @@ export function advance(run: Run, steps: i32): i32 {
       run.status = STATUS_SINGULAR;
       break;
     }
-    // One place for every optimizer (L-BFGS, Muon, written ones included): frozen coordinates keep their values.
+    // One place for every optimizer (Muon and written ones included): frozen coordinates keep their values.
     if (run.frozen) restoreFrozen(changetype<Frozen>(run.frozen), run.x);
     if (run.project) projectOntoBox(run);
     run.step = epoch + 1;
