@@ -2,7 +2,7 @@
 import { put } from './f64mem';
 import { Rng, seedRng, normal, uniform } from './random';
 import {
-  DATASET_SPIRAL, DATASET_MOONS, DATASET_CIRCLES, DATASET_XOR, DATASET_BLOBS, DATASET_CURVE, DATASET_TEACHER,
+  DATASET_SPIRAL, DATASET_MOONS, DATASET_CIRCLES, DATASET_XOR, DATASET_BLOBS, DATASET_CURVE, DATASET_TEACHER, DATASET_WILSON, DATASET_RELU_TEACHER,
 } from './layout';
 
 const TWO_PI = 2.0 * Math.PI;
@@ -12,7 +12,7 @@ const BLOB_RADIUS = 3.0;
 /** Columns of a generated row: the inputs and the label (the teacher: b inputs; the curve: one). */
 export function datasetColumns(kind: i32, b: i32): i32 {
   if (kind == DATASET_CURVE) return 2;
-  return kind == DATASET_TEACHER ? b + 1 : 3;
+  return kind == DATASET_TEACHER || kind == DATASET_WILSON || kind == DATASET_RELU_TEACHER ? b + 1 : 3;
 }
 
 /**
@@ -70,6 +70,19 @@ export function generateDataset(kind: i32, count: i32, seed: u64, noise: f64, a:
       x1 = BLOB_RADIUS * Math.cos(t);
       x2 = BLOB_RADIUS * Math.sin(t);
       label = <f64>k;
+    } else if (kind == DATASET_RELU_TEACHER) {
+      // Safran & Shamir (2018): Gaussian inputs, y = sum of relu(w_j . x) over orthonormal w_j (the first unit vectors).
+      let y = 0.0;
+      for (let c = 0; c < b; c++) {
+        const x = normal(rng);
+        put(row, c, x);
+        if (c < <i32>a && x > 0) y += x;
+      }
+      put(row, b, y + noise * normal(rng));
+      continue;
+    } else if (kind == DATASET_WILSON) {
+      wilsonRow(row, i, b, uniform(rng) < a);
+      continue;
     } else if (kind == DATASET_CURVE) {
       const x = 2.0 * uniform(rng) - 1.0;
       put(row, 0, x);
@@ -92,6 +105,22 @@ export function generateDataset(kind: i32, count: i32, seed: u64, noise: f64, a:
   }
   if (teacher) heap.free(teacher);
   heap.free(changetype<usize>(rng));
+}
+
+/**
+ * Wilson et al. (2017, section 3.3): y = +-1; x1 = y, x2 = x3 = 1 (features every sample shares), and sample i's own
+ * block of five features from column 3 + 5i: its first one set when y = +1, all five when y = -1. Only the first
+ * feature tells the classes apart on new samples (whose blocks no other sample has). The label column: 1 for y = +1.
+ */
+function wilsonRow(row: usize, i: i32, inputs: i32, positive: bool): void {
+  for (let c = 0; c <= inputs; c++) put(row, c, 0.0);
+  put(row, 0, positive ? 1.0 : -1.0);
+  put(row, 1, 1.0);
+  put(row, 2, 1.0);
+  const first = 3 + 5 * i;
+  const own = positive ? 1 : 5;
+  for (let c = first; c < first + own && c < inputs; c++) put(row, c, 1.0);
+  put(row, inputs, positive ? 1.0 : 0.0);
 }
 
 /**

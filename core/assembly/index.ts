@@ -2,7 +2,7 @@
 import { Loss, setTestSplit, createLoss, createNetworkLoss, createCustomLoss, createCustomDataLoss, createDataLoss, freeLoss, evaluate } from './losses';
 import {
   Run, createRun, recordedRows, freeRun, advance, traceWidth, stateWidth, setStochastic, setProjection, setBreakpoints, resume, contextSize,
-  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer, setMetrics,
+  logEvaluations, evaluationLog, evaluationCount, setMuon, setCustomOptimizer, setMetrics, setFrozen,
 } from './run';
 import { generateDataset, datasetColumns, generateFormulaDataset } from './datasets';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
@@ -260,4 +260,9 @@ export function netscapeProject(rows: usize, count: i32, dim: i32, center: usize
 }
 export function netscapeBallSharpness(loss: Loss, theta: usize, radius: f64, samples: i32, seed: f64, d: usize, point: usize): f64 {
   return ballSharpness(loss, theta, radius, samples, <u64>seed, d, point);
+}
+
+// Frozen parameters (frozen.ts): mask is dim f64, non-zero where a coordinate keeps its current value.
+export function runSetFrozen(run: Run, mask: usize): void {
+  setFrozen(run, mask);
 }

@@ -133,3 +133,5 @@ export const DATASET_XOR: i32 = 3;
 export const DATASET_BLOBS: i32 = 4; // a: centers (classes)
 export const DATASET_CURVE: i32 = 5; // 1-D regression: y = sin(3x)
 export const DATASET_TEACHER: i32 = 6; // a: the teacher's width, b: inputs
+export const DATASET_WILSON: i32 = 7; // a: the fraction of positive labels, b: inputs (3 + 5 x samples)
+export const DATASET_RELU_TEACHER: i32 = 8; // a: the teacher's width, b: inputs

@@ -10,6 +10,7 @@ import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './c
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import { Network, createRunningStats, setRunningTarget, networkEvalLoss, evalAccuracy } from './network';
 import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
+import { Frozen, createFrozen, freeFrozen, zeroFrozenGradient, restoreFrozen } from './frozen';
 import {
   OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
@@ -61,6 +62,8 @@ export class Run {
   testLoss: f64;
   testAccuracy: f64;
   trainAccuracy: f64;
+  // Frozen coordinates (frozen.ts), or 0.
+  frozen: usize;
 }
 
 /** Values per metrics row: test loss, test accuracy, train accuracy. */
@@ -144,6 +147,7 @@ export function createRun(
   run.testLoss = NaN;
   run.testAccuracy = NaN;
   run.trainAccuracy = NaN;
+  run.frozen = 0;
   run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
@@ -178,6 +182,7 @@ export function freeRun(run: Run): void {
   if (run.running) heap.free(run.running);
   if (run.muon) freeMuon(changetype<Muon>(run.muon));
   if (run.metrics) heap.free(run.metrics);
+  if (run.frozen) freeFrozen(changetype<Frozen>(run.frozen));
   heap.free(changetype<usize>(run));
 }
 
@@ -320,6 +325,23 @@ export function setMuon(run: Run, options: usize): void {
   run.muon = run.loss.network ? changetype<usize>(createMuon(changetype<Network>(run.loss.network), options)) : 0;
 }
 
+/**
+ * Freezes the coordinates where mask (dim f64) is non-zero at their current values (frozen.ts); a mask of zeros
+ * unfreezes all. Before the first step: the recorded row 0 gets the masked gradient.
+ */
+export function setFrozen(run: Run, mask: usize): void {
+  if (run.frozen) freeFrozen(changetype<Frozen>(run.frozen));
+  const frozen = createFrozen(mask, run.x, run.dim);
+  run.frozen = frozen ? changetype<usize>(frozen) : 0;
+  if (frozen && run.step == 0 && run.rows == 1) {
+    zeroFrozenGradient(frozen, run.g);
+    let sq = 0.0;
+    for (let i = 0; i < run.dim; i++) sq += at(run.g, i) * at(run.g, i);
+    put(run.trace, run.dim + 1, Math.sqrt(sq));
+    if (run.recordState) recordStateAt(run, 0);
+  }
+}
+
 /** Projects x onto the box (lo, hi pairs) after every step. */
 export function setProjection(run: Run, box: usize): void {
   if (!run.project) run.project = allocF64(2 * run.dim);
@@ -367,6 +389,7 @@ function stepGradient(run: Run, step: i32): void {
   if (run.noise > 0) {
     for (let i = 0; i < run.dim; i++) put(run.g, i, at(run.g, i) + run.noise * normal(run.rng));
   }
+  if (run.frozen) zeroFrozenGradient(changetype<Frozen>(run.frozen), run.g);
 }
 
 function projectOntoBox(run: Run): void {
@@ -382,6 +405,7 @@ function recordCurrent(run: Run): void {
   setRunningTarget(run.order ? 0 : run.running);
   const f = evaluate(run.loss, run.x, run.g, 0);
   setRunningTarget(0);
+  if (run.frozen) zeroFrozenGradient(changetype<Frozen>(run.frozen), run.g);
   let sq = 0.0;
   let finite = isFinite(f);
   for (let i = 0; i < dim; i++) {
@@ -492,6 +516,8 @@ export function advance(run: Run, steps: i32): i32 {
       run.status = STATUS_SINGULAR;
       break;
     }
+    // One place for every optimizer (Muon and written ones included): frozen coordinates keep their values.
+    if (run.frozen) restoreFrozen(changetype<Frozen>(run.frozen), run.x);
     if (run.project) projectOntoBox(run);
     run.step = epoch + 1;
     recordCurrent(run);

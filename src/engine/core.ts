@@ -26,6 +26,7 @@ export interface CoreExports {
   runAdvanceMany(runs: number, count: number, steps: number): void;
   runSetStochastic(run: number, batchSize: number, replacement: number, noise: number, seed: number): void;
   runSetProjection(run: number, box: number): void;
+  runSetFrozen(run: number, mask: number): void;
   runSetBreakpoints(run: number, checkFn: number, count: number, modes: number, targets: number): void;
   runSetCustomOptimizer(run: number, stepFn: number, count: number, inits: number, hessian: number, hvps: number, scalars: number): void;
   runResume(run: number): void;

@@ -12,6 +12,7 @@ import { packOptimizer, packSchedule, optimizerInfos, type PackedOptimizer } fro
 import { Activation, HitMode, InitScheme, LossId, NetworkLossId, OptimizerId, OptionSlot, STATUS_NAMES, STATUS_RUNNING } from './layout';
 import { networkTargets, type NetworkSpec } from '../shared/network';
 import { DEFAULT_WEIGHT_BINS, layerStatsAt, MAX_STATS_POINTS, MAX_WEIGHT_BINS } from './networkStats';
+import { frozenMask } from '../shared/freeze';
 import { packMuon, type PackedMuon } from './muon';
 import { formatBytes } from './limits';
 import { LIMITS } from '../shared/limits';
@@ -460,7 +461,7 @@ export class WasmEngine implements WorkerEngine {
       stop: request.stop,
       runs: [{
         optimizer: request.optimizer, options: request.options, start: request.start, schedule: request.schedule,
-        stochastic: request.stochastic, project: request.project,
+        stochastic: request.stochastic, project: request.project, freeze: request.freeze,
       }],
       breakpoints: request.breakpoints,
       recordEvery: request.recordEvery,
@@ -593,7 +594,12 @@ export class WasmEngine implements WorkerEngine {
         if (info.network?.batchnorm && stochastic?.batchSize === 1) fail('Batch norm needs batches of at least 2 samples (a batch of 1 has no variance)');
         const project = spec.project === undefined ? info.online?.projection : spec.project;
         const box = project === undefined ? undefined : this.checkBox(project, info.dim, 'project');
-        return { spec, optimizer, schedule, start, stochastic, box, muon, custom };
+        const frozen = spec.freeze === undefined ? undefined : frozenMask(spec.freeze, info.dim, info.network);
+        if (typeof frozen === 'string') fail(frozen);
+        if (frozen && optimizer.id === OptimizerId.lbfgs) {
+          fail(`${spec.optimizer}'s line search moves every parameter along one direction: freeze takes a first-order optimizer (sgd, adam, ...)`);
+        }
+        return { spec, optimizer, schedule, start, stochastic, box, muon, custom, frozen };
       });
       const rowCount = this.core.exports.runRecordedRows(steps, recordEvery);
       if (maxValues !== undefined && rowCount * (info.dim + 1) > maxValues) {
@@ -680,7 +686,7 @@ export class WasmEngine implements WorkerEngine {
     request: RunsRequest, info: LossInfo, loss: number, { gradTol, bounds }: { gradTol: number; bounds?: number[] },
     prepared: {
       spec: RunSpec; optimizer: ReturnType<typeof packOptimizer>; schedule: Float64Array; start: number[]; stochastic?: StochasticSpec;
-      box?: number[]; muon?: PackedMuon; custom?: CustomRunOptimizer;
+      box?: number[]; muon?: PackedMuon; custom?: CustomRunOptimizer; frozen?: Float64Array;
     }[],
     holdings: RunSetHoldings,
   ): RunSet {
@@ -688,7 +694,7 @@ export class WasmEngine implements WorkerEngine {
     const handles = core.alloc(4 * prepared.length);
     const created: number[] = [];
     try {
-      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, muon, custom }, i) => {
+      const runs = prepared.map(({ spec, optimizer, schedule, start, stochastic, box, muon, custom, frozen }, i) => {
         const options = core.allocF64(optimizer.options.length, optimizer.options);
         const schedulePtr = core.allocF64(schedule.length, schedule);
         const startPtr = core.allocF64(info.dim, start);
@@ -722,6 +728,11 @@ export class WasmEngine implements WorkerEngine {
           const boxPtr = core.allocF64(box.length, box);
           core.exports.runSetProjection(handle, boxPtr);
           core.release(boxPtr);
+        }
+        if (frozen) {
+          const maskPtr = core.allocF64(frozen.length, frozen);
+          core.exports.runSetFrozen(handle, maskPtr);
+          core.release(maskPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
         // A Muon run's recorded state is its other optimizer's.

@@ -1,7 +1,8 @@
 // The host's view of the engine: the same Engine interface, answered by a lazily started worker over the typed
 // request layer (src/shared/rpc.ts, EngineRequests). Cancelling a request ends the worker at once (a long run cannot
-// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns) and a
-// bend's training (trainBend) are stopped between chunks instead.
+// be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns), a
+// bend's training (trainBend) and a study are stopped between chunks instead.
+import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from '../shared/studies';
 import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
@@ -68,6 +69,16 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   /** Chunks reach onChunk as the worker computes them; cancelling stops the stream between chunks (the worker stays). */
   streamRuns(request: RunsRequest, onChunk: (chunk: RunsChunk) => void, cancel?: CancelSignal): Promise<void> {
     return this.ask('streamRuns', { args: [request] }, { cancel, onProgress: onChunk });
+  }
+
+  /** The lottery ticket's pruning rounds in the worker (src/engine/lottery.ts); progress after each run. */
+  lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult> {
+    return this.ask('lottery', { args: [request] }, { cancel, onProgress });
+  }
+
+  /** A scenario trained from several network seeds in the worker: the final losses. */
+  seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult> {
+    return this.ask('seedStudy', { args: [request] }, { cancel, onProgress });
   }
 
   /** Starts the worker now (it compiles the core), so that the first request does not wait for it. */

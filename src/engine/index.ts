@@ -11,3 +11,5 @@ export { WasmEngine, RunSet, trajectoryRows } from './engine';
 export async function createEngine(): Promise<WasmEngine> {
   return new WasmEngine(await Core.create(), compileExpression, compileConditions, compileCustomOptimizer);
 }
+// Studies (lottery ticket, seeds): sequences of runs on an engine.
+export { lotteryTicket, seedStudy } from './lottery';

@@ -98,7 +98,7 @@ export const LossId = {
 export const Activation = { tanh: 0, relu: 1, sigmoid: 2, linear: 3, leaky_relu: 4, gelu: 5 } as const;
 export const NetworkLossId = { mse: 0, bce: 1, cross_entropy: 2 } as const;
 /** Generated data sets (core/assembly/datasets.ts; src/loss/datasets.ts checks their lines). */
-export const DatasetId = { spiral: 0, moons: 1, circles: 2, xor: 3, blobs: 4, curve: 5, teacher: 6 } as const;
+export const DatasetId = { spiral: 0, moons: 1, circles: 2, xor: 3, blobs: 4, curve: 5, teacher: 6, wilson: 7, relu_teacher: 8 } as const;
 export const InitScheme = {
   default: 0, zeros: 1, constant: 2, normal: 3, uniform: 4, lecun_normal: 5, lecun_uniform: 6, xavier_normal: 7,
   xavier_uniform: 8, kaiming_normal: 9, kaiming_uniform: 10,

@@ -1,6 +1,7 @@
 // Answers engine requests from a worker's message port (the server end of src/shared/rpc.ts, typed by
 // EngineRequests): shared by the Node and the browser worker. Typed arrays in replies and chunks are transferred.
 import { createEngine } from './index';
+import { lotteryTicket, seedStudy } from './lottery';
 import type { EngineRequests } from '../shared/engineApi';
 import { RpcServer, type Post, type ProgressMessage, type ReplyMessage } from '../shared/rpc';
 
@@ -32,6 +33,8 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       setSessionBreakpoints: async ({ args }) => (await engine).setSessionBreakpoints(...args),
       closeSession: async ({ args }) => (await engine).closeSession(...args),
       memory: async () => (await engine).memory(),
+      lottery: async ({ args: [request] }, { progress, cancel }) => lotteryTicket(await engine, request, (p) => void progress(p), cancel),
+      seedStudy: async ({ args: [request] }, { progress, cancel }) => seedStudy(await engine, request, (p) => void progress(p), cancel),
     },
     { transfer: true },
   );

@@ -16,6 +16,7 @@ import { networkParamNames, type NetworkSpec } from '../shared/network';
 import { LIMITS } from '../shared/limits';
 import { isOptimizerSource } from '../shared/scenario';
 import { STRING_OPTIONS } from '../shared/scenarioModel';
+import { FREEZE_GROUPS } from '../shared/freeze';
 
 export const MAX_DIM = 128;
 /** Data column c is graph parameter DATA_OFFSET + c: compiled code reads it at that f64 slot of its input. */
@@ -594,6 +595,11 @@ class Analysis {
           else this.sink.error('A label is text in double quotes, as in label="Adam (fast)"', option.value.start, option.value.end);
           continue;
         }
+        if (option.name.name === 'freeze') {
+          const freeze = this.freezeSetting(option.value);
+          if (freeze !== undefined) options.freeze = freeze;
+          continue;
+        }
         const setting = this.optionSetting(option.value, STRING_OPTIONS[name]?.includes(option.name.name));
         if (setting !== undefined) options[option.name.name] = setting;
       }
@@ -692,6 +698,21 @@ class Analysis {
   }
 
   /** text: the option's torch type is a string (line_search_fn="strong_wolfe"). */
+  /** `freeze=linear` (a group of a network's tensors: src/shared/freeze.ts) or `freeze=(0, 5, 7)` (parameter indices). */
+  private freezeSetting(value: OptionValue): OptionSetting | undefined {
+    const group = value.kind === 'string' ? value.value : value.kind === 'expr' && value.expr.kind === 'name' ? value.expr.name : undefined;
+    if (group !== undefined) {
+      if ((FREEZE_GROUPS as readonly string[]).includes(group)) return group;
+      this.sink.error(`freeze takes ${FREEZE_GROUPS.join(', ')} or parameter indices such as (0, 3)`, value.start, value.end);
+      return undefined;
+    }
+    const indices = this.optionSetting(value);
+    const list = typeof indices === 'number' ? [indices] : indices;
+    if (Array.isArray(list) && list.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0)) return list;
+    if (list !== undefined) this.sink.error('freeze indices are whole numbers >= 0 (0-based, in the order of the parameters)', value.start, value.end);
+    return undefined;
+  }
+
   private optionSetting(value: OptionValue, text = false): OptionSetting | undefined {
     if (value.kind === 'bool') return value.value;
     if (value.kind === 'string') {

@@ -2,9 +2,11 @@
 // The core generates the rows (core/assembly/datasets.ts); this checks the line and says what the rows will be.
 import { closestName, type DiagnosticSink } from './diagnostics';
 import type { Name, OptionValue } from './parser';
-import { GENERATOR_NAMES, GENERATORS, MAX_SAMPLES, type GeneratorInfo, type GeneratorName } from '../shared/datasets';
+import {
+  DEFAULT_GENERATED_SAMPLES, GENERATOR_NAMES, GENERATORS, MAX_SAMPLES, MAX_WILSON_SAMPLES, wilsonInputs, type GeneratorInfo, type GeneratorName,
+} from '../shared/datasets';
 
-export { GENERATORS, type GeneratorName };
+export { GENERATORS, wilsonInputs, type GeneratorName };
 
 /** A generated set as the core makes it: `a` and `inputs` are its own parameters (see GENERATORS). */
 export interface DataGenerator {
@@ -12,7 +14,7 @@ export interface DataGenerator {
   samples: number;
   noise: number;
   seed: number;
-  /** spiral: arms; blobs: centers; circles: the inner radius; teacher: its width; else 0. */
+  /** spiral: arms; blobs: centers; circles: the inner radius; teacher, relu_teacher: its width; wilson: P(y = +1); else 0. */
   a: number;
   /** The inputs (the teacher's; 2 for the planar sets, 1 for the curve). */
   inputs: number;
@@ -33,7 +35,6 @@ export interface FormulaData {
 }
 
 const NAMES = GENERATOR_NAMES;
-const DEFAULT_SAMPLES = 200;
 const MAX_TEACHER_INPUTS = 32;
 
 /** The columns of a generated set: x1, x2 (the teacher: x1 .. xn; the curve: x), then y. */
@@ -66,7 +67,7 @@ export function analyzeDataOptions(
     }
     info = GENERATORS[generator.name as GeneratorName];
   }
-  const allowed = info ? ['samples', 'noise', 'test', 'seed', ...(info.own ? [info.own.name] : []), ...(generator?.name === 'teacher' ? ['inputs'] : [])]
+  const allowed = info ? ['samples', 'noise', 'test', 'seed', ...(info.own ? [info.own.name] : []), ...(generator?.name === 'teacher' || generator?.name === 'relu_teacher' ? ['inputs'] : [])]
     : formula ? ['samples', 'test', 'seed'] : ['test'];
   const values = new Map<string, number>();
   let ok = true;
@@ -96,6 +97,9 @@ export function analyzeDataOptions(
     const own = info?.own?.name === name.name ? info.own : undefined;
     if (name.name === 'test' && !(number >= 0 && number < 1)) bad('a fraction from 0 to below 1 (the share of samples held out for testing)');
     else if (name.name === 'samples' && !(Number.isInteger(number) && number >= 2 && number <= MAX_SAMPLES)) bad(`a whole number from 2 to ${MAX_SAMPLES}`);
+    else if (name.name === 'samples' && generator?.name === 'wilson' && number > MAX_WILSON_SAMPLES) {
+      bad(`at most ${MAX_WILSON_SAMPLES} for data wilson (it has 3 + 5 x samples inputs)`);
+    }
     else if (name.name === 'noise' && !(number >= 0 && Number.isFinite(number))) bad('a number >= 0');
     else if (name.name === 'seed' && !(Number.isSafeInteger(number) && number >= 0)) bad('a whole number >= 0');
     else if (name.name === 'inputs' && !(Number.isInteger(number) && number >= 1 && number <= MAX_TEACHER_INPUTS)) bad(`a whole number from 1 to ${MAX_TEACHER_INPUTS}`);
@@ -105,7 +109,7 @@ export function analyzeDataOptions(
   }
   if (!ok) return undefined;
   const test = values.get('test') ?? 0;
-  const samples = values.get('samples') ?? DEFAULT_SAMPLES;
+  const samples = values.get('samples') ?? DEFAULT_GENERATED_SAMPLES;
   const seed = values.get('seed') ?? 0;
   if (!info || !generator) return { test, samples, seed };
   const g: DataGenerator = {
@@ -114,7 +118,7 @@ export function analyzeDataOptions(
     noise: values.get('noise') ?? info.noise,
     seed,
     a: info.own ? values.get(info.own.name) ?? info.own.default : 0,
-    inputs: generator.name === 'curve' ? 1 : values.get('inputs') ?? 2,
+    inputs: generator.name === 'curve' ? 1 : generator.name === 'wilson' ? wilsonInputs(samples) : values.get('inputs') ?? 2,
   };
   return { generator: g, test, samples, seed };
 }

@@ -1,10 +1,11 @@
 // A parsed .loss file as a scenario (src/shared/scenarioModel.ts): the .loss parse's last step (no 'vscode'
 // import: unit-tested in node). The print is scenarioLossFile in src/shared/export.ts.
 import type { Scenario as FileScenario } from './analyze';
+import { FREEZE_GROUPS, type FreezeGroup } from '../shared/freeze';
 import { SCHEDULE_TYPES, type RunConfig, type ScenarioDraft, type ScheduleSpec, type StochasticSpec } from '../shared/scenarioModel';
 
 /** Keys of an optimizer line that set the run, not the optimizer: `batch=8 replacement=true noise=0.1 seed=3 project=(-1, 1)`. */
-export const RUN_KEYS = ['batch', 'replacement', 'noise', 'seed', 'project'] as const;
+export const RUN_KEYS = ['batch', 'replacement', 'noise', 'seed', 'project', 'freeze'] as const;
 
 /** One optimizer line (with its schedule line) as a run: torch options, stochastic settings, schedule, projection. */
 export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig {
@@ -20,6 +21,7 @@ export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig
   const noise = take('noise');
   const seed = take('seed');
   const project = take('project');
+  const freeze = take('freeze');
   if (typeof batch === 'number') stochastic.batchSize = batch;
   if (typeof replacement === 'boolean') stochastic.replacement = replacement;
   if (typeof noise === 'number') stochastic.noise = noise;
@@ -28,6 +30,8 @@ export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig
   if (line.label !== undefined) run.label = line.label;
   if (Object.keys(stochastic).length > 0) run.stochastic = stochastic;
   if (Array.isArray(project) && project.length === 2) run.project = [[project[0], project[1]]];
+  if (typeof freeze === 'string' && (FREEZE_GROUPS as readonly string[]).includes(freeze)) run.freeze = freeze as FreezeGroup;
+  else if (Array.isArray(freeze)) run.freeze = freeze;
   const type = line.schedule?.type as ScheduleSpec['type'] | undefined;
   if (type && SCHEDULE_TYPES.includes(type) && type !== 'constant') run.schedule = { type, ...line.schedule?.options } as ScheduleSpec;
   return run;

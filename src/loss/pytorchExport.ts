@@ -1,6 +1,7 @@
 // Export as a PyTorch script: a standalone .py that rebuilds a scenario (loss or network, data, starts, optimizers,
 // schedules, minibatches, steps) in float64 and prints the loss at every step. Pure text generation: the numbers it
 // writes (data rows, starts) are the engine's, handed in by the caller.
+import { frozenMask } from '../shared/freeze';
 import type { Engine, LossInfo } from '../shared/engineApi';
 import type { NetworkSpec } from '../shared/network';
 import type { OptionValue, RunConfig, Scenario, ScheduleSpec, StochasticSpec } from '../shared/scenarioModel';
@@ -258,6 +259,15 @@ function stochasticOf(run: RunConfig, loss: LossInfo): StochasticSpec {
   return { ...(loss.stochastic ?? {}), ...(run.stochastic ?? {}) };
 }
 
+/** The run's frozen parameter indices (src/shared/freeze.ts), or undefined when none is frozen. */
+function frozenIndices(run: RunConfig, loss: LossInfo): number[] | undefined {
+  if (run.freeze === undefined) return undefined;
+  const mask = frozenMask(run.freeze, loss.dim, loss.network);
+  if (typeof mask === 'string') throw new Error(mask);
+  const indices = [...mask.keys()].filter((i) => mask[i]);
+  return indices.length > 0 ? indices : undefined;
+}
+
 /** A run as Python: its optimizer(s), scheduler(s), sampling and step loop, in a function run_<n>(). */
 function runFunction(input: PytorchExportInput, run: RunConfig, index: number, network: boolean): string[] {
   const n = index + 1;
@@ -282,6 +292,12 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
   } else {
     lines.push('    p = start.clone().requires_grad_(True)');
     groups = '[p]';
+  }
+  const frozen = frozenIndices(run, input.loss);
+  if (frozen) {
+    // Optiscope's freeze: no gradient for the frozen coordinates, and their values written back after every step.
+    lines.push(`    frozen = torch.tensor(${pyValue(frozen)}, dtype=torch.long)`);
+    lines.push(`    frozen_values = ${network ? 'torch.nn.utils.parameters_to_vector(model.parameters())' : 'p'}.detach().clone()`);
   }
   const optimizers: string[] = [];
   if (run.optimizer === 'muon') {
@@ -333,6 +349,11 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
   if (stochastic.noise) {
     lines.push(`            for q in ${parameters}:`, `                q.grad += ${pyNumber(stochastic.noise)} * torch.randn(q.shape, dtype=torch.float64, generator=generator)`);
   }
+  if (frozen) {
+    lines.push(network
+      ? '            grads = torch.nn.utils.parameters_to_vector([q.grad for q in model.parameters()])\n            grads[frozen] = 0\n            torch.nn.utils.vector_to_parameters(grads, [q.grad for q in model.parameters()])'
+      : '            p.grad[frozen] = 0');
+  }
   lines.push('            return value');
   if (batch === 0) lines.push('        closure.first = True');
   if (run.optimizer === 'muon') {
@@ -345,6 +366,11 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
     const lo = project.map((r) => r[0]);
     const hi = project.map((r) => r[1]);
     lines.push('        with torch.no_grad():', `            p.copy_(torch.clamp(p, torch.tensor(${pyValue(lo)}, dtype=torch.float64), torch.tensor(${pyValue(hi)}, dtype=torch.float64)))`);
+  }
+  if (frozen) {
+    lines.push(network
+      ? '        with torch.no_grad():\n            flat = torch.nn.utils.parameters_to_vector(model.parameters())\n            flat[frozen] = frozen_values[frozen]\n            torch.nn.utils.vector_to_parameters(flat, model.parameters())'
+      : '        with torch.no_grad():\n            p[frozen] = frozen_values[frozen]');
   }
   schedulers.forEach((_, i) => lines.push(`        scheduler_${i + 1}.step()`));
   lines.push('    return losses', '', '');

@@ -30,6 +30,7 @@ import { exportFile, PageDrawing } from './pageExport';
 import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
 import { pathStudyData } from './pathStudy';
+import { hasStudies, lessonStudy } from './lessonStudies';
 import { landscapeData, networkOutputData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
 import { SourceDocument } from './sourceDocument';
 
@@ -307,6 +308,11 @@ export class ScenarioPanel extends Disposable {
       networkLandscape: async ({ query }, { cancel }) => {
         const { directions: _vectors, ...result } = await this.services.engine().networkLandscape(query, undefined, cancel);
         return { ...result, loss: query.loss, kind: query.directions.kind };
+      },
+      study: ({ lesson }, { progress, cancel }) => {
+        const engine = this.services.engine();
+        if (!hasStudies(engine)) throw new Error('Lesson studies run in the engine worker, which this window has not started');
+        return lessonStudy(engine, lesson, this.scenario, (p) => void progress(p), cancel);
       },
       run: async ({ scenario, gradients }, { progress }) => {
         this.scenario = scenario;

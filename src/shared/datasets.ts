@@ -20,9 +20,23 @@ export const GENERATORS = {
   blobs: { noise: 0.5, own: { name: 'centers', default: 3, min: 2, max: 10, integer: true }, classes: (a: number) => a },
   curve: { noise: 0.1, classes: () => 0 },
   teacher: { noise: 0, own: { name: 'width', default: 8, min: 1, max: 64, integer: true }, classes: two },
+  /** Safran & Shamir 2018: Gaussian inputs, y = the sum of relu over the first `width` inputs (an orthonormal relu teacher). */
+  relu_teacher: { noise: 0, own: { name: 'width', default: 6, min: 1, max: 32, integer: true }, classes: () => 0 },
+  /** Wilson et al. 2017's overparametrized linear problem: 3 + 5 x samples inputs (wilsonInputs); p: P(y = +1). */
+  wilson: { noise: 0, own: { name: 'p', default: 0.75, min: 0.5, max: 1, integer: false }, classes: two },
 } satisfies Record<string, GeneratorInfo>;
 export type GeneratorName = keyof typeof GENERATORS;
 
 export const GENERATOR_NAMES = Object.keys(GENERATORS) as GeneratorName[];
+/** The wilson set's samples at most: its 3 + 5 x samples inputs stay within a network layer's width. */
+export const MAX_WILSON_SAMPLES = 200;
+
+/** The inputs of Wilson et al.'s set: three shared features and five of each sample's own. */
+export function wilsonInputs(samples: number): number {
+  return 3 + 5 * samples;
+}
+
+/** Samples of a generated set when its line does not say. */
+export const DEFAULT_GENERATED_SAMPLES = 200;
 /** Samples of a generated set at most. */
 export const MAX_SAMPLES = 100_000;

@@ -1,4 +1,5 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
+import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from './studies';
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 import type { NetworkSpec } from './network';
 import type {
@@ -425,4 +426,7 @@ export type EngineRequests = {
   streamRuns: { params: { args: [RunsRequest] }; reply: void; progress: RunsChunk };
   trainBend: { params: { args: [BendRequest] }; reply: BendResult; progress: BendProgress };
   networkLandscape: { params: { args: [NetworkLandscapeRequest] }; reply: NetworkLandscapeResult; progress: NetworkLandscapeProgress };
+  // Studies (src/engine/lottery.ts): sequences of runs in the worker, with progress and cancel.
+  lottery: { params: { args: [LotteryRequest] }; reply: LotteryResult; progress: StudyProgress };
+  seedStudy: { params: { args: [SeedStudyRequest] }; reply: SeedStudyResult; progress: StudyProgress };
 };

@@ -89,7 +89,7 @@ function lossString(text: string): string {
   return `"${text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** A run as .loss lines: `optimizer NAME options... batch= replacement= noise= seed= project= label=`, then its `schedule` line. */
+/** A run as .loss lines: `optimizer NAME options... batch= replacement= noise= seed= project= freeze= label=`, then its `schedule` line. */
 export function runLines(run: RunConfig): string[] {
   const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
   const st = run.stochastic;
@@ -98,6 +98,8 @@ export function runLines(run: RunConfig): string[] {
   if (st?.noise) options.push(`noise=${lossNumber(st.noise)}`);
   if (st && st.seed !== undefined) options.push(`seed=${st.seed}`);
   if (run.project?.length === 1) options.push(`project=${lossValue(run.project[0])}`);
+  if (typeof run.freeze === 'string') options.push(`freeze=${run.freeze}`);
+  else if (run.freeze) options.push(`freeze=(${run.freeze.join(', ')})`);
   if (run.label) options.push(`label=${lossString(run.label)}`);
   // A written optimizer is named by its file (a .loss line cannot hold its rule): the file beside the .loss file.
   const written = isOptimizerSource(run.optimizer);

@@ -4,6 +4,7 @@ import type { RunConfig } from './protocol';
 import { runLines } from './export';
 import { scalingRuleRuns } from './stochastic';
 import type { PathStudy } from './networkPaths';
+import type { LotteryRequest, SeedStudyRequest } from './studies';
 
 export interface Lesson {
   id: string;
@@ -18,7 +19,25 @@ export interface Lesson {
   chartX?: 'step' | 'samples';
   /** A chart of loss profiles along paths between two networks trained as the file says (see PathStudy). */
   paths?: PathStudy;
+  /** A study the engine runs on the lesson's .loss text (src/engine/lottery.ts): the lottery ticket's rounds, or seeds. */
+  study?: LessonStudy;
 }
+
+/** A lesson's study: its request without the loss text (the lesson's .loss file, as edited, gives it). */
+export type LessonStudy =
+  | ({ kind: 'lottery' } & Omit<LotteryRequest, 'loss'>)
+  /** factors: the lesson's network and its hidden widths times each factor (> 1: wider students). */
+  | ({ kind: 'seeds'; factors: number[] } & Omit<SeedStudyRequest, 'loss'>)
+  /** The lesson's own runs with their training and test error measured every `every` steps. */
+  | { kind: 'curves'; every: number };
+
+/** The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left). */
+export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global' };
+
+/** Safran & Shamir: students of the written width (the teacher's, 6) and four times it, twelve seeds each. */
+export const SEED_STUDY: LessonStudy = {
+  kind: 'seeds', factors: [1, 4], run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1500, seeds: Array.from({ length: 12 }, (_, i) => i),
+};
 
 /** The scaling-rule lesson's runs: B = 4, 16, 64 with lr 0.005 scaled by k = 4 and k^2 = 16, and unscaled. */
 export const SCALING_RULE = { batch: 4, k: 4, lr: 0.005, seed: 1 } as const;
@@ -192,6 +211,82 @@ export const LESSONS: Lesson[] = [
     source: [
       '# Mode connectivity: the straight line and a trained Bezier curve between two solutions',
       ...TWO_NETWORKS,
+    ].join('\n'),
+  },
+  {
+    id: 'adaptive-generalization',
+    title: 'Adaptive methods vs SGD: generalization (Wilson et al.)',
+    study: { kind: 'curves', every: 10 },
+    summary: 'An overparametrized linear problem where SGD generalizes perfectly and AdaGrad, RMSProp and Adam predict the majority class',
+    explanation: [
+      'Wilson, Roelofs, Stern, Srebro and Recht (2017) built a binary problem with more features than samples. Each sample has y = ±1 (+1 with probability p = 0.75); its first feature is y itself, the next two are 1 for every sample, and it has a block of five features of its own (one of them set when y = +1, all five when y = −1). Only the first feature tells the classes apart on new samples: their own blocks were never seen in training.',
+      'Started from zero, gradient descent stays in the span of the training samples and heads for the minimum-norm solution, which puts most of its weight on the first feature: every run here reaches zero training error, and SGD also classifies every held-out sample correctly.',
+      'AdaGrad, RMSProp and Adam divide each coordinate\'s step by its own gradient scale, so every feature with a non-zero gradient moves at about the same speed: the two shared features (whose gradients favour the majority class) grow as fast as the first one, and the solution predicts +1 for every new sample. Their test accuracy is the share of positives in the test split (0.66 to 0.8 over seeds 1 to 3), while their training loss falls as fast as SGD\'s or faster. The chart shows each run\'s training and test error side by side (the test error measured on the held-out half).',
+    ],
+    source: [
+      '# Adaptive methods vs SGD on the overparametrized problem of Wilson et al. (2017, section 3.3)',
+      '# 100 samples, half held out; 3 + 5 x 100 = 503 features; a linear classifier from zero',
+      'data wilson samples=100 p=0.75 test=0.5 seed=1',
+      'network 503-1 activation=linear loss=bce init=zeros',
+      'optimizer sgd lr=0.1',
+      'optimizer adagrad lr=0.1',
+      'optimizer rmsprop lr=0.01',
+      'optimizer adam lr=0.01',
+      'steps = 500',
+    ].join('\n'),
+  },
+  {
+    id: 'batchnorm-only',
+    title: 'Training only batch norm (Frankle et al. 2020)',
+    summary: 'Random frozen weights, only batch norm\'s gamma and beta trained, against training everything',
+    explanation: [
+      'Frankle, Schwab and Morcos (2020) froze every weight of a network at its random initialization and trained only batch norm\'s affine parameters, gamma (a scale per unit) and beta (a shift per unit): a small fraction of the parameters, yet the networks reached far-above-chance accuracy.',
+      'Here the same 2-64-64-3 relu network with batch norm learns the three-armed spiral twice: once with every parameter trained, once with freeze=linear on its optimizer line, which keeps every Linear weight and bias at its initial value (256 of the 4803 parameters train). Gamma can switch a random feature off or rescale it and beta moves its threshold, so the network picks and shapes among its random features instead of learning new ones.',
+      'Try freeze=weights (biases and batch norm train), freeze=bn (everything but batch norm), or a wider network: the more random features, the better the BN-only network does.',
+    ],
+    source: [
+      '# Training only batch norm (Frankle, Schwab, Morcos 2020): random frozen weights vs training everything',
+      'data spiral arms=3 samples=600 test=0.25 seed=1',
+      'network 2-64-64-3 activation=relu loss=cross_entropy batchnorm=true seed=1',
+      'optimizer adam lr=0.01 batch=64 seed=1 label="everything trained"',
+      'optimizer adam lr=0.05 batch=64 seed=1 freeze=linear label="only gamma and beta"',
+      'steps = 500',
+    ].join('\n'),
+  },
+  {
+    id: 'lottery-ticket',
+    title: 'The lottery ticket (Frankle & Carbin)',
+    summary: 'Prune the smallest weights, reset the survivors to their initial values, train again: the ticket vs a random re-initialization',
+    study: LOTTERY_STUDY,
+    explanation: [
+      'Frankle and Carbin (2019): train a network, prune the weights of smallest magnitude, reset the surviving weights to the values they had at initialization, and train again; repeat. The subnetworks found this way ("winning tickets") train to about the accuracy of the full network with a fraction of its weights, while the same subnetworks with a new random initialization do worse.',
+      'The study behind this lesson trains the 2-32-32-2 relu network below on the two-armed spiral (half the samples held out), prunes 50% of the remaining weights (all layers together, biases kept) and resets, three times, down to 12.5% of the weights; each mask is also trained from a random re-initialization (the network seed + 1). Pruned weights are zero and frozen (freeze= with their indices).',
+      'Over seeds 1 to 3 the ticket at 12.5% keeps 0.82 to 0.89 test accuracy (the full network: 0.895 to 0.93), the random re-initialization 0.66 to 0.81. The .loss file trains the full network; edit it (width, data, optimizer) and the study follows.',
+    ],
+    source: [
+      '# The lottery ticket (Frankle & Carbin 2019): the full network the pruning rounds start from',
+      'data spiral arms=2 samples=400 test=0.5 seed=1',
+      'network 2-32-32-2 activation=relu loss=cross_entropy seed=1',
+      'optimizer adam lr=0.01',
+      'steps = 1000',
+    ].join('\n'),
+  },
+  {
+    id: 'bad-local-minima',
+    title: 'Bad local minima and overparametrization (Safran & Shamir)',
+    summary: 'A relu teacher with Gaussian inputs: same-width students get stuck from many seeds, wider ones all reach zero; deep linear networks never do',
+    study: SEED_STUDY,
+    explanation: [
+      'Safran and Shamir (2018): the target is a two-layer relu network, y = Σ relu(wⱼ·x) with six orthonormal wⱼ, on Gaussian inputs. A student of the same architecture can fit it exactly (loss 0), yet gradient methods from random initializations often end in spurious local minima: units that died or that share a teacher direction.',
+      'The study trains the student below (6 inputs, 6 relu units, Adam, 1500 steps) from twelve network seeds and draws the histogram of final losses: 9 of the 12 stay above 0.05 (0.065 to 0.24), 3 reach about 1e-4. With 24 hidden units every seed ends below 2e-3: overparametrization removes the bad minima the optimizer finds.',
+      'Kawaguchi (2016): a deep linear network has no bad local minima. Change the network line to network 6-6-6-1 activation=linear and every seed reaches the least-squares loss of a single linear layer (0.4699 on this data), to 1e-12.',
+    ],
+    source: [
+      '# Bad local minima (Safran & Shamir 2018): a relu teacher with 6 orthonormal units on Gaussian inputs, and a student of the same width',
+      'data relu_teacher width=6 inputs=6 samples=500 seed=1',
+      'network 6-6-1 activation=relu loss=mse seed=0',
+      'optimizer adam lr=0.01',
+      'steps = 1500',
     ].join('\n'),
   },
 ];

@@ -2,7 +2,7 @@
 // `network`, `stochastic`, the `optimizer`/`schedule` lines, `steps`), keeping the user's other lines and each line's
 // comment. Pure (no 'vscode'): the host applies the result to the document, or to the scenario's text without one.
 import * as v from 'valibot';
-import { GENERATOR_NAMES, GENERATORS, MAX_SAMPLES, type GeneratorName } from './datasets';
+import { DEFAULT_GENERATED_SAMPLES, GENERATOR_NAMES, GENERATORS, MAX_SAMPLES, wilsonInputs, type GeneratorName } from './datasets';
 import { LIMITS } from './limits';
 import { ACTIVATIONS, INIT_SCHEMES, NETWORK_LIMITS, NETWORK_LOSSES } from './network';
 
@@ -136,7 +136,10 @@ function lossFor(current: string, classes: number): string {
 function setShape(code: string, name: GeneratorName): { classes: number; inputs: number } {
   const own = GENERATORS[name] as { own?: { name: string; default: number } };
   const a = own.own ? (readNumber(code, own.own.name) ?? own.own.default) : 0;
-  const inputs = name === 'curve' ? 1 : name === 'teacher' ? (readNumber(code, 'inputs') ?? 2) : 2;
+  const inputs = name === 'curve' ? 1
+    : name === 'teacher' || name === 'relu_teacher' ? (readNumber(code, 'inputs') ?? 2)
+    : name === 'wilson' ? wilsonInputs(readNumber(code, 'samples') ?? DEFAULT_GENERATED_SAMPLES)
+    : 2;
   return { classes: (GENERATORS[name] as { classes(a: number): number }).classes(a), inputs };
 }
 

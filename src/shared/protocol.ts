@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { PathStudyData } from './networkPaths';
 import type { LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { AnimationFormat } from './animation';
+import type { StudyData, StudyProgress } from './studies';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
 import { NetworkLandscapeQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery } from './networkLandscape';
@@ -155,6 +156,8 @@ export interface WebviewRequests {
   networkLayerStats: { params: { query: NetworkLayerStatsQuery }; reply: NetworkLayerStatsResult };
   /** A network's loss on a plane (PCA of the runs' paths, or random filter-normalized directions), the paths on it. */
   networkLandscape: { params: { query: NetworkLandscapeQuery }; reply: NetworkLandscapeData };
+  /** The open lesson's study (lottery ticket, seeds) on its current .loss text: progress after each run. */
+  study: { params: { lesson: string }; reply: StudyData; progress: StudyProgress };
 }
 
 export type WebviewRequest = RequestMessage<WebviewRequests>;
@@ -405,6 +408,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), query: networkLayerStatsQuery(message.query, 'message.query') };
       case 'networkLandscape':
         return { type, requestId: requestId(), query: checked(NetworkLandscapeQuerySchema, message.query, 'message.query') };
+      case 'study':
+        return { type, requestId: requestId(), lesson: string(message.lesson, 'message.lesson', LIMITS.labelLength) };
       case 'inspect':
         return { type, requestId: requestId(), run: integer(message.run, 'message.run', 0, LIMITS.maxRuns - 1), step: integer(message.step, 'message.step', 0, LIMITS.panelMaxSteps) };
       case 'breakpoints':
@@ -455,8 +460,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, pathStudy, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLandscape, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, networkLandscape, pathStudy, study, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
     }
   });
 }

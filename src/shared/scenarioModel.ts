@@ -5,6 +5,7 @@
 // message reads "message.scenario.steps: expected an integer in [1, 100000]".
 import * as v from 'valibot';
 import { LIMITS } from './limits';
+import { FREEZE_GROUPS } from './freeze';
 
 // ---- the pieces ----
 
@@ -101,6 +102,11 @@ export const RunSchema = v.object({
   schedule: v.optional(ScheduleSchema),
   /** A box x is projected onto after every step (one [lo, hi] for all parameters, or one per parameter). */
   project: v.optional(v.pipe(v.array(range, BOX), v.minLength(1, BOX), v.maxLength(LIMITS.panelMaxParams, BOX))),
+  /** Parameters kept at their start values (src/shared/freeze.ts): a network group name, or parameter indices (a pruning mask). */
+  freeze: v.optional(v.union([
+    v.picklist(FREEZE_GROUPS),
+    v.pipe(v.array(integer(0, LIMITS.network.params - 1)), v.maxLength(LIMITS.network.params)),
+  ], `one of ${FREEZE_GROUPS.join(', ')}, or an array of parameter indices`)),
 }, 'an object');
 
 /** When a run stops before its steps. */

@@ -17,7 +17,7 @@ const LESSONS = [
   { id: 'adam-amsgrad', title: 'Adam vs AMSGrad (Reddi, Kale, Kumar)', runs: 2, says: 'AMSGrad keeps the maximum', file: 'builtin reddi C=3', legend: ['amsgrad=true'], online: true },
 ];
 
-/** The panel as drawn: lesson text, traces, legend, the side charts. */
+/** The panel as drawn: lesson text, traces, legend, the side charts, a study chart. */
 function readPanel() {
   const lastPoint = (path) => {
     const numbers = (path?.getAttribute('d') ?? '').match(/-?[\d.]+(?:e-?\d+)?/g) ?? [];
@@ -36,8 +36,21 @@ function readPanel() {
     position: paths('.side-charts:not([hidden]) .position-chart .series-lines path').map(lastPoint),
     regret: paths('.side-charts:not([hidden]) .regret-chart .series-lines path').length,
     chartTitles: [...document.querySelectorAll('.side-charts:not([hidden]) .chart-title')].map((t) => t.textContent),
+    // a network lesson's study chart
+    studyLines: paths('.study-chart:not([hidden]) path.study-line').length,
+    studyPoints: document.querySelectorAll('.study-chart:not([hidden]) circle.study-point').length,
+    studyBars: [...document.querySelectorAll('.study-chart:not([hidden]) rect.study-bar')].filter((r) => Number(r.getAttribute('height')) > 0).length,
+    studyStatus: document.querySelector('.study-status')?.textContent ?? '',
   };
 }
+
+/** The network lessons (issue 18): loss curves per run, and the study chart (computed in the engine worker) with data. */
+const NETWORK_LESSONS = [
+  { id: 'adaptive-generalization', title: 'Adaptive methods vs SGD: generalization (Wilson et al.)', runs: 4, says: 'minimum-norm solution', file: 'data wilson samples=100', study: 'curves' },
+  { id: 'batchnorm-only', title: 'Training only batch norm (Frankle et al. 2020)', runs: 2, says: 'gamma', file: 'freeze=linear' },
+  { id: 'lottery-ticket', title: 'The lottery ticket (Frankle & Carbin)', runs: 1, says: 'winning tickets', file: 'network 2-32-32-2', study: 'lines' },
+  { id: 'bad-local-minima', title: 'Bad local minima and overparametrization (Safran & Shamir)', runs: 1, says: 'spurious local minima', file: 'data relu_teacher', study: 'bars' },
+];
 
 /** Lessons with a path study (Lesson.paths): their loss profiles, one train line per path, and the notes. */
 const PATH_LESSONS = [
@@ -96,6 +109,34 @@ describeWorkbench('lessons', (vscode) => {
       assert.ok(chart.legend.every((l) => /\(barrier \d/.test(l)), JSON.stringify(chart.legend));
       assert.ok(chart.notes.includes(lesson.notes), `the notes say "${lesson.notes}": ${chart.notes}`);
       assert.equal(chart.status, '');
+      await vscode.screenshot(`lesson-${lesson.id}`);
+    });
+  }
+
+  for (const lesson of NETWORK_LESSONS) {
+    test(`${lesson.id}: Open Lesson shows its loss curves${lesson.study ? ' and its study chart with data' : ''}`, async () => {
+      await openLesson(vscode, lesson.title);
+      const editorText = () => vscode.page.locator('.editor-instance .view-lines').first().textContent();
+      await until(editorText, (text) => text.replace(/\u00a0/g, ' ').includes(lesson.file), `the lesson's .loss file (${lesson.file})`, TIMEOUT);
+      const frame = await vscode.webviewFrame();
+      const panel = await until(
+        () => frame.locator('body').evaluate(readPanel),
+        (p) => p.title === lesson.title && p.lossLines === lesson.runs,
+        `${lesson.id}: the explanation and ${lesson.runs} loss curves`,
+        3 * TIMEOUT,
+      );
+      assert.ok(panel.text.includes(lesson.says), `the explanation says "${lesson.says}"`);
+      if (lesson.study === 'lines') {
+        // the ticket and the random re-initialization, each a point per round (full network + 3 pruning rounds)
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2, 'the lottery chart', 8 * TIMEOUT);
+        assert.equal(drawn.studyPoints, 8, drawn.studyStatus);
+      } else if (lesson.study === 'curves') {
+        // training error and test error side by side, a line per run in each
+        await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2 * lesson.runs, 'the training and test error curves', 8 * TIMEOUT);
+      } else if (lesson.study === 'bars') {
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyBars >= 2, 'the histogram of final losses', 8 * TIMEOUT);
+        assert.match(drawn.studyStatus, /from 12 seeds/);
+      }
       await vscode.screenshot(`lesson-${lesson.id}`);
     });
   }

@@ -324,3 +324,18 @@ test('the CLI writes the script of a .loss file\'s runs: node dist/cli.js export
   assert.ok(script.includes('line_search_fn="strong_wolfe")'));
   compiles('cli', script);
 });
+
+test('a run with freeze: the frozen gradient coordinates are zeroed and their values written back after each step', async () => {
+  const formula = await exported({ loss: '(1 - x)^2 + 100*(y - x^2)^2', start: [-1.5, 2], runs: [{ optimizer: 'adam', options: { lr: 0.01 }, freeze: [1] }], steps: 3 });
+  assert.match(formula, /frozen = torch\.tensor\(\(1,\), dtype=torch\.long\)\n {4}frozen_values = p\.detach\(\)\.clone\(\)/);
+  assert.match(formula, /value\.backward\(\)\n {12}p\.grad\[frozen\] = 0\n {12}return value/);
+  assert.match(formula, /optimizer\.step\(\)\n {8}with torch\.no_grad\(\):\n {12}p\[frozen\] = frozen_values\[frozen\]/);
+  compiles('formula-freeze', formula);
+  const network = await exported({
+    loss: 'data moons samples=20 test=0.25\nnetwork 2-3-2 loss=cross_entropy batchnorm=true', runs: [{ optimizer: 'sgd', options: { lr: 0.1 }, freeze: 'linear' }], steps: 2,
+  });
+  // W1 (6), b1 (3), then bn1.weight and bn1.bias (3 each, trained), then W2 (6) and b2 (2)
+  assert.ok(network.includes(`frozen = torch.tensor((${[0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 18, 19, 20, 21, 22].join(', ')}), dtype=torch.long)`), network);
+  assert.match(network, /flat\[frozen\] = frozen_values\[frozen\]/);
+  compiles('network-freeze', network);
+});

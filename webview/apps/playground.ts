@@ -1,7 +1,9 @@
 // The Playground: one landscape (2-D or 3-D) with every run, the loss and gradient-norm charts, the side charts, the
 // controls column with breakpoints and the inspector, and playback. The host's snapshot fills them; the page's state
 // (apps/page.ts) is edited here and by the loader, and each part gets what it shows.
-import type { PlaybackAction, SessionView, Snapshot, TraceData } from '../../src/shared/protocol';
+import type { PlaybackAction, Scenario, SessionView, Snapshot, TraceData } from '../../src/shared/protocol';
+import { findLesson } from '../../src/shared/lessons';
+import { CancelSource } from '../../src/shared/rpc';
 import { samplesPerStep } from '../../src/shared/stochastic';
 import { GradNormChart } from '../charts/gradNormChart';
 import { LossChart } from '../charts/lossChart';
@@ -74,6 +76,9 @@ class Playground {
   /** A network's loss on a plane through its parameters (PCA of the paths, or random directions), beside its outputs. */
   private readonly networkLandscape: NetworkLandscapePanel;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The lesson text whose study was asked for last, and its request. */
+  private studyKey: string | undefined;
+  private studyRequest: CancelSource | undefined;
 
   constructor(private readonly host: Host) {
     this.state = newPageState(host.displayOptions);
@@ -278,6 +283,25 @@ class Playground {
     this.networkControls.render(snapshot.loss.network !== undefined, scenario.loss);
   }
 
+  /** The lesson's study, once per lesson text (the engine runs it; the chart shows its progress, then its result). */
+  private requestStudy(scenario: Scenario): void {
+    const id = scenario.lesson;
+    const key = id && findLesson(id)?.study ? `${id}\n${scenario.loss}` : undefined;
+    if (key === this.studyKey) return;
+    this.studyKey = key;
+    this.studyRequest?.cancel();
+    this.studyRequest = undefined;
+    if (!id || !key) return;
+    const chart = this.lesson.study;
+    const source = new CancelSource();
+    this.studyRequest = source;
+    chart.progress({ done: 0, total: 1 });
+    this.host.requests.request('study', { lesson: id }, { cancel: source, onProgress: (p) => source.isCancellationRequested || chart.progress(p) }).then(
+      (data) => source.isCancellationRequested || chart.show(data),
+      (error: unknown) => source.isCancellationRequested || chart.failed(error instanceof Error ? error.message : String(error)),
+    );
+  }
+
   applySnapshot(next: Snapshot): void {
     const before = this.state.snapshot;
     const lossChanged = before?.loss.name !== next.loss.name || JSON.stringify(before?.scenario.lossParams) !== JSON.stringify(next.scenario.lossParams);
@@ -286,6 +310,7 @@ class Playground {
     this.renderControls();
     this.lesson.show(scenario.lesson);
     this.paths.show(scenario);
+    this.requestStudy(scenario);
     this.sideCharts.setLoss(next);
     this.network.setLoss(next);
     this.networkLandscape.setLoss(next.loss.network ? next.scenario.loss : undefined);

@@ -2,9 +2,12 @@
 // left it (open or closed) while the lesson's file is edited.
 import { findLesson } from '../../src/shared/lessons';
 import { create } from '../dom/elements';
+import { StudyChart } from './studyChart';
 
 export class LessonBox {
   readonly element = create('section', { className: 'lesson', hidden: true });
+  /** The lesson's study chart (lessons with a study), under the explanation. */
+  readonly study = new StudyChart();
 
   /** Shows the lesson with this id (none: hidden). */
   show(id: string | undefined): void {
@@ -18,7 +21,8 @@ export class LessonBox {
     if (!section || section.dataset.lesson !== lesson.id) {
       section = create('vscode-collapsible', { className: 'lesson-explanation', heading: lesson.title, open: true });
       section.dataset.lesson = lesson.id;
-      this.element.replaceChildren(section);
+      this.element.replaceChildren(section, this.study.element);
+      this.study.hide();
     }
     section.replaceChildren(
       create('div', { className: 'explanation' },

@@ -1,0 +1,67 @@
+// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds, Safran-Shamir's seeds) on the lesson's .loss
+// text as edited, run by the engine worker (src/engine/lottery.ts). No 'vscode': unit-tested in node.
+import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import type { Scenario } from '../shared/scenarioModel';
+import { findLesson } from '../shared/lessons';
+import { withWiderNetwork, type LotteryRequest, type LotteryResult, type SeedStudyRequest, type SeedStudyResult, type StudyData, type StudyProgress } from '../shared/studies';
+
+/** The engine's study requests (the worker's client has them; src/engine/engineClient.ts). */
+export interface StudyEngine {
+  lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult>;
+  seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult>;
+  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
+}
+
+export function hasStudies(engine: object): engine is StudyEngine {
+  return typeof (engine as Partial<StudyEngine>).lottery === 'function' && typeof (engine as Partial<StudyEngine>).seedStudy === 'function';
+}
+
+/** Each run's training and test error (1 - accuracy) at the steps where both were measured. */
+function errorCurves(traces: RunTrace[]): Extract<StudyData, { kind: 'curves' }> {
+  const curves: Extract<StudyData, { kind: 'curves' }> = { kind: 'curves', labels: [], steps: [], train: [], test: [] };
+  for (const trace of traces) {
+    const steps: number[] = [];
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let row = 0; row < trace.rowCount; row++) {
+      const testAccuracy = trace.metrics?.[row * METRICS_WIDTH + 1] ?? Number.NaN;
+      const trainAccuracy = trace.metrics?.[row * METRICS_WIDTH + 2] ?? Number.NaN;
+      if (Number.isNaN(testAccuracy) || Number.isNaN(trainAccuracy)) continue;
+      steps.push(Math.min(row * trace.recordEvery, trace.stoppedAt));
+      train.push(1 - trainAccuracy);
+      test.push(1 - testAccuracy);
+    }
+    curves.labels.push(trace.label);
+    curves.steps.push(steps);
+    curves.train.push(train);
+    curves.test.push(test);
+  }
+  return curves;
+}
+
+/** Runs the lesson's study on its scenario (from its .loss text); progress counts runs over the whole study. */
+export async function lessonStudy(
+  engine: StudyEngine, lessonId: string, scenario: Pick<Scenario, 'loss' | 'lossParams' | 'runs' | 'steps'>, onProgress: (progress: StudyProgress) => void, cancel?: CancelSignal,
+): Promise<StudyData> {
+  const study = findLesson(lessonId)?.study;
+  if (!study) throw new Error(`The lesson '${lessonId}' has no study`);
+  const { loss } = scenario;
+  if (study.kind === 'curves') {
+    const traces = await engine.runs({ ...scenario, recordEvery: study.every, metricsEvery: study.every }, cancel);
+    onProgress({ done: traces.length, total: traces.length });
+    return errorCurves(traces);
+  }
+  if (study.kind === 'lottery') {
+    const { kind, ...request } = study;
+    return { kind, result: await engine.lottery({ ...request, loss }, onProgress, cancel) };
+  }
+  const { kind, factors, ...request } = study;
+  const losses: number[][] = [];
+  const total = factors.length * request.seeds.length;
+  for (const factor of factors) {
+    const before = losses.length * request.seeds.length;
+    const result = await engine.seedStudy({ ...request, loss: withWiderNetwork(loss, factor) }, (p) => onProgress({ done: before + p.done, total }), cancel);
+    losses.push(result.losses);
+  }
+  return { kind, factors, losses };
+}

@@ -1,0 +1,82 @@
+// Studies: sequences of training runs the engine orchestrates in its worker (the lottery ticket's pruning rounds, a
+// scenario trained from many seeds), with their requests, progress and results.
+import type { RunConfig } from './scenarioModel';
+
+/** A run of a study (engineApi's RunSpec, written here so that engineApi can name the studies). */
+type RunSpec = Omit<RunConfig, 'options'> & { options?: Record<string, unknown> };
+
+/** Iterative magnitude pruning (Frankle & Carbin 2019) of a network loss's weight matrices. */
+export interface LotteryRequest {
+  /** A .loss text with a network line and data with a test split (test=). */
+  loss: string;
+  /** How each round trains (optimizer, options, minibatches); its start and freeze are the study's. */
+  run: RunSpec;
+  steps: number;
+  /** Pruning rounds after the full network's training (each prunes `prune` of the weights left). */
+  rounds: number;
+  /** The fraction of the remaining weights pruned per round, in (0, 1). */
+  prune: number;
+  /** Prune the smallest weights of each layer (Frankle & Carbin's choice) or the smallest of all layers together. */
+  scope: 'layer' | 'global';
+  /** The network seed of the random re-initialization (default: the network's seed + 1). */
+  reinitSeed?: number;
+}
+
+export interface LotteryRound {
+  /** The fraction of the weights (weight matrices; biases are never pruned) left. */
+  remaining: number;
+  /** Final test accuracy (test loss for an mse network) of the ticket: the survivors reset to their initial values. */
+  ticket: number;
+  /** The same mask on a random re-initialization. */
+  random: number;
+}
+
+export interface LotteryResult {
+  /** 'accuracy' for bce / cross_entropy networks, 'loss' (test mse) for mse ones. */
+  metric: 'accuracy' | 'loss';
+  /** Round 0 is the full network (remaining 1). */
+  rounds: LotteryRound[];
+  /** The last round's mask: 1 for a kept parameter, 0 for a pruned weight. */
+  mask: number[];
+}
+
+/** One scenario trained from several network seeds (Safran & Shamir's histogram of final losses). */
+export interface SeedStudyRequest {
+  /** A .loss text with a network line; its seed option is replaced by each seed. */
+  loss: string;
+  run: RunSpec;
+  steps: number;
+  seeds: number[];
+}
+
+export interface SeedStudyResult {
+  /** Each seed's final training loss, in the order of seeds. */
+  losses: number[];
+}
+
+/** Progress of a study: runs done of runs in all. */
+export interface StudyProgress {
+  done: number;
+  total: number;
+}
+
+/** The loss text with its network line's seed set to seed (replaced, or added when the line names none). */
+export function withNetworkSeed(text: string, seed: number): string {
+  return text.replace(/^(\s*network\b[^\n#]*)/m, (line: string) => `${line.replace(/\s+seed\s*=\s*\d+/, '').trimEnd()} seed=${seed}${/\s$/.test(line) ? ' ' : ''}`);
+}
+
+/** A lesson study's results as the lesson view draws them. */
+export type StudyData =
+  | { kind: 'lottery'; result: LotteryResult }
+  /** Each width factor's final losses (factors: the written hidden widths times each). */
+  | { kind: 'seeds'; factors: number[]; losses: number[][] }
+  /** Each run's training and test error (1 - accuracy) at the measured steps. */
+  | { kind: 'curves'; labels: string[]; steps: number[][]; train: number[][]; test: number[][] };
+
+/** The loss text with its network line's hidden widths multiplied by factor (network 6-6-1 x 4: network 6-24-1). */
+export function withWiderNetwork(text: string, factor: number): string {
+  return text.replace(/^(\s*network\s+)(\d+(?:\s*-\s*\d+)+)/m, (_, head: string, widths: string) => {
+    const list = widths.split('-').map((w) => Number(w.trim()));
+    return head + list.map((w, i) => (i === 0 || i === list.length - 1 ? w : w * factor)).join('-');
+  });
+}
