@@ -9,9 +9,10 @@ import { isOnline, onlineGradient } from './data';
 import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './customOptimizer';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import { Network, createRunningStats, setRunningTarget, networkEvalLoss, evalAccuracy } from './network';
+import { parameterTensors } from './tensors';
 import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
 import {
-  OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
+  OPT_NEWTON, OPT_LBFGS, OPT_ADAFACTOR, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
   STATUS_PAUSED, NETLOSS_MSE,
 } from './layout';
@@ -129,6 +130,7 @@ export function createRun(
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   state.extra = optimizer == OPT_LBFGS ? changetype<usize>(createLbfgsMemory(dim, options)) : 0;
   state.custom = 0;
+  state.tensors = optimizer == OPT_ADAFACTOR && loss.network ? parameterTensors(changetype<Network>(loss.network)) : 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
   run.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
@@ -164,6 +166,7 @@ export function freeRun(run: Run): void {
   if (s.solution) heap.free(s.solution);
   if (s.extra) freeLbfgsMemory(changetype<LbfgsMemory>(s.extra));
   if (s.custom) freeCustomOptimizer(changetype<CustomOptimizer>(s.custom));
+  if (s.tensors) heap.free(s.tensors);
   heap.free(changetype<usize>(s));
   heap.free(run.options);
   heap.free(run.schedule);
