@@ -14,7 +14,7 @@ export class CustomOptimizer {
   pointers: usize;
   // The Hessian's diagonal (padded), for a rule that reads hess_diag or hvp, or 0.
   hessDiag: usize;
-  // Two padded vectors per Hessian-vector product (v, then H v), or 0.
+  // Padded vectors of scratch: two per Hessian-vector product (v, then H v), one per per-layer reduction; or 0.
   scratch: usize;
 }
 
@@ -27,11 +27,11 @@ export class CustomOptimizer {
  * first three are the run's state slots s0, s1, s2.
  */
 export function createCustomOptimizer(
-  stepFn: i32, count: i32, inits: usize, padded: i32, s0: usize, s1: usize, s2: usize, hessian: bool, hvps: i32,
+  stepFn: i32, count: i32, inits: usize, padded: i32, s0: usize, s1: usize, s2: usize, hessian: bool, scratchVectors: i32,
 ): CustomOptimizer {
   const c = changetype<CustomOptimizer>(heap.alloc(offsetof<CustomOptimizer>()));
   c.hessDiag = hessian ? allocF64(<usize>padded) : 0;
-  c.scratch = hvps > 0 ? allocF64(<usize>(2 * hvps) * <usize>padded) : 0;
+  c.scratch = scratchVectors > 0 ? allocF64(<usize>scratchVectors * <usize>padded) : 0;
   c.stepFn = stepFn;
   c.count = min(count, CUSTOM_MAX_STATES);
   c.pointers = heap.alloc(<usize>CUSTOM_MAX_STATES << alignof<usize>());
@@ -54,12 +54,15 @@ export function freeCustomOptimizer(c: CustomOptimizer): void {
   heap.free(changetype<usize>(c));
 }
 
-/** h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp; scalars: the state's two scalar slots. */
-export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, scalars: usize, step: i32, lr: f64): void {
+/**
+ * h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp; scalars: the state's two scalar slots; tensors:
+ * the layers its per-layer reductions run over (tensors.ts).
+ */
+export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, scalars: usize, step: i32, lr: f64, tensors: usize): void {
   if (c.hessDiag) for (let i = 0; i < dim; i++) put(c.hessDiag, i, load<f64>(h + ((<usize>i * <usize>dim + <usize>i) << 3)));
   call_indirect<void>(
     <u32>c.stepFn, x, g, dim, <f64>step, lr, c.hessDiag, c.hessDiag ? h : 0, c.scratch, scalars,
     pointerAt(c, 0), pointerAt(c, 1), pointerAt(c, 2), pointerAt(c, 3),
-    pointerAt(c, 4), pointerAt(c, 5), pointerAt(c, 6), pointerAt(c, 7),
+    pointerAt(c, 4), pointerAt(c, 5), pointerAt(c, 6), pointerAt(c, 7), tensors,
   );
 }

@@ -114,7 +114,7 @@ export function optimizerStep(
     case OPT_ADAFACTOR: adafactorStep(dim, options, state.tensors, state.s0, state.s1, state.s2, x, g, step, lr); break;
     case OPT_CUSTOM: {
       const scalars = changetype<usize>(state) + offsetof<OptimizerState>('scalar0'); // scalar1 follows it
-      customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, scalars, step, lr);
+      customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, scalars, step, lr, state.tensors);
       break;
     }
     default: return false;

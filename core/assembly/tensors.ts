@@ -40,3 +40,11 @@ export function parameterTensors(net: Network): usize {
   }
   return table;
 }
+
+/** One tensor: the whole parameter vector of n (a loss that is not a network). Free with heap.free. */
+export function wholeVector(n: i32): usize {
+  const table = heap.alloc(<usize>(1 + TENSOR_FIELDS) << 2);
+  store<i32>(table, 1);
+  setTensor(table, 0, 0, n, 1, false);
+  return table;
+}

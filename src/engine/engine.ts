@@ -652,10 +652,10 @@ export class WasmEngine implements WorkerEngine {
     const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
-    // a written optimizer: its states beyond the three slots, two scratch vectors per hvp, and the Hessian with its
+    // a written optimizer: its states beyond the three slots, its scratch vectors (hvp, per-layer reductions), and the Hessian with its
     // diagonal when it reads hess_diag or hvp
     const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
-      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + 2 * compiled.hvps) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
+      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + compiled.scratchVectors) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
     const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);
     if (this.recorded + bytes > LIMITS.recordedBytes) {
       const runs = optimizers.length;
@@ -694,10 +694,10 @@ export class WasmEngine implements WorkerEngine {
         }
         created.push(handle);
         if (custom) {
-          const { states, scalars, usesHessian, hvps } = custom.compiled;
+          const { states, scalars, usesHessian, scratchVectors } = custom.compiled;
           const initial = [...states, ...scalars].map((s) => s.initial);
           const inits = core.allocF64(initial.length, initial);
-          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, hvps, scalars.length);
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, scratchVectors, scalars.length);
           core.release(inits);
         }
         if (stochastic) {
