@@ -3,7 +3,7 @@
 // A loss that is not a network has one tensor, its whole parameter vector.
 import { at, put } from './f64mem';
 import { O_BETA2_DECAY, O_EPS1, O_EPS2, O_D, O_WEIGHT_DECAY, O_MAXIMIZE } from './layout';
-import { pyMax, pyMin } from './optimizers';
+import { pyMax, pyMin } from './pyfloat';
 import { tensorCount, tensorField } from './tensors';
 
 @inline function offset(p: usize, start: i32): usize {

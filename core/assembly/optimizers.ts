@@ -9,6 +9,7 @@ import {
 } from './layout';
 import { CustomOptimizer, customStep } from './customOptimizer';
 import { adafactorStep } from './adafactor';
+import { pyMax } from './pyfloat';
 
 
 /**
@@ -332,14 +333,6 @@ function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
     }
     st(x, i, add(xi, mul(splat(-1.0), update)));
   }
-}
-
-// Python's min and max of two floats: the first argument unless the second is strictly beyond it.
-@inline export function pyMin(a: f64, b: f64): f64 {
-  return b < a ? b : a;
-}
-@inline export function pyMax(a: f64, b: f64): f64 {
-  return b > a ? b : a;
 }
 
 // torch.sign: -1, 0 or 1 (NaN stays NaN).
