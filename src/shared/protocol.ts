@@ -113,6 +113,11 @@ export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 
   grad?: Float64Array;
   /** ASGD: its averaged iterate ax at every row, rowCount x 2 (the plotted parameters), drawn as a second, dashed trajectory. */
   averaged?: Float64Array;
+  /**
+   * L-BFGS: the loss evaluations inside its steps as [step, a, b] triples, (a, b) the plotted point (the first two
+   * parameters; a 1-D loss: the parameter and the loss), drawn as faint points. In a chunk: those since the last chunk.
+   */
+  evaluations?: Float64Array;
 };
 
 export interface RunsData {
