@@ -2,7 +2,7 @@
 import type { RunsChunk } from '../shared/engineApi';
 import type { RunsData, RunsDataChunk, TraceDataChunk } from '../shared/protocol';
 import { CancelSource } from '../shared/rpc';
-import { plottedAverage, plottedGradient } from '../shared/scenario';
+import { drawnAverage, plottedGradient } from '../shared/scenario';
 import { catchUpChunks, Paced, sliceChunk, TraceAccumulator } from '../shared/traceStream';
 
 /** L-BFGS's evaluations (rows of [step, ...params, loss]) as the landscape plots them: [step, a, b] triples (see TraceData.evaluations). */
@@ -45,7 +45,7 @@ export class RunStream {
         const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from };
         // Recorded state (the step arrows): each row's gradient, its plotted components.
         if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);
-        const averaged = optimizer === 'asgd' && state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount - from) : undefined;
+        const averaged = drawnAverage(optimizer, dim, state, stateNames, rowCount - from);
         if (averaged) part.averaged = averaged;
         if (evaluations && evaluations.length > 0) part.evaluations = plottedEvaluations(evaluations, dim);
         return part;
