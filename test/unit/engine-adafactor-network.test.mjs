@@ -5,35 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { NETWORK_LOSS, networkTensors, recordedRun } from './network-tensors.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const engine = await createEngine();
 
-const widths = [2, 3, 2, 1];
-const loss = [
-  'data x1, x2, y = [0.5, -1, 0.3; -0.2, 0.8, -0.7; 1.1, 0.4, 0.9; -0.9, -0.6, 0.1; 0.3, 0.2, -0.4]',
-  `network ${widths.join('-')} activation=tanh loss=mse batchnorm=true`,
-].join('\n');
-
-/** The tensors in model.parameters() order: per layer W [out, in], b, and (hidden layers) BN weight and bias. */
-function tensors() {
-  const list = [];
-  let start = 0;
-  const add = (name, shape) => {
-    list.push({ name, start, shape });
-    start += shape[0] * (shape[1] ?? 1);
-  };
-  for (let l = 1; l < widths.length; l++) {
-    add(`W${l}`, [widths[l], widths[l - 1]]);
-    add(`b${l}`, [widths[l]]);
-    if (l < widths.length - 1) {
-      add(`bn${l}.weight`, [widths[l]]);
-      add(`bn${l}.bias`, [widths[l]]);
-    }
-  }
-  return list;
-}
+const loss = NETWORK_LOSS;
+const tensors = () => networkTensors();
 
 const norm = (values) => Math.sqrt(values.reduce((s, v) => s + v * v, 0));
 const lerp = (start, end, w) => (w < 0.5 ? start + w * (end - start) : end - (end - start) * (1 - w));
@@ -71,35 +50,23 @@ function referenceTensorStep(p, grad0, shape, state, t, { lr, beta2_decay = -0.8
   return param;
 }
 
-async function recordedRun(options, steps) {
-  const [run] = await engine.runs({ loss, runs: [{ optimizer: 'adafactor', options }], steps, recordState: true });
-  assert.equal(run.status, 'completed');
-  const width = run.dim + 2;
-  const stateWidth = run.stateNames.length;
-  return {
-    run,
-    params: (t) => Array.from(run.rows.subarray(t * width, t * width + run.dim)),
-    grad: (t) => Array.from(run.state.subarray(t * stateWidth, t * stateWidth + run.dim)),
-    state: (t, name) => run.state[t * stateWidth + run.stateNames.indexOf(name)],
-  };
-}
+const adafactorRun = (options, steps) => recordedRun(engine, loss, 'adafactor', options, steps);
 
 const close = (got, want) => Math.abs(got - want) <= 1e-12 * (1 + Math.abs(want));
 
 for (const options of [{ lr: 0.05 }, { lr: 0.3, weight_decay: 0.1, d: 1.5 }, { lr: 0.05, maximize: true }]) {
   test(`Adafactor ${JSON.stringify(options)} on a 2-3-2-1 batch-norm network equals torch's per-tensor rule`, async () => {
     const steps = 12;
-    const { run, params, grad, state } = await recordedRun(options, steps);
+    const { run, params, grad, state } = await adafactorRun(options, steps);
     const list = tensors();
-    assert.equal(run.dim, list.at(-1).start + list.at(-1).shape[0] * (list.at(-1).shape[1] ?? 1));
+    assert.equal(run.dim, list.at(-1).start + list.at(-1).count);
     const states = list.map(() => ({}));
     let largest = 0;
     for (let t = 1; t <= steps; t++) {
       const x = params(t - 1);
       const g = grad(t - 1);
       const got = params(t);
-      list.forEach(({ name, start, shape }, k) => {
-        const n = shape[0] * (shape[1] ?? 1);
+      list.forEach(({ name, start, shape, count: n }, k) => {
         const want = referenceTensorStep(x.slice(start, start + n), g.slice(start, start + n), shape, states[k], t, options);
         want.forEach((v, i) => {
           largest = Math.max(largest, Math.abs(got[start + i] - v) / (1 + Math.abs(v)));
@@ -120,14 +87,14 @@ for (const options of [{ lr: 0.05 }, { lr: 0.3, weight_decay: 0.1, d: 1.5 }, { l
 }
 
 test('the factored rule differs from treating the parameters as one vector (the test can tell them apart)', async () => {
-  const { params, grad } = await recordedRun({ lr: 0.05 }, 1);
+  const { params, grad } = await adafactorRun({ lr: 0.05 }, 1);
   const whole = referenceTensorStep(params(0), grad(0), [params(0).length], {}, 1, { lr: 0.05 });
   const difference = Math.max(...whole.map((v, i) => Math.abs(v - params(1)[i])));
   assert.ok(difference > 1e-6, `one-vector Adafactor differs from per-tensor by ${difference}`);
 });
 
 test('breakpoint conditions read row_var, col_var and variance by name', async () => {
-  const { state } = await recordedRun({ lr: 0.05 }, 6);
+  const { state } = await adafactorRun({ lr: 0.05 }, 6);
   const threshold = state(3, 'row_var_W1[2]');
   const result = await engine.trace({ loss, optimizer: 'adafactor', options: { lr: 0.05 }, steps: 6, breakpoints: [`row_var_W1[2] == ${threshold}`] });
   assert.equal(result.status, 'paused');

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { rangesAreValid } from './loss-helpers.mjs';
+import { firstErrorOf } from './loss-helpers.mjs';
+import { NETWORK_LOSS, networkTensors, recordedRun } from './network-tensors.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -19,30 +20,9 @@ const { checkOptimizer } = require(outfile);
 const engine = await createEngine();
 const example = (name) => readFileSync(join(root, 'examples', `${name}.optim`), 'utf8');
 
-const widths = [2, 3, 2, 1];
-const network = [
-  'data x1, x2, y = [0.5, -1, 0.3; -0.2, 0.8, -0.7; 1.1, 0.4, 0.9; -0.9, -0.6, 0.1; 0.3, 0.2, -0.4]',
-  `network ${widths.join('-')} activation=tanh loss=mse batchnorm=true`,
-].join('\n');
-
-/** The layers: the network's tensors in model.parameters() order, [start, end) each. */
-function layers() {
-  const spans = [];
-  let start = 0;
-  const add = (count) => {
-    spans.push([start, start + count]);
-    start += count;
-  };
-  for (let l = 1; l < widths.length; l++) {
-    add(widths[l] * widths[l - 1]);
-    add(widths[l]);
-    if (l < widths.length - 1) {
-      add(widths[l]);
-      add(widths[l]);
-    }
-  }
-  return spans;
-}
+const network = NETWORK_LOSS;
+/** The layers: the network's tensors, [start, end) each. */
+const layers = () => networkTensors().map(({ start, count }) => [start, start + count]);
 
 /** At each coordinate, reduce(values of its layer). */
 const perLayer = (values, spans, reduce) => {
@@ -55,18 +35,7 @@ const perLayer = (values, spans, reduce) => {
 };
 const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x ** 2, 0));
 
-async function recorded(loss, optimizer, options, steps, start) {
-  const [run] = await engine.runs({ loss, runs: [{ optimizer, options, ...(start && { start }) }], steps, recordState: true });
-  assert.equal(run.status, 'completed');
-  const width = run.dim + 2;
-  const stateWidth = run.stateNames.length;
-  return {
-    run,
-    params: (t) => Array.from(run.rows.subarray(t * width, t * width + run.dim)),
-    grad: (t) => Array.from(run.state.subarray(t * stateWidth, t * stateWidth + run.dim)),
-    state: (t, k) => Array.from(run.state.subarray(t * stateWidth + run.dim * (1 + k), t * stateWidth + run.dim * (2 + k))),
-  };
-}
+const recorded = (loss, optimizer, options, steps) => recordedRun(engine, loss, optimizer, options, steps);
 
 const close = (got, want) => Math.abs(got - want) <= 1e-12 * (1 + Math.abs(want));
 
@@ -116,9 +85,9 @@ test('every per-layer reduction: its value at each coordinate is the reduction o
     'min_layer(g)': (v) => Math.min(...v),
   };
   for (const [expression, reduce] of Object.entries(cases)) {
-    const { state } = await recorded(network, rule(expression), {}, 1);
+    const { vector } = await recorded(network, rule(expression), {}, 1);
     const want = perLayer(g, spans, reduce);
-    state(1, 0).forEach((got, i) => assert.ok(close(got, want[i]), `${expression} at ${i}: engine ${got}, reference ${want[i]}`));
+    vector(1, 0).forEach((got, i) => assert.ok(close(got, want[i]), `${expression} at ${i}: engine ${got}, reference ${want[i]}`));
   }
 });
 
@@ -136,15 +105,7 @@ test('for a loss that is not a network a layer is the whole vector: layer-wise L
   }
 });
 
-/** The first error's message and the text its range covers. */
-function firstError(text) {
-  const diagnostics = checkOptimizer(text);
-  assert.ok(rangesAreValid(text, diagnostics), 'ranges within the text');
-  const error = diagnostics.find((d) => d.severity === 'error');
-  assert.ok(error, `an error for:\n${text}`);
-  const { start, end } = error.range;
-  return { message: error.message, text: text.split('\n')[start.line].slice(start.character, end.character) };
-}
+const firstError = (text) => firstErrorOf(checkOptimizer, text);
 
 test('per-layer reductions misused get diagnostics on their ranges', () => {
   const body = (line, head = '') => `optimizer p\n${head}state m = 0\nscalar s = 0\nupdate\n  ${line}\n  x = x - lr*g\n`;
