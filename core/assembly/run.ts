@@ -262,14 +262,17 @@ export function evaluationCount(run: Run): i32 {
 /**
  * Gives a run of OPT_CUSTOM its compiled step (a table index) and count states with initial values at inits (count
  * f64s), before its first step; row 0's recorded state is rewritten with them. hessian: the rule reads hess_diag or
- * hvp; scratchVectors: two per Hessian-vector product, one per per-layer reduction; scalars: its scalar states (up to two, the state's scalar slots), whose
+ * hvp; scratchVectors: two per Hessian-vector product, one per per-layer reduction; randomSeed: the seed of the
+ * rule's random signs (rademacher()), or -1 when it reads none; scalars: its scalar states (up to two, the state's scalar slots), whose
  * initial values follow the vectors' at inits.
  */
-export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, scratchVectors: i32, scalars: i32): void {
+export function setCustomOptimizer(
+  run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, scratchVectors: i32, scalars: i32, randomSeed: f64,
+): void {
   const state = run.state;
   if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
   const padded = (run.dim + 1) & ~1;
-  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, scratchVectors));
+  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, scratchVectors, randomSeed));
   // the layers of its per-layer reductions: a network's tensors, else the whole vector
   if (!state.tensors) state.tensors = run.loss.network ? parameterTensors(changetype<Network>(run.loss.network)) : wholeVector(run.dim);
   if (scalars > 0) state.scalar0 = at(inits, count);

@@ -27,7 +27,7 @@ export interface CoreExports {
   runSetStochastic(run: number, batchSize: number, replacement: number, noise: number, seed: number): void;
   runSetProjection(run: number, box: number): void;
   runSetBreakpoints(run: number, checkFn: number, count: number, modes: number, targets: number): void;
-  runSetCustomOptimizer(run: number, stepFn: number, count: number, inits: number, hessian: number, scratchVectors: number, scalars: number): void;
+  runSetCustomOptimizer(run: number, stepFn: number, count: number, inits: number, hessian: number, scratchVectors: number, scalars: number, randomSeed: number): void;
   runResume(run: number): void;
   runPausedBy(run: number): number;
   runHits(run: number): number;

@@ -16,6 +16,7 @@ export interface CompiledCustomOptimizer {
   wasm: Uint8Array<ArrayBuffer>;
   usesHessian: boolean;
   scratchVectors: number;
+  randomSeed?: number;
 }
 
 /** Turns an optimizer's text and a run's options into a module; throws an Error naming the first problem and where. */

@@ -666,7 +666,7 @@ export class WasmEngine implements WorkerEngine {
     // a written optimizer: its states beyond the three slots, its scratch vectors (hvp, per-layer reductions), and the Hessian with its
     // diagonal when it reads hess_diag or hvp
     const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
-      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + compiled.scratchVectors) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
+      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + compiled.scratchVectors + (compiled.randomSeed === undefined ? 0 : 1)) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
     const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);
     if (this.recorded + bytes > LIMITS.recordedBytes) {
       const runs = optimizers.length;
@@ -707,10 +707,10 @@ export class WasmEngine implements WorkerEngine {
         // L-BFGS's inner evaluations, for the views (faint points beside the trajectory)
         if (optimizer.id === OptimizerId.lbfgs) core.exports.runLogEvaluations(handle, Math.floor(LIMITS.evaluationLogValues / (info.dim + 2)));
         if (custom) {
-          const { states, scalars, usesHessian, scratchVectors } = custom.compiled;
+          const { states, scalars, usesHessian, scratchVectors, randomSeed } = custom.compiled;
           const initial = [...states, ...scalars].map((s) => s.initial);
           const inits = core.allocF64(initial.length, initial);
-          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, scratchVectors, scalars.length);
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, scratchVectors, scalars.length, randomSeed ?? -1);
           core.release(inits);
         }
         if (stochastic) {

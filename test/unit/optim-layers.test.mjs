@@ -125,6 +125,7 @@ test('per-layer reductions misused get diagnostics on their ranges', () => {
   assert.match(e.message, /'sum_layer' is a function/);
   assert.deepEqual(checkOptimizer(example('lamb')), []);
   assert.deepEqual(checkOptimizer(example('lars')), []);
+  assert.deepEqual(checkOptimizer(example('adahessian')), []);
 });
 
 test('LARS (examples/lars.optim) trains the network: the loss goes down', async () => {
@@ -146,4 +147,59 @@ test('maximize: a written SGD with maximize equals the built-in sgd with maximiz
   assert.ok(final(up) > -1e-3, `maximize climbs towards the maximum 0: ${final(up)}`);
   assert.ok(final(down) < -1000, `without maximize the rule descends: ${final(down)}`);
   await assert.rejects(engine.runs({ loss: 'rosenbrock', runs: [{ optimizer: sgd, options: { maximise: true } }], steps: 1 }), /Unknown option 'maximise'\. Did you mean 'maximize'\?/);
+});
+
+test('rademacher(): seeded random signs, one draw per step; z*hvp(z) is Hutchinson\'s estimate of the Hessian diagonal', async () => {
+  // H = [[2, 1.2], [1.2, 6]]: z*(H z) = (2 + 1.2 s, 6 + 1.2 s) with s = z1*z2 = +-1
+  const loss = 'f = x^2 + 1.2*x*y + 3*y^2\nstart = (1, -1)';
+  const rule = 'optimizer hutchinson\nstate z = 0, d = 0\nupdate\n  z = rademacher()\n  d = z*hvp(z)\n  x = x - 0.01*g\n';
+  const steps = 400;
+  const run = async (options) => recorded(loss, rule, options, steps);
+  const { vector } = await run({});
+  let positive = 0;
+  const mean = [0, 0];
+  for (let t = 1; t <= steps; t++) {
+    const [z1, z2] = vector(t, 0);
+    assert.ok(Math.abs(z1) === 1 && Math.abs(z2) === 1, `signs at step ${t}: ${z1}, ${z2}`);
+    const [d1, d2] = vector(t, 1);
+    assert.equal(d1, 2 + 1.2 * z1 * z2, `step ${t}`);
+    assert.equal(d2, 6 + 1.2 * z1 * z2, `step ${t}`);
+    if (z1 * z2 > 0) positive++;
+    mean[0] += d1 / steps;
+    mean[1] += d2 / steps;
+  }
+  assert.ok(positive > 150 && positive < 250, `z1*z2 = 1 in ${positive} of ${steps} steps`);
+  assert.ok(Math.abs(mean[0] - 2) < 0.2 && Math.abs(mean[1] - 6) < 0.2, `the estimate averages to the diagonal: ${mean}`);
+  // the same seed draws the same signs; another seed others
+  const same = await run({ seed: 0 });
+  const other = await run({ seed: 7 });
+  assert.deepEqual(same.vector(50, 0), vector(50, 0));
+  assert.ok([...Array(steps).keys()].some((t) => other.vector(t + 1, 0).join() !== vector(t + 1, 0).join()));
+  await assert.rejects(engine.runs({ loss, runs: [{ optimizer: rule, options: { seed: 1.5 } }], steps: 1 }), /Option 'seed' must be an integer/);
+  assert.match(firstError('optimizer p\nhyper h = rademacher()\nupdate\n  x = x - lr*g\n').message, /'rademacher' draws random signs each step: it is only available in the rule/);
+  assert.match(firstError('optimizer p\nupdate\n  x = x - lr*rademacher(g)\n').message, /'rademacher' takes 0 arguments, got 1/);
+});
+
+test('AdaHessian (examples/adahessian.optim) against its pseudo-code, with the signs the run drew', async () => {
+  const loss = 'f = (1 - x)^2 + 10*(y - x^2)^2\nstart = (-1, 1)';
+  const text = example('adahessian');
+  const probe = text.replace('state m = 0, v = 0', 'state m = 0, v = 0, zs = 0').replace('  d = abs', '  zs = z\n  d = abs');
+  const steps = 30;
+  const { params, vector, grad } = await recorded(loss, probe, {}, steps);
+  const adahessian = await recorded(loss, text, {}, steps);
+  const [lr, beta1, beta2, eps] = [0.15, 0.9, 0.999, 1e-4];
+  let m = [0, 0];
+  let v = [0, 0];
+  for (let t = 1; t <= steps; t++) {
+    const [x, y] = params(t - 1);
+    const g = grad(t - 1);
+    const H = [[2 - 40 * y + 120 * x * x, -40 * x], [-40 * x, 20]];
+    const z = vector(t, 2);
+    const d = [0, 1].map((i) => Math.abs(z[i] * (H[i][0] * z[0] + H[i][1] * z[1])));
+    m = m.map((mi, i) => beta1 * mi + (1 - beta1) * g[i]);
+    v = v.map((vi, i) => beta2 * vi + (1 - beta2) * d[i] ** 2);
+    const want = [x, y].map((p, i) => p - (lr * (m[i] / (1 - beta1 ** t))) / (Math.sqrt(v[i] / (1 - beta2 ** t)) + eps));
+    params(t).forEach((got, i) => assert.ok(Math.abs(got - want[i]) <= 1e-12 * (1 + Math.abs(want[i])), `step ${t}: ${got} vs ${want[i]}`));
+    assert.deepEqual(adahessian.params(t), params(t), 'the example itself takes the same steps');
+  }
 });

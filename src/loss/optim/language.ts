@@ -31,6 +31,10 @@ export const PARAM_STATE = 2;
 export const PARAM_HESS_DIAG = PARAM_STATE + MAX_STATES;
 export const PARAM_HVP = PARAM_HESS_DIAG + 1;
 export const PARAM_LAYER = PARAM_HVP + MAX_HVPS;
+/** rademacher(): the step's random vector of signs (the core draws it). */
+export const PARAM_RANDOM = PARAM_LAYER + MAX_LAYER_REDUCTIONS;
+/** The random vector's seed when a run sets none (option `seed`). */
+export const DEFAULT_SEED = 0;
 export const PARAM_T = SCALAR_BASE;
 export const PARAM_LR = SCALAR_BASE + 1;
 export const PARAM_REDUCTION = SCALAR_BASE + 2;
@@ -73,6 +77,7 @@ export const RULE_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['where', 'where(condition, a, b): a where the condition holds, else b (torch.where); the condition is a comparison or a hyper-parameter (true when not 0)'],
   ['lerp', 'lerp(a, b, w): torch.lerp, a + w*(b - a) for w < 0.5, else b - (b - a)*(1 - w)'],
   ['hvp', HVP_DOC],
+  ['rademacher', "rademacher(): a per-coordinate vector of random signs, -1 or 1 with equal chance, drawn again each step (every use in a step reads the same draw; option 'seed', default 0); z*hvp(z) estimates hess_diag (Hutchinson)"],
 ]);
 
 export interface Declared {
@@ -117,6 +122,8 @@ export interface LoweredRule {
   hvps: number;
   /** How many per-layer reductions it takes. */
   layerReductions: number;
+  /** Whether the rule reads rademacher() (the core draws the step's signs). */
+  usesRandom: boolean;
 }
 
 export interface OptimizerDefinition {
@@ -126,6 +133,8 @@ export interface OptimizerDefinition {
   /** The learning rate's default (hyper lr, or DEFAULT_LR). */
   lr: number;
   rule: LoweredRule;
+  /** The seed of rademacher()'s draws (option `seed`). */
+  seed: number;
 }
 
 export type OptimizerResult = { ok: true; optimizer: OptimizerDefinition; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
@@ -331,6 +340,12 @@ class Lowering {
       this.sink.error(`'${e.name}' takes ${takes} argument${least === 1 && most === 1 ? '' : 's'}, got ${count}`, e.start, e.end);
       return false;
     };
+    if (name === 'rademacher') {
+      if (!arity(0)) return this.invalid();
+      if (this.rule) return g.param(PARAM_RANDOM);
+      this.sink.error("'rademacher' draws random signs each step: it is only available in the rule, below 'update'", e.start, e.nameEnd);
+      return this.invalid();
+    }
     if (name === 'where') return arity(3) ? this.lowerWhere(e.args[0], this.lower(e.args[1]), this.lower(e.args[2])) : this.invalid();
     if (name === 'lerp') {
       if (!arity(3)) return this.invalid();
@@ -512,7 +527,9 @@ export function analyzeOptimizer(text: string, options: Record<string, unknown> 
     const rule = lowerRule(lowering, syntax, states, sink, maximize);
     if (sink.hasErrors || !syntax.name) return { ok: false, diagnostics: toDiagnostics(sink, lines) };
     const lr = hypers.find((h) => h.name === 'lr')?.value ?? overrides.get('lr') ?? DEFAULT_LR;
-    return { ok: true, optimizer: { name: syntax.name.name, hypers, states, lr, rule }, warnings: toDiagnostics(sink, lines) };
+    const seed = hypers.find((h) => h.name === 'seed')?.value ?? overrides.get('seed') ?? DEFAULT_SEED;
+    if (rule.usesRandom && !(Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 31 - 1)) throw new OptionError(`Option 'seed' must be an integer from 0 to 2147483647, got ${seed}`);
+    return { ok: true, optimizer: { name: syntax.name.name, hypers, states, lr, rule, seed }, warnings: toDiagnostics(sink, lines) };
   } catch (error) {
     if (error instanceof OptionError) throw error;
     const message = error instanceof GraphTooLarge ? `This rule is too large to compile (${error.message})`
@@ -583,7 +600,10 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   const reads = g.reachable([x, ...newStates, ...newScalars, ...stages.map((s) => s.term)]);
   const hvps = stages.filter((s) => s.kind === 'hvp').length;
   const layerReductions = stages.filter((s) => s.kind === 'layer').length;
-  return { graph: g, x, states: newStates, scalars: newScalars, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps, layerReductions };
+  return {
+    graph: g, x, states: newStates, scalars: newScalars, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps, layerReductions,
+    usesRandom: reads[g.param(PARAM_RANDOM)] === 1,
+  };
 }
 
 /** A run's options that do not fit the optimizer (an unknown name, a value that is not a number). */
@@ -591,7 +611,7 @@ export class OptionError extends Error {}
 
 function resolveOptions(declared: string[], options: Record<string, unknown>): Map<string, number> {
   const resolved = new Map<string, number>();
-  const valid = [...['lr', 'maximize'].filter((name) => !declared.includes(name)), ...declared];
+  const valid = [...['lr', 'maximize', 'seed'].filter((name) => !declared.includes(name)), ...declared];
   const set = (name: string, value: unknown): void => {
     if (typeof value === 'boolean') resolved.set(name, value ? 1 : 0);
     else if (typeof value === 'number' && !Number.isNaN(value)) resolved.set(name, value);

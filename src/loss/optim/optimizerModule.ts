@@ -1,9 +1,10 @@
 // Compiles a lowered optimizer rule to a WebAssembly module exporting
-//   step(x, g, n, t, lr, hess_diag, hessian, scratch, scalars, s0, ..., s7, layers)
+//   step(x, g, n, t, lr, hess_diag, hessian, scratch, scalars, s0, ..., s7, layers, random)
 // (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate; hess_diag
 // and hessian (row-major n x n) 0 unless the rule reads them; scratch: two padded vectors per hvp, then one per
 // per-layer reduction; scalars: the two f64s of the scalar states; layers: the core's tensor table, i32 count then
-// per layer start, rows, columns, matrix flag: core/assembly/tensors.ts).
+// per layer start, rows, columns, matrix flag: core/assembly/tensors.ts; random: the step's random signs, a padded
+// vector the core draws, 0 unless the rule reads rademacher()).
 // The stages come first, in the order the rule wrote them: a reduction is a scalar loop over the n coordinates, in
 // order; a per-layer reduction is such a loop over each layer's coordinates, its value stored at each of them; hvp(v) stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
 // coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
@@ -13,7 +14,7 @@ import { Emitter, startModule } from '../codegen';
 import { Graph } from '../graph';
 import { Code, Op, SimdOp, ValueType } from '../wasm';
 import {
-  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LAYER, PARAM_LR, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
+  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LAYER, PARAM_LR, PARAM_RANDOM, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
 } from './language';
 
 const LOCAL_X = 0;
@@ -27,10 +28,11 @@ const LOCAL_SCRATCH = 7;
 const LOCAL_SCALARS = 8;
 const LOCAL_STATE = 9;
 const LOCAL_LAYERS = LOCAL_STATE + MAX_STATES;
+const LOCAL_RANDOM = LOCAL_LAYERS + 1;
 /** Bytes per layer in the core's tensor table (start, rows, columns, matrix flag: i32 each), after its i32 count. */
 const LAYER_BYTES = 16;
 
-export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32'), 'i32'];
+export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32'), 'i32', 'i32'];
 
 function vectorFlags(graph: Graph): Uint8Array {
   const flags = new Uint8Array(graph.size);
@@ -53,7 +55,7 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...stages.map((s) => s.term), ...scalarOutputs.map((o) => o.id)]);
   const code = new Code(STEP_PARAMS.length);
   // The local holding each vector input's pointer: x, g, hess_diag, the states, then each hvp's result.
-  const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG]]);
+  const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG], [PARAM_RANDOM, LOCAL_RANDOM]]);
   for (let k = 0; k < MAX_STATES; k++) pointers.set(PARAM_STATE + k, LOCAL_STATE + k);
   const vector = vectorFlags(graph);
   const scalarEnv = new Map<number, number>([[graph.param(PARAM_T), LOCAL_T], [graph.param(PARAM_LR), LOCAL_LR]]);
