@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { firstErrorOf } from './loss-helpers.mjs';
 import { NETWORK_LOSS, networkTensors, recordedRun } from './network-tensors.mjs';
+import { loadTs } from './panels-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -202,4 +203,15 @@ test('AdaHessian (examples/adahessian.optim) against its pseudo-code, with the s
     params(t).forEach((got, i) => assert.ok(Math.abs(got - want[i]) <= 1e-12 * (1 + Math.abs(want[i])), `step ${t}: ${got} vs ${want[i]}`));
     assert.deepEqual(adahessian.params(t), params(t), 'the example itself takes the same steps');
   }
+});
+
+test('the PyTorch export: a rule reading rademacher() or a per-layer reduction is not translated; maximize is (g negated)', async () => {
+  const { torchOptimizerClass } = await loadTs('src/loss/pytorchExport.ts');
+  const noisy = 'optimizer noisy\nupdate\n  x = x - lr*(g + 0.1*rademacher())\n';
+  assert.equal(torchOptimizerClass(noisy, {}, 'Written1'), undefined);
+  assert.equal(torchOptimizerClass(example('lamb'), {}, 'Written1'), undefined);
+  const sgd = 'optimizer plain\nupdate\n  x = x - lr*g\n';
+  const [down, up] = [torchOptimizerClass(sgd, {}, 'W').join('\n'), torchOptimizerClass(sgd, { maximize: true }, 'W').join('\n')];
+  assert.notEqual(down, up);
+  assert.match(up, /-g|torch\.neg\(g\)|\(-g\)/);
 });
