@@ -17,7 +17,8 @@ import { averagedPoints, evaluationPoints, nearestRow, pathUpTo, pixelPath, posi
 export const PLOT_MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
 const CONTOUR_COUNT = 14;
 const HOVER_RADIUS = 12;
-const EVALUATION_RADIUS = 2;
+const EVALUATION_RADIUS = 2.5;
+const EVALUATION_RING = 0.75;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Makes each view's clip path id unique in the document (Compare shows several views). */
 let clipCount = 0;
@@ -415,7 +416,10 @@ export class LandscapeView {
     this.axisY.call(axisLeft(this.y).ticks(Math.max(3, Math.floor(this.height / 50))));
   }
 
-  /** L-BFGS's inner evaluations, faint points in their run's colour under the trajectories, up to the current step. */
+  /**
+   * L-BFGS's inner evaluations, faint points in their run's colour over the trajectories (many lie on them), ringed in
+   * the background colour, up to the current step.
+   */
   private drawEvaluations(): void {
     const points = this.traces.flatMap((trace, run) => evaluationPoints(trace, this.step, this.toPixel).map((p) => ({ run, p })));
     this.traceGroup
@@ -428,7 +432,9 @@ export class LandscapeView {
       .attr('cy', (e) => e.p[1])
       .attr('r', EVALUATION_RADIUS)
       .attr('fill', (e) => this.colors[e.run])
-      .lower();
+      .attr('stroke', this.theme.background)
+      .attr('stroke-width', EVALUATION_RING)
+      .raise();
   }
 
   /** ASGD's averaged iterates, dashed in their run's colour, up to the current step (while playing too). */
