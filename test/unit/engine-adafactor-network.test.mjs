@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { NETWORK_LOSS, networkTensors, recordedRun } from './network-tensors.mjs';
+import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
@@ -100,4 +101,28 @@ test('breakpoint conditions read row_var, col_var and variance by name', async (
   assert.equal(result.status, 'paused');
   assert.equal(result.stoppedAt, 3);
   await assert.rejects(engine.trace({ loss, optimizer: 'adafactor', steps: 2, breakpoints: ['variance_W1[1,1] > 0'] }), /variance_W1\[1,1\]/);
+});
+
+test('the debugger\'s Variables group row_var and col_var under their weight matrix, variance under its vector', async () => {
+  const { stateVariables } = await loadTs('src/debug/adapter.ts');
+  const { run, params, grad, state } = await adafactorRun({ lr: 0.05 }, 3);
+  const names = networkTensors().flatMap(({ name, shape }) => (shape.length === 2
+    ? Array.from({ length: shape[0] * shape[1] }, (_, k) => `${name}[${Math.floor(k / shape[1]) + 1},${(k % shape[1]) + 1}]`)
+    : Array.from({ length: shape[0] }, (_, k) => `${name}[${k + 1}]`)));
+  const keys = run.stateNames.slice(run.dim).filter((n) => n && n !== 'lr');
+  const stepState = {
+    step: 3, loss: 0, gradNorm: 0, lr: 0.05, hessian: [], hessianEigenvalues: [],
+    params: Object.fromEntries(names.map((n, i) => [n, params(3)[i]])),
+    grad: Object.fromEntries(names.map((n, i) => [n, grad(3)[i]])),
+    state: Object.fromEntries(keys.map((k) => [k, state(3, k)])),
+  };
+  const containers = [];
+  const top = stateVariables(stepState, (children) => containers.push(children));
+  assert.ok(!top.some((v) => /_var_/.test(v.name)), top.map((v) => v.name).join(', '));
+  // (the callback's return value, the list's length, is each container's reference)
+  const children = (tensor) => containers[top.find((v) => v.name === tensor).variablesReference - 1].map((v) => v.name);
+  const w1Names = children('W1');
+  for (const name of ['row_var_W1[1]', 'row_var_W1[3]', 'col_var_W1[1]', 'col_var_W1[2]']) assert.ok(w1Names.includes(name), `${name} in W1: ${w1Names.join(', ')}`);
+  const b1 = children('b1');
+  assert.ok(b1.includes('variance_b1[1]') && !b1.some((n) => /row_var/.test(n)), b1.join(', '));
 });
