@@ -663,8 +663,8 @@ export class WasmEngine implements WorkerEngine {
     const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim + LIMITS.evaluationLogValues);
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
-    // a written optimizer: its states beyond the three slots, its scratch vectors (hvp, per-layer reductions), and the Hessian with its
-    // diagonal when it reads hess_diag or hvp
+    // a written optimizer: its states beyond the three slots, its scratch vectors (hvp, per-layer reductions), its
+    // random signs, and the Hessian with its diagonal when it reads hess_diag or hvp
     const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
       : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + compiled.scratchVectors + (compiled.randomSeed === undefined ? 0 : 1)) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
     const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);

@@ -11,6 +11,7 @@ import { Token, tokenize } from '../lexer';
 import { Expr, parseExpressionTokens, RESERVED_WORDS } from '../parser';
 import { toDiagnostics } from '../analyze';
 import { isOptimizerSource } from '../../shared/scenario';
+import { LIMITS } from '../../shared/limits';
 
 /** The core passes this many state vector pointers to a compiled step (core/assembly/customOptimizer.ts). */
 export const MAX_STATES = 8;
@@ -528,7 +529,9 @@ export function analyzeOptimizer(text: string, options: Record<string, unknown> 
     if (sink.hasErrors || !syntax.name) return { ok: false, diagnostics: toDiagnostics(sink, lines) };
     const lr = hypers.find((h) => h.name === 'lr')?.value ?? overrides.get('lr') ?? DEFAULT_LR;
     const seed = hypers.find((h) => h.name === 'seed')?.value ?? overrides.get('seed') ?? DEFAULT_SEED;
-    if (rule.usesRandom && !(Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 31 - 1)) throw new OptionError(`Option 'seed' must be an integer from 0 to 2147483647, got ${seed}`);
+    if (rule.usesRandom && !(Number.isInteger(seed) && seed >= 0 && seed <= LIMITS.maxSeed)) {
+      throw new OptionError(`Option 'seed' must be an integer from 0 to ${LIMITS.maxSeed}, got ${seed}`);
+    }
     return { ok: true, optimizer: { name: syntax.name.name, hypers, states, lr, rule, seed }, warnings: toDiagnostics(sink, lines) };
   } catch (error) {
     if (error instanceof OptionError) throw error;

@@ -6,7 +6,8 @@
 // per layer start, rows, columns, matrix flag: core/assembly/tensors.ts; random: the step's random signs, a padded
 // vector the core draws, 0 unless the rule reads rademacher()).
 // The stages come first, in the order the rule wrote them: a reduction is a scalar loop over the n coordinates, in
-// order; a per-layer reduction is such a loop over each layer's coordinates, its value stored at each of them; hvp(v) stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
+// order; a per-layer reduction is such a loop over each layer's coordinates, its value stored at each of them; hvp(v)
+// stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
 // coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
 // that do not change from coordinate to coordinate are computed once, before their loop; the scalar states' new values
 // are stored last.
@@ -54,7 +55,7 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   const scalarOutputs = rule.scalars.map((id, k) => ({ id, offset: 8 * k })).filter(({ id }, k) => id !== scalarInputs[k]);
   const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...stages.map((s) => s.term), ...scalarOutputs.map((o) => o.id)]);
   const code = new Code(STEP_PARAMS.length);
-  // The local holding each vector input's pointer: x, g, hess_diag, the states, then each hvp's result.
+  // The local holding each vector input's pointer: x, g, hess_diag, the random signs, the states, then each stage's result.
   const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG], [PARAM_RANDOM, LOCAL_RANDOM]]);
   for (let k = 0; k < MAX_STATES; k++) pointers.set(PARAM_STATE + k, LOCAL_STATE + k);
   const vector = vectorFlags(graph);
