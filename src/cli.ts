@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createEngine, trajectoryRows } from './engine/index';
 import type { ScheduleSpec, StochasticSpec, StopSpec } from './shared/engineApi';
-import { dataFiles, inlineDataFiles, parseLoss } from './loss/index';
+import { inlineDataFiles, parseLoss } from './loss/index';
 import type { Diagnostic, Scenario } from './loss/index';
-import { readLocalDataFile } from './loss/localDataFiles';
+import { readLocalDataFiles } from './loss/localDataFiles';
 import { scenarioFromFile } from './loss/launch';
 import { pytorchScriptOf } from './loss/pytorchExport';
 
@@ -124,7 +124,7 @@ async function lossText(argument: string): Promise<{ text: string; scenario?: Sc
   const text = readText(argument);
   if (text === undefined) throw new UsageError(`Cannot read the loss file '${argument}'`);
   const folder = resolve(dirname(argument));
-  const files = Object.fromEntries(await Promise.all(dataFiles(text).map(async (file) => [file, await readLocalDataFile(folder, folder, file, LOSS_FOLDER)] as const)));
+  const files = await readLocalDataFiles(folder, text, LOSS_FOLDER);
   const parsed = parseLoss(text, files);
   if (!parsed.ok && Object.keys(files).length > 0) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];

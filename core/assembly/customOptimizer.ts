@@ -2,6 +2,7 @@
 // its state vectors. The first three are the run's state slots s0..s2 (recorded, and read by breakpoints); more are
 // kept here.
 import { allocF64, put } from './f64mem';
+import { Rng, seedRng, nextU64 } from './random';
 
 /** The state vectors a compiled step receives (src/loss/optim MAX_STATES). */
 export const CUSTOM_MAX_STATES: i32 = 8;
@@ -14,8 +15,11 @@ export class CustomOptimizer {
   pointers: usize;
   // The Hessian's diagonal (padded), for a rule that reads hess_diag or hvp, or 0.
   hessDiag: usize;
-  // Two padded vectors per Hessian-vector product (v, then H v), or 0.
+  // Padded vectors of scratch: two per Hessian-vector product (v, then H v), one per per-layer reduction; or 0.
   scratch: usize;
+  // rademacher(): the step's random signs (padded) and their generator, or 0.
+  random: usize;
+  rng: usize;
 }
 
 @inline function pointerAt(c: CustomOptimizer, k: i32): usize {
@@ -27,11 +31,18 @@ export class CustomOptimizer {
  * first three are the run's state slots s0, s1, s2.
  */
 export function createCustomOptimizer(
-  stepFn: i32, count: i32, inits: usize, padded: i32, s0: usize, s1: usize, s2: usize, hessian: bool, hvps: i32,
+  stepFn: i32, count: i32, inits: usize, padded: i32, s0: usize, s1: usize, s2: usize, hessian: bool, scratchVectors: i32,
+  randomSeed: f64,
 ): CustomOptimizer {
   const c = changetype<CustomOptimizer>(heap.alloc(offsetof<CustomOptimizer>()));
   c.hessDiag = hessian ? allocF64(<usize>padded) : 0;
-  c.scratch = hvps > 0 ? allocF64(<usize>(2 * hvps) * <usize>padded) : 0;
+  c.scratch = scratchVectors > 0 ? allocF64(<usize>scratchVectors * <usize>padded) : 0;
+  c.random = randomSeed >= 0 ? allocF64(<usize>padded) : 0;
+  c.rng = 0;
+  if (randomSeed >= 0) {
+    c.rng = heap.alloc(offsetof<Rng>());
+    seedRng(changetype<Rng>(c.rng), <u64>randomSeed);
+  }
   c.stepFn = stepFn;
   c.count = min(count, CUSTOM_MAX_STATES);
   c.pointers = heap.alloc(<usize>CUSTOM_MAX_STATES << alignof<usize>());
@@ -51,15 +62,31 @@ export function freeCustomOptimizer(c: CustomOptimizer): void {
   heap.free(c.pointers);
   if (c.hessDiag) heap.free(c.hessDiag);
   if (c.scratch) heap.free(c.scratch);
+  if (c.random) heap.free(c.random);
+  if (c.rng) heap.free(c.rng);
   heap.free(changetype<usize>(c));
 }
 
-/** h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp; scalars: the state's two scalar slots. */
-export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, scalars: usize, step: i32, lr: f64): void {
+/**
+ * h: the (dim x dim) Hessian at x when the rule reads hess_diag or hvp; scalars: the state's two scalar slots; tensors:
+ * the layers its per-layer reductions run over (tensors.ts).
+ */
+export function customStep(c: CustomOptimizer, dim: i32, x: usize, g: usize, h: usize, scalars: usize, step: i32, lr: f64, tensors: usize): void {
   if (c.hessDiag) for (let i = 0; i < dim; i++) put(c.hessDiag, i, load<f64>(h + ((<usize>i * <usize>dim + <usize>i) << 3)));
+  if (c.random) drawSigns(changetype<Rng>(c.rng), c.random, dim);
   call_indirect<void>(
     <u32>c.stepFn, x, g, dim, <f64>step, lr, c.hessDiag, c.hessDiag ? h : 0, c.scratch, scalars,
     pointerAt(c, 0), pointerAt(c, 1), pointerAt(c, 2), pointerAt(c, 3),
-    pointerAt(c, 4), pointerAt(c, 5), pointerAt(c, 6), pointerAt(c, 7),
+    pointerAt(c, 4), pointerAt(c, 5), pointerAt(c, 6), pointerAt(c, 7), tensors, c.random,
   );
+}
+
+// n independent signs, -1 or 1 with equal chance: the bits of one 64-bit draw per 64 coordinates, lowest first.
+function drawSigns(rng: Rng, out: usize, n: i32): void {
+  let bits: u64 = 0;
+  for (let i = 0; i < n; i++) {
+    if ((i & 63) == 0) bits = nextU64(rng);
+    put(out, i, (bits & 1) != 0 ? 1.0 : -1.0);
+    bits >>= 1;
+  }
 }

@@ -65,8 +65,8 @@ export function runSetBreakpoints(run: Run, checkFn: i32, count: i32, modes: usi
   setBreakpoints(run, checkFn, count, modes, targets);
 }
 /** An optimizer written in the optimizer language: its compiled step (a table index) and count states' initial values. */
-export function runSetCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, hvps: i32, scalars: i32): void {
-  setCustomOptimizer(run, stepFn, count, inits, hessian, hvps, scalars);
+export function runSetCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, scratchVectors: i32, scalars: i32, randomSeed: f64): void {
+  setCustomOptimizer(run, stepFn, count, inits, hessian, scratchVectors, scalars, randomSeed);
 }
 export function runResume(run: Run): void {
   resume(run);

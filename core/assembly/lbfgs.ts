@@ -2,7 +2,8 @@
 // loss (its closure) once, or several times with the strong-Wolfe line search. Float64, operation by operation.
 import { at, put, copyF64, allocF64 } from './f64mem';
 import { Loss, evaluate } from './losses';
-import { OptimizerState, pyMin, pyMax } from './optimizers';
+import { OptimizerState } from './optimizers';
+import { pyMin, pyMax } from './pyfloat';
 import {
   O_MAX_ITER, O_MAX_EVAL, O_TOLERANCE_GRAD, O_TOLERANCE_CHANGE, O_HISTORY_SIZE, O_LINE_SEARCH_FN,
 } from './layout';

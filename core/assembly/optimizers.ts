@@ -5,9 +5,11 @@ import {
   O_LR, O_MOMENTUM, O_BETA1, O_BETA2, O_ALPHA, O_EPS, O_WEIGHT_DECAY, O_DAMPENING, O_LR_DECAY,
   O_INITIAL_ACCUMULATOR, O_MOMENTUM_DECAY, O_DAMPING, O_NESTEROV, O_AMSGRAD, O_CENTERED, O_MAXIMIZE,
   O_DECOUPLED, OPT_RPROP, OPT_ASGD, OPT_ADAFACTOR, O_ETAMINUS, O_ETAPLUS, O_STEP_SIZE_MIN, O_STEP_SIZE_MAX,
-  O_LAMBD, O_T0, O_BETA2_DECAY, O_EPS1, O_EPS2, O_D, OPT_CUSTOM,
+  O_LAMBD, O_T0, OPT_CUSTOM,
 } from './layout';
 import { CustomOptimizer, customStep } from './customOptimizer';
+import { adafactorStep } from './adafactor';
+import { pyMax } from './pyfloat';
 
 
 /**
@@ -29,6 +31,8 @@ export class OptimizerState {
   extra: usize;
   // An optimizer written in the optimizer language (customOptimizer.ts), or 0.
   custom: usize;
+  // A network's parameter tensors (tensors.ts) for an optimizer that steps each on its own (Adafactor), or 0.
+  tensors: usize;
 }
 
 /** A state with its three vectors (padded length, zeroed) and no Newton, L-BFGS or written-optimizer memory. */
@@ -121,10 +125,10 @@ export function optimizerStep(
     case OPT_NEWTON: return newton(dim, options, state, x, g, h, lr);
     case OPT_RPROP: rprop(dim, options, state, x, g); break;
     case OPT_ASGD: asgd(dim, options, state, x, g, step, lr); break;
-    case OPT_ADAFACTOR: adafactor(dim, options, state, x, g, step, lr); break;
+    case OPT_ADAFACTOR: adafactorStep(dim, options, state.tensors, state.s0, state.s1, state.s2, x, g, step, lr); break;
     case OPT_CUSTOM: {
       const scalars = changetype<usize>(state) + offsetof<OptimizerState>('scalar0'); // scalar1 follows it
-      customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, scalars, step, lr);
+      customStep(changetype<CustomOptimizer>(state.custom), dim, x, g, h, scalars, step, lr, state.tensors);
       break;
     }
     default: return false;
@@ -344,14 +348,6 @@ function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
   }
 }
 
-// Python's min and max of two floats: the first argument unless the second is strictly beyond it.
-@inline export function pyMin(a: f64, b: f64): f64 {
-  return b < a ? b : a;
-}
-@inline export function pyMax(a: f64, b: f64): f64 {
-  return b > a ? b : a;
-}
-
 // torch.sign: -1, 0 or 1 (NaN stays NaN).
 @inline function sign(v: f64): f64 {
   return v > 0 ? 1.0 : v < 0 ? -1.0 : v;
@@ -400,64 +396,6 @@ function asgd(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i
   const t = <f64>step;
   s.scalar0 = lr / Math.pow(1.0 + lambd * lr * t, alpha);
   s.scalar1 = 1.0 / pyMax(1.0, t - t0);
-}
-
-/**
- * Adafactor. Our parameters are one vector, which torch treats as one tensor of one dimension: its second
- * moment is kept unfactored (s0: variance; s1: scratch for the update). A matrix parameter (a network's
- * weight) will keep row and column factors instead: a factored variant of unfactoredEstimate filling the
- * same estimate, with the relative step, weight decay and clipped update below shared.
- */
-function adafactor(n: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
-  const t = <f64>step;
-  const oneMinusBeta2 = Math.pow(t, at(o, O_BETA2_DECAY));
-  // alpha from the parameters before weight decay, as torch computes it
-  const alpha = pyMax(at(o, O_EPS2), norm2(x, n) / Math.sqrt(<f64>n)) * pyMin(lr, 1.0 / Math.sqrt(t));
-  const wd = at(o, O_WEIGHT_DECAY);
-  if (wd != 0) {
-    const keep = 1.0 - lr * wd;
-    for (let i = 0; i < n; i++) put(x, i, at(x, i) * keep);
-  }
-  const maximize = maximizing(o);
-  unfactoredEstimate(g, n, maximize, s.s0, oneMinusBeta2, s.s1);
-  clippedUpdate(x, g, n, maximize, s.s1, at(o, O_EPS1), at(o, O_D), alpha);
-}
-
-// variance <- lerp(variance, grad^2, 1 - beta2_t); the estimate is a copy of it.
-function unfactoredEstimate(g: usize, n: i32, maximize: bool, variance: usize, weight: f64, estimate: usize): void {
-  for (let i = 0; i < n; i++) {
-    const grad = maximize ? -at(g, i) : at(g, i);
-    const v = lerp1(at(variance, i), grad * grad, weight);
-    put(variance, i, v);
-    put(estimate, i, v);
-  }
-}
-
-// update = grad / sqrt(max(estimate, eps1^2)) (in place of the estimate), scaled down to an RMS of at most d;
-// x <- x - alpha * update.
-function clippedUpdate(x: usize, g: usize, n: i32, maximize: bool, estimate: usize, eps1: f64, d: f64, alpha: f64): void {
-  const floor = eps1 * eps1;
-  for (let i = 0; i < n; i++) {
-    const grad = maximize ? -at(g, i) : at(g, i);
-    const v = at(estimate, i);
-    const clamped = v != v ? v : Math.max(v, floor); // clamp_(min): NaN stays NaN
-    put(estimate, i, (1.0 / Math.sqrt(clamped)) * grad);
-  }
-  const denom = pyMax(1.0, norm2(estimate, n) / (Math.sqrt(<f64>n) * d));
-  const scale = -alpha / denom;
-  for (let i = 0; i < n; i++) put(x, i, at(x, i) + scale * at(estimate, i));
-}
-
-// The 2-norm of n values: the square root of their sum of squares, summed in order.
-function norm2(p: usize, n: i32): f64 {
-  let sum = 0.0;
-  for (let i = 0; i < n; i++) sum += at(p, i) * at(p, i);
-  return Math.sqrt(sum);
-}
-
-// torch.lerp of one value (see lerp above).
-@inline function lerp1(start: f64, end: f64, w: f64): f64 {
-  return w < 0.5 ? start + w * (end - start) : end - (end - start) * (1.0 - w);
 }
 
 // x <- x - lr * (H + damping I)^-1 g, by Gaussian elimination with partial pivoting.

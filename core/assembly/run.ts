@@ -9,10 +9,11 @@ import { isOnline, onlineGradient } from './data';
 import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './customOptimizer';
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import { Network, createRunningStats, setRunningTarget, networkEvalLoss, evalAccuracy } from './network';
+import { parameterTensors, wholeVector } from './tensors';
 import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
 import { Frozen, createFrozen, freeFrozen, zeroFrozenGradient, restoreFrozen } from './frozen';
 import {
-  OPT_NEWTON, OPT_LBFGS, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
+  OPT_NEWTON, OPT_LBFGS, OPT_ADAFACTOR, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
   STATUS_RUNNING, STATUS_COMPLETED, STATUS_CONVERGED, STATUS_OUT_OF_BOUNDS, STATUS_DIVERGED, STATUS_SINGULAR,
   STATUS_PAUSED, NETLOSS_MSE,
 } from './layout';
@@ -129,6 +130,7 @@ export function createRun(
   state.solution = optimizer == OPT_NEWTON ? allocF64(dim) : 0;
   state.extra = optimizer == OPT_LBFGS ? changetype<usize>(createLbfgsMemory(dim, options)) : 0;
   state.custom = 0;
+  state.tensors = optimizer == OPT_ADAFACTOR && loss.network ? parameterTensors(changetype<Network>(loss.network)) : 0;
   run.state = state;
   initState(optimizer, padded, run.options, state);
   run.rng = changetype<Rng>(heap.alloc(offsetof<Rng>()));
@@ -165,6 +167,7 @@ export function freeRun(run: Run): void {
   if (s.solution) heap.free(s.solution);
   if (s.extra) freeLbfgsMemory(changetype<LbfgsMemory>(s.extra));
   if (s.custom) freeCustomOptimizer(changetype<CustomOptimizer>(s.custom));
+  if (s.tensors) heap.free(s.tensors);
   heap.free(changetype<usize>(s));
   heap.free(run.options);
   heap.free(run.schedule);
@@ -261,14 +264,19 @@ export function evaluationCount(run: Run): i32 {
 /**
  * Gives a run of OPT_CUSTOM its compiled step (a table index) and count states with initial values at inits (count
  * f64s), before its first step; row 0's recorded state is rewritten with them. hessian: the rule reads hess_diag or
- * hvp (hvps Hessian-vector products); scalars: its scalar states (up to two, the state's scalar slots), whose
+ * hvp; scratchVectors: two per Hessian-vector product, one per per-layer reduction; randomSeed: the seed of the
+ * rule's random signs (rademacher()), or -1 when it reads none; scalars: its scalar states (up to two, the state's scalar slots), whose
  * initial values follow the vectors' at inits.
  */
-export function setCustomOptimizer(run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, hvps: i32, scalars: i32): void {
+export function setCustomOptimizer(
+  run: Run, stepFn: i32, count: i32, inits: usize, hessian: bool, scratchVectors: i32, scalars: i32, randomSeed: f64,
+): void {
   const state = run.state;
   if (state.custom) freeCustomOptimizer(changetype<CustomOptimizer>(state.custom));
   const padded = (run.dim + 1) & ~1;
-  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, hvps));
+  state.custom = changetype<usize>(createCustomOptimizer(stepFn, count, inits, padded, state.s0, state.s1, state.s2, hessian, scratchVectors, randomSeed));
+  // the layers of its per-layer reductions: a network's tensors, else the whole vector
+  if (!state.tensors) state.tensors = run.loss.network ? parameterTensors(changetype<Network>(run.loss.network)) : wholeVector(run.dim);
   if (scalars > 0) state.scalar0 = at(inits, count);
   if (scalars > 1) state.scalar1 = at(inits, count + 1);
   // a rule reading hess_diag or hvp gets the Hessian before each step, as Newton does

@@ -9,7 +9,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BreakpointSpec } from '../shared/engineApi';
 import { lossLines, runsAtLine, type LossLines } from './adapterLines';
 import type { StepState } from '../shared/engineApi';
-import { groupParamNames } from '../shared/network';
+import { factorKeys, groupParamNames } from '../shared/network';
 import type { BreakpointResult, StopEvent, TrainingSession } from '../session/trainingSession';
 import type { Disposable } from '../session/emitter';
 
@@ -462,7 +462,8 @@ function networkVariables(
 ): DebugProtocol.Variable[] {
   const perParam = new Set<string>();
   const children = tensors.map(({ name, members }) => {
-    const states = Object.keys(state.state).filter((key) => members.some((m) => key.endsWith(`_${m}`)));
+    const keys = Object.keys(state.state);
+    const states = [...keys.filter((key) => members.some((m) => key.endsWith(`_${m}`))), ...factorKeys(keys, name)];
     states.forEach((key) => perParam.add(key));
     const values = [
       ...members.map((m) => variable(m, state.params[m])),

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, OptiscopeDebugSession, type AdapterHost, type LaunchArguments } from './adapter';
 import { scenarioFromLoss } from './adapterScenario';
+import { dataFileReader } from '../loss/dataFiles';
 import { startTrainingSession } from '../session/sessionHost';
 import type { TrainingSession } from '../session/trainingSession';
 import type { ScenarioDefaults } from '../shared/scenario';
@@ -15,12 +16,20 @@ export const DEFAULT_CONFIGURATION = {
   program: '${file}',
 };
 
+/** The program's URI: a URI as written, else a file path. */
+function programUri(program: string): vscode.Uri {
+  return /^[a-z][\w+.-]*:/i.test(program) && !/^[a-z]:[\\/]/i.test(program) ? vscode.Uri.parse(program) : vscode.Uri.file(program);
+}
+
+function openDocument(program: string): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.fsPath === program || d.uri.toString() === program);
+}
+
 /** The open document's text (unsaved edits count), else the file's. */
 async function readProgram(program: string): Promise<string> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === program || d.uri.toString() === program);
+  const open = openDocument(program);
   if (open) return open.getText();
-  const uri = /^[a-z][\w+.-]*:/i.test(program) && !/^[a-z]:[\\/]/i.test(program) ? vscode.Uri.parse(program) : vscode.Uri.file(program);
-  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(programUri(program)));
 }
 
 /** What the debugger needs from the panels, passed in by the extension's entry (the two folders stay apart). */
@@ -34,8 +43,10 @@ export interface DebuggerPanels {
 export function registerDebugger(context: vscode.ExtensionContext, panels: DebuggerPanels): void {
   const host: AdapterHost = {
     readFile: readProgram,
-    openSession: async ({ text, steps }) => {
-      const session = await startTrainingSession(context, scenarioFromLoss(text, panels.scenarioDefaults(), steps));
+    openSession: async ({ program, text, steps }) => {
+      // the files it names (data, .optim), read by the editor's rules
+      const files = await dataFileReader(context).read(openDocument(program)?.uri ?? programUri(program), text);
+      const session = await startTrainingSession(context, scenarioFromLoss(text, panels.scenarioDefaults(), steps, files));
       panels.showTrainingSession(session);
       return session;
     },

@@ -4,6 +4,7 @@ import { HitMode } from './layout';
 import { excerpt } from './describe';
 import { packOptimizer, stateScalarNames, stateVectorNames } from './optimizers';
 import { compileCustomOptimizer, isOptimizerSource } from './customOptimizers';
+import { adafactorVectorNames } from './adafactorNames';
 
 /** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
 export type ConditionCompiler = (conditions: string[], names: string[]) =>
@@ -30,6 +31,8 @@ export function stateNames(params: string[], vectors: [string, string, string], 
 /** The state names of an optimizer with these options (resolved: packOptimizer's defaults filled in). */
 export function optimizerStateNames(params: string[], optimizer: string, resolved: Parameters<typeof stateVectorNames>[1]): StateNames {
   const [scalar, secondScalar] = stateScalarNames(optimizer);
+  const factored = optimizer === 'adafactor' ? adafactorVectorNames(params) : undefined;
+  if (factored) return { ...stateNames(params, ['', '', ''], scalar, secondScalar), vectors: factored };
   return stateNames(params, stateVectorNames(optimizer, resolved), scalar, secondScalar);
 }
 

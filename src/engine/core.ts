@@ -28,7 +28,7 @@ export interface CoreExports {
   runSetProjection(run: number, box: number): void;
   runSetFrozen(run: number, mask: number): void;
   runSetBreakpoints(run: number, checkFn: number, count: number, modes: number, targets: number): void;
-  runSetCustomOptimizer(run: number, stepFn: number, count: number, inits: number, hessian: number, hvps: number, scalars: number): void;
+  runSetCustomOptimizer(run: number, stepFn: number, count: number, inits: number, hessian: number, scratchVectors: number, scalars: number, randomSeed: number): void;
   runResume(run: number): void;
   runPausedBy(run: number): number;
   runHits(run: number): number;

@@ -15,7 +15,8 @@ export interface CompiledCustomOptimizer {
   scalars: { name: string; initial: number }[];
   wasm: Uint8Array<ArrayBuffer>;
   usesHessian: boolean;
-  hvps: number;
+  scratchVectors: number;
+  randomSeed?: number;
 }
 
 /** Turns an optimizer's text and a run's options into a module; throws an Error naming the first problem and where. */

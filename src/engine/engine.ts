@@ -214,9 +214,10 @@ export class RunSet {
   /** The run's trace so far: a view on core memory, valid until the next advance or dispose. */
   view(i: number): RunTrace {
     const { exports } = this.core;
-    const { handle, spec, label, stateNames, breakpoints } = this.runs[i];
+    const { handle, spec, label, stateNames, breakpoints, optimizerId } = this.runs[i];
     const dim = this.loss.dim;
     const rowCount = exports.runRows(handle);
+    const evaluations = optimizerId === OptimizerId.lbfgs ? exports.runEvaluationCount(handle) : 0;
     const stateTrace = exports.runStateTrace(handle);
     const metrics = exports.runMetrics(handle);
     return {
@@ -231,6 +232,8 @@ export class RunSet {
       state: stateTrace ? this.core.f64(stateTrace, rowCount * exports.runStateWidth(dim)) : undefined,
       stateNames,
       ...(metrics ? { metrics: this.core.f64(metrics, rowCount * METRICS_WIDTH), metricsEvery: this.runs[i].metricsEvery } : {}),
+      ...(optimizerId === OptimizerId.lbfgs
+        ? { evaluations: evaluations > 0 ? this.core.f64(exports.runEvaluations(handle), evaluations * (dim + 2)) : new Float64Array(0) } : {}),
       ...(breakpoints > 0 ? this.breakpointState(handle, breakpoints) : {}),
     };
   }
@@ -288,8 +291,11 @@ export class RunSet {
     }
   }
 
-  /** A copy of the rows [from, rowCount) of a run (and of their state), with the run's status. */
-  chunk(i: number, from: number): TraceChunk {
+  /**
+   * A copy of the rows [from, rowCount) of a run (and of their state), with the run's status; L-BFGS: its evaluations
+   * from index evaluationsFrom on.
+   */
+  chunk(i: number, from: number, evaluationsFrom = 0): TraceChunk {
     const view = this.view(i);
     const width = view.dim + 2;
     const stateWidth = this.core.exports.runStateWidth(view.dim);
@@ -299,13 +305,14 @@ export class RunSet {
       rows: view.rows.slice(from * width, view.rowCount * width),
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth),
       metrics: view.metrics?.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH),
+      evaluations: view.evaluations?.slice(evaluationsFrom * width),
     };
   }
 
   /** A copy of the run's trace that outlives this set. */
   snapshot(i: number): RunTrace {
     const view = this.view(i);
-    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice() };
+    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice(), evaluations: view.evaluations?.slice() };
   }
 
   dispose(): void {
@@ -517,6 +524,7 @@ export class WasmEngine implements WorkerEngine {
     const set = await this.startRuns(request);
     try {
       const sent = set.runs.map(() => 0);
+      const sentEvaluations = set.runs.map(() => 0);
       let done = 0;
       let size = STREAM_CHUNK_STEPS.first;
       for (;;) {
@@ -524,8 +532,11 @@ export class WasmEngine implements WorkerEngine {
         const going = steps > 0 && set.advance(steps);
         done += steps;
         const last = !going || done >= request.steps;
-        const traces = set.runs.map((_, i) => set.chunk(i, sent[i]));
-        traces.forEach((trace, i) => (sent[i] = trace.rowCount));
+        const traces = set.runs.map((_, i) => set.chunk(i, sent[i], sentEvaluations[i]));
+        traces.forEach((trace, i) => {
+          sent[i] = trace.rowCount;
+          sentEvaluations[i] += (trace.evaluations?.length ?? 0) / (trace.dim + 2);
+        });
         await onChunk({ traces, done: last });
         if (last || signal?.isCancellationRequested) return;
         await yieldToEventLoop();
@@ -663,14 +674,14 @@ export class WasmEngine implements WorkerEngine {
     }
     const vectors = 8 * (6 * (dim + 1) + 64) + 4 * (info.data?.count ?? 0);
     const newton = 8 * (2 * dim * dim + dim);
-    // L-BFGS: its (s, y) history and eight scratch vectors (core/assembly/lbfgs.ts)
-    const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim);
+    // L-BFGS: its (s, y) history, eight scratch vectors (core/assembly/lbfgs.ts) and its logged evaluations
+    const lbfgs = (history: number) => 8 * (2 * history * dim + 2 * history + 8 * dim + LIMITS.evaluationLogValues);
     const extra = ({ id, options }: PackedOptimizer) =>
       id === OptimizerId.newton ? newton : id === OptimizerId.lbfgs ? lbfgs(options[OptionSlot.history_size]) : 0;
-    // a written optimizer: its states beyond the three slots, two scratch vectors per hvp, and the Hessian with its
-    // diagonal when it reads hess_diag or hvp
+    // a written optimizer: its states beyond the three slots, its scratch vectors (hvp, per-layer reductions), its
+    // random signs, and the Hessian with its diagonal when it reads hess_diag or hvp
     const custom = (compiled: CompiledCustomOptimizer | undefined) => (compiled === undefined ? 0
-      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + 2 * compiled.hvps) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
+      : 8 * (dim + 1) * (Math.max(0, compiled.states.length - 3) + compiled.scratchVectors + (compiled.randomSeed === undefined ? 0 : 1)) + (compiled.usesHessian ? 8 * (dim * dim + dim + 1) : 0));
     const bytes = optimizers.reduce((sum, optimizer, i) => sum + traceBytes + stateBytes + vectors + extra(optimizer) + custom(customs[i]), 0);
     if (this.recorded + bytes > LIMITS.recordedBytes) {
       const runs = optimizers.length;
@@ -708,11 +719,13 @@ export class WasmEngine implements WorkerEngine {
           core.release(options, schedulePtr, startPtr, boundsPtr);
         }
         created.push(handle);
+        // L-BFGS's inner evaluations, for the views (faint points beside the trajectory)
+        if (optimizer.id === OptimizerId.lbfgs) core.exports.runLogEvaluations(handle, Math.floor(LIMITS.evaluationLogValues / (info.dim + 2)));
         if (custom) {
-          const { states, scalars, usesHessian, hvps } = custom.compiled;
+          const { states, scalars, usesHessian, scratchVectors, randomSeed } = custom.compiled;
           const initial = [...states, ...scalars].map((s) => s.initial);
           const inits = core.allocF64(initial.length, initial);
-          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, hvps, scalars.length);
+          core.exports.runSetCustomOptimizer(handle, custom.index, states.length, inits, usesHessian ? 1 : 0, scratchVectors, scalars.length, randomSeed ?? -1);
           core.release(inits);
         }
         if (stochastic) {

@@ -691,7 +691,8 @@ class Analysis {
       return file.path;
     };
     if (contents === undefined) return fail(`Cannot read the optimizer file "${file.path}" (paths are relative to this file)`);
-    if (typeof contents !== 'string') return fail(contents.problem);
+    // (the reading rules are the data files'; the message names what this file is)
+    if (typeof contents !== 'string') return fail(contents.problem.replace(/\b(the|The) data file "/, '$1 optimizer file "'));
     if (contents.length > LIMITS.optimizerLength) return fail(`${file.path} is longer than an optimizer may be (${LIMITS.optimizerLength} characters)`);
     if (!isOptimizerSource(contents)) return fail(`${file.path} is not an optimizer: its first line is 'optimizer NAME', as in examples/lion.optim`);
     return contents;

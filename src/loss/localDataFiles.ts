@@ -6,6 +6,7 @@ import type { Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { MAX_DATA_FILE_BYTES, dataFileMessages, decodeDataFile, isAbsoluteDataPath, isInsideFolder, problem } from './dataFileRules';
 import type { DataFile } from './dataFileRules';
+import { dataFiles } from './data';
 
 const MIN_BUFFER_BYTES = 64 * 1024;
 
@@ -73,4 +74,9 @@ async function readRegularFile(path: string, file: string): Promise<Uint8Array |
   } finally {
     await handle.close();
   }
+}
+
+/** Every file a .loss text names (data files, .optim files), read from its folder tree (folder: the .loss file's folder). */
+export async function readLocalDataFiles(folder: string, text: string, rootName: string): Promise<Record<string, DataFile>> {
+  return Object.fromEntries(await Promise.all(dataFiles(text).map(async (file) => [file, await readLocalDataFile(folder, folder, file, rootName)] as const)));
 }

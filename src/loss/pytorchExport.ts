@@ -118,13 +118,13 @@ export function torchExpression(graph: Graph, root: number, parameter: (index: n
 
 /**
  * A `.optim` optimizer as a torch.optim.Optimizer subclass, its rule translated from the lowered graph; undefined when
- * the rule is not simple (it reads reductions over coordinates, hess_diag or hvp).
+ * the rule is not simple (it reads reductions over coordinates or layers, hess_diag, hvp or rademacher()).
  */
 export function torchOptimizerClass(text: string, options: Record<string, unknown>, className: string): string[] | undefined {
   const analyzed = analyzeOptimizer(text, options);
   if (!analyzed.ok) return undefined;
   const { rule, states, lr } = analyzed.optimizer;
-  if (rule.stages.length > 0 || rule.usesHessian) return undefined;
+  if (rule.stages.length > 0 || rule.usesHessian || rule.usesRandom) return undefined;
   const vectors = states.filter((s) => !s.scalar);
   const scalars = states.filter((s) => s.scalar);
   const name = (index: number): string => {
@@ -276,7 +276,7 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
   const spec = TORCH_OPTIMIZERS[run.optimizer];
   const written = !spec && run.optimizer !== 'newton' ? torchOptimizerClass(run.optimizer, run.options, `Written${n}`) : undefined;
   if (!spec && run.optimizer !== 'newton' && !written) {
-    lines.push('    # An optimizer written in the optimizer language (.optim) with reductions, hess_diag or hvp is not exported yet.');
+    lines.push('    # An optimizer written in the optimizer language (.optim) with reductions, hess_diag, hvp or rademacher() is not exported yet.');
     lines.push(`    raise NotImplementedError(${JSON.stringify(`run ${n}: a written optimizer is not exported yet`)})`, '', '');
     return lines;
   }

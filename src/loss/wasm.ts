@@ -8,7 +8,7 @@ const TYPE_CODE: Record<ValueType, number> = { i32: 0x7f, f64: 0x7c, v128: 0x7b 
 export const Op = {
   block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f, call: 0x10, select: 0x1b,
   localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
+  i32Load: 0x28, f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
   i32Eqz: 0x45, i32Eq: 0x46, i32GeS: 0x4e, i32LtS: 0x48, i32Sub: 0x6b, i32Add: 0x6a, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Shl: 0x74,
   f64Eq: 0x61, f64Ne: 0x62, f64Lt: 0x63, f64Gt: 0x64, f64Le: 0x65, f64Ge: 0x66,
   f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3, f64Min: 0xa4, f64Max: 0xa5,
@@ -149,6 +149,12 @@ export class Code {
     if (simd) this.bytes.byte(0xfd).u32(opcode);
     else this.bytes.byte(opcode);
     this.bytes.u32(3).u32(offset);
+    return this;
+  }
+
+  /** i32.load with its natural 4-byte alignment hint. */
+  loadI32(offset: number): this {
+    this.bytes.byte(Op.i32Load).u32(2).u32(offset);
     return this;
   }
 

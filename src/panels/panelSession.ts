@@ -5,7 +5,7 @@ import { conditionNamesFor } from '../engine/breakpoints';
 import { checkCondition } from '../loss/conditions';
 import type { BreakpointResult, TrainingSession } from '../session/trainingSession';
 import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../shared/protocol';
-import { optimizerName, scenarioKey } from '../shared/scenario';
+import { drawnAverage, optimizerName, scenarioKey } from '../shared/scenario';
 
 export const PANEL_SOURCE = 'panel';
 
@@ -188,7 +188,13 @@ export class PanelSession {
       breakpoints: this.results.map((r) => ({ verified: r.verified, ...(r.message ? { message: r.message } : {}), hits: hits.get(r.id) ?? 0 })),
       traces: positions.map((p, i) => {
         const { rows, rowCount, metrics } = session.trace(i);
-        return { label: p.label, optimizer: p.optimizer, dim: session.loss.dim, rows, rowCount, status: p.status, stoppedAt: p.engineStep, ...(metrics && { metrics }) };
+        const dim = session.loss.dim;
+        const { state, names } = session.stateTrace(i);
+        // ASGD's dashed average, as the streamed runs draw it
+        const averaged = drawnAverage(p.optimizer, dim, state, names, rowCount);
+        return {
+          label: p.label, optimizer: p.optimizer, dim, rows, rowCount, status: p.status, stoppedAt: p.engineStep, ...(averaged && { averaged }), ...(metrics && { metrics }),
+        };
       }),
     };
   }

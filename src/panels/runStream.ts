@@ -2,8 +2,21 @@
 import type { RunsChunk } from '../shared/engineApi';
 import type { RunsData, RunsDataChunk, TraceDataChunk } from '../shared/protocol';
 import { CancelSource } from '../shared/rpc';
-import { plottedAverage, plottedGradient } from '../shared/scenario';
+import { drawnAverage, plottedGradient } from '../shared/scenario';
 import { catchUpChunks, Paced, sliceChunk, TraceAccumulator } from '../shared/traceStream';
+
+/** L-BFGS's evaluations (rows of [step, ...params, loss]) as the landscape plots them: [step, a, b] triples (see TraceData.evaluations). */
+export function plottedEvaluations(evaluations: Float64Array, dim: number): Float64Array {
+  const width = dim + 2;
+  const count = evaluations.length / width;
+  const plotted = new Float64Array(3 * count);
+  for (let r = 0; r < count; r++) {
+    const row = r * width;
+    // [step, x0, x1, ...] or, 1-D, [step, x0, loss]: the plotted point is the row's next two numbers either way
+    plotted.set([evaluations[row], evaluations[row + 1], evaluations[row + 2]], 3 * r);
+  }
+  return plotted;
+}
 
 /** The most trajectory numbers in one streamed message (256 KB): each message is one short task of the host's. */
 export const SLICE_VALUES = 32_768;
@@ -28,12 +41,13 @@ export class RunStream {
   private receive(chunk: RunsChunk): void {
     const forWebview: RunsDataChunk = {
       done: chunk.done,
-      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames, metrics }) => {
+      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames, metrics, evaluations }) => {
         const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from, ...(metrics && { metrics }) };
         // Recorded state (the step arrows): each row's gradient, its plotted components.
         if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);
-        const averaged = optimizer === 'asgd' && state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount - from) : undefined;
+        const averaged = drawnAverage(optimizer, dim, state, stateNames, rowCount - from);
         if (averaged) part.averaged = averaged;
+        if (evaluations && evaluations.length > 0) part.evaluations = plottedEvaluations(evaluations, dim);
         return part;
       }),
     };

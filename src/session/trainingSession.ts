@@ -218,6 +218,12 @@ export class TrainingSession {
     return { rows: r.rows.slice(0, r.rowCount * width), rowCount: r.rowCount, width, ...(metrics && { metrics }) };
   }
 
+  /** A run's recorded state rows up to the engine's step (a view, valid until the session's next update) and their names. */
+  stateTrace(run: number): { state: Float64Array; names: string[] } {
+    const names = this.opened.info[run].stateNames;
+    return { state: this.records[run].state.subarray(0, this.records[run].rowCount * names.length), names };
+  }
+
   // ---- breakpoints ----
 
   /** Replaces the breakpoints of one source (e.g. 'panel', 'debugger'); the session checks all sources' together. */

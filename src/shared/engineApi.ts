@@ -99,6 +99,12 @@ export interface RunTrace {
   /** With recordState: rows of [...grad, ...state], (rowCount) x stateWidth. */
   state?: Float64Array;
   stateNames?: string[];
+  /**
+   * L-BFGS: the loss evaluations inside its steps so far (inner iterations, line-search trials; a step's first, at the
+   * row before, is not repeated) as rows of [step, ...params, loss], (dim + 2) each; at most LIMITS.evaluationLogValues
+   * numbers (the first ones).
+   */
+  evaluations?: Float64Array;
   /** With status 'paused': the breakpoints that paused it; hits: each breakpoint's hit count. */
   pausedBy?: number[];
   hits?: number[];
@@ -112,7 +118,7 @@ export interface RunTrace {
 }
 
 /** The rows one run added since the previous chunk of a stream (see Engine.streamRuns). */
-export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics'> {
+export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' | 'evaluations'> {
   /** The index of the first row in rows: rows [from, rowCount) of the whole trace. */
   from: number;
   /** (rowCount - from) x (dim + 2), a copy. */
@@ -121,6 +127,8 @@ export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics'>
   state?: Float64Array;
   /** The metrics of the same rows (see RunTrace.metrics). */
   metrics?: Float64Array;
+  /** L-BFGS: the evaluations logged since the previous chunk (see RunTrace.evaluations), a copy. */
+  evaluations?: Float64Array;
 }
 
 /** One step of a streamed run set: every run's new rows; done on the last one. */

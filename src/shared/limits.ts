@@ -33,6 +33,8 @@ export const LIMITS = {
   recordedBytes: 2 * GiB,
   /** Numbers trace() returns as JavaScript arrays (rows x (parameters + 1)); longer traces: recordEvery or streamRuns. */
   maxTraceValues: 10_000_000,
+  /** L-BFGS's inner evaluations a run of runs/streamRuns keeps for the views (numbers: rows of parameters + 2). */
+  evaluationLogValues: 262_144,
   /** Compiled losses kept for reuse (built-ins with their parameters, expressions, .loss texts), least recently used out first. */
   lossCache: { entries: 64, bytes: 64 * MiB },
   /** Compiled breakpoint conditions kept for reuse. */

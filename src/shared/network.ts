@@ -106,3 +106,12 @@ export function groupParamNames(names: readonly string[]): { name: string; membe
   }
   return groups.length > 0 ? groups : undefined;
 }
+
+/**
+ * A tensor's factored state keys (Adafactor's row_var_W1[2], col_var_W1[1]: one per row or column of the tensor, not
+ * per parameter) among keys.
+ */
+export function factorKeys(keys: readonly string[], tensor: string): string[] {
+  const suffix = new RegExp(`_${tensor.replace(/[.[\]]/g, '\\$&')}\\[\\d+\\]$`);
+  return keys.filter((key) => suffix.test(key));
+}

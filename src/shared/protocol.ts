@@ -122,6 +122,11 @@ export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 
   averaged?: Float64Array;
   /** Losses with a test split and classifying networks: rows of [test loss, test accuracy, train accuracy] (RunTrace.metrics). */
   metrics?: Float64Array;
+  /**
+   * L-BFGS: the loss evaluations inside its steps as [step, a, b] triples, (a, b) the plotted point (the first two
+   * parameters; a 1-D loss: the parameter and the loss), drawn as faint points. In a chunk: those since the last chunk.
+   */
+  evaluations?: Float64Array;
 };
 
 export interface RunsData {

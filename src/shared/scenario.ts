@@ -184,6 +184,11 @@ export function plottedAverage(state: Float64Array, stateNames: string[], rowCou
   return columns.length >= 2 ? stateColumnPairs(state, stateNames.length, rowCount, columns[0], columns[1]) : undefined;
 }
 
+/** ASGD's averaged iterate as a view draws it (plottedAverage) for a run of this optimizer: undefined for others and for 1-D losses. */
+export function drawnAverage(optimizer: string, dim: number, state: Float64Array | undefined, stateNames: string[] | undefined, rowCount: number): Float64Array | undefined {
+  return optimizer === 'asgd' && state && stateNames && dim > 1 ? plottedAverage(state, stateNames, rowCount) : undefined;
+}
+
 /** Two columns of state rows (rowCount x stateWidth) as rowCount x 2; a column of -1 reads as 0. */
 function stateColumnPairs(state: Float64Array, stateWidth: number, rowCount: number, first: number, second: number): Float64Array {
   const out = new Float64Array(rowCount * 2);

@@ -24,6 +24,8 @@ const EXTRA_KEYS = Object.keys(EXTRAS) as (keyof typeof EXTRAS)[];
 export class TraceAccumulator {
   private buffers: Float64Array[] = [];
   private extras: Record<keyof typeof EXTRAS, Float64Array[]> = { grad: [], averaged: [], metrics: [] };
+  /** L-BFGS's evaluations per trace, appended chunk by chunk (a stream sent again from row 0 starts them again). */
+  private evaluations: { values: Float64Array; length: number }[] = [];
   traces: TraceData[] = [];
   done = false;
 
@@ -32,8 +34,10 @@ export class TraceAccumulator {
       const width = part.dim + 2;
       const buffer = (this.buffers[i] = grown(this.buffers[i], part.rowCount * width));
       buffer.set(part.rows, part.from * width);
-      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, ...meta } = part;
+      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, evaluations: _evaluations, ...meta } = part;
       const trace: TraceData = { ...meta, rows: buffer.subarray(0, part.rowCount * width) };
+      const evaluations = this.appendEvaluations(i, part);
+      if (evaluations) trace.evaluations = evaluations;
       for (const key of EXTRA_KEYS) {
         const values = part[key];
         if (!values) continue;
@@ -48,11 +52,23 @@ export class TraceAccumulator {
     return this.traces;
   }
 
+  private appendEvaluations(i: number, part: TraceDataChunk): Float64Array | undefined {
+    if (part.from === 0) this.evaluations[i] = { values: new Float64Array(0), length: 0 };
+    const kept = this.evaluations[i];
+    if (part.evaluations && kept) {
+      kept.values = grown(kept.values, kept.length + part.evaluations.length);
+      kept.values.set(part.evaluations, kept.length);
+      kept.length += part.evaluations.length;
+    }
+    return kept && kept.length > 0 ? kept.values.subarray(0, kept.length) : undefined;
+  }
+
   /** The traces as exact copies (what a reply carries: a view would send its whole buffer). */
   copies(): TraceData[] {
     return this.traces.map((trace) => {
       const copy: TraceData = { ...trace, rows: trace.rows.slice() };
       for (const key of EXTRA_KEYS) if (trace[key]) copy[key] = trace[key].slice();
+      if (trace.evaluations) copy.evaluations = trace.evaluations.slice();
       return copy;
     });
   }
@@ -61,7 +77,7 @@ export class TraceAccumulator {
 /**
  * A chunk as chunks of at most about `maxValues` numbers each (every run's rows of one block of steps), made one at
  * a time, in order, as copies (a view would carry its whole buffer in a message). A run's status is 'running' until
- * the part that holds its last row; `done` is on the last part.
+ * the part that holds its last row; `done` is on the last part, which also carries L-BFGS's evaluations.
  */
 export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<RunsDataChunk> {
   const { traces } = chunk;
@@ -81,6 +97,8 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
         const count = to - from;
         const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(offset * widths[i], (offset + count) * widths[i]) };
         for (const key of EXTRA_KEYS) if (trace[key]) part[key] = trace[key].slice(offset * EXTRAS[key], (offset + count) * EXTRAS[key]);
+        if (end < last) delete part.evaluations;
+        else if (trace.evaluations) part.evaluations = trace.evaluations.slice();
         return part;
       }),
     };

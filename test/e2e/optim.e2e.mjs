@@ -19,6 +19,15 @@ const BOWL = [
   '',
 ].join('\n');
 
+const BANANA = [
+  'f = (1 - x)^2 + 100*(y - x^2)^2',
+  'domain x in [-2, 2], y in [-1, 3]',
+  'start = (-1.5, 2)',
+  'optimizer lbfgs lr=1 max_iter=5',
+  'steps = 40',
+  '',
+].join('\n');
+
 describeWorkbench('optim', (vscode) => {
   test('lion.optim: a diagnostic for an error, fixed, then Compare with Adam draws both trajectories', async () => {
     copyFileSync(join(repoRoot, 'examples', 'lion.optim'), join(vscode.workspace, 'lion.optim'));
@@ -89,5 +98,21 @@ describeWorkbench('optim', (vscode) => {
     assert.notEqual(state.averaged[0].dash, 'none');
     assert.ok(state.legend.some((l) => l.includes('lion from its file')), state.legend.join(' | '));
     await vscode.screenshot('optim-loss-file-asgd');
+  });
+
+  test('L-BFGS\'s inner evaluations are faint points in its colour beside its trajectory', async () => {
+    writeFileSync(join(vscode.workspace, 'banana.loss'), BANANA);
+    await vscode.openFile('banana.loss');
+    await vscode.page.locator('.monaco-editor .view-line', { hasText: 'lbfgs' }).waitFor();
+    await vscode.openCommand('Optiscope: Visualize Loss (File or Selected Formula)');
+    const frame = await vscode.webviewFrameOf('playground');
+    const read = () => frame.locator('body').evaluate(() => ({
+      paths: [...document.querySelectorAll('path.trajectory')].map((p) => ((p.getAttribute('d') ?? '').match(/[ML]/g) ?? []).length),
+      points: [...document.querySelectorAll('circle.evaluation')].map((c) => ({ fill: c.getAttribute('fill'), opacity: Number(getComputedStyle(c).opacity) })),
+      stroke: document.querySelector('path.trajectory')?.getAttribute('stroke'),
+    }));
+    const state = await until(read, (s) => s.paths.length === 1 && s.paths[0] > 3 && s.points.length > 10, 'the trajectory and its evaluations', TIMEOUT);
+    assert.ok(state.points.every((p) => p.fill === state.stroke && p.opacity < 1), JSON.stringify(state.points.slice(0, 3)));
+    await vscode.screenshot('optim-lbfgs-evaluations');
   });
 });

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import assert from 'node:assert/strict';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -24,6 +25,20 @@ export function rangesAreValid(text, diagnostics) {
     const ordered = start.line < end.line || (start.line === end.line && start.character <= end.character);
     return typeof d.message === 'string' && d.message.length > 0 && (d.severity === 'error' || d.severity === 'warning') && valid(start) && valid(end) && ordered;
   });
+}
+
+/**
+ * The first error `check` (checkOptimizer, ...) reports for text, asserted to be on one line within the text: its
+ * message, its range as [line, startCharacter, endCharacter], and the text that range covers.
+ */
+export function firstErrorOf(check, text) {
+  const diagnostics = check(text);
+  assert.ok(rangesAreValid(text, diagnostics), 'ranges within the text');
+  const error = diagnostics.find((d) => d.severity === 'error');
+  assert.ok(error, `an error for:\n${text}`);
+  const { start, end } = error.range;
+  assert.equal(start.line, end.line);
+  return { message: error.message, at: [start.line, start.character, end.character], text: text.split('\n')[start.line].slice(start.character, end.character) };
 }
 
 export const SMOOTH_EXPRESSIONS = [

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { assertTrajectoryMatches } from './golden-helpers.mjs';
 import { loadTs } from './panels-bundle.mjs';
-import { rangesAreValid } from './loss-helpers.mjs';
+import { firstErrorOf, rangesAreValid } from './loss-helpers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -30,16 +30,7 @@ const engine = await createEngine();
 
 const LION = example('lion');
 
-/** The first error's message and its range as [line, startCharacter, endCharacter]. */
-function firstError(text) {
-  const diagnostics = checkOptimizer(text);
-  assert.ok(rangesAreValid(text, diagnostics), 'ranges within the text');
-  const error = diagnostics.find((d) => d.severity === 'error');
-  assert.ok(error, `an error for:\n${text}`);
-  const { start, end } = error.range;
-  assert.equal(start.line, end.line);
-  return { message: error.message, at: [start.line, start.character, end.character], text: text.split('\n')[start.line].slice(start.character, end.character) };
-}
+const firstError = (text) => firstErrorOf(checkOptimizer, text);
 
 test('every shipped example compiles without diagnostics', () => {
   for (const name of ['adam', 'sgd', 'rmsprop', 'adagrad', 'nadam', 'lion', 'lamb', 'adan', 'signsgd', 'sophia']) {

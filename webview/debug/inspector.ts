@@ -1,7 +1,7 @@
 // The inspector: the paused run's parameters, loss, gradient, optimizer state, step and Hessian eigenvalues at the
 // step shown (asked of the host a moment after the step settles; only the newest answer is shown).
 import type { InspectorData } from '../../src/shared/protocol';
-import { groupParamNames } from '../../src/shared/network';
+import { factorKeys, groupParamNames } from '../../src/shared/network';
 import { formatNumber } from '../../src/shared/scenario';
 import { create } from '../dom/elements';
 
@@ -68,7 +68,11 @@ export class Inspector {
       const param = tensors[0].members.find((m) => key.endsWith(`_${m}`));
       return param ? [key.slice(0, -param.length - 1)] : [];
     }))];
-    const perParam = new Set(Object.keys(data.state).filter((key) => stateNames.some((s) => key.startsWith(`${s}_`) && `${key.slice(s.length + 1)}` in data.params)));
+    const factors = new Map(tensors.map(({ name }) => [name, factorKeys(Object.keys(data.state), name)]));
+    const perParam = new Set([
+      ...Object.keys(data.state).filter((key) => stateNames.some((s) => key.startsWith(`${s}_`) && `${key.slice(s.length + 1)}` in data.params)),
+      ...[...factors.values()].flat(),
+    ]);
     const scalars: [string, number][] = [
       ['loss', data.loss],
       ['‖∇‖', data.gradNorm],
@@ -89,6 +93,9 @@ export class Inspector {
           ...(data.effectiveStep ? [cell(data.effectiveStep[m])] : []),
         )),
       ),
+      // a factored state (Adafactor's row_var, col_var): one value per row or column of the tensor
+      ...(factors.get(name)!.length > 0 ? [create('table', { className: 'inspector-table' },
+        ...factors.get(name)!.map((key) => create('tr', { className: 'inspector-row' }, create('th', { textContent: key }), cell(data.state[key]))))] : []),
     ));
     this.element.replaceChildren(
       create('h3', {}, `Inspector: ${data.label} at step ${data.step}`),

@@ -11,12 +11,14 @@ import { contourLevels, heatmapPixels, transformGrid, valueTransform } from './c
 import { fitExtent, gridToPixelMatrix, type Extent } from './geometry';
 import { heatmapPalette, readTheme, runColor, type Theme } from '../dom/theme';
 import { HALO_OPACITY, HALO_WIDTH, TRAJECTORY_WIDTH, TrailLayer } from './trailLayer';
-import { averagedPoints, nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from '../runs/traces';
+import { averagedPoints, evaluationPoints, nearestRow, pathUpTo, pixelPath, positionAt, rowAtStep, type Hit, type PixelPath, type Point } from '../runs/traces';
 
 /** The plot area inside a landscape view: room for the axes. */
 export const PLOT_MARGIN = { top: 8, right: 10, bottom: 24, left: 46 };
 const CONTOUR_COUNT = 14;
 const HOVER_RADIUS = 12;
+const EVALUATION_RADIUS = 2.5;
+const EVALUATION_RING = 0.75;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Makes each view's clip path id unique in the document (Compare shows several views). */
 let clipCount = 0;
@@ -414,6 +416,27 @@ export class LandscapeView {
     this.axisY.call(axisLeft(this.y).ticks(Math.max(3, Math.floor(this.height / 50))));
   }
 
+  /**
+   * L-BFGS's inner evaluations, faint points in their run's colour over the trajectories (many lie on them), ringed in
+   * the background colour, up to the current step.
+   */
+  private drawEvaluations(): void {
+    const points = this.traces.flatMap((trace, run) => evaluationPoints(trace, this.step, this.toPixel).map((p) => ({ run, p })));
+    this.traceGroup
+      .selectAll('circle.evaluation')
+      .data(points)
+      .join('circle')
+      .attr('class', 'evaluation')
+      .attr('data-run', (e) => e.run)
+      .attr('cx', (e) => e.p[0])
+      .attr('cy', (e) => e.p[1])
+      .attr('r', EVALUATION_RADIUS)
+      .attr('fill', (e) => this.colors[e.run])
+      .attr('stroke', this.theme.background)
+      .attr('stroke-width', EVALUATION_RING)
+      .raise();
+  }
+
   /** ASGD's averaged iterates, dashed in their run's colour, up to the current step (while playing too). */
   private drawAveraged(): void {
     const pathOf = line();
@@ -434,6 +457,7 @@ export class LandscapeView {
     this.pixelPaths ??= this.traces.map((trace) => pixelPath(trace, this.toPixel));
     if (this.animating) {
       this.trail.draw({ traces: this.traces, paths: this.pixelPaths, colors: this.colors, halo: this.theme.background, toPixel: this.toPixel }, this.step);
+      this.drawEvaluations();
       this.drawAveraged();
       return;
     }
@@ -460,6 +484,7 @@ export class LandscapeView {
       .attr('d', (d) => d)
       .attr('stroke', (_, i) => this.colors[i])
       .attr('stroke-width', TRAJECTORY_WIDTH);
+    this.drawEvaluations();
     this.drawAveraged();
   }
 

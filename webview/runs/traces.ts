@@ -80,6 +80,23 @@ export function averagedPoints(trace: TraceData, lastRow: number, toPixel: (x: n
   return points;
 }
 
+/**
+ * L-BFGS's inner evaluations (trace.evaluations, [step, a, b] triples in step order) of the steps up to `step`, in pixels,
+ * thinned to points at least `minDistance` pixels from the one kept before; non-finite ones left out.
+ */
+export function evaluationPoints(trace: TraceData, step: number, toPixel: (x: number, y: number) => Point, minDistance = 1.5): Point[] {
+  const values = trace.evaluations;
+  if (!values) return [];
+  const points: Point[] = [];
+  for (let k = 0; k + 2 < values.length && values[k] <= step; k += 3) {
+    const p = toPixel(values[k + 1], values[k + 2]);
+    if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) continue;
+    const previous = points[points.length - 1];
+    if (!previous || Math.abs(p[0] - previous[0]) + Math.abs(p[1] - previous[1]) >= minDistance) points.push(p);
+  }
+  return points;
+}
+
 /** The points of a path up to `lastRow`, ending exactly at that row's position (when finite). */
 export function pathUpTo(path: PixelPath, lastRow: number, exact: Point): Point[] {
   let lo = 0;

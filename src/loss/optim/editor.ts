@@ -6,7 +6,7 @@ import { CONSTANTS, FUNCTIONS } from '../builtins';
 import type { Diagnostic, Range } from '../diagnostics';
 import { LIMITS } from '../../shared/limits';
 import type { RunConfig, ScenarioDraft } from '../../shared/scenarioModel';
-import { analyzeOptimizer, INPUTS, OptimizerResult, REDUCTIONS, RULE_FUNCTIONS, VISIBLE_STATES } from './language';
+import { analyzeOptimizer, INPUTS, LAYER_REDUCTIONS, OptimizerResult, REDUCTIONS, RULE_FUNCTIONS, VISIBLE_STATES } from './language';
 
 const LANGUAGE_ID = 'optim';
 const DEBOUNCE_MS = 250;
@@ -96,7 +96,7 @@ function completions(document: vscode.TextDocument, position: vscode.Position, r
   const items: vscode.CompletionItem[] = [];
   if (/^\s*\w*$/.test(before)) for (const [word, doc] of KEYWORDS) items.push(item(word, vscode.CompletionItemKind.Keyword, doc));
   for (const [name, doc] of INPUTS) items.push(item(name, vscode.CompletionItemKind.Variable, doc));
-  for (const [name, doc] of [...REDUCTIONS, ...RULE_FUNCTIONS]) items.push(item(name, vscode.CompletionItemKind.Function, doc, true));
+  for (const [name, doc] of [...REDUCTIONS, ...LAYER_REDUCTIONS, ...RULE_FUNCTIONS]) items.push(item(name, vscode.CompletionItemKind.Function, doc, true));
   for (const [name, info] of FUNCTIONS) {
     if (!REDUCTIONS.has(name) && name !== 'prod') items.push(item(name, vscode.CompletionItemKind.Function, info.doc, true));
   }
@@ -111,7 +111,7 @@ function completions(document: vscode.TextDocument, position: vscode.Position, r
 function hover(document: vscode.TextDocument, position: vscode.Position, result: OptimizerResult): vscode.Hover | undefined {
   const wordRange = document.getWordRangeAtPosition(position, /[A-Za-z_][A-Za-z0-9_]*/);
   const word = wordRange ? document.getText(wordRange) : '';
-  const doc = INPUTS.get(word) ?? REDUCTIONS.get(word) ?? RULE_FUNCTIONS.get(word) ?? FUNCTIONS.get(word)?.doc
+  const doc = INPUTS.get(word) ?? REDUCTIONS.get(word) ?? LAYER_REDUCTIONS.get(word) ?? RULE_FUNCTIONS.get(word) ?? FUNCTIONS.get(word)?.doc
     ?? KEYWORDS.find(([k]) => k === word)?.[1];
   const lines: string[] = doc ? [`**${word}**: ${doc}`] : [];
   if (result.ok) {

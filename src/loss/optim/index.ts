@@ -24,8 +24,10 @@ export interface CompiledOptimizer {
   imports: string[];
   /** Whether the rule reads hess_diag or hvp: the run evaluates the loss's Hessian before each step. */
   usesHessian: boolean;
-  /** Its Hessian-vector products (the core keeps two vectors of scratch for each). */
-  hvps: number;
+  /** The vectors of scratch the core keeps for it: two per Hessian-vector product, one per per-layer reduction. */
+  scratchVectors: number;
+  /** When the rule reads rademacher(): the seed of the core's draws (option `seed`). */
+  randomSeed?: number;
   warnings: Diagnostic[];
 }
 
@@ -37,10 +39,10 @@ export interface CompiledOptimizer {
 export function compileOptimizer(text: string, options?: Record<string, unknown>): CompiledOptimizer | { ok: false; diagnostics: Diagnostic[] } {
   const analyzed = analyzeOptimizer(text, options);
   if (!analyzed.ok) return analyzed;
-  const { name, hypers, states, lr, rule } = analyzed.optimizer;
+  const { name, hypers, states, lr, rule, seed } = analyzed.optimizer;
   const { wasm, imports } = generateOptimizerModule(rule);
   return {
-    ok: true, name, lr, wasm, imports, warnings: analyzed.warnings, usesHessian: rule.usesHessian, hvps: rule.hvps,
+    ok: true, name, lr, wasm, imports, warnings: analyzed.warnings, usesHessian: rule.usesHessian, scratchVectors: 2 * rule.hvps + rule.layerReductions, ...(rule.usesRandom && { randomSeed: seed }),
     hypers: Object.fromEntries(hypers.map((h) => [h.name, h.value])),
     states: states.filter((s) => !s.scalar).map((s) => ({ name: s.name, initial: s.initial })),
     scalars: states.filter((s) => s.scalar).map((s) => ({ name: s.name, initial: s.initial })),

@@ -11,6 +11,7 @@ import { Token, tokenize } from '../lexer';
 import { Expr, parseExpressionTokens, RESERVED_WORDS } from '../parser';
 import { toDiagnostics } from '../analyze';
 import { isOptimizerSource } from '../../shared/scenario';
+import { LIMITS } from '../../shared/limits';
 
 /** The core passes this many state vector pointers to a compiled step (core/assembly/customOptimizer.ts). */
 export const MAX_STATES = 8;
@@ -21,6 +22,8 @@ export const VISIBLE_STATES = 3;
 export const MAX_REDUCTIONS = 64;
 /** Hessian-vector products per rule (each holds two vectors of scratch in the core). */
 export const MAX_HVPS = 4;
+/** Per-layer reductions per rule (each holds one vector of scratch in the core). */
+export const MAX_LAYER_REDUCTIONS = 16;
 /** Graph parameter indices: vectors below SCALAR_BASE (x, g, the states, hess_diag, hvp results), scalars from it (t, lr, reductions). */
 export const SCALAR_BASE = 1000;
 export const PARAM_X = 0;
@@ -28,6 +31,11 @@ export const PARAM_G = 1;
 export const PARAM_STATE = 2;
 export const PARAM_HESS_DIAG = PARAM_STATE + MAX_STATES;
 export const PARAM_HVP = PARAM_HESS_DIAG + 1;
+export const PARAM_LAYER = PARAM_HVP + MAX_HVPS;
+/** rademacher(): the step's random vector of signs (the core draws it). */
+export const PARAM_RANDOM = PARAM_LAYER + MAX_LAYER_REDUCTIONS;
+/** The random vector's seed when a run sets none (option `seed`). */
+export const DEFAULT_SEED = 0;
 export const PARAM_T = SCALAR_BASE;
 export const PARAM_LR = SCALAR_BASE + 1;
 export const PARAM_REDUCTION = SCALAR_BASE + 2;
@@ -39,7 +47,7 @@ const KEYWORDS = new Set(['optimizer', 'hyper', 'state', 'scalar', 'update']);
 /** Names of the step's inputs, with what they are (for messages and hover). */
 export const INPUTS: ReadonlyMap<string, string> = new Map([
   ['x', 'the parameters (assign x to move them)'],
-  ['g', 'the gradient at x (read-only)'],
+  ['g', 'the gradient at x (read-only; negated when the run sets maximize)'],
   ['t', 'the step number, 1 on the first step (read-only)'],
   ['lr', "the learning rate of this step, after the schedule (its default is 'hyper lr = ...')"],
   ['hess_diag', "the diagonal of the loss's exact Hessian at x (full batch; read-only)"],
@@ -53,11 +61,24 @@ export const REDUCTIONS: ReadonlyMap<string, string> = new Map([
   ['max', 'max(v): the largest coordinate of v (NaN if any is NaN); max(a, b, ...) is element-wise'],
   ['min', 'min(v): the smallest coordinate of v (NaN if any is NaN); min(a, b, ...) is element-wise'],
 ]);
+/**
+ * Reductions over each layer (a network's parameter tensor: W1, b1, bn1.weight, ...; for another loss all parameters):
+ * a per-coordinate value, the reduction over the coordinate's layer.
+ */
+export const LAYER_REDUCTIONS: ReadonlyMap<string, string> = new Map([
+  ['sum_layer', "sum_layer(v): at each coordinate, the sum of v over its layer (a network's tensor: W1, b1, ...)"],
+  ['mean_layer', 'mean_layer(v): at each coordinate, sum_layer(v) / the size of its layer'],
+  ['norm_layer', 'norm_layer(v): at each coordinate, sqrt(sum_layer(v^2)), the 2-norm over its layer (LAMB, LARS)'],
+  ['dot_layer', 'dot_layer(a, b): at each coordinate, sum_layer(a*b)'],
+  ['max_layer', 'max_layer(v): at each coordinate, the largest value of v in its layer'],
+  ['min_layer', 'min_layer(v): at each coordinate, the smallest value of v in its layer'],
+]);
 export const HVP_DOC = "hvp(v): the loss's exact full-batch Hessian at x times the per-coordinate vector v";
 export const RULE_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['where', 'where(condition, a, b): a where the condition holds, else b (torch.where); the condition is a comparison or a hyper-parameter (true when not 0)'],
   ['lerp', 'lerp(a, b, w): torch.lerp, a + w*(b - a) for w < 0.5, else b - (b - a)*(1 - w)'],
   ['hvp', HVP_DOC],
+  ['rademacher', "rademacher(): a per-coordinate vector of random signs, -1 or 1 with equal chance, drawn again each step (every use in a step reads the same draw; option 'seed', default 0); z*hvp(z) estimates hess_diag (Hutchinson)"],
 ]);
 
 export interface Declared {
@@ -83,7 +104,8 @@ export interface StateDeclaration extends Declared {
  */
 export type Stage =
   | { kind: 'reduce'; combine: 'add' | 'max' | 'min'; term: number; finish: 'none' | 'mean' | 'sqrt'; result: number }
-  | { kind: 'hvp'; term: number; result: number; index: number };
+  | { kind: 'hvp'; term: number; result: number; index: number }
+  | { kind: 'layer'; combine: 'add' | 'max' | 'min'; term: number; finish: 'none' | 'mean' | 'sqrt'; result: number; index: number };
 
 /** A rule lowered to a graph: the new x and states (ids), and the stages they read. */
 export interface LoweredRule {
@@ -99,6 +121,10 @@ export interface LoweredRule {
   usesHessian: boolean;
   /** How many Hessian-vector products it takes. */
   hvps: number;
+  /** How many per-layer reductions it takes. */
+  layerReductions: number;
+  /** Whether the rule reads rademacher() (the core draws the step's signs). */
+  usesRandom: boolean;
 }
 
 export interface OptimizerDefinition {
@@ -108,6 +134,8 @@ export interface OptimizerDefinition {
   /** The learning rate's default (hyper lr, or DEFAULT_LR). */
   lr: number;
   rule: LoweredRule;
+  /** The seed of rademacher()'s draws (option `seed`). */
+  seed: number;
 }
 
 export type OptimizerResult = { ok: true; optimizer: OptimizerDefinition; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
@@ -225,6 +253,7 @@ class Lowering {
   readonly stages: Stage[] = [];
   private reductions = 0;
   private hvps = 0;
+  private layerReductions = 0;
   private readonly stageIds = new Map<string, number>();
   /** Names bound now (inputs, states, locals in the rule; hyper-parameters and constants everywhere). */
   readonly bound = new Map<string, Value>();
@@ -312,6 +341,12 @@ class Lowering {
       this.sink.error(`'${e.name}' takes ${takes} argument${least === 1 && most === 1 ? '' : 's'}, got ${count}`, e.start, e.end);
       return false;
     };
+    if (name === 'rademacher') {
+      if (!arity(0)) return this.invalid();
+      if (this.rule) return g.param(PARAM_RANDOM);
+      this.sink.error("'rademacher' draws random signs each step: it is only available in the rule, below 'update'", e.start, e.nameEnd);
+      return this.invalid();
+    }
     if (name === 'where') return arity(3) ? this.lowerWhere(e.args[0], this.lower(e.args[1]), this.lower(e.args[2])) : this.invalid();
     if (name === 'lerp') {
       if (!arity(3)) return this.invalid();
@@ -320,10 +355,10 @@ class Lowering {
       return g.select('lt', w, g.constant(0.5), g.add(a, g.mul(w, span)), g.sub(b, g.mul(span, g.sub(g.constant(1), w))));
     }
     const reduction = REDUCTIONS.has(name) && (name === 'dot' || count === 1 || (name !== 'max' && name !== 'min'));
-    if (reduction || name === 'hvp') return this.lowerStage(e, name);
+    if (reduction || name === 'hvp' || LAYER_REDUCTIONS.has(name)) return this.lowerStage(e, name);
     const info = FUNCTIONS.get(name);
     if (!info || name === 'sum' || name === 'prod') {
-      const suggestion = closestName(e.name, [...FUNCTIONS.keys(), ...REDUCTIONS.keys(), ...RULE_FUNCTIONS.keys()].filter((f) => f !== 'prod'));
+      const suggestion = closestName(e.name, [...FUNCTIONS.keys(), ...REDUCTIONS.keys(), ...LAYER_REDUCTIONS.keys(), ...RULE_FUNCTIONS.keys()].filter((f) => f !== 'prod'));
       const message = this.bound.has(e.name) ? `'${e.name}' is not a function (write ${e.name}*(...) for a product)`
         : `Unknown function '${e.prefix ? `${e.prefix}.` : ''}${e.name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`;
       this.sink.error(message, e.start, e.nameEnd);
@@ -361,17 +396,19 @@ class Lowering {
     return g.select('eq', this.lower(condition), g.constant(0), otherwise, then);
   }
 
-  /** A reduction over the coordinates, or hvp(v). */
+  /** A reduction over the coordinates or over each layer, or hvp(v). */
   private lowerStage(e: Expr & { kind: 'call' }, name: string): number {
     const g = this.graph;
+    const perLayer = LAYER_REDUCTIONS.has(name);
     if (!this.rule) {
-      const what = name === 'hvp' ? 'multiplies by the Hessian at x' : 'reduces over the coordinates';
+      const what = name === 'hvp' ? 'multiplies by the Hessian at x' : perLayer ? 'reduces over each layer' : 'reduces over the coordinates';
       this.sink.error(`'${name}' ${what}: it is only available in the rule, below 'update'`, e.start, e.nameEnd);
       return this.invalid();
     }
-    const wanted = name === 'dot' ? 2 : 1;
+    const base = perLayer ? name.slice(0, -'_layer'.length) : name;
+    const wanted = base === 'dot' ? 2 : 1;
     if (e.args.length !== wanted) {
-      this.sink.error(`'${name}' over the coordinates takes ${wanted === 1 ? 'one expression' : 'two expressions'}, got ${e.args.length}`, e.start, e.end);
+      this.sink.error(`'${name}' over the ${perLayer ? 'layer' : 'coordinates'} takes ${wanted === 1 ? 'one expression' : 'two expressions'}, got ${e.args.length}`, e.start, e.end);
       return this.invalid();
     }
     const args = e.args.map((arg) => this.lower(arg));
@@ -379,7 +416,8 @@ class Lowering {
     if (scalarAt >= 0) {
       // (an argument that is already wrong, lowered to NaN, has its own message)
       if (!Number.isNaN(g.constantValue(args[scalarAt]) ?? 0)) {
-        const what = name === 'hvp' ? 'multiplies the Hessian by a per-coordinate vector' : 'reduces a per-coordinate value over the coordinates';
+        const what = name === 'hvp' ? 'multiplies the Hessian by a per-coordinate vector'
+          : `reduces a per-coordinate value over ${perLayer ? 'each layer' : 'the coordinates'}`;
         this.sink.error(`'${name}' ${what}, but this is the same for every coordinate (it reads none of x, g or the state)`,
           e.args[scalarAt].start, e.args[scalarAt].end);
       }
@@ -398,12 +436,22 @@ class Lowering {
       this.stageIds.set(key, result);
       return result;
     }
-    const term = name === 'dot' ? g.mul(args[0], args[1]) : name === 'norm' ? g.pow(args[0], g.constant(2)) : args[0];
-    const combine = name === 'max' || name === 'min' ? name : 'add';
-    const finish = name === 'mean' ? 'mean' : name === 'norm' ? 'sqrt' : 'none';
-    const key = `${combine}|${finish}|${term}`;
+    const term = base === 'dot' ? g.mul(args[0], args[1]) : base === 'norm' ? g.pow(args[0], g.constant(2)) : args[0];
+    const combine = base === 'max' || base === 'min' ? base : 'add';
+    const finish = base === 'mean' ? 'mean' : base === 'norm' ? 'sqrt' : 'none';
+    const key = `${perLayer ? 'layer|' : ''}${combine}|${finish}|${term}`;
     const existing = this.stageIds.get(key);
     if (existing !== undefined) return existing;
+    if (perLayer) {
+      if (this.layerReductions >= MAX_LAYER_REDUCTIONS) {
+        this.sink.error(`At most ${MAX_LAYER_REDUCTIONS} per-layer reductions per rule`, e.start, e.end);
+        return this.invalid();
+      }
+      const result = g.param(PARAM_LAYER + this.layerReductions);
+      this.stages.push({ kind: 'layer', combine, term, finish, result, index: this.layerReductions++ });
+      this.stageIds.set(key, result);
+      return result;
+    }
     if (this.reductions >= MAX_REDUCTIONS) {
       this.sink.error(`At most ${MAX_REDUCTIONS} reductions per rule`, e.start, e.end);
       return this.invalid();
@@ -422,7 +470,7 @@ function refusedName(name: string): string | undefined {
   if (name === 'x') return "'x' is the parameters: assign it in the rule, it is not declared";
   if (name === 't') return "'t' is the step number: it is read-only";
   if (KEYWORDS.has(name) || RESERVED_WORDS.has(name)) return `'${name}' is a reserved word`;
-  if (FUNCTIONS.has(name) || REDUCTIONS.has(name) || RULE_FUNCTIONS.has(name) || FUNCTION_ALIASES.has(name)) return `'${name}' is a function: choose another name`;
+  if (FUNCTIONS.has(name) || REDUCTIONS.has(name) || LAYER_REDUCTIONS.has(name) || RULE_FUNCTIONS.has(name) || FUNCTION_ALIASES.has(name)) return `'${name}' is a function: choose another name`;
   if (CONSTANTS.has(name)) return `'${name}' is a constant: choose another name`;
   return undefined;
 }
@@ -475,10 +523,16 @@ export function analyzeOptimizer(text: string, options: Record<string, unknown> 
       const what = scalar ? 'scalar states' : 'states';
       if (kind.length > most) sink.error(`At most ${most} ${what} per optimizer, this one has ${kind.length}`, kind[most].start, kind[most].end);
     }
-    const rule = lowerRule(lowering, syntax, states, sink);
+    // maximize (every built-in's option, default false): the rule sees the negated gradient as g, as torch's maximize=True
+    const maximize = (hypers.find((h) => h.name === 'maximize')?.value ?? overrides.get('maximize') ?? 0) !== 0;
+    const rule = lowerRule(lowering, syntax, states, sink, maximize);
     if (sink.hasErrors || !syntax.name) return { ok: false, diagnostics: toDiagnostics(sink, lines) };
     const lr = hypers.find((h) => h.name === 'lr')?.value ?? overrides.get('lr') ?? DEFAULT_LR;
-    return { ok: true, optimizer: { name: syntax.name.name, hypers, states, lr, rule }, warnings: toDiagnostics(sink, lines) };
+    const seed = hypers.find((h) => h.name === 'seed')?.value ?? overrides.get('seed') ?? DEFAULT_SEED;
+    if (rule.usesRandom && !(Number.isInteger(seed) && seed >= 0 && seed <= LIMITS.maxSeed)) {
+      throw new OptionError(`Option 'seed' must be an integer from 0 to ${LIMITS.maxSeed}, got ${seed}`);
+    }
+    return { ok: true, optimizer: { name: syntax.name.name, hypers, states, lr, rule, seed }, warnings: toDiagnostics(sink, lines) };
   } catch (error) {
     if (error instanceof OptionError) throw error;
     const message = error instanceof GraphTooLarge ? `This rule is too large to compile (${error.message})`
@@ -488,12 +542,12 @@ export function analyzeOptimizer(text: string, options: Record<string, unknown> 
   }
 }
 
-function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[], sink: DiagnosticSink): LoweredRule {
+function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[], sink: DiagnosticSink, maximize: boolean): LoweredRule {
   const g = lowering.graph;
   lowering.rule = true;
   const xInput = g.param(PARAM_X);
   lowering.bound.set('x', { id: xInput });
-  lowering.bound.set('g', { id: g.param(PARAM_G) });
+  lowering.bound.set('g', { id: maximize ? g.neg(g.param(PARAM_G)) : g.param(PARAM_G) });
   lowering.bound.set('t', { id: g.param(PARAM_T) });
   lowering.bound.set('lr', { id: g.param(PARAM_LR) });
   lowering.bound.set('hess_diag', { id: g.param(PARAM_HESS_DIAG) });
@@ -548,7 +602,11 @@ function lowerRule(lowering: Lowering, syntax: Syntax, states: StateDeclaration[
   const stages = lowering.stages;
   const reads = g.reachable([x, ...newStates, ...newScalars, ...stages.map((s) => s.term)]);
   const hvps = stages.filter((s) => s.kind === 'hvp').length;
-  return { graph: g, x, states: newStates, scalars: newScalars, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps };
+  const layerReductions = stages.filter((s) => s.kind === 'layer').length;
+  return {
+    graph: g, x, states: newStates, scalars: newScalars, stages, usesHessian: reads[g.param(PARAM_HESS_DIAG)] === 1 || hvps > 0, hvps, layerReductions,
+    usesRandom: reads[g.param(PARAM_RANDOM)] === 1,
+  };
 }
 
 /** A run's options that do not fit the optimizer (an unknown name, a value that is not a number). */
@@ -556,7 +614,7 @@ export class OptionError extends Error {}
 
 function resolveOptions(declared: string[], options: Record<string, unknown>): Map<string, number> {
   const resolved = new Map<string, number>();
-  const valid = declared.includes('lr') ? declared : ['lr', ...declared];
+  const valid = [...['lr', 'maximize', 'seed'].filter((name) => !declared.includes(name)), ...declared];
   const set = (name: string, value: unknown): void => {
     if (typeof value === 'boolean') resolved.set(name, value ? 1 : 0);
     else if (typeof value === 'number' && !Number.isNaN(value)) resolved.set(name, value);

@@ -1,10 +1,13 @@
 // Compiles a lowered optimizer rule to a WebAssembly module exporting
-//   step(x, g, n, t, lr, hess_diag, hessian, scratch, scalars, s0, ..., s7)
+//   step(x, g, n, t, lr, hess_diag, hessian, scratch, scalars, s0, ..., s7, layers, random)
 // (pointers to f64 vectors padded to an even length; n coordinates; t the step; lr this step's learning rate; hess_diag
-// and hessian (row-major n x n) 0 unless the rule reads them; scratch: two padded vectors per hvp; scalars: the two
-// f64s of the scalar states).
+// and hessian (row-major n x n) 0 unless the rule reads them; scratch: two padded vectors per hvp, then one per
+// per-layer reduction; scalars: the two f64s of the scalar states; layers: the core's tensor table, i32 count then
+// per layer start, rows, columns, matrix flag: core/assembly/tensors.ts; random: the step's random signs, a padded
+// vector the core draws, 0 unless the rule reads rademacher()).
 // The stages come first, in the order the rule wrote them: a reduction is a scalar loop over the n coordinates, in
-// order; hvp(v) stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
+// order; a per-layer reduction is such a loop over each layer's coordinates, its value stored at each of them; hvp(v)
+// stores v (an f64x2 loop) and multiplies the Hessian by it (a scalar row-by-row loop). Then one loop over
 // coordinate pairs (f64x2) computes the new x and states from the old ones (all loaded before any is stored). Values
 // that do not change from coordinate to coordinate are computed once, before their loop; the scalar states' new values
 // are stored last.
@@ -12,7 +15,7 @@ import { Emitter, startModule } from '../codegen';
 import { Graph } from '../graph';
 import { Code, Op, SimdOp, ValueType } from '../wasm';
 import {
-  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LR, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
+  LoweredRule, MAX_STATES, PARAM_G, PARAM_HESS_DIAG, PARAM_LAYER, PARAM_LR, PARAM_RANDOM, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X, SCALAR_BASE,
 } from './language';
 
 const LOCAL_X = 0;
@@ -25,8 +28,12 @@ const LOCAL_HESSIAN = 6;
 const LOCAL_SCRATCH = 7;
 const LOCAL_SCALARS = 8;
 const LOCAL_STATE = 9;
+const LOCAL_LAYERS = LOCAL_STATE + MAX_STATES;
+const LOCAL_RANDOM = LOCAL_LAYERS + 1;
+/** Bytes per layer in the core's tensor table (start, rows, columns, matrix flag: i32 each), after its i32 count. */
+const LAYER_BYTES = 16;
 
-export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32')];
+export const STEP_PARAMS: ValueType[] = ['i32', 'i32', 'i32', 'f64', 'f64', 'i32', 'i32', 'i32', 'i32', ...Array<ValueType>(MAX_STATES).fill('i32'), 'i32', 'i32'];
 
 function vectorFlags(graph: Graph): Uint8Array {
   const flags = new Uint8Array(graph.size);
@@ -48,8 +55,8 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   const scalarOutputs = rule.scalars.map((id, k) => ({ id, offset: 8 * k })).filter(({ id }, k) => id !== scalarInputs[k]);
   const { builder, functions, imports } = startModule(graph, [...outputs.map((o) => o.id), ...stages.map((s) => s.term), ...scalarOutputs.map((o) => o.id)]);
   const code = new Code(STEP_PARAMS.length);
-  // The local holding each vector input's pointer: x, g, hess_diag, the states, then each hvp's result.
-  const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG]]);
+  // The local holding each vector input's pointer: x, g, hess_diag, the random signs, the states, then each stage's result.
+  const pointers = new Map<number, number>([[PARAM_X, LOCAL_X], [PARAM_G, LOCAL_G], [PARAM_HESS_DIAG, LOCAL_HESS_DIAG], [PARAM_RANDOM, LOCAL_RANDOM]]);
   for (let k = 0; k < MAX_STATES; k++) pointers.set(PARAM_STATE + k, LOCAL_STATE + k);
   const vector = vectorFlags(graph);
   const scalarEnv = new Map<number, number>([[graph.param(PARAM_T), LOCAL_T], [graph.param(PARAM_LR), LOCAL_LR]]);
@@ -64,8 +71,11 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
     code.local(Op.localGet, pointer).local(Op.localGet, i).i32(3).op(Op.i32Shl).op(Op.i32Add);
   };
 
-  /** A loop over the coordinates (pairs of them in vector mode) computing ids; `use` consumes each id's value. */
-  const loop = (mode: 'scalar' | 'vector', ids: number[], use: (emit: () => void, k: number) => void): void => {
+  /**
+   * A loop over the coordinates (pairs of them in vector mode) computing ids; `use` consumes each id's value. bounds:
+   * locals holding the first coordinate and the end (default 0 and n).
+   */
+  const loop = (mode: 'scalar' | 'vector', ids: number[], use: (emit: () => void, k: number) => void, bounds?: [number, number]): void => {
     const reachable = graph.reachable(ids);
     const invariant = new Set<number>();
     const hoist = (id: number): void => {
@@ -85,9 +95,11 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
       code.local(Op.localSet, local);
       env.set(id, local);
     }
-    code.i32(0).local(Op.localSet, i);
+    if (bounds) code.local(Op.localGet, bounds[0]);
+    else code.i32(0);
+    code.local(Op.localSet, i);
     code.begin(Op.block).begin(Op.loop);
-    code.local(Op.localGet, i).local(Op.localGet, LOCAL_N).op(Op.i32GeS).branch(Op.brIf, 1);
+    code.local(Op.localGet, i).local(Op.localGet, bounds ? bounds[1] : LOCAL_N).op(Op.i32GeS).branch(Op.brIf, 1);
     // Every input is loaded before the first store, so that an output never reads a value stored this iteration.
     for (let id = 0; id < graph.size; id++) {
       const node = graph.node(id);
@@ -109,7 +121,21 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   };
 
   const hvpVectors = hvpScratch(code, rule.hvps);
+  const layerVectors = Array.from({ length: rule.layerReductions }, (_, k) => scratchVector(code, 2 * rule.hvps + k));
   for (const stage of stages) {
+    if (stage.kind === 'layer') {
+      perLayer(code, (total, bounds) => {
+        code.f64(startOf(stage.combine)).local(Op.localSet, total);
+        loop('scalar', [stage.term], (emit) => {
+          code.local(Op.localGet, total);
+          emit();
+          code.op(combineOp(stage.combine)).local(Op.localSet, total);
+        }, bounds);
+        finish(code, stage.finish, total, () => code.local(Op.localGet, bounds[1]).local(Op.localGet, bounds[0]).op(Op.i32Sub));
+      }, layerVectors[stage.index]);
+      pointers.set(PARAM_LAYER + stage.index, layerVectors[stage.index]);
+      continue;
+    }
     if (stage.kind === 'hvp') {
       const [v, product] = hvpVectors[stage.index];
       loop('vector', [stage.term], (emit) => {
@@ -123,18 +149,13 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
     }
     const reduction = stage;
     const total = code.addLocal('f64');
-    const start = reduction.combine === 'add' ? 0 : reduction.combine === 'max' ? -Infinity : Infinity;
-    code.f64(start).local(Op.localSet, total);
+    code.f64(startOf(reduction.combine)).local(Op.localSet, total);
     loop('scalar', [reduction.term], (emit) => {
       code.local(Op.localGet, total);
       emit();
-      code.op(reduction.combine === 'add' ? Op.f64Add : reduction.combine === 'max' ? Op.f64Max : Op.f64Min).local(Op.localSet, total);
+      code.op(combineOp(reduction.combine)).local(Op.localSet, total);
     });
-    if (reduction.finish === 'mean') {
-      code.local(Op.localGet, total).local(Op.localGet, LOCAL_N).op(Op.f64ConvertI32S).op(Op.f64Div).local(Op.localSet, total);
-    } else if (reduction.finish === 'sqrt') {
-      code.local(Op.localGet, total).op(Op.f64Sqrt).local(Op.localSet, total);
-    }
+    finish(code, reduction.finish, total, () => code.local(Op.localGet, LOCAL_N));
     scalarEnv.set(stage.result, total);
   }
 
@@ -160,18 +181,58 @@ export function generateOptimizerModule(rule: LoweredRule): { wasm: Uint8Array<A
   return { wasm: builder.encode(), imports };
 }
 
-/** Locals pointing at each hvp's two scratch vectors (v, then H v): scratch + (2k + j) * padded f64s. */
-function hvpScratch(code: Code, count: number): [number, number][] {
-  if (count === 0) return [];
-  const stride = code.addLocal('i32');
+/** A local pointing at scratch vector k: scratch + k * padded f64s. */
+function scratchVector(code: Code, k: number): number {
+  const local = code.addLocal('i32');
   // (n + 1) & ~1 coordinates of 8 bytes
-  code.local(Op.localGet, LOCAL_N).i32(1).op(Op.i32Add).i32(-2).op(Op.i32And).i32(3).op(Op.i32Shl).local(Op.localSet, stride);
-  const vector = (k: number): number => {
-    const local = code.addLocal('i32');
-    code.local(Op.localGet, LOCAL_SCRATCH).local(Op.localGet, stride).i32(k).op(Op.i32Mul).op(Op.i32Add).local(Op.localSet, local);
-    return local;
-  };
-  return Array.from({ length: count }, (_, k) => [vector(2 * k), vector(2 * k + 1)]);
+  code.local(Op.localGet, LOCAL_N).i32(1).op(Op.i32Add).i32(-2).op(Op.i32And).i32(3).op(Op.i32Shl);
+  code.i32(k).op(Op.i32Mul).local(Op.localGet, LOCAL_SCRATCH).op(Op.i32Add).local(Op.localSet, local);
+  return local;
+}
+
+/** Locals pointing at each hvp's two scratch vectors (v, then H v): scratch vectors 2k and 2k + 1. */
+function hvpScratch(code: Code, count: number): [number, number][] {
+  return Array.from({ length: count }, (_, k) => [scratchVector(code, 2 * k), scratchVector(code, 2 * k + 1)]);
+}
+
+const startOf = (combine: 'add' | 'max' | 'min'): number => (combine === 'add' ? 0 : combine === 'max' ? -Infinity : Infinity);
+const combineOp = (combine: 'add' | 'max' | 'min'): number => (combine === 'add' ? Op.f64Add : combine === 'max' ? Op.f64Max : Op.f64Min);
+
+/** Turns a reduction's total into its value: mean divides by the count (an i32 that `count` pushes), norm takes the root. */
+function finish(code: Code, how: 'none' | 'mean' | 'sqrt', total: number, count: () => void): void {
+  if (how === 'mean') {
+    code.local(Op.localGet, total);
+    count();
+    code.op(Op.f64ConvertI32S).op(Op.f64Div).local(Op.localSet, total);
+  } else if (how === 'sqrt') {
+    code.local(Op.localGet, total).op(Op.f64Sqrt).local(Op.localSet, total);
+  }
+}
+
+/**
+ * For each layer of the tensor table: `reduce` leaves the reduction over its coordinates [start, end) in total (given
+ * the locals holding start and end); the total is then stored at each of them in result.
+ */
+function perLayer(code: Code, reduce: (total: number, bounds: [number, number]) => void, result: number): void {
+  const [layer, entry, start, end, i] = [code.addLocal('i32'), code.addLocal('i32'), code.addLocal('i32'), code.addLocal('i32'), code.addLocal('i32')];
+  const total = code.addLocal('f64');
+  code.i32(0).local(Op.localSet, layer);
+  code.begin(Op.block).begin(Op.loop);
+  code.local(Op.localGet, layer).local(Op.localGet, LOCAL_LAYERS).loadI32(0).op(Op.i32GeS).branch(Op.brIf, 1);
+  code.local(Op.localGet, LOCAL_LAYERS).local(Op.localGet, layer).i32(LAYER_BYTES).op(Op.i32Mul).op(Op.i32Add).local(Op.localSet, entry);
+  code.local(Op.localGet, entry).loadI32(4).local(Op.localSet, start);
+  code.local(Op.localGet, entry).loadI32(8).local(Op.localGet, entry).loadI32(12).op(Op.i32Mul);
+  code.local(Op.localGet, start).op(Op.i32Add).local(Op.localSet, end);
+  reduce(total, [start, end]);
+  code.local(Op.localGet, start).local(Op.localSet, i);
+  code.begin(Op.block).begin(Op.loop);
+  code.local(Op.localGet, i).local(Op.localGet, end).op(Op.i32GeS).branch(Op.brIf, 1);
+  code.local(Op.localGet, result).local(Op.localGet, i).i32(3).op(Op.i32Shl).op(Op.i32Add);
+  code.local(Op.localGet, total).memory(Op.f64Store, 0);
+  code.local(Op.localGet, i).i32(1).op(Op.i32Add).local(Op.localSet, i).branch(Op.br, 0);
+  code.op(Op.end).op(Op.end);
+  code.local(Op.localGet, layer).i32(1).op(Op.i32Add).local(Op.localSet, layer).branch(Op.br, 0);
+  code.op(Op.end).op(Op.end);
 }
 
 /** product[i] = sum over k in order of hessian[i*n + k] * v[k], for i < n. */
