@@ -8,7 +8,7 @@ export interface StepValues {
   params: string[];
   x: number[];
   g: number[];
-  /** The state recorded at row t by its names (exp_avg_x, mu_product, ...). */
+  /** The state recorded at row t by its names (exp_avg_x, mu_product, ...); row t+1's for READS_STATE_AFTER_STEP. */
   state: Record<string, number>;
   /** The 1-based number of the step taken from row t. */
   step: number;
@@ -26,7 +26,8 @@ export function stepEnvironment(values: StepValues): Environment {
   for (const [key, value] of Object.entries(values.state)) {
     const k = values.params.findIndex((p) => key.endsWith(`_${p}`) && key.length > p.length + 1);
     if (k < 0) {
-      env[key] = value;
+      // a scalar state named as a step value (L-BFGS's step length t) is kept beside it
+      env[Object.hasOwn(env, key) ? `${key}_state` : key] = value;
       continue;
     }
     const name = key.slice(0, -values.params[k].length - 1);
@@ -34,16 +35,22 @@ export function stepEnvironment(values: StepValues): Environment {
     vectors.get(name)![k] = value;
   }
   for (const [name, vector] of vectors) env[name] = vector;
-  if (values.effectiveStep) env.direction = values.effectiveStep.map((d) => -d / values.lr);
+  if (values.effectiveStep) {
+    env.direction = values.effectiveStep.map((d) => -d / values.lr);
+    env.step_total = values.effectiveStep;
+  }
   return env;
 }
 
 export interface EquationLine {
   /** LaTeX: the assignment, symbolic and (with values) substituted, with its value. */
   tex: string;
+  /** The same, aligned on '=' over two rows (symbolic, then substituted) for display. */
+  display: string;
   note?: string;
 }
 
+const COMPARISON_TEX: Record<string, string> = { '>': '>', '<': '<', '>=': '\\ge', '<=': '\\le', '==': '=', '!=': '\\ne' };
 const PRECEDENCE: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 3, '^': 4 };
 
 /** A number as a student reads it: 6 significant digits, powers of ten as \times 10^{k}. */
@@ -114,15 +121,17 @@ function tex(e: Expr, ctx: Context, parent = 0): string {
         case 'max': return `\\max${paren(args.join(',\\ '))}`;
         case 'min': return `\\min${paren(args.join(',\\ '))}`;
         case 'clamp': return `\\operatorname{clamp}${paren(args.join(',\\ '))}`;
+        case 'exp': return `\\exp${paren(args[0])}`;
+        case 'log': return `\\log${paren(args[0])}`;
       }
       break;
     }
     case 'reduce': {
       if (ctx.env) return texNumber(at(evaluate(e, ctx.env), 0));
       const arg = tex(e.arg, ctx);
-      return e.op === 'norm' ? `\\lVert ${arg}\\rVert` : `\\sum_i ${paren(arg)}`;
+      return e.op === 'norm' ? `\\lVert ${arg}\\rVert` : e.op === 'sum' ? `\\sum_i ${paren(arg)}` : `\\${e.op}_i ${paren(arg)}`;
     }
-    case 'cmp': return `${tex(e.left, ctx, 1)} ${e.op === '!=' ? '\\ne' : e.op} ${tex(e.right, ctx, 1)}`;
+    case 'cmp': return `${tex(e.left, ctx, 1)} ${COMPARISON_TEX[e.op]} ${tex(e.right, ctx, 1)}`;
     case 'if': {
       if (ctx.env) {
         const taken = at(evaluate(e.test, ctx.env), ctx.coordinate) ? e.then : e.otherwise;
@@ -144,15 +153,34 @@ export function equationLines(set: EquationSet, env?: Environment, coordinate = 
   let before = env ? { ...env } : undefined;
   const lines = set.assignments.map((a, i): EquationLine => {
     const symbolic = tex(a.expr, { set, assigned, coordinate });
-    let line = `${symbol(a.target, { set, assigned, coordinate }, true)} = ${symbolic}`;
+    const lhs = symbol(a.target, { set, assigned, coordinate }, true);
+    let line = `${lhs} = ${symbolic}`;
+    let display = `${lhs} &= ${symbolic}`;
     if (before) {
       const substituted = tex(a.expr, { set, assigned, env: before, coordinate });
       const value = texNumber(at(values[i], coordinate));
-      line += substituted === value ? ` = ${value}` : ` = ${substituted} = ${value}`;
+      const rest = substituted === value || substituted === symbolic ? ` = ${value}` : ` = ${substituted} = ${value}`;
+      line += rest;
+      display += ` \\\\ &${rest}`;
       before = { ...before, [a.target]: values[i] };
     }
     assigned.add(a.target);
-    return { tex: line, ...(a.note ? { note: a.note } : {}) };
+    return { tex: line, display: `\\begin{aligned}${display}\\end{aligned}`, ...(a.note ? { note: a.note } : {}) };
   });
-  return [...(set.notes ?? []).map((n) => ({ tex: n })), ...lines];
+  return [...(set.notes ?? []).map((n) => ({ tex: n, display: n })), ...lines];
+}
+
+/** What the inspector shows (typeset on the host by src/session/inspectorEquations.ts). */
+export interface EquationBlock {
+  /** MathML: a <math> element. */
+  mathml: string;
+  note?: string;
+}
+
+export interface InspectorEquations {
+  title: string;
+  /** Per coordinate shown: its name and the lines with its values substituted. */
+  coordinates: { param: string; lines: EquationBlock[] }[];
+  /** Why the values are missing (the run's last row: no step follows it). */
+  message?: string;
 }

@@ -9,12 +9,15 @@ export type Expr =
   | { kind: 'var'; name: string }
   | { kind: 'bin'; op: '+' | '-' | '*' | '/' | '^'; left: Expr; right: Expr }
   | { kind: 'neg'; arg: Expr }
-  | { kind: 'fn'; fn: 'sqrt' | 'abs' | 'sign' | 'max' | 'min' | 'clamp'; args: Expr[] }
-  /** A reduction over the coordinates: the 2-norm or the sum. */
-  | { kind: 'reduce'; op: 'norm' | 'sum'; arg: Expr }
+  | { kind: 'fn'; fn: FunctionName; args: Expr[] }
+  /** A reduction over the coordinates. */
+  | { kind: 'reduce'; op: 'norm' | 'sum' | 'max' | 'min'; arg: Expr }
   /** then where test > 0, else otherwise (the test is evaluated per coordinate). */
   | { kind: 'if'; test: Expr; then: Expr; otherwise: Expr }
-  | { kind: 'cmp'; op: '>' | '<' | '!='; left: Expr; right: Expr };
+  | { kind: 'cmp'; op: Comparison; left: Expr; right: Expr };
+
+export type FunctionName = 'sqrt' | 'abs' | 'sign' | 'max' | 'min' | 'clamp' | 'exp' | 'log';
+export type Comparison = '>' | '<' | '>=' | '<=' | '==' | '!=';
 
 export interface Assignment {
   /** The value's name: a state's PyTorch name (exp_avg), x, or an intermediate. */
@@ -57,8 +60,8 @@ const mul = bin('*');
 const div = bin('/');
 const pow = bin('^');
 const neg = (arg: Expr | string): Expr => ({ kind: 'neg', arg: lift(arg) });
-const fn = (name: 'sqrt' | 'abs' | 'sign' | 'max' | 'min' | 'clamp', ...args: (Expr | string | number)[]): Expr => ({ kind: 'fn', fn: name, args: args.map(lift) });
-const cmp = (op: '>' | '<' | '!=', left: Expr | string | number, right: Expr | string | number): Expr => ({ kind: 'cmp', op, left: lift(left), right: lift(right) });
+const fn = (name: FunctionName, ...args: (Expr | string | number)[]): Expr => ({ kind: 'fn', fn: name, args: args.map(lift) });
+const cmp = (op: Comparison, left: Expr | string | number, right: Expr | string | number): Expr => ({ kind: 'cmp', op, left: lift(left), right: lift(right) });
 const when = (test: Expr, then: Expr | string | number, otherwise: Expr | string | number): Expr => ({ kind: 'if', test, then: lift(then), otherwise: lift(otherwise) });
 function lift(e: Expr | string | number): Expr {
   return typeof e === 'number' ? num(e) : typeof e === 'string' ? ref(e) : e;
@@ -135,7 +138,14 @@ const COMMON_SYMBOLS: Record<string, SymbolInfo> = {
   update: { tex: 'U' },
   scale: { tex: 'k' },
   direction: { tex: 'p' },
+  t_state: { tex: '\\alpha' },
+  p_last: { tex: 'p' },
+  alpha_last: { tex: '\\alpha' },
+  step_total: { tex: '\\Delta' },
 };
+
+/** L-BFGS's equations show the direction and step length recorded after the step (its last inner iteration's). */
+export const READS_STATE_AFTER_STEP: ReadonlySet<string> = new Set(['lbfgs', 'lbfgs_strong_wolfe']);
 
 /** The gradient torch's optimizers use: negated for maximize, plus coupled weight decay. */
 function effectiveGradient(o: Record<string, unknown>, coupledDecay: boolean): Assignment[] {
@@ -341,8 +351,12 @@ const DIRECTION_SETS: Record<string, EquationSet> = {
   },
   lbfgs: {
     title: 'L-BFGS',
-    assignments: [],
-    symbols: COMMON_SYMBOLS,
+    assignments: [
+      set('p_last', 'd', "the last iteration's direction (torch's state d)"),
+      set('alpha_last', 't_state', "its step length (torch's state t)"),
+      set('x', add('x', 'step_total'), 'the whole step: every inner iteration of this step(closure)'),
+    ],
+    symbols: { ...COMMON_SYMBOLS, d: { tex: 'p' } },
     notes: [
       'p = -H_k\\,g \\quad\\text{(two-loop recursion over the last } m \\text{ pairs } s_i = x_{i+1}-x_i,\\ y_i = g_{i+1}-g_i)',
       'x \\leftarrow x + \\alpha\\,p \\quad\\text{(up to max\\_iter times per step; } \\alpha = \\gamma \\text{ or the strong-Wolfe search)}',
@@ -401,6 +415,20 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   max: ([a, b]) => map2(a, b, Math.max),
   min: ([a, b]) => map2(a, b, Math.min),
   clamp: ([a, lo, hi]) => map2(map2(a, lo, Math.max), hi, Math.min),
+  exp: ([a]) => map1(a, Math.exp),
+  log: ([a]) => map1(a, Math.log),
+};
+const OPERATORS: Record<'+' | '-' | '*' | '/' | '^', (a: number, b: number) => number> = {
+  '+': (a, b) => a + b, '-': (a, b) => a - b, '*': (a, b) => a * b, '/': (a, b) => a / b, '^': Math.pow,
+};
+const COMPARISONS: Record<Comparison, (a: number, b: number) => boolean> = {
+  '>': (a, b) => a > b, '<': (a, b) => a < b, '>=': (a, b) => a >= b, '<=': (a, b) => a <= b, '==': (a, b) => a === b, '!=': (a, b) => a !== b,
+};
+const REDUCTIONS: Record<'norm' | 'sum' | 'max' | 'min', (values: number[]) => number> = {
+  sum: (values) => values.reduce((s, x) => s + x, 0),
+  norm: (values) => Math.sqrt(values.reduce((s, x) => s + x * x, 0)),
+  max: (values) => (values.some(Number.isNaN) ? NaN : Math.max(...values)),
+  min: (values) => (values.some(Number.isNaN) ? NaN : Math.min(...values)),
 };
 
 export function evaluate(expr: Expr, env: Environment): Value {
@@ -412,26 +440,14 @@ export function evaluate(expr: Expr, env: Environment): Value {
     }
     case 'neg': return map1(evaluate(expr.arg, env), (v) => -v);
     case 'bin': {
-      const left = evaluate(expr.left, env);
-      const right = evaluate(expr.right, env);
-      switch (expr.op) {
-        case '+': return map2(left, right, (a, b) => a + b);
-        case '-': return map2(left, right, (a, b) => a - b);
-        case '*': return map2(left, right, (a, b) => a * b);
-        case '/': return map2(left, right, (a, b) => a / b);
-        case '^': return map2(left, right, Math.pow);
-      }
+      return map2(evaluate(expr.left, env), evaluate(expr.right, env), OPERATORS[expr.op]);
     }
     case 'fn': return FUNCTIONS[expr.fn](expr.args.map((a) => evaluate(a, env)));
     case 'reduce': {
       const v = evaluate(expr.arg, env);
-      const values = typeof v === 'number' ? [v] : v;
-      return expr.op === 'sum' ? values.reduce((s, x) => s + x, 0) : Math.sqrt(values.reduce((s, x) => s + x * x, 0));
+      return REDUCTIONS[expr.op](typeof v === 'number' ? [v] : v);
     }
-    case 'cmp': {
-      const test = { '>': (a: number, b: number) => a > b, '<': (a: number, b: number) => a < b, '!=': (a: number, b: number) => a !== b }[expr.op];
-      return map2(evaluate(expr.left, env), evaluate(expr.right, env), (a, b) => Number(test(a, b)));
-    }
+    case 'cmp': return map2(evaluate(expr.left, env), evaluate(expr.right, env), (a, b) => Number(COMPARISONS[expr.op](a, b)));
     case 'if': return mapValues([evaluate(expr.test, env), evaluate(expr.then, env), evaluate(expr.otherwise, env)], (c, a, b) => (c ? a : b));
   }
 }

@@ -2,6 +2,7 @@
 // Imported by both sides: no 'vscode' or DOM imports here.
 import * as v from 'valibot';
 import type { LossInfo, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
+import type { InspectorEquations } from './equationTex';
 import type { AnimationFormat } from './animation';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
@@ -55,6 +56,8 @@ export interface SessionView {
 /** What the inspector shows for a run at a step: TrainingSession.inspect's state with the run's label. */
 export interface InspectorData extends Omit<StepState, 'hessian'> {
   label: string;
+  /** The optimizer's update with this step's values, typeset on the host (src/session/inspectorEquations.ts). */
+  equations?: InspectorEquations;
 }
 
 export interface PanelSettings {

@@ -11,6 +11,8 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const equations = await loadTs('src/shared/optimizerEquations.ts');
 const tex = await loadTs('src/shared/equationTex.ts');
+const written = await loadTs('src/loss/optim/equations.ts');
+const inspector = await loadTs('src/session/inspectorEquations.ts');
 const engine = await createEngine();
 const defaults = Object.fromEntries(engine.optimizers().map((o) => [o.name, o.defaults]));
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
@@ -98,6 +100,24 @@ for (const [index, c] of cases.entries()) {
   });
 }
 
+for (const c of cases.filter((c) => c.optimizer.startsWith('lbfgs'))) {
+  test(`L-BFGS ${c.name}: the lines show the recorded direction, step length and whole step`, async () => {
+    const { params } = await engine.lossInfo(c.expression);
+    const { run, row } = await recorded(c, params);
+    const set = equations.builtinEquations(c.optimizer, { ...defaults[c.optimizer], ...c.options });
+    const t = 1 + Math.floor(random(c.steps)() * (run.rowCount - 2));
+    const before = { ...row(t), step: t };
+    const after = row(t + 1);
+    // The equations read the state recorded after the step: its last inner iteration's direction and length.
+    const env = tex.stepEnvironment({ ...stepValues(c, params, before, after), state: stepValues(c, params, after, after).state });
+    const { after: result } = equations.runAssignments(set, env);
+    params.forEach((p, k) => assert.ok(close(result.x[k], after.x[k], 1e-12), `${c.name} step ${t + 1}, ${p}`));
+    const lines = tex.equationLines(set, env, 1).map((l) => l.tex);
+    assert.ok(lines.some((l) => l.startsWith('p = ') && l.endsWith(tex.texNumber(after.state[`d_${params[1]}`]))), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('\\alpha = ') && l.endsWith(tex.texNumber(after.state.t))), lines.join('\n'));
+  });
+}
+
 test('Adam at step 914 shows m, v, both bias corrections and the effective step, substituted', () => {
   const set = equations.builtinEquations('adam', { ...defaults.adam });
   const env = tex.stepEnvironment({
@@ -124,4 +144,60 @@ test('an unknown optimizer has no equations; L-BFGS, Newton and Muon say what th
 
 test('every built-in the engine lists has equations', () => {
   for (const { name } of engine.optimizers()) assert.ok(equations.builtinEquations(name, { ...defaults[name] }), name);
+});
+
+for (const [file, options] of [['lion.optim', { lr: 1e-3 }], ['adam.optim', { lr: 0.05, amsgrad: true }], ['rmsprop.optim', {}]]) {
+  test(`the equations generated from examples/${file} reproduce the engine's next parameters and state`, async () => {
+    const source = readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8');
+    const { set, hypers } = written.writtenOptimizerEquations(source, options);
+    for (const c of cases.filter((c) => c.optimizer === 'adam').slice(0, 3)) {
+      const { params } = await engine.lossInfo(c.expression);
+      const [run] = await engine.runs({ loss: c.expression, start: c.start, steps: 60, recordState: true, runs: [{ optimizer: source, options }] });
+      const width = run.stateNames.length;
+      const row = (r) => ({
+        x: Array.from(run.rows.subarray(r * (params.length + 2), r * (params.length + 2) + params.length)),
+        state: Object.fromEntries(run.stateNames.map((n, k) => [n, run.state[r * width + k]]).filter(([n]) => n)),
+      });
+      const t = 1 + Math.floor(random(c.start.length + file.length)() * (run.rowCount - 2));
+      const before = { ...row(t), step: t };
+      const after = row(t + 1);
+      const env = tex.stepEnvironment({ ...stepValues(c, params, before, after), options: equations.optionValues(hypers) });
+      const { after: result } = equations.runAssignments(set, env);
+      params.forEach((p, k) => assert.ok(close(result.x[k], after.x[k], 1e-12), `${file} on ${c.name} step ${t + 1}, ${p}: equations ${result.x[k]}, engine ${after.x[k]}`));
+      for (const [key, value] of Object.entries(after.state)) {
+        const base = params.find((p) => key.endsWith(`_${p}`) && key !== `grad_${p}`);
+        if (!base) continue;
+        const computed = result[key.slice(0, -base.length - 1)][params.indexOf(base)];
+        assert.ok(close(computed, value, 1e-12), `${file} step ${t + 1}, ${key}: equations ${computed}, engine ${value}`);
+      }
+    }
+  });
+}
+
+test('a rule that reads the Hessian, or a file with errors, has no equations', () => {
+  const sophia = readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8');
+  assert.equal(written.writtenOptimizerEquations(sophia), undefined);
+  assert.equal(written.writtenOptimizerEquations('optimizer broken\nupdate\n  x = x - lr*'), undefined);
+});
+
+test('the inspector gets MathML for each coordinate, with the step\'s values, and a symbolic set at the run\'s end', () => {
+  const state = {
+    run: 0, step: 913, params: { x: 0.5, y: -1 }, loss: 1, gradNorm: 2, lr: 1e-3, grad: { x: 0.25, y: 2 },
+    state: { exp_avg_x: 0.1, exp_avg_y: -0.2, exp_avg_sq_x: 0.01, exp_avg_sq_y: 0.04 },
+    effectiveStep: { x: -1e-3, y: 1e-3 }, next: { lr: 1e-3, state: {} }, hessianEigenvalues: [],
+  };
+  const { equations: shown } = inspector.runEquations({ optimizer: 'adam', options: { lr: 1e-3 } }, engine.optimizers(), state);
+  assert.equal(shown.title, 'Adam, step 913 → 914');
+  assert.deepEqual(shown.coordinates.map((c) => c.param), ['x', 'y']);
+  for (const { lines } of shown.coordinates) {
+    for (const { mathml } of lines) {
+      assert.match(mathml, /^<span class="katex"><math xmlns="http:\/\/www.w3.org\/1998\/Math\/MathML" display="block">/);
+      assert.doesNotMatch(mathml, /\sstyle=|katex-error/);
+    }
+  }
+  assert.match(shown.coordinates[1].lines[0].mathml, /<mn>0\.2<\/mn>/, "y's exp_avg substituted");
+  assert.match(shown.coordinates[0].lines[2].mathml, /<mn>914<\/mn>/, 'the step number in the bias correction');
+  const { equations: last } = inspector.runEquations({ optimizer: 'adam', options: {} }, engine.optimizers(), { ...state, effectiveStep: undefined, next: undefined });
+  assert.match(last.message, /no step follows/);
+  assert.deepEqual(inspector.runEquations({ optimizer: readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8'), options: {} }, [], state), {});
 });
