@@ -45,7 +45,7 @@ export function stepEnvironment(values: StepValues): Environment {
 export interface EquationLine {
   /** LaTeX: the assignment, symbolic and (with values) substituted, with its value. */
   tex: string;
-  /** The same, aligned on '=' over two rows (symbolic, then substituted) for display. */
+  /** The same, aligned on '=' in rows (symbolic, substituted, value) for a narrow inspector. */
   display: string;
   note?: string;
 }
@@ -159,9 +159,9 @@ export function equationLines(set: EquationSet, env?: Environment, coordinate = 
     if (before) {
       const substituted = tex(a.expr, { set, assigned, env: before, coordinate });
       const value = texNumber(at(values[i], coordinate));
-      const rest = substituted === value || substituted === symbolic ? ` = ${value}` : ` = ${substituted} = ${value}`;
-      line += rest;
-      display += ` \\\\ &${rest}`;
+      const shown = substituted === value || substituted === symbolic ? [value] : [substituted, value];
+      line += shown.map((part) => ` = ${part}`).join('');
+      display += shown.map((part) => ` \\\\ &= ${part}`).join('');
       before = { ...before, [a.target]: values[i] };
     }
     assigned.add(a.target);

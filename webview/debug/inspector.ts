@@ -130,7 +130,7 @@ export class Inspector {
         ...(equations.message ? [create('p', { className: 'inspector-note', textContent: equations.message })] : []),
         ...shown.lines.flatMap((line) => {
           const math = safeMath(line.mathml);
-          return math ? [create('div', { className: 'inspector-equation' }, math, ...(line.note ? [create('span', { className: 'inspector-equation-note', textContent: line.note })] : []))] : [];
+          return math ? [create('div', { className: 'inspector-equation' }, ...(line.note ? [create('span', { className: 'inspector-equation-note', textContent: line.note })] : []), math)] : [];
         }),
       );
     };
