@@ -103,7 +103,9 @@ function tex(e: Expr, ctx: Context, parent = 0): string {
     case 'bin': {
       const p = PRECEDENCE[e.op];
       let out: string;
-      if (e.op === '/') out = `\\frac{${tex(e.left, ctx)}}{${tex(e.right, ctx)}}`;
+      if (e.op === '*' && e.left.kind === 'var' && e.right.kind === 'var' && e.left.name === e.right.name) {
+        out = `{${tex(e.left, ctx, 5)}}^{2}`; // g·g reads as g²
+      } else if (e.op === '/') out = `\\frac{${tex(e.left, ctx)}}{${tex(e.right, ctx)}}`;
       else if (e.op === '^') out = `{${tex(e.left, ctx, 5)}}^{${tex(e.right, ctx)}}`;
       else {
         const right = tex(e.right, ctx, e.op === '-' ? p + 1 : p);

@@ -133,7 +133,7 @@ const COMMON_SYMBOLS: Record<string, SymbolInfo> = {
   rho_inf: { tex: '\\rho_\\infty' },
   rho_t: { tex: '\\rho_t' },
   rect: { tex: 'r_t' },
-  one_minus_beta2: { tex: '1-\\hat\\beta_{2,t}' },
+  one_minus_beta2: { tex: '\\left(1-\\hat\\beta_{2,t}\\right)' },
   rel: { tex: '\\alpha_t' },
   update: { tex: 'U' },
   scale: { tex: 'k' },

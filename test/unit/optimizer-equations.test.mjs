@@ -94,6 +94,9 @@ for (const [index, c] of cases.entries()) {
       });
     }
     const lines = tex.equationLines(set, env, 0);
+    for (const line of [...lines, ...tex.equationLines(set)]) {
+      assert.doesNotMatch(inspector.mathml(line.display), /katex-error/, `${name}: katex typesets ${line.display}`);
+    }
     const last = lines.findLast((l) => l.tex.startsWith('x_{t} = ')).tex;
     assert.match(last, /^x_\{t\} = /, `${name}: the last line moves x`);
     assert.ok(last.endsWith(tex.texNumber(after.x[0])) || close(Number(last.split(' = ').at(-1)), after.x[0], 1e-5), `${name}: shows x_{t+1}: ${last}`);
