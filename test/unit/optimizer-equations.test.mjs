@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { loadTs } from './panels-bundle.mjs';
+import { mulberry32 as random } from './loss-helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
@@ -17,18 +18,6 @@ const engine = await createEngine();
 const defaults = Object.fromEntries(engine.optimizers().map((o) => [o.name, o.defaults]));
 const fixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 const cases = [...fixture('pytorch-optimizers.json').cases, ...fixture('pytorch-more-optimizers.json').cases];
-
-/** A seeded generator (mulberry32): the same "random" steps on every run, different per case. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The run's recorded values at row `row`, as the host hands them to the equations (TrainingSession.inspect's shape). */
 async function recorded(c, params) {
@@ -65,8 +54,8 @@ for (const [index, c] of cases.entries()) {
   test(`the equations of ${name} reproduce the next parameters at a random step`, async () => {
     const { params } = await engine.lossInfo(c.expression);
     const { run, row } = await recorded(c, params);
-    const next = Math.random === undefined ? 0 : random(index + 1)();
-    const t = 1 + Math.floor(next * (run.rowCount - 2));
+    // a seeded random step: the same on every run, different per case
+    const t = 1 + Math.floor(random(index + 1)() * (run.rowCount - 2));
     const before = { ...row(t), step: t };
     const after = row(t + 1);
     const set = equations.builtinEquations(c.optimizer, { ...defaults[c.optimizer], ...c.options });
