@@ -113,7 +113,7 @@ export class PanelSession {
     if (!session) throw new Error('No training session: add a breakpoint to start one');
     const { hessian: _, ...state } = await session.inspect(run, step);
     const spec = session.scenario.runs[run];
-    return { ...state, label: session.positions()[run].label, ...runEquations(spec, state) };
+    return { ...state, label: session.positions()[run].label, ...(await runEquations(spec, state)) };
   }
 
   /** Diagnostics for a condition as it is typed: errors when no run in scope can use it, a warning when some cannot. */

@@ -69,18 +69,24 @@ function linesAt(set: EquationSet, env: Environment | undefined, k: number): { l
   }
 }
 
-/** { equations } for the Playground's inspector: MathML per coordinate shown; {} when there are none. */
-export function runEquations(run: Run, state: Shown): { equations?: InspectorEquations } {
+/**
+ * { equations } for the Playground's inspector: MathML per coordinate shown; {} when there are none. katex takes a few
+ * milliseconds a line, so the lines are typeset one per turn of the event loop: the extension host stays responsive.
+ */
+export async function runEquations(run: Run, state: Shown): Promise<{ equations?: InspectorEquations }> {
   const prepared = prepare(run, state);
   if (!prepared) return {};
   const { set, env } = prepared;
   const params = Object.keys(state.params).slice(0, EQUATION_COORDINATES);
   const coordinates = (env ? params : ['']).map((param, k) => ({ param, ...linesAt(set, env, k) }));
   const message = coordinates.find((c) => c.message)?.message;
+  const shown = coordinates.slice(0, message ? 1 : undefined);
+  const typeset: InspectorEquations['coordinates'] = [];
+  for (const { param, lines } of shown) typeset.push({ param: message ? '' : param, lines: await blocks(lines) });
   return {
     equations: {
       title: env ? `${set.title}, step ${state.step} → ${state.step + 1}` : set.title,
-      coordinates: coordinates.map(({ param, lines }) => ({ param: message ? '' : param, lines: blocks(lines) })).slice(0, message ? 1 : undefined),
+      coordinates: typeset,
       ...(message ? { message } : {}),
     },
   };
@@ -94,6 +100,11 @@ export function runEquationText(run: Run, state: Shown): { title: string; lines:
   return { title: prepared.set.title, lines: [...lines.map((l) => l.tex), ...(message ? [message] : [])] };
 }
 
-function blocks(lines: EquationLine[]): EquationBlock[] {
-  return lines.map((l) => ({ mathml: mathml(l.display), ...(l.note ? { note: l.note } : {}) }));
+async function blocks(lines: EquationLine[]): Promise<EquationBlock[]> {
+  const typeset: EquationBlock[] = [];
+  for (const l of lines) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    typeset.push({ mathml: mathml(l.display), ...(l.note ? { note: l.note } : {}) });
+  }
+  return typeset;
 }

@@ -23,8 +23,17 @@ export interface StepValues {
 export function stepEnvironment(values: StepValues): Environment {
   const env: Environment = { ...values.options, x: values.x, g: values.g, t: values.step, lr: values.lr, n: values.x.length };
   const vectors = new Map<string, number[]>();
+  const index = new Map(values.params.map((p, k) => [p, k]));
+  // <name>_<param>: the longest suffix after an underscore that is a parameter (a network has thousands)
+  const coordinate = (key: string) => {
+    for (let at = key.indexOf('_'); at > 0; at = key.indexOf('_', at + 1)) {
+      const k = index.get(key.slice(at + 1));
+      if (k !== undefined) return k;
+    }
+    return -1;
+  };
   for (const [key, value] of Object.entries(values.state)) {
-    const k = values.params.findIndex((p) => key.endsWith(`_${p}`) && key.length > p.length + 1);
+    const k = coordinate(key);
     if (k < 0) {
       // a scalar state named as a step value (L-BFGS's step length t) is kept beside it
       env[Object.hasOwn(env, key) ? `${key}_state` : key] = value;

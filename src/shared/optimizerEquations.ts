@@ -67,8 +67,8 @@ function lift(e: Expr | string | number): Expr {
   return typeof e === 'number' ? num(e) : typeof e === 'string' ? ref(e) : e;
 }
 const set = (target: string, expr: Expr | string, note?: string): Assignment => ({ target, expr: lift(expr), ...(note ? { note } : {}) });
-/** beta * avg + (1 - beta) * term: an exponential moving average. */
 const norm = (arg: Expr | string): Expr => ({ kind: 'reduce', op: 'norm', arg: lift(arg) });
+/** beta * avg + (1 - beta) * term: an exponential moving average. */
 const ema = (avg: string, beta: string, term: Expr | string) => add(mul(beta, avg), mul(sub(1, beta), term));
 
 // ---- the built-ins ----
@@ -341,7 +341,11 @@ BUILDERS.nesterov = (o) => BUILDERS.sgd({ ...o, nesterov: true });
 BUILDERS.amsgrad = (o) => BUILDERS.adam({ ...o, amsgrad: true });
 BUILDERS.adamw = (o) => BUILDERS.adam({ ...o, decoupled_weight_decay: true });
 
-/** Newton's and L-BFGS's steps solve or recur over whole vectors; the model shows them with the core's direction. */
+/**
+ * Newton's, L-BFGS's and Muon's steps solve, recur or orthogonalize over whole vectors and matrices: the model shows
+ * their rule with what the core recorded (Newton's direction read back from the step; L-BFGS's last d and t; Muon's
+ * rule alone, since its momentum is not recorded).
+ */
 const DIRECTION_SETS: Record<string, EquationSet> = {
   newton: {
     title: "Newton's method",
@@ -407,7 +411,7 @@ function mapValues(values: Value[], f: (...xs: number[]) => number): Value {
 const map2 = (a: Value, b: Value, f: (x: number, y: number) => number): Value => mapValues([a, b], f);
 const map1 = (a: Value, f: (x: number) => number): Value => mapValues([a], f);
 
-/** Python's max and min of two floats, as torch's scalar code takes them (NaN handling follows Math for vectors). */
+/** The functions, element-wise (sign as torch.sign: 0 and NaN stay). */
 const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   sqrt: ([a]) => map1(a, Math.sqrt),
   abs: ([a]) => map1(a, Math.abs),

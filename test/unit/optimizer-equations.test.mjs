@@ -172,13 +172,13 @@ test('a rule that reads the Hessian, or a file with errors, has no equations', (
   assert.equal(written.writtenOptimizerEquations('optimizer broken\nupdate\n  x = x - lr*'), undefined);
 });
 
-test('the inspector gets MathML for each coordinate, with the step\'s values, and a symbolic set at the run\'s end', () => {
+test('the inspector gets MathML for each coordinate, with the step\'s values, and a symbolic set at the run\'s end', async () => {
   const state = {
     run: 0, step: 913, params: { x: 0.5, y: -1 }, loss: 1, gradNorm: 2, lr: 1e-3, grad: { x: 0.25, y: 2 },
     state: { exp_avg_x: 0.1, exp_avg_y: -0.2, exp_avg_sq_x: 0.01, exp_avg_sq_y: 0.04 },
     effectiveStep: { x: -1e-3, y: 1e-3 }, next: { lr: 1e-3, state: {} }, hessianEigenvalues: [],
   };
-  const { equations: shown } = inspector.runEquations({ optimizer: 'adam', options: { lr: 1e-3 } }, state);
+  const { equations: shown } = await inspector.runEquations({ optimizer: 'adam', options: { lr: 1e-3 } }, state);
   assert.equal(shown.title, 'Adam, step 913 → 914');
   assert.deepEqual(shown.coordinates.map((c) => c.param), ['x', 'y']);
   for (const { lines } of shown.coordinates) {
@@ -189,7 +189,7 @@ test('the inspector gets MathML for each coordinate, with the step\'s values, an
   }
   assert.match(shown.coordinates[1].lines[0].mathml, /<mn>0\.2<\/mn>/, "y's exp_avg substituted");
   assert.match(shown.coordinates[0].lines[2].mathml, /<mn>914<\/mn>/, 'the step number in the bias correction');
-  const { equations: last } = inspector.runEquations({ optimizer: 'adam', options: {} }, { ...state, effectiveStep: undefined, next: undefined });
+  const { equations: last } = await inspector.runEquations({ optimizer: 'adam', options: {} }, { ...state, effectiveStep: undefined, next: undefined });
   assert.match(last.message, /no step follows/);
-  assert.deepEqual(inspector.runEquations({ optimizer: readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8'), options: {} }, state), {});
+  assert.deepEqual(await inspector.runEquations({ optimizer: readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8'), options: {} }, state), {});
 });
