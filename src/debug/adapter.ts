@@ -490,7 +490,6 @@ function networkVariables(
   ];
 }
 
-/** The Hessian at the step: its eigenvalues (ascending) and its entries. */
 /** The optimizer's update with this step's values (first coordinate), one LaTeX line per variable. */
 export function equationVariables(text: { title: string; lines: string[] } | undefined): DebugProtocol.Variable[] {
   if (!text) return [{ name: 'update rule', value: 'none to show (the rule reads the Hessian)', variablesReference: 0 }];
@@ -500,6 +499,7 @@ export function equationVariables(text: { title: string; lines: string[] } | und
   ];
 }
 
+/** The Hessian at the step: its eigenvalues (ascending) and its entries. */
 export function hessianVariables(state: StepState): DebugProtocol.Variable[] {
   const names = Object.keys(state.params);
   const n = names.length;
