@@ -12,6 +12,7 @@ import type { StepState } from '../shared/engineApi';
 import { factorKeys, groupParamNames } from '../shared/network';
 import type { BreakpointResult, StopEvent, TrainingSession } from '../session/trainingSession';
 import type { Disposable } from '../session/emitter';
+import { runEquationText } from '../session/inspectorEquations';
 
 export const DEBUG_TYPE = 'optiscope';
 export const DIVERGENCE_FILTER = 'divergence';
@@ -28,7 +29,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
 /** The part of a TrainingSession the adapter drives. */
 export type DebugTarget = Pick<TrainingSession,
   | 'onDidStop' | 'onDidContinue' | 'positions' | 'setBreakpoints' | 'setPauseOnDivergence' | 'continue' | 'step'
-  | 'stepBack' | 'reverseContinue' | 'pause' | 'restart' | 'inspect' | 'evaluate' | 'dispose' | 'options' | 'loss'>;
+  | 'stepBack' | 'reverseContinue' | 'pause' | 'restart' | 'inspect' | 'evaluate' | 'dispose' | 'options' | 'loss'>
+  & Partial<Pick<TrainingSession, 'scenario'>>;
 
 /** What the adapter needs from where it runs: reading the program and opening a training session for it. */
 export interface AdapterHost {
@@ -338,6 +340,8 @@ export class OptiscopeDebugSession extends DebugSession {
     const scopes = [new Scope(`Step ${frame.step}`, this.container(async () => stateVariables(await state(), (children) => this.container(async () => children))), false)];
     // Networks have no Hessian (TrainingSession.inspect): no scope that would always be empty.
     if (!this.requireTarget().loss?.network) scopes.push(new Scope('Hessian', this.container(async () => hessianVariables(await state())), true));
+    const run = this.requireTarget().scenario?.runs[frame.run];
+    if (run) scopes.push(new Scope('Update rule', this.container(async () => equationVariables(runEquationText(run, await state()))), true));
     response.body = { scopes };
     this.sendResponse(response);
   }
@@ -484,6 +488,15 @@ function networkVariables(
       value: `${members.length} parameter${members.length === 1 ? '' : 's'}`,
       variablesReference: container(values),
     })),
+  ];
+}
+
+/** The optimizer's update with this step's values (first coordinate), one LaTeX line per variable. */
+export function equationVariables(text: { title: string; lines: string[] } | undefined): DebugProtocol.Variable[] {
+  if (!text) return [{ name: 'update rule', value: 'none to show (the rule reads the Hessian)', variablesReference: 0 }];
+  return [
+    { name: 'optimizer', value: text.title, variablesReference: 0 },
+    ...text.lines.map((line, k) => ({ name: String(k + 1), value: line, variablesReference: 0 })),
   ];
 }
 

@@ -6,6 +6,7 @@ import { checkCondition } from '../loss/conditions';
 import type { BreakpointResult, TrainingSession } from '../session/trainingSession';
 import type { DebugAction, InspectorData, PanelBreakpoints, Scenario, SessionView, ToWebview } from '../shared/protocol';
 import { drawnAverage, optimizerName, scenarioKey } from '../shared/scenario';
+import { runEquations } from '../session/inspectorEquations';
 
 export const PANEL_SOURCE = 'panel';
 
@@ -111,7 +112,8 @@ export class PanelSession {
     const session = this.session;
     if (!session) throw new Error('No training session: add a breakpoint to start one');
     const { hessian: _, ...state } = await session.inspect(run, step);
-    return { ...state, label: session.positions()[run].label };
+    const spec = session.scenario.runs[run];
+    return { ...state, label: session.positions()[run].label, ...(await runEquations(spec, state)) };
   }
 
   /** Diagnostics for a condition as it is typed: errors when no run in scope can use it, a warning when some cannot. */

@@ -456,10 +456,16 @@ export class TrainingSession {
       const stateRow = r.state.subarray(t * names.length, (t + 1) * names.length);
       const lrColumn = names.indexOf('lr');
       const lrRow = t === 0 && r.rowCount > 1 ? 1 : t;
-      const state: Record<string, number> = {};
-      names.forEach((name, k) => {
-        if (name && name !== 'lr' && !name.startsWith('grad_')) state[name] = stateRow[k];
-      });
+      // the gradient's own columns (grad_x), not a state named grad_... (RMSprop's grad_avg_x)
+      const gradients = new Set(params.map((p) => `grad_${p}`));
+      const stateAt = (row: number) => {
+        const values: Record<string, number> = {};
+        names.forEach((name, k) => {
+          if (name && name !== 'lr' && !gradients.has(name)) values[name] = r.state[row * names.length + k];
+        });
+        return values;
+      };
+      const state = stateAt(t);
       const byParam = (values: ArrayLike<number>) => Object.fromEntries(params.map((p, k) => [p, values[k]]));
       const point = Array.from(row.subarray(0, dim));
       const next = t + 1 < r.rowCount ? r.rows.subarray((t + 1) * width, (t + 1) * width + dim) : undefined;
@@ -474,7 +480,7 @@ export class TrainingSession {
         lr: r.state[lrRow * names.length + lrColumn],
         grad: byParam(stateRow.subarray(0, dim)),
         state,
-        ...(next ? { effectiveStep: byParam(point.map((x, k) => next[k] - x)) } : {}),
+        ...(next ? { effectiveStep: byParam(point.map((x, k) => next[k] - x)), next: { lr: r.state[(t + 1) * names.length + lrColumn], state: stateAt(t + 1) } } : {}),
         hessian,
         hessianEigenvalues: symmetricEigenvalues(hessian, dim),
       };

@@ -391,6 +391,8 @@ export interface StepState {
   state: Record<string, number>;
   /** x_{t+1} - x_t by parameter (absent at the end of a run). */
   effectiveStep?: Record<string, number>;
+  /** The step to the next row (absent at the end of a run): its learning rate and the state after it (the inspector's equations). */
+  next?: { lr: number; state: Record<string, number> };
   /** Row-major Hessian of the loss at this point, and its eigenvalues (ascending). */
   hessian: number[];
   hessianEigenvalues: number[];

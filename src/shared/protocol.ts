@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import type { PathStudyData } from './networkPaths';
 import type { LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
+import type { InspectorEquations } from './equationTex';
 import type { AnimationFormat } from './animation';
 import type { StudyData, StudyProgress } from './studies';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
@@ -59,6 +60,8 @@ export interface SessionView {
 /** What the inspector shows for a run at a step: TrainingSession.inspect's state with the run's label. */
 export interface InspectorData extends Omit<StepState, 'hessian'> {
   label: string;
+  /** The optimizer's update with this step's values, typeset on the host (src/session/inspectorEquations.ts). */
+  equations?: InspectorEquations;
 }
 
 export interface PanelSettings {

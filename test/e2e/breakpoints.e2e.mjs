@@ -31,6 +31,10 @@ function readDebug(frame) {
       })),
       inspector: text('.inspector h3'),
       values: Object.fromEntries([...document.querySelectorAll('.inspector-row')].map((row) => [row.querySelector('th').textContent, Number(row.querySelector('td').title)])),
+      equations: [...document.querySelectorAll('.inspector-equations .inspector-equation')].map((line) => ({
+        math: line.querySelectorAll('math').length, text: line.querySelector('math')?.textContent ?? '',
+      })),
+      equationTitle: text('.inspector-equations h4'),
       pausedRings: document.querySelectorAll('circle.paused').length,
       pausedLine: document.querySelectorAll('.loss-chart line.paused-step').length,
       stepMarkers: [...document.querySelectorAll('.loss-chart path.step-breakpoint')].map((p) => Number(p.getAttribute('data-step'))),
@@ -79,6 +83,15 @@ describeWorkbench('breakpoints', (vscode) => {
     assert.equal(state.values['Δx'], reference.rows[(firstBelow + 1) * 4] - reference.rows[firstBelow * 4]);
     assert.ok(state.values['λ1(H)'] > 0 && state.values['λ2(H)'] > state.values['λ1(H)'], 'near the minimum the Hessian is positive definite');
     await vscode.screenshot('breakpoints-paused');
+
+    // The update rule typeset (MathML) with step 915's values: m, v, the bias corrections at t = 915, the step.
+    state = await until(() => readDebug(frame), (s) => s.equations.length > 0, 'the typeset update rule');
+    assert.equal(state.equationTitle, `Update rule: Adam, step ${firstBelow} → ${firstBelow + 1} (coordinate x)`);
+    assert.ok(state.equations.every((line) => line.math === 1), 'each line is one <math> element');
+    assert.match(state.equations[2].text, new RegExp(`β1t.*0\\.9${firstBelow + 1}`), 'the first bias correction at t = 915');
+    assert.match(state.equations.at(-1).text, /^xt=xt−1−Δ/);
+    await frame.locator('.inspector-equations').scrollIntoViewIfNeeded();
+    await vscode.screenshot('breakpoints-equations');
   });
 
   test('Step, Step back, Continue', async () => {

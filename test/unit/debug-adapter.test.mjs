@@ -104,6 +104,14 @@ test('Adam on Rosenbrock stops where the loss first drops below 1e-3; m and v ar
       assert.equal(shown[name], expected[name], name);
     }
     assert.ok(shown.loss < 1e-3);
+    // The update rule with the step's values: Adam's lines, the bias correction at t = 915, and x_{915} as the engine's.
+    const { body: { scopes } } = await dc.scopesRequest({ frameId: frame.id });
+    assert.deepEqual(scopes.map((s) => s.name), [`Step ${expectedStep}`, 'Hessian', 'Update rule']);
+    const { body: { variables: rule } } = await dc.variablesRequest({ variablesReference: scopes[2].variablesReference });
+    assert.equal(rule[0].value, 'Adam');
+    assert.ok(rule.some((v) => v.value.startsWith('\\hat\\beta_1 = 1 - {\\beta_1}^{t} = 1 - {0.9}^{915}')), rule.map((v) => v.value).join('\n'));
+    const { x: nextX } = await engineState(ROSENBROCK, 'adam', { lr: 0.05 }, expectedStep + 1);
+    assert.ok(rule.at(-1).value.endsWith(` = ${Number(nextX.toPrecision(6))}`), `${rule.at(-1).value} ends with x at step ${expectedStep + 1}: ${nextX}`);
 
     const { body: evaluated } = await dc.evaluateRequest({ expression: 'exp_avg_x * 2', frameId: frame.id, context: 'repl' });
     assert.equal(Number(evaluated.result), expected.exp_avg_x * 2);
@@ -327,7 +335,7 @@ steps = 50
   }
 });
 
-test('a network: the Variables view groups parameters, gradients and state by tensor (W1, b1, W2, b2), and has no Hessian scope', async () => {
+test('a network: the Variables view groups parameters, gradients and state by tensor (W1, b1, W2, b2), and has no Hessian scope (its update rule is there)', async () => {
   const text = `data x1, x2, y = [0, 0, 0; 1, 1, 1; -1, 0.5, 1; 0.5, -1, 0]
 network 2-3-1 activation=tanh loss=bce batchnorm=false seed=2
 optimizer adam lr=0.05
@@ -342,7 +350,7 @@ steps = 50
     const event = await dc.firstStop;
     const frame = await topFrame(dc, event.body.threadId);
     const { body: { scopes } } = await dc.scopesRequest({ frameId: frame.id });
-    assert.deepEqual(scopes.map((s) => s.name), ['Step 7']);
+    assert.deepEqual(scopes.map((s) => s.name), ['Step 7', 'Update rule']);
     const { body: { variables: top } } = await dc.variablesRequest({ variablesReference: scopes[0].variablesReference });
     const groups = top.filter((v) => v.variablesReference > 0);
     assert.deepEqual(groups.map((g) => [g.name, g.value]), [['W1', '6 parameters'], ['b1', '3 parameters'], ['W2', '3 parameters'], ['b2', '1 parameter']]);

@@ -181,6 +181,13 @@ test('a written optimizer in the Playground: a breakpoint on its state by name p
     assert.ok(Math.abs(inspected.state.m_x) > 1, JSON.stringify(inspected.state));
     const before = await panel.inspect(0, paused - 1);
     assert.ok(Math.abs(before.state.m_x) <= 1, 'the first step where the condition holds');
+    // The inspector's update rule: Lion's three lines as MathML per coordinate, the step and the next m substituted.
+    assert.equal(before.equations.title, `lion, step ${paused - 1} → ${paused}`);
+    assert.deepEqual(before.equations.coordinates.map((c) => c.param), Object.keys(before.params));
+    const [, , mLine] = before.equations.coordinates[0].lines;
+    assert.match(mLine.mathml, /^<span class="katex"><math/);
+    assert.ok(mLine.mathml.includes(`<mn>${Number(Math.abs(inspected.state.m_x).toPrecision(6))}</mn></mrow></mstyle></mtd></mtr></mtable>`), `m after the step, as the engine records it: ${inspected.state.m_x} in ${mLine.mathml.replace(/<annotation[^]*/, '')}`);
+    assert.equal((await panel.inspect(1, paused)).equations.title, `Adam, step ${paused} → ${paused + 1}`);
     await panel.setBreakpoints({ list: [], breakOnDivergence: true });
     await panel.control('continue');
     assert.deepEqual(sessionFinalParams(session), expected);

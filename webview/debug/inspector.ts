@@ -4,6 +4,7 @@ import type { InspectorData } from '../../src/shared/protocol';
 import { factorKeys, groupParamNames } from '../../src/shared/network';
 import { formatNumber } from '../../src/shared/scenario';
 import { create } from '../dom/elements';
+import { safeMath } from './mathml';
 
 /** Scrubbing asks for one step, once it rests this long (ms). */
 const INSPECT_DELAY_MS = 30;
@@ -12,6 +13,8 @@ export class Inspector {
   readonly element = create('div', { className: 'inspector', hidden: true });
   private token = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The parameter whose values the equations show (kept while scrubbing). */
+  private coordinate = '';
 
   constructor(private readonly ask: (run: number, step: number) => Promise<InspectorData>) {}
 
@@ -56,6 +59,7 @@ export class Inspector {
           create('td', { textContent: formatNumber(value), title: String(value) }),
         )),
       ),
+      ...this.equations(data),
     );
   }
 
@@ -104,6 +108,40 @@ export class Inspector {
       ),
       ...sections,
       create('p', { className: 'inspector-note', textContent: 'No Hessian for networks: the engine computes none for them.' }),
+      ...this.equations(data),
     );
+  }
+
+  /**
+   * The update rule typeset on the host with this step's values (one coordinate at a time: a button per parameter
+   * picks it). Nothing is computed here; markup that is not MathML is left out.
+   */
+  private equations(data: InspectorData): HTMLElement[] {
+    const equations = data.equations;
+    if (!equations || equations.coordinates.length === 0) return [];
+    const section = create('section', { className: 'inspector-equations' });
+    const show = (param: string) => {
+      this.coordinate = param;
+      const shown = equations.coordinates.find((c) => c.param === param) ?? equations.coordinates[0];
+      const picker = equations.coordinates.length > 1
+        ? [create('div', { className: 'inspector-equation-coordinates' }, ...equations.coordinates.map((c) => {
+          const choice = create('button', { className: 'inspector-equation-coordinate', textContent: c.param, type: 'button' });
+          choice.setAttribute('aria-pressed', String(c === shown));
+          choice.addEventListener('click', () => show(c.param));
+          return choice;
+        }))]
+        : [];
+      section.replaceChildren(
+        create('h4', { textContent: `Update rule: ${equations.title}${shown.param ? ` (coordinate ${shown.param})` : ''}` }),
+        ...picker,
+        ...(equations.message ? [create('p', { className: 'inspector-note', textContent: equations.message })] : []),
+        ...shown.lines.flatMap((line) => {
+          const math = safeMath(line.mathml);
+          return math ? [create('div', { className: 'inspector-equation' }, ...(line.note ? [create('span', { className: 'inspector-equation-note', textContent: line.note })] : []), math)] : [];
+        }),
+      );
+    };
+    show(this.coordinate);
+    return [section];
   }
 }

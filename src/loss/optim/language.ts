@@ -635,3 +635,11 @@ function resolveOptions(declared: string[], options: Record<string, unknown>): M
   }
   return resolved;
 }
+
+/** The rule as written, for the inspector's equations (src/loss/optim/equations.ts); undefined when the file has errors. */
+export function optimizerRuleSyntax(text: string): { name: string; states: { name: string; scalar: boolean }[]; body: { target: string; expr: Expr }[] } | undefined {
+  const sink = new DiagnosticSink();
+  const syntax = parseSyntax(text, sink);
+  if (sink.hasErrors || !syntax.name) return undefined;
+  return { name: syntax.name.name, states: syntax.states.map((s) => ({ name: s.name, scalar: s.scalar })), body: syntax.body.map((b) => ({ target: b.name, expr: b.expr })) };
+}
