@@ -13,3 +13,5 @@ export async function createEngine(): Promise<WasmEngine> {
 }
 // Studies (lottery ticket, seeds): sequences of runs on an engine.
 export { lotteryTicket, seedStudy } from './lottery';
+// Initialization and skip-connection studies (issue 18's lessons 1 and 7).
+export { initStudy, skipStudy, sliceRoughness } from './depthStudies';

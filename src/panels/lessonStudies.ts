@@ -3,10 +3,11 @@
 import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';
+import { initStudy, skipStudy, type DepthStudyEngine } from '../engine/depthStudies';
 import { withWiderNetwork, type LotteryRequest, type LotteryResult, type SeedStudyRequest, type SeedStudyResult, type StudyData, type StudyProgress } from '../shared/studies';
 
 /** The engine's study requests (the worker's client has them; src/engine/engineClient.ts). */
-export interface StudyEngine {
+export interface StudyEngine extends DepthStudyEngine {
   lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult>;
   seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult>;
   runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
@@ -14,6 +15,10 @@ export interface StudyEngine {
 
 export function hasStudies(engine: object): engine is StudyEngine {
   return typeof (engine as Partial<StudyEngine>).lottery === 'function' && typeof (engine as Partial<StudyEngine>).seedStudy === 'function';
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 /** Each run's training and test error (1 - accuracy) at the steps where both were measured. */
@@ -46,6 +51,13 @@ export async function lessonStudy(
   const study = findLesson(lessonId)?.study;
   if (!study) throw new Error(`The lesson '${lessonId}' has no study`);
   const { loss } = scenario;
+  if (study.kind === 'init' || study.kind === 'skip') {
+    const run = scenario.runs[0] ?? fail('The study trains with the file\'s first optimizer line: add one');
+    const common = { loss, run: { optimizer: run.optimizer, options: run.options }, steps: scenario.steps, every: study.every };
+    return study.kind === 'init'
+      ? { kind: 'init', result: await initStudy(engine, { ...common, inits: study.inits, alsoActivations: study.alsoActivations }, onProgress, cancel) }
+      : { kind: 'skip', result: await skipStudy(engine, { ...common, size: study.size, seed: study.seed }, onProgress, cancel) };
+  }
   if (study.kind === 'curves') {
     const traces = await engine.runs({ ...scenario, recordEvery: study.every, metricsEvery: study.every }, cancel);
     onProgress({ done: traces.length, total: traces.length });

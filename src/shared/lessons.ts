@@ -5,6 +5,8 @@ import { runLines } from './export';
 import { scalingRuleRuns } from './stochastic';
 import type { PathStudy } from './networkPaths';
 import type { LotteryRequest, SeedStudyRequest } from './studies';
+import type { InitStudyRequest, SkipStudyRequest } from './depthStudies';
+import { INIT_LESSON, SKIP_LESSON } from './depthLessons';
 
 export interface Lesson {
   id: string;
@@ -29,7 +31,11 @@ export type LessonStudy =
   /** factors: the lesson's network and its hidden widths times each factor (> 1: wider students). */
   | ({ kind: 'seeds'; factors: number[] } & Omit<SeedStudyRequest, 'loss'>)
   /** The lesson's own runs with their training and test error measured every `every` steps. */
-  | { kind: 'curves'; every: number };
+  | { kind: 'curves'; every: number }
+  /** Per-layer statistics at init and training curves per initialization (src/engine/depthStudies.ts); the file's first run trains. */
+  | ({ kind: 'init' } & Pick<InitStudyRequest, 'inits' | 'alsoActivations' | 'every'>)
+  /** The file's network without and with skip connections: slices at the trained ends (src/engine/depthStudies.ts). */
+  | ({ kind: 'skip' } & Pick<SkipStudyRequest, 'every' | 'size' | 'seed'>);
 
 /** The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left). */
 export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global' };
@@ -289,6 +295,9 @@ export const LESSONS: Lesson[] = [
       'steps = 1500',
     ].join('\n'),
   },
+  // Issue 18, lessons 1 and 7 (src/shared/depthStudies.ts).
+  INIT_LESSON,
+  SKIP_LESSON,
 ];
 
 LESSONS.find((l) => l.id === 'scaling-rule')!.source = [

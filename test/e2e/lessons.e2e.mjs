@@ -41,6 +41,10 @@ function readPanel() {
     studyPoints: document.querySelectorAll('.study-chart:not([hidden]) circle.study-point').length,
     studyBars: [...document.querySelectorAll('.study-chart:not([hidden]) rect.study-bar')].filter((r) => Number(r.getAttribute('height')) > 0).length,
     studyStatus: document.querySelector('.study-status')?.textContent ?? '',
+    // the skip-connection lesson's two slices: drawn heatmaps and their roughness
+    skipSlices: [...document.querySelectorAll('.study-chart:not([hidden]) .skip-landscapes:not([hidden]) .skip-landscape-caption')]
+      .filter((c) => c.dataset.turns !== undefined).map((c) => ({ turns: Number(c.dataset.turns), minima: Number(c.dataset.minima) })),
+    skipContours: document.querySelectorAll('.study-chart:not([hidden]) .skip-landscape-view .contours path').length,
   };
 }
 
@@ -50,6 +54,8 @@ const NETWORK_LESSONS = [
   { id: 'batchnorm-only', title: 'Training only batch norm (Frankle et al. 2020)', runs: 2, says: 'gamma', file: 'freeze=linear' },
   { id: 'lottery-ticket', title: 'The lottery ticket (Frankle & Carbin)', runs: 1, says: 'winning tickets', file: 'network 2-32-32-2', study: 'lines' },
   { id: 'bad-local-minima', title: 'Bad local minima and overparametrization (Safran & Shamir)', runs: 1, says: 'spurious local minima', file: 'data relu_teacher', study: 'bars' },
+  { id: 'initialization', title: 'Initialization', runs: 1, says: 'Xavier', file: 'init=xavier_normal', study: 'init' },
+  { id: 'skip-connections', title: 'Skip connections and depth (Li et al.)', runs: 1, says: 'filter by filter', file: 'residual=true', study: 'skip' },
 ];
 
 /** Lessons with a path study (Lesson.paths): their loss profiles, one train line per path, and the notes. */
@@ -136,6 +142,13 @@ describeWorkbench('lessons', (vscode) => {
       } else if (lesson.study === 'bars') {
         const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyBars >= 2, 'the histogram of final losses', 8 * TIMEOUT);
         assert.match(drawn.studyStatus, /from 12 seeds/);
+      } else if (lesson.study === 'init') {
+        // five schemes: activation and gradient std for tanh and relu (four panels), and the training curves
+        await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 25, 'the per-layer std and the curves of five schemes', 8 * TIMEOUT);
+      } else if (lesson.study === 'skip') {
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.skipSlices.length === 2 && p.studyLines === 2, 'the two slices and curves', 8 * TIMEOUT);
+        assert.ok(drawn.skipContours > 0, 'the slices have contours');
+        assert.ok(drawn.skipSlices[1].turns < drawn.skipSlices[0].turns, `roughness: ${JSON.stringify(drawn.skipSlices)}`);
       }
       await vscode.screenshot(`lesson-${lesson.id}`);
     });

@@ -375,6 +375,7 @@ class Playground {
       this.surface.refreshTheme();
       this.network.refreshTheme();
       this.networkLandscape.refreshTheme();
+      this.lesson.study.refreshTheme();
     });
     reportPageErrors(this.host);
   }

@@ -10,6 +10,7 @@ import { line } from 'd3-shape';
 import type { StudyData, StudyProgress } from '../../src/shared/studies';
 import { runColor } from '../dom/theme';
 import { create } from '../dom/elements';
+import { drawInitStudy, drawSkipCurves, SkipLandscapes } from './depthCharts';
 
 // Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
 const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
@@ -21,11 +22,13 @@ export class StudyChart {
   readonly element = create('div', { className: 'study-chart', hidden: true });
   private readonly status = create('div', { className: 'study-status' });
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  /** The skip-connection lesson's two slices (over its curves). */
+  private readonly landscapes = new SkipLandscapes();
   private data: StudyData | undefined;
 
   constructor() {
     const svgElement = document.createElementNS(SVG_NS, 'svg');
-    this.element.append(this.status, svgElement);
+    this.element.append(this.status, this.landscapes.element, svgElement);
     this.svg = select(svgElement);
     new ResizeObserver(() => this.draw()).observe(this.element);
   }
@@ -33,6 +36,11 @@ export class StudyChart {
   hide(): void {
     this.element.hidden = true;
     this.data = undefined;
+    this.landscapes.hide();
+  }
+
+  refreshTheme(): void {
+    this.landscapes.refreshTheme();
   }
 
   progress({ done, total }: StudyProgress): void {
@@ -51,7 +59,11 @@ export class StudyChart {
     this.status.textContent = data.kind === 'lottery'
       ? `Test ${data.result.metric} against the weights left: ticket (reset to its initialization) and random re-initialization`
       : data.kind === 'seeds' ? `Final training losses from ${data.losses[0]?.length ?? 0} seeds, per network width`
-        : `Training and test error against steps: ${data.labels.join(', ')}`;
+        : data.kind === 'init' ? 'Per-layer std at initialization (log scale; 0 drawn on the bottom edge) and the training loss from each scheme'
+          : data.kind === 'skip' ? `Filter-normalized random slices (seed ${data.result.seed}) at each trained network, and the training loss`
+            : `Training and test error against steps: ${data.labels.join(', ')}`;
+    if (data.kind === 'skip') this.landscapes.show(data.result);
+    else this.landscapes.hide();
     this.draw();
   }
 
@@ -60,6 +72,8 @@ export class StudyChart {
     this.svg.selectAll('*').remove();
     if (!data) return;
     const box = this.element.getBoundingClientRect();
+    if (data.kind === 'init') return drawInitStudy(this.svg, data.result, Math.max(200, box.width - 16));
+    if (data.kind === 'skip') return drawSkipCurves(this.svg, data.result, Math.max(200, box.width - 16));
     const width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
     const height = 140;
     this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + MARGIN.top + MARGIN.bottom);
