@@ -13,3 +13,4 @@ export async function createEngine(): Promise<WasmEngine> {
 }
 // Studies (lottery ticket, seeds): sequences of runs on an engine.
 export { lotteryTicket, seedStudy } from './lottery';
+export { batchnormStudy } from './batchnormStudy';
