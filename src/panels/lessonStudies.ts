@@ -3,6 +3,7 @@
 import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';
+import type { BatchnormStudyRequest, BatchnormStudyResult } from '../shared/batchnorm';
 import { withWiderNetwork, type LotteryRequest, type LotteryResult, type SeedStudyRequest, type SeedStudyResult, type StudyData, type StudyProgress } from '../shared/studies';
 
 /** The engine's study requests (the worker's client has them; src/engine/engineClient.ts). */
@@ -10,6 +11,7 @@ export interface StudyEngine {
   lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult>;
   seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult>;
   runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
+  batchnormStudy(request: BatchnormStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<BatchnormStudyResult>;
 }
 
 export function hasStudies(engine: object): engine is StudyEngine {
@@ -50,6 +52,10 @@ export async function lessonStudy(
     const traces = await engine.runs({ ...scenario, recordEvery: study.every, metricsEvery: study.every }, cancel);
     onProgress({ done: traces.length, total: traces.length });
     return errorCurves(traces);
+  }
+  if (study.kind === 'batchnorm') {
+    const { kind, ...request } = study;
+    return { kind, result: await engine.batchnormStudy({ ...request, loss }, onProgress, cancel) };
   }
   if (study.kind === 'lottery') {
     const { kind, ...request } = study;

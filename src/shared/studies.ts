@@ -1,6 +1,7 @@
 // Studies: sequences of training runs the engine orchestrates in its worker (the lottery ticket's pruning rounds, a
 // scenario trained from many seeds), with their requests, progress and results.
 import type { RunConfig } from './scenarioModel';
+import type { BatchnormStudyResult } from './batchnorm';
 
 /** A run of a study (engineApi's RunSpec, written here so that engineApi can name the studies). */
 type RunSpec = Omit<RunConfig, 'options'> & { options?: Record<string, unknown> };
@@ -71,7 +72,9 @@ export type StudyData =
   /** Each width factor's final losses (factors: the written hidden widths times each). */
   | { kind: 'seeds'; factors: number[]; losses: number[][] }
   /** Each run's training and test error (1 - accuracy) at the measured steps. */
-  | { kind: 'curves'; labels: string[]; steps: number[][]; train: number[][]; test: number[][] };
+  | { kind: 'curves'; labels: string[]; steps: number[][]; train: number[][]; test: number[][] }
+  /** The batch norm lesson's loss curves and smoothness (src/shared/batchnorm.ts). */
+  | { kind: 'batchnorm'; result: BatchnormStudyResult };
 
 /** The loss text with its network line's hidden widths multiplied by factor (network 6-6-1 x 4: network 6-24-1). */
 export function withWiderNetwork(text: string, factor: number): string {

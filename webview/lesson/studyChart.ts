@@ -10,6 +10,7 @@ import { line } from 'd3-shape';
 import type { StudyData, StudyProgress } from '../../src/shared/studies';
 import { runColor } from '../dom/theme';
 import { create } from '../dom/elements';
+import { BATCHNORM_LEGEND_HEIGHT, drawBatchnorm } from './batchnormChart';
 
 // Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
 const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
@@ -51,7 +52,8 @@ export class StudyChart {
     this.status.textContent = data.kind === 'lottery'
       ? `Test ${data.result.metric} against the weights left: ticket (reset to its initialization) and random re-initialization`
       : data.kind === 'seeds' ? `Final training losses from ${data.losses[0]?.length ?? 0} seeds, per network width`
-        : `Training and test error against steps: ${data.labels.join(', ')}`;
+        : data.kind === 'batchnorm' ? 'With and without batch norm: training loss, and the loss and gradient along the gradient direction (Santurkar et al.)'
+          : `Training and test error against steps: ${data.labels.join(', ')}`;
     this.draw();
   }
 
@@ -62,10 +64,12 @@ export class StudyChart {
     const box = this.element.getBoundingClientRect();
     const width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
     const height = 140;
-    this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + MARGIN.top + MARGIN.bottom);
-    const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    const top = MARGIN.top + (data.kind === 'batchnorm' ? BATCHNORM_LEGEND_HEIGHT : 0);
+    this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + top + MARGIN.bottom);
+    const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${top})`);
     if (data.kind === 'lottery') this.drawLottery(plot, data.result, width, height);
     else if (data.kind === 'seeds') this.drawHistogram(plot, data, width, height);
+    else if (data.kind === 'batchnorm') drawBatchnorm(plot, data.result, width, height);
     else this.drawCurves(plot, data, width, height);
   }
 
