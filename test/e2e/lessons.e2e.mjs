@@ -50,6 +50,7 @@ const NETWORK_LESSONS = [
   { id: 'batchnorm-only', title: 'Training only batch norm (Frankle et al. 2020)', runs: 2, says: 'gamma', file: 'freeze=linear' },
   { id: 'lottery-ticket', title: 'The lottery ticket (Frankle & Carbin)', runs: 1, says: 'winning tickets', file: 'network 2-32-32-2', study: 'lines' },
   { id: 'bad-local-minima', title: 'Bad local minima and overparametrization (Safran & Shamir)', runs: 1, says: 'spurious local minima', file: 'data relu_teacher', study: 'bars' },
+  { id: 'batchnorm', title: 'Batch norm: learning rates, noise and smoothness (Santurkar et al.)', runs: 1, says: 'internal covariate shift', file: 'init=normal std=1 batchnorm=true', study: 'batchnorm' },
 ];
 
 /** Lessons with a path study (Lesson.paths): their loss profiles, one train line per path, and the notes. */
@@ -136,6 +137,11 @@ describeWorkbench('lessons', (vscode) => {
       } else if (lesson.study === 'bars') {
         const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyBars >= 2, 'the histogram of final losses', 8 * TIMEOUT);
         assert.match(drawn.studyStatus, /from 12 seeds/);
+      } else if (lesson.study === 'batchnorm') {
+        // six loss curves (BN and not at two rates, noisy BN with and without its noise), and two lines (BN and not)
+        // in each of the loss variation and gradient change panels
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 10, 'the batch norm study chart', 8 * TIMEOUT);
+        assert.match(drawn.studyStatus, /Santurkar/);
       }
       await vscode.screenshot(`lesson-${lesson.id}`);
     });
