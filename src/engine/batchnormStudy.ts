@@ -47,7 +47,8 @@ export async function batchnormStudy(
   if (!info.network) fail('The batch norm study varies a network: the loss needs a network line');
   const variants: { label: string; loss: string; lr: number }[] = [];
   for (const bn of [false, true]) {
-    for (const lr of lrs) variants.push({ label: `${bn ? 'BN' : 'no BN'}, lr ${lr}`, loss: withNetworkOption(loss, 'batchnorm', bn), lr });
+    const clean = withNetworkOption(withNetworkOption(loss, 'batchnorm', bn), 'bn_noise', 0);
+    for (const lr of lrs) variants.push({ label: `${bn ? 'BN' : 'no BN'}, lr ${lr}`, loss: clean, lr });
   }
   if (noise > 0) {
     const lr = lrs[lrs.length - 1];
@@ -72,7 +73,7 @@ export async function batchnormStudy(
     const noisy = traces[traces.length - 1];
     const path = pathPoints(noisy, Math.min(noisy.rowCount, CLEAN_POINTS));
     const stats = await engine.networkLayerStats({ loss: variants[variants.length - 1].loss, params: path.params, bins: 2 });
-    result.labels.push(`${variants[variants.length - 1].label}, without the noise`);
+    result.labels.push(`${variants[variants.length - 1].label} (noise off)`);
     result.steps.push(path.steps);
     result.losses.push(stats.points.map((p) => p.loss));
   }

@@ -7,7 +7,7 @@ import { ACTIVATIONS, INIT_SCHEMES, NETWORK_LIMITS, NETWORK_LOSSES, networkParam
 
 const OPTIONS = ['activation', 'loss', 'batchnorm', 'residual', 'init', 'std', 'value', 'seed', 'bn_noise', 'noise_seed'];
 
-/** The largest noisy-BN scale: exp(s N) of a larger s overflows to infinity within a few steps. */
+/** The largest noisy-BN scale: at 5 a unit's scale exp(5 N) already spans many decades from step to step. */
 const BN_NOISE_MAX = 5;
 
 type NetworkStatement = Statement & { kind: 'network' };
@@ -89,8 +89,8 @@ export function analyzeNetwork(
   else if ((spec.init === 'normal' || spec.init === 'uniform') && !seen.has('std')) spec.scale = 1;
   else if (seen.has('std') && spec.init !== 'normal' && spec.init !== 'uniform') bad(`std is for init=normal or init=uniform, not init=${spec.init}`, ...at);
   else if (seen.has('value') && spec.init !== 'constant') bad(`value is for init=constant, not init=${spec.init}`, ...at);
-  const noiseOption = s.options.find((o) => o.name.name === 'bn_noise' || o.name.name === 'noise_seed');
-  if (noiseOption && !spec.batchnorm) bad(`${noiseOption.name.name} adds noise after each batch norm layer: it needs batchnorm=true`, noiseOption.name.start, noiseOption.name.end);
+  const noiseOption = s.options.find((o) => o.name.name === 'bn_noise');
+  if (noiseOption && spec.bnNoise && !spec.batchnorm) bad('bn_noise adds noise after each batch norm layer: it needs batchnorm=true', noiseOption.name.start, noiseOption.name.end);
   if (!ok) return undefined;
   const outputs = widths[widths.length - 1];
   if (spec.loss === 'bce' && outputs !== 1) return void bad(`loss=bce needs one output (the logit), got ${outputs}: end the widths with 1`, widthsStart, widthsEnd);

@@ -1,5 +1,6 @@
-// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds, Safran-Shamir's seeds) on the lesson's .loss
-// text as edited, run by the engine worker (src/engine/lottery.ts). No 'vscode': unit-tested in node.
+// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds, Safran-Shamir's seeds, batch norm's variants)
+// on the lesson's .loss text as edited, run by the engine worker (src/engine/lottery.ts, batchnormStudy.ts). No
+// 'vscode': unit-tested in node.
 import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';

@@ -74,12 +74,13 @@ test('noisy BN: a run\'s first gradient is that of its noisy loss (central diffe
   }
 });
 
-test('the loss language: bn_noise needs batchnorm=true and a scale from 0 to 5; noise_seed is a whole number', () => {
+test('the loss language: bn_noise > 0 needs batchnorm=true and a scale from 0 to 5; noise_seed is a whole number', () => {
   const message = (text) => (parseLoss(text).diagnostics ?? []).find((d) => d.severity === 'error')?.message;
   assert.match(message(`${DATA}\nnetwork 2-4-1 loss=bce bn_noise=0.2`), /needs batchnorm=true/);
   assert.match(message(`${DATA}\nnetwork 2-4-1 loss=bce batchnorm=true bn_noise=6`), /from 0 to 5/);
   assert.match(message(`${DATA}\nnetwork 2-4-1 loss=bce batchnorm=true noise_seed=1.5`), /whole number/);
   assert.equal(message(`${DATA}\nnetwork 2-4-1 loss=bce batchnorm=true bn_noise=0.2 noise_seed=3`), undefined);
+  assert.equal(message(`${DATA}\nnetwork 2-4-1 loss=bce bn_noise=0 noise_seed=3`), undefined, 'no noise: nothing to complain about');
   assert.equal(withNetworkOption('data moons\nnetwork 2-4-1 batchnorm=true loss=bce\nsteps = 2', 'batchnorm', false), 'data moons\nnetwork 2-4-1 loss=bce batchnorm=false\nsteps = 2');
 });
 
@@ -116,7 +117,7 @@ test('batch norm lesson: BN at lr 0.1 trains where the plain net dies; noisy BN 
   near('BN, lr 0.01', 0.78, 0.01);
   near('BN, lr 0.1', 0.23, 0.01);
   near('noisy BN 0.2, lr 0.1', 0.90, 0.01);
-  near('noisy BN 0.2, lr 0.1, without the noise', 0.69, 0.01);
+  near('noisy BN 0.2, lr 0.1 (noise off)', 0.69, 0.01);
   assert.ok(Math.abs(result.losses[0][0] - 84) < 0.5, `the plain net's first loss ${result.losses[0][0]}`);
   assert.equal(result.smoothness.labels.join(), 'no BN,BN');
   const [plain, bn] = result.smoothness.points;
@@ -125,6 +126,6 @@ test('batch norm lesson: BN at lr 0.1 trains where the plain net dies; noisy BN 
     assert.ok(plain[k].lossVariation >= 500 * bn[k].lossVariation, `point ${k}: loss variation ${plain[k].lossVariation} vs ${bn[k].lossVariation}`);
     assert.ok(plain[k].gradientChange >= 50 * bn[k].gradientChange, `point ${k}: gradient change ${plain[k].gradientChange} vs ${bn[k].gradientChange}`);
   }
-  assert.ok(final['noisy BN 0.2, lr 0.1, without the noise'] < final['noisy BN 0.2, lr 0.1'], report);
+  assert.ok(final['noisy BN 0.2, lr 0.1 (noise off)'] < final['noisy BN 0.2, lr 0.1'], report);
   console.log(report, result.smoothness.points.map((ps) => ps.map((p) => `${p.lossVariation.toPrecision(3)}/${p.gradientChange.toPrecision(3)}`).join(' ')));
 });

@@ -8,8 +8,18 @@ import { line } from 'd3-shape';
 import type { BatchnormStudyResult } from '../../src/shared/batchnorm';
 import { runColor } from '../dom/theme';
 
-/** Room above the panels for the runs' legend (two rows). */
-export const BATCHNORM_LEGEND_HEIGHT = 34;
+const LEGEND_ROW = 14;
+/** A legend entry's room: the longest label ("noisy BN 0.2, lr 0.1 (noise off)") at the chart's font size. */
+const LEGEND_COLUMN = 230;
+
+function legendColumns(width: number): number {
+  return Math.max(1, Math.floor(width / LEGEND_COLUMN));
+}
+
+/** Room above the panels (and their titles) for the runs' legend. */
+export function batchnormLegendHeight(width: number, runs: number): number {
+  return Math.ceil(runs / legendColumns(width)) * LEGEND_ROW + 10;
+}
 const GAP = 48;
 /** Values below this (a loss variation of exactly 0) are drawn at it on the log scales. */
 const FLOOR = 1e-12;
@@ -41,11 +51,10 @@ function panel(plot: Plot, left: number, width: number, height: number, title: s
 }
 
 export function drawBatchnorm(plot: Plot, result: BatchnormStudyResult, width: number, height: number): void {
-  const legend = plot.append('g').attr('class', 'study-legend').attr('transform', `translate(0,${-BATCHNORM_LEGEND_HEIGHT})`);
-  const perRow = Math.ceil(result.labels.length / 2);
-  const slot = width / perRow;
+  const legend = plot.append('g').attr('class', 'study-legend').attr('transform', `translate(0,${-batchnormLegendHeight(width, result.labels.length)})`);
+  const columns = legendColumns(width);
   result.labels.forEach((label, i) => {
-    legend.append('text').attr('class', 'chart-title').attr('x', (i % perRow) * slot).attr('y', Math.floor(i / perRow) * 14)
+    legend.append('text').attr('class', 'chart-title').attr('x', (i % columns) * LEGEND_COLUMN).attr('y', Math.floor(i / columns) * LEGEND_ROW)
       .attr('fill', runColor(i)).text(label);
   });
   const third = Math.max(10, (width - 2 * GAP) / 3);

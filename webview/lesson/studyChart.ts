@@ -1,7 +1,7 @@
 // A lesson study's chart (the engine computes the study; this only maps its numbers to pixels): the lottery ticket's
 // test accuracy against the fraction of weights left, ticket vs random re-initialization (Frankle & Carbin's figure),
 // the histogram of final losses from many seeds per network width (Safran & Shamir), or the runs' training and test
-// error side by side (Wilson et al.).
+// error side by side (Wilson et al.), or the batch norm lesson's curves and smoothness (batchnormChart.ts).
 import { axisBottom, axisLeft } from 'd3-axis';
 import { bin } from 'd3-array';
 import { scaleLinear, scaleLog } from 'd3-scale';
@@ -10,7 +10,7 @@ import { line } from 'd3-shape';
 import type { StudyData, StudyProgress } from '../../src/shared/studies';
 import { runColor } from '../dom/theme';
 import { create } from '../dom/elements';
-import { BATCHNORM_LEGEND_HEIGHT, drawBatchnorm } from './batchnormChart';
+import { batchnormLegendHeight, drawBatchnorm } from './batchnormChart';
 
 // Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
 const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
@@ -64,7 +64,7 @@ export class StudyChart {
     const box = this.element.getBoundingClientRect();
     const width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
     const height = 140;
-    const top = MARGIN.top + (data.kind === 'batchnorm' ? BATCHNORM_LEGEND_HEIGHT : 0);
+    const top = MARGIN.top + (data.kind === 'batchnorm' ? batchnormLegendHeight(width, data.result.labels.length) : 0);
     this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + top + MARGIN.bottom);
     const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${top})`);
     if (data.kind === 'lottery') this.drawLottery(plot, data.result, width, height);
