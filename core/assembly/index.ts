@@ -266,3 +266,13 @@ export function netscapeBallSharpness(loss: Loss, theta: usize, radius: f64, sam
 export function runSetFrozen(run: Run, mask: usize): void {
   setFrozen(run, mask);
 }
+
+// Batch norm lesson: noisy BN (bnNoise.ts, network.ts) and the smoothness along the gradient (smoothness.ts).
+import { setBnNoise } from './network';
+import { gradientDirectionVariation } from './smoothness';
+export function networkSetBnNoise(loss: Loss, scale: f64, seed: f64): void {
+  setBnNoise(changetype<Network>(loss.network), scale, <u64>seed);
+}
+export function lossGradientVariation(loss: Loss, x: usize, etaMax: f64, count: i32, g0: usize, point: usize, g: usize, out: usize): f64 {
+  return gradientDirectionVariation(loss, x, etaMax, count, g0, point, g, out);
+}

@@ -8,6 +8,7 @@ import { allocZeroedF64, at, put } from './f64mem';
 import { Rng, seedRng, normal, uniform } from './random';
 import { tanh2x, exp2x } from './vecmath';
 import { gelu, geluSlope } from './erf';
+import { NOISE_SLOTS, seedNoise, addNoise } from './bnNoise';
 import {
   ACT_TANH, ACT_RELU, ACT_SIGMOID, ACT_LEAKY_RELU, ACT_GELU, NETLOSS_MSE, NETLOSS_BCE,
   INIT_DEFAULT, INIT_ZEROS, INIT_CONSTANT, INIT_NORMAL, INIT_UNIFORM, INIT_LECUN_NORMAL, INIT_LECUN_UNIFORM,
@@ -47,6 +48,13 @@ export class Network {
   transposed: usize; // a layer's weights transposed ([in, out]) for the forward pass
   // The last batch's BN 1/sqrt(var + eps) per hidden unit, for the backward pass.
   batchInvStd: usize;
+  // Noisy BN (bnNoise.ts): its scale (0: off), seed, and the last noisy forward's per-unit scales and shifts
+  // (hiddenUnits each); noisy is 1 while the scratch holds a noisy forward.
+  bnNoise: f64;
+  bnNoiseSeed: u64;
+  noiseScales: usize;
+  noiseShifts: usize;
+  noisy: i32;
 }
 
 /** Where a train-mode forward writes BN running statistics (a run's), or 0: set by the run around the forward. */
@@ -148,7 +156,22 @@ export function createNetwork(
   for (let l = 1; l <= layers; l++) largest = max(largest, i32At(widths, l) * i32At(widths, l - 1));
   net.transposed = allocZeroedF64(largest);
   net.batchInvStd = allocZeroedF64(units);
+  net.bnNoise = 0.0;
+  net.bnNoiseSeed = 0;
+  net.noiseScales = 0;
+  net.noiseShifts = 0;
+  net.noisy = 0;
   return net;
+}
+
+/** Turns noisy BN on (scale > 0) for the runs created afterwards; a network with batch norm only. */
+export function setBnNoise(net: Network, scale: f64, seed: u64): void {
+  if (!net.noiseScales) {
+    net.noiseScales = allocZeroedF64(net.hiddenUnits);
+    net.noiseShifts = allocZeroedF64(net.hiddenUnits);
+  }
+  net.bnNoise = scale;
+  net.bnNoiseSeed = seed;
 }
 
 export function freeNetwork(net: Network): void {
@@ -174,15 +197,24 @@ export function freeNetwork(net: Network): void {
   heap.free(net.deltaB);
   heap.free(net.transposed);
   heap.free(net.batchInvStd);
+  if (net.noiseScales) {
+    heap.free(net.noiseScales);
+    heap.free(net.noiseShifts);
+  }
   heap.free(changetype<usize>(net));
 }
 
-/** BN running statistics for one run: running means (0), then running variances (1), hiddenUnits each; 0 without BN. */
+/**
+ * BN running statistics for one run: running means (0), then running variances (1), hiddenUnits each, then with noisy
+ * BN the run's noise generator (bnNoise.ts); 0 without BN.
+ */
 export function createRunningStats(net: Network): usize {
   if (!net.batchnorm) return 0;
   const n = net.hiddenUnits;
-  const p = allocZeroedF64(2 * n);
+  const noisy = net.bnNoise > 0;
+  const p = allocZeroedF64(2 * n + (noisy ? NOISE_SLOTS : 0));
   for (let i = 0; i < n; i++) put(p, n + i, 1.0);
+  if (noisy) seedNoise(p + (<usize>(2 * n) << 3), net.bnNoiseSeed);
   return p;
 }
 
@@ -304,6 +336,9 @@ function gather(net: Network, samples: usize, columns: i32, order: usize, first:
 function forward(net: Network, x: usize, n: i32, evalStats: usize): void {
   const layers = net.layers;
   const units = net.hiddenUnits;
+  // Noisy BN only in a run's training forwards (running statistics set), never in eval mode or other evaluations.
+  const noise = net.bnNoise > 0 && !evalStats && runningTarget ? runningTarget + (<usize>(2 * units) << 3) : 0;
+  net.noisy = noise ? 1 : 0;
   for (let l = 1; l <= layers; l++) {
     const wIn = width(net, l - 1);
     const w = width(net, l);
@@ -350,6 +385,10 @@ function forward(net: Network, x: usize, n: i32, evalStats: usize): void {
           put(zRow, j, xhat); // kept for the backward pass
           put(row(ptrAt(net.act, l - 1), s, w), j, g * xhat + b);
         }
+      }
+      if (noise) {
+        const stat = <usize>i32At(net.statAt, l - 1) << 3;
+        addNoise(noise, net.bnNoise, ptrAt(net.act, l - 1), n, w, net.noiseScales + stat, net.noiseShifts + stat);
       }
     }
     const act = ptrAt(net.act, l - 1);
@@ -484,10 +523,12 @@ function throughActivation(kind: i32, dOut: usize, act: usize, dz: usize, count:
  */
 function throughGelu(net: Network, x: usize, h: i32, bn: i32, dOut: usize, dz: usize, n: i32, w: i32): void {
   const z = ptrAt(net.z, h - 1);
+  const stat = i32At(net.statAt, h - 1);
   for (let s = 0; s < n; s++) {
     for (let j = 0; j < w; j++) {
       const k = s * w + j;
-      const pre = bn >= 0 ? at(x, bn + j) * at(z, k) + at(x, bn + w + j) : at(z, k);
+      let pre = bn >= 0 ? at(x, bn + j) * at(z, k) + at(x, bn + w + j) : at(z, k);
+      if (bn >= 0 && net.noisy) pre = at(net.noiseScales, stat + j) * pre + at(net.noiseShifts, stat + j);
       put(dz, k, at(dOut, k) * geluSlope(pre));
     }
   }
@@ -522,6 +563,11 @@ function backward(net: Network, x: usize, n: i32, g: usize, dim: i32): void {
       const xhat = ptrAt(net.z, h - 1);
       const invN = 1.0 / <f64>n;
       for (let j = 0; j < wIn; j++) {
+        if (net.noisy) {
+          // Through the noise's scale: BN's output y became c y + noise.
+          const c = at(net.noiseScales, stat + j);
+          for (let s = 0; s < n; s++) put(row(dz, s, wIn), j, c * at(row(dz, s, wIn), j));
+        }
         const gammaJ = at(x, bn + j);
         let sumD = 0.0;
         let sumDX = 0.0;

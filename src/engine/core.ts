@@ -57,6 +57,9 @@ export interface CoreExports {
     layers: number, widths: number, activation: number, lossKind: number, batchnorm: number, residual: number, count: number, targets: number,
   ): number;
   networkInitialize(loss: number, scheme: number, scale: number, seed: number, out: number): void;
+  // the batch norm lesson (core/assembly/bnNoise.ts, smoothness.ts)
+  networkSetBnNoise(loss: number, scale: number, seed: number): void;
+  lossGradientVariation(loss: number, x: number, etaMax: number, count: number, g0: number, point: number, g: number, out: number): number;
   runRunningStats(run: number): number;
   networkEvalLoss(loss: number, first: number, count: number, x: number, stats: number): number;
   networkPredict(loss: number, inputs: number, count: number, x: number, stats: number, out: number): void;

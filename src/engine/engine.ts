@@ -1,4 +1,6 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
+import type { NetworkSmoothnessRequest, SmoothnessPoint } from '../shared/batchnorm';
+import { MAX_SMOOTHNESS_POINTS, MAX_SMOOTHNESS_STEPS, smoothnessAt } from './smoothness';
 import type {
   BreakpointSpec, CancelSignal, EngineMemory, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunSpec, RunStatus, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
@@ -1053,6 +1055,21 @@ export class WasmEngine implements WorkerEngine {
     return this.whileLeased(request.loss, (loss) => networkSharpness(this.core, loss, request));
   }
 
+  async networkSmoothness(request: NetworkSmoothnessRequest): Promise<SmoothnessPoint[]> {
+    if (request === null || typeof request !== 'object') fail('networkSmoothness needs a request object');
+    return this.withLoss(request.loss, undefined, ({ handle, info }) => {
+      if (!info.network) fail('networkSmoothness is for a loss with a network line');
+      const { params, etaMax, steps = 8 } = request;
+      if (!Array.isArray(params) || params.length === 0 || params.length > MAX_SMOOTHNESS_POINTS) {
+        fail(`params must be a list of 1 to ${MAX_SMOOTHNESS_POINTS} parameter lists, got ${describeValue(params)}`);
+      }
+      if (!(etaMax > 0 && Number.isFinite(etaMax))) fail(`etaMax is a step size > 0, got ${describeValue(etaMax)}`);
+      if (!Number.isInteger(steps) || steps < 1 || steps > MAX_SMOOTHNESS_STEPS) fail(`steps is a whole number from 1 to ${MAX_SMOOTHNESS_STEPS}, got ${describeValue(steps)}`);
+      const checked = params.map((p, i) => checkNumberList(p, `params[${i}]`, info.dim));
+      return smoothnessAt(this.core, handle, info.dim, checked, etaMax, steps);
+    });
+  }
+
   /** withLoss for work that yields to the event loop: the lease lasts until the work settles. */
   private async whileLeased<T>(loss: unknown, use: (loss: ResolvedLoss) => Promise<T>): Promise<T> {
     const lease = this.acquireLoss(loss, undefined);
@@ -1131,6 +1148,7 @@ export class WasmEngine implements WorkerEngine {
     } finally {
       core.release(widths);
     }
+    if (spec.bnNoise) exports.networkSetBnNoise(handle, spec.bnNoise, spec.bnNoiseSeed ?? spec.seed);
     core.fillSamples(handle, data);
     let { start } = info;
     if (start.length === 0) {

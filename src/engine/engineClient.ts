@@ -2,6 +2,7 @@
 // request layer (src/shared/rpc.ts, EngineRequests). Cancelling a request ends the worker at once (a long run cannot
 // be interrupted otherwise) and re-sends the other pending requests to a fresh one; a stream (streamRuns), a
 // bend's training (trainBend) and a study are stopped between chunks instead.
+import type { BatchnormStudyRequest, BatchnormStudyResult, NetworkSmoothnessRequest, SmoothnessPoint } from '../shared/batchnorm';
 import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from '../shared/studies';
 import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
@@ -79,6 +80,15 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   /** A scenario trained from several network seeds in the worker: the final losses. */
   seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult> {
     return this.ask('seedStudy', { args: [request] }, { cancel, onProgress });
+  }
+
+  networkSmoothness(request: NetworkSmoothnessRequest): Promise<SmoothnessPoint[]> {
+    return this.ask('networkSmoothness', { args: [request] });
+  }
+
+  /** The batch norm lesson's runs (with and without BN, two rates, noisy BN) and smoothness in the worker. */
+  batchnormStudy(request: BatchnormStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<BatchnormStudyResult> {
+    return this.ask('batchnormStudy', { args: [request] }, { cancel, onProgress });
   }
 
   /** Starts the worker now (it compiles the core), so that the first request does not wait for it. */

@@ -15,3 +15,4 @@ export async function createEngine(): Promise<WasmEngine> {
 export { lotteryTicket, seedStudy } from './lottery';
 // Initialization and skip-connection studies (issue 18's lessons 1 and 7).
 export { initStudy, skipStudy, sliceRoughness } from './depthStudies';
+export { batchnormStudy } from './batchnormStudy';

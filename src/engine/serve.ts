@@ -2,6 +2,7 @@
 // EngineRequests): shared by the Node and the browser worker. Typed arrays in replies and chunks are transferred.
 import { createEngine } from './index';
 import { lotteryTicket, seedStudy } from './lottery';
+import { batchnormStudy } from './batchnormStudy';
 import type { EngineRequests } from '../shared/engineApi';
 import { RpcServer, type Post, type ProgressMessage, type ReplyMessage } from '../shared/rpc';
 
@@ -35,6 +36,8 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       memory: async () => (await engine).memory(),
       lottery: async ({ args: [request] }, { progress, cancel }) => lotteryTicket(await engine, request, (p) => void progress(p), cancel),
       seedStudy: async ({ args: [request] }, { progress, cancel }) => seedStudy(await engine, request, (p) => void progress(p), cancel),
+      networkSmoothness: async ({ args }) => (await engine).networkSmoothness(...args),
+      batchnormStudy: async ({ args: [request] }, { progress, cancel }) => batchnormStudy(await engine, request, (p) => void progress(p), cancel),
     },
     { transfer: true },
   );

@@ -5,7 +5,10 @@ import { generatorClasses } from './datasets';
 import type { OptionValue, Statement } from './parser';
 import { ACTIVATIONS, INIT_SCHEMES, NETWORK_LIMITS, NETWORK_LOSSES, networkParamCount, networkTargets, type NetworkSpec } from '../shared/network';
 
-const OPTIONS = ['activation', 'loss', 'batchnorm', 'residual', 'init', 'std', 'value', 'seed'];
+const OPTIONS = ['activation', 'loss', 'batchnorm', 'residual', 'init', 'std', 'value', 'seed', 'bn_noise', 'noise_seed'];
+
+/** The largest noisy-BN scale: at 5 a unit's scale exp(5 N) already spans many decades from step to step. */
+const BN_NOISE_MAX = 5;
 
 type NetworkStatement = Statement & { kind: 'network' };
 
@@ -64,6 +67,12 @@ export function analyzeNetwork(
       } else if (name.name === 'seed') {
         if (Number.isSafeInteger(number) && number >= 0) spec.seed = number;
         else bad(`seed is a whole number >= 0, got ${number}`, value.start, value.end);
+      } else if (name.name === 'bn_noise') {
+        if (number >= 0 && number <= BN_NOISE_MAX) spec.bnNoise = number;
+        else bad(`bn_noise is the noise's scale, from 0 to ${BN_NOISE_MAX}, got ${number}`, value.start, value.end);
+      } else if (name.name === 'noise_seed') {
+        if (Number.isSafeInteger(number) && number >= 0) spec.bnNoiseSeed = number;
+        else bad(`noise_seed is a whole number >= 0, got ${number}`, value.start, value.end);
       } else if (name.name === 'std' && !(number >= 0 && Number.isFinite(number))) {
         bad(`std is a number >= 0, got ${number}`, value.start, value.end);
       } else if (!Number.isFinite(number)) {
@@ -80,6 +89,8 @@ export function analyzeNetwork(
   else if ((spec.init === 'normal' || spec.init === 'uniform') && !seen.has('std')) spec.scale = 1;
   else if (seen.has('std') && spec.init !== 'normal' && spec.init !== 'uniform') bad(`std is for init=normal or init=uniform, not init=${spec.init}`, ...at);
   else if (seen.has('value') && spec.init !== 'constant') bad(`value is for init=constant, not init=${spec.init}`, ...at);
+  const noiseOption = s.options.find((o) => o.name.name === 'bn_noise');
+  if (noiseOption && spec.bnNoise && !spec.batchnorm) bad('bn_noise adds noise after each batch norm layer: it needs batchnorm=true', noiseOption.name.start, noiseOption.name.end);
   if (!ok) return undefined;
   const outputs = widths[widths.length - 1];
   if (spec.loss === 'bce' && outputs !== 1) return void bad(`loss=bce needs one output (the logit), got ${outputs}: end the widths with 1`, widthsStart, widthsEnd);

@@ -1,9 +1,11 @@
-// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds, Safran-Shamir's seeds) on the lesson's .loss
-// text as edited, run by the engine worker (src/engine/lottery.ts). No 'vscode': unit-tested in node.
+// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds, Safran-Shamir's seeds, batch norm's variants)
+// on the lesson's .loss text as edited, run by the engine worker (src/engine/lottery.ts, batchnormStudy.ts). No
+// 'vscode': unit-tested in node.
 import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';
 import { initStudy, skipStudy, type DepthStudyEngine } from '../engine/depthStudies';
+import type { BatchnormStudyRequest, BatchnormStudyResult } from '../shared/batchnorm';
 import { withWiderNetwork, type LotteryRequest, type LotteryResult, type SeedStudyRequest, type SeedStudyResult, type StudyData, type StudyProgress } from '../shared/studies';
 
 /** The engine's study requests (the worker's client has them; src/engine/engineClient.ts). */
@@ -11,6 +13,7 @@ export interface StudyEngine extends DepthStudyEngine {
   lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult>;
   seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult>;
   runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
+  batchnormStudy(request: BatchnormStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<BatchnormStudyResult>;
 }
 
 export function hasStudies(engine: object): engine is StudyEngine {
@@ -62,6 +65,10 @@ export async function lessonStudy(
     const traces = await engine.runs({ ...scenario, recordEvery: study.every, metricsEvery: study.every }, cancel);
     onProgress({ done: traces.length, total: traces.length });
     return errorCurves(traces);
+  }
+  if (study.kind === 'batchnorm') {
+    const { kind, ...request } = study;
+    return { kind, result: await engine.batchnormStudy({ ...request, loss }, onProgress, cancel) };
   }
   if (study.kind === 'lottery') {
     const { kind, ...request } = study;

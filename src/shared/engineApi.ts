@@ -1,5 +1,6 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
 import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from './studies';
+import type { BatchnormStudyRequest, BatchnormStudyResult, NetworkSmoothnessRequest, SmoothnessPoint } from './batchnorm';
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 import type { NetworkSpec } from './network';
 import type {
@@ -374,6 +375,8 @@ export interface Engine {
   ): Promise<NetworkLandscapeResult>;
   /** Sharpness at a point: the Hessian's top eigenvalue and the loss increase within a filter-normalized ball. */
   networkSharpness(request: NetworkSharpnessRequest): Promise<NetworkSharpnessResult>;
+  /** Santurkar et al.'s loss variation and gradient change along the gradient at each parameter vector (src/shared/batchnorm.ts). */
+  networkSmoothness(request: NetworkSmoothnessRequest): Promise<SmoothnessPoint[]>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */
@@ -439,4 +442,5 @@ export type EngineRequests = {
   // Studies (src/engine/lottery.ts): sequences of runs in the worker, with progress and cancel.
   lottery: { params: { args: [LotteryRequest] }; reply: LotteryResult; progress: StudyProgress };
   seedStudy: { params: { args: [SeedStudyRequest] }; reply: SeedStudyResult; progress: StudyProgress };
+  batchnormStudy: { params: { args: [BatchnormStudyRequest] }; reply: BatchnormStudyResult; progress: StudyProgress };
 };

@@ -7,6 +7,7 @@ import type { PathStudy } from './networkPaths';
 import type { LotteryRequest, SeedStudyRequest } from './studies';
 import type { InitStudyRequest, SkipStudyRequest } from './depthStudies';
 import { INIT_LESSON, SKIP_LESSON } from './depthLessons';
+import type { BatchnormStudyRequest } from './batchnorm';
 
 export interface Lesson {
   id: string;
@@ -35,7 +36,9 @@ export type LessonStudy =
   /** Per-layer statistics at init and training curves per initialization (src/engine/depthStudies.ts); the file's first run trains. */
   | ({ kind: 'init' } & Pick<InitStudyRequest, 'inits' | 'alsoActivations' | 'every'>)
   /** The file's network without and with skip connections: slices at the trained ends (src/engine/depthStudies.ts). */
-  | ({ kind: 'skip' } & Pick<SkipStudyRequest, 'every' | 'size' | 'seed'>);
+  | ({ kind: 'skip' } & Pick<SkipStudyRequest, 'every' | 'size' | 'seed'>)
+  /** The lesson's network with and without batch norm at two rates, noisy BN, and the smoothness along the gradient. */
+  | ({ kind: 'batchnorm' } & Omit<BatchnormStudyRequest, 'loss'>);
 
 /** The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left). */
 export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global' };
@@ -43,6 +46,14 @@ export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: '
 /** Safran & Shamir: students of the written width (the teacher's, 6) and four times it, twelve seeds each. */
 export const SEED_STUDY: LessonStudy = {
   kind: 'seeds', factors: [1, 4], run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1500, seeds: Array.from({ length: 12 }, (_, i) => i),
+};
+
+/**
+ * The batch norm lesson: its network with and without BN by SGD at lr 0.01 and 0.1, noisy BN (scale 0.2) at 0.1, and
+ * the smoothness along the gradient (steps up to 0.1) at 8 points of the lr 0.01 paths.
+ */
+export const BATCHNORM_STUDY: LessonStudy = {
+  kind: 'batchnorm', run: { optimizer: 'sgd' }, steps: 300, lrs: [0.01, 0.1], every: 10, noise: 0.2, points: 8, etaMax: 0.1,
 };
 
 /** The scaling-rule lesson's runs: B = 4, 16, 64 with lr 0.005 scaled by k = 4 and k^2 = 16, and unscaled. */
@@ -298,6 +309,26 @@ export const LESSONS: Lesson[] = [
   // Issue 18, lessons 1 and 7 (src/shared/depthStudies.ts).
   INIT_LESSON,
   SKIP_LESSON,
+  {
+    id: 'batchnorm',
+    title: 'Batch norm: learning rates, noise and smoothness (Santurkar et al.)',
+    summary: 'One network with and without batch norm at a small and a large learning rate; noisy batch norm still trains; the loss and gradient along the gradient direction',
+    study: BATCHNORM_STUDY,
+    explanation: [
+      'Batch norm (Ioffe & Szegedy 2015) standardizes each hidden unit over the batch, then rescales and shifts it by a learned gamma and beta. The study behind this lesson trains the network below (four relu layers of 32 units, weights drawn with std 1, four times He\'s scale) by plain SGD at lr 0.01 and 0.1, with and without batch norm, 300 full-batch steps each. The .loss file is the batch norm run at lr 0.1; a file has one network line, so the engine makes the other variants from it (batchnorm=false, bn_noise=).',
+      'Without batch norm the large weights blow the signal up layer by layer: the first loss is 84, lr 0.01 brings it down to 0.49 in 300 steps, and at lr 0.1 the network dies at the loss of a constant guess (ln 3 ≈ 1.0986). With batch norm each layer\'s scale no longer matters: lr 0.01 reaches 0.78 and lr 0.1 reaches 0.23. Batch norm does not make every rate better; it makes the large one usable.',
+      'Ioffe and Szegedy explained this by less "internal covariate shift". Santurkar, Tsipras, Ilyas and Madry (2018) tested the idea by adding noise after every batch norm layer, a per-unit scale exp(0.2 N) and shift 0.2 N drawn again at every step (bn_noise=0.2 on the network line): the layers now see a distribution that moves all the time, yet the noisy network still trains: at lr 0.1 its loss falls from 3.1 to 0.90 with the noise and 0.69 without it (drawn too), slower than clean batch norm but far from the plain network stuck at 1.0986.',
+      'Their explanation is smoothness. At points of the lr 0.01 paths the right-hand charts step along the negative gradient, x − ηg for η up to 0.1, and plot the spread of the loss (max − min) and the largest change of the gradient, ‖∇L(x − ηg) − ∇L(x)‖. Without batch norm both are large and jumpy: a step of the gradient\'s size lands somewhere quite different, so only small rates are safe. With batch norm, at every one of the 8 points, the loss varies 650 to 2500 times less and the gradient changes 60 to 570 times less.',
+      'Try other widths, init=kaiming_normal (the gap shrinks when the weights are well scaled), tanh, or a larger bn_noise.',
+    ],
+    source: [
+      '# Batch norm (Santurkar et al. 2018): the study trains this network with and without batch norm at lr 0.01 and 0.1',
+      'data spiral arms=3 samples=300 seed=1',
+      'network 2-32-32-32-32-3 activation=relu loss=cross_entropy init=normal std=1 batchnorm=true seed=1',
+      'optimizer sgd lr=0.1',
+      'steps = 300',
+    ].join('\n'),
+  },
 ];
 
 LESSONS.find((l) => l.id === 'scaling-rule')!.source = [

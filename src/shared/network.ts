@@ -22,6 +22,9 @@ export interface NetworkSpec {
   /** The std of init=normal / uniform, the value of init=constant. */
   scale: number;
   seed: number;
+  /** Noisy batch norm's scale (Santurkar et al. 2018; core/assembly/bnNoise.ts), absent or 0: off; and its seed. */
+  bnNoise?: number;
+  bnNoiseSeed?: number;
 }
 
 /** The parameter count of widths, in PyTorch's model.parameters() order (see networkParamNames). */

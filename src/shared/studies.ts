@@ -2,6 +2,7 @@
 // scenario trained from many seeds), with their requests, progress and results.
 import type { RunConfig } from './scenarioModel';
 import type { InitStudyResult, SkipStudyResult } from './depthStudies';
+import type { BatchnormStudyResult } from './batchnorm';
 
 /** A run of a study (engineApi's RunSpec, written here so that engineApi can name the studies). */
 type RunSpec = Omit<RunConfig, 'options'> & { options?: Record<string, unknown> };
@@ -74,7 +75,9 @@ export type StudyData =
   /** Each run's training and test error (1 - accuracy) at the measured steps. */
   | { kind: 'curves'; labels: string[]; steps: number[][]; train: number[][]; test: number[][] }
   | { kind: 'init'; result: InitStudyResult }
-  | { kind: 'skip'; result: SkipStudyResult };
+  | { kind: 'skip'; result: SkipStudyResult }
+  /** The batch norm lesson's loss curves and smoothness (src/shared/batchnorm.ts). */
+  | { kind: 'batchnorm'; result: BatchnormStudyResult };
 
 /** The loss text with its network line's hidden widths multiplied by factor (network 6-6-1 x 4: network 6-24-1). */
 export function withWiderNetwork(text: string, factor: number): string {

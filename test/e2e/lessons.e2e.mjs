@@ -56,6 +56,7 @@ const NETWORK_LESSONS = [
   { id: 'bad-local-minima', title: 'Bad local minima and overparametrization (Safran & Shamir)', runs: 1, says: 'spurious local minima', file: 'data relu_teacher', study: 'bars' },
   { id: 'initialization', title: 'Initialization', runs: 1, says: 'Xavier', file: 'init=xavier_normal', study: 'init' },
   { id: 'skip-connections', title: 'Skip connections and depth (Li et al.)', runs: 1, says: 'filter by filter', file: 'residual=true', study: 'skip' },
+  { id: 'batchnorm', title: 'Batch norm: learning rates, noise and smoothness (Santurkar et al.)', runs: 1, says: 'internal covariate shift', file: 'init=normal std=1 batchnorm=true', study: 'batchnorm' },
 ];
 
 /** Lessons with a path study (Lesson.paths): their loss profiles, one train line per path, and the notes. */
@@ -149,6 +150,11 @@ describeWorkbench('lessons', (vscode) => {
         const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.skipSlices.length === 2 && p.studyLines === 2, 'the two slices and curves', 8 * TIMEOUT);
         assert.ok(drawn.skipContours > 0, 'the slices have contours');
         assert.ok(drawn.skipSlices[1].turns < drawn.skipSlices[0].turns, `roughness: ${JSON.stringify(drawn.skipSlices)}`);
+      } else if (lesson.study === 'batchnorm') {
+        // six loss curves (BN and not at two rates, noisy BN with and without its noise), and two lines (BN and not)
+        // in each of the loss variation and gradient change panels
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 10, 'the batch norm study chart', 8 * TIMEOUT);
+        assert.match(drawn.studyStatus, /Santurkar/);
       }
       await vscode.screenshot(`lesson-${lesson.id}`);
     });

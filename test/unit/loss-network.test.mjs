@@ -60,7 +60,7 @@ test('unknown activations, losses, inits and options are named, with a suggestio
     ["Unknown network loss 'crossentropy'. Did you mean 'cross_entropy'? Choose one of mse, bce, cross_entropy", 1, 19, 31]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 init=glorot`)[0].startsWith("Unknown initialization 'glorot'."), true);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 activaton=relu`),
-    ["Unknown network option 'activaton'. Did you mean 'activation'? The options are activation, loss, batchnorm, residual, init, std, value, seed", 1, 14, 23]);
+    ["Unknown network option 'activaton'. Did you mean 'activation'? The options are activation, loss, batchnorm, residual, init, std, value, seed, bn_noise, noise_seed", 1, 14, 23]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 batchnorm=1`), ['batchnorm is true or false', 1, 24, 25]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 seed=-1`), ['seed is a whole number >= 0, got -1', 1, 19, 21]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-1 init=constant`), ['init=constant needs the value, as in: init=constant value=0.1', 1, 19, 27]);

@@ -102,7 +102,7 @@ test('Export .loss of a data-backed or online scenario names the built-in and ro
 
 test('every lesson: its .loss file parses, the engine runs it, and it has an explanation', async () => {
   const ids = LESSONS.map((l) => l.id);
-  assert.deepEqual(ids, ['gd-newton', 'sgd-minibatch', 'scaling-rule', 'momentum-nesterov', 'adaptive-beale', 'adaptive-saddle', 'adam-amsgrad', 'permutation-symmetry', 'mode-connectivity', 'adaptive-generalization', 'batchnorm-only', 'lottery-ticket', 'bad-local-minima', 'initialization', 'skip-connections']);
+  assert.deepEqual(ids, ['gd-newton', 'sgd-minibatch', 'scaling-rule', 'momentum-nesterov', 'adaptive-beale', 'adaptive-saddle', 'adam-amsgrad', 'permutation-symmetry', 'mode-connectivity', 'adaptive-generalization', 'batchnorm-only', 'lottery-ticket', 'bad-local-minima', 'initialization', 'skip-connections', 'batchnorm']);
   for (const lesson of LESSONS) {
     assert.ok(lesson.explanation.length >= 2 && lesson.explanation.every((p) => p.length > 40), lesson.id);
     const launch = launchOf(lesson.source);

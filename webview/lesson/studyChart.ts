@@ -1,7 +1,7 @@
 // A lesson study's chart (the engine computes the study; this only maps its numbers to pixels): the lottery ticket's
 // test accuracy against the fraction of weights left, ticket vs random re-initialization (Frankle & Carbin's figure),
 // the histogram of final losses from many seeds per network width (Safran & Shamir), or the runs' training and test
-// error side by side (Wilson et al.).
+// error side by side (Wilson et al.), or the batch norm lesson's curves and smoothness (batchnormChart.ts).
 import { axisBottom, axisLeft } from 'd3-axis';
 import { bin } from 'd3-array';
 import { scaleLinear, scaleLog } from 'd3-scale';
@@ -11,6 +11,7 @@ import type { StudyData, StudyProgress } from '../../src/shared/studies';
 import { runColor } from '../dom/theme';
 import { create } from '../dom/elements';
 import { drawInitStudy, drawSkipCurves, SkipLandscapes } from './depthCharts';
+import { batchnormLegendHeight, drawBatchnorm } from './batchnormChart';
 
 // Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
 const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
@@ -61,7 +62,8 @@ export class StudyChart {
       : data.kind === 'seeds' ? `Final training losses from ${data.losses[0]?.length ?? 0} seeds, per network width`
         : data.kind === 'init' ? 'Per-layer std at initialization (log scale; 0 drawn on the bottom edge) and the training loss from each scheme'
           : data.kind === 'skip' ? `Filter-normalized random slices (seed ${data.result.seed}) at each trained network, and the training loss`
-            : `Training and test error against steps: ${data.labels.join(', ')}`;
+            : data.kind === 'batchnorm' ? 'With and without batch norm: training loss, and the loss and gradient along the gradient direction (Santurkar et al.)'
+              : `Training and test error against steps: ${data.labels.join(', ')}`;
     if (data.kind === 'skip') this.landscapes.show(data.result);
     else this.landscapes.hide();
     this.draw();
@@ -76,10 +78,12 @@ export class StudyChart {
     if (data.kind === 'skip') return drawSkipCurves(this.svg, data.result, Math.max(200, box.width - 16));
     const width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
     const height = 140;
-    this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + MARGIN.top + MARGIN.bottom);
-    const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    const top = MARGIN.top + (data.kind === 'batchnorm' ? batchnormLegendHeight(width, data.result.labels.length) : 0);
+    this.svg.attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + top + MARGIN.bottom);
+    const plot = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${top})`);
     if (data.kind === 'lottery') this.drawLottery(plot, data.result, width, height);
     else if (data.kind === 'seeds') this.drawHistogram(plot, data, width, height);
+    else if (data.kind === 'batchnorm') drawBatchnorm(plot, data.result, width, height);
     else this.drawCurves(plot, data, width, height);
   }
 
