@@ -177,7 +177,7 @@ describeWorkbench('network', (vscode) => {
     await until(() => readNetwork(frame), (s) => s.units === 2 + 12 + 12 + 2 && painted(s) && /step 1000 \/ 1000/.test(s.step), 'the moons network trained');
 
     // A breakpoint over the test split's accuracy: the first run to pass 0.9 pauses the session, with the banner.
-    await frame.locator('vscode-button.bp-remove').first().click(); // step == 200, from the test before
+    await frame.locator('button.bp-remove').first().click(); // step == 200, from the test before
     await frame.locator('vscode-textfield.bp-condition input').fill('test_accuracy > 0.9');
     await frame.locator('vscode-button.bp-add').click();
     const paused = await until(() => readNetwork(frame), (s) => /^Paused at step \d+: test_accuracy > 0.9/.test(s.banner) && s.tensors.length > 0, 'the pause at test_accuracy > 0.9');
@@ -186,7 +186,7 @@ describeWorkbench('network', (vscode) => {
     assert.deepEqual(paused.tensors, ['W1 · 32 parameters', 'b1 · 16 parameters', 'W2 · 256 parameters', 'b2 · 16 parameters', 'W3 · 32 parameters', 'b3 · 2 parameters']);
     await vscode.screenshot('network-test-accuracy');
     await frame.locator('vscode-button.debug-stop').click();
-    await frame.locator('vscode-button.bp-remove').first().click();
+    await frame.locator('button.bp-remove').first().click();
     await until(() => readNetwork(frame), (s) => !s.banner.startsWith('Paused'), 'the session to stop');
 
     const hidden = frame.locator('vscode-textfield.net-hidden input');
