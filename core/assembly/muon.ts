@@ -232,3 +232,16 @@ export function muonApply(m: Muon, x: usize): void {
     base += size;
   }
 }
+
+/**
+ * Writes the momentum buffers over a copy of the run's first state vector (dim f64 at dest, one slot per parameter):
+ * the recorded state and breakpoint context show torch's momentum_buffer at the matrices' coordinates.
+ */
+export function muonMomentumInto(m: Muon, dest: usize): void {
+  let base = 0;
+  for (let k = 0; k < m.count; k++) {
+    const size = i32At(m.rows, k) * i32At(m.cols, k);
+    memory.copy(dest + (<usize>i32At(m.offsets, k) << 3), m.momentum + (<usize>base << 3), <usize>size << 3);
+    base += size;
+  }
+}

@@ -10,7 +10,7 @@ import { CustomOptimizer, createCustomOptimizer, freeCustomOptimizer } from './c
 import { Breakpoints, createBreakpoints, freeBreakpoints, checkBreakpoints } from './breakpoints';
 import { Network, createRunningStats, setRunningTarget, networkEvalLoss, evalAccuracy } from './network';
 import { parameterTensors, wholeVector } from './tensors';
-import { Muon, createMuon, freeMuon, muonPrepare, muonApply } from './muon';
+import { Muon, createMuon, freeMuon, muonPrepare, muonApply, muonMomentumInto } from './muon';
 import { Frozen, createFrozen, freeFrozen, zeroFrozenGradient, restoreFrozen } from './frozen';
 import {
   OPT_NEWTON, OPT_LBFGS, OPT_ADAFACTOR, O_LR, OPTION_SLOTS, SCHEDULE_SLOTS, STATE_VECTORS, STATE_SCALARS,
@@ -299,6 +299,7 @@ function fillContext(run: Run, b: Breakpoints, f: f64, gradNorm: f64): void {
   copyF64(c + (<usize>4 << 3), run.x, dim);
   copyF64(c + (<usize>(4 + dim) << 3), run.g, dim);
   copyF64(c + (<usize>(4 + 2 * dim) << 3), run.state.s0, dim);
+  if (run.muon) muonMomentumInto(changetype<Muon>(run.muon), c + (<usize>(4 + 2 * dim) << 3));
   copyF64(c + (<usize>(4 + 3 * dim) << 3), run.state.s1, dim);
   copyF64(c + (<usize>(4 + 4 * dim) << 3), run.state.s2, dim);
   put(c, 4 + 5 * dim, run.state.scalar0);
@@ -327,10 +328,14 @@ export function setStochastic(run: Run, batchSize: i32, replacement: bool, noise
   }
 }
 
-/** Muon (muon.ts, options: MUON_SLOTS f64) for the weight matrices of a network loss's hidden layers. */
+/**
+ * Muon (muon.ts, options: MUON_SLOTS f64) for the weight matrices of a network loss's hidden layers; their recorded
+ * first state vector is its momentum buffer (row 0 is rewritten with its zeros).
+ */
 export function setMuon(run: Run, options: usize): void {
   if (run.muon) freeMuon(changetype<Muon>(run.muon));
   run.muon = run.loss.network ? changetype<usize>(createMuon(changetype<Network>(run.loss.network), options)) : 0;
+  if (run.muon && run.recordState && run.step == 0) recordStateAt(run, 0);
 }
 
 /**
@@ -480,6 +485,7 @@ function recordStateAt(run: Run, row: i32): void {
   copyF64(p, run.g, dim);
   p += bytes;
   copyF64(p, run.state.s0, dim);
+  if (run.muon) muonMomentumInto(changetype<Muon>(run.muon), p); // the matrices' state is Muon's
   p += bytes;
   copyF64(p, run.state.s1, dim);
   p += bytes;

@@ -5,6 +5,8 @@ import { excerpt } from './describe';
 import { packOptimizer, stateScalarNames, stateVectorNames } from './optimizers';
 import { compileCustomOptimizer, isOptimizerSource } from './customOptimizers';
 import { adafactorVectorNames } from './adafactorNames';
+import { muonVectorNames } from './muonNames';
+import { packMuon } from './muon';
 
 /** Compiles conditions over a context (names[k] at f64 index k) to a module exporting check(ctx) -> bitmask. */
 export type ConditionCompiler = (conditions: string[], names: string[]) =>
@@ -36,6 +38,12 @@ export function optimizerStateNames(params: string[], optimizer: string, resolve
   return stateNames(params, stateVectorNames(optimizer, resolved), scalar, secondScalar);
 }
 
+/** A Muon run's state names: Muon's momentum_buffer on its matrices, the rest optimizer's (packed) state elsewhere. */
+export function muonStateNames(params: string[], rest: string, restResolved: Parameters<typeof stateVectorNames>[1]): StateNames {
+  const names = optimizerStateNames(params, rest, restResolved);
+  return { ...names, vectors: muonVectorNames(params, names.vectors) };
+}
+
 /**
  * An optimizer written in the optimizer language: its first three states (the core's recorded slots) per coordinate,
  * m_x, ..., and its scalar states.
@@ -54,6 +62,10 @@ const statesOf = ({ states, scalars }: { states: { name: string }[]; scalars: { 
  */
 export function conditionNamesFor(params: string[], optimizer: string, options: Record<string, unknown> | undefined): string[] {
   if (isOptimizerSource(optimizer)) return contextNames(params, customStateNames(params, ...statesOf(compileCustomOptimizer(optimizer, options))));
+  if (optimizer === 'muon') {
+    const { rest } = packMuon(options);
+    return contextNames(params, muonStateNames(params, rest.optimizer, packOptimizer(rest.optimizer, rest.options).resolved));
+  }
   return contextNames(params, optimizerStateNames(params, optimizer, packOptimizer(optimizer, options).resolved));
 }
 

@@ -30,7 +30,7 @@ import type {
 } from '../shared/networkLandscape';
 import { isOptimizerSource, packCustom, type CompiledCustomOptimizer, type OptimizerCompiler } from './customOptimizers';
 import {
-  ConditionCompiler, compileOrThrow, contextNames, customStateNames, METRIC_NAMES, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
+  ConditionCompiler, compileOrThrow, contextNames, customStateNames, METRIC_NAMES, muonStateNames, normalizeBreakpoints, optimizerStateNames, parseHitCondition,
 } from './breakpoints';
 
 const ADVANCE_CHUNK = 4096;
@@ -750,9 +750,10 @@ export class WasmEngine implements WorkerEngine {
           core.release(maskPtr);
         }
         new Uint32Array(core.exports.memory.buffer, handles, prepared.length)[i] = handle;
-        // A Muon run's recorded state is its other optimizer's.
+        // A Muon run's recorded state: its momentum buffers on its matrices, its other optimizer's elsewhere.
         const names = custom ? customStateNames(info.params, custom.compiled.states, custom.compiled.scalars)
-          : optimizerStateNames(info.params, muon ? muon.rest.optimizer : spec.optimizer, optimizer.resolved);
+          : muon ? muonStateNames(info.params, muon.rest.optimizer, optimizer.resolved)
+            : optimizerStateNames(info.params, spec.optimizer, optimizer.resolved);
         const recorded = request.recordState ? [...names.grad, ...names.vectors.flat(), 'lr', ...names.scalars] : undefined;
         const conditionNames = contextNames(info.params, names);
         const metricsEvery = metricsInterval(info, stochastic?.batchSize, holdings.recordEvery, request.metricsEvery);

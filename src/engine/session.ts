@@ -19,6 +19,8 @@ export class EngineSession {
   private breakpoints: SessionBreakpoint[] = [];
   /** Rows already sent, per run. */
   private readonly sent: number[];
+  /** L-BFGS's evaluations already sent, per run. */
+  private readonly evaluationsSent: number[];
 
   constructor(
     readonly id: number,
@@ -26,6 +28,7 @@ export class EngineSession {
     private readonly apply: (breakpoints: SessionBreakpoint[]) => Promise<void>,
   ) {
     this.sent = set.runs.map(() => 0);
+    this.evaluationsSent = set.runs.map(() => 0);
   }
 
   advance({ runs, steps }: SessionAdvance): SessionUpdate {
@@ -68,6 +71,8 @@ export class EngineSession {
     const traceWidth = view.dim + 2;
     const stateWidth = view.stateNames?.length ?? 0;
     this.sent[i] = view.rowCount;
+    const evaluationsFrom = this.evaluationsSent[i];
+    if (view.evaluations) this.evaluationsSent[i] = view.evaluations.length / traceWidth;
     const ids = (indices: number[] | undefined) => (indices ?? []).map((k) => this.breakpoints[k].id);
     return {
       status: view.status,
@@ -77,6 +82,7 @@ export class EngineSession {
       rows: view.rows.slice(from * traceWidth, view.rowCount * traceWidth),
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth) ?? new Float64Array(0),
       ...(view.metrics ? { metrics: view.metrics.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH) } : {}),
+      ...(view.evaluations ? { evaluations: view.evaluations.slice(evaluationsFrom * traceWidth) } : {}),
       pausedBy: ids(view.pausedBy),
       hits: Object.fromEntries(this.breakpoints.map((b, k) => [b.id, view.hits?.[k] ?? 0])),
     };

@@ -8,7 +8,9 @@ import type { OptionValue, RunConfig, Scenario, ScheduleSpec, StochasticSpec } f
 import type { TraceData } from '../shared/protocol';
 import { DATA_OFFSET, parseLoss } from './analyze';
 import type { Graph } from './graph';
-import { analyzeOptimizer, PARAM_G, PARAM_LR, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X } from './optim/language';
+import {
+  analyzeOptimizer, PARAM_G, PARAM_HESS_DIAG, PARAM_HVP, PARAM_LAYER, PARAM_LR, PARAM_RANDOM, PARAM_REDUCTION, PARAM_SCALAR_STATE, PARAM_STATE, PARAM_T, PARAM_X,
+} from './optim/language';
 
 /** What the script needs of a scenario (a panel's, or a .loss file's runs in the CLI). */
 export type ExportScenario = Pick<Scenario, 'loss' | 'runs' | 'steps'> & Partial<Pick<Scenario, 'start' | 'lossParams'>>;
@@ -97,7 +99,7 @@ export function torchExpressions(graph: Graph, roots: number[], parameter: (inde
       case 'select':
         code = `torch.where(${tensorArg(a[0])} ${COMPARISON[node.cmp]} ${tensorArg(a[1])}, ${tensorArg(a[2])}, ${tensorArg(a[3])})`;
         break;
-      case 'mod': throw new Error('% belongs to breakpoint conditions, not to a loss');
+      case 'mod': code = `torch.remainder(${tensorArg(a[0])}, ${tensorArg(a[1])})`; break; // Python's %, as the language's (an .optim rule's)
       default: code = `${UNARY_TORCH[node.op]}(${tensorArg(a[0])})`;
     }
     const shared = (uses.get(id) ?? 0) > 1;
@@ -116,41 +118,109 @@ export function torchExpression(graph: Graph, root: number, parameter: (index: n
   return { lines, result: results[0] };
 }
 
+/** Why a `.optim` rule is not exported (its class would raise NotImplementedError with this), or undefined. */
+export function unexportedReason(text: string, options: Record<string, unknown>, network: boolean): string | undefined {
+  const analyzed = analyzeOptimizer(text, options);
+  if (!analyzed.ok) return 'the optimizer file has errors';
+  if (network && analyzed.optimizer.rule.usesHessian) return 'hess_diag and hvp need the Hessian, which Optiscope computes for formula losses only';
+  return undefined;
+}
+
 /**
  * A `.optim` optimizer as a torch.optim.Optimizer subclass, its rule translated from the lowered graph; undefined when
- * the rule is not simple (it reads reductions over coordinates or layers, hess_diag, hvp or rademacher()).
+ * the file has errors. Each parameter tensor is one layer (Optiscope's layers: a network's tensors, a formula's whole
+ * vector), so a per-layer reduction reduces over the tensor inside the per-parameter loop; a reduction over all
+ * coordinates takes a pass over every parameter first; stages run in the rule's order, each reading the earlier ones.
+ * rademacher() draws from a torch.Generator seeded with the rule's seed (torch's draws, not Optiscope's), hess_diag and
+ * hvp(v) use torch.autograd.functional on loss_of at x (a formula loss: one parameter tensor, exact Hessian).
  */
 export function torchOptimizerClass(text: string, options: Record<string, unknown>, className: string): string[] | undefined {
   const analyzed = analyzeOptimizer(text, options);
   if (!analyzed.ok) return undefined;
-  const { rule, states, lr } = analyzed.optimizer;
-  if (rule.stages.length > 0 || rule.usesHessian || rule.usesRandom) return undefined;
+  const { rule, states, lr, seed } = analyzed.optimizer;
   const vectors = states.filter((s) => !s.scalar);
   const scalars = states.filter((s) => s.scalar);
+  const readsHessDiag = rule.graph.reachable([rule.x, ...rule.states, ...rule.scalars, ...rule.stages.map((st) => st.term)])[rule.graph.param(PARAM_HESS_DIAG)] === 1;
   const name = (index: number): string => {
     if (index === PARAM_X) return 'x';
     if (index === PARAM_G) return 'g';
     if (index === PARAM_T) return 't';
     if (index === PARAM_LR) return 'lr';
+    if (index === PARAM_HESS_DIAG) return 'hess_diag';
+    if (index === PARAM_RANDOM) return 'random';
     if (index >= PARAM_SCALAR_STATE) return `scalar_${index - PARAM_SCALAR_STATE}`;
+    if (index >= PARAM_REDUCTION) return `reduction_${index - PARAM_REDUCTION}`;
+    if (index >= PARAM_LAYER) return `layer_${index - PARAM_LAYER}`;
+    if (index >= PARAM_HVP) return `hvp_${index - PARAM_HVP}`;
     return `state_${index - PARAM_STATE}`;
   };
-  const { lines, results } = torchExpressions(rule.graph, [rule.x, ...rule.states, ...rule.scalars], name);
-  const body = [
+  const resultName = (id: number): string => {
+    const node = rule.graph.nodes[id];
+    return node.op === 'param' ? name(node.index) : `stage_${id}`;
+  };
+  // The per-parameter values a loop reads: its state, and what earlier stages and the step's draws left in work[i].
+  const perParameter = (stagesBefore: number): string[] => [
+    'g = x.grad',
+    'st = self.state[x]',
+    't = _t(float(st["step"]))',
     ...vectors.map((s, k) => `state_${k} = st[${JSON.stringify(s.name)}]`),
     ...scalars.map((s, k) => `scalar_${k} = st[${JSON.stringify(s.name)}]`),
+    ...(rule.usesRandom ? ['random = work[i]["random"]'] : []),
+    ...(readsHessDiag ? ['hess_diag = work[i]["hess_diag"]'] : []),
+    ...rule.stages.slice(0, stagesBefore).filter((st) => st.kind !== 'reduce').map((st) => {
+      const local = resultName(st.result);
+      return `${local} = work[i][${JSON.stringify(local)}]`;
+    }),
+  ];
+  const loop = (stagesBefore: number, body: string[]): string[] => [
+    'for i, x in enumerate(params):',
+    ...[...perParameter(stagesBefore), ...body].map((l) => `    ${l}`),
+  ];
+  const stageLines: string[] = [];
+  rule.stages.forEach((stage, k) => {
+    const { lines, results } = torchExpressions(rule.graph, [stage.term], name);
+    const term = `torch.broadcast_to(${results[0]}, x.shape)`;
+    const local = resultName(stage.result);
+    if (stage.kind === 'hvp') {
+      stageLines.push(...loop(k, [...lines, `work[i][${JSON.stringify(local)}] = torch.autograd.functional.hvp(lambda v: loss_of(TRAIN, v), x.detach().clone(), ${term}.clone())[1]`]));
+      return;
+    }
+    const reduce = stage.combine === 'add' ? 'torch.sum' : stage.combine === 'max' ? 'torch.max' : 'torch.min';
+    const combine = stage.combine === 'add' ? (a: string, b: string) => `${a} + ${b}` : (a: string, b: string) => `torch.${stage.combine === 'max' ? 'maximum' : 'minimum'}(${a}, ${b})`;
+    const finish = (value: string, count: string) => (stage.finish === 'mean' ? `${value} / ${count}` : stage.finish === 'sqrt' ? `torch.sqrt(${value})` : value);
+    if (stage.kind === 'layer') {
+      stageLines.push(...loop(k, [...lines, `work[i][${JSON.stringify(local)}] = torch.broadcast_to(${finish(`${reduce}(${term})`, 'x.numel()')}, x.shape)`]));
+      return;
+    }
+    // over every coordinate of every parameter
+    const initial = stage.combine === 'add' ? '_t(0.0)' : `_t(float("${stage.combine === 'max' ? '-inf' : 'inf'}"))`;
+    stageLines.push(`${local} = ${initial}`, ...loop(k, [...lines, `${local} = ${combine(local, `${reduce}(${term})`)}`]));
+    if (stage.finish !== 'none') stageLines.push(`${local} = ${finish(local, 'sum(x.numel() for x in params)')}`);
+  });
+  const { lines, results } = torchExpressions(rule.graph, [rule.x, ...rule.states, ...rule.scalars], name);
+  const update = loop(rule.stages.length, [
     ...lines,
     `new_x = ${results[0]}`,
     ...vectors.map((s, k) => `st[${JSON.stringify(s.name)}] = torch.broadcast_to(${results[1 + k]}, x.shape).clone()`),
     ...scalars.map((s, k) => `st[${JSON.stringify(s.name)}] = _t(${results[1 + vectors.length + k]})`),
-    'x.copy_(new_x)',
+    'updates.append((x, new_x))',
+  ]);
+  const draws = [
+    ...(rule.usesRandom ? ['work[i]["random"] = torch.randint(0, 2, x.shape, generator=self.generator).to(torch.float64) * 2 - 1'] : []),
+    ...(readsHessDiag ? ['work[i]["hess_diag"] = torch.diagonal(torch.autograd.functional.hessian(lambda v: loss_of(TRAIN, v), x.detach().clone()))'] : []),
+  ];
+  const notes = [
+    ...(rule.usesRandom ? ['    # rademacher(): torch\'s random signs from the seed, not Optiscope\'s draws (same rule, other signs).'] : []),
+    ...(rule.usesHessian ? ['    # hess_diag, hvp: the exact full-batch Hessian of loss_of at x (torch.autograd.functional).'] : []),
   ];
   return [
     `class ${className}(torch.optim.Optimizer):`,
     `    """The .optim optimizer "${analyzed.optimizer.name}", its rule translated from Optiscope's lowered graph."""`,
+    ...notes,
     '',
     `    def __init__(self, params, lr=${pyNumber(lr)}):`,
     '        super().__init__(params, dict(lr=lr))',
+    ...(rule.usesRandom ? [`        self.generator = torch.Generator().manual_seed(${Math.round(seed)})`] : []),
     '',
     '    @torch.no_grad()',
     '    def step(self, closure=None):',
@@ -160,16 +230,21 @@ export function torchOptimizerClass(text: string, options: Record<string, unknow
     '                value = closure()',
     '        for group in self.param_groups:',
     '            lr = _t(group["lr"])',
-    '            for x in group["params"]:',
-    '                g = x.grad',
+    '            params = [x for x in group["params"] if x.grad is not None]',
+    '            work = [{} for _ in params]',
+    '            for i, x in enumerate(params):',
     '                st = self.state[x]',
     '                if not st:',
     '                    st["step"] = 0',
     ...vectors.map((s) => `                    st[${JSON.stringify(s.name)}] = torch.full_like(x, ${pyNumber(s.initial)})`),
     ...scalars.map((s) => `                    st[${JSON.stringify(s.name)}] = _t(${pyNumber(s.initial)})`),
     '                st["step"] += 1',
-    '                t = _t(float(st["step"]))',
-    ...body.map((l) => `                ${l}`),
+    ...draws.map((l) => `                ${l}`),
+    ...stageLines.map((l) => `            ${l}`),
+    '            updates = []',
+    ...update.map((l) => `            ${l}`),
+    '            for x, new_x in updates:',
+    '                x.copy_(new_x)',
     '        return value',
     '',
     '',
@@ -274,10 +349,11 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
   const lines = [`def run_${n}():`, `    """${(run.label ?? run.optimizer).replace(/["\\]/g, '')}"""`];
   const start = (input.starts[index] ?? input.scenario.start ?? input.loss.start).map(pyNumber);
   const spec = TORCH_OPTIMIZERS[run.optimizer];
-  const written = !spec && run.optimizer !== 'newton' ? torchOptimizerClass(run.optimizer, run.options, `Written${n}`) : undefined;
-  if (!spec && run.optimizer !== 'newton' && !written) {
-    lines.push('    # An optimizer written in the optimizer language (.optim) with reductions, hess_diag, hvp or rademacher() is not exported yet.');
-    lines.push(`    raise NotImplementedError(${JSON.stringify(`run ${n}: a written optimizer is not exported yet`)})`, '', '');
+  const custom = !spec && run.optimizer !== 'newton';
+  const refused = custom ? unexportedReason(run.optimizer, run.options, network) : undefined;
+  const written = custom && !refused ? torchOptimizerClass(run.optimizer, run.options, `Written${n}`) : undefined;
+  if (custom && !written) {
+    lines.push(`    raise NotImplementedError(${JSON.stringify(`run ${n}: this written optimizer is not exported: ${refused ?? 'the optimizer file has errors'}`)})`, '', '');
     return lines;
   }
   const stochastic = stochasticOf(run, input.loss);

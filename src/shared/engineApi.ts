@@ -296,6 +296,8 @@ export interface SessionRunUpdate {
   state: Float64Array;
   /** (rowCount - from) rows of metrics (see RunTrace.metrics), when the loss has them. */
   metrics?: Float64Array;
+  /** L-BFGS: the evaluations logged since the previous update (see RunTrace.evaluations). */
+  evaluations?: Float64Array;
   /** Ids of the breakpoints that paused the run (status 'paused'). */
   pausedBy: string[];
   /** Hit counts by breakpoint id. */

@@ -165,7 +165,7 @@ const moments = (grad: string): Assignment[] => [
   set('exp_avg_sq', ema('exp_avg_sq', 'beta2', mul(grad, grad)), 'second moment'),
 ];
 
-type Builder = (o: Record<string, unknown>) => Omit<EquationSet, 'symbols'>;
+type Builder = (o: Record<string, unknown>) => Omit<EquationSet, 'symbols'> & { symbols?: Record<string, SymbolInfo> };
 
 const BUILDERS: Record<string, Builder> = {
   sgd(o) {
@@ -334,6 +334,32 @@ const BUILDERS: Record<string, Builder> = {
     );
     return { title: 'Adafactor', assignments: rules };
   },
+  muon(o) {
+    // torch's _single_tensor_muon: buf.lerp_(grad, 1 - momentum); update = grad.lerp(buf, momentum) or buf
+    const rules: Assignment[] = [set('momentum_buffer', ema('momentum_buffer', 'momentum', 'g'), 'momentum (torch: B.lerp_(G, 1 − μ))')];
+    if (o.nesterov !== false) rules.push(set('update', add(mul(sub(1, 'momentum'), 'g'), mul('momentum', 'momentum_buffer')), 'Nesterov: G.lerp(B, μ)'));
+    const original = o.adjust_lr_fn !== 'match_rms_adamw';
+    rules.push(
+      set('ortho', 'orthogonalized', 'Newton–Schulz orthogonalization of the whole matrix in bfloat16 (the core\'s, read back from the step)'),
+      set('adjusted_ratio', original ? fn('sqrt', fn('max', 1, div('rows', 'cols'))) : mul(0.2, fn('sqrt', fn('max', 'rows', 'cols'))),
+        original ? 'learning-rate adjustment for the matrix shape ("original")' : 'learning-rate adjustment ("match_rms_adamw")'),
+    );
+    if (Number(o.weight_decay ?? 0) !== 0) rules.push(set('x', mul('x', sub(1, mul('lr', 'weight_decay'))), 'decoupled weight decay'));
+    rules.push(set('x', sub('x', mul(mul('lr', 'adjusted_ratio'), 'ortho'))));
+    const steps = Number(o.ns_steps ?? 5);
+    return {
+      title: 'Muon',
+      assignments: rules,
+      symbols: {
+        momentum_buffer: { tex: 'B', timed: true },
+        ortho: { tex: 'O', timed: true },
+        orthogonalized: { tex: `\\mathrm{NS}_{${steps}}\\left(${o.nesterov !== false ? 'U' : 'B_t'}\\right)` },
+        rows: { tex: 'n_{\\mathrm{out}}' },
+        cols: { tex: 'n_{\\mathrm{in}}' },
+        adjusted_ratio: { tex: 's' },
+      },
+    };
+  },
 };
 BUILDERS.gd = BUILDERS.sgd;
 BUILDERS.momentum = BUILDERS.sgd;
@@ -342,9 +368,8 @@ BUILDERS.amsgrad = (o) => BUILDERS.adam({ ...o, amsgrad: true });
 BUILDERS.adamw = (o) => BUILDERS.adam({ ...o, decoupled_weight_decay: true });
 
 /**
- * Newton's, L-BFGS's and Muon's steps solve, recur or orthogonalize over whole vectors and matrices: the model shows
- * their rule with what the core recorded (Newton's direction read back from the step; L-BFGS's last d and t; Muon's
- * rule alone, since its momentum is not recorded).
+ * Newton's and L-BFGS's steps solve or recur over whole vectors: the model shows their rule with what the core recorded
+ * (Newton's direction read back from the step; L-BFGS's last d and t).
  */
 const DIRECTION_SETS: Record<string, EquationSet> = {
   newton: {
@@ -366,15 +391,6 @@ const DIRECTION_SETS: Record<string, EquationSet> = {
       'x \\leftarrow x + \\alpha\\,p \\quad\\text{(up to max\\_iter times per step; } \\alpha = \\gamma \\text{ or the strong-Wolfe search)}',
     ],
   },
-  muon: {
-    title: 'Muon',
-    assignments: [],
-    symbols: COMMON_SYMBOLS,
-    notes: [
-      'B_t = \\mu B_{t-1} + G_t,\\quad O_t = \\mathrm{NewtonSchulz}_5(G_t + \\mu B_t \\text{ or } B_t)',
-      'W_t = W_{t-1}(1-\\gamma\\lambda) - \\gamma\\,\\mathrm{scale}\\,O_t \\quad\\text{(matrices; other parameters use the rest optimizer)}',
-    ],
-  },
 };
 DIRECTION_SETS.lbfgs_strong_wolfe = DIRECTION_SETS.lbfgs;
 
@@ -382,7 +398,39 @@ DIRECTION_SETS.lbfgs_strong_wolfe = DIRECTION_SETS.lbfgs;
 export function builtinEquations(optimizer: string, options: Record<string, unknown>): EquationSet | undefined {
   if (Object.hasOwn(DIRECTION_SETS, optimizer)) return DIRECTION_SETS[optimizer];
   const build = Object.hasOwn(BUILDERS, optimizer) ? BUILDERS[optimizer] : undefined;
-  return build && { ...build(options), symbols: COMMON_SYMBOLS };
+  if (!build) return undefined;
+  const built = build(options);
+  return { ...built, symbols: { ...COMMON_SYMBOLS, ...built.symbols } };
+}
+
+/** Muon's options (torch's names) and its rest optimizer's base learning rate, for muonEnvironment. */
+export interface MuonValues {
+  lr: number;
+  weight_decay: number;
+  adjust_lr_fn: string;
+  /** The rest optimizer's lr before the schedule: the schedule scales Muon's lr by the same factor. */
+  restLr: number;
+}
+
+/**
+ * A Muon step's environment (from stepEnvironment with the rest optimizer's scheduled lr, and step_total): Muon's
+ * scheduled lr, each matrix coordinate's shape (NaN elsewhere), and O, the orthogonalized update, read back from the
+ * step as Newton's direction is: x_{t+1} = x_t (1 - lr wd) - lr s O. O is 0 where lr s is 0 (nothing to read).
+ */
+export function muonEnvironment(env: Environment, shapes: readonly ([number, number] | undefined)[], muon: MuonValues): Environment {
+  const lr = muon.lr * (muon.restLr !== 0 ? Number(env.lr) / muon.restLr : 1); // core/assembly/run.ts's order
+  const x = env.x as number[];
+  const moved = env.step_total as number[] | undefined;
+  const rows = shapes.map((s) => s?.[0] ?? NaN);
+  const cols = shapes.map((s) => s?.[1] ?? NaN);
+  const orthogonalized = x.map((xi, k) => {
+    const shape = shapes[k];
+    if (!shape || !moved) return NaN;
+    const ratio = muon.adjust_lr_fn === 'match_rms_adamw' ? 0.2 * Math.sqrt(Math.max(shape[0], shape[1])) : Math.sqrt(Math.max(1, shape[0] / shape[1]));
+    const adjusted = lr * ratio;
+    return adjusted !== 0 ? (xi * (1 - lr * muon.weight_decay) - (xi + moved[k])) / adjusted : 0;
+  });
+  return { ...env, lr, rows, cols, orthogonalized };
 }
 
 /** The scalar options by the names the equations use (betas -> beta1, beta2; Adadelta's rho; Adafactor's eps pair). */

@@ -38,6 +38,8 @@ export interface PanelState {
   breakpoints?: PanelBreakpoints;
   /** Absent in states saved before the display toggles existed. */
   display?: DisplayOptions;
+  /** The parameter whose values the inspector's equations show (kept across a reload). */
+  inspectorCoordinate?: string;
 }
 
 export type DebugAction = 'continue' | 'step' | 'stepBack' | 'runTo' | 'restart' | 'pause' | 'stop';
@@ -474,6 +476,9 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
 }
 
 /** Validates saved webview state (the serializer's input); an invalid display field is left out. */
+/** A parameter name's length that a saved state keeps (a network's are like W12[100,100]). */
+const MAX_COORDINATE_NAME = 200;
+
 export function parsePanelState(raw: unknown): Parsed<PanelState> {
   return parse(() => {
     const state = record(raw, 'state');
@@ -483,6 +488,8 @@ export function parsePanelState(raw: unknown): Parsed<PanelState> {
     // A damaged display field is dropped (the panel shows the defaults) rather than costing the whole panel.
     const display = state.display === undefined ? undefined : parse(() => displayOptions(state.display, 'state.display'));
     if (display?.ok) parsed.display = display.value;
+    const coordinate = state.inspectorCoordinate;
+    if (typeof coordinate === 'string' && coordinate.length <= MAX_COORDINATE_NAME) parsed.inspectorCoordinate = coordinate; // else dropped
     return parsed;
   });
 }

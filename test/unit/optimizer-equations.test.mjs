@@ -126,9 +126,9 @@ test('Adam at step 914 shows m, v, both bias corrections and the effective step,
   assert.match(lines.at(-1), /^x_\{t\} = x_\{t-1\} - \\Delta = 0\.5 - /);
 });
 
-test('an unknown optimizer has no equations; L-BFGS, Newton and Muon say what the core computes', () => {
+test('an unknown optimizer has no equations; L-BFGS and Newton say what the core computes', () => {
   assert.equal(equations.builtinEquations('nope', {}), undefined);
-  for (const name of ['lbfgs', 'lbfgs_strong_wolfe', 'newton', 'muon']) {
+  for (const name of ['lbfgs', 'lbfgs_strong_wolfe', 'newton']) {
     const set = equations.builtinEquations(name, {});
     assert.ok(set.notes.length > 0, `${name} notes`);
   }
@@ -192,4 +192,155 @@ test('the inspector gets MathML for each coordinate, with the step\'s values, an
   const { equations: last } = await inspector.runEquations({ optimizer: 'adam', options: {} }, { ...state, effectiveStep: undefined, next: undefined });
   assert.match(last.message, /no step follows/);
   assert.deepEqual(await inspector.runEquations({ optimizer: readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8'), options: {} }, state), {});
+});
+
+// ---- Muon: its momentum buffer recorded on the weight matrices, its rest optimizer's state elsewhere ----
+
+const mlp = fixture('pytorch-mlp-training.json').cases.filter((c) => c.optimizer === 'muon');
+const { muonMatrixShapes } = await loadTs('src/engine/muonNames.ts');
+const { conditionNamesFor } = await loadTs('src/engine/breakpoints.ts');
+
+function networkLoss(c) {
+  const { layers, activation, loss, batchnorm } = c.network;
+  const rows = c.data.rows.map((r) => r.join(', ')).join('; ');
+  return `data ${c.data.columns.join(', ')} = [${rows}]\nnetwork ${layers.join('-')} activation=${activation} loss=${loss} batchnorm=${batchnorm}`;
+}
+
+/** A number rounded to bfloat16 (nearest even; through float32 first, close enough for a reference). */
+function bf16(v) {
+  const bits = new Uint32Array(new Float32Array([v]).buffer)[0];
+  return new Float32Array(new Uint32Array([(bits + (((bits >>> 16) & 1) + 0x7fff)) & 0xffff0000]).buffer)[0];
+}
+
+/**
+ * torch's Newton–Schulz quintic (_zeropower_via_newtonschulz) written from its documentation: each tensor rounded to
+ * bfloat16 as torch's are (a plain reference; the core's accumulates products as torch's kernels do).
+ */
+function newtonSchulz(matrix, rows, cols, steps = 5, [a, b, c] = [3.4445, -4.775, 2.0315], eps = 1e-7) {
+  const tall = rows > cols;
+  const [n, m] = tall ? [cols, rows] : [rows, cols];
+  let x = Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => bf16(tall ? matrix[j * cols + i] : matrix[i * cols + j])));
+  const norm = Math.max(bf16(Math.sqrt(x.flat().reduce((s, v) => s + v * v, 0))), bf16(eps));
+  x = x.map((r) => r.map((v) => bf16(v / norm)));
+  const mul = (p, q) => p.map((r) => q[0].map((_, j) => r.reduce((s, v, k) => s + v * q[k][j], 0)));
+  for (let s = 0; s < steps; s++) {
+    const gram = mul(x, x[0].map((_, j) => x.map((r) => r[j]))).map((r) => r.map(bf16));
+    const square = mul(gram, gram);
+    const update = gram.map((r, i) => r.map((v, j) => bf16(b * v + c * square[i][j])));
+    const product = mul(update, x);
+    x = x.map((r, i) => r.map((v, j) => bf16(a * v + product[i][j])));
+  }
+  return Array.from({ length: rows * cols }, (_, e) => (tall ? x[e % cols][Math.floor(e / cols)] : x[Math.floor(e / cols)][e % cols]));
+}
+
+for (const [index, c] of mlp.entries()) {
+  test(`Muon ${c.name}: the equations reproduce the next parameters and states; O is Newton–Schulz of the update`, async () => {
+    const loss = networkLoss(c);
+    const options = { ...c.options, rest: c.rest };
+    const { params } = await engine.lossInfo(loss);
+    const [run] = await engine.runs({ loss, start: c.start, steps: c.steps, recordState: true, runs: [{ optimizer: 'muon', options }] });
+    const width = run.stateNames.length;
+    const row = (r) => ({
+      x: Array.from(run.rows.subarray(r * (params.length + 2), r * (params.length + 2) + params.length)),
+      state: Object.fromEntries(run.stateNames.map((n, k) => [n, run.state[r * width + k]]).filter(([n]) => n)),
+    });
+    const shapes = muonMatrixShapes(params);
+    const matrices = params.filter((_, k) => shapes[k]);
+    assert.ok(matrices.length > 0 && matrices.length < params.length, 'Muon takes some parameters, the rest optimizer the others');
+    // The recorded names: momentum_buffer on the matrices only, the rest optimizer's state on the others only.
+    for (const [k, p] of params.entries()) {
+      assert.equal(run.stateNames.includes(`momentum_buffer_${p}`), Boolean(shapes[k]), `momentum_buffer_${p}`);
+      assert.equal(run.stateNames.includes(`exp_avg_${p}`), !shapes[k], `exp_avg_${p}`);
+    }
+    assert.ok(run.stateNames.every((n, k) => n === '' || run.stateNames.indexOf(n) === k), 'names are unique');
+    // Row 0: torch's zero buffers, before the first step.
+    assert.ok(matrices.every((p) => row(0).state[`momentum_buffer_${p}`] === 0));
+    const t = 1 + Math.floor(random(index + 101)() * (run.rowCount - 2));
+    const before = { ...row(t), step: t };
+    const after = row(t + 1);
+    const muonOptions = { lr: 1e-3, weight_decay: 0.1, momentum: 0.95, nesterov: true, ns_steps: 5, adjust_lr_fn: 'original', ...c.options };
+    const restOptions = { ...defaults[c.rest.optimizer], ...c.rest.options };
+    const muonSet = equations.builtinEquations('muon', muonOptions);
+    const restSet = equations.builtinEquations(c.rest.optimizer, restOptions);
+    const base = tex.stepEnvironment({ ...stepValues(c, params, before, after), options: equations.optionValues(muonOptions) });
+    const muonEnv = equations.muonEnvironment(base, shapes, { ...muonOptions, restLr: restOptions.lr });
+    const restEnv = tex.stepEnvironment({ ...stepValues(c, params, before, after), options: equations.optionValues(restOptions) });
+    const muonResult = equations.runAssignments(muonSet, muonEnv).after;
+    const restResult = equations.runAssignments(restSet, restEnv).after;
+    params.forEach((p, k) => {
+      const result = shapes[k] ? muonResult : restResult;
+      assert.ok(close(result.x[k], after.x[k], 1e-12), `${c.name} step ${t + 1}, ${p}: equations ${result.x[k]}, engine ${after.x[k]}`);
+    });
+    for (const [key, value] of Object.entries(after.state)) {
+      const k = params.findIndex((p) => key.endsWith(`_${p}`) && key !== `grad_${p}`);
+      if (k < 0) continue;
+      const name = key.slice(0, -params[k].length - 1);
+      const computed = (shapes[k] ? muonResult : restResult)[name][k];
+      assert.ok(close(computed, value, 1e-12), `${c.name} step ${t + 1}, ${key}: equations ${computed}, engine ${value}`);
+    }
+    // Per matrix: O read back from the step is the reference Newton–Schulz of the equations' update U (relative
+    // Frobenius distance; only the read-back's rounding differs).
+    const frobenius = (v) => Math.sqrt(v.reduce((s, e) => s + e * e, 0));
+    const distance = (p, q) => frobenius(p.map((v, e) => v - q[e])) / frobenius(q);
+    for (let offset = 0; offset < params.length;) {
+      const shape = shapes[offset];
+      if (!shape) {
+        offset++;
+        continue;
+      }
+      const size = shape[0] * shape[1];
+      const got = muonEnv.orthogonalized.slice(offset, offset + size);
+      const expected = newtonSchulz(muonResult.update.slice(offset, offset + size), ...shape);
+      assert.ok(distance(got, expected) < 1e-9, `${c.name} ${params[offset]}: O differs from float64 Newton–Schulz by ${distance(got, expected)}`);
+      offset += size;
+    }
+    // The typeset lines: B, U and O at the first matrix coordinate, the rest optimizer's at a bias.
+    const lines = tex.equationLines(muonSet, muonEnv, 0).map((l) => l.tex);
+    assert.ok(lines[0].startsWith('B_{t} = ') && lines[0].endsWith(tex.texNumber(after.state[`momentum_buffer_${params[0]}`])), lines[0]);
+    assert.ok(lines.some((l) => l.startsWith('O_{t} = \\mathrm{NS}_{5}\\left(U\\right) = ')), lines.join('\n'));
+    assert.match(lines.at(-1), /^x_\{t\} = /);
+    for (const line of tex.equationLines(muonSet, muonEnv, 0)) assert.doesNotMatch(inspector.mathml(line.display), /katex-error/, line.display);
+  });
+}
+
+test('Muon in the inspector: its lines on the matrices, the rest optimizer\'s on the first other parameter', async () => {
+  const c = mlp[0];
+  const loss = networkLoss(c);
+  const { params } = await engine.lossInfo(loss);
+  const [run] = await engine.runs({ loss, start: c.start, steps: 4, recordState: true, runs: [{ optimizer: 'muon', options: { ...c.options, rest: c.rest } }] });
+  const width = run.stateNames.length;
+  const x = (r) => run.rows.subarray(r * (params.length + 2), r * (params.length + 2) + params.length);
+  const named = (r, prefix) => Object.fromEntries(run.stateNames.map((n, k) => [n, run.state[r * width + k]]).filter(([n]) => n.startsWith(prefix)));
+  const state = {
+    run: 0, step: 2, params: Object.fromEntries(params.map((p, k) => [p, x(2)[k]])), loss: 1, gradNorm: 1, lr: c.rest.options.lr,
+    grad: Object.fromEntries(params.map((p) => [p, named(2, 'grad_')[`grad_${p}`]])),
+    state: Object.fromEntries(Object.entries(named(2, '')).filter(([n]) => !n.startsWith('grad_') && n !== 'lr')),
+    effectiveStep: Object.fromEntries(params.map((p, k) => [p, x(3)[k] - x(2)[k]])), next: { lr: c.rest.options.lr, state: {} }, hessianEigenvalues: [],
+  };
+  const { equations: shown } = await inspector.runEquations({ optimizer: 'muon', options: { ...c.options, rest: c.rest } }, state);
+  assert.equal(shown.title, 'Muon, AdamW for the other parameters, step 2 → 3');
+  const names = shown.coordinates.map((co) => co.param);
+  assert.equal(names.length, 6);
+  assert.ok(names.slice(0, 5).every((p) => p.startsWith('W1[')), names.join(', '));
+  assert.equal(names[5], 'b1[1]');
+  assert.match(shown.coordinates[0].lines[0].mathml, /<mi>B<\/mi>/);
+  assert.match(shown.coordinates[5].lines.map((l) => l.mathml).join(''), /<mi>m<\/mi>/, "AdamW's first moment on b1[1]");
+  const text = inspector.runEquationText({ optimizer: 'muon', options: { ...c.options, rest: c.rest } }, state);
+  assert.ok(text.lines.some((l) => l.startsWith('O_{t} = ')), text.lines.join('\n'));
+});
+
+test('breakpoints read Muon\'s momentum buffer by its PyTorch name', async () => {
+  const c = mlp[0];
+  const loss = networkLoss(c);
+  const options = { ...c.options, rest: c.rest };
+  const { params } = await engine.lossInfo(loss);
+  const names = conditionNamesFor(params, 'muon', options);
+  assert.ok(names.includes('momentum_buffer_W1[1,1]') && names.includes('exp_avg_b1[1]') && !names.includes('exp_avg_W1[1,1]'));
+  const [run] = await engine.runs({ loss, start: c.start, steps: 6, recordState: true, runs: [{ optimizer: 'muon', options }] });
+  const at = (r) => run.state[r * run.stateNames.length + run.stateNames.indexOf('momentum_buffer_W1[1,1]')];
+  const threshold = at(4);
+  assert.notEqual(threshold, at(3));
+  const result = await engine.trace({ loss, start: c.start, optimizer: 'muon', options, steps: 6, breakpoints: [`momentum_buffer_W1[1,1] == ${threshold}`] });
+  assert.equal(result.status, 'paused');
+  assert.equal(result.stoppedAt, 4);
 });

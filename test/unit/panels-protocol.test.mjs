@@ -87,6 +87,13 @@ test('panel state must carry the current version and a valid scenario', () => {
   assert.equal(parsePanelState({ version: 1, scenario: { ...scenario, runs: 'adam' } }).ok, false);
 });
 
+test('panel state keeps the inspector\'s equation coordinate; a damaged one is dropped, not the panel', () => {
+  assert.deepEqual(parsePanelState({ version: 1, scenario, inspectorCoordinate: 'W1[2,1]' }), { ok: true, value: { version: 1, scenario, inspectorCoordinate: 'W1[2,1]' } });
+  for (const damaged of [3, null, 'x'.repeat(201)]) {
+    assert.deepEqual(parsePanelState({ version: 1, scenario, inspectorCoordinate: damaged }), { ok: true, value: { version: 1, scenario } });
+  }
+});
+
 test('export and tune: the buttons\' events, and the page\'s rendered image (its reply to "render") validated by format', () => {
   assert.deepEqual(parseFromWebview({ type: 'export', format: 'csv' }), { ok: true, value: { type: 'export' } });
   assert.deepEqual(parseFromWebview({ type: 'tune', lr: 1 }), { ok: true, value: { type: 'tune' } });

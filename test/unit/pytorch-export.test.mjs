@@ -13,7 +13,8 @@ import { loadTs } from './panels-bundle.mjs';
 
 const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
-const { torchExpression, torchScheduler } = await loadTs('src/loss/pytorchExport.ts');
+const pytorchExport = await loadTs('src/loss/pytorchExport.ts');
+const { torchExpression, torchScheduler } = pytorchExport;
 const { parseLoss, evaluateLoss } = await loadTs('src/loss/index.ts');
 const { exportFile } = await loadTs('src/panels/pageExport.ts');
 
@@ -294,7 +295,7 @@ test('Muon steps the hidden weight matrices, its rest the other parameters, one 
   compiles('muon', script);
 });
 
-test('a written (.optim) optimizer: a torch.optim.Optimizer subclass from its rule, or a note when it is not simple', async () => {
+test('a written (.optim) optimizer: a torch.optim.Optimizer subclass from its rule (LAMB\'s per-layer norms included)', async () => {
   const adam = readFileSync(new URL('../../examples/adam.optim', import.meta.url), 'utf8');
   const lamb = readFileSync(new URL('../../examples/lamb.optim', import.meta.url), 'utf8');
   const script = await exported({
@@ -309,9 +310,58 @@ test('a written (.optim) optimizer: a torch.optim.Optimizer subclass from its ru
   assert.match(script, /torch\.pow\(_t\(0\.999\), t\)/);
   assert.match(script, /st\["exp_avg"\] = torch\.broadcast_to\(v\d+, x\.shape\)\.clone\(\)/);
   assert.ok(script.includes('optimizer = Written1([p], lr=0.1)'));
-  assert.ok(!script.includes('class Written2'));
-  assert.ok(script.includes('raise NotImplementedError("run 2: a written optimizer is not exported yet")'));
+  // LAMB: norm_layer(x) and norm_layer(r) over each parameter tensor, before the loop that moves x
+  assert.ok(script.includes('class Written2(torch.optim.Optimizer):'));
+  assert.ok(script.includes('work[i]["layer_0"] = torch.broadcast_to(torch.sqrt(torch.sum(torch.broadcast_to((x ** 2.0), x.shape))), x.shape)'), script);
+  assert.match(script, /layer_1 = work\[i\]\["layer_1"\]\n[^]*torch\.where\(_t\(0\.0\) < layer_0, torch\.where\(_t\(0\.0\) < layer_1, \(layer_0 \/ layer_1\)/);
+  assert.ok(!script.includes('NotImplementedError'));
   compiles('written', script);
+});
+
+/** The class of run 1 of a formula loss's script with this rule. */
+async function writtenClass(rule, loss = 'x^2 + 3*y^2', options = {}) {
+  const script = await exported({ loss, start: loss.includes('network') ? undefined : [1, 1], runs: [{ optimizer: rule, options }], steps: 2 });
+  return script;
+}
+
+test('written rules: reductions over every coordinate take a pass over all parameters first, in the rule\'s order', async () => {
+  const rule = 'optimizer normalized\nhyper lr = 0.1\nupdate\n  s = norm(g)\n  x = x - lr*g/(s + mean(abs(x)) + max(g) - min(g))\n';
+  const script = await writtenClass(rule);
+  // each reduction: an accumulator, a loop over every parameter, then its finish (sqrt, / the coordinate count)
+  assert.match(script, /reduction_0 = _t\(0\.0\)\n {12}for i, x in enumerate\(params\):\n[^]*reduction_0 = reduction_0 \+ torch\.sum\(torch\.broadcast_to\(\(g \*\* 2\.0\), x\.shape\)\)\n {12}reduction_0 = torch\.sqrt\(reduction_0\)/);
+  assert.match(script, /reduction_1 = reduction_1 \/ sum\(x\.numel\(\) for x in params\)/);
+  assert.match(script, /reduction_2 = _t\(float\("-inf"\)\)[^]*reduction_2 = torch\.maximum\(reduction_2, torch\.max\(/);
+  assert.match(script, /reduction_3 = _t\(float\("inf"\)\)[^]*reduction_3 = torch\.minimum\(reduction_3, torch\.min\(/);
+  // x moves only after every parameter's new value is known (a reduction reads x before the step)
+  assert.match(script, /updates\.append\(\(x, new_x\)\)\n {12}for x, new_x in updates:\n {16}x\.copy_\(new_x\)/);
+  compiles('written-reductions', script);
+  const network = await writtenClass(readFileSync(new URL('../../examples/lars.optim', import.meta.url), 'utf8'), 'data x1, y = [0, 1; 1, 2; 2, 2]\nnetwork 1-3-1 activation=tanh loss=mse');
+  assert.match(network, /optimizer = Written1\(model\.parameters\(\)/);
+  assert.match(network, /work\[i\]\["layer_\d"\] = torch\.broadcast_to\(torch\.sqrt\(torch\.sum\(/);
+  compiles('written-network', network);
+});
+
+test('written rules: rademacher() from a seeded torch.Generator, hess_diag and hvp(v) from torch.autograd.functional', async () => {
+  const adahessian = await writtenClass(readFileSync(new URL('../../examples/adahessian.optim', import.meta.url), 'utf8'), 'x^2 + 3*y^2', { seed: 7 });
+  assert.ok(adahessian.includes('self.generator = torch.Generator().manual_seed(7)'));
+  assert.ok(adahessian.includes('work[i]["random"] = torch.randint(0, 2, x.shape, generator=self.generator).to(torch.float64) * 2 - 1'));
+  assert.ok(adahessian.includes('work[i]["hvp_0"] = torch.autograd.functional.hvp(lambda v: loss_of(TRAIN, v), x.detach().clone(), torch.broadcast_to(random, x.shape).clone())[1]'));
+  assert.match(adahessian, /# rademacher\(\): torch's random signs from the seed, not Optiscope's draws/);
+  compiles('written-adahessian', adahessian);
+  const sophia = await writtenClass(readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8'));
+  assert.ok(sophia.includes('work[i]["hess_diag"] = torch.diagonal(torch.autograd.functional.hessian(lambda v: loss_of(TRAIN, v), x.detach().clone()))'));
+  assert.match(sophia, /hess_diag = work\[i\]\["hess_diag"\]/);
+  assert.match(sophia, /torch\.remainder\(\(t - 1\.0\), _t\(10\.0\)\)/, 'Python\'s % (the language\'s) as torch.remainder');
+  assert.doesNotMatch(sophia, /self\.generator/);
+  compiles('written-sophia', sophia);
+});
+
+test('a written rule reading the Hessian on a network is not exported, and the script says why', () => {
+  const { unexportedReason } = pytorchExport;
+  const sophia = readFileSync(new URL('../../examples/sophia.optim', import.meta.url), 'utf8');
+  assert.match(unexportedReason(sophia, {}, true), /hess_diag and hvp need the Hessian, which Optiscope computes for formula losses only/);
+  assert.equal(unexportedReason(sophia, {}, false), undefined);
+  assert.equal(unexportedReason('optimizer broken\nupdate\n  x = x - lr*', {}, false), 'the optimizer file has errors');
 });
 
 test('the CLI writes the script of a .loss file\'s runs: node dist/cli.js export-py --loss FILE.loss', () => {

@@ -388,6 +388,8 @@ function debugChannel(host: Host): DebugChannel {
     sendBreakpoints: (breakpoints) => host.send({ type: 'breakpoints', breakpoints }),
     control: (action, extra) => host.send({ type: 'debug', action, ...extra }),
     inspect: (run, step) => host.requests.request('inspect', { run, step }),
+    saveInspectorCoordinate: (param) => host.saveInspectorCoordinate(param),
+    savedInspectorCoordinate: () => host.savedInspectorCoordinate,
     checkCondition: (condition, run) => host.requests.request('checkCondition', { condition, run }),
   };
 }

@@ -18,6 +18,9 @@ export interface DebugChannel {
   /** Continue, step, step back, run to a step, restart, stop. */
   control(action: DebugAction, extra: { step?: number; count?: number }): void;
   inspect(run: number, step: number): Promise<InspectorData>;
+  /** The inspector's equation coordinate: saved with the panel's state, and the one saved before a reload. */
+  saveInspectorCoordinate(param: string): void;
+  savedInspectorCoordinate(): string | undefined;
   checkCondition(condition: string, run: number | null): Promise<WebviewRequests['checkCondition']['reply']>;
 }
 
@@ -49,7 +52,10 @@ export class DebugPanel {
       shownStep(): number;
     },
   ) {
-    this.inspector = new Inspector((run, step) => channel.inspect(run, step));
+    this.inspector = new Inspector((run, step) => channel.inspect(run, step), {
+      initial: channel.savedInspectorCoordinate() ?? '',
+      save: (param) => channel.saveInspectorCoordinate(param),
+    });
     const add = button('Add', 'bp-add', () => this.addFromField(), { secondary: false });
     this.conditionField.addEventListener('input', () => this.scheduleCheck());
     this.conditionField.addEventListener('keydown', (event) => {

@@ -13,10 +13,15 @@ export class Inspector {
   readonly element = create('div', { className: 'inspector', hidden: true });
   private token = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** The parameter whose values the equations show (kept while scrubbing). */
-  private coordinate = '';
+  /** The parameter whose values the equations show (kept while scrubbing, and across a reload through `remember`). */
+  private coordinate: string;
 
-  constructor(private readonly ask: (run: number, step: number) => Promise<InspectorData>) {}
+  constructor(
+    private readonly ask: (run: number, step: number) => Promise<InspectorData>,
+    private readonly remember?: { initial: string; save(param: string): void },
+  ) {
+    this.coordinate = remember?.initial ?? '';
+  }
 
   /** Shows `run` at `step` shortly (a newer call replaces it). */
   inspectSoon(run: number, step: number): void {
@@ -121,6 +126,7 @@ export class Inspector {
     if (!equations || equations.coordinates.length === 0) return [];
     const section = create('section', { className: 'inspector-equations' });
     const show = (param: string) => {
+      if (param !== this.coordinate) this.remember?.save(param);
       this.coordinate = param;
       const shown = equations.coordinates.find((c) => c.param === param) ?? equations.coordinates[0];
       const picker = equations.coordinates.length > 1

@@ -156,8 +156,32 @@ export class Host {
 
   saveBreakpoints(breakpoints: PanelBreakpoints): void {
     this.breakpoints = structuredClone(breakpoints);
-    const scenario = this.scenario ?? (parsePanelState(this.api.getState()) as { ok: true; value: { scenario: Scenario } }).value?.scenario;
-    if (scenario) this.api.setState({ version: PANEL_STATE_VERSION, scenario, breakpoints: this.breakpoints, display: this.display });
+    this.persist(this.scenario ?? (parsePanelState(this.api.getState()) as { ok: true; value: { scenario: Scenario } }).value?.scenario);
+  }
+
+  /** The inspector's equation coordinate saved with the panel's state (restored after a reload). */
+  private inspectorCoordinate: string | undefined = (() => {
+    const parsed = parsePanelState(this.api.getState());
+    return parsed.ok ? parsed.value.inspectorCoordinate : undefined;
+  })();
+
+  get savedInspectorCoordinate(): string | undefined {
+    return this.inspectorCoordinate;
+  }
+
+  saveInspectorCoordinate(param: string): void {
+    this.inspectorCoordinate = param;
+    this.persist(this.scenario ?? (parsePanelState(this.api.getState()) as { ok: true; value: { scenario: Scenario } }).value?.scenario);
+  }
+
+  /** The panel's state as VS Code keeps it: the scenario with the webview's own choices. */
+  private persist(scenario: Scenario | undefined): void {
+    if (!scenario) return;
+    this.api.setState({
+      version: PANEL_STATE_VERSION, scenario, display: this.display,
+      ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}),
+      ...(this.inspectorCoordinate !== undefined ? { inspectorCoordinate: this.inspectorCoordinate } : {}),
+    });
   }
 
   /** The display toggles saved with the panel (the defaults for a new panel or an older state). */
@@ -169,7 +193,7 @@ export class Host {
 
   saveDisplay(display: DisplayOptions): void {
     this.display = { ...display };
-    if (this.scenario) this.api.setState({ version: PANEL_STATE_VERSION, scenario: this.scenario, display: this.display, ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}) });
+    this.persist(this.scenario);
   }
 
   /**
@@ -178,7 +202,7 @@ export class Host {
    */
   saveScenario(scenario: Scenario): void {
     this.scenario = scenario;
-    this.api.setState({ version: PANEL_STATE_VERSION, scenario, display: this.display, ...(this.breakpoints ? { breakpoints: this.breakpoints } : {}) });
+    this.persist(scenario);
     clearTimeout(this.scenarioTimer);
     const copy = structuredClone(scenario);
     this.scenarioTimer = setTimeout(() => this.send({ type: 'scenario', scenario: copy }), SCENARIO_DELAY_MS);
