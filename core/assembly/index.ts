@@ -266,3 +266,11 @@ export function netscapeBallSharpness(loss: Loss, theta: usize, radius: f64, sam
 export function runSetFrozen(run: Run, mask: usize): void {
   setFrozen(run, mask);
 }
+
+// Per-step losses (run.ts setStepLosses): every step's [loss, gradNorm] beside parameters kept every k-th step.
+import { setStepLosses } from './run';
+export function runSetStepLosses(run: Run): void {
+  setStepLosses(run);
+}
+export function runStepLosses(run: Run): usize { return run.stepLosses; }
+export function runStepLossCount(run: Run): i32 { return run.stepLossCount; }
