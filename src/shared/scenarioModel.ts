@@ -244,7 +244,7 @@ export function parseScenarioDraft(raw: unknown): ScenarioDraft | undefined {
   if (!loss.ok) return undefined;
   const draft: ScenarioDraft = { loss: loss.value };
   const fields = raw as Record<string, unknown>;
-  for (const key of ['lossParams', 'runs', 'steps', 'start'] as const) {
+  for (const key of ['lossParams', 'runs', 'steps', 'start', 'recordEvery'] as const) {
     if (fields[key] == null) continue;
     const field = validate(ScenarioSchema.entries[key], fields[key], key);
     if (field.ok) Object.assign(draft, { [key]: field.value });

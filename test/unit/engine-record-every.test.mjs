@@ -128,3 +128,56 @@ test('the engine refuses recordEvery above 1 with breakpoints; stepLosses at k =
   const [trace] = await engine.runs({ loss: 'rosenbrock', steps: 100, stepLosses: true, runs: [{ optimizer: 'adam' }] });
   assert.equal(trace.losses, undefined);
 });
+
+test('.loss: `record every=k` reaches the scenario; bad options get diagnostics with ranges; the engine reads the file as before', async () => {
+  const { parseLoss } = await loadTs('src/loss/index.ts');
+  const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
+  const { parseScenarioDraft, parseScenario } = await loadTs('src/shared/scenarioModel.ts');
+  const text = `${SPIRAL}\noptimizer adam lr=0.01\nrecord every=25`;
+  const parsed = parseLoss(text);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.diagnostics[0].message);
+  const draft = scenarioFromFile(text, parsed.loss.scenario);
+  assert.equal(draft.recordEvery, 25);
+  assert.equal(parseScenarioDraft(draft).recordEvery, 25);
+  assert.match(parseScenario({ loss: 'x', runs: [{ optimizer: 'sgd', options: {} }], steps: 10, recordEvery: 0 }).error, /recordEvery/);
+  const [trace] = await (await createEngine()).runs({ loss: text, steps: 50, recordEvery: 25, stepLosses: true, runs: [{ optimizer: 'adam' }] });
+  assert.equal(trace.rowCount, 3);
+  assert.equal(trace.losses.length, 2 * 51);
+  const bad = (line) => {
+    const result = parseLoss(`f = x^2\n${line}`);
+    assert.equal(result.ok, false, line);
+    const [d] = result.diagnostics;
+    return [d.message, line.slice(d.range.start.character, d.range.end.character)];
+  };
+  assert.deepEqual(bad('record each=5'), ["Unknown option 'each': the record line takes every=k (keep every k-th step's parameters)", 'each']);
+  assert.deepEqual(bad('record every=2.5'), ['every is a whole number of steps from 1 to 100000, got 2.5', '2.5']);
+  assert.deepEqual(bad('record every=0'), ['every is a whole number of steps from 1 to 100000, got 0', '0']);
+  assert.equal(bad('record')[1], 'record');
+  assert.equal(bad('record every=2\nrecord every=3')[0], 'A file holds one record line');
+});
+
+test('the panel\'s stream: k from the budget for a big loss, the scenario\'s own k, k = 1 with breakpoints; losses reach the host\'s traces', async () => {
+  const { startStream } = await loadTs('src/panels/scenarioRuns.ts');
+  const engine = await createEngine();
+  const tracked = (_runs, work) => work;
+  const streamed = async (scenario) => (await startStream(engine, tracked, scenario).result).traces;
+  // 5000 parameters x 1000 steps: 40 MB of rows a run, over the budget
+  const big = { loss: 'sphere', lossParams: { dim: 5000 }, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: 1000 };
+  const every = budgetRecordEvery(1, 1000, 5000);
+  assert.ok(every > 1);
+  const [thinned] = await streamed(big);
+  assert.equal(thinned.recordEvery, every);
+  assert.equal(thinned.rowCount, Math.ceil(1000 / every) + 1);
+  assert.ok(thinned.rowCount * 5001 * 8 <= LIMITS.panelRecordBytes);
+  assert.equal(seriesLength(thinned), 1001);
+  const [own] = await streamed({ ...big, recordEvery: 100 });
+  assert.equal(own.rowCount, 11);
+  assert.equal(own.losses.length, 2 * 1001);
+  assert.deepEqual(own.losses, thinned.losses);
+  const [paused] = await streamed({ ...big, steps: 30, recordEvery: 100, breakpoints: ['step == 1000'] });
+  assert.equal(paused.rowCount, 31);
+  assert.equal(paused.losses, undefined);
+  const [small] = await streamed({ loss: 'rosenbrock', runs: [{ optimizer: 'adam' }], steps: 500 });
+  assert.equal(small.rowCount, 501);
+  assert.equal(small.recordEvery, undefined);
+});
