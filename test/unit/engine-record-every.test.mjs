@@ -140,7 +140,16 @@ test('.loss: `record every=k` reaches the scenario; bad options get diagnostics 
   assert.equal(draft.recordEvery, 25);
   assert.equal(parseScenarioDraft(draft).recordEvery, 25);
   assert.match(parseScenario({ loss: 'x', runs: [{ optimizer: 'sgd', options: {} }], steps: 10, recordEvery: 0 }).error, /recordEvery/);
-  const [trace] = await (await createEngine()).runs({ loss: text, steps: 50, recordEvery: 25, stepLosses: true, runs: [{ optimizer: 'adam' }] });
+  const engine = await createEngine();
+  const [trace] = await engine.runs({ loss: text, steps: 50, recordEvery: 25, stepLosses: true, runs: [{ optimizer: 'adam' }] });
+  // Export as .loss writes the scenario's own line once (the text's is replaced), and it reads back
+  const { scenarioLossFile } = await loadTs('src/shared/export.ts');
+  const bowl = 'f = x^2 + 3*y^2\nrecord every=25';
+  const exported = scenarioLossFile({ loss: bowl, runs: [{ optimizer: 'adam', options: { lr: 0.01 } }], steps: 50, recordEvery: 10 }, await engine.lossInfo(bowl), false);
+  assert.equal(exported.match(/^record /gm).length, 1);
+  const reparsed = parseLoss(exported);
+  assert.ok(reparsed.ok, reparsed.ok ? '' : reparsed.diagnostics[0].message);
+  assert.equal(scenarioFromFile(exported, reparsed.loss.scenario).recordEvery, 10);
   assert.equal(trace.rowCount, 3);
   assert.equal(trace.losses.length, 2 * 51);
   const bad = (line) => {
