@@ -276,3 +276,11 @@ export function networkSetBnNoise(loss: Loss, scale: f64, seed: f64): void {
 export function lossGradientVariation(loss: Loss, x: usize, etaMax: f64, count: i32, g0: usize, point: usize, g: usize, out: usize): f64 {
   return gradientDirectionVariation(loss, x, etaMax, count, g0, point, g, out);
 }
+
+// Per-step losses (run.ts setStepLosses): every step's [loss, gradNorm] beside parameters kept every k-th step.
+import { setStepLosses } from './run';
+export function runSetStepLosses(run: Run): void {
+  setStepLosses(run);
+}
+export function runStepLosses(run: Run): usize { return run.stepLosses; }
+export function runStepLossCount(run: Run): i32 { return run.stepLossCount; }

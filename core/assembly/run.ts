@@ -65,6 +65,9 @@ export class Run {
   trainAccuracy: f64;
   // Frozen coordinates (frozen.ts), or 0.
   frozen: usize;
+  // With recordEvery > 1 (setStepLosses): [loss, gradNorm] of every step 0..maxSteps, or 0; stepLossCount pairs written.
+  stepLosses: usize;
+  stepLossCount: i32;
 }
 
 /** Values per metrics row: test loss, test accuracy, train accuracy. */
@@ -150,6 +153,8 @@ export function createRun(
   run.testAccuracy = NaN;
   run.trainAccuracy = NaN;
   run.frozen = 0;
+  run.stepLosses = 0;
+  run.stepLossCount = 0;
   run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
@@ -186,6 +191,7 @@ export function freeRun(run: Run): void {
   if (run.muon) freeMuon(changetype<Muon>(run.muon));
   if (run.metrics) heap.free(run.metrics);
   if (run.frozen) freeFrozen(changetype<Frozen>(run.frozen));
+  if (run.stepLosses) heap.free(run.stepLosses);
   heap.free(changetype<usize>(run));
 }
 
@@ -212,6 +218,20 @@ export function setMetrics(run: Run, every: i32): void {
   if (run.step == 0 && run.rows == 1) {
     measure(run);
     writeMetrics(run, 0);
+  }
+}
+
+/**
+ * Records every step's loss and gradient norm (2 f64 per step, maxSteps + 1 pairs) beside the rows kept every
+ * recordEvery-th step: the loss curve stays exact when the parameters are thinned. Before the first step.
+ */
+export function setStepLosses(run: Run): void {
+  if (run.stepLosses) return;
+  run.stepLosses = allocF64(2 * (run.maxSteps + 1));
+  if (run.step == 0 && run.rows == 1) {
+    put(run.stepLosses, 0, at(run.trace, run.dim));
+    put(run.stepLosses, 1, at(run.trace, run.dim + 1));
+    run.stepLossCount = 1;
   }
 }
 
@@ -437,6 +457,11 @@ function recordCurrent(run: Run): void {
   copyF64(row, run.x, dim);
   put(row, dim, f);
   put(row, dim + 1, gradNorm);
+  if (run.stepLosses) {
+    put(run.stepLosses, 2 * run.step, f);
+    put(run.stepLosses, 2 * run.step + 1, gradNorm);
+    run.stepLossCount = run.step + 1;
+  }
   if (run.recordState) recordState(run);
   run.pending = 1;
   if (run.gradTol >= 0 && gradNorm <= run.gradTol) {

@@ -70,6 +70,10 @@ export interface CoreExports {
   lossSetTestSplit(loss: number, count: number): void;
   runSetMetrics(run: number, every: number): void;
   runMetrics(run: number): number;
+  // per-step losses beside thinned rows (core/assembly/run.ts setStepLosses)
+  runSetStepLosses(run: number): void;
+  runStepLosses(run: number): number;
+  runStepLossCount(run: number): number;
   // network paths (core/assembly/networkPaths.ts)
   networkCurveProfile(loss: number, a: number, b: number, c: number, n: number, out: number): void;
   bendCreate(loss: number, a: number, b: number, c: number, optimizer: number, options: number, seed: number): number;
@@ -116,7 +120,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * Exports that return a pointer (a byte offset) or a handle (the pointer of a Loss or Run). Wasm hands i32 results
  * to JavaScript as signed numbers: past 2 GiB of memory they would come back negative, so they are read unsigned.
  */
-const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runMetrics', 'bendCreate', 'bendPoint'] as const;
+const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runMetrics', 'runStepLosses', 'bendCreate', 'bendPoint'] as const;
 
 function unsignedPointers(exports: CoreExports): CoreExports {
   const wrapped: Record<string, unknown> = { ...exports };

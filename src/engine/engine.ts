@@ -222,6 +222,7 @@ export class RunSet {
     const evaluations = optimizerId === OptimizerId.lbfgs ? exports.runEvaluationCount(handle) : 0;
     const stateTrace = exports.runStateTrace(handle);
     const metrics = exports.runMetrics(handle);
+    const stepLosses = exports.runStepLosses(handle);
     return {
       label,
       optimizer: spec.optimizer,
@@ -234,6 +235,7 @@ export class RunSet {
       state: stateTrace ? this.core.f64(stateTrace, rowCount * exports.runStateWidth(dim)) : undefined,
       stateNames,
       ...(metrics ? { metrics: this.core.f64(metrics, rowCount * METRICS_WIDTH), metricsEvery: this.runs[i].metricsEvery } : {}),
+      ...(stepLosses ? { losses: this.core.f64(stepLosses, 2 * exports.runStepLossCount(handle)) } : {}),
       ...(optimizerId === OptimizerId.lbfgs
         ? { evaluations: evaluations > 0 ? this.core.f64(exports.runEvaluations(handle), evaluations * (dim + 2)) : new Float64Array(0) } : {}),
       ...(breakpoints > 0 ? this.breakpointState(handle, breakpoints) : {}),
@@ -295,9 +297,9 @@ export class RunSet {
 
   /**
    * A copy of the rows [from, rowCount) of a run (and of their state), with the run's status; L-BFGS: its evaluations
-   * from index evaluationsFrom on.
+   * from index evaluationsFrom on; per-step losses (RunsRequest.stepLosses) from step lossFrom on.
    */
-  chunk(i: number, from: number, evaluationsFrom = 0): TraceChunk {
+  chunk(i: number, from: number, evaluationsFrom = 0, lossFrom = 0): TraceChunk {
     const view = this.view(i);
     const width = view.dim + 2;
     const stateWidth = this.core.exports.runStateWidth(view.dim);
@@ -308,13 +310,14 @@ export class RunSet {
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth),
       metrics: view.metrics?.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH),
       evaluations: view.evaluations?.slice(evaluationsFrom * width),
+      ...(view.losses ? { losses: view.losses.slice(2 * lossFrom), lossFrom } : {}),
     };
   }
 
   /** A copy of the run's trace that outlives this set. */
   snapshot(i: number): RunTrace {
     const view = this.view(i);
-    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice(), evaluations: view.evaluations?.slice() };
+    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice(), evaluations: view.evaluations?.slice(), losses: view.losses?.slice() };
   }
 
   dispose(): void {
@@ -527,6 +530,7 @@ export class WasmEngine implements WorkerEngine {
     try {
       const sent = set.runs.map(() => 0);
       const sentEvaluations = set.runs.map(() => 0);
+      const sentLosses = set.runs.map(() => 0);
       let done = 0;
       let size = STREAM_CHUNK_STEPS.first;
       for (;;) {
@@ -534,9 +538,10 @@ export class WasmEngine implements WorkerEngine {
         const going = steps > 0 && set.advance(steps);
         done += steps;
         const last = !going || done >= request.steps;
-        const traces = set.runs.map((_, i) => set.chunk(i, sent[i], sentEvaluations[i]));
+        const traces = set.runs.map((_, i) => set.chunk(i, sent[i], sentEvaluations[i], sentLosses[i]));
         traces.forEach((trace, i) => {
           sent[i] = trace.rowCount;
+          sentLosses[i] += (trace.losses?.length ?? 0) / 2;
           sentEvaluations[i] += (trace.evaluations?.length ?? 0) / (trace.dim + 2);
         });
         await onChunk({ traces, done: last });
@@ -622,7 +627,8 @@ export class WasmEngine implements WorkerEngine {
           + `${rowCount * (info.dim + 1)}. Record every k-th step${every ? ` (recordEvery: ${every} or more)` : ''}, use fewer steps, `
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
-      const bytes = this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true, customs.map((c) => c?.compiled));
+      const stepLossBytes = request.stepLosses && recordEvery > 1 ? prepared.length * 16 * (steps + 1) : 0;
+      const bytes = stepLossBytes + this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true, customs.map((c) => c?.compiled));
       const holdings = { recordEvery, bytes, loss: lease, customSteps, onDispose: (disposed: RunSet) => this.forget(disposed) };
       set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, holdings);
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
@@ -758,6 +764,8 @@ export class WasmEngine implements WorkerEngine {
         const conditionNames = contextNames(info.params, names);
         const metricsEvery = metricsInterval(info, stochastic?.batchSize, holdings.recordEvery, request.metricsEvery);
         if (metricsEvery > 0) core.exports.runSetMetrics(handle, metricsEvery);
+        // after the setters that rewrite row 0 (frozen: its gradient norm), whose values it copies
+        if (request.stepLosses && holdings.recordEvery > 1) core.exports.runSetStepLosses(handle);
         return { handle, spec, label: spec.label ?? custom?.compiled.name ?? spec.optimizer, stateNames: recorded, breakpoints: 0, conditionNames, metricsEvery, optimizerId: optimizer.id };
       });
       const set = new RunSet(core, info, runs, handles, holdings);

@@ -39,6 +39,8 @@ export interface Scenario {
   stochastic?: { batchSize?: number; replacement?: boolean; noise?: number; seed?: number };
   /** A `builtin NAME k=v` line: the loss is the engine's built-in NAME with these parameters (no formula). */
   builtin?: { name: string; params: Record<string, number> };
+  /** A `record every=k` line: the panels keep every k-th step's parameters (every step's loss); absent: from their budget. */
+  recordEvery?: number;
 }
 
 /** The samples of a per-sample loss: the loss is the mean over them. */
@@ -610,6 +612,9 @@ class Analysis {
         return;
       }
       scenario.stochastic = this.stochastic(s);
+    } else if (s.kind === 'record') {
+      if (scenario.recordEvery !== undefined) this.sink.error('A file holds one record line', s.keyword.start, s.keyword.end);
+      else this.recordEvery(s, scenario);
     } else if (s.kind === 'schedule' || s.kind === 'builtin') {
       const options: Record<string, OptionSetting> = {};
       for (const option of s.options) {
@@ -629,6 +634,26 @@ class Analysis {
       if (!last) this.sink.error('A schedule line applies to the optimizer line above it: write an optimizer line first', s.start, s.end);
       else if (last.schedule) this.sink.error('This optimizer already has a schedule', s.start, s.end);
       else last.schedule = { type: s.name.name, options };
+    }
+  }
+
+  /** `record every=10`: the one option, a whole number of steps. */
+  private recordEvery(s: Statement & { kind: 'record' }, scenario: Scenario): void {
+    if (s.options.length === 0) this.sink.error('Say how often the parameters are kept: record every=10 (every 10th step)', s.keyword.start, s.keyword.end);
+    for (const { name, value } of s.options) {
+      if (name.name !== 'every') {
+        this.sink.error(`Unknown option '${name.name}': the record line takes every=k (keep every k-th step's parameters)`, name.start, name.end);
+        continue;
+      }
+      if (scenario.recordEvery !== undefined) {
+        this.sink.error("Option 'every' is given twice", name.start, name.end);
+        continue;
+      }
+      const every = value.kind === 'expr' ? this.constant(value.expr, 'every') : undefined;
+      if (value.kind !== 'expr') this.sink.error('every is a number of steps', value.start, value.end);
+      if (every === undefined) continue;
+      if (Number.isInteger(every) && every >= 1 && every <= LIMITS.panelMaxSteps) scenario.recordEvery = every;
+      else this.sink.error(`every is a whole number of steps from 1 to ${LIMITS.panelMaxSteps}, got ${every}`, value.start, value.end);
     }
   }
 

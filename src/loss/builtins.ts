@@ -84,7 +84,7 @@ export const PREFIXED_CONSTANTS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /** Names that start a scenario line and cannot name a constant. */
-export const SCENARIO_KEYWORDS = ['params', 'data', 'domain', 'start', 'minimum', 'minima', 'optimizer', 'schedule', 'stochastic', 'steps', 'builtin', 'network'] as const;
+export const SCENARIO_KEYWORDS = ['params', 'data', 'domain', 'start', 'minimum', 'minima', 'optimizer', 'schedule', 'stochastic', 'steps', 'builtin', 'network', 'record'] as const;
 
 /** Optimizer names the engine knows (PyTorch's), for "did you mean" warnings. */
 export const KNOWN_OPTIMIZERS = [...optimizerNames(), 'muon']; // muon: for networks (src/engine/muon.ts)

@@ -49,6 +49,7 @@ export function scenarioFromFile(text: string, scenario: FileScenario): Scenario
     for (const run of launch.runs) run.stochastic = { ...scenario.stochastic, ...run.stochastic };
   }
   if (scenario.steps !== undefined) launch.steps = scenario.steps;
+  if (scenario.recordEvery !== undefined) launch.recordEvery = scenario.recordEvery;
   // A built-in has no formula to carry the start: the file's first start point says it.
   if (scenario.builtin && scenario.start.length > 0) launch.start = scenario.start[0];
   return launch;

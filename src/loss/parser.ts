@@ -58,6 +58,8 @@ export type Statement =
    */
   | (Span & { kind: 'optimizer' | 'schedule' | 'builtin'; name: Name; options: { name: Name; value: OptionValue }[]; file?: Span & { path: string } })
   | (Span & { kind: 'stochastic'; keyword: Span; options: { name: Name; value: OptionValue }[] })
+  /** `record every=10`: the panels keep every 10th step's parameters (every step's loss). */
+  | (Span & { kind: 'record'; keyword: Span; options: { name: Name; value: OptionValue }[] })
   /** `data x, y = [rows]`, `data "file.csv"` or a generated set `data spiral arms=3`; options (test=...) after the rows, file or generator. */
   | (Span & {
     kind: 'data'; keyword: Span; names: Name[]; rows?: DataRow[]; file?: Span & { path: string }; generator?: Name;
@@ -232,10 +234,10 @@ class Parser {
       if (keyword === 'params' && !assigns) return this.parseParams();
       if (keyword === 'domain' && !assigns) return this.parseDomain();
       if ((keyword === 'optimizer' || keyword === 'schedule' || keyword === 'builtin') && !assigns) return this.parseNamed(keyword);
-      if (keyword === 'stochastic' && !assigns) {
+      if ((keyword === 'stochastic' || keyword === 'record') && !assigns) {
         this.next();
         const options = this.parseOptions();
-        return { kind: 'stochastic', keyword: first, options, start: first.start, end: this.tokens[this.pos - 1].end };
+        return { kind: keyword, keyword: first, options, start: first.start, end: this.tokens[this.pos - 1].end };
       }
       if (keyword === 'data' && !assigns) return this.parseData();
       if (keyword === 'network' && !assigns) return this.parseNetwork();

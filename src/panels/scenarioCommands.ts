@@ -16,6 +16,7 @@ export async function scenarioFor(engine: Engine, launch: ScenarioDraft): Promis
   const loss = await engine.lossInfo(launch.loss, launch.lossParams);
   const scenario = defaultScenario(loss, withRunOptimizers(engine.optimizers(), launch.runs), { runs: launch.runs ?? defaults.runs, steps: launch.steps ?? defaults.steps });
   if (launch.start?.length === loss.dim) scenario.start = launch.start;
+  if (launch.recordEvery !== undefined) scenario.recordEvery = launch.recordEvery;
   return scenario;
 }
 

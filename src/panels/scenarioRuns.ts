@@ -6,6 +6,7 @@ import { withRunOptimizers } from '../loss/optim';
 import { runLabel } from '../shared/scenario';
 import { rateOutcome, searchRate } from './tune';
 import { RunStream } from './runStream';
+import { panelRecordEvery } from '../shared/recording';
 
 /** The engine as a panel uses it: long runs can be cancelled. */
 export type PanelEngine = Engine & { runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> };
@@ -20,14 +21,21 @@ const SNAPSHOT_GRID = 64;
 export function startStream(engine: PanelEngine, tracked: Tracked, scenario: Scenario, gradients = false): RunStream {
   // ASGD's averaged iterate is state: recorded to be drawn beside its trajectory.
   const request: RunsRequest = { ...scenario, recordState: gradients || scenario.runs.some((run) => run.optimizer === 'asgd') || undefined };
-  const stream = new RunStream((onChunk, cancel) => engine.streamRuns(request, onChunk, cancel));
+  const stream = new RunStream(async (onChunk, cancel) => {
+    // Past the panel's budget only every k-th step's parameters are kept, and every step's loss beside them.
+    const { dim } = await engine.lossInfo(scenario.loss, scenario.lossParams);
+    const recordEvery = panelRecordEvery(scenario, dim);
+    return engine.streamRuns({ ...request, recordEvery, ...(recordEvery > 1 && { stepLosses: true }) }, onChunk, cancel);
+  });
   tracked(scenario.runs.length, stream.result).catch(() => undefined);
   return stream;
 }
 
 /** The scenario's runs at once (for Export), each a copy of exactly its rows. */
 export async function runsAtOnce(engine: PanelEngine, tracked: Tracked, scenario: Scenario): Promise<RunsData> {
-  const traces = await tracked(scenario.runs.length, engine.runs(scenario));
+  // Export writes every step: the panel's recordEvery is not its.
+  const { recordEvery: _recordEvery, ...everyStep } = scenario;
+  const traces = await tracked(scenario.runs.length, engine.runs(everyStep));
   return {
     traces: traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, metrics }): TraceData => ({
       label, optimizer, dim, rows: rows.slice(0, rowCount * (dim + 2)), rowCount, status, stoppedAt, ...(metrics && { metrics: metrics.slice(0, rowCount * METRICS_WIDTH) }),

@@ -153,7 +153,9 @@ export class TrainingSession {
    * join the session's own list after (they need ids).
    */
   private static request(scenario: Scenario): SessionRequest {
-    return { ...scenario, breakpoints: undefined };
+    // A session records every step (the debugger steps through them): a scenario's recordEvery is the panel's.
+    const { recordEvery: _recordEvery, ...recorded } = scenario;
+    return { ...recorded, breakpoints: undefined };
   }
 
   get loss(): LossInfo {

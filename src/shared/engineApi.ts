@@ -45,6 +45,11 @@ export type RunsRequest = Pick<Scenario, 'loss' | 'lossParams' | 'steps' | 'stop
    * evaluated samples are no more than a step's batch), and 1 when a breakpoint's condition reads a metric.
    */
   metricsEvery?: number;
+  /**
+   * With recordEvery above 1: also record every step's loss and gradient norm (RunTrace.losses, 16 bytes a step), so
+   * that the loss curve stays exact while the parameters are kept every k-th step.
+   */
+  stepLosses?: boolean;
 };
 
 /**
@@ -116,10 +121,12 @@ export interface RunTrace {
   metrics?: Float64Array;
   /** The steps between measured metrics rows' steps (see RunsRequest.metricsEvery). */
   metricsEvery?: number;
+  /** With RunsRequest.stepLosses and recordEvery > 1: [loss, gradNorm] of every step from 0 (stoppedAt + 1 pairs; a diverged run: its finite steps). */
+  losses?: Float64Array;
 }
 
 /** The rows one run added since the previous chunk of a stream (see Engine.streamRuns). */
-export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' | 'evaluations'> {
+export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' | 'evaluations' | 'losses'> {
   /** The index of the first row in rows: rows [from, rowCount) of the whole trace. */
   from: number;
   /** (rowCount - from) x (dim + 2), a copy. */
@@ -130,6 +137,9 @@ export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' 
   metrics?: Float64Array;
   /** L-BFGS: the evaluations logged since the previous chunk (see RunTrace.evaluations), a copy. */
   evaluations?: Float64Array;
+  /** The per-step losses (RunTrace.losses) of steps [lossFrom, lossFrom + losses.length / 2), a copy. */
+  losses?: Float64Array;
+  lossFrom?: number;
 }
 
 /** One step of a streamed run set: every run's new rows; done on the last one. */

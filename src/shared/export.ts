@@ -113,11 +113,12 @@ export function runLines(run: RunConfig): string[] {
 }
 
 /** Scenario statements a loss text may carry: the export writes its own. */
-const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|schedule|steps)\b/;
+const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|schedule|steps|record)\b/;
 
 /**
  * The scenario as a .loss file: the loss (its text without scenario lines, or a built-in's formula with its
- * parameters as constants), the domain (the visible extent), the start, one `optimizer` line per run, steps.
+ * parameters as constants), the domain (the visible extent), the start, one `optimizer` line per run, steps (and the
+ * panel's `record every=k` when the scenario sets it).
  */
 export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: boolean): string {
   const lines: string[] = [];
@@ -152,5 +153,6 @@ export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: bo
   lines.push(`start = (${(scenario.start ?? loss.start).map(lossNumber).join(', ')})`);
   for (const run of scenario.runs) lines.push(...runLines(run));
   lines.push(`steps = ${scenario.steps}`);
+  if (scenario.recordEvery !== undefined) lines.push(`record every=${scenario.recordEvery}`);
   return `${lines.join('\n')}\n`;
 }

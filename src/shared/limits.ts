@@ -13,6 +13,12 @@ export const LIMITS = {
    * the state for the inspector) and sends them to the webview, which draws and plays them back frame by frame.
    */
   panelMaxSteps: 100_000,
+  /**
+   * The parameter rows a panel keeps of all its runs (runs x rows x (parameters + 1) x 8 bytes), held three times: in
+   * the engine, the extension host and the page. Past it the panel keeps every k-th step's parameters (the smallest k
+   * that fits) and every step's loss: a 2-16-16-3 network's 2 runs of 10 000 steps would be 57 MiB of rows a copy.
+   */
+  panelRecordBytes: 16 * MiB,
   /** Parameters of an n-D built-in loss (lossParams.dim). Losses in the loss language have at most 128. */
   maxParams: 100_000,
   /** A panel's start point and projection box: the messages stay small (a panel draws a 2-D slice). */

@@ -121,6 +121,11 @@ export type NetworkLayerStatsQuery = NetworkLayerStatsRequest;
 
 /** One run's trace as the webview gets it (a copy, never a view on wasm memory). */
 export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 'rowCount' | 'status' | 'stoppedAt'> & {
+  /** Row r holds step r * recordEvery (the last row: the step where the run stopped); absent: 1, a row per step. */
+  recordEvery?: number;
+  /** With recordEvery > 1: [loss, gradNorm] of every step from 0 (RunTrace.losses). In a chunk: steps from lossFrom on. */
+  losses?: Float64Array;
+  lossFrom?: number;
   /** When asked for: the gradient's first two components at every row, rowCount x 2 (the plotted parameters). */
   grad?: Float64Array;
   /** ASGD: its averaged iterate ax at every row, rowCount x 2 (the plotted parameters), drawn as a second, dashed trajectory. */

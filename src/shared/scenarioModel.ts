@@ -169,6 +169,8 @@ export const ScenarioSchema = v.object({
   view: v.nullish(v.object({ x: range, y: range }, 'an object'), null),
   /** The loss chart's x axis: optimizer steps (default) or samples seen (step x batch size). */
   chartX: v.optional(v.picklist(['step', 'samples'], "'step' or 'samples'")),
+  /** Keep the parameters of every k-th step (every step's loss is kept); absent: chosen from LIMITS.panelRecordBytes. */
+  recordEvery: v.optional(integer(1, LIMITS.panelMaxSteps)),
   /** The lesson this scenario belongs to (its explanation is shown beside it). */
   lesson: v.optional(text(LIMITS.labelLength)),
 }, 'an object');
@@ -242,7 +244,7 @@ export function parseScenarioDraft(raw: unknown): ScenarioDraft | undefined {
   if (!loss.ok) return undefined;
   const draft: ScenarioDraft = { loss: loss.value };
   const fields = raw as Record<string, unknown>;
-  for (const key of ['lossParams', 'runs', 'steps', 'start'] as const) {
+  for (const key of ['lossParams', 'runs', 'steps', 'start', 'recordEvery'] as const) {
     if (fields[key] == null) continue;
     const field = validate(ScenarioSchema.entries[key], fields[key], key);
     if (field.ok) Object.assign(draft, { [key]: field.value });

@@ -26,6 +26,8 @@ export class TraceAccumulator {
   private extras: Record<keyof typeof EXTRAS, Float64Array[]> = { grad: [], averaged: [], metrics: [] };
   /** L-BFGS's evaluations per trace, appended chunk by chunk (a stream sent again from row 0 starts them again). */
   private evaluations: { values: Float64Array; length: number }[] = [];
+  /** Per-step losses per trace (TraceData.losses), written at their steps. */
+  private losses: { values: Float64Array; length: number }[] = [];
   traces: TraceData[] = [];
   done = false;
 
@@ -34,8 +36,10 @@ export class TraceAccumulator {
       const width = part.dim + 2;
       const buffer = (this.buffers[i] = grown(this.buffers[i], part.rowCount * width));
       buffer.set(part.rows, part.from * width);
-      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, evaluations: _evaluations, ...meta } = part;
+      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, evaluations: _evaluations, losses: _losses, lossFrom: _lossFrom, ...meta } = part;
       const trace: TraceData = { ...meta, rows: buffer.subarray(0, part.rowCount * width) };
+      const losses = this.writeLosses(i, part);
+      if (losses) trace.losses = losses;
       const evaluations = this.appendEvaluations(i, part);
       if (evaluations) trace.evaluations = evaluations;
       for (const key of EXTRA_KEYS) {
@@ -50,6 +54,23 @@ export class TraceAccumulator {
     });
     this.done = chunk.done;
     return this.traces;
+  }
+
+  private writeLosses(i: number, part: TraceDataChunk): Float64Array | undefined {
+    if (part.losses) {
+      const from = part.lossFrom ?? 0;
+      const kept = this.losses[i] ?? { values: new Float64Array(0), length: 0 };
+      const end = 2 * from + part.losses.length;
+      kept.values = grown(kept.values, end);
+      kept.values.set(part.losses, 2 * from);
+      // a stream sent again from step 0 starts them again
+      kept.length = from === 0 ? end : Math.max(kept.length, end);
+      this.losses[i] = kept;
+    } else if (part.from === 0) {
+      delete this.losses[i];
+    }
+    const kept = this.losses[i];
+    return kept && kept.length > 0 ? kept.values.subarray(0, kept.length) : undefined;
   }
 
   private appendEvaluations(i: number, part: TraceDataChunk): Float64Array | undefined {
@@ -69,6 +90,7 @@ export class TraceAccumulator {
       const copy: TraceData = { ...trace, rows: trace.rows.slice() };
       for (const key of EXTRA_KEYS) if (trace[key]) copy[key] = trace[key].slice();
       if (trace.evaluations) copy.evaluations = trace.evaluations.slice();
+      if (trace.losses) copy.losses = trace.losses.slice();
       return copy;
     });
   }
@@ -82,7 +104,9 @@ export class TraceAccumulator {
 export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<RunsDataChunk> {
   const { traces } = chunk;
   const widths = traces.map((trace) => trace.dim + 2);
-  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + EXTRA_KEYS.reduce((extra, key) => extra + (trace[key] ? EXTRAS[key] : 0), 0), 0);
+  // per row: its numbers, its extras, and with per-step losses the 2 numbers of each of the recordEvery steps it stands for
+  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + EXTRA_KEYS.reduce((extra, key) => extra + (trace[key] ? EXTRAS[key] : 0), 0)
+    + (trace.losses ? 2 * (trace.recordEvery ?? 1) : 0), 0);
   const block = Math.max(1, Math.floor(maxValues / Math.max(1, perStep)));
   const first = traces.reduce((least, trace) => Math.min(least, trace.from), traces.length > 0 ? Infinity : 0);
   const last = traces.reduce((most, trace) => Math.max(most, trace.rowCount), 0);
@@ -97,6 +121,7 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
         const count = to - from;
         const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(offset * widths[i], (offset + count) * widths[i]) };
         for (const key of EXTRA_KEYS) if (trace[key]) part[key] = trace[key].slice(offset * EXTRAS[key], (offset + count) * EXTRAS[key]);
+        if (trace.losses) Object.assign(part, lossSlice(trace, start === first ? undefined : from, end >= last ? undefined : to));
         if (end < last) delete part.evaluations;
         else if (trace.evaluations) part.evaluations = trace.evaluations.slice();
         return part;
@@ -105,9 +130,24 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
   }
 }
 
+/**
+ * The per-step losses that go with a part's rows [from, to): the steps from row from's up to row to's (undefined: from
+ * the chunk's first step, to its last), so that the parts of a chunk carry each step once, in order.
+ */
+function lossSlice(trace: TraceDataChunk, from: number | undefined, to: number | undefined): Pick<TraceDataChunk, 'losses' | 'lossFrom'> {
+  const losses = trace.losses!;
+  const every = trace.recordEvery ?? 1;
+  const first = trace.lossFrom ?? 0;
+  const end = first + losses.length / 2;
+  const clamp = (step: number) => Math.min(Math.max(step, first), end);
+  const lo = from === undefined ? first : clamp(from * every);
+  const hi = to === undefined ? end : clamp(to * every);
+  return { losses: losses.slice(2 * (lo - first), 2 * (hi - first)), lossFrom: lo };
+}
+
 /** Whole traces as chunks of at most about `maxValues` numbers each (see sliceChunk): a webview catching up on a long stream draws the first block at once. */
 export function catchUpChunks(traces: TraceData[], done: boolean, maxValues: number): Generator<RunsDataChunk> {
-  return sliceChunk({ done, traces: traces.map((trace) => ({ ...trace, from: 0 })) }, maxValues);
+  return sliceChunk({ done, traces: traces.map((trace) => ({ ...trace, from: 0, ...(trace.losses && { lossFrom: 0 }) })) }, maxValues);
 }
 
 const nextMacrotask: (callback: () => void) => void = typeof setImmediate === 'function' ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);

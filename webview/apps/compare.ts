@@ -15,6 +15,7 @@ import { NetworkPanel } from '../network/networkPanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { legendParts } from '../runs/legend';
 import { MetricsTable } from '../runs/metricsTable';
+import { stepOfRow } from '../runs/traces';
 import { chosenStart, connectPage, describeRow, newPageState, runName, startPoint, type PageState } from './page';
 import { PageLoader } from './pageLoader';
 
@@ -58,7 +59,7 @@ class Compare {
         if (!this.network.active) this.loader.scheduleLandscape(extent, pixels);
       },
       startChosen: (point) => this.setStart(point),
-      describe: (index, hit) => describeRow(this.state, this.state.traces[index], hit.row, `step ${hit.row}`),
+      describe: (index, hit) => describeRow(this.state, this.state.traces[index], hit.row, `step ${stepOfRow(this.state.traces[index], hit.row)}`),
       display: () => this.state.display,
     });
     const seek = (step: number) => this.loop.seek(step);

@@ -28,7 +28,7 @@ import { NetworkPanel } from '../network/networkPanel';
 import { NetworkLandscapePanel } from '../network/networkLandscapePanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { Legend } from '../runs/legend';
-import { longestRun } from '../runs/traces';
+import { longestRun, stepOfRow } from '../runs/traces';
 import { chosenStart, connectPage, describeRow, newPageState, runName, startPoint, type PageState } from './page';
 import { PageLoader } from './pageLoader';
 
@@ -143,7 +143,7 @@ class Playground {
         scenario.start = chosenStart(snapshot, point);
         this.startMoved();
       },
-      describe: (hit) => describeRow(this.state, this.state.traces[hit.trace], hit.row, `${runName(this.state, hit.trace)} · step ${hit.row}`),
+      describe: (hit) => describeRow(this.state, this.state.traces[hit.trace], hit.row, `${runName(this.state, hit.trace)} · step ${stepOfRow(this.state.traces[hit.trace], hit.row)}`),
     };
   }
 

@@ -8,7 +8,7 @@ import type { TraceData } from '../../src/shared/protocol';
 import { CursorLayer } from './cursorLayer';
 import { drawRunPaths } from './runPaths';
 import { afterNextFrame, newestPerFrame } from '../dom/frames';
-import { longestRun, lossAt, seriesAxisKind, seriesExtent, type RowValue } from '../runs/traces';
+import { longestRun, lossAtStep, seriesAxisKind, seriesExtent, seriesLength, type RowValue } from '../runs/traces';
 
 const MARGIN = { top: 8, right: 10, bottom: 22, left: 30 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -32,7 +32,7 @@ export interface ChartOptions {
   title: string;
 }
 
-const LOSS: ChartOptions = { value: lossAt, className: 'loss-chart', title: 'loss' };
+const LOSS: ChartOptions = { value: lossAtStep, className: 'loss-chart', title: 'loss' };
 
 export class LossChart {
   readonly element = document.createElement('div');
@@ -183,7 +183,7 @@ export class LossChart {
     const perStep = this.perStep;
     const scale = (run: number) => perStep?.[run] ?? 1;
     // Against samples: up to the budget every run reached, so the curves compare the same work.
-    const last = perStep && this.traces.length > 0 ? Math.min(...this.traces.map((t, i) => (t.rowCount - 1) * scale(i))) : longestRun(this.traces);
+    const last = perStep && this.traces.length > 0 ? Math.min(...this.traces.map((t, i) => (seriesLength(t) - 1) * scale(i))) : longestRun(this.traces);
     this.x = scaleLinear().domain([0, Math.max(1, last, perStep ? 0 : this.minSteps)]).range([0, this.width]);
     this.xLabel.attr('x', this.width).attr('y', this.height - 4).text(perStep ? 'samples seen' : '');
     const [lo, hi] = seriesExtent(this.traces, value);
@@ -193,7 +193,7 @@ export class LossChart {
         : scaleSymlog().domain([lo, hi > lo ? hi : lo + 1]).range([this.height, 0]).clamp(true);
     const paths = this.traces.map((trace, run) => {
       const k = scale(run);
-      const rows = Math.min(trace.rowCount, Math.floor(last / k) + 1);
+      const rows = Math.min(seriesLength(trace), Math.floor(last / k) + 1);
       const stride = Math.max(1, Math.ceil(rows / MAX_POINTS));
       const points: [number, number][] = [];
       for (let row = 0; row < rows; row += stride) {

@@ -3,7 +3,7 @@
 import type { TraceData } from '../../src/shared/protocol';
 import { runColor } from '../dom/theme';
 import { metricPoints, TEST_ACCURACY, TEST_LOSS, TRAIN_ACCURACY } from '../runs/traceMetrics';
-import { lossAt } from '../runs/traces';
+import { lossAtStep, seriesLength } from '../runs/traces';
 import type { Curve } from './curveChart';
 
 /** Every run's training loss (each row's: the step's batch) solid, and its test loss dashed where measured. */
@@ -11,7 +11,7 @@ export function lossCurves(traces: TraceData[], runName: (index: number) => stri
   return traces.flatMap((trace, run) => {
     const train: Curve = {
       name: `${runName(run)} train`, color: runColor(run), dashed: false,
-      points: Array.from({ length: trace.rowCount }, (_, row): [number, number] => [row, lossAt(trace, row)]),
+      points: Array.from({ length: seriesLength(trace) }, (_, step): [number, number] => [step, lossAtStep(trace, step)]),
     };
     const test = metricPoints(trace, TEST_LOSS);
     return test.length > 0 ? [train, { name: `${runName(run)} test`, color: runColor(run), dashed: true, points: test }] : [train];

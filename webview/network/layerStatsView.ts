@@ -20,6 +20,7 @@ export class LayerStatsView {
   private readonly heading = create('div', { className: 'layer-stats-heading' });
   private readonly histogramHeading = create('div', { className: 'layer-stats-heading' });
   private rows: number[] = [];
+  private stepOf: (row: number) => number = (row) => row;
   private result: NetworkLayerStatsResult | undefined;
   /** The point whose histograms are drawn (redrawn only when another one is due). */
   private drawnPoint: { loss: number } | undefined;
@@ -30,9 +31,13 @@ export class LayerStatsView {
     this.element.append(this.heading, this.activations.element, this.gradients.element, this.histogramHeading, this.histograms);
   }
 
-  /** The statistics at rows (ascending) of the run named, over a run of lastRow rows; the histograms at shownRow. */
-  setStats(rows: number[], result: NetworkLayerStatsResult, runName: string, lastRow: number, shownRow: number): void {
+  /**
+   * The statistics at rows (ascending) of the run named, over a run of lastRow rows; the histograms at shownRow.
+   * stepOf: the step a row holds (parameters recorded every k-th step).
+   */
+  setStats(rows: number[], result: NetworkLayerStatsResult, runName: string, lastRow: number, shownRow: number, stepOf: (row: number) => number = (row) => row): void {
     this.rows = rows;
+    this.stepOf = stepOf;
     this.result = result;
     // Which colour is which layer (the last one's activations are the logits).
     const layers = result.points[0]?.layers.length ?? 0;
@@ -43,8 +48,9 @@ export class LayerStatsView {
     });
     this.heading.replaceChildren(`${runName}: layer statistics over the training set (full batch) · `, ...keys);
     const key = 'std —, mean ┄';
-    this.activations.setCurves(layerCurves(rows, result, 'activation'), 'linear', `activations per layer (${key})`, lastRow);
-    this.gradients.setCurves(layerCurves(rows, result, 'gradient'), 'linear', `∂loss/∂z per layer (${key})`, lastRow);
+    const steps = rows.map(stepOf);
+    this.activations.setCurves(layerCurves(steps, result, 'activation'), 'linear', `activations per layer (${key})`, stepOf(lastRow));
+    this.gradients.setCurves(layerCurves(steps, result, 'gradient'), 'linear', `∂loss/∂z per layer (${key})`, stepOf(lastRow));
     this.element.dataset.rows = rows.join(',');
     this.showHistograms(shownRow);
   }
@@ -66,7 +72,7 @@ export class LayerStatsView {
     if (!point || point === this.drawnPoint) return;
     this.drawnPoint = point;
     this.histograms.dataset.row = String(this.rows[index]);
-    this.histogramHeading.textContent = `weights at step ${this.rows[index]}`;
+    this.histogramHeading.textContent = `weights at step ${this.stepOf(this.rows[index])}`;
     const views = point.layers.map((layer, l) => histogram(layer, l + 1));
     this.histograms.replaceChildren(...views);
   }

@@ -9,7 +9,7 @@ import type { TraceData } from '../../src/shared/protocol';
 import { PANEL_NETWORK_LANDSCAPE, type NetworkLandscapeData, type NetworkLandscapeQuery } from '../../src/shared/networkLandscape';
 import { create } from '../dom/elements';
 import { LandscapeView } from '../landscape/landscapeView';
-import { lossAt, paramsAt, rowAtStep, rowWidth } from '../runs/traces';
+import { lossAt, paramsAt, rowAtStep, rowWidth, stepOfRow } from '../runs/traces';
 
 /** Waits this long after the last change (runs, step, choice) before asking, so that scrubbing asks once. */
 const ASK_DELAY_MS = 250;
@@ -41,7 +41,7 @@ export class NetworkLandscapePanel {
     this.view = new LandscapeView({
       extentChanged: () => undefined,
       startChosen: () => undefined,
-      describe: (hit) => [`${events.runName(hit.trace)} · step ${hit.row}`, `loss ${lossAt(this.projected[hit.trace], hit.row).toPrecision(5)}`],
+      describe: (hit) => [`${events.runName(hit.trace)} · step ${stepOfRow(this.projected[hit.trace], hit.row)}`, `loss ${lossAt(this.projected[hit.trace], hit.row).toPrecision(5)}`],
     }, { zoomable: false });
     this.view.element.classList.add('network-landscape-view');
     this.kindSelect.append(
@@ -180,5 +180,8 @@ function planeTrace(trace: TraceData, coordinates: Float64Array, sent: number[])
     rows[4 * row + 2] = trace.rows[row * width + trace.dim];
     rows[4 * row + 3] = trace.rows[row * width + trace.dim + 1];
   }
-  return { label: trace.label, optimizer: trace.optimizer, dim: 2, rows, rowCount: trace.rowCount, status: trace.status, stoppedAt: trace.stoppedAt };
+  const projected: TraceData = { label: trace.label, optimizer: trace.optimizer, dim: 2, rows, rowCount: trace.rowCount, status: trace.status, stoppedAt: trace.stoppedAt };
+  // the steps its rows hold, when parameters are kept every k-th step (playback maps a step to a row by them)
+  if (trace.recordEvery) Object.assign(projected, { recordEvery: trace.recordEvery, losses: trace.losses });
+  return projected;
 }

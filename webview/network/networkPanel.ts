@@ -6,7 +6,7 @@ import type { NetworkSpec } from '../../src/shared/network';
 import type { NetworkLayerStatsQuery, NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
 import { create } from '../dom/elements';
 import { runColor } from '../dom/theme';
-import { paramsAt, rowAtStep, rowWidth } from '../runs/traces';
+import { paramsAt, rowAtStep, rowWidth, shownStepLabel, stepOfRow } from '../runs/traces';
 import { statsRowCount, statsRows } from './layerStats';
 import { LayerStatsView } from './layerStatsView';
 import { NetworkDiagram } from './networkDiagram';
@@ -87,7 +87,7 @@ export class NetworkPanel {
         },
         (_, row, { rows, result }) => {
           const trace = this.traces[this.picked];
-          if (trace) this.stats?.setStats(rows, result, this.events.runName(this.picked), trace.rowCount - 1, row);
+          if (trace) this.stats?.setStats(rows, result, this.events.runName(this.picked), trace.rowCount - 1, row, (r) => stepOfRow(trace, r));
         },
         events.error,
       );
@@ -136,7 +136,7 @@ export class NetworkPanel {
     this.views.forEach((view, i) => {
       const row = rowAtStep(this.traces[i], step);
       view.showStep(row);
-      view.setTitle(`${this.events.runName(i)} · step ${row}`);
+      view.setTitle(`${this.events.runName(i)} · ${shownStepLabel(this.traces[i], step)}`);
       this.requests.want(i, row);
     });
     this.views.forEach((view, i) => view.element.classList.toggle('picked', i === this.picked && this.views.length > 1));
@@ -145,7 +145,7 @@ export class NetworkPanel {
       const row = rowAtStep(trace, step);
       // A view on the row, not a copy: playback draws every frame.
       const base = row * rowWidth(trace);
-      this.diagram.setParams(trace.rows.subarray(base, base + trace.dim), `${this.events.runName(this.picked)} · weights at step ${row}`);
+      this.diagram.setParams(trace.rows.subarray(base, base + trace.dim), `${this.events.runName(this.picked)} · weights at ${shownStepLabel(trace, step)}`);
       this.statsRequests?.want(0, row);
       this.stats?.setStep(step, row);
     }

@@ -1,7 +1,7 @@
 // Per-run metrics for the comparison table (pure).
 import type { LossInfo } from '../../src/shared/engineApi';
 import type { TraceData } from '../../src/shared/protocol';
-import { lossAt, paramsAt } from './traces';
+import { lossAt, lossAtStep, paramsAt, seriesLength } from './traces';
 
 export interface RunMetrics {
   finalLoss: number;
@@ -18,9 +18,10 @@ export function runMetrics(trace: TraceData, minima: LossInfo['minima'], toleran
   const best = minima.length ? Math.min(...minima.map((m) => m.value)) : undefined;
   let stepsToTolerance: number | undefined;
   if (best !== undefined) {
-    for (let row = 0; row <= last; row++) {
-      if (lossAt(trace, row) - best <= tolerance) {
-        stepsToTolerance = row;
+    // every step's loss (parameters may be kept every k-th step only)
+    for (let step = 0; step < seriesLength(trace); step++) {
+      if (lossAtStep(trace, step) - best <= tolerance) {
+        stepsToTolerance = step;
         break;
       }
     }

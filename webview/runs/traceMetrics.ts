@@ -2,12 +2,13 @@
 // measured) read per column (pure).
 import { METRICS_WIDTH } from '../../src/shared/engineApi';
 import type { TraceData } from '../../src/shared/protocol';
+import { stepOfRow } from './traces';
 
 export const TEST_LOSS = 0;
 export const TEST_ACCURACY = 1;
 export const TRAIN_ACCURACY = 2;
 
-/** [row, value] of one metrics column at the rows where it was measured (finite). */
+/** [step, value] of one metrics column at the rows where it was measured (finite). */
 export function metricPoints(trace: TraceData, column: number): [number, number][] {
   const metrics = trace.metrics;
   const points: [number, number][] = [];
@@ -15,7 +16,7 @@ export function metricPoints(trace: TraceData, column: number): [number, number]
   const rows = Math.min(trace.rowCount, Math.floor(metrics.length / METRICS_WIDTH));
   for (let row = 0; row < rows; row++) {
     const value = metrics[row * METRICS_WIDTH + column];
-    if (Number.isFinite(value)) points.push([row, value]);
+    if (Number.isFinite(value)) points.push([stepOfRow(trace, row), value]);
   }
   return points;
 }

@@ -24,13 +24,63 @@ export function gradNormAt(trace: TraceData, row: number): number {
   return trace.rows[row * rowWidth(trace) + trace.dim + 1];
 }
 
-/** The last row drawn at a playback step: runs that stopped early stay at their last row. */
+/** The steps between recorded rows (TraceData.recordEvery; 1: a row per step). */
+export function recordEveryOf(trace: TraceData): number {
+  return trace.recordEvery ?? 1;
+}
+
+/** The step a row holds: row x recordEvery, the last row of a finished run the step where it stopped. */
+export function stepOfRow(trace: TraceData, row: number): number {
+  const every = recordEveryOf(trace);
+  if (every === 1) return row;
+  const finished = trace.status !== 'running' && row >= trace.rowCount - 1;
+  return finished ? Math.min(row * every, lastStep(trace)) : row * every;
+}
+
+/** The last step with a loss: per-step losses' last, else the last row's. */
+export function lastStep(trace: TraceData): number {
+  if (trace.losses) return trace.losses.length / 2 - 1;
+  const every = recordEveryOf(trace);
+  const last = (trace.rowCount - 1) * every;
+  return every === 1 || trace.status === 'running' ? last : Math.min(last, trace.stoppedAt);
+}
+
+/**
+ * The last row drawn at a playback step: the latest recorded row at or before it (parameters are kept every
+ * recordEvery-th step); runs that stopped early stay at their last row.
+ */
 export function rowAtStep(trace: TraceData, step: number): number {
-  return Math.max(0, Math.min(Math.floor(step), trace.rowCount - 1));
+  const every = recordEveryOf(trace);
+  const last = trace.rowCount - 1;
+  const row = Math.max(0, Math.min(Math.floor(Math.floor(step) / every), last));
+  // the last row of a run that stopped between multiples of recordEvery
+  return row + 1 === last && stepOfRow(trace, last) <= step ? last : row;
+}
+
+/** "step N" of the row shown at a playback step, saying so when the parameters there are a recorded step's before it. */
+export function shownStepLabel(trace: TraceData, step: number): string {
+  const shown = stepOfRow(trace, rowAtStep(trace, step));
+  const every = recordEveryOf(trace);
+  return every > 1 && shown < Math.min(Math.floor(step), lastStep(trace)) ? `step ${shown} (parameters kept every ${every} steps)` : `step ${shown}`;
 }
 
 export function longestRun(traces: TraceData[]): number {
-  return traces.reduce((most, t) => Math.max(most, t.rowCount - 1), 0);
+  return traces.reduce((most, t) => Math.max(most, lastStep(t)), 0);
+}
+
+/** The steps a chart plots: every step's loss when recorded (TraceData.losses), else a row per step. */
+export function seriesLength(trace: TraceData): number {
+  return trace.losses ? trace.losses.length / 2 : trace.rowCount;
+}
+
+/** A step's loss (index below seriesLength). */
+export function lossAtStep(trace: TraceData, step: number): number {
+  return trace.losses ? trace.losses[2 * step] : lossAt(trace, step);
+}
+
+/** A step's gradient norm (index below seriesLength). */
+export function gradNormAtStep(trace: TraceData, step: number): number {
+  return trace.losses ? trace.losses[2 * step + 1] : gradNormAt(trace, step);
 }
 
 export type Point = [number, number];
@@ -139,13 +189,13 @@ export function nearestRow(traces: TraceData[], step: number, toPixel: (x: numbe
   return near.reduce((latest, c) => (c.row > latest.row ? c : latest));
 }
 
-/** A per-row value of a trace, as a chart plots it (loss, gradient norm). */
-export type RowValue = (trace: TraceData, row: number) => number;
+/** A per-step value of a trace, as a chart plots it (loss, gradient norm), for steps below seriesLength. */
+export type RowValue = (trace: TraceData, step: number) => number;
 
 /** Log scale when every finite value is positive, symlog otherwise (losses may reach 0 or below). */
 export function seriesAxisKind(traces: TraceData[], value: RowValue): 'log' | 'symlog' {
   for (const trace of traces) {
-    for (let row = 0; row < trace.rowCount; row++) {
+    for (let row = 0; row < seriesLength(trace); row++) {
       const v = value(trace, row);
       if (Number.isFinite(v) && v <= 0) return 'symlog';
     }
@@ -158,7 +208,7 @@ export function seriesExtent(traces: TraceData[], value: RowValue): [number, num
   let lo = Infinity;
   let hi = -Infinity;
   for (const trace of traces) {
-    for (let row = 0; row < trace.rowCount; row++) {
+    for (let row = 0; row < seriesLength(trace); row++) {
       const v = value(trace, row);
       if (!Number.isFinite(v)) continue;
       lo = Math.min(lo, v);
@@ -170,10 +220,10 @@ export function seriesExtent(traces: TraceData[], value: RowValue): [number, num
 
 /** Log scale for the loss chart when every loss is positive, symlog otherwise. */
 export function lossAxisKind(traces: TraceData[]): 'log' | 'symlog' {
-  return seriesAxisKind(traces, lossAt);
+  return seriesAxisKind(traces, lossAtStep);
 }
 
 /** [min, max] of the finite losses of all runs. */
 export function lossExtent(traces: TraceData[]): [number, number] {
-  return seriesExtent(traces, lossAt);
+  return seriesExtent(traces, lossAtStep);
 }
