@@ -76,7 +76,7 @@ describeWorkbench('playground', (vscode) => {
   });
 
   test('a click on the landscape sets the start point and re-runs from it', async () => {
-    const overlay = frame.locator('svg.landscape-overlay');
+    const overlay = frame.locator('svg.landscape-overlay:visible');
     const before = await readPanel(frame);
     const box = await overlay.boundingBox();
     const click = { x: Math.round(box.width * 0.7), y: Math.round(box.height * 0.3) };
@@ -84,7 +84,7 @@ describeWorkbench('playground', (vscode) => {
     const after = await until(() => readPanel(frame), (s) => s.start !== before.start && drawn(s) && s.trajectories[0].first?.[0] !== before.trajectories[0].first?.[0], 'the re-run');
     // Paths are drawn inside the plot group, offset by the left and top margins.
     const [x, y] = after.trajectories[0].first;
-    const margin = await frame.locator('svg.landscape-overlay > g').first().evaluate((g) => {
+    const margin = await frame.locator('svg.landscape-overlay:visible > g').first().evaluate((g) => {
       const { e, f } = g.transform.baseVal.consolidate().matrix;
       return { e, f };
     });
@@ -145,8 +145,8 @@ describeWorkbench('playground', (vscode) => {
   test('hovering a trajectory shows step, parameters, loss and gradient norm', async () => {
     const head = frame.locator('circle.head').first();
     const box = await head.boundingBox();
-    const overlayBox = await frame.locator('svg.landscape-overlay').boundingBox();
-    await frame.locator('svg.landscape-overlay').hover({ position: { x: box.x + box.width / 2 - overlayBox.x, y: box.y + box.height / 2 - overlayBox.y } });
+    const overlayBox = await frame.locator('svg.landscape-overlay:visible').boundingBox();
+    await frame.locator('svg.landscape-overlay:visible').hover({ position: { x: box.x + box.width / 2 - overlayBox.x, y: box.y + box.height / 2 - overlayBox.y } });
     const state = await until(() => readPanel(frame), (s) => s.tooltip !== '', 'the tooltip');
     assert.match(state.tooltip, /step 20/);
     assert.match(state.tooltip, /x = .*y = /);
@@ -155,7 +155,7 @@ describeWorkbench('playground', (vscode) => {
   });
 
   test('zooming re-draws the axes and repaints the landscape for the new extent', async () => {
-    const overlay = frame.locator('svg.landscape-overlay');
+    const overlay = frame.locator('svg.landscape-overlay:visible');
     const before = await readPanel(frame);
     const box = await overlay.boundingBox();
     await vscode.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
