@@ -243,6 +243,8 @@ export class ScenarioPanel extends Disposable {
     this.scenario = scenario;
     this.updateTitle();
     this.prefetch.start(scenario);
+    // A breakpoint session of the scenario shown before (another data set or network) no longer fits.
+    void this.debugSession?.scenarioChanged(scenario).catch((error) => this.services.log.error(`${this.kind.name}: ${errorText(error)}`));
     await this.pushSnapshot();
   }
 
