@@ -230,7 +230,7 @@ export function networkLayerStats(loss: Loss, x: usize, bins: i32, out: usize): 
 
 // Network landscapes (networkLandscape.ts): filter-normalized directions, slices, Hessian and PCA directions, sharpness.
 import {
-  filterNormalizedDirection, sliceRows, hessianRounds, randomSubspace, centerPath, pathCovarianceRounds, projectOnPlane, ballSharpness,
+  filterNormalizedDirection, sliceRows, hessianRounds, hessianMatrix, randomSubspace, centerPath, pathCovarianceRounds, projectOnPlane, ballSharpness,
 } from './networkLandscape';
 export function netscapeDirection(loss: Loss, theta: usize, seed: f64, out: usize): void {
   filterNormalizedDirection(loss, theta, <u64>seed, out);
@@ -260,6 +260,10 @@ export function netscapeProject(rows: usize, count: i32, dim: i32, center: usize
 }
 export function netscapeBallSharpness(loss: Loss, theta: usize, radius: f64, samples: i32, seed: f64, d: usize, point: usize): f64 {
   return ballSharpness(loss, theta, radius, samples, <u64>seed, d, point);
+}
+/** A small network's whole Hessian by central differences of its exact gradient (networkLandscape.ts hessianMatrix). */
+export function networkHessian(loss: Loss, x: usize, step: f64, out: usize, v: usize, col: usize, point: usize, gMinus: usize): void {
+  hessianMatrix(loss, x, step, out, v, col, point, gMinus);
 }
 
 // Frozen parameters (frozen.ts): mask is dim f64, non-zero where a coordinate keeps its current value.

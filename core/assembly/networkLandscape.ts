@@ -97,6 +97,29 @@ export function hessianVector(loss: Loss, x: usize, v: usize, step: f64, out: us
 }
 
 /**
+ * The whole Hessian (dim x dim, row-major at out) by central differences of the exact gradient, one column per unit
+ * vector, then symmetrized ((H + H^T) / 2). For small networks only: 2 * dim gradient evaluations. Scratch: v, col,
+ * point and gMinus (dim each).
+ */
+export function hessianMatrix(loss: Loss, x: usize, step: f64, out: usize, v: usize, col: usize, point: usize, gMinus: usize): void {
+  const dim = loss.dim;
+  memory.fill(v, 0, <usize>dim << 3);
+  for (let j = 0; j < dim; j++) {
+    put(v, j, 1.0);
+    hessianVector(loss, x, v, step, col, point, gMinus);
+    put(v, j, 0.0);
+    for (let i = 0; i < dim; i++) put(out, i * dim + j, at(col, i));
+  }
+  for (let i = 0; i < dim; i++) {
+    for (let j = i + 1; j < dim; j++) {
+      const mean = 0.5 * (at(out, i * dim + j) + at(out, j * dim + i));
+      put(out, i * dim + j, mean);
+      put(out, j * dim + i, mean);
+    }
+  }
+}
+
+/**
  * One round of subspace iteration for k = 1 or 2 vectors (rows of v, orthonormal) given w = A v (rows): the Ritz
  * values of A on span(v) go to values (largest magnitude first), and v becomes w rotated to the Ritz vectors and
  * orthonormalized. Returns the largest relative change of a Ritz value since the values held before.

@@ -10,6 +10,7 @@ import type { BreakpointSpec } from '../shared/engineApi';
 import { lossLines, runsAtLine, type LossLines } from './adapterLines';
 import type { StepState } from '../shared/engineApi';
 import { factorKeys, groupParamNames } from '../shared/network';
+import { LIMITS } from '../shared/limits';
 import type { BreakpointResult, StopEvent, TrainingSession } from '../session/trainingSession';
 import type { Disposable } from '../session/emitter';
 import { runEquationText } from '../session/inspectorEquations';
@@ -338,8 +339,9 @@ export class OptiscopeDebugSession extends DebugSession {
     const frame = this.frame(args.frameId);
     const state = () => this.requireTarget().inspect(frame.run, frame.step);
     const scopes = [new Scope(`Step ${frame.step}`, this.container(async () => stateVariables(await state(), (children) => this.container(async () => children))), false)];
-    // Networks have no Hessian (TrainingSession.inspect): no scope that would always be empty.
-    if (!this.requireTarget().loss?.network) scopes.push(new Scope('Hessian', this.container(async () => hessianVariables(await state())), true));
+    // A network above LIMITS.networkHessianParams has no Hessian (TrainingSession.inspect): no scope that would be empty.
+    const loss = this.requireTarget().loss;
+    if (!loss?.network || loss.dim <= LIMITS.networkHessianParams) scopes.push(new Scope('Hessian', this.container(async () => hessianVariables(await state())), true));
     const run = this.requireTarget().scenario?.runs[frame.run];
     if (run) scopes.push(new Scope('Update rule', this.container(async () => equationVariables(runEquationText(run, await state()))), true));
     response.body = { scopes };

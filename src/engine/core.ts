@@ -92,6 +92,7 @@ export interface CoreExports {
     out: number, point: number,
   ): void;
   netscapeRandomSubspace(k: number, dim: number, seed: number, v: number): void;
+  networkHessian(loss: number, x: number, step: number, out: number, v: number, col: number, point: number, gMinus: number): void;
   netscapeHessianRounds(loss: number, x: number, step: number, k: number, rounds: number, v: number, values: number, w: number, point: number, gMinus: number): number;
   netscapeCenterPath(rows: number, count: number, dim: number, center: number, mean: number): number;
   netscapePathRounds(rows: number, count: number, dim: number, k: number, rounds: number, v: number, values: number, w: number): number;

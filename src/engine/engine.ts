@@ -24,7 +24,7 @@ import { alignNetworks, networkPath, permuteNetwork, trainBend } from './network
 import type {
   BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
 } from '../shared/networkPaths';
-import { networkLandscape, networkSharpness } from './networkLandscape';
+import { centralDifferenceStep, networkLandscape, networkSharpness } from './networkLandscape';
 import type {
   NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
 } from '../shared/networkLandscape';
@@ -447,17 +447,24 @@ export class WasmEngine implements WorkerEngine {
     return this.withLoss(loss, lossParams, ({ handle, info }) => {
       checkNumberList(point, 'The point', info.dim);
       const n = info.dim;
-      if (n > LIMITS.maxHessianParams) {
+      if (!info.network && n > LIMITS.maxHessianParams) {
         fail(`evaluate returns the ${n} x ${n} Hessian: at most ${LIMITS.maxHessianParams} parameters, this loss has ${n}`);
       }
+      // A network's Hessian only up to networkHessianParams (built from 2 x n gradient evaluations), else none.
+      const hessianSize = !info.network ? n * n : n <= LIMITS.networkHessianParams ? n * n : 0;
       const x = this.core.allocF64(n, point);
       const g = this.core.allocF64(n);
-      const h = this.core.allocF64(n * n);
+      const h = this.core.allocF64(Math.max(1, hessianSize));
+      const scratch = info.network && hessianSize > 0 ? [0, 1, 2, 3].map(() => this.core.allocF64(n)) : [];
       try {
-        const value = this.core.exports.lossEvaluate(handle, x, g, h);
-        return { value, gradient: Array.from(this.core.f64(g, n)), hessian: Array.from(this.core.f64(h, n * n)) };
+        const value = this.core.exports.lossEvaluate(handle, x, g, info.network ? 0 : h);
+        if (scratch.length > 0) {
+          const [v, column, moved, gMinus] = scratch;
+          this.core.exports.networkHessian(handle, x, centralDifferenceStep(point), h, v, column, moved, gMinus);
+        }
+        return { value, gradient: Array.from(this.core.f64(g, n)), hessian: Array.from(this.core.f64(h, hessianSize)) };
       } finally {
-        this.core.release(x, g, h);
+        this.core.release(x, g, h, ...scratch);
       }
     });
   }

@@ -22,6 +22,13 @@ const ROUNDS_PER_CHUNK = 4;
  * (test/unit/engine-network-landscape.test.mjs compares with a finite-difference Hessian).
  */
 const HESSIAN_STEP = 1e-5;
+
+/** The central differences' step at a point: HESSIAN_STEP relative to the parameters' RMS (at least absolute). */
+export function centralDifferenceStep(center: ArrayLike<number>): number {
+  let squares = 0;
+  for (let i = 0; i < center.length; i++) squares += center[i] * center[i];
+  return HESSIAN_STEP * Math.max(1, Math.sqrt(squares / center.length));
+}
 /** Path values the PCA holds at once (more rows are thinned evenly, the last row kept), and one path's at most. */
 const MAX_PCA_VALUES = 8_000_000;
 const MAX_PATH_VALUES = 16_000_000;
@@ -116,9 +123,7 @@ async function hessianPairs(
   const w = scratch.f64(k * dim);
   const point = scratch.f64(dim);
   const gMinus = scratch.f64(dim);
-  const center = core.f64(x, dim);
-  const rms = Math.sqrt(center.reduce((s, c) => s + c * c, 0) / dim);
-  const step = HESSIAN_STEP * Math.max(1, rms);
+  const step = centralDifferenceStep(core.f64(x, dim));
   core.exports.netscapeRandomSubspace(k, dim, seed, v);
   await iterate((rounds) => core.exports.netscapeHessianRounds(loss.handle, x, step, k, rounds, v, values, w, point, gMinus), onProgress, signal);
   return { v, values };

@@ -1,6 +1,7 @@
 // A training session: runs kept in the engine worker, moved by continue / step / step back / run to, paused by
 // breakpoints that the engine checks in its run loop. The panel and the debugger drive the same session.
 // No 'vscode' import: the debug adapter uses it in plain Node too.
+import { LIMITS } from '../shared/limits';
 import type {
   BreakpointSpec, LossInfo, RunStatus, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest,
   SessionUpdate, StepState,
@@ -474,8 +475,8 @@ export class TrainingSession {
       const byParam = (values: ArrayLike<number>) => Object.fromEntries(params.map((p, k) => [p, values[k]]));
       const point = Array.from(row.subarray(0, dim));
       const next = t + 1 < r.rowCount ? r.rows.subarray((t + 1) * width, (t + 1) * width + dim) : undefined;
-      // The core computes no Hessian for networks (their dimension is the parameter count: hundreds, so dim^2 entries).
-      const { hessian } = this.loss.network ? { hessian: [] } : await this.engine.evaluate(this.scenario.loss, point, this.scenario.lossParams);
+      // A network's Hessian up to LIMITS.networkHessianParams parameters (evaluate gives none beyond).
+      const { hessian } = this.loss.network && dim > LIMITS.networkHessianParams ? { hessian: [] } : await this.engine.evaluate(this.scenario.loss, point, this.scenario.lossParams);
       return {
         run,
         step: t,

@@ -25,6 +25,11 @@ export const LIMITS = {
   panelMaxParams: 64,
   /** Newton's method and evaluate() hold dim x dim Hessians: 8 MB each at 1000 parameters. */
   maxHessianParams: 1000,
+  /**
+   * A network's Hessian (inspector, debugger, evaluate) up to this many parameters: the core builds it column by column
+   * from 2 x dim gradient evaluations, each a pass over the training set; beyond, a view of dim^2 numbers says little.
+   */
+  networkHessianParams: 50,
   /** Landscape grid points along each side (values and gradient field). */
   maxGridSide: 4096,
   /** A panel's landscape grid along each side: enough for any screen, and a message of at most 8 MiB. */

@@ -335,7 +335,7 @@ steps = 50
   }
 });
 
-test('a network: the Variables view groups parameters, gradients and state by tensor (W1, b1, W2, b2), and has no Hessian scope (its update rule is there)', async () => {
+test('a network: the Variables view groups parameters, gradients and state by tensor (W1, b1, W2, b2); a 13-parameter net has its Hessian scope (and its update rule)', async () => {
   const text = `data x1, x2, y = [0, 0, 0; 1, 1, 1; -1, 0.5, 1; 0.5, -1, 0]
 network 2-3-1 activation=tanh loss=bce batchnorm=false seed=2
 optimizer adam lr=0.05
@@ -350,7 +350,10 @@ steps = 50
     const event = await dc.firstStop;
     const frame = await topFrame(dc, event.body.threadId);
     const { body: { scopes } } = await dc.scopesRequest({ frameId: frame.id });
-    assert.deepEqual(scopes.map((s) => s.name), ['Step 7', 'Update rule']);
+    assert.deepEqual(scopes.map((s) => s.name), ['Step 7', 'Hessian', 'Update rule']);
+    const { body: { variables: hessian } } = await dc.variablesRequest({ variablesReference: scopes[1].variablesReference });
+    assert.equal(hessian.filter((v) => v.name.startsWith('eigenvalue')).length, 13);
+    assert.equal(hessian.filter((v) => v.name.startsWith('H[')).length, 13 * 13);
     const { body: { variables: top } } = await dc.variablesRequest({ variablesReference: scopes[0].variablesReference });
     const groups = top.filter((v) => v.variablesReference > 0);
     assert.deepEqual(groups.map((g) => [g.name, g.value]), [['W1', '6 parameters'], ['b1', '3 parameters'], ['W2', '3 parameters'], ['b2', '1 parameter']]);
