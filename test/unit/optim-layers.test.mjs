@@ -205,11 +205,12 @@ test('AdaHessian (examples/adahessian.optim) against its pseudo-code, with the s
   }
 });
 
-test('the PyTorch export: a rule reading rademacher() or a per-layer reduction is not translated; maximize is (g negated)', async () => {
+test('the PyTorch export: rademacher() draws from a seeded torch.Generator, a per-layer reduction reduces over each tensor; maximize negates g', async () => {
   const { torchOptimizerClass } = await loadTs('src/loss/pytorchExport.ts');
   const noisy = 'optimizer noisy\nupdate\n  x = x - lr*(g + 0.1*rademacher())\n';
-  assert.equal(torchOptimizerClass(noisy, {}, 'Written1'), undefined);
-  assert.equal(torchOptimizerClass(example('lamb'), {}, 'Written1'), undefined);
+  assert.match(torchOptimizerClass(noisy, {}, 'Written1').join('\n'), /torch\.Generator\(\)\.manual_seed\(0\)/);
+  // norm_layer(x): the norm over the tensor x (each parameter tensor is a layer), inside the per-parameter loop
+  assert.match(torchOptimizerClass(example('lamb'), {}, 'Written1').join('\n'), /for i, x in enumerate\(params\):[\s\S]*torch\.sqrt\(torch\.sum\(torch\.broadcast_to\(\(x \*\* 2\.0\), x\.shape\)\)\)/);
   const sgd = 'optimizer plain\nupdate\n  x = x - lr*g\n';
   const [down, up] = [torchOptimizerClass(sgd, {}, 'W').join('\n'), torchOptimizerClass(sgd, { maximize: true }, 'W').join('\n')];
   assert.notEqual(down, up);
