@@ -314,6 +314,9 @@ export interface SessionRunUpdate {
   state: Float64Array;
   /** (rowCount - from) rows of metrics (see RunTrace.metrics), when the loss has them. */
   metrics?: Float64Array;
+  /** With batch norm: (rowCount - from) rows of running statistics, runningWidth each (see RunTrace.running). */
+  running?: Float64Array;
+  runningWidth?: number;
   /** L-BFGS: the evaluations logged since the previous update (see RunTrace.evaluations). */
   evaluations?: Float64Array;
   /** Ids of the breakpoints that paused the run (status 'paused'). */

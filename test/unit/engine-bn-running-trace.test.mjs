@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const { TraceAccumulator, sliceChunk } = await loadTs('src/shared/traceStream.ts');
 const { RunStream } = await loadTs('src/panels/runStream.ts');
+const { runningAt } = await loadTs('webview/runs/traces.ts');
 const engine = await createEngine();
 
 const data = [[0.5, -1, 0.3], [1.5, 0.2, -0.7], [-0.4, 0.8, 1.1], [0.9, -0.3, 0.4], [-1.2, 1.4, -0.2], [0.1, 0.6, -0.5]];
@@ -110,5 +111,31 @@ test('streaming: chunks (sliced small, and through the host\'s RunStream) rebuil
       assert.equal(traces[i].runningWidth, width);
       assert.deepEqual(traces[i].running, trace.running);
     });
+  }
+});
+
+test('the page picks the shown row\'s statistics (runningAt), none without batch norm', async () => {
+  const [trace] = await engine.runs({ loss: net231, runs: [{ optimizer: 'sgd', options: { lr: 0.1 } }], steps: 4 });
+  for (let r = 0; r < trace.rowCount; r++) assert.deepEqual(runningAt(trace, r), rowOf(trace, r));
+  const [plain] = await engine.runs({ loss: `${dataLine}\nnetwork 2-3-1 loss=mse batchnorm=false`, runs: [{ optimizer: 'sgd', options: { lr: 0.1 } }], steps: 2 });
+  assert.equal(runningAt(plain, 1), undefined);
+});
+
+test('a Playground breakpoint session: the paused view carries each row\'s statistics, as the one-shot run records them', async () => {
+  const { TrainingSession } = await loadTs('src/session/trainingSession.ts');
+  const { PanelSession } = await loadTs('src/panels/panelSession.ts');
+  const scenario = { loss: net231, steps: 10, view: null, runs: [{ optimizer: 'sgd', options: { lr: 0.1 } }] };
+  const posted = [];
+  const panel = new PanelSession((message) => posted.push(message), async (s) => TrainingSession.open(engine, s), () => engine, () => scenario);
+  try {
+    await panel.setBreakpoints({ list: [{ condition: 'step == 4', enabled: true, run: 0 }], breakOnDivergence: true });
+    const view = posted.filter((m) => m.type === 'session' && m.session).map((m) => m.session).at(-1);
+    assert.match(view.banner, /Paused at step 4/);
+    const [paused] = view.traces;
+    const [whole] = await engine.runs({ loss: net231, runs: scenario.runs, steps: 4 });
+    assert.equal(paused.runningWidth, width);
+    assert.deepEqual(paused.running, whole.running);
+  } finally {
+    panel.dispose();
   }
 });
