@@ -1004,7 +1004,7 @@ export class WasmEngine implements WorkerEngine {
         fail(`size must be [nx, ny] with nx from 2 to ${LIMITS.maxGridSide} and ny ${inputs === 1 ? '1 (one input)' : `from 2 to ${LIMITS.maxGridSide}`}, got [${nx}, ${ny}]`);
       }
       const [y0, y1] = inputs === 2 ? checkRange(request.y, 'y') : [0, 0];
-      const units = spec.widths.slice(1, -1).reduce((a, b) => a + b, 0);
+      const units = runningWidth(info) / 2;
       const stats = !spec.batchnorm ? undefined
         : request.stats === undefined ? [...new Array<number>(units).fill(0), ...new Array<number>(units).fill(1)]
           : checkNumberList(request.stats, 'stats', 2 * units);
