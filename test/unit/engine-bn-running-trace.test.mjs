@@ -139,3 +139,18 @@ test('a Playground breakpoint session: the paused view carries each row\'s stati
     panel.dispose();
   }
 });
+
+test('memory: the recorded statistics count in the run set\'s recorded bytes (runningWidth numbers a row)', async () => {
+  const held = async (steps) => {
+    const before = engine.memory().recordedBytes;
+    const set = await engine.startRuns({ loss: net231, runs: [{ optimizer: 'sgd', options: { lr: 0.1 } }], steps });
+    try {
+      return engine.memory().recordedBytes - before;
+    } finally {
+      set.dispose();
+    }
+  };
+  const dim = 19;
+  // 1000 more rows, each of [...params, loss, gradNorm] and the running statistics (an mse network: no metrics).
+  assert.equal((await held(1001)) - (await held(1)), 1000 * (dim + 2 + width) * 8);
+});
