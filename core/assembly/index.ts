@@ -288,3 +288,8 @@ export function runSetStepLosses(run: Run): void {
 }
 export function runStepLosses(run: Run): usize { return run.stepLosses; }
 export function runStepLossCount(run: Run): i32 { return run.stepLossCount; }
+
+// Recorded BN running statistics (run.ts runningTrace): a row of runningWidth per trace row, or 0 without batch norm.
+import { runningWidth } from './run';
+export function runRunningTrace(run: Run): usize { return run.runningTrace; }
+export function runRunningWidth(run: Run): i32 { return runningWidth(run); }

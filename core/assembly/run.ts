@@ -53,6 +53,9 @@ export class Run {
   breakpoints: Breakpoints | null;
   // Networks with batch norm: this run's running means and variances (network.ts), or 0.
   running: usize;
+  // With batch norm: rows of the running statistics (2 * hiddenUnits each), one per trace row, as the run held them
+  // when the row was written (what eval mode at that step uses); or 0.
+  runningTrace: usize;
   // Muon on a network's weight matrices (muon.ts), or 0: the run's optimizer steps the other parameters.
   muon: usize;
   // Test metrics (setMetrics): a row per trace row of [test loss, test accuracy, train accuracy], NaN where not
@@ -157,6 +160,7 @@ export function createRun(
   run.stepLossCount = 0;
   run.running = loss.network ? createRunningStats(changetype<Network>(loss.network)) : 0;
   const rows = <usize>recordedRows(maxSteps, run.recordEvery);
+  run.runningTrace = run.running ? heap.alloc((rows * <usize>runningWidth(run)) << 3) : 0;
   run.trace = heap.alloc((rows * <usize>traceWidth(dim)) << 3);
   run.stateTrace = recordState ? heap.alloc((rows * <usize>stateWidth(dim)) << 3) : 0;
   recordCurrent(run);
@@ -188,6 +192,7 @@ export function freeRun(run: Run): void {
   const breakpoints = run.breakpoints;
   if (breakpoints) freeBreakpoints(breakpoints);
   if (run.running) heap.free(run.running);
+  if (run.runningTrace) heap.free(run.runningTrace);
   if (run.muon) freeMuon(changetype<Muon>(run.muon));
   if (run.metrics) heap.free(run.metrics);
   if (run.frozen) freeFrozen(changetype<Frozen>(run.frozen));
@@ -463,6 +468,10 @@ function recordCurrent(run: Run): void {
     run.stepLossCount = run.step + 1;
   }
   if (run.recordState) recordState(run);
+  if (run.runningTrace) {
+    const n = runningWidth(run);
+    copyF64(run.runningTrace + ((<usize>run.rows * <usize>n) << 3), run.running, n);
+  }
   run.pending = 1;
   if (run.gradTol >= 0 && gradNorm <= run.gradTol) {
     run.status = STATUS_CONVERGED;
@@ -497,6 +506,11 @@ function keepPendingRow(run: Run): void {
   if (!run.pending) return;
   run.rows++;
   run.pending = 0;
+}
+
+/** Values per running-statistics row: running means, then variances, of every hidden unit (0 without batch norm). */
+export function runningWidth(run: Run): i32 {
+  return run.running ? 2 * changetype<Network>(run.loss.network).hiddenUnits : 0;
 }
 
 function recordState(run: Run): void {

@@ -61,6 +61,8 @@ export interface CoreExports {
   networkSetBnNoise(loss: number, scale: number, seed: number): void;
   lossGradientVariation(loss: number, x: number, etaMax: number, count: number, g0: number, point: number, g: number, out: number): number;
   runRunningStats(run: number): number;
+  runRunningTrace(run: number): number;
+  runRunningWidth(run: number): number;
   networkEvalLoss(loss: number, first: number, count: number, x: number, stats: number): number;
   networkPredict(loss: number, inputs: number, count: number, x: number, stats: number, out: number): void;
   runSetMuon(run: number, options: number): void;
@@ -121,7 +123,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
  * Exports that return a pointer (a byte offset) or a handle (the pointer of a Loss or Run). Wasm hands i32 results
  * to JavaScript as signed numbers: past 2 GiB of memory they would come back negative, so they are read unsigned.
  */
-const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runMetrics', 'runStepLosses', 'bendCreate', 'bendPoint'] as const;
+const POINTER_RESULTS = ['alloc', 'lossCreate', 'lossCreateCustom', 'lossCreateData', 'lossCreateCustomData', 'lossSamples', 'runCreate', 'runHits', 'runTrace', 'runStateTrace', 'lossCreateNetwork', 'runRunningStats', 'runRunningTrace', 'runMetrics', 'runStepLosses', 'bendCreate', 'bendPoint'] as const;
 
 function unsignedPointers(exports: CoreExports): CoreExports {
   const wrapped: Record<string, unknown> = { ...exports };

@@ -223,6 +223,8 @@ export class RunSet {
     const stateTrace = exports.runStateTrace(handle);
     const metrics = exports.runMetrics(handle);
     const stepLosses = exports.runStepLosses(handle);
+    const running = exports.runRunningTrace(handle);
+    const runningWidth = running ? exports.runRunningWidth(handle) : 0;
     return {
       label,
       optimizer: spec.optimizer,
@@ -236,6 +238,7 @@ export class RunSet {
       stateNames,
       ...(metrics ? { metrics: this.core.f64(metrics, rowCount * METRICS_WIDTH), metricsEvery: this.runs[i].metricsEvery } : {}),
       ...(stepLosses ? { losses: this.core.f64(stepLosses, 2 * exports.runStepLossCount(handle)) } : {}),
+      ...(running ? { running: this.core.f64(running, rowCount * runningWidth), runningWidth } : {}),
       ...(optimizerId === OptimizerId.lbfgs
         ? { evaluations: evaluations > 0 ? this.core.f64(exports.runEvaluations(handle), evaluations * (dim + 2)) : new Float64Array(0) } : {}),
       ...(breakpoints > 0 ? this.breakpointState(handle, breakpoints) : {}),
@@ -309,6 +312,7 @@ export class RunSet {
       rows: view.rows.slice(from * width, view.rowCount * width),
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth),
       metrics: view.metrics?.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH),
+      running: view.running?.slice(from * view.runningWidth!, view.rowCount * view.runningWidth!),
       evaluations: view.evaluations?.slice(evaluationsFrom * width),
       ...(view.losses ? { losses: view.losses.slice(2 * lossFrom), lossFrom } : {}),
     };
@@ -317,7 +321,7 @@ export class RunSet {
   /** A copy of the run's trace that outlives this set. */
   snapshot(i: number): RunTrace {
     const view = this.view(i);
-    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice(), evaluations: view.evaluations?.slice(), losses: view.losses?.slice() };
+    return { ...view, rows: view.rows.slice(), state: view.state?.slice(), metrics: view.metrics?.slice(), evaluations: view.evaluations?.slice(), losses: view.losses?.slice(), running: view.running?.slice() };
   }
 
   dispose(): void {
@@ -330,6 +334,12 @@ export class RunSet {
     this.holdings.customSteps?.forEach((step) => step.release());
     this.holdings.onDispose(this);
   }
+}
+
+/** Numbers per recorded row of a run's batch-norm running statistics (RunTrace.running): 2 x the hidden units, or 0. */
+function runningWidth(info: LossInfo): number {
+  const spec = info.network;
+  return spec?.batchnorm ? 2 * spec.widths.slice(1, -1).reduce((a, b) => a + b, 0) : 0;
 }
 
 /** Whether runs on the loss measure metrics: a test split, or a classifier network (train accuracy). */
@@ -679,7 +689,7 @@ export class WasmEngine implements WorkerEngine {
   ): number {
     const { dim } = info;
     const { exports } = this.core;
-    const traceBytes = rowCount * (exports.runTraceWidth(dim) + (hasMetrics(info) ? METRICS_WIDTH : 0)) * 8;
+    const traceBytes = rowCount * (exports.runTraceWidth(dim) + (hasMetrics(info) ? METRICS_WIDTH : 0) + runningWidth(info)) * 8;
     const stateBytes = recordState ? rowCount * exports.runStateWidth(dim) * 8 : 0;
     const fix = 'use fewer steps, record every k-th step (recordEvery), or fewer parameters';
     const largest = Math.max(traceBytes, stateBytes);
@@ -994,7 +1004,7 @@ export class WasmEngine implements WorkerEngine {
         fail(`size must be [nx, ny] with nx from 2 to ${LIMITS.maxGridSide} and ny ${inputs === 1 ? '1 (one input)' : `from 2 to ${LIMITS.maxGridSide}`}, got [${nx}, ${ny}]`);
       }
       const [y0, y1] = inputs === 2 ? checkRange(request.y, 'y') : [0, 0];
-      const units = spec.widths.slice(1, -1).reduce((a, b) => a + b, 0);
+      const units = runningWidth(info) / 2;
       const stats = !spec.batchnorm ? undefined
         : request.stats === undefined ? [...new Array<number>(units).fill(0), ...new Array<number>(units).fill(1)]
           : checkNumberList(request.stats, 'stats', 2 * units);

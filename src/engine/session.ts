@@ -82,6 +82,8 @@ export class EngineSession {
       rows: view.rows.slice(from * traceWidth, view.rowCount * traceWidth),
       state: view.state?.slice(from * stateWidth, view.rowCount * stateWidth) ?? new Float64Array(0),
       ...(view.metrics ? { metrics: view.metrics.slice(from * METRICS_WIDTH, view.rowCount * METRICS_WIDTH) } : {}),
+      ...(view.running && view.runningWidth
+        ? { running: view.running.slice(from * view.runningWidth, view.rowCount * view.runningWidth), runningWidth: view.runningWidth } : {}),
       ...(view.evaluations ? { evaluations: view.evaluations.slice(evaluationsFrom * traceWidth) } : {}),
       pausedBy: ids(view.pausedBy),
       hits: Object.fromEntries(this.breakpoints.map((b, k) => [b.id, view.hits?.[k] ?? 0])),

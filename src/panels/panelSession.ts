@@ -190,13 +190,14 @@ export class PanelSession {
       positions: positions.map((p) => ({ label: p.label, step: p.step, engineStep: p.engineStep, status: p.status })),
       breakpoints: this.results.map((r) => ({ verified: r.verified, ...(r.message ? { message: r.message } : {}), hits: hits.get(r.id) ?? 0 })),
       traces: positions.map((p, i) => {
-        const { rows, rowCount, metrics, evaluations } = session.trace(i);
+        const { rows, rowCount, metrics, running, runningWidth, evaluations } = session.trace(i);
         const dim = session.loss.dim;
         const { state, names } = session.stateTrace(i);
         // ASGD's dashed average, as the streamed runs draw it
         const averaged = drawnAverage(p.optimizer, dim, state, names, rowCount);
         return {
           label: p.label, optimizer: p.optimizer, dim, rows, rowCount, status: p.status, stoppedAt: p.engineStep, ...(averaged && { averaged }), ...(metrics && { metrics }),
+          ...(running && { running, runningWidth }),
           // L-BFGS's inner evaluations, drawn as the streamed runs draw them
           ...(evaluations && evaluations.length > 0 && { evaluations: plottedEvaluations(evaluations, dim) }),
         };

@@ -41,8 +41,8 @@ export class RunStream {
   private receive(chunk: RunsChunk): void {
     const forWebview: RunsDataChunk = {
       done: chunk.done,
-      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames, metrics, evaluations, recordEvery, losses, lossFrom }) => {
-        const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from, ...(metrics && { metrics }) };
+      traces: chunk.traces.map(({ label, optimizer, dim, rows, rowCount, status, stoppedAt, from, state, stateNames, metrics, running, runningWidth, evaluations, recordEvery, losses, lossFrom }) => {
+        const part: TraceDataChunk = { label, optimizer, dim, rows, rowCount, status, stoppedAt, from, ...(metrics && { metrics }), ...(running && { running, runningWidth }) };
         if (losses && recordEvery > 1) Object.assign(part, { recordEvery, losses, lossFrom: lossFrom ?? 0 });
         // Recorded state (the step arrows): each row's gradient, its plotted components.
         if (state && stateNames) part.grad = plottedGradient(state, stateNames.length, rowCount - from, dim);

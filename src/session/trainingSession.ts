@@ -82,6 +82,9 @@ interface RunRecord {
   state: Float64Array;
   /** The engine's metrics rows (RunTrace.metrics), when the loss has them. */
   metrics?: Float64Array;
+  /** With batch norm: each row's running statistics (RunTrace.running), runningWidth a row. */
+  running?: Float64Array;
+  runningWidth?: number;
   /** L-BFGS's inner evaluations so far (RunTrace.evaluations) and how many values of the buffer hold them. */
   evaluations?: { values: Float64Array; length: number };
   rowCount: number;
@@ -216,12 +219,15 @@ export class TrainingSession {
   }
 
   /** A run's recorded trace rows [...params, loss, gradNorm] up to the engine's step, and their metrics (copies). */
-  trace(run: number): { rows: Float64Array; rowCount: number; width: number; metrics?: Float64Array; evaluations?: Float64Array } {
+  trace(run: number): {
+    rows: Float64Array; rowCount: number; width: number; metrics?: Float64Array; running?: Float64Array; runningWidth?: number; evaluations?: Float64Array;
+  } {
     const r = this.records[run];
     const width = this.loss.dim + 2;
     const metrics = r.metrics?.slice(0, r.rowCount * METRICS_WIDTH);
     const evaluations = r.evaluations?.values.slice(0, r.evaluations.length);
-    return { rows: r.rows.slice(0, r.rowCount * width), rowCount: r.rowCount, width, ...(metrics && { metrics }), ...(evaluations && { evaluations }) };
+    const running = r.running && r.runningWidth ? { running: r.running.slice(0, r.rowCount * r.runningWidth), runningWidth: r.runningWidth } : {};
+    return { rows: r.rows.slice(0, r.rowCount * width), rowCount: r.rowCount, width, ...(metrics && { metrics }), ...running, ...(evaluations && { evaluations }) };
   }
 
   /** A run's recorded state rows up to the engine's step (a view, valid until the session's next update) and their names. */
@@ -546,6 +552,10 @@ export class TrainingSession {
       r.rows = append(r.rows, r.rowCount * width, u.rows, u.rowCount * width);
       r.state = append(r.state, r.rowCount * stateWidth, u.state, u.rowCount * stateWidth);
       if (u.metrics) r.metrics = append(r.metrics ?? new Float64Array(0), r.rowCount * METRICS_WIDTH, u.metrics, u.rowCount * METRICS_WIDTH);
+      if (u.running && u.runningWidth) {
+        r.running = append(r.running ?? new Float64Array(0), r.rowCount * u.runningWidth, u.running, u.rowCount * u.runningWidth);
+        r.runningWidth = u.runningWidth;
+      }
       if (u.evaluations) {
         const kept = r.evaluations ?? { values: new Float64Array(0), length: 0 };
         kept.values = append(kept.values, kept.length, u.evaluations, kept.length + u.evaluations.length);

@@ -123,10 +123,16 @@ export interface RunTrace {
   metricsEvery?: number;
   /** With RunsRequest.stepLosses and recordEvery > 1: [loss, gradNorm] of every step from 0 (stoppedAt + 1 pairs; a diverged run: its finite steps). */
   losses?: Float64Array;
+  /**
+   * Networks with batch norm: the running statistics (running means, then variances, runningWidth = 2 x the hidden
+   * units) the run held at each row's step, what eval mode at that step uses: (rowCount) x runningWidth.
+   */
+  running?: Float64Array;
+  runningWidth?: number;
 }
 
 /** The rows one run added since the previous chunk of a stream (see Engine.streamRuns). */
-export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' | 'evaluations' | 'losses'> {
+export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' | 'evaluations' | 'losses' | 'running'> {
   /** The index of the first row in rows: rows [from, rowCount) of the whole trace. */
   from: number;
   /** (rowCount - from) x (dim + 2), a copy. */
@@ -135,6 +141,8 @@ export interface TraceChunk extends Omit<RunTrace, 'rows' | 'state' | 'metrics' 
   state?: Float64Array;
   /** The metrics of the same rows (see RunTrace.metrics). */
   metrics?: Float64Array;
+  /** The running statistics of the same rows (see RunTrace.running). */
+  running?: Float64Array;
   /** L-BFGS: the evaluations logged since the previous chunk (see RunTrace.evaluations), a copy. */
   evaluations?: Float64Array;
   /** The per-step losses (RunTrace.losses) of steps [lossFrom, lossFrom + losses.length / 2), a copy. */
@@ -306,6 +314,9 @@ export interface SessionRunUpdate {
   state: Float64Array;
   /** (rowCount - from) rows of metrics (see RunTrace.metrics), when the loss has them. */
   metrics?: Float64Array;
+  /** With batch norm: (rowCount - from) rows of running statistics, runningWidth each (see RunTrace.running). */
+  running?: Float64Array;
+  runningWidth?: number;
   /** L-BFGS: the evaluations logged since the previous update (see RunTrace.evaluations). */
   evaluations?: Float64Array;
   /** Ids of the breakpoints that paused the run (status 'paused'). */

@@ -110,8 +110,8 @@ export interface LandscapeData extends LandscapeQuery {
   gradient?: Float64Array;
 }
 
-/** A network's outputs over its input plane at one run's parameters (Engine.networkOutput; no batch-norm statistics). */
-export type NetworkOutputQuery = Omit<NetworkOutputRequest, 'stats'>;
+/** A network's outputs over its input plane at one run's parameters (Engine.networkOutput; with batch norm: the row's running statistics). */
+export type NetworkOutputQuery = NetworkOutputRequest;
 
 /** The answer: the query with its grid of values (copies). */
 export type NetworkOutputData = NetworkOutputQuery & NetworkOutputResult;
@@ -132,6 +132,9 @@ export type TraceData = Pick<RunTrace, 'label' | 'optimizer' | 'dim' | 'rows' | 
   averaged?: Float64Array;
   /** Losses with a test split and classifying networks: rows of [test loss, test accuracy, train accuracy] (RunTrace.metrics). */
   metrics?: Float64Array;
+  /** Networks with batch norm: each row's running statistics, rowCount x runningWidth (RunTrace.running): the output view's eval mode. */
+  running?: Float64Array;
+  runningWidth?: number;
   /**
    * L-BFGS: the loss evaluations inside its steps as [step, a, b] triples, (a, b) the plotted point (the first two
    * parameters; a 1-D loss: the parameter and the loss), drawn as faint points. In a chunk: those since the last chunk.
@@ -340,6 +343,7 @@ function networkOutputQuery(value: unknown, path: string): NetworkOutputQuery {
     size: [integer(nx, `${path}.size[0]`, 2, LIMITS.panelMaxGrid), integer(ny, `${path}.size[1]`, 1, LIMITS.panelMaxGrid)],
   };
   if (q.y !== undefined) parsed.y = range(q.y, `${path}.y`);
+  if (q.stats !== undefined) parsed.stats = numbers(q.stats, `${path}.stats`, 2 * LIMITS.network.layers * LIMITS.network.width);
   return parsed;
 }
 

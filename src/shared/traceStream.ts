@@ -18,12 +18,16 @@ function grown(buffer: Float64Array | undefined, length: number): Float64Array {
  * buffers that grow by doubling.
  */
 /** A trace's per-row values beside its rows (rowCount x width each): sliced, grown and copied as the rows are. */
-const EXTRAS = { grad: 2, averaged: 2, metrics: METRICS_WIDTH } as const;
+const EXTRAS = { grad: 2, averaged: 2, metrics: METRICS_WIDTH, running: 0 } as const;
 const EXTRA_KEYS = Object.keys(EXTRAS) as (keyof typeof EXTRAS)[];
+/** An extra's numbers per row (running: the trace's own width, set by its network). */
+function extraWidth(key: keyof typeof EXTRAS, trace: TraceData): number {
+  return key === 'running' ? trace.runningWidth ?? 0 : EXTRAS[key];
+}
 
 export class TraceAccumulator {
   private buffers: Float64Array[] = [];
-  private extras: Record<keyof typeof EXTRAS, Float64Array[]> = { grad: [], averaged: [], metrics: [] };
+  private extras: Record<keyof typeof EXTRAS, Float64Array[]> = { grad: [], averaged: [], metrics: [], running: [] };
   /** L-BFGS's evaluations per trace, appended chunk by chunk (a stream sent again from row 0 starts them again). */
   private evaluations: { values: Float64Array; length: number }[] = [];
   /** Per-step losses per trace (TraceData.losses), written at their steps. */
@@ -36,7 +40,7 @@ export class TraceAccumulator {
       const width = part.dim + 2;
       const buffer = (this.buffers[i] = grown(this.buffers[i], part.rowCount * width));
       buffer.set(part.rows, part.from * width);
-      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, evaluations: _evaluations, losses: _losses, lossFrom: _lossFrom, ...meta } = part;
+      const { from: _from, rows: _rows, grad: _grad, averaged: _averaged, metrics: _metrics, running: _running, evaluations: _evaluations, losses: _losses, lossFrom: _lossFrom, ...meta } = part;
       const trace: TraceData = { ...meta, rows: buffer.subarray(0, part.rowCount * width) };
       const losses = this.writeLosses(i, part);
       if (losses) trace.losses = losses;
@@ -45,7 +49,7 @@ export class TraceAccumulator {
       for (const key of EXTRA_KEYS) {
         const values = part[key];
         if (!values) continue;
-        const width = EXTRAS[key];
+        const width = extraWidth(key, part);
         const grownExtra = (this.extras[key][i] = grown(this.extras[key][i], part.rowCount * width));
         grownExtra.set(values, part.from * width);
         trace[key] = grownExtra.subarray(0, part.rowCount * width);
@@ -105,7 +109,7 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
   const { traces } = chunk;
   const widths = traces.map((trace) => trace.dim + 2);
   // per row: its numbers, its extras, and with per-step losses the 2 numbers of each of the recordEvery steps it stands for
-  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + EXTRA_KEYS.reduce((extra, key) => extra + (trace[key] ? EXTRAS[key] : 0), 0)
+  const perStep = traces.reduce((sum, trace, i) => sum + widths[i] + EXTRA_KEYS.reduce((extra, key) => extra + (trace[key] ? extraWidth(key, trace) : 0), 0)
     + (trace.losses ? 2 * (trace.recordEvery ?? 1) : 0), 0);
   const block = Math.max(1, Math.floor(maxValues / Math.max(1, perStep)));
   const first = traces.reduce((least, trace) => Math.min(least, trace.from), traces.length > 0 ? Infinity : 0);
@@ -120,7 +124,10 @@ export function* sliceChunk(chunk: RunsDataChunk, maxValues: number): Generator<
         const offset = from - trace.from;
         const count = to - from;
         const part: TraceDataChunk = { ...trace, status: to < trace.rowCount ? 'running' : trace.status, rowCount: to, from, rows: trace.rows.slice(offset * widths[i], (offset + count) * widths[i]) };
-        for (const key of EXTRA_KEYS) if (trace[key]) part[key] = trace[key].slice(offset * EXTRAS[key], (offset + count) * EXTRAS[key]);
+        for (const key of EXTRA_KEYS) {
+          const extra = trace[key];
+          if (extra) part[key] = extra.slice(offset * extraWidth(key, trace), (offset + count) * extraWidth(key, trace));
+        }
         if (trace.losses) Object.assign(part, lossSlice(trace, start === first ? undefined : from, end >= last ? undefined : to));
         if (end < last) delete part.evaluations;
         else if (trace.evaluations) part.evaluations = trace.evaluations.slice();

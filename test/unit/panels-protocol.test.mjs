@@ -170,7 +170,9 @@ test('"painted" may say when the page started loading and painted (epoch ms); an
 
 test('networkOutput: a well-formed query passes with only its fields; a bad one is refused naming the field', () => {
   const query = { loss: 'data x, y = [0, 1; 1, 2]\nnetwork 1-2-1', params: [0.1, -0.2, 0, 0, 1, 0.5, 0], x: [-1, 2], size: [200, 1] };
-  assert.deepEqual(parseFromWebview({ type: 'networkOutput', requestId: 4, query: { ...query, stats: [1, 2] } }).value, { type: 'networkOutput', requestId: 4, query });
+  assert.deepEqual(parseFromWebview({ type: 'networkOutput', requestId: 4, query: { ...query, extra: [1, 2] } }).value, { type: 'networkOutput', requestId: 4, query });
+  // Batch norm: the shown row's running statistics pass through.
+  assert.deepEqual(parseFromWebview({ type: 'networkOutput', requestId: 4, query: { ...query, stats: [0.5, -1, 2, 0.25] } }).value.query, { ...query, stats: [0.5, -1, 2, 0.25] });
   const plane = { ...query, y: [0, 1], size: [64, 64] };
   assert.deepEqual(parseFromWebview({ type: 'networkOutput', requestId: 5, query: plane }).value.query, plane);
   for (const [bad, path] of [
@@ -181,6 +183,8 @@ test('networkOutput: a well-formed query passes with only its fields; a bad one 
     [{ ...query, size: [4096, 1] }, 'message.query.size[0]'],
     [{ ...query, size: [64, 0] }, 'message.query.size[1]'],
     [{ ...query, loss: 7 }, 'message.query.loss'],
+    [{ ...query, stats: [0, Number.POSITIVE_INFINITY] }, 'message.query.stats[1]'],
+    [{ ...query, stats: 'running' }, 'message.query.stats'],
   ]) {
     const parsed = parseFromWebview({ type: 'networkOutput', requestId: 6, query: bad });
     assert.equal(parsed.ok, false, path);

@@ -6,7 +6,7 @@ import type { NetworkSpec } from '../../src/shared/network';
 import type { NetworkLayerStatsQuery, NetworkOutputData, NetworkOutputQuery, Snapshot, TraceData } from '../../src/shared/protocol';
 import { create } from '../dom/elements';
 import { runColor } from '../dom/theme';
-import { paramsAt, rowAtStep, rowWidth, shownStepLabel, stepOfRow } from '../runs/traces';
+import { paramsAt, rowAtStep, rowWidth, runningAt, shownStepLabel, stepOfRow } from '../runs/traces';
 import { statsRowCount, statsRows } from './layerStats';
 import { LayerStatsView } from './layerStatsView';
 import { NetworkDiagram } from './networkDiagram';
@@ -179,9 +179,11 @@ export class NetworkPanel {
   /** Run i's output at row: its parameters there over the plane (a grid of two inputs, a line of one). */
   private query(i: number, row: number): NetworkOutputQuery {
     const params = paramsAt(this.traces[i], row);
+    const stats = runningAt(this.traces[i], row);
     const plane = this.plane!;
-    return this.spec!.widths[0] === 1
+    const query: NetworkOutputQuery = this.spec!.widths[0] === 1
       ? { loss: this.loss, params, x: plane.x, size: [CURVE_POINTS, 1] }
       : { loss: this.loss, params, x: plane.x, y: plane.y, size: [PLANE_GRID, PLANE_GRID] };
+    return stats ? { ...query, stats } : query;
   }
 }

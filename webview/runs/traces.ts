@@ -10,6 +10,13 @@ export function paramsAt(trace: TraceData, row: number): number[] {
   return Array.from(trace.rows.subarray(base, base + trace.dim));
 }
 
+/** A network with batch norm: the running statistics the run held at row (RunTrace.running), what eval mode uses there; else undefined. */
+export function runningAt(trace: TraceData, row: number): number[] | undefined {
+  const width = trace.runningWidth;
+  if (!trace.running || !width) return undefined;
+  return Array.from(trace.running.subarray(row * width, (row + 1) * width));
+}
+
 /** A row's position on the landscape: its first two parameters, or (x, loss) for a 1-D loss (the next column). */
 export function positionAt(trace: TraceData, row: number): Point {
   const base = row * rowWidth(trace);
