@@ -98,8 +98,18 @@ describeWorkbench('animation', (vscode) => {
 
   /** Export Animation from the palette with chosen settings, saved as `name` in the workspace; returns the file's bytes once written. */
   const exportFromPalette = async (format, { width, fps, range, frames }, name) => {
-    await vscode.pickAfterCommand('Optiscope: Export Animation…', format, { label: true });
-    await vscode.pickQuickInput('Choose size, frame rate and steps…');
+    // A page that takes the focus as it settles closes a quick pick opened meanwhile: then the command runs again.
+    for (let attempt = 1; ; attempt++) {
+      await vscode.pickAfterCommand('Optiscope: Export Animation…', format, { label: true });
+      try {
+        await vscode.quickPickRow('Choose size, frame rate and steps…', { label: true }).click({ timeout: 5000 });
+        await input().waitFor({ state: 'visible', timeout: 5000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await vscode.page.keyboard.press('Escape');
+      }
+    }
     // Each box, recognised by its default value, then the save dialog by its file name.
     const boxes = [[width, /^15$/], [fps, /^\d+-\d+$/], [range, /^150$/], [frames, /\.(gif|webm)$/]];
     for (const [value, next] of boxes) {
