@@ -32,15 +32,17 @@ export interface EngineWorker {
 
 type Asked<K extends keyof EngineRequests> = Promise<EngineRequests[K]['reply']>;
 
+/** The worker's methods that check their cancel signal between chunks or runs, so that the worker need not end. */
+const STOPPED_BETWEEN_CHUNKS = new Set<string>(['streamRuns', 'trainBend', 'networkLandscape', 'lottery', 'seedStudy', 'batchnormStudy']);
+
 export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   private worker: EngineWorker | undefined;
   private readonly rpc = new RpcClient<EngineRequests>(
     (message) => this.ensureWorker().postMessage(message),
     (requestId, method) => {
-      // A stream stops between chunks; anything else may run long in the core, which only ending the worker stops.
-      if (method === 'streamRuns' || method === 'trainBend') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
-      // A stream and a network landscape stop between chunks; anything else may run long in the core, which only ending the worker stops.
-      if (method === 'streamRuns' || method === 'networkLandscape') this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
+      // These stop between chunks (or runs) when told; anything else may run long in the core, which only ending the
+      // worker stops.
+      if (STOPPED_BETWEEN_CHUNKS.has(method)) this.worker?.postMessage({ type: 'cancel', inReplyTo: requestId } satisfies CancelMessage);
       else this.restart();
     },
   );
