@@ -288,3 +288,12 @@ export function runSetStepLosses(run: Run): void {
 }
 export function runStepLosses(run: Run): usize { return run.stepLosses; }
 export function runStepLossCount(run: Run): i32 { return run.stepLossCount; }
+
+// Edge-popup, the strong lottery ticket (edgePopup.ts): a random network's top-k subnetwork by learned scores.
+import { edgePopupMask, edgePopupStep } from './edgePopup';
+export function edgePopupMasked(dim: i32, start: usize, scores: usize, layer: usize, layers: i32, keep: f64, masked: usize, scratch: usize): i32 {
+  return edgePopupMask(dim, start, scores, layer, layers, keep, masked, scratch);
+}
+export function edgePopupTrainStep(loss: Loss, start: usize, scores: usize, layer: usize, layers: i32, keep: f64, lr: f64, masked: usize, g: usize, scratch: usize): f64 {
+  return edgePopupStep(loss, start, scores, layer, layers, keep, lr, masked, g, scratch);
+}
