@@ -311,7 +311,7 @@ export class ScenarioPanel extends Disposable {
         const { directions: _vectors, ...result } = await this.services.engine().networkLandscape(query, undefined, cancel);
         return { ...result, loss: query.loss, kind: query.directions.kind };
       },
-      networkSharpness: ({ query }) => networkSharpnessData(this.services.engine(), query),
+      networkSharpness: ({ query }, { cancel }) => networkSharpnessData(this.services.engine(), query, cancel),
       study: ({ lesson }, { progress, cancel }) => {
         const engine = this.services.engine();
         if (!hasStudies(engine)) throw new Error('Lesson studies run in the engine worker, which this window has not started');
