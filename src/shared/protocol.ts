@@ -8,8 +8,9 @@ import type { AnimationFormat } from './animation';
 import type { StudyData, StudyProgress } from './studies';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
-import { NetworkLandscapeQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery } from './networkLandscape';
-import { NetworkSharpnessQuerySchema, type NetworkSharpnessQuery, type NetworkSharpnessResult } from './networkLandscape';
+import {
+  NetworkLandscapeQuerySchema, NetworkSharpnessQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery, type NetworkSharpnessQuery, type NetworkSharpnessResult,
+} from './networkLandscape';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 import { NetworkEditSchema, type NetworkEdit } from './networkEdits';
 
