@@ -293,3 +293,12 @@ export function runStepLossCount(run: Run): i32 { return run.stepLossCount; }
 import { runningWidth } from './run';
 export function runRunningTrace(run: Run): usize { return run.runningTrace; }
 export function runRunningWidth(run: Run): i32 { return runningWidth(run); }
+
+// Edge-popup, the strong lottery ticket (edgePopup.ts): a random network's top-k subnetwork by learned scores.
+import { edgePopupMask, edgePopupStep } from './edgePopup';
+export function edgePopupMasked(dim: i32, start: usize, scores: usize, layer: usize, layers: i32, keep: f64, masked: usize, scratch: usize): i32 {
+  return edgePopupMask(dim, start, scores, layer, layers, keep, masked, scratch);
+}
+export function edgePopupTrainStep(loss: Loss, start: usize, scores: usize, layer: usize, layers: i32, keep: f64, lr: f64, masked: usize, g: usize, scratch: usize): f64 {
+  return edgePopupStep(loss, start, scores, layer, layers, keep, lr, masked, g, scratch);
+}

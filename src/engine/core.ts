@@ -100,6 +100,9 @@ export interface CoreExports {
   netscapePathRounds(rows: number, count: number, dim: number, k: number, rounds: number, v: number, values: number, w: number): number;
   netscapeProject(rows: number, count: number, dim: number, center: number, d1: number, d2: number, out: number): void;
   netscapeBallSharpness(loss: number, theta: number, radius: number, samples: number, seed: number, d: number, point: number): number;
+  // edge-popup (edgePopup.ts)
+  edgePopupMasked(dim: number, start: number, scores: number, layer: number, layers: number, keep: number, masked: number, scratch: number): number;
+  edgePopupTrainStep(loss: number, start: number, scores: number, layer: number, layers: number, keep: number, lr: number, masked: number, g: number, scratch: number): number;
 }
 
 /**

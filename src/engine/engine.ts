@@ -25,6 +25,9 @@ import type {
   BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult, NetworkPermuteRequest,
 } from '../shared/networkPaths';
 import { centralDifferenceStep, networkLandscape, networkSharpness } from './networkLandscape';
+import { edgePopupTrain } from './edgePopup';
+import { withNetworkSeed } from '../shared/studies';
+import type { EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import type {
   NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
 } from '../shared/networkLandscape';
@@ -1094,6 +1097,16 @@ export class WasmEngine implements WorkerEngine {
       const checked = params.map((p, i) => checkNumberList(p, `params[${i}]`, info.dim));
       return smoothnessAt(this.core, handle, info.dim, checked, etaMax, steps);
     });
+  }
+
+  async edgePopup(request: EdgePopupRequest): Promise<EdgePopupResult> {
+    if (request === null || typeof request !== 'object') fail('edgePopup needs a request object');
+    const info = await this.lossInfo(request.loss);
+    const network = info.network ?? fail('edgePopup is for a loss with a network line');
+    const scoreSeed = request.scoreSeed ?? network.seed + 1;
+    if (!Number.isInteger(scoreSeed) || scoreSeed < 0) fail(`scoreSeed is a whole number >= 0, got ${describeValue(scoreSeed)}`);
+    const scores = await this.lossInfo(withNetworkSeed(request.loss, scoreSeed));
+    return this.withLoss(request.loss, undefined, ({ handle }) => edgePopupTrain(this.core, handle, info, scores.start, request));
   }
 
   /** withLoss for work that yields to the event loop: the lease lasts until the work settles. */

@@ -8,6 +8,7 @@ import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
+import type { EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import { CancelledError } from '../shared/engineApi';
 import { RpcClient, type CancelMessage, type ProgressOf, type RequestOptions } from '../shared/rpc';
 import type {
@@ -86,6 +87,10 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
 
   networkSmoothness(request: NetworkSmoothnessRequest): Promise<SmoothnessPoint[]> {
     return this.ask('networkSmoothness', { args: [request] });
+  }
+
+  edgePopup(request: EdgePopupRequest): Promise<EdgePopupResult> {
+    return this.ask('edgePopup', { args: [request] });
   }
 
   /** The batch norm lesson's runs (with and without BN, two rates, noisy BN) and smoothness in the worker. */

@@ -73,6 +73,7 @@ export async function lotteryTicket(
   const metric = network.loss === 'mse' ? 'loss' : 'accuracy';
   const kept = new Uint8Array(info.dim).fill(1);
   const result: LotteryRound[] = [];
+  let ticket: number[] = [];
   for (let round = 0; round <= rounds; round++) {
     checkCancel(signal);
     const frozen: number[] = [];
@@ -88,11 +89,12 @@ export async function lotteryTicket(
       ],
     });
     const column = metric === 'accuracy' ? 1 : 0;
-    result.push({ remaining: (weights - frozen.length) / weights, ticket: finalMetric(traces[0], column), random: finalMetric(traces[1], column) });
+    result.push({ remaining: (weights - frozen.length) / weights, ticket: finalMetric(traces[0], column), random: finalMetric(traces[1], column), mask: Array.from(kept) });
+    ticket = Array.from(finalParams(traces[0]));
     onProgress?.({ done: 2 * (round + 1), total: 2 * (rounds + 1) });
     if (round < rounds) pruneSmallest(kept, finalParams(traces[0]), groups, prune);
   }
-  return { metric, rounds: result, mask: Array.from(kept) };
+  return { metric, rounds: result, mask: Array.from(kept), network: { widths: network.widths, batchnorm: network.batchnorm }, ticket };
 }
 
 /** Trains the scenario from each network seed; the final training losses, with progress after each seed. */

@@ -5,6 +5,7 @@ import { findLesson } from '../shared/lessons';
 import { withNetworkSeed, type NetworkPathResult, type PathProfile, type PathStudyData } from '../shared/networkPaths';
 import type { Scenario } from '../shared/protocol';
 import type { PanelEngine } from './scenarioRuns';
+import { PANEL_NETWORK_SHARPNESS } from '../shared/networkLandscape';
 
 function lastParams(run: RunTrace): number[] {
   const width = run.dim + 2;
@@ -34,6 +35,11 @@ export async function pathStudyData(
   const [a, b] = traces.map(lastParams);
   const path = (to: number[], bend?: number[]) => engine.networkPath({ loss, from: a, to, bend, points: study.points });
   const notes = [`Net A: training loss ${short(traces[0].rows[(traces[0].rowCount - 1) * (info.dim + 2) + info.dim])}; net B (seed ${study.seed}): ${short(traces[1].rows[(traces[1].rowCount - 1) * (info.dim + 2) + info.dim])}.`];
+  const sharpnessAt = (center: number[]) =>
+    engine.networkSharpness({ loss, center, radius: PANEL_NETWORK_SHARPNESS.radius, samples: PANEL_NETWORK_SHARPNESS.samples, seed: 1 }, cancel);
+  const sharpness = { a: await sharpnessAt(a), b: await sharpnessAt(b) };
+  notes.push(`Sharpness (top Hessian eigenvalue; largest loss increase within a filter-normalized ball of radius ${PANEL_NETWORK_SHARPNESS.radius}): `
+    + `A ${short(sharpness.a.topEigenvalue)}, ${short(sharpness.a.ballIncrease)}; B ${short(sharpness.b.topEigenvalue)}, ${short(sharpness.b.ballIncrease)}.`);
   const line = await path(b);
   if (study.kind === 'permutation') {
     // Each hidden layer's units in reverse order.
@@ -47,7 +53,7 @@ export async function pathStudyData(
       `A and A permuted: training loss ${short(copy.train[0])} and ${short(copy.train[copy.train.length - 1])} (difference ${ends.toExponential(1)}); barrier ${short(copy.barrier)}.`,
       `A → B: barrier ${short(line.barrier)}; after weight matching (${aligned.sweeps} sweeps): ${short(matched.barrier)}.`,
     );
-    return { profiles: [profile('A → A permuted', copy), profile('A → B', line), profile('A → B aligned', matched)], notes };
+    return { profiles: [profile('A → A permuted', copy), profile('A → B', line), profile('A → B aligned', matched)], notes, sharpness };
   }
   const bendSteps = study.bendSteps ?? 1000;
   const bend = await engine.trainBend(
@@ -57,5 +63,5 @@ export async function pathStudyData(
   const curve = await path(b, bend.bend);
   const most = (p: NetworkPathResult) => short(Math.max(...p.train));
   notes.push(`Largest training loss on the line ${most(line)}, on the curve ${most(curve)} (bend trained ${bend.done} steps by Adam).`);
-  return { profiles: [profile('A → B line', line), profile('A → B curve', curve)], notes };
+  return { profiles: [profile('A → B line', line), profile('A → B curve', curve)], notes, sharpness };
 }

@@ -7,9 +7,13 @@ import { runLabel } from '../shared/scenario';
 import { rateOutcome, searchRate } from './tune';
 import { RunStream } from './runStream';
 import { panelRecordEvery } from '../shared/recording';
+import type { NetworkSharpnessQuery, NetworkSharpnessResult } from '../shared/networkLandscape';
 
 /** The engine as a panel uses it: long runs can be cancelled. */
-export type PanelEngine = Engine & { runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]> };
+export type PanelEngine = Engine & {
+  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
+  networkSharpness(request: NetworkSharpnessQuery, cancel?: CancelSignal): Promise<NetworkSharpnessResult>;
+};
 
 /** Shows work in the status bar while it runs (runs: how many). */
 export type Tracked = <T>(runs: number, work: Promise<T>) => Promise<T>;
@@ -55,6 +59,11 @@ export async function landscapeData(engine: PanelEngine, query: LandscapeQuery):
 export async function networkOutputData(engine: PanelEngine, query: NetworkOutputQuery): Promise<NetworkOutputData> {
   const result = await engine.networkOutput(query);
   return { ...query, ...result };
+}
+
+/** Sharpness at a network run's shown step, as the engine computes it (in its worker). */
+export function networkSharpnessData(engine: PanelEngine, query: NetworkSharpnessQuery, cancel?: CancelSignal): Promise<NetworkSharpnessResult> {
+  return engine.networkSharpness(query, cancel);
 }
 
 /** Everything the page needs to draw a scenario but its runs; onLoss gets the loss's metadata as soon as it is known (the title). */

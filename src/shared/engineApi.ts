@@ -1,5 +1,6 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
 import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from './studies';
+import type { EdgePopupRequest, EdgePopupResult } from './edgePopup';
 import type { BatchnormStudyRequest, BatchnormStudyResult, NetworkSmoothnessRequest, SmoothnessPoint } from './batchnorm';
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 import type { NetworkSpec } from './network';
@@ -400,6 +401,8 @@ export interface Engine {
   networkSharpness(request: NetworkSharpnessRequest): Promise<NetworkSharpnessResult>;
   /** Santurkar et al.'s loss variation and gradient change along the gradient at each parameter vector (src/shared/batchnorm.ts). */
   networkSmoothness(request: NetworkSmoothnessRequest): Promise<SmoothnessPoint[]>;
+  /** Edge-popup (Ramanujan et al. 2020): a random network's top-k subnetwork found by training scores (src/shared/edgePopup.ts). */
+  edgePopup(request: EdgePopupRequest): Promise<EdgePopupResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */

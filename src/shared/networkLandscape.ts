@@ -115,3 +115,17 @@ export type NetworkLandscapeQuery = v.InferOutput<typeof NetworkLandscapeQuerySc
 
 /** The host's answer: the query's loss and kind of directions with the engine's result (without the direction vectors). */
 export type NetworkLandscapeData = Omit<NetworkLandscapeResult, 'directions'> & { loss: string; kind: NetworkLandscapeQuery['directions']['kind'] };
+
+/** The Playground's sharpness query: the ball's radius (filter-normalized units) and sampled directions, bounded. */
+export const PANEL_NETWORK_SHARPNESS = { radius: 0.05, samples: 32, maxSamples: 256 };
+
+/** Sharpness at one point of a run (the shown step): the Hessian's top eigenvalue and the ball's largest loss increase. */
+export const NetworkSharpnessQuerySchema = v.object({
+  loss: v.pipe(v.string(), v.maxLength(LIMITS.lossLength)),
+  center: vector,
+  radius: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(10))),
+  samples: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(PANEL_NETWORK_SHARPNESS.maxSamples))),
+  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31))),
+});
+
+export type NetworkSharpnessQuery = v.InferOutput<typeof NetworkSharpnessQuerySchema>;

@@ -1,5 +1,6 @@
 // Requests and results of the engine's network paths (src/engine/networkPaths.ts): loss profiles along lines and
 // Bezier curves between two parameter vectors, training a curve's bend, permuting hidden units and weight matching.
+import type { NetworkSharpnessResult } from './networkLandscape';
 
 /** The loss along the line from -> to, or along the quadratic Bezier curve from -> bend -> to. */
 export interface NetworkPathRequest {
@@ -110,6 +111,8 @@ export interface PathProfile {
 export interface PathStudyData {
   profiles: PathProfile[];
   notes: string[];
+  /** The sharpness at the trained ends A and B (Engine.networkSharpness, PANEL_NETWORK_SHARPNESS's ball). */
+  sharpness?: { a: NetworkSharpnessResult; b: NetworkSharpnessResult };
 }
 
 /** The .loss text with its network line's seed set to seed (the line's other options kept). */

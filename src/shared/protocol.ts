@@ -8,7 +8,9 @@ import type { AnimationFormat } from './animation';
 import type { StudyData, StudyProgress } from './studies';
 import type { CancelMessage, ProgressMessage, ReplyMessage, RequestMessage } from './rpc';
 import { LIMITS } from './limits';
-import { NetworkLandscapeQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery } from './networkLandscape';
+import {
+  NetworkLandscapeQuerySchema, NetworkSharpnessQuerySchema, type NetworkLandscapeData, type NetworkLandscapeQuery, type NetworkSharpnessQuery, type NetworkSharpnessResult,
+} from './networkLandscape';
 import { PanelBreakpointsSchema, ScenarioSchema, validate, type PanelBreakpoints, type Parsed, type Range, type Scenario } from './scenarioModel';
 import { NetworkEditSchema, type NetworkEdit } from './networkEdits';
 
@@ -174,6 +176,8 @@ export interface WebviewRequests {
   networkLayerStats: { params: { query: NetworkLayerStatsQuery }; reply: NetworkLayerStatsResult };
   /** A network's loss on a plane (PCA of the runs' paths, or random filter-normalized directions), the paths on it. */
   networkLandscape: { params: { query: NetworkLandscapeQuery }; reply: NetworkLandscapeData };
+  /** Sharpness at a run's shown step: the Hessian's top eigenvalue and the loss increase within a filter-normalized ball. */
+  networkSharpness: { params: { query: NetworkSharpnessQuery }; reply: NetworkSharpnessResult };
   /** The open lesson's study (lottery ticket, seeds) on its current .loss text: progress after each run. */
   study: { params: { lesson: string }; reply: StudyData; progress: StudyProgress };
 }
@@ -427,6 +431,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), query: networkLayerStatsQuery(message.query, 'message.query') };
       case 'networkLandscape':
         return { type, requestId: requestId(), query: checked(NetworkLandscapeQuerySchema, message.query, 'message.query') };
+      case 'networkSharpness':
+        return { type, requestId: requestId(), query: checked(NetworkSharpnessQuerySchema, message.query, 'message.query') };
       case 'study':
         return { type, requestId: requestId(), lesson: string(message.lesson, 'message.lesson', LIMITS.labelLength) };
       case 'inspect':
@@ -479,7 +485,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, networkLandscape, pathStudy, study, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, networkLandscape, networkSharpness, pathStudy, study, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
     }
   });
 }

@@ -31,6 +31,8 @@ export interface LotteryRound {
   ticket: number;
   /** The same mask on a random re-initialization. */
   random: number;
+  /** The round's mask (LotteryResult.mask's form): 1 for a kept parameter, 0 for a pruned weight. */
+  mask: number[];
 }
 
 export interface LotteryResult {
@@ -40,6 +42,10 @@ export interface LotteryResult {
   rounds: LotteryRound[];
   /** The last round's mask: 1 for a kept parameter, 0 for a pruned weight. */
   mask: number[];
+  /** The network the mask is of, to draw it (NetworkInfo's widths and batchnorm). */
+  network: { widths: number[]; batchnorm: boolean };
+  /** The last round's ticket's trained parameters (pruned weights zero). */
+  ticket: number[];
 }
 
 /** One scenario trained from several network seeds (Safran & Shamir's histogram of final losses). */

@@ -122,6 +122,7 @@ class Playground {
     this.networkCharts = new NetworkCharts(seek);
     this.networkLandscape = new NetworkLandscapePanel({
       request: (query) => host.requests.request('networkLandscape', { query }),
+      sharpness: (query) => host.requests.request('networkSharpness', { query }),
       error: this.loader.showError,
       runName: (i) => runName(this.state, i),
     });

@@ -12,6 +12,7 @@ import { runColor } from '../dom/theme';
 import { create } from '../dom/elements';
 import { drawInitStudy, drawSkipCurves, SkipLandscapes } from './depthCharts';
 import { batchnormLegendHeight, drawBatchnorm } from './batchnormChart';
+import { NetworkDiagram } from '../network/networkDiagram';
 
 // Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
 const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
@@ -25,11 +26,15 @@ export class StudyChart {
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   /** The skip-connection lesson's two slices (over its curves). */
   private readonly landscapes = new SkipLandscapes();
+  /** The lottery ticket's last mask on the network (under its chart). */
+  private readonly ticket = new NetworkDiagram();
   private data: StudyData | undefined;
 
   constructor() {
     const svgElement = document.createElementNS(SVG_NS, 'svg');
-    this.element.append(this.status, this.landscapes.element, svgElement);
+    this.ticket.element.classList.add('study-ticket');
+    this.ticket.element.hidden = true;
+    this.element.append(this.status, this.landscapes.element, svgElement, this.ticket.element);
     this.svg = select(svgElement);
     new ResizeObserver(() => this.draw()).observe(this.element);
   }
@@ -38,6 +43,7 @@ export class StudyChart {
     this.element.hidden = true;
     this.data = undefined;
     this.landscapes.hide();
+    this.ticket.element.hidden = true;
   }
 
   refreshTheme(): void {
@@ -66,6 +72,13 @@ export class StudyChart {
               : `Training and test error against steps: ${data.labels.join(', ')}`;
     if (data.kind === 'skip') this.landscapes.show(data.result);
     else this.landscapes.hide();
+    this.ticket.element.hidden = data.kind !== 'lottery';
+    if (data.kind === 'lottery') {
+      const { network, ticket, mask, rounds } = data.result;
+      this.ticket.setNetwork(network.widths, network.batchnorm);
+      const left = rounds.at(-1)?.remaining ?? 1;
+      this.ticket.setParams(ticket, `The ticket's mask at ${+(100 * left).toFixed(1)}% of the weights: kept edges by their trained weight, pruned dashed`, mask);
+    }
     this.draw();
   }
 

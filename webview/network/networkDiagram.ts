@@ -15,16 +15,24 @@ export interface DiagramEdge {
   from: number;
   to: number;
   weight: number;
+  /** False for a weight a pruning mask removed (drawn faint and dashed). */
+  kept: boolean;
 }
 
-/** The edges drawn for a network at parameters params: W_l[i, j] from unit j of layer l-1 to unit i of layer l. */
-export function diagramEdges(widths: readonly number[], batchnorm: boolean, params: ArrayLike<number>): DiagramEdge[] {
+/**
+ * The edges drawn for a network at parameters params: W_l[i, j] from unit j of layer l-1 to unit i of layer l; mask
+ * (per parameter, 0 pruned) marks the pruned ones.
+ */
+export function diagramEdges(widths: readonly number[], batchnorm: boolean, params: ArrayLike<number>, mask?: ArrayLike<number>): DiagramEdge[] {
   const edges: DiagramEdge[] = [];
   const weights = networkParamGroups(widths, batchnorm).filter((g): g is ParamGroup & { kind: 'weight' } => g.kind === 'weight');
   for (const group of weights) {
     const [out, inputs] = group.shape;
     for (let i = 0; i < Math.min(out, MAX_UNITS_DRAWN); i++) {
-      for (let j = 0; j < Math.min(inputs, MAX_UNITS_DRAWN); j++) edges.push({ layer: group.layer, from: j, to: i, weight: params[group.start + i * inputs + j] });
+      for (let j = 0; j < Math.min(inputs, MAX_UNITS_DRAWN); j++) {
+        const index = group.start + i * inputs + j;
+        edges.push({ layer: group.layer, from: j, to: i, weight: params[index], kept: mask === undefined || mask[index] !== 0 });
+      }
     }
   }
   return edges;
@@ -37,6 +45,7 @@ export class NetworkDiagram {
   private widths: number[] = [];
   private batchnorm = false;
   private params: ArrayLike<number> = [];
+  private mask: ArrayLike<number> | undefined;
   private width = 0;
   private height = 0;
 
@@ -55,9 +64,10 @@ export class NetworkDiagram {
     this.drawUnits();
   }
 
-  /** The weights at the step shown (a run's parameters), and what the title says about them. */
-  setParams(params: ArrayLike<number>, title: string): void {
+  /** The weights at the step shown (a run's parameters), and what the title says about them; mask: a pruning's. */
+  setParams(params: ArrayLike<number>, title: string, mask?: ArrayLike<number>): void {
     this.params = params;
+    this.mask = mask;
     this.title.text(title);
     this.drawEdges();
   }
@@ -109,22 +119,23 @@ export class NetworkDiagram {
 
   private drawEdges(): void {
     if (this.width <= 0 || this.widths.length === 0) return;
-    const edges = this.params.length > 0 ? diagramEdges(this.widths, this.batchnorm, this.params) : [];
+    const edges = this.params.length > 0 ? diagramEdges(this.widths, this.batchnorm, this.params, this.mask) : [];
     // Each layer's thickest edge is its largest weight: a layer of small weights still shows its pattern.
     const largest = new Map<number, number>();
-    for (const e of edges) if (Number.isFinite(e.weight)) largest.set(e.layer, Math.max(largest.get(e.layer) ?? 0, Math.abs(e.weight)));
+    for (const e of edges) if (e.kept && Number.isFinite(e.weight)) largest.set(e.layer, Math.max(largest.get(e.layer) ?? 0, Math.abs(e.weight)));
     this.svg
       .select('.network-edges')
       .selectAll('line')
       .data(edges)
       .join('line')
-      .attr('class', 'network-edge')
+      .attr('class', (e) => (e.kept ? 'network-edge' : 'network-edge network-edge-pruned'))
       .attr('x1', (e) => this.unitPosition(e.layer - 1, e.from)[0])
       .attr('y1', (e) => this.unitPosition(e.layer - 1, e.from)[1])
       .attr('x2', (e) => this.unitPosition(e.layer, e.to)[0])
       .attr('y2', (e) => this.unitPosition(e.layer, e.to)[1])
       .attr('stroke', (e) => (e.weight >= 0 ? POSITIVE : NEGATIVE))
       .attr('stroke-width', (e) => {
+        if (!e.kept) return 0.6;
         const scale = largest.get(e.layer) || 1;
         return Number.isFinite(e.weight) ? 0.3 + 3 * (Math.abs(e.weight) / scale) : 0;
       })

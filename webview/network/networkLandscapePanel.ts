@@ -6,16 +6,21 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { TraceData } from '../../src/shared/protocol';
-import { PANEL_NETWORK_LANDSCAPE, type NetworkLandscapeData, type NetworkLandscapeQuery } from '../../src/shared/networkLandscape';
+import {
+  PANEL_NETWORK_LANDSCAPE, PANEL_NETWORK_SHARPNESS, type NetworkLandscapeData, type NetworkLandscapeQuery, type NetworkSharpnessQuery, type NetworkSharpnessResult,
+} from '../../src/shared/networkLandscape';
 import { create } from '../dom/elements';
 import { LandscapeView } from '../landscape/landscapeView';
 import { lossAt, paramsAt, rowAtStep, rowWidth, stepOfRow } from '../runs/traces';
+import { sharpnessText } from './sharpnessText';
 
 /** Waits this long after the last change (runs, step, choice) before asking, so that scrubbing asks once. */
 const ASK_DELAY_MS = 250;
 
 export interface NetworkLandscapeEvents {
   request(query: NetworkLandscapeQuery): Promise<NetworkLandscapeData>;
+  /** Sharpness at the landscape's centre (computed in the engine worker). */
+  sharpness(query: NetworkSharpnessQuery): Promise<NetworkSharpnessResult>;
   error(error: unknown): void;
   runName(index: number): string;
 }
@@ -25,6 +30,7 @@ type Kind = NetworkLandscapeQuery['directions']['kind'];
 export class NetworkLandscapePanel {
   readonly element = create('div', { className: 'network-landscape', hidden: true });
   private readonly caption = create('div', { className: 'network-landscape-caption' });
+  private readonly sharpnessLine = create('div', { className: 'network-landscape-sharpness' });
   private readonly kindSelect = create('vscode-single-select', { className: 'network-landscape-kind' }) as VscodeSingleSelect;
   private readonly seedField = create('vscode-textfield', { type: 'number', min: 0, value: '1', className: 'network-landscape-seed' }) as VscodeTextfield;
   private readonly view: LandscapeView;
@@ -58,7 +64,7 @@ export class NetworkLandscapePanel {
     });
     this.seedField.addEventListener('change', () => this.schedule());
     const header = create('div', { className: 'network-landscape-header' }, 'Loss landscape: ', this.kindSelect, seedLabel);
-    this.element.append(header, this.view.element, this.caption);
+    this.element.append(header, this.view.element, this.caption, this.sharpnessLine);
   }
 
   private projected: TraceData[] = [];
@@ -126,13 +132,19 @@ export class NetworkLandscapePanel {
       paths: traces.map((t, i) => sent[i].map((row) => paramsAt(t, row))),
     };
     this.caption.textContent = 'Computing the landscape…';
+    this.sharpnessLine.textContent = '';
     try {
       const data = await this.events.request(query);
       if (id !== this.asked) return;
       this.show(data, traces, sent, centreRow);
+      this.sharpnessLine.textContent = 'Computing the sharpness…';
+      const sharpness = await this.events.sharpness({ loss, center: query.center, radius: PANEL_NETWORK_SHARPNESS.radius, samples: PANEL_NETWORK_SHARPNESS.samples, seed: 1 });
+      if (id !== this.asked) return;
+      this.sharpnessLine.textContent = sharpnessText(sharpness, this.events.runName(0), stepOfRow(first, centreRow));
     } catch (error) {
       if (id !== this.asked) return;
       this.caption.textContent = '';
+      this.sharpnessLine.textContent = '';
       this.events.error(error);
     }
   }
