@@ -4,6 +4,7 @@
 import { CancelledError, type CancelSignal, type Engine, type RunTrace } from '../shared/engineApi';
 import { withNetworkOption, type BatchnormStudyRequest, type BatchnormStudyResult, type SmoothnessPoint } from '../shared/batchnorm';
 import type { StudyProgress } from '../shared/studies';
+import { lossCurve } from './depthStudies';
 
 type StudyEngine = Pick<Engine, 'runs' | 'lossInfo' | 'networkSmoothness' | 'networkLayerStats'>;
 
@@ -12,18 +13,6 @@ const CLEAN_POINTS = 64;
 
 function fail(message: string): never {
   throw new Error(message);
-}
-
-/** Recorded steps and training losses of a run (rows after a non-finite loss are not recorded). */
-function lossCurve(trace: RunTrace): { steps: number[]; losses: number[] } {
-  const width = trace.dim + 2;
-  const steps: number[] = [];
-  const losses: number[] = [];
-  for (let row = 0; row < trace.rowCount; row++) {
-    steps.push(Math.min(row * trace.recordEvery, trace.stoppedAt));
-    losses.push(trace.rows[row * width + trace.dim]);
-  }
-  return { steps, losses };
 }
 
 /** `count` recorded parameter vectors spread over the run, from the start to the end. */

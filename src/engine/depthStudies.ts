@@ -27,8 +27,8 @@ function checkCancel(signal: CancelSignal | undefined): void {
   if (signal?.isCancellationRequested) throw new CancelledError();
 }
 
-/** A run's training-loss curve: the recorded steps and losses. */
-function lossCurve(trace: RunTrace): { steps: number[]; losses: number[] } {
+/** A run's training-loss curve: the recorded steps and losses (also the batch norm study's). */
+export function lossCurve(trace: RunTrace): { steps: number[]; losses: number[] } {
   const width = trace.dim + 2;
   const steps: number[] = [];
   const losses: number[] = [];
