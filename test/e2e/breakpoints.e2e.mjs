@@ -93,9 +93,15 @@ describeWorkbench('breakpoints', (vscode) => {
     await frame.locator('.inspector-equations').scrollIntoViewIfNeeded();
     await vscode.screenshot('breakpoints-equations');
 
-    // Another coordinate's equations, on a click (the choice is saved with the panel's state: panels-protocol tests).
+    // The coordinate chosen for the equations is kept across a reload of the window (the panel's saved state).
     await frame.locator('button.inspector-equation-coordinate', { hasText: /^y$/ }).click();
-    state = await until(() => readDebug(frame), (s) => s.equationTitle.endsWith('(coordinate y)'), 'the equations of y');
+    await until(() => readDebug(frame), (s) => s.equationTitle.endsWith('(coordinate y)'), 'the equations of y');
+    const reloaded = vscode.page.waitForEvent('load');
+    await vscode.openCommand('Developer: Reload Window');
+    await reloaded;
+    await vscode.page.locator('iframe.webview.ready:visible').last().waitFor({ timeout: 120_000 });
+    frame = await vscode.webviewFrame();
+    state = await until(() => readDebug(frame), (s) => s.banner.startsWith('Paused') && s.equations.length > 0, 'the pause again after the reload', 120_000);
     assert.equal(state.equationTitle, `Update rule: Adam, step ${firstBelow} → ${firstBelow + 1} (coordinate y)`);
   });
 
