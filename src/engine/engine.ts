@@ -897,15 +897,22 @@ export class WasmEngine implements WorkerEngine {
 
   /** A landscape with values copied out of core memory. */
   async landscape(request: LandscapeRequest): Promise<LandscapeResult> {
-    const view = await this.landscapeView(request);
-    return { ...view, values: view.values.slice(), gradient: view.gradient?.slice() };
+    return this.computeLandscape(request, true);
   }
 
   /**
-   * A landscape whose values (and gradient) are views on core memory, without copying: valid until
-   * the next landscapeView call on this engine.
+   * A landscape whose values (and gradient) are views on core memory, without copying: valid until the next
+   * landscapeView call on this engine, or until the core's memory grows (another request's allocation).
    */
   async landscapeView(request: LandscapeRequest): Promise<LandscapeResult> {
+    return this.computeLandscape(request, false);
+  }
+
+  /**
+   * copy: the values leave core memory before anything else runs. (A view held across an await dies when another
+   * request grows the core's memory: its buffer is detached.)
+   */
+  private async computeLandscape(request: LandscapeRequest, copy: boolean): Promise<LandscapeResult> {
     if (request === null || typeof request !== 'object') fail('landscape needs a request object');
     return this.withLoss(request.loss, request.lossParams, ({ handle, info }) => {
       const [x0, x1] = checkRange(request.x, 'x');
@@ -927,7 +934,7 @@ export class WasmEngine implements WorkerEngine {
         core.exports.landscapeGradient(handle, x0, x1, y0, y1, gx, gy, field, point, grad);
         result.gradient = core.f64(field, 2 * gx * gy);
       }
-      return result;
+      return copy ? { ...result, values: result.values.slice(), gradient: result.gradient?.slice() } : result;
     });
   }
 
