@@ -70,7 +70,7 @@ export const LIMITS = {
   maxBreakpoints: 32,
   conditionLength: 1000,
   /** A network loss: Linear layers, units per layer, parameters (the core's scratch memory is checked too). */
-  network: { layers: 16, width: 1024, params: 500_000 },
+  network: { layers: 32, width: 1024, params: 500_000 },
 
   // ---- the panels' messages ----
   messageLength: 4000,
