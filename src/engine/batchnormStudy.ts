@@ -1,12 +1,14 @@
 // The batch norm lesson's study, in the engine worker: a .loss file has one network line, so the runs with and
 // without batch norm (and with noisy BN) are variants of the lesson's file, trained here; then Santurkar et al.'s
 // smoothness along the gradient at points of the small learning rate's paths (the core's smoothness.ts).
-import { CancelledError, type CancelSignal, type Engine, type RunTrace } from '../shared/engineApi';
+import { stopIfCancelled } from './cancelPoints';
+import { type CancelSignal, type Engine, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import { withNetworkOption, type BatchnormStudyRequest, type BatchnormStudyResult, type SmoothnessPoint } from '../shared/batchnorm';
 import type { StudyProgress } from '../shared/studies';
 import { lossCurve } from './depthStudies';
 
-type StudyEngine = Pick<Engine, 'runs' | 'lossInfo' | 'networkSmoothness' | 'networkLayerStats'>;
+/** The engine's requests the study makes; its runs stop between chunks when the signal fires. */
+type StudyEngine = Pick<Engine, 'lossInfo' | 'networkSmoothness' | 'networkLayerStats'> & { runs(request: RunsRequest, signal?: CancelSignal): Promise<RunTrace[]> };
 
 /** Recorded points of the noisy run evaluated without the noise, at most (a networkLayerStats request's limit). */
 const CLEAN_POINTS = 64;
@@ -47,9 +49,9 @@ export async function batchnormStudy(
   const result: BatchnormStudyResult = { labels: [], steps: [], losses: [], smoothness: { labels: [], steps: [], points: [] } };
   const traces: RunTrace[] = [];
   for (const variant of variants) {
-    if (signal?.isCancellationRequested) throw new CancelledError();
+    await stopIfCancelled(signal);
     // Each variant's own initialization (the network line's seed): without BN there are fewer parameters.
-    const [trace] = await engine.runs({ loss: variant.loss, steps, recordEvery: every, runs: [{ ...run, start: undefined, options: { ...run.options, lr: variant.lr } }] });
+    const [trace] = await engine.runs({ loss: variant.loss, steps, recordEvery: every, runs: [{ ...run, start: undefined, options: { ...run.options, lr: variant.lr } }] }, signal);
     traces.push(trace);
     const curve = lossCurve(trace);
     result.labels.push(variant.label);
@@ -68,7 +70,7 @@ export async function batchnormStudy(
   }
   // The small rate's paths without (variant 0) and with BN (variant lrs.length).
   for (const k of [0, lrs.length]) {
-    if (signal?.isCancellationRequested) throw new CancelledError();
+    await stopIfCancelled(signal);
     const path = pathPoints(traces[k], points);
     const measured: SmoothnessPoint[] = await engine.networkSmoothness({ loss: variants[k].loss, params: path.params, etaMax });
     result.smoothness.labels.push(k === 0 ? 'no BN' : 'BN');

@@ -3,7 +3,7 @@
 // of a landscape grid. Runs in the worker's engine or, from the host, through its client.
 import { CancelledError, type CancelSignal, type LossInfo, type NetworkLayerStatsRequest, type NetworkLayerStatsResult, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import {
-  initLabel, withNetworkInit, withNetworkOptions, type DepthStudyProgress, type InitStudyPanel, type InitStudyRequest, type InitStudyResult,
+  initLabel, withHiddenWidths, withNetworkInit, withNetworkOptions, type DepthStudyProgress, type InitStudyPanel, type InitStudyRequest, type InitStudyResult,
   type Roughness, type SkipSlice, type SkipStudyRequest, type SkipStudyResult,
 } from '../shared/depthStudies';
 import type { NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult } from '../shared/networkLandscape';
@@ -16,8 +16,8 @@ export interface DepthStudyEngine {
   networkLandscape(request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, signal?: CancelSignal): Promise<NetworkLandscapeResult>;
 }
 
-/** The most initializations, and the largest slice side, a study takes. */
-export const DEPTH_STUDY_LIMITS = { inits: 12, side: 64 } as const;
+/** The most initializations, the largest slice side and the most widths a study takes. */
+export const DEPTH_STUDY_LIMITS = { inits: 12, side: 64, widths: 6 } as const;
 
 function fail(message: string): never {
   throw new Error(message);
@@ -103,40 +103,66 @@ export async function initStudy(
   return result;
 }
 
+/** A network's training run and its filter-normalized random slice at the trained end, with its roughness. */
+async function trainAndSlice(
+  engine: DepthStudyEngine, request: SkipStudyRequest, text: string, label: string, group: SkipSlice['group'], signal: CancelSignal | undefined, ran: () => void,
+): Promise<SkipSlice> {
+  const { run, steps, every, size, seed } = request;
+  const [trace] = await engine.runs({ loss: text, steps, recordEvery: every, runs: [{ ...run, start: undefined }] }, signal);
+  ran();
+  const width = trace.dim + 2;
+  const end = Array.from(trace.rows.subarray((trace.rowCount - 1) * width, (trace.rowCount - 1) * width + trace.dim));
+  if (!end.every(Number.isFinite)) fail(`The network ${label} diverged: lower the learning rate`);
+  const slice = await engine.networkLandscape({ loss: text, center: end, directions: { kind: 'random', seed }, size: [size, size] }, undefined, signal);
+  const network = (await engine.lossInfo(text)).network ?? fail('The skip-connection study needs a network line');
+  return {
+    label,
+    group,
+    residual: network.residual,
+    hidden: network.widths.slice(1, -1),
+    values: Array.from(slice.values),
+    min: slice.min,
+    max: slice.max,
+    size: slice.size,
+    x: slice.x,
+    y: slice.y,
+    centerLoss: slice.centerLoss,
+    roughness: sliceRoughness(slice.values, size, size),
+    ...lossCurve(trace),
+  };
+}
+
 /**
- * Trains the network without, then with, skip connections (same seed, same run) and takes a filter-normalized random
- * slice (seeded) at each one's final parameters, with its roughness. Progress after each run and each slice.
+ * Trains the network without, then with, skip connections (same seed, same run), then (with `widths`) the plain network
+ * at each width, and takes a filter-normalized random slice (seeded) at each one's final parameters, with its
+ * roughness. Progress after each run and each slice.
  */
 export async function skipStudy(
   engine: DepthStudyEngine, request: SkipStudyRequest, onProgress?: (progress: DepthStudyProgress) => void, signal?: CancelSignal,
 ): Promise<SkipStudyResult> {
-  const { loss, run, steps, every, size, seed } = request;
+  const { loss, size, seed, widths } = request;
   if (!Number.isInteger(size) || size < 3 || size > DEPTH_STUDY_LIMITS.side) fail(`size is a whole number from 3 to ${DEPTH_STUDY_LIMITS.side}`);
+  if (widths && !(Number.isInteger(widths.layers) && widths.layers >= 1 && widths.units.length <= DEPTH_STUDY_LIMITS.widths && widths.units.every((u) => Number.isInteger(u) && u >= 1))) {
+    fail(`widths: whole numbers of layers and units, at most ${DEPTH_STUDY_LIMITS.widths} widths`);
+  }
+  const hidden = (await engine.lossInfo(loss)).network?.widths.slice(1, -1) ?? fail('The skip-connection study needs a network line');
+  const shape = (layers: number[]): string => `${layers.length} × ${layers[0]}`;
+  const networks: { text: string; label: string; group: SkipSlice['group'] }[] = [
+    { text: withNetworkOptions(loss, { residual: 'false' }), label: `without skip connections (${shape(hidden)})`, group: 'skip' },
+    { text: withNetworkOptions(loss, { residual: 'true' }), label: `with skip connections (${shape(hidden)})`, group: 'skip' },
+    ...(widths?.units ?? []).map((units) => {
+      const layers = new Array<number>(widths?.layers ?? 0).fill(units);
+      return { text: withHiddenWidths(withNetworkOptions(loss, { residual: 'false' }), layers), label: `without skip connections (${shape(layers)})`, group: 'width' as const };
+    }),
+  ];
+  const total = 2 * networks.length;
+  let done = 0;
+  const step = (): void => onProgress?.({ done: ++done, total });
   const slices: SkipSlice[] = [];
-  for (const residual of [false, true]) {
+  for (const network of networks) {
     checkCancel(signal);
-    const text = withNetworkOptions(loss, { residual: String(residual) });
-    const [trace] = await engine.runs({ loss: text, steps, recordEvery: every, runs: [{ ...run, start: undefined }] }, signal);
-    onProgress?.({ done: slices.length * 2 + 1, total: 4 });
-    const width = trace.dim + 2;
-    const end = Array.from(trace.rows.subarray((trace.rowCount - 1) * width, (trace.rowCount - 1) * width + trace.dim));
-    if (!end.every(Number.isFinite)) fail(`The ${residual ? 'residual' : 'plain'} network diverged: lower the learning rate`);
-    const slice = await engine.networkLandscape({ loss: text, center: end, directions: { kind: 'random', seed }, size: [size, size] }, undefined, signal);
-    const curve = lossCurve(trace);
-    slices.push({
-      label: residual ? 'with skip connections' : 'without skip connections',
-      residual,
-      values: Array.from(slice.values),
-      min: slice.min,
-      max: slice.max,
-      size: slice.size,
-      x: slice.x,
-      y: slice.y,
-      centerLoss: slice.centerLoss,
-      roughness: sliceRoughness(slice.values, size, size),
-      ...curve,
-    });
-    onProgress?.({ done: slices.length * 2, total: 4 });
+    slices.push(await trainAndSlice(engine, request, network.text, network.label, network.group, signal, step));
+    step();
   }
   return { seed, slices };
 }

@@ -1,4 +1,5 @@
 // The engine: validates requests, resolves losses, and drives runs and landscapes in the core.
+import { stopIfCancelled, yieldToEventLoop } from './cancelPoints';
 import type { NetworkSmoothnessRequest, SmoothnessPoint } from '../shared/batchnorm';
 import { MAX_SMOOTHNESS_POINTS, MAX_SMOOTHNESS_STEPS, smoothnessAt } from './smoothness';
 import type {
@@ -39,6 +40,8 @@ import {
 const ADVANCE_CHUNK = 4096;
 /** Streamed runs: the first chunk's steps (on screen at once), each next chunk this factor bigger, up to the last size. */
 export const STREAM_CHUNK_STEPS = { first: 200, growth: 4, most: 16_384 };
+/** Steps between cancel checks of runs given a signal (a study's runs in the worker). */
+const CANCEL_CHECK_STEPS = 200;
 /** Compiled optimizers kept for their next run (each a few kilobytes of module and names). */
 const COMPILED_OPTIMIZERS_KEPT = 64;
 /** Compiled code and bookkeeping of one linked module, beside its wasm bytes (measured: ~20 KB per small loss). */
@@ -402,10 +405,6 @@ function stateColumns(run: RunTrace, names: string[]): number[][] {
   return Array.from({ length: rowCount }, (_, r) => columns.map((c) => state![r * width + c]));
 }
 
-/** Lets timers and messages (a cancel) in before the next chunk of a stream. */
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
-
 export class WasmEngine implements WorkerEngine {
   private readonly lossCache = new LruCache<ResolvedLoss>(
     LIMITS.lossCache, (loss) => loss.bytes, (loss) => this.core.freeLoss(loss.handle, loss.functions),
@@ -534,10 +533,17 @@ export class WasmEngine implements WorkerEngine {
     return Array.from({ length: count }, (_, r) => Array.from(log.subarray(r * width, (r + 1) * width)));
   }
 
-  async runs(request: RunsRequest): Promise<RunTrace[]> {
+  /** With a signal, the runs yield to the event loop every CANCEL_CHECK_STEPS steps, so that a cancel message stops them. */
+  async runs(request: RunsRequest, signal?: CancelSignal): Promise<RunTrace[]> {
     const set = await this.startRuns(request);
     try {
-      set.advance(request.steps);
+      if (!signal) set.advance(request.steps);
+      else {
+        for (let done = 0; done < request.steps; done += CANCEL_CHECK_STEPS) {
+          if (!set.advance(Math.min(CANCEL_CHECK_STEPS, request.steps - done))) break;
+          await stopIfCancelled(signal);
+        }
+      }
       return set.runs.map((_, i) => set.snapshot(i));
     } finally {
       set.dispose();

@@ -1,6 +1,7 @@
 // The lottery ticket (Frankle & Carbin 2019) and seed studies: sequences of training runs orchestrated in the engine
 // (the worker), each run an ordinary engine run with a start and frozen parameters (src/shared/freeze.ts).
-import { CancelledError, METRICS_WIDTH, type CancelSignal, type Engine, type RunTrace } from '../shared/engineApi';
+import { stopIfCancelled } from './cancelPoints';
+import { METRICS_WIDTH, type CancelSignal, type Engine, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import { networkParamGroups } from '../shared/network';
 import {
   withNetworkSeed, type LotteryRequest, type LotteryResult, type LotteryRound, type SeedStudyRequest, type SeedStudyResult, type StudyProgress,
@@ -10,14 +11,11 @@ import {
 /** The most pruning rounds and seeds one study runs. */
 export const STUDY_LIMITS = { rounds: 30, seeds: 200 } as const;
 
-type StudyEngine = Pick<Engine, 'runs' | 'lossInfo'>;
+/** The engine's requests a study makes; its runs stop between chunks when the signal fires. */
+type StudyEngine = Pick<Engine, 'lossInfo'> & { runs(request: RunsRequest, signal?: CancelSignal): Promise<RunTrace[]> };
 
 function fail(message: string): never {
   throw new Error(message);
-}
-
-function checkCancel(signal: CancelSignal | undefined): void {
-  if (signal?.isCancellationRequested) throw new CancelledError();
 }
 
 /** The last measured value of a metrics column (1: test accuracy, 0: test loss) of a run. */
@@ -75,7 +73,7 @@ export async function lotteryTicket(
   const result: LotteryRound[] = [];
   let ticket: number[] = [];
   for (let round = 0; round <= rounds; round++) {
-    checkCancel(signal);
+    await stopIfCancelled(signal);
     const frozen: number[] = [];
     kept.forEach((k, i) => k || frozen.push(i));
     const masked = (start: number[]) => start.map((value, i) => (kept[i] ? value : 0));
@@ -87,7 +85,7 @@ export async function lotteryTicket(
         { ...run, start: masked(info.start), freeze: frozen.length > 0 ? frozen : undefined },
         { ...run, start: masked(random.start), freeze: frozen.length > 0 ? frozen : undefined },
       ],
-    });
+    }, signal);
     const column = metric === 'accuracy' ? 1 : 0;
     result.push({ remaining: (weights - frozen.length) / weights, ticket: finalMetric(traces[0], column), random: finalMetric(traces[1], column), mask: Array.from(kept) });
     ticket = Array.from(finalParams(traces[0]));
@@ -107,8 +105,8 @@ export async function seedStudy(
   if (!info.network) fail('A seed study trains a network from several seeds: the loss needs a network line');
   const losses: number[] = [];
   for (const seed of seeds) {
-    checkCancel(signal);
-    const [trace] = await engine.runs({ loss: withNetworkSeed(request.loss, seed), steps: request.steps, recordEvery: request.steps, runs: [{ ...request.run, start: undefined }] });
+    await stopIfCancelled(signal);
+    const [trace] = await engine.runs({ loss: withNetworkSeed(request.loss, seed), steps: request.steps, recordEvery: request.steps, runs: [{ ...request.run, start: undefined }] }, signal);
     losses.push(trace.rows[(trace.rowCount - 1) * (trace.dim + 2) + trace.dim]);
     onProgress?.({ done: losses.length, total: seeds.length });
   }

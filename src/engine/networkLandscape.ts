@@ -1,7 +1,7 @@
 // Network landscapes in the engine: checks a request, drives the core's networkLandscape.ts in chunks (grid rows,
 // rounds of subspace iteration) with progress and cancel between chunks, and copies the results out.
+import { stopIfCancelled } from './cancelPoints';
 import type { CancelSignal, LossInfo } from '../shared/engineApi';
-import { CancelledError } from '../shared/engineApi';
 import type {
   NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
 } from '../shared/networkLandscape';
@@ -79,13 +79,6 @@ function checkPaths(value: unknown, dim: number): number[][][] {
   });
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
-async function checkpoint(signal: CancelSignal | undefined): Promise<void> {
-  await yieldToEventLoop();
-  if (signal?.isCancellationRequested) throw new CancelledError();
-}
-
 function networkOf({ info }: NetworkLoss, what: string) {
   return info.network ?? fail(`${what} is for a loss with a network line; '${info.name}' has none`);
 }
@@ -109,7 +102,7 @@ async function iterate(round: (rounds: number) => number, onProgress: Progress |
   for (let done = 0; done < MAX_ROUNDS; done += ROUNDS_PER_CHUNK) {
     if (round(ROUNDS_PER_CHUNK) < ROUND_TOLERANCE) return;
     await onProgress?.({ phase: 'directions', done: done / MAX_ROUNDS });
-    await checkpoint(signal);
+    await stopIfCancelled(signal);
   }
 }
 
@@ -232,7 +225,7 @@ export async function networkLandscape(
       exports.netscapeSliceRows(loss.handle, x, d1, d2, a0, da, nx, b0, db, row, count, values, point);
       if (row + count < ny) {
         await onProgress?.({ phase: 'slice', done: (row + count) / ny });
-        await checkpoint(signal);
+        await stopIfCancelled(signal);
       }
     }
     const grid = core.f64(values, nx * ny).slice();

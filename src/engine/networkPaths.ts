@@ -1,4 +1,5 @@
 // Network paths in the core (core/assembly/networkPaths.ts): requests checked, arrays moved in and out of core memory.
+import { yieldToEventLoop } from './cancelPoints';
 import type { CancelSignal, LossInfo } from '../shared/engineApi';
 import type {
   BendProgress, BendRequest, BendResult, NetworkAlignRequest, NetworkAlignResult, NetworkPathRequest, NetworkPathResult,
@@ -139,10 +140,6 @@ export function alignNetworks(core: Core, loss: NetworkLoss, request: NetworkAli
     core.release(perms);
   }
 }
-
-/** Lets a cancel message in between chunks. */
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /** Trains the bend in chunks of BEND_CHUNK steps, reporting each; a cancel stops it between chunks with the bend so far. */
 export async function trainBend(

@@ -59,7 +59,7 @@ export async function lessonStudy(
     const common = { loss, run: { optimizer: run.optimizer, options: run.options }, steps: scenario.steps, every: study.every };
     return study.kind === 'init'
       ? { kind: 'init', result: await initStudy(engine, { ...common, inits: study.inits, alsoActivations: study.alsoActivations }, onProgress, cancel) }
-      : { kind: 'skip', result: await skipStudy(engine, { ...common, size: study.size, seed: study.seed }, onProgress, cancel) };
+      : { kind: 'skip', result: await skipStudy(engine, { ...common, size: study.size, seed: study.seed, widths: study.widths }, onProgress, cancel) };
   }
   if (study.kind === 'curves') {
     const traces = await engine.runs({ ...scenario, recordEvery: study.every, metricsEvery: study.every }, cancel);

@@ -56,6 +56,8 @@ export interface SkipStudyRequest {
   size: number;
   /** The random directions' seed. */
   seed: number;
+  /** Width: the plain network again with `layers` hidden layers of each of `units` (the file's other options kept). */
+  widths?: { layers: number; units: number[] };
 }
 
 /** A grid's roughness (see sliceRoughness in src/engine/depthStudies.ts). */
@@ -68,7 +70,11 @@ export interface Roughness {
 
 export interface SkipSlice {
   label: string;
+  /** 'skip': the file's network without and with skip connections; 'width': the plain network at a width. */
+  group: 'skip' | 'width';
   residual: boolean;
+  /** The hidden layers' widths. */
+  hidden: number[];
   /** The training loss on the grid, row-major with b outer (NetworkLandscapeResult.values). */
   values: number[];
   min: number;
@@ -105,6 +111,14 @@ export function withNetworkOptions(text: string, set: Record<string, string>, dr
     let edited = line;
     for (const name of names) edited = edited.replace(new RegExp(`\\s+${name}\\s*=\\s*\\S+`), '');
     return `${edited.trimEnd()}${Object.entries(set).map(([name, value]) => ` ${name}=${value}`).join('')}${/\s$/.test(line) ? ' ' : ''}`;
+  });
+}
+
+/** The loss text with its network line's hidden widths replaced (the input and output widths kept). */
+export function withHiddenWidths(text: string, hidden: number[]): string {
+  return text.replace(/^(\s*network\s+)(\d+(?:\s*-\s*\d+)+)/m, (_, head: string, widths: string) => {
+    const list = widths.split('-').map((w) => w.trim());
+    return head + [list[0], ...hidden, list[list.length - 1]].join('-');
   });
 }
 

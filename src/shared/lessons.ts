@@ -36,7 +36,7 @@ export type LessonStudy =
   /** Per-layer statistics at init and training curves per initialization (src/engine/depthStudies.ts); the file's first run trains. */
   | ({ kind: 'init' } & Pick<InitStudyRequest, 'inits' | 'alsoActivations' | 'every'>)
   /** The file's network without and with skip connections: slices at the trained ends (src/engine/depthStudies.ts). */
-  | ({ kind: 'skip' } & Pick<SkipStudyRequest, 'every' | 'size' | 'seed'>)
+  | ({ kind: 'skip' } & Pick<SkipStudyRequest, 'every' | 'size' | 'seed' | 'widths'>)
   /** The lesson's network with and without batch norm at two rates, noisy BN, and the smoothness along the gradient. */
   | ({ kind: 'batchnorm' } & Omit<BatchnormStudyRequest, 'loss'>);
 

@@ -41,9 +41,9 @@ function readPanel() {
     studyPoints: document.querySelectorAll('.study-chart:not([hidden]) circle.study-point').length,
     studyBars: [...document.querySelectorAll('.study-chart:not([hidden]) rect.study-bar')].filter((r) => Number(r.getAttribute('height')) > 0).length,
     studyStatus: document.querySelector('.study-status')?.textContent ?? '',
-    // the skip-connection lesson's two slices: drawn heatmaps and their roughness
+    // the skip-connection lesson's slices (without and with skips, then three widths): drawn heatmaps and their roughness
     skipSlices: [...document.querySelectorAll('.study-chart:not([hidden]) .skip-landscapes:not([hidden]) .skip-landscape-caption')]
-      .filter((c) => c.dataset.turns !== undefined).map((c) => ({ turns: Number(c.dataset.turns), minima: Number(c.dataset.minima) })),
+      .filter((c) => c.dataset.turns !== undefined).map((c) => ({ turns: Number(c.dataset.turns), minima: Number(c.dataset.minima), group: c.dataset.group })),
     skipContours: document.querySelectorAll('.study-chart:not([hidden]) .skip-landscape-view .contours path').length,
   };
 }
@@ -147,9 +147,11 @@ describeWorkbench('lessons', (vscode) => {
         // five schemes: activation and gradient std for tanh and relu (four panels), and the training curves
         await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 25, 'the per-layer std and the curves of five schemes', 8 * TIMEOUT);
       } else if (lesson.study === 'skip') {
-        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.skipSlices.length === 2 && p.studyLines === 2, 'the two slices and curves', 8 * TIMEOUT);
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.skipSlices.length === 5 && p.studyLines === 5, 'the five slices and curves', 8 * TIMEOUT);
         assert.ok(drawn.skipContours > 0, 'the slices have contours');
         assert.ok(drawn.skipSlices[1].turns < drawn.skipSlices[0].turns, `roughness: ${JSON.stringify(drawn.skipSlices)}`);
+        assert.deepEqual(drawn.skipSlices.map((s) => s.group), ['skip', 'skip', 'width', 'width', 'width']);
+        assert.ok(drawn.skipSlices[4].turns < drawn.skipSlices[2].turns, `width roughness: ${JSON.stringify(drawn.skipSlices)}`);
       } else if (lesson.study === 'batchnorm') {
         // six loss curves (BN and not at two rates, noisy BN with and without its noise), and two lines (BN and not)
         // in each of the loss variation and gradient change panels

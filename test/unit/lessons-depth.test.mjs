@@ -92,23 +92,39 @@ test('zeros initialization: the hidden layers\' weights and biases never move in
   assert.ok(last[output.start + output.count] !== 0, 'the output bias trains');
 });
 
-test('skip-connection lesson: at the same depth and seed the residual network\'s slice is smoother than the plain one\'s and it trains', async () => {
+test('skip-connection lesson: at the same depth and seed the residual network\'s slice is smoother than the plain one\'s and it trains; wider plain networks are smoother', async () => {
   const lesson = findLesson('skip-connections');
   const launch = launchOf(lesson.source);
   const progress = [];
   const data = await lessonStudy(engine, 'skip-connections', launch, (p) => progress.push(`${p.done}/${p.total}`));
   assert.equal(data.kind, 'skip');
-  assert.deepEqual(progress, ['1/4', '2/4', '3/4', '4/4']);
-  const [plain, residual] = data.result.slices;
+  assert.deepEqual(progress, Array.from({ length: 10 }, (_, k) => `${k + 1}/10`));
+  const [plain, residual, ...wide] = data.result.slices;
   assert.deepEqual([plain.residual, residual.residual], [false, true]);
-  for (const slice of [plain, residual]) {
+  assert.deepEqual([plain.hidden.length, residual.hidden.length], [20, 20]);
+  assert.deepEqual(wide.map((s) => [s.group, s.residual, s.hidden.length, s.hidden[0]]), [['width', false, 8, 6], ['width', false, 8, 16], ['width', false, 8, 48]]);
+  for (const slice of data.result.slices) {
     assert.deepEqual(slice.size, [25, 25]);
     // The slice's centre is the trained end: its loss is the curve's last one.
     assert.ok(Math.abs(slice.centerLoss - slice.losses[slice.losses.length - 1]) <= 1e-9 * slice.centerLoss, `${slice.label}: ${slice.centerLoss}`);
     assert.equal(slice.values[12 * 25 + 12], slice.centerLoss);
   }
-  // Measured (direction seed 1): plain 7.94 turns per line and 17 grid minima, residual 3.84 and 4.
+  // Measured (direction seed 1): plain 9.12 turns per line and 21 grid minima, residual 2.92 and 4.
   assert.ok(residual.roughness.turns < 0.6 * plain.roughness.turns, `turns: residual ${residual.roughness.turns}, plain ${plain.roughness.turns}`);
   assert.ok(residual.roughness.minima * 2 < plain.roughness.minima, `minima: residual ${residual.roughness.minima}, plain ${plain.roughness.minima}`);
   assert.ok(plain.centerLoss > 0.6 && residual.centerLoss < 0.05, `final losses: plain ${plain.centerLoss}, residual ${residual.centerLoss}`);
+  // Width (8 hidden layers of 6, 16, 48): measured 6.16, 3.32, 1.76 turns, 16, 1, 1 minima, losses 0.484, 0.128, 0.0473.
+  const [narrow, middle, widest] = wide;
+  assert.ok(widest.roughness.turns < 0.5 * narrow.roughness.turns, `turns: 48 units ${widest.roughness.turns}, 6 units ${narrow.roughness.turns}`);
+  assert.ok(widest.roughness.minima < narrow.roughness.minima, `minima: 48 units ${widest.roughness.minima}, 6 units ${narrow.roughness.minima}`);
+  assert.ok(narrow.centerLoss > middle.centerLoss && middle.centerLoss > widest.centerLoss && widest.centerLoss < 0.1, `losses ${wide.map((s) => s.centerLoss)}`);
+});
+
+test('the skip-connection study refuses bad widths with a message', async () => {
+  const lesson = findLesson('skip-connections');
+  const launch = launchOf(lesson.source);
+  const { skipStudy } = await loadTs('src/engine/depthStudies.ts');
+  const request = { loss: launch.loss, run: launch.runs[0], steps: 10, every: 10, size: 5, seed: 1 };
+  await assert.rejects(skipStudy(engine, { ...request, widths: { layers: 0, units: [4] } }), /widths: whole numbers/);
+  await assert.rejects(skipStudy(engine, { ...request, widths: { layers: 2, units: [4, 1.5] } }), /widths: whole numbers/);
 });

@@ -98,6 +98,31 @@ test('lottery ticket: bad requests are refused and a cancelled study stops betwe
   assert.deepEqual(done, [2]);
 });
 
+test('a study in the worker sees a cancel that arrives as a message (a macrotask) after its first run, and stops', async () => {
+  // The worker handles a cancel message only between macrotasks; a study whose runs resolve in microtasks would finish
+  // first (measured before the fix: the lottery lesson's next request was answered after the whole study, 4.4 s).
+  const { batchnormStudy } = require('../../dist/engine.js');
+  const loss = 'data moons samples=40 test=0.5 seed=1\nnetwork 2-4-2 loss=cross_entropy';
+  const run = { optimizer: 'sgd', options: { lr: 0.1 } };
+  const studies = {
+    lottery: (onProgress, signal) => lotteryTicket(engine, { loss, run, steps: 5, rounds: 5, prune: 0.5, scope: 'layer' }, onProgress, signal),
+    seeds: (onProgress, signal) => seedStudy(engine, { loss, run, steps: 5, seeds: [1, 2, 3, 4, 5] }, onProgress, signal),
+    batchnorm: (onProgress, signal) => batchnormStudy(engine, { loss: 'data moons samples=40 seed=1\nnetwork 2-4-4-2 loss=cross_entropy batchnorm=true', run, steps: 5, every: 1, lrs: [0.01, 0.1], noise: 0, points: 3, etaMax: 0.1 }, onProgress, signal),
+  };
+  // Runs given a signal advance in chunks between cancel checks, to the same numbers.
+  const request = { loss, steps: 450, recordEvery: 7, runs: [run, { optimizer: 'adam', options: { lr: 0.01 } }] };
+  const never = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+  const [whole, chunked] = [await engine.runs(request), await engine.runs(request, never)];
+  for (const [i, trace] of whole.entries()) assert.deepEqual(chunked[i].rows, trace.rows);
+  for (const [name, study] of Object.entries(studies)) {
+    let cancelled = false;
+    const signal = { get isCancellationRequested() { return cancelled; }, onCancellationRequested: () => ({ dispose() {} }) };
+    const done = [];
+    await assert.rejects(study((p) => { done.push(p.done); if (done.length === 1) setImmediate(() => { cancelled = true; }); }, signal), { name: 'CancelledError' }, name);
+    assert.equal(done.length, 1, `${name}: progress after the cancel: ${done}`);
+  }
+});
+
 test('Safran-Shamir lesson: 9 of 12 same-width students stuck above 0.05, none of the width-24 ones above 2e-3; a deep linear net reaches the least-squares loss from every seed', async () => {
   const { kind, factors, ...study } = SEED_STUDY;
   assert.equal(kind, 'seeds');

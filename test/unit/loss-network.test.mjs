@@ -48,7 +48,7 @@ test('bad widths get a diagnostic on the widths', () => {
   assert.deepEqual(firstError(`${DATA}\nnetwork 3-8-1`), ['The data has 3 columns; this network needs 4 (3 inputs and 1 target, in that order)', line, 8, 13]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-8-2`), ['The data has 3 columns; this network needs 4 (2 inputs and 2 targets, in that order)', line, 8, 13]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-1000-1000-1`), ['This network has 1005001 parameters; at most 500000', line, 8, 21]);
-  assert.deepEqual(firstError(`${DATA}\nnetwork ${Array(18).fill(2).join('-')}`)[0], 'At most 16 Linear layers (17 widths)');
+  assert.deepEqual(firstError(`${DATA}\nnetwork ${Array(34).fill(2).join('-')}`)[0], 'At most 32 Linear layers (33 widths)');
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-4-2 loss=bce`), ['loss=bce needs one output (the logit), got 2: end the widths with 1', line, 8, 13]);
   assert.deepEqual(firstError(`${DATA}\nnetwork 2-4-1 loss=cross_entropy`), ['loss=cross_entropy needs an output per class (at least 2)', line, 8, 13]);
 });

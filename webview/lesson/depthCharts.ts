@@ -71,21 +71,17 @@ export function drawInitStudy(svg: Svg, result: InitStudyResult, width: number):
   logLines(curves, `training loss from each initialization (${result.panels[0]?.activation ?? ''})`, result.steps, result.losses, 2 * half + COLUMN_GAP, 1e-12, 'step', result.labels);
 }
 
-/** The plain and the residual network's slices side by side, each with its roughness; the curves go in the SVG. */
+/** The slices side by side, each with its roughness: the skip comparison's row, then the width row; curves go in the SVG. */
 export class SkipLandscapes {
   readonly element = create('div', { className: 'skip-landscapes', hidden: true });
+  private readonly rows = {
+    skip: create('div', { className: 'skip-landscape-row skip-row' }),
+    width: create('div', { className: 'skip-landscape-row width-row' }),
+  };
   private readonly views: LandscapeView[] = [];
-  private readonly captions: HTMLElement[] = [];
 
   constructor() {
-    for (let i = 0; i < 2; i++) {
-      const view = new LandscapeView({ extentChanged: () => undefined, startChosen: () => undefined, describe: () => [] }, { zoomable: false });
-      view.element.classList.add('skip-landscape-view');
-      const caption = create('div', { className: 'skip-landscape-caption' });
-      this.element.append(create('div', { className: 'skip-landscape' }, view.element, caption));
-      this.views.push(view);
-      this.captions.push(caption);
-    }
+    this.element.append(this.rows.skip, this.rows.width);
   }
 
   hide(): void {
@@ -94,17 +90,29 @@ export class SkipLandscapes {
 
   show(result: SkipStudyResult): void {
     this.element.hidden = false;
-    result.slices.slice(0, 2).forEach((slice, i) => {
-      const view = this.views[i];
+    for (const row of Object.values(this.rows)) row.replaceChildren();
+    result.slices.forEach((slice, i) => {
+      const view = this.views[i] ?? this.addView();
+      const caption = create('div', { className: 'skip-landscape-caption' });
+      this.rows[slice.group].append(create('div', { className: 'skip-landscape' }, view.element, caption));
       view.setDimension(2);
       view.setHome({ x: slice.x, y: slice.y });
       view.setMarkers([], [0, 0]);
       view.setLandscape({ loss: slice.label, x: slice.x, y: slice.y, size: slice.size, values: Float64Array.from(slice.values), min: slice.min, max: slice.max });
       const { turns, minima } = slice.roughness;
-      this.captions[i].textContent = `${slice.label}: loss ${slice.centerLoss.toPrecision(3)} at the centre; roughness ${turns.toFixed(2)} turns per grid line, ${minima} grid minima`;
-      this.captions[i].dataset.turns = String(turns);
-      this.captions[i].dataset.minima = String(minima);
+      caption.textContent = `${slice.label}: loss ${slice.centerLoss.toPrecision(3)} at the centre; roughness ${turns.toFixed(2)} turns per grid line, ${minima} grid minima`;
+      caption.dataset.turns = String(turns);
+      caption.dataset.minima = String(minima);
+      caption.dataset.group = slice.group;
     });
+    this.rows.width.hidden = !result.slices.some((slice) => slice.group === 'width');
+  }
+
+  private addView(): LandscapeView {
+    const view = new LandscapeView({ extentChanged: () => undefined, startChosen: () => undefined, describe: () => [] }, { zoomable: false });
+    view.element.classList.add('skip-landscape-view');
+    this.views.push(view);
+    return view;
   }
 
   refreshTheme(): void {
@@ -112,7 +120,7 @@ export class SkipLandscapes {
   }
 }
 
-/** The two networks' training curves (log scale) in the study chart's SVG. */
+/** The networks' training curves (log scale) in the study chart's SVG. */
 export function drawSkipCurves(svg: Svg, result: SkipStudyResult, width: number): void {
   const names = result.slices.map((s) => s.label);
   svg.attr('width', width).attr('height', MARGIN.top + PANEL_HEIGHT + ROW_GAP);
