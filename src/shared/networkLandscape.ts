@@ -86,13 +86,19 @@ export interface NetworkSharpnessResult {
 // ---- The Playground's network landscape (webview -> host), validated by the host ----
 
 /** The Playground's slice: grid points per side, path rows sent per run, and all path values together at most. */
-export const PANEL_NETWORK_LANDSCAPE = { size: 48, maxSide: 128, rowsPerPath: 400, maxPathValues: 4_000_000 };
+export const PANEL_NETWORK_LANDSCAPE = {
+  size: 48, maxSide: 128, rowsPerPath: 400, maxPathValues: 4_000_000,
+  /** The plane through the runs' ends: a little past each end (they are at 0 and 1). */
+  betweenRange: [-0.5, 1.5] as [number, number],
+};
 
 const finite = v.pipe(v.number(), v.finite());
 const vector = v.pipe(v.array(finite), v.maxLength(LIMITS.network.params));
 const side = v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(PANEL_NETWORK_LANDSCAPE.maxSide));
 
-/** What the Playground asks for: PCA of its runs' paths (centred at a run's end), seeded random directions or the Hessian's. */
+const range = v.pipe(v.tuple([finite, finite]), v.check(([low, high]) => low < high && high - low <= 1e6, 'a range [low, high] with low < high'));
+
+/** What the Playground asks for: PCA of its runs' paths (centred at a run's end), seeded random directions, the Hessian's, or the plane through two more points. */
 export const NetworkLandscapeQuerySchema = v.pipe(
   v.object({
     loss: v.pipe(v.string(), v.maxLength(LIMITS.lossLength)),
@@ -101,13 +107,23 @@ export const NetworkLandscapeQuerySchema = v.pipe(
       v.object({ kind: v.literal('pca') }),
       v.object({ kind: v.literal('random'), seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31))) }),
       v.object({ kind: v.literal('hessian') }),
+      v.object({ kind: v.literal('between'), ends: v.tuple([vector, vector]) }),
     ]),
     size: v.tuple([side, side]),
+    x: v.optional(range),
+    y: v.optional(range),
     paths: v.optional(v.pipe(v.array(v.pipe(v.array(vector), v.maxLength(PANEL_NETWORK_LANDSCAPE.rowsPerPath))), v.maxLength(LIMITS.maxRuns))),
   }),
   v.check(
     (query) => (query.paths ?? []).reduce((sum, path) => sum + path.length, 0) * query.center.length <= PANEL_NETWORK_LANDSCAPE.maxPathValues,
     `paths of at most ${PANEL_NETWORK_LANDSCAPE.maxPathValues} values in all`,
+  ),
+  v.forward(
+    v.check(
+      (query) => query.directions.kind !== 'between' || query.directions.ends.every((end) => end.length === query.center.length),
+      'the plane\'s ends have as many parameters as its centre',
+    ),
+    ['directions'],
   ),
 );
 

@@ -1,6 +1,7 @@
 // A network's loss landscape in code-server: New Network… on the spiral; beside the decision regions, the PCA plane
 // of both runs' paths (its heatmap painted, both paths drawn, the variance fractions in the caption); random
-// filter-normalized directions and the Hessian's eigenvectors give other slices. Screenshots per theme.
+// filter-normalized directions, the Hessian's eigenvectors and the plane through the runs' ends give other slices,
+// and the slice shows as a 3-D surface too. Screenshots per theme.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeWorkbench, until } from './harness.mjs';
@@ -24,6 +25,16 @@ function readLandscape(frame) {
       hash,
       paths: [...(panel?.querySelectorAll('.trajectories path') ?? [])].filter((p) => (p.getAttribute('d') ?? '').length > 20).length,
       contours: panel?.querySelectorAll('.contours path').length ?? 0,
+      stars: panel?.querySelectorAll('.network-landscape-view path.minimum').length ?? 0,
+      surface: (() => {
+        const surface = panel?.querySelector('.surface3d');
+        const canvas = surface?.querySelector('canvas.surface3d-canvas');
+        if (!surface || surface.hidden || !canvas || canvas.width === 0) return 0;
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        let drawn = 0;
+        for (let i = 3; i < data.length; i += 4 * 7) if (data[i] > 0) drawn++;
+        return drawn;
+      })(),
       caption: panel?.querySelector('.network-landscape-caption')?.textContent ?? '',
       error: document.querySelector('.error')?.hidden === false ? document.querySelector('.error').textContent : '',
     };
@@ -67,5 +78,27 @@ describeWorkbench('network-landscape', (vscode) => {
     const [top, second] = [...state.caption.matchAll(/eigenvalues (\S+) and (\S+)\)/g)][0].slice(1).map(Number);
     assert.ok(Number.isFinite(top) && Math.abs(top) >= Math.abs(second), state.caption);
     assert.match(state.caption, /at step 1000/);
+  });
+
+  test('the plane through the runs\' ends, with the ends starred, then as a 3-D surface', async () => {
+    const before = await readLandscape(frame);
+    await frame.locator('vscode-single-select.network-landscape-kind').evaluate((select) => {
+      select.value = 'between';
+      select.dispatchEvent(new Event('change'));
+    });
+    const state = await until(() => readLandscape(frame), (s) => /plane through the runs' ends/.test(s.caption) && s.painted > 100 && s.hash !== before.hash, 'the plane of the ends', 120_000);
+    assert.equal(state.error, '');
+    assert.equal(state.stars, 2, 'the two other ends are starred');
+    assert.ok(state.paths >= 2, 'both paths projected on the plane');
+    assert.match(state.caption, /end at \(1, 0\)/);
+    assert.equal(state.surface, 0, 'no surface until asked');
+    await frame.locator('vscode-single-select.network-landscape-mode').evaluate((select) => {
+      select.value = '3d';
+      select.dispatchEvent(new Event('change'));
+    });
+    const surface = await until(() => readLandscape(frame), (s) => s.surface > 1000, 'the 3-D surface drawn', 30_000);
+    assert.equal(surface.error, '');
+    await frame.locator('.network-landscape').scrollIntoViewIfNeeded();
+    await vscode.screenshot('network-landscape-between-3d');
   });
 });

@@ -270,12 +270,16 @@ test('the Playground\'s networkLandscape message: a well-formed query passes, a 
   const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
   const query = { loss: plainNet, center: [0.5, -1, 2], directions: { kind: 'random', seed: 3 }, size: [48, 48], paths: [[[1, 2, 3], [4, 5, 6]]] };
   assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 7, query: { ...query, extra: 1 } }).value, { type: 'networkLandscape', requestId: 7, query });
-  for (const directions of [{ kind: 'pca' }, { kind: 'hessian' }]) {
+  for (const directions of [{ kind: 'pca' }, { kind: 'hessian' }, { kind: 'between', ends: [[1, 1, 1], [0, 2, 0]] }]) {
     assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 8, query: { ...query, directions } }).value.query, { ...query, directions });
   }
+  const ranged = { ...query, x: [-0.5, 1.5], y: [-0.5, 1.5] };
+  assert.deepEqual(parseFromWebview({ type: 'networkLandscape', requestId: 8, query: ranged }).value.query, ranged);
   for (const [bad, field] of [
     [{ ...query, directions: { kind: 'between', ends: [[1], [2]] } }, 'message.query.directions'],
     [{ ...query, size: [48, 4096] }, 'message.query.size'],
+    [{ ...query, x: [1.5, -0.5] }, 'message.query.x'],
+    [{ ...query, y: [0, Infinity] }, 'message.query.y'],
     [{ ...query, center: [1, NaN] }, 'message.query.center'],
     [{ ...query, paths: [new Array(401).fill([1, 2, 3])] }, 'message.query.paths'],
   ]) {

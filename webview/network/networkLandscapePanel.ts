@@ -1,8 +1,8 @@
 // A network's loss landscape in the Playground (Li et al. 2018): the training loss on a plane through parameter space
 // as the engine computed it (Engine.networkLandscape) — the PCA plane of the runs' paths, centred at the first run's
-// end, or seeded filter-normalized random directions or the Hessian's top eigenvectors, centred at the first run's
-// shown step — drawn by the landscape view, with every run's path projected on the plane and animated by the
-// scrubber. Only maps the engine's numbers to pixels.
+// end; seeded filter-normalized random directions or the Hessian's top eigenvectors, centred at the first run's
+// shown step; or the plane through the runs' ends — drawn as a heatmap with contours or as a 3-D surface, with every
+// run's path projected on the plane and animated by the scrubber. Only maps the engine's numbers to pixels.
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { TraceData } from '../../src/shared/protocol';
@@ -11,6 +11,8 @@ import {
 } from '../../src/shared/networkLandscape';
 import { create } from '../dom/elements';
 import { LandscapeView } from '../landscape/landscapeView';
+import { Surface3D } from '../landscape/surface3d';
+import { runColor } from '../dom/theme';
 import { lossAt, paramsAt, rowAtStep, rowWidth, stepOfRow } from '../runs/traces';
 import { sharpnessText } from './sharpnessText';
 
@@ -33,7 +35,9 @@ export class NetworkLandscapePanel {
   private readonly sharpnessLine = create('div', { className: 'network-landscape-sharpness' });
   private readonly kindSelect = create('vscode-single-select', { className: 'network-landscape-kind' }) as VscodeSingleSelect;
   private readonly seedField = create('vscode-textfield', { type: 'number', min: 0, value: '1', className: 'network-landscape-seed' }) as VscodeTextfield;
+  private readonly viewSelect = create('vscode-single-select', { className: 'network-landscape-mode' }) as VscodeSingleSelect;
   private readonly view: LandscapeView;
+  private readonly surface = new Surface3D();
   private loss: string | undefined;
   private traces: TraceData[] = [];
   private step = 0;
@@ -54,7 +58,13 @@ export class NetworkLandscapePanel {
       create('vscode-option', { value: 'pca' }, 'PCA of the paths'),
       create('vscode-option', { value: 'random' }, 'random directions'),
       create('vscode-option', { value: 'hessian' }, 'Hessian eigenvectors'),
+      create('vscode-option', { value: 'between' }, 'the runs\' ends'),
     );
+    this.viewSelect.append(create('vscode-option', { value: '2d' }, 'heatmap'), create('vscode-option', { value: '3d' }, 'surface (3-D)'));
+    this.viewSelect.value = '2d';
+    this.viewSelect.addEventListener('change', () => this.surface.show(this.viewSelect.value === '3d'));
+    this.view.element.append(this.surface.element);
+    this.surface.setParams(['a', 'b']);
     this.kindSelect.value = 'pca';
     // The seed is the random directions' only.
     const seedLabel = create('span', { className: 'network-landscape-seed-label', hidden: true }, 'seed ', this.seedField);
@@ -63,7 +73,7 @@ export class NetworkLandscapePanel {
       this.schedule();
     });
     this.seedField.addEventListener('change', () => this.schedule());
-    const header = create('div', { className: 'network-landscape-header' }, 'Loss landscape: ', this.kindSelect, seedLabel);
+    const header = create('div', { className: 'network-landscape-header' }, 'Loss landscape: ', this.kindSelect, seedLabel, this.viewSelect);
     this.element.append(header, this.view.element, this.caption, this.sharpnessLine);
   }
 
@@ -76,6 +86,7 @@ export class NetworkLandscapePanel {
     this.traces = [];
     this.projected = [];
     this.view.setTraces([]);
+    this.surface.setTraces([], []);
     this.asked++;
   }
 
@@ -88,16 +99,23 @@ export class NetworkLandscapePanel {
   setStep(step: number, playing: boolean): void {
     this.step = step;
     this.view.setStep(step, playing);
+    this.surface.setStep(step);
     if (!playing && this.kind !== 'pca' && Math.floor(step) !== this.centreStep) this.schedule();
   }
 
   refreshTheme(): void {
     this.view.refreshTheme();
+    this.surface.refreshTheme();
+  }
+
+  /** The landscape as shown, heatmap or surface (for Export). */
+  get plot(): HTMLElement {
+    return this.viewSelect.value === '3d' ? this.surface.element : this.view.element;
   }
 
   private get kind(): Kind {
     const value = this.kindSelect.value;
-    return value === 'random' || value === 'hessian' ? value : 'pca';
+    return value === 'random' || value === 'hessian' || value === 'between' ? value : 'pca';
   }
 
   private get seed(): number {
@@ -120,15 +138,21 @@ export class NetworkLandscapePanel {
     const kind = this.kind;
     const first = traces[0];
     this.centreStep = Math.floor(this.step);
-    const centreRow = kind === 'pca' ? first.rowCount - 1 : rowAtStep(first, this.centreStep);
+    if (kind === 'between' && traces.length < 2) {
+      this.caption.textContent = 'The plane through the runs\' ends needs two runs or more: add an optimizer line.';
+      this.sharpnessLine.textContent = '';
+      return;
+    }
+    const centreRow = kind === 'pca' || kind === 'between' ? first.rowCount - 1 : rowAtStep(first, this.centreStep);
     // At most rowsPerPath rows of each run, evenly, the last always: each sent row stands for the rows up to the next.
     const strides = traces.map((t) => Math.max(1, Math.ceil(t.rowCount / (PANEL_NETWORK_LANDSCAPE.rowsPerPath - 1))));
     const sent = traces.map((t, i) => sentRows(t.rowCount, strides[i]));
     const query: NetworkLandscapeQuery = {
       loss,
       center: paramsAt(first, centreRow),
-      directions: kind === 'random' ? { kind, seed: this.seed } : { kind },
+      directions: kind === 'random' ? { kind, seed: this.seed } : kind === 'between' ? { kind, ends: betweenEnds(traces) } : { kind },
       size: [PANEL_NETWORK_LANDSCAPE.size, PANEL_NETWORK_LANDSCAPE.size],
+      ...(kind === 'between' && { x: PANEL_NETWORK_LANDSCAPE.betweenRange, y: PANEL_NETWORK_LANDSCAPE.betweenRange }),
       paths: traces.map((t, i) => sent[i].map((row) => paramsAt(t, row))),
     };
     this.caption.textContent = 'Computing the landscape…';
@@ -153,10 +177,16 @@ export class NetworkLandscapePanel {
     const [nx, ny] = data.size;
     this.view.setDimension(2);
     this.view.setHome({ x: data.x, y: data.y });
-    this.view.setMarkers([], [0, 0]);
-    this.view.setLandscape({ loss: data.loss, x: data.x, y: data.y, size: [nx, ny], values: data.values, min: data.min, max: data.max });
+    // The plane through the runs' ends: the other two ends at (1, 0) and (0, 1), drawn as stars.
+    const ends = data.kind === 'between' ? betweenEndLosses(traces).map((value, i) => ({ point: i === 0 ? [1, 0] : [0, 1], value })) : [];
+    this.view.setMarkers(ends, [0, 0]);
+    const landscape = { loss: data.loss, x: data.x, y: data.y, size: [nx, ny] as [number, number], values: data.values, min: data.min, max: data.max };
+    this.view.setLandscape(landscape);
+    this.surface.setLandscape(landscape);
+    this.surface.setMinima(ends);
     this.projected = traces.map((trace, i) => planeTrace(trace, data.paths?.[i] ?? new Float64Array(), sent[i]));
     this.view.setTraces(this.projected);
+    this.surface.setTraces(this.projected, this.projected.map((_, i) => runColor(i)));
     this.view.setStep(this.step);
     const centre = `centre: ${this.events.runName(0)} at step ${centreRow} (loss ${data.centerLoss.toPrecision(5)})`;
     const percent = (f: number) => `${(100 * f).toFixed(1)}%`;
@@ -165,8 +195,29 @@ export class NetworkLandscapePanel {
       ? `PCA directions of the paths: ${percent(data.variance[0])} and ${percent(data.variance[1])} of their variance · ${centre}`
       : data.kind === 'hessian' && eigen
         ? `The Hessian's top eigenvectors (eigenvalues ${eigen[0]} and ${eigen[1]}) · ${centre}`
-        : `Filter-normalized random directions (seed ${this.seed}) · ${centre}`;
+        : data.kind === 'between'
+          ? `The plane through the runs' ends: ${this.events.runName(0)}'s end at (0, 0), ${betweenNames(traces.length, this.events.runName)} · loss at the centre ${data.centerLoss.toPrecision(5)}`
+          : `Filter-normalized random directions (seed ${this.seed}) · ${centre}`;
   }
+}
+
+/**
+ * The two other points of the plane through the runs' ends (the first run's end is its centre): the second and third
+ * runs' ends, or with two runs the second's end and the first run's start.
+ */
+function betweenEnds(traces: TraceData[]): [number[], number[]] {
+  const end = (trace: TraceData) => paramsAt(trace, trace.rowCount - 1);
+  return [end(traces[1]), traces.length > 2 ? end(traces[2]) : paramsAt(traces[0], 0)];
+}
+
+/** The losses the runs recorded at the plane's two other points (the plane passes through them exactly). */
+function betweenEndLosses(traces: TraceData[]): [number, number] {
+  const last = (trace: TraceData) => lossAt(trace, trace.rowCount - 1);
+  return [last(traces[1]), traces.length > 2 ? last(traces[2]) : lossAt(traces[0], 0)];
+}
+
+function betweenNames(runs: number, runName: (index: number) => string): string {
+  return runs > 2 ? `${runName(1)}'s at (1, 0), ${runName(2)}'s at (0, 1)` : `${runName(1)}'s end at (1, 0), ${runName(0)}'s start at (0, 1)`;
 }
 
 /** The rows sent for a run of rowCount rows: every stride-th, and the last. */
