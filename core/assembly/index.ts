@@ -6,7 +6,7 @@ import {
 } from './run';
 import { generateDataset, datasetColumns, generateFormulaDataset } from './datasets';
 import { landscape, gradientField, gridMin, gridMax } from './landscape';
-import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict } from './network';
+import { Network, initialize, networkEvalLoss as evalLoss, networkPredict as predict, evalAccuracy } from './network';
 
 export function alloc(bytes: usize): usize {
   return heap.alloc(bytes);
@@ -162,6 +162,8 @@ export function runRunningStats(run: Run): usize { return run.running; }
 export function networkEvalLoss(loss: Loss, first: i32, count: i32, x: usize, stats: usize): f64 {
   return evalLoss(changetype<Network>(loss.network), loss.samples, loss.columns, first, count, x, stats);
 }
+/** The accuracy of the last networkEvalLoss (NaN for an mse network). */
+export function networkEvalAccuracy(): f64 { return evalAccuracy; }
 /** Eval mode: the outputs (count x last width, at out) for count rows of inputs. */
 export function networkPredict(loss: Loss, inputs: usize, count: i32, x: usize, stats: usize, out: usize): void {
   predict(changetype<Network>(loss.network), inputs, count, x, stats, out);

@@ -64,6 +64,7 @@ export interface CoreExports {
   runRunningTrace(run: number): number;
   runRunningWidth(run: number): number;
   networkEvalLoss(loss: number, first: number, count: number, x: number, stats: number): number;
+  networkEvalAccuracy(): number;
   networkPredict(loss: number, inputs: number, count: number, x: number, stats: number, out: number): void;
   runSetMuon(run: number, options: number): void;
   datasetGenerate(kind: number, count: number, seed: number, noise: number, a: number, b: number, out: number): void;

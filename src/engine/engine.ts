@@ -28,7 +28,7 @@ import type {
 import { centralDifferenceStep, networkLandscape, networkSharpness } from './networkLandscape';
 import { edgePopupTrain } from './edgePopup';
 import { withNetworkSeed } from '../shared/studies';
-import type { EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
+import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import type {
   NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
 } from '../shared/networkLandscape';
@@ -1112,14 +1112,15 @@ export class WasmEngine implements WorkerEngine {
     });
   }
 
-  async edgePopup(request: EdgePopupRequest): Promise<EdgePopupResult> {
+  /** Edge-popup's score training; progress and the cancel check every EDGE_POPUP_CHUNK updates (the loss stays leased). */
+  async edgePopup(request: EdgePopupRequest, onProgress?: (progress: EdgePopupProgress) => void, signal?: CancelSignal): Promise<EdgePopupResult> {
     if (request === null || typeof request !== 'object') fail('edgePopup needs a request object');
     const info = await this.lossInfo(request.loss);
     const network = info.network ?? fail('edgePopup is for a loss with a network line');
     const scoreSeed = request.scoreSeed ?? network.seed + 1;
     if (!Number.isInteger(scoreSeed) || scoreSeed < 0) fail(`scoreSeed is a whole number >= 0, got ${describeValue(scoreSeed)}`);
     const scores = await this.lossInfo(withNetworkSeed(request.loss, scoreSeed));
-    return this.withLoss(request.loss, undefined, ({ handle }) => edgePopupTrain(this.core, handle, info, scores.start, request));
+    return this.whileLeased(request.loss, ({ handle }) => edgePopupTrain(this.core, handle, info, scores.start, request, onProgress, signal));
   }
 
   /** withLoss for work that yields to the event loop: the lease lasts until the work settles. */

@@ -8,7 +8,7 @@ import type {
   CancelSignal, EngineMemory, EngineRequests, LandscapeRequest, LandscapeResult, LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult,
   OptimizerInfo, RunsChunk, RunsRequest, RunTrace, SessionAdvance, SessionBreakpoint, SessionOpened, SessionRequest, SessionUpdate, TraceRequest, TraceResult, WorkerEngine,
 } from '../shared/engineApi';
-import type { EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
+import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import { CancelledError } from '../shared/engineApi';
 import { RpcClient, type CancelMessage, type ProgressOf, type RequestOptions } from '../shared/rpc';
 import type {
@@ -34,7 +34,7 @@ export interface EngineWorker {
 type Asked<K extends keyof EngineRequests> = Promise<EngineRequests[K]['reply']>;
 
 /** The worker's methods that check their cancel signal between chunks or runs, so that the worker need not end. */
-const STOPPED_BETWEEN_CHUNKS = new Set<string>(['streamRuns', 'trainBend', 'networkLandscape', 'lottery', 'seedStudy', 'batchnormStudy']);
+const STOPPED_BETWEEN_CHUNKS = new Set<string>(['streamRuns', 'trainBend', 'networkLandscape', 'lottery', 'seedStudy', 'batchnormStudy', 'edgePopup']);
 
 export class EngineClient implements Omit<WorkerEngine, 'memory'> {
   private worker: EngineWorker | undefined;
@@ -89,8 +89,9 @@ export class EngineClient implements Omit<WorkerEngine, 'memory'> {
     return this.ask('networkSmoothness', { args: [request] });
   }
 
-  edgePopup(request: EdgePopupRequest): Promise<EdgePopupResult> {
-    return this.ask('edgePopup', { args: [request] });
+  /** Edge-popup's score training in the worker: progress every chunk of updates; cancelling stops it between chunks. */
+  edgePopup(request: EdgePopupRequest, onProgress?: (progress: EdgePopupProgress) => void, cancel?: CancelSignal): Promise<EdgePopupResult> {
+    return this.ask('edgePopup', { args: [request] }, { cancel, onProgress });
   }
 
   /** The batch norm lesson's runs (with and without BN, two rates, noisy BN) and smoothness in the worker. */

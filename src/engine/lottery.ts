@@ -1,11 +1,17 @@
 // The lottery ticket (Frankle & Carbin 2019) and seed studies: sequences of training runs orchestrated in the engine
-// (the worker), each run an ordinary engine run with a start and frozen parameters (src/shared/freeze.ts).
+// (the worker), each run an ordinary engine run with a start and frozen parameters (src/shared/freeze.ts); and the
+// strong ticket (Ramanujan et al. 2020): edge-popup against a random mask and the dense network.
 import { stopIfCancelled } from './cancelPoints';
 import { METRICS_WIDTH, type CancelSignal, type Engine, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import type { EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import { networkParamGroups } from '../shared/network';
 import {
-  withNetworkSeed, type LotteryRequest, type LotteryResult, type LotteryRound, type SeedStudyRequest, type SeedStudyResult, type StudyProgress,
+  withDataLine, withNetworkSeed, withWiderNetwork, type LotteryRequest, type LotteryResult, type LotteryRound, type SeedStudyRequest, type SeedStudyResult,
+  type StrongTicketRequest, type StrongTicketResult, type StudyProgress,
 } from '../shared/studies';
+import { withNetworkOptions } from '../shared/depthStudies';
+import type { EdgePopupProgress } from '../shared/edgePopup';
+import { lossCurve } from './depthStudies';
 
 
 /** The most pruning rounds and seeds one study runs. */
@@ -111,4 +117,39 @@ export async function seedStudy(
     onProgress?.({ done: losses.length, total: seeds.length });
   }
   return { losses };
+}
+
+/** What the strong ticket asks of an engine (the in-process engine and the worker's client both have it). */
+export interface StrongTicketEngine {
+  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
+  edgePopup(request: EdgePopupRequest, onProgress?: (progress: EdgePopupProgress) => void, signal?: CancelSignal): Promise<EdgePopupResult>;
+}
+
+/**
+ * Edge-popup on the request's network line (hidden widths times widen) on its data line, with He's uniform
+ * initialization (the weights never change, so they need a scale at which a half-pruned relu net passes a signal);
+ * then the same network from the same start trained normally. Progress: edge-popup's updates, then the dense run.
+ */
+export async function strongTicket(
+  engine: StrongTicketEngine, request: StrongTicketRequest, onProgress?: (progress: StudyProgress) => void, signal?: CancelSignal,
+): Promise<StrongTicketResult> {
+  const { keep, steps, lr, widen } = request;
+  if (!(widen >= 1 && widen <= 8)) fail('widen is the factor of the hidden widths, from 1 to 8');
+  const loss = withNetworkOptions(withWiderNetwork(withDataLine(request.loss, request.data), widen), { init: 'kaiming_uniform' }, ['std', 'value']);
+  const popup = await engine.edgePopup({ loss, keep, steps, lr }, (p) => onProgress?.({ done: p.done, total: steps + 1 }), signal);
+  await stopIfCancelled(signal);
+  const [trace] = await engine.runs({ loss, steps, recordEvery: Math.max(1, Math.round(steps / 100)), metricsEvery: steps, runs: [{ ...request.run, start: undefined }] }, signal);
+  onProgress?.({ done: steps + 1, total: steps + 1 });
+  const test = popup.test;
+  return {
+    lines: loss.split('\n').filter((line) => /^\s*(data|network)\b/.test(line)).map((line) => line.trim()),
+    keep,
+    popup: popup.losses,
+    dense: lossCurve(trace),
+    accuracy: {
+      randomMask: test?.accuracies[0] ?? Number.NaN,
+      popup: test?.accuracies.at(-1) ?? Number.NaN,
+      dense: trace.metrics ? finalMetric(trace, 1) : Number.NaN,
+    },
+  };
 }

@@ -37,7 +37,7 @@ export function serveEngine(post: Post<ReplyMessage | ProgressMessage>): (messag
       lottery: async ({ args: [request] }, { progress, cancel }) => lotteryTicket(await engine, request, (p) => void progress(p), cancel),
       seedStudy: async ({ args: [request] }, { progress, cancel }) => seedStudy(await engine, request, (p) => void progress(p), cancel),
       networkSmoothness: async ({ args }) => (await engine).networkSmoothness(...args),
-      edgePopup: async ({ args }) => (await engine).edgePopup(...args),
+      edgePopup: async ({ args: [request] }, { progress, cancel }) => (await engine).edgePopup(request, (p) => void progress(p), cancel),
       batchnormStudy: async ({ args: [request] }, { progress, cancel }) => batchnormStudy(await engine, request, (p) => void progress(p), cancel),
     },
     { transfer: true },

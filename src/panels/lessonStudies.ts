@@ -1,15 +1,16 @@
-// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds, Safran-Shamir's seeds, batch norm's variants)
+// A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds and strong ticket, Safran-Shamir's seeds, batch norm's variants)
 // on the lesson's .loss text as edited, run by the engine worker (src/engine/lottery.ts, batchnormStudy.ts). No
 // 'vscode': unit-tested in node.
 import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';
 import { initStudy, skipStudy, type DepthStudyEngine } from '../engine/depthStudies';
+import { strongTicket, type StrongTicketEngine } from '../engine/lottery';
 import type { BatchnormStudyRequest, BatchnormStudyResult } from '../shared/batchnorm';
 import { withWiderNetwork, type LotteryRequest, type LotteryResult, type SeedStudyRequest, type SeedStudyResult, type StudyData, type StudyProgress } from '../shared/studies';
 
 /** The engine's study requests (the worker's client has them; src/engine/engineClient.ts). */
-export interface StudyEngine extends DepthStudyEngine {
+export interface StudyEngine extends DepthStudyEngine, StrongTicketEngine {
   lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult>;
   seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult>;
   runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
@@ -71,8 +72,19 @@ export async function lessonStudy(
     return { kind, result: await engine.batchnormStudy({ ...request, loss }, onProgress, cancel) };
   }
   if (study.kind === 'lottery') {
-    const { kind, ...request } = study;
-    return { kind, result: await engine.lottery({ ...request, loss }, onProgress, cancel) };
+    const { kind, strong, ...request } = study;
+    // Progress in runs: the rounds' two each, then the strong ticket's edge-popup and its dense run.
+    const rounds = 2 * (request.rounds + 1);
+    const total = rounds + (strong ? 2 : 0);
+    const result = await engine.lottery({ ...request, loss }, (p) => onProgress({ done: p.done, total }), cancel);
+    if (!strong) return { kind, result };
+    let done = rounds;
+    const part = await strongTicket(engine, { ...strong, loss }, (p) => {
+      // Edge-popup's updates count as one run (reported when all are done), the dense run as another.
+      const runs = rounds + Math.floor((2 * p.done) / p.total);
+      if (runs > done) onProgress({ done: (done = runs), total });
+    }, cancel);
+    return { kind, result, strong: part };
   }
   const { kind, factors, ...request } = study;
   const losses: number[][] = [];

@@ -23,4 +23,18 @@ export interface EdgePopupResult {
   params: number[];
   /** The fraction of the weights kept. */
   kept: number;
+  /**
+   * With a test split (and no batch norm): the subnetwork's test loss and accuracy (NaN for mse) after `steps[i]` score
+   * updates, at step 0 (the random mask the initial scores pick), every EDGE_POPUP_CHUNK steps and the last.
+   */
+  test?: { steps: number[]; losses: number[]; accuracies: number[] };
+}
+
+/** Score updates between progress reports (and cancel checks). */
+export const EDGE_POPUP_CHUNK = 50;
+
+/** Score updates done of the request's steps. */
+export interface EdgePopupProgress {
+  done: number;
+  total: number;
 }

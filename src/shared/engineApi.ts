@@ -1,6 +1,6 @@
 // The engine's public types: used by the headless entry, the worker, the host and the webviews.
 import type { LotteryRequest, LotteryResult, SeedStudyRequest, SeedStudyResult, StudyProgress } from './studies';
-import type { EdgePopupRequest, EdgePopupResult } from './edgePopup';
+import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from './edgePopup';
 import type { BatchnormStudyRequest, BatchnormStudyResult, NetworkSmoothnessRequest, SmoothnessPoint } from './batchnorm';
 import type { BreakpointSpec, RunConfig, Scenario, StochasticSpec } from './scenarioModel';
 import type { NetworkSpec } from './network';
@@ -402,7 +402,7 @@ export interface Engine {
   /** Santurkar et al.'s loss variation and gradient change along the gradient at each parameter vector (src/shared/batchnorm.ts). */
   networkSmoothness(request: NetworkSmoothnessRequest): Promise<SmoothnessPoint[]>;
   /** Edge-popup (Ramanujan et al. 2020): a random network's top-k subnetwork found by training scores (src/shared/edgePopup.ts). */
-  edgePopup(request: EdgePopupRequest): Promise<EdgePopupResult>;
+  edgePopup(request: EdgePopupRequest, onProgress?: (progress: EdgePopupProgress) => void, signal?: CancelSignal): Promise<EdgePopupResult>;
 }
 
 /** One step of one run as the inspector and the debugger show it. */
@@ -453,7 +453,7 @@ export interface WorkerEngine extends Engine {
 }
 
 /** The worker's methods that are asked with their arguments and answered with a value (losses and optimizers are known on the host). */
-type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns' | 'trainBend' | 'networkLandscape'>;
+type AskedMethods = Exclude<keyof WorkerEngine, 'losses' | 'optimizers' | 'streamRuns' | 'trainBend' | 'networkLandscape' | 'edgePopup'>;
 
 /**
  * The engine worker's method map (src/shared/rpc.ts), derived from WorkerEngine: each method's arguments travel as
@@ -465,6 +465,7 @@ export type EngineRequests = {
   streamRuns: { params: { args: [RunsRequest] }; reply: void; progress: RunsChunk };
   trainBend: { params: { args: [BendRequest] }; reply: BendResult; progress: BendProgress };
   networkLandscape: { params: { args: [NetworkLandscapeRequest] }; reply: NetworkLandscapeResult; progress: NetworkLandscapeProgress };
+  edgePopup: { params: { args: [EdgePopupRequest] }; reply: EdgePopupResult; progress: EdgePopupProgress };
   // Studies (src/engine/lottery.ts): sequences of runs in the worker, with progress and cancel.
   lottery: { params: { args: [LotteryRequest] }; reply: LotteryResult; progress: StudyProgress };
   seedStudy: { params: { args: [SeedStudyRequest] }; reply: SeedStudyResult; progress: StudyProgress };

@@ -4,7 +4,7 @@ import type { RunConfig } from './protocol';
 import { runLines } from './export';
 import { scalingRuleRuns } from './stochastic';
 import type { PathStudy } from './networkPaths';
-import type { LotteryRequest, SeedStudyRequest } from './studies';
+import type { LotteryRequest, SeedStudyRequest, StrongTicketRequest } from './studies';
 import type { InitStudyRequest, SkipStudyRequest } from './depthStudies';
 import { INIT_LESSON, SKIP_LESSON } from './depthLessons';
 import type { BatchnormStudyRequest } from './batchnorm';
@@ -28,7 +28,8 @@ export interface Lesson {
 
 /** A lesson's study: its request without the loss text (the lesson's .loss file, as edited, gives it). */
 export type LessonStudy =
-  | ({ kind: 'lottery' } & Omit<LotteryRequest, 'loss'>)
+  /** strong: also the strong ticket (edge-popup; src/engine/lottery.ts strongTicket). */
+  | ({ kind: 'lottery'; strong?: Omit<StrongTicketRequest, 'loss'> } & Omit<LotteryRequest, 'loss'>)
   /** factors: the lesson's network and its hidden widths times each factor (> 1: wider students). */
   | ({ kind: 'seeds'; factors: number[] } & Omit<SeedStudyRequest, 'loss'>)
   /** The lesson's own runs with their training and test error measured every `every` steps. */
@@ -40,8 +41,15 @@ export type LessonStudy =
   /** The lesson's network with and without batch norm at two rates, noisy BN, and the smoothness along the gradient. */
   | ({ kind: 'batchnorm' } & Omit<BatchnormStudyRequest, 'loss'>);
 
-/** The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left). */
-export const LOTTERY_STUDY: LessonStudy = { kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global' };
+/**
+ * The lottery lesson: global magnitude pruning of 50% per round, three rounds (12.5% of the weights left); and the
+ * strong ticket: edge-popup keeping half of each layer of the lesson's network at twice its width, 300 score updates
+ * at lr 0.5, on two moons (Adam as the rounds for the dense comparison).
+ */
+export const LOTTERY_STUDY: LessonStudy = {
+  kind: 'lottery', run: { optimizer: 'adam', options: { lr: 0.01 } }, steps: 1000, rounds: 3, prune: 0.5, scope: 'global',
+  strong: { data: 'data moons samples=200 noise=0.1 test=0.5 seed=1', widen: 2, keep: 0.5, steps: 300, lr: 0.5, run: { optimizer: 'adam', options: { lr: 0.01 } } },
+};
 
 /** Safran & Shamir: students of the written width (the teacher's, 6) and four times it, twelve seeds each. */
 export const SEED_STUDY: LessonStudy = {
@@ -279,6 +287,8 @@ export const LESSONS: Lesson[] = [
       'Frankle and Carbin (2019): train a network, prune the weights of smallest magnitude, reset the surviving weights to the values they had at initialization, and train again; repeat. The subnetworks found this way ("winning tickets") train to about the accuracy of the full network with a fraction of its weights, while the same subnetworks with a new random initialization do worse.',
       'The study behind this lesson trains the 2-32-32-2 relu network below on the two-armed spiral (half the samples held out), prunes 50% of the remaining weights (all layers together, biases kept) and resets, three times, down to 12.5% of the weights; each mask is also trained from a random re-initialization (the network seed + 1). Pruned weights are zero and frozen (freeze= with their indices).',
       'Over seeds 1 to 3 the ticket at 12.5% keeps 0.82 to 0.89 test accuracy (the full network: 0.895 to 0.93), the random re-initialization 0.66 to 0.81. The .loss file trains the full network; edit it (width, data, optimizer) and the study follows.',
+      'The strong form (Ramanujan et al. 2020, "edge-popup"): a large enough random network already contains a good subnetwork, and it can be found without training a single weight. Every weight gets a score; the forward pass uses in each layer only the half of the weights with the largest |score| (the rest are zero), and the backward pass treats that top-k choice as if it passed gradients straight through, so each score moves by -lr · ∂L/∂w · w. The weights keep their random initial values all along.',
+      'The second chart does this with the file\'s network line at twice its hidden widths (2-64-64-2, its seed, with He\'s uniform initialization: a mask cannot rescale weights that are too small) on two moons (200 samples, noise 0.1, half held out): 300 full-batch score updates at lr 0.5. With seed 1 the chosen half goes from loss 0.74 (test accuracy 0.26; the initial scores are random, so this is a random mask of the same size) to 0.28 (test accuracy 0.85), while the same network with all its weights trained by Adam reaches 1e-4 (test accuracy 1.00). Seeds 2 and 3: 0.82 to 0.34 and 0.61 to 0.30. Choosing edges alone learns; Ramanujan et al. match trained networks only with much wider ones.',
     ],
     source: [
       '# The lottery ticket (Frankle & Carbin 2019): the full network the pruning rounds start from',

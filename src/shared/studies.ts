@@ -48,6 +48,43 @@ export interface LotteryResult {
   ticket: number[];
 }
 
+/**
+ * The strong lottery ticket (Ramanujan et al. 2020) beside the lottery rounds: edge-popup's score training on the
+ * lesson's network line, widened, on a fixed small data set; against a random mask of the same size and the dense net.
+ */
+export interface StrongTicketRequest {
+  /** The lesson's loss text: its network line (hidden widths times `widen`, init=kaiming_uniform) is used, its data line replaced by `data`. */
+  loss: string;
+  /** The data line the part trains on. */
+  data: string;
+  widen: number;
+  /** The fraction of each layer's weights the subnetwork keeps. */
+  keep: number;
+  /** Score updates, and the dense run's steps. */
+  steps: number;
+  /** The scores' learning rate. */
+  lr: number;
+  /** How the dense comparison trains (every weight, from the same start). */
+  run: RunSpec;
+}
+
+export interface StrongTicketResult {
+  /** The data and network lines the part ran. */
+  lines: string[];
+  keep: number;
+  /** Edge-popup's subnetwork's training loss at steps 0 to `steps`; at step 0, a random mask (the initial scores are random). */
+  popup: number[];
+  /** The dense network trained normally: its recorded steps and training losses. */
+  dense: { steps: number[]; losses: number[] };
+  /** Final test accuracy (NaN: no test split, or an mse network) of the random mask, edge-popup's subnetwork, the dense net. */
+  accuracy: { randomMask: number; popup: number; dense: number };
+}
+
+/** The loss text with its first data line replaced by line. */
+export function withDataLine(text: string, line: string): string {
+  return text.replace(/^\s*data\b[^\n]*/m, line);
+}
+
 /** One scenario trained from several network seeds (Safran & Shamir's histogram of final losses). */
 export interface SeedStudyRequest {
   /** A .loss text with a network line; its seed option is replaced by each seed. */
@@ -75,7 +112,8 @@ export function withNetworkSeed(text: string, seed: number): string {
 
 /** A lesson study's results as the lesson view draws them. */
 export type StudyData =
-  | { kind: 'lottery'; result: LotteryResult }
+  /** strong: the strong ticket's part (edge-popup), when the lesson has one. */
+  | { kind: 'lottery'; result: LotteryResult; strong?: StrongTicketResult }
   /** Each width factor's final losses (factors: the written hidden widths times each). */
   | { kind: 'seeds'; factors: number[]; losses: number[][] }
   /** Each run's training and test error (1 - accuracy) at the measured steps. */

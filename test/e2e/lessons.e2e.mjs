@@ -41,6 +41,10 @@ function readPanel() {
     studyPoints: document.querySelectorAll('.study-chart:not([hidden]) circle.study-point').length,
     studyBars: [...document.querySelectorAll('.study-chart:not([hidden]) rect.study-bar')].filter((r) => Number(r.getAttribute('height')) > 0).length,
     studyStatus: document.querySelector('.study-status')?.textContent ?? '',
+    // the lottery lesson's strong ticket chart (edge-popup): drawn lines and their legend
+    strongLines: paths('.study-chart:not([hidden]) .strong-ticket:not([hidden]) path.strong-line').length,
+    strongLegend: [...document.querySelectorAll('.study-chart:not([hidden]) .strong-ticket:not([hidden]) .strong-legend')].map((t) => t.textContent),
+    strongCaption: document.querySelector('.strong-ticket:not([hidden]) .strong-ticket-caption')?.textContent ?? '',
     // the skip-connection lesson's slices (without and with skips, then three widths): drawn heatmaps and their roughness
     skipSlices: [...document.querySelectorAll('.study-chart:not([hidden]) .skip-landscapes:not([hidden]) .skip-landscape-caption')]
       .filter((c) => c.dataset.turns !== undefined).map((c) => ({ turns: Number(c.dataset.turns), minima: Number(c.dataset.minima), group: c.dataset.group })),
@@ -135,8 +139,14 @@ describeWorkbench('lessons', (vscode) => {
       assert.ok(panel.text.includes(lesson.says), `the explanation says "${lesson.says}"`);
       if (lesson.study === 'lines') {
         // the ticket and the random re-initialization, each a point per round (full network + 3 pruning rounds)
-        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2, 'the lottery chart', 8 * TIMEOUT);
+        const drawn = await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2 && p.strongLines === 3, 'the lottery chart and the strong ticket', 8 * TIMEOUT);
         assert.equal(drawn.studyPoints, 8, drawn.studyStatus);
+        // the strong ticket: edge-popup, the random mask and the dense net, each with its final test accuracy
+        assert.equal(drawn.strongLegend.length, 3);
+        assert.ok(drawn.strongLegend.every((l) => /test accuracy \d\.\d\d$/.test(l)), JSON.stringify(drawn.strongLegend));
+        assert.match(drawn.strongCaption, /network 2-64-64-2/);
+        await frame.locator('.strong-ticket svg').scrollIntoViewIfNeeded();
+        await vscode.screenshot(`lesson-${lesson.id}-strong`);
       } else if (lesson.study === 'curves') {
         // training error and test error side by side, a line per run in each
         await until(() => frame.locator('body').evaluate(readPanel), (p) => p.studyLines === 2 * lesson.runs, 'the training and test error curves', 8 * TIMEOUT);

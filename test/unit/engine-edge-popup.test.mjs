@@ -1,6 +1,7 @@
 // Engine.edgePopup (the core's edgePopup.ts; Ramanujan et al. 2020): each layer keeps its top fraction of weights by
 // |score|, the weights stay at the random start, the scores follow straight-through gradients (checked step by step
-// against the engine's gradient), training the scores alone lowers the loss, and bad requests are refused.
+// against the engine's gradient), training the scores alone lowers the loss, progress comes every chunk of updates with
+// the test metrics, a cancel stops it between chunks, and bad requests are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -14,6 +15,8 @@ const { networkParamGroups } = await loadTs('src/shared/network.ts');
 const { withNetworkSeed } = await loadTs('src/shared/studies.ts');
 const { EngineClient } = await loadTs('src/engine/engineClient.ts');
 const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
+const { CancelSource } = await loadTs('src/shared/rpc.ts');
+const { EDGE_POPUP_CHUNK } = await loadTs('src/shared/edgePopup.ts');
 
 const small = 'data moons samples=60 noise=0.1 seed=1\nnetwork 2-6-5-1 activation=tanh loss=bce seed=2';
 const weightGroups = (widths) => networkParamGroups(widths, false).filter((g) => g.kind === 'weight');
@@ -90,6 +93,67 @@ test('bad requests are refused with clear messages, the engine keeps working, an
   const client = new EngineClient(() => startNodeWorker(fileURLToPath(new URL('../../dist/worker.js', import.meta.url))));
   try {
     assert.deepEqual(await client.edgePopup({ loss: small, keep: 0.5, steps: 10, lr: 1 }), local);
+  } finally {
+    client.dispose();
+  }
+});
+
+test('progress every 50 updates in order up to the total, the test metrics at the same steps, and the same through the worker', async () => {
+  const loss = 'data moons samples=60 noise=0.1 test=0.5 seed=1\nnetwork 2-6-5-2 activation=relu loss=cross_entropy seed=2';
+  assert.equal(EDGE_POPUP_CHUNK, 50);
+  const progress = [];
+  const result = await engine.edgePopup({ loss, keep: 0.5, steps: 120, lr: 1 }, (p) => progress.push(p));
+  assert.deepEqual(progress, [{ done: 50, total: 120 }, { done: 100, total: 120 }, { done: 120, total: 120 }]);
+  assert.equal(result.losses.length, 121);
+  assert.deepEqual(result.test.steps, [0, 50, 100, 120]);
+  // the last test row is the final subnetwork's, measured on the 30 held-out samples
+  const info = await engine.lossInfo(loss);
+  const [trace] = await engine.runs({ loss, steps: 1, recordEvery: 1, metricsEvery: 1, runs: [{ optimizer: 'sgd', options: { lr: 0 }, start: result.params }] });
+  assert.equal(result.test.losses.at(-1), trace.metrics[0]);
+  assert.equal(result.test.accuracies.at(-1), trace.metrics[1]);
+  assert.ok(result.test.accuracies.every((a) => a >= 0 && a <= 1 && Math.abs(a * 30 - Math.round(a * 30)) < 1e-9), 'accuracies are counts of 30');
+  assert.equal(info.data.testCount, 30);
+  const client = new EngineClient(() => startNodeWorker(fileURLToPath(new URL('../../dist/worker.js', import.meta.url))));
+  try {
+    const remote = [];
+    assert.deepEqual(await client.edgePopup({ loss, keep: 0.5, steps: 120, lr: 1 }, (p) => remote.push(p.done)), result);
+    assert.deepEqual(remote, [50, 100, 120]);
+  } finally {
+    client.dispose();
+  }
+  // without a test split: no test metrics
+  assert.equal((await engine.edgePopup({ loss: small, keep: 0.5, steps: 3, lr: 1 })).test, undefined);
+});
+
+test('a cancel stops the score training between chunks, in-process and through the worker (which stays)', async () => {
+  const loss = 'data moons samples=200 noise=0.1 seed=1\nnetwork 2-64-64-1 activation=relu loss=bce init=kaiming_uniform seed=3';
+  const cancel = new CancelSource();
+  const seen = [];
+  let started = performance.now();
+  // 20000 updates take about half a minute here; the cancel comes after the first 50
+  await assert.rejects(engine.edgePopup({ loss, keep: 0.5, steps: 20_000, lr: 1 }, (p) => {
+    seen.push(p.done);
+    cancel.cancel();
+  }, cancel), (error) => error.name === 'CancelledError');
+  const elapsed = performance.now() - started;
+  console.log(`# edge-popup cancelled in-process after ${seen} updates, ${elapsed.toFixed(0)} ms`);
+  assert.deepEqual(seen, [50], 'no progress after the cancel');
+  assert.ok(elapsed < 3000, `${elapsed} ms`);
+  assert.equal((await engine.edgePopup({ loss, keep: 0.5, steps: 2, lr: 1 })).losses.length, 3, 'the engine works after a cancel');
+
+  const client = new EngineClient(() => startNodeWorker(fileURLToPath(new URL('../../dist/worker.js', import.meta.url))));
+  try {
+    const remoteCancel = new CancelSource();
+    const remote = [];
+    started = performance.now();
+    await assert.rejects(client.edgePopup({ loss, keep: 0.5, steps: 20_000, lr: 1 }, (p) => {
+      remote.push(p.done);
+      remoteCancel.cancel();
+    }, remoteCancel), (error) => error.name === 'CancelledError');
+    assert.equal(remote[0], 50);
+    assert.ok(performance.now() - started < 5000, `${performance.now() - started} ms`);
+    const after = await client.edgePopup({ loss: small, keep: 0.5, steps: 10, lr: 1 });
+    assert.deepEqual(after, await engine.edgePopup({ loss: small, keep: 0.5, steps: 10, lr: 1 }), 'the worker answers after a cancel');
   } finally {
     client.dispose();
   }

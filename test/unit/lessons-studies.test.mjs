@@ -123,6 +123,38 @@ test('a study in the worker sees a cancel that arrives as a message (a macrotask
   }
 });
 
+test('strong ticket (edge-popup, the lesson\'s net at 2-64-64-2 on moons, half of each layer): loss 0.74 -> 0.28, far below the random mask\'s; the dense net trains to 1e-4', async () => {
+  const { kind, strong } = LOTTERY_STUDY;
+  assert.equal(kind, 'lottery');
+  const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
+  const studyEngine = {
+    lottery: (request, onProgress, cancel) => lotteryTicket(engine, request, onProgress, cancel),
+    seedStudy: () => assert.fail('no seeds in this lesson'),
+    edgePopup: (request, onProgress, cancel) => engine.edgePopup(request, onProgress, cancel),
+    runs: (request, cancel) => engine.runs(request, cancel),
+  };
+  const scenario = launchOf(findLesson('lottery-ticket').source);
+  const progress = [];
+  const started = performance.now();
+  const data = await lessonStudy(studyEngine, 'lottery-ticket', scenario, (p) => progress.push(p));
+  console.log(`# the lottery lesson's study: ${(performance.now() - started).toFixed(0)} ms`);
+  assert.deepEqual(progress.map((p) => p.done), [2, 4, 6, 8, 9, 10]);
+  assert.ok(progress.every((p) => p.total === 10));
+  assert.deepEqual(data.result.rounds.map((r) => r.remaining), [1, 0.5, 0.25, 0.125], 'the rounds as before');
+  const { popup, dense, accuracy, lines, keep } = data.strong;
+  assert.deepEqual(lines, ['data moons samples=200 noise=0.1 test=0.5 seed=1', 'network 2-64-64-2 activation=relu loss=cross_entropy seed=1 init=kaiming_uniform']);
+  assert.equal(keep, strong.keep);
+  const [random, last] = [popup[0], popup.at(-1)];
+  console.log(`# strong ticket (seed 1): random mask ${random} (test ${accuracy.randomMask}), edge-popup ${last} (test ${accuracy.popup}), dense ${dense.losses.at(-1)} (test ${accuracy.dense})`);
+  // measured: 0.7378 -> 0.2795; test accuracy 0.26 -> 0.85; dense 1.06e-4, 1.00
+  assert.ok(random > 0.7, `the random mask's loss ${random}`);
+  assert.ok(last < 0.3, `edge-popup's final loss ${last}`);
+  assert.ok(last <= random - 0.4, `edge-popup ${last} vs the random mask ${random}`);
+  assert.ok(accuracy.popup >= 0.8 && accuracy.popup >= accuracy.randomMask + 0.5, `test accuracy ${accuracy.popup} vs ${accuracy.randomMask}`);
+  assert.ok(dense.losses.at(-1) < 1e-3 && accuracy.dense === 1, `dense ${dense.losses.at(-1)}, ${accuracy.dense}`);
+  assert.deepEqual([dense.steps[0], dense.steps.at(-1)], [0, 300]);
+});
+
 test('Safran-Shamir lesson: 9 of 12 same-width students stuck above 0.05, none of the width-24 ones above 2e-3; a deep linear net reaches the least-squares loss from every seed', async () => {
   const { kind, factors, ...study } = SEED_STUDY;
   assert.equal(kind, 'seeds');
@@ -159,7 +191,9 @@ test('the panel runs a lesson\'s study on its .loss text: seeds per width factor
   const { lessonStudy, hasStudies } = await loadTs('src/panels/lessonStudies.ts');
   const asked = [];
   const fake = {
-    lottery: async (request) => (asked.push(request), { metric: 'accuracy', rounds: [], mask: [] }),
+    lottery: async (request, onProgress) => (asked.push(request), onProgress({ done: 8, total: 8 }), { metric: 'accuracy', rounds: [], mask: [] }),
+    edgePopup: (request, onProgress, cancel) => (asked.push(request), engine.edgePopup(request, onProgress, cancel)),
+    runs: (request, cancel) => engine.runs(request, cancel),
     seedStudy: async (request, onProgress) => {
       asked.push(request);
       request.seeds.forEach((_, i) => onProgress({ done: i + 1, total: request.seeds.length }));
@@ -176,9 +210,16 @@ test('the panel runs a lesson\'s study on its .loss text: seeds per width factor
   assert.deepEqual([progress[0], progress[12], progress[23]], ['1/24', '13/24', '24/24']);
   assert.deepEqual(seeds.factors, [1, 4]);
   assert.equal(seeds.losses[1][11], 1.1);
-  const lottery = await lessonStudy(fake, 'lottery-ticket', { loss: 'x' }, () => {});
+  const lotteryText = 'data spiral arms=2 samples=400 test=0.5 seed=1\nnetwork 2-8-2 activation=tanh loss=cross_entropy seed=4';
+  const lotteryProgress = [];
+  const lottery = await lessonStudy(fake, 'lottery-ticket', { loss: lotteryText }, (p) => lotteryProgress.push(`${p.done}/${p.total}`));
   assert.equal(lottery.kind, 'lottery');
-  assert.deepEqual({ ...asked.at(-1), run: undefined }, { loss: 'x', steps: 1000, rounds: 3, prune: 0.5, scope: 'global', run: undefined });
+  assert.deepEqual({ ...asked.at(-2), run: undefined }, { loss: lotteryText, steps: 1000, rounds: 3, prune: 0.5, scope: 'global', run: undefined });
+  // the strong ticket: the file's network line twice as wide, with He's init, on the study's moons
+  assert.equal(asked.at(-1).loss, 'data moons samples=200 noise=0.1 test=0.5 seed=1\nnetwork 2-16-2 activation=tanh loss=cross_entropy seed=4 init=kaiming_uniform');
+  assert.deepEqual(lottery.strong.lines, asked.at(-1).loss.split('\n'));
+  assert.deepEqual(lotteryProgress, ['8/10', '9/10', '10/10']);
+  assert.equal(lottery.strong.popup.length, 301);
   await assert.rejects(lessonStudy(fake, 'gd-newton', { loss: 'x' }, () => {}), /has no study/);
   // Wilson's lesson: its own runs with training and test error every 10 steps, from the engine
   const launch = launchOf(findLesson('adaptive-generalization').source);

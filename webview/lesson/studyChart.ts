@@ -1,5 +1,6 @@
 // A lesson study's chart (the engine computes the study; this only maps its numbers to pixels): the lottery ticket's
 // test accuracy against the fraction of weights left, ticket vs random re-initialization (Frankle & Carbin's figure),
+// and the strong ticket's losses (strongTicketChart.ts),
 // the histogram of final losses from many seeds per network width (Safran & Shamir), or the runs' training and test
 // error side by side (Wilson et al.), or the batch norm lesson's curves and smoothness (batchnormChart.ts).
 import { axisBottom, axisLeft } from 'd3-axis';
@@ -13,6 +14,7 @@ import { create } from '../dom/elements';
 import { drawInitStudy, drawSkipCurves, SkipLandscapes } from './depthCharts';
 import { batchnormLegendHeight, drawBatchnorm } from './batchnormChart';
 import { NetworkDiagram } from '../network/networkDiagram';
+import { StrongTicketChart } from './strongTicketChart';
 
 // Room on the right for the last tick's label (e.g. "12.5%"), centred on the edge.
 const MARGIN = { top: 22, right: 30, bottom: 34, left: 44 };
@@ -28,13 +30,15 @@ export class StudyChart {
   private readonly landscapes = new SkipLandscapes();
   /** The lottery ticket's last mask on the network (under its chart). */
   private readonly ticket = new NetworkDiagram();
+  /** The lottery lesson's strong ticket (edge-popup), under the mask. */
+  private readonly strong = new StrongTicketChart();
   private data: StudyData | undefined;
 
   constructor() {
     const svgElement = document.createElementNS(SVG_NS, 'svg');
     this.ticket.element.classList.add('study-ticket');
     this.ticket.element.hidden = true;
-    this.element.append(this.status, this.landscapes.element, svgElement, this.ticket.element);
+    this.element.append(this.status, this.landscapes.element, svgElement, this.ticket.element, this.strong.element);
     this.svg = select(svgElement);
     new ResizeObserver(() => this.draw()).observe(this.element);
   }
@@ -44,6 +48,7 @@ export class StudyChart {
     this.data = undefined;
     this.landscapes.hide();
     this.ticket.element.hidden = true;
+    this.strong.show(undefined);
   }
 
   refreshTheme(): void {
@@ -79,6 +84,7 @@ export class StudyChart {
       const left = rounds.at(-1)?.remaining ?? 1;
       this.ticket.setParams(ticket, `The ticket's mask at ${+(100 * left).toFixed(1)}% of the weights: kept edges by their trained weight, pruned dashed`, mask);
     }
+    this.strong.show(data.kind === 'lottery' ? data.strong : undefined);
     this.draw();
   }
 
@@ -87,6 +93,7 @@ export class StudyChart {
     this.svg.selectAll('*').remove();
     if (!data) return;
     const box = this.element.getBoundingClientRect();
+    this.strong.draw(box.width - 16);
     if (data.kind === 'init') return drawInitStudy(this.svg, data.result, Math.max(200, box.width - 16));
     if (data.kind === 'skip') return drawSkipCurves(this.svg, data.result, Math.max(200, box.width - 16));
     const width = Math.max(10, box.width - MARGIN.left - MARGIN.right);
