@@ -301,7 +301,18 @@ const LOSS_MODULES: Record<NetworkSpec['loss'], string> = { mse: 'nn.MSELoss()',
 /** The network as an nn.Module whose parameters() come in Optiscope's order (per layer: W, b, then batch norm's weight, bias). */
 export function torchNetwork(spec: NetworkSpec): string[] {
   const widths = spec.widths;
+  const noise = spec.batchnorm && (spec.bnNoise ?? 0) > 0;
   return [
+    ...(noise ? [
+      '# Noisy batch norm (Santurkar et al. 2018; bn_noise): after each batch norm, in every forward that updates its',
+      '# running statistics, unit j\'s outputs become exp(s N) * out + s N, drawn afresh each time. The draws come from a',
+      '# torch.Generator seeded with the network line\'s noise seed, not from Optiscope\'s generator, so the losses differ',
+      '# from Optiscope\'s after the first noisy forward.',
+      `BN_NOISE = ${pyNumber(spec.bnNoise ?? 0)}`,
+      `NOISE_GENERATOR = torch.Generator().manual_seed(${spec.bnNoiseSeed ?? 0})`,
+      '',
+      '',
+    ] : []),
     'class Layer(nn.Module):',
     '    def __init__(self, fan_in, fan_out, hidden):',
     '        super().__init__()',
@@ -314,6 +325,11 @@ export function torchNetwork(spec: NetworkSpec): string[] {
     '        out = self.linear(inputs)',
     '        if self.norm is not None:',
     '            out = self.norm(out)',
+    ...(noise ? [
+      '            if self.training and self.norm.momentum:',
+      '                draws = torch.randn(out.shape[1], 2, generator=NOISE_GENERATOR)',
+      '                out = torch.exp(BN_NOISE * draws[:, 0]) * out + BN_NOISE * draws[:, 1]',
+    ] : []),
     '        if self.activation is not None:',
     '            out = self.activation(out)',
     '        return inputs + out if self.residual else out',

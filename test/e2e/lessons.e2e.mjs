@@ -45,6 +45,11 @@ function readPanel() {
     strongLines: paths('.study-chart:not([hidden]) .strong-ticket:not([hidden]) path.strong-line').length,
     strongLegend: [...document.querySelectorAll('.study-chart:not([hidden]) .strong-ticket:not([hidden]) .strong-legend')].map((t) => t.textContent),
     strongCaption: document.querySelector('.strong-ticket:not([hidden]) .strong-ticket-caption')?.textContent ?? '',
+    // the lottery mask's caption, wrapped within the panel
+    ticketCaption: (() => {
+      const caption = document.querySelector('.study-chart:not([hidden]) .study-ticket-caption:not([hidden])');
+      return caption ? { text: caption.textContent, fits: caption.scrollWidth <= caption.clientWidth + 1 } : undefined;
+    })(),
     // the skip-connection lesson's slices (without and with skips, then three widths): drawn heatmaps and their roughness
     skipSlices: [...document.querySelectorAll('.study-chart:not([hidden]) .skip-landscapes:not([hidden]) .skip-landscape-caption')]
       .filter((c) => c.dataset.turns !== undefined).map((c) => ({ turns: Number(c.dataset.turns), minima: Number(c.dataset.minima), group: c.dataset.group })),
@@ -145,6 +150,10 @@ describeWorkbench('lessons', (vscode) => {
         assert.equal(drawn.strongLegend.length, 3);
         assert.ok(drawn.strongLegend.every((l) => /test accuracy \d\.\d\d$/.test(l)), JSON.stringify(drawn.strongLegend));
         assert.match(drawn.strongCaption, /network 2-64-64-2/);
+        assert.match(drawn.ticketCaption?.text ?? '', /mask at 12\.5% of the weights/);
+        assert.ok(drawn.ticketCaption.fits, 'the mask caption wraps within the panel');
+        await frame.locator('.study-ticket-caption').scrollIntoViewIfNeeded();
+        await vscode.screenshot(`lesson-${lesson.id}-mask`);
         await frame.locator('.strong-ticket svg').scrollIntoViewIfNeeded();
         await vscode.screenshot(`lesson-${lesson.id}-strong`);
       } else if (lesson.study === 'curves') {

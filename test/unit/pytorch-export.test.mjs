@@ -279,6 +279,17 @@ test('networks: each activation and loss, batch norm, residual, the initialized 
   }
 });
 
+test('noisy batch norm (bn_noise) is written out with its scale and seed; without it the network has no noise', async () => {
+  const loss = 'data moons samples=20 test=0.25\nnetwork 2-3-3-2 loss=cross_entropy batchnorm=true bn_noise=0.2 noise_seed=7';
+  const noisy = await exported({ loss, runs: [{ optimizer: 'sgd', options: { lr: 0.1 } }], steps: 2 });
+  assert.match(noisy, /^BN_NOISE = 0\.2$/m);
+  assert.match(noisy, /^NOISE_GENERATOR = torch\.Generator\(\)\.manual_seed\(7\)$/m);
+  assert.match(noisy, /out = torch\.exp\(BN_NOISE \* draws\[:, 0\]\) \* out \+ BN_NOISE \* draws\[:, 1\]/);
+  compiles('network-bn-noise', noisy);
+  const plain = await exported({ loss: loss.replace(' bn_noise=0.2 noise_seed=7', ''), runs: [{ optimizer: 'sgd', options: { lr: 0.1 } }], steps: 2 });
+  assert.ok(!plain.includes('BN_NOISE'), 'no noise without bn_noise');
+});
+
 test('Muon steps the hidden weight matrices, its rest the other parameters, one schedule on both', async () => {
   const loss = 'data x1, x2, y = [0, 0, 0; 0, 1, 1; 1, 0, 1; 1, 1, 0]\nnetwork 2-4-4-1 activation=tanh loss=mse';
   const script = await exported({

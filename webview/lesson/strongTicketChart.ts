@@ -35,7 +35,7 @@ export class StrongTicketChart {
     this.element.hidden = !result;
     if (result) {
       const percent = +(100 * result.keep).toFixed(1);
-      this.caption.textContent = `The strong ticket (edge-popup): training loss when only which ${percent}% of each layer's random weights to keep is learned. ${result.lines.join('; ')}`;
+      this.caption.textContent = `The strong ticket (edge-popup): training loss when only the choice of which ${percent}% of each layer's random weights to keep is learned. ${result.lines.join('; ')}`;
     }
   }
 

@@ -30,6 +30,8 @@ export class StudyChart {
   private readonly landscapes = new SkipLandscapes();
   /** The lottery ticket's last mask on the network (under its chart). */
   private readonly ticket = new NetworkDiagram();
+  /** The mask's caption, in HTML so that it wraps at any width (an SVG title would be cut off). */
+  private readonly ticketCaption = create('div', { className: 'study-status study-ticket-caption', hidden: true });
   /** The lottery lesson's strong ticket (edge-popup), under the mask. */
   private readonly strong = new StrongTicketChart();
   private data: StudyData | undefined;
@@ -38,7 +40,7 @@ export class StudyChart {
     const svgElement = document.createElementNS(SVG_NS, 'svg');
     this.ticket.element.classList.add('study-ticket');
     this.ticket.element.hidden = true;
-    this.element.append(this.status, this.landscapes.element, svgElement, this.ticket.element, this.strong.element);
+    this.element.append(this.status, this.landscapes.element, svgElement, this.ticketCaption, this.ticket.element, this.strong.element);
     this.svg = select(svgElement);
     new ResizeObserver(() => this.draw()).observe(this.element);
   }
@@ -48,6 +50,7 @@ export class StudyChart {
     this.data = undefined;
     this.landscapes.hide();
     this.ticket.element.hidden = true;
+    this.ticketCaption.hidden = true;
     this.strong.show(undefined);
   }
 
@@ -78,11 +81,13 @@ export class StudyChart {
     if (data.kind === 'skip') this.landscapes.show(data.result);
     else this.landscapes.hide();
     this.ticket.element.hidden = data.kind !== 'lottery';
+    this.ticketCaption.hidden = data.kind !== 'lottery';
     if (data.kind === 'lottery') {
       const { network, ticket, mask, rounds } = data.result;
       this.ticket.setNetwork(network.widths, network.batchnorm);
       const left = rounds.at(-1)?.remaining ?? 1;
-      this.ticket.setParams(ticket, `The ticket's mask at ${+(100 * left).toFixed(1)}% of the weights: kept edges by their trained weight, pruned dashed`, mask);
+      this.ticket.setParams(ticket, '', mask);
+      this.ticketCaption.textContent = `The ticket's mask at ${+(100 * left).toFixed(1)}% of the weights: kept edges by their trained weight, pruned dashed`;
     }
     this.strong.show(data.kind === 'lottery' ? data.strong : undefined);
     this.draw();
