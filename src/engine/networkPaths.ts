@@ -62,18 +62,40 @@ export function networkPath(core: Core, loss: NetworkLoss, request: NetworkPathR
   const to = vector(request.to, 'to', dim);
   const bend = request.bend === undefined ? undefined : vector(request.bend, 'bend', dim);
   const points = count(request.points, 'points', 2, LIMITS.maxGridSide, 25);
-  const rows = withVectors(core, [from, to, bend, new Array<number>(points * PROFILE_WIDTH).fill(0)], (a, b, c, out) => {
-    core.exports.networkCurveProfile(loss.handle, a, b, c, points, out);
-    return core.f64(out, points * PROFILE_WIDTH).slice();
-  });
-  const column = (k: number) => Array.from({ length: points }, (_, i) => rows[i * PROFILE_WIDTH + k]);
+  const extend = request.extend ?? 0;
+  if (typeof extend !== 'number' || !(extend >= 0 && extend <= 1)) fail(`extend must be a number from 0 to 1, got ${describeValue(extend)}`);
+  if (extend > 0 && bend) fail('extend is for the straight line: a Bezier curve has no line past its ends');
+  // Points past each end at the segment's own spacing, so that t = 0 and t = 1 are exactly from and to.
+  const beyond = Math.round(extend * (points - 1));
+  const profile = (a: number[], b: number[], c: number[] | undefined, n: number) =>
+    withVectors(core, [a, b, c, new Array<number>(n * PROFILE_WIDTH).fill(0)], (pa, pb, pc, out) => {
+      core.exports.networkCurveProfile(loss.handle, pa, pb, pc, n, out);
+      return Array.from(core.f64(out, n * PROFILE_WIDTH));
+    });
+  const rowsOf = (flat: number[]) => Array.from({ length: flat.length / PROFILE_WIDTH }, (_, i) => flat.slice(i * PROFILE_WIDTH, (i + 1) * PROFILE_WIDTH));
+  let rows = rowsOf(profile(from, to, bend, points));
+  if (beyond > 0) {
+    const reach = beyond / (points - 1);
+    // from -> the point at t = -reach and to -> the point at t = 1 + reach, each without its first (shared) end.
+    const before = rowsOf(profile(from, from.map((v, i) => v - reach * (to[i] - v)), undefined, beyond + 1)).slice(1).reverse();
+    const after = rowsOf(profile(to, to.map((v, i) => v + reach * (v - from[i])), undefined, beyond + 1)).slice(1);
+    rows = [...before, ...rows, ...after];
+  }
+  const column = (k: number) => rows.map((row) => row[k]);
+  const barrier = (values: number[]) => {
+    const segment = values.slice(beyond, beyond + points);
+    return Math.max(0, Math.max(...segment) - Math.max(segment[0], segment[points - 1]));
+  };
   const train = column(0);
   const result: NetworkPathResult = {
-    t: Array.from({ length: points }, (_, i) => i / (points - 1)),
+    t: rows.map((_, j) => (j - beyond) / (points - 1)),
     train,
-    barrier: Math.max(0, Math.max(...train) - Math.max(train[0], train[points - 1])),
+    barrier: barrier(train),
   };
-  if ((loss.info.data?.testCount ?? 0) > 0) result.test = column(1);
+  if ((loss.info.data?.testCount ?? 0) > 0) {
+    result.test = column(1);
+    result.testBarrier = barrier(result.test);
+  }
   if (spec.loss !== 'mse') {
     result.trainAccuracy = column(2);
     if (result.test) result.testAccuracy = column(3);

@@ -31,7 +31,7 @@ import { PaintTimer } from './paintTimer';
 import { Prefetch } from './prefetch';
 import { pathStudyData } from './pathStudy';
 import { hasStudies, lessonStudy } from './lessonStudies';
-import { landscapeData, networkOutputData, networkSharpnessData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
+import { landscapeData, networkLineData, networkOutputData, networkSharpnessData, runsAtOnce, scenarioSnapshot, startStream, tuneLearningRates, type PanelEngine } from './scenarioRuns';
 import { SourceDocument } from './sourceDocument';
 
 export interface PanelKind {
@@ -312,6 +312,7 @@ export class ScenarioPanel extends Disposable {
         return { ...result, loss: query.loss, kind: query.directions.kind };
       },
       networkSharpness: ({ query }, { cancel }) => networkSharpnessData(this.services.engine(), query, cancel),
+      networkLine: ({ query }) => networkLineData(this.services.engine(), query),
       study: ({ lesson }, { progress, cancel }) => {
         const engine = this.services.engine();
         if (!hasStudies(engine)) throw new Error('Lesson studies run in the engine worker, which this window has not started');

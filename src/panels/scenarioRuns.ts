@@ -8,6 +8,7 @@ import { rateOutcome, searchRate } from './tune';
 import { RunStream } from './runStream';
 import { panelRecordEvery } from '../shared/recording';
 import type { NetworkSharpnessQuery, NetworkSharpnessResult } from '../shared/networkLandscape';
+import type { NetworkLineQuery, NetworkPathResult } from '../shared/networkPaths';
 
 /** The engine as a panel uses it: long runs can be cancelled. */
 export type PanelEngine = Engine & {
@@ -64,6 +65,15 @@ export async function networkOutputData(engine: PanelEngine, query: NetworkOutpu
 /** Sharpness at a network run's shown step, as the engine computes it (in its worker). */
 export function networkSharpnessData(engine: PanelEngine, query: NetworkSharpnessQuery, cancel?: CancelSignal): Promise<NetworkSharpnessResult> {
   return engine.networkSharpness(query, cancel);
+}
+
+/**
+ * The train and test loss along the line between two of a network run's parameter vectors, past both ends by
+ * query.extend, as the engine computes it (in its worker; quick, so not cancelled: that would restart the worker).
+ */
+export function networkLineData(engine: PanelEngine, query: NetworkLineQuery): Promise<NetworkPathResult> {
+  const { loss, from, to, points, extend } = query;
+  return engine.networkPath({ loss, from, to, points, extend });
 }
 
 /** Everything the page needs to draw a scenario but its runs; onLoss gets the loss's metadata as soon as it is known (the title). */

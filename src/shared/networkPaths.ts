@@ -1,5 +1,8 @@
 // Requests and results of the engine's network paths (src/engine/networkPaths.ts): loss profiles along lines and
-// Bezier curves between two parameter vectors, training a curve's bend, permuting hidden units and weight matching.
+// Bezier curves between two parameter vectors, training a curve's bend, permuting hidden units and weight matching;
+// and the Playground's query for the loss along a line (webview/network/networkLinePanel.ts).
+import * as v from 'valibot';
+import { LIMITS } from './limits';
 import type { NetworkSharpnessResult } from './networkLandscape';
 
 /** The loss along the line from -> to, or along the quadratic Bezier curve from -> bend -> to. */
@@ -12,6 +15,11 @@ export interface NetworkPathRequest {
   bend?: number[];
   /** Evenly spaced t in [0, 1] (default 25, 2 to LIMITS.maxGridSide). */
   points?: number;
+  /**
+   * The line only: also the points past both ends at the same spacing, out to t = -extend and 1 + extend (0 to 1,
+   * rounded to whole steps; default 0), so that the shape around the ends shows.
+   */
+  extend?: number;
 }
 
 export interface NetworkPathResult {
@@ -23,8 +31,10 @@ export interface NetworkPathResult {
   /** Classifiers: the accuracy on the training and test samples at each t. */
   trainAccuracy?: number[];
   testAccuracy?: number[];
-  /** The largest training loss along the path minus the larger of its two ends' (0 when no higher point). */
+  /** The largest training loss along the path (t in [0, 1]) minus the larger of its two ends' (0 when no higher point). */
   barrier: number;
+  /** The same of the test loss, when there is one. */
+  testBarrier?: number;
 }
 
 /** Training the bend of the curve from -> bend -> to (Garipov et al. 2018) to lower the mean loss along it. */
@@ -120,3 +130,25 @@ export function withNetworkSeed(text: string, seed: number): string {
   return text.replace(/^([ \t]*network\b[^\n#]*?)([ \t]*(?:#.*)?)$/m, (_, line: string, comment: string) =>
     `${line.replace(/[ \t]+seed=\S+/g, '')} seed=${seed}${comment}`);
 }
+
+// ---- The Playground's loss along a line (webview -> host), validated by the host ----
+
+/** The Playground's line: points on [0, 1], how far past each end (a fraction of the segment), and the most points asked. */
+export const PANEL_NETWORK_LINE = { points: 41, extend: 0.25, maxPoints: 401 };
+
+const finite = v.pipe(v.number(), v.finite());
+const vector = v.pipe(v.array(finite), v.minLength(1), v.maxLength(LIMITS.network.params));
+
+/** The loss along the straight line between two of the runs' parameter vectors (a run's start and end, two runs' ends). */
+export const NetworkLineQuerySchema = v.pipe(
+  v.object({
+    loss: v.pipe(v.string(), v.maxLength(LIMITS.lossLength)),
+    from: vector,
+    to: vector,
+    points: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(PANEL_NETWORK_LINE.maxPoints)),
+    extend: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  }),
+  v.check((query) => query.from.length === query.to.length, 'from and to of the same length (one network\'s parameters each)'),
+);
+
+export type NetworkLineQuery = v.InferOutput<typeof NetworkLineQuerySchema>;

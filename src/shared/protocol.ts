@@ -1,7 +1,7 @@
 // The message protocol between the extension host and the panel webviews (its requests go through src/shared/rpc.ts).
 // Imported by both sides: no 'vscode' or DOM imports here.
 import * as v from 'valibot';
-import type { PathStudyData } from './networkPaths';
+import { NetworkLineQuerySchema, type NetworkLineQuery, type NetworkPathResult, type PathStudyData } from './networkPaths';
 import type { LossInfo, NetworkLayerStatsRequest, NetworkLayerStatsResult, NetworkOutputRequest, NetworkOutputResult, OptimizerInfo, RunTrace, StepState } from './engineApi';
 import type { InspectorEquations } from './equationTex';
 import type { AnimationFormat } from './animation';
@@ -178,6 +178,8 @@ export interface WebviewRequests {
   networkLandscape: { params: { query: NetworkLandscapeQuery }; reply: NetworkLandscapeData };
   /** Sharpness at a run's shown step: the Hessian's top eigenvalue and the loss increase within a filter-normalized ball. */
   networkSharpness: { params: { query: NetworkSharpnessQuery }; reply: NetworkSharpnessResult };
+  /** The train and test loss along the line between two of the runs' parameter vectors (Engine.networkPath). */
+  networkLine: { params: { query: NetworkLineQuery }; reply: NetworkPathResult };
   /** The open lesson's study (lottery ticket, seeds) on its current .loss text: progress after each run. */
   study: { params: { lesson: string }; reply: StudyData; progress: StudyProgress };
 }
@@ -433,6 +435,8 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, requestId: requestId(), query: checked(NetworkLandscapeQuerySchema, message.query, 'message.query') };
       case 'networkSharpness':
         return { type, requestId: requestId(), query: checked(NetworkSharpnessQuerySchema, message.query, 'message.query') };
+      case 'networkLine':
+        return { type, requestId: requestId(), query: checked(NetworkLineQuerySchema, message.query, 'message.query') };
       case 'study':
         return { type, requestId: requestId(), lesson: string(message.lesson, 'message.lesson', LIMITS.labelLength) };
       case 'inspect':
@@ -485,7 +489,7 @@ export function parseFromWebview(raw: unknown): Parsed<FromWebview> {
         return { type, level: message.level, message: string(message.message, 'message.message', LIMITS.messageLength) };
       }
       default:
-        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, networkLandscape, networkSharpness, pathStudy, study, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
+        return fail('message.type', 'one of ready, landscape, run, checkCondition, inspect, networkOutput, networkLayerStats, networkLandscape, networkSharpness, networkLine, pathStudy, study, breakpoints, debug, pickLoss, painted, export, exportAnimation, tune, sweep, reply, progress, capabilities, openCompare, scenario, editNetwork, log');
     }
   });
 }

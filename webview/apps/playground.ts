@@ -26,6 +26,7 @@ import { LessonBox } from '../lesson/lessonBox';
 import { PathChart } from '../lesson/pathChart';
 import { NetworkPanel } from '../network/networkPanel';
 import { NetworkLandscapePanel } from '../network/networkLandscapePanel';
+import { NetworkLinePanel } from '../network/networkLinePanel';
 import { PlaybackLoop } from '../playback/playbackLoop';
 import { Legend } from '../runs/legend';
 import { longestRun, stepOfRow } from '../runs/traces';
@@ -75,6 +76,8 @@ class Playground {
   private readonly networkCharts: NetworkCharts;
   /** A network's loss on a plane through its parameters (PCA of the paths, or random directions), beside its outputs. */
   private readonly networkLandscape: NetworkLandscapePanel;
+  /** A network's train and test loss along a line through its parameters (a run's start to end, or two runs' ends). */
+  private readonly networkLine: NetworkLinePanel;
   private runTimer: ReturnType<typeof setTimeout> | undefined;
   /** The lesson text whose study was asked for last, and its request. */
   private studyKey: string | undefined;
@@ -126,7 +129,12 @@ class Playground {
       error: this.loader.showError,
       runName: (i) => runName(this.state, i),
     });
-    this.network.element.append(this.networkLandscape.element);
+    this.networkLine = new NetworkLinePanel({
+      request: (query) => host.requests.request('networkLine', { query }),
+      error: this.loader.showError,
+      runName: (i) => runName(this.state, i),
+    });
+    this.network.element.append(this.networkLandscape.element, this.networkLine.element);
   }
 
   private landscapeEvents(): LandscapeEvents {
@@ -223,6 +231,7 @@ class Playground {
     this.network.setTraces(traces);
     this.networkCharts.setTraces(traces, (i) => runName(this.state, i));
     this.networkLandscape.setTraces(traces);
+    this.networkLine.setTraces(traces);
     this.chart.setTraces(traces);
     const stopped = view.running ? [] : view.positions.map((p, i) => (p.step === view.step ? i : -1)).filter((i) => i >= 0);
     this.landscape.setPaused(view.running ? undefined : { runs: stopped, step: view.step });
@@ -256,6 +265,7 @@ class Playground {
     this.network.setTraces(next);
     this.networkCharts.setTraces(next, (i) => runName(this.state, i));
     this.networkLandscape.setTraces(next);
+    this.networkLine.setTraces(next);
     this.renderLegend();
     this.loop.showStep();
     this.loader.markPainted('traces');
@@ -315,6 +325,7 @@ class Playground {
     this.sideCharts.setLoss(next);
     this.network.setLoss(next);
     this.networkLandscape.setLoss(next.loss.network ? next.scenario.loss : undefined);
+    this.networkLine.setLoss(next.loss.network ? next.scenario.loss : undefined);
     const network = this.network.active;
     this.networkCharts.setNetwork(network);
     // A network's samples are drawn under its output; its landscape (a 2-D slice of many parameters) is not shown.
@@ -376,6 +387,7 @@ class Playground {
       this.surface.refreshTheme();
       this.network.refreshTheme();
       this.networkLandscape.refreshTheme();
+      this.networkLine.refreshTheme();
       this.lesson.study.refreshTheme();
     });
     reportPageErrors(this.host);
