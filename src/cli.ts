@@ -221,7 +221,8 @@ async function main(argv: string[]): Promise<Output> {
       if (steps === undefined) throw new UsageError('Missing --steps (or a steps line in the file)');
       const given = flags.get('start');
       const starts: (number[] | undefined)[] = given !== undefined ? [numbers(given, 'start')] : scenario.start.length ? scenario.start : [draft.start ?? undefined];
-      const runs = starts.flatMap((point) => draft.runs!.map((run) => ({ ...run, ...(point ? { start: point } : {}) })));
+      // A run with its own init_seed starts from that initialization, whatever the file's start lines say (as in the panels).
+      const runs = starts.flatMap((point) => draft.runs!.map((run) => ({ ...run, ...(point && run.initSeed === undefined ? { start: point } : {}) })));
       const recordEvery = flags.get('record-every');
       const traces = await engine.runs({
         ...draft,

@@ -492,7 +492,7 @@ export class WasmEngine implements WorkerEngine {
       stop: request.stop,
       runs: [{
         optimizer: request.optimizer, options: request.options, start: request.start, schedule: request.schedule,
-        stochastic: request.stochastic, project: request.project, freeze: request.freeze,
+        stochastic: request.stochastic, project: request.project, freeze: request.freeze, initSeed: request.initSeed,
       }],
       breakpoints: request.breakpoints,
       recordEvery: request.recordEvery,
@@ -627,9 +627,12 @@ export class WasmEngine implements WorkerEngine {
             + `this loss has ${info.dim}. Use fewer parameters or a first-order optimizer (sgd, adam, ...)`);
         }
         const schedule = packSchedule(spec.schedule);
-        // The run's own start, else the request's (a scenario's start for all its runs; null: the loss's default).
-        const given = spec.start !== undefined ? spec.start : (request.start ?? undefined);
-        const start = given === undefined ? info.start : checkNumberList(given, 'start', info.dim);
+        // The run's own start, else its network initialization seed, else the request's (a scenario's start for all its
+        // runs; null: the loss's default).
+        const initSeed = this.checkInitSeed(spec.initSeed, info);
+        const given = spec.start !== undefined ? spec.start : initSeed !== undefined ? undefined : (request.start ?? undefined);
+        const start = given !== undefined ? checkNumberList(given, 'start', info.dim)
+          : initSeed !== undefined ? this.networkInitialization(loss, info.network!, info.dim, initSeed) : info.start;
         const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
         if (optimizer.id === OptimizerId.lbfgs && (info.online || stochastic?.batchSize || stochastic?.noise)) {
           fail(`${spec.optimizer} evaluates the whole loss several times per step (torch's closure): it takes no minibatches, `
@@ -1176,6 +1179,27 @@ export class WasmEngine implements WorkerEngine {
     }
   }
 
+  /** The network's initialization (its line's scheme and scale) drawn with this seed: the line's own, or a run's initSeed. */
+  private networkInitialization(handle: number, spec: NetworkSpec, dim: number, seed: number): number[] {
+    const out = this.core.allocF64(dim);
+    try {
+      this.core.exports.networkInitialize(handle, InitScheme[spec.init], Number.isNaN(spec.scale) ? 0 : spec.scale, seed, out);
+      return Array.from(this.core.f64(out, dim));
+    } finally {
+      this.core.release(out);
+    }
+  }
+
+  /** A run's initSeed: a whole number in [0, LIMITS.maxSeed], on a network loss only. */
+  private checkInitSeed(initSeed: unknown, info: LossInfo): number | undefined {
+    if (initSeed === undefined) return undefined;
+    if (typeof initSeed !== 'number' || !Number.isInteger(initSeed) || initSeed < 0 || initSeed > LIMITS.maxSeed) {
+      fail(`initSeed must be a whole number from 0 to ${LIMITS.maxSeed}, got ${excerpt(String(initSeed))}`);
+    }
+    if (!info.network) fail("initSeed draws a network's initialization: the loss needs a network line (give the run a start instead)");
+    return initSeed;
+  }
+
   /** A network loss over its data; without a start in the file, the start is the network's seeded initialization. */
   private createNetwork(info: LossInfo, data: CustomLossData): ResolvedLoss {
     const spec = info.network!;
@@ -1203,13 +1227,7 @@ export class WasmEngine implements WorkerEngine {
     }
     if (spec.bnNoise) exports.networkSetBnNoise(handle, spec.bnNoise, spec.bnNoiseSeed ?? spec.seed);
     core.fillSamples(handle, data);
-    let { start } = info;
-    if (start.length === 0) {
-      const out = core.allocF64(info.dim);
-      exports.networkInitialize(handle, InitScheme[spec.init], Number.isNaN(spec.scale) ? 0 : spec.scale, spec.seed, out);
-      start = Array.from(core.f64(out, info.dim));
-      core.release(out);
-    }
+    const start = info.start.length === 0 ? this.networkInitialization(handle, spec, info.dim, spec.seed) : info.start;
     const bytes = lossCoreBytes(info, false) + scratch;
     return { handle, info: { ...info, start }, functions: [], bytes };
   }

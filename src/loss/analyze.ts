@@ -302,7 +302,7 @@ class Analysis {
       return undefined;
     }
     const scenario: Scenario = { domain: {}, start: [], minima: [], optimizers: [] };
-    for (const s of statements) this.addToScenario(s, scenario, loss.root);
+    for (const s of statements) this.addToScenario(s, scenario, loss.root, network !== undefined);
     const { statement, root } = loss;
     return {
       dim: this.paramNames.length,
@@ -544,7 +544,7 @@ class Analysis {
 
   // --- scenario ---
 
-  private addToScenario(s: Statement, scenario: Scenario, root: number): void {
+  private addToScenario(s: Statement, scenario: Scenario, root: number, hasNetwork: boolean): void {
     const dim = this.paramNames.length;
     if (s.kind === 'steps') {
       const steps = this.integer(s.expr, 'The number of steps');
@@ -600,6 +600,11 @@ class Analysis {
         if (option.name.name === 'freeze') {
           const freeze = this.freezeSetting(option.value);
           if (freeze !== undefined) options.freeze = freeze;
+          continue;
+        }
+        if (option.name.name === 'init_seed') {
+          const initSeed = this.initSeed(option, hasNetwork);
+          if (initSeed !== undefined) options.init_seed = initSeed;
           continue;
         }
         const setting = this.optionSetting(option.value, STRING_OPTIONS[name]?.includes(option.name.name));
@@ -723,7 +728,24 @@ class Analysis {
     return contents;
   }
 
-  /** text: the option's torch type is a string (line_search_fn="strong_wolfe"). */
+  /**
+   * `init_seed=2`: the run starts from the network line's initialization drawn with this seed (the line's own `seed=`
+   * is the other runs'). A network's option only: a formula has no initialization to draw.
+   */
+  private initSeed(option: { name: Name; value: OptionValue }, hasNetwork: boolean): number | undefined {
+    const { name, value } = option;
+    if (!hasNetwork) {
+      this.sink.error("init_seed draws a network's initialization: the file needs a network line (for a formula, give the run a start)", name.start, value.end);
+      return undefined;
+    }
+    const number = value.kind === 'expr' ? this.constant(value.expr, 'init_seed') : undefined;
+    if (value.kind !== 'expr') this.sink.error('init_seed is a number, as in init_seed=2', value.start, value.end);
+    if (number === undefined) return undefined;
+    if (Number.isInteger(number) && number >= 0 && number <= LIMITS.maxSeed) return number;
+    this.sink.error(`init_seed is a whole number from 0 to ${LIMITS.maxSeed}, got ${number}`, value.start, value.end);
+    return undefined;
+  }
+
   /** `freeze=linear` (a group of a network's tensors: src/shared/freeze.ts) or `freeze=(0, 5, 7)` (parameter indices). */
   private freezeSetting(value: OptionValue): OptionSetting | undefined {
     const group = value.kind === 'string' ? value.value : value.kind === 'expr' && value.expr.kind === 'name' ? value.expr.name : undefined;

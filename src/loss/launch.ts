@@ -4,8 +4,8 @@ import type { Scenario as FileScenario } from './analyze';
 import { FREEZE_GROUPS, type FreezeGroup } from '../shared/freeze';
 import { SCHEDULE_TYPES, type RunConfig, type ScenarioDraft, type ScheduleSpec, type StochasticSpec } from '../shared/scenarioModel';
 
-/** Keys of an optimizer line that set the run, not the optimizer: `batch=8 replacement=true noise=0.1 seed=3 project=(-1, 1)`. */
-export const RUN_KEYS = ['batch', 'replacement', 'noise', 'seed', 'project', 'freeze'] as const;
+/** Keys of an optimizer line that set the run, not the optimizer: `batch=8 replacement=true noise=0.1 seed=3 project=(-1, 1) init_seed=2`. */
+export const RUN_KEYS = ['batch', 'replacement', 'noise', 'seed', 'project', 'freeze', 'init_seed'] as const;
 
 /** One optimizer line (with its schedule line) as a run: torch options, stochastic settings, schedule, projection. */
 export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig {
@@ -22,6 +22,7 @@ export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig
   const seed = take('seed');
   const project = take('project');
   const freeze = take('freeze');
+  const initSeed = take('init_seed');
   if (typeof batch === 'number') stochastic.batchSize = batch;
   if (typeof replacement === 'boolean') stochastic.replacement = replacement;
   if (typeof noise === 'number') stochastic.noise = noise;
@@ -32,6 +33,7 @@ export function runFromFile(line: FileScenario['optimizers'][number]): RunConfig
   if (Array.isArray(project) && project.length === 2) run.project = [[project[0], project[1]]];
   if (typeof freeze === 'string' && (FREEZE_GROUPS as readonly string[]).includes(freeze)) run.freeze = freeze as FreezeGroup;
   else if (Array.isArray(freeze)) run.freeze = freeze;
+  if (typeof initSeed === 'number') run.initSeed = initSeed;
   const type = line.schedule?.type as ScheduleSpec['type'] | undefined;
   if (type && SCHEDULE_TYPES.includes(type) && type !== 'constant') run.schedule = { type, ...line.schedule?.options } as ScheduleSpec;
   return run;

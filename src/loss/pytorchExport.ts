@@ -363,6 +363,8 @@ function frozenIndices(run: RunConfig, loss: LossInfo): number[] | undefined {
 function runFunction(input: PytorchExportInput, run: RunConfig, index: number, network: boolean): string[] {
   const n = index + 1;
   const lines = [`def run_${n}():`, `    """${(run.label ?? run.optimizer).replace(/["\\]/g, '')}"""`];
+  // A run with its own initialization seed has a start only the engine draws: the caller's row 0.
+  if (run.initSeed !== undefined && input.starts[index] === undefined) throw new Error(`run ${n} (init_seed=${run.initSeed}) needs its start: the engine's first row`);
   const start = (input.starts[index] ?? input.scenario.start ?? input.loss.start).map(pyNumber);
   const spec = TORCH_OPTIMIZERS[run.optimizer];
   const custom = !spec && run.optimizer !== 'newton';
@@ -375,6 +377,7 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
   const stochastic = stochasticOf(run, input.loss);
   const batch = stochastic.batchSize ?? 0;
   const options = written ? {} : optimizerOptions(run, input.optimizerDefaults);
+  if (run.initSeed !== undefined) lines.push(`    # init_seed=${run.initSeed}: the network line's initialization drawn with seed ${run.initSeed} (Optiscope's generator, not torch's)`);
   lines.push(`    start = torch.tensor((${start.join(', ')}${start.length === 1 ? ',' : ''}), dtype=torch.float64)`);
   let groups: string;
   if (network) {

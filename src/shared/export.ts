@@ -89,7 +89,7 @@ function lossString(text: string): string {
   return `"${text.replace(/[\r\n]+/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-/** A run as .loss lines: `optimizer NAME options... batch= replacement= noise= seed= project= freeze= label=`, then its `schedule` line. */
+/** A run as .loss lines: `optimizer NAME options... batch= replacement= noise= seed= project= freeze= init_seed= label=`, then its `schedule` line. */
 export function runLines(run: RunConfig): string[] {
   const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
   const st = run.stochastic;
@@ -100,6 +100,7 @@ export function runLines(run: RunConfig): string[] {
   if (run.project?.length === 1) options.push(`project=${lossValue(run.project[0])}`);
   if (typeof run.freeze === 'string') options.push(`freeze=${run.freeze}`);
   else if (run.freeze) options.push(`freeze=(${run.freeze.join(', ')})`);
+  if (run.initSeed !== undefined) options.push(`init_seed=${run.initSeed}`);
   if (run.label) options.push(`label=${lossString(run.label)}`);
   // A written optimizer is named by its file (a .loss line cannot hold its rule): the file beside the .loss file.
   const written = isOptimizerSource(run.optimizer);
@@ -117,8 +118,8 @@ const SCENARIO_LINE = /^\s*(?:domain|start|optimizer|schedule|steps|record)\b/;
 
 /**
  * The scenario as a .loss file: the loss (its text without scenario lines, or a built-in's formula with its
- * parameters as constants), the domain (the visible extent), the start, one `optimizer` line per run, steps (and the
- * panel's `record every=k` when the scenario sets it).
+ * parameters as constants), the domain (the visible extent), the start (a network: only a start the scenario sets),
+ * one `optimizer` line per run, steps (and the panel's `record every=k` when the scenario sets it).
  */
 export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: boolean): string {
   const lines: string[] = [];
@@ -149,8 +150,14 @@ export function scenarioLossFile(scenario: Scenario, loss: LossInfo, builtin: bo
   lines.push('');
   const extent = scenario.view ?? loss.domain;
   const [px, py] = loss.params;
-  lines.push(loss.dim === 1 ? `domain ${px} in [${extent.x.map(lossNumber).join(', ')}]` : `domain ${px} in [${extent.x.map(lossNumber).join(', ')}], ${py} in [${extent.y.map(lossNumber).join(', ')}]`);
-  lines.push(`start = (${(scenario.start ?? loss.start).map(lossNumber).join(', ')})`);
+  if (loss.network) {
+    // A network's parameters (W1[1,1], ...) name no domain, and its network line already draws its start: a start
+    // line only when the scenario moved it.
+    if (scenario.start) lines.push(`start = (${scenario.start.map(lossNumber).join(', ')})`);
+  } else {
+    lines.push(loss.dim === 1 ? `domain ${px} in [${extent.x.map(lossNumber).join(', ')}]` : `domain ${px} in [${extent.x.map(lossNumber).join(', ')}], ${py} in [${extent.y.map(lossNumber).join(', ')}]`);
+    lines.push(`start = (${(scenario.start ?? loss.start).map(lossNumber).join(', ')})`);
+  }
   for (const run of scenario.runs) lines.push(...runLines(run));
   lines.push(`steps = ${scenario.steps}`);
   if (scenario.recordEvery !== undefined) lines.push(`record every=${scenario.recordEvery}`);

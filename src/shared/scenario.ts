@@ -156,8 +156,10 @@ export function runLabel(run: RunConfig, optimizers: OptimizerInfo[]): string {
   const lr = typeof run.options.lr === 'number' ? ` lr=${formatNumber(run.options.lr)}` : '';
   const batch = run.stochastic?.batchSize ? ` B=${run.stochastic.batchSize}` : '';
   const schedule = run.schedule && run.schedule.type !== 'constant' ? ` ${run.schedule.type}` : '';
+  // Two runs from two initializations differ by this alone: it names them apart, as the .loss line writes it.
+  const init = run.initSeed !== undefined ? ` init_seed=${run.initSeed}` : '';
   const name = isOptimizerSource(run.optimizer) ? (findOptimizer(optimizers, run.optimizer)?.name ?? optimizerName(run.optimizer)) : run.optimizer;
-  return `${name}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}`;
+  return `${name}${lr}${changed.length ? ` ${changed.join(' ')}` : ''}${batch}${schedule}${init}`;
 }
 
 /** The same string for equal scenarios (or runs, or any JSON), whatever the order of their keys. */

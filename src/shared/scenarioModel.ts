@@ -97,6 +97,11 @@ export const RunSchema = v.object({
   label: v.optional(text(LIMITS.labelLength)),
   /** This run's own start (one number per parameter); absent: the scenario's. */
   start: v.optional(numbers(LIMITS.panelMaxParams)),
+  /**
+   * A network loss only: start from the network line's initialization drawn with this seed instead of the line's
+   * `seed=` (what the line with seed=initSeed gives, bit for bit). A run's own start wins over it; it wins over the scenario's.
+   */
+  initSeed: v.optional(integer(0, LIMITS.maxSeed)),
   /** Minibatches of a data-backed loss, gradient noise, seed. */
   stochastic: v.optional(StochasticSchema),
   schedule: v.optional(ScheduleSchema),

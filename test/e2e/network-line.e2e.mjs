@@ -1,6 +1,7 @@
 // A network's loss along a line in code-server: New Network… on the spiral (two runs); beside the landscape, the train
 // and test loss along run 1's start -> end line (a quarter past both ends, t = 0 and t = 1 marked, the engine's
-// barriers in the caption); picking the pair "run 1's end -> run 2's end" draws another profile. Screenshots per theme.
+// barriers in the caption); picking the pair "run 1's end -> run 2's end" draws another profile; run 2's init seed
+// (init_seed=2, written to its optimizer line) gives two seeds' ends on that line. Screenshots per theme.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeWorkbench, until } from './harness.mjs';
@@ -32,6 +33,7 @@ const drawn = (s) => s.shown && s.train.length === 61 && s.test.length === 61 &&
 describeWorkbench('network-line', (vscode) => {
   let frame;
   let first;
+  let ends;
 
   test('run 1\'s start -> end: train and test drawn over t in [-0.25, 1.25], the ends marked, the barriers captioned', async () => {
     await vscode.pickAfterCommand('Optiscope: New Network…', 'Spiral', { label: true });
@@ -54,7 +56,7 @@ describeWorkbench('network-line', (vscode) => {
     assert.deepEqual(state.markLabels, ['t=0 start', 't=1 end']);
     assert.match(state.legend, /: start → end$/);
     assert.match(state.caption, /train barrier [\d.e+-]+, test barrier [\d.e+-]+ .* train loss [\d.e+-]+ at t=0, [\d.e+-]+ at t=1/);
-    assert.match(state.note, /not by initialization/);
+    assert.match(state.note, /unless their optimizer line says init_seed=n/);
     await frame.locator('.network-line').scrollIntoViewIfNeeded();
     await vscode.screenshot('network-line-start-end');
   });
@@ -72,7 +74,31 @@ describeWorkbench('network-line', (vscode) => {
     assert.deepEqual(state.markLabels, ['t=0', 't=1']);
     // Every number of the caption is there (an end not found would read '?').
     assert.ok(state.caption !== '' && !/\?/.test(state.caption), state.caption);
+    ends = state;
     await frame.locator('.network-line').scrollIntoViewIfNeeded();
     await vscode.screenshot('network-line-ends');
+  });
+
+  test('run 2\'s init seed (its Stochastic section): init_seed=2 on its optimizer line, its label, and another end -> end line', async () => {
+    const editorText = async () => (await vscode.page.locator('.monaco-editor .view-lines').first().textContent()).replace(/\u00a0/g, ' ');
+    const toggle = frame.locator('vscode-button.controls-toggle');
+    if ((await toggle.textContent()).includes('Show')) await toggle.click();
+    const stochastic = frame.locator('.run').nth(1).locator('vscode-collapsible.stochastic');
+    await stochastic.scrollIntoViewIfNeeded();
+    await stochastic.click();
+    const field = stochastic.locator('vscode-textfield.option-init-seed input');
+    assert.equal(await field.inputValue(), '', 'no init seed: the network line\'s');
+    await field.fill('2');
+    await until(() => stochastic.getAttribute('description'), (summary) => /init seed 2/.test(summary), "the section's summary");
+    await until(editorText, (t) => /optimizer adam lr=0\.01 init_seed=2/.test(t), 'init_seed=2 on the second optimizer line');
+    const state = await until(
+      () => readLine(frame),
+      (s) => drawn(s) && s.options.some((o) => /init_seed=2/.test(o)) && / → .*'s end/.test(s.legend) && s.caption !== ends.caption,
+      'the end -> end line between two initialization seeds', 120_000,
+    );
+    assert.equal(state.error, '');
+    assert.notDeepEqual(state.train, ends.train, 'another train profile: run 2 started elsewhere');
+    await frame.locator('.network-line').scrollIntoViewIfNeeded();
+    await vscode.screenshot('network-line-init-seeds');
   });
 });

@@ -87,3 +87,12 @@ test('a file\'s problems carry their line and column', () => {
   assert.equal(runs.status, 2);
   assert.match(runs.stderr, /line 1, column 11: Unknown name 'sni'/);
 });
+
+test('runs: a run with init_seed starts from that initialization, whatever the file\'s start line says', async () => {
+  const net = 'data moons samples=20 seed=2\nnetwork 2-3-2 loss=cross_entropy seed=1';
+  const path = file('seeds.loss', [...net.split('\n'), 'start = 0.1', 'optimizer sgd lr=0.1', 'optimizer sgd lr=0.1 init_seed=4', 'steps = 2']);
+  const { status, json, stderr } = run('runs', '--loss', path);
+  assert.equal(status, 0, stderr);
+  const seeded = (await engine.lossInfo(net.replace('seed=1', 'seed=4'))).start;
+  assert.deepEqual(json.runs.map((r) => r.start), [seeded.map(() => 0.1), seeded]);
+});

@@ -1,4 +1,4 @@
-// Property tests (fast-check): every field of a panel scenario and its runs survives
+// Property tests (fast-check): every field of a panel scenario and its runs (a network's init seed too) survives
 //   panel -> training session (the engine's request) -> panel (the scenario model is the session's: no translation),
 //   Export as .loss -> the file parsed and opened again (scenarioLossFile -> parseLoss -> scenarioFromFile),
 //   Export as JSON -> the document's scenario read back.
@@ -45,20 +45,26 @@ const stochastic = fc.record(
 /** One line of any printable text (a .loss label is one line: Export joins lines). */
 const label = fc.string({ minLength: 1, unit: 'grapheme' }).filter((s) => !/[\r\n\u2028\u2029]/.test(s));
 
-function run(project) {
+/** A network's initialization seed (a network loss's runs only: the .loss test of a formula leaves it out). */
+const initSeed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+function run(project, withInitSeed = true) {
   return fc.record(
-    { optimizer: fc.constantFrom('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'newton'), options, label, schedule, stochastic, project },
+    {
+      optimizer: fc.constantFrom('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'newton'), options, label, schedule, stochastic, project,
+      ...(withInitSeed ? { initSeed } : {}),
+    },
     { requiredKeys: ['optimizer', 'options'], noNullPrototype: true },
   );
 }
 
-function scenario(project) {
+function scenario(project, withInitSeed = true) {
   return fc.record({
     loss: fc.constant('f = (1 - x)^2 + 100*(y - x^2)^2'),
     start: fc.option(fc.tuple(number, number), { nil: null }),
     steps: count,
     view: fc.option(fc.record({ x: range, y: range }, { noNullPrototype: true }), { nil: null }),
-    runs: fc.array(run(project), { minLength: 1, maxLength: 5 }),
+    runs: fc.array(run(project, withInitSeed), { minLength: 1, maxLength: 5 }),
   }, { noNullPrototype: true });
 }
 
@@ -112,7 +118,7 @@ test('panel -> training session -> panel keeps every field of the scenario and i
 test('Export as .loss, parsed and opened again, gives the same runs, start, steps and domain', async () => {
   const loss = await engine.lossInfo('f = (1 - x)^2 + 100*(y - x^2)^2');
   fc.assert(
-    fc.property(scenario(fc.array(range, { minLength: 1, maxLength: 1 })), (s) => {
+    fc.property(scenario(fc.array(range, { minLength: 1, maxLength: 1 }), false), (s) => {
       const file = scenarioLossFile(s, loss, false);
       const parsed = parseLoss(file);
       assert.ok(parsed.ok, `the exported file parses:\n${file}\n${JSON.stringify(parsed.diagnostics)}`);
@@ -123,6 +129,28 @@ test('Export as .loss, parsed and opened again, gives the same runs, start, step
       assert.deepEqual(parsed.loss.scenario.domain, s.view ?? loss.domain);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('Export as .loss of a network scenario, parsed and opened again, gives the same runs (init seeds too) and steps', async () => {
+  const text = 'data moons samples=20 seed=2\nnetwork 2-3-2 loss=cross_entropy seed=1';
+  const loss = await engine.lossInfo(text);
+  const netRun = fc.record(
+    { optimizer: fc.constantFrom('sgd', 'adam', 'adamw'), options, label, schedule, stochastic, project: fc.array(range, { minLength: 1, maxLength: 1 }), initSeed },
+    { requiredKeys: ['optimizer', 'options'], noNullPrototype: true },
+  );
+  fc.assert(
+    fc.property(fc.array(netRun, { minLength: 1, maxLength: 4 }), count, (runs, steps) => {
+      const s = { loss: text, start: null, steps, view: null, runs };
+      const file = scenarioLossFile(s, loss, false);
+      const parsed = parseLoss(file);
+      assert.ok(parsed.ok, `the exported file parses:\n${file}\n${JSON.stringify(parsed.diagnostics)}`);
+      const draft = scenarioFromFile(file, parsed.loss.scenario);
+      assert.deepEqual(draft.runs, runs.map(canonicalRun));
+      assert.equal(draft.steps, steps);
+      assert.deepEqual(parsed.loss.scenario.start, [], 'the network line draws the start');
+    }),
+    { numRuns: 200 },
   );
 });
 

@@ -45,6 +45,7 @@ export function stochasticSummary(run: RunConfig): string {
   if (st?.seed) parts.push(`seed ${st.seed}`);
   if (run.schedule && run.schedule.type !== 'constant') parts.push(run.schedule.type);
   if (run.project) parts.push(`project [${run.project[0].join(', ')}]`);
+  if (run.initSeed !== undefined) parts.push(`init seed ${run.initSeed}`);
   return parts.join(', ');
 }
 
@@ -143,7 +144,7 @@ export class Controls {
     return create('div', { className: 'run' }, create('div', { className: 'run-head' }, swatch, select, ...primary, remove), more, this.stochasticEditor(run));
   }
 
-  /** Batch size, sampling, gradient noise, seed, learning-rate schedule and projection of one run. */
+  /** Batch size, sampling, gradient noise, seed, learning-rate schedule, projection and a network's init seed of one run. */
   private stochasticEditor(run: RunConfig): HTMLElement {
     const section = collapsible({ heading: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) }, () =>
       this.stochasticFields(run, () => section.setAttribute('description', stochasticSummary(run))),
@@ -178,6 +179,18 @@ export class Controls {
     }
     fields.push(numberField('gradient noise', 'noise', false, 'standard deviation added to each gradient coordinate'));
     fields.push(numberField('seed', 'seed', true, 'the same seed gives the same run'));
+    if (this.loss?.network) {
+      // A network's run may start from its own initialization (init_seed= on its optimizer line); empty: the network line's seed.
+      fields.push(this.textOption('init seed', run.initSeed === undefined ? '' : String(run.initSeed), "the network's initialization with this seed; empty: the network line's seed", (text) => {
+        const value = Number(text);
+        if (text.trim() === '') delete run.initSeed;
+        else if (Number.isInteger(value) && value >= 0 && value <= LIMITS.maxSeed) run.initSeed = value;
+        else return false;
+        refresh();
+        this.emit();
+        return true;
+      }));
+    }
     const schedule = create('vscode-single-select', { className: 'schedule' }) as VscodeSingleSelect;
     schedule.append(...SCHEDULE_TYPES.map((type) => create('vscode-option', { value: type }, type)));
     schedule.value = run.schedule?.type ?? 'constant';

@@ -69,7 +69,8 @@ export class NetworkLinePanel {
     });
     const header = create('div', { className: 'network-line-header' }, 'Loss along a line: ', this.lineSelect);
     const note = create('div', { className: 'network-line-note' },
-      'All runs start from the network line\'s initialization (its seed=): two runs differ by optimizer, options or minibatch seed, not by initialization.');
+      'Runs start from the network line\'s initialization (its seed=) unless their optimizer line says init_seed=n: '
+      + 'the line between two seeds\' ends asks whether their solutions are connected.');
     this.element.append(header, svgElement, this.caption, note);
     new ResizeObserver(() => this.draw()).observe(this.element);
   }
