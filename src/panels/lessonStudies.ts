@@ -1,7 +1,7 @@
 // A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds and strong ticket, Safran-Shamir's seeds, batch norm's variants)
 // on the lesson's .loss text as edited, run by the engine worker (src/engine/lottery.ts, batchnormStudy.ts). No
 // 'vscode': unit-tested in node.
-import { METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import { CancelledError, METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';
 import { initStudy, skipStudy, type DepthStudyEngine } from '../engine/depthStudies';
@@ -79,12 +79,19 @@ export async function lessonStudy(
     const result = await engine.lottery({ ...request, loss }, (p) => onProgress({ done: p.done, total }), cancel);
     if (!strong) return { kind, result };
     let done = rounds;
-    const part = await strongTicket(engine, { ...strong, loss }, (p) => {
-      // Edge-popup's updates count as one run (reported when all are done), the dense run as another.
-      const runs = rounds + Math.floor((2 * p.done) / p.total);
-      if (runs > done) onProgress({ done: (done = runs), total });
-    }, cancel);
-    return { kind, result, strong: part };
+    try {
+      const part = await strongTicket(engine, { ...strong, loss }, (p) => {
+        // Edge-popup's updates count as one run (reported when all are done), the dense run as another.
+        const runs = rounds + Math.floor((2 * p.done) / p.total);
+        if (runs > done) onProgress({ done: (done = runs), total });
+      }, cancel);
+      return { kind, result, strong: part };
+    } catch (error) {
+      // The rounds stand on their own: a network the fixed data line does not fit (say 3 inputs) loses only this part.
+      if (error instanceof CancelledError || cancel?.isCancellationRequested) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      return { kind, result, strongError: `it trains the file's network, widened, on '${strong.data}': ${reason}` };
+    }
   }
   const { kind, factors, ...request } = study;
   const losses: number[][] = [];

@@ -112,8 +112,8 @@ export function withNetworkSeed(text: string, seed: number): string {
 
 /** A lesson study's results as the lesson view draws them. */
 export type StudyData =
-  /** strong: the strong ticket's part (edge-popup), when the lesson has one. */
-  | { kind: 'lottery'; result: LotteryResult; strong?: StrongTicketResult }
+  /** strong: the strong ticket's part (edge-popup), when the lesson has one; strongError: why that part did not run. */
+  | { kind: 'lottery'; result: LotteryResult; strong?: StrongTicketResult; strongError?: string }
   /** Each width factor's final losses (factors: the written hidden widths times each). */
   | { kind: 'seeds'; factors: number[]; losses: number[][] }
   /** Each run's training and test error (1 - accuracy) at the measured steps. */

@@ -155,6 +155,23 @@ test('strong ticket (edge-popup, the lesson\'s net at 2-64-64-2 on moons, half o
   assert.deepEqual([dense.steps[0], dense.steps.at(-1)], [0, 300]);
 });
 
+test('lottery lesson on a network the strong ticket\'s data does not fit: the rounds still come, the strong part says why', async () => {
+  const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
+  const studyEngine = {
+    lottery: (request, onProgress, cancel) => lotteryTicket(engine, request, onProgress, cancel),
+    seedStudy: () => assert.fail('no seeds in this lesson'),
+    edgePopup: (request, onProgress, cancel) => engine.edgePopup(request, onProgress, cancel),
+    runs: (request, cancel) => engine.runs(request, cancel),
+    lossInfo: (loss) => engine.lossInfo(loss),
+  };
+  const text = 'data relu_teacher width=2 inputs=3 samples=40 test=0.5 seed=1\nnetwork 3-6-1 activation=relu loss=mse seed=1\noptimizer adam lr=0.01\nsteps = 20';
+  const data = await lessonStudy(studyEngine, 'lottery-ticket', launchOf(text), () => {});
+  assert.deepEqual(data.result.rounds.map((r) => r.remaining), [1, 0.5, 0.25, 0.125]);
+  assert.equal(data.strong, undefined);
+  assert.match(data.strongError, /on 'data moons.*needs 4 \(3 inputs and 1 target/, data.strongError);
+  console.log(`# the strong part's message: ${data.strongError}`);
+});
+
 test('Safran-Shamir lesson: 9 of 12 same-width students stuck above 0.05, none of the width-24 ones above 2e-3; a deep linear net reaches the least-squares loss from every seed', async () => {
   const { kind, factors, ...study } = SEED_STUDY;
   assert.equal(kind, 'seeds');

@@ -30,9 +30,11 @@ export class StrongTicketChart {
     this.svg = select(svgElement);
   }
 
-  show(result: StrongTicketResult | undefined): void {
+  /** The part's result, or why it did not run (shown instead of the chart). */
+  show(result: StrongTicketResult | undefined, error?: string): void {
     this.result = result;
-    this.element.hidden = !result;
+    this.element.hidden = !result && error === undefined;
+    if (error !== undefined) this.caption.textContent = `The strong ticket (edge-popup) did not run: ${error}`;
     if (result) {
       const percent = +(100 * result.keep).toFixed(1);
       this.caption.textContent = `The strong ticket (edge-popup): training loss when only the choice of which ${percent}% of each layer's random weights to keep is learned. ${result.lines.join('; ')}`;

@@ -89,7 +89,7 @@ export class StudyChart {
       this.ticket.setParams(ticket, '', mask);
       this.ticketCaption.textContent = `The ticket's mask at ${+(100 * left).toFixed(1)}% of the weights: kept edges by their trained weight, pruned dashed`;
     }
-    this.strong.show(data.kind === 'lottery' ? data.strong : undefined);
+    this.strong.show(data.kind === 'lottery' ? data.strong : undefined, data.kind === 'lottery' ? data.strongError : undefined);
     this.draw();
   }
 
