@@ -40,7 +40,7 @@ function readViews(frame) {
 /** The 3-D canvas: visible or not, a fingerprint of all its pixels, and (sampled) its colours and painted pixels. */
 function readSurface(frame) {
   return frame.locator('body').evaluate(() => {
-    const surface = document.querySelector('.surface3d');
+    const surface = document.querySelector('.surface3d:not(.network-surface)');
     const canvas = surface?.querySelector('canvas');
     if (!surface || surface.hidden || !canvas || canvas.width === 0) return { visible: false, colours: 0, hash: 0, painted: 0 };
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
@@ -116,7 +116,7 @@ describeWorkbench('views', (vscode) => {
     await until(() => readViews(frame), (s) => s.step.startsWith('step 60 /'), 'the scrubber at step 60');
     await frame.locator('vscode-button.view-3d').click();
     const shown = await until(() => readSurface(frame), (s) => s.visible && s.colours > 40 && s.painted > 500, 'the shaded surface', TIMEOUT);
-    const canvas = frame.locator('canvas.surface3d-canvas');
+    const canvas = frame.locator('.surface3d:not(.network-surface) canvas.surface3d-canvas');
     const box = await canvas.boundingBox();
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
@@ -134,7 +134,7 @@ describeWorkbench('views', (vscode) => {
     const scrubbed = await until(() => readSurface(frame), (s) => s.hash !== zoomed.hash, 'the markers at step 5');
     await frame.locator('input.scrubber').fill('60');
     await until(() => readSurface(frame), (s) => s.hash !== scrubbed.hash, 'the markers at step 60');
-    await frame.locator('vscode-button.reset-camera').click();
+    await frame.locator('.surface3d:not(.network-surface) vscode-button.reset-camera').click();
     await until(() => readSurface(frame), (s) => s.hash === shown.hash, 'the default camera again');
     await vscode.screenshot('views-3d');
     // The step arrows (on since the test before) are drawn on the surface too: off, the picture changes; on, it is back.

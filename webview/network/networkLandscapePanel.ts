@@ -5,7 +5,8 @@
 // run's path projected on the plane and animated by the scrubber. Only maps the engine's numbers to pixels.
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { TraceData } from '../../src/shared/protocol';
+import type { LossInfo } from '../../src/shared/engineApi';
+import type { LandscapeData, TraceData } from '../../src/shared/protocol';
 import {
   PANEL_NETWORK_LANDSCAPE, PANEL_NETWORK_SHARPNESS, type NetworkLandscapeData, type NetworkLandscapeQuery, type NetworkSharpnessQuery, type NetworkSharpnessResult,
 } from '../../src/shared/networkLandscape';
@@ -37,7 +38,10 @@ export class NetworkLandscapePanel {
   private readonly seedField = create('vscode-textfield', { type: 'number', min: 0, value: '1', className: 'network-landscape-seed' }) as VscodeTextfield;
   private readonly viewSelect = create('vscode-single-select', { className: 'network-landscape-mode' }) as VscodeSingleSelect;
   private readonly view: LandscapeView;
-  private readonly surface = new Surface3D();
+  /** The 3-D view, made when first chosen (a Playground that never shows it keeps a single surface). */
+  private surface: Surface3D | undefined;
+  /** What the surface shows once made: the plane's values and its starred points. */
+  private shown: { landscape: LandscapeData; ends: LossInfo['minima'] } | undefined;
   private loss: string | undefined;
   private traces: TraceData[] = [];
   private step = 0;
@@ -62,9 +66,10 @@ export class NetworkLandscapePanel {
     );
     this.viewSelect.append(create('vscode-option', { value: '2d' }, 'heatmap'), create('vscode-option', { value: '3d' }, 'surface (3-D)'));
     this.viewSelect.value = '2d';
-    this.viewSelect.addEventListener('change', () => this.surface.show(this.viewSelect.value === '3d'));
-    this.view.element.append(this.surface.element);
-    this.surface.setParams(['a', 'b']);
+    this.viewSelect.addEventListener('change', () => {
+      if (this.viewSelect.value === '3d') this.surfaceView().show(true);
+      else this.surface?.show(false);
+    });
     this.kindSelect.value = 'pca';
     // The seed is the random directions' only.
     const seedLabel = create('span', { className: 'network-landscape-seed-label', hidden: true }, 'seed ', this.seedField);
@@ -86,7 +91,8 @@ export class NetworkLandscapePanel {
     this.traces = [];
     this.projected = [];
     this.view.setTraces([]);
-    this.surface.setTraces([], []);
+    this.shown = undefined;
+    this.surface?.setTraces([], []);
     this.asked++;
   }
 
@@ -99,18 +105,32 @@ export class NetworkLandscapePanel {
   setStep(step: number, playing: boolean): void {
     this.step = step;
     this.view.setStep(step, playing);
-    this.surface.setStep(step);
+    this.surface?.setStep(step);
     if (!playing && this.kind !== 'pca' && Math.floor(step) !== this.centreStep) this.schedule();
   }
 
   refreshTheme(): void {
     this.view.refreshTheme();
-    this.surface.refreshTheme();
+    this.surface?.refreshTheme();
   }
 
-  /** The landscape as shown, heatmap or surface (for Export). */
-  get plot(): HTMLElement {
-    return this.viewSelect.value === '3d' ? this.surface.element : this.view.element;
+  private surfaceView(): Surface3D {
+    if (this.surface) return this.surface;
+    const surface = new Surface3D();
+    surface.element.classList.add('network-surface');
+    this.view.element.append(surface.element);
+    surface.setParams(['a', 'b']);
+    this.surface = surface;
+    this.showOnSurface();
+    return surface;
+  }
+
+  private showOnSurface(): void {
+    if (!this.surface || !this.shown) return;
+    this.surface.setLandscape(this.shown.landscape);
+    this.surface.setMinima(this.shown.ends);
+    this.surface.setTraces(this.projected, this.projected.map((_, i) => runColor(i)));
+    this.surface.setStep(this.step);
   }
 
   private get kind(): Kind {
@@ -182,11 +202,10 @@ export class NetworkLandscapePanel {
     this.view.setMarkers(ends, [0, 0]);
     const landscape = { loss: data.loss, x: data.x, y: data.y, size: [nx, ny] as [number, number], values: data.values, min: data.min, max: data.max };
     this.view.setLandscape(landscape);
-    this.surface.setLandscape(landscape);
-    this.surface.setMinima(ends);
+    this.shown = { landscape, ends };
     this.projected = traces.map((trace, i) => planeTrace(trace, data.paths?.[i] ?? new Float64Array(), sent[i]));
     this.view.setTraces(this.projected);
-    this.surface.setTraces(this.projected, this.projected.map((_, i) => runColor(i)));
+    this.showOnSurface();
     this.view.setStep(this.step);
     const centre = `centre: ${this.events.runName(0)} at step ${centreRow} (loss ${data.centerLoss.toPrecision(5)})`;
     const percent = (f: number) => `${(100 * f).toFixed(1)}%`;
