@@ -123,16 +123,22 @@ test('a study in the worker sees a cancel that arrives as a message (a macrotask
   }
 });
 
-test('strong ticket (edge-popup, the lesson\'s net at 2-64-64-2 on moons, half of each layer): loss 0.74 -> 0.28, far below the random mask\'s; the dense net trains to 1e-4', async () => {
-  const { kind, strong } = LOTTERY_STUDY;
-  assert.equal(kind, 'lottery');
-  const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
-  const studyEngine = {
+/** The in-process engine as the lottery lesson's study uses it (the worker's client has the same requests). */
+function lotteryLessonEngine() {
+  return {
     lottery: (request, onProgress, cancel) => lotteryTicket(engine, request, onProgress, cancel),
     seedStudy: () => assert.fail('no seeds in this lesson'),
     edgePopup: (request, onProgress, cancel) => engine.edgePopup(request, onProgress, cancel),
     runs: (request, cancel) => engine.runs(request, cancel),
+    lossInfo: (loss) => engine.lossInfo(loss),
   };
+}
+
+test('strong ticket (edge-popup, the lesson\'s net at 2-64-64-2 on moons, half of each layer): loss 0.74 -> 0.28, far below the random mask\'s; the dense net trains to 1e-4', async () => {
+  const { kind, strong } = LOTTERY_STUDY;
+  assert.equal(kind, 'lottery');
+  const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
+  const studyEngine = lotteryLessonEngine();
   const scenario = launchOf(findLesson('lottery-ticket').source);
   const progress = [];
   const started = performance.now();
@@ -157,13 +163,7 @@ test('strong ticket (edge-popup, the lesson\'s net at 2-64-64-2 on moons, half o
 
 test('lottery lesson on a network the strong ticket\'s data does not fit: the rounds still come, the strong part says why', async () => {
   const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
-  const studyEngine = {
-    lottery: (request, onProgress, cancel) => lotteryTicket(engine, request, onProgress, cancel),
-    seedStudy: () => assert.fail('no seeds in this lesson'),
-    edgePopup: (request, onProgress, cancel) => engine.edgePopup(request, onProgress, cancel),
-    runs: (request, cancel) => engine.runs(request, cancel),
-    lossInfo: (loss) => engine.lossInfo(loss),
-  };
+  const studyEngine = lotteryLessonEngine();
   const text = 'data relu_teacher width=2 inputs=3 samples=40 test=0.5 seed=1\nnetwork 3-6-1 activation=relu loss=mse seed=1\noptimizer adam lr=0.01\nsteps = 20';
   const data = await lessonStudy(studyEngine, 'lottery-ticket', launchOf(text), () => {});
   assert.deepEqual(data.result.rounds.map((r) => r.remaining), [1, 0.5, 0.25, 0.125]);
