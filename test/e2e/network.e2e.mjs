@@ -142,10 +142,15 @@ describeWorkbench('network', (vscode) => {
     await until(() => readNetwork(frame), (s) => !s.banner.startsWith('Paused'), 'the session to stop');
   });
 
-  test('Compare: each run its regions, the loss curves and the metrics table', async () => {
+  test('Compare: each run its regions, the loss curves, the train and test curves and the metrics table', async () => {
     await frame.locator('vscode-button.compare').click();
     const compare = await vscode.webviewFrameOf('compare');
-    const state = await until(() => readNetwork(compare), (s) => painted(s) && s.metricsRows === 2 && s.lossLines === 2, 'Compare for a network');
+    const state = await until(
+      () => readNetwork(compare),
+      (s) => painted(s) && s.metricsRows === 2 && s.lossLines === 2 && s.curves.loss.length === 4 && s.curves.accuracy.length === 4,
+      'Compare for a network',
+    );
+    assert.deepEqual(state.curves.loss.map((name) => name.split(' ').at(-1)), ['train', 'test', 'train', 'test']);
     assert.equal(state.error, '');
     assert.deepEqual(state.metricsHead.slice(-2), ['Test loss', 'Test accuracy']);
     assert.match(await compare.locator('.compare-header').textContent(), /start \([^)]*… 371 parameters\)/, 'a network\'s start in short');

@@ -1,8 +1,9 @@
 // Compare: one landscape per run (small multiples) with synchronised playback, a metrics table and the loss and
-// gradient-norm charts. The page's state (apps/page.ts) is edited here and by the loader; each part gets what it shows.
+// gradient-norm charts (for a network also its train and test loss and accuracy curves). The page's state (apps/page.ts) is edited here and by the loader; each part gets what it shows.
 import type { Snapshot, TraceData } from '../../src/shared/protocol';
 import { GradNormChart } from '../charts/gradNormChart';
 import { LossChart } from '../charts/lossChart';
+import { NetworkCharts } from '../charts/networkCharts';
 import { CompareHeader } from '../controls/compareHeader';
 import { ViewToolbar } from '../controls/viewToolbar';
 import { create } from '../dom/elements';
@@ -37,6 +38,8 @@ class Compare {
   private readonly cells: SmallMultiples;
   private readonly chart: LossChart;
   private readonly gradChart: GradNormChart;
+  /** A network's train and test curves, in a row of their own under the table and charts. */
+  private readonly networkCharts: NetworkCharts;
   private readonly table = new MetricsTable();
   private readonly header: CompareHeader;
   private readonly bottom: HTMLElement;
@@ -65,6 +68,7 @@ class Compare {
     const seek = (step: number) => this.loop.seek(step);
     this.chart = new LossChart(seek);
     this.gradChart = new GradNormChart(seek);
+    this.networkCharts = new NetworkCharts(seek);
     const toolbar = (this.toolbar = new ViewToolbar(
       this.state.display,
       {
@@ -92,7 +96,7 @@ class Compare {
       error: this.loader.showError,
       runName: (i) => runName(this.state, i),
     }, false);
-    this.bottom = create('div', { className: 'compare-bottom' }, create('div', { className: 'metrics-area' }, this.table.element), this.chart.element, this.gradChart.element);
+    this.bottom = create('div', { className: 'compare-bottom' }, create('div', { className: 'metrics-area' }, this.table.element), this.chart.element, this.gradChart.element, this.networkCharts.element);
   }
 
   private setStart(point: [number, number]): void {
@@ -135,6 +139,7 @@ class Compare {
     this.loop.setRuns(next, keepStep);
     this.chart.setTraces(next);
     this.gradChart.setTraces(next);
+    this.networkCharts.setTraces(next, (i) => runName(this.state, i));
     this.cells.setCaptions((i) => legendParts(i, runName(this.state, i), this.state.traces[i]));
     this.network.setTraces(next);
     this.renderTable();
@@ -150,6 +155,7 @@ class Compare {
     for (const view of this.cells.views) view.setStep(step, playing);
     this.chart.setStep(step);
     this.gradChart.setStep(step);
+    this.networkCharts.setStep(step);
     this.network.setStep(step);
   }
 
@@ -161,6 +167,7 @@ class Compare {
     this.state.traces = [];
     this.network.setLoss(next);
     this.cells.element.hidden = this.network.active;
+    this.networkCharts.setNetwork(this.network.active);
     this.toolbar.showLandscapeParts(!this.network.active);
     this.cells.build(this.network.active ? 0 : scenario.runs.length);
     this.layoutCells();
