@@ -2,13 +2,13 @@
 // without batch norm (and with noisy BN) are variants of the lesson's file, trained here; then Santurkar et al.'s
 // smoothness along the gradient at points of the small learning rate's paths (the core's smoothness.ts).
 import { stopIfCancelled } from './cancelPoints';
-import { type CancelSignal, type Engine, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import type { CancellableRuns, CancelSignal, Engine, RunTrace } from '../shared/engineApi';
 import { withNetworkOption, type BatchnormStudyRequest, type BatchnormStudyResult, type SmoothnessPoint } from '../shared/batchnorm';
 import type { StudyProgress } from '../shared/studies';
 import { lossCurve } from './depthStudies';
 
 /** The engine's requests the study makes; its runs stop between chunks when the signal fires. */
-type StudyEngine = Pick<Engine, 'lossInfo' | 'networkSmoothness' | 'networkLayerStats'> & { runs(request: RunsRequest, signal?: CancelSignal): Promise<RunTrace[]> };
+type StudyEngine = Pick<Engine, 'lossInfo' | 'networkSmoothness' | 'networkLayerStats'> & CancellableRuns;
 
 /** Recorded points of the noisy run evaluated without the noise, at most (a networkLayerStats request's limit). */
 const CLEAN_POINTS = 64;

@@ -1,7 +1,7 @@
 // The initialization and skip-connection lessons' studies (src/shared/depthStudies.ts): sequences of the engine's own
 // requests (lossInfo, runs, networkLayerStats, networkLandscape), so each number comes from the core; and the roughness
 // of a landscape grid. Runs in the worker's engine or, from the host, through its client.
-import { CancelledError, type CancelSignal, type LossInfo, type NetworkLayerStatsRequest, type NetworkLayerStatsResult, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import { CancelledError, type CancelSignal, type LossInfo, type NetworkLayerStatsRequest, type NetworkLayerStatsResult, type CancellableRuns, type RunTrace } from '../shared/engineApi';
 import {
   initLabel, withHiddenWidths, withNetworkInit, withNetworkOptions, type DepthStudyProgress, type InitStudyPanel, type InitStudyRequest, type InitStudyResult,
   type Roughness, type SkipSlice, type SkipStudyRequest, type SkipStudyResult,
@@ -9,9 +9,8 @@ import {
 import type { NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult } from '../shared/networkLandscape';
 
 /** What the studies ask of an engine (the in-process engine and the worker's client both have it). */
-export interface DepthStudyEngine {
+export interface DepthStudyEngine extends CancellableRuns {
   lossInfo(loss: string): Promise<LossInfo>;
-  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
   networkLayerStats(request: NetworkLayerStatsRequest): Promise<NetworkLayerStatsResult>;
   networkLandscape(request: NetworkLandscapeRequest, onProgress?: (progress: NetworkLandscapeProgress) => void, signal?: CancelSignal): Promise<NetworkLandscapeResult>;
 }
@@ -152,7 +151,7 @@ export async function skipStudy(
     { text: withNetworkOptions(loss, { residual: 'true' }), label: `with skip connections (${shape(hidden)})`, group: 'skip' },
     ...(widths?.units ?? []).map((units) => {
       const layers = new Array<number>(widths?.layers ?? 0).fill(units);
-      return { text: withHiddenWidths(withNetworkOptions(loss, { residual: 'false' }), layers), label: `without skip connections (${shape(layers)})`, group: 'width' as const };
+      return { text: withHiddenWidths(withNetworkOptions(loss, { residual: 'false' }), () => layers), label: `without skip connections (${shape(layers)})`, group: 'width' as const };
     }),
   ];
   const total = 2 * networks.length;

@@ -2,23 +2,21 @@
 // (the worker), each run an ordinary engine run with a start and frozen parameters (src/shared/freeze.ts); and the
 // strong ticket (Ramanujan et al. 2020): edge-popup against a random mask and the dense network.
 import { stopIfCancelled } from './cancelPoints';
-import { METRICS_WIDTH, type CancelSignal, type Engine, type RunsRequest, type RunTrace } from '../shared/engineApi';
-import type { EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
+import { METRICS_WIDTH, type CancellableRuns, type CancelSignal, type Engine, type RunTrace } from '../shared/engineApi';
+import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import { networkParamGroups } from '../shared/network';
 import {
   withDataLine, withNetworkSeed, withWiderNetwork, type LotteryRequest, type LotteryResult, type LotteryRound, type SeedStudyRequest, type SeedStudyResult,
   type StrongTicketRequest, type StrongTicketResult, type StudyProgress,
 } from '../shared/studies';
 import { withNetworkOptions } from '../shared/depthStudies';
-import type { EdgePopupProgress } from '../shared/edgePopup';
 import { lossCurve } from './depthStudies';
-
 
 /** The most pruning rounds and seeds one study runs. */
 export const STUDY_LIMITS = { rounds: 30, seeds: 200 } as const;
 
 /** The engine's requests a study makes; its runs stop between chunks when the signal fires. */
-type StudyEngine = Pick<Engine, 'lossInfo'> & { runs(request: RunsRequest, signal?: CancelSignal): Promise<RunTrace[]> };
+type StudyEngine = Pick<Engine, 'lossInfo'> & CancellableRuns;
 
 function fail(message: string): never {
   throw new Error(message);
@@ -120,8 +118,7 @@ export async function seedStudy(
 }
 
 /** What the strong ticket asks of an engine (the in-process engine and the worker's client both have it). */
-export interface StrongTicketEngine {
-  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
+export interface StrongTicketEngine extends CancellableRuns {
   edgePopup(request: EdgePopupRequest, onProgress?: (progress: EdgePopupProgress) => void, signal?: CancelSignal): Promise<EdgePopupResult>;
 }
 

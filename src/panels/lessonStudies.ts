@@ -1,7 +1,7 @@
 // A lesson's study (src/shared/lessons.ts: the lottery ticket's rounds and strong ticket, Safran-Shamir's seeds, batch norm's variants)
 // on the lesson's .loss text as edited, run by the engine worker (src/engine/lottery.ts, batchnormStudy.ts). No
 // 'vscode': unit-tested in node.
-import { CancelledError, METRICS_WIDTH, type CancelSignal, type RunsRequest, type RunTrace } from '../shared/engineApi';
+import { CancelledError, METRICS_WIDTH, type CancelSignal, type RunTrace } from '../shared/engineApi';
 import type { Scenario } from '../shared/scenarioModel';
 import { findLesson } from '../shared/lessons';
 import { initStudy, skipStudy, type DepthStudyEngine } from '../engine/depthStudies';
@@ -13,7 +13,6 @@ import { withWiderNetwork, type LotteryRequest, type LotteryResult, type SeedStu
 export interface StudyEngine extends DepthStudyEngine, StrongTicketEngine {
   lottery(request: LotteryRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<LotteryResult>;
   seedStudy(request: SeedStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<SeedStudyResult>;
-  runs(request: RunsRequest, cancel?: CancelSignal): Promise<RunTrace[]>;
   batchnormStudy(request: BatchnormStudyRequest, onProgress?: (progress: StudyProgress) => void, cancel?: CancelSignal): Promise<BatchnormStudyResult>;
 }
 

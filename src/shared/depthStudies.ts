@@ -114,11 +114,11 @@ export function withNetworkOptions(text: string, set: Record<string, string>, dr
   });
 }
 
-/** The loss text with its network line's hidden widths replaced (the input and output widths kept). */
-export function withHiddenWidths(text: string, hidden: number[]): string {
+/** The loss text with its network line's hidden widths replaced by hidden(the written ones); input and output widths kept. */
+export function withHiddenWidths(text: string, hidden: (written: number[]) => number[]): string {
   return text.replace(/^(\s*network\s+)(\d+(?:\s*-\s*\d+)+)/m, (_, head: string, widths: string) => {
-    const list = widths.split('-').map((w) => w.trim());
-    return head + [list[0], ...hidden, list[list.length - 1]].join('-');
+    const list = widths.split('-').map((w) => Number(w.trim()));
+    return head + [list[0], ...hidden(list.slice(1, -1)), list[list.length - 1]].join('-');
   });
 }
 

@@ -363,6 +363,14 @@ export interface EngineMemory {
   optimizers: CacheUsage;
 }
 
+/**
+ * Runs a study may stop: the in-process engine's stop between chunks when the signal fires (a study in the worker);
+ * the worker client's end the worker.
+ */
+export interface CancellableRuns {
+  runs(request: RunsRequest, signal?: CancelSignal): Promise<RunTrace[]>;
+}
+
 export interface Engine {
   trace(request: TraceRequest): Promise<TraceResult>;
   landscape(request: LandscapeRequest): Promise<LandscapeResult>;

@@ -1,7 +1,7 @@
 // Studies: sequences of training runs the engine orchestrates in its worker (the lottery ticket's pruning rounds, a
 // scenario trained from many seeds), with their requests, progress and results.
 import type { RunConfig } from './scenarioModel';
-import type { InitStudyResult, SkipStudyResult } from './depthStudies';
+import { withHiddenWidths, type InitStudyResult, type SkipStudyResult } from './depthStudies';
 import type { BatchnormStudyResult } from './batchnorm';
 
 /** A run of a study (engineApi's RunSpec, written here so that engineApi can name the studies). */
@@ -125,8 +125,5 @@ export type StudyData =
 
 /** The loss text with its network line's hidden widths multiplied by factor (network 6-6-1 x 4: network 6-24-1). */
 export function withWiderNetwork(text: string, factor: number): string {
-  return text.replace(/^(\s*network\s+)(\d+(?:\s*-\s*\d+)+)/m, (_, head: string, widths: string) => {
-    const list = widths.split('-').map((w) => Number(w.trim()));
-    return head + list.map((w, i) => (i === 0 || i === list.length - 1 ? w : w * factor)).join('-');
-  });
+  return withHiddenWidths(text, (hidden) => hidden.map((w) => w * factor));
 }

@@ -11,14 +11,13 @@ import {
   PANEL_NETWORK_LANDSCAPE, PANEL_NETWORK_SHARPNESS, type NetworkLandscapeData, type NetworkLandscapeQuery, type NetworkSharpnessQuery, type NetworkSharpnessResult,
 } from '../../src/shared/networkLandscape';
 import { create } from '../dom/elements';
+import { SettledQuestions } from './settledQuestions';
 import { LandscapeView } from '../landscape/landscapeView';
 import { Surface3D } from '../landscape/surface3d';
 import { runColor } from '../dom/theme';
 import { lossAt, paramsAt, rowAtStep, rowWidth, stepOfRow } from '../runs/traces';
 import { sharpnessText } from './sharpnessText';
 
-/** Waits this long after the last change (runs, step, choice) before asking, so that scrubbing asks once. */
-const ASK_DELAY_MS = 250;
 
 export interface NetworkLandscapeEvents {
   request(query: NetworkLandscapeQuery): Promise<NetworkLandscapeData>;
@@ -47,9 +46,7 @@ export class NetworkLandscapePanel {
   private step = 0;
   /** The step the random plane is centred at (it follows the scrubber once playback stops). */
   private centreStep = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Answers to older questions are dropped. */
-  private asked = 0;
+  private readonly questions = new SettledQuestions();
 
   constructor(private readonly events: NetworkLandscapeEvents) {
     this.view = new LandscapeView({
@@ -93,7 +90,7 @@ export class NetworkLandscapePanel {
     this.view.setTraces([]);
     this.shown = undefined;
     this.surface?.setTraces([], []);
-    this.asked++;
+    this.questions.dropAnswers();
   }
 
   setTraces(traces: TraceData[]): void {
@@ -143,18 +140,14 @@ export class NetworkLandscapePanel {
     return Number.isInteger(seed) && seed >= 0 ? seed : 1;
   }
 
-  /** Asks once the runs have stopped streaming and the changes have settled. */
   private schedule(): void {
-    clearTimeout(this.timer);
-    if (this.loss === undefined || this.traces.length === 0 || this.traces.some((t) => t.status === 'running')) return;
-    this.timer = setTimeout(() => void this.ask(), ASK_DELAY_MS);
+    this.questions.schedule(this.loss !== undefined, this.traces, (id) => this.ask(id));
   }
 
-  private async ask(): Promise<void> {
+  private async ask(id: number): Promise<void> {
     const loss = this.loss;
     const traces = this.traces;
     if (loss === undefined || traces.length === 0) return;
-    const id = ++this.asked;
     const kind = this.kind;
     const first = traces[0];
     this.centreStep = Math.floor(this.step);
@@ -170,7 +163,7 @@ export class NetworkLandscapePanel {
     const query: NetworkLandscapeQuery = {
       loss,
       center: paramsAt(first, centreRow),
-      directions: kind === 'random' ? { kind, seed: this.seed } : kind === 'between' ? { kind, ends: betweenEnds(traces) } : { kind },
+      directions: kind === 'random' ? { kind, seed: this.seed } : kind === 'between' ? { kind, ends: betweenPoints(traces).map(({ run, row }) => paramsAt(traces[run], row)) as [number[], number[]] } : { kind },
       size: [PANEL_NETWORK_LANDSCAPE.size, PANEL_NETWORK_LANDSCAPE.size],
       ...(kind === 'between' && { x: PANEL_NETWORK_LANDSCAPE.betweenRange, y: PANEL_NETWORK_LANDSCAPE.betweenRange }),
       paths: traces.map((t, i) => sent[i].map((row) => paramsAt(t, row))),
@@ -179,14 +172,14 @@ export class NetworkLandscapePanel {
     this.sharpnessLine.textContent = '';
     try {
       const data = await this.events.request(query);
-      if (id !== this.asked) return;
+      if (!this.questions.isLatest(id)) return;
       this.show(data, traces, sent, centreRow);
       this.sharpnessLine.textContent = 'Computing the sharpness…';
       const sharpness = await this.events.sharpness({ loss, center: query.center, radius: PANEL_NETWORK_SHARPNESS.radius, samples: PANEL_NETWORK_SHARPNESS.samples, seed: 1 });
-      if (id !== this.asked) return;
+      if (!this.questions.isLatest(id)) return;
       this.sharpnessLine.textContent = sharpnessText(sharpness, this.events.runName(0), stepOfRow(first, centreRow));
     } catch (error) {
-      if (id !== this.asked) return;
+      if (!this.questions.isLatest(id)) return;
       this.caption.textContent = '';
       this.sharpnessLine.textContent = '';
       this.events.error(error);
@@ -198,7 +191,8 @@ export class NetworkLandscapePanel {
     this.view.setDimension(2);
     this.view.setHome({ x: data.x, y: data.y });
     // The plane through the runs' ends: the other two ends at (1, 0) and (0, 1), drawn as stars.
-    const ends = data.kind === 'between' ? betweenEndLosses(traces).map((value, i) => ({ point: i === 0 ? [1, 0] : [0, 1], value })) : [];
+    // Starred at the losses the runs recorded there (the plane passes through them exactly).
+    const ends = data.kind === 'between' ? betweenPoints(traces).map(({ run, row, at }) => ({ point: at, value: lossAt(traces[run], row) })) : [];
     this.view.setMarkers(ends, [0, 0]);
     const landscape = { loss: data.loss, x: data.x, y: data.y, size: [nx, ny] as [number, number], values: data.values, min: data.min, max: data.max };
     this.view.setLandscape(landscape);
@@ -215,28 +209,18 @@ export class NetworkLandscapePanel {
       : data.kind === 'hessian' && eigen
         ? `The Hessian's top eigenvectors (eigenvalues ${eigen[0]} and ${eigen[1]}) · ${centre}`
         : data.kind === 'between'
-          ? `The plane through the runs' ends: ${this.events.runName(0)}'s end at (0, 0), ${betweenNames(traces.length, this.events.runName)} · loss at the centre ${data.centerLoss.toPrecision(5)}`
+          ? `The plane through the runs' ends: ${this.events.runName(0)}'s end at (0, 0), ${betweenPoints(traces).map(({ run, what, at }) => `${this.events.runName(run)}'s ${what} at (${at.join(', ')})`).join(', ')} · loss at the centre ${data.centerLoss.toPrecision(5)}`
           : `Filter-normalized random directions (seed ${this.seed}) · ${centre}`;
   }
 }
 
 /**
- * The two other points of the plane through the runs' ends (the first run's end is its centre): the second and third
- * runs' ends, or with two runs the second's end and the first run's start.
+ * The two other points of the plane through the runs' ends (the first run's end is its centre), at (1, 0) and (0, 1):
+ * the second and third runs' ends, or with two runs the second's end and the first run's start.
  */
-function betweenEnds(traces: TraceData[]): [number[], number[]] {
-  const end = (trace: TraceData) => paramsAt(trace, trace.rowCount - 1);
-  return [end(traces[1]), traces.length > 2 ? end(traces[2]) : paramsAt(traces[0], 0)];
-}
-
-/** The losses the runs recorded at the plane's two other points (the plane passes through them exactly). */
-function betweenEndLosses(traces: TraceData[]): [number, number] {
-  const last = (trace: TraceData) => lossAt(trace, trace.rowCount - 1);
-  return [last(traces[1]), traces.length > 2 ? last(traces[2]) : lossAt(traces[0], 0)];
-}
-
-function betweenNames(runs: number, runName: (index: number) => string): string {
-  return runs > 2 ? `${runName(1)}'s at (1, 0), ${runName(2)}'s at (0, 1)` : `${runName(1)}'s end at (1, 0), ${runName(0)}'s start at (0, 1)`;
+function betweenPoints(traces: TraceData[]): { run: number; row: number; what: 'end' | 'start'; at: [number, number] }[] {
+  const end = (run: number) => ({ run, row: traces[run].rowCount - 1, what: 'end' as const });
+  return [{ ...end(1), at: [1, 0] }, { ...(traces.length > 2 ? end(2) : { run: 0, row: 0, what: 'start' as const }), at: [0, 1] }];
 }
 
 /** The rows sent for a run of rowCount rows: every stride-th, and the last. */

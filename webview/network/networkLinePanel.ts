@@ -8,11 +8,10 @@ import { PANEL_NETWORK_LINE, type NetworkLineQuery, type NetworkPathResult } fro
 import type { TraceData } from '../../src/shared/protocol';
 import { drawProfiles } from '../charts/profileChart';
 import { create } from '../dom/elements';
+import { SettledQuestions } from './settledQuestions';
 import { runColor } from '../dom/theme';
 import { paramsAt } from '../runs/traces';
 
-/** Waits this long after the last change (runs, choice) before asking, so that a burst of changes asks once. */
-const ASK_DELAY_MS = 250;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export interface NetworkLineEvents {
@@ -53,9 +52,7 @@ export class NetworkLinePanel {
   /** The options' values and labels as last rendered (rebuilt when the runs or their names change). */
   private optionsKey = '';
   private shown: Shown | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Answers to older questions are dropped. */
-  private asked = 0;
+  private readonly questions = new SettledQuestions();
 
   constructor(private readonly events: NetworkLineEvents) {
     const svgElement = document.createElementNS(SVG_NS, 'svg');
@@ -82,7 +79,7 @@ export class NetworkLinePanel {
     this.traces = [];
     this.shown = undefined;
     this.caption.textContent = '';
-    this.asked++;
+    this.questions.dropAnswers();
     this.draw();
   }
 
@@ -117,29 +114,25 @@ export class NetworkLinePanel {
     this.lineSelect.value = choiceValue(this.choice);
   }
 
-  /** Asks once the runs have stopped streaming and the changes have settled. */
   private schedule(): void {
-    clearTimeout(this.timer);
-    if (this.loss === undefined || this.traces.length === 0 || this.traces.some((t) => t.status === 'running')) return;
-    this.timer = setTimeout(() => void this.ask(), ASK_DELAY_MS);
+    this.questions.schedule(this.loss !== undefined, this.traces, (id) => this.ask(id));
   }
 
-  private async ask(): Promise<void> {
+  private async ask(id: number): Promise<void> {
     const loss = this.loss;
     const traces = this.traces;
     const choice = this.choice;
     if (loss === undefined || traces.length === 0) return;
-    const id = ++this.asked;
     const { from, to, ...labels } = this.line(choice, traces);
     this.caption.textContent = 'Computing the loss along the line…';
     try {
       const data = await this.events.request({ loss, from, to, points: PANEL_NETWORK_LINE.points, extend: PANEL_NETWORK_LINE.extend });
-      if (id !== this.asked) return;
+      if (!this.questions.isLatest(id)) return;
       this.shown = { data, ...labels };
       this.caption.textContent = lineCaption(data);
       this.draw();
     } catch (error) {
-      if (id !== this.asked) return;
+      if (!this.questions.isLatest(id)) return;
       this.caption.textContent = '';
       this.events.error(error);
     }
