@@ -3,7 +3,8 @@
 // smoothness along the gradient at points of the small learning rate's paths (the core's smoothness.ts).
 import { stopIfCancelled } from './cancelPoints';
 import type { CancellableRuns, CancelSignal, Engine, RunTrace } from '../shared/engineApi';
-import { withNetworkOption, type BatchnormStudyRequest, type BatchnormStudyResult, type SmoothnessPoint } from '../shared/batchnorm';
+import { withNetworkOptions } from '../shared/networkEdits';
+import { type BatchnormStudyRequest, type BatchnormStudyResult, type SmoothnessPoint } from '../shared/batchnorm';
 import type { StudyProgress } from '../shared/studies';
 import { lossCurve } from './depthStudies';
 
@@ -38,12 +39,12 @@ export async function batchnormStudy(
   if (!info.network) fail('The batch norm study varies a network: the loss needs a network line');
   const variants: { label: string; loss: string; lr: number }[] = [];
   for (const bn of [false, true]) {
-    const clean = withNetworkOption(withNetworkOption(loss, 'batchnorm', bn), 'bn_noise', 0);
+    const clean = withNetworkOptions(loss, { batchnorm: bn, bn_noise: 0 });
     for (const lr of lrs) variants.push({ label: `${bn ? 'BN' : 'no BN'}, lr ${lr}`, loss: clean, lr });
   }
   if (noise > 0) {
     const lr = lrs[lrs.length - 1];
-    variants.push({ label: `noisy BN ${noise}, lr ${lr}`, loss: withNetworkOption(withNetworkOption(loss, 'batchnorm', true), 'bn_noise', noise), lr });
+    variants.push({ label: `noisy BN ${noise}, lr ${lr}`, loss: withNetworkOptions(loss, { batchnorm: true, bn_noise: noise }), lr });
   }
   const total = variants.length + 2;
   const result: BatchnormStudyResult = { labels: [], steps: [], losses: [], smoothness: { labels: [], steps: [], points: [] } };

@@ -3,10 +3,11 @@
 // of a landscape grid. Runs in the worker's engine or, from the host, through its client.
 import { CancelledError, type CancelSignal, type LossInfo, type NetworkLayerStatsRequest, type NetworkLayerStatsResult, type CancellableRuns, type RunTrace } from '../shared/engineApi';
 import {
-  initLabel, withHiddenWidths, withNetworkInit, withNetworkOptions, type DepthStudyProgress, type InitStudyPanel, type InitStudyRequest, type InitStudyResult,
+  initLabel, withHiddenWidths, withNetworkInit, type DepthStudyProgress, type InitStudyPanel, type InitStudyRequest, type InitStudyResult,
   type Roughness, type SkipSlice, type SkipStudyRequest, type SkipStudyResult,
 } from '../shared/depthStudies';
 import type { NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult } from '../shared/networkLandscape';
+import { withNetworkOptions } from '../shared/networkEdits';
 
 /** What the studies ask of an engine (the in-process engine and the worker's client both have it). */
 export interface DepthStudyEngine extends CancellableRuns {

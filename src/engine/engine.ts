@@ -27,7 +27,7 @@ import type {
 } from '../shared/networkPaths';
 import { centralDifferenceStep, networkLandscape, networkSharpness } from './networkLandscape';
 import { edgePopupTrain } from './edgePopup';
-import { withNetworkSeed } from '../shared/studies';
+import { withNetworkOptions } from '../shared/networkEdits';
 import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import type {
   NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
@@ -1122,7 +1122,7 @@ export class WasmEngine implements WorkerEngine {
     const network = info.network ?? fail('edgePopup is for a loss with a network line');
     const scoreSeed = request.scoreSeed ?? network.seed + 1;
     if (!Number.isInteger(scoreSeed) || scoreSeed < 0) fail(`scoreSeed is a whole number >= 0, got ${describeValue(scoreSeed)}`);
-    const scores = await this.lossInfo(withNetworkSeed(request.loss, scoreSeed));
+    const scores = await this.lossInfo(withNetworkOptions(request.loss, { seed: scoreSeed }));
     return this.whileLeased(request.loss, ({ handle }) => edgePopupTrain(this.core, handle, info, scores.start, request, onProgress, signal));
   }
 

@@ -6,10 +6,10 @@ import { METRICS_WIDTH, type CancellableRuns, type CancelSignal, type Engine, ty
 import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import { networkParamGroups } from '../shared/network';
 import {
-  withDataLine, withNetworkSeed, withWiderNetwork, type LotteryRequest, type LotteryResult, type LotteryRound, type SeedStudyRequest, type SeedStudyResult,
+  withDataLine, withWiderNetwork, type LotteryRequest, type LotteryResult, type LotteryRound, type SeedStudyRequest, type SeedStudyResult,
   type StrongTicketRequest, type StrongTicketResult, type StudyProgress,
 } from '../shared/studies';
-import { withNetworkOptions } from '../shared/depthStudies';
+import { withNetworkOptions } from '../shared/networkEdits';
 import { lossCurve } from './depthStudies';
 
 /** The most pruning rounds and seeds one study runs. */
@@ -67,7 +67,7 @@ export async function lotteryTicket(
   const info = await engine.lossInfo(loss);
   const network = info.network ?? fail('The lottery ticket prunes a network: the loss needs a network line');
   if (!info.data?.testCount) fail('The lottery ticket compares test results: give the data a test split (test=0.2)');
-  const random = await engine.lossInfo(withNetworkSeed(loss, request.reinitSeed ?? network.seed + 1));
+  const random = await engine.lossInfo(withNetworkOptions(loss, { seed: request.reinitSeed ?? network.seed + 1 }));
   const layers = networkParamGroups(network.widths, network.batchnorm).filter((g) => g.kind === 'weight')
     .map((g) => Array.from({ length: g.count }, (_, k) => g.start + k));
   const groups = scope === 'layer' ? layers : [layers.flat()];
@@ -110,7 +110,7 @@ export async function seedStudy(
   const losses: number[] = [];
   for (const seed of seeds) {
     await stopIfCancelled(signal);
-    const [trace] = await engine.runs({ loss: withNetworkSeed(request.loss, seed), steps: request.steps, recordEvery: request.steps, runs: [{ ...request.run, start: undefined }] }, signal);
+    const [trace] = await engine.runs({ loss: withNetworkOptions(request.loss, { seed }), steps: request.steps, recordEvery: request.steps, runs: [{ ...request.run, start: undefined }] }, signal);
     losses.push(trace.rows[(trace.rowCount - 1) * (trace.dim + 2) + trace.dim]);
     onProgress?.({ done: losses.length, total: seeds.length });
   }
@@ -132,7 +132,7 @@ export async function strongTicket(
 ): Promise<StrongTicketResult> {
   const { keep, steps, lr, widen } = request;
   if (!(widen >= 1 && widen <= 8)) fail('widen is the factor of the hidden widths, from 1 to 8');
-  const loss = withNetworkOptions(withWiderNetwork(withDataLine(request.loss, request.data), widen), { init: 'kaiming_uniform' }, ['std', 'value']);
+  const loss = withNetworkOptions(withWiderNetwork(withDataLine(request.loss, request.data), widen), { init: 'kaiming_uniform', std: undefined, value: undefined });
   const popup = await engine.edgePopup({ loss, keep, steps, lr }, (p) => onProgress?.({ done: p.done, total: steps + 1 }), signal);
   await stopIfCancelled(signal);
   const [trace] = await engine.runs({ loss, steps, recordEvery: Math.max(1, Math.round(steps / 100)), metricsEvery: steps, runs: [{ ...request.run, start: undefined }] }, signal);

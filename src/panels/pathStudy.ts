@@ -2,7 +2,8 @@
 // computed in the engine; the page only draws the numbers.
 import type { CancelSignal, RunTrace } from '../shared/engineApi';
 import { findLesson } from '../shared/lessons';
-import { withNetworkSeed, type NetworkPathResult, type PathProfile, type PathStudyData } from '../shared/networkPaths';
+import { withNetworkOptions } from '../shared/networkEdits';
+import { type NetworkPathResult, type PathProfile, type PathStudyData } from '../shared/networkPaths';
 import type { Scenario } from '../shared/protocol';
 import type { PanelEngine } from './scenarioRuns';
 import { PANEL_NETWORK_SHARPNESS } from '../shared/networkLandscape';
@@ -29,7 +30,7 @@ export async function pathStudyData(
   if (!spec) throw new Error('The lesson\'s .loss file needs a network line');
   const run = scenario.runs[0];
   if (!run) throw new Error('The lesson\'s .loss file needs an optimizer line');
-  const startB = (await engine.lossInfo(withNetworkSeed(loss, study.seed))).start;
+  const startB = (await engine.lossInfo(withNetworkOptions(loss, { seed: study.seed }))).start;
   const steps = Math.max(1, scenario.steps);
   const traces = await engine.runs({ loss, steps, recordEvery: steps, runs: [{ ...run, start: info.start }, { ...run, start: startB }] }, cancel);
   const [a, b] = traces.map(lastParams);

@@ -52,8 +52,4 @@ export interface BatchnormStudyResult {
   smoothness: { labels: string[]; steps: number[][]; points: SmoothnessPoint[][] };
 }
 
-/** The loss text with one network option set (replaced, or added at the end of the network line). */
-export function withNetworkOption(text: string, name: string, value: string | number | boolean): string {
-  const option = new RegExp(`\\s+${name}\\s*=\\s*[^\\s#]+`);
-  return text.replace(/^(\s*network\b[^\n#]*)/m, (line: string) => `${line.replace(option, '').trimEnd()} ${name}=${value}${/\s$/.test(line) ? ' ' : ''}`);
-}
+

@@ -1,6 +1,7 @@
 // The initialization and skip-connection lessons' studies (issue 18, lessons 1 and 7): their requests and results, and
 // the edits of a .loss text's network line they make. No 'vscode' or DOM imports: the engine, the host and the webview share it.
 import type { INIT_SCHEMES } from './network';
+import { withNetworkOptions } from './networkEdits';
 
 /** A run of a study (engineApi's RunSpec without start: the study's network line gives it). */
 interface StudyRun {
@@ -104,16 +105,6 @@ export function initLabel({ init, std }: InitChoice): string {
   return std === undefined ? init : `${init} std=${std}`;
 }
 
-/** The loss text with its network line's options named in `set` replaced (or added), and those in `drop` removed. */
-export function withNetworkOptions(text: string, set: Record<string, string>, drop: string[] = []): string {
-  const names = [...Object.keys(set), ...drop];
-  return text.replace(/^(\s*network\b[^\n#]*)/m, (line: string) => {
-    let edited = line;
-    for (const name of names) edited = edited.replace(new RegExp(`\\s+${name}\\s*=\\s*\\S+`), '');
-    return `${edited.trimEnd()}${Object.entries(set).map(([name, value]) => ` ${name}=${value}`).join('')}${/\s$/.test(line) ? ' ' : ''}`;
-  });
-}
-
 /** The loss text with its network line's hidden widths replaced by hidden(the written ones); input and output widths kept. */
 export function withHiddenWidths(text: string, hidden: (written: number[]) => number[]): string {
   return text.replace(/^(\s*network\s+)(\d+(?:\s*-\s*\d+)+)/m, (_, head: string, widths: string) => {
@@ -124,7 +115,5 @@ export function withHiddenWidths(text: string, hidden: (written: number[]) => nu
 
 /** The loss text with its network line's initialization set to choice (std replaced or dropped, value dropped). */
 export function withNetworkInit(text: string, choice: InitChoice): string {
-  const set: Record<string, string> = { init: choice.init };
-  if (choice.std !== undefined) set.std = String(choice.std);
-  return withNetworkOptions(text, set, ['std', 'value']);
+  return withNetworkOptions(text, { init: choice.init, std: choice.std, value: undefined });
 }

@@ -223,6 +223,20 @@ export function editNetworkText(text: string, edit: NetworkEdit): { text: string
 }
 
 /**
+ * The text with these options of its network line set (each where it is, else appended; undefined: removed), the
+ * line's comment and the other lines kept. A text without a network line comes back as it was.
+ */
+export function withNetworkOptions(text: string, set: Record<string, string | number | boolean | undefined>): string {
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const lines = text.split(/\r\n|\r|\n/);
+  const at = findLine(lines, 'network');
+  if (at < 0) return text;
+  const { code, comment } = splitComment(lines[at]);
+  lines[at] = Object.entries(set).reduce((line, [key, value]) => setKey(line, key, value === undefined ? undefined : String(value)), code) + comment;
+  return lines.join(eol);
+}
+
+/**
  * The text with these optimizer and steps lines: the runs' lines (from runLines) take the place of the text's
  * `optimizer` and `schedule` lines (at the first of them, else before `steps`, else at the end), each keeping the
  * comment of the optimizer line it replaces; `steps` is set where it is, or added.

@@ -125,12 +125,6 @@ export interface PathStudyData {
   sharpness?: { a: NetworkSharpnessResult; b: NetworkSharpnessResult };
 }
 
-/** The .loss text with its network line's seed set to seed (the line's other options kept). */
-export function withNetworkSeed(text: string, seed: number): string {
-  return text.replace(/^([ \t]*network\b[^\n#]*?)([ \t]*(?:#.*)?)$/m, (_, line: string, comment: string) =>
-    `${line.replace(/[ \t]+seed=\S+/g, '')} seed=${seed}${comment}`);
-}
-
 // ---- The Playground's loss along a line (webview -> host), validated by the host ----
 
 /** The Playground's line: points on [0, 1], how far past each end (a fraction of the segment), and the most points asked. */

@@ -105,11 +105,6 @@ export interface StudyProgress {
   total: number;
 }
 
-/** The loss text with its network line's seed set to seed (replaced, or added when the line names none). */
-export function withNetworkSeed(text: string, seed: number): string {
-  return text.replace(/^(\s*network\b[^\n#]*)/m, (line: string) => `${line.replace(/\s+seed\s*=\s*\d+/, '').trimEnd()} seed=${seed}${/\s$/.test(line) ? ' ' : ''}`);
-}
-
 /** A lesson study's results as the lesson view draws them. */
 export type StudyData =
   /** strong: the strong ticket's part (edge-popup), when the lesson has one; strongError: why that part did not run. */

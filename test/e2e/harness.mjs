@@ -63,6 +63,25 @@ export async function until(read, accept, what, timeout = 30_000) {
   }
 }
 
+/** Polls `read` until it returns the same accepted value for `quietMs` (a run's chunks have stopped coming). */
+export async function settled(read, accept, what, quietMs = 600, timeout = 30_000) {
+  let last;
+  let since = Date.now();
+  return until(
+    async () => {
+      const value = await read();
+      if (JSON.stringify(value) !== JSON.stringify(last)) {
+        last = value;
+        since = Date.now();
+      }
+      return value;
+    },
+    (value) => accept(value) && Date.now() - since >= quietMs,
+    `${what}, unchanged for ${quietMs} ms`,
+    timeout,
+  );
+}
+
 export function describeWorkbench(name, body, suiteThemes = themes) {
   for (const [themeName, theme] of Object.entries(suiteThemes)) {
     describe(`${name} (${themeName} theme)`, () => {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../scripts/code-server/server.mjs';
-import { describeWorkbench, until } from './harness.mjs';
+import { describeWorkbench, settled, until } from './harness.mjs';
 
 /** What is drawn: trajectory paths, their points, canvas pixels, texts. */
 function readPanel(frame) {
@@ -214,7 +214,7 @@ describeWorkbench('playground', (vscode) => {
     const momentum = more.locator('vscode-textfield.option-momentum input');
     await momentum.fill('0.5');
     await until(label, (text) => /^sgd lr=0\.002 momentum=0\.5$/.test(text), 'the run with momentum');
-    const steady = await until(firstPath, (d) => Boolean(d), 'its path');
+    const steady = await settled(firstPath, (d) => Boolean(d), 'its whole path'); // (a run streams in: its path grows)
     const stochastic = run.locator('vscode-collapsible.stochastic');
     await stochastic.click();
     const noise = stochastic.locator('vscode-textfield.option-gradient-noise input');

@@ -8,7 +8,6 @@ import { loadTs } from './panels-bundle.mjs';
 const require = createRequire(import.meta.url);
 const { createEngine, batchnormStudy } = require('../../dist/engine.js');
 const { findLesson, BATCHNORM_STUDY } = await loadTs('src/shared/lessons.ts');
-const { withNetworkOption } = await loadTs('src/shared/batchnorm.ts');
 const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
 const engine = await createEngine();
@@ -81,7 +80,6 @@ test('the loss language: bn_noise > 0 needs batchnorm=true and a scale from 0 to
   assert.match(message(`${DATA}\nnetwork 2-4-1 loss=bce batchnorm=true noise_seed=1.5`), /whole number/);
   assert.equal(message(`${DATA}\nnetwork 2-4-1 loss=bce batchnorm=true bn_noise=0.2 noise_seed=3`), undefined);
   assert.equal(message(`${DATA}\nnetwork 2-4-1 loss=bce bn_noise=0 noise_seed=3`), undefined, 'no noise: nothing to complain about');
-  assert.equal(withNetworkOption('data moons\nnetwork 2-4-1 batchnorm=true loss=bce\nsteps = 2', 'batchnorm', false), 'data moons\nnetwork 2-4-1 loss=bce batchnorm=false\nsteps = 2');
 });
 
 test('smoothness on a quadratic (a linear network with mse): the gradient change is eta_max ||H g||, linear in eta_max', async () => {

@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require('../../dist/engine.js');
 const engine = await createEngine();
 const { networkParamGroups } = await loadTs('src/shared/network.ts');
-const { withNetworkSeed } = await loadTs('src/shared/studies.ts');
+const { withNetworkOptions } = await loadTs('src/shared/networkEdits.ts');
 const { EngineClient } = await loadTs('src/engine/engineClient.ts');
 const { startNodeWorker } = await loadTs('src/engine/nodeWorker.ts');
 const { CancelSource } = await loadTs('src/shared/rpc.ts');
@@ -54,7 +54,7 @@ test('the scores follow straight-through gradients: s <- s - lr dL/dw * w0, step
   const groups = weightGroups([2, 6, 5, 1]);
   const isWeight = new Array(info.dim).fill(false);
   for (const g of groups) for (let k = 0; k < g.count; k++) isWeight[g.start + k] = true;
-  let scores = (await engine.lossInfo(withNetworkSeed(small, 3))).start.map(Math.abs);
+  let scores = (await engine.lossInfo(withNetworkOptions(small, { seed: 3 }))).start.map(Math.abs);
   const [keep, lr] = [0.5, 30]; // large enough that every step changes the kept edges
   const masks = [];
   for (let steps = 1; steps <= 4; steps++) {

@@ -13,7 +13,7 @@ const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 const { runLines, scenarioLossFile } = await loadTs('src/shared/export.ts');
 const { parseScenario } = await loadTs('src/shared/scenarioModel.ts');
 const { runLabel } = await loadTs('src/shared/scenario.ts');
-const { withNetworkSeed } = await loadTs('src/shared/studies.ts');
+const { withNetworkOptions } = await loadTs('src/shared/networkEdits.ts');
 const { exportFile } = await loadTs('src/panels/pageExport.ts');
 const engine = await createEngine();
 
@@ -82,7 +82,7 @@ test('the scenario model takes initSeed as a whole number in [0, maxSeed]', () =
 
 test("a run's initSeed starts it from the network line's initialization with that seed: row 0 equals the line with seed=s", async () => {
   for (const s of [0, 2, 12345]) {
-    const expected = (await engine.lossInfo(withNetworkSeed(NET, s))).start;
+    const expected = (await engine.lossInfo(withNetworkOptions(NET, { seed: s }))).start;
     const [trace] = await engine.runs({ loss: NET, steps: 3, runs: [{ optimizer: 'adam', options: { lr: 0.01 }, initSeed: s }] });
     const row0 = paramsAt(trace, 0);
     assert.equal(row0.length, 32);
@@ -90,7 +90,7 @@ test("a run's initSeed starts it from the network line's initialization with tha
   }
   // the network line's own seed is 1: initSeed 2 starts elsewhere
   const own = (await engine.lossInfo(NET)).start;
-  const other = (await engine.lossInfo(withNetworkSeed(NET, 2))).start;
+  const other = (await engine.lossInfo(withNetworkOptions(NET, { seed: 2 }))).start;
   assert.ok(own.some((v, i) => v !== other[i]));
 });
 
@@ -113,7 +113,7 @@ test('two init seeds end at different parameters; init_seed equal to the line\'s
 });
 
 test("a run's own start wins over its initSeed; initSeed wins over the scenario's start and the file's start line", async () => {
-  const seeded = (await engine.lossInfo(withNetworkSeed(NET, 2))).start;
+  const seeded = (await engine.lossInfo(withNetworkOptions(NET, { seed: 2 }))).start;
   const start = seeded.map(() => 0.1);
   const [own, scenario, line] = await Promise.all([
     engine.runs({ loss: NET, steps: 1, runs: [{ optimizer: 'sgd', options: { lr: 0.1 }, initSeed: 2, start }] }),
@@ -153,7 +153,7 @@ test('Export as .loss of a network scenario keeps each run\'s init seed, and the
   assert.deepEqual(draft.runs, scenario.runs);
   const [a, b] = await engine.runs({ loss: file, steps: 1, runs: draft.runs });
   assert.deepEqual(paramsAt(a, 0), loss.start);
-  assert.deepEqual(paramsAt(b, 0), (await engine.lossInfo(withNetworkSeed(NET, 7))).start);
+  assert.deepEqual(paramsAt(b, 0), (await engine.lossInfo(withNetworkOptions(NET, { seed: 7 }))).start);
 });
 
 test('the PyTorch export starts each run from its own initialization', async () => {
@@ -163,7 +163,7 @@ test('the PyTorch export starts each run from its own initialization', async () 
   const starts = [...script.matchAll(/^ {4}start = torch\.tensor\(\(([^)]*)\), dtype=torch\.float64\)$/gm)].map((m) => m[1].split(', ').map(Number));
   assert.equal(starts.length, 2);
   assert.deepEqual(starts[0], (await engine.lossInfo(NET)).start);
-  assert.deepEqual(starts[1], (await engine.lossInfo(withNetworkSeed(NET, 2))).start);
+  assert.deepEqual(starts[1], (await engine.lossInfo(withNetworkOptions(NET, { seed: 2 }))).start);
   assert.match(script, /# init_seed=2: the network line's initialization drawn with seed 2/);
 });
 
@@ -175,7 +175,7 @@ test('F5 on a .loss (the debugger\'s scenario) keeps each run\'s init seed, and 
   const session = await TrainingSession.open(engine, scenario);
   try {
     assert.deepEqual(session.scenario.runs[1].initSeed, 5);
-    const expected = (await engine.lossInfo(withNetworkSeed(NET, 5))).start;
+    const expected = (await engine.lossInfo(withNetworkOptions(NET, { seed: 5 }))).start;
     const [a, b] = [0, 1].map((i) => session.trace(i)).map((t) => Array.from(t.rows.subarray(0, expected.length)));
     assert.deepEqual(a, (await engine.lossInfo(NET)).start);
     assert.deepEqual(b, expected);

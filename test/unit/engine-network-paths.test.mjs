@@ -171,12 +171,6 @@ test('bad requests get clear messages', async () => {
   await assert.rejects(engine.trainBend({ loss: LOSS, from: a, to: b, steps: 10, optimizer: 'lbfgs' }), /first-order optimizer/);
 });
 
-test('withNetworkSeed sets the network line\'s seed and keeps the rest of the file', async () => {
-  const { withNetworkSeed } = await loadTs('src/shared/networkPaths.ts');
-  assert.equal(withNetworkSeed('data x\nnetwork 2-3-1 seed=4 activation=tanh  # a comment\nsteps = 3', 7), 'data x\nnetwork 2-3-1 activation=tanh seed=7  # a comment\nsteps = 3');
-  assert.equal(withNetworkSeed('network 2-3-1 activation=tanh\n', 2), 'network 2-3-1 activation=tanh seed=2\n');
-});
-
 test('the lessons\' path studies: the permuted copy\'s ends agree, alignment and the trained curve lower the barrier', async () => {
   const { pathStudyData } = await loadTs('src/panels/pathStudy.ts');
   const { LESSONS } = await loadTs('src/shared/lessons.ts');

@@ -9,7 +9,7 @@ import { loadTs } from './panels-bundle.mjs';
 const require = createRequire(import.meta.url);
 const { createEngine, sliceRoughness } = require('../../dist/engine.js');
 const { findLesson } = await loadTs('src/shared/lessons.ts');
-const { withNetworkInit, withNetworkOptions } = await loadTs('src/shared/depthStudies.ts');
+const { withNetworkInit } = await loadTs('src/shared/depthStudies.ts');
 const { lessonStudy } = await loadTs('src/panels/lessonStudies.ts');
 const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
@@ -22,11 +22,11 @@ function launchOf(text) {
   return scenarioFromFile(text, parsed.loss.scenario);
 }
 
-test('network-line edits: init and std replaced or dropped, options added, the rest of the file untouched', () => {
+test('withNetworkInit: init replaced, std replaced or dropped, value dropped, the rest of the file untouched', () => {
   const text = 'data moons\nnetwork 2-8-1 init=normal std=0.5 seed=3  # a comment\noptimizer sgd lr=0.1';
-  assert.equal(withNetworkInit(text, { init: 'xavier_normal' }), 'data moons\nnetwork 2-8-1 seed=3 init=xavier_normal # a comment\noptimizer sgd lr=0.1');
-  assert.equal(withNetworkInit(text, { init: 'normal', std: 0.01 }), 'data moons\nnetwork 2-8-1 seed=3 init=normal std=0.01 # a comment\noptimizer sgd lr=0.1');
-  assert.equal(withNetworkOptions('network 2-8-1 activation=tanh', { activation: 'relu', residual: 'true' }), 'network 2-8-1 activation=relu residual=true');
+  assert.equal(withNetworkInit(text, { init: 'xavier_normal' }), 'data moons\nnetwork 2-8-1 init=xavier_normal seed=3  # a comment\noptimizer sgd lr=0.1');
+  assert.equal(withNetworkInit(text, { init: 'normal', std: 0.01 }), 'data moons\nnetwork 2-8-1 init=normal std=0.01 seed=3  # a comment\noptimizer sgd lr=0.1');
+  assert.equal(withNetworkInit('network 2-8-1 init=constant value=0.2', { init: 'zeros' }), 'network 2-8-1 init=zeros');
   for (const edited of [withNetworkInit(text, { init: 'zeros' }), withNetworkInit(text, { init: 'normal', std: 0.01 })]) assert.ok(parseLoss(edited).ok, edited);
 });
 

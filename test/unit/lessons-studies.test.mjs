@@ -10,7 +10,7 @@ const { createEngine, lotteryTicket, seedStudy } = require('../../dist/engine.js
 const { findLesson, LOTTERY_STUDY, SEED_STUDY } = await loadTs('src/shared/lessons.ts');
 const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
-const { withNetworkSeed, withWiderNetwork } = await loadTs('src/shared/studies.ts');
+const { withWiderNetwork } = await loadTs('src/shared/studies.ts');
 const engine = await createEngine();
 
 function launchOf(text) {
@@ -58,9 +58,7 @@ test('Wilson lesson: SGD classifies every held-out sample, AdaGrad, RMSProp and 
   }
 });
 
-test('withNetworkSeed replaces or adds the network line\'s seed; withWiderNetwork scales the hidden widths', () => {
-  assert.equal(withNetworkSeed('data moons\nnetwork 2-4-1 seed=3 loss=mse\nsteps = 2', 7), 'data moons\nnetwork 2-4-1 loss=mse seed=7\nsteps = 2');
-  assert.equal(withNetworkSeed('network 2-4-1 loss=mse', 12), 'network 2-4-1 loss=mse seed=12');
+test('withWiderNetwork scales the hidden widths', () => {
   assert.equal(withWiderNetwork('data moons\nnetwork 2-4-8-1 loss=mse', 4), 'data moons\nnetwork 2-16-32-1 loss=mse');
 });
 

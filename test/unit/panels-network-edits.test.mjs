@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { loadTs } from './panels-bundle.mjs';
 import { loadLoss } from './loss-helpers.mjs';
 
-const { editNetworkText, readNetworkControls, replaceRunLines, changedLines } = await loadTs('src/shared/networkEdits.ts');
+const { editNetworkText, readNetworkControls, replaceRunLines, changedLines, withNetworkOptions } = await loadTs('src/shared/networkEdits.ts');
 const { NETWORK_STARTERS, starterLossText } = await loadTs('src/panels/networkStarters.ts');
 const { parseFromWebview } = await loadTs('src/shared/protocol.ts');
 const { parseLoss } = await loadLoss();
@@ -103,4 +103,14 @@ test('editNetwork messages are validated: known fields and values in range only'
     assert.equal(result.ok, false, JSON.stringify(bad));
     assert.match(result.error, /^message\.edit/);
   }
+});
+
+test('withNetworkOptions sets options where they are written, adds the others, removes undefined ones, keeps the comment and the other lines', () => {
+  const text = 'data moons\r\nnetwork 2-4-1 seed=3 loss=mse init=normal std=0.5  # seed=9 in a comment\r\nsteps = 2';
+  assert.equal(
+    withNetworkOptions(text, { seed: 7, batchnorm: false, std: undefined }),
+    'data moons\r\nnetwork 2-4-1 seed=7 loss=mse init=normal batchnorm=false  # seed=9 in a comment\r\nsteps = 2',
+  );
+  assert.equal(withNetworkOptions('network 2-3-1 init_seed=4 activation=tanh\n', { seed: 2 }), 'network 2-3-1 init_seed=4 activation=tanh seed=2\n', 'another option ending in seed stays');
+  assert.equal(withNetworkOptions('data x\nsteps = 2', { seed: 2 }), 'data x\nsteps = 2', 'no network line: unchanged');
 });

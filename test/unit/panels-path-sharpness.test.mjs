@@ -12,7 +12,7 @@ const { pathStudyData } = await loadTs('src/panels/pathStudy.ts');
 const { LESSONS } = await loadTs('src/shared/lessons.ts');
 const { parseLoss } = await loadTs('src/loss/index.ts');
 const { scenarioFromFile } = await loadTs('src/loss/launch.ts');
-const { withNetworkSeed } = await loadTs('src/shared/networkPaths.ts');
+const { withNetworkOptions } = await loadTs('src/shared/networkEdits.ts');
 
 test('the permutation lesson\'s study: the sharpness at A and B is the engine\'s at the trained ends, and its notes say it', async () => {
   const lesson = LESSONS.find((l) => l.id === 'permutation-symmetry');
@@ -22,7 +22,7 @@ test('the permutation lesson\'s study: the sharpness at A and B is the engine\'s
   const data = await pathStudyData(engine, scenario);
   const { loss } = scenario;
   const info = await engine.lossInfo(loss);
-  const startB = (await engine.lossInfo(withNetworkSeed(loss, lesson.paths.seed))).start;
+  const startB = (await engine.lossInfo(withNetworkOptions(loss, { seed: lesson.paths.seed }))).start;
   const steps = Math.max(1, scenario.steps);
   const traces = await engine.runs({ loss, steps, recordEvery: steps, runs: [{ ...scenario.runs[0], start: info.start }, { ...scenario.runs[0], start: startB }] });
   const ends = traces.map((t) => Array.from(t.rows.subarray((t.rowCount - 1) * (t.dim + 2), (t.rowCount - 1) * (t.dim + 2) + t.dim)));

@@ -3,11 +3,11 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { OptimizerInfo } from '../../src/shared/engineApi';
-import { applyChoice, choiceOf, findOptimizer, formatStart, optimizerChoices, runLabel } from '../../src/shared/scenario';
+import { applyChoice, choiceOf, findOptimizer, formatStart, optimizerChoices, runLabel, scenarioKey } from '../../src/shared/scenario';
 import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
-import { button, create } from '../dom/elements';
+import { button, create, keepTyping } from '../dom/elements';
 import { runColor } from '../dom/theme';
 import { exportButtons } from '../export/exportButtons';
 
@@ -24,17 +24,27 @@ export interface ControlsEvents {
   chartX(axis: 'step' | 'samples'): void;
 }
 
-/** A collapsed section whose contents are built when it is first opened: a panel's runs start with fewer components. */
-function collapsible(props: Record<string, unknown>, contents: () => HTMLElement[]): HTMLElement {
-  const section = create('vscode-collapsible', props as Partial<HTMLElement>);
+/**
+ * A section whose contents are built when it is first opened (a panel's runs start with fewer components). `opened`
+ * says whether it was open before the runs were drawn again, and hears when it opens or closes.
+ */
+function collapsible(props: Record<string, unknown>, contents: () => HTMLElement[], opened: { open: boolean; toggled(open: boolean): void }): HTMLElement {
+  const section = create('vscode-collapsible', { ...props, open: opened.open } as Partial<HTMLElement>);
   let built = false;
-  section.addEventListener('vsc-collapsible-toggle', () => {
+  const build = () => {
     if (built) return;
     built = true;
     section.append(...contents());
+  };
+  if (opened.open) build();
+  section.addEventListener('vsc-collapsible-toggle', (event) => {
+    const open = (event as CustomEvent<{ open: boolean }>).detail.open;
+    opened.toggled(open);
+    if (open) build();
   });
   return section;
 }
+
 
 /** The collapsed stochastic section's one-line summary, e.g. "B=8, noise 0.1, cosine". */
 export function stochasticSummary(run: RunConfig): string {
@@ -49,12 +59,18 @@ export function stochasticSummary(run: RunConfig): string {
   return parts.join(', ');
 }
 
+/** What a panel's run editors are built from: the same key, the same editors. */
+function runEditorsKey(runs: RunConfig[], optimizers: OptimizerInfo[], loss: LossInfo | undefined): string {
+  return scenarioKey([runs, optimizers, loss?.data?.count, loss?.network !== undefined, loss?.online?.projection]);
+}
+
 export class Controls {
   readonly element = create('div', { className: 'controls' });
   private optimizers: OptimizerInfo[] = [];
   private runs: RunConfig[] = [];
   private readonly runList = create('div', { className: 'runs' });
   private readonly stepsField = create('vscode-textfield', { type: 'number', min: 1, max: LIMITS.panelMaxSteps, className: 'steps' });
+  private readonly steps = keepTyping(this.stepsField);
   private readonly lossTitle = create('div', { className: 'loss-title' });
   private readonly lossFormula = create('div', { className: 'loss-formula' });
   private readonly startText = create('span', { className: 'start-text' });
@@ -64,6 +80,8 @@ export class Controls {
   private readonly landscapeHint = create('div', { className: 'hint' }, 'Click the landscape to move it.');
   private readonly resetView = button('Reset view', '', () => this.events.resetView());
   private readonly chartXSelect = create('vscode-single-select', { className: 'chart-x' }) as VscodeSingleSelect;
+  /** The runs' sections open, as "run index / section": they stay open when the runs are drawn again. */
+  private readonly openSections = new Set<string>();
 
   constructor(private readonly events: ControlsEvents) {
     const changeLoss = button('Change loss…', 'change-loss', () => events.pickLoss());
@@ -85,17 +103,20 @@ export class Controls {
   }
 
   render(snapshot: Snapshot, scenario: Scenario, start: number[]): void {
+    // A snapshot that says what the run editors show (edits included) keeps them: a field being typed in stays.
+    const sameRuns = runEditorsKey(this.runs, this.optimizers, this.loss) === runEditorsKey(scenario.runs, snapshot.optimizers, snapshot.loss);
     this.optimizers = snapshot.optimizers;
     this.loss = snapshot.loss;
     this.chartXSection.hidden = !snapshot.loss.data;
     this.landscapeHint.hidden = snapshot.loss.network !== undefined;
     this.resetView.hidden = snapshot.loss.network !== undefined;
     this.chartXSelect.value = scenario.chartX ?? 'step';
-    this.runs = scenario.runs.map((run) => structuredClone(run));
     this.lossTitle.textContent = snapshot.loss.title;
     this.lossFormula.textContent = snapshot.loss.formula;
-    this.stepsField.value = String(scenario.steps);
+    this.steps.showValue(String(scenario.steps));
     this.showStart(start);
+    if (sameRuns) return;
+    this.runs = scenario.runs.map((run) => structuredClone(run));
     this.renderRuns();
   }
 
@@ -105,6 +126,15 @@ export class Controls {
 
   private renderRuns(): void {
     this.runList.replaceChildren(...this.runs.map((run, index) => this.runEditor(run, index)));
+  }
+
+  /** Whether a run's section was open, and hears when it opens or closes. */
+  private sectionState(index: number, section: string): { open: boolean; toggled(open: boolean): void } {
+    const key = `${index}/${section}`;
+    return {
+      open: this.openSections.has(key),
+      toggled: (open) => (open ? this.openSections.add(key) : this.openSections.delete(key)),
+    };
   }
 
   private addRun(): void {
@@ -132,22 +162,30 @@ export class Controls {
     const remove = create('vscode-button', { secondary: true, className: 'remove-run', title: 'Remove this run', disabled: this.runs.length <= 1 }, '✕');
     remove.addEventListener('click', () => {
       this.runs.splice(index, 1);
+      // The open sections of the runs after it move up with them.
+      const moved = [...this.openSections].map((key) => key.split('/')).filter(([i]) => Number(i) !== index);
+      this.openSections.clear();
+      for (const [i, section] of moved) this.openSections.add(`${Number(i) > index ? Number(i) - 1 : i}/${section}`);
       this.renderRuns();
       this.emit();
     });
     const defaults = findOptimizer(this.optimizers, run.optimizer)?.defaults ?? {};
     const keys = Object.keys(defaults);
     const primary = keys.filter((k) => PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k]));
-    const more = collapsible({ heading: 'More options', className: 'more-options' }, () =>
-      keys.filter((k) => !PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k])),
+    const more = collapsible(
+      { heading: 'More options', className: 'more-options' },
+      () => keys.filter((k) => !PRIMARY_OPTIONS.includes(k)).map((k) => this.optionField(run, k, defaults[k])),
+      this.sectionState(index, 'more'),
     );
-    return create('div', { className: 'run' }, create('div', { className: 'run-head' }, swatch, select, ...primary, remove), more, this.stochasticEditor(run));
+    return create('div', { className: 'run' }, create('div', { className: 'run-head' }, swatch, select, ...primary, remove), more, this.stochasticEditor(run, index));
   }
 
   /** Batch size, sampling, gradient noise, seed, learning-rate schedule, projection and a network's init seed of one run. */
-  private stochasticEditor(run: RunConfig): HTMLElement {
-    const section = collapsible({ heading: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) }, () =>
-      this.stochasticFields(run, () => section.setAttribute('description', stochasticSummary(run))),
+  private stochasticEditor(run: RunConfig, index: number): HTMLElement {
+    const section = collapsible(
+      { heading: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) },
+      () => this.stochasticFields(run, () => section.setAttribute('description', stochasticSummary(run))),
+      this.sectionState(index, 'stochastic'),
     );
     return section;
   }

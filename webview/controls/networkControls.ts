@@ -8,7 +8,7 @@ import { GENERATOR_NAMES, MAX_SAMPLES, type GeneratorName } from '../../src/shar
 import { ACTIVATIONS, INIT_SCHEMES, NETWORK_LIMITS, NETWORK_LOSSES } from '../../src/shared/network';
 import { readNetworkControls, type NetworkEdit } from '../../src/shared/networkEdits';
 import { LIMITS } from '../../src/shared/limits';
-import { create } from '../dom/elements';
+import { create, keepTyping } from '../dom/elements';
 
 /** The hidden widths as typed ("16-16", "16, 16" or "16 16"; empty: none), undefined when one is not a width. */
 export function parseHidden(text: string): number[] | undefined {
@@ -23,6 +23,9 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
   const value = Number(text);
   return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
 }
+
+/** A text field showing a value of the file (see NetworkControls.field). */
+type FileField = VscodeTextfield & { showValue(value: string): void };
 
 export class NetworkControls {
   readonly element = create('section', { className: 'network-controls', hidden: true });
@@ -77,16 +80,15 @@ export class NetworkControls {
     const values = readNetworkControls(text);
     for (const row of this.dataRows) row.hidden = values.dataset === undefined;
     if (values.dataset) this.dataset.value = values.dataset;
-    this.noise.value = String(values.noise ?? '');
-    this.samples.value = String(values.samples ?? 200);
-    this.hidden.value = (values.widths ?? []).slice(1, -1).join('-');
+    this.noise.showValue(String(values.noise ?? ''));
+    this.samples.showValue(String(values.samples ?? 200));
+    this.hidden.showValue((values.widths ?? []).slice(1, -1).join('-'));
     this.activation.value = values.activation ?? 'tanh';
     this.init.value = values.init ?? 'default';
     this.loss.value = values.loss ?? 'mse';
     this.batchnorm.checked = values.batchnorm === true;
-    this.seed.value = String(values.seed ?? 0);
-    this.batch.value = String(values.batch ?? 0);
-    for (const field of [this.noise, this.samples, this.hidden, this.seed, this.batch]) field.invalid = false;
+    this.seed.showValue(String(values.seed ?? 0));
+    this.batch.showValue(String(values.batch ?? 0));
   }
 
   private select(name: string, values: readonly string[], toEdit: (value: string) => NetworkEdit): VscodeSingleSelect {
@@ -96,14 +98,22 @@ export class NetworkControls {
     return select;
   }
 
-  /** A text field sent when committed (Enter or leaving it); marked invalid, and not sent, when it does not parse. */
-  private field(name: string, hint: string, toEdit: (text: string) => NetworkEdit | undefined): VscodeTextfield {
+  /**
+   * A text field sent when committed (Enter or leaving it); marked invalid, and not sent, when it does not parse.
+   * The file's value does not replace what the user is typing (see keepTyping).
+   */
+  private field(name: string, hint: string, toEdit: (text: string) => NetworkEdit | undefined): FileField {
     const field = create('vscode-textfield', { className: `net-${name}`, title: hint }) as VscodeTextfield;
+    const shown = keepTyping(field);
     field.addEventListener('input', () => (field.invalid = toEdit(field.value) === undefined));
     field.addEventListener('change', () => {
       const edit = toEdit(field.value);
       if (edit) this.edit(edit);
     });
-    return field;
+    return Object.assign(field, {
+      showValue(value: string) {
+        if (shown.showValue(value)) field.invalid = false;
+      },
+    });
   }
 }

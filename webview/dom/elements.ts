@@ -12,3 +12,24 @@ export function button(label: string, className: string, onClick: () => void, pr
   element.addEventListener('click', onClick);
   return element;
 }
+
+/**
+ * A text field that keeps what the user is typing: `showValue` sets what the scenario says, except while the field
+ * has focus and was typed in since it was last committed (Enter or leaving it), so a snapshot that arrives then
+ * does not take the user's text away.
+ */
+export function keepTyping(field: HTMLElement & { value: string }): { showValue(value: string): boolean } {
+  let typing = false;
+  field.addEventListener('input', () => (typing = true));
+  field.addEventListener('change', () => (typing = false));
+  field.addEventListener('blur', () => (typing = false));
+  return {
+    /** False when the user's text was kept. */
+    showValue(value: string) {
+      if (typing && document.activeElement === field) return false;
+      typing = false;
+      field.value = value;
+      return true;
+    },
+  };
+}
