@@ -28,6 +28,7 @@ import type {
 import { centralDifferenceStep, networkLandscape, networkSharpness } from './networkLandscape';
 import { edgePopupTrain } from './edgePopup';
 import { withNetworkOptions } from '../shared/networkEdits';
+import { effectiveStochastic } from '../shared/stochastic';
 import type { EdgePopupProgress, EdgePopupRequest, EdgePopupResult } from '../shared/edgePopup';
 import type {
   NetworkLandscapeProgress, NetworkLandscapeRequest, NetworkLandscapeResult, NetworkSharpnessRequest, NetworkSharpnessResult,
@@ -633,7 +634,7 @@ export class WasmEngine implements WorkerEngine {
         const given = spec.start !== undefined ? spec.start : initSeed !== undefined ? undefined : (request.start ?? undefined);
         const start = given !== undefined ? checkNumberList(given, 'start', info.dim)
           : initSeed !== undefined ? this.networkInitialization(loss, info.network!, info.dim, initSeed) : info.start;
-        const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? { ...info.stochastic, ...spec.stochastic } : undefined, info);
+        const stochastic = this.checkStochastic(info.stochastic || spec.stochastic ? effectiveStochastic(spec, info) : undefined, info);
         if (optimizer.id === OptimizerId.lbfgs && (info.online || stochastic?.batchSize || stochastic?.noise)) {
           fail(`${spec.optimizer} evaluates the whole loss several times per step (torch's closure): it takes no minibatches, `
             + 'gradient noise or online loss. Use a first-order optimizer (sgd, adam, ...) for those');

@@ -49,11 +49,24 @@ export async function compileExpression(text: string): Promise<CompiledExpressio
   return { info, wasm: compiled.wasm, data: data && { ...data, offset: DATA_OFFSET } };
 }
 
+/** A network's widths as written, three or more equal hidden widths in a row as one (2-16×20-2 for 20 of 16). */
+export function widthsLabel(widths: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < widths.length; ) {
+    let end = i + 1;
+    while (end < widths.length - 1 && i > 0 && widths[end] === widths[i]) end++;
+    const count = end - i;
+    parts.push(...(count >= 3 ? [`${widths[i]}×${count}`] : widths.slice(i, end).map(String)));
+    i = end;
+  }
+  return parts.join('-');
+}
+
 /** A network line's loss: the core computes it over the data (no compiled module). start is empty unless the file gives one. */
 function networkExpression(text: string, source: CompiledLossSource): CompiledExpression {
   const { network, data, scenario } = source;
   if (!network || !data) throw new Error('A network needs its data');
-  const shape = `${network.widths.join('-')} ${network.activation} network`;
+  const shape = `${widthsLabel(network.widths)} ${network.activation} network`;
   const info: LossInfo = {
     name: text,
     title: `${shape}, ${network.loss}`,

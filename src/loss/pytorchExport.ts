@@ -4,8 +4,9 @@
 import { frozenMask } from '../shared/freeze';
 import type { Engine, LossInfo } from '../shared/engineApi';
 import type { NetworkSpec } from '../shared/network';
-import type { OptionValue, RunConfig, Scenario, ScheduleSpec, StochasticSpec } from '../shared/scenarioModel';
+import type { OptionValue, RunConfig, Scenario, ScheduleSpec } from '../shared/scenarioModel';
 import type { TraceData } from '../shared/protocol';
+import { effectiveStochastic } from '../shared/stochastic';
 import { DATA_OFFSET, parseLoss } from './analyze';
 import type { Graph } from './graph';
 import {
@@ -346,10 +347,6 @@ export function torchNetwork(spec: NetworkSpec): string[] {
   ];
 }
 
-function stochasticOf(run: RunConfig, loss: LossInfo): StochasticSpec {
-  return { ...(loss.stochastic ?? {}), ...(run.stochastic ?? {}) };
-}
-
 /** The run's frozen parameter indices (src/shared/freeze.ts), or undefined when none is frozen. */
 function frozenIndices(run: RunConfig, loss: LossInfo): number[] | undefined {
   if (run.freeze === undefined) return undefined;
@@ -374,7 +371,7 @@ function runFunction(input: PytorchExportInput, run: RunConfig, index: number, n
     lines.push(`    raise NotImplementedError(${JSON.stringify(`run ${n}: this written optimizer is not exported: ${refused ?? 'the optimizer file has errors'}`)})`, '', '');
     return lines;
   }
-  const stochastic = stochasticOf(run, input.loss);
+  const stochastic = effectiveStochastic(run, input.loss);
   const batch = stochastic.batchSize ?? 0;
   const options = written ? {} : optimizerOptions(run, input.optimizerDefaults);
   if (run.initSeed !== undefined) lines.push(`    # init_seed=${run.initSeed}: the network line's initialization drawn with seed ${run.initSeed} (Optiscope's generator, not torch's)`);
@@ -547,7 +544,7 @@ export function pytorchScript(input: PytorchExportInput): string {
     out.push(...lines.map((l) => `    ${l}`));
     out.push(`    return (${result}).mean()` + (parsed.loss.data ? '' : '  # a scalar: mean() is the identity'), '', '');
   }
-  const anyMinibatch = scenario.runs.some((run) => (stochasticOf(run, loss).batchSize ?? 0) > 0);
+  const anyMinibatch = scenario.runs.some((run) => (effectiveStochastic(run, loss).batchSize ?? 0) > 0);
   if (anyMinibatch) {
     out.push(
       "# Minibatches come from torch.Generator seeded with the run's seed: the sampling order differs from Optiscope's,",
@@ -589,7 +586,7 @@ export function pytorchScript(input: PytorchExportInput): string {
   out.push('if __name__ == "__main__":');
   scenario.runs.forEach((run, i) => {
     out.push(`    losses_${i + 1} = run_${i + 1}()`);
-    const stochastic = stochasticOf(run, loss);
+    const stochastic = effectiveStochastic(run, loss);
     if (input.expectedLosses?.[i] && ((stochastic.batchSize ?? 0) > 0 || stochastic.noise)) {
       out.push(`    # run ${i + 1} is stochastic: its sampling differs from Optiscope's, so its losses do too.`);
     } else if (input.expectedLosses?.[i]) {

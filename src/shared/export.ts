@@ -93,9 +93,10 @@ function lossString(text: string): string {
 export function runLines(run: RunConfig): string[] {
   const options = Object.entries(run.options).map(([key, value]) => `${key}=${lossValue(value)}`);
   const st = run.stochastic;
-  if (st?.batchSize) options.push(`batch=${st.batchSize}`);
-  if (st?.replacement) options.push('replacement=true');
-  if (st?.noise) options.push(`noise=${lossNumber(st.noise)}`);
+  // A 0 or false written here overrides the file's stochastic line for this run (B=0: the full batch).
+  if (st?.batchSize !== undefined) options.push(`batch=${st.batchSize}`);
+  if (st?.replacement !== undefined) options.push(`replacement=${st.replacement}`);
+  if (st?.noise !== undefined) options.push(`noise=${lossNumber(st.noise)}`);
   if (st && st.seed !== undefined) options.push(`seed=${st.seed}`);
   if (run.project?.length === 1) options.push(`project=${lossValue(run.project[0])}`);
   if (typeof run.freeze === 'string') options.push(`freeze=${run.freeze}`);

@@ -1,12 +1,17 @@
 // Stochastic and online views of runs (no 'vscode' import: unit-tested in node, shared with the webview):
 // samples seen per step, the average regret of online runs, the linear-scaling-rule preset.
-import type { LossInfo } from './engineApi';
+import type { LossInfo, StochasticSpec } from './engineApi';
 import type { RunConfig, TraceData } from './protocol';
 
+/** A run's stochastic settings as the engine takes them: the loss's (a `stochastic` line), each overridden by the run's own. */
+export function effectiveStochastic(run: Pick<RunConfig, 'stochastic'> | undefined, loss: Pick<LossInfo, 'stochastic'> | undefined): StochasticSpec {
+  return { ...loss?.stochastic, ...run?.stochastic };
+}
+
 /** Samples a run's step sees: its batch size, or every sample for a full batch; 1 for a loss without data. */
-export function samplesPerStep(run: RunConfig | undefined, loss: Pick<LossInfo, 'data'>): number {
+export function samplesPerStep(run: RunConfig | undefined, loss: Pick<LossInfo, 'data' | 'stochastic'>): number {
   const count = loss.data?.count ?? 1;
-  const batch = run?.stochastic?.batchSize ?? 0;
+  const batch = effectiveStochastic(run, loss).batchSize ?? 0;
   return batch > 0 ? Math.min(batch, count) : count;
 }
 

@@ -307,3 +307,11 @@ test("a network whose working memory would pass the engine's limit is refused be
   const result = await local.trace({ loss: lossText(c), start: c.start, optimizer: c.optimizer, options: c.options, steps: c.steps });
   assertMatches(result.trajectory, c);
 });
+
+test('a network\'s title writes three or more equal hidden widths in a row once, with their count', async () => {
+  const data = 'data x1, x2, y = [0, 0, 0; 0, 1, 1; 1, 0, 1; 1, 1, 0]\n';
+  const title = async (widths) => (await engine.lossInfo(`${data}network ${widths} activation=relu loss=bce seed=1`)).title;
+  assert.equal(await title('2-16-16-16-16-1'), '2-16×4-1 relu network, bce');
+  assert.equal(await title('2-8-8-1'), '2-8-8-1 relu network, bce');
+  assert.equal(await title('2-2-2-2-4-4-4-1'), '2-2×3-4×3-1 relu network, bce', 'the input width is not counted with the hidden ones');
+});

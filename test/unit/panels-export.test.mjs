@@ -166,3 +166,21 @@ test('a written optimizer is exported by its file: the .loss names "<name>.optim
   const csv = trajectoriesCsv([{ label: 'lion', options: {}, trace }], ['x', 'y']);
   assert.equal(csv.split('\n')[1], '1,lion,lion,0,1,2,3,4');
 });
+
+test("a run's 0 and false override the file's stochastic line: written on its optimizer line, read back, and what the engine takes", async () => {
+  const { runLines } = await loadTs('src/shared/export.ts');
+  const { runFromFile } = await loadTs('src/loss/launch.ts');
+  const { effectiveStochastic, samplesPerStep } = await loadTs('src/shared/stochastic.ts');
+  const file = 'data a, b = [1, 2; 2, 3; 3, 5; 4, 4]\nf = (x*a + y - b)^2\nstochastic batch=2 replacement=true noise=0.1 seed=1\n';
+  const run = { optimizer: 'sgd', options: { lr: 0.1 }, stochastic: { batchSize: 0, replacement: false, noise: 0 } };
+  const [line] = runLines(run);
+  assert.equal(line, 'optimizer sgd lr=0.1 batch=0 replacement=false noise=0');
+  const parsed = parseLoss(file + line);
+  assert.ok(parsed.ok, JSON.stringify(parsed.diagnostics));
+  const back = runFromFile(parsed.loss.scenario.optimizers[0]);
+  assert.deepEqual(back, run);
+  const loss = { data: { count: 4, columns: ['a', 'b'] }, stochastic: parsed.loss.scenario.stochastic };
+  assert.deepEqual(effectiveStochastic(back, loss), { batchSize: 0, replacement: false, noise: 0, seed: 1 });
+  assert.equal(samplesPerStep(back, loss), 4, 'batch 0: the full batch');
+  assert.equal(samplesPerStep({ optimizer: 'sgd', options: {} }, loss), 2, "no override: the stochastic line's batch");
+});

@@ -2,12 +2,12 @@
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { OptimizerInfo } from '../../src/shared/engineApi';
 import { applyChoice, choiceOf, findOptimizer, formatStart, optimizerChoices, runLabel, scenarioKey } from '../../src/shared/scenario';
-import type { LossInfo, ScheduleSpec } from '../../src/shared/engineApi';
+import type { LossInfo, OptimizerInfo, ScheduleSpec, StochasticSpec } from '../../src/shared/engineApi';
 import { LIMITS, SCHEDULE_FIELDS, SCHEDULE_TYPES, type RunConfig, type Scenario, type Snapshot } from '../../src/shared/protocol';
 import { formatOption, parseOption, PRIMARY_OPTIONS } from './options';
 import { button, create, keepTyping } from '../dom/elements';
+import { effectiveStochastic } from '../../src/shared/stochastic';
 import { runColor } from '../dom/theme';
 import { exportButtons } from '../export/exportButtons';
 
@@ -46,10 +46,10 @@ function collapsible(props: Record<string, unknown>, contents: () => HTMLElement
 }
 
 
-/** The collapsed stochastic section's one-line summary, e.g. "B=8, noise 0.1, cosine". */
-export function stochasticSummary(run: RunConfig): string {
+/** The collapsed stochastic section's one-line summary, e.g. "B=8, noise 0.1, cosine" (a `stochastic` line's values included). */
+export function stochasticSummary(run: RunConfig, loss: LossInfo | undefined): string {
   const parts: string[] = [];
-  const st = run.stochastic;
+  const st = effectiveStochastic(run, loss);
   if (st?.batchSize) parts.push(`B=${st.batchSize}${st.replacement ? ' w/ repl.' : ''}`);
   if (st?.noise) parts.push(`noise ${st.noise}`);
   if (st?.seed) parts.push(`seed ${st.seed}`);
@@ -61,7 +61,7 @@ export function stochasticSummary(run: RunConfig): string {
 
 /** What a panel's run editors are built from: the same key, the same editors. */
 function runEditorsKey(runs: RunConfig[], optimizers: OptimizerInfo[], loss: LossInfo | undefined): string {
-  return scenarioKey([runs, optimizers, loss?.data?.count, loss?.network !== undefined, loss?.online?.projection]);
+  return scenarioKey([runs, optimizers, loss?.data?.count, loss?.network !== undefined, loss?.online?.projection, loss?.stochastic]);
 }
 
 export class Controls {
@@ -183,25 +183,31 @@ export class Controls {
   /** Batch size, sampling, gradient noise, seed, learning-rate schedule, projection and a network's init seed of one run. */
   private stochasticEditor(run: RunConfig, index: number): HTMLElement {
     const section = collapsible(
-      { heading: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run) },
-      () => this.stochasticFields(run, () => section.setAttribute('description', stochasticSummary(run))),
+      { heading: 'Stochastic & schedule', className: 'stochastic', description: stochasticSummary(run, this.loss) },
+      () => this.stochasticFields(run, () => section.setAttribute('description', stochasticSummary(run, this.loss))),
       this.sectionState(index, 'stochastic'),
     );
     return section;
   }
 
-  /** The stochastic section's fields; `refresh` updates its summary. */
+  /**
+   * The stochastic section's fields, showing what the run does: its own settings, else the loss's `stochastic` line's.
+   * A value the line already gives is not kept on the run; another (0 or false included) overrides it. `refresh`
+   * updates the summary.
+   */
   private stochasticFields(run: RunConfig, refresh: () => void): HTMLElement[] {
-    const setStochastic = (key: 'batchSize' | 'noise' | 'seed' | 'replacement', value: number | boolean | undefined) => {
+    const inherited: StochasticSpec = this.loss?.stochastic ?? {};
+    const shown = effectiveStochastic(run, this.loss);
+    const setStochastic = (key: 'batchSize' | 'noise' | 'seed' | 'replacement', value: number | boolean) => {
       const next = { ...run.stochastic, [key]: value };
-      if (value === undefined || value === false || value === 0) delete next[key];
+      if (value === (inherited[key] ?? (key === 'replacement' ? false : 0))) delete next[key];
       if (Object.keys(next).length) run.stochastic = next;
       else delete run.stochastic;
       refresh();
       this.emit();
     };
     const numberField = (name: string, key: 'batchSize' | 'noise' | 'seed', integerOnly: boolean, hint: string) =>
-      this.textOption(name, String(run.stochastic?.[key] ?? 0), hint, (text) => {
+      this.textOption(name, String(shown[key] ?? 0), hint, (text) => {
         const value = Number(text);
         if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (integerOnly && !Number.isInteger(value))) return false;
         if (key === 'batchSize' && this.loss?.data && value > this.loss.data.count) return false;
@@ -211,7 +217,7 @@ export class Controls {
     const fields: HTMLElement[] = [];
     if (this.loss?.data) {
       fields.push(numberField('batch size', 'batchSize', true, `samples per step, 0 = all ${this.loss.data.count}`));
-      const replacement = create('vscode-checkbox', { label: 'with replacement', checked: run.stochastic?.replacement === true, className: 'replacement' }) as VscodeCheckbox;
+      const replacement = create('vscode-checkbox', { label: 'with replacement', checked: shown.replacement === true, className: 'replacement' }) as VscodeCheckbox;
       replacement.addEventListener('change', () => setStochastic('replacement', replacement.checked));
       fields.push(create('div', { className: 'option' }, replacement));
     }
