@@ -154,6 +154,18 @@ describeWorkbench('network', (vscode) => {
     assert.equal(state.error, '');
     assert.deepEqual(state.metricsHead.slice(-2), ['Test loss', 'Test accuracy']);
     assert.match(await compare.locator('.compare-header').textContent(), /start \([^)]*… 371 parameters\)/, 'a network\'s start in short');
+    // Each part at its own height, none clipped or covering another: the page scrolls instead.
+    const layout = await compare.locator('body').evaluate(() => {
+      const clipped = (element) => element.scrollHeight > element.clientHeight + 1;
+      const table = document.querySelector('.metrics-area');
+      return {
+        clipped: [table, document.querySelector('.network-panel'), document.querySelector('.compare-bottom')].map(clipped),
+        tableBottom: table.getBoundingClientRect().bottom,
+        curvesTop: document.querySelector('.compare-bottom .network-charts').getBoundingClientRect().top,
+      };
+    });
+    assert.deepEqual(layout.clipped, [false, false, false], 'the table, the outputs and the charts each whole');
+    assert.ok(layout.curvesTop >= layout.tableBottom - 1, `the train and test curves below the table (${layout.curvesTop} < ${layout.tableBottom})`);
     await vscode.screenshot('network-compare');
   });
 

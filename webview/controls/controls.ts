@@ -45,14 +45,13 @@ function collapsible(props: Record<string, unknown>, contents: () => HTMLElement
   return section;
 }
 
-
 /** The collapsed stochastic section's one-line summary, e.g. "B=8, noise 0.1, cosine" (a `stochastic` line's values included). */
 export function stochasticSummary(run: RunConfig, loss: LossInfo | undefined): string {
   const parts: string[] = [];
   const st = effectiveStochastic(run, loss);
-  if (st?.batchSize) parts.push(`B=${st.batchSize}${st.replacement ? ' w/ repl.' : ''}`);
-  if (st?.noise) parts.push(`noise ${st.noise}`);
-  if (st?.seed) parts.push(`seed ${st.seed}`);
+  if (st.batchSize) parts.push(`B=${st.batchSize}${st.replacement ? ' w/ repl.' : ''}`);
+  if (st.noise) parts.push(`noise ${st.noise}`);
+  if (st.seed) parts.push(`seed ${st.seed}`);
   if (run.schedule && run.schedule.type !== 'constant') parts.push(run.schedule.type);
   if (run.project) parts.push(`project [${run.project[0].join(', ')}]`);
   if (run.initSeed !== undefined) parts.push(`init seed ${run.initSeed}`);
