@@ -5,7 +5,7 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { OptimizerInfo } from '../../src/shared/engineApi';
 import type { Scenario } from '../../src/shared/protocol';
 import { runLabel } from '../../src/shared/scenario';
-import { create } from '../dom/elements';
+import { create, keepTyping } from '../dom/elements';
 import { defaultSweepValues, parseSweepValues, sweepableOptions, sweepScenario } from '../../src/shared/sweep';
 
 function options(select: VscodeSingleSelect, items: { value: string; label: string }[]): void {
@@ -22,6 +22,7 @@ export class SweepForm {
   /** Kept here: a select's value reads empty until its new options have rendered. */
   private run = 0;
   private option = '';
+  private readonly values = keepTyping(this.valuesField);
 
   constructor(private readonly show: (scenario: Scenario) => void) {
     this.element.className = 'sweep-form';
@@ -47,12 +48,13 @@ export class SweepForm {
     this.element.append(text('Vary'), this.optionSelect, text('of'), this.runSelect, text('over'), this.valuesField, go);
   }
 
+  /** The scenario's runs to pick from; the run and option picked stay while the new scenario still has them. */
   render(scenario: Scenario, optimizers: OptimizerInfo[]): void {
     this.scenario = scenario;
     this.optimizers = optimizers;
     options(this.runSelect, scenario.runs.map((run, i) => ({ value: String(i), label: runLabel(run, optimizers) })));
-    this.run = 0;
-    this.runSelect.value = '0';
+    if (this.run >= scenario.runs.length) this.run = 0;
+    this.runSelect.value = String(this.run);
     this.renderOptions();
   }
 
@@ -60,15 +62,14 @@ export class SweepForm {
     const run = this.scenario?.runs[this.run];
     const names = run ? sweepableOptions(this.optimizers, run) : [];
     options(this.optionSelect, names.map((name) => ({ value: name, label: name })));
-    this.option = names[0] ?? '';
+    if (!names.includes(this.option)) this.option = names[0] ?? '';
     this.optionSelect.value = this.option;
     this.renderValues();
   }
 
   private renderValues(): void {
     const current = this.scenario?.runs[this.run]?.options[this.option];
-    this.valuesField.value = typeof current === 'number' ? defaultSweepValues(current).join(', ') : '';
-    this.valuesField.invalid = false;
+    if (this.values.showValue(typeof current === 'number' ? defaultSweepValues(current).join(', ') : '')) this.valuesField.invalid = false;
   }
 
   private submit(): void {
