@@ -50,7 +50,10 @@ export const O_TOLERANCE_GRAD: i32 = 29;
 export const O_TOLERANCE_CHANGE: i32 = 30;
 export const O_HISTORY_SIZE: i32 = 31;
 export const O_LINE_SEARCH_FN: i32 = 32; // 0: none, 1: strong_wolfe
-export const OPTION_SLOTS: i32 = 33;
+// The first step t at which 1 - beta^t is 1.0 in float64 (0: not known): see biasCorrection in optimizers.ts.
+export const O_BETA1_UNITY_STEP: i32 = 33;
+export const O_BETA2_UNITY_STEP: i32 = 34;
+export const OPTION_SLOTS: i32 = 35;
 
 // Learning-rate schedules: slot 0 is the kind, slots 1..3 its parameters
 export const SCHED_CONSTANT: i32 = 0;

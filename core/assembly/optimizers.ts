@@ -5,7 +5,7 @@ import {
   O_LR, O_MOMENTUM, O_BETA1, O_BETA2, O_ALPHA, O_EPS, O_WEIGHT_DECAY, O_DAMPENING, O_LR_DECAY,
   O_INITIAL_ACCUMULATOR, O_MOMENTUM_DECAY, O_DAMPING, O_NESTEROV, O_AMSGRAD, O_CENTERED, O_MAXIMIZE,
   O_DECOUPLED, OPT_RPROP, OPT_ASGD, OPT_ADAFACTOR, O_ETAMINUS, O_ETAPLUS, O_STEP_SIZE_MIN, O_STEP_SIZE_MAX,
-  O_LAMBD, O_T0, OPT_CUSTOM,
+  O_LAMBD, O_T0, OPT_CUSTOM, O_BETA1_UNITY_STEP, O_BETA2_UNITY_STEP,
 } from './layout';
 import { CustomOptimizer, customStep } from './customOptimizer';
 import { adafactorStep } from './adafactor';
@@ -222,6 +222,12 @@ function rmsprop(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, lr: 
 }
 
 // Adam, AMSGrad and AdamW (decoupled weight decay).
+// 1 - beta^t as torch computes it (Python's float pow); from the step packOptimizer found (unityStep) it is 1.0
+// exactly, and the pow is skipped.
+@inline function biasCorrection(beta: f64, t: f64, unityStep: f64): f64 {
+  return unityStep > 0 && t >= unityStep ? 1.0 : 1.0 - Math.pow(beta, t);
+}
+
 function adam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
   const beta2 = at(o, O_BETA2);
@@ -231,8 +237,8 @@ function adam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i
   const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
   const t = <f64>step;
-  const biasCorrection1 = 1.0 - Math.pow(beta1, t);
-  const biasCorrection2 = 1.0 - Math.pow(beta2, t);
+  const biasCorrection1 = biasCorrection(beta1, t, at(o, O_BETA1_UNITY_STEP));
+  const biasCorrection2 = biasCorrection(beta2, t, at(o, O_BETA2_UNITY_STEP));
   const stepSize = splat(-(lr / biasCorrection1));
   const biasCorrection2Sqrt = splat(Math.sqrt(biasCorrection2));
   for (let i = 0; i < dim; i += 2) {
@@ -275,7 +281,7 @@ function adamax(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step:
   const eps = splat(at(o, O_EPS));
   const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
-  const clr = splat(-(lr / (1.0 - Math.pow(beta1, <f64>step))));
+  const clr = splat(-(lr / biasCorrection(beta1, <f64>step, at(o, O_BETA1_UNITY_STEP))));
   for (let i = 0; i < dim; i += 2) {
     const xi = ld(x, i);
     const grad = effectiveGrad(ld(g, i), xi, maximize, wd);
@@ -296,7 +302,7 @@ function nadam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
   const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
   const t = <f64>step;
-  const biasCorrection2 = splat(1.0 - Math.pow(beta2, t));
+  const biasCorrection2 = splat(biasCorrection(beta2, t, at(o, O_BETA2_UNITY_STEP)));
   const mu = beta1 * (1.0 - 0.5 * Math.pow(0.96, t * momentumDecay));
   const muNext = beta1 * (1.0 - 0.5 * Math.pow(0.96, (t + 1.0) * momentumDecay));
   const muProduct = s.scalar0 * mu;
@@ -324,7 +330,7 @@ function radam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: 
   const maximize = maximizing(o);
   const wd = at(o, O_WEIGHT_DECAY);
   const t = <f64>step;
-  const biasCorrection1 = splat(1.0 - Math.pow(beta1, t));
+  const biasCorrection1 = splat(biasCorrection(beta1, t, at(o, O_BETA1_UNITY_STEP)));
   const biasCorrection2 = 1.0 - Math.pow(beta2, t);
   const rhoInf = 2.0 / (1.0 - beta2) - 1.0;
   const rhoT = rhoInf - 2.0 * t * Math.pow(beta2, t) / biasCorrection2;

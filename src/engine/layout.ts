@@ -51,8 +51,10 @@ export const OptionSlot = {
   tolerance_change: 30,
   history_size: 31,
   line_search_fn: 32,
+  beta1_unity_step: 33,
+  beta2_unity_step: 34,
 } as const;
-export const OPTION_SLOTS = 33;
+export const OPTION_SLOTS = 35;
 
 export const ScheduleId = { constant: 0, step: 1, exponential: 2, cosine: 3, linear: 4, inverse_sqrt: 5 } as const;
 export const SCHEDULE_SLOTS = 4;

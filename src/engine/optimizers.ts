@@ -312,7 +312,20 @@ export function packOptimizer(name: unknown, options: unknown): PackedOptimizer 
       packed[OptionSlot[key as keyof typeof OptionSlot]] = typeof value === 'boolean' ? Number(value) : (value as number);
     }
   }
+  packed[OptionSlot.beta1_unity_step] = unityStep(packed[OptionSlot.beta1]);
+  packed[OptionSlot.beta2_unity_step] = unityStep(packed[OptionSlot.beta2]);
   return { id: spec.id, options: packed, resolved };
+}
+
+/**
+ * A step t from which 1 - beta^t is exactly 1.0 in float64, so the core need not compute beta^t (a pow per step,
+ * most of a 2-D Adam step): beta^t is then below 2^-60, far under half an ulp of 1 (2^-54) whatever the rounding
+ * of pow or of this logarithm. 0 (not known) for a beta outside (0, 1); beta = 0 gives 0^t = 0 from t = 1.
+ */
+function unityStep(beta: number): number {
+  if (beta === 0) return 1;
+  if (!(beta > 0 && beta < 1)) return 0;
+  return Math.ceil((60 * Math.LN2) / -Math.log(beta));
 }
 
 function checkType(optimizer: string, key: string, value: unknown, example: OptionValue, nullable?: 'number' | 'string'): OptionValue {
