@@ -52,7 +52,8 @@ export const NETWORK_STARTERS: readonly NetworkStarter[] = [
 /** The starter .loss text for a data set: data, a network, SGD with momentum against Adam on minibatches, the steps. */
 export function starterLossText(starter: NetworkStarter): string {
   return [
-    `# ${starter.label}: ${starter.detail}.`,
+    // Says where the file started: still true after the Playground's Network controls rewrite its lines.
+    `# Started as ${starter.label}: ${starter.detail}.`,
     '# Every optimizer trains the same network from the same initialization; Visualize shows each one\'s output over the inputs.',
     starter.data,
     `network ${starter.network}`,

@@ -92,7 +92,7 @@ describeWorkbench('network', (vscode) => {
     const editor = vscode.page.locator('.tab', { hasText: 'Untitled' });
     assert.ok(await editor.count() > 0, 'the starter file is open');
     const text = await vscode.page.locator('.monaco-editor .view-lines').first().textContent();
-    assert.match(text, /#\sSpiral:[\s\S]*a\s2-16-16-3\srelu\snet/);
+    assert.match(text, /#\sStarted\sas\sSpiral:[\s\S]*a\s2-16-16-3\srelu\snet/);
   });
 
   test('scrubbing and Play change the decision regions; the two runs differ', async () => {
@@ -188,7 +188,7 @@ describeWorkbench('network', (vscode) => {
     assert.equal(await frame.locator('vscode-textfield.net-hidden').evaluate((f) => f.value), '16-16');
     await pick('dataset', 'moons');
     const moons = await until(editorText, (t) => /data moons samples=300/.test(t) && /network 2-16-16-2 activation=relu loss=cross_entropy/.test(t), 'the data and network lines for moons');
-    assert.match(moons, /# Spiral: 3 arms/, 'the comments stay');
+    assert.match(moons, /# Started as Spiral: 3 arms/, 'the comments stay');
     // (Monaco's line elements need not be in the lines' order: each line is looked for alone.)
     for (const line of ['optimizer sgd lr=0.1 momentum=0.9', 'optimizer adam lr=0.01', 'stochastic batch=32 seed=1', 'steps = 1000']) assert.ok(moons.includes(line), `the line ${line} stays`);
     await until(() => readNetwork(frame), (s) => s.units === 2 + 12 + 12 + 2 && painted(s) && /step 1000 \/ 1000/.test(s.step), 'the moons network trained');

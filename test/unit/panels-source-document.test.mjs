@@ -80,7 +80,7 @@ test('runs and steps from the page rewrite the optimizer and steps lines, only w
   await source.runsChanged({ ...scenarioOf(starter), runs, steps: 400 });
   assert.equal(document.edits, 1);
   assert.match(document.getText(), /\noptimizer sgd lr=0\.05 momentum=0\.9\noptimizer adam lr=0\.003 {2}# mine\nstochastic batch=32 seed=1\nsteps = 400\n$/);
-  assert.match(document.getText(), /^# Spiral/);
+  assert.match(document.getText(), /^# Started as Spiral/);
   // A written optimizer's line names its .optim file by a path the run does not keep: the file is left alone.
   const written = { optimizer: 'optimizer lion\nlr = 1e-4\nupdate:\n  x -= lr * sign(g)', options: { lr: 0.001 } };
   await source.runsChanged({ ...scenarioOf(starter), runs: [written], steps: 400 });
