@@ -499,7 +499,7 @@ export class WasmEngine implements WorkerEngine {
       recordEvery: request.recordEvery,
       metricsEvery: request.metricsEvery,
       recordState: averaging,
-    }, LIMITS.maxTraceValues);
+    }, { maxValues: LIMITS.maxTraceValues });
     try {
       const { handle, optimizerId } = set.runs[0];
       const dim = set.loss.dim;
@@ -587,8 +587,11 @@ export class WasmEngine implements WorkerEngine {
     return this.createRuns(request);
   }
 
-  /** startRuns; with maxValues, also refuses runs whose rows x (dim + 1) would exceed it (trace's JavaScript arrays). */
-  private async createRuns(request: RunsRequest, maxValues?: number): Promise<RunSet> {
+  /**
+   * startRuns; with maxValues, also refuses runs whose rows x (dim + 1) would exceed it (trace's JavaScript arrays).
+   * A session's runs record every step: a refusal says how many steps fit instead of offering recordEvery.
+   */
+  private async createRuns(request: RunsRequest, { maxValues, session = false }: { maxValues?: number; session?: boolean } = {}): Promise<RunSet> {
     if (request === null || typeof request !== 'object') fail('runs needs a request object');
     const steps = checkSteps(request.steps);
     const recordEvery = checkRecordEvery(request.recordEvery, request.breakpoints);
@@ -658,7 +661,7 @@ export class WasmEngine implements WorkerEngine {
           + 'or use runs or streamRuns (rows in a Float64Array)');
       }
       const stepLossBytes = request.stepLosses && recordEvery > 1 ? prepared.length * 16 * (steps + 1) : 0;
-      const bytes = stepLossBytes + this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true, customs.map((c) => c?.compiled));
+      const bytes = stepLossBytes + this.checkRecording(prepared.map((p) => p.optimizer), info, rowCount, steps, request.recordState === true, customs.map((c) => c?.compiled), session);
       const holdings = { recordEvery, bytes, loss: lease, customSteps, onDispose: (disposed: RunSet) => this.forget(disposed) };
       set = this.createRunSet(request, info, loss, { gradTol, bounds }, prepared, holdings);
       await this.setRunBreakpoints(set, normalizeBreakpoints(request.breakpoints));
@@ -699,16 +702,25 @@ export class WasmEngine implements WorkerEngine {
    */
   private checkRecording(
     optimizers: PackedOptimizer[], info: LossInfo, rowCount: number, steps: number, recordState: boolean, customs: (CompiledCustomOptimizer | undefined)[] = [],
+    session = false,
   ): number {
     const { dim } = info;
     const { exports } = this.core;
-    const traceBytes = rowCount * (exports.runTraceWidth(dim) + (hasMetrics(info) ? METRICS_WIDTH : 0) + runningWidth(info)) * 8;
-    const stateBytes = recordState ? rowCount * exports.runStateWidth(dim) * 8 : 0;
-    const fix = 'use fewer steps, record every k-th step (recordEvery), or fewer parameters';
+    const traceRowBytes = (exports.runTraceWidth(dim) + (hasMetrics(info) ? METRICS_WIDTH : 0) + runningWidth(info)) * 8;
+    const stateRowBytes = recordState ? exports.runStateWidth(dim) * 8 : 0;
+    const traceBytes = rowCount * traceRowBytes;
+    const stateBytes = rowCount * stateRowBytes;
+    /** What to change; a session's runs keep every step (for Step Back): how many steps fit in `bytes` at `rowBytes` a step and run. */
+    const fixWithin = (bytes: number, runs: number, rowBytes: number) => {
+      if (!session) return 'use fewer steps, record every k-th step (recordEvery), or fewer parameters';
+      const fitting = Math.max(0, Math.floor(bytes / runs / rowBytes) - 1);
+      return `a debug session keeps every step's state (for Step Back); at most ${fitting} steps of ${runs === 1 ? 'this run' : `these ${runs} runs`} `
+        + `fit (${dim} parameters): use fewer steps${runs > 1 ? ', fewer runs' : ''} or a smaller network`;
+    };
     const largest = Math.max(traceBytes, stateBytes);
     if (largest > LIMITS.maxBlockBytes) {
       fail(`One run's recorded ${stateBytes > traceBytes ? 'state' : 'trace'} would take ${formatBytes(largest)} (${rowCount} rows of ${dim} parameters), `
-        + `more than the ${formatBytes(LIMITS.maxBlockBytes)} the engine can hold for one run: ${fix}`);
+        + `more than the ${formatBytes(LIMITS.maxBlockBytes)} the engine can hold for one run: ${fixWithin(LIMITS.maxBlockBytes, 1, Math.max(traceRowBytes, stateRowBytes))}`);
     }
     const vectors = 8 * (6 * (dim + 1) + 64) + 4 * (info.data?.count ?? 0);
     const newton = 8 * (2 * dim * dim + dim);
@@ -724,6 +736,7 @@ export class WasmEngine implements WorkerEngine {
     if (this.recorded + bytes > LIMITS.recordedBytes) {
       const runs = optimizers.length;
       const held = this.recorded > 0 ? `, beside the ${formatBytes(this.recorded)} its open runs and sessions hold` : '';
+      const fix = fixWithin(LIMITS.recordedBytes - this.recorded - (bytes - runs * (traceBytes + stateBytes)), runs, traceRowBytes + stateRowBytes);
       fail(`Recording ${runs} run${runs === 1 ? '' : 's'} of ${steps} steps needs ${formatBytes(bytes)}${held}: the engine holds at most `
         + `${formatBytes(LIMITS.recordedBytes)} of recorded runs. ${fix[0].toUpperCase()}${fix.slice(1)}${held ? ', or close other runs' : ''}`);
     }
@@ -835,7 +848,7 @@ export class WasmEngine implements WorkerEngine {
   async openSession(request: SessionRequest): Promise<SessionOpened> {
     if (request === null || typeof request !== 'object') fail('openSession needs a request object');
     if ((request as RunsRequest).recordEvery !== undefined) fail('A session records every step: recordEvery is not available here');
-    const set = await this.startRuns({ ...request, breakpoints: undefined, recordState: true });
+    const set = await this.createRuns({ ...request, breakpoints: undefined, recordState: true }, { session: true });
     const session = new EngineSession(this.nextSession++, set, (list) => this.setRunBreakpoints(set, list));
     try {
       await session.setBreakpoints(request.breakpoints ?? []);

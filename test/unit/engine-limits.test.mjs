@@ -244,3 +244,30 @@ test("the worker reports the engine's memory (the extension logs it at Trace lev
     client.dispose();
   }
 });
+
+test('a session too large to keep every step says how many steps fit, for one run and for several; the engine stays usable', async () => {
+  const engine = await createEngine();
+  const { LIMITS } = await loadTs('src/shared/limits.ts');
+  const dim = 100_000;
+  const session = (steps, runs = 1) => ({
+    loss: 'quadratic', lossParams: { dim }, steps, runs: Array.from({ length: runs }, () => ({ optimizer: 'adam', options: { lr: 0.01 } })),
+  });
+  // A session row holds the gradient, three state vectors, the rate and two scalars (core/assembly/run.ts stateWidth).
+  const stateRowBytes = (4 * dim + 3) * 8;
+  const perRun = Math.floor(LIMITS.maxBlockBytes / stateRowBytes) - 1;
+  await assert.rejects(engine.openSession(session(1000)), (error) => {
+    assert.match(error.message, new RegExp(`a debug session keeps every step's state \\(for Step Back\\); at most ${perRun} steps of this run fit \\(100000 parameters\\): use fewer steps or a smaller network$`));
+    assert.doesNotMatch(error.message, /recordEvery/, 'a session cannot record every k-th step');
+    return true;
+  });
+  // Three runs of perRun steps fit one by one but not together: fewer steps each.
+  await assert.rejects(engine.openSession(session(perRun, 3)), (error) => {
+    const fitting = Number(/at most (\d+) steps of these 3 runs fit/.exec(error.message)?.[1]);
+    assert.ok(fitting > 0 && fitting < perRun, error.message);
+    assert.match(error.message, /use fewer steps, fewer runs or a smaller network$/);
+    return true;
+  });
+  const opened = await engine.openSession(session(5));
+  assert.equal(opened.runs.length, 1);
+  await engine.closeSession(opened.id);
+});
