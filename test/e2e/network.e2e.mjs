@@ -216,10 +216,13 @@ describeWorkbench('network', (vscode) => {
     await hidden.press('Enter');
     await until(editorText, (t) => /network 2-8-8-2 activation=relu/.test(t), 'the hidden widths in the file');
     await until(() => readNetwork(frame), (s) => s.units === 2 + 8 + 8 + 2 && painted(s), 'the 2-8-8-2 network drawn');
-    await pick('activation', 'tanh');
-    await until(editorText, (t) => /network 2-8-8-2 activation=tanh/.test(t), 'the activation in the file');
+    // A batch size being typed survives the snapshot of another control's edit (here the activation's), then goes in.
     const batch = frame.locator('vscode-textfield.net-batch input');
     await batch.fill('16');
+    await pick('activation', 'tanh');
+    await until(editorText, (t) => /network 2-8-8-2 activation=tanh/.test(t), 'the activation in the file');
+    await until(() => frame.locator('.loss-title').textContent(), (title) => /tanh network/.test(title), "the activation's snapshot in the panel");
+    assert.equal(await batch.inputValue(), '16', 'the text being typed stays');
     await batch.press('Enter');
     await until(editorText, (t) => /stochastic batch=16 seed=1/.test(t), 'the batch size in the file');
     await frame.locator('.network-controls').scrollIntoViewIfNeeded();

@@ -70,18 +70,14 @@ function scenario(project, withInitSeed = true) {
 
 const anyBox = fc.array(range, { minLength: 1, maxLength: 2 });
 
-/** The run as the engine runs it: fields at their defaults dropped (the .loss file writes them as nothing). */
+/**
+ * The run as a .loss file gives it back: a constant schedule and an empty stochastic object are written as nothing.
+ * A stochastic 0 or false stays (batch=0, replacement=false, noise=0: it overrides the file's stochastic line).
+ */
 function canonicalRun(r) {
   const out = { ...r };
   if (out.schedule?.type === 'constant') delete out.schedule;
-  if (out.stochastic) {
-    const st = { ...out.stochastic };
-    if (!st.batchSize) delete st.batchSize;
-    if (!st.replacement) delete st.replacement;
-    if (!st.noise) delete st.noise;
-    if (Object.keys(st).length === 0) delete out.stochastic;
-    else out.stochastic = st;
-  }
+  if (out.stochastic && Object.keys(out.stochastic).length === 0) delete out.stochastic;
   return out;
 }
 
