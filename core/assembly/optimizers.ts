@@ -221,13 +221,13 @@ function rmsprop(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, lr: 
   st(s.s1, i, decay(ld(s.s1, i), beta2, 1.0 - beta2, mul(grad, grad)));
 }
 
-// Adam, AMSGrad and AdamW (decoupled weight decay).
 // 1 - beta^t as torch computes it (Python's float pow); from the step packOptimizer found (unityStep) it is 1.0
 // exactly, and the pow is skipped.
 @inline function biasCorrection(beta: f64, t: f64, unityStep: f64): f64 {
   return unityStep > 0 && t >= unityStep ? 1.0 : 1.0 - Math.pow(beta, t);
 }
 
+// Adam, AMSGrad and AdamW (decoupled weight decay).
 function adam(dim: i32, o: usize, s: OptimizerState, x: usize, g: usize, step: i32, lr: f64): void {
   const beta1 = at(o, O_BETA1);
   const beta2 = at(o, O_BETA2);

@@ -4,7 +4,7 @@
 import { stopIfCancelled } from './cancelPoints';
 import type { CancellableRuns, CancelSignal, Engine, RunTrace } from '../shared/engineApi';
 import { withNetworkOptions } from '../shared/networkEdits';
-import { type BatchnormStudyRequest, type BatchnormStudyResult, type SmoothnessPoint } from '../shared/batchnorm';
+import type { BatchnormStudyRequest, BatchnormStudyResult, SmoothnessPoint } from '../shared/batchnorm';
 import type { StudyProgress } from '../shared/studies';
 import { lossCurve } from './depthStudies';
 

@@ -3,7 +3,7 @@
 import type { CancelSignal, RunTrace } from '../shared/engineApi';
 import { findLesson } from '../shared/lessons';
 import { withNetworkOptions } from '../shared/networkEdits';
-import { type NetworkPathResult, type PathProfile, type PathStudyData } from '../shared/networkPaths';
+import type { NetworkPathResult, PathProfile, PathStudyData } from '../shared/networkPaths';
 import type { Scenario } from '../shared/protocol';
 import type { PanelEngine } from './scenarioRuns';
 import { PANEL_NETWORK_SHARPNESS } from '../shared/networkLandscape';
