@@ -51,5 +51,3 @@ export interface BatchnormStudyResult {
   /** With and without BN (the small rate's paths): the step of each measured point and its smoothness. */
   smoothness: { labels: string[]; steps: number[][]; points: SmoothnessPoint[][] };
 }
-
-

@@ -167,9 +167,10 @@ class Compare {
     this.state.traces = [];
     this.network.setLoss(next);
     this.cells.element.hidden = this.network.active;
-    // A network's outputs, table and four charts take their own heights: the page scrolls (panels.css).
+    // A network's outputs, table and four charts take their own heights, and the page scrolls (panels.css); for a
+    // landscape's cells, layoutCells says whether it scrolls.
     document.body.classList.toggle('compare-network', this.network.active);
-    if (this.network.active) document.body.classList.remove('compare-scrolls');
+    if (this.network.active) document.body.classList.add('compare-scrolls');
     this.networkCharts.setNetwork(this.network.active);
     this.toolbar.showLandscapeParts(!this.network.active);
     this.cells.build(this.network.active ? 0 : scenario.runs.length);
